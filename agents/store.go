@@ -1,0 +1,272 @@
+package agents
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// Buckets owned by this package inside the state machine's bbolt file.
+var (
+	bucketOwners     = []byte("owners")
+	bucketAgents     = []byte("agents")
+	bucketAgentNames = []byte("agent_names") // owner_id "\x00" name -> agent id
+	bucketKeys       = []byte("keys")        // sha256(key) hex -> Principal
+)
+
+// Buckets lists every bucket this package writes, so the state machine can
+// create them when it opens a fresh file.
+func Buckets() [][]byte {
+	return [][]byte{bucketOwners, bucketAgents, bucketAgentNames, bucketKeys}
+}
+
+// Principal kinds: who a key acts for.
+const (
+	PrincipalOwner = "owner"
+	PrincipalAgent = "agent"
+)
+
+// Principal is what a key resolves to.
+type Principal struct {
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	OwnerID string `json:"owner_id"`
+}
+
+// CreateOwner stores a new owner and the hash of its API key.
+func CreateOwner(tx *bolt.Tx, o Owner, keyHash string) error {
+	if err := ValidateOwner(o.Name, o.Email); err != nil {
+		return err
+	}
+	if o.ID == "" || keyHash == "" {
+		return apperr.New(apperr.Invalid, "owner id and key hash are required")
+	}
+	if tx.Bucket(bucketOwners).Get([]byte(o.ID)) != nil {
+		return apperr.New(apperr.Conflict, "owner %s already exists", o.ID)
+	}
+	if tx.Bucket(bucketKeys).Get([]byte(keyHash)) != nil {
+		return apperr.New(apperr.Conflict, "key already registered")
+	}
+	if err := put(tx, bucketOwners, o.ID, o); err != nil {
+		return err
+	}
+	return put(tx, bucketKeys, keyHash, Principal{Kind: PrincipalOwner, ID: o.ID, OwnerID: o.ID})
+}
+
+// GetOwner reads one owner.
+func GetOwner(tx *bolt.Tx, id string) (Owner, error) {
+	var o Owner
+	if err := get(tx, bucketOwners, id, &o); err != nil {
+		return Owner{}, err
+	}
+	return o, nil
+}
+
+// CreateAgent stores a new agent for an existing owner. Names are unique per
+// owner so an owner can address their agents by name.
+func CreateAgent(tx *bolt.Tx, a Agent, keyHash string) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.ID == "" || keyHash == "" {
+		return apperr.New(apperr.Invalid, "agent id and key hash are required")
+	}
+	if tx.Bucket(bucketOwners).Get([]byte(a.OwnerID)) == nil {
+		return apperr.New(apperr.NotFound, "owner %s not found", a.OwnerID)
+	}
+	if tx.Bucket(bucketAgents).Get([]byte(a.ID)) != nil {
+		return apperr.New(apperr.Conflict, "agent %s already exists", a.ID)
+	}
+	if tx.Bucket(bucketAgentNames).Get(nameKey(a.OwnerID, a.Name)) != nil {
+		return apperr.New(apperr.Conflict, "you already have an agent named %q", a.Name)
+	}
+	if tx.Bucket(bucketKeys).Get([]byte(keyHash)) != nil {
+		return apperr.New(apperr.Conflict, "key already registered")
+	}
+	a.Version = 1
+	a.UpdatedAt = a.CreatedAt
+	if err := put(tx, bucketAgents, a.ID, a); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketAgentNames).Put(nameKey(a.OwnerID, a.Name), []byte(a.ID)); err != nil {
+		return fmt.Errorf("index agent name: %w", err)
+	}
+	return put(tx, bucketKeys, keyHash, Principal{Kind: PrincipalAgent, ID: a.ID, OwnerID: a.OwnerID})
+}
+
+// GetAgent reads one live agent; retired agents are not found.
+func GetAgent(tx *bolt.Tx, id string) (Agent, error) {
+	a, err := getAgentRecord(tx, id)
+	if err != nil {
+		return Agent{}, err
+	}
+	if a.Deleted() {
+		return Agent{}, apperr.New(apperr.NotFound, "agent %s not found", id)
+	}
+	return a, nil
+}
+
+func getAgentRecord(tx *bolt.Tx, id string) (Agent, error) {
+	var a Agent
+	if err := get(tx, bucketAgents, id, &a); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Agent{}, apperr.New(apperr.NotFound, "agent %s not found", id)
+		}
+		return Agent{}, err
+	}
+	return a, nil
+}
+
+// UpdateAgent applies a patch on behalf of actor, who must own the agent.
+func UpdateAgent(tx *bolt.Tx, id, actor string, p AgentPatch, now time.Time) (Agent, error) {
+	a, err := GetAgent(tx, id)
+	if err != nil {
+		return Agent{}, err
+	}
+	if a.OwnerID != actor {
+		return Agent{}, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id)
+	}
+	if p.Empty() {
+		return Agent{}, apperr.New(apperr.Invalid, "patch changes nothing: give at least one of name, description, kind, webhook_url")
+	}
+	next := p.Apply(a)
+	if err := next.Validate(); err != nil {
+		return Agent{}, err
+	}
+	names := tx.Bucket(bucketAgentNames)
+	if next.Name != a.Name {
+		if names.Get(nameKey(a.OwnerID, next.Name)) != nil {
+			return Agent{}, apperr.New(apperr.Conflict, "you already have an agent named %q", next.Name)
+		}
+		if err := names.Delete(nameKey(a.OwnerID, a.Name)); err != nil {
+			return Agent{}, fmt.Errorf("unindex agent name: %w", err)
+		}
+		if err := names.Put(nameKey(a.OwnerID, next.Name), []byte(a.ID)); err != nil {
+			return Agent{}, fmt.Errorf("index agent name: %w", err)
+		}
+	}
+	next.Version = a.Version + 1
+	next.UpdatedAt = now
+	return next, put(tx, bucketAgents, a.ID, next)
+}
+
+// DeleteAgent retires an agent on behalf of actor, who must own it: its key
+// stops working at once and its name is free again, but its record stays.
+func DeleteAgent(tx *bolt.Tx, id, actor string, now time.Time) error {
+	a, err := GetAgent(tx, id)
+	if err != nil {
+		return err
+	}
+	if a.OwnerID != actor {
+		return apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id)
+	}
+	if err := deleteKeysOf(tx, PrincipalAgent, a.ID); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketAgentNames).Delete(nameKey(a.OwnerID, a.Name)); err != nil {
+		return fmt.Errorf("unindex agent name: %w", err)
+	}
+	a.DeletedAt = now
+	a.UpdatedAt = now
+	return put(tx, bucketAgents, a.ID, a)
+}
+
+// deleteKeysOf scans the key index. Deletions are rare, so a scan is cheaper
+// than keeping a reverse index in step on every write.
+func deleteKeysOf(tx *bolt.Tx, kind, id string) error {
+	b := tx.Bucket(bucketKeys)
+	var doomed [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var p Principal
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode key principal: %w", err)
+		}
+		if p.Kind == kind && p.ID == id {
+			doomed = append(doomed, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("delete key: %w", err)
+		}
+	}
+	return nil
+}
+
+// ListAgents returns live agents in id order, optionally of one owner,
+// starting after the cursor (an agent id). next is empty at the end.
+func ListAgents(tx *bolt.Tx, ownerID, after string, limit int) (list []Agent, next string, err error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	c := tx.Bucket(bucketAgents).Cursor()
+	k, v := c.First()
+	if after != "" {
+		k, v = c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	}
+	list = []Agent{}
+	for ; k != nil; k, v = c.Next() {
+		var a Agent
+		if err := json.Unmarshal(v, &a); err != nil {
+			return nil, "", fmt.Errorf("decode agent %s: %w", k, err)
+		}
+		if a.Deleted() || (ownerID != "" && a.OwnerID != ownerID) {
+			continue
+		}
+		if len(list) == limit {
+			return list, list[len(list)-1].ID, nil
+		}
+		list = append(list, a)
+	}
+	return list, "", nil
+}
+
+// LookupKey resolves a key hash to the principal it acts for.
+func LookupKey(tx *bolt.Tx, keyHash string) (Principal, bool, error) {
+	var p Principal
+	if err := get(tx, bucketKeys, keyHash, &p); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Principal{}, false, nil
+		}
+		return Principal{}, false, err
+	}
+	return p, true, nil
+}
+
+func nameKey(ownerID, name string) []byte {
+	return []byte(ownerID + "\x00" + name)
+}
+
+func put(tx *bolt.Tx, bucket []byte, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	if err := tx.Bucket(bucket).Put([]byte(key), data); err != nil {
+		return fmt.Errorf("put %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+func get(tx *bolt.Tx, bucket []byte, key string, v any) error {
+	data := tx.Bucket(bucket).Get([]byte(key))
+	if data == nil {
+		return apperr.New(apperr.NotFound, "%s %s not found", bucket, key)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package arena
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/raft"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// watchLeadership runs for the node's lifetime. Each time this node wins an
+// election it records the election in the log, refreshes its own metadata
+// and seeds the operator token; only then does it serve linearizable reads.
+func (n *Node) watchLeadership() {
+	defer n.wg.Done()
+	var elected *electedRun
+	defer func() { elected.stop() }()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case leader := <-n.notify:
+			n.leaderChanges.Add(1)
+			elected.stop()
+			elected = nil
+			if !leader {
+				n.log.Info("lost leadership")
+				continue
+			}
+			elected = &electedRun{}
+			ctx, cancel := context.WithCancel(n.ctx)
+			elected.cancel = cancel
+			n.wg.Add(1)
+			go func() {
+				defer n.wg.Done()
+				n.onElected(ctx)
+			}()
+		}
+	}
+}
+
+// electedRun is the setup work of one term of leadership.
+type electedRun struct{ cancel context.CancelFunc }
+
+func (e *electedRun) stop() {
+	if e != nil && e.cancel != nil {
+		e.cancel()
+	}
+}
+
+func (n *Node) onElected(ctx context.Context) {
+	term := n.raft.CurrentTerm()
+	n.log.Info("became leader", "term", term)
+	for attempt := 0; ctx.Err() == nil && n.IsLeader(); attempt++ {
+		if err := n.establish(ctx, term); err != nil {
+			n.log.Warn("leader setup failed; retrying", "term", term, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		n.readyTerm.Store(term)
+		return
+	}
+}
+
+// establish commits a command of the new term. Until one is applied, the
+// commit index may still lag what the previous leader acknowledged, so a
+// read index taken before it would not be linearizable.
+func (n *Node) establish(ctx context.Context, term uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := n.Apply(ctx, CmdClusterLeader, leaderCmd{NodeID: n.cfg.NodeID, Term: term}); err != nil {
+		return err
+	}
+	self := NodeMeta{ID: n.cfg.NodeID, RaftAddr: string(n.transport.LocalAddr()), HTTPAddr: n.cfg.HTTPAddr}
+	metas, err := n.nodeMetas()
+	if err != nil {
+		return err
+	}
+	if metas[self.ID] != self {
+		if _, err := n.Apply(ctx, CmdClusterNode, self); err != nil {
+			return err
+		}
+	}
+	if n.cfg.OperatorTokenHash != "" && n.OperatorTokenHash() == "" {
+		if _, err := n.Apply(ctx, CmdClusterOperator, operatorTokenCmd{Hash: n.cfg.OperatorTokenHash}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *Node) nodeMetas() (map[string]NodeMeta, error) {
+	var metas map[string]NodeMeta
+	err := n.fsm.View(func(tx *bolt.Tx) error {
+		var err error
+		metas, err = readClusterNodes(tx)
+		return err
+	})
+	return metas, err
+}
+
+// OperatorTokenHash is the replicated operator token hash, or "" before the
+// first leader has set it.
+func (n *Node) OperatorTokenHash() string {
+	var h string
+	_ = n.fsm.View(func(tx *bolt.Tx) error {
+		h = string(tx.Bucket(bucketCluster).Get(keyOperator))
+		return nil
+	})
+	return h
+}
+
+// Leader returns the current leader's metadata, if one is known.
+func (n *Node) Leader() (NodeMeta, bool) {
+	addr, id := n.raft.LeaderWithID()
+	if id == "" {
+		return NodeMeta{}, false
+	}
+	m := NodeMeta{ID: string(id), RaftAddr: string(addr)}
+	if metas, err := n.nodeMetas(); err == nil {
+		m.HTTPAddr = metas[m.ID].HTTPAddr
+	}
+	return m, true
+}
+
+// ReadIndex implements the leader half of a linearizable read: it returns a
+// commit index that covers every write acknowledged before the call, after
+// confirming with a quorum that this node still leads.
+func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
+	for n.readyTerm.Load() != n.raft.CurrentTerm() {
+		if !n.IsLeader() {
+			return 0, apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, apperr.Wrap(apperr.Unavailable, ctx.Err(), "new leader is not ready for linearizable reads")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	idx := n.raft.CommitIndex()
+	if err := n.raft.VerifyLeader().Error(); err != nil {
+		return 0, translateRaftErr(err)
+	}
+	return idx, nil
+}
+
+// WaitApplied blocks until the local state reflects index idx.
+func (n *Node) WaitApplied(ctx context.Context, idx uint64) error {
+	return n.fsm.WaitApplied(ctx, idx)
+}
+
+// Ready reports whether the node can serve: it knows a leader and has
+// applied what it knows to be committed. A leader is also ready only once
+// its own term has a committed command.
+func (n *Node) Ready() (bool, string) {
+	if _, id := n.raft.LeaderWithID(); id == "" {
+		return false, "no leader known"
+	}
+	if n.IsLeader() && n.readyTerm.Load() != n.raft.CurrentTerm() {
+		return false, "leader is establishing its term"
+	}
+	if applied, commit := n.raft.AppliedIndex(), n.raft.CommitIndex(); applied < commit {
+		return false, "applying committed entries"
+	}
+	return true, ""
+}
+
+// Join adds a voter. It must run on the leader. Joining again with the same
+// id and address only refreshes the member's metadata.
+func (n *Node) Join(ctx context.Context, m NodeMeta) error {
+	if m.ID == "" || m.RaftAddr == "" {
+		return apperr.New(apperr.Invalid, "node_id and raft_addr are required")
+	}
+	if !n.IsLeader() {
+		return apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
+	}
+	cf := n.raft.GetConfiguration()
+	if err := cf.Error(); err != nil {
+		return translateRaftErr(err)
+	}
+	member := false
+	for _, s := range cf.Configuration().Servers {
+		sameID, sameAddr := string(s.ID) == m.ID, string(s.Address) == m.RaftAddr
+		switch {
+		case sameID && sameAddr:
+			member = true
+		case sameID || sameAddr:
+			// A node came back with a new address, or an address was reused:
+			// the old entry must go before the new one can vote.
+			if err := n.raft.RemoveServer(s.ID, 0, timeoutOf(ctx)).Error(); err != nil {
+				return translateRaftErr(err)
+			}
+		}
+	}
+	if !member {
+		if err := n.raft.AddVoter(raft.ServerID(m.ID), raft.ServerAddress(m.RaftAddr), 0, timeoutOf(ctx)).Error(); err != nil {
+			return translateRaftErr(err)
+		}
+		n.log.Info("added voter", "id", m.ID, "raft_addr", m.RaftAddr)
+	}
+	_, err := n.Apply(ctx, CmdClusterNode, m)
+	return err
+}
+
+// Remove takes a member out of the cluster. It must run on the leader.
+func (n *Node) Remove(ctx context.Context, id string) error {
+	if !n.IsLeader() {
+		return apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
+	}
+	cf := n.raft.GetConfiguration()
+	if err := cf.Error(); err != nil {
+		return translateRaftErr(err)
+	}
+	found := false
+	for _, s := range cf.Configuration().Servers {
+		found = found || string(s.ID) == id
+	}
+	if !found {
+		return apperr.New(apperr.NotFound, "node %s is not a member", id)
+	}
+	if _, err := n.Apply(ctx, CmdClusterNodeRemove, nodeRemoveCmd{ID: id}); err != nil {
+		return err
+	}
+	if err := n.raft.RemoveServer(raft.ServerID(id), 0, timeoutOf(ctx)).Error(); err != nil {
+		return translateRaftErr(err)
+	}
+	n.log.Info("removed member", "id", id)
+	return nil
+}
+
+func timeoutOf(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl)
+	}
+	return 10 * time.Second
+}
+
+// Member is one server of the Raft configuration.
+type Member struct {
+	ID       string `json:"id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+	Suffrage string `json:"suffrage"`
+	Leader   bool   `json:"leader"`
+}
+
+// Status is this node's view of the cluster.
+type Status struct {
+	NodeID        string         `json:"node_id"`
+	State         string         `json:"state"`
+	Term          uint64         `json:"term"`
+	CommitIndex   uint64         `json:"commit_index"`
+	AppliedIndex  uint64         `json:"applied_index"`
+	LastLogIndex  uint64         `json:"last_log_index"`
+	StateHash     string         `json:"state_hash"`
+	Leader        *NodeMeta      `json:"leader"`
+	Nodes         []Member       `json:"nodes"`
+	LeaderChanges []LeaderChange `json:"leader_changes"`
+}
+
+// Status reports the node's Raft position, membership and state hash.
+func (n *Node) Status() (Status, error) {
+	st := Status{
+		NodeID: n.cfg.NodeID, State: n.raft.State().String(), Term: n.raft.CurrentTerm(),
+		CommitIndex: n.raft.CommitIndex(), LastLogIndex: n.raft.LastIndex(),
+	}
+	hash, applied, err := n.fsm.StateHash()
+	if err != nil {
+		return Status{}, err
+	}
+	st.StateHash, st.AppliedIndex = hash, applied
+	leader, ok := n.Leader()
+	if ok {
+		st.Leader = &leader
+	}
+	metas, err := n.nodeMetas()
+	if err != nil {
+		return Status{}, err
+	}
+	cf := n.raft.GetConfiguration()
+	if err := cf.Error(); err != nil {
+		return Status{}, translateRaftErr(err)
+	}
+	for _, s := range cf.Configuration().Servers {
+		st.Nodes = append(st.Nodes, Member{ID: string(s.ID), RaftAddr: string(s.Address),
+			HTTPAddr: metas[string(s.ID)].HTTPAddr, Suffrage: s.Suffrage.String(), Leader: ok && leader.ID == string(s.ID)})
+	}
+	sort.Slice(st.Nodes, func(i, j int) bool { return st.Nodes[i].ID < st.Nodes[j].ID })
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bucketCluster), keyLeaders, &st.LeaderChanges)
+		return err
+	})
+	if st.LeaderChanges == nil {
+		st.LeaderChanges = []LeaderChange{}
+	}
+	return st, err
+}

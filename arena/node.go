@@ -1,0 +1,311 @@
+package arena
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// Config configures a node.
+type Config struct {
+	NodeID string
+	// DataDir holds state.db (the state machine), raft/raft.db (log and
+	// stable store) and raft/snapshots.
+	DataDir string
+	// RaftBind is the TCP address Raft listens on; RaftAdvertise the address
+	// peers dial (defaults to RaftBind). Ignored when Transport is set.
+	RaftBind      string
+	RaftAdvertise string
+	// HTTPAddr is this node's advertised HTTP base URL, e.g.
+	// "http://127.0.0.1:8080"; followers forward writes there.
+	HTTPAddr string
+	// Bootstrap makes a node with no Raft state form a one-node cluster.
+	Bootstrap bool
+	// Transport replaces TCP, e.g. with raft's in-memory transport in tests.
+	Transport raft.Transport
+	// DisableBatching makes the FSM apply each entry in its own bbolt
+	// transaction (for benchmarks that compare both).
+	DisableBatching bool
+	// MaxAppendEntries caps entries per replication message and per batch.
+	MaxAppendEntries  int
+	SnapshotThreshold uint64
+	SnapshotInterval  time.Duration
+	TrailingLogs      uint64
+	// FastTimeouts uses 50 ms Raft timeouts, for tests on one machine.
+	FastTimeouts bool
+	// OperatorTokenHash is proposed as the cluster's operator token hash
+	// when this node first leads a cluster that has none.
+	OperatorTokenHash string
+	Logger            *slog.Logger
+	// RaftLogLevel filters Raft's own log lines (default warn).
+	RaftLogLevel hclog.Level
+	Registerer   prometheus.Registerer
+	Now          func() time.Time
+	OnEvents     func([]Event)
+}
+
+// Node owns one member of the cluster: the Raft instance, its stores and
+// the state machine. Writes go through Apply on the leader; reads go to
+// the state machine directly.
+type Node struct {
+	cfg       Config
+	log       *slog.Logger
+	raft      *raft.Raft
+	fsm       *FSM
+	logStore  *raftboltdb.BoltStore
+	transport raft.Transport
+	metrics   *Metrics
+
+	notify        chan bool
+	readyTerm     atomic.Uint64
+	leaderChanges atomic.Uint64
+	ctx           context.Context
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
+	closeOnce     sync.Once
+}
+
+// Open starts a node: it opens the stores, starts Raft and, for a fresh
+// node with Bootstrap set, forms a single-node cluster.
+func Open(cfg Config) (*Node, error) {
+	if cfg.NodeID == "" || cfg.DataDir == "" {
+		return nil, errors.New("node id and data dir are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RaftLogLevel == hclog.NoLevel {
+		cfg.RaftLogLevel = hclog.Warn
+	}
+	if cfg.MaxAppendEntries == 0 {
+		cfg.MaxAppendEntries = 512
+	}
+	raftDir := filepath.Join(cfg.DataDir, "raft")
+	if err := os.MkdirAll(raftDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create raft dir: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Node{cfg: cfg, log: cfg.Logger.With("component", "node", "node_id", cfg.NodeID),
+		notify: make(chan bool, 16), ctx: ctx, cancel: cancel}
+	n.metrics = NewMetrics(cfg.Registerer)
+	ok := false
+	defer func() {
+		if !ok {
+			n.closeStores()
+			cancel()
+		}
+	}()
+
+	var err error
+	n.fsm, err = OpenFSM(FSMConfig{Path: filepath.Join(cfg.DataDir, "state.db"), Logger: cfg.Logger,
+		Observer: n.metrics, OnEvents: cfg.OnEvents})
+	if err != nil {
+		return nil, err
+	}
+	n.logStore, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(raftDir, "raft.db")})
+	if err != nil {
+		return nil, fmt.Errorf("open raft log store: %w", err)
+	}
+	hl := newHCLog(cfg.Logger.With("component", "raft", "node_id", cfg.NodeID), cfg.RaftLogLevel)
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(raftDir, 2, hl)
+	if err != nil {
+		return nil, fmt.Errorf("open snapshot store: %w", err)
+	}
+	n.transport = cfg.Transport
+	if n.transport == nil {
+		if n.transport, err = newTCPTransport(cfg, hl); err != nil {
+			return nil, err
+		}
+	}
+
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(cfg.NodeID)
+	rc.Logger = hl
+	rc.NotifyCh = n.notify
+	rc.NoSnapshotRestoreOnStart = true // state.db is durable; replay skips what it holds
+	rc.BatchApplyCh = true
+	rc.MaxAppendEntries = cfg.MaxAppendEntries
+	rc.CommitTimeout = 10 * time.Millisecond
+	if cfg.SnapshotThreshold > 0 {
+		rc.SnapshotThreshold = cfg.SnapshotThreshold
+	}
+	if cfg.SnapshotInterval > 0 {
+		rc.SnapshotInterval = cfg.SnapshotInterval
+	}
+	if cfg.TrailingLogs > 0 {
+		rc.TrailingLogs = cfg.TrailingLogs
+	}
+	if cfg.FastTimeouts {
+		rc.HeartbeatTimeout = 50 * time.Millisecond
+		rc.ElectionTimeout = 50 * time.Millisecond
+		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		rc.CommitTimeout = 5 * time.Millisecond
+	}
+	var fsm raft.FSM = n.fsm
+	if cfg.DisableBatching {
+		fsm = unbatchedFSM{n.fsm}
+	}
+	hasState, err := raft.HasExistingState(n.logStore, n.logStore, snaps)
+	if err != nil {
+		return nil, fmt.Errorf("inspect raft state: %w", err)
+	}
+	n.raft, err = raft.NewRaft(rc, fsm, n.logStore, n.logStore, snaps, n.transport)
+	if err != nil {
+		return nil, fmt.Errorf("start raft: %w", err)
+	}
+	if cfg.Bootstrap && !hasState {
+		boot := raft.Configuration{Servers: []raft.Server{{
+			Suffrage: raft.Voter, ID: rc.LocalID, Address: n.transport.LocalAddr(),
+		}}}
+		if err := n.raft.BootstrapCluster(boot).Error(); err != nil {
+			n.raft.Shutdown()
+			return nil, fmt.Errorf("bootstrap cluster: %w", err)
+		}
+		n.log.Info("bootstrapped a new single-node cluster")
+	}
+	registerRaftGauges(cfg.Registerer, n)
+	n.wg.Add(1)
+	go n.watchLeadership()
+	ok = true
+	return n, nil
+}
+
+func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
+	adv := cfg.RaftAdvertise
+	if adv == "" {
+		adv = cfg.RaftBind
+	}
+	addr, err := net.ResolveTCPAddr("tcp", adv)
+	if err != nil {
+		return nil, fmt.Errorf("resolve raft advertise address %q: %w", adv, err)
+	}
+	if addr.IP == nil || addr.IP.IsUnspecified() || addr.Port == 0 {
+		return nil, fmt.Errorf("raft address %q cannot be dialled by peers: set a concrete advertise address", adv)
+	}
+	t, err := raft.NewTCPTransportWithLogger(cfg.RaftBind, addr, 5, 10*time.Second, hl)
+	if err != nil {
+		return nil, fmt.Errorf("listen for raft on %s: %w", cfg.RaftBind, err)
+	}
+	return t, nil
+}
+
+// unbatchedFSM hides ApplyBatch so raft applies entry by entry.
+type unbatchedFSM struct{ f *FSM }
+
+func (u unbatchedFSM) Apply(l *raft.Log) any               { return u.f.Apply(l) }
+func (u unbatchedFSM) Snapshot() (raft.FSMSnapshot, error) { return u.f.Snapshot() }
+func (u unbatchedFSM) Restore(rc io.ReadCloser) error      { return u.f.Restore(rc) }
+
+// Close stops Raft and closes the stores. It does not leave the cluster.
+func (n *Node) Close() error {
+	var err error
+	n.closeOnce.Do(func() {
+		n.cancel()
+		if n.raft != nil {
+			if e := n.raft.Shutdown().Error(); e != nil {
+				err = fmt.Errorf("shutdown raft: %w", e)
+			}
+		}
+		n.wg.Wait()
+		n.closeStores()
+	})
+	return err
+}
+
+func (n *Node) closeStores() {
+	if c, ok := n.transport.(interface{ Close() error }); ok && n.cfg.Transport == nil {
+		_ = c.Close()
+	}
+	if n.logStore != nil {
+		_ = n.logStore.Close()
+	}
+	if n.fsm != nil {
+		_ = n.fsm.Close()
+	}
+}
+
+// FSM gives read access to the state machine.
+func (n *Node) FSM() *FSM { return n.fsm }
+
+// ID is this node's Raft server id.
+func (n *Node) ID() string { return n.cfg.NodeID }
+
+// IsLeader reports whether this node currently leads.
+func (n *Node) IsLeader() bool { return n.raft.State() == raft.Leader }
+
+// Raft exposes the raft instance for tests and operations tooling.
+func (n *Node) Raft() *raft.Raft { return n.raft }
+
+// Snapshot takes a snapshot now and compacts the log.
+func (n *Node) Snapshot() error {
+	if err := n.raft.Snapshot().Error(); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	return nil
+}
+
+// Apply proposes a command on this node, which must be the leader, and
+// returns its result once a quorum has stored it and the local state
+// machine has applied it.
+func (n *Node) Apply(ctx context.Context, typ string, payload any) (any, error) {
+	if n.raft.State() != raft.Leader {
+		return nil, apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
+	}
+	data, err := EncodeCommand(typ, n.cfg.Now().UnixNano(), payload)
+	if err != nil {
+		return nil, err
+	}
+	timeout := 10 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+		if timeout <= 0 {
+			return nil, apperr.Wrap(apperr.Unavailable, ctx.Err(), "deadline passed before proposing")
+		}
+	}
+	start := time.Now()
+	f := n.raft.Apply(data, timeout)
+	if err := f.Error(); err != nil {
+		return nil, translateRaftErr(err)
+	}
+	n.metrics.observePropose(time.Since(start))
+	res, ok := f.Response().(Result)
+	if !ok {
+		return nil, apperr.New(apperr.Internal, "unexpected apply response %T", f.Response())
+	}
+	return res.Value, res.Err
+}
+
+func translateRaftErr(err error) error {
+	switch {
+	case errors.Is(err, raft.ErrNotLeader):
+		return apperr.Wrap(apperr.NotLeader, err, "this node is not the leader")
+	case errors.Is(err, raft.ErrLeadershipLost):
+		return apperr.Wrap(apperr.Unavailable, err, "leadership was lost while committing; the write may or may not have been applied")
+	case errors.Is(err, raft.ErrEnqueueTimeout):
+		return apperr.Wrap(apperr.Unavailable, err, "timed out proposing the write")
+	case errors.Is(err, raft.ErrRaftShutdown):
+		return apperr.Wrap(apperr.Unavailable, err, "node is shutting down")
+	case errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		return apperr.Wrap(apperr.Unavailable, err, "leadership transfer in progress")
+	default:
+		return apperr.Wrap(apperr.Internal, err, "raft error")
+	}
+}

@@ -1,0 +1,113 @@
+package arena
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/agents"
+)
+
+// Typed write helpers: each builds one command and returns its typed result.
+// They run on the leader (web forwards writes there).
+
+// CreateOwner replicates a new owner whose key hash the caller computed.
+func (n *Node) CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error) {
+	v, err := n.Apply(ctx, CmdOwnerCreate, ownerCreateCmd{ID: o.ID, Name: o.Name, Email: o.Email, KeyHash: keyHash})
+	if err != nil {
+		return agents.Owner{}, err
+	}
+	return as[agents.Owner](v)
+}
+
+// CreateAgent replicates a new agent.
+func (n *Node) CreateAgent(ctx context.Context, a agents.Agent, keyHash string) (agents.Agent, error) {
+	v, err := n.Apply(ctx, CmdAgentCreate, agentCreateCmd{ID: a.ID, OwnerID: a.OwnerID, Name: a.Name,
+		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, KeyHash: keyHash})
+	if err != nil {
+		return agents.Agent{}, err
+	}
+	return as[agents.Agent](v)
+}
+
+// UpdateAgent patches an agent on behalf of the owner actor.
+func (n *Node) UpdateAgent(ctx context.Context, id, actor string, p agents.AgentPatch) (agents.Agent, error) {
+	v, err := n.Apply(ctx, CmdAgentUpdate, agentUpdateCmd{ID: id, Actor: actor, Patch: p})
+	if err != nil {
+		return agents.Agent{}, err
+	}
+	return as[agents.Agent](v)
+}
+
+// DeleteAgent retires an agent on behalf of the owner actor.
+func (n *Node) DeleteAgent(ctx context.Context, id, actor string) error {
+	_, err := n.Apply(ctx, CmdAgentDelete, agentDeleteCmd{ID: id, Actor: actor})
+	return err
+}
+
+// AddCounter adds delta to a named diagnostic counter and returns its value.
+func (n *Node) AddCounter(ctx context.Context, name string, delta int64) (int64, error) {
+	v, err := n.Apply(ctx, CmdCounterAdd, counterAddCmd{Name: name, Delta: delta})
+	if err != nil {
+		return 0, err
+	}
+	return as[int64](v)
+}
+
+// Counter reads a diagnostic counter from local state.
+func (n *Node) Counter(name string) (int64, error) {
+	var v int64
+	err := n.fsm.View(func(tx *bolt.Tx) error {
+		v = int64(getUint(tx.Bucket(bucketCounters), []byte(name)))
+		return nil
+	})
+	return v, err
+}
+
+// Read-side helpers over local state.
+
+// GetOwner reads an owner.
+func (n *Node) GetOwner(id string) (o agents.Owner, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		o, err = agents.GetOwner(tx, id)
+		return err
+	})
+	return o, err
+}
+
+// GetAgent reads a live agent.
+func (n *Node) GetAgent(id string) (a agents.Agent, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		a, err = agents.GetAgent(tx, id)
+		return err
+	})
+	return a, err
+}
+
+// ListAgents pages through live agents.
+func (n *Node) ListAgents(ownerID, after string, limit int) (list []agents.Agent, next string, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list, next, err = agents.ListAgents(tx, ownerID, after, limit)
+		return err
+	})
+	return list, next, err
+}
+
+// LookupKey resolves a key hash.
+func (n *Node) LookupKey(keyHash string) (p agents.Principal, ok bool, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		p, ok, err = agents.LookupKey(tx, keyHash)
+		return err
+	})
+	return p, ok, err
+}
+
+func as[T any](v any) (T, error) {
+	t, ok := v.(T)
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("unexpected command result %T", v)
+	}
+	return t, nil
+}

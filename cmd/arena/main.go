@@ -1,0 +1,66 @@
+// Command arena runs an Agent Arena node.
+//
+//	arena serve [flags]   start a node (a fresh one bootstraps itself)
+//	arena version
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		m := NewMain()
+		if err := m.ParseFlags(args[1:], os.Getenv); err != nil {
+			fmt.Fprintln(os.Stderr, "arena:", err)
+			return 2
+		}
+		if err := m.Run(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "arena:", err)
+			m.Close()
+			return 1
+		}
+		<-ctx.Done()
+		if err := m.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "arena: shutdown:", err)
+			return 1
+		}
+		return 0
+	case "version":
+		fmt.Println("arena", version)
+		return 0
+	case "help", "-h", "--help":
+		usage()
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "arena: unknown command %q\n", args[0])
+		usage()
+		return 2
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: arena <command> [flags]
+
+commands:
+  serve     run a node (see 'arena serve -h' for flags; each flag also reads ARENA_<FLAG>)
+  version   print the version
+`)
+}

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/web"
+)
+
+// Main is one node process: flags in, node and HTTP server up, closed on
+// signal. Tests run it end to end on port 0 with a temp dir.
+type Main struct {
+	NodeID        string
+	HTTPAddr      string
+	HTTPAdvertise string
+	RaftAddr      string
+	RaftAdvertise string
+	DataDir       string
+	Join          string
+	OperatorToken string
+	LogLevel      string
+	MaxBodyBytes  int64
+
+	// Stdout receives the one-time operator token and the URL banner.
+	Stdout io.Writer
+	// LogOutput receives structured logs (default stderr).
+	LogOutput io.Writer
+	// FastTimeouts shortens Raft timeouts (tests).
+	FastTimeouts bool
+
+	Node     *arena.Node
+	listener net.Listener
+	server   *http.Server
+	// URL is the advertised HTTP base URL once Run returns.
+	URL string
+}
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, LogOutput: os.Stderr}
+}
+
+// ParseFlags reads flags, falling back to ARENA_* environment variables.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("arena serve", flag.ContinueOnError)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&m.NodeID, "node-id", env("ARENA_NODE_ID", ""), "node id (default: the one stored in the data dir, else node1) [ARENA_NODE_ID]")
+	fs.StringVar(&m.HTTPAddr, "http-addr", env("ARENA_HTTP_ADDR", ":8080"), "HTTP listen address [ARENA_HTTP_ADDR]")
+	fs.StringVar(&m.HTTPAdvertise, "http-advertise", env("ARENA_HTTP_ADVERTISE", ""), "HTTP base URL peers use to reach this node (default from --http-addr) [ARENA_HTTP_ADVERTISE]")
+	fs.StringVar(&m.RaftAddr, "raft-addr", env("ARENA_RAFT_ADDR", "127.0.0.1:7000"), "Raft TCP listen address [ARENA_RAFT_ADDR]")
+	fs.StringVar(&m.RaftAdvertise, "raft-advertise", env("ARENA_RAFT_ADVERTISE", ""), "Raft address peers dial (default --raft-addr) [ARENA_RAFT_ADVERTISE]")
+	fs.StringVar(&m.DataDir, "data-dir", env("ARENA_DATA_DIR", "./data"), "directory for state, Raft log and snapshots [ARENA_DATA_DIR]")
+	fs.StringVar(&m.Join, "join", env("ARENA_JOIN", ""), "HTTP URL of any cluster member to join [ARENA_JOIN]")
+	fs.StringVar(&m.OperatorToken, "operator-token", env("ARENA_OPERATOR_TOKEN", ""), "operator token (default: generated into the data dir on first start) [ARENA_OPERATOR_TOKEN]")
+	fs.StringVar(&m.LogLevel, "log-level", env("ARENA_LOG_LEVEL", "info"), "debug, info, warn or error [ARENA_LOG_LEVEL]")
+	maxBody := env("ARENA_MAX_BODY_BYTES", "1048576")
+	fs.Func("max-body-bytes", "largest accepted request body (default 1048576) [ARENA_MAX_BODY_BYTES]", func(s string) error {
+		maxBody = s
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if _, err := fmt.Sscan(maxBody, &m.MaxBodyBytes); err != nil || m.MaxBodyBytes <= 0 {
+		return fmt.Errorf("max-body-bytes must be a positive integer, got %q", maxBody)
+	}
+	return nil
+}
+
+// Run starts the node and the HTTP server and, with --join, joins the
+// cluster. It returns once the node is serving.
+func (m *Main) Run(ctx context.Context) error {
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	var err error
+	if m.NodeID, err = resolveNodeID(m.DataDir, m.NodeID); err != nil {
+		return err
+	}
+	logger, err := m.logger()
+	if err != nil {
+		return err
+	}
+	tokenHash, err := m.operatorTokenHash()
+	if err != nil {
+		return err
+	}
+	m.listener, err = net.Listen("tcp", m.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.HTTPAddr, err)
+	}
+	m.URL = m.HTTPAdvertise
+	if m.URL == "" {
+		m.URL = advertiseURL(m.listener.Addr().(*net.TCPAddr))
+	}
+	m.URL = strings.TrimRight(m.URL, "/")
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Node, err = arena.Open(arena.Config{
+		NodeID: m.NodeID, DataDir: m.DataDir, RaftBind: m.RaftAddr, RaftAdvertise: m.RaftAdvertise,
+		HTTPAddr: m.URL, Bootstrap: m.Join == "", FastTimeouts: m.FastTimeouts,
+		OperatorTokenHash: tokenHash, Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
+	})
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{Node: m.Node, Logger: logger, Gatherer: reg, Registerer: reg, MaxBodyBytes: m.MaxBodyBytes})
+	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() {
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("http server stopped", "err", err)
+		}
+	}()
+	if m.Join != "" {
+		if err := m.joinCluster(ctx, logger); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.RaftAddr, m.DataDir)
+	return nil
+}
+
+// Close stops serving and closes the node.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+	} else if m.listener != nil {
+		errs = append(errs, m.listener.Close())
+	}
+	if m.Node != nil {
+		errs = append(errs, m.Node.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		return nil, fmt.Errorf("log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(m.LogOutput, &slog.HandlerOptions{Level: level})), nil
+}
+
+// resolveNodeID pins a data dir to one node id, so a dir cannot be started
+// by mistake as another member.
+func resolveNodeID(dataDir, flagID string) (string, error) {
+	path := filepath.Join(dataDir, "node-id")
+	stored, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		id := strings.TrimSpace(string(stored))
+		if flagID != "" && flagID != id {
+			return "", fmt.Errorf("data dir %s belongs to node %q, not %q", dataDir, id, flagID)
+		}
+		return id, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("read node id: %w", err)
+	}
+	if flagID == "" {
+		flagID = "node1"
+	}
+	if err := os.WriteFile(path, []byte(flagID+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("store node id: %w", err)
+	}
+	return flagID, nil
+}
+
+// operatorTokenHash returns the hash of the configured operator token, or
+// generates one into the data dir (mode 0600) and prints it once.
+func (m *Main) operatorTokenHash() (string, error) {
+	if m.OperatorToken != "" {
+		return agents.HashKey(m.OperatorToken), nil
+	}
+	path := filepath.Join(m.DataDir, "operator-token")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		m.OperatorToken = strings.TrimSpace(string(b))
+		return agents.HashKey(m.OperatorToken), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read operator token: %w", err)
+	}
+	if m.Join != "" {
+		return "", errors.New("joining a cluster needs its operator token: pass --operator-token or ARENA_OPERATOR_TOKEN")
+	}
+	tok, err := agents.NewKey(agents.OperatorPrefix)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("store operator token: %w", err)
+	}
+	m.OperatorToken = tok
+	fmt.Fprintf(m.Stdout, "Generated the operator token (shown once; kept in %s, mode 0600):\n  %s\n", path, tok)
+	return agents.HashKey(tok), nil
+}
+
+func advertiseURL(a *net.TCPAddr) string {
+	host := "127.0.0.1"
+	if a.IP != nil && !a.IP.IsUnspecified() {
+		host = a.IP.String()
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(a.Port))
+}
+
+// joinCluster asks a member to add this node as a voter, retrying while
+// the cluster elects a leader or the member is still starting.
+func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
+	body, _ := json.Marshal(map[string]string{"node_id": m.NodeID, "raft_addr": m.raftAdvertise(), "http_addr": m.URL})
+	url := strings.TrimRight(m.Join, "/") + "/v1/cluster/join"
+	deadline := time.Now().Add(60 * time.Second)
+	backoff := 100 * time.Millisecond
+	for {
+		err := postJoin(ctx, url, m.OperatorToken, body)
+		if err == nil {
+			logger.Info("joined cluster", "via", m.Join)
+			return nil
+		}
+		var perm permanentError
+		if errors.As(err, &perm) || time.Now().After(deadline) {
+			return fmt.Errorf("join %s: %w", m.Join, err)
+		}
+		logger.Warn("join failed; retrying", "via", m.Join, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 2*time.Second)
+	}
+}
+
+func (m *Main) raftAdvertise() string {
+	if m.RaftAdvertise != "" {
+		return m.RaftAdvertise
+	}
+	return m.RaftAddr
+}
+
+type permanentError struct{ error }
+
+func postJoin(ctx context.Context, url, token string, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return permanentError{err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		return nil
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest:
+		return permanentError{fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))}
+	default:
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+}

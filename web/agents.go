@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+)
+
+type createAgentReq struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Kind        string `json:"kind"`
+	WebhookURL  string `json:"webhook_url"`
+}
+
+type agentResp struct {
+	Agent    agents.Agent `json:"agent"`
+	AgentKey string       `json:"agent_key,omitempty"`
+}
+
+type agentListResp struct {
+	Agents     []agents.Agent `json:"agents"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+const maxListLimit = 500
+
+func (s *Server) createAgent(c *gin.Context) {
+	p, _ := principal(c)
+	var req createAgentReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if req.Kind == "" {
+		req.Kind = agents.KindWebsocket
+	}
+	a := agents.Agent{OwnerID: p.ID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL}
+	if err := a.Validate(); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	id, err := agents.NewID("ag")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	key, err := agents.NewKey(agents.AgentKeyPrefix)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a.ID = id
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	a, err = s.cfg.Node.CreateAgent(ctx, a, agents.HashKey(key))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, agentResp{Agent: a, AgentKey: key})
+}
+
+// listAgents is public: agents appear on leaderboards anyway. ?owner=me
+// needs an owner key.
+func (s *Server) listAgents(c *gin.Context) {
+	owner := c.Query("owner")
+	if owner == "me" {
+		p, ok := principal(c)
+		if !ok || p.Kind != agents.PrincipalOwner {
+			s.writeError(c, apperr.New(apperr.Unauthorized, "owner=me needs an owner API key"))
+			return
+		}
+		owner = p.ID
+	}
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListLimit {
+			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
+			return
+		}
+		limit = n
+	}
+	list, next, err := s.cfg.Node.ListAgents(owner, c.Query("cursor"), limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, agentListResp{Agents: list, NextCursor: next})
+}
+
+func (s *Server) getAgent(c *gin.Context) {
+	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, agentResp{Agent: a})
+}
+
+func (s *Server) updateAgent(c *gin.Context) {
+	p, _ := principal(c)
+	var patch agents.AgentPatch
+	if err := s.readJSON(c, &patch); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	a, err := s.cfg.Node.UpdateAgent(ctx, c.Param("id"), p.ID, patch)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, agentResp{Agent: a})
+}
+
+func (s *Server) deleteAgent(c *gin.Context) {
+	p, _ := principal(c)
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.DeleteAgent(ctx, c.Param("id"), p.ID); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

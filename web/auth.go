@@ -1,0 +1,90 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+)
+
+// Principal kinds beyond the ones keys resolve to.
+const principalOperator = "operator"
+
+const ctxPrincipal = "arena.principal"
+
+// authenticate resolves an optional bearer token to a principal. A request
+// without a token continues anonymously; a token that resolves to nothing is
+// refused outright, so a typo is never silently treated as anonymous.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		c.Next()
+		return
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		s.writeError(c, apperr.New(apperr.Unauthorized, "Authorization header must be \"Bearer <key>\""))
+		return
+	}
+	hash := agents.HashKey(token)
+	if op := s.cfg.Node.OperatorTokenHash(); op != "" && agents.HashesEqual(hash, op) {
+		c.Set(ctxPrincipal, agents.Principal{Kind: principalOperator})
+		c.Next()
+		return
+	}
+	p, found, err := s.cfg.Node.LookupKey(hash)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if !found {
+		s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
+		return
+	}
+	c.Set(ctxPrincipal, p)
+	c.Next()
+}
+
+func principal(c *gin.Context) (agents.Principal, bool) {
+	v, ok := c.Get(ctxPrincipal)
+	if !ok {
+		return agents.Principal{}, false
+	}
+	p, ok := v.(agents.Principal)
+	return p, ok
+}
+
+func (s *Server) requireAuth(c *gin.Context) {
+	if _, ok := principal(c); !ok {
+		s.writeError(c, apperr.New(apperr.Unauthorized, "this route needs a bearer key"))
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) requireOwner(c *gin.Context) {
+	p, ok := principal(c)
+	switch {
+	case !ok:
+		s.writeError(c, apperr.New(apperr.Unauthorized, "this route needs an owner API key"))
+	case p.Kind != agents.PrincipalOwner:
+		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs an owner API key, not a %s key", p.Kind))
+	default:
+		c.Next()
+	}
+}
+
+func (s *Server) requireOperator(c *gin.Context) {
+	p, ok := principal(c)
+	switch {
+	case !ok:
+		s.writeError(c, apperr.New(apperr.Unauthorized, "this route needs the operator token"))
+	case p.Kind != principalOperator:
+		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs the operator token"))
+	default:
+		c.Next()
+	}
+}

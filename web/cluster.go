@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/arena"
+)
+
+func (s *Server) cluster(c *gin.Context) {
+	st, err := s.cfg.Node.Status()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+type joinReq struct {
+	NodeID   string `json:"node_id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+}
+
+func (s *Server) join(c *gin.Context) {
+	var req joinReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr}); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.Info("node joined", "id", req.NodeID, "raft_addr", req.RaftAddr)
+	st, err := s.cfg.Node.Status()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"nodes": st.Nodes})
+}
+
+func (s *Server) removeNode(c *gin.Context) {
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.Remove(ctx, c.Param("id")); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,184 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// forwardedHeader marks a request that a follower already forwarded, so a
+// stale view of who leads can never bounce a request around the cluster.
+const forwardedHeader = "X-Arena-Forwarded-By"
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// forwardWrites sends every write that reaches a follower to the leader
+// and relays the leader's answer unchanged, so the caller cannot tell the
+// difference. The leader authenticates and validates it.
+func (s *Server) forwardWrites(c *gin.Context) {
+	if !isWrite(c.Request.Method) || s.cfg.Node.IsLeader() {
+		c.Next()
+		return
+	}
+	if by := c.GetHeader(forwardedHeader); by != "" {
+		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", by, s.cfg.Node.ID()))
+		return
+	}
+	target, err := s.leaderURL()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = target.Host
+			pr.Out.Header.Set(forwardedHeader, s.cfg.Node.ID())
+		},
+		Transport: s.cfg.ForwardClient.Transport,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.writeError(c, apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
+				return
+			}
+			s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
+			s.writeError(c, apperr.New(apperr.NotLeader, "the leader at %s could not be reached; retry", target.Host))
+		},
+	}
+	proxy.ServeHTTP(c.Writer, c.Request)
+	c.Abort()
+}
+
+func (s *Server) leaderURL() (*url.URL, error) {
+	leader, ok := s.cfg.Node.Leader()
+	if !ok {
+		return nil, apperr.New(apperr.NotLeader, "no leader is elected right now; retry shortly")
+	}
+	if leader.HTTPAddr == "" {
+		return nil, apperr.New(apperr.NotLeader, "leader %s has not published its HTTP address yet; retry shortly", leader.ID)
+	}
+	u, err := url.Parse(leader.HTTPAddr)
+	if err != nil || u.Host == "" {
+		return nil, apperr.New(apperr.Internal, "leader %s has an unusable HTTP address %q", leader.ID, leader.HTTPAddr)
+	}
+	return u, nil
+}
+
+// consistency handles ?consistency=linearizable on reads: the read waits
+// until this node has applied everything committed when it arrived.
+func (s *Server) consistency(c *gin.Context) {
+	mode := c.Query("consistency")
+	switch mode {
+	case "", "local":
+		c.Next()
+		return
+	case "linearizable":
+	default:
+		s.writeError(c, apperr.New(apperr.Invalid, "consistency must be \"local\" or \"linearizable\", got %q", truncate(mode, 32)))
+		return
+	}
+	if isWrite(c.Request.Method) {
+		c.Next() // writes are linearizable by construction
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.linearize(ctx); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Next()
+}
+
+// linearize implements read-index: take the leader's commit index (asking
+// the leader over HTTP when this node follows), then wait to apply it.
+func (s *Server) linearize(ctx context.Context) error {
+	var idx uint64
+	var err error
+	if s.cfg.Node.IsLeader() {
+		idx, err = s.cfg.Node.ReadIndex(ctx)
+	} else {
+		idx, err = s.remoteReadIndex(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	return s.cfg.Node.WaitApplied(ctx, idx)
+}
+
+type readIndexBody struct {
+	Index uint64 `json:"index"`
+}
+
+func (s *Server) remoteReadIndex(ctx context.Context) (uint64, error) {
+	target, err := s.leaderURL()
+	if err != nil {
+		return 0, err
+	}
+	u := target.JoinPath("/v1/cluster/read-index")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, fmt.Errorf("build read-index request: %w", err)
+	}
+	req.Header.Set(forwardedHeader, s.cfg.Node.ID())
+	resp, err := s.cfg.ForwardClient.Do(req)
+	if err != nil {
+		return 0, apperr.Wrap(apperr.NotLeader, err, "the leader at %s could not be reached for a read index", target.Host)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		var eb ErrorBody
+		if json.Unmarshal(body, &eb) == nil && eb.Error.Code != "" {
+			return 0, apperr.New(eb.Error.Code, "leader: %s", eb.Error.Message)
+		}
+		return 0, apperr.New(apperr.Unavailable, "leader answered %d to a read-index request", resp.StatusCode)
+	}
+	var rb readIndexBody
+	if err := json.Unmarshal(body, &rb); err != nil {
+		return 0, apperr.Wrap(apperr.Unavailable, err, "leader sent an unreadable read index")
+	}
+	return rb.Index, nil
+}
+
+// readIndex serves the leader half of linearizable reads for followers.
+func (s *Server) readIndex(c *gin.Context) {
+	if !s.cfg.Node.IsLeader() {
+		s.writeError(c, apperr.New(apperr.NotLeader, "node %s is not the leader", s.cfg.Node.ID()))
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	idx, err := s.cfg.Node.ReadIndex(ctx)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, readIndexBody{Index: idx})
+}
+
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

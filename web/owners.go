@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+)
+
+type createOwnerReq struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type ownerResp struct {
+	Owner  agents.Owner `json:"owner"`
+	APIKey string       `json:"api_key,omitempty"`
+}
+
+// createOwner is open to anyone: it is how an agent owner signs up. The key
+// is generated here, returned once and only its hash is replicated.
+func (s *Server) createOwner(c *gin.Context) {
+	var req createOwnerReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := agents.ValidateOwner(req.Name, req.Email); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	id, err := agents.NewID("ow")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	key, err := agents.NewKey(agents.OwnerKeyPrefix)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	o, err := s.cfg.Node.CreateOwner(ctx, agents.Owner{ID: id, Name: req.Name, Email: req.Email}, agents.HashKey(key))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, ownerResp{Owner: o, APIKey: key})
+}
+
+func (s *Server) me(c *gin.Context) {
+	p, _ := principal(c)
+	s.respondOwner(c, p.ID)
+}
+
+// getOwner shows an owner to that owner or an operator only: owner records
+// carry contact details.
+func (s *Server) getOwner(c *gin.Context) {
+	p, _ := principal(c)
+	id := c.Param("id")
+	if p.Kind != principalOperator && !(p.Kind == agents.PrincipalOwner && p.ID == id) {
+		s.writeError(c, apperr.New(apperr.Forbidden, "you may only read your own owner record"))
+		return
+	}
+	s.respondOwner(c, id)
+}
+
+func (s *Server) respondOwner(c *gin.Context, id string) {
+	o, err := s.cfg.Node.GetOwner(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ownerResp{Owner: o})
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// Node is what the web layer needs from a cluster member.
+type Node interface {
+	ID() string
+	IsLeader() bool
+	Leader() (arena.NodeMeta, bool)
+	Ready() (bool, string)
+	Status() (arena.Status, error)
+	ReadIndex(ctx context.Context) (uint64, error)
+	WaitApplied(ctx context.Context, idx uint64) error
+	Join(ctx context.Context, m arena.NodeMeta) error
+	Remove(ctx context.Context, id string) error
+	OperatorTokenHash() string
+
+	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
+	CreateAgent(ctx context.Context, a agents.Agent, keyHash string) (agents.Agent, error)
+	UpdateAgent(ctx context.Context, id, actor string, p agents.AgentPatch) (agents.Agent, error)
+	DeleteAgent(ctx context.Context, id, actor string) error
+	GetOwner(id string) (agents.Owner, error)
+	GetAgent(id string) (agents.Agent, error)
+	ListAgents(ownerID, after string, limit int) ([]agents.Agent, string, error)
+	LookupKey(keyHash string) (agents.Principal, bool, error)
+}
+
+var _ Node = (*arena.Node)(nil)
+
+// Config configures the HTTP server.
+type Config struct {
+	Node   Node
+	Logger *slog.Logger
+	// Gatherer serves /metrics; Registerer receives the HTTP metrics.
+	Gatherer   prometheus.Gatherer
+	Registerer prometheus.Registerer
+	// MaxBodyBytes bounds every request body (default 1 MiB).
+	MaxBodyBytes int64
+	// ForwardClient carries forwarded writes to the leader.
+	ForwardClient *http.Client
+	// RequestTimeout bounds how long one write or linearizable read may wait
+	// on Raft (default 10 s).
+	RequestTimeout time.Duration
+}
+
+// Server is the HTTP face of one node.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	reqs    *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+}
+
+// New builds the router.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.ForwardClient == nil {
+		cfg.ForwardClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "web")}
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arena_http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "arena_http_request_seconds", Help: "HTTP request latency by route.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	}, []string{"route"})
+	if cfg.Registerer != nil {
+		cfg.Registerer.MustRegister(s.reqs, s.latency)
+	}
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recover, s.accessLog)
+	r.NoRoute(func(c *gin.Context) {
+		s.writeError(c, apperr.New(apperr.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: apperr.Invalid,
+			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
+	})
+
+	r.GET("/", s.home)
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	if s.cfg.Gatherer != nil {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})))
+	}
+
+	v1 := r.Group("/v1", s.forwardWrites, s.consistency, s.authenticate)
+	v1.POST("/owners", s.createOwner)
+	v1.GET("/owners/me", s.requireOwner, s.me)
+	v1.GET("/owners/:id", s.requireAuth, s.getOwner)
+
+	v1.POST("/agents", s.requireOwner, s.createAgent)
+	v1.GET("/agents", s.listAgents)
+	v1.GET("/agents/:id", s.getAgent)
+	v1.PATCH("/agents/:id", s.requireOwner, s.updateAgent)
+	v1.DELETE("/agents/:id", s.requireOwner, s.deleteAgent)
+
+	v1.GET("/cluster", s.cluster)
+	v1.GET("/cluster/read-index", s.readIndex)
+	v1.POST("/cluster/join", s.requireOperator, s.join)
+	v1.DELETE("/cluster/nodes/:id", s.requireOperator, s.removeNode)
+	return r
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", v)
+			s.writeError(c, apperr.New(apperr.Internal, "internal error"))
+		}
+	}()
+	c.Next()
+}
+
+// accessLog logs method, route and status only: never headers or query
+// strings, which is where credentials could travel.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	s.reqs.WithLabelValues(route, c.Request.Method, http.StatusText(status)).Inc()
+	s.latency.WithLabelValues(route).Observe(d.Seconds())
+	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+		return
+	}
+	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", status,
+		"ms", d.Milliseconds(), "forwarded", c.GetHeader(forwardedHeader) != "")
+}
+
+// writeCtx bounds how long a handler waits on Raft.
+func (s *Server) writeCtx(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+}
