@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -188,25 +187,6 @@ func Open(cfg Config) (*Node, error) {
 	return n, nil
 }
 
-func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
-	adv := cfg.RaftAdvertise
-	if adv == "" {
-		adv = cfg.RaftBind
-	}
-	addr, err := net.ResolveTCPAddr("tcp", adv)
-	if err != nil {
-		return nil, fmt.Errorf("resolve raft advertise address %q: %w", adv, err)
-	}
-	if addr.IP == nil || addr.IP.IsUnspecified() || addr.Port == 0 {
-		return nil, fmt.Errorf("raft address %q cannot be dialled by peers: set a concrete advertise address", adv)
-	}
-	t, err := raft.NewTCPTransportWithLogger(cfg.RaftBind, addr, 5, 10*time.Second, hl)
-	if err != nil {
-		return nil, fmt.Errorf("listen for raft on %s: %w", cfg.RaftBind, err)
-	}
-	return t, nil
-}
-
 // unbatchedFSM hides ApplyBatch so raft applies entry by entry.
 type unbatchedFSM struct{ f *FSM }
 
@@ -309,3 +289,6 @@ func translateRaftErr(err error) error {
 		return apperr.Wrap(apperr.Internal, err, "raft error")
 	}
 }
+
+// RaftAddr is the address peers dial to reach this node's Raft transport.
+func (n *Node) RaftAddr() string { return string(n.transport.LocalAddr()) }

@@ -144,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.RaftAddr, m.DataDir)
+	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.Node.RaftAddr(), m.DataDir)
 	return nil
 }
 
@@ -237,7 +237,7 @@ func advertiseURL(a *net.TCPAddr) string {
 // joinCluster asks a member to add this node as a voter, retrying while
 // the cluster elects a leader or the member is still starting.
 func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
-	body, _ := json.Marshal(map[string]string{"node_id": m.NodeID, "raft_addr": m.raftAdvertise(), "http_addr": m.URL})
+	body, _ := json.Marshal(map[string]string{"node_id": m.NodeID, "raft_addr": m.Node.RaftAddr(), "http_addr": m.URL})
 	url := strings.TrimRight(m.Join, "/") + "/v1/cluster/join"
 	deadline := time.Now().Add(60 * time.Second)
 	backoff := 100 * time.Millisecond
@@ -259,13 +259,6 @@ func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
 		}
 		backoff = min(backoff*2, 2*time.Second)
 	}
-}
-
-func (m *Main) raftAdvertise() string {
-	if m.RaftAdvertise != "" {
-		return m.RaftAdvertise
-	}
-	return m.RaftAddr
 }
 
 type permanentError struct{ error }

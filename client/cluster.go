@@ -1,0 +1,84 @@
+package client
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// Cluster returns the answering node's view of the cluster. By default
+// that view may be stale on a follower; linearizable asks the server to
+// confirm it against the leader first, at the cost of a round trip.
+func (c *Client) Cluster(ctx context.Context, linearizable bool) (*ClusterStatus, error) {
+	var q url.Values
+	if linearizable {
+		q = url.Values{"consistency": {"linearizable"}}
+	}
+	var out ClusterStatus
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/cluster", query: q, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Join adds a node to the Raft configuration and returns the resulting
+// membership. It needs the operator token.
+func (c *Client) Join(ctx context.Context, req JoinRequest) ([]Node, error) {
+	var out struct {
+		Nodes []Node `json:"nodes"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/cluster/join", in: req, out: &out}); err != nil {
+		return nil, err
+	}
+	return out.Nodes, nil
+}
+
+// RemoveNode removes a node from the Raft configuration. It needs the
+// operator token.
+func (c *Client) RemoveNode(ctx context.Context, nodeID string) error {
+	seg, err := pathID("node", nodeID)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/cluster/nodes/" + seg})
+	return err
+}
+
+// Health reports whether the node's process is up; a nil error means it
+// answered 200.
+func (c *Client) Health(ctx context.Context) error {
+	_, err := c.do(ctx, request{method: http.MethodGet, path: "/healthz"})
+	return err
+}
+
+// Ready reports whether the node can serve traffic. A node that answers
+// 503 with a readiness body is not an error: it yields a Readiness whose
+// IsReady is false and whose Reason says why.
+func (c *Client) Ready(ctx context.Context) (*Readiness, error) {
+	var out struct {
+		Readiness
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	status, err := c.do(ctx, request{
+		method: http.MethodGet, path: "/readyz", out: &out,
+		asis: []int{http.StatusServiceUnavailable},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if status == http.StatusServiceUnavailable && out.Status == "" {
+		// JSON, but not the readiness shape: report it as the error it is
+		// rather than as an empty status.
+		e := &APIError{Status: status, Code: CodeUnavailable, Message: "node is not ready"}
+		if out.Error != nil {
+			e.Code = cmp.Or(out.Error.Code, e.Code)
+			e.Message = cmp.Or(out.Error.Message, e.Message)
+		}
+		return nil, e
+	}
+	return &out.Readiness, nil
+}

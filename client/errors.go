@@ -1,0 +1,111 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Error codes the server puts in {"error":{"code":...}}.
+const (
+	CodeInvalid      = "invalid"      // 400
+	CodeUnauthorized = "unauthorized" // 401
+	CodeForbidden    = "forbidden"    // 403
+	CodeNotFound     = "not_found"    // 404
+	CodeConflict     = "conflict"     // 409
+	CodeTooLarge     = "too_large"    // 413
+	CodeNotLeader    = "not_leader"   // 421
+	CodeRateLimited  = "rate_limited" // 429
+	CodeInternal     = "internal"     // 500
+	CodeUnavailable  = "unavailable"  // 503
+)
+
+// APIError is a non-2xx answer from the server.
+type APIError struct {
+	// Status is the HTTP status code.
+	Status int
+	// Code is the server's machine-readable code, one of the Code*
+	// constants. When the body was not the API's error shape (e.g. a proxy
+	// error page) it is derived from Status, or "http_<status>" for statuses
+	// the API does not use.
+	Code string
+	// Message is the server's human-readable explanation.
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("arena: %s (HTTP %d): %s", e.Code, e.Status, e.Message)
+}
+
+// IsCode reports whether err is, or wraps, an *APIError with the given code.
+func IsCode(err error, code string) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Code == code
+}
+
+var codeByStatus = map[int]string{
+	http.StatusBadRequest:            CodeInvalid,
+	http.StatusUnauthorized:          CodeUnauthorized,
+	http.StatusForbidden:             CodeForbidden,
+	http.StatusNotFound:              CodeNotFound,
+	http.StatusConflict:              CodeConflict,
+	http.StatusRequestEntityTooLarge: CodeTooLarge,
+	http.StatusMisdirectedRequest:    CodeNotLeader,
+	http.StatusTooManyRequests:       CodeRateLimited,
+	http.StatusInternalServerError:   CodeInternal,
+	// A load balancer in front of the cluster reports a node it cannot
+	// reach with 502/504; to a caller that is the same as 503.
+	http.StatusBadGateway:         CodeUnavailable,
+	http.StatusServiceUnavailable: CodeUnavailable,
+	http.StatusGatewayTimeout:     CodeUnavailable,
+}
+
+// maxFallbackMessage keeps a non-JSON error body (an HTML error page, say)
+// from flooding a terminal or a log line.
+const maxFallbackMessage = 200
+
+func decodeError(status int, body []byte) *APIError {
+	var env struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	e := &APIError{Status: status}
+	if json.Unmarshal(body, &env) == nil && env.Error != nil {
+		e.Code, e.Message = env.Error.Code, env.Error.Message
+	} else {
+		e.Message = fallbackMessage(body)
+	}
+	if e.Code == "" {
+		e.Code = codeByStatus[status]
+		if e.Code == "" {
+			e.Code = fmt.Sprintf("http_%d", status)
+		}
+	}
+	if e.Message == "" {
+		e.Message = strings.ToLower(http.StatusText(status))
+		if e.Message == "" {
+			e.Message = "unexpected HTTP status"
+		}
+	}
+	return e
+}
+
+func fallbackMessage(body []byte) string {
+	if !utf8.Valid(body) {
+		return ""
+	}
+	msg := strings.Join(strings.Fields(string(body)), " ")
+	if len(msg) > maxFallbackMessage {
+		cut := maxFallbackMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
+	return msg
+}

@@ -1,0 +1,157 @@
+package client
+
+import "time"
+
+// Owner is a person or team that owns agents and holds an API key.
+type Owner struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateOwnerRequest is the body of POST /v1/owners.
+type CreateOwnerRequest struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+}
+
+// CreateOwnerResponse carries the new owner's API key. The server never
+// shows the key again, so callers must store it now.
+type CreateOwnerResponse struct {
+	Owner  Owner  `json:"owner"`
+	APIKey string `json:"api_key"`
+}
+
+// AgentKind says how the arena reaches an agent.
+type AgentKind string
+
+// Agent kinds.
+const (
+	// KindWebSocket agents connect to the arena and keep a socket open.
+	KindWebSocket AgentKind = "websocket"
+	// KindWebhook agents are called by the arena at their WebhookURL.
+	KindWebhook AgentKind = "webhook"
+)
+
+// Agent is a registered agent.
+type Agent struct {
+	ID          string    `json:"id"`
+	OwnerID     string    `json:"owner_id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Kind        AgentKind `json:"kind"`
+	WebhookURL  string    `json:"webhook_url"`
+	// Version increases on every update; it identifies a revision of the
+	// agent's configuration.
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CreateAgentRequest is the body of POST /v1/agents. Zero-valued optional
+// fields are omitted so the server applies its defaults.
+type CreateAgentRequest struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Kind        AgentKind `json:"kind,omitempty"`
+	WebhookURL  string    `json:"webhook_url,omitempty"`
+}
+
+// CreateAgentResponse carries the agent's key, which the agent uses to
+// authenticate. The server never shows it again.
+type CreateAgentResponse struct {
+	Agent    Agent  `json:"agent"`
+	AgentKey string `json:"agent_key"`
+}
+
+// UpdateAgentRequest is the body of PATCH /v1/agents/{id}. Only non-nil
+// fields are sent, which is how a field is left unchanged; pointing at an
+// empty string clears it. With Go 1.26, new("value") builds the pointer.
+type UpdateAgentRequest struct {
+	Name        *string    `json:"name,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Kind        *AgentKind `json:"kind,omitempty"`
+	WebhookURL  *string    `json:"webhook_url,omitempty"`
+}
+
+// IsEmpty reports whether the update would change nothing.
+func (r UpdateAgentRequest) IsEmpty() bool {
+	return r.Name == nil && r.Description == nil && r.Kind == nil && r.WebhookURL == nil
+}
+
+// ListAgentsOptions filters GET /v1/agents. Zero values are not sent.
+type ListAgentsOptions struct {
+	// Owner is an owner id, or "me" for the owner of the client's key.
+	Owner string
+	// Limit caps the page size; the server applies its own default and
+	// maximum.
+	Limit int
+	// Cursor continues from a previous page's NextCursor.
+	Cursor string
+}
+
+// AgentPage is one page of GET /v1/agents.
+type AgentPage struct {
+	Agents []Agent `json:"agents"`
+	// NextCursor is empty on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Raft node states as reported in ClusterStatus.State.
+const (
+	StateLeader    = "Leader"
+	StateFollower  = "Follower"
+	StateCandidate = "Candidate"
+)
+
+// ClusterStatus is the answering node's view of the Raft cluster.
+type ClusterStatus struct {
+	NodeID       string `json:"node_id"`
+	State        string `json:"state"`
+	Term         uint64 `json:"term"`
+	CommitIndex  uint64 `json:"commit_index"`
+	AppliedIndex uint64 `json:"applied_index"`
+	LastLogIndex uint64 `json:"last_log_index"`
+	// StateHash is a hex digest of the applied state; equal hashes at equal
+	// applied indexes mean two nodes agree.
+	StateHash string `json:"state_hash"`
+	// Leader is zero when the node currently knows no leader.
+	Leader NodeAddr `json:"leader"`
+	Nodes  []Node   `json:"nodes"`
+}
+
+// NodeAddr locates a node.
+type NodeAddr struct {
+	ID       string `json:"id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+}
+
+// Node is a member of the Raft configuration.
+type Node struct {
+	ID       string `json:"id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+	// Suffrage is the Raft voting status, e.g. "Voter" or "Nonvoter".
+	Suffrage string `json:"suffrage"`
+	Leader   bool   `json:"leader"`
+}
+
+// JoinRequest is the body of POST /v1/cluster/join.
+type JoinRequest struct {
+	NodeID   string `json:"node_id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+}
+
+// Readiness is the body of GET /readyz.
+type Readiness struct {
+	// Status is "ready" or "not_ready".
+	Status string `json:"status"`
+	// Reason explains a not_ready status.
+	Reason string `json:"reason,omitempty"`
+}
+
+// IsReady reports whether the node can serve traffic.
+func (r Readiness) IsReady() bool { return r.Status == "ready" }

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const testToken = "arop_integrationtesttoken0000000000000"
+
+// lockedBuffer collects a node's logs; nodes log from many goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type proc struct {
+	m    *Main
+	dir  string
+	logs *lockedBuffer
+}
+
+// startNode runs a node as `arena serve` would, on loopback ports.
+func startNode(t *testing.T, id, dir, httpAddr, raftAddr, join string) *proc {
+	t.Helper()
+	logs := &lockedBuffer{}
+	m := NewMain()
+	m.Stdout, m.LogOutput, m.FastTimeouts = io.Discard, logs, true
+	args := []string{"--node-id", id, "--data-dir", dir, "--http-addr", httpAddr, "--raft-addr", raftAddr,
+		"--operator-token", testToken, "--log-level", "debug"}
+	if join != "" {
+		args = append(args, "--join", join)
+	}
+	if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		t.Fatalf("start %s: %v", id, err)
+	}
+	return &proc{m: m, dir: dir, logs: logs}
+}
+
+type apiClient struct{ t *testing.T }
+
+func (c apiClient) do(method, url, key string, body any, out any) int {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: decode %q: %v", method, url, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+type clusterView struct {
+	NodeID       string `json:"node_id"`
+	State        string `json:"state"`
+	AppliedIndex uint64 `json:"applied_index"`
+	StateHash    string `json:"state_hash"`
+	Leader       *struct {
+		ID string `json:"id"`
+	} `json:"leader"`
+	Nodes []struct {
+		ID string `json:"id"`
+	} `json:"nodes"`
+}
+
+func eventually(t *testing.T, timeout time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %v", timeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestThreeNodeClusterOverTCP runs three nodes with real TCP Raft
+// transports and HTTP servers on loopback, as three `arena serve` would.
+func TestThreeNodeClusterOverTCP(t *testing.T) {
+	api := apiClient{t}
+	root := t.TempDir()
+	procs := map[string]*proc{}
+	procs["n1"] = startNode(t, "n1", filepath.Join(root, "n1"), "127.0.0.1:0", "127.0.0.1:0", "")
+	procs["n2"] = startNode(t, "n2", filepath.Join(root, "n2"), "127.0.0.1:0", "127.0.0.1:0", procs["n1"].m.URL)
+	procs["n3"] = startNode(t, "n3", filepath.Join(root, "n3"), "127.0.0.1:0", "127.0.0.1:0", procs["n2"].m.URL)
+	defer func() {
+		for _, p := range procs {
+			p.m.Close()
+		}
+	}()
+	running := func() []*proc {
+		var out []*proc
+		for _, id := range []string{"n1", "n2", "n3"} {
+			if p := procs[id]; p != nil {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	converged := func() string {
+		var hash string
+		eventually(t, 15*time.Second, func() error {
+			hash = ""
+			var idx uint64
+			for _, p := range running() {
+				var v clusterView
+				if code := api.do("GET", p.m.URL+"/v1/cluster", "", nil, &v); code != 200 {
+					return fmt.Errorf("%s: status %d", p.m.NodeID, code)
+				}
+				if hash == "" {
+					hash, idx = v.StateHash, v.AppliedIndex
+				} else if v.StateHash != hash || v.AppliedIndex != idx {
+					return fmt.Errorf("%s at %d/%.12s, first at %d/%.12s", v.NodeID, v.AppliedIndex, v.StateHash, idx, hash)
+				}
+			}
+			return nil
+		})
+		return hash
+	}
+
+	var owners []string
+	createThroughEach := func(tag string) {
+		for _, p := range running() {
+			var out struct {
+				Owner struct{ ID string } `json:"owner"`
+			}
+			if code := api.do("POST", p.m.URL+"/v1/owners", "", map[string]string{"name": tag + "-" + p.m.NodeID}, &out); code != 201 {
+				t.Fatalf("create owner through %s: status %d", p.m.NodeID, code)
+			}
+			owners = append(owners, out.Owner.ID)
+		}
+	}
+
+	t.Run("writes through any node are applied on all with equal state hashes", func(t *testing.T) {
+		createThroughEach("first")
+		converged()
+		for _, p := range running() {
+			for _, id := range owners {
+				if code := api.do("GET", p.m.URL+"/v1/owners/"+id+"?consistency=linearizable", testToken, nil, nil); code != 200 {
+					t.Errorf("owner %s on %s: status %d", id, p.m.NodeID, code)
+				}
+			}
+		}
+	})
+
+	var stopped *proc
+	t.Run("stopping the leader elects a new one and writes continue", func(t *testing.T) {
+		var v clusterView
+		api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &v)
+		leaderID := v.Leader.ID
+		stopped = procs[leaderID]
+		if err := stopped.m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		procs[leaderID] = nil
+		eventually(t, 10*time.Second, func() error {
+			for _, p := range running() {
+				var v clusterView
+				api.do("GET", p.m.URL+"/v1/cluster", "", nil, &v)
+				if v.Leader == nil || v.Leader.ID == leaderID {
+					return fmt.Errorf("%s sees no new leader", p.m.NodeID)
+				}
+			}
+			return nil
+		})
+		eventually(t, 10*time.Second, func() error {
+			for _, p := range running() {
+				if code := api.do("GET", p.m.URL+"/readyz", "", nil, nil); code != 200 {
+					return fmt.Errorf("%s not ready", p.m.NodeID)
+				}
+			}
+			return nil
+		})
+		createThroughEach("second")
+		converged()
+	})
+
+	t.Run("a restarted node catches up", func(t *testing.T) {
+		raftAddr := stopped.m.Node.RaftAddr()
+		httpAddr := strings.TrimPrefix(stopped.m.URL, "http://")
+		p := startNode(t, stopped.m.NodeID, stopped.dir, httpAddr, raftAddr, "")
+		procs[p.m.NodeID] = p
+		hash := converged()
+		for _, id := range owners {
+			if code := api.do("GET", p.m.URL+"/v1/owners/"+id, testToken, nil, nil); code != 200 {
+				t.Errorf("owner %s missing on restarted node (status %d)", id, code)
+			}
+		}
+		if hash == "" {
+			t.Fatal("no state hash")
+		}
+	})
+
+	t.Run("an operator removes a member through any node", func(t *testing.T) {
+		if code := api.do("DELETE", procs["n2"].m.URL+"/v1/cluster/nodes/n3", "", nil, nil); code != 401 {
+			t.Errorf("anonymous remove: status %d, want 401", code)
+		}
+		if code := api.do("DELETE", procs["n2"].m.URL+"/v1/cluster/nodes/n3", testToken, nil, nil); code != 204 {
+			t.Fatalf("remove n3: status %d", code)
+		}
+		var v clusterView
+		api.do("GET", procs["n1"].m.URL+"/v1/cluster?consistency=linearizable", "", nil, &v)
+		for _, n := range v.Nodes {
+			if n.ID == "n3" {
+				t.Error("n3 still listed after removal")
+			}
+		}
+	})
+
+	t.Run("no key appears in any node's logs", func(t *testing.T) {
+		for _, p := range procs {
+			if p != nil && strings.Contains(p.logs.String(), testToken) {
+				t.Errorf("%s logged the operator token", p.m.NodeID)
+			}
+		}
+	})
+}
+
+func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(m *Main) string
+		val  string
+	}{
+		{"http address defaults to :8080", nil, nil, func(m *Main) string { return m.HTTPAddr }, ":8080"},
+		{"ARENA_HTTP_ADDR sets the http address", nil, map[string]string{"ARENA_HTTP_ADDR": "127.0.0.1:9"}, func(m *Main) string { return m.HTTPAddr }, "127.0.0.1:9"},
+		{"a flag beats the environment", []string{"--data-dir", "/f"}, map[string]string{"ARENA_DATA_DIR": "/e"}, func(m *Main) string { return m.DataDir }, "/f"},
+		{"ARENA_JOIN sets the join url", nil, map[string]string{"ARENA_JOIN": "http://x"}, func(m *Main) string { return m.Join }, "http://x"},
+		{"ARENA_NODE_ID sets the node id", nil, map[string]string{"ARENA_NODE_ID": "n7"}, func(m *Main) string { return m.NodeID }, "n7"},
+		{"ARENA_RAFT_ADDR sets the raft address", nil, map[string]string{"ARENA_RAFT_ADDR": "127.0.0.1:1"}, func(m *Main) string { return m.RaftAddr }, "127.0.0.1:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMain()
+			if err := m.ParseFlags(tt.args, func(k string) string { return tt.env[k] }); err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.want(m); got != tt.val {
+				t.Errorf("got %q, want %q", got, tt.val)
+			}
+		})
+	}
+	t.Run("a bad body limit is refused", func(t *testing.T) {
+		if err := NewMain().ParseFlags([]string{"--max-body-bytes", "-1"}, func(string) string { return "" }); err == nil {
+			t.Error("accepted a negative body limit")
+		}
+	})
+}
+
+func TestFirstStartGeneratesAPrivateOperatorToken(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.LogOutput, m.FastTimeouts = &out, io.Discard, true
+	if err := m.ParseFlags([]string{"--data-dir", dir, "--http-addr", "127.0.0.1:0", "--raft-addr", "127.0.0.1:0"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	st, err := os.Stat(filepath.Join(dir, "operator-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("operator token file mode %v, want 0600", st.Mode().Perm())
+	}
+	tok, _ := os.ReadFile(filepath.Join(dir, "operator-token"))
+	if !strings.Contains(out.String(), strings.TrimSpace(string(tok))) {
+		t.Error("the generated token was not printed")
+	}
+	eventually(t, 10*time.Second, func() error {
+		resp, err := http.Get(m.URL + "/healthz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("healthz %d", resp.StatusCode)
+		}
+		return nil
+	})
+	api := apiClient{t}
+	eventually(t, 10*time.Second, func() error {
+		if code := api.do("GET", m.URL+"/v1/owners/nobody", strings.TrimSpace(string(tok)), nil, nil); code != 404 {
+			return fmt.Errorf("operator read: status %d, want 404", code)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agentarena/arena/client"
+)
+
+const defaultServer = "http://localhost:8080"
+
+// globals are the flags every command accepts. Each also has an
+// environment variable, so a shell session can be pointed at a cluster
+// once; an explicit flag wins over the variable.
+type globals struct {
+	server        string
+	key           string
+	operatorToken string
+	json          bool
+}
+
+func globalsFromEnv(getenv func(string) string) globals {
+	g := globals{
+		server:        getenv("ARENA_SERVER"),
+		key:           getenv("ARENA_KEY"),
+		operatorToken: getenv("ARENA_OPERATOR_TOKEN"),
+	}
+	if g.server == "" {
+		g.server = defaultServer
+	}
+	return g
+}
+
+// register binds the global flags to fs with their current values as
+// defaults, so registering them on the subcommand's flag set after the
+// top-level parse keeps what was already set.
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.server, "server", g.server, "")
+	fs.StringVar(&g.key, "key", g.key, "")
+	fs.StringVar(&g.operatorToken, "operator-token", g.operatorToken, "")
+	fs.BoolVar(&g.json, "json", g.json, "")
+}
+
+// credential says which bearer key a command sends.
+type credential int
+
+const (
+	credNone     credential = iota // anonymous route
+	credOptional                   // send --key when there is one
+	credOwner                      // --key is required
+	credOperator                   // --operator-token is required
+)
+
+// invocation is what a command's action works with.
+type invocation struct {
+	client *client.Client
+	args   []string // positional arguments, already counted
+	g      globals
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type action func(ctx context.Context, inv *invocation) error
+
+type command struct {
+	group, name string
+	synopsis    string // flags and arguments, for the usage text
+	summary     string
+	args        []string // names of the required positional arguments
+	cred        credential
+	// setup registers the command's own flags and returns its action,
+	// which reads them after parsing.
+	setup func(fs *flag.FlagSet) action
+}
+
+func (c *command) usageLine() string {
+	return strings.TrimSpace("arenactl " + c.group + " " + c.name + " " + c.synopsis)
+}
+
+// usageError is a mistake in how arenactl was invoked; it exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// commands lists every command in the order the usage text shows them.
+var commands = slices.Concat(ownerCommands, agentCommands, clusterCommands)
+
+func lookup(group, name string) *command {
+	for _, c := range commands {
+		if c.group == group && c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	// Parse errors are reported once, by run, in arenactl's own format.
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// run is the whole CLI behind a testable seam: it never touches os.Args,
+// os.Getenv, os.Stdout or os.Exit.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	g := globalsFromEnv(getenv)
+	top := newFlagSet("arenactl")
+	g.register(top)
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
+			return 0
+		}
+		return fail(stderr, usagef("%v", err), nil)
+	}
+	rest := top.Args()
+	if len(rest) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	group := rest[0]
+	if group == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	if len(rest) < 2 || strings.HasPrefix(rest[1], "-") {
+		if len(rest) >= 2 && (rest[1] == "-h" || rest[1] == "--help") && hasGroup(group) {
+			printUsage(stdout)
+			return 0
+		}
+		if !hasGroup(group) {
+			return fail(stderr, usagef("unknown command %q", group), nil)
+		}
+		return fail(stderr, usagef("%s needs a subcommand", group), nil)
+	}
+	cmd := lookup(group, rest[1])
+	if cmd == nil {
+		return fail(stderr, usagef("unknown command %q", group+" "+rest[1]), nil)
+	}
+
+	fs := newFlagSet(cmd.group + " " + cmd.name)
+	g.register(fs)
+	act := cmd.setup(fs)
+	positional, err := parseInterleaved(fs, rest[2:])
+	if errors.Is(err, flag.ErrHelp) {
+		printCommandUsage(stdout, cmd)
+		return 0
+	}
+	if err == nil && len(positional) != len(cmd.args) {
+		err = usagef("%s takes %d argument(s) (%s), got %d", cmd.group+" "+cmd.name,
+			len(cmd.args), strings.Join(cmd.args, " "), len(positional))
+	}
+	if err != nil {
+		return fail(stderr, err, cmd)
+	}
+	c, err := newClient(g, cmd.cred)
+	if err != nil {
+		return fail(stderr, err, cmd)
+	}
+	inv := &invocation{client: c, args: positional, g: g, stdout: stdout, stderr: stderr}
+	return fail(stderr, act(ctx, inv), cmd)
+}
+
+// parseInterleaved lets flags follow positional arguments
+// ("agent show ID --json"), which the flag package alone stops at.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		consumed := len(args) - fs.NArg()
+		if consumed > 0 && args[consumed-1] == "--" {
+			// The flag package ate a "--" terminator: what follows is
+			// positional even if it looks like a flag.
+			return append(positional, fs.Args()...), nil
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newClient(g globals, cred credential) (*client.Client, error) {
+	opts := []client.Option{
+		client.WithUserAgent("arenactl"),
+		client.WithHTTPClient(newHTTPClient()),
+	}
+	switch cred {
+	case credOptional:
+		opts = append(opts, client.WithKey(g.key))
+	case credOwner:
+		if g.key == "" {
+			return nil, usagef("this command needs an owner API key: pass --key or set ARENA_KEY")
+		}
+		opts = append(opts, client.WithKey(g.key))
+	case credOperator:
+		if g.operatorToken == "" {
+			return nil, usagef("this command needs the operator token: pass --operator-token or set ARENA_OPERATOR_TOKEN")
+		}
+		opts = append(opts, client.WithKey(g.operatorToken))
+	}
+	c, err := client.New(g.server, opts...)
+	if err != nil {
+		return nil, usagef("invalid --server: %v", err)
+	}
+	return c, nil
+}
+
+// fail reports err and returns the exit status: 0 for no error, 2 for a
+// usage error, 1 for anything that went wrong while doing the work.
+func fail(stderr io.Writer, err error, cmd *command) int {
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "arenactl: %s\n", ue.msg)
+		if cmd != nil {
+			fmt.Fprintf(stderr, "usage: %s\n", cmd.usageLine())
+		}
+		fmt.Fprintln(stderr, "Run 'arenactl help' for usage.")
+		return 2
+	}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Fprintf(stderr, "arenactl: %s: %s\n", apiErr.Code, sanitize(apiErr.Message))
+		return 1
+	}
+	fmt.Fprintf(stderr, "arenactl: %v\n", err)
+	return 1
+}
+
+func hasGroup(group string) bool {
+	for _, c := range commands {
+		if c.group == group {
+			return true
+		}
+	}
+	return false
+}
+
+const globalUsage = `Global flags (accepted before the command or after the subcommand):
+  --server URL            Arena node to talk to; any node works, writes are
+                          forwarded to the leader (env ARENA_SERVER,
+                          default ` + defaultServer + `)
+  --key KEY               owner API key, aro_... (env ARENA_KEY)
+  --operator-token TOKEN  operator token, for cluster remove
+                          (env ARENA_OPERATOR_TOKEN)
+  --json                  print the API's JSON object instead of a table
+`
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "arenactl manages owners, agents and cluster membership of an Agent Arena.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: arenactl [global flags] <command> <subcommand> [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimPrefix(c.usageLine(), "arenactl "), c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, globalUsage)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 on success, 1 if the request failed, 2 on a usage error.")
+}
+
+func printCommandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\n%s", c.usageLine(), c.summary, globalUsage)
+}
+
+// newHTTPClient bounds each HTTP call so a hung node cannot hang a script;
+// Ctrl-C cancels sooner through the context.
+func newHTTPClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second}
+}

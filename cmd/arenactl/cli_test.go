@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/agentarena/arena/client/clienttest"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs arenactl with env as its whole environment.
+func runCLI(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
+	fake := clienttest.NewServer(t)
+	withKey := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": "aro_key"}
+	noKey := map[string]string{"ARENA_SERVER": fake.URL}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		wantStderr string
+	}{
+		{"no arguments print the usage", withKey, nil, "Usage: arenactl"},
+		{"an unknown command is rejected", withKey, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"a command group without a subcommand is rejected", withKey, []string{"agent"}, "agent needs a subcommand"},
+		{"an unknown subcommand is rejected", withKey, []string{"agent", "explode"}, `unknown command "agent explode"`},
+		{"an unknown flag is rejected", withKey, []string{"agent", "list", "--bogus"}, "flag provided but not defined: -bogus"},
+		{"an unknown global flag is rejected", withKey, []string{"--bogus", "agent", "list"}, "flag provided but not defined: -bogus"},
+		{"owner create without --name is rejected", noKey, []string{"owner", "create"}, "owner create needs --name"},
+		{"agent create without --name is rejected", withKey, []string{"agent", "create"}, "agent create needs --name"},
+		{"agent create with an unknown kind is rejected", withKey, []string{"agent", "create", "--name", "b", "--kind", "carrier-pigeon"}, `--kind must be websocket or webhook, not "carrier-pigeon"`},
+		{"agent show without an id is rejected", withKey, []string{"agent", "show"}, "agent show takes 1 argument(s) (ID), got 0"},
+		{"agent show with two ids is rejected", withKey, []string{"agent", "show", "a", "b"}, "got 2"},
+		{"agent update without any field is rejected", withKey, []string{"agent", "update", "agt_1"}, "needs at least one of --name"},
+		{"agent update with an empty kind is rejected", withKey, []string{"agent", "update", "agt_1", "--kind="}, "--kind must be websocket or webhook"},
+		{"agent list with a zero limit is rejected", withKey, []string{"agent", "list", "--limit", "0"}, "--limit must be at least 1"},
+		{"agent list with a non-numeric limit is rejected", withKey, []string{"agent", "list", "--limit", "ten"}, `invalid value "ten" for flag -limit`},
+		{"agent list with a cursor but no limit is rejected", withKey, []string{"agent", "list", "--cursor", "c"}, "pass --limit too"},
+		{"agent list for me without a key is rejected", noKey, []string{"agent", "list"}, "needs an owner API key"},
+		{"owner me without a key is rejected", noKey, []string{"owner", "me"}, "pass --key or set ARENA_KEY"},
+		{"agent delete without a key is rejected", noKey, []string{"agent", "delete", "agt_1"}, "pass --key or set ARENA_KEY"},
+		{"cluster remove without the operator token is rejected", withKey, []string{"cluster", "remove", "n3"}, "pass --operator-token or set ARENA_OPERATOR_TOKEN"},
+		{"a server address without a scheme is rejected", withKey, []string{"--server", "localhost:8080", "cluster", "status"}, "invalid --server"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(fake.Requests())
+			r := runCLI(t, tt.env, tt.args...)
+			if r.code != 2 {
+				t.Errorf("exit code = %d, want 2", r.code)
+			}
+			if !strings.Contains(r.stderr, tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", r.stderr, tt.wantStderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			if n := len(fake.Requests()) - before; n != 0 {
+				t.Errorf("%d requests reached the server, want none", n)
+			}
+		})
+	}
+}
+
+func TestHelpIsPrintedToStdoutWithStatus0(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"help lists every command", []string{"help"}, "cluster remove NODE_ID"},
+		{"-h lists every command", []string{"-h"}, "agent list [--owner ID|me]"},
+		{"--help documents the environment variables", []string{"--help"}, "env ARENA_OPERATOR_TOKEN"},
+		{"a group's -h lists every command", []string{"agent", "-h"}, "owner create --name N"},
+		{"a command's -h shows that command's usage", []string{"agent", "update", "-h"}, "Usage: arenactl agent update ID [--name N]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, nil, tt.args...)
+			if r.code != 0 || !strings.Contains(r.stdout, tt.want) || r.stderr != "" {
+				t.Errorf("code %d, stdout %q, stderr %q; want 0 and stdout containing %q", r.code, r.stdout, r.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestGlobalFlagsAndEnvironmentChooseServerAndKey(t *testing.T) {
+	fake := clienttest.NewServer(t)
+	_, envKey := fake.AddOwner("from-env", "")
+	_, flagKey := fake.AddOwner("from-flag", "")
+	dead := "http://127.0.0.1:1" // nothing listens on port 1
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		wantAuth string
+		wantOut  string
+		wantPath string // checked when set
+	}{
+		{"the key comes from ARENA_KEY when no flag is given",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			[]string{"owner", "me"}, "Bearer " + envKey, "from-env", ""},
+		{"--key before the command overrides ARENA_KEY",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			[]string{"--key", flagKey, "owner", "me"}, "Bearer " + flagKey, "from-flag", ""},
+		{"--key after the subcommand overrides ARENA_KEY",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			[]string{"owner", "me", "--key=" + flagKey}, "Bearer " + flagKey, "from-flag", ""},
+		{"--server overrides ARENA_SERVER",
+			map[string]string{"ARENA_SERVER": dead, "ARENA_KEY": envKey},
+			[]string{"--server", fake.URL, "owner", "me"}, "Bearer " + envKey, "from-env", ""},
+		{"--json after the subcommand is honoured",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+			[]string{"cluster", "status", "--json"}, "", `"node_id": "n1"`, "/v1/cluster"},
+		{"owner create stays anonymous even when a key is configured",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			[]string{"owner", "create", "--name", "carol"}, "", "carol", ""},
+		{"cluster remove sends the operator token rather than the owner key",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			[]string{"cluster", "remove", "--operator-token", clienttest.OperatorToken, "n3"},
+			"Bearer " + clienttest.OperatorToken, "removed node n3", "/v1/cluster/nodes/n3"},
+		{"a -- ends the flags so an id may start with a dash",
+			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+			[]string{"cluster", "remove", "--", "-n9"}, "Bearer " + clienttest.OperatorToken, "", "/v1/cluster/nodes/-n9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.env, tt.args...)
+			last := fake.LastRequest()
+			if last.Authorization != tt.wantAuth {
+				t.Errorf("Authorization = %q, want %q", last.Authorization, tt.wantAuth)
+			}
+			if tt.wantPath != "" && last.Path != tt.wantPath {
+				t.Errorf("path = %q, want %q", last.Path, tt.wantPath)
+			}
+			if last.UserAgent != "arenactl" {
+				t.Errorf("User-Agent = %q, want arenactl", last.UserAgent)
+			}
+			if tt.wantOut != "" && (r.code != 0 || !strings.Contains(r.stdout, tt.wantOut)) {
+				t.Errorf("code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, tt.wantOut)
+			}
+		})
+	}
+}
+
+func TestFailuresExitWithStatus1AndTheServersCode(t *testing.T) {
+	fake := clienttest.NewServer(t)
+	_, alice := fake.AddOwner("alice", "")
+	_, bob := fake.AddOwner("bob", "")
+	env := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": alice}
+	if r := runCLI(t, env, "agent", "create", "--name", "bot"); r.code != 0 {
+		t.Fatalf("setup: %+v", r)
+	}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		wantStderr string
+	}{
+		{"a missing agent reports not_found", env, []string{"agent", "show", "agt_404"},
+			"arenactl: not_found: agent agt_404 not found\n"},
+		{"another owner's agent cannot be deleted", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": bob},
+			[]string{"agent", "delete", "agt_3"}, "arenactl: forbidden: agent belongs to another owner\n"},
+		{"a duplicate agent name reports conflict", env, []string{"agent", "create", "--name", "bot"},
+			"arenactl: conflict: you already have an agent named \"bot\"\n"},
+		{"a rejected key reports unauthorized", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": "aro_wrong"},
+			[]string{"owner", "me"}, "arenactl: unauthorized: unknown API key\n"},
+		{"an owner key is not the operator token", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": alice},
+			[]string{"cluster", "remove", "n2"}, "arenactl: forbidden: operator token required\n"},
+		{"an unreachable server is reported", map[string]string{"ARENA_SERVER": "http://127.0.0.1:1"},
+			[]string{"cluster", "status"}, "connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.env, tt.args...)
+			if r.code != 1 {
+				t.Errorf("exit code = %d, want 1", r.code)
+			}
+			if !strings.HasPrefix(r.stderr, "arenactl: ") || !strings.Contains(r.stderr, tt.wantStderr) {
+				t.Errorf("stderr = %q, want %q", r.stderr, tt.wantStderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/agentarena/arena/client"
+)
+
+var ownerCommands = []*command{
+	{
+		group: "owner", name: "create",
+		synopsis: "--name N [--email E]",
+		summary:  "Register an owner and print its API key (shown only once).",
+		cred:     credNone,
+		setup:    ownerCreate,
+	},
+	{
+		group: "owner", name: "me",
+		summary: "Show the owner that --key belongs to.",
+		cred:    credOwner,
+		setup:   ownerMe,
+	},
+}
+
+func ownerCreate(fs *flag.FlagSet) action {
+	name := fs.String("name", "", "")
+	email := fs.String("email", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		if *name == "" {
+			return usagef("owner create needs --name")
+		}
+		res, err := inv.client.CreateOwner(ctx, client.CreateOwnerRequest{Name: *name, Email: *email})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stderr, keyWarning, "API key")
+		if inv.g.json {
+			return printJSON(inv.stdout, res)
+		}
+		t := newTable(inv.stdout)
+		ownerRows(t, &res.Owner)
+		t.row("API KEY", res.APIKey)
+		return t.flush()
+	}
+}
+
+func ownerMe(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		o, err := inv.client.Me(ctx)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"owner": o})
+		}
+		t := newTable(inv.stdout)
+		ownerRows(t, o)
+		return t.flush()
+	}
+}
+
+func ownerRows(t *table, o *client.Owner) {
+	t.row("ID", o.ID)
+	t.row("NAME", o.Name)
+	t.row("EMAIL", o.Email)
+	t.row("CREATED", formatTime(o.CreatedAt))
+}
