@@ -1,0 +1,60 @@
+// Package arena is the node: the replicated state machine, its Raft wiring
+// and the typed commands that change it.
+//
+// # Writes
+//
+// Every change to the arena is a command: a typed, versioned Envelope
+// carrying the leader's wall-clock timestamp and any randomness the change
+// needs (ids, key hashes, later seeds). The web layer builds a command on
+// the leader (followers forward writes there over HTTP), Node.Apply
+// proposes it, and hashicorp/raft replicates it to a quorum, each member
+// fsyncing it into its raft-boltdb log before it counts as committed.
+//
+// # Applying
+//
+// Committed entries reach the FSM, which implements raft.BatchingFSM: a
+// whole batch (up to MaxAppendEntries entries) is applied inside one bbolt
+// transaction and so costs one fsync of the state file. Raft's leader
+// already groups concurrent proposals into one log append, so under load
+// many commands share each log fsync as well; that is where write
+// throughput comes from.
+//
+// Apply is deterministic: handlers read no clock (they use the envelope's
+// timestamp, clamped so time never runs backwards), iterate only sorted
+// bbolt keys, and fail by returning an error result, never by panicking.
+// A command that fails shares its transaction with the rest of the batch,
+// so handlers validate everything before they write anything. A corrupt or
+// unknown entry is rejected the same way on every node and still consumes
+// its index.
+//
+// # Exactly once
+//
+// raft replays every entry after the last snapshot when a node starts.
+// The FSM stores the last applied index in the same transaction as the
+// state it produced and skips entries at or below it, so a restart never
+// applies a command twice. Because the state file is durable, raft's
+// restore-on-start is switched off (NoSnapshotRestoreOnStart).
+//
+// # Snapshots
+//
+// A snapshot is a read transaction's consistent copy of the bbolt file,
+// streamed by Persist while applies continue. Restore writes the stream to
+// a temporary file, checks that it opens as bbolt, and swaps it in under a
+// lock that readers share.
+//
+// # Reads
+//
+// Reads go straight to the local bbolt file. A linearizable read uses the
+// read-index method: the leader notes its commit index, confirms with a
+// quorum that it still leads, and the reading node waits until it has
+// applied that index. A new leader serves read indexes only after a
+// command of its own term has been applied (it records its election), since
+// before that its commit index may trail what the old leader acknowledged.
+//
+// # State hash
+//
+// StateHash is a SHA-256 over every bucket's keys and values in order,
+// leaving out bookkeeping (the applied index). Files differ in page layout
+// between nodes, but equal logs must give equal hashes; tests compare them
+// across nodes and between batched and unbatched application.
+package arena
