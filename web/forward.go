@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -60,7 +61,13 @@ func (s *Server) forwardWrites(c *gin.Context) {
 				return
 			}
 			s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
-			s.writeError(c, apperr.New(apperr.NotLeader, "the leader at %s could not be reached; retry", target.Host))
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				// Nothing reached the leader, so nothing was applied.
+				s.writeError(c, apperr.New(apperr.NotLeader, "the leader at %s could not be reached; retry", target.Host))
+				return
+			}
+			s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
 		},
 	}
 	proxy.ServeHTTP(c.Writer, c.Request)
