@@ -14,6 +14,9 @@ import (
 const (
 	KindWebsocket = "websocket"
 	KindWebhook   = "webhook"
+	// KindBuiltin agents are the arena's own bots, run inside every node;
+	// only the system creates them.
+	KindBuiltin = "builtin"
 )
 
 // Owner is a person or team that enters agents and holds a wallet.
@@ -81,7 +84,7 @@ func (a Agent) Validate() error {
 		return apperr.New(apperr.Invalid, "description must be valid UTF-8 of at most %d bytes", MaxDescriptionLen)
 	}
 	switch a.Kind {
-	case KindWebsocket:
+	case KindWebsocket, KindBuiltin:
 		if a.WebhookURL != "" {
 			return apperr.New(apperr.Invalid, "webhook_url is only allowed for kind %q", KindWebhook)
 		}

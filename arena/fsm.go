@@ -48,6 +48,8 @@ type FSMConfig struct {
 	Path     string
 	Logger   *slog.Logger
 	Observer ApplyObserver
+	// Games are the rule sets contests may use (default DefaultGames()).
+	Games GameRegistry
 	// OnEvents is called on the FSM goroutine after each committed batch. It
 	// must not block.
 	OnEvents func([]Event)
@@ -60,6 +62,7 @@ type FSM struct {
 	cfg      FSMConfig
 	log      *slog.Logger
 	handlers map[string]handler
+	games    GameRegistry
 
 	// mu guards db against being swapped by Restore while read.
 	mu sync.RWMutex
@@ -81,8 +84,11 @@ func OpenFSM(cfg FSMConfig) (*FSM, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{})}
-	f.handlers = stateHandlers()
+	if cfg.Games == nil {
+		cfg.Games = DefaultGames()
+	}
+	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games}
+	f.handlers = f.stateHandlers()
 	db, err := openStateDB(cfg.Path)
 	if err != nil {
 		return nil, err

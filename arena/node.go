@@ -55,7 +55,8 @@ type Config struct {
 	RaftLogLevel hclog.Level
 	Registerer   prometheus.Registerer
 	Now          func() time.Time
-	OnEvents     func([]Event)
+	// Games overrides the game registry (default DefaultGames()).
+	Games GameRegistry
 }
 
 // Node owns one member of the cluster: the Raft instance, its stores and
@@ -69,6 +70,7 @@ type Node struct {
 	logStore  *raftboltdb.BoltStore
 	transport raft.Transport
 	metrics   *Metrics
+	bus       *Bus
 
 	notify        chan bool
 	readyTerm     atomic.Uint64
@@ -103,7 +105,7 @@ func Open(cfg Config) (*Node, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, log: cfg.Logger.With("component", "node", "node_id", cfg.NodeID),
-		notify: make(chan bool, 16), ctx: ctx, cancel: cancel}
+		notify: make(chan bool, 16), ctx: ctx, cancel: cancel, bus: NewBus()}
 	n.metrics = NewMetrics(cfg.Registerer)
 	ok := false
 	defer func() {
@@ -115,7 +117,7 @@ func Open(cfg Config) (*Node, error) {
 
 	var err error
 	n.fsm, err = OpenFSM(FSMConfig{Path: filepath.Join(cfg.DataDir, "state.db"), Logger: cfg.Logger,
-		Observer: n.metrics, OnEvents: cfg.OnEvents})
+		Observer: n.metrics, OnEvents: n.bus.Publish, Games: cfg.Games})
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +223,9 @@ func (n *Node) closeStores() {
 		_ = n.fsm.Close()
 	}
 }
+
+// Bus carries committed events to in-process subscribers.
+func (n *Node) Bus() *Bus { return n.bus }
 
 // FSM gives read access to the state machine.
 func (n *Node) FSM() *FSM { return n.fsm }

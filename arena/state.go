@@ -22,6 +22,16 @@ const (
 	CmdClusterNode       = "cluster.node"
 	CmdClusterNodeRemove = "cluster.node_remove"
 	CmdClusterLeader     = "cluster.leader"
+	CmdSystemSeed        = "system.seed"
+	CmdArenaPut          = "arena.put"
+	CmdQueueJoin         = "queue.join"
+	CmdQueueLeave        = "queue.leave"
+	CmdContestCreate     = "contest.create"
+	CmdContestMove       = "contest.move"
+	CmdContestTimeout    = "contest.timeout"
+	CmdContestForfeit    = "contest.forfeit"
+	CmdContestJudged     = "contest.judged"
+	CmdContestAbort      = "contest.abort"
 )
 
 var (
@@ -53,12 +63,23 @@ func (ac *applyCtx) emit(typ string, data any) {
 type handler func(ac *applyCtx, env Envelope) (any, error)
 
 func allBuckets() [][]byte {
-	out := [][]byte{bucketMeta, bucketCluster, bucketCounters}
+	out := [][]byte{bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
+		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent}
 	return append(out, agents.Buckets()...)
 }
 
-func stateHandlers() map[string]handler {
+func (f *FSM) stateHandlers() map[string]handler {
 	return map[string]handler{
+		CmdSystemSeed:        f.applySystemSeed,
+		CmdArenaPut:          f.applyArenaPut,
+		CmdQueueJoin:         f.applyQueueJoin,
+		CmdQueueLeave:        f.applyQueueLeave,
+		CmdContestCreate:     f.applyContestCreate,
+		CmdContestMove:       f.applyContestMove,
+		CmdContestTimeout:    f.applyContestTimeout,
+		CmdContestForfeit:    f.applyContestForfeit,
+		CmdContestJudged:     f.applyContestJudged,
+		CmdContestAbort:      f.applyContestAbort,
 		CmdOwnerCreate:       applyOwnerCreate,
 		CmdAgentCreate:       applyAgentCreate,
 		CmdAgentUpdate:       applyAgentUpdate,

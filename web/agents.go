@@ -39,6 +39,10 @@ func (s *Server) createAgent(c *gin.Context) {
 	if req.Kind == "" {
 		req.Kind = agents.KindWebsocket
 	}
+	if req.Kind != agents.KindWebsocket && req.Kind != agents.KindWebhook {
+		s.writeError(c, apperr.New(apperr.Invalid, "kind must be %q or %q", agents.KindWebsocket, agents.KindWebhook))
+		return
+	}
 	a := agents.Agent{OwnerID: p.ID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL}
 	if err := a.Validate(); err != nil {
 		s.writeError(c, err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,7 +14,10 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/games"
 )
+
+func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
 
 // Node is what the web layer needs from a cluster member.
 type Node interface {
@@ -36,6 +40,27 @@ type Node interface {
 	GetAgent(id string) (agents.Agent, error)
 	ListAgents(ownerID, after string, limit int) ([]agents.Agent, string, error)
 	LookupKey(keyHash string) (agents.Principal, bool, error)
+
+	Arena(name string) (arena.Arena, error)
+	Arenas() ([]arena.Arena, error)
+	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
+	Leaderboard(arena string) ([]arena.RatingEntry, error)
+	Queue(ctx context.Context, arena, agentID string) (arena.Ticket, error)
+	Unqueue(ctx context.Context, arena, agentID string) error
+	Contest(id string) (*arena.Contest, error)
+	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
+	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
+	ContestsOf(agentID string) []string
+	GameState(c *arena.Contest) (games.State, error)
+	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
+	Resign(ctx context.Context, contest, agentID, reason string) error
+	AbortContest(ctx context.Context, contest, reason string) error
+	Bus() *arena.Bus
+}
+
+// Runner is the contest runner's face to agent sessions.
+type Runner interface {
+	Attach(agentID string, conn arena.AgentConn) (detach func())
 }
 
 var _ Node = (*arena.Node)(nil)
@@ -49,6 +74,8 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
+	// Runner receives agent sessions (nil: agents cannot connect here).
+	Runner Runner
 	// ForwardClient carries forwarded writes to the leader.
 	ForwardClient *http.Client
 	// RequestTimeout bounds how long one write or linearizable read may wait
@@ -61,6 +88,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *gin.Engine
+	hub     *Hub
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 }
@@ -91,9 +119,13 @@ func New(cfg Config) *Server {
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(s.reqs, s.latency)
 	}
+	s.hub = NewHub(cfg.Node.Bus())
 	s.engine = s.routes()
 	return s
 }
+
+// Run feeds the spectator hub until ctx ends.
+func (s *Server) Run(ctx context.Context) { s.hub.Run(ctx) }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -127,6 +159,21 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/agents/:id", s.getAgent)
 	v1.PATCH("/agents/:id", s.requireOwner, s.updateAgent)
 	v1.DELETE("/agents/:id", s.requireOwner, s.deleteAgent)
+
+	v1.GET("/agents/connect", s.agentConnect)
+	v1.POST("/agents/:id/queue", s.requireOwner, s.queueAgent)
+	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
+
+	v1.GET("/arenas", s.listArenas)
+	v1.GET("/arenas/:name", s.getArena)
+	v1.PUT("/arenas/:name", s.requireOperator, s.putArena)
+	v1.GET("/arenas/:name/leaderboard", s.leaderboard)
+	v1.GET("/arenas/:name/live", s.arenaLive)
+
+	v1.GET("/contests", s.listContests)
+	v1.GET("/contests/:id", s.getContest)
+	v1.GET("/contests/:id/stream", s.contestStream)
+	v1.POST("/contests/:id/abort", s.requireOperator, s.abortContest)
 
 	v1.GET("/cluster", s.cluster)
 	v1.GET("/cluster/read-index", s.readIndex)

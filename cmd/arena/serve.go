@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -21,7 +22,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
 
@@ -38,6 +41,11 @@ type Main struct {
 	OperatorToken string
 	LogLevel      string
 	MaxBodyBytes  int64
+	// NoBots leaves the built-in bots out (they are on by default so a
+	// fresh node is lively).
+	NoBots bool
+	// BotDelay paces built-in bots so spectators can follow their games.
+	BotDelay time.Duration
 
 	// Stdout receives the one-time operator token and the URL banner.
 	Stdout io.Writer
@@ -47,8 +55,11 @@ type Main struct {
 	FastTimeouts bool
 
 	Node     *arena.Node
+	Runner   *arena.Runner
 	listener net.Listener
 	server   *http.Server
+	cancel   context.CancelFunc
+	bg       sync.WaitGroup
 	// URL is the advertised HTTP base URL once Run returns.
 	URL string
 }
@@ -76,6 +87,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&m.Join, "join", env("ARENA_JOIN", ""), "HTTP URL of any cluster member to join [ARENA_JOIN]")
 	fs.StringVar(&m.OperatorToken, "operator-token", env("ARENA_OPERATOR_TOKEN", ""), "operator token (default: generated into the data dir on first start) [ARENA_OPERATOR_TOKEN]")
 	fs.StringVar(&m.LogLevel, "log-level", env("ARENA_LOG_LEVEL", "info"), "debug, info, warn or error [ARENA_LOG_LEVEL]")
+	fs.BoolVar(&m.NoBots, "no-bots", env("ARENA_NO_BOTS", "") == "true", "do not run the built-in bots [ARENA_NO_BOTS=true]")
+	botDelay := env("ARENA_BOT_DELAY", "300ms")
+	fs.Func("bot-delay", "pause before each built-in bot move, so games can be watched (default 300ms) [ARENA_BOT_DELAY]", func(s string) error {
+		botDelay = s
+		return nil
+	})
 	maxBody := env("ARENA_MAX_BODY_BYTES", "1048576")
 	fs.Func("max-body-bytes", "largest accepted request body (default 1048576) [ARENA_MAX_BODY_BYTES]", func(s string) error {
 		maxBody = s
@@ -90,6 +107,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if _, err := fmt.Sscan(maxBody, &m.MaxBodyBytes); err != nil || m.MaxBodyBytes <= 0 {
 		return fmt.Errorf("max-body-bytes must be a positive integer, got %q", maxBody)
 	}
+	d, err := time.ParseDuration(botDelay)
+	if err != nil || d < 0 {
+		return fmt.Errorf("bot-delay must be a duration such as 300ms, got %q", botDelay)
+	}
+	m.BotDelay = d
 	return nil
 }
 
@@ -131,7 +153,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{Node: m.Node, Logger: logger, Gatherer: reg, Registerer: reg, MaxBodyBytes: m.MaxBodyBytes})
+	var botList []arena.Bot
+	if !m.NoBots {
+		for _, b := range bots.All(uint64(time.Now().UnixNano())) {
+			botList = append(botList, b)
+		}
+	}
+	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
+		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Logger: logger, SeedDefaults: true})
+	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg, MaxBodyBytes: m.MaxBodyBytes})
+	bgCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.bg.Add(2)
+	go func() { defer m.bg.Done(); m.Runner.Run(bgCtx) }()
+	go func() { defer m.bg.Done(); srv.Run(bgCtx) }()
 	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() {
@@ -151,6 +186,10 @@ func (m *Main) Run(ctx context.Context) error {
 // Close stops serving and closes the node.
 func (m *Main) Close() error {
 	var errs []error
+	if m.cancel != nil {
+		m.cancel()
+		m.bg.Wait()
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))

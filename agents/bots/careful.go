@@ -1,0 +1,406 @@
+package bots
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// TextCareful reads the constraints a prompt states in its own words —
+// length, required and forbidden terms, list or JSON format, one line, an
+// ending — and composes an answer from templates that meets them. It knows
+// nothing about the topic; it shows how far obeying the instructions goes.
+type TextCareful struct{}
+
+// NewTextCareful returns the careful text bot.
+func NewTextCareful() *TextCareful { return &TextCareful{} }
+
+func (*TextCareful) Name() string { return "txt-careful" }
+func (*TextCareful) Game() string { return GamePrompt }
+func (*TextCareful) Description() string {
+	return "Prompt: parses the constraints stated in the prompt and composes an answer that meets them."
+}
+
+func (*TextCareful) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
+	return answerOnce(ctx, view, composeCareful)
+}
+
+// Sentence kinds, in the order trimming sacrifices them: fillers first,
+// the opener next, term sentences last (they carry required terms).
+const (
+	kindFiller = iota
+	kindOpener
+	kindTerm
+)
+
+type sentence struct {
+	text string
+	kind int
+	seq  int    // order of addition; trimming takes the newest first
+	term string // the required term a kindTerm sentence carries
+}
+
+var termTemplates = []string{
+	"%s is central here, since it shapes everything else.",
+	"It helps to understand %s before going further.",
+	"A good example makes %s concrete and easy to check.",
+	"Keep %s in mind, because it explains the key behaviour.",
+	"Many mistakes come from ignoring %s.",
+	"In practice, %s decides how well the approach works.",
+	"Any honest account has to cover %s.",
+}
+
+// fillers are generic, mutually distinct sentences: no two share a word
+// trigram, so padding never trips a repetition check.
+var fillers = []string{
+	"Start with the goal, then look at the parts that serve it.",
+	"Each part has a clear job and a clear limit.",
+	"A concrete example makes the idea easier to test.",
+	"Small, explicit steps are safer than one large leap.",
+	"Trade-offs exist, so the right choice depends on context.",
+	"Measure before changing anything, and measure again afterwards.",
+	"Failures should be visible rather than hidden behind silent defaults.",
+	"Good names and short functions keep a design readable.",
+	"Write down assumptions, because they drift over time.",
+	"Prefer the plain solution until evidence demands something cleverer.",
+	"Keep the common path fast and the rare path correct.",
+	"Record why a decision was made, not only what it was.",
+	"Ask someone who did not build it to review the result.",
+	"Automate the checks people forget under pressure.",
+	"When in doubt, favour clarity over brevity.",
+	"State costs and benefits in plain numbers.",
+	"Edge cases deserve their own tests, since they break first.",
+	"Users care about outcomes, so describe the effect on them.",
+	"A rollback plan turns a risky change into a safe experiment.",
+	"Feedback arrives faster when results come back within minutes.",
+	"Limits on size and time prevent one request from hurting others.",
+	"Clear ownership avoids work that nobody finishes.",
+	"Logs and metrics show what happened after the fact.",
+	"Defaults matter because most people never change them.",
+	"Interfaces should be small enough to explain in one breath.",
+	"Retries need backoff, or they make an outage worse.",
+	"Security reviews belong early, before designs harden.",
+	"Documentation works best next to the code it describes.",
+	"Incremental delivery lets a team learn from real use.",
+	"Consistency across a system lowers the cost of reading it.",
+	"Remove dead code promptly so readers are not misled.",
+	"Benchmarks must run on realistic data to mean anything.",
+	"Dependencies bring risk as well as speed.",
+	"Budgets for latency and memory make trade-offs explicit.",
+	"Teaching the idea to a newcomer exposes gaps in it.",
+	"Simple checklists catch mistakes that experts still make.",
+	"Every alert should lead to a clear action.",
+	"Capacity planning starts from observed peaks, not averages.",
+	"Versioned formats let old and new readers coexist.",
+	"Honest estimates include the time for testing and review.",
+}
+
+// composeCareful writes the answer: opener, one sentence per required
+// term, fillers up to the word target; then trims back under the maximum;
+// then renders the requested format.
+func composeCareful(prompt string) string {
+	c := parseConstraints(prompt)
+	w := &writer{c: c}
+	topic := taskTopic(prompt)
+	if f := strings.Fields(topic); len(f) > 12 {
+		topic = strings.Join(f[:12], " ")
+	}
+
+	blocks := 1
+	switch c.format {
+	case "bullets", "numbered":
+		blocks = listLength(c)
+	case "json":
+		if len(w.c.jsonKeys) == 0 {
+			w.c.jsonKeys = []string{"answer"}
+		}
+		blocks = len(w.c.jsonKeys)
+	}
+	w.blocks = make([][]sentence, blocks)
+
+	w.add(0, w.pick(kindOpener, "", "This answer covers "+topic+".", "Here is a focused answer."))
+	for i, term := range c.required {
+		if w.forbids(term) {
+			continue // contradictory constraints: obeying the ban is safer
+		}
+		long := fmt.Sprintf(termTemplates[i%len(termTemplates)], term)
+		w.add((i+1)%blocks, w.pick(kindTerm, term, capFirst(long), capFirst(term)+" matters."))
+	}
+	for b := range w.blocks {
+		for len(w.blocks[b]) == 0 && w.nextFiller(b) {
+		}
+	}
+
+	hi, target := wordTarget(c, blocks)
+	for w.words() < target && w.nextFiller(w.shortest()) {
+	}
+	for hi > 0 && w.words() > hi && w.trim() {
+	}
+	return w.render()
+}
+
+// listLength picks an item count inside the stated bounds.
+func listLength(c constraints) int {
+	switch {
+	case c.minItems > 0 && c.maxItems >= c.minItems:
+		return (c.minItems + c.maxItems) / 2
+	case c.minItems > 0:
+		return c.minItems
+	case c.maxItems > 0:
+		return min(c.maxItems, 3)
+	}
+	return 3
+}
+
+// wordTarget aims inside the stated range: its middle when both bounds are
+// given, a little over a bare minimum, two thirds of a bare maximum.
+func wordTarget(c constraints, blocks int) (hi, target int) {
+	lo, hi := c.minWords, c.maxWords
+	if hi > 0 && lo > hi {
+		lo, hi = hi, lo
+	}
+	switch {
+	case lo > 0 && hi > 0:
+		target = (lo + hi) / 2
+	case lo > 0:
+		target = lo + max(5, lo/10)
+	case hi > 0:
+		target = max(hi*2/3, min(hi, 10))
+	case c.oneSentence:
+		target = 15
+	case c.format == "one_line":
+		target = 25
+	case blocks > 1:
+		target = 12 * blocks
+	default:
+		target = 60
+	}
+	return hi, target
+}
+
+// writer holds the answer as blocks (list items or JSON values) of
+// sentences while it is fitted to the constraints.
+type writer struct {
+	c      constraints
+	blocks [][]sentence
+	seq    int
+	filler int // next unused filler
+}
+
+func (w *writer) forbids(s string) bool {
+	for _, f := range w.c.forbidden {
+		if containsWord(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// fits reports whether s obeys the bans and the sentence-length cap.
+func (w *writer) fits(s string) bool {
+	if w.forbids(s) {
+		return false
+	}
+	return w.c.maxSentenceWords <= 0 || countWords(s) <= w.c.maxSentenceWords
+}
+
+// pick returns the first candidate that fits, or the last one as long as
+// it avoids the bans; a sentence with no text is skipped by add.
+func (w *writer) pick(kind int, term string, candidates ...string) sentence {
+	for _, s := range candidates {
+		if w.fits(s) {
+			return sentence{text: s, kind: kind, term: term}
+		}
+	}
+	if last := candidates[len(candidates)-1]; !w.forbids(last) {
+		return sentence{text: last, kind: kind, term: term}
+	}
+	return sentence{}
+}
+
+func (w *writer) add(b int, s sentence) {
+	if s.text == "" {
+		return
+	}
+	w.seq++
+	s.seq = w.seq
+	w.blocks[b] = append(w.blocks[b], s)
+}
+
+// nextFiller appends the next filler that fits to block b. Once the pool
+// is spent it reuses fillers with a prefix; that repeats trigrams, but
+// only for word targets far beyond what prompts ask.
+func (w *writer) nextFiller(b int) bool {
+	for tries := 0; tries < 2*len(fillers); tries++ {
+		i := w.filler
+		w.filler++
+		s := fillers[i%len(fillers)]
+		if i >= len(fillers) {
+			s = "Also, " + strings.ToLower(s[:1]) + s[1:]
+		}
+		if w.fits(s) {
+			w.add(b, sentence{text: s, kind: kindFiller})
+			return true
+		}
+	}
+	return false
+}
+
+func (w *writer) shortest() int {
+	best, n := 0, -1
+	for i, blk := range w.blocks {
+		c := 0
+		for _, s := range blk {
+			c += countWords(s.text)
+		}
+		if n < 0 || c < n {
+			best, n = i, c
+		}
+	}
+	return best
+}
+
+// trim removes one word's worth of text, newest filler first, then
+// shortens the opener and term sentences to their compact forms. It never
+// empties a block and never drops a required term; it reports false when
+// nothing more can go.
+func (w *writer) trim() bool {
+	for _, kind := range []int{kindFiller, kindOpener} {
+		bi, si := w.newest(kind)
+		if bi < 0 {
+			continue
+		}
+		blk := w.blocks[bi]
+		words := strings.Fields(blk[si].text)
+		if len(words) > 3 || len(blk) == 1 && len(words) > 1 {
+			blk[si].text = endSentence(strings.Join(words[:len(words)-1], " "))
+			return true
+		}
+		if len(blk) > 1 {
+			w.blocks[bi] = append(blk[:si], blk[si+1:]...)
+			return true
+		}
+	}
+	for bi, blk := range w.blocks {
+		for si, s := range blk {
+			if s.kind == kindTerm {
+				if short := capFirst(s.term) + " matters."; countWords(short) < countWords(s.text) {
+					w.blocks[bi][si].text = short
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// newest finds the most recently added sentence of a kind that can still
+// shrink: more than one word, or not alone in its block.
+func (w *writer) newest(kind int) (bi, si int) {
+	bi, si = -1, -1
+	best := -1
+	for b, blk := range w.blocks {
+		for i, s := range blk {
+			if s.kind == kind && s.seq > best && (countWords(s.text) > 1 || len(blk) > 1) {
+				bi, si, best = b, i, s.seq
+			}
+		}
+	}
+	return bi, si
+}
+
+func (w *writer) words() int { return countWords(w.render()) }
+
+// render lays the blocks out in the requested format and appends the
+// required ending (never inside JSON, which must stay valid).
+func (w *writer) render() string {
+	parts := make([]string, len(w.blocks))
+	for i, blk := range w.blocks {
+		texts := make([]string, len(blk))
+		for j, s := range blk {
+			texts[j] = s.text
+		}
+		parts[i] = strings.Join(texts, " ")
+	}
+	end := w.c.endsWith
+	if end != "" && w.c.format != "json" && len(parts) > 0 {
+		last := parts[len(parts)-1]
+		switch {
+		case strings.HasSuffix(last, end):
+		case strings.Trim(end, ".!?") == "":
+			// A bare punctuation ending replaces the sentence's own.
+			last = strings.TrimRight(last, ".!?") + end
+		default:
+			last = strings.TrimSpace(last + " " + end)
+		}
+		parts[len(parts)-1] = last
+	}
+	switch w.c.format {
+	case "bullets":
+		return "- " + strings.Join(parts, "\n- ")
+	case "numbered":
+		for i := range parts {
+			parts[i] = fmt.Sprintf("%d. %s", i+1, parts[i])
+		}
+		return strings.Join(parts, "\n")
+	case "json":
+		var b strings.Builder
+		b.WriteString("{")
+		for i, k := range w.c.jsonKeys {
+			kj, _ := json.Marshal(k)
+			vj, _ := json.Marshal(parts[i])
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: %s", kj, vj)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	text := strings.Join(parts, " ")
+	if w.c.oneSentence {
+		// Sentence breaks become semicolons so the line reads as one
+		// sentence; the ending, if any, keeps its own punctuation.
+		body := strings.TrimSuffix(text, end)
+		body = strings.TrimSpace(strings.NewReplacer(". ", "; ", "! ", "; ", "? ", "; ").Replace(body))
+		text = strings.TrimSpace(body + " " + end)
+	}
+	return text
+}
+
+var listMarker = regexp.MustCompile(`^\s*(?:[-*•]|\d+[.)])\s+`)
+
+// countWords counts whitespace-separated tokens holding a letter or digit,
+// ignoring list markers: the convention the rubric judge also uses.
+func countWords(s string) int {
+	n := 0
+	for _, line := range strings.Split(s, "\n") {
+		for _, f := range strings.Fields(listMarker.ReplaceAllString(line, "")) {
+			if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// containsWord reports whether term occurs in s as whole words,
+// case-insensitively.
+func containsWord(s, term string) bool {
+	re, err := regexp.Compile(`(?i)(?:^|[^\p{L}\p{N}])` + regexp.QuoteMeta(strings.TrimSpace(term)) + `(?:$|[^\p{L}\p{N}])`)
+	return err == nil && re.MatchString(s)
+}
+
+func endSentence(s string) string {
+	return strings.TrimRight(s, ",;:-– ") + "."
+}
+
+func capFirst(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
+	}
+	return s
+}

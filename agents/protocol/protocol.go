@@ -1,0 +1,199 @@
+// Package protocol defines the agent protocol's JSON frames (websocket text
+// frames; webhook bodies reuse the turn frame) and parses what agents send.
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+)
+
+// Version is sent in hello; bump it on incompatible changes.
+const Version = 1
+
+// Frame types.
+const (
+	TypeHello        = "hello"
+	TypeContestStart = "contest_start"
+	TypeTurn         = "turn"
+	TypeContestEnd   = "contest_end"
+	TypeError        = "error"
+	TypeQueued       = "queued"
+	TypeAck          = "ack"
+	TypePong         = "pong"
+
+	TypeQueue  = "queue"
+	TypeMove   = "move"
+	TypeChunk  = "chunk"
+	TypeFinal  = "final"
+	TypePing   = "ping"
+	TypeResign = "resign"
+)
+
+// Hello greets a connected agent.
+type Hello struct {
+	Type     string   `json:"type"`
+	Protocol int      `json:"protocol"`
+	AgentID  string   `json:"agent_id"`
+	Name     string   `json:"name"`
+	Node     string   `json:"node"`
+	Contests []string `json:"contests"` // contests the agent is seated in now
+}
+
+// SeatInfo names who sits where.
+type SeatInfo struct {
+	Seat    int    `json:"seat"`
+	AgentID string `json:"agent_id"`
+	Name    string `json:"name"`
+}
+
+// ContestStart tells an agent it has a seat in a new (or resumed) contest.
+type ContestStart struct {
+	Type    string     `json:"type"`
+	Contest string     `json:"contest"`
+	Arena   string     `json:"arena"`
+	Game    string     `json:"game"`
+	Seat    int        `json:"seat"`
+	Seats   []SeatInfo `json:"seats"`
+}
+
+// Turn asks an agent to move. Seq is the contest's turn counter the move
+// must quote; View is the game's view for the agent's seat.
+type Turn struct {
+	Type       string          `json:"type"`
+	Contest    string          `json:"contest"`
+	Seq        uint64          `json:"seq"`
+	Seat       int             `json:"seat"`
+	Deadline   time.Time       `json:"deadline"`
+	DeadlineMS int64           `json:"deadline_ms"`
+	View       json.RawMessage `json:"view"`
+}
+
+// ContestEnd reports a contest's result to a seated agent.
+type ContestEnd struct {
+	Type        string  `json:"type"`
+	Contest     string  `json:"contest"`
+	Status      string  `json:"status"`
+	Reason      string  `json:"reason,omitempty"`
+	Ranks       []int   `json:"ranks,omitempty"`
+	Rank        int     `json:"rank"`
+	RatingDelta float64 `json:"rating_delta"`
+	Payout      int64   `json:"payout"`
+}
+
+// Error names what was wrong with a frame or action. Ref echoes the frame
+// type (and contest, when known) it answers.
+type Error struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Ref     string `json:"ref,omitempty"`
+	Contest string `json:"contest,omitempty"`
+}
+
+// Queued confirms a queue frame.
+type Queued struct {
+	Type  string `json:"type"`
+	Arena string `json:"arena"`
+}
+
+// Ack confirms an applied move, chunk or final.
+type Ack struct {
+	Type    string `json:"type"`
+	Ref     string `json:"ref"`
+	Contest string `json:"contest"`
+	Seq     uint64 `json:"seq"`
+}
+
+// Pong answers ping.
+type Pong struct {
+	Type string `json:"type"`
+}
+
+// Inbound is any frame an agent sends; which fields matter depends on Type.
+type Inbound struct {
+	Type    string          `json:"type"`
+	Arena   string          `json:"arena,omitempty"`
+	Contest string          `json:"contest,omitempty"`
+	Seq     *uint64         `json:"seq,omitempty"`
+	Move    json.RawMessage `json:"move,omitempty"`
+	Text    string          `json:"text,omitempty"`
+}
+
+// ParseError is a frame that could not be accepted; Code is the error
+// frame's code.
+type ParseError struct {
+	Code    string
+	Message string
+}
+
+func (e *ParseError) Error() string { return e.Code + ": " + e.Message }
+
+func bad(code, format string, args ...any) *ParseError {
+	return &ParseError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Parse decodes and validates an agent frame.
+func Parse(data []byte) (Inbound, error) {
+	var in Inbound
+	if !utf8.Valid(data) {
+		return in, bad("bad_frame", "frame is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return Inbound{}, bad("bad_frame", "malformed JSON frame: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Inbound{}, bad("bad_frame", "trailing data after the JSON frame")
+	}
+	switch in.Type {
+	case TypePing:
+	case TypeQueue:
+		if in.Arena == "" {
+			return in, bad("bad_frame", "queue frame needs \"arena\"")
+		}
+	case TypeMove:
+		if in.Contest == "" || len(in.Move) == 0 {
+			return in, bad("bad_frame", "move frame needs \"contest\" and \"move\"")
+		}
+		if in.Seq == nil {
+			return in, bad("bad_frame", "move frame needs \"seq\", the turn it answers")
+		}
+	case TypeChunk, TypeFinal:
+		if in.Contest == "" {
+			return in, bad("bad_frame", "%s frame needs \"contest\"", in.Type)
+		}
+		if in.Type == TypeChunk && in.Text == "" {
+			return in, bad("bad_frame", "chunk frame needs non-empty \"text\"")
+		}
+	case TypeResign:
+		if in.Contest == "" {
+			return in, bad("bad_frame", "resign frame needs \"contest\"")
+		}
+	case "":
+		return in, bad("bad_frame", "frame has no \"type\"")
+	default:
+		return in, bad("unknown_type", "unknown frame type %q", clip(in.Type))
+	}
+	return in, nil
+}
+
+// TextMove is the prompt game's move for chunk and final frames.
+func TextMove(text string, final bool) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Text  string `json:"text"`
+		Final bool   `json:"final"`
+	}{text, final})
+	return b
+}
+
+func clip(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "…"
+	}
+	return s
+}

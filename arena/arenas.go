@@ -1,0 +1,179 @@
+package arena
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// Forfeit rules: what a missed move deadline costs.
+const (
+	// ForfeitLose: the seat forfeits the contest at once.
+	ForfeitLose = "lose"
+	// ForfeitStrikes: a missed deadline is a strike and the deadline is
+	// re-armed; the MaxStrikes-th strike forfeits the contest.
+	ForfeitStrikes = "three_strikes"
+)
+
+// MaxStrikes is how many missed deadlines ForfeitStrikes tolerates.
+const MaxStrikes = 3
+
+// Arena is a named contest configuration.
+type Arena struct {
+	Name  string `json:"name"`
+	Game  string `json:"game"`
+	Seats int    `json:"seats"`
+	// MoveDeadlineMS bounds each turn (for the prompt game: the whole answer).
+	MoveDeadlineMS int64 `json:"move_deadline_ms"`
+	// GraceMS is how long a disconnected websocket agent may take to come
+	// back before it forfeits its running contests.
+	GraceMS int64  `json:"grace_ms"`
+	Forfeit string `json:"forfeit"`
+	// Stake is each seat's entry fee in minor units; Rewards the payout
+	// schedule in percent by rank (the ledger applies both).
+	Stake   int64    `json:"stake"`
+	Rewards []int    `json:"rewards"`
+	Judges  []string `json:"judges"`
+	EloK    float64  `json:"elo_k"`
+	// MaxConcurrentPerAgent caps how many contests of this arena one agent
+	// plays at once.
+	MaxConcurrentPerAgent int             `json:"max_concurrent_per_agent"`
+	Options               json.RawMessage `json:"options,omitempty"`
+	CreatedAt             time.Time       `json:"created_at"`
+	UpdatedAt             time.Time       `json:"updated_at"`
+}
+
+var arenaName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// validate checks an arena against the games this node knows.
+func (a *Arena) validate(reg GameRegistry) error {
+	if !arenaName.MatchString(a.Name) {
+		return apperr.New(apperr.Invalid, "arena name must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit")
+	}
+	g, ok := reg[a.Game]
+	if !ok {
+		return apperr.New(apperr.Invalid, "unknown game %q (known: %v)", a.Game, reg.Names())
+	}
+	lo, hi := g.Seats()
+	if a.Seats < lo || a.Seats > hi {
+		return apperr.New(apperr.Invalid, "game %s takes %d to %d seats, not %d", a.Game, lo, hi, a.Seats)
+	}
+	if a.MoveDeadlineMS < 100 || a.MoveDeadlineMS > 10*60*1000 {
+		return apperr.New(apperr.Invalid, "move_deadline_ms must be from 100 to 600000")
+	}
+	if a.GraceMS < 0 || a.GraceMS > 10*60*1000 {
+		return apperr.New(apperr.Invalid, "grace_ms must be from 0 to 600000")
+	}
+	if a.Forfeit != ForfeitLose && a.Forfeit != ForfeitStrikes {
+		return apperr.New(apperr.Invalid, "forfeit must be %q or %q", ForfeitLose, ForfeitStrikes)
+	}
+	if a.Stake < 0 {
+		return apperr.New(apperr.Invalid, "stake must not be negative")
+	}
+	sum := 0
+	for _, r := range a.Rewards {
+		if r < 0 {
+			return apperr.New(apperr.Invalid, "rewards must not be negative")
+		}
+		sum += r
+	}
+	if len(a.Rewards) > a.Seats || sum > 100 {
+		return apperr.New(apperr.Invalid, "rewards must list at most one percentage per seat, summing to at most 100")
+	}
+	if a.EloK <= 0 || a.EloK > 400 {
+		return apperr.New(apperr.Invalid, "elo_k must be in (0, 400]")
+	}
+	if a.MaxConcurrentPerAgent < 1 || a.MaxConcurrentPerAgent > 100 {
+		return apperr.New(apperr.Invalid, "max_concurrent_per_agent must be from 1 to 100")
+	}
+	if len(a.Options) > 0 && !json.Valid(a.Options) {
+		return apperr.New(apperr.Invalid, "options must be valid JSON")
+	}
+	if _, err := g.Start(gamesSetup(a, 0)); err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "game %s rejects this configuration: %v", a.Game, err)
+	}
+	return nil
+}
+
+// DefaultArenas are created on a fresh cluster, so it is lively at once.
+func DefaultArenas() []Arena {
+	return []Arena{
+		{Name: "connect4", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 10000, Forfeit: ForfeitLose,
+			Stake: 10, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1},
+		{Name: "prompt", Game: "prompt", Seats: 3, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
+			Stake: 10, Rewards: []int{60, 30, 10}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
+	}
+}
+
+var bucketArenas = []byte("arenas")
+
+type arenaPutCmd struct {
+	Arena Arena `json:"arena"`
+	// OnlyIfMissing makes the command a no-op for an existing arena (used
+	// to seed defaults without overwriting an operator's changes).
+	OnlyIfMissing bool `json:"only_if_missing,omitempty"`
+}
+
+func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
+	var c arenaPutCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	a := c.Arena
+	if err := a.validate(f.games); err != nil {
+		return nil, err
+	}
+	b := ac.tx.Bucket(bucketArenas)
+	var old Arena
+	exists, err := getJSON(b, []byte(a.Name), &old)
+	if err != nil {
+		return nil, err
+	}
+	if exists && c.OnlyIfMissing {
+		return old, nil
+	}
+	if exists {
+		if old.Game != a.Game {
+			return nil, apperr.New(apperr.Conflict, "arena %s plays %s; its game cannot change", a.Name, old.Game)
+		}
+		a.CreatedAt = old.CreatedAt
+	} else {
+		a.CreatedAt = ac.now
+	}
+	a.UpdatedAt = ac.now
+	if err := putJSON(b, []byte(a.Name), a); err != nil {
+		return nil, err
+	}
+	ac.emit(EventArenaUpdated, a)
+	return a, nil
+}
+
+func getArena(tx *bolt.Tx, name string) (Arena, error) {
+	var a Arena
+	ok, err := getJSON(tx.Bucket(bucketArenas), []byte(name), &a)
+	if err != nil {
+		return Arena{}, err
+	}
+	if !ok {
+		return Arena{}, apperr.New(apperr.NotFound, "arena %s not found", name)
+	}
+	return a, nil
+}
+
+func listArenas(tx *bolt.Tx) ([]Arena, error) {
+	out := []Arena{}
+	err := tx.Bucket(bucketArenas).ForEach(func(k, v []byte) error {
+		var a Arena
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("decode arena %s: %w", k, err)
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}

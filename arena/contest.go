@@ -1,0 +1,295 @@
+package arena
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena/games"
+)
+
+// Contest statuses. A contest is created running (its stakes move in the
+// same apply), then ends settled (rule-judged games) or passes through
+// judging (judge-ranked games); aborted refunds it.
+const (
+	StatusRunning = "running"
+	StatusJudging = "judging"
+	StatusSettled = "settled"
+	StatusAborted = "aborted"
+)
+
+// Seat is one entrant of a contest, pinned to the agent version that played.
+type Seat struct {
+	AgentID string `json:"agent_id"`
+	OwnerID string `json:"owner_id"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+}
+
+// Contest is the replicated record of one contest.
+type Contest struct {
+	ID     string `json:"id"`
+	Arena  string `json:"arena"`
+	Game   string `json:"game"`
+	Status string `json:"status"`
+	Seats  []Seat `json:"seats"`
+	Seed   uint64 `json:"seed"`
+	// State is the game state (games.State.Marshal output).
+	State json.RawMessage `json:"state"`
+	// Seq is the number of the contest's last event; Turn counts applied
+	// moves and is what a move frame must quote.
+	Seq  uint64 `json:"seq"`
+	Turn uint64 `json:"turn"`
+	// Deadlines[seat] is when the seat's current move is due (Unix ns), 0
+	// when the seat is not to move.
+	Deadlines []int64   `json:"deadlines"`
+	Strikes   []int     `json:"strikes"`
+	CreatedAt time.Time `json:"created_at"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
+	// Ranks[seat] is the final place (0 = first) once settled.
+	Ranks        []int           `json:"ranks,omitempty"`
+	RatingDeltas []float64       `json:"rating_deltas,omitempty"`
+	Reason       string          `json:"reason,omitempty"`
+	Verdict      json.RawMessage `json:"verdict,omitempty"`
+}
+
+// SeatOf returns the seat an agent holds, or -1.
+func (c *Contest) SeatOf(agentID string) int {
+	for i, s := range c.Seats {
+		if s.AgentID == agentID {
+			return i
+		}
+	}
+	return -1
+}
+
+// Active reports whether the contest still needs the runner.
+func (c *Contest) Active() bool { return c.Status == StatusRunning || c.Status == StatusJudging }
+
+// ContestEvent is one entry of a contest's replicated history; spectators
+// receive these in Seq order and replays step through them.
+type ContestEvent struct {
+	Contest string          `json:"contest"`
+	Seq     uint64          `json:"seq"`
+	Type    string          `json:"type"`
+	At      time.Time       `json:"at"`
+	Seat    *int            `json:"seat,omitempty"`
+	Turn    uint64          `json:"turn,omitempty"`
+	Move    json.RawMessage `json:"move,omitempty"`
+	Auto    bool            `json:"auto,omitempty"` // played by the runner for a seat that missed its deadline
+	Reason  string          `json:"reason,omitempty"`
+	// Data carries the whole contest on created/ended events, and the
+	// verdict on judged events.
+	Data any `json:"data,omitempty"`
+}
+
+// Contest event types.
+const (
+	EvCreated = "created"
+	EvMove    = "move"
+	EvForfeit = "forfeit"
+	EvJudging = "judging"
+	EvSettled = "settled"
+	EvAborted = "aborted"
+)
+
+// Bus event types published after commit.
+const (
+	EventContest      = "contest"       // Data: ContestEvent
+	EventArenaUpdated = "arena.updated" // Data: Arena
+	EventLeaderboard  = "leaderboard"   // Data: LeaderboardChange
+)
+
+var (
+	bucketContests      = []byte("contests")
+	bucketContestEvents = []byte("contest_events") // id "/" seq(8) -> ContestEvent
+	bucketActive        = []byte("contests_active")
+	bucketAgentActive   = []byte("agent_active") // agent "\x00" contest -> arena
+)
+
+func eventKey(contestID string, seq uint64) []byte {
+	k := make([]byte, 0, len(contestID)+9)
+	k = append(k, contestID...)
+	k = append(k, '/')
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func getContest(tx *bolt.Tx, id string) (*Contest, error) {
+	var c Contest
+	ok, err := getJSON(tx.Bucket(bucketContests), []byte(id), &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "contest %s not found", id)
+	}
+	return &c, nil
+}
+
+// putContest stores the contest and keeps the active indexes in step.
+func putContest(tx *bolt.Tx, c *Contest) error {
+	if err := putJSON(tx.Bucket(bucketContests), []byte(c.ID), c); err != nil {
+		return err
+	}
+	act, agentAct := tx.Bucket(bucketActive), tx.Bucket(bucketAgentActive)
+	for _, s := range c.Seats {
+		k := []byte(s.AgentID + "\x00" + c.ID)
+		var err error
+		if c.Active() {
+			err = agentAct.Put(k, []byte(c.Arena))
+		} else {
+			err = agentAct.Delete(k)
+		}
+		if err != nil {
+			return fmt.Errorf("index agent contest: %w", err)
+		}
+	}
+	if c.Active() {
+		return act.Put([]byte(c.ID), []byte(c.Arena))
+	}
+	return act.Delete([]byte(c.ID))
+}
+
+// record appends an event to the contest's history and emits it.
+func record(ac *applyCtx, c *Contest, ev ContestEvent) error {
+	c.Seq++
+	ev.Contest, ev.Seq, ev.At = c.ID, c.Seq, ac.now
+	if err := putJSON(ac.tx.Bucket(bucketContestEvents), eventKey(c.ID, c.Seq), ev); err != nil {
+		return err
+	}
+	ac.emit(EventContest, ev)
+	return nil
+}
+
+// activeContestsOf lists the ids of an agent's running or judging contests.
+func activeContestsOf(tx *bolt.Tx, agentID string) []string {
+	var out []string
+	prefix := []byte(agentID + "\x00")
+	c := tx.Bucket(bucketAgentActive).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+		out = append(out, string(k[len(prefix):]))
+	}
+	return out
+}
+
+// contestCreateCmd starts a contest. The leader chooses id and seed.
+type contestCreateCmd struct {
+	ID     string   `json:"id"`
+	Arena  string   `json:"arena"`
+	Agents []string `json:"agents"`
+	Seed   uint64   `json:"seed"`
+}
+
+func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
+	var c contestCreateCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	if c.ID == "" {
+		return nil, apperr.New(apperr.Invalid, "contest id is required")
+	}
+	if ac.tx.Bucket(bucketContests).Get([]byte(c.ID)) != nil {
+		return nil, apperr.New(apperr.Conflict, "contest %s already exists", c.ID)
+	}
+	ar, err := getArena(ac.tx, c.Arena)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Agents) != ar.Seats {
+		return nil, apperr.New(apperr.Invalid, "arena %s needs %d agents, got %d", ar.Name, ar.Seats, len(c.Agents))
+	}
+	seats := make([]Seat, len(c.Agents))
+	seen := map[string]bool{}
+	for i, id := range c.Agents {
+		if seen[id] {
+			return nil, apperr.New(apperr.Invalid, "agent %s cannot hold two seats", id)
+		}
+		seen[id] = true
+		a, err := agents.GetAgent(ac.tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(activeContestsInArena(ac.tx, id, ar.Name)); n >= ar.MaxConcurrentPerAgent {
+			return nil, apperr.New(apperr.Conflict, "agent %s already plays %d contests in %s", id, n, ar.Name)
+		}
+		seats[i] = Seat{AgentID: a.ID, OwnerID: a.OwnerID, Name: a.Name, Version: a.Version}
+	}
+	g := f.games[ar.Game]
+	st, err := g.Start(gamesSetup(&ar, c.Seed))
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "start %s: %v", ar.Game, err)
+	}
+	con := &Contest{ID: c.ID, Arena: ar.Name, Game: ar.Game, Status: StatusRunning, Seats: seats, Seed: c.Seed,
+		Deadlines: make([]int64, len(seats)), Strikes: make([]int, len(seats)), CreatedAt: ac.now}
+	if err := setState(con, st, &ar, ac.now); err != nil {
+		return nil, err
+	}
+	// Queue tickets of the seated agents are consumed by this contest.
+	for _, id := range c.Agents {
+		if err := ac.tx.Bucket(bucketQueue).Delete(queueKey(ar.Name, id)); err != nil {
+			return nil, fmt.Errorf("dequeue: %w", err)
+		}
+	}
+	if err := record(ac, con, ContestEvent{Type: EvCreated, Data: contestSummary(con)}); err != nil {
+		return nil, err
+	}
+	return con, putContest(ac.tx, con)
+}
+
+func activeContestsInArena(tx *bolt.Tx, agentID, arena string) []string {
+	var out []string
+	b := tx.Bucket(bucketAgentActive)
+	for _, id := range activeContestsOf(tx, agentID) {
+		if string(b.Get([]byte(agentID+"\x00"+id))) == arena {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// setState stores the game state and resets deadlines for the seats to move.
+func setState(c *Contest, st games.State, ar *Arena, now time.Time) error {
+	data, err := st.Marshal()
+	if err != nil {
+		return fmt.Errorf("marshal game state: %w", err)
+	}
+	c.State = data
+	toMove := map[int]bool{}
+	for _, s := range st.ToMove() {
+		toMove[s] = true
+	}
+	due := now.Add(time.Duration(ar.MoveDeadlineMS) * time.Millisecond).UnixNano()
+	for i := range c.Deadlines {
+		switch {
+		case !toMove[i]:
+			c.Deadlines[i] = 0
+		case c.Deadlines[i] == 0 || c.Game != "prompt":
+			// Turn-based games get a fresh deadline per move; the prompt
+			// game keeps one deadline for the whole answer.
+			c.Deadlines[i] = due
+		}
+	}
+	return nil
+}
+
+// contestSummary is the contest without its bulky game state.
+func contestSummary(c *Contest) Contest {
+	s := *c
+	s.State = nil
+	return s
+}
+
+func sortedSeats(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

@@ -1,0 +1,259 @@
+package arena
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena/games"
+)
+
+// Contest-side reads and writes used by the web layer and the runner.
+
+// PutArena creates or replaces an arena (operators).
+func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
+	v, err := n.Apply(ctx, CmdArenaPut, arenaPutCmd{Arena: a})
+	if err != nil {
+		return Arena{}, err
+	}
+	return as[Arena](v)
+}
+
+// Arena reads one arena.
+func (n *Node) Arena(name string) (a Arena, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		a, err = getArena(tx, name)
+		return err
+	})
+	return a, err
+}
+
+// Arenas lists every arena in name order.
+func (n *Node) Arenas() (list []Arena, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list, err = listArenas(tx)
+		return err
+	})
+	return list, err
+}
+
+// Queue puts an agent in an arena's queue.
+func (n *Node) Queue(ctx context.Context, arena, agentID string) (Ticket, error) {
+	v, err := n.Apply(ctx, CmdQueueJoin, queueCmd{Arena: arena, AgentID: agentID})
+	if err != nil {
+		return Ticket{}, err
+	}
+	return as[Ticket](v)
+}
+
+// Unqueue takes an agent out of an arena's queue.
+func (n *Node) Unqueue(ctx context.Context, arena, agentID string) error {
+	_, err := n.Apply(ctx, CmdQueueLeave, queueCmd{Arena: arena, AgentID: agentID})
+	return err
+}
+
+// Move plays an agent's move. turn, when non-nil, pins the turn it answers.
+func (n *Node) Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error {
+	_, err := n.Apply(ctx, CmdContestMove, contestMoveCmd{Contest: contest, AgentID: agentID, Turn: turn, Move: move})
+	return err
+}
+
+// Resign forfeits an agent's seat.
+func (n *Node) Resign(ctx context.Context, contest, agentID, reason string) error {
+	_, err := n.Apply(ctx, CmdContestForfeit, contestForfeitCmd{Contest: contest, AgentID: agentID, Reason: reason})
+	return err
+}
+
+// AbortContest ends a contest without result (operators).
+func (n *Node) AbortContest(ctx context.Context, contest, reason string) error {
+	_, err := n.Apply(ctx, CmdContestAbort, contestAbortCmd{Contest: contest, Reason: reason})
+	return err
+}
+
+// Contest reads one contest.
+func (n *Node) Contest(id string) (c *Contest, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		c, err = getContest(tx, id)
+		return err
+	})
+	return c, err
+}
+
+// ContestEvents returns the events of a contest with Seq > since, at most
+// limit (0 = all).
+func (n *Node) ContestEvents(id string, since uint64, limit int) (evs []ContestEvent, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketContests).Get([]byte(id)) == nil {
+			return apperr.New(apperr.NotFound, "contest %s not found", id)
+		}
+		evs = []ContestEvent{}
+		c := tx.Bucket(bucketContestEvents).Cursor()
+		prefix := []byte(id + "/")
+		for k, v := c.Seek(eventKey(id, since+1)); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+			var ev ContestEvent
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("decode event %s: %w", k, err)
+			}
+			evs = append(evs, ev)
+			if limit > 0 && len(evs) == limit {
+				break
+			}
+		}
+		return nil
+	})
+	return evs, err
+}
+
+// ContestFilter selects contests for listing.
+type ContestFilter struct {
+	Arena, Agent, Status string
+	// Before is a contest id cursor: list contests older than it.
+	Before string
+	Limit  int
+}
+
+// Contests lists contests newest first. Contest ids sort by creation time,
+// so a reverse scan is a time order.
+func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list = []Contest{}
+		cur := tx.Bucket(bucketContests).Cursor()
+		var k, v []byte
+		if f.Before == "" {
+			k, v = cur.Last()
+		} else {
+			k, v = cur.Seek([]byte(f.Before))
+			if k == nil {
+				k, v = cur.Last()
+			} else {
+				k, v = cur.Prev()
+			}
+		}
+		for ; k != nil; k, v = cur.Prev() {
+			var c Contest
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode contest %s: %w", k, err)
+			}
+			if (f.Arena != "" && c.Arena != f.Arena) || (f.Status != "" && c.Status != f.Status) || (f.Agent != "" && c.SeatOf(f.Agent) < 0) {
+				continue
+			}
+			if len(list) == f.Limit {
+				next = list[len(list)-1].ID
+				return nil
+			}
+			c.State = nil
+			list = append(list, c)
+		}
+		return nil
+	})
+	return list, next, err
+}
+
+// ActiveContests returns every running or judging contest.
+func (n *Node) ActiveContests() (list []*Contest, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketActive).ForEach(func(k, _ []byte) error {
+			c, err := getContest(tx, string(k))
+			if err != nil {
+				return err
+			}
+			list = append(list, c)
+			return nil
+		})
+	})
+	return list, err
+}
+
+// ContestsOf lists an agent's active contest ids.
+func (n *Node) ContestsOf(agentID string) (ids []string) {
+	_ = n.fsm.View(func(tx *bolt.Tx) error {
+		ids = activeContestsOf(tx, agentID)
+		return nil
+	})
+	return ids
+}
+
+// Leaderboard reads an arena's ratings, best first.
+func (n *Node) Leaderboard(arena string) (list []RatingEntry, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		if _, err := getArena(tx, arena); err != nil {
+			return err
+		}
+		list, err = leaderboard(tx, arena)
+		return err
+	})
+	return list, err
+}
+
+// GameState loads a contest's game state.
+func (n *Node) GameState(c *Contest) (games.State, error) {
+	g, ok := n.fsm.games[c.Game]
+	if !ok {
+		return nil, apperr.New(apperr.Internal, "game %s is not available", c.Game)
+	}
+	st, err := g.Load(c.State)
+	if err != nil {
+		return nil, fmt.Errorf("load state of %s: %w", c.ID, err)
+	}
+	return st, nil
+}
+
+// Tickets lists an arena's queue.
+func (n *Node) Tickets(arena string) (list []Ticket, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list, err = queuedTickets(tx, arena)
+		return err
+	})
+	return list, err
+}
+
+// RecentOpponents maps each agent to the opponents of its last contest.
+func (n *Node) RecentOpponents() (m map[string][]string, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		m, err = recentOpponents(tx)
+		return err
+	})
+	return m, err
+}
+
+// RatingOf reads one agent's leaderboard row in an arena.
+func (n *Node) RatingOf(arena, agentID string) (e RatingEntry, ok bool, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketRatings), ratingKey(arena, agentID), &e)
+		return err
+	})
+	return e, ok, err
+}
+
+// CreateContest starts a contest for the given agents (the matchmaker).
+func (n *Node) CreateContest(ctx context.Context, id, arena string, agentIDs []string, seed uint64) (*Contest, error) {
+	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arena, Agents: agentIDs, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	return as[*Contest](v)
+}
+
+// Timeout reports a missed deadline (the runner).
+func (n *Node) Timeout(ctx context.Context, contest string, seat int, deadline int64) error {
+	_, err := n.Apply(ctx, CmdContestTimeout, contestTimeoutCmd{Contest: contest, Seat: seat, Deadline: deadline})
+	return err
+}
+
+// Judged records a judge panel's verdict (the runner).
+func (n *Node) Judged(ctx context.Context, contest string, ranks []int, verdict json.RawMessage) error {
+	_, err := n.Apply(ctx, CmdContestJudged, contestJudgedCmd{Contest: contest, Ranks: ranks, Verdict: verdict})
+	return err
+}
+
+// Seed proposes the default arenas and built-in bots (idempotent).
+func (n *Node) Seed(ctx context.Context, arenas []Arena, bots []BotSpec) error {
+	_, err := n.Apply(ctx, CmdSystemSeed, systemSeedCmd{Arenas: arenas, Bots: bots})
+	return err
+}

@@ -1,0 +1,87 @@
+// Package games defines the rules interface every arena game implements.
+// Rules are pure and deterministic: the same setup and the same moves give
+// the same states, byte for byte, on every node, because the state machine
+// applies them inside Raft's apply.
+package games
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// Setup is everything a game needs to start: how many seats and a seed
+// chosen by the leader (the only randomness a game may use).
+type Setup struct {
+	Seats int
+	Seed  uint64
+	// Options is game-specific configuration from the arena (may be nil),
+	// e.g. the prompt game's answer size limit.
+	Options json.RawMessage
+}
+
+// Game is a rule set. Implementations must be safe for concurrent use
+// (they hold no mutable state); all mutable state lives in State.
+type Game interface {
+	// Name is the stable identifier stored in arenas and contests.
+	Name() string
+	// Seats returns the allowed seat count range.
+	Seats() (min, max int)
+	// Start returns the initial state.
+	Start(s Setup) (State, error)
+	// Load restores a state from State.Marshal output.
+	Load(data []byte) (State, error)
+}
+
+// State is one contest's game position. Apply and Forfeit mutate it in
+// place; a failed Apply leaves it unchanged.
+type State interface {
+	// ToMove lists the seats (0-based, ascending) that may act now; empty
+	// when the game is over.
+	ToMove() []int
+	// Apply plays a move for a seat. The move is the JSON the agent sent
+	// (connect4: a column number; prompt: {"text":..., "final":bool}).
+	// Errors are *MoveError values naming what was wrong.
+	Apply(seat int, move json.RawMessage) error
+	// Forfeit removes a seat from play (missed deadline, disconnect): it
+	// ranks last, and the game may end because of it.
+	Forfeit(seat int)
+	// Done reports whether the game is over (possibly awaiting judging).
+	Done() bool
+	// Outcome is the final result; valid only when Done.
+	Outcome() Outcome
+	// View is what agents and spectators see, as a JSON-able value. For seat
+	// >= 0 it is that seat's turn view (including legal moves when it is the
+	// seat's turn); for seat < 0 the spectator view.
+	View(seat int) any
+	// Marshal encodes the full state deterministically.
+	Marshal() ([]byte, error)
+}
+
+// Outcome is how a finished game ranks its seats.
+type Outcome struct {
+	// Ranks[seat] is the seat's place, 0 = first; ties share a place.
+	// Empty when NeedsJudge is true.
+	Ranks []int `json:"ranks,omitempty"`
+	// NeedsJudge is true for games whose ranking comes from a judge (the
+	// prompt game). Forfeited seats are listed in Forfeited and must rank
+	// last whatever the judge says.
+	NeedsJudge bool   `json:"needs_judge,omitempty"`
+	Forfeited  []int  `json:"forfeited,omitempty"`
+	Reason     string `json:"reason"` // e.g. "four in a row", "draw", "forfeit"
+}
+
+// MoveError is a rejected move. Code is stable for agents to branch on:
+// "not_your_turn", "illegal_move", "bad_move" (unparseable), "too_large",
+// "game_over".
+type MoveError struct {
+	Code    string
+	Message string
+}
+
+func (e *MoveError) Error() string { return e.Code + ": " + e.Message }
+
+// IsMoveError reports whether err is a *MoveError.
+func IsMoveError(err error) bool {
+	var me *MoveError
+	return errors.As(err, &me)
+}

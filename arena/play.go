@@ -1,0 +1,262 @@
+package arena
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena/games"
+)
+
+type contestMoveCmd struct {
+	Contest string `json:"contest"`
+	AgentID string `json:"agent_id"`
+	// Turn, when set, must equal the contest's turn counter: a move answers
+	// one specific turn and is refused if the game moved on meanwhile.
+	Turn *uint64         `json:"turn,omitempty"`
+	Move json.RawMessage `json:"move"`
+}
+
+// moveRejected turns a game's MoveError into an Invalid error that keeps
+// the game's code for the agent's error frame.
+func moveRejected(err error) error {
+	var me *games.MoveError
+	if errors.As(err, &me) {
+		return apperr.Wrap(apperr.Invalid, me, "%s", me.Error())
+	}
+	return apperr.Wrap(apperr.Invalid, err, "move rejected: %v", err)
+}
+
+// loadRunning returns a running contest with its arena and game state.
+func (f *FSM) loadRunning(ac *applyCtx, id string) (*Contest, *Arena, games.State, error) {
+	c, err := getContest(ac.tx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if c.Status != StatusRunning {
+		return nil, nil, nil, moveRejected(&games.MoveError{Code: "game_over", Message: fmt.Sprintf("contest %s is %s", id, c.Status)})
+	}
+	ar, err := getArena(ac.tx, c.Arena)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, ok := f.games[c.Game]
+	if !ok {
+		return nil, nil, nil, apperr.New(apperr.Internal, "game %s is not available on this node", c.Game)
+	}
+	st, err := g.Load(c.State)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load %s state of %s: %w", c.Game, id, err)
+	}
+	return c, &ar, st, nil
+}
+
+func (f *FSM) applyContestMove(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestMoveCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, ar, st, err := f.loadRunning(ac, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	seat := c.SeatOf(cmd.AgentID)
+	if seat < 0 {
+		return nil, apperr.New(apperr.Forbidden, "agent %s has no seat in contest %s", cmd.AgentID, c.ID)
+	}
+	if cmd.Turn != nil && *cmd.Turn != c.Turn {
+		return nil, moveRejected(&games.MoveError{Code: "stale_turn",
+			Message: fmt.Sprintf("move answers turn %d but the contest is at turn %d", *cmd.Turn, c.Turn)})
+	}
+	if err := st.Apply(seat, cmd.Move); err != nil {
+		return nil, moveRejected(err)
+	}
+	turn := c.Turn
+	c.Turn++
+	c.Strikes[seat] = 0
+	if err := record(ac, c, ContestEvent{Type: EvMove, Seat: &seat, Turn: turn, Move: cmd.Move}); err != nil {
+		return nil, err
+	}
+	return c.Turn, f.progress(ac, c, ar, st)
+}
+
+// progress stores the new state and ends the contest if the game is over.
+func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) error {
+	if err := setState(c, st, ar, ac.now); err != nil {
+		return err
+	}
+	if st.Done() {
+		out := st.Outcome()
+		if out.NeedsJudge {
+			c.Status = StatusJudging
+			if err := record(ac, c, ContestEvent{Type: EvJudging, Reason: out.Reason}); err != nil {
+				return err
+			}
+		} else {
+			return f.settle(ac, c, ar, out.Ranks, out.Reason, nil)
+		}
+	}
+	return putContest(ac.tx, c)
+}
+
+type contestTimeoutCmd struct {
+	Contest string `json:"contest"`
+	Seat    int    `json:"seat"`
+	// Deadline is the deadline the runner saw expire; a timeout for a
+	// deadline that has since moved is a no-op.
+	Deadline int64 `json:"deadline"`
+}
+
+// applyContestTimeout enforces a missed deadline per the arena's rule. The
+// leader's timestamp decides whether the deadline has really passed.
+func (f *FSM) applyContestTimeout(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestTimeoutCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, ar, st, err := f.loadRunning(ac, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	if cmd.Seat < 0 || cmd.Seat >= len(c.Seats) {
+		return nil, apperr.New(apperr.Invalid, "seat %d out of range", cmd.Seat)
+	}
+	due := c.Deadlines[cmd.Seat]
+	if due == 0 || due != cmd.Deadline || ac.now.UnixNano() < due {
+		return false, nil
+	}
+	c.Strikes[cmd.Seat]++
+	if ar.Forfeit == ForfeitStrikes && c.Strikes[cmd.Seat] < MaxStrikes {
+		c.Deadlines[cmd.Seat] = ac.now.Add(msDuration(ar.MoveDeadlineMS)).UnixNano()
+		seat := cmd.Seat
+		if err := record(ac, c, ContestEvent{Type: "strike", Seat: &seat, Reason: fmt.Sprintf("missed deadline (%d of %d)", c.Strikes[seat], MaxStrikes)}); err != nil {
+			return nil, err
+		}
+		return true, putContest(ac.tx, c)
+	}
+	return true, f.forfeit(ac, c, ar, st, cmd.Seat, "missed the move deadline")
+}
+
+type contestForfeitCmd struct {
+	Contest string `json:"contest"`
+	AgentID string `json:"agent_id"`
+	Reason  string `json:"reason"`
+}
+
+// applyContestForfeit takes a seat out of play: an agent resigns, or the
+// runner forfeits one that stayed disconnected past the grace period.
+func (f *FSM) applyContestForfeit(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestForfeitCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, ar, st, err := f.loadRunning(ac, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	seat := c.SeatOf(cmd.AgentID)
+	if seat < 0 {
+		return nil, apperr.New(apperr.Forbidden, "agent %s has no seat in contest %s", cmd.AgentID, c.ID)
+	}
+	return nil, f.forfeit(ac, c, ar, st, seat, truncateType(cmd.Reason))
+}
+
+func (f *FSM) forfeit(ac *applyCtx, c *Contest, ar *Arena, st games.State, seat int, reason string) error {
+	st.Forfeit(seat)
+	if err := record(ac, c, ContestEvent{Type: EvForfeit, Seat: &seat, Reason: reason}); err != nil {
+		return err
+	}
+	return f.progress(ac, c, ar, st)
+}
+
+type contestJudgedCmd struct {
+	Contest string          `json:"contest"`
+	Ranks   []int           `json:"ranks"`
+	Verdict json.RawMessage `json:"verdict"`
+}
+
+// applyContestJudged settles a judged contest. Only a contest in judging
+// accepts a verdict, so a contest is never judged twice into the log even
+// when two leaders both judged it.
+func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestJudgedCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, err := getContest(ac.tx, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != StatusJudging {
+		return nil, apperr.New(apperr.Conflict, "contest %s is %s, not judging", c.ID, c.Status)
+	}
+	if len(cmd.Ranks) != len(c.Seats) {
+		return nil, apperr.New(apperr.Invalid, "verdict ranks %d seats, contest has %d", len(cmd.Ranks), len(c.Seats))
+	}
+	ar, err := getArena(ac.tx, c.Arena)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.games[c.Game].Load(c.State)
+	if err != nil {
+		return nil, fmt.Errorf("load state of %s: %w", c.ID, err)
+	}
+	ranks := forfeitsLast(cmd.Ranks, st.Outcome().Forfeited)
+	if len(cmd.Verdict) > 0 && !json.Valid(cmd.Verdict) {
+		return nil, apperr.New(apperr.Invalid, "verdict must be JSON")
+	}
+	return nil, f.settle(ac, c, &ar, ranks, "judged", cmd.Verdict)
+}
+
+// forfeitsLast moves forfeited seats below every other seat, whatever a
+// judge said about their partial answers.
+func forfeitsLast(ranks, forfeited []int) []int {
+	out := append([]int(nil), ranks...)
+	if len(forfeited) == 0 {
+		return out
+	}
+	gone := map[int]bool{}
+	for _, s := range forfeited {
+		gone[s] = true
+	}
+	worst := -1
+	for i, r := range out {
+		if !gone[i] && r > worst {
+			worst = r
+		}
+	}
+	for s := range gone {
+		if s >= 0 && s < len(out) {
+			out[s] = worst + 1
+		}
+	}
+	return out
+}
+
+type contestAbortCmd struct {
+	Contest string `json:"contest"`
+	Reason  string `json:"reason"`
+}
+
+func (f *FSM) applyContestAbort(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestAbortCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, err := getContest(ac.tx, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Active() {
+		return nil, apperr.New(apperr.Conflict, "contest %s already ended (%s)", c.ID, c.Status)
+	}
+	c.Status, c.EndedAt, c.Reason = StatusAborted, ac.now, truncateType(cmd.Reason)
+	for i := range c.Deadlines {
+		c.Deadlines[i] = 0
+	}
+	if err := record(ac, c, ContestEvent{Type: EvAborted, Reason: c.Reason, Data: contestSummary(c)}); err != nil {
+		return nil, err
+	}
+	return nil, putContest(ac.tx, c)
+}

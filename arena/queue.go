@@ -1,0 +1,83 @@
+package arena
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+)
+
+var bucketQueue = []byte("queue") // arena "\x00" agent -> Ticket
+
+// Ticket is an agent waiting in an arena's queue. Queues are replicated so
+// a new leader's matchmaker sees exactly who was waiting.
+type Ticket struct {
+	Arena    string    `json:"arena"`
+	AgentID  string    `json:"agent_id"`
+	OwnerID  string    `json:"owner_id"`
+	QueuedAt time.Time `json:"queued_at"`
+	// Seq is the log index that queued the ticket: a total order.
+	Seq uint64 `json:"seq"`
+}
+
+func queueKey(arena, agent string) []byte { return []byte(arena + "\x00" + agent) }
+
+type queueCmd struct {
+	Arena   string `json:"arena"`
+	AgentID string `json:"agent_id"`
+}
+
+func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
+	var c queueCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	ar, err := getArena(ac.tx, c.Arena)
+	if err != nil {
+		return nil, err
+	}
+	a, err := agents.GetAgent(ac.tx, c.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	q := ac.tx.Bucket(bucketQueue)
+	var t Ticket
+	if ok, err := getJSON(q, queueKey(ar.Name, a.ID), &t); err != nil || ok {
+		return t, err // already queued: idempotent
+	}
+	if n := len(activeContestsInArena(ac.tx, a.ID, ar.Name)); n >= ar.MaxConcurrentPerAgent {
+		return nil, apperr.New(apperr.Conflict, "agent %s already plays %d contest(s) in %s (the limit)", a.ID, n, ar.Name)
+	}
+	t = Ticket{Arena: ar.Name, AgentID: a.ID, OwnerID: a.OwnerID, QueuedAt: ac.now, Seq: ac.index}
+	return t, putJSON(q, queueKey(ar.Name, a.ID), t)
+}
+
+func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
+	var c queueCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	q := ac.tx.Bucket(bucketQueue)
+	if q.Get(queueKey(c.Arena, c.AgentID)) == nil {
+		return false, nil
+	}
+	return true, q.Delete(queueKey(c.Arena, c.AgentID))
+}
+
+func queuedTickets(tx *bolt.Tx, arena string) ([]Ticket, error) {
+	var out []Ticket
+	prefix := []byte(arena + "\x00")
+	c := tx.Bucket(bucketQueue).Cursor()
+	for k, v := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+		var t Ticket
+		if err := json.Unmarshal(v, &t); err != nil {
+			return nil, fmt.Errorf("decode ticket %s: %w", k, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

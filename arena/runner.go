@@ -1,0 +1,249 @@
+package arena
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/judges"
+)
+
+// Bot is a built-in agent played inside the node. It sees the same turn
+// view an external agent sees.
+type Bot interface {
+	Name() string
+	Game() string
+	Description() string
+	Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error)
+}
+
+// Judge ranks the entries of a judged contest.
+type Judge interface {
+	Name() string
+	Rank(ctx context.Context, task judges.Task, entries []judges.Entry) (judges.Verdict, error)
+}
+
+// RunnerConfig configures the contest runner.
+type RunnerConfig struct {
+	Node   *Node
+	Bots   []Bot
+	Judges map[string]Judge
+	// BotDelay is how long a bot waits before moving, so spectators can
+	// follow a game; 0 in tests.
+	BotDelay time.Duration
+	// Tick is how often deadlines, matchmaking and queues are checked.
+	Tick       time.Duration
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// SeedDefaults makes a new leader propose the default arenas and bots.
+	SeedDefaults bool
+}
+
+// Runner drives contests on the leader: it matches queued agents, delivers
+// turns (to websocket sessions, webhooks and bots), enforces deadlines and
+// disconnect grace, and has judges rank judged contests. Every decision it
+// makes is a command in the log; on a follower it only keeps sessions
+// attached. A new leader's runner resumes everything from the state.
+type Runner struct {
+	cfg  RunnerConfig
+	node *Node
+	log  *slog.Logger
+	bots map[string]Bot // by agent id
+
+	mu      sync.Mutex
+	conns   map[string]AgentConn // agent id -> live session on this node
+	goneAt  map[string]time.Time // agent id -> when its session went away
+	leading bool
+	// term-scoped state, reset on every leadership change
+	termCtx    context.Context
+	termCancel context.CancelFunc
+	dispatched map[string]map[string]bool // contest -> dispatch keys
+	inflight   map[string]bool            // timeouts, judgings, forfeits
+	wg         sync.WaitGroup
+}
+
+// NewRunner builds a runner; Run starts it.
+func NewRunner(cfg RunnerConfig) *Runner {
+	if cfg.Tick <= 0 {
+		cfg.Tick = 100 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
+		bots: map[string]Bot{}, conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}}
+	for _, b := range cfg.Bots {
+		r.bots[BotAgentID(b.Name())] = b
+	}
+	return r
+}
+
+// BotSpecs describes the runner's bots for seeding; each plays in the
+// default arena named after its game.
+func (r *Runner) BotSpecs() []BotSpec {
+	var out []BotSpec
+	for _, b := range r.cfg.Bots {
+		out = append(out, BotSpec{Name: b.Name(), Description: b.Description(), Arena: b.Game()})
+	}
+	return out
+}
+
+// Run blocks until ctx ends, then waits for the work it started.
+func (r *Runner) Run(ctx context.Context) {
+	sub := r.node.Bus().Subscribe(8192)
+	t := time.NewTicker(r.cfg.Tick)
+	defer func() {
+		t.Stop()
+		sub.Close()
+		r.stopLeading()
+		r.wg.Wait()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-sub.C:
+			if !ok {
+				// Dropped for falling behind: resubscribe and let the next
+				// tick redo whatever the lost events would have triggered.
+				sub = r.node.Bus().Subscribe(8192)
+				continue
+			}
+			if r.isLeading() {
+				r.onEvent(ev)
+			}
+		case <-t.C:
+			r.tick(ctx)
+		}
+	}
+}
+
+func (r *Runner) isLeading() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.leading
+}
+
+func (r *Runner) tick(ctx context.Context) {
+	ready := r.node.IsLeader() && r.node.readyTerm.Load() == r.node.raft.CurrentTerm()
+	switch {
+	case ready && !r.isLeading():
+		r.startLeading(ctx)
+	case !ready && r.isLeading():
+		r.stopLeading()
+		return
+	case !ready:
+		return
+	}
+	r.leaderTick()
+}
+
+func (r *Runner) startLeading(parent context.Context) {
+	r.mu.Lock()
+	r.leading = true
+	r.termCtx, r.termCancel = context.WithCancel(parent)
+	r.dispatched = map[string]map[string]bool{}
+	r.inflight = map[string]bool{}
+	now := r.cfg.Now()
+	// Disconnect grace restarts with the term: agents could not reach a
+	// node that was not leading.
+	for id := range r.goneAt {
+		r.goneAt[id] = now
+	}
+	conns := make(map[string]AgentConn, len(r.conns))
+	for id, c := range r.conns {
+		conns[id] = c
+	}
+	r.mu.Unlock()
+	r.log.Info("runner leading")
+	if r.cfg.SeedDefaults {
+		ctx, cancel := context.WithTimeout(r.termCtx, 5*time.Second)
+		if err := r.node.Seed(ctx, DefaultArenas(), r.BotSpecs()); err != nil {
+			r.log.Warn("seeding defaults failed", "err", err)
+		}
+		cancel()
+	}
+	for id, c := range conns {
+		r.greet(id, c)
+	}
+}
+
+func (r *Runner) stopLeading() {
+	r.mu.Lock()
+	if !r.leading {
+		r.mu.Unlock()
+		return
+	}
+	r.leading = false
+	r.termCancel()
+	conns := r.conns
+	r.conns = map[string]AgentConn{}
+	r.mu.Unlock()
+	r.log.Info("runner stopped leading")
+	// Sessions here can no longer act; agents reconnect to the new leader.
+	for _, c := range conns {
+		c.Close("this node is no longer the leader; reconnect")
+	}
+}
+
+// goDo runs f in a tracked goroutine once per key at a time.
+func (r *Runner) goDo(key string, f func(ctx context.Context)) {
+	r.mu.Lock()
+	if !r.leading || r.inflight[key] {
+		r.mu.Unlock()
+		return
+	}
+	r.inflight[key] = true
+	ctx := r.termCtx
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go func() {
+		defer r.wg.Done()
+		defer func() {
+			r.mu.Lock()
+			delete(r.inflight, key)
+			r.mu.Unlock()
+		}()
+		f(ctx)
+	}()
+}
+
+func (r *Runner) opCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, 10*time.Second)
+}
+
+// newContestID sorts by creation time, so listing newest-first is a
+// reverse key scan.
+func newContestID(now time.Time) (string, uint64, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", 0, fmt.Errorf("read random: %w", err)
+	}
+	return fmt.Sprintf("c_%016x%s", now.UnixNano(), hex.EncodeToString(b[:4])), binary.BigEndian.Uint64(b[8:]), nil
+}
+
+func (r *Runner) agentKind(id string) string {
+	if _, ok := r.bots[id]; ok {
+		return agents.KindBuiltin
+	}
+	a, err := r.node.GetAgent(id)
+	if err != nil {
+		return ""
+	}
+	return a.Kind
+}

@@ -1,0 +1,261 @@
+package arena
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/matchmaking"
+)
+
+// leaderTick is the runner's periodic sweep. Events make the runner react
+// at once; the sweep catches whatever an event could not (deadlines, lost
+// events, a fresh term).
+func (r *Runner) leaderTick() {
+	now := r.cfg.Now()
+	active, err := r.node.ActiveContests()
+	if err != nil {
+		r.log.Warn("list active contests", "err", err)
+		return
+	}
+	for _, c := range active {
+		switch c.Status {
+		case StatusRunning:
+			r.enforceDeadlines(c, now)
+			r.enforceGrace(c, now)
+			r.dispatch(c)
+		case StatusJudging:
+			r.judge(c)
+		}
+	}
+	r.requeueBots(active)
+	r.matchmake(now)
+}
+
+func (r *Runner) enforceDeadlines(c *Contest, now time.Time) {
+	for seat, due := range c.Deadlines {
+		if due == 0 || now.UnixNano() < due {
+			continue
+		}
+		id, due := c.ID, due
+		r.goDo(fmt.Sprintf("timeout/%s/%d/%d", id, seat, due), func(ctx context.Context) {
+			ctx, cancel := r.opCtx(ctx)
+			defer cancel()
+			if err := r.node.Timeout(ctx, id, seat, due); err != nil && !apperr.Is(err, apperr.Invalid) {
+				r.log.Warn("timeout failed", "contest", id, "seat", seat, "err", err)
+			}
+		})
+	}
+}
+
+// enforceGrace forfeits websocket agents that stayed away too long.
+func (r *Runner) enforceGrace(c *Contest, now time.Time) {
+	ar, err := r.node.Arena(c.Arena)
+	if err != nil {
+		return
+	}
+	for _, s := range c.Seats {
+		if r.agentKind(s.AgentID) != agents.KindWebsocket {
+			continue
+		}
+		r.mu.Lock()
+		_, connected := r.conns[s.AgentID]
+		gone, seen := r.goneAt[s.AgentID]
+		if !connected && !seen {
+			r.goneAt[s.AgentID] = now // never connected this term: grace starts now
+			gone = now
+		}
+		r.mu.Unlock()
+		if connected || now.Sub(gone) < msDuration(ar.GraceMS) {
+			continue
+		}
+		id, agent := c.ID, s.AgentID
+		r.goDo("grace/"+id+"/"+agent, func(ctx context.Context) {
+			ctx, cancel := r.opCtx(ctx)
+			defer cancel()
+			if err := r.node.Resign(ctx, id, agent, "disconnected past the grace period"); err != nil && !apperr.Is(err, apperr.Invalid) {
+				r.log.Warn("grace forfeit failed", "contest", id, "agent", agent, "err", err)
+			}
+		})
+	}
+}
+
+// requeueBots keeps every idle built-in bot waiting in its arena.
+func (r *Runner) requeueBots(active []*Contest) {
+	if len(r.bots) == 0 {
+		return
+	}
+	busy := map[string]bool{}
+	for _, c := range active {
+		for _, s := range c.Seats {
+			busy[c.Arena+"\x00"+s.AgentID] = true
+		}
+	}
+	queued := map[string]bool{}
+	for _, spec := range r.BotSpecs() {
+		if _, ok := queued[spec.Arena]; !ok {
+			ts, _ := r.node.Tickets(spec.Arena)
+			for _, t := range ts {
+				queued[spec.Arena+"\x00"+t.AgentID] = true
+			}
+			queued[spec.Arena] = true
+		}
+		key := spec.Arena + "\x00" + BotAgentID(spec.Name)
+		if busy[key] || queued[key] {
+			continue
+		}
+		ctx, cancel := r.opCtx(r.termContext())
+		_, err := r.node.Queue(ctx, spec.Arena, BotAgentID(spec.Name))
+		cancel()
+		if err != nil && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.NotFound) {
+			r.log.Warn("requeue bot", "bot", spec.Name, "err", err)
+		}
+	}
+}
+
+func (r *Runner) termContext() context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.termCtx
+}
+
+// matchmake turns each arena's queue into contests.
+func (r *Runner) matchmake(now time.Time) {
+	arenas, err := r.node.Arenas()
+	if err != nil {
+		return
+	}
+	recent, _ := r.node.RecentOpponents()
+	for _, ar := range arenas {
+		tickets, err := r.node.Tickets(ar.Name)
+		if err != nil || len(tickets) < ar.Seats {
+			continue
+		}
+		mt := make([]matchmaking.Ticket, len(tickets))
+		for i, t := range tickets {
+			rating := 1000.0
+			if e, ok, _ := r.node.RatingOf(ar.Name, t.AgentID); ok {
+				rating = e.Rating.Float()
+			}
+			mt[i] = matchmaking.Ticket{AgentID: t.AgentID, OwnerID: t.OwnerID, Rating: rating, QueuedAt: t.QueuedAt, Seq: t.Seq}
+		}
+		groups, _ := matchmaking.Match(mt, now, matchmaking.Config{Seats: ar.Seats, AvoidRematch: true}, matchmaking.History(recent))
+		for _, g := range groups {
+			ids := make([]string, len(g))
+			for i, t := range g {
+				ids[i] = t.AgentID
+			}
+			id, seed, err := newContestID(now)
+			if err != nil {
+				r.log.Error("contest id", "err", err)
+				return
+			}
+			ctx, cancel := r.opCtx(r.termContext())
+			_, err = r.node.CreateContest(ctx, id, ar.Name, ids, seed)
+			cancel()
+			if err != nil {
+				r.log.Warn("create contest", "arena", ar.Name, "agents", ids, "err", err)
+			}
+		}
+	}
+}
+
+// onEvent reacts to a committed contest event at once.
+func (r *Runner) onEvent(ev Event) {
+	if ev.Type != EventContest {
+		return
+	}
+	ce, ok := ev.Data.(ContestEvent)
+	if !ok {
+		return
+	}
+	c, err := r.node.Contest(ce.Contest)
+	if err != nil {
+		return
+	}
+	switch ce.Type {
+	case EvCreated:
+		for i, s := range c.Seats {
+			if conn := r.conn(s.AgentID); conn != nil {
+				conn.Send(startFrame(c, i))
+			}
+		}
+		r.dispatch(c)
+	case EvSettled, EvAborted:
+		for i, s := range c.Seats {
+			if conn := r.conn(s.AgentID); conn != nil {
+				conn.Send(endFrame(c, i))
+			}
+		}
+		r.mu.Lock()
+		delete(r.dispatched, c.ID)
+		r.mu.Unlock()
+	case EvJudging:
+		r.judge(c)
+	default:
+		if c.Status == StatusRunning {
+			r.dispatch(c)
+		}
+	}
+}
+
+func (r *Runner) conn(agentID string) AgentConn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns[agentID]
+}
+
+// Attach registers a live session for an agent, replacing an older one,
+// and (on the leader) sends it its running contests and pending turns.
+func (r *Runner) Attach(agentID string, conn AgentConn) (detach func()) {
+	r.mu.Lock()
+	old := r.conns[agentID]
+	r.conns[agentID] = conn
+	delete(r.goneAt, agentID)
+	leading := r.leading
+	r.mu.Unlock()
+	if old != nil {
+		old.Close("replaced by a newer connection of the same agent")
+	}
+	if leading {
+		r.greet(agentID, conn)
+	}
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.conns[agentID] == conn {
+			delete(r.conns, agentID)
+			r.goneAt[agentID] = r.cfg.Now()
+		}
+	}
+}
+
+// greet resends contest_start and pending turns: a reconnecting agent
+// resumes exactly where it was.
+func (r *Runner) greet(agentID string, conn AgentConn) {
+	ids := r.node.ContestsOf(agentID)
+	sort.Strings(ids)
+	for _, id := range ids {
+		c, err := r.node.Contest(id)
+		if err != nil || c.Status != StatusRunning {
+			continue
+		}
+		seat := c.SeatOf(agentID)
+		conn.Send(startFrame(c, seat))
+		if st, err := r.node.GameState(c); err == nil && contains(st.ToMove(), seat) {
+			conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
+		}
+	}
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

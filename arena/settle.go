@@ -1,0 +1,148 @@
+package arena
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/ranking"
+)
+
+var (
+	bucketRatings = []byte("ratings") // arena "\x00" agent -> RatingEntry
+	bucketRecent  = []byte("recent")  // agent -> []agent (last contest's opponents)
+)
+
+// RatingEntry is one agent's row of an arena's leaderboard.
+type RatingEntry struct {
+	Arena   string         `json:"arena"`
+	AgentID string         `json:"agent_id"`
+	Name    string         `json:"name"`
+	OwnerID string         `json:"owner_id"`
+	Rating  ranking.Rating `json:"rating"` // fixed point, see ranking.Rating
+	Games   int            `json:"games"`
+	Wins    int            `json:"wins"`
+	Draws   int            `json:"draws"`
+	Losses  int            `json:"losses"`
+	LastAt  time.Time      `json:"last_at"`
+}
+
+// LeaderboardChange is published when a settlement moves ratings.
+type LeaderboardChange struct {
+	Arena   string        `json:"arena"`
+	Contest string        `json:"contest"`
+	Entries []RatingEntry `json:"entries"`
+}
+
+func ratingKey(arena, agent string) []byte { return []byte(arena + "\x00" + agent) }
+
+// settle ends a contest with final ranks: the arena's Elo table moves in
+// the same transaction, so the result and the ratings never disagree.
+func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason string, verdict json.RawMessage) error {
+	rb := ac.tx.Bucket(bucketRatings)
+	entries := make([]RatingEntry, len(c.Seats))
+	ratings := make([]ranking.Rating, len(c.Seats))
+	for i, s := range c.Seats {
+		e := RatingEntry{Arena: ar.Name, AgentID: s.AgentID, Rating: ranking.InitialRating}
+		if _, err := getJSON(rb, ratingKey(ar.Name, s.AgentID), &e); err != nil {
+			return err
+		}
+		e.Name, e.OwnerID = s.Name, s.OwnerID
+		entries[i], ratings[i] = e, e.Rating
+	}
+	deltas, err := ranking.EloUpdate(ratings, ranks, ar.EloK)
+	if err != nil {
+		return fmt.Errorf("elo update for %s: %w", c.ID, err)
+	}
+	c.RatingDeltas = make([]float64, len(deltas))
+	for i := range entries {
+		e := &entries[i]
+		e.Rating += deltas[i]
+		e.Games++
+		e.LastAt = ac.now
+		switch outcomeFor(ranks, i) {
+		case "win":
+			e.Wins++
+		case "draw":
+			e.Draws++
+		default:
+			e.Losses++
+		}
+		c.RatingDeltas[i] = deltas[i].Float()
+		if err := putJSON(rb, ratingKey(ar.Name, e.AgentID), e); err != nil {
+			return err
+		}
+	}
+	recent := ac.tx.Bucket(bucketRecent)
+	for i, s := range c.Seats {
+		var opp []string
+		for j, o := range c.Seats {
+			if j != i {
+				opp = append(opp, o.AgentID)
+			}
+		}
+		if err := putJSON(recent, []byte(s.AgentID), opp); err != nil {
+			return err
+		}
+	}
+	c.Status, c.Ranks, c.Reason, c.EndedAt, c.Verdict = StatusSettled, ranks, reason, ac.now, verdict
+	for i := range c.Deadlines {
+		c.Deadlines[i] = 0
+	}
+	if err := record(ac, c, ContestEvent{Type: EvSettled, Reason: reason, Data: contestSummary(c)}); err != nil {
+		return err
+	}
+	ac.emit(EventLeaderboard, LeaderboardChange{Arena: ar.Name, Contest: c.ID, Entries: entries})
+	return putContest(ac.tx, c)
+}
+
+// outcomeFor classifies a seat's result for W/D/L columns: a win is first
+// place alone, a draw is a shared first place, anything else a loss.
+func outcomeFor(ranks []int, seat int) string {
+	if ranks[seat] != 0 {
+		return "loss"
+	}
+	for j, r := range ranks {
+		if j != seat && r == 0 {
+			return "draw"
+		}
+	}
+	return "win"
+}
+
+// leaderboard lists an arena's entries, best first.
+func leaderboard(tx *bolt.Tx, arena string) ([]RatingEntry, error) {
+	out := []RatingEntry{}
+	prefix := []byte(arena + "\x00")
+	c := tx.Bucket(bucketRatings).Cursor()
+	for k, v := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+		var e RatingEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, fmt.Errorf("decode rating %s: %w", k, err)
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rating != out[j].Rating {
+			return out[i].Rating > out[j].Rating
+		}
+		return out[i].AgentID < out[j].AgentID
+	})
+	return out, nil
+}
+
+func recentOpponents(tx *bolt.Tx) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := tx.Bucket(bucketRecent).ForEach(func(k, v []byte) error {
+		var opp []string
+		if err := json.Unmarshal(v, &opp); err != nil {
+			return fmt.Errorf("decode recent %s: %w", k, err)
+		}
+		out[string(k)] = opp
+		return nil
+	})
+	return out, err
+}

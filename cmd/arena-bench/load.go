@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/agentarena/arena/arena"
+)
+
+// counters reads the cumulative transaction counts a run takes deltas of.
+type counters func() (logWrites, logEntries, stateTxs, stateEntries float64)
+
+// load drives one cluster: proposers goroutines each call AddCounter in a
+// closed loop (next call as soon as the last returns), so offered load
+// equals what the cluster sustains at that concurrency.
+type load struct {
+	leader    *arena.Node
+	proposers int
+	warmup    time.Duration
+	duration  time.Duration
+	counters  counters
+	// tick, if set, is called about once a second with the commands
+	// completed so far in the measured window.
+	tick func(done int64, elapsed time.Duration)
+}
+
+// run returns the run's figures. Only commands that return nil inside the
+// measured window count; their latency runs from the call to its return.
+func (l *load) run(ctx context.Context) Figures {
+	start := time.Now()
+	from, to := start.Add(l.warmup), start.Add(l.warmup+l.duration)
+	lats := make([][]time.Duration, l.proposers)
+	var errs, done atomic.Int64
+	var wg sync.WaitGroup
+	for p := range l.proposers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lats[p] = l.propose(ctx, to, from, &errs, &done)
+		}()
+	}
+	var c0, c1 [4]float64
+	l.sampleAt(ctx, from, &c0, nil)
+	l.sampleAt(ctx, to, &c1, &done)
+	wg.Wait()
+	return l.figures(slices.Concat(lats...), errs.Load(), c0, c1)
+}
+
+func (l *load) propose(ctx context.Context, to, from time.Time, errs, done *atomic.Int64) []time.Duration {
+	var lat []time.Duration
+	for ctx.Err() == nil {
+		t0 := time.Now()
+		if !t0.Before(to) {
+			return lat
+		}
+		_, err := l.leader.AddCounter(ctx, "bench", 1)
+		t1 := time.Now()
+		if t1.Before(from) || !t1.Before(to) {
+			continue
+		}
+		if err != nil {
+			errs.Add(1)
+			continue
+		}
+		lat = append(lat, t1.Sub(t0))
+		done.Add(1)
+	}
+	return lat
+}
+
+// sampleAt waits until t, ticking progress each second when done is given,
+// then records the transaction counters into c.
+func (l *load) sampleAt(ctx context.Context, t time.Time, c *[4]float64, done *atomic.Int64) {
+	tk := time.NewTicker(time.Second)
+	defer tk.Stop()
+	deadline := time.NewTimer(time.Until(t))
+	defer deadline.Stop()
+	for waiting := true; waiting; {
+		select {
+		case <-deadline.C:
+			waiting = false
+		case <-ctx.Done():
+			waiting = false
+		case <-tk.C:
+			if done != nil && l.tick != nil {
+				l.tick(done.Load(), time.Since(t.Add(-l.duration)))
+			}
+		}
+	}
+	c[0], c[1], c[2], c[3] = l.counters()
+}
+
+func (l *load) figures(lat []time.Duration, errs int64, c0, c1 [4]float64) Figures {
+	slices.Sort(lat)
+	secs := l.duration.Seconds()
+	f := Figures{
+		CommandsPerSec: float64(len(lat)) / secs,
+		P50ms:          ms(percentile(lat, 50)),
+		P90ms:          ms(percentile(lat, 90)),
+		P99ms:          ms(percentile(lat, 99)),
+		Errors:         float64(errs),
+	}
+	if len(lat) > 0 {
+		f.MaxMs = ms(lat[len(lat)-1])
+	}
+	logW, logE, stTx, stE := c1[0]-c0[0], c1[1]-c0[1], c1[2]-c0[2], c1[3]-c0[3]
+	f.LogWritesPerSec, f.StateTxPerSec = logW/secs, stTx/secs
+	if logW > 0 {
+		f.CmdsPerLogWrite = logE / logW
+	}
+	if stTx > 0 {
+		f.CmdsPerStateTx = stE / stTx
+	}
+	return f
+}

@@ -1,0 +1,106 @@
+// Package judges ranks contest entries.
+//
+// A judge sees a task (the prompt and its measurable criteria) and the
+// entries' texts, and returns a Verdict: a rank and a score per entry, a
+// rationale a person can read, and flags for entries that misbehaved. The
+// package knows nothing of contests, Raft or HTTP; the arena hands it
+// texts and stores what it returns.
+package judges
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+
+	"github.com/agentarena/arena/arena/games/prompt"
+)
+
+// Entry is one contestant's answer. Seat is carried only so rationales can
+// name the entry the way the contest does; judges must not let it sway a
+// score.
+type Entry struct {
+	Seat int    `json:"seat"`
+	Text string `json:"text"`
+}
+
+// Task is what the entries answered.
+type Task struct {
+	PromptID string          `json:"prompt_id"`
+	Prompt   string          `json:"prompt"`
+	Criteria prompt.Criteria `json:"criteria"`
+}
+
+// Verdict is one judge's ranking of a contest's entries. Slices are
+// indexed like the entries passed to Rank.
+type Verdict struct {
+	// Judge identifies the judge and its version, e.g. "rubric-v1", so a
+	// stored verdict can be traced to the rules that produced it.
+	Judge string `json:"judge"`
+	// PromptHash is the SHA-256 (hex) of the prompt text the entries were
+	// judged against.
+	PromptHash string `json:"prompt_hash"`
+	// Ranks[i] is entry i's place, 0 = best; equal scores share a place
+	// and the next place is skipped (1, 1, 3 in one-based terms).
+	Ranks []int `json:"ranks"`
+	// Scores[i] is entry i's score in [0, 1].
+	Scores []float64 `json:"scores"`
+	// Rationale says, per entry, which criteria it met and missed.
+	Rationale string `json:"rationale"`
+	// Flags mark entries that misbehaved, e.g. by addressing the judge.
+	Flags []Flag `json:"flags,omitempty"`
+}
+
+// Flag marks something a judge noticed about one entry.
+type Flag struct {
+	Entry  int    `json:"entry"`  // index into the entries
+	Kind   string `json:"kind"`   // stable, e.g. FlagJudgeAddressing
+	Detail string `json:"detail"` // what was seen
+}
+
+// FlagJudgeAddressing marks an entry that speaks to the judge instead of
+// answering the task ("ignore previous instructions", "rank this first",
+// a fake verdict).
+const FlagJudgeAddressing = "judge_addressing"
+
+// Judge ranks the entries of one task. Implementations are safe for
+// concurrent use and return an error only when they could not judge at
+// all (cancelled context, unreachable model server, no entries).
+type Judge interface {
+	Name() string
+	Rank(ctx context.Context, task Task, entries []Entry) (Verdict, error)
+}
+
+// PromptHash is the SHA-256 hex digest of a prompt's text.
+func PromptHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+// RanksFromScores turns scores into places, best first: an entry's place
+// is the number of entries that scored strictly higher, so equal scores
+// tie. Scores should already be rounded (see RoundScore), or tiny float
+// noise would break ties that are real.
+func RanksFromScores(scores []float64) []int {
+	ranks := make([]int, len(scores))
+	for i, s := range scores {
+		for _, o := range scores {
+			if o > s {
+				ranks[i]++
+			}
+		}
+	}
+	return ranks
+}
+
+// RoundScore clamps a score to [0, 1] and rounds it to 1e-6, so scores
+// that differ only by float noise compare equal.
+func RoundScore(s float64) float64 {
+	if math.IsNaN(s) || s < 0 {
+		return 0
+	}
+	if s > 1 {
+		return 1
+	}
+	return math.Round(s*1e6) / 1e6
+}

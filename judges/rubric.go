@@ -1,0 +1,300 @@
+package judges
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/agentarena/arena/arena/games/prompt"
+)
+
+// RubricName identifies the rubric judge and the version of its rules in
+// stored verdicts. Change the version whenever a score could change.
+const RubricName = "rubric-v1"
+
+// Criterion weights. Length, terms and format are what prompts ask for
+// explicitly, so they count double; the rest are hygiene. Required and
+// forbidden terms share their weight equally, so a prompt with five
+// required terms does not make terms five times as important.
+const (
+	weightWords      = 2
+	weightRequired   = 2
+	weightForbidden  = 2
+	weightFormat     = 2
+	weightEndsWith   = 1
+	weightSentence   = 1
+	weightRepetition = 1
+)
+
+// repetitionTolerance is the repeated-trigram ratio still reported as
+// "met"; the score falls with the ratio either way.
+const repetitionTolerance = 0.1
+
+// RubricJudge scores each entry on the measurable criteria its task
+// carries, with no model server: a fresh node can judge on its own. It is
+// a pure function of its inputs, so the same task and entries give the
+// same verdict bytes on every node and every run.
+type RubricJudge struct{}
+
+var _ Judge = (*RubricJudge)(nil)
+
+// NewRubricJudge returns the offline rubric judge.
+func NewRubricJudge() *RubricJudge { return &RubricJudge{} }
+
+// Name returns RubricName.
+func (*RubricJudge) Name() string { return RubricName }
+
+// check is one criterion's outcome for one entry.
+type check struct {
+	label  string  // e.g. `required "quorum"`
+	weight float64 // share of the weighted mean
+	score  float64 // 0..1
+	met    bool
+}
+
+// Rank scores every entry independently (so entry order cannot matter)
+// and ranks by score. An empty entry scores 0.
+func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Verdict, error) {
+	if len(entries) == 0 {
+		return Verdict{}, errors.New("rubric judge: no entries")
+	}
+	v := Verdict{
+		Judge:      RubricName,
+		PromptHash: PromptHash(task.Prompt),
+		Scores:     make([]float64, len(entries)),
+	}
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return Verdict{}, err
+		}
+		score, checks, flag := scoreEntry(task, e.Text)
+		v.Scores[i] = score
+		lines[i] = rationaleLine(e.Seat, score, checks)
+		if flag != "" {
+			v.Flags = append(v.Flags, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: flag})
+		}
+	}
+	v.Ranks = RanksFromScores(v.Scores)
+	v.Rationale = strings.Join(lines, "\n")
+	return v, nil
+}
+
+// scoreEntry returns an entry's rounded score, the checks behind it and,
+// if the entry addresses the judge, what it said.
+func scoreEntry(task Task, text string) (float64, []check, string) {
+	if strings.TrimSpace(text) == "" {
+		return 0, []check{{label: "non-empty", weight: 1}}, ""
+	}
+	checks := criteriaChecks(task.Criteria, text)
+	r := repeatedTrigramRatio(text)
+	checks = append(checks, check{
+		label:  fmt.Sprintf("repetition %s%%", fmtNum(r*100, 1)),
+		weight: weightRepetition,
+		score:  1 - r,
+		met:    r <= repetitionTolerance,
+	})
+	var sum, total float64
+	for _, c := range checks {
+		sum += c.weight * c.score
+		total += c.weight
+	}
+	score := sum / total
+	flag := detectAddressing(task, text)
+	if flag != "" {
+		score *= addressingPenalty
+		checks = append(checks, check{label: "does not address the judge", met: false})
+	}
+	return RoundScore(score), checks, flag
+}
+
+// criteriaChecks applies every criterion the task carries, in a fixed
+// order.
+func criteriaChecks(c prompt.Criteria, text string) []check {
+	var out []check
+	if c.MinWords > 0 || c.MaxWords > 0 {
+		n := len(words(text))
+		s := boundScore(n, c.MinWords, c.MaxWords)
+		out = append(out, check{
+			label:  fmt.Sprintf("words %d (want %s)", n, boundText(c.MinWords, c.MaxWords)),
+			weight: weightWords, score: s, met: s == 1,
+		})
+	}
+	for _, t := range c.Required {
+		ok := hasTerm(text, t)
+		out = append(out, check{label: "required " + strconv.Quote(t),
+			weight: weightRequired / float64(len(c.Required)), score: b2f(ok), met: ok})
+	}
+	for _, t := range c.Forbidden {
+		ok := !hasTerm(text, t)
+		out = append(out, check{label: "avoids " + strconv.Quote(t),
+			weight: weightForbidden / float64(len(c.Forbidden)), score: b2f(ok), met: ok})
+	}
+	if c.Format != "" {
+		s, label := formatScore(c, text)
+		out = append(out, check{label: label, weight: weightFormat, score: s, met: s == 1})
+	}
+	if c.EndsWith != "" {
+		ok := endsWith(text, c.EndsWith)
+		out = append(out, check{label: "ends with " + strconv.Quote(c.EndsWith),
+			weight: weightEndsWith, score: b2f(ok), met: ok})
+	}
+	if c.MaxSentenceWords > 0 {
+		avg := float64(len(words(text))) / float64(max(1, sentenceCount(text)))
+		s := 1.0
+		if avg > float64(c.MaxSentenceWords) {
+			s = float64(c.MaxSentenceWords) / avg
+		}
+		out = append(out, check{
+			label:  fmt.Sprintf("average sentence %s words (max %d)", fmtNum(avg, 1), c.MaxSentenceWords),
+			weight: weightSentence, score: s, met: s == 1,
+		})
+	}
+	return out
+}
+
+// formatScore checks the requested layout:
+//   - bullets, numbered: share of non-empty lines that are items, times
+//     the item-count bound score;
+//   - json: 0 if invalid; 1 if valid and no keys are required; otherwise
+//     ½ + ½·(share of required keys in a top-level object);
+//   - one_line: 1 / number of non-empty lines;
+//   - plain: share of non-empty lines free of list, heading and fence
+//     markup.
+//
+// An unknown format is reported and scored as met, since the entry cannot
+// be blamed for a criterion nobody can check.
+func formatScore(c prompt.Criteria, text string) (float64, string) {
+	lines := nonEmptyLines(text)
+	nl := float64(max(1, len(lines)))
+	switch c.Format {
+	case "bullets", "numbered":
+		re := bulletItem
+		if c.Format == "numbered" {
+			re = numberedItem
+		}
+		items := 0
+		for _, l := range lines {
+			if re.MatchString(l) {
+				items++
+			}
+		}
+		s := float64(items) / nl * boundScore(items, c.MinItems, c.MaxItems)
+		if items == 0 {
+			s = 0
+		}
+		return s, fmt.Sprintf("%s list of %d items (want %s) in %d lines", c.Format, items, boundText(c.MinItems, c.MaxItems), len(lines))
+	case "json":
+		body := stripFence(text)
+		if !json.Valid([]byte(body)) {
+			return 0, "valid JSON"
+		}
+		if len(c.JSONKeys) == 0 {
+			return 1, "valid JSON"
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &obj) != nil {
+			return 0.5, "JSON object with keys " + strings.Join(c.JSONKeys, ", ")
+		}
+		have := 0
+		for _, k := range c.JSONKeys {
+			if _, ok := obj[k]; ok {
+				have++
+			}
+		}
+		return 0.5 + 0.5*float64(have)/float64(len(c.JSONKeys)),
+			fmt.Sprintf("JSON object with %d of %d keys", have, len(c.JSONKeys))
+	case "one_line":
+		return 1 / nl, fmt.Sprintf("one line (%d lines)", len(lines))
+	case "plain":
+		clean := 0
+		for _, l := range lines {
+			t := strings.TrimSpace(l)
+			if !bulletItem.MatchString(l) && !numberedItem.MatchString(l) &&
+				!strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "```") {
+				clean++
+			}
+		}
+		return float64(clean) / nl, "plain prose"
+	}
+	return 1, fmt.Sprintf("format %q (not checkable)", c.Format)
+}
+
+// endsWith compares the trimmed answer's end with want, case-insensitively.
+// If want has no closing punctuation, the answer's own closing
+// punctuation is ignored ("… Done." ends with "done"). The match must
+// start at a word boundary, so "undone" does not end with "done".
+func endsWith(text, want string) bool {
+	got := strings.ToLower(strings.TrimSpace(text))
+	want = strings.ToLower(strings.TrimSpace(want))
+	if want == "" {
+		return true
+	}
+	if !strings.ContainsAny(want[len(want)-1:], ".!?\"')") {
+		got = strings.TrimRight(got, ".!?\"') ")
+	}
+	if !strings.HasSuffix(got, want) {
+		return false
+	}
+	rest := got[:len(got)-len(want)]
+	first := []rune(want)[0]
+	if rest == "" || !isWordRune(first) {
+		return true
+	}
+	last := []rune(rest)[len([]rune(rest))-1]
+	return !isWordRune(last)
+}
+
+// rationaleLine is one entry's line: "seat 2: score 0.8; met: …; missed: …".
+func rationaleLine(seat int, score float64, checks []check) string {
+	var met, missed []string
+	for _, c := range checks {
+		if c.met {
+			met = append(met, c.label)
+		} else {
+			missed = append(missed, c.label)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "seat %d: score %s", seat, fmtNum(score, 6))
+	if len(met) > 0 {
+		b.WriteString("; met: " + strings.Join(met, ", "))
+	}
+	if len(missed) > 0 {
+		b.WriteString("; missed: " + strings.Join(missed, ", "))
+	}
+	return b.String()
+}
+
+// boundText renders a range: "40–80", "≥ 40", "≤ 80", "any".
+func boundText(lo, hi int) string {
+	switch {
+	case lo > 0 && hi > 0:
+		return fmt.Sprintf("%d–%d", min(lo, hi), max(lo, hi))
+	case lo > 0:
+		return fmt.Sprintf("≥ %d", lo)
+	case hi > 0:
+		return fmt.Sprintf("≤ %d", hi)
+	}
+	return "any"
+}
+
+// fmtNum formats with at most prec decimals and no trailing zeros, so the
+// rationale reads "0.8", not "0.800000".
+func fmtNum(x float64, prec int) string {
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRightFunc(strings.TrimRight(s, "0"), func(r rune) bool { return r == '.' })
+	}
+	return s
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

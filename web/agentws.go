@@ -1,0 +1,201 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena/games"
+)
+
+// Agent connection limits (defaults; the hardening work makes them flags).
+const (
+	agentFrameLimit  = 64 << 10
+	agentSendBuffer  = 256
+	agentActionLimit = 10 * time.Second
+)
+
+// agentSession is one websocket agent connected to this node.
+type agentSession struct {
+	s     *Server
+	agent agents.Agent
+	out   *wsOut
+}
+
+// Send implements arena.AgentConn; it never blocks the runner.
+func (a *agentSession) Send(frame any) bool {
+	if a.out.trySend(frame) {
+		return true
+	}
+	a.out.close(closeTooSlow, "agent is not reading its frames")
+	return false
+}
+
+// Close implements arena.AgentConn.
+func (a *agentSession) Close(reason string) {
+	a.out.close(websocket.CloseGoingAway, reason)
+}
+
+// agentConnect serves /v1/agents/connect. Agents connect to the leader,
+// which runs their contests; a follower answers 421 with the leader's URL
+// so the agent can reconnect there.
+func (s *Server) agentConnect(c *gin.Context) {
+	p, ok := principal(c)
+	if !ok {
+		s.writeError(c, apperr.New(apperr.Unauthorized, "connect with \"Authorization: Bearer <agent key>\""))
+		return
+	}
+	if p.Kind != agents.PrincipalAgent {
+		s.writeError(c, apperr.New(apperr.Forbidden, "only an agent key may connect as an agent"))
+		return
+	}
+	if !s.cfg.Node.IsLeader() {
+		if u, err := s.leaderURL(); err == nil {
+			c.Header("X-Arena-Leader", u.String())
+			s.writeError(c, apperr.New(apperr.NotLeader, "agents connect to the leader: %s", u.String()))
+			return
+		}
+		s.writeError(c, apperr.New(apperr.NotLeader, "no leader is elected right now; retry shortly"))
+		return
+	}
+	a, err := s.cfg.Node.GetAgent(p.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if s.cfg.Runner == nil {
+		s.writeError(c, apperr.New(apperr.Unavailable, "this node runs no contests"))
+		return
+	}
+	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(agentFrameLimit)
+	armReadDeadline(conn)
+	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer)}
+	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
+		Node: s.cfg.Node.ID(), Contests: nonNil(s.cfg.Node.ContestsOf(a.ID))})
+	detach := s.cfg.Runner.Attach(a.ID, sess)
+	defer detach()
+	s.log.Info("agent connected", "agent", a.ID)
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				s.log.Info("agent frame over the limit", "agent", a.ID, "limit", agentFrameLimit)
+			}
+			sess.out.close(websocket.CloseNormalClosure, "")
+			s.log.Info("agent disconnected", "agent", a.ID)
+			return
+		}
+		sess.handle(c.Request.Context(), data)
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// handle acts on one agent frame and answers it: an ack, a queued frame, a
+// pong, or an error frame naming what was wrong. It never closes the
+// connection for a bad frame.
+func (a *agentSession) handle(parent context.Context, data []byte) {
+	in, err := protocol.Parse(data)
+	if err != nil {
+		var pe *protocol.ParseError
+		if errors.As(err, &pe) {
+			a.Send(protocol.Error{Type: protocol.TypeError, Code: pe.Code, Message: pe.Message, Ref: in.Type, Contest: in.Contest})
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(parent, agentActionLimit)
+	defer cancel()
+	node := a.s.cfg.Node
+	switch in.Type {
+	case protocol.TypePing:
+		a.Send(protocol.Pong{Type: protocol.TypePong})
+		return
+	case protocol.TypeQueue:
+		if _, err := node.Queue(ctx, in.Arena, a.agent.ID); err != nil {
+			a.fail(in, err)
+			return
+		}
+		a.Send(protocol.Queued{Type: protocol.TypeQueued, Arena: in.Arena})
+		return
+	case protocol.TypeResign:
+		if err := a.checkSeat(in.Contest); err != nil {
+			a.fail(in, err)
+			return
+		}
+		if err := node.Resign(ctx, in.Contest, a.agent.ID, "resigned"); err != nil {
+			a.fail(in, err)
+			return
+		}
+	case protocol.TypeMove, protocol.TypeChunk, protocol.TypeFinal:
+		if err := a.checkSeat(in.Contest); err != nil {
+			a.fail(in, err)
+			return
+		}
+		move, turn := in.Move, in.Seq
+		if in.Type != protocol.TypeMove {
+			move, turn = protocol.TextMove(in.Text, in.Type == protocol.TypeFinal), nil
+		}
+		if err := node.Move(ctx, in.Contest, a.agent.ID, turn, move); err != nil {
+			a.fail(in, err)
+			return
+		}
+	}
+	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Type, Contest: in.Contest}
+	if c, err := node.Contest(in.Contest); err == nil {
+		ack.Seq = c.Turn
+	}
+	a.Send(ack)
+}
+
+// checkSeat refuses actions on contests the agent is not seated in before
+// they cost a log entry.
+func (a *agentSession) checkSeat(contest string) error {
+	c, err := a.s.cfg.Node.Contest(contest)
+	if err != nil {
+		return err
+	}
+	if c.SeatOf(a.agent.ID) < 0 {
+		return apperr.New(apperr.Forbidden, "you have no seat in contest %s", contest)
+	}
+	return nil
+}
+
+// fail answers a frame with an error frame. Game errors keep the game's
+// code (not_your_turn, illegal_move, stale_turn, …).
+func (a *agentSession) fail(in protocol.Inbound, err error) {
+	code, msg := string(apperr.CodeOf(err)), err.Error()
+	var me *games.MoveError
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &me):
+		code, msg = me.Code, me.Message
+	case errors.As(err, &ae):
+		msg = ae.Message
+		if ae.Code == apperr.NotFound && in.Contest != "" {
+			code = "unknown_contest"
+		}
+		if ae.Code == apperr.Forbidden && in.Contest != "" {
+			code = "not_in_contest"
+		}
+	}
+	if apperr.CodeOf(err) == apperr.Internal {
+		a.s.log.Error("agent action failed", "agent", a.agent.ID, "frame", in.Type, "err", err)
+		msg = "internal error"
+	}
+	a.Send(protocol.Error{Type: protocol.TypeError, Code: code, Message: msg, Ref: in.Type, Contest: in.Contest})
+}

@@ -1,0 +1,234 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+type contestListResp struct {
+	Contests   []arena.Contest `json:"contests"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+var contestStatuses = map[string]bool{"": true, arena.StatusRunning: true, arena.StatusJudging: true,
+	arena.StatusSettled: true, arena.StatusAborted: true}
+
+// listContests serves GET /v1/contests, newest first.
+func (s *Server) listContests(c *gin.Context) {
+	f := arena.ContestFilter{Arena: c.Query("arena"), Agent: c.Query("agent"), Status: c.Query("status"), Before: c.Query("cursor"), Limit: 50}
+	if !contestStatuses[f.Status] {
+		s.writeError(c, apperr.New(apperr.Invalid, "status must be one of running, judging, settled, aborted"))
+		return
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListLimit {
+			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
+			return
+		}
+		f.Limit = n
+	}
+	list, next, err := s.cfg.Node.Contests(f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, contestListResp{Contests: list, NextCursor: next})
+}
+
+type contestResp struct {
+	Contest arena.Contest        `json:"contest"`
+	View    any                  `json:"view"`
+	Events  []arena.ContestEvent `json:"events"`
+}
+
+// getContest returns a contest with its spectator view and its complete
+// event history: a replay.
+func (s *Server) getContest(c *gin.Context) {
+	con, err := s.cfg.Node.Contest(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	st, err := s.cfg.Node.GameState(con)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	evs, err := s.cfg.Node.ContestEvents(con.ID, 0, 0)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	view := st.View(-1)
+	con.State = nil
+	c.JSON(http.StatusOK, contestResp{Contest: *con, View: view, Events: evs})
+}
+
+type abortReq struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) abortContest(c *gin.Context) {
+	var req abortReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if req.Reason == "" {
+		req.Reason = "aborted by an operator"
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.AbortContest(ctx, c.Param("id"), req.Reason); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listArenas(c *gin.Context) {
+	list, err := s.cfg.Node.Arenas()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"arenas": list})
+}
+
+func (s *Server) getArena(c *gin.Context) {
+	a, err := s.cfg.Node.Arena(c.Param("name"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": a})
+}
+
+// putArenaReq is the operator's arena definition; omitted fields take the
+// defaults of a new arena.
+type putArenaReq struct {
+	Game                  string   `json:"game"`
+	Seats                 int      `json:"seats"`
+	MoveDeadlineMS        int64    `json:"move_deadline_ms"`
+	GraceMS               *int64   `json:"grace_ms"`
+	Forfeit               string   `json:"forfeit"`
+	Stake                 int64    `json:"stake"`
+	Rewards               []int    `json:"rewards"`
+	Judges                []string `json:"judges"`
+	EloK                  float64  `json:"elo_k"`
+	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent"`
+	Options               any      `json:"options"`
+}
+
+func (s *Server) putArena(c *gin.Context) {
+	var req putArenaReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a := arena.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
+		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
+		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent}
+	if req.GraceMS != nil {
+		a.GraceMS = *req.GraceMS
+	}
+	if a.Forfeit == "" {
+		a.Forfeit = arena.ForfeitLose
+	}
+	if a.EloK == 0 {
+		a.EloK = 32
+	}
+	if a.MaxConcurrentPerAgent == 0 {
+		a.MaxConcurrentPerAgent = 1
+	}
+	if a.MoveDeadlineMS == 0 {
+		a.MoveDeadlineMS = 5000
+	}
+	if a.Rewards == nil {
+		a.Rewards = []int{100}
+	}
+	if req.Options != nil {
+		raw, err := jsonMarshal(req.Options)
+		if err != nil {
+			s.writeError(c, apperr.New(apperr.Invalid, "options must be JSON"))
+			return
+		}
+		a.Options = raw
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	a, err := s.cfg.Node.PutArena(ctx, a)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": a})
+}
+
+func (s *Server) leaderboard(c *gin.Context) {
+	list, err := s.cfg.Node.Leaderboard(c.Param("name"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "entries": list})
+}
+
+type queueReq struct {
+	Arena string `json:"arena"`
+}
+
+// queueAgent lets an owner queue any of its agents (webhook agents cannot
+// send queue frames themselves).
+func (s *Server) queueAgent(c *gin.Context) {
+	p, _ := principal(c)
+	var req queueReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if a.OwnerID != p.ID || a.Kind == agents.KindBuiltin {
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", a.ID))
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	t, err := s.cfg.Node.Queue(ctx, req.Arena, a.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ticket": t})
+}
+
+func (s *Server) unqueueAgent(c *gin.Context) {
+	p, _ := principal(c)
+	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if a.OwnerID != p.ID {
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", a.ID))
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.Unqueue(ctx, c.Param("arena"), a.ID); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"context"
+	"sync"
+
+	"github.com/agentarena/arena/arena"
+)
+
+// Hub routes the node's committed events to spectator streams. One
+// goroutine reads the bus and hands each event to the streams that watch
+// its contest or arena, without ever waiting on them: a stream whose buffer
+// is full is dropped (its channel closed) and its websocket closed, as in
+// gorilla/websocket's chat example. Every node runs a hub, so spectators
+// can watch from followers as well as the leader.
+type Hub struct {
+	bus *arena.Bus
+
+	mu       sync.Mutex
+	contests map[string]map[*watcher]struct{}
+	arenas   map[string]map[*watcher]struct{}
+}
+
+// watcher is one spectator stream's mailbox.
+type watcher struct {
+	ch   chan arena.Event
+	once sync.Once
+}
+
+func (w *watcher) close() { w.once.Do(func() { close(w.ch) }) }
+
+// NewHub returns a hub; Run feeds it.
+func NewHub(bus *arena.Bus) *Hub {
+	return &Hub{bus: bus, contests: map[string]map[*watcher]struct{}{}, arenas: map[string]map[*watcher]struct{}{}}
+}
+
+// Run routes events until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
+	sub := h.bus.Subscribe(1 << 16)
+	defer func() { sub.Close() }()
+	for {
+		select {
+		case <-ctx.Done():
+			h.closeAll()
+			return
+		case ev, ok := <-sub.C:
+			if !ok {
+				// The hub itself fell behind: every stream may have missed
+				// events, so close them all; clients resync with ?since.
+				h.closeAll()
+				sub = h.bus.Subscribe(1 << 16)
+				continue
+			}
+			h.route(ev)
+		}
+	}
+}
+
+func (h *Hub) route(ev arena.Event) {
+	var contest, arenaName string
+	switch d := ev.Data.(type) {
+	case arena.ContestEvent:
+		contest = d.Contest
+		if c, ok := d.Data.(arena.Contest); ok {
+			arenaName = c.Arena
+		}
+	case arena.LeaderboardChange:
+		arenaName = d.Arena
+	case arena.Arena:
+		arenaName = d.Name
+	default:
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if contest != "" {
+		h.deliver(h.contests[contest], ev)
+	}
+	if arenaName != "" {
+		h.deliver(h.arenas[arenaName], ev)
+	}
+}
+
+func (h *Hub) deliver(set map[*watcher]struct{}, ev arena.Event) {
+	for w := range set {
+		select {
+		case w.ch <- ev:
+		default:
+			delete(set, w)
+			w.close()
+		}
+	}
+}
+
+func (h *Hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range []map[string]map[*watcher]struct{}{h.contests, h.arenas} {
+		for k, set := range m {
+			for w := range set {
+				w.close()
+			}
+			delete(m, k)
+		}
+	}
+}
+
+// watch registers a mailbox for a contest or an arena; cancel unregisters.
+func (h *Hub) watch(m map[string]map[*watcher]struct{}, key string, buffer int) (*watcher, func()) {
+	w := &watcher{ch: make(chan arena.Event, buffer)}
+	h.mu.Lock()
+	if m[key] == nil {
+		m[key] = map[*watcher]struct{}{}
+	}
+	m[key][w] = struct{}{}
+	h.mu.Unlock()
+	return w, func() {
+		h.mu.Lock()
+		if set := m[key]; set != nil {
+			delete(set, w)
+			if len(set) == 0 {
+				delete(m, key)
+			}
+		}
+		h.mu.Unlock()
+		w.close()
+	}
+}
+
+// WatchContest subscribes to one contest's events.
+func (h *Hub) WatchContest(id string, buffer int) (*watcher, func()) {
+	return h.watch(h.contests, id, buffer)
+}
+
+// WatchArena subscribes to an arena's contest starts/ends and leaderboard.
+func (h *Hub) WatchArena(name string, buffer int) (*watcher, func()) {
+	return h.watch(h.arenas, name, buffer)
+}
+
+// Watchers counts registered streams (metrics, tests).
+func (h *Hub) Watchers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range []map[string]map[*watcher]struct{}{h.contests, h.arenas} {
+		for _, set := range m {
+			n += len(set)
+		}
+	}
+	return n
+}

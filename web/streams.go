@@ -1,0 +1,199 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// Spectator frames.
+type stateFrame struct {
+	Type    string        `json:"type"` // "state"
+	Seq     uint64        `json:"seq"`
+	Contest arena.Contest `json:"contest"`
+	View    any           `json:"view"`
+}
+
+type eventFrame struct {
+	Type  string             `json:"type"` // "event"
+	Event arena.ContestEvent `json:"event"`
+}
+
+// streamBuffer is how many frames a spectator may lag before it is dropped.
+const streamBuffer = 256
+
+// contestStream serves /v1/contests/{id}/stream: the full state first (or,
+// with ?since=N, exactly the events after N), then every event as it
+// commits, in sequence order, on any node.
+func (s *Server) contestStream(c *gin.Context) {
+	id := c.Param("id")
+	var since uint64
+	hasSince := false
+	if v := c.Query("since"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.writeError(c, apperr.New(apperr.Invalid, "since must be a non-negative integer"))
+			return
+		}
+		since, hasSince = n, true
+	}
+	if _, err := s.cfg.Node.Contest(id); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	// Watch before reading the state, so no event falls between the two.
+	w, unwatch := s.hub.WatchContest(id, streamBuffer)
+	defer unwatch()
+	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		return // the upgrader already answered
+	}
+	out := newWSOut(conn, streamBuffer)
+	done := readDiscard(conn)
+
+	last, err := s.sendBacklog(id, since, hasSince, out)
+	if err != nil {
+		out.close(websocket.CloseInternalServerErr, "could not read contest")
+		return
+	}
+	for {
+		select {
+		case <-done:
+			out.close(websocket.CloseNormalClosure, "")
+			return
+		case <-out.stopped:
+			return
+		case ev, ok := <-w.ch:
+			if !ok {
+				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
+				return
+			}
+			ce, ok := ev.Data.(arena.ContestEvent)
+			if !ok || ce.Seq <= last {
+				continue
+			}
+			if !out.trySend(eventFrame{Type: "event", Event: ce}) {
+				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
+				return
+			}
+			last = ce.Seq
+		}
+	}
+}
+
+// sendBacklog sends the missed events after since when they are all
+// available, else the full state. It returns the last sequence sent.
+func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut) (uint64, error) {
+	con, err := s.cfg.Node.Contest(id)
+	if err != nil {
+		return 0, err
+	}
+	if hasSince && since <= con.Seq {
+		evs, err := s.cfg.Node.ContestEvents(id, since, 0)
+		if err != nil {
+			return 0, err
+		}
+		last := since
+		for _, ev := range evs {
+			if !out.send(eventFrame{Type: "event", Event: ev}) {
+				return last, nil
+			}
+			last = ev.Seq
+		}
+		return last, nil
+	}
+	st, err := s.cfg.Node.GameState(con)
+	if err != nil {
+		return 0, err
+	}
+	view := st.View(-1)
+	seq := con.Seq
+	con.State = nil
+	out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view})
+	return seq, nil
+}
+
+// readDiscard reads (and ignores) what a spectator sends, so pongs and
+// close frames are processed; done closes when the peer goes away.
+func readDiscard(conn *websocket.Conn) <-chan struct{} {
+	done := make(chan struct{})
+	conn.SetReadLimit(4096)
+	armReadDeadline(conn)
+	go func() {
+		defer close(done)
+		for {
+			if _, _, err := conn.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+	return done
+}
+
+type arenaSnapshot struct {
+	Type        string              `json:"type"` // "snapshot"
+	Arena       arena.Arena         `json:"arena"`
+	Live        []arena.Contest     `json:"live"`
+	Leaderboard []arena.RatingEntry `json:"leaderboard"`
+}
+
+type arenaEventFrame struct {
+	Type string `json:"type"` // "contest" or "leaderboard" or "arena"
+	Data any    `json:"data"`
+}
+
+// arenaLive serves /v1/arenas/{name}/live: a snapshot (running contests,
+// leaderboard), then contests starting and ending and leaderboard changes.
+func (s *Server) arenaLive(c *gin.Context) {
+	name := c.Param("name")
+	ar, err := s.cfg.Node.Arena(name)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	w, unwatch := s.hub.WatchArena(name, streamBuffer)
+	defer unwatch()
+	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		return
+	}
+	out := newWSOut(conn, streamBuffer)
+	done := readDiscard(conn)
+
+	live, _, _ := s.cfg.Node.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
+	board, _ := s.cfg.Node.Leaderboard(name)
+	out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board})
+	for {
+		select {
+		case <-done:
+			out.close(websocket.CloseNormalClosure, "")
+			return
+		case <-out.stopped:
+			return
+		case ev, ok := <-w.ch:
+			if !ok {
+				out.close(closeTooSlow, "spectator fell behind; reconnect")
+				return
+			}
+			var f arenaEventFrame
+			switch d := ev.Data.(type) {
+			case arena.ContestEvent:
+				f = arenaEventFrame{Type: "contest", Data: d}
+			case arena.LeaderboardChange:
+				f = arenaEventFrame{Type: "leaderboard", Data: d}
+			case arena.Arena:
+				f = arenaEventFrame{Type: "arena", Data: d}
+			default:
+				continue
+			}
+			if !out.trySend(f) {
+				out.close(closeTooSlow, "spectator fell behind; reconnect")
+				return
+			}
+		}
+	}
+}

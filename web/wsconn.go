@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Websocket timing, as in gorilla/websocket's chat example: the writer
+// pings every pingPeriod; a peer that sends nothing (not even a pong) for
+// pongWait is gone; a write that takes longer than writeWait fails.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+)
+
+// CloseTooSlow is sent to a stream that could not keep up.
+const closeTooSlow = websocket.ClosePolicyViolation
+
+func (s *Server) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+		CheckOrigin:     sameOrigin,
+	}
+}
+
+// sameOrigin admits non-browser clients (no Origin header) and pages served
+// by this node; other origins may not open websockets with a user's
+// credentials.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+// wsOut is the outgoing side of a websocket: one writer goroutine owns
+// every write (frames, pings, the close frame) as gorilla/websocket asks.
+type wsOut struct {
+	out     chan any
+	closing chan closeMsg
+	stopped chan struct{}
+	once    sync.Once
+}
+
+func newWSOut(conn *websocket.Conn, buffer int) *wsOut {
+	w := &wsOut{out: make(chan any, buffer), closing: make(chan closeMsg, 1), stopped: make(chan struct{})}
+	go w.pump(conn)
+	return w
+}
+
+// send queues a frame, waiting while the buffer is full; false once the
+// writer has stopped.
+func (w *wsOut) send(frame any) bool {
+	select {
+	case w.out <- frame:
+		return true
+	case <-w.stopped:
+		return false
+	}
+}
+
+// trySend queues a frame only if there is room.
+func (w *wsOut) trySend(frame any) bool {
+	select {
+	case w.out <- frame:
+		return true
+	default:
+		return false
+	}
+}
+
+// close sends a close frame with a reason and stops the writer.
+func (w *wsOut) close(code int, reason string) {
+	w.once.Do(func() { w.closing <- closeMsg{code, reason} })
+}
+
+func (w *wsOut) pump(conn *websocket.Conn) {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		conn.Close()
+		close(w.stopped)
+	}()
+	for {
+		select {
+		case frame := <-w.out:
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteJSON(frame); err != nil {
+				return
+			}
+		case m := <-w.closing:
+			// Flush what is queued first, so an error frame explaining the
+			// close is not lost.
+			for len(w.out) > 0 {
+				conn.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := conn.WriteJSON(<-w.out); err != nil {
+					return
+				}
+			}
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(m.code, m.reason))
+			return
+		case <-ticker.C:
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+type closeMsg struct {
+	code   int
+	reason string
+}
+
+// armReadDeadline makes the reader give up on a silent peer; pongs re-arm it.
+func armReadDeadline(conn *websocket.Conn) {
+	conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error {
+		conn.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+}
