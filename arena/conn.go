@@ -7,4 +7,3 @@ type AgentConn interface {
 	Send(frame any) bool
 	Close(reason string)
 }
-

@@ -160,5 +160,3 @@ func TestContestCannotSeatABusyAgent(t *testing.T) {
 		t.Fatalf("got %v, want conflict", r.Err)
 	}
 }
-
-

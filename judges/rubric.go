@@ -16,7 +16,9 @@ import (
 const RubricName = "rubric-v1"
 
 // Criterion weights. Length, terms and format are what prompts ask for
-// explicitly, so they count double; the rest are hygiene. Required and
+// explicitly, so they count double; the rest (ending, sentence length, and
+// the always-on checks for repetition and for answering in one's own
+// words rather than echoing the prompt) are hygiene. Required and
 // forbidden terms share their weight equally, so a prompt with five
 // required terms does not make terms five times as important.
 const (
@@ -27,11 +29,18 @@ const (
 	weightEndsWith   = 1
 	weightSentence   = 1
 	weightRepetition = 1
+	weightOwnWords   = 1
 )
 
 // repetitionTolerance is the repeated-trigram ratio still reported as
 // "met"; the score falls with the ratio either way.
 const repetitionTolerance = 0.1
+
+// copyTolerance is the share of an answer's trigrams that may come from
+// the prompt at no cost: restating the topic is normal, echoing the task
+// back is not an answer. Above it the score falls linearly to 0 at a full
+// copy.
+const copyTolerance = 0.3
 
 // RubricJudge scores each entry on the measurable criteria its task
 // carries, with no model server: a fresh node can judge on its own. It is
@@ -96,6 +105,13 @@ func scoreEntry(task Task, text string) (float64, []check, string) {
 		weight: weightRepetition,
 		score:  1 - r,
 		met:    r <= repetitionTolerance,
+	})
+	cp := copiedTrigramRatio(text, task.Prompt)
+	checks = append(checks, check{
+		label:  fmt.Sprintf("own words (%s%% copied from the prompt)", fmtNum(cp*100, 1)),
+		weight: weightOwnWords,
+		score:  min(1, (1-cp)/(1-copyTolerance)),
+		met:    cp <= copyTolerance,
 	})
 	var sum, total float64
 	for _, c := range checks {

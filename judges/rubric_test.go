@@ -12,71 +12,85 @@ import (
 
 // Expected scores are computed by hand from the weights (words 2,
 // required 2 shared, forbidden 2 shared, format 2, ends_with 1, sentence
-// length 1, repetition 1 always) and the partial-credit rules. Texts are
-// chosen with no repeated trigram, so repetition scores 1 unless the case
-// is about it.
+// length 1; always repetition 1 and own words 1) and the partial-credit
+// rules. Texts are chosen with no repeated trigram and the prompt is "p",
+// so the two always-on checks score 1 unless the case is about them: a
+// case with no criteria of its own scores (that check + 1) / 2 or 1.
 func TestRubricScoresEachCriterion(t *testing.T) {
 	cases := []struct {
-		name string
-		crit prompt.Criteria
-		text string
-		want float64
+		name   string
+		crit   prompt.Criteria
+		text   string
+		want   float64
+		prompt string // "p" when empty
 	}{
-		{"words inside the range", prompt.Criteria{MinWords: 3, MaxWords: 5}, "one two three four", 1},
-		// 4 of a minimum 8: words 0.5 → (2·0.5 + 1) / 3.
-		{"words below the minimum earn n/min", prompt.Criteria{MinWords: 8}, "one two three four", 0.666667},
-		// 4 against a maximum 2: 1 − 2/2 = 0 → 1/3.
-		{"words at twice the maximum earn nothing", prompt.Criteria{MaxWords: 2}, "one two three four", 0.333333},
-		// 3 against a maximum 2: 1 − 1/2 → (1 + 1) / 3.
-		{"words over the maximum lose linearly", prompt.Criteria{MaxWords: 2}, "one two three", 0.666667},
-		{"list markers and dashes are not words", prompt.Criteria{MaxWords: 2}, "- one —\n2. two", 1},
-		// One of two required terms: (1 + 0 + 1) / 3.
-		{"half the required terms", prompt.Criteria{Required: []string{"alpha", "gamma"}}, "alpha beta delta", 0.666667},
-		{"required terms ignore case", prompt.Criteria{Required: []string{"cat"}}, "CAT naps here", 1},
-		{"required terms need word boundaries", prompt.Criteria{Required: []string{"cat"}}, "concatenate the category", 0.333333},
-		{"a required phrase may span a line break", prompt.Criteria{Required: []string{"leader election"}}, "the Leader\nelection works", 1},
-		{"a forbidden term present", prompt.Criteria{Forbidden: []string{"simply"}}, "it simply works", 0.333333},
-		{"a forbidden term as part of a word is fine", prompt.Criteria{Forbidden: []string{"simply"}}, "simplyfied spelling here", 1},
-		// One of two forbidden terms present: (1 + 0 + 1) / 3.
-		{"one of two forbidden terms", prompt.Criteria{Forbidden: []string{"very", "just"}}, "just fine here", 0.666667},
-		{"bullets with the right count", prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3}, "- a b\n- c d\n* e f", 1},
-		// 3 of 4 lines are items: 0.75 → (1.5 + 1) / 3.
-		{"bullets after an intro line", prompt.Criteria{Format: "bullets", MinItems: 3}, "Intro here\n- a b\n- c d\n- e f", 0.833333},
-		// 2 of at least 3 items: 2/3 → (4/3 + 1) / 3 = 7/9.
-		{"too few bullets", prompt.Criteria{Format: "bullets", MinItems: 3}, "- a b\n- c d", 0.777778},
-		{"no bullets at all", prompt.Criteria{Format: "bullets"}, "a b c d", 0.333333},
-		{"numbered items with dot or paren", prompt.Criteria{Format: "numbered", MaxItems: 2}, "1. a b\n2) c d", 1},
-		{"valid JSON", prompt.Criteria{Format: "json"}, `{"a": 1}`, 1},
-		{"invalid JSON", prompt.Criteria{Format: "json"}, `{"a": `, 0.333333},
-		// Half the keys: ½ + ½·½ = 0.75 → (1.5 + 1) / 3.
-		{"JSON missing a key", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, `{"name": "x"}`, 0.833333},
-		// Not an object: ½ → (1 + 1) / 3.
-		{"JSON that is not an object", prompt.Criteria{Format: "json", JSONKeys: []string{"name"}}, `[1, 2]`, 0.666667},
-		{"fenced JSON", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, "```json\n{\"name\": 1, \"age\": 2}\n```", 1},
-		// Two lines: ½ → (1 + 1) / 3.
-		{"two lines for one", prompt.Criteria{Format: "one_line"}, "first line\nsecond line", 0.666667},
-		{"plain text with a bullet", prompt.Criteria{Format: "plain"}, "- item one\nplain text here", 0.666667},
-		{"an unknown format is not held against anyone", prompt.Criteria{Format: "haiku"}, "a b c", 1},
-		{"ends with, ignoring closing punctuation", prompt.Criteria{EndsWith: "Done"}, "We are done.", 1},
-		// (0·1 + 1) / 2.
-		{"ends with needs a word boundary", prompt.Criteria{EndsWith: "done"}, "We are undone", 0.5},
-		{"ends with a punctuated phrase", prompt.Criteria{EndsWith: "Over and out."}, "That is all. Over and out.", 1},
-		// Six words in one sentence against a cap of 3: 3/6 → (0.5 + 1) / 2.
-		{"long sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three four five six.", 0.75},
-		{"short sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three. Four five six.", 1},
-		// Trigrams abc bca cab abc: one of four repeats → 0.75.
-		{"repetition", prompt.Criteria{}, "a b c a b c", 0.75},
-		{"empty text", prompt.Criteria{}, "  \n ", 0},
+		{"words inside the range", prompt.Criteria{MinWords: 3, MaxWords: 5}, "one two three four", 1, ""},
+		// 4 of a minimum 8: words 0.5 → (2·0.5 + 2) / 4.
+		{"words below the minimum earn n/min", prompt.Criteria{MinWords: 8}, "one two three four", 0.75, ""},
+		// 4 against a maximum 2: 1 − 2/2 = 0 → 2/4.
+		{"words at twice the maximum earn nothing", prompt.Criteria{MaxWords: 2}, "one two three four", 0.5, ""},
+		// 3 against a maximum 2: 1 − 1/2 → (1 + 2) / 4.
+		{"words over the maximum lose linearly", prompt.Criteria{MaxWords: 2}, "one two three", 0.75, ""},
+		{"list markers and dashes are not words", prompt.Criteria{MaxWords: 2}, "- one —\n2. two", 1, ""},
+		// One of two required terms: (1 + 0 + 2) / 4.
+		{"half the required terms", prompt.Criteria{Required: []string{"alpha", "gamma"}}, "alpha beta delta", 0.75, ""},
+		{"required terms ignore case", prompt.Criteria{Required: []string{"cat"}}, "CAT naps here", 1, ""},
+		{"required terms need word boundaries", prompt.Criteria{Required: []string{"cat"}}, "concatenate the category", 0.5, ""},
+		{"a required phrase may span a line break", prompt.Criteria{Required: []string{"leader election"}}, "the Leader\nelection works", 1, ""},
+		{"a forbidden term present", prompt.Criteria{Forbidden: []string{"simply"}}, "it simply works", 0.5, ""},
+		{"a forbidden term as part of a word is fine", prompt.Criteria{Forbidden: []string{"simply"}}, "simplyfied spelling here", 1, ""},
+		// One of two forbidden terms present: (1 + 0 + 2) / 4.
+		{"one of two forbidden terms", prompt.Criteria{Forbidden: []string{"very", "just"}}, "just fine here", 0.75, ""},
+		{"bullets with the right count", prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3}, "- a b\n- c d\n* e f", 1, ""},
+		// 3 of 4 lines are items: 0.75 → (1.5 + 2) / 4.
+		{"bullets after an intro line", prompt.Criteria{Format: "bullets", MinItems: 3}, "Intro here\n- a b\n- c d\n- e f", 0.875, ""},
+		// 2 of at least 3 items: 2/3 → (4/3 + 2) / 4 = 5/6.
+		{"too few bullets", prompt.Criteria{Format: "bullets", MinItems: 3}, "- a b\n- c d", 0.833333, ""},
+		{"no bullets at all", prompt.Criteria{Format: "bullets"}, "a b c d", 0.5, ""},
+		{"numbered items with dot or paren", prompt.Criteria{Format: "numbered", MaxItems: 2}, "1. a b\n2) c d", 1, ""},
+		{"valid JSON", prompt.Criteria{Format: "json"}, `{"a": 1}`, 1, ""},
+		{"invalid JSON", prompt.Criteria{Format: "json"}, `{"a": `, 0.5, ""},
+		// Half the keys: ½ + ½·½ = 0.75 → (1.5 + 2) / 4.
+		{"JSON missing a key", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, `{"name": "x"}`, 0.875, ""},
+		// Not an object: ½ → (1 + 2) / 4.
+		{"JSON that is not an object", prompt.Criteria{Format: "json", JSONKeys: []string{"name"}}, `[1, 2]`, 0.75, ""},
+		{"fenced JSON", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, "```json\n{\"name\": 1, \"age\": 2}\n```", 1, ""},
+		// Two lines: ½ → (1 + 2) / 4.
+		{"two lines for one", prompt.Criteria{Format: "one_line"}, "first line\nsecond line", 0.75, ""},
+		{"plain text with a bullet", prompt.Criteria{Format: "plain"}, "- item one\nplain text here", 0.75, ""},
+		{"an unknown format is not held against anyone", prompt.Criteria{Format: "haiku"}, "a b c", 1, ""},
+		{"ends with, ignoring closing punctuation", prompt.Criteria{EndsWith: "Done"}, "We are done.", 1, ""},
+		// (0·1 + 2) / 3.
+		{"ends with needs a word boundary", prompt.Criteria{EndsWith: "done"}, "We are undone", 0.666667, ""},
+		{"ends with a punctuated phrase", prompt.Criteria{EndsWith: "Over and out."}, "That is all. Over and out.", 1, ""},
+		// Six words in one sentence against a cap of 3: 3/6 → (0.5 + 2) / 3.
+		{"long sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three four five six.", 0.833333, ""},
+		{"short sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three. Four five six.", 1, ""},
+		// Trigrams abc bca cab abc: one of four repeats → (0.75 + 1) / 2.
+		{"repetition", prompt.Criteria{}, "a b c a b c", 0.875, ""},
+		{"empty text", prompt.Criteria{}, "  \n ", 0, ""},
+		// The whole prompt echoed: copied 1 → own words 0 → (1 + 0) / 2.
+		{"echoing the prompt", prompt.Criteria{}, "Explain how Raft elects a leader.", 0.5, "Explain how Raft elects a leader."},
+		// Trigrams αβγ (copied) βγx γxy xyz: 1/4 copied is within the
+		// tolerance.
+		{"restating part of the prompt", prompt.Criteria{}, "alpha beta gamma x y z", 1, "alpha beta gamma delta"},
+		// Trigrams αβγ βγδ (both copied) γδx: 2/3 copied → own words
+		// (1 − 2/3) / 0.7 = 0.476190… → (1 + 0.476190…) / 2.
+		{"mostly copied", prompt.Criteria{}, "alpha beta gamma delta x", 0.738095, "alpha beta gamma delta"},
 		// Everything at once: words 4/8 (0.5·2), required 1 of 1 (2),
 		// forbidden absent (2), one line (2), ends with (1), repetition
-		// (1): 9 / 10.
+		// (1), own words (1): 10 / 11.
 		{"several criteria", prompt.Criteria{MinWords: 8, Required: []string{"raft"}, Forbidden: []string{"paxos"},
-			Format: "one_line", EndsWith: "leader."}, "Raft elects a leader.", 0.9},
+			Format: "one_line", EndsWith: "leader."}, "Raft elects a leader.", 0.909091, ""},
 	}
 	j := NewRubricJudge()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := j.Rank(context.Background(), Task{Prompt: "p", Criteria: tc.crit}, []Entry{{Seat: 0, Text: tc.text}})
+			p := tc.prompt
+			if p == "" {
+				p = "p"
+			}
+			v, err := j.Rank(context.Background(), Task{Prompt: p, Criteria: tc.crit}, []Entry{{Seat: 0, Text: tc.text}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,8 +125,8 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 		t.Fatalf("rationale has %d lines, want %d:\n%s", len(lines), len(entries), v.Rationale)
 	}
 	for i, want := range []string{
-		`seat 0: score 0.6; met: required "alpha", repetition 0%; missed: avoids "beta"`,
-		`seat 1: score 1; met: required "alpha", avoids "beta", repetition 0%`,
+		`seat 0: score 0.666667; met: required "alpha", repetition 0%, own words (0% copied from the prompt); missed: avoids "beta"`,
+		`seat 1: score 1; met: required "alpha", avoids "beta", repetition 0%, own words (0% copied from the prompt)`,
 		`seat 3: score 0; missed: non-empty`,
 	} {
 		if !slices.Contains(lines, want) {

@@ -60,11 +60,10 @@ func sentenceCount(text string) int {
 	return n
 }
 
-// repeatedTrigramRatio is the share of word trigrams that repeat an
-// earlier trigram: 0 for fresh text, near 1 for a paragraph pasted over
-// and over. Words are compared lower-cased without surrounding
-// punctuation, so "Raft," and "raft" are the same word.
-func repeatedTrigramRatio(text string) float64 {
+// trigrams returns the text's word trigrams. Words are compared
+// lower-cased without surrounding punctuation, so "Raft," and "raft" are
+// the same word.
+func trigrams(text string) [][3]string {
 	var toks []string
 	for _, w := range words(text) {
 		w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !isWordRune(r) }))
@@ -73,38 +72,79 @@ func repeatedTrigramRatio(text string) float64 {
 		}
 	}
 	if len(toks) < 3 {
+		return nil
+	}
+	out := make([][3]string, 0, len(toks)-2)
+	for i := 0; i+2 < len(toks); i++ {
+		out = append(out, [3]string{toks[i], toks[i+1], toks[i+2]})
+	}
+	return out
+}
+
+// repeatedTrigramRatio is the share of word trigrams that repeat an
+// earlier trigram: 0 for fresh text, near 1 for a paragraph pasted over
+// and over.
+func repeatedTrigramRatio(text string) float64 {
+	tg := trigrams(text)
+	if len(tg) == 0 {
 		return 0
 	}
-	seen := make(map[[3]string]bool, len(toks))
+	seen := make(map[[3]string]bool, len(tg))
 	repeated := 0
-	for i := 0; i+2 < len(toks); i++ {
-		k := [3]string{toks[i], toks[i+1], toks[i+2]}
+	for _, k := range tg {
 		if seen[k] {
 			repeated++
 		}
 		seen[k] = true
 	}
-	return float64(repeated) / float64(len(toks)-2)
+	return float64(repeated) / float64(len(tg))
+}
+
+// copiedTrigramRatio is the share of the answer's word trigrams that also
+// occur in the prompt: 1 for an answer that echoes the prompt, near 0 for
+// one in its own words.
+func copiedTrigramRatio(answer, prompt string) float64 {
+	tg := trigrams(answer)
+	if len(tg) == 0 {
+		return 0
+	}
+	inPrompt := make(map[[3]string]bool)
+	for _, k := range trigrams(prompt) {
+		inPrompt[k] = true
+	}
+	copied := 0
+	for _, k := range tg {
+		if inPrompt[k] {
+			copied++
+		}
+	}
+	return float64(copied) / float64(len(tg))
 }
 
 // termPattern matches a term as whole words, case-insensitively, with any
 // run of whitespace standing for a space inside a phrase. Go's regexp has
 // no \b for Unicode letters, so the boundaries are spelled out.
-func termPattern(term string) *regexp.Regexp {
+func termPattern(term string) (*regexp.Regexp, error) {
 	parts := strings.Fields(term)
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
 	}
-	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.Join(parts, `\s+`) + `(?:$|[^\p{L}\p{N}])`)
+	return regexp.Compile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.Join(parts, `\s+`) + `(?:$|[^\p{L}\p{N}])`)
 }
 
 // hasTerm reports whether text contains term as whole words. An empty
-// term is trivially present.
+// term is trivially present. A term too large to compile (criteria come
+// from operators' prompt sets) falls back to a plain case-insensitive
+// substring test rather than failing the verdict.
 func hasTerm(text, term string) bool {
 	if strings.TrimSpace(term) == "" {
 		return true
 	}
-	return termPattern(term).MatchString(text)
+	re, err := termPattern(term)
+	if err != nil {
+		return strings.Contains(strings.ToLower(text), strings.ToLower(term))
+	}
+	return re.MatchString(text)
 }
 
 // stripFence removes one Markdown code fence around a whole answer, since

@@ -79,7 +79,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 	}
 	conn.SetReadLimit(agentFrameLimit)
 	armReadDeadline(conn)
-	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer)}
+	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer, s.cfg.WriteTimeout)}
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
 		Node: s.cfg.Node.ID(), Contests: nonNil(s.cfg.Node.ContestsOf(a.ID))})
 	detach := s.cfg.Runner.Attach(a.ID, sess)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOperatorMembership(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	e := newEnv(t, 3, envConfig{})
 	leader, followers := e.leader()
 	op := arenatest.OperatorToken
@@ -59,6 +60,7 @@ func TestOperatorMembership(t *testing.T) {
 }
 
 func TestConcurrentWritesThroughEveryNode(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	e := newEnv(t, 3, envConfig{})
 	leader, _ := e.leader()
 	_, key := e.createOwner(t, leader, "Many")

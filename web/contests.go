@@ -66,7 +66,10 @@ func (s *Server) getContest(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	view := st.View(-1)
+	view := publicView(con, st.View(-1))
+	for i := range evs {
+		evs[i] = publicEvent(con, evs[i])
+	}
 	con.State = nil
 	c.JSON(http.StatusOK, contestResp{Contest: *con, View: view, Events: evs})
 }

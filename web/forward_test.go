@@ -36,6 +36,7 @@ func jsonKeys(t *testing.T, body []byte) []string {
 }
 
 func TestLeaderForwarding(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	e := newEnv(t, 3, envConfig{maxBodyBytes: maxBody})
 	leader, followers := e.leader()
 	f1, f2 := followers[0], followers[1]
@@ -220,6 +221,7 @@ func TestLeaderForwarding(t *testing.T) {
 }
 
 func TestLinearizableReads(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	e := newEnv(t, 3, envConfig{})
 	leader, followers := e.leader()
 	_, key := e.createOwner(t, leader, "Lin")
@@ -321,6 +323,7 @@ func TestLinearizableReads(t *testing.T) {
 // TestForwardClientTimeout shows that web.Config.ForwardClient's Timeout
 // bounds forwarded writes, as it bounds read-index requests.
 func TestForwardClientTimeout(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	knownBug(t, "web/forward.go forwardWrites builds a ReverseProxy from ForwardClient.Transport only, so ForwardClient.Timeout (default 30 s) never applies to forwarded writes")
 	e := newEnv(t, 3, envConfig{forwardTimeout: 300 * time.Millisecond})
 	leader, followers := e.leader()
@@ -337,6 +340,7 @@ func TestForwardClientTimeout(t *testing.T) {
 // the last committed entry is a Raft configuration change, then asks for a
 // linearizable read.
 func TestLinearizableReadAfterMembershipChangeUnbatched(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	knownBug(t, "with arena.Config.DisableBatching, raft does not pass LogConfiguration entries to a plain FSM (arena/node.go unbatchedFSM), so FSM.AppliedIndex stays below the commit index after a membership change and WaitApplied times out")
 	e := newEnv(t, 3, envConfig{requestTimeout: time.Second, node: func(i int, c *arena.Config) { c.DisableBatching = true }})
 	leader, followers := e.leader()
@@ -348,6 +352,7 @@ func TestLinearizableReadAfterMembershipChangeUnbatched(t *testing.T) {
 // TestReadYourWritesThroughFollower reads, without asking for
 // linearizability, what the same follower just forwarded to the leader.
 func TestReadYourWritesThroughFollower(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	knownBug(t, "web/forward.go relays the leader's 201 before this follower has applied the entry, so a local read on the same follower right after usually answers 404")
 	e := newEnv(t, 3, envConfig{})
 	_, followers := e.leader()

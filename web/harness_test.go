@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,22 +69,11 @@ type testNode struct {
 	srv  *httptest.Server
 	reg  *prometheus.Registry
 	// stallForwarded, while positive, delays requests that another node
-	// forwarded here, to simulate a slow leader.
-	stallMu        sync.Mutex
-	stallForwarded time.Duration
+	// forwarded here (nanoseconds), to simulate a slow leader.
+	stallForwarded atomic.Int64
 }
 
-func (n *testNode) stall(d time.Duration) {
-	n.stallMu.Lock()
-	n.stallForwarded = d
-	n.stallMu.Unlock()
-}
-
-func (n *testNode) stallFor() time.Duration {
-	n.stallMu.Lock()
-	defer n.stallMu.Unlock()
-	return n.stallForwarded
-}
+func (n *testNode) stall(d time.Duration) { n.stallForwarded.Store(int64(d)) }
 
 // env is a running cluster with one HTTP server per node.
 type env struct {
@@ -104,16 +94,21 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 	for i := range n {
 		tn := &testNode{reg: prometheus.NewRegistry()}
 		tn.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if d := tn.stallFor(); d > 0 && r.Header.Get(forwardedHeader) != "" {
+			if d := time.Duration(tn.stallForwarded.Load()); d > 0 && r.Header.Get(forwardedHeader) != "" {
 				time.Sleep(d)
 			}
 			handlers[i].ServeHTTP(w, r)
 		}))
+		t.Cleanup(tn.srv.Close) // frees the listener if the cluster never starts
 		e.nodes = append(e.nodes, tn)
 	}
 	opts := []arenatest.Option{arenatest.WithConfig(func(i int, c *arena.Config) {
 		c.HTTPAddr = "http://" + e.nodes[i].srv.Listener.Addr().String()
 		c.Registerer = e.nodes[i].reg
+		// These tests pin who leads: 50 ms Raft timeouts flap under -race on
+		// a loaded machine, so clusters of several nodes keep Raft's default
+		// 1 s timeouts. A lone node cannot lose its own quorum.
+		c.FastTimeouts = n == 1
 		if cfg.raftLogLevel != hclog.NoLevel {
 			c.RaftLogLevel = cfg.raftLogLevel
 		}
@@ -136,7 +131,7 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		}
 		handlers[i] = web.New(wc).Handler()
 		tn.srv.Start()
-		t.Cleanup(tn.srv.Close) // runs before the cluster's own cleanup
+		t.Cleanup(tn.srv.Close) // closes the server before the cluster stops
 	}
 	t.Cleanup(e.client.CloseIdleConnections)
 	return e

@@ -33,6 +33,7 @@ func (s secrets) leaks(text string) []string {
 }
 
 func TestKeysNeverLeak(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
 	var logs lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := newEnv(t, 3, envConfig{logger: logger, raftLogLevel: hclog.Debug, maxBodyBytes: 4096})

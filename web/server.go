@@ -78,6 +78,12 @@ type Config struct {
 	Runner Runner
 	// ForwardClient carries forwarded writes to the leader.
 	ForwardClient *http.Client
+	// StreamBuffer is how many frames a spectator may lag before it is
+	// dropped (default 256).
+	StreamBuffer int
+	// WriteTimeout bounds each websocket write (default 10 s): a peer that
+	// stops reading is cut off after it.
+	WriteTimeout time.Duration
 	// RequestTimeout bounds how long one write or linearizable read may wait
 	// on Raft (default 10 s).
 	RequestTimeout time.Duration
@@ -103,6 +109,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.ForwardClient == nil {
 		cfg.ForwardClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.StreamBuffer <= 0 {
+		cfg.StreamBuffer = 256
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = writeWait
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 10 * time.Second

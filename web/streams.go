@@ -8,6 +8,7 @@ import (
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/games/prompt"
 )
 
 // Spectator frames.
@@ -22,9 +23,6 @@ type eventFrame struct {
 	Type  string             `json:"type"` // "event"
 	Event arena.ContestEvent `json:"event"`
 }
-
-// streamBuffer is how many frames a spectator may lag before it is dropped.
-const streamBuffer = 256
 
 // contestStream serves /v1/contests/{id}/stream: the full state first (or,
 // with ?since=N, exactly the events after N), then every event as it
@@ -46,19 +44,23 @@ func (s *Server) contestStream(c *gin.Context) {
 		return
 	}
 	// Watch before reading the state, so no event falls between the two.
-	w, unwatch := s.hub.WatchContest(id, streamBuffer)
+	w, unwatch := s.hub.WatchContest(id, s.cfg.StreamBuffer)
 	defer unwatch()
 	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
 		return // the upgrader already answered
 	}
-	out := newWSOut(conn, streamBuffer)
+	out := newWSOut(conn, s.cfg.StreamBuffer, s.cfg.WriteTimeout)
 	done := readDiscard(conn)
 
 	last, err := s.sendBacklog(id, since, hasSince, out)
 	if err != nil {
 		out.close(websocket.CloseInternalServerErr, "could not read contest")
 		return
+	}
+	hiding := false
+	if con, err := s.cfg.Node.Contest(id); err == nil {
+		hiding = hidesAnswers(con)
 	}
 	for {
 		select {
@@ -75,6 +77,12 @@ func (s *Server) contestStream(c *gin.Context) {
 			ce, ok := ev.Data.(arena.ContestEvent)
 			if !ok || ce.Seq <= last {
 				continue
+			}
+			if ce.Type == arena.EvMove && hiding {
+				ce = publicEvent(&arena.Contest{Game: prompt.Name, Status: arena.StatusRunning}, ce)
+			}
+			if ce.Type == arena.EvJudging || ce.Type == arena.EvSettled || ce.Type == arena.EvAborted {
+				hiding = false
 			}
 			if !out.trySend(eventFrame{Type: "event", Event: ce}) {
 				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
@@ -99,7 +107,7 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 		}
 		last := since
 		for _, ev := range evs {
-			if !out.send(eventFrame{Type: "event", Event: ev}) {
+			if !out.send(eventFrame{Type: "event", Event: publicEvent(con, ev)}) {
 				return last, nil
 			}
 			last = ev.Seq
@@ -110,7 +118,7 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 	if err != nil {
 		return 0, err
 	}
-	view := st.View(-1)
+	view := publicView(con, st.View(-1))
 	seq := con.Seq
 	con.State = nil
 	out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view})
@@ -155,13 +163,13 @@ func (s *Server) arenaLive(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	w, unwatch := s.hub.WatchArena(name, streamBuffer)
+	w, unwatch := s.hub.WatchArena(name, s.cfg.StreamBuffer)
 	defer unwatch()
 	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
 		return
 	}
-	out := newWSOut(conn, streamBuffer)
+	out := newWSOut(conn, s.cfg.StreamBuffer, s.cfg.WriteTimeout)
 	done := readDiscard(conn)
 
 	live, _, _ := s.cfg.Node.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})

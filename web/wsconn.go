@@ -44,14 +44,15 @@ func sameOrigin(r *http.Request) bool {
 // wsOut is the outgoing side of a websocket: one writer goroutine owns
 // every write (frames, pings, the close frame) as gorilla/websocket asks.
 type wsOut struct {
+	wait    time.Duration // write deadline per frame
 	out     chan any
 	closing chan closeMsg
 	stopped chan struct{}
 	once    sync.Once
 }
 
-func newWSOut(conn *websocket.Conn, buffer int) *wsOut {
-	w := &wsOut{out: make(chan any, buffer), closing: make(chan closeMsg, 1), stopped: make(chan struct{})}
+func newWSOut(conn *websocket.Conn, buffer int, wait time.Duration) *wsOut {
+	w := &wsOut{wait: wait, out: make(chan any, buffer), closing: make(chan closeMsg, 1), stopped: make(chan struct{})}
 	go w.pump(conn)
 	return w
 }
@@ -92,7 +93,7 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 	for {
 		select {
 		case frame := <-w.out:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(w.wait))
 			if err := conn.WriteJSON(frame); err != nil {
 				return
 			}
@@ -100,16 +101,16 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 			// Flush what is queued first, so an error frame explaining the
 			// close is not lost.
 			for len(w.out) > 0 {
-				conn.SetWriteDeadline(time.Now().Add(writeWait))
+				conn.SetWriteDeadline(time.Now().Add(w.wait))
 				if err := conn.WriteJSON(<-w.out); err != nil {
 					return
 				}
 			}
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(w.wait))
 			conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(m.code, m.reason))
 			return
 		case <-ticker.C:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(w.wait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}

@@ -96,6 +96,15 @@ var fillers = []string{
 	"Capacity planning starts from observed peaks, not averages.",
 	"Versioned formats let old and new readers coexist.",
 	"Honest estimates include the time for testing and review.",
+	// Short ones, for tight limits and list items.
+	"Check the result twice.",
+	"Plan for failure early.",
+	"Keep notes as you go.",
+	"Ask for feedback often.",
+	"Prefer small, steady steps.",
+	"Test the common case first.",
+	"Write the rollback down.",
+	"Name things plainly.",
 }
 
 // composeCareful writes the answer: opener, one sentence per required
@@ -104,9 +113,9 @@ var fillers = []string{
 func composeCareful(prompt string) string {
 	c := parseConstraints(prompt)
 	w := &writer{c: c}
-	topic := taskTopic(prompt)
-	if f := strings.Fields(topic); len(f) > 12 {
-		topic = strings.Join(f[:12], " ")
+	opener := "Here is a focused answer."
+	if topic := taskTopic(prompt); topic != "" {
+		opener = "This answer covers " + topic + "."
 	}
 
 	blocks := 1
@@ -117,11 +126,18 @@ func composeCareful(prompt string) string {
 		if len(w.c.jsonKeys) == 0 {
 			w.c.jsonKeys = []string{"answer"}
 		}
+		w.c.jsonKeys = w.c.jsonKeys[:min(len(w.c.jsonKeys), maxListItems)]
 		blocks = len(w.c.jsonKeys)
 	}
 	w.blocks = make([][]sentence, blocks)
 
-	w.add(0, w.pick(kindOpener, "", "This answer covers "+topic+".", "Here is a focused answer."))
+	lo, hi, target := wordTarget(c, blocks)
+	// Naming the topic helps a reader, but in a very short answer the
+	// restated topic would be most of the text, and an answer that mostly
+	// repeats the prompt is not an answer.
+	if target >= 30 {
+		w.add(0, w.pick(kindOpener, "", opener, "Here is a focused answer."))
+	}
 	for i, term := range c.required {
 		if w.forbids(term) {
 			continue // contradictory constraints: obeying the ban is safer
@@ -129,21 +145,54 @@ func composeCareful(prompt string) string {
 		long := fmt.Sprintf(termTemplates[i%len(termTemplates)], term)
 		w.add((i+1)%blocks, w.pick(kindTerm, term, capFirst(long), capFirst(term)+" matters."))
 	}
+	// Every item needs content; under a maximum each empty item gets an
+	// equal share of the words left.
 	for b := range w.blocks {
-		for len(w.blocks[b]) == 0 && w.nextFiller(b) {
+		if len(w.blocks[b]) == 0 {
+			room := -1
+			if hi > 0 {
+				room = max(2, (hi-w.words())/w.emptyBlocks())
+			}
+			w.addFiller(b, room, true)
 		}
 	}
-
-	hi, target := wordTarget(c, blocks)
-	for w.words() < target && w.nextFiller(w.shortest()) {
+	// Fill towards the target with whole fillers that fit under the
+	// maximum; an exact or tight range is topped up with a cut filler.
+	for w.words() < target {
+		room := -1
+		if hi > 0 {
+			room = hi - w.words()
+		}
+		if !w.addFiller(w.shortest(), room, false) {
+			break
+		}
 	}
-	for hi > 0 && w.words() > hi && w.trim() {
+	if need := lo - w.words(); need > 0 {
+		w.addFiller(w.shortest(), need, true)
+	}
+	// Fixed sentences alone may exceed the maximum: cut back towards the
+	// target, so the answer sits inside the range rather than on its edge.
+	for hi > 0 && w.words() > hi && w.trim(w.words()-target) {
 	}
 	return w.render()
 }
 
-// listLength picks an item count inside the stated bounds.
+// maxListItems caps list and JSON answers.
+const maxListItems = 30
+
+// listLength picks an item count inside the stated bounds, leaning to
+// fewer items when a word limit would leave each one only a few words.
 func listLength(c constraints) int {
+	// No prompt asks for more; the cap keeps a hostile "list of 100000
+	// items" from costing more than a move is allowed.
+	n := min(listBounds(c), maxListItems)
+	if c.maxWords > 0 && c.maxWords/n < 6 {
+		n = max(1, c.minItems, min(n, c.maxWords/6))
+	}
+	return n
+}
+
+func listBounds(c constraints) int {
 	switch {
 	case c.minItems > 0 && c.maxItems >= c.minItems:
 		return (c.minItems + c.maxItems) / 2
@@ -157,8 +206,8 @@ func listLength(c constraints) int {
 
 // wordTarget aims inside the stated range: its middle when both bounds are
 // given, a little over a bare minimum, two thirds of a bare maximum.
-func wordTarget(c constraints, blocks int) (hi, target int) {
-	lo, hi := c.minWords, c.maxWords
+func wordTarget(c constraints, blocks int) (lo, hi, target int) {
+	lo, hi = c.minWords, c.maxWords
 	if hi > 0 && lo > hi {
 		lo, hi = hi, lo
 	}
@@ -178,7 +227,7 @@ func wordTarget(c constraints, blocks int) (hi, target int) {
 	default:
 		target = 60
 	}
-	return hi, target
+	return lo, hi, target
 }
 
 // writer holds the answer as blocks (list items or JSON values) of
@@ -187,7 +236,7 @@ type writer struct {
 	c      constraints
 	blocks [][]sentence
 	seq    int
-	filler int // next unused filler
+	used   []bool // fillers already in the answer: 2 per filler, plain and "Also, …"
 }
 
 func (w *writer) forbids(s string) bool {
@@ -230,23 +279,53 @@ func (w *writer) add(b int, s sentence) {
 	w.blocks[b] = append(w.blocks[b], s)
 }
 
-// nextFiller appends the next filler that fits to block b. Once the pool
-// is spent it reuses fillers with a prefix; that repeats trigrams, but
-// only for word targets far beyond what prompts ask.
-func (w *writer) nextFiller(b int) bool {
-	for tries := 0; tries < 2*len(fillers); tries++ {
-		i := w.filler
-		w.filler++
+// addFiller appends to block b the first unused filler that fits the
+// constraints and has at most room words (room < 0: any length). With cut
+// set and no filler short enough, it cuts the next one to room words.
+// Once the pool is spent, fillers come back prefixed "Also,": that repeats
+// trigrams, but only for word targets far beyond what prompts ask.
+func (w *writer) addFiller(b, room int, cut bool) bool {
+	if w.used == nil {
+		w.used = make([]bool, 2*len(fillers))
+	}
+	variant := func(i int) string {
 		s := fillers[i%len(fillers)]
 		if i >= len(fillers) {
 			s = "Also, " + strings.ToLower(s[:1]) + s[1:]
 		}
-		if w.fits(s) {
-			w.add(b, sentence{text: s, kind: kindFiller})
+		return s
+	}
+	first := -1
+	for i := range w.used {
+		if w.used[i] || !w.fits(variant(i)) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if room < 0 || countWords(variant(i)) <= room {
+			w.used[i] = true
+			w.add(b, sentence{text: variant(i), kind: kindFiller})
 			return true
 		}
 	}
-	return false
+	if !cut || first < 0 || room < 1 {
+		return false
+	}
+	w.used[first] = true
+	words := strings.Fields(variant(first))
+	w.add(b, sentence{text: endSentence(strings.Join(words[:min(room, len(words))], " ")), kind: kindFiller})
+	return true
+}
+
+func (w *writer) emptyBlocks() int {
+	n := 0
+	for _, blk := range w.blocks {
+		if len(blk) == 0 {
+			n++
+		}
+	}
+	return max(1, n)
 }
 
 func (w *writer) shortest() int {
@@ -263,11 +342,12 @@ func (w *writer) shortest() int {
 	return best
 }
 
-// trim removes one word's worth of text, newest filler first, then
-// shortens the opener and term sentences to their compact forms. It never
-// empties a block and never drops a required term; it reports false when
-// nothing more can go.
-func (w *writer) trim() bool {
+// trim shortens the answer by up to excess words: it drops the newest
+// filler whole when that is not too much, else cuts words off its end;
+// then it does the same to the opener; last it shortens term sentences to
+// their compact form. It never empties a block and never drops a required
+// term; it reports false when nothing more can go.
+func (w *writer) trim(excess int) bool {
 	for _, kind := range []int{kindFiller, kindOpener} {
 		bi, si := w.newest(kind)
 		if bi < 0 {
@@ -275,8 +355,13 @@ func (w *writer) trim() bool {
 		}
 		blk := w.blocks[bi]
 		words := strings.Fields(blk[si].text)
-		if len(words) > 3 || len(blk) == 1 && len(words) > 1 {
-			blk[si].text = endSentence(strings.Join(words[:len(words)-1], " "))
+		if len(words) <= excess && len(blk) > 1 {
+			w.blocks[bi] = append(blk[:si], blk[si+1:]...)
+			return true
+		}
+		if len(words) > 1 {
+			keep := max(1, len(words)-excess)
+			blk[si].text = endSentence(strings.Join(words[:keep], " "))
 			return true
 		}
 		if len(blk) > 1 {
@@ -325,18 +410,11 @@ func (w *writer) render() string {
 		}
 		parts[i] = strings.Join(texts, " ")
 	}
-	end := w.c.endsWith
-	if end != "" && w.c.format != "json" && len(parts) > 0 {
-		last := parts[len(parts)-1]
-		switch {
-		case strings.HasSuffix(last, end):
-		case strings.Trim(end, ".!?") == "":
-			// A bare punctuation ending replaces the sentence's own.
-			last = strings.TrimRight(last, ".!?") + end
-		default:
-			last = strings.TrimSpace(last + " " + end)
-		}
-		parts[len(parts)-1] = last
+	if w.c.oneSentence && len(w.blocks) == 1 {
+		parts[0] = w.oneSentence(w.blocks[0])
+	}
+	if end := w.c.endsWith; end != "" && w.c.format != "json" && len(parts) > 0 {
+		parts[len(parts)-1] = appendEnding(parts[len(parts)-1], end)
 	}
 	switch w.c.format {
 	case "bullets":
@@ -360,15 +438,37 @@ func (w *writer) render() string {
 		b.WriteString("}")
 		return b.String()
 	}
-	text := strings.Join(parts, " ")
-	if w.c.oneSentence {
-		// Sentence breaks become semicolons so the line reads as one
-		// sentence; the ending, if any, keeps its own punctuation.
-		body := strings.TrimSuffix(text, end)
-		body = strings.TrimSpace(strings.NewReplacer(". ", "; ", "! ", "; ", "? ", "; ").Replace(body))
-		text = strings.TrimSpace(body + " " + end)
+	return strings.Join(parts, " ")
+}
+
+// oneSentence joins sentences with semicolons into one, lower-casing each
+// continuation unless it starts with a name, an acronym or a required term.
+func (w *writer) oneSentence(blk []sentence) string {
+	out := make([]string, len(blk))
+	for i, s := range blk {
+		t := strings.TrimRight(s.text, ".!? ")
+		first, _, _ := strings.Cut(t, " ")
+		if i > 0 && s.term == "" && !strings.ContainsFunc(first[1:], unicode.IsUpper) {
+			t = strings.ToLower(t[:1]) + t[1:]
+		}
+		out[i] = t
 	}
-	return text
+	return strings.Join(out, "; ") + "."
+}
+
+// appendEnding makes text end with end: a bare punctuation mark replaces
+// the text's own, a phrase starting in lower case continues the last
+// sentence after a comma, anything else follows as its own sentence.
+func appendEnding(text, end string) string {
+	switch {
+	case strings.HasSuffix(text, end):
+		return text
+	case strings.Trim(end, ".!?") == "":
+		return strings.TrimRight(text, ".!?") + end
+	case unicode.IsLower([]rune(end)[0]):
+		return strings.TrimRight(text, ".!?") + ", " + end
+	}
+	return strings.TrimSpace(text + " " + end)
 }
 
 var listMarker = regexp.MustCompile(`^\s*(?:[-*•]|\d+[.)])\s+`)

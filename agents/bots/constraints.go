@@ -115,7 +115,7 @@ var (
 	// itemNouns is what a list counts: up to two modifiers and a plural
 	// noun ("5 practical tips", "3 to 5 warning signs"). Nouns that count
 	// something else are rejected in code (see countNouns).
-	itemNouns = `(?:[a-z-]+\s+){0,2}?([a-z-]+)\b`
+	itemNouns = `(?:[a-z-]+\s+){0,2}?([a-z-]+s)\b`
 	itemRange = regexp.MustCompile(`(?i)\b` + num + `\s*(?:to|-|–|or)\s*` + num + `\s+` + itemNouns)
 	itemMin   = regexp.MustCompile(`(?i)\b(?:at least|no fewer than)\s+` + num + `\s+` + itemNouns)
 	itemMax   = regexp.MustCompile(`(?i)\b(?:at most|no more than|up to)\s+` + num + `\s+` + itemNouns)
@@ -231,9 +231,9 @@ func sentenceBefore(s string) string {
 }
 
 func (c *constraints) classify(term, before string) {
-	// Quoted punctuation ("'- '", "'1.'") describes format, not words to
-	// use; only an ending may be bare punctuation.
-	hasWord := strings.IndexFunc(term, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	// Quoted punctuation and numbers ("'- '", "'1.'") describe format, not
+	// words to use; only an ending may be bare punctuation.
+	hasWord := strings.IndexFunc(term, unicode.IsLetter) >= 0
 	if term == "" {
 		return
 	}
@@ -258,7 +258,7 @@ func (c *constraints) classify(term, before string) {
 		c.forbidden = appendNew(c.forbidden, term)
 	case kind == 4:
 		c.jsonKeys = appendNew(c.jsonKeys, term)
-	case len(strings.Fields(term)) <= 6 && strings.IndexFunc(term, unicode.IsLetter) >= 0:
+	case len(strings.Fields(term)) <= 6:
 		c.required = appendNew(c.required, term)
 	}
 }
@@ -272,11 +272,11 @@ var notItems = map[string]bool{
 }
 
 // countNouns returns the first match of re whose counted noun (the last
-// submatch) is a plausible list item: a plural not in notItems.
+// submatch, a plural) is a plausible list item: not in notItems.
 func countNouns(re *regexp.Regexp, text string) []string {
 	for _, m := range re.FindAllStringSubmatch(text, -1) {
 		noun := strings.ToLower(m[len(m)-1])
-		if strings.HasSuffix(noun, "s") && !notItems[noun] {
+		if !notItems[noun] {
 			return m
 		}
 	}

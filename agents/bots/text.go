@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,6 +13,10 @@ import (
 // defaultMaxAnswerBytes applies when a view omits its limit; it matches
 // the prompt game's default.
 const defaultMaxAnswerBytes = 4096
+
+// maxPromptBytes bounds how much prompt text a bot reads, which bounds
+// its time per move.
+const maxPromptBytes = 16 << 10
 
 // promptView is the part of the prompt game's turn view the bots read.
 type promptView struct {
@@ -60,7 +63,9 @@ func answerOnce(ctx context.Context, raw json.RawMessage, compose composeFunc) (
 	}
 	m := textMove{Final: true}
 	if v.Answer == "" {
-		m.Text = truncateBytes(compose(v.Prompt), limit)
+		// Reading past maxPromptBytes would only slow the bot: no prompt
+		// states its constraints that far in.
+		m.Text = truncateBytes(compose(truncateBytes(v.Prompt, maxPromptBytes)), limit)
 	}
 	return json.Marshal(m)
 }
@@ -81,47 +86,6 @@ func truncateBytes(s string, n int) string {
 	return strings.TrimRightFunc(s[:cut], unicode.IsSpace)
 }
 
-var (
-	// sentenceEnd splits prompt text into sentences.
-	sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)|\n+`)
-	// leadVerb is the imperative a task usually opens with; the topic is
-	// what follows it.
-	leadVerb = regexp.MustCompile(`(?i)^(please\s+)?(briefly\s+)?(explain|describe|write( about)?|list|give|summari[sz]e|outline|name|compare|contrast|define|tell me( about)?|provide|state|suggest|propose|draft|discuss|argue( for| against)?|present|recommend|identify|analy[sz]e|evaluate|share|offer|create|produce|answer)\b[\s:]*`)
-	// clauseCue starts a trailing clause that instructs rather than names
-	// the topic: ", and do not use ...", "; mention ...".
-	clauseCue = regexp.MustCompile(`(?i)(?:[,;:—–]|\s-)\s*(?:and\s+|but\s+|then\s+)?(?:do not|don't|never|avoid|use|using|mention|include|including|without|end|ending|keep|make sure|be sure|in\s+\d|as\s+a|in\s+one)\b|\s+(?:and|but)\s+(?:do not|don't|never|avoid|mention|include|end|keep)\b`)
-	// constraintPhrase are the parts of a task sentence that state form
-	// rather than content; the topic drops them.
-	constraintPhrase = regexp.MustCompile(`(?i)[,;]?\s*\b(in|using|with|within|of|as|on|to)\s+(a\s+|an\s+|the\s+)?(between\s+|at least\s+|at most\s+|no more than\s+|no fewer than\s+|fewer than\s+|under\s+|about\s+|around\s+|roughly\s+|exactly\s+|up to\s+)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten|single)(\s*(to|and|-|–)\s*\d+)?[\s-]+(words?|lines?|sentences?|bullets?|bullet points|items|points|paragraphs?)\b|[,;]?\s*\bas\s+(a\s+|an\s+)?[^,.;]*?\b(list|json|object|paragraph|table)\b.*$|[,;]?\s*\bin\s+(json|plain text|prose)\b`)
-)
-
-// taskTopic extracts a short noun phrase for what the prompt asks about:
-// its first sentence without the opening verb and without form
-// constraints. "Explain how Raft elects a leader in 40 to 80 words." gives
-// "how Raft elects a leader".
-func taskTopic(prompt string) string {
-	first := strings.TrimSpace(prompt)
-	if loc := sentenceEnd.FindStringIndex(first); loc != nil {
-		first = first[:loc[0]]
-	}
-	if loc := clauseCue.FindStringIndex(first); loc != nil {
-		first = first[:loc[0]]
-	}
-	first = constraintPhrase.ReplaceAllString(first, "")
-	first = leadVerb.ReplaceAllString(strings.TrimSpace(first), "")
-	first = strings.Trim(first, " \t,;:.!?\"'“”")
-	if first == "" {
-		return "the question"
-	}
-	// Lower-case the first letter unless the word looks like a name or an
-	// acronym (a capital after the first letter).
-	w, _, _ := strings.Cut(first, " ")
-	if r, size := utf8.DecodeRuneInString(first); unicode.IsUpper(r) && !strings.ContainsFunc(w[size:], unicode.IsUpper) && len(w) > 1 {
-		first = string(unicode.ToLower(r)) + first[size:]
-	}
-	return first
-}
-
 // TextTerse answers with one short sentence restating the task and
 // ignores every stated constraint: a baseline that is rarely wrong and
 // rarely good.
@@ -138,7 +102,7 @@ func (*TextTerse) Description() string {
 
 func (*TextTerse) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
 	return answerOnce(ctx, view, func(p string) string {
-		return "In short, this is about " + taskTopic(p) + "."
+		return "In short, this is about " + topicOr(p, "the question") + "."
 	})
 }
 
@@ -157,7 +121,7 @@ func (*TextVerbose) Description() string {
 
 func (*TextVerbose) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
 	return answerOnce(ctx, view, func(p string) string {
-		t := taskTopic(p)
+		t := topicOr(p, "this question")
 		para := "Well, there is a great deal to say about " + t + ", and it is worth " +
 			"taking the time to say all of it. When we think about " + t + ", we have to " +
 			"remember that there are many different aspects to consider, and each of them " +
@@ -190,4 +154,12 @@ func (*TextEcho) Description() string { return "Prompt: repeats the prompt text 
 
 func (*TextEcho) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
 	return answerOnce(ctx, view, func(p string) string { return p })
+}
+
+// topicOr is the prompt's topic, or def when none can be extracted.
+func topicOr(prompt, def string) string {
+	if t := taskTopic(prompt); t != "" {
+		return t
+	}
+	return def
 }

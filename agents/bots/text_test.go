@@ -127,7 +127,12 @@ func TestTaskTopicDropsTheVerbAndTheConstraints(t *testing.T) {
 		`List three benefits of code review as a bulleted list of 3 items.`: "three benefits of code review",
 		`Summarise the CAP theorem in one line.`:                            "the CAP theorem",
 		`What is a mutex?`:                                                  "what is a mutex",
-		``:                                                                  "the question",
+		``:                                                                  "",
+		`Return a JSON object with keys "a" and "b".`:                       "",
+		`Give 5 bullet points on onboarding, with at most 60 words in total.`:            "onboarding",
+		`Write a short story of 80 to 120 words about a robot.`:                          "a short story about a robot",
+		`Write at least 120 words about logging.`:                                        "logging",
+		`List exactly 7 household uses for baking soda as a numbered list ('1.', '2.').`: "household uses for baking soda",
 	}
 	for prompt, want := range cases {
 		if got := taskTopic(prompt); got != want {

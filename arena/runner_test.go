@@ -1,0 +1,134 @@
+package arena_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/judges"
+)
+
+// runners runs one contest runner per cluster node, as `arena serve` does.
+type runners struct {
+	mu     sync.Mutex
+	cancel map[int]func()
+}
+
+func startRunner(t *testing.T, rs *runners, c *arenatest.Cluster, i int, botNames ...string) {
+	t.Helper()
+	var list []arena.Bot
+	for _, name := range botNames {
+		b, ok := bots.Lookup(name, 1)
+		if !ok {
+			t.Fatalf("no bot %s", name)
+		}
+		list = append(list, b)
+	}
+	r := arena.NewRunner(arena.RunnerConfig{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
+		Tick: 20 * time.Millisecond, SeedDefaults: true,
+		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	rs.mu.Lock()
+	rs.cancel[i] = func() { cancel(); <-done }
+	rs.mu.Unlock()
+}
+
+func (rs *runners) stop(i int) {
+	rs.mu.Lock()
+	f := rs.cancel[i]
+	delete(rs.cancel, i)
+	rs.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (rs *runners) stopAll() {
+	for i := 0; i < 16; i++ {
+		rs.stop(i)
+	}
+}
+
+// TestLeaderLossMidContest stops the leader in the middle of a bot game:
+// the new leader's runner must finish it, and every node must hold the
+// same moves, each once.
+func TestLeaderLossMidContest(t *testing.T) {
+	c := arenatest.NewCluster(t, 3)
+	rs := &runners{cancel: map[int]func(){}}
+	defer rs.stopAll()
+	for i := range c.Nodes {
+		startRunner(t, rs, c, i, "c4-random", "c4-alphabeta-2")
+	}
+
+	var target string
+	c.Eventually(20*time.Second, func() error {
+		list, _, err := c.Leader().Contests(arena.ContestFilter{Arena: "connect4", Status: arena.StatusRunning})
+		if err != nil {
+			return err
+		}
+		for _, con := range list {
+			if con.Turn >= 4 {
+				target = con.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("no contest with 4 moves yet")
+	})
+	old := c.Index(c.Leader())
+	rs.stop(old)
+	c.Stop(old)
+
+	leader := c.Leader()
+	c.Eventually(30*time.Second, func() error {
+		con, err := leader.Contest(target)
+		if err != nil {
+			return err
+		}
+		if con.Status != arena.StatusSettled {
+			return fmt.Errorf("contest %s is %s at turn %d", target, con.Status, con.Turn)
+		}
+		return nil
+	})
+	rs.stopAll()
+	c.Start(old)
+	c.WaitConverged()
+
+	var want []arena.ContestEvent
+	for i, n := range c.Nodes {
+		evs, err := n.ContestEvents(target, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moves, turn := 0, uint64(0)
+		for j, ev := range evs {
+			if ev.Seq != uint64(j+1) {
+				t.Fatalf("node %d: event %d has seq %d", i, j, ev.Seq)
+			}
+			if ev.Type == arena.EvMove {
+				if ev.Turn != turn {
+					t.Fatalf("node %d: move for turn %d after turn %d (a duplicate or gap)", i, ev.Turn, turn)
+				}
+				turn++
+				moves++
+			}
+		}
+		con, _ := n.Contest(target)
+		if uint64(moves) != con.Turn || con.Status != arena.StatusSettled {
+			t.Fatalf("node %d: %d moves, turn %d, status %s", i, moves, con.Turn, con.Status)
+		}
+		if want == nil {
+			want = evs
+			continue
+		}
+		if len(evs) != len(want) {
+			t.Fatalf("node %d has %d events, node 0 has %d", i, len(evs), len(want))
+		}
+	}
+}

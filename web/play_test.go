@@ -1,0 +1,241 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type plTurn struct {
+	Contest string          `json:"contest"`
+	Seq     uint64          `json:"seq"`
+	Seat    int             `json:"seat"`
+	View    json.RawMessage `json:"view"`
+}
+
+type plEnd struct {
+	Contest     string  `json:"contest"`
+	Status      string  `json:"status"`
+	Ranks       []int   `json:"ranks"`
+	Rank        int     `json:"rank"`
+	RatingDelta float64 `json:"rating_delta"`
+	Reason      string  `json:"reason"`
+}
+
+// autoplay answers every turn with moves[seq] until the contest ends.
+func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
+	go func() {
+		for f := range c.frames {
+			switch f.Type {
+			case "turn":
+				var tr plTurn
+				if err := json.Unmarshal(f.Raw, &tr); err != nil || int(tr.Seq) >= len(moves) {
+					t.Errorf("bad turn %s", f.Raw)
+					return
+				}
+				if err := c.conn.WriteJSON(map[string]any{"type": "move", "contest": tr.Contest, "seq": tr.Seq, "move": moves[tr.Seq]}); err != nil {
+					t.Errorf("send move: %v", err)
+					return
+				}
+			case "error":
+				t.Errorf("error frame during play: %s", f.Raw)
+			case "contest_end":
+				var e plEnd
+				_ = json.Unmarshal(f.Raw, &e)
+				ended <- e
+				return
+			}
+		}
+	}()
+}
+
+type plBoardRow struct {
+	AgentID string `json:"agent_id"`
+	Rating  int64  `json:"rating"`
+	Wins    int    `json:"wins"`
+	Draws   int    `json:"draws"`
+	Losses  int    `json:"losses"`
+}
+
+func plLeaderboard(t *testing.T, base string) map[string]plBoardRow {
+	t.Helper()
+	var lb struct {
+		Entries []plBoardRow `json:"entries"`
+	}
+	if code := plHTTP(t, "GET", base+"/v1/arenas/connect4/leaderboard", "", nil, &lb); code != 200 {
+		t.Fatalf("leaderboard: %d", code)
+	}
+	out := map[string]plBoardRow{}
+	for _, e := range lb.Entries {
+		out[e.AgentID] = e
+	}
+	return out
+}
+
+// plStart queues both agents and returns which agent got seat 0.
+func plStart(t *testing.T, a, b *plConn) (contest string, seat0 int) {
+	t.Helper()
+	for _, c := range []*plConn{a, b} {
+		c.send(map[string]string{"type": "queue", "arena": "connect4"})
+		c.expect("queued", 5*time.Second)
+	}
+	var sa, sb struct {
+		Contest string `json:"contest"`
+		Seat    int    `json:"seat"`
+	}
+	a.expect("contest_start", 5*time.Second).decode(t, &sa)
+	b.expect("contest_start", 5*time.Second).decode(t, &sb)
+	if sa.Contest != sb.Contest || sa.Seat == sb.Seat {
+		t.Fatalf("agents were not seated together: %+v %+v", sa, sb)
+	}
+	if sa.Seat == 0 {
+		return sa.Contest, 0
+	}
+	return sa.Contest, 1
+}
+
+// drawLine fills the board without four in a row for either side.
+var drawLine = []int{3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 0, 1, 1, 1, 1, 1, 1, 5, 5, 5, 5, 5, 5, 0, 0, 0, 0, 0, 6, 6, 6, 6, 6, 6}
+
+func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	ids := plAgents(t, base, "alpha", "beta")
+	conns := []*plConn{plDial(t, base+"/v1/agents/connect", ids[0].agentKey), plDial(t, base+"/v1/agents/connect", ids[1].agentKey)}
+	for _, c := range conns {
+		c.expect("hello", 5*time.Second)
+	}
+
+	// Game 1: seat 0 stacks column 3 and wins on its fourth stone.
+	contest, s0 := plStart(t, conns[0], conns[1])
+	ended := make(chan plEnd, 2)
+	for _, c := range conns {
+		autoplay(t, c, []int{3, 4, 3, 4, 3, 4, 3}, ended)
+	}
+	e1, e2 := <-ended, <-ended
+	for _, e := range []plEnd{e1, e2} {
+		if e.Contest != contest || e.Status != "settled" || e.Ranks[s0] != 0 || e.Ranks[1-s0] != 1 {
+			t.Fatalf("game 1 ended %+v, want seat %d first", e, s0)
+		}
+	}
+	winner, loser := ids[s0].agentID, ids[1-s0].agentID
+	lb := plLeaderboard(t, base)
+	// Both start at 1000: expected score 1/(1+10^0) = 0.5, K = 32, so the
+	// winner gains 32 × 0.5 = 16 points and the loser gives 16.
+	if lb[winner].Rating != 1_016_000 || lb[loser].Rating != 984_000 || lb[winner].Wins != 1 || lb[loser].Losses != 1 {
+		t.Fatalf("after game 1: winner %+v loser %+v", lb[winner], lb[loser])
+	}
+
+	// Game 2: the winner meets a fresh agent (an instant rematch is
+	// avoided by matchmaking) and they fill the board with no four in a
+	// row: a draw.
+	gamma := plAgents(t, base, "gamma")[0]
+	g := plDial(t, base+"/v1/agents/connect", gamma.agentKey)
+	g.expect("hello", 5*time.Second)
+	w := conns[s0]
+	contest, _ = plStart(t, w, g)
+	for _, c := range []*plConn{w, g} {
+		autoplay(t, c, drawLine, ended)
+	}
+	e1, e2 = <-ended, <-ended
+	if e1.Ranks[0] != 0 || e1.Ranks[1] != 0 || e1.Reason != "draw" || e2.Reason != "draw" {
+		t.Fatalf("game 2 ended %+v, want a draw", e1)
+	}
+	// Draw between 1016 and 1000: E(1016) = 1/(1+10^(−16/400)) =
+	// 1/(1+0.9120108) = 0.5230096; Δ = 32 × (0.5 − 0.5230096) = −0.73631,
+	// stored in thousandths rounding half away from zero: −0.736.
+	lb = plLeaderboard(t, base)
+	if lb[winner].Rating != 1_015_264 || lb[gamma.agentID].Rating != 1_000_736 || lb[winner].Draws != 1 || lb[gamma.agentID].Draws != 1 {
+		t.Fatalf("after the draw: %+v / %+v, want 1015.264 / 1000.736", lb[winner], lb[gamma.agentID])
+	}
+	if lb[loser].Rating != 984_000 {
+		t.Fatalf("the idle loser's rating moved: %+v", lb[loser])
+	}
+	_ = contest
+}
+
+func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	ids := plAgents(t, base, "alpha", "beta")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	b := plDial(t, base+"/v1/agents/connect", ids[1].agentKey)
+	contest, s0 := plStart(t, a, b)
+	first, second := a, b
+	if s0 == 1 {
+		first, second = b, a
+	}
+	first.expect("turn", 5*time.Second)
+
+	tests := []struct {
+		name  string
+		conn  *plConn
+		frame string
+		code  string
+	}{
+		{"malformed JSON", first, `{"type":"move",`, "bad_frame"},
+		{"an unknown frame type", first, `{"type":"dance"}`, "unknown_type"},
+		{"a frame with an unknown field", first, `{"type":"ping","x":1}`, "bad_frame"},
+		{"a move for another contest", first, `{"type":"move","contest":"c_nope","seq":0,"move":3}`, "unknown_contest"},
+		{"a move out of turn", second, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, contest), "not_your_turn"},
+		{"an illegal column", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":9}`, contest), "illegal_move"},
+		{"a move quoting a stale turn", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":7,"move":3}`, contest), "stale_turn"},
+		{"a move without seq", first, fmt.Sprintf(`{"type":"move","contest":%q,"move":3}`, contest), "bad_frame"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" gets an error frame", func(t *testing.T) {
+			tt.conn.sendRaw(tt.frame)
+			var e struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}
+			tt.conn.expect("error", 5*time.Second).decode(t, &e)
+			if e.Code != tt.code || e.Message == "" {
+				t.Fatalf("got %+v, want code %s with a message", e, tt.code)
+			}
+		})
+	}
+	t.Run("the game goes on after the bad frames", func(t *testing.T) {
+		first.send(map[string]any{"type": "move", "contest": contest, "seq": 0, "move": 3})
+		first.expect("ack", 5*time.Second)
+		var tr plTurn
+		second.expect("turn", 5*time.Second).decode(t, &tr)
+		if tr.Seq != 1 {
+			t.Fatalf("second turn has seq %d", tr.Seq)
+		}
+	})
+	t.Run("a frame over the size limit closes with 1009", func(t *testing.T) {
+		big := fmt.Sprintf(`{"type":"chunk","contest":%q,"text":%q}`, contest, string(make([]byte, 70<<10)))
+		_ = second.conn.WriteMessage(websocket.TextMessage, []byte(big))
+		for range second.frames {
+		}
+		err := <-second.err
+		if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+			t.Fatalf("connection ended with %v, want close 1009", err)
+		}
+	})
+}
+
+func TestMissedDeadlineForfeits(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	arenaDef := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 300, "forfeit": "lose"}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/blitz", "arop_testoperatortoken000000000000000", arenaDef, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	b := plDial(t, base+"/v1/agents/connect", ids[1].agentKey)
+	for _, c := range []*plConn{a, b} {
+		c.send(map[string]string{"type": "queue", "arena": "blitz"})
+	}
+	// Nobody moves: seat 0 misses its deadline and loses.
+	var e plEnd
+	a.expect("contest_end", 10*time.Second).decode(t, &e)
+	if e.Status != "settled" || len(e.Ranks) != 2 || e.Ranks[0] != 1 || e.Ranks[1] != 0 {
+		t.Fatalf("contest ended %+v, want seat 0 forfeited", e)
+	}
+}
