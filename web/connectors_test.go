@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// TestWebhookAgentPlaysAContest runs a webhook agent (an HTTP server that
+// answers turn frames) against a websocket agent.
+func TestWebhookAgentPlaysAContest(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var turn struct {
+			Type string `json:"type"`
+			View struct {
+				Legal []int `json:"legal"`
+			} `json:"view"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&turn); err != nil || turn.Type != "turn" || len(turn.View.Legal) == 0 {
+			http.Error(w, "bad turn", http.StatusBadRequest)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"move": turn.View.Legal[0]})
+	}))
+	defer hook.Close()
+
+	ws := plAgents(t, base, "socket")[0]
+	var o struct {
+		APIKey string `json:"api_key"`
+	}
+	plHTTP(t, "POST", base+"/v1/owners", "", map[string]string{"name": "hooker"}, &o)
+	var created struct {
+		Agent struct{ ID string } `json:"agent"`
+	}
+	if code := plHTTP(t, "POST", base+"/v1/agents", o.APIKey, map[string]string{"name": "hooky", "kind": "webhook", "webhook_url": hook.URL + "/turn"}, &created); code != 201 {
+		t.Fatalf("create webhook agent: %d", code)
+	}
+	t.Run("another owner cannot queue the webhook agent", func(t *testing.T) {
+		if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", ws.ownerKey, map[string]string{"arena": "connect4"}, nil); code != 403 {
+			t.Fatalf("status %d, want 403", code)
+		}
+	})
+	if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", o.APIKey, map[string]string{"arena": "connect4"}, nil); code != 200 {
+		t.Fatalf("queue webhook agent: %d", code)
+	}
+	c := plDial(t, base+"/v1/agents/connect", ws.agentKey)
+	c.send(map[string]string{"type": "queue", "arena": "connect4"})
+	c.expect("contest_start", 5*time.Second)
+	// The websocket side plays column 6 until full, then 5, …: the webhook
+	// stacks column 0 and wins.
+	ended := make(chan plEnd, 1)
+	moves := make([]int, 42)
+	for i := range moves {
+		moves[i] = 6 - (i/2)/6
+	}
+	autoplay(t, c, moves, ended)
+	e := <-ended
+	if e.Status != "settled" {
+		t.Fatalf("contest ended %+v", e)
+	}
+	var got struct {
+		Contest struct {
+			Seats []struct{ AgentID string } `json:"seats"`
+			Ranks []int                      `json:"ranks"`
+		} `json:"contest"`
+	}
+	plHTTP(t, "GET", base+"/v1/contests/"+e.Contest, "", nil, &got)
+	for i, s := range got.Contest.Seats {
+		if s.AgentID == created.Agent.ID && got.Contest.Ranks[i] != 0 {
+			t.Fatalf("webhook agent ranked %d, want it to win by stacking column 0", got.Contest.Ranks[i])
+		}
+	}
+}
+
+// TestReconnectWithinGraceResumesAndAfterItForfeits covers the reconnect
+// grace period of websocket agents.
+func TestReconnectWithinGraceResumesAndAfterItForfeits(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	arenaDef := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 20000, "grace_ms": 600}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/graceful", "arop_testoperatortoken000000000000000", arenaDef, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	b := plDial(t, base+"/v1/agents/connect", ids[1].agentKey)
+	for _, c := range []*plConn{a, b} {
+		c.send(map[string]string{"type": "queue", "arena": "graceful"})
+	}
+	var sa struct {
+		Contest string `json:"contest"`
+		Seat    int    `json:"seat"`
+	}
+	a.expect("contest_start", 5*time.Second).decode(t, &sa)
+	b.expect("contest_start", 5*time.Second)
+
+	t.Run("an agent that reconnects in time gets its contest and turn back", func(t *testing.T) {
+		a.conn.Close()
+		time.Sleep(100 * time.Millisecond)
+		a = plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+		var hello struct {
+			Contests []string `json:"contests"`
+		}
+		a.expect("hello", 5*time.Second).decode(t, &hello)
+		if len(hello.Contests) != 1 || hello.Contests[0] != sa.Contest {
+			t.Fatalf("hello lists %v", hello.Contests)
+		}
+		a.expect("contest_start", 5*time.Second)
+		if sa.Seat == 0 {
+			a.expect("turn", 5*time.Second)
+		}
+	})
+	t.Run("an agent that stays away past the grace period forfeits", func(t *testing.T) {
+		a.conn.Close()
+		var e plEnd
+		b.expect("contest_end", 10*time.Second).decode(t, &e)
+		if e.Status != "settled" || e.Rank != 0 {
+			t.Fatalf("contest ended %+v, want the connected agent to win", e)
+		}
+	})
+}
