@@ -68,8 +68,9 @@ func ValidateOwner(name, email string) error {
 		return err
 	}
 	if email != "" {
-		if len(email) > MaxEmailLen || !strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n") {
-			return apperr.New(apperr.Invalid, "email %q is not a valid address", truncate(email))
+		if len(email) > MaxEmailLen || !utf8.ValidString(email) || !strings.Contains(email, "@") ||
+			strings.IndexFunc(email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+			return apperr.New(apperr.Invalid, "email is not a valid address")
 		}
 	}
 	return nil
@@ -158,9 +159,15 @@ func validateURL(s string) error {
 	return nil
 }
 
+// truncate shortens s for an error message without splitting a rune.
 func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	cut := 40
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

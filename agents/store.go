@@ -134,6 +134,9 @@ func UpdateAgent(tx *bolt.Tx, id, actor string, p AgentPatch, now time.Time) (Ag
 	if p.Empty() {
 		return Agent{}, apperr.New(apperr.Invalid, "patch changes nothing: give at least one of name, description, kind, webhook_url")
 	}
+	if a.Kind == KindBuiltin || (p.Kind != nil && *p.Kind == KindBuiltin) {
+		return Agent{}, apperr.New(apperr.Invalid, "kind %q is reserved for the arena's own bots", KindBuiltin)
+	}
 	next := p.Apply(a)
 	if err := next.Validate(); err != nil {
 		return Agent{}, err

@@ -150,6 +150,9 @@ func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 	return idx, nil
 }
 
+// AppliedIndex is the last log index reflected in the local state.
+func (n *Node) AppliedIndex() uint64 { return n.fsm.AppliedIndex() }
+
 // WaitApplied blocks until the local state reflects index idx.
 func (n *Node) WaitApplied(ctx context.Context, idx uint64) error {
 	return n.fsm.WaitApplied(ctx, idx)

@@ -45,7 +45,7 @@ type Config struct {
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
-	// FastTimeouts uses 50 ms Raft timeouts, for tests on one machine.
+	// FastTimeouts uses 150 ms Raft timeouts, for tests on one machine.
 	FastTimeouts bool
 	// OperatorTokenHash is proposed as the cluster's operator token hash
 	// when this node first leads a cluster that has none.
@@ -155,9 +155,11 @@ func Open(cfg Config) (*Node, error) {
 		rc.TrailingLogs = cfg.TrailingLogs
 	}
 	if cfg.FastTimeouts {
-		rc.HeartbeatTimeout = 50 * time.Millisecond
-		rc.ElectionTimeout = 50 * time.Millisecond
-		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		// Short enough for quick tests, long enough that a race-detector
+		// run on a busy two-core machine does not flap leadership.
+		rc.HeartbeatTimeout = 150 * time.Millisecond
+		rc.ElectionTimeout = 150 * time.Millisecond
+		rc.LeaderLeaseTimeout = 100 * time.Millisecond
 		rc.CommitTimeout = 5 * time.Millisecond
 	}
 	var fsm raft.FSM = n.fsm
@@ -195,6 +197,14 @@ type unbatchedFSM struct{ f *FSM }
 func (u unbatchedFSM) Apply(l *raft.Log) any               { return u.f.Apply(l) }
 func (u unbatchedFSM) Snapshot() (raft.FSMSnapshot, error) { return u.f.Snapshot() }
 func (u unbatchedFSM) Restore(rc io.ReadCloser) error      { return u.f.Restore(rc) }
+
+// StoreConfiguration implements raft.ConfigurationStore: without it raft
+// would not tell a non-batching FSM about configuration entries, and the
+// applied index would stall below the commit index after a membership
+// change.
+func (u unbatchedFSM) StoreConfiguration(index uint64, _ raft.Configuration) {
+	u.f.ApplyBatch([]*raft.Log{{Index: index, Type: raft.LogConfiguration}})
+}
 
 // Close stops Raft and closes the stores. It does not leave the cluster.
 func (n *Node) Close() error {

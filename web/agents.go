@@ -75,8 +75,12 @@ func (s *Server) listAgents(c *gin.Context) {
 	owner := c.Query("owner")
 	if owner == "me" {
 		p, ok := principal(c)
-		if !ok || p.Kind != agents.PrincipalOwner {
+		if !ok {
 			s.writeError(c, apperr.New(apperr.Unauthorized, "owner=me needs an owner API key"))
+			return
+		}
+		if p.Kind != agents.PrincipalOwner {
+			s.writeError(c, apperr.New(apperr.Forbidden, "owner=me needs an owner API key, not %s key", article(p.Kind)))
 			return
 		}
 		owner = p.ID
@@ -95,6 +99,9 @@ func (s *Server) listAgents(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	for i := range list {
+		list[i] = redactAgent(c, list[i])
+	}
 	c.JSON(http.StatusOK, agentListResp{Agents: list, NextCursor: next})
 }
 
@@ -104,7 +111,18 @@ func (s *Server) getAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, agentResp{Agent: a})
+	c.JSON(http.StatusOK, agentResp{Agent: redactAgent(c, a)})
+}
+
+// redactAgent hides an agent's webhook URL from everyone but its owner and
+// operators: such URLs often carry a secret path or token.
+func redactAgent(c *gin.Context, a agents.Agent) agents.Agent {
+	p, ok := principal(c)
+	if ok && (p.Kind == principalOperator || (p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID)) {
+		return a
+	}
+	a.WebhookURL = ""
+	return a
 }
 
 func (s *Server) updateAgent(c *gin.Context) {

@@ -23,9 +23,9 @@ func (s *Server) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	token, ok := strings.CutPrefix(h, "Bearer ")
+	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	if !ok || token == "" {
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		s.writeError(c, apperr.New(apperr.Unauthorized, "Authorization header must be \"Bearer <key>\""))
 		return
 	}
@@ -71,7 +71,7 @@ func (s *Server) requireOwner(c *gin.Context) {
 	case !ok:
 		s.writeError(c, apperr.New(apperr.Unauthorized, "this route needs an owner API key"))
 	case p.Kind != agents.PrincipalOwner:
-		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs an owner API key, not a %s key", p.Kind))
+		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs an owner API key, not %s key", article(p.Kind)))
 	default:
 		c.Next()
 	}
@@ -87,4 +87,12 @@ func (s *Server) requireOperator(c *gin.Context) {
 	default:
 		c.Next()
 	}
+}
+
+// article prefixes a principal kind with "a" or "an".
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -18,8 +19,11 @@ import (
 // unknown fields, no trailing data, at most the configured size. Each
 // failure is reported with what exactly was wrong.
 func (s *Server) readJSON(c *gin.Context, v any) error {
-	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return apperr.New(apperr.Invalid, "content type must be application/json, got %q", ct)
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.EqualFold(mt, "application/json") {
+			return apperr.New(apperr.Invalid, "content type must be application/json, got %q", truncate(ct, 64))
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
@@ -33,8 +37,25 @@ func (s *Server) readJSON(c *gin.Context, v any) error {
 }
 
 func decodeStrict(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return apperr.New(apperr.Invalid, "request body is empty; a JSON object is required")
+	}
+	if trimmed[0] != '{' {
+		kind := "a JSON value"
+		switch c := trimmed[0]; {
+		case c == '[':
+			kind = "array"
+		case c == '"':
+			kind = "string"
+		case c == 't' || c == 'f':
+			kind = "boolean"
+		case c == 'n':
+			kind = "null"
+		case c == '-' || (c >= '0' && c <= '9'):
+			kind = "number"
+		}
+		return apperr.New(apperr.Invalid, "body must be a JSON object, not %s", kind)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

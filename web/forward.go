@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +22,44 @@ import (
 // forwardedHeader marks a request that a follower already forwarded, so a
 // stale view of who leads can never bounce a request around the cluster.
 const forwardedHeader = "X-Arena-Forwarded-By"
+
+// appliedHeader carries the leader's applied index on forwarded answers.
+const appliedHeader = "X-Arena-Applied-Index"
+
+// appliedWriter stamps the applied index into the headers just before
+// they are sent, i.e. after the write has been applied.
+type appliedWriter struct {
+	gin.ResponseWriter
+	node    Node
+	stamped bool
+}
+
+func (w *appliedWriter) stamp() {
+	if !w.stamped {
+		w.stamped = true
+		w.Header().Set(appliedHeader, strconv.FormatUint(w.node.AppliedIndex(), 10))
+	}
+}
+
+func (w *appliedWriter) WriteHeader(code int) {
+	w.stamp()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *appliedWriter) WriteHeaderNow() {
+	w.stamp()
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *appliedWriter) Write(b []byte) (int, error) {
+	w.stamp()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *appliedWriter) WriteString(s string) (int, error) {
+	w.stamp()
+	return w.ResponseWriter.WriteString(s)
+}
 
 func isWrite(method string) bool {
 	switch method {
@@ -33,12 +73,21 @@ func isWrite(method string) bool {
 // and relays the leader's answer unchanged, so the caller cannot tell the
 // difference. The leader authenticates and validates it.
 func (s *Server) forwardWrites(c *gin.Context) {
-	if !isWrite(c.Request.Method) || s.cfg.Node.IsLeader() {
+	if !isWrite(c.Request.Method) {
+		c.Next()
+		return
+	}
+	if s.cfg.Node.IsLeader() {
+		if c.GetHeader(forwardedHeader) != "" {
+			// Tell the forwarding follower how far to apply before it
+			// answers, once the handler has written its status.
+			c.Writer = &appliedWriter{ResponseWriter: c.Writer, node: s.cfg.Node}
+		}
 		c.Next()
 		return
 	}
 	if by := c.GetHeader(forwardedHeader); by != "" {
-		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", by, s.cfg.Node.ID()))
+		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Node.ID()))
 		return
 	}
 	target, err := s.leaderURL()
@@ -47,6 +96,11 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	if d := s.cfg.ForwardClient.Timeout; d > 0 {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+	}
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
@@ -54,6 +108,20 @@ func (s *Server) forwardWrites(c *gin.Context) {
 			pr.Out.Header.Set(forwardedHeader, s.cfg.Node.ID())
 		},
 		Transport: s.cfg.ForwardClient.Transport,
+		// Read your writes: answer only once this follower has applied
+		// what the leader applied for the request.
+		ModifyResponse: func(resp *http.Response) error {
+			idx, err := strconv.ParseUint(resp.Header.Get(appliedHeader), 10, 64)
+			if err != nil || idx == 0 {
+				return nil
+			}
+			ctx, cancel := context.WithTimeout(resp.Request.Context(), s.cfg.RequestTimeout)
+			defer cancel()
+			if err := s.cfg.Node.WaitApplied(ctx, idx); err != nil {
+				s.log.Warn("forwarded write not yet applied here", "index", idx, "err", err)
+			}
+			return nil
+		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
@@ -182,10 +250,14 @@ func (s *Server) readIndex(c *gin.Context) {
 	c.JSON(http.StatusOK, readIndexBody{Index: idx})
 }
 
+// truncate shortens s to at most n bytes for a message, on a rune boundary.
 func truncate(s string, n int) string {
 	s = strings.ToValidUTF8(s, "")
-	if len(s) > n {
-		return s[:n] + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -88,10 +88,18 @@ func TestLeaderForwarding(t *testing.T) {
 		}
 	})
 
+	t.Run("anonymous readers do not see the webhook url", func(t *testing.T) {
+		var got agentBody
+		e.do(t, f2, req{method: "GET", path: "/v1/agents/" + agent.Agent.ID + lin}).want(t, 200).decode(t, &got)
+		if got.Agent.WebhookURL != "" {
+			t.Errorf("anonymous read shows webhook url %q", got.Agent.WebhookURL)
+		}
+	})
+
 	t.Run("the new agent is visible on every node at once", func(t *testing.T) {
 		for _, n := range e.nodes {
 			var got agentBody
-			e.do(t, n, req{method: "GET", path: "/v1/agents/" + agent.Agent.ID + lin}).want(t, 200).decode(t, &got)
+			e.do(t, n, req{method: "GET", path: "/v1/agents/" + agent.Agent.ID + lin, key: owner.APIKey}).want(t, 200).decode(t, &got)
 			if got.Agent != agent.Agent {
 				t.Errorf("%s sees %+v, want %+v", n.node.ID(), got.Agent, agent.Agent)
 			}
@@ -324,7 +332,6 @@ func TestLinearizableReads(t *testing.T) {
 // bounds forwarded writes, as it bounds read-index requests.
 func TestForwardClientTimeout(t *testing.T) {
 	t.Parallel() // three nodes mostly wait on elections; overlap them
-	knownBug(t, "web/forward.go forwardWrites builds a ReverseProxy from ForwardClient.Transport only, so ForwardClient.Timeout (default 30 s) never applies to forwarded writes")
 	e := newEnv(t, 3, envConfig{forwardTimeout: 300 * time.Millisecond})
 	leader, followers := e.leader()
 	leader.stall(2 * time.Second)
@@ -333,7 +340,16 @@ func TestForwardClientTimeout(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("forwarded write took %v with a 300ms forward client timeout (status %d)", took, r.status)
 	}
-	r.wantError(t, http.StatusMisdirectedRequest, "not_leader")
+	// Timing out mid-request leaves the outcome unknown (503); a refusal
+	// before anything reached the leader would be 421.
+	var eb struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(r.body, &eb); err != nil || (eb.Error.Code != "unavailable" && eb.Error.Code != "not_leader") {
+		t.Errorf("status %d body %s, want an unavailable or not_leader error", r.status, r.body)
+	}
 }
 
 // TestLinearizableReadAfterMembershipChangeUnbatched removes a member, so
@@ -341,7 +357,6 @@ func TestForwardClientTimeout(t *testing.T) {
 // linearizable read.
 func TestLinearizableReadAfterMembershipChangeUnbatched(t *testing.T) {
 	t.Parallel() // three nodes mostly wait on elections; overlap them
-	knownBug(t, "with arena.Config.DisableBatching, raft does not pass LogConfiguration entries to a plain FSM (arena/node.go unbatchedFSM), so FSM.AppliedIndex stays below the commit index after a membership change and WaitApplied times out")
 	e := newEnv(t, 3, envConfig{requestTimeout: time.Second, node: func(i int, c *arena.Config) { c.DisableBatching = true }})
 	leader, followers := e.leader()
 	e.do(t, leader, req{method: "DELETE", path: "/v1/cluster/nodes/" + followers[1].node.ID(), key: arenatest.OperatorToken}).want(t, 204)
@@ -353,7 +368,6 @@ func TestLinearizableReadAfterMembershipChangeUnbatched(t *testing.T) {
 // linearizability, what the same follower just forwarded to the leader.
 func TestReadYourWritesThroughFollower(t *testing.T) {
 	t.Parallel() // three nodes mostly wait on elections; overlap them
-	knownBug(t, "web/forward.go relays the leader's 201 before this follower has applied the entry, so a local read on the same follower right after usually answers 404")
 	e := newEnv(t, 3, envConfig{})
 	_, followers := e.leader()
 	f := followers[0]

@@ -85,7 +85,7 @@ func FuzzCreateAgentBody(f *testing.F) {
 				t.Fatalf("created an agent that does not validate: %v", err)
 			}
 			var got agentBody
-			e.do(t, n, req{method: "GET", path: "/v1/agents/" + a.ID}).want(t, 200).decode(t, &got)
+			e.do(t, n, req{method: "GET", path: "/v1/agents/" + a.ID, key: key}).want(t, 200).decode(t, &got)
 			if got.Agent != a {
 				t.Fatalf("stored %+v, answered %+v", got.Agent, a)
 			}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,12 +355,3 @@ func eventually(t testing.TB, timeout time.Duration, f func() error) {
 	}
 }
 
-// knownBug skips a check that fails because of a production bug reported
-// separately, so the suite stays green until it is fixed. Set
-// ARENA_KNOWN_BUGS=1 to run these checks (and watch them fail).
-func knownBug(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("ARENA_KNOWN_BUGS") == "" {
-		t.Skipf("known bug, skipped (ARENA_KNOWN_BUGS=1 runs it): %s", why)
-	}
-}

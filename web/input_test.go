@@ -124,7 +124,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 
 	t.Run("a null body is refused as not an object", func(t *testing.T) {
-		knownBug(t, "web/decode.go decodeStrict accepts the JSON literal null as an empty object, so the caller is told a field is missing (or, on PATCH, the no-op goes through Raft) instead of \"body must be a JSON object\"")
 		for _, rt := range routes {
 			e.do(t, n, req{method: rt.method, path: rt.path, key: rt.key, body: "null"}).
 				wantError(t, 400, "invalid", "JSON object")
@@ -132,7 +131,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 	})
 
 	t.Run("an owner email with control characters is refused", func(t *testing.T) {
-		knownBug(t, "agents/model.go ValidateOwner rejects only space, tab, CR and LF in emails; NUL, ESC and other control characters are stored and replicated")
 		before := stateHash(t, n)
 		e.do(t, n, req{method: "POST", path: "/v1/owners", body: `{"name":"Eve","email":"eve@example.test\u001b[2J"}`}).
 			wantError(t, 400, "invalid", "email")
@@ -142,7 +140,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 	})
 
 	t.Run("an owner cannot switch an agent to the system's builtin kind", func(t *testing.T) {
-		knownBug(t, "agents.Agent.Validate accepts KindBuiltin and web/agents.go checks the kind only on create, so PATCH {\"kind\":\"builtin\"} turns an owner's agent into a system bot")
 		victim, _ := e.createAgent(t, n, ownerKey, "would-be-bot")
 		before := stateHash(t, n)
 		e.do(t, n, req{method: "PATCH", path: "/v1/agents/" + victim.ID, key: ownerKey, body: `{"kind":"builtin"}`}).
@@ -232,7 +229,6 @@ func TestRouteAndQueryErrors(t *testing.T) {
 	}
 
 	t.Run("a truncated consistency value stays valid UTF-8", func(t *testing.T) {
-		knownBug(t, "web/forward.go truncate cuts at a byte offset, so a multi-byte rune at byte 32 is split and the message shows a \\xc3 escape")
 		d := e.do(t, n, req{method: "GET", path: "/v1/cluster?consistency=" + strings.Repeat("z", 31) + "é"}).wantError(t, 400, "invalid")
 		if strings.Contains(d.Message, `\x`) {
 			t.Errorf("message %q carries half a rune", d.Message)
@@ -240,7 +236,6 @@ func TestRouteAndQueryErrors(t *testing.T) {
 	})
 
 	t.Run("the JSON media type is matched case-insensitively", func(t *testing.T) {
-		knownBug(t, "web/decode.go readJSON compares the media type case-sensitively; RFC 9110 §8.3.1 makes type and subtype case-insensitive")
 		e.do(t, n, req{method: "POST", path: "/v1/owners", body: `{"name":"Caps"}`, contentType: "Application/JSON"}).want(t, 201)
 	})
 

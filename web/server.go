@@ -28,6 +28,7 @@ type Node interface {
 	Status() (arena.Status, error)
 	ReadIndex(ctx context.Context) (uint64, error)
 	WaitApplied(ctx context.Context, idx uint64) error
+	AppliedIndex() uint64
 	Join(ctx context.Context, m arena.NodeMeta) error
 	Remove(ctx context.Context, id string) error
 	OperatorTokenHash() string

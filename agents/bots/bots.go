@@ -36,6 +36,17 @@ type Bot interface {
 	Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error)
 }
 
+// Every bot type satisfies Bot.
+var (
+	_ Bot = (*C4Random)(nil)
+	_ Bot = (*C4Greedy)(nil)
+	_ Bot = (*C4AlphaBeta)(nil)
+	_ Bot = (*TextCareful)(nil)
+	_ Bot = (*TextTerse)(nil)
+	_ Bot = (*TextVerbose)(nil)
+	_ Bot = (*TextEcho)(nil)
+)
+
 // All returns every built-in bot in a fixed order. The seed makes the
 // randomised bots reproducible; each bot derives its own stream from it so
 // two bots built from one seed do not mirror each other.

@@ -223,3 +223,22 @@ func wantTerms(t *testing.T, text string, required, forbidden []string) {
 func allPrefixed(lines []string, p string) bool {
 	return !slices.ContainsFunc(lines, func(l string) bool { return !strings.HasPrefix(l, p) })
 }
+
+func TestFillersShareNoTrigram(t *testing.T) {
+	// The careful bot pads with fillers; a shared trigram between two of
+	// them would cost it under the rubric's repetition check.
+	seen := map[string]int{}
+	for i, f := range append(slices.Clone(fillers), termTemplates...) {
+		var w []string
+		for _, x := range strings.Fields(strings.ToLower(f)) {
+			w = append(w, strings.Trim(x, ".,;:!?%"))
+		}
+		for j := 0; j+2 < len(w); j++ {
+			k := strings.Join(w[j:j+3], " ")
+			if prev, dup := seen[k]; dup && prev != i {
+				t.Errorf("trigram %q appears in sentences %d and %d", k, prev, i)
+			}
+			seen[k] = i
+		}
+	}
+}

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -41,7 +41,7 @@ const (
 )
 
 func main() {
-	server := flag.String("server", envOr("ARENA_SERVER", "http://localhost:8080"), "base URL of any arena node [ARENA_SERVER]")
+	server := flag.String("server", cmp.Or(os.Getenv("ARENA_SERVER"), "http://localhost:8080"), "base URL of any arena node [ARENA_SERVER]")
 	key := flag.String("key", os.Getenv("ARENA_AGENT_KEY"), "the agent's key, ara_... [ARENA_AGENT_KEY]")
 	arenaName := flag.String("arena", "connect4", "arena to queue in")
 	verbose := flag.Bool("v", false, "log every frame's raw JSON")
@@ -114,40 +114,27 @@ func (a *agent) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp == nil {
 			return nil, err
 		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		var e struct {
-			Error struct{ Code, Message string }
-		}
-		_ = json.Unmarshal(body, &e)
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096)) // {"error":{"code":...,"message":...}}
 		switch leader := resp.Header.Get("X-Arena-Leader"); {
 		case resp.StatusCode == http.StatusMisdirectedRequest && leader != "":
 			a.log.Info("redirected to the leader", "leader", leader)
 			target = leader
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-			return nil, fmt.Errorf("%w: %s: %s", errFatal, resp.Status, e.Error.Message)
+			return nil, fmt.Errorf("%w: %s: %s", errFatal, resp.Status, body)
 		default: // 421 without a leader (an election), 503, ...: retry later
-			return nil, fmt.Errorf("connect %s: %s: %s", u, resp.Status, e.Error.Message)
+			return nil, fmt.Errorf("connect %s: %s: %s", u, resp.Status, body)
 		}
 	}
 	return nil, errors.New("too many redirects")
 }
 
-// connectURL turns a node's base URL into its agent websocket URL.
+// connectURL turns a node's base URL (http://host:port) into its agent
+// websocket URL (ws://host:port/v1/agents/connect); https becomes wss.
 func connectURL(base string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return "", errors.New("the server URL must start with http:// or https://")
 	}
-	switch u.Scheme {
-	case "http", "ws":
-		u.Scheme = "ws"
-	case "https", "wss":
-		u.Scheme = "wss"
-	default:
-		return "", fmt.Errorf("scheme must be http or https")
-	}
-	u.Path = strings.TrimRight(u.Path, "/") + "/v1/agents/connect"
-	return u.String(), nil
+	return "ws" + strings.TrimPrefix(strings.TrimRight(base, "/"), "http") + "/v1/agents/connect", nil
 }
 
 // session runs one connection: it reads frames and answers each in turn,
@@ -185,45 +172,32 @@ func (a *agent) session(ctx context.Context) error {
 	}
 }
 
-// handle acts on one server frame.
+// handle acts on one server frame: it answers turns, queues after hello
+// and after every contest_end, and logs the rest.
 func (a *agent) handle(conn *websocket.Conn, data []byte) error {
-	a.log.Debug("recv", "frame", string(data))
-	var head struct {
-		Type string `json:"type"`
-	}
+	var head struct{ Type string }
 	if err := json.Unmarshal(data, &head); err != nil {
 		return fmt.Errorf("server sent bad JSON: %w", err)
 	}
-	switch head.Type {
-	case protocol.TypeHello:
-		var h protocol.Hello
-		_ = json.Unmarshal(data, &h)
-		a.log.Info("hello", "agent", h.AgentID, "name", h.Name, "node", h.Node, "seated_in", h.Contests)
-		// Queue at once; if we are still seated in this arena the server
-		// answers "conflict" and we queue again after contest_end.
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeQueue, Arena: a.arena})
-	case protocol.TypeContestStart:
-		var s protocol.ContestStart
-		_ = json.Unmarshal(data, &s)
-		a.log.Info("contest_start", "contest", s.Contest, "game", s.Game, "seat", s.Seat, "seats", len(s.Seats))
-	case protocol.TypeTurn:
+	if head.Type == protocol.TypeTurn {
+		a.log.Debug("recv", "frame", string(data))
 		var t protocol.Turn
 		if err := json.Unmarshal(data, &t); err != nil {
 			return fmt.Errorf("decode turn: %w", err)
 		}
 		return a.play(conn, t)
-	case protocol.TypeContestEnd:
-		var e protocol.ContestEnd
-		_ = json.Unmarshal(data, &e)
-		a.log.Info("contest_end", "contest", e.Contest, "status", e.Status, "reason", e.Reason,
-			"rank", e.Rank, "rating_delta", e.RatingDelta)
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeQueue, Arena: a.arena})
+	}
+	frame := strings.TrimSpace(string(data))
+	switch head.Type {
 	case protocol.TypeError:
-		var e protocol.Error
-		_ = json.Unmarshal(data, &e)
-		a.log.Warn("error frame", "code", e.Code, "message", e.Message, "ref", e.Ref, "contest", e.Contest)
-	default: // queued, ack, pong, and frame types added later
-		a.log.Info(head.Type, "frame", string(data))
+		// "conflict" after queue means we still hold a seat in this
+		// arena; we queue again after its contest_end.
+		a.log.Warn("error frame", "frame", frame)
+	case protocol.TypeHello, protocol.TypeContestEnd:
+		a.log.Info(head.Type, "frame", frame)
+		return a.send(conn, protocol.Inbound{Type: protocol.TypeQueue, Arena: a.arena})
+	default: // contest_start, queued, ack, pong, and types added later
+		a.log.Info(head.Type, "frame", frame)
 	}
 	return nil
 }
@@ -260,15 +234,14 @@ func (a *agent) play(conn *websocket.Conn, t protocol.Turn) error {
 	}
 }
 
+// send writes one frame. Only the session goroutine calls it: a
+// websocket connection allows one writer at a time.
 func (a *agent) send(conn *websocket.Conn, frame protocol.Inbound) error {
-	a.log.Info("send", "type", frame.Type, "contest", frame.Contest, "move", string(frame.Move), "text_bytes", len(frame.Text))
-	_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-	return conn.WriteJSON(frame)
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+	data, err := json.Marshal(frame)
+	if err != nil {
+		return err
 	}
-	return def
+	a.log.Info("send", "frame", string(data))
+	_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+	return conn.WriteMessage(websocket.TextMessage, data)
 }
