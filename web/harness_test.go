@@ -354,4 +354,3 @@ func eventually(t testing.TB, timeout time.Duration, f func() error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
