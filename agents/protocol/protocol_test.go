@@ -1,0 +1,75 @@
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name  string
+		frame string
+		code  string // "" means accepted
+	}{
+		{"a ping is accepted", `{"type":"ping"}`, ""},
+		{"a queue frame names an arena", `{"type":"queue","arena":"connect4"}`, ""},
+		{"a move quotes contest, seq and move", `{"type":"move","contest":"c1","seq":0,"move":3}`, ""},
+		{"a chunk carries text", `{"type":"chunk","contest":"c1","text":"hi"}`, ""},
+		{"a final may be empty", `{"type":"final","contest":"c1"}`, ""},
+		{"a resign names its contest", `{"type":"resign","contest":"c1"}`, ""},
+		{"malformed JSON is a bad frame", `{"type":`, "bad_frame"},
+		{"a frame without type is a bad frame", `{"arena":"x"}`, "bad_frame"},
+		{"an unknown type is reported as such", `{"type":"dance"}`, "unknown_type"},
+		{"unknown fields are refused", `{"type":"ping","extra":1}`, "bad_frame"},
+		{"trailing data is refused", `{"type":"ping"} {}`, "bad_frame"},
+		{"a queue frame needs an arena", `{"type":"queue"}`, "bad_frame"},
+		{"a move needs seq", `{"type":"move","contest":"c1","move":3}`, "bad_frame"},
+		{"a move needs a move", `{"type":"move","contest":"c1","seq":1}`, "bad_frame"},
+		{"a chunk needs text", `{"type":"chunk","contest":"c1"}`, "bad_frame"},
+		{"invalid UTF-8 is refused", "{\"type\":\"ping\",\"x\":\"\xff\"}", "bad_frame"},
+		{"an array is not a frame", `[1,2]`, "bad_frame"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.frame))
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Code != tt.code || pe.Message == "" {
+				t.Fatalf("got %v, want %s", err, tt.code)
+			}
+		})
+	}
+}
+
+// FuzzParse: no frame crashes the parser, every refusal is a ParseError
+// with a code and a message, and every accepted frame re-encodes to a
+// frame that parses the same.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"type":"ping"}`, `{"type":"move","contest":"c","seq":1,"move":{"a":1}}`,
+		`{"type":"chunk","contest":"c","text":"x"}`, `{"type":"queue","arena":"a"}`, `{}`, `null`, "\xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := Parse(data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Code == "" || pe.Message == "" {
+				t.Fatalf("refusal without code or message: %v", err)
+			}
+			return
+		}
+		again, err := json.Marshal(in)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		if _, err := Parse(again); err != nil {
+			t.Fatalf("re-encoded frame %s refused: %v", again, err)
+		}
+	})
+}
