@@ -80,7 +80,7 @@ type ContestEvent struct {
 	Type    string          `json:"type"`
 	At      time.Time       `json:"at"`
 	Seat    *int            `json:"seat,omitempty"`
-	Turn    uint64          `json:"turn,omitempty"`
+	Turn    uint64          `json:"turn"`
 	Move    json.RawMessage `json:"move,omitempty"`
 	Auto    bool            `json:"auto,omitempty"` // played by the runner for a seat that missed its deadline
 	Reason  string          `json:"reason,omitempty"`
@@ -160,6 +160,10 @@ func putContest(tx *bolt.Tx, c *Contest) error {
 func record(ac *applyCtx, c *Contest, ev ContestEvent) error {
 	c.Seq++
 	ev.Contest, ev.Seq, ev.At = c.ID, c.Seq, ac.now
+	if d, ok := ev.Data.(Contest); ok {
+		d.Seq = c.Seq // the summary includes the event that carries it
+		ev.Data = d
+	}
 	if err := putJSON(ac.tx.Bucket(bucketContestEvents), eventKey(c.ID, c.Seq), ev); err != nil {
 		return err
 	}

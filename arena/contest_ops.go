@@ -1,6 +1,7 @@
 package arena
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -93,8 +94,12 @@ func (n *Node) ContestEvents(id string, since uint64, limit int) (evs []ContestE
 		c := tx.Bucket(bucketContestEvents).Cursor()
 		prefix := []byte(id + "/")
 		for k, v := c.Seek(eventKey(id, since+1)); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+			// UseNumber keeps 64-bit integers inside Data (seeds,
+			// deadlines) exact when the event is encoded again.
 			var ev ContestEvent
-			if err := json.Unmarshal(v, &ev); err != nil {
+			dec := json.NewDecoder(bytes.NewReader(v))
+			dec.UseNumber()
+			if err := dec.Decode(&ev); err != nil {
 				return fmt.Errorf("decode event %s: %w", k, err)
 			}
 			evs = append(evs, ev)
@@ -255,5 +260,11 @@ func (n *Node) Judged(ctx context.Context, contest string, ranks []int, verdict 
 // Seed proposes the default arenas and built-in bots (idempotent).
 func (n *Node) Seed(ctx context.Context, arenas []Arena, bots []BotSpec) error {
 	_, err := n.Apply(ctx, CmdSystemSeed, systemSeedCmd{Arenas: arenas, Bots: bots})
+	return err
+}
+
+// ResumeContest re-arms a running contest's deadlines (a new leader).
+func (n *Node) ResumeContest(ctx context.Context, contest string) error {
+	_, err := n.Apply(ctx, CmdContestResume, contestResumeCmd{Contest: contest})
 	return err
 }

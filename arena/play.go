@@ -90,7 +90,7 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 		out := st.Outcome()
 		if out.NeedsJudge {
 			c.Status = StatusJudging
-			if err := record(ac, c, ContestEvent{Type: EvJudging, Reason: out.Reason}); err != nil {
+			if err := record(ac, c, ContestEvent{Type: EvJudging, Reason: out.Reason, Data: contestSummary(c)}); err != nil {
 				return err
 			}
 		} else {
@@ -163,7 +163,18 @@ func (f *FSM) applyContestForfeit(ac *applyCtx, env Envelope) (any, error) {
 }
 
 func (f *FSM) forfeit(ac *applyCtx, c *Contest, ar *Arena, st games.State, seat int, reason string) error {
+	before, err := st.Marshal()
+	if err != nil {
+		return fmt.Errorf("marshal state: %w", err)
+	}
 	st.Forfeit(seat)
+	after, err := st.Marshal()
+	if err != nil {
+		return fmt.Errorf("marshal state: %w", err)
+	}
+	if string(before) == string(after) {
+		return nil // e.g. a seat whose answer is already final: nothing to forfeit
+	}
 	if err := record(ac, c, ContestEvent{Type: EvForfeit, Seat: &seat, Reason: reason}); err != nil {
 		return err
 	}
@@ -259,4 +270,36 @@ func (f *FSM) applyContestAbort(ac *applyCtx, env Envelope) (any, error) {
 		return nil, err
 	}
 	return nil, putContest(ac.tx, c)
+}
+
+type contestResumeCmd struct {
+	Contest string `json:"contest"`
+}
+
+// applyContestResume re-arms a running contest's deadlines after a leader
+// change: time without a leader is nobody's fault, so no seat may lose a
+// turn to it.
+func (f *FSM) applyContestResume(ac *applyCtx, env Envelope) (any, error) {
+	var cmd contestResumeCmd
+	if err := decodePayload(env, &cmd); err != nil {
+		return nil, err
+	}
+	c, ar, _, err := f.loadRunning(ac, cmd.Contest)
+	if err != nil {
+		return nil, err
+	}
+	due := ac.now.Add(msDuration(ar.MoveDeadlineMS)).UnixNano()
+	changed := false
+	for i, d := range c.Deadlines {
+		if d != 0 && d < due {
+			c.Deadlines[i], changed = due, true
+		}
+	}
+	if !changed {
+		return false, nil
+	}
+	if err := record(ac, c, ContestEvent{Type: "resumed", Reason: "deadlines re-armed after a leader change"}); err != nil {
+		return nil, err
+	}
+	return true, putContest(ac.tx, c)
 }

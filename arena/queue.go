@@ -61,6 +61,9 @@ func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &c); err != nil {
 		return nil, err
 	}
+	if _, err := getArena(ac.tx, c.Arena); err != nil {
+		return nil, err
+	}
 	q := ac.tx.Bucket(bucketQueue)
 	if q.Get(queueKey(c.Arena, c.AgentID)) == nil {
 		return false, nil

@@ -178,8 +178,29 @@ func (r *Runner) startLeading(parent context.Context) {
 		}
 		cancel()
 	}
+	r.resumeAll()
 	for id, c := range conns {
 		r.greet(id, c)
+	}
+}
+
+// resumeAll gives every running contest fresh deadlines under the new
+// leader; the deadline change also makes the runner deliver each turn again.
+func (r *Runner) resumeAll() {
+	active, err := r.node.ActiveContests()
+	if err != nil {
+		r.log.Warn("list active contests", "err", err)
+		return
+	}
+	for _, c := range active {
+		if c.Status != StatusRunning {
+			continue
+		}
+		ctx, cancel := r.opCtx(r.termCtx)
+		if err := r.node.ResumeContest(ctx, c.ID); err != nil {
+			r.log.Warn("resume contest", "contest", c.ID, "err", err)
+		}
+		cancel()
 	}
 }
 
@@ -246,4 +267,27 @@ func (r *Runner) agentKind(id string) string {
 		return ""
 	}
 	return a.Kind
+}
+
+func (r *Runner) dequeue(ctx context.Context, agentID string) {
+	arenas, err := r.node.Arenas()
+	if err != nil {
+		return
+	}
+	for _, ar := range arenas {
+		tickets, err := r.node.Tickets(ar.Name)
+		if err != nil {
+			continue
+		}
+		for _, t := range tickets {
+			if t.AgentID != agentID {
+				continue
+			}
+			octx, cancel := r.opCtx(ctx)
+			if err := r.node.Unqueue(octx, ar.Name, agentID); err != nil {
+				r.log.Warn("dequeue disconnected agent", "agent", agentID, "arena", ar.Name, "err", err)
+			}
+			cancel()
+		}
+	}
 }

@@ -88,9 +88,8 @@ func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agen
 			}
 			return
 		}
-		if len(st.ToMove()) == 1 {
-			return // turn-based: the next turn is dispatched by its event
-		}
+		// Loop: a streamed answer continues while the seat is still to
+		// move; a turn-based game's seat is not, so the loop ends.
 	}
 }
 

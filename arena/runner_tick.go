@@ -57,8 +57,15 @@ func (r *Runner) enforceGrace(c *Contest, now time.Time) {
 	if err != nil {
 		return
 	}
-	for _, s := range c.Seats {
-		if r.agentKind(s.AgentID) != agents.KindWebsocket {
+	st, err := r.node.GameState(c)
+	if err != nil {
+		return
+	}
+	toMove := st.ToMove()
+	for seat, s := range c.Seats {
+		// Only a seat that still has to act can be forfeited; an agent
+		// that left after its last move loses nothing by it.
+		if r.agentKind(s.AgentID) != agents.KindWebsocket || !contains(toMove, seat) {
 			continue
 		}
 		r.mu.Lock()
@@ -225,10 +232,16 @@ func (r *Runner) Attach(agentID string, conn AgentConn) (detach func()) {
 	}
 	return func() {
 		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.conns[agentID] == conn {
+		gone := r.conns[agentID] == conn
+		if gone {
 			delete(r.conns, agentID)
 			r.goneAt[agentID] = r.cfg.Now()
+		}
+		r.mu.Unlock()
+		if gone {
+			// An agent that is not connected cannot play: take it out of
+			// every queue rather than match it into a forfeit.
+			r.goDo("dequeue/"+agentID, func(ctx context.Context) { r.dequeue(ctx, agentID) })
 		}
 	}
 }

@@ -32,6 +32,7 @@ const (
 	CmdContestForfeit    = "contest.forfeit"
 	CmdContestJudged     = "contest.judged"
 	CmdContestAbort      = "contest.abort"
+	CmdContestResume     = "contest.resume"
 )
 
 var (

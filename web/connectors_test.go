@@ -97,11 +97,17 @@ func TestReconnectWithinGraceResumesAndAfterItForfeits(t *testing.T) {
 	}
 	a.expect("contest_start", 5*time.Second).decode(t, &sa)
 	b.expect("contest_start", 5*time.Second)
+	// a is the agent to move: the one whose absence costs it the contest.
+	key := ids[0].agentKey
+	if sa.Seat != 0 {
+		a, b, key = b, a, ids[1].agentKey
+		sa.Seat = 0
+	}
 
 	t.Run("an agent that reconnects in time gets its contest and turn back", func(t *testing.T) {
 		a.conn.Close()
 		time.Sleep(100 * time.Millisecond)
-		a = plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+		a = plDial(t, base+"/v1/agents/connect", key)
 		var hello struct {
 			Contests []string `json:"contests"`
 		}
@@ -110,9 +116,7 @@ func TestReconnectWithinGraceResumesAndAfterItForfeits(t *testing.T) {
 			t.Fatalf("hello lists %v", hello.Contests)
 		}
 		a.expect("contest_start", 5*time.Second)
-		if sa.Seat == 0 {
-			a.expect("turn", 5*time.Second)
-		}
+		a.expect("turn", 5*time.Second)
 	})
 	t.Run("an agent that stays away past the grace period forfeits", func(t *testing.T) {
 		a.conn.Close()

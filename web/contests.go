@@ -157,6 +157,14 @@ func (s *Server) putArena(c *gin.Context) {
 	if a.Rewards == nil {
 		a.Rewards = []int{100}
 	}
+	if len(a.Judges) == 0 {
+		// Rule-judged games need no panel; judged games get the offline
+		// rubric judge, which needs no model server.
+		a.Judges = []string{"referee"}
+		if a.Game == "prompt" {
+			a.Judges = []string{"rubric"}
+		}
+	}
 	if req.Options != nil {
 		raw, err := jsonMarshal(req.Options)
 		if err != nil {
