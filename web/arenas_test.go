@@ -1,0 +1,104 @@
+package web_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+const plOperator = "arop_testoperatortoken000000000000000"
+
+func TestArenaAdministration(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	owner := plAgents(t, base, "x")[0]
+	tests := []struct {
+		name   string
+		key    string
+		arena  string
+		body   map[string]any
+		status int
+	}{
+		{"an anonymous caller cannot create an arena", "", "a1", map[string]any{"game": "connect4", "seats": 2}, 401},
+		{"an owner cannot create an arena", owner.ownerKey, "a1", map[string]any{"game": "connect4", "seats": 2}, 403},
+		{"an unknown game is refused", plOperator, "a1", map[string]any{"game": "chess", "seats": 2}, 400},
+		{"a seat count the game cannot take is refused", plOperator, "a1", map[string]any{"game": "connect4", "seats": 3}, 400},
+		{"a bad name is refused", plOperator, "Bad_Name", map[string]any{"game": "connect4", "seats": 2}, 400},
+		{"a bad forfeit rule is refused", plOperator, "a1", map[string]any{"game": "connect4", "seats": 2, "forfeit": "coin"}, 400},
+		{"rewards over 100 percent are refused", plOperator, "a1", map[string]any{"game": "prompt", "seats": 3, "rewards": []int{80, 30}}, 400},
+		{"an operator creates an arena", plOperator, "a1", map[string]any{"game": "prompt", "seats": 4, "rewards": []int{50, 30, 20}}, 200},
+		{"its game cannot change later", plOperator, "a1", map[string]any{"game": "connect4", "seats": 2}, 409},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code := plHTTP(t, "PUT", base+"/v1/arenas/"+tt.arena, tt.key, tt.body, nil); code != tt.status {
+				t.Fatalf("status %d, want %d", code, tt.status)
+			}
+		})
+	}
+	var got struct {
+		Arena struct {
+			Judges []string `json:"judges"`
+			Seats  int      `json:"seats"`
+		} `json:"arena"`
+	}
+	plHTTP(t, "GET", base+"/v1/arenas/a1", "", nil, &got)
+	if got.Arena.Seats != 4 || len(got.Arena.Judges) != 1 || got.Arena.Judges[0] != "rubric" {
+		t.Fatalf("arena a1 = %+v", got.Arena)
+	}
+	var list struct {
+		Arenas []struct{ Name string } `json:"arenas"`
+	}
+	plHTTP(t, "GET", base+"/v1/arenas", "", nil, &list)
+	if len(list.Arenas) != 3 {
+		t.Fatalf("arenas = %+v, want the two defaults and a1", list.Arenas)
+	}
+}
+
+func TestPromptAnswersStayHiddenUntilEveryAnswerIsFinal(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	duel := map[string]any{"game": "prompt", "seats": 2, "move_deadline_ms": 30000}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/duel", plOperator, duel, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	b := plDial(t, base+"/v1/agents/connect", ids[1].agentKey)
+	for _, c := range []*plConn{a, b} {
+		c.send(map[string]string{"type": "queue", "arena": "duel"})
+	}
+	var start struct {
+		Contest string `json:"contest"`
+	}
+	a.expect("contest_start", 5*time.Second).decode(t, &start)
+	b.expect("contest_start", 5*time.Second)
+	a.send(map[string]string{"type": "chunk", "contest": start.Contest, "text": "secret-sauce "})
+	a.expect("ack", 5*time.Second)
+
+	body := func() string {
+		var raw json.RawMessage
+		plHTTP(t, "GET", base+"/v1/contests/"+start.Contest, "", nil, &raw)
+		return string(raw)
+	}
+	t.Run("a running contest shows sizes, not text", func(t *testing.T) {
+		if got := body(); strings.Contains(got, "secret-sauce") || !strings.Contains(got, `"hidden":true`) {
+			t.Fatalf("running contest leaks or lacks the hidden marker: %s", got)
+		}
+		s := plDial(t, base+"/v1/contests/"+start.Contest+"/stream?since=0", "")
+		for i := 0; i < 2; i++ {
+			if f := <-s.frames; strings.Contains(string(f.Raw), "secret-sauce") {
+				t.Fatalf("stream leaked an answer: %s", f.Raw)
+			}
+		}
+	})
+	t.Run("once every answer is final the text is shown", func(t *testing.T) {
+		a.send(map[string]string{"type": "final", "contest": start.Contest})
+		b.send(map[string]string{"type": "final", "contest": start.Contest, "text": "my answer"})
+		a.expect("contest_end", 10*time.Second)
+		if got := body(); !strings.Contains(got, "secret-sauce") {
+			t.Fatalf("settled contest hides answers: %s", got)
+		}
+	})
+}
