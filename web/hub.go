@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/agentarena/arena/arena"
 )
@@ -23,8 +26,29 @@ type Hub struct {
 
 // watcher is one spectator stream's mailbox.
 type watcher struct {
-	ch   chan arena.Event
+	ch   chan *hubEvent
 	once sync.Once
+}
+
+// hubEvent is an event on its way to many streams. Its wire frames are
+// encoded once, by whichever stream needs them first, and shared: with
+// thousands of spectators, encoding per connection would dominate.
+type hubEvent struct {
+	arena.Event
+	once [2]sync.Once
+	pm   [2]*websocket.PreparedMessage
+}
+
+// prepared returns the event's frame in variant v (e.g. redacted or not),
+// building it with build the first time.
+func (e *hubEvent) prepared(v int, build func() any) *websocket.PreparedMessage {
+	e.once[v].Do(func() {
+		data, err := json.Marshal(build())
+		if err == nil {
+			e.pm[v], _ = websocket.NewPreparedMessage(websocket.TextMessage, data)
+		}
+	})
+	return e.pm[v]
 }
 
 func (w *watcher) close() { w.once.Do(func() { close(w.ch) }) }
@@ -56,9 +80,10 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 }
 
-func (h *Hub) route(ev arena.Event) {
+func (h *Hub) route(raw arena.Event) {
+	ev := &hubEvent{Event: raw}
 	var contest, arenaName string
-	switch d := ev.Data.(type) {
+	switch d := raw.Data.(type) {
 	case arena.ContestEvent:
 		contest = d.Contest
 		if c, ok := d.Data.(arena.Contest); ok {
@@ -81,7 +106,7 @@ func (h *Hub) route(ev arena.Event) {
 	}
 }
 
-func (h *Hub) deliver(set map[*watcher]struct{}, ev arena.Event) {
+func (h *Hub) deliver(set map[*watcher]struct{}, ev *hubEvent) {
 	for w := range set {
 		select {
 		case w.ch <- ev:
@@ -107,7 +132,7 @@ func (h *Hub) closeAll() {
 
 // watch registers a mailbox for a contest or an arena; cancel unregisters.
 func (h *Hub) watch(m map[string]map[*watcher]struct{}, key string, buffer int) (*watcher, func()) {
-	w := &watcher{ch: make(chan arena.Event, buffer)}
+	w := &watcher{ch: make(chan *hubEvent, buffer)}
 	h.mu.Lock()
 	if m[key] == nil {
 		m[key] = map[*watcher]struct{}{}

@@ -36,6 +36,12 @@ type plOptions struct {
 
 func plCluster(t *testing.T, n int, opt plOptions) (*arenatest.Cluster, []*plNode) {
 	t.Helper()
+	return plClusterTB(t, n, opt)
+}
+
+// plClusterTB is plCluster for tests and benchmarks alike.
+func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plNode) {
+	t.Helper()
 	nodes := make([]*plNode, n)
 	handlers := make([]http.Handler, n)
 	var mu sync.Mutex

@@ -78,13 +78,20 @@ func (s *Server) contestStream(c *gin.Context) {
 			if !ok || ce.Seq <= last {
 				continue
 			}
-			if ce.Type == arena.EvMove && hiding {
-				ce = publicEvent(&arena.Contest{Game: prompt.Name, Status: arena.StatusRunning}, ce)
+			variant, redact := 0, hiding && ce.Type == arena.EvMove
+			if redact {
+				variant = 1
 			}
 			if ce.Type == arena.EvJudging || ce.Type == arena.EvSettled || ce.Type == arena.EvAborted {
 				hiding = false
 			}
-			if !out.trySend(eventFrame{Type: "event", Event: ce}) {
+			frame := ev.prepared(variant, func() any {
+				if redact {
+					ce = publicEvent(&arena.Contest{Game: prompt.Name, Status: arena.StatusRunning}, ce)
+				}
+				return eventFrame{Type: "event", Event: ce}
+			})
+			if frame == nil || !out.trySend(frame) {
 				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
 				return
 			}

@@ -94,7 +94,7 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 		select {
 		case frame := <-w.out:
 			conn.SetWriteDeadline(time.Now().Add(w.wait))
-			if err := conn.WriteJSON(frame); err != nil {
+			if err := writeFrame(conn, frame); err != nil {
 				return
 			}
 		case m := <-w.closing:
@@ -102,7 +102,7 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 			// close is not lost.
 			for len(w.out) > 0 {
 				conn.SetWriteDeadline(time.Now().Add(w.wait))
-				if err := conn.WriteJSON(<-w.out); err != nil {
+				if err := writeFrame(conn, <-w.out); err != nil {
 					return
 				}
 			}
@@ -130,4 +130,13 @@ func armReadDeadline(conn *websocket.Conn) {
 		conn.SetReadDeadline(time.Now().Add(pongWait))
 		return nil
 	})
+}
+
+// writeFrame writes a prepared message as is (encoded once, shared by every
+// spectator of an event) and anything else as JSON.
+func writeFrame(conn *websocket.Conn, frame any) error {
+	if pm, ok := frame.(*websocket.PreparedMessage); ok {
+		return conn.WritePreparedMessage(pm)
+	}
+	return conn.WriteJSON(frame)
 }
