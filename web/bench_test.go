@@ -55,7 +55,7 @@ func benchFanout(b *testing.B, spectators int) {
 	_ = c
 
 	var sent [1 << 16]atomic.Int64 // seq -> send time (ns)
-	var got sync.Map                // seq -> *atomic.Int64 receivers
+	var got sync.Map               // seq -> *atomic.Int64 receivers
 	all := make(chan uint64, 1024)
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -134,7 +134,6 @@ func benchFanout(b *testing.B, spectators int) {
 	}
 	b.ReportMetric(float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/float64(spectators), "bytes/conn")
 }
-
 
 // eventSeq finds an event frame's seq without a full JSON decode: the
 // spectators share the benchmark's two cores with the server, so their own
