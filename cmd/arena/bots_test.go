@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestAFreshNodeRunsBotContests is what `make run` promises: a fresh node
+// seeds its arenas and bots, and settled contests appear within seconds.
+func TestAFreshNodeRunsBotContests(t *testing.T) {
+	m := NewMain()
+	m.Stdout, m.LogOutput, m.FastTimeouts = io.Discard, io.Discard, true
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := m.ParseFlags([]string{"--data-dir", dir, "--http-addr", "127.0.0.1:0", "--raft-addr", "127.0.0.1:0", "--bot-delay", "0s"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	api := apiClient{t}
+	for _, arena := range []string{"connect4", "prompt"} {
+		eventually(t, 30*time.Second, func() error {
+			var out struct {
+				Contests []struct {
+					ID    string `json:"id"`
+					Ranks []int  `json:"ranks"`
+				} `json:"contests"`
+			}
+			api.do("GET", m.URL+"/v1/contests?status=settled&arena="+arena, "", nil, &out)
+			if len(out.Contests) == 0 {
+				return fmt.Errorf("no settled %s contest yet", arena)
+			}
+			return nil
+		})
+	}
+	var lb struct {
+		Entries []struct{ Name string } `json:"entries"`
+	}
+	api.do("GET", m.URL+"/v1/arenas/connect4/leaderboard", "", nil, &lb)
+	if len(lb.Entries) < 2 {
+		t.Fatalf("connect4 leaderboard has %d entries", len(lb.Entries))
+	}
+}
