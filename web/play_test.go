@@ -169,6 +169,9 @@ func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
 		first, second = b, a
 	}
 	first.expect("turn", 5*time.Second)
+	// A second contest that the first two agents have no seat in.
+	others := plAgents(t, base, "gamma", "delta")
+	other, _ := plStart(t, plDial(t, base+"/v1/agents/connect", others[0].agentKey), plDial(t, base+"/v1/agents/connect", others[1].agentKey))
 
 	tests := []struct {
 		name  string
@@ -180,6 +183,7 @@ func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
 		{"an unknown frame type", first, `{"type":"dance"}`, "unknown_type"},
 		{"a frame with an unknown field", first, `{"type":"ping","x":1}`, "bad_frame"},
 		{"a move for another contest", first, `{"type":"move","contest":"c_nope","seq":0,"move":3}`, "unknown_contest"},
+		{"a move in a contest the agent has no seat in", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, other), "not_in_contest"},
 		{"a move out of turn", second, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, contest), "not_your_turn"},
 		{"an illegal column", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":9}`, contest), "illegal_move"},
 		{"a move quoting a stale turn", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":7,"move":3}`, contest), "stale_turn"},
