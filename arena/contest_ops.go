@@ -3,6 +3,7 @@ package arena
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -267,4 +268,47 @@ func (n *Node) Seed(ctx context.Context, arenas []Arena, bots []BotSpec) error {
 func (n *Node) ResumeContest(ctx context.Context, contest string) error {
 	_, err := n.Apply(ctx, CmdContestResume, contestResumeCmd{Contest: contest})
 	return err
+}
+
+// RatingHistory lists an agent's rating points, oldest first, optionally in
+// one arena.
+func (n *Node) RatingHistory(agentID, arena string) (list []RatingPoint, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list = []RatingPoint{}
+		prefix := []byte(agentID + "\x00")
+		if arena != "" {
+			prefix = append(prefix, arena+"\x00"...)
+		}
+		c := tx.Bucket(bucketHistory).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var p RatingPoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode rating point: %w", err)
+			}
+			list = append(list, p)
+		}
+		return nil
+	})
+	return list, err
+}
+
+// Battles lists an arena's pairwise outcomes in log order, and the log
+// index of the newest one (a cache key for fitted ratings).
+func (n *Node) Battles(arena string) (list []Battle, last uint64, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		prefix := []byte(arena + "\x00")
+		c := tx.Bucket(bucketBattles).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var b Battle
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("decode battle: %w", err)
+			}
+			list = append(list, b)
+			if len(k) >= len(prefix)+8 {
+				last = binary.BigEndian.Uint64(k[len(prefix):])
+			}
+		}
+		return nil
+	})
+	return list, last, err
 }

@@ -1,6 +1,7 @@
 package arena
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -14,7 +15,33 @@ import (
 var (
 	bucketRatings = []byte("ratings") // arena "\x00" agent -> RatingEntry
 	bucketRecent  = []byte("recent")  // agent -> []agent (last contest's opponents)
+	// bucketHistory: agent "\x00" arena "\x00" index(8) -> RatingPoint
+	bucketHistory = []byte("rating_history")
+	// bucketBattles: arena "\x00" index(8) "\x00" pair(2) -> Battle; the
+	// pairwise outcomes Bradley–Terry ratings are fitted on.
+	bucketBattles = []byte("battles")
 )
+
+// RatingPoint is one step of an agent's rating history.
+type RatingPoint struct {
+	Arena   string         `json:"arena"`
+	Contest string         `json:"contest"`
+	At      time.Time      `json:"at"`
+	Before  ranking.Rating `json:"before"`
+	After   ranking.Rating `json:"after"`
+	Rank    int            `json:"rank"`
+	Seats   int            `json:"seats"`
+}
+
+// Battle is one pairwise outcome of a settled contest: every pair of seats
+// counts, as in the Elo update.
+type Battle struct {
+	Contest string `json:"contest"`
+	A       string `json:"a"`
+	B       string `json:"b"`
+	// Winner is 0 when A ranked better, 1 when B did, 2 for a tie.
+	Winner int `json:"winner"`
+}
 
 // RatingEntry is one agent's row of an arena's leaderboard.
 type RatingEntry struct {
@@ -74,6 +101,28 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 		c.RatingDeltas[i] = deltas[i].Float()
 		if err := putJSON(rb, ratingKey(ar.Name, e.AgentID), e); err != nil {
 			return err
+		}
+		hk := binary.BigEndian.AppendUint64([]byte(e.AgentID+"\x00"+ar.Name+"\x00"), ac.index)
+		pt := RatingPoint{Arena: ar.Name, Contest: c.ID, At: ac.now, Before: ratings[i], After: e.Rating, Rank: ranks[i], Seats: len(ranks)}
+		if err := putJSON(ac.tx.Bucket(bucketHistory), hk, pt); err != nil {
+			return err
+		}
+	}
+	bb := ac.tx.Bucket(bucketBattles)
+	for i := range c.Seats {
+		for j := i + 1; j < len(c.Seats); j++ {
+			w := 2
+			switch {
+			case ranks[i] < ranks[j]:
+				w = 0
+			case ranks[j] < ranks[i]:
+				w = 1
+			}
+			k := binary.BigEndian.AppendUint64([]byte(ar.Name+"\x00"), ac.index)
+			k = append(k, 0, byte(i), byte(j))
+			if err := putJSON(bb, k, Battle{Contest: c.ID, A: c.Seats[i].AgentID, B: c.Seats[j].AgentID, Winner: w}); err != nil {
+				return err
+			}
 		}
 	}
 	recent := ac.tx.Bucket(bucketRecent)

@@ -65,7 +65,7 @@ type handler func(ac *applyCtx, env Envelope) (any, error)
 
 func allBuckets() [][]byte {
 	out := [][]byte{bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
-		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent}
+		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles}
 	return append(out, agents.Buckets()...)
 }
 

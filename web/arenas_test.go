@@ -100,5 +100,15 @@ func TestPromptAnswersStayHiddenUntilEveryAnswerIsFinal(t *testing.T) {
 		if got := body(); !strings.Contains(got, "secret-sauce") {
 			t.Fatalf("settled contest hides answers: %s", got)
 		}
+		var v struct {
+			Verdict struct {
+				Judge     string    `json:"judge"`
+				Scores    []float64 `json:"scores"`
+				Rationale string    `json:"rationale"`
+			} `json:"verdict"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/contests/"+start.Contest+"/verdict", "", nil, &v); code != 200 || v.Verdict.Judge == "" || len(v.Verdict.Scores) != 2 || v.Verdict.Rationale == "" {
+			t.Fatalf("verdict %d %+v", code, v)
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -242,4 +243,35 @@ func (s *Server) unqueueAgent(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// ratingHistory serves GET /v1/agents/{id}/ratings: every settled
+// contest's before/after rating, oldest first (?arena= narrows it).
+func (s *Server) ratingHistory(c *gin.Context) {
+	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	list, err := s.cfg.Node.RatingHistory(a.ID, c.Query("arena"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"agent_id": a.ID, "history": list})
+}
+
+// verdict serves GET /v1/contests/{id}/verdict: the judges' verdict of a
+// judged contest (rankings, scores, rationale, flags, agreement).
+func (s *Server) verdict(c *gin.Context) {
+	con, err := s.cfg.Node.Contest(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if len(con.Verdict) == 0 {
+		s.writeError(c, apperr.New(apperr.NotFound, "contest %s has no judge verdict (status %s, game %s)", con.ID, con.Status, con.Game))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "ranks": con.Ranks, "verdict": json.RawMessage(con.Verdict)})
 }

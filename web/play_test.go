@@ -122,6 +122,24 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 		}
 	}
 	winner, loser := ids[s0].agentID, ids[1-s0].agentID
+	t.Run("the winner's rating history records the step", func(t *testing.T) {
+		var h struct {
+			History []struct {
+				Contest       string `json:"contest"`
+				Before, After int64
+				Rank          int `json:"rank"`
+			} `json:"history"`
+		}
+		plHTTP(t, "GET", base+"/v1/agents/"+winner+"/ratings?arena=connect4", "", nil, &h)
+		if len(h.History) != 1 || h.History[0].Before != 1_000_000 || h.History[0].After != 1_016_000 || h.History[0].Contest != contest {
+			t.Fatalf("history = %+v", h.History)
+		}
+	})
+	t.Run("a rule-judged contest has no judge verdict", func(t *testing.T) {
+		if code := plHTTP(t, "GET", base+"/v1/contests/"+contest+"/verdict", "", nil, nil); code != 404 {
+			t.Fatalf("status %d, want 404", code)
+		}
+	})
 	lb := plLeaderboard(t, base)
 	// Both start at 1000: expected score 1/(1+10^0) = 0.5, K = 32, so the
 	// winner gains 32 × 0.5 = 16 points and the loser gives 16.

@@ -57,6 +57,8 @@ type Node interface {
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus
+	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
+	Battles(arena string) ([]arena.Battle, uint64, error)
 }
 
 // Runner is the contest runner's face to agent sessions.
@@ -175,6 +177,7 @@ func (s *Server) routes() *gin.Engine {
 
 	v1.GET("/agents/connect", s.agentConnect)
 	v1.POST("/agents/:id/queue", s.requireOwner, s.queueAgent)
+	v1.GET("/agents/:id/ratings", s.ratingHistory)
 	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
 
 	v1.GET("/arenas", s.listArenas)
@@ -186,6 +189,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/contests", s.listContests)
 	v1.GET("/contests/:id", s.getContest)
 	v1.GET("/contests/:id/stream", s.contestStream)
+	v1.GET("/contests/:id/verdict", s.verdict)
 	v1.POST("/contests/:id/abort", s.requireOperator, s.abortContest)
 
 	v1.GET("/cluster", s.cluster)
