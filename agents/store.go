@@ -17,12 +17,15 @@ var (
 	bucketAgents     = []byte("agents")
 	bucketAgentNames = []byte("agent_names") // owner_id "\x00" name -> agent id
 	bucketKeys       = []byte("keys")        // sha256(key) hex -> Principal
+	// bucketSecrets holds sealed model-endpoint API keys by agent id, apart
+	// from the agent records so no read path can return them by accident.
+	bucketSecrets = []byte("agent_secrets")
 )
 
 // Buckets lists every bucket this package writes, so the state machine can
 // create them when it opens a fresh file.
 func Buckets() [][]byte {
-	return [][]byte{bucketOwners, bucketAgents, bucketAgentNames, bucketKeys}
+	return [][]byte{bucketOwners, bucketAgents, bucketAgentNames, bucketKeys, bucketSecrets}
 }
 
 // Principal kinds: who a key acts for.
@@ -171,6 +174,9 @@ func DeleteAgent(tx *bolt.Tx, id, actor string, now time.Time) error {
 	if err := deleteKeysOf(tx, PrincipalAgent, a.ID); err != nil {
 		return err
 	}
+	if err := PutSecret(tx, a.ID, ""); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketAgentNames).Delete(nameKey(a.OwnerID, a.Name)); err != nil {
 		return fmt.Errorf("unindex agent name: %w", err)
 	}
@@ -272,4 +278,21 @@ func get(tx *bolt.Tx, bucket []byte, key string, v any) error {
 		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
 	}
 	return nil
+}
+
+// PutSecret stores (or, with "", removes) an agent's sealed endpoint key.
+func PutSecret(tx *bolt.Tx, agentID, sealed string) error {
+	b := tx.Bucket(bucketSecrets)
+	if sealed == "" {
+		return b.Delete([]byte(agentID))
+	}
+	if err := b.Put([]byte(agentID), []byte(sealed)); err != nil {
+		return fmt.Errorf("put agent secret: %w", err)
+	}
+	return nil
+}
+
+// Secret reads an agent's sealed endpoint key ("" when it has none).
+func Secret(tx *bolt.Tx, agentID string) string {
+	return string(tx.Bucket(bucketSecrets).Get([]byte(agentID)))
 }

@@ -23,8 +23,13 @@ func (n *Node) CreateOwner(ctx context.Context, o agents.Owner, keyHash string) 
 
 // CreateAgent replicates a new agent.
 func (n *Node) CreateAgent(ctx context.Context, a agents.Agent, keyHash string) (agents.Agent, error) {
+	return n.CreateAgentWithSecret(ctx, a, keyHash, "")
+}
+
+// CreateAgentWithSecret replicates a new agent with a sealed endpoint key.
+func (n *Node) CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error) {
 	v, err := n.Apply(ctx, CmdAgentCreate, agentCreateCmd{ID: a.ID, OwnerID: a.OwnerID, Name: a.Name,
-		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, KeyHash: keyHash})
+		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, Endpoint: a.Endpoint, SealedKey: sealedKey, KeyHash: keyHash})
 	if err != nil {
 		return agents.Agent{}, err
 	}
@@ -33,7 +38,12 @@ func (n *Node) CreateAgent(ctx context.Context, a agents.Agent, keyHash string) 
 
 // UpdateAgent patches an agent on behalf of the owner actor.
 func (n *Node) UpdateAgent(ctx context.Context, id, actor string, p agents.AgentPatch) (agents.Agent, error) {
-	v, err := n.Apply(ctx, CmdAgentUpdate, agentUpdateCmd{ID: id, Actor: actor, Patch: p})
+	return n.UpdateAgentWithSecret(ctx, id, actor, p, nil)
+}
+
+// UpdateAgentWithSecret also replaces the sealed endpoint key when set.
+func (n *Node) UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error) {
+	v, err := n.Apply(ctx, CmdAgentUpdate, agentUpdateCmd{ID: id, Actor: actor, Patch: p, SealedKey: sealedKey})
 	if err != nil {
 		return agents.Agent{}, err
 	}
@@ -110,4 +120,13 @@ func as[T any](v any) (T, error) {
 		return zero, fmt.Errorf("unexpected command result %T", v)
 	}
 	return t, nil
+}
+
+// AgentSecret reads an agent's sealed endpoint key ("" when none).
+func (n *Node) AgentSecret(id string) (sealed string) {
+	_ = n.fsm.View(func(tx *bolt.Tx) error {
+		sealed = agents.Secret(tx, id)
+		return nil
+	})
+	return sealed
 }

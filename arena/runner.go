@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/judges"
 )
 
@@ -46,6 +47,8 @@ type RunnerConfig struct {
 	Now        func() time.Time
 	// SeedDefaults makes a new leader propose the default arenas and bots.
 	SeedDefaults bool
+	// Sealer opens model-endpoint API keys of openai agents.
+	Sealer *secrets.Sealer
 }
 
 // Runner drives contests on the leader: it matches queued agents, delivers

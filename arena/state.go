@@ -114,13 +114,16 @@ func applyOwnerCreate(ac *applyCtx, env Envelope) (any, error) {
 }
 
 type agentCreateCmd struct {
-	ID          string `json:"id"`
-	OwnerID     string `json:"owner_id"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	Kind        string `json:"kind"`
-	WebhookURL  string `json:"webhook_url,omitempty"`
-	KeyHash     string `json:"key_hash"`
+	ID          string                `json:"id"`
+	OwnerID     string                `json:"owner_id"`
+	Name        string                `json:"name"`
+	Description string                `json:"description,omitempty"`
+	Kind        string                `json:"kind"`
+	WebhookURL  string                `json:"webhook_url,omitempty"`
+	Endpoint    *agents.ModelEndpoint `json:"endpoint,omitempty"`
+	// SealedKey is the endpoint's API key, sealed by the leader.
+	SealedKey string `json:"sealed_key,omitempty"`
+	KeyHash   string `json:"key_hash"`
 }
 
 func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
@@ -129,8 +132,14 @@ func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
 		return nil, err
 	}
 	a := agents.Agent{ID: c.ID, OwnerID: c.OwnerID, Name: c.Name, Description: c.Description,
-		Kind: c.Kind, WebhookURL: c.WebhookURL, CreatedAt: ac.now}
+		Kind: c.Kind, WebhookURL: c.WebhookURL, Endpoint: c.Endpoint, CreatedAt: ac.now}
+	if c.SealedKey != "" && c.Kind != agents.KindOpenAI {
+		return nil, apperr.New(apperr.Invalid, "only %s agents carry an API key", agents.KindOpenAI)
+	}
 	if err := agents.CreateAgent(ac.tx, a, c.KeyHash); err != nil {
+		return nil, err
+	}
+	if err := agents.PutSecret(ac.tx, a.ID, c.SealedKey); err != nil {
 		return nil, err
 	}
 	a, err := agents.GetAgent(ac.tx, a.ID)
@@ -145,6 +154,8 @@ type agentUpdateCmd struct {
 	ID    string            `json:"id"`
 	Actor string            `json:"actor"`
 	Patch agents.AgentPatch `json:"patch"`
+	// SealedKey replaces the endpoint API key when set ("" removes it).
+	SealedKey *string `json:"sealed_key,omitempty"`
 }
 
 func applyAgentUpdate(ac *applyCtx, env Envelope) (any, error) {
@@ -152,9 +163,28 @@ func applyAgentUpdate(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &c); err != nil {
 		return nil, err
 	}
+	if c.SealedKey != nil && c.Patch.Empty() {
+		// A key rotation alone is a valid change: touch nothing else.
+		a, err := agents.GetAgent(ac.tx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if a.OwnerID != c.Actor {
+			return nil, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", c.ID)
+		}
+		if a.Kind != agents.KindOpenAI {
+			return nil, apperr.New(apperr.Invalid, "only %s agents carry an API key", agents.KindOpenAI)
+		}
+		return a, agents.PutSecret(ac.tx, a.ID, *c.SealedKey)
+	}
 	a, err := agents.UpdateAgent(ac.tx, c.ID, c.Actor, c.Patch, ac.now)
 	if err != nil {
 		return nil, err
+	}
+	if c.SealedKey != nil {
+		if err := agents.PutSecret(ac.tx, a.ID, *c.SealedKey); err != nil {
+			return nil, err
+		}
 	}
 	ac.emit("agent.updated", a)
 	return a, nil

@@ -1,20 +1,33 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 )
 
 type createAgentReq struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Kind        string `json:"kind"`
-	WebhookURL  string `json:"webhook_url"`
+	Name        string                `json:"name"`
+	Description string                `json:"description"`
+	Kind        string                `json:"kind"`
+	WebhookURL  string                `json:"webhook_url"`
+	Endpoint    *agents.ModelEndpoint `json:"endpoint"`
+	// APIKey is the model endpoint's key: sealed before it is replicated,
+	// never returned.
+	APIKey string `json:"api_key"`
+}
+
+// patchAgentReq is agents.AgentPatch plus a write-only endpoint key.
+type patchAgentReq struct {
+	agents.AgentPatch
+	APIKey *string `json:"api_key,omitempty"`
 }
 
 type agentResp struct {
@@ -39,11 +52,15 @@ func (s *Server) createAgent(c *gin.Context) {
 	if req.Kind == "" {
 		req.Kind = agents.KindWebsocket
 	}
-	if req.Kind != agents.KindWebsocket && req.Kind != agents.KindWebhook {
-		s.writeError(c, apperr.New(apperr.Invalid, "kind must be %q or %q", agents.KindWebsocket, agents.KindWebhook))
+	if req.Kind != agents.KindWebsocket && req.Kind != agents.KindWebhook && req.Kind != agents.KindOpenAI {
+		s.writeError(c, apperr.New(apperr.Invalid, "kind must be %q, %q or %q", agents.KindWebsocket, agents.KindWebhook, agents.KindOpenAI))
 		return
 	}
-	a := agents.Agent{OwnerID: p.ID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL}
+	if req.APIKey != "" && req.Kind != agents.KindOpenAI {
+		s.writeError(c, apperr.New(apperr.Invalid, "api_key is only allowed for kind %q", agents.KindOpenAI))
+		return
+	}
+	a := agents.Agent{OwnerID: p.ID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL, Endpoint: req.Endpoint}
 	if err := a.Validate(); err != nil {
 		s.writeError(c, err)
 		return
@@ -59,9 +76,14 @@ func (s *Server) createAgent(c *gin.Context) {
 		return
 	}
 	a.ID = id
+	sealed, err := s.seal(req.APIKey, id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err = s.cfg.Node.CreateAgent(ctx, a, agents.HashKey(key))
+	a, err = s.cfg.Node.CreateAgentWithSecret(ctx, a, agents.HashKey(key), sealed)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -127,14 +149,23 @@ func redactAgent(c *gin.Context, a agents.Agent) agents.Agent {
 
 func (s *Server) updateAgent(c *gin.Context) {
 	p, _ := principal(c)
-	var patch agents.AgentPatch
+	var patch patchAgentReq
 	if err := s.readJSON(c, &patch); err != nil {
 		s.writeError(c, err)
 		return
 	}
+	var sealed *string
+	if patch.APIKey != nil {
+		v, err := s.seal(*patch.APIKey, c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		sealed = &v
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err := s.cfg.Node.UpdateAgent(ctx, c.Param("id"), p.ID, patch)
+	a, err := s.cfg.Node.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.AgentPatch, sealed)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -151,4 +182,22 @@ func (s *Server) deleteAgent(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// seal encrypts an endpoint API key for agent id ("" stays "").
+func (s *Server) seal(key, agentID string) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > 4096 {
+		return "", apperr.New(apperr.Invalid, "api_key must be at most 4096 bytes")
+	}
+	sealed, err := s.cfg.Sealer.Seal(key, agentID)
+	if errors.Is(err, secrets.ErrNoKey) {
+		return "", apperr.New(apperr.Unavailable, "this node has no secrets key configured, so it cannot store API keys")
+	}
+	if err != nil {
+		return "", fmt.Errorf("seal api key: %w", err)
+	}
+	return sealed, nil
 }

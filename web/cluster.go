@@ -41,7 +41,15 @@ func (s *Server) join(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"nodes": st.Nodes})
+	ans := gin.H{"nodes": st.Nodes}
+	if s.cfg.SecretsKey != nil {
+		if k := s.cfg.SecretsKey(); k != "" {
+			// Only an operator-authenticated join gets here; the new
+			// member needs the key to open sealed API keys as a leader.
+			ans["secrets_key"] = k
+		}
+	}
+	c.JSON(http.StatusOK, ans)
 }
 
 func (s *Server) removeNode(c *gin.Context) {

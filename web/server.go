@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/games"
@@ -34,8 +35,8 @@ type Node interface {
 	OperatorTokenHash() string
 
 	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
-	CreateAgent(ctx context.Context, a agents.Agent, keyHash string) (agents.Agent, error)
-	UpdateAgent(ctx context.Context, id, actor string, p agents.AgentPatch) (agents.Agent, error)
+	CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error)
+	UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error)
 	DeleteAgent(ctx context.Context, id, actor string) error
 	GetOwner(id string) (agents.Owner, error)
 	GetAgent(id string) (agents.Agent, error)
@@ -77,6 +78,12 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
+	// Sealer encrypts model-endpoint API keys before they are replicated
+	// (nil: such keys are refused).
+	Sealer *secrets.Sealer
+	// SecretsKey returns the cluster's secrets key (hex), handed to nodes
+	// that join with the operator token so they can open sealed values.
+	SecretsKey func() string
 	// Runner receives agent sessions (nil: agents cannot connect here).
 	Runner Runner
 	// ForwardClient carries forwarded writes to the leader.

@@ -114,5 +114,9 @@ func (l *load) figures(lat []time.Duration, errs int64, c0, c1 [4]float64) Figur
 	if stTx > 0 {
 		f.CmdsPerStateTx = stE / stTx
 	}
+	f.FsyncsPerSec = 2 * (logW + stTx) / secs
+	if f.FsyncsPerSec > 0 {
+		f.CmdsPerFsync = f.CommandsPerSec / f.FsyncsPerSec
+	}
 	return f
 }

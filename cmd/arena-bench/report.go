@@ -22,12 +22,13 @@ func writeTable(w io.Writer, rep Report) error {
 	}
 	fmt.Fprintf(w, "; %s measured after %s warm-up; median of %d run(s)\n\n", rep.Duration, rep.Warmup, rep.Repeat)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "nodes\tproposers\tbatching\tcmd/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tlog tx/s\tcmd/log tx\tstate tx/s\tcmd/state tx\t")
+	fmt.Fprintln(tw, "nodes\tproposers\tbatching\tcmd/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tlog tx/s\tcmd/log tx\tstate tx/s\tcmd/state tx\tfsync/s\tcmd/fsync\t")
 	for _, c := range rep.Cells {
 		m := c.Median
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%.0f\t%.1f\t\n",
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%.0f\t%.1f\t%.0f\t%.2f\t\n",
 			c.Nodes, c.Proposers, onOff(c.Batching), m.CommandsPerSec, m.P50ms, m.P90ms, m.P99ms, m.MaxMs,
-			m.Errors, m.LogWritesPerSec, m.CmdsPerLogWrite, m.StateTxPerSec, m.CmdsPerStateTx)
+			m.Errors, m.LogWritesPerSec, m.CmdsPerLogWrite, m.StateTxPerSec, m.CmdsPerStateTx,
+			m.FsyncsPerSec, m.CmdsPerFsync)
 	}
 	return tw.Flush()
 }

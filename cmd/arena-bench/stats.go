@@ -49,6 +49,11 @@ type Figures struct {
 	// many commands one fsync'd transaction carried.
 	CmdsPerLogWrite float64 `json:"cmds_per_log_write"`
 	CmdsPerStateTx  float64 `json:"cmds_per_state_tx"`
+	// FsyncsPerSec is 2 × (log + state transactions): the fdatasyncs the
+	// cluster issued, leaving out the rare stable-store and file-growth
+	// syncs. CmdsPerFsync is what each one bought.
+	FsyncsPerSec float64 `json:"fsyncs_per_sec"`
+	CmdsPerFsync float64 `json:"cmds_per_fsync"`
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -74,5 +79,7 @@ func medianFigures(runs []Figures) Figures {
 		StateTxPerSec:   pick(func(f Figures) float64 { return f.StateTxPerSec }),
 		CmdsPerLogWrite: pick(func(f Figures) float64 { return f.CmdsPerLogWrite }),
 		CmdsPerStateTx:  pick(func(f Figures) float64 { return f.CmdsPerStateTx }),
+		FsyncsPerSec:    pick(func(f Figures) float64 { return f.FsyncsPerSec }),
+		CmdsPerFsync:    pick(func(f Figures) float64 { return f.CmdsPerFsync }),
 	}
 }

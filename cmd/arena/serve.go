@@ -23,6 +23,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
@@ -39,8 +40,13 @@ type Main struct {
 	DataDir       string
 	Join          string
 	OperatorToken string
-	LogLevel      string
-	MaxBodyBytes  int64
+	// SecretsKey (hex, 32 bytes) seals model-endpoint API keys at rest;
+	// every node of a cluster needs the same one. A bootstrapping node
+	// generates it into the data dir; a joining node receives it with the
+	// (operator-authenticated) join answer.
+	SecretsKey   string
+	LogLevel     string
+	MaxBodyBytes int64
 	// NoBots leaves the built-in bots out (they are on by default so a
 	// fresh node is lively).
 	NoBots bool
@@ -56,6 +62,7 @@ type Main struct {
 
 	Node     *arena.Node
 	Runner   *arena.Runner
+	sealer   *secrets.Sealer
 	listener net.Listener
 	server   *http.Server
 	cancel   context.CancelFunc
@@ -86,6 +93,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&m.DataDir, "data-dir", env("ARENA_DATA_DIR", "./data"), "directory for state, Raft log and snapshots [ARENA_DATA_DIR]")
 	fs.StringVar(&m.Join, "join", env("ARENA_JOIN", ""), "HTTP URL of any cluster member to join [ARENA_JOIN]")
 	fs.StringVar(&m.OperatorToken, "operator-token", env("ARENA_OPERATOR_TOKEN", ""), "operator token (default: generated into the data dir on first start) [ARENA_OPERATOR_TOKEN]")
+	fs.StringVar(&m.SecretsKey, "secrets-key", env("ARENA_SECRETS_KEY", ""), "64 hex chars sealing model API keys at rest (default: generated into the data dir, or received when joining) [ARENA_SECRETS_KEY]")
 	fs.StringVar(&m.LogLevel, "log-level", env("ARENA_LOG_LEVEL", "info"), "debug, info, warn or error [ARENA_LOG_LEVEL]")
 	fs.BoolVar(&m.NoBots, "no-bots", env("ARENA_NO_BOTS", "") == "true", "do not run the built-in bots [ARENA_NO_BOTS=true]")
 	botDelay := env("ARENA_BOT_DELAY", "300ms")
@@ -133,6 +141,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.loadSecretsKey(); err != nil {
+		return err
+	}
 	m.listener, err = net.Listen("tcp", m.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.HTTPAddr, err)
@@ -160,8 +171,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Logger: logger, SeedDefaults: true})
-	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg, MaxBodyBytes: m.MaxBodyBytes})
+		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
+	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
+		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey }})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
@@ -281,10 +293,10 @@ func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
 	deadline := time.Now().Add(60 * time.Second)
 	backoff := 100 * time.Millisecond
 	for {
-		err := postJoin(ctx, url, m.OperatorToken, body)
+		key, err := postJoin(ctx, url, m.OperatorToken, body)
 		if err == nil {
 			logger.Info("joined cluster", "via", m.Join)
-			return nil
+			return m.adoptSecretsKey(key)
 		}
 		var perm permanentError
 		if errors.As(err, &perm) || time.Now().After(deadline) {
@@ -302,27 +314,80 @@ func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
 
 type permanentError struct{ error }
 
-func postJoin(ctx context.Context, url, token string, body []byte) error {
+// postJoin asks to join and returns the cluster's secrets key from the
+// answer ("" when the cluster has none).
+func postJoin(ctx context.Context, url, token string, body []byte) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return permanentError{err}
+		return "", permanentError{err}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		return nil
+		var ans struct {
+			SecretsKey string `json:"secrets_key"`
+		}
+		_ = json.Unmarshal(msg, &ans)
+		return ans.SecretsKey, nil
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest:
-		return permanentError{fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))}
+		return "", permanentError{fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))}
 	default:
-		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+		return "", fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
+}
+
+// loadSecretsKey takes the key from the flag or the data dir, or generates
+// one for a bootstrapping node.
+func (m *Main) loadSecretsKey() error {
+	m.sealer = &secrets.Sealer{}
+	path := filepath.Join(m.DataDir, "secrets-key")
+	if m.SecretsKey == "" {
+		if b, err := os.ReadFile(path); err == nil {
+			m.SecretsKey = strings.TrimSpace(string(b))
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("read secrets key: %w", err)
+		}
+	}
+	if m.SecretsKey == "" && m.Join == "" {
+		k, err := secrets.NewKey()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
+			return fmt.Errorf("store secrets key: %w", err)
+		}
+		m.SecretsKey = k
+	}
+	if m.SecretsKey == "" {
+		return nil // a joining node receives it
+	}
+	if err := m.sealer.SetKey(m.SecretsKey); err != nil {
+		return fmt.Errorf("secrets-key: %w", err)
+	}
+	return nil
+}
+
+// adoptSecretsKey stores the key a joined cluster sent, unless this node
+// was configured with one.
+func (m *Main) adoptSecretsKey(key string) error {
+	if m.SecretsKey != "" || key == "" {
+		return nil
+	}
+	if err := m.sealer.SetKey(key); err != nil {
+		return fmt.Errorf("secrets key from the cluster: %w", err)
+	}
+	m.SecretsKey = key
+	if err := os.WriteFile(filepath.Join(m.DataDir, "secrets-key"), []byte(key+"\n"), 0o600); err != nil {
+		return fmt.Errorf("store secrets key: %w", err)
+	}
+	return nil
 }

@@ -179,6 +179,22 @@ func TestThreeNodeClusterOverTCP(t *testing.T) {
 		}
 	}
 
+	t.Run("joined nodes received the cluster's secrets key", func(t *testing.T) {
+		want, err := os.ReadFile(filepath.Join(procs["n1"].dir, "secrets-key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"n2", "n3"} {
+			got, err := os.ReadFile(filepath.Join(procs[id].dir, "secrets-key"))
+			if err != nil || string(got) != string(want) {
+				t.Errorf("%s secrets key %q, %v", id, got, err)
+			}
+			if st, _ := os.Stat(filepath.Join(procs[id].dir, "secrets-key")); st != nil && st.Mode().Perm() != 0o600 {
+				t.Errorf("%s secrets key mode %v", id, st.Mode().Perm())
+			}
+		}
+	})
+
 	t.Run("writes through any node are applied on all with equal state hashes", func(t *testing.T) {
 		createThroughEach("first")
 		converged()
