@@ -26,8 +26,16 @@ type createAgentReq struct {
 
 // patchAgentReq is agents.AgentPatch plus a write-only endpoint key.
 type patchAgentReq struct {
-	agents.AgentPatch
-	APIKey *string `json:"api_key,omitempty"`
+	Name        *string               `json:"name,omitempty"`
+	Description *string               `json:"description,omitempty"`
+	Kind        *string               `json:"kind,omitempty"`
+	WebhookURL  *string               `json:"webhook_url,omitempty"`
+	Endpoint    *agents.ModelEndpoint `json:"endpoint,omitempty"`
+	APIKey      *string               `json:"api_key,omitempty"`
+}
+
+func (r patchAgentReq) patch() agents.AgentPatch {
+	return agents.AgentPatch{Name: r.Name, Description: r.Description, Kind: r.Kind, WebhookURL: r.WebhookURL, Endpoint: r.Endpoint}
 }
 
 type agentResp struct {
@@ -165,7 +173,7 @@ func (s *Server) updateAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err := s.cfg.Node.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.AgentPatch, sealed)
+	a, err := s.cfg.Node.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.patch(), sealed)
 	if err != nil {
 		s.writeError(c, err)
 		return
