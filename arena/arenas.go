@@ -20,6 +20,12 @@ const (
 	ForfeitStrikes = "three_strikes"
 )
 
+// Injection rules.
+const (
+	InjectionForfeit  = "forfeit"
+	InjectionFlagOnly = "flag_only"
+)
+
 // MaxStrikes is how many missed deadlines ForfeitStrikes tolerates.
 const MaxStrikes = 3
 
@@ -42,10 +48,14 @@ type Arena struct {
 	EloK    float64  `json:"elo_k"`
 	// MaxConcurrentPerAgent caps how many contests of this arena one agent
 	// plays at once.
-	MaxConcurrentPerAgent int             `json:"max_concurrent_per_agent"`
-	Options               json.RawMessage `json:"options,omitempty"`
-	CreatedAt             time.Time       `json:"created_at"`
-	UpdatedAt             time.Time       `json:"updated_at"`
+	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
+	// Injection is what happens to an entry a judge flags for addressing
+	// the judge: InjectionForfeit ranks it last (the default),
+	// InjectionFlagOnly keeps the judges' ranking and only records the flag.
+	Injection string          `json:"injection,omitempty"`
+	Options   json.RawMessage `json:"options,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 var arenaName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -90,6 +100,9 @@ func (a *Arena) validate(reg GameRegistry) error {
 	}
 	if a.MaxConcurrentPerAgent < 1 || a.MaxConcurrentPerAgent > 100 {
 		return apperr.New(apperr.Invalid, "max_concurrent_per_agent must be from 1 to 100")
+	}
+	if a.Injection != "" && a.Injection != InjectionForfeit && a.Injection != InjectionFlagOnly {
+		return apperr.New(apperr.Invalid, "injection must be %q or %q", InjectionForfeit, InjectionFlagOnly)
 	}
 	if len(a.Options) > 0 && !json.Valid(a.Options) {
 		return apperr.New(apperr.Invalid, "options must be valid JSON")

@@ -253,8 +253,8 @@ func (n *Node) Timeout(ctx context.Context, contest string, seat int, deadline i
 }
 
 // Judged records a judge panel's verdict (the runner).
-func (n *Node) Judged(ctx context.Context, contest string, ranks []int, verdict json.RawMessage) error {
-	_, err := n.Apply(ctx, CmdContestJudged, contestJudgedCmd{Contest: contest, Ranks: ranks, Verdict: verdict})
+func (n *Node) Judged(ctx context.Context, contest string, ranks []int, verdict json.RawMessage, flagged []int) error {
+	_, err := n.Apply(ctx, CmdContestJudged, contestJudgedCmd{Contest: contest, Ranks: ranks, Verdict: verdict, Flagged: flagged})
 	return err
 }
 

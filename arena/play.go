@@ -185,6 +185,8 @@ type contestJudgedCmd struct {
 	Contest string          `json:"contest"`
 	Ranks   []int           `json:"ranks"`
 	Verdict json.RawMessage `json:"verdict"`
+	// Flagged lists seats the judges flagged for addressing the judge.
+	Flagged []int `json:"flagged,omitempty"`
 }
 
 // applyContestJudged settles a judged contest. Only a contest in judging
@@ -213,11 +215,24 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", c.ID, err)
 	}
-	ranks := forfeitsLast(cmd.Ranks, st.Outcome().Forfeited)
+	last := st.Outcome().Forfeited
+	if ar.Injection != InjectionFlagOnly {
+		for _, seat := range cmd.Flagged {
+			if seat < 0 || seat >= len(c.Seats) {
+				return nil, apperr.New(apperr.Invalid, "flagged seat %d out of range", seat)
+			}
+			last = append(last, seat)
+		}
+	}
+	ranks := forfeitsLast(cmd.Ranks, last)
 	if len(cmd.Verdict) > 0 && !json.Valid(cmd.Verdict) {
 		return nil, apperr.New(apperr.Invalid, "verdict must be JSON")
 	}
-	return nil, f.settle(ac, c, &ar, ranks, "judged", cmd.Verdict)
+	reason := "judged"
+	if len(cmd.Flagged) > 0 {
+		reason = fmt.Sprintf("judged; %d entr%s flagged for addressing the judge", len(cmd.Flagged), map[bool]string{true: "y", false: "ies"}[len(cmd.Flagged) == 1])
+	}
+	return nil, f.settle(ac, c, &ar, ranks, reason, cmd.Verdict)
 }
 
 // forfeitsLast moves forfeited seats below every other seat, whatever a

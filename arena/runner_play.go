@@ -199,9 +199,17 @@ func (r *Runner) judge(c *Contest) {
 			return
 		}
 		raw, _ := json.Marshal(v)
+		var flagged []int
+		seen := map[int]bool{}
+		for _, f := range v.Flags {
+			if f.Kind == judges.FlagJudgeAddressing && !seen[f.Entry] && f.Entry >= 0 && f.Entry < len(entries) {
+				seen[f.Entry] = true
+				flagged = append(flagged, entries[f.Entry].Seat)
+			}
+		}
 		octx, ocancel := r.opCtx(ctx)
 		defer ocancel()
-		if err := r.node.Judged(octx, id, v.Ranks, raw); err != nil && !apperr.Is(err, apperr.Conflict) {
+		if err := r.node.Judged(octx, id, v.Ranks, raw, flagged); err != nil && !apperr.Is(err, apperr.Conflict) {
 			r.log.Warn("record verdict", "contest", id, "err", err)
 		}
 	})

@@ -128,6 +128,7 @@ type putArenaReq struct {
 	Judges                []string `json:"judges"`
 	EloK                  float64  `json:"elo_k"`
 	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent"`
+	Injection             string   `json:"injection"`
 	Options               any      `json:"options"`
 }
 
@@ -139,7 +140,7 @@ func (s *Server) putArena(c *gin.Context) {
 	}
 	a := arena.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
-		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent}
+		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, Injection: req.Injection}
 	if req.GraceMS != nil {
 		a.GraceMS = *req.GraceMS
 	}
