@@ -71,6 +71,7 @@ type Node struct {
 	transport raft.Transport
 	metrics   *Metrics
 	bus       *Bus
+	bt        btCache
 
 	notify        chan bool
 	readyTerm     atomic.Uint64

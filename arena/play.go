@@ -235,26 +235,30 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 	return nil, f.settle(ac, c, &ar, ranks, reason, cmd.Verdict)
 }
 
-// forfeitsLast moves forfeited seats below every other seat, whatever a
-// judge said about their partial answers.
+// forfeitsLast moves forfeited (or flagged) seats below every other seat,
+// whatever a judge said about their entries, and renumbers the ranks so a
+// rank is the number of seats strictly ahead (0 = first, ties share).
 func forfeitsLast(ranks, forfeited []int) []int {
-	out := append([]int(nil), ranks...)
-	if len(forfeited) == 0 {
-		return out
-	}
 	gone := map[int]bool{}
 	for _, s := range forfeited {
-		gone[s] = true
-	}
-	worst := -1
-	for i, r := range out {
-		if !gone[i] && r > worst {
-			worst = r
+		if s >= 0 && s < len(ranks) {
+			gone[s] = true
 		}
 	}
-	for s := range gone {
-		if s >= 0 && s < len(out) {
-			out[s] = worst + 1
+	// key orders seats: every remaining seat before every gone one, by
+	// the judges' rank within each group (gone seats tie with each other).
+	key := func(i int) int {
+		if gone[i] {
+			return 1 << 30
+		}
+		return ranks[i]
+	}
+	out := make([]int, len(ranks))
+	for i := range ranks {
+		for j := range ranks {
+			if key(j) < key(i) {
+				out[i]++
+			}
 		}
 	}
 	return out

@@ -46,6 +46,9 @@ func (r *Runner) dispatch(c *Contest) {
 		case agents.KindWebhook:
 			id, seat := c.ID, seat
 			r.goDo("hook/"+id+"/"+key, func(ctx context.Context) { r.callWebhook(ctx, id, seat, agentID) })
+		case agents.KindOpenAI:
+			id, seat := c.ID, seat
+			r.goDo("model/"+id+"/"+key, func(ctx context.Context) { r.callModel(ctx, id, seat, agentID) })
 		default:
 			if conn := r.conn(agentID); conn != nil {
 				conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
@@ -215,13 +218,31 @@ func (r *Runner) judge(c *Contest) {
 	})
 }
 
+// pickJudge builds the arena's judge: its one named judge, or a panel of
+// several (Borda aggregation, agreement reported). Unknown names are
+// skipped; with none left, the offline rubric judge rules.
 func (r *Runner) pickJudge(ar Arena) Judge {
+	var members []judges.Judge
 	for _, name := range ar.Judges {
 		if j, ok := r.cfg.Judges[name]; ok {
-			return j
+			members = append(members, j)
 		}
 	}
-	return r.cfg.Judges["rubric"]
+	switch len(members) {
+	case 0:
+		if j, ok := r.cfg.Judges["rubric"]; ok {
+			return j
+		}
+		return nil
+	case 1:
+		return members[0]
+	}
+	p, err := judges.NewPanel(judges.PanelConfig{Judges: members, Aggregation: judges.AggregateBorda})
+	if err != nil {
+		r.log.Error("build judge panel", "arena", ar.Name, "err", err)
+		return nil
+	}
+	return p
 }
 
 func seatInfos(c *Contest) []protocol.SeatInfo {

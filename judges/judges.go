@@ -3,8 +3,16 @@
 // A judge sees a task (the prompt and its measurable criteria) and the
 // entries' texts, and returns a Verdict: a rank and a score per entry, a
 // rationale a person can read, and flags for entries that misbehaved. The
-// package knows nothing of contests, Raft or HTTP; the arena hands it
-// texts and stores what it returns.
+// package knows nothing of contests or Raft; the arena hands it texts and
+// stores what it returns.
+//
+// Judges: RubricJudge (offline, measurable criteria), AIJudge (a model
+// over the OpenAI chat API, through package llm), PairwiseJudge (any
+// judge, every pair in both orders, against position bias) and Panel
+// (several judges, each shown its own shuffle, aggregated by Borda count
+// or mean score, with Kendall's tau-b agreement). Every one flags entries
+// that address the judge (AddressingFlags); acting on a flag is the
+// arena's rule, not the judge's.
 package judges
 
 import (
@@ -47,13 +55,37 @@ type Verdict struct {
 	Scores []float64 `json:"scores"`
 	// Rationale says, per entry, which criteria it met and missed.
 	Rationale string `json:"rationale"`
-	// Flags mark entries that misbehaved, e.g. by addressing the judge.
+	// Flags mark entries that misbehaved, e.g. by addressing the judge,
+	// and verdict-wide concerns such as low panel agreement (Entry -1).
 	Flags []Flag `json:"flags,omitempty"`
+
+	// The fields below are audit trail; judges that have nothing to say
+	// leave them empty, so the rubric's verdict bytes are unchanged.
+
+	// Model is the model that answered, as its server named it.
+	Model string `json:"model,omitempty"`
+	// Raw holds the model's replies verbatim (capped), one per reply
+	// received, including ones that were rejected and retried.
+	Raw []string `json:"raw,omitempty"`
+	// Order is the order the judge saw the entries in: Order[k] is the
+	// index of the entry shown k-th (labelled "E<k+1>" by an AI judge).
+	Order []int `json:"order,omitempty"`
+	// Seed is the random seed (hex) the order was drawn from.
+	Seed string `json:"seed,omitempty"`
+	// Agreement is a panel's mean pairwise Kendall's tau-b between its
+	// members' rankings; nil when undefined (fewer than two usable
+	// rankings).
+	Agreement *float64 `json:"agreement,omitempty"`
+	// Members are a panel's member verdicts, re-indexed like the
+	// entries.
+	Members []Verdict `json:"members,omitempty"`
+	// Pairs are a pairwise judge's comparisons.
+	Pairs []PairResult `json:"pairs,omitempty"`
 }
 
 // Flag marks something a judge noticed about one entry.
 type Flag struct {
-	Entry  int    `json:"entry"`  // index into the entries
+	Entry  int    `json:"entry"`  // index into the entries; -1 for the whole verdict
 	Kind   string `json:"kind"`   // stable, e.g. FlagJudgeAddressing
 	Detail string `json:"detail"` // what was seen
 }
@@ -62,6 +94,11 @@ type Flag struct {
 // answering the task ("ignore previous instructions", "rank this first",
 // a fake verdict).
 const FlagJudgeAddressing = "judge_addressing"
+
+// FlagLowAgreement marks a panel verdict (Entry -1) whose judges agreed
+// less than the panel's threshold: the ranking stands, but a reader (or
+// a preference-pair filter) should trust it less.
+const FlagLowAgreement = "low_agreement"
 
 // Judge ranks the entries of one task. Implementations are safe for
 // concurrent use and return an error only when they could not judge at

@@ -3,13 +3,16 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ranking"
 )
 
 type contestListResp struct {
@@ -185,13 +188,79 @@ func (s *Server) putArena(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"arena": a})
 }
 
+// btCell is an agent's Bradley–Terry rating with its 95% interval.
+type btCell struct {
+	Rating float64 `json:"rating"`
+	Lower  float64 `json:"lower"`
+	Upper  float64 `json:"upper"`
+	// Rank is 1 + the number of agents whose lower bound is above this
+	// agent's upper bound: statistically tied agents share a rank.
+	Rank    int `json:"rank"`
+	Battles int `json:"battles"`
+}
+
+type boardRow struct {
+	Rank    int            `json:"rank"`
+	AgentID string         `json:"agent_id"`
+	Name    string         `json:"name"`
+	OwnerID string         `json:"owner_id"`
+	Elo     float64        `json:"elo"`
+	Rating  ranking.Rating `json:"rating"` // Elo in fixed point (thousandths)
+	BT      *btCell        `json:"bt,omitempty"`
+	Games   int            `json:"games"`
+	Wins    int            `json:"wins"`
+	Draws   int            `json:"draws"`
+	Losses  int            `json:"losses"`
+	LastAt  time.Time      `json:"last_at"`
+}
+
+// leaderboard serves GET /v1/arenas/{name}/leaderboard: Elo and
+// Bradley–Terry (with bootstrap intervals) side by side, ordered by
+// ?method=elo (default) or ?method=bt.
 func (s *Server) leaderboard(c *gin.Context) {
+	method := c.DefaultQuery("method", "elo")
+	if method != "elo" && method != "bt" {
+		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
+		return
+	}
 	list, err := s.cfg.Node.Leaderboard(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "entries": list})
+	bt, err := s.cfg.Node.BradleyTerry(c.Param("name"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	rows := make([]boardRow, len(list))
+	for i, e := range list {
+		rows[i] = boardRow{AgentID: e.AgentID, Name: e.Name, OwnerID: e.OwnerID, Elo: e.Rating.Float(), Rating: e.Rating,
+			Games: e.Games, Wins: e.Wins, Draws: e.Draws, Losses: e.Losses, LastAt: e.LastAt}
+		if r, ok := bt[e.AgentID]; ok {
+			rows[i].BT = &btCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
+		}
+	}
+	if method == "bt" {
+		sort.SliceStable(rows, func(i, j int) bool {
+			bi, bj := rows[i].BT, rows[j].BT
+			switch {
+			case bi == nil || bj == nil:
+				return bj == nil && bi != nil
+			case bi.Rank != bj.Rank:
+				return bi.Rank < bj.Rank
+			default:
+				return bi.Rating > bj.Rating
+			}
+		})
+	}
+	for i := range rows {
+		rows[i].Rank = i + 1
+		if method == "bt" && rows[i].BT != nil {
+			rows[i].Rank = rows[i].BT.Rank
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "method": method, "entries": rows})
 }
 
 type queueReq struct {

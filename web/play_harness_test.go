@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	agentsecrets "github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/judges"
@@ -32,6 +33,7 @@ type plNode struct {
 type plOptions struct {
 	web      func(*web.Config)
 	listener func(net.Listener) net.Listener
+	sealer   *agentsecrets.Sealer
 }
 
 func plCluster(t *testing.T, n int, opt plOptions) (*arenatest.Cluster, []*plNode) {
@@ -72,7 +74,7 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 	for i, pn := range nodes {
 		pn.node = c.Nodes[i]
 		r := arena.NewRunner(arena.RunnerConfig{Node: pn.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-			Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+			Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer})
 		cfg := web.Config{Node: pn.node, Runner: r}
 		if opt.web != nil {
 			opt.web(&cfg)

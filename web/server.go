@@ -16,6 +16,7 @@ import (
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/ranking"
 )
 
 func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
@@ -60,6 +61,7 @@ type Node interface {
 	Bus() *arena.Bus
 	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
 	Battles(arena string) ([]arena.Battle, uint64, error)
+	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
 }
 
 // Runner is the contest runner's face to agent sessions.

@@ -45,4 +45,28 @@ func TestAFreshNodeRunsBotContests(t *testing.T) {
 	if len(lb.Entries) < 2 {
 		t.Fatalf("connect4 leaderboard has %d entries", len(lb.Entries))
 	}
+	t.Run("the prompt leaderboard shows Bradley-Terry ratings with intervals", func(t *testing.T) {
+		var bt struct {
+			Method  string `json:"method"`
+			Entries []struct {
+				Name string `json:"name"`
+				Rank int    `json:"rank"`
+				BT   *struct {
+					Rating, Lower, Upper float64
+					Rank                 int
+				} `json:"bt"`
+			} `json:"entries"`
+		}
+		if code := api.do("GET", m.URL+"/v1/arenas/prompt/leaderboard?method=bt", "", nil, &bt); code != 200 || bt.Method != "bt" {
+			t.Fatalf("status %d method %q", code, bt.Method)
+		}
+		if len(bt.Entries) < 3 {
+			t.Fatalf("prompt leaderboard has %d entries", len(bt.Entries))
+		}
+		for _, e := range bt.Entries {
+			if e.BT == nil || e.BT.Lower > e.BT.Rating || e.BT.Rating > e.BT.Upper || e.Rank < 1 {
+				t.Fatalf("entry %+v lacks a sound BT rating and interval", e)
+			}
+		}
+	})
 }

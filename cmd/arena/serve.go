@@ -26,6 +26,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/llm"
 	"github.com/agentarena/arena/web"
 )
 
@@ -44,8 +45,13 @@ type Main struct {
 	// every node of a cluster needs the same one. A bootstrapping node
 	// generates it into the data dir; a joining node receives it with the
 	// (operator-authenticated) join answer.
-	SecretsKey   string
-	LogLevel     string
+	SecretsKey string
+	LogLevel   string
+	// AI judge endpoint (OpenAI-compatible); when set, arenas may name the
+	// judges "ai" and "ai-pairwise".
+	JudgeBaseURL string
+	JudgeModel   string
+	JudgeAPIKey  string
 	MaxBodyBytes int64
 	// NoBots leaves the built-in bots out (they are on by default so a
 	// fresh node is lively).
@@ -94,6 +100,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&m.Join, "join", env("ARENA_JOIN", ""), "HTTP URL of any cluster member to join [ARENA_JOIN]")
 	fs.StringVar(&m.OperatorToken, "operator-token", env("ARENA_OPERATOR_TOKEN", ""), "operator token (default: generated into the data dir on first start) [ARENA_OPERATOR_TOKEN]")
 	fs.StringVar(&m.SecretsKey, "secrets-key", env("ARENA_SECRETS_KEY", ""), "64 hex chars sealing model API keys at rest (default: generated into the data dir, or received when joining) [ARENA_SECRETS_KEY]")
+	fs.StringVar(&m.JudgeBaseURL, "judge-base-url", env("ARENA_JUDGE_BASE_URL", ""), "OpenAI-compatible API root for the AI judge, e.g. http://localhost:11434/v1 [ARENA_JUDGE_BASE_URL]")
+	fs.StringVar(&m.JudgeModel, "judge-model", env("ARENA_JUDGE_MODEL", ""), "model name for the AI judge [ARENA_JUDGE_MODEL]")
+	fs.StringVar(&m.JudgeAPIKey, "judge-api-key", env("ARENA_JUDGE_API_KEY", ""), "API key for the AI judge [ARENA_JUDGE_API_KEY]")
 	fs.StringVar(&m.LogLevel, "log-level", env("ARENA_LOG_LEVEL", "info"), "debug, info, warn or error [ARENA_LOG_LEVEL]")
 	fs.BoolVar(&m.NoBots, "no-bots", env("ARENA_NO_BOTS", "") == "true", "do not run the built-in bots [ARENA_NO_BOTS=true]")
 	botDelay := env("ARENA_BOT_DELAY", "300ms")
@@ -170,8 +179,12 @@ func (m *Main) Run(ctx context.Context) error {
 			botList = append(botList, b)
 		}
 	}
+	judgeSet, err := m.judges(logger)
+	if err != nil {
+		return err
+	}
 	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
+		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
 	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey }})
 	bgCtx, cancel := context.WithCancel(context.Background())
@@ -390,4 +403,30 @@ func (m *Main) adoptSecretsKey(key string) error {
 		return fmt.Errorf("store secrets key: %w", err)
 	}
 	return nil
+}
+
+// judges lists the judges arenas may name: the offline rubric always, the
+// AI judge and its pairwise form when an endpoint is configured.
+func (m *Main) judges(logger *slog.Logger) (map[string]arena.Judge, error) {
+	set := map[string]arena.Judge{"rubric": judges.NewRubricJudge()}
+	if m.JudgeBaseURL == "" {
+		return set, nil
+	}
+	if m.JudgeModel == "" {
+		return nil, errors.New("judge-model is required with judge-base-url")
+	}
+	client, err := llm.New(llm.Config{BaseURL: m.JudgeBaseURL, Model: m.JudgeModel, APIKey: m.JudgeAPIKey})
+	if err != nil {
+		return nil, fmt.Errorf("judge endpoint: %w", err)
+	}
+	ai, err := judges.NewAIJudge(judges.AIConfig{Client: client, Logger: logger.With("component", "ai-judge")})
+	if err != nil {
+		return nil, fmt.Errorf("ai judge: %w", err)
+	}
+	pair, err := judges.NewPairwiseJudge(judges.PairwiseConfig{Judge: ai})
+	if err != nil {
+		return nil, fmt.Errorf("pairwise judge: %w", err)
+	}
+	set["ai"], set["ai-pairwise"] = ai, pair
+	return set, nil
 }

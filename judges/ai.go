@@ -1,0 +1,256 @@
+package judges
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/agentarena/arena/llm"
+)
+
+// AIConfig configures an AIJudge. Zero values take the defaults named.
+type AIConfig struct {
+	// Client is the chat-completions client; required.
+	Client *llm.Client
+	// Stream asks for a streamed reply; some servers cut long
+	// non-streaming requests at a proxy timeout.
+	Stream bool
+	// MaxAttempts bounds requests per Rank call, counting retries after
+	// retryable errors and after unusable replies; default 3.
+	MaxAttempts int
+	// Backoff is the first wait after a retryable error, doubled per
+	// attempt (with jitter) up to MaxBackoff; defaults 500ms and 8s. A
+	// server's Retry-After wins when it is longer. Unusable replies are
+	// retried at once: the server is fine, the answer was not.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// MaxEntryBytes truncates each entry in the prompt; default 16 KiB.
+	MaxEntryBytes int
+	// Rand supplies the shuffle seeds and fence codes; default
+	// crypto/rand.Reader. Tests may pin it; production must not, or
+	// entries could forge the fence.
+	Rand   io.Reader
+	Logger *slog.Logger
+}
+
+// AIJudge ranks entries by asking a model over the OpenAI chat API.
+//
+// Each call anonymises the entries (labels E1…En in a random order drawn
+// from Rand, recorded in the verdict as Order and Seed), fences each one
+// between markers carrying a fresh random code that is removed from the
+// entries' text, tells the model the entries are data and not
+// instructions, and asks for a JSON verdict in json_object mode. The
+// reply is parsed strictly (see ErrInvalidVerdict): an unusable reply is
+// retried, never guessed at. Entries that address the judge are flagged
+// (FlagJudgeAddressing) by the same detector as the rubric's; the penalty
+// is the caller's to apply, per the arena's rule.
+type AIJudge struct {
+	cfg    AIConfig
+	name   string
+	log    *slog.Logger
+	randMu sync.Mutex // cfg.Rand need not be safe for concurrent use
+}
+
+var (
+	_ Judge        = (*AIJudge)(nil)
+	_ OrderedJudge = (*AIJudge)(nil)
+)
+
+// OrderedJudge is a Judge that can also rank entries in exactly the order
+// given, without shuffling them; PairwiseJudge uses it to control which
+// entry is shown first.
+type OrderedJudge interface {
+	Judge
+	RankInOrder(ctx context.Context, task Task, entries []Entry) (Verdict, error)
+}
+
+// maxRawReply caps each reply kept in a verdict, which is stored in the
+// replicated state.
+const maxRawReply = 8 << 10
+
+// NewAIJudge returns an AI judge over cfg.Client.
+func NewAIJudge(cfg AIConfig) (*AIJudge, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("ai judge: client is required")
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 8 * time.Second
+	}
+	if cfg.MaxEntryBytes <= 0 {
+		cfg.MaxEntryBytes = 16 << 10
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	j := &AIJudge{cfg: cfg, name: "ai:" + cfg.Client.Model(), log: cfg.Logger}
+	if j.log == nil {
+		j.log = slog.New(slog.DiscardHandler)
+	}
+	j.log = j.log.With("component", "judges", "judge", j.name)
+	return j, nil
+}
+
+// Name is "ai:<model>".
+func (j *AIJudge) Name() string { return j.name }
+
+// Rank shows the entries in a fresh random order and returns the model's
+// verdict, indexed like entries.
+func (j *AIJudge) Rank(ctx context.Context, task Task, entries []Entry) (Verdict, error) {
+	var b [8]byte
+	if err := j.random(b[:]); err != nil {
+		return Verdict{}, err
+	}
+	seed := binary.BigEndian.Uint64(b[:])
+	return j.judge(ctx, task, entries, shuffle(len(entries), seed), hex.EncodeToString(b[:]))
+}
+
+// RankInOrder shows the entries in the order given (still anonymised and
+// fenced).
+func (j *AIJudge) RankInOrder(ctx context.Context, task Task, entries []Entry) (Verdict, error) {
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	return j.judge(ctx, task, entries, order, "")
+}
+
+// judge asks until a usable verdict arrives, the attempts run out, the
+// error is not worth retrying, or the next wait would pass ctx's deadline.
+func (j *AIJudge) judge(ctx context.Context, task Task, entries []Entry, order []int, seed string) (Verdict, error) {
+	if len(entries) == 0 {
+		return Verdict{}, fmt.Errorf("ai judge %s: no entries", j.name)
+	}
+	var code [12]byte
+	if err := j.random(code[:]); err != nil {
+		return Verdict{}, err
+	}
+	msgs := buildMessages(task, entries, order, hex.EncodeToString(code[:]), j.cfg.MaxEntryBytes)
+	v := Verdict{Judge: j.name, PromptHash: PromptHash(task.Prompt), Order: order, Seed: seed}
+	for attempt := 1; ; attempt++ {
+		resp, err := j.ask(ctx, msgs)
+		if err == nil {
+			v.Raw = append(v.Raw, capRaw(resp.Content))
+			if resp.Model != "" {
+				v.Model = resp.Model
+			}
+			var p parsedVerdict
+			if p, err = parseAIVerdict(resp.Content, len(entries)); err == nil {
+				return j.finish(v, task, entries, p), nil
+			}
+			// Show the model its own reply and what was wrong with it:
+			// a corrected answer is likelier than a fresh one.
+			msgs = append(msgs[:2:2], llm.Message{Role: llm.RoleAssistant, Content: capRaw(resp.Content)},
+				llm.Message{Role: llm.RoleUser, Content: retryPrompt(err, len(entries))})
+		}
+		j.log.Debug("judge attempt failed", "attempt", attempt, "err", err)
+		retryable := llm.IsRetryable(err) || errors.Is(err, ErrInvalidVerdict)
+		if attempt >= j.cfg.MaxAttempts || !retryable || ctx.Err() != nil {
+			return Verdict{}, fmt.Errorf("ai judge %s: no usable verdict after %d of %d attempts: %w",
+				j.name, attempt, j.cfg.MaxAttempts, err)
+		}
+		if werr := j.wait(ctx, attempt, err); werr != nil {
+			return Verdict{}, fmt.Errorf("ai judge %s: gave up after %d attempts: %w (last error: %w)", j.name, attempt, werr, err)
+		}
+	}
+}
+
+// ask makes one request.
+func (j *AIJudge) ask(ctx context.Context, msgs []llm.Message) (llm.Response, error) {
+	if j.cfg.Stream {
+		return j.cfg.Client.Stream(ctx, msgs, nil, llm.JSONObject())
+	}
+	return j.cfg.Client.Complete(ctx, msgs, llm.JSONObject())
+}
+
+// finish fills a verdict from a parsed reply, mapping presentation
+// positions back to entry indexes.
+func (j *AIJudge) finish(v Verdict, task Task, entries []Entry, p parsedVerdict) Verdict {
+	if v.Model == "" {
+		v.Model = j.cfg.Client.Model()
+	}
+	v.Scores = make([]float64, len(entries))
+	seats := make([]int, len(entries))
+	for k, i := range v.Order {
+		v.Scores[i] = RoundScore(p.scores[k])
+		seats[k] = entries[i].Seat
+	}
+	v.Ranks = RanksFromScores(v.Scores)
+	v.Rationale = relabel(p.rationale, seats)
+	v.Flags = AddressingFlags(task, entries)
+	return v
+}
+
+// wait sleeps before the next attempt: nothing after an unusable reply,
+// else exponential backoff with jitter or the server's Retry-After,
+// whichever is longer. It fails at once if that would pass ctx's deadline,
+// since sleeping only to time out would hide the real error.
+func (j *AIJudge) wait(ctx context.Context, attempt int, err error) error {
+	if errors.Is(err, ErrInvalidVerdict) {
+		return nil
+	}
+	d := j.cfg.Backoff << min(attempt-1, 20)
+	d = min(d, j.cfg.MaxBackoff)
+	d = d/2 + mrand.N(d/2+1) // jitter spreads out judges retrying together
+	var ae *llm.APIError
+	if errors.As(err, &ae) && ae.RetryAfter > d {
+		d = ae.RetryAfter
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return fmt.Errorf("next attempt in %s would pass the deadline", d.Round(time.Millisecond))
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (j *AIJudge) random(b []byte) error {
+	j.randMu.Lock()
+	defer j.randMu.Unlock()
+	if _, err := io.ReadFull(j.cfg.Rand, b); err != nil {
+		return fmt.Errorf("ai judge %s: read random: %w", j.name, err)
+	}
+	return nil
+}
+
+// shuffle returns a permutation of 0..n-1 drawn from seed (Fisher–Yates
+// over PCG). The verdict records the permutation itself, so an audit does
+// not depend on this function's stream staying the same across releases.
+func shuffle(n int, seed uint64) []int {
+	r := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		k := r.IntN(i + 1)
+		p[i], p[k] = p[k], p[i]
+	}
+	return p
+}
+
+// capRaw cuts a reply to maxRawReply bytes on a rune boundary.
+func capRaw(s string) string {
+	if len(s) > maxRawReply {
+		return capTo(s, maxRawReply) + "…"
+	}
+	return s
+}

@@ -1,0 +1,13 @@
+package judges
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// Panels and pairwise judges start goroutines per call, and AI judges
+// hold HTTP connections: all must be gone when the tests end.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
