@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -344,4 +345,38 @@ func (s *Server) verdict(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "ranks": con.Ranks, "verdict": json.RawMessage(con.Verdict)})
+}
+
+// winRates serves GET /v1/arenas/{name}/winrates: for each ordered pair of
+// agents, the share of their battles the row agent won (ties count half)
+// and how many they played; null where they never met.
+func (s *Server) winRates(c *gin.Context) {
+	if _, err := s.cfg.Node.Arena(c.Param("name")); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	battles, _, err := s.cfg.Node.Battles(c.Param("name"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in := make([]ranking.Battle, len(battles))
+	for i, b := range battles {
+		in[i] = ranking.Battle{A: b.A, B: b.B, Winner: b.Winner}
+	}
+	agentIDs, rates, games := ranking.WinRates(in)
+	out := make([][]*float64, len(rates))
+	for i, row := range rates {
+		out[i] = make([]*float64, len(row))
+		for j, r := range row {
+			if !math.IsNaN(r) {
+				v := r
+				out[i][j] = &v
+			}
+		}
+	}
+	if agentIDs == nil {
+		agentIDs, games = []string{}, [][]int{}
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "agents": agentIDs, "rates": out, "games": games})
 }

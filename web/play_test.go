@@ -135,6 +135,24 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 			t.Fatalf("history = %+v", h.History)
 		}
 	})
+	t.Run("the win-rate matrix counts the game", func(t *testing.T) {
+		var wr struct {
+			Agents []string     `json:"agents"`
+			Rates  [][]*float64 `json:"rates"`
+			Games  [][]int      `json:"games"`
+		}
+		plHTTP(t, "GET", base+"/v1/arenas/connect4/winrates", "", nil, &wr)
+		if len(wr.Agents) != 2 || wr.Games[0][1] != 1 || wr.Rates[0][0] != nil {
+			t.Fatalf("win rates = %+v", wr)
+		}
+		w := 0
+		if wr.Agents[1] == winner {
+			w = 1
+		}
+		if r := wr.Rates[w][1-w]; r == nil || *r != 1 {
+			t.Fatalf("winner's rate against the loser = %v, want 1", r)
+		}
+	})
 	t.Run("a rule-judged contest has no judge verdict", func(t *testing.T) {
 		if code := plHTTP(t, "GET", base+"/v1/contests/"+contest+"/verdict", "", nil, nil); code != 404 {
 			t.Fatalf("status %d, want 404", code)
