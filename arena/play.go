@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/judges"
 )
 
 type contestMoveCmd struct {
@@ -94,7 +95,12 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 				return err
 			}
 		} else {
-			return f.settle(ac, c, ar, out.Ranks, out.Reason, nil)
+			// The rules are the judge: record their verdict like any other.
+			v, err := json.Marshal(judges.RefereeVerdict(out.Ranks, out.Reason))
+			if err != nil {
+				return fmt.Errorf("encode referee verdict: %w", err)
+			}
+			return f.settle(ac, c, ar, out.Ranks, out.Reason, v)
 		}
 	}
 	return putContest(ac.tx, c)

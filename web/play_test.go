@@ -153,9 +153,15 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 			t.Fatalf("winner's rate against the loser = %v, want 1", r)
 		}
 	})
-	t.Run("a rule-judged contest has no judge verdict", func(t *testing.T) {
-		if code := plHTTP(t, "GET", base+"/v1/contests/"+contest+"/verdict", "", nil, nil); code != 404 {
-			t.Fatalf("status %d, want 404", code)
+	t.Run("a rule-judged contest has the referee's verdict", func(t *testing.T) {
+		var v struct {
+			Verdict struct {
+				Judge     string `json:"judge"`
+				Rationale string `json:"rationale"`
+			} `json:"verdict"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/contests/"+contest+"/verdict", "", nil, &v); code != 200 || v.Verdict.Judge != "referee" || v.Verdict.Rationale == "" {
+			t.Fatalf("status %d verdict %+v", code, v)
 		}
 	})
 	lb := plLeaderboard(t, base)
