@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/ledger"
 )
 
 // Forfeit rules: what a missed move deadline costs.
@@ -19,6 +20,11 @@ const (
 	// re-armed; the MaxStrikes-th strike forfeits the contest.
 	ForfeitStrikes = "three_strikes"
 )
+
+// KnownJudges are the judge names an arena may list. Which of them a node
+// can run depends on its configuration ("ai" needs a judge endpoint); a
+// leader without one falls back to the rubric and says so in its log.
+var KnownJudges = map[string]bool{"referee": true, "rubric": true, "ai": true, "ai-pairwise": true}
 
 // Injection rules.
 const (
@@ -42,10 +48,15 @@ type Arena struct {
 	Forfeit string `json:"forfeit"`
 	// Stake is each seat's entry fee in minor units; Rewards the payout
 	// schedule in percent by rank (the ledger applies both).
-	Stake   int64    `json:"stake"`
-	Rewards []int    `json:"rewards"`
-	Judges  []string `json:"judges"`
-	EloK    float64  `json:"elo_k"`
+	Stake   int64 `json:"stake"`
+	Rewards []int `json:"rewards"`
+	// RewardMode "linear" pays by rank on a linear schedule instead of
+	// Rewards; "" or "schedule" uses Rewards.
+	RewardMode string `json:"reward_mode,omitempty"`
+	// HouseFeeBps is the house's cut of each pot, in basis points.
+	HouseFeeBps int      `json:"house_fee_bps,omitempty"`
+	Judges      []string `json:"judges"`
+	EloK        float64  `json:"elo_k"`
 	// MaxConcurrentPerAgent caps how many contests of this arena one agent
 	// plays at once.
 	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
@@ -95,6 +106,17 @@ func (a *Arena) validate(reg GameRegistry) error {
 	if len(a.Rewards) > a.Seats || sum > 100 {
 		return apperr.New(apperr.Invalid, "rewards must list at most one percentage per seat, summing to at most 100")
 	}
+	if a.RewardMode != "" && a.RewardMode != "schedule" && a.RewardMode != "linear" {
+		return apperr.New(apperr.Invalid, "reward_mode must be \"schedule\" or \"linear\"")
+	}
+	if a.HouseFeeBps < 0 || a.HouseFeeBps > 10000 {
+		return apperr.New(apperr.Invalid, "house_fee_bps must be from 0 to 10000")
+	}
+	for _, j := range a.Judges {
+		if !KnownJudges[j] {
+			return apperr.New(apperr.Invalid, "unknown judge %q (known: referee, rubric, ai, ai-pairwise)", truncateType(j))
+		}
+	}
 	if a.EloK <= 0 || a.EloK > 400 {
 		return apperr.New(apperr.Invalid, "elo_k must be in (0, 400]")
 	}
@@ -113,13 +135,21 @@ func (a *Arena) validate(reg GameRegistry) error {
 	return nil
 }
 
+// schedule is the payout percentages by place.
+func (a *Arena) schedule() []int {
+	if a.RewardMode == "linear" {
+		return ledger.LinearSchedule(a.Seats)
+	}
+	return a.Rewards
+}
+
 // DefaultArenas are created on a fresh cluster, so it is lively at once.
 func DefaultArenas() []Arena {
 	return []Arena{
 		{Name: "connect4", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 10, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1},
 		{Name: "prompt", Game: "prompt", Seats: 3, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 10, Rewards: []int{60, 30, 10}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
+			Stake: 100, Rewards: []int{60, 30, 10}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
 	}
 }
 

@@ -53,10 +53,12 @@ type Contest struct {
 	CreatedAt time.Time `json:"created_at"`
 	EndedAt   time.Time `json:"ended_at,omitzero"`
 	// Ranks[seat] is the final place (0 = first) once settled.
-	Ranks        []int           `json:"ranks,omitempty"`
-	RatingDeltas []float64       `json:"rating_deltas,omitempty"`
-	Reason       string          `json:"reason,omitempty"`
-	Verdict      json.RawMessage `json:"verdict,omitempty"`
+	Ranks        []int     `json:"ranks,omitempty"`
+	RatingDeltas []float64 `json:"rating_deltas,omitempty"`
+	// Payouts[seat] is what the seat's owner received from the escrow.
+	Payouts []int64         `json:"payouts,omitempty"`
+	Reason  string          `json:"reason,omitempty"`
+	Verdict json.RawMessage `json:"verdict,omitempty"`
 }
 
 // SeatOf returns the seat an agent holds, or -1.
@@ -224,6 +226,9 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 		}
 		seats[i] = Seat{AgentID: a.ID, OwnerID: a.OwnerID, Name: a.Name, Version: a.Version}
 	}
+	if err := checkStakes(ac.tx, seats, &ar); err != nil {
+		return nil, err
+	}
 	g := f.games[ar.Game]
 	st, err := g.Start(gamesSetup(&ar, c.Seed))
 	if err != nil {
@@ -239,6 +244,9 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 		if err := ac.tx.Bucket(bucketQueue).Delete(queueKey(ar.Name, id)); err != nil {
 			return nil, fmt.Errorf("dequeue: %w", err)
 		}
+	}
+	if err := stakeContest(ac, con, &ar); err != nil {
+		return nil, err
 	}
 	if err := record(ac, con, ContestEvent{Type: EvCreated, Data: contestSummary(con)}); err != nil {
 		return nil, err
@@ -297,3 +305,5 @@ func sortedSeats(m map[int]bool) []int {
 	sort.Ints(out)
 	return out
 }
+
+func notFoundContest(id string) error { return apperr.New(apperr.NotFound, "contest %s not found", id) }

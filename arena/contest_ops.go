@@ -270,8 +270,8 @@ func (n *Node) ResumeContest(ctx context.Context, contest string) error {
 	return err
 }
 
-// RatingHistory lists an agent's rating points, oldest first, optionally in
-// one arena.
+// RatingHistory lists an agent's rating points: per arena (in name order)
+// oldest first; ?arena narrows it to one.
 func (n *Node) RatingHistory(agentID, arena string) (list []RatingPoint, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		list = []RatingPoint{}

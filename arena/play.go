@@ -287,6 +287,9 @@ func (f *FSM) applyContestAbort(ac *applyCtx, env Envelope) (any, error) {
 	if !c.Active() {
 		return nil, apperr.New(apperr.Conflict, "contest %s already ended (%s)", c.ID, c.Status)
 	}
+	if err := refundContest(ac, c); err != nil {
+		return nil, err
+	}
 	c.Status, c.EndedAt, c.Reason = StatusAborted, ac.now, truncateType(cmd.Reason)
 	for i := range c.Deadlines {
 		c.Deadlines[i] = 0

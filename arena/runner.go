@@ -71,7 +71,14 @@ type Runner struct {
 	termCancel context.CancelFunc
 	dispatched map[string]map[string]bool // contest -> dispatch keys
 	inflight   map[string]bool            // timeouts, judgings, forfeits
+	judgeRetry map[string]retryWait       // contest -> when judging may run again
 	wg         sync.WaitGroup
+}
+
+// retryWait paces retries of a failing judgement.
+type retryWait struct {
+	delay time.Duration
+	next  time.Time
 }
 
 // NewRunner builds a runner; Run starts it.
@@ -162,6 +169,7 @@ func (r *Runner) startLeading(parent context.Context) {
 	r.termCtx, r.termCancel = context.WithCancel(parent)
 	r.dispatched = map[string]map[string]bool{}
 	r.inflight = map[string]bool{}
+	r.judgeRetry = map[string]retryWait{}
 	now := r.cfg.Now()
 	// Disconnect grace restarts with the term: agents could not reach a
 	// node that was not leading.

@@ -165,6 +165,12 @@ type promptState interface {
 // becomes one command. A new leader judges again anything still judging.
 func (r *Runner) judge(c *Contest) {
 	id := c.ID
+	r.mu.Lock()
+	wait := r.judgeRetry[id]
+	r.mu.Unlock()
+	if !wait.next.IsZero() && r.cfg.Now().Before(wait.next) {
+		return
+	}
 	r.goDo("judge/"+id, func(ctx context.Context) {
 		c, err := r.node.Contest(id)
 		if err != nil || c.Status != StatusJudging {
@@ -198,9 +204,20 @@ func (r *Runner) judge(c *Contest) {
 		v, err := j.Rank(jctx, task, entries)
 		cancel()
 		if err != nil {
-			r.log.Warn("judging failed; will retry", "contest", id, "judge", j.Name(), "err", err)
+			// Back off per contest (1 s doubling to 1 min): a judge that
+			// keeps failing must not be called ten times a second.
+			r.mu.Lock()
+			w := r.judgeRetry[id]
+			w.delay = min(max(2*w.delay, time.Second), time.Minute)
+			w.next = r.cfg.Now().Add(w.delay)
+			r.judgeRetry[id] = w
+			r.mu.Unlock()
+			r.log.Warn("judging failed; will retry", "contest", id, "judge", j.Name(), "retry_in", w.delay, "err", err)
 			return
 		}
+		r.mu.Lock()
+		delete(r.judgeRetry, id)
+		r.mu.Unlock()
 		raw, _ := json.Marshal(v)
 		var flagged []int
 		seen := map[int]bool{}
@@ -226,6 +243,8 @@ func (r *Runner) pickJudge(ar Arena) Judge {
 	for _, name := range ar.Judges {
 		if j, ok := r.cfg.Judges[name]; ok {
 			members = append(members, j)
+		} else if name != "referee" {
+			r.log.Warn("arena names a judge this node cannot run; it is left out", "arena", ar.Name, "judge", name)
 		}
 	}
 	switch len(members) {

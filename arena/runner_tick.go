@@ -141,13 +141,21 @@ func (r *Runner) matchmake(now time.Time) {
 		if err != nil || len(tickets) < ar.Seats {
 			continue
 		}
-		mt := make([]matchmaking.Ticket, len(tickets))
-		for i, t := range tickets {
+		mt := make([]matchmaking.Ticket, 0, len(tickets))
+		for _, t := range tickets {
+			// An owner who cannot pay the stake is not matched; the apply
+			// checks again, this only avoids proposing doomed contests.
+			if ar.Stake > 0 && !r.node.CanAfford(t.OwnerID, ar.Stake) {
+				continue
+			}
 			rating := 1000.0
 			if e, ok, _ := r.node.RatingOf(ar.Name, t.AgentID); ok {
 				rating = e.Rating.Float()
 			}
-			mt[i] = matchmaking.Ticket{AgentID: t.AgentID, OwnerID: t.OwnerID, Rating: rating, QueuedAt: t.QueuedAt, Seq: t.Seq}
+			mt = append(mt, matchmaking.Ticket{AgentID: t.AgentID, OwnerID: t.OwnerID, Rating: rating, QueuedAt: t.QueuedAt, Seq: t.Seq})
+		}
+		if len(mt) < ar.Seats {
+			continue
 		}
 		groups, _ := matchmaking.Match(mt, now, matchmaking.Config{Seats: ar.Seats, AvoidRematch: true}, matchmaking.History(recent))
 		for _, g := range groups {
@@ -163,7 +171,7 @@ func (r *Runner) matchmake(now time.Time) {
 			ctx, cancel := r.opCtx(r.termContext())
 			_, err = r.node.CreateContest(ctx, id, ar.Name, ids, seed)
 			cancel()
-			if err != nil {
+			if err != nil && !apperr.Is(err, apperr.InsufficientFunds) {
 				r.log.Warn("create contest", "arena", ar.Name, "agents", ids, "err", err)
 			}
 		}

@@ -46,6 +46,13 @@ func (f *FSM) applySystemSeed(ac *applyCtx, env Envelope) (any, error) {
 		}
 	}
 	created := 0
+	if _, ok, err := ledgerSettings(ac.tx); err != nil {
+		return nil, err
+	} else if !ok {
+		if err := putJSON(ac.tx.Bucket(bucketCluster), keyLedgerSettings, DefaultLedgerSettings); err != nil {
+			return nil, err
+		}
+	}
 	ab := ac.tx.Bucket(bucketArenas)
 	for _, a := range c.Arenas {
 		if ab.Get([]byte(a.Name)) != nil {
@@ -64,6 +71,9 @@ func (f *FSM) applySystemSeed(ac *applyCtx, env Envelope) (any, error) {
 	if _, err := agents.GetOwner(ac.tx, HouseOwnerID); err != nil {
 		o := agents.Owner{ID: HouseOwnerID, Name: "Arena house bots", CreatedAt: ac.now}
 		if err := agents.CreateOwner(ac.tx, o, houseKeyHash); err != nil {
+			return nil, err
+		}
+		if err := grantStart(ac, o.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -137,6 +137,9 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 			return err
 		}
 	}
+	if err := payContest(ac, c, ar, ranks); err != nil {
+		return err
+	}
 	c.Status, c.Ranks, c.Reason, c.EndedAt, c.Verdict = StatusSettled, ranks, reason, ac.now, verdict
 	for i := range c.Deadlines {
 		c.Deadlines[i] = 0

@@ -9,6 +9,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/ledger"
 )
 
 // Command types. A type name is part of the log format: never rename one.
@@ -33,6 +34,8 @@ const (
 	CmdContestJudged     = "contest.judged"
 	CmdContestAbort      = "contest.abort"
 	CmdContestResume     = "contest.resume"
+	CmdLedgerGrant       = "ledger.grant"
+	CmdLedgerSettings    = "ledger.settings"
 )
 
 var (
@@ -64,8 +67,9 @@ func (ac *applyCtx) emit(typ string, data any) {
 type handler func(ac *applyCtx, env Envelope) (any, error)
 
 func allBuckets() [][]byte {
-	out := [][]byte{bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
-		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles}
+	out := append([][]byte{}, ledger.Buckets()...)
+	out = append(out, bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
+		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles)
 	return append(out, agents.Buckets()...)
 }
 
@@ -107,6 +111,9 @@ func applyOwnerCreate(ac *applyCtx, env Envelope) (any, error) {
 	}
 	o := agents.Owner{ID: c.ID, Name: c.Name, Email: c.Email, CreatedAt: ac.now}
 	if err := agents.CreateOwner(ac.tx, o, c.KeyHash); err != nil {
+		return nil, err
+	}
+	if err := grantStart(ac, o.ID); err != nil {
 		return nil, err
 	}
 	ac.emit("owner.created", o)
@@ -177,11 +184,30 @@ func applyAgentUpdate(ac *applyCtx, env Envelope) (any, error) {
 		}
 		return a, agents.PutSecret(ac.tx, a.ID, *c.SealedKey)
 	}
+	if c.SealedKey != nil && *c.SealedKey != "" {
+		cur, err := agents.GetAgent(ac.tx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		kind := cur.Kind
+		if c.Patch.Kind != nil {
+			kind = *c.Patch.Kind
+		}
+		if kind != agents.KindOpenAI {
+			return nil, apperr.New(apperr.Invalid, "only %s agents carry an API key", agents.KindOpenAI)
+		}
+	}
 	a, err := agents.UpdateAgent(ac.tx, c.ID, c.Actor, c.Patch, ac.now)
 	if err != nil {
 		return nil, err
 	}
-	if c.SealedKey != nil {
+	switch {
+	case a.Kind != agents.KindOpenAI:
+		// A key must not outlive the kind that uses it.
+		if err := agents.PutSecret(ac.tx, a.ID, ""); err != nil {
+			return nil, err
+		}
+	case c.SealedKey != nil:
 		if err := agents.PutSecret(ac.tx, a.ID, *c.SealedKey); err != nil {
 			return nil, err
 		}

@@ -152,6 +152,11 @@ func redactAgent(c *gin.Context, a agents.Agent) agents.Agent {
 		return a
 	}
 	a.WebhookURL = ""
+	if a.Endpoint != nil {
+		// Others may know which model plays, not where it lives or how
+		// it is prompted.
+		a.Endpoint = &agents.ModelEndpoint{Model: a.Endpoint.Model}
+	}
 	return a
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -62,6 +63,12 @@ type Node interface {
 	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
 	Battles(arena string) ([]arena.Battle, uint64, error)
 	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
+	Balance(ownerID string) (ledger.Account, error)
+	Transfers(ownerID string, after uint64, limit int) ([]ledger.Transfer, uint64, error)
+	ContestPayouts(contestID string) ([]ledger.Transfer, error)
+	Audit() (ledger.AuditReport, error)
+	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
+	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
 }
 
 // Runner is the contest runner's face to agent sessions.
@@ -177,6 +184,12 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/owners", s.createOwner)
 	v1.GET("/owners/me", s.requireOwner, s.me)
 	v1.GET("/owners/:id", s.requireAuth, s.getOwner)
+	v1.GET("/owners/:id/balance", s.balance)
+	v1.GET("/owners/:id/transfers", s.transfers)
+	v1.GET("/ledger/audit", s.requireOperator, s.audit)
+	v1.POST("/ledger/grants", s.requireOperator, s.grant("grant"))
+	v1.POST("/ledger/adjustments", s.requireOperator, s.grant("adjust"))
+	v1.PUT("/ledger/settings", s.requireOperator, s.ledgerSettings)
 
 	v1.POST("/agents", s.requireOwner, s.createAgent)
 	v1.GET("/agents", s.listAgents)
@@ -200,6 +213,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/contests/:id", s.getContest)
 	v1.GET("/contests/:id/stream", s.contestStream)
 	v1.GET("/contests/:id/verdict", s.verdict)
+	v1.GET("/contests/:id/payouts", s.contestPayouts)
 	v1.POST("/contests/:id/abort", s.requireOperator, s.abortContest)
 
 	v1.GET("/cluster", s.cluster)

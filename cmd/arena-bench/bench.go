@@ -24,11 +24,13 @@ type Options struct {
 }
 
 // Bench runs the matrix. Out receives the report, Progress the running
-// commentary, so `arena-bench -json > out.json` stays clean.
+// commentary, so `arena-bench -json > out.json` stays clean. Live adds a
+// once-a-second rate that rewrites its line; only a terminal wants that.
 type Bench struct {
 	Opts     Options
 	Out      io.Writer
 	Progress io.Writer
+	Live     bool
 }
 
 // CellResult is one cell's runs and their per-figure median.
@@ -81,13 +83,20 @@ func (b *Bench) Run(ctx context.Context) error {
 		res := CellResult{Cell: cell}
 		for r := range o.Repeat {
 			prefix := fmt.Sprintf("[%d/%d] %s run %d/%d:", i*o.Repeat+r+1, total, cell, r+1, o.Repeat)
-			fmt.Fprintf(b.Progress, "%s starting", prefix)
+			if b.Live {
+				fmt.Fprintf(b.Progress, "%s starting", prefix)
+			}
 			f, err := b.runOnce(ctx, cell, sink, prefix)
 			if err != nil {
-				fmt.Fprintln(b.Progress)
+				if b.Live {
+					fmt.Fprintln(b.Progress)
+				}
 				return fmt.Errorf("%s: %w", cell, err)
 			}
-			fmt.Fprintf(b.Progress, "\r%s %8.0f cmd/s  p50 %6.2fms  p99 %7.2fms  errors %.0f\n",
+			if b.Live {
+				fmt.Fprint(b.Progress, "\r")
+			}
+			fmt.Fprintf(b.Progress, "%s %8.0f cmd/s  p50 %6.2fms  p99 %7.2fms  errors %.0f\n",
 				prefix, f.CommandsPerSec, f.P50ms, f.P99ms, f.Errors)
 			res.Runs = append(res.Runs, f)
 		}
@@ -113,9 +122,11 @@ func (b *Bench) runOnce(ctx context.Context, cell Cell, sink *logWriteSink, pref
 			st, se := c.stateTxs()
 			return lw, le, st, se
 		},
-		tick: func(done int64, elapsed time.Duration) {
+	}
+	if b.Live {
+		l.tick = func(done int64, elapsed time.Duration) {
 			fmt.Fprintf(b.Progress, "\r%s %8.0f cmd/s so far", prefix, float64(done)/elapsed.Seconds())
-		},
+		}
 	}
 	f := l.run(ctx)
 	if err := c.Close(); err != nil {

@@ -22,10 +22,15 @@ type load struct {
 	warmup    time.Duration
 	duration  time.Duration
 	counters  counters
-	// tick, if set, is called about once a second with the commands
-	// completed so far in the measured window.
+	// tick, if set, is called about once a second during the measured
+	// window with the commands completed in it so far.
 	tick func(done int64, elapsed time.Duration)
 }
+
+// counterName is the one key every proposer adds to. A single hot key keeps
+// bbolt's work per command constant, so the figures measure replication
+// and fsyncs rather than how many B+tree pages a batch happens to touch.
+const counterName = "bench"
 
 // run returns the run's figures. Only commands that return nil inside the
 // measured window count; their latency runs from the call to its return.
@@ -39,24 +44,25 @@ func (l *load) run(ctx context.Context) Figures {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lats[p] = l.propose(ctx, to, from, &errs, &done)
+			lats[p] = l.propose(ctx, from, to, &errs, &done)
 		}()
 	}
 	var c0, c1 [4]float64
 	l.sampleAt(ctx, from, &c0, nil)
-	l.sampleAt(ctx, to, &c1, &done)
+	l.sampleAt(ctx, to, &c1, func() { l.tickProgress(done.Load(), time.Since(from)) })
 	wg.Wait()
 	return l.figures(slices.Concat(lats...), errs.Load(), c0, c1)
 }
 
-func (l *load) propose(ctx context.Context, to, from time.Time, errs, done *atomic.Int64) []time.Duration {
+// propose is one closed-loop proposer; it stops starting calls at to.
+func (l *load) propose(ctx context.Context, from, to time.Time, errs, done *atomic.Int64) []time.Duration {
 	var lat []time.Duration
 	for ctx.Err() == nil {
 		t0 := time.Now()
 		if !t0.Before(to) {
 			return lat
 		}
-		_, err := l.leader.AddCounter(ctx, "bench", 1)
+		_, err := l.leader.AddCounter(ctx, counterName, 1)
 		t1 := time.Now()
 		if t1.Before(from) || !t1.Before(to) {
 			continue
@@ -71,9 +77,9 @@ func (l *load) propose(ctx context.Context, to, from time.Time, errs, done *atom
 	return lat
 }
 
-// sampleAt waits until t, ticking progress each second when done is given,
-// then records the transaction counters into c.
-func (l *load) sampleAt(ctx context.Context, t time.Time, c *[4]float64, done *atomic.Int64) {
+// sampleAt waits until t (or ctx ends), calling each, if set, once a
+// second, then records the transaction counters into c.
+func (l *load) sampleAt(ctx context.Context, t time.Time, c *[4]float64, each func()) {
 	tk := time.NewTicker(time.Second)
 	defer tk.Stop()
 	deadline := time.NewTimer(time.Until(t))
@@ -85,12 +91,18 @@ func (l *load) sampleAt(ctx context.Context, t time.Time, c *[4]float64, done *a
 		case <-ctx.Done():
 			waiting = false
 		case <-tk.C:
-			if done != nil && l.tick != nil {
-				l.tick(done.Load(), time.Since(t.Add(-l.duration)))
+			if each != nil {
+				each()
 			}
 		}
 	}
 	c[0], c[1], c[2], c[3] = l.counters()
+}
+
+func (l *load) tickProgress(done int64, elapsed time.Duration) {
+	if l.tick != nil {
+		l.tick(done, elapsed)
+	}
 }
 
 func (l *load) figures(lat []time.Duration, errs int64, c0, c1 [4]float64) Figures {

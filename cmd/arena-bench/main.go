@@ -34,12 +34,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "arena-bench:", err)
 		return 2
 	}
-	b := &Bench{Opts: opts, Out: stdout, Progress: stderr}
+	b := &Bench{Opts: opts, Out: stdout, Progress: stderr, Live: isTerminal(stderr)}
 	if err := b.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "arena-bench:", err)
 		return 1
 	}
 	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func parseFlags(args []string, stderr io.Writer) (Options, error) {

@@ -1,0 +1,204 @@
+package arena
+
+import (
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/ledger"
+)
+
+// LedgerSettings are the cluster's money rules, replicated like the rest.
+type LedgerSettings struct {
+	// StartingGrant is credited to every new owner from the issuer, so a
+	// fresh node's bots and new users can pay stakes.
+	StartingGrant int64  `json:"starting_grant"`
+	Currency      string `json:"currency"`
+}
+
+// DefaultLedgerSettings: 1,000.00 arena credits for every new owner.
+var DefaultLedgerSettings = LedgerSettings{StartingGrant: 100_000, Currency: ledger.DefaultCurrency}
+
+var keyLedgerSettings = []byte("ledger_settings")
+
+func ledgerSettings(tx *bolt.Tx) (LedgerSettings, bool, error) {
+	var s LedgerSettings
+	ok, err := getJSON(tx.Bucket(bucketCluster), keyLedgerSettings, &s)
+	return s, ok, err
+}
+
+type ledgerSettingsCmd struct {
+	Settings LedgerSettings `json:"settings"`
+}
+
+func (f *FSM) applyLedgerSettings(ac *applyCtx, env Envelope) (any, error) {
+	var c ledgerSettingsCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	if c.Settings.StartingGrant < 0 || c.Settings.StartingGrant > 1<<40 {
+		return nil, apperr.New(apperr.Invalid, "starting_grant must be from 0 to %d", int64(1<<40))
+	}
+	if c.Settings.Currency == "" {
+		c.Settings.Currency = ledger.DefaultCurrency
+	}
+	return c.Settings, putJSON(ac.tx.Bucket(bucketCluster), keyLedgerSettings, c.Settings)
+}
+
+// grantStart credits a new owner's starting grant, if the cluster has one.
+func grantStart(ac *applyCtx, ownerID string) error {
+	s, ok, err := ledgerSettings(ac.tx)
+	if err != nil || !ok || s.StartingGrant == 0 {
+		return err
+	}
+	_, _, err = ledger.Apply(ac.tx, ledger.Transfer{ID: "grant/start/" + ownerID, From: ledger.IssuerID,
+		To: ledger.WalletID(ownerID), Amount: s.StartingGrant, Currency: s.Currency, Kind: "grant", Memo: "starting grant", At: ac.now})
+	return err
+}
+
+type ledgerGrantCmd struct {
+	ID      string `json:"id"`
+	OwnerID string `json:"owner_id"`
+	// Amount > 0 credits the owner from the issuer; < 0 (adjustments only)
+	// debits the owner back to the issuer.
+	Amount int64  `json:"amount"`
+	Memo   string `json:"memo,omitempty"`
+	Kind   string `json:"kind"` // grant or adjust
+}
+
+// applyLedgerGrant moves money between the issuer and an owner's wallet on
+// an operator's word. The id is the caller's: a retry cannot pay twice.
+func (f *FSM) applyLedgerGrant(ac *applyCtx, env Envelope) (any, error) {
+	var c ledgerGrantCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	if c.ID == "" || len(c.ID) > 128 {
+		return nil, apperr.New(apperr.Invalid, "transfer id must be 1-128 bytes")
+	}
+	if c.Kind != "grant" && c.Kind != "adjust" {
+		return nil, apperr.New(apperr.Invalid, "kind must be grant or adjust")
+	}
+	if c.Kind == "grant" && c.Amount <= 0 {
+		return nil, apperr.New(apperr.Invalid, "a grant must be positive")
+	}
+	if c.Amount == 0 {
+		return nil, apperr.New(apperr.Invalid, "amount must not be zero")
+	}
+	if _, err := agents.GetOwner(ac.tx, c.OwnerID); err != nil {
+		return nil, err
+	}
+	s, _, err := ledgerSettings(ac.tx)
+	if err != nil {
+		return nil, err
+	}
+	cur := s.Currency
+	if cur == "" {
+		cur = ledger.DefaultCurrency
+	}
+	t := ledger.Transfer{ID: c.ID, From: ledger.IssuerID, To: ledger.WalletID(c.OwnerID), Amount: c.Amount,
+		Currency: cur, Kind: c.Kind, Memo: truncateType(c.Memo), At: ac.now}
+	if c.Amount < 0 {
+		t.From, t.To, t.Amount = t.To, t.From, -c.Amount
+	}
+	out, _, err := ledger.Apply(ac.tx, t)
+	return out, err
+}
+
+// checkStakes refuses a contest some owner cannot pay for. All owners are
+// checked before anything is written (one owner may hold several seats,
+// like the house bots), so a contest starts fully paid or not at all.
+func checkStakes(tx *bolt.Tx, seats []Seat, ar *Arena) error {
+	if ar.Stake == 0 {
+		return nil
+	}
+	need := map[string]int64{}
+	var order []string
+	for _, s := range seats {
+		if _, ok := need[s.OwnerID]; !ok {
+			order = append(order, s.OwnerID)
+		}
+		need[s.OwnerID] += ar.Stake
+	}
+	for _, o := range order {
+		if !ledger.CanPay(tx, ledger.WalletID(o), need[o]) {
+			return apperr.New(apperr.InsufficientFunds, "owner %s cannot pay stakes of %d in arena %s", o, need[o], ar.Name)
+		}
+	}
+	return nil
+}
+
+// stakeContest moves every seat's stake into the contest's escrow; call
+// checkStakes first.
+func stakeContest(ac *applyCtx, c *Contest, ar *Arena) error {
+	if ar.Stake == 0 {
+		return nil
+	}
+	cur := currencyOf(ac.tx)
+	for i, s := range c.Seats {
+		_, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "stake/" + c.ID + "/" + strconv.Itoa(i), From: ledger.WalletID(s.OwnerID),
+			To: ledger.EscrowID(c.ID), Amount: ar.Stake, Currency: cur, Kind: "stake", Contest: c.ID, At: ac.now})
+		if err != nil {
+			return fmt.Errorf("stake seat %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// payContest empties the escrow by rank: payouts per the arena's schedule,
+// the house fee, nothing left behind.
+func payContest(ac *applyCtx, c *Contest, ar *Arena, ranks []int) error {
+	esc, err := ledger.Balance(ac.tx, ledger.EscrowID(c.ID))
+	if err != nil || esc.Balance == 0 {
+		return err
+	}
+	shares, fee, err := ledger.Payouts(esc.Balance, ar.HouseFeeBps, ar.schedule(), ranks)
+	if err != nil {
+		return fmt.Errorf("payouts of %s: %w", c.ID, err)
+	}
+	c.Payouts = shares
+	for i, amt := range shares {
+		if amt == 0 {
+			continue
+		}
+		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "payout/" + c.ID + "/" + strconv.Itoa(i), From: ledger.EscrowID(c.ID),
+			To: ledger.WalletID(c.Seats[i].OwnerID), Amount: amt, Currency: esc.Currency, Kind: "payout", Contest: c.ID, At: ac.now}); err != nil {
+			return fmt.Errorf("payout seat %d: %w", i, err)
+		}
+	}
+	if fee > 0 {
+		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "fee/" + c.ID, From: ledger.EscrowID(c.ID), To: ledger.HouseID,
+			Amount: fee, Currency: esc.Currency, Kind: "fee", Contest: c.ID, At: ac.now}); err != nil {
+			return fmt.Errorf("house fee: %w", err)
+		}
+	}
+	return nil
+}
+
+// refundContest returns every stake of an aborted contest.
+func refundContest(ac *applyCtx, c *Contest) error {
+	ts, err := ledger.ContestTransfers(ac.tx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.Kind != "stake" {
+			continue
+		}
+		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "refund/" + t.ID, From: ledger.EscrowID(c.ID), To: t.From,
+			Amount: t.Amount, Currency: t.Currency, Kind: "refund", Contest: c.ID, At: ac.now}); err != nil {
+			return fmt.Errorf("refund %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+func currencyOf(tx *bolt.Tx) string {
+	if s, ok, _ := ledgerSettings(tx); ok && s.Currency != "" {
+		return s.Currency
+	}
+	return ledger.DefaultCurrency
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// ownerScope resolves which owner a balance or history route is about:
+// "me", or an id the caller is (or an operator may name).
+func (s *Server) ownerScope(c *gin.Context) (string, bool) {
+	p, ok := principal(c)
+	if !ok {
+		s.writeError(c, apperr.New(apperr.Unauthorized, "this route needs an owner API key or the operator token"))
+		return "", false
+	}
+	id := c.Param("id")
+	if id == "" || id == "me" {
+		if p.Kind != agents.PrincipalOwner {
+			s.writeError(c, apperr.New(apperr.Forbidden, "\"me\" needs an owner API key"))
+			return "", false
+		}
+		return p.ID, true
+	}
+	if p.Kind != principalOperator && !(p.Kind == agents.PrincipalOwner && p.ID == id) {
+		s.writeError(c, apperr.New(apperr.Forbidden, "you may only see your own money"))
+		return "", false
+	}
+	if _, err := s.cfg.Node.GetOwner(id); err != nil {
+		s.writeError(c, err)
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) balance(c *gin.Context) {
+	owner, ok := s.ownerScope(c)
+	if !ok {
+		return
+	}
+	a, err := s.cfg.Node.Balance(owner)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"owner_id": owner, "account": a.ID, "currency": a.Currency, "balance": a.Balance})
+}
+
+func (s *Server) transfers(c *gin.Context) {
+	owner, ok := s.ownerScope(c)
+	if !ok {
+		return
+	}
+	var after uint64
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.writeError(c, apperr.New(apperr.Invalid, "cursor must be the next_cursor of a previous page"))
+			return
+		}
+		after = n
+	}
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListLimit {
+			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
+			return
+		}
+		limit = n
+	}
+	list, next, err := s.cfg.Node.Transfers(owner, after, limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	resp := gin.H{"owner_id": owner, "transfers": list}
+	if next > 0 {
+		resp["next_cursor"] = strconv.FormatUint(next, 10)
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) contestPayouts(c *gin.Context) {
+	con, err := s.cfg.Node.Contest(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	list, err := s.cfg.Node.ContestPayouts(con.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "status": con.Status, "payouts": con.Payouts, "transfers": list})
+}
+
+type grantReq struct {
+	ID      string `json:"id"`
+	OwnerID string `json:"owner_id"`
+	Amount  int64  `json:"amount"`
+	Memo    string `json:"memo"`
+}
+
+// grant serves POST /v1/ledger/grants and /v1/ledger/adjustments. The
+// caller chooses the transfer id, so a retried request pays once; without
+// one, a random id is chosen (and a retry would pay again).
+func (s *Server) grant(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req grantReq
+		if err := s.readJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if req.ID == "" {
+			id, err := agents.NewID(kind)
+			if err != nil {
+				s.writeError(c, err)
+				return
+			}
+			req.ID = id
+		}
+		ctx, cancel := s.writeCtx(c)
+		defer cancel()
+		t, err := s.cfg.Node.Grant(ctx, req.ID, req.OwnerID, req.Amount, kind, req.Memo)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"transfer": t})
+	}
+}
+
+func (s *Server) audit(c *gin.Context) {
+	r, err := s.cfg.Node.Audit()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if !r.OK {
+		status = http.StatusConflict
+	}
+	c.JSON(status, gin.H{"audit": r, "node_id": s.cfg.Node.ID()})
+}
+
+func (s *Server) ledgerSettings(c *gin.Context) {
+	var req arena.LedgerSettings
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	out, err := s.cfg.Node.SetLedgerSettings(ctx, req)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"settings": out})
+}
