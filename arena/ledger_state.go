@@ -138,14 +138,14 @@ func stakeContest(ac *applyCtx, c *Contest, ar *Arena) error {
 		return nil
 	}
 	cur := currencyOf(ac.tx)
+	var ts []ledger.Transfer
 	for i, s := range c.Seats {
-		_, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "stake/" + c.ID + "/" + strconv.Itoa(i), From: ledger.WalletID(s.OwnerID),
+		ts = append(ts, ledger.Transfer{ID: "stake/" + c.ID + "/" + strconv.Itoa(i), From: ledger.WalletID(s.OwnerID),
 			To: ledger.EscrowID(c.ID), Amount: ar.Stake, Currency: cur, Kind: "stake", Contest: c.ID, At: ac.now})
-		if err != nil {
-			return fmt.Errorf("stake seat %d: %w", i, err)
-		}
 	}
-	return nil
+	// ApplyAll writes every stake or none.
+	_, _, err := ledger.ApplyAll(ac.tx, ts)
+	return err
 }
 
 // payContest empties the escrow by rank: payouts per the arena's schedule,
@@ -160,20 +160,19 @@ func payContest(ac *applyCtx, c *Contest, ar *Arena, ranks []int) error {
 		return fmt.Errorf("payouts of %s: %w", c.ID, err)
 	}
 	c.Payouts = shares
+	var ts []ledger.Transfer
 	for i, amt := range shares {
-		if amt == 0 {
-			continue
-		}
-		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "payout/" + c.ID + "/" + strconv.Itoa(i), From: ledger.EscrowID(c.ID),
-			To: ledger.WalletID(c.Seats[i].OwnerID), Amount: amt, Currency: esc.Currency, Kind: "payout", Contest: c.ID, At: ac.now}); err != nil {
-			return fmt.Errorf("payout seat %d: %w", i, err)
+		if amt > 0 {
+			ts = append(ts, ledger.Transfer{ID: "payout/" + c.ID + "/" + strconv.Itoa(i), From: ledger.EscrowID(c.ID),
+				To: ledger.WalletID(c.Seats[i].OwnerID), Amount: amt, Currency: esc.Currency, Kind: "payout", Contest: c.ID, At: ac.now})
 		}
 	}
 	if fee > 0 {
-		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "fee/" + c.ID, From: ledger.EscrowID(c.ID), To: ledger.HouseID,
-			Amount: fee, Currency: esc.Currency, Kind: "fee", Contest: c.ID, At: ac.now}); err != nil {
-			return fmt.Errorf("house fee: %w", err)
-		}
+		ts = append(ts, ledger.Transfer{ID: "fee/" + c.ID, From: ledger.EscrowID(c.ID), To: ledger.HouseID,
+			Amount: fee, Currency: esc.Currency, Kind: "fee", Contest: c.ID, At: ac.now})
+	}
+	if _, _, err := ledger.ApplyAll(ac.tx, ts); err != nil {
+		return fmt.Errorf("pay out %s: %w", c.ID, err)
 	}
 	return nil
 }
@@ -184,14 +183,15 @@ func refundContest(ac *applyCtx, c *Contest) error {
 	if err != nil {
 		return err
 	}
+	var refunds []ledger.Transfer
 	for _, t := range ts {
-		if t.Kind != "stake" {
-			continue
+		if t.Kind == "stake" {
+			refunds = append(refunds, ledger.Transfer{ID: "refund/" + t.ID, From: ledger.EscrowID(c.ID), To: t.From,
+				Amount: t.Amount, Currency: t.Currency, Kind: "refund", Contest: c.ID, At: ac.now})
 		}
-		if _, _, err := ledger.Apply(ac.tx, ledger.Transfer{ID: "refund/" + t.ID, From: ledger.EscrowID(c.ID), To: t.From,
-			Amount: t.Amount, Currency: t.Currency, Kind: "refund", Contest: c.ID, At: ac.now}); err != nil {
-			return fmt.Errorf("refund %s: %w", t.ID, err)
-		}
+	}
+	if _, _, err := ledger.ApplyAll(ac.tx, refunds); err != nil {
+		return fmt.Errorf("refund %s: %w", c.ID, err)
 	}
 	return nil
 }

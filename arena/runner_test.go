@@ -106,8 +106,9 @@ func TestLeaderLossMidContest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		moves, turn := 0, uint64(0)
+		moves, turn, resumed := 0, uint64(0), false
 		for j, ev := range evs {
+			resumed = resumed || ev.Type == "resumed"
 			if ev.Seq != uint64(j+1) {
 				t.Fatalf("node %d: event %d has seq %d", i, j, ev.Seq)
 			}
@@ -118,6 +119,9 @@ func TestLeaderLossMidContest(t *testing.T) {
 				turn++
 				moves++
 			}
+		}
+		if !resumed {
+			t.Errorf("node %d: the new leader did not re-arm the contest's deadlines", i)
 		}
 		con, _ := n.Contest(target)
 		if uint64(moves) != con.Turn || con.Status != arena.StatusSettled {

@@ -142,12 +142,17 @@ func (c *Cluster) Add() int {
 
 func (c *Cluster) join(leader *arena.Node, i int) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	cfg := c.config(i)
-	if err := leader.Join(ctx, arena.NodeMeta{ID: nodeID(i), RaftAddr: nodeID(i), HTTPAddr: cfg.HTTPAddr}); err != nil {
-		c.t.Fatalf("join node %d: %v", i, err)
-	}
+	// Retry: on a loaded machine leadership may move while we join.
+	c.Eventually(20*time.Second, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := leader.Join(ctx, arena.NodeMeta{ID: nodeID(i), RaftAddr: nodeID(i), HTTPAddr: cfg.HTTPAddr})
+		if err != nil {
+			leader = c.Leader()
+		}
+		return err
+	})
 }
 
 // Leader waits for a running node to lead and be ready.
