@@ -21,6 +21,11 @@ type Options struct {
 	CPUProfile       string
 	Dir              string
 	ProbeFsync       bool
+	// Op is the replicated command each proposer sends: "counter" (a
+	// diagnostic counter increment) or "transfer" (a ledger grant with a
+	// unique transfer id, the full money path: idempotency check, balance
+	// update, hash chain).
+	Op string
 }
 
 // Bench runs the matrix. Out receives the report, Progress the running
@@ -116,7 +121,11 @@ func (b *Bench) runOnce(ctx context.Context, cell Cell, sink *logWriteSink, pref
 	if err != nil {
 		return Figures{}, err
 	}
-	l := &load{leader: c.leader, proposers: cell.Proposers, warmup: b.Opts.Warmup, duration: b.Opts.Duration,
+	op, err := proposal(ctx, c.leader, b.Opts.Op)
+	if err != nil {
+		return Figures{}, err
+	}
+	l := &load{leader: c.leader, op: op, proposers: cell.Proposers, warmup: b.Opts.Warmup, duration: b.Opts.Duration,
 		counters: func() (float64, float64, float64, float64) {
 			lw, le := sink.snapshot()
 			st, se := c.stateTxs()

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
 )
 
@@ -18,6 +21,7 @@ type counters func() (logWrites, logEntries, stateTxs, stateEntries float64)
 // equals what the cluster sustains at that concurrency.
 type load struct {
 	leader    *arena.Node
+	op        func(ctx context.Context) error
 	proposers int
 	warmup    time.Duration
 	duration  time.Duration
@@ -62,7 +66,7 @@ func (l *load) propose(ctx context.Context, from, to time.Time, errs, done *atom
 		if !t0.Before(to) {
 			return lat
 		}
-		_, err := l.leader.AddCounter(ctx, counterName, 1)
+		err := l.op(ctx)
 		t1 := time.Now()
 		if t1.Before(from) || !t1.Before(to) {
 			continue
@@ -131,4 +135,26 @@ func (l *load) figures(lat []time.Duration, errs int64, c0, c1 [4]float64) Figur
 		f.CmdsPerFsync = f.CommandsPerSec / f.FsyncsPerSec
 	}
 	return f
+}
+
+// proposal returns the command a proposer sends for op.
+func proposal(ctx context.Context, leader *arena.Node, op string) (func(ctx context.Context) error, error) {
+	switch op {
+	case "", "counter":
+		return func(ctx context.Context) error {
+			_, err := leader.AddCounter(ctx, counterName, 1)
+			return err
+		}, nil
+	case "transfer":
+		if _, err := leader.CreateOwner(ctx, agents.Owner{ID: "ow_bench", Name: "bench"}, agents.HashKey("bench")); err != nil {
+			return nil, fmt.Errorf("create bench owner: %w", err)
+		}
+		var seq atomic.Int64
+		return func(ctx context.Context) error {
+			_, err := leader.Grant(ctx, "bench/"+strconv.FormatInt(seq.Add(1), 10), "ow_bench", 1, "grant", "")
+			return err
+		}, nil
+	default:
+		return nil, fmt.Errorf("op must be counter or transfer, got %q", op)
+	}
 }

@@ -66,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of all runs to this file")
 	fs.StringVar(&o.Dir, "dir", "", "parent of the temporary data dirs (default: the system temp dir)")
 	fs.BoolVar(&o.ProbeFsync, "probe-fsync", true, "measure the data disk's fsync rate first")
+	fs.StringVar(&o.Op, "op", "counter", "command to propose: counter or transfer (ledger grants)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
