@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
@@ -135,4 +136,62 @@ func TestLeaderLossMidContest(t *testing.T) {
 			t.Fatalf("node %d has %d events, node 0 has %d", i, len(evs), len(want))
 		}
 	}
+
+	t.Run("money settled once: audits pass with one head hash on every node", func(t *testing.T) {
+		var head string
+		for i, n := range c.Nodes {
+			r, err := n.Audit()
+			if err != nil || !r.OK {
+				t.Fatalf("node %d audit: %+v %v", i, r, err)
+			}
+			if head == "" {
+				head = r.Head
+			} else if r.Head != head {
+				t.Fatalf("node %d head %s, node 0 %s", i, r.Head, head)
+			}
+			if b, _ := n.Balance(arena.HouseOwnerID); b.Balance == 0 {
+				t.Fatalf("node %d: the house bots' wallet is empty", i)
+			}
+		}
+		ps, err := c.Nodes[0].ContestPayouts(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, p := range ps {
+			kinds[p.Kind]++
+		}
+		if kinds["stake"] != 2 || kinds["payout"]+kinds["refund"] == 0 {
+			t.Fatalf("contest transfers %v, want two stakes and one resolution", kinds)
+		}
+	})
 }
+
+// TestGrantRetriedAcrossALeaderChangePaysOnce proposes the same grant on
+// the old and on the new leader: the transfer id makes the second a no-op.
+func TestGrantRetriedAcrossALeaderChangePaysOnce(t *testing.T) {
+	c := arenatest.NewCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	leader := c.Leader()
+	if err := leader.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leader.CreateOwner(ctx, agents.Owner{ID: "ow_x", Name: "x"}, agents.HashKey("kx")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leader.Grant(ctx, "prize-42", "ow_x", 777, "grant", "tournament prize"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := leader.Balance("ow_x")
+	c.Stop(c.Index(leader))
+	leader = c.Leader()
+	if _, err := leader.Grant(ctx, "prize-42", "ow_x", 777, "grant", "tournament prize"); err != nil {
+		t.Fatalf("the retry was refused: %v", err)
+	}
+	after, _ := leader.Balance("ow_x")
+	if after.Balance != before.Balance {
+		t.Fatalf("balance %d after the retry, %d before: paid twice", after.Balance, before.Balance)
+	}
+}
+
