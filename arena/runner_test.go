@@ -194,4 +194,3 @@ func TestGrantRetriedAcrossALeaderChangePaysOnce(t *testing.T) {
 		t.Fatalf("balance %d after the retry, %d before: paid twice", after.Balance, before.Balance)
 	}
 }
-
