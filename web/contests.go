@@ -133,6 +133,8 @@ type putArenaReq struct {
 	EloK                  float64  `json:"elo_k"`
 	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent"`
 	Injection             string   `json:"injection"`
+	RewardMode            string   `json:"reward_mode"`
+	HouseFeeBps           int      `json:"house_fee_bps"`
 	Options               any      `json:"options"`
 }
 
@@ -144,7 +146,8 @@ func (s *Server) putArena(c *gin.Context) {
 	}
 	a := arena.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
-		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, Injection: req.Injection}
+		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, Injection: req.Injection,
+		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps}
 	if req.GraceMS != nil {
 		a.GraceMS = *req.GraceMS
 	}
