@@ -45,32 +45,15 @@ func (c *Client) ListAgents(ctx context.Context, opts ListAgentsOptions) (*Agent
 // opts.Limit sets the page size, not the total. Iteration stops after the
 // first error, which is yielded with a zero Agent.
 func (c *Client) AllAgents(ctx context.Context, opts ListAgentsOptions) iter.Seq2[Agent, error] {
-	return func(yield func(Agent, error) bool) {
-		seen := map[string]bool{}
-		for {
-			page, err := c.ListAgents(ctx, opts)
-			if err != nil {
-				yield(Agent{}, err)
-				return
-			}
-			for _, a := range page.Agents {
-				if !yield(a, nil) {
-					return
-				}
-			}
-			if page.NextCursor == "" {
-				return
-			}
-			// A server bug that hands back a cursor it already gave would
-			// otherwise loop forever.
-			if seen[page.NextCursor] {
-				yield(Agent{}, fmt.Errorf("client: server repeated list cursor %q", page.NextCursor))
-				return
-			}
-			seen[page.NextCursor] = true
-			opts.Cursor = page.NextCursor
+	return pages(ctx, opts.Cursor, func(ctx context.Context, cursor string) ([]Agent, string, error) {
+		o := opts
+		o.Cursor = cursor
+		page, err := c.ListAgents(ctx, o)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return page.Agents, page.NextCursor, nil
+	})
 }
 
 // GetAgent returns an agent by id.
@@ -107,5 +90,43 @@ func (c *Client) DeleteAgent(ctx context.Context, id string) error {
 		return err
 	}
 	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/agents/" + seg})
+	return err
+}
+
+// QueueAgent puts one of the caller's agents in an arena's queue, where the
+// matchmaker picks it up for the next contest. Webhook and openai agents
+// are queued this way after each contest; websocket agents may also queue
+// themselves over their socket.
+func (c *Client) QueueAgent(ctx context.Context, agentID, arena string) (*Ticket, error) {
+	seg, err := pathID("agent", agentID)
+	if err != nil {
+		return nil, err
+	}
+	if arena == "" {
+		return nil, fmt.Errorf("client: arena name is required")
+	}
+	var out struct {
+		Ticket Ticket `json:"ticket"`
+	}
+	in := struct {
+		Arena string `json:"arena"`
+	}{arena}
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/agents/" + seg + "/queue", in: in, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out.Ticket, nil
+}
+
+// UnqueueAgent takes one of the caller's agents out of an arena's queue.
+func (c *Client) UnqueueAgent(ctx context.Context, agentID, arena string) error {
+	seg, err := pathID("agent", agentID)
+	if err != nil {
+		return err
+	}
+	aseg, err := pathID("arena", arena)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/agents/" + seg + "/queue/" + aseg})
 	return err
 }

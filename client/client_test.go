@@ -220,6 +220,161 @@ func TestRequestsMatchTheWireContract(t *testing.T) {
 			method: "DELETE", uri: "/v1/cluster/nodes/n3",
 		},
 		{
+			name: "create agent sends an openai agent's endpoint and API key",
+			call: func(c *client.Client) error {
+				_, err := c.CreateAgent(ctx, client.CreateAgentRequest{Name: "gpt", Kind: client.KindOpenAI,
+					Endpoint: &client.ModelEndpoint{BaseURL: "http://m.example/v1", Model: "tiny", Temperature: new(0.0), MaxTokens: 64},
+					APIKey:   "sk-x"})
+				return err
+			},
+			status: 201, response: `{"agent":{"id":"agt_1"},"agent_key":"ara_x"}`,
+			method: "POST", uri: "/v1/agents",
+			body: `{"name":"gpt","kind":"openai","endpoint":{"base_url":"http://m.example/v1","model":"tiny","temperature":0,"max_tokens":64},"api_key":"sk-x"}`,
+		},
+		{
+			name: "update agent sends a new endpoint and an empty API key to remove it",
+			call: func(c *client.Client) error {
+				_, err := c.UpdateAgent(ctx, "agt_1", client.UpdateAgentRequest{
+					Endpoint: &client.ModelEndpoint{BaseURL: "http://m/v1", Model: "m"}, APIKey: new("")})
+				return err
+			},
+			status: 200, response: `{"agent":{"id":"agt_1"}}`,
+			method: "PATCH", uri: "/v1/agents/agt_1", body: `{"endpoint":{"base_url":"http://m/v1","model":"m"},"api_key":""}`,
+		},
+		{
+			name:   "balance of me reads the key owner's wallet",
+			call:   func(c *client.Client) error { _, err := c.Balance(ctx, "me"); return err },
+			status: 200, response: `{"owner_id":"own_1","balance":1}`,
+			method: "GET", uri: "/v1/owners/me/balance",
+		},
+		{
+			name:   "balance of an owner escapes the id",
+			call:   func(c *client.Client) error { _, err := c.Balance(ctx, "own 1/x"); return err },
+			status: 200, response: `{"owner_id":"own 1/x","balance":1}`,
+			method: "GET", uri: "/v1/owners/own%201%2Fx/balance",
+		},
+		{
+			name: "list transfers sends limit and cursor",
+			call: func(c *client.Client) error {
+				_, err := c.ListTransfers(ctx, client.ListTransfersOptions{Owner: "own_1", Limit: 5, Cursor: "17"})
+				return err
+			},
+			status: 200, response: `{"owner_id":"own_1","transfers":[]}`,
+			method: "GET", uri: "/v1/owners/own_1/transfers?cursor=17&limit=5",
+		},
+		{
+			name: "grant sends the transfer id, owner, amount and memo",
+			call: func(c *client.Client) error {
+				_, err := c.Grant(ctx, client.GrantRequest{ID: "g-1", OwnerID: "own_1", Amount: 250, Memo: "prize"})
+				return err
+			},
+			status: 200, response: `{"transfer":{"id":"g-1"}}`,
+			method: "POST", uri: "/v1/ledger/grants", body: `{"id":"g-1","owner_id":"own_1","amount":250,"memo":"prize"}`,
+		},
+		{
+			name: "adjust omits an unset id and memo",
+			call: func(c *client.Client) error {
+				_, err := c.Adjust(ctx, client.GrantRequest{OwnerID: "own_1", Amount: -5})
+				return err
+			},
+			status: 200, response: `{"transfer":{"id":"adjust_1"}}`,
+			method: "POST", uri: "/v1/ledger/adjustments", body: `{"owner_id":"own_1","amount":-5}`,
+		},
+		{
+			name:   "audit reads the ledger audit",
+			call:   func(c *client.Client) error { _, err := c.Audit(ctx); return err },
+			status: 200, response: `{"audit":{"ok":true},"node_id":"n1"}`,
+			method: "GET", uri: "/v1/ledger/audit",
+		},
+		{
+			name: "ledger settings are put whole",
+			call: func(c *client.Client) error {
+				_, err := c.SetLedgerSettings(ctx, client.LedgerSettings{StartingGrant: 0, Currency: "ARC"})
+				return err
+			},
+			status: 200, response: `{"settings":{"starting_grant":0,"currency":"ARC"}}`,
+			method: "PUT", uri: "/v1/ledger/settings", body: `{"starting_grant":0,"currency":"ARC"}`,
+		},
+		{
+			name:   "list arenas reads the collection",
+			call:   func(c *client.Client) error { _, err := c.ListArenas(ctx); return err },
+			status: 200, response: `{"arenas":[]}`,
+			method: "GET", uri: "/v1/arenas",
+		},
+		{
+			name:   "get arena addresses it by name",
+			call:   func(c *client.Client) error { _, err := c.GetArena(ctx, "connect4"); return err },
+			status: 200, response: `{"arena":{"name":"connect4"}}`,
+			method: "GET", uri: "/v1/arenas/connect4",
+		},
+		{
+			name: "put arena sends null rewards for the default and keeps an explicit zero grace",
+			call: func(c *client.Client) error {
+				_, err := c.PutArena(ctx, "duel", client.PutArenaRequest{Game: "prompt", Seats: 2, GraceMS: new(int64(0))})
+				return err
+			},
+			status: 200, response: `{"arena":{"name":"duel"}}`,
+			method: "PUT", uri: "/v1/arenas/duel", body: `{"game":"prompt","seats":2,"grace_ms":0,"rewards":null}`,
+		},
+		{
+			name:   "leaderboard asks for the ranking method",
+			call:   func(c *client.Client) error { _, err := c.Leaderboard(ctx, "connect4", client.RankBT); return err },
+			status: 200, response: `{"arena":"connect4","method":"bt","entries":[]}`,
+			method: "GET", uri: "/v1/arenas/connect4/leaderboard?method=bt",
+		},
+		{
+			name:   "leaderboard leaves the default method to the server",
+			call:   func(c *client.Client) error { _, err := c.Leaderboard(ctx, "connect4", ""); return err },
+			status: 200, response: `{"arena":"connect4","method":"elo","entries":[]}`,
+			method: "GET", uri: "/v1/arenas/connect4/leaderboard",
+		},
+		{
+			name: "list contests sends every filter",
+			call: func(c *client.Client) error {
+				_, err := c.ListContests(ctx, client.ListContestsOptions{Arena: "connect4", Agent: "agt_1",
+					Status: client.ContestSettled, Limit: 20, Cursor: "ct_9"})
+				return err
+			},
+			status: 200, response: `{"contests":[]}`,
+			method: "GET", uri: "/v1/contests?agent=agt_1&arena=connect4&cursor=ct_9&limit=20&status=settled",
+		},
+		{
+			name:   "get contest addresses it by id",
+			call:   func(c *client.Client) error { _, err := c.GetContest(ctx, "ct_1"); return err },
+			status: 200, response: `{"contest":{"id":"ct_1"},"view":null,"events":[]}`,
+			method: "GET", uri: "/v1/contests/ct_1",
+		},
+		{
+			name:   "contest payouts reads the contest's transfers",
+			call:   func(c *client.Client) error { _, err := c.ContestPayouts(ctx, "ct_1"); return err },
+			status: 200, response: `{"contest":"ct_1","status":"settled","transfers":[]}`,
+			method: "GET", uri: "/v1/contests/ct_1/payouts",
+		},
+		{
+			name:   "abort contest sends an empty object when no reason is given",
+			call:   func(c *client.Client) error { return c.AbortContest(ctx, "ct_1", "") },
+			status: 204,
+			method: "POST", uri: "/v1/contests/ct_1/abort", body: `{}`,
+		},
+		{
+			name:   "abort contest sends the reason",
+			call:   func(c *client.Client) error { return c.AbortContest(ctx, "ct_1", "stuck") },
+			status: 204,
+			method: "POST", uri: "/v1/contests/ct_1/abort", body: `{"reason":"stuck"}`,
+		},
+		{
+			name:   "queue agent sends the arena",
+			call:   func(c *client.Client) error { _, err := c.QueueAgent(ctx, "agt_1", "connect4"); return err },
+			status: 200, response: `{"ticket":{"arena":"connect4","agent_id":"agt_1"}}`,
+			method: "POST", uri: "/v1/agents/agt_1/queue", body: `{"arena":"connect4"}`,
+		},
+		{
+			name:   "unqueue agent addresses the arena in the path",
+			call:   func(c *client.Client) error { return c.UnqueueAgent(ctx, "agt_1", "connect4") },
+			status: 204,
+			method: "DELETE", uri: "/v1/agents/agt_1/queue/connect4",
+		},
+		{
 			name:   "health reads healthz",
 			call:   func(c *client.Client) error { return c.Health(ctx) },
 			status: 200, response: `{"status":"ok"}`,
@@ -321,6 +476,13 @@ func TestEmptyIDsAreRejectedBeforeAnyRequest(t *testing.T) {
 		}},
 		{"delete agent with an empty id", func(c *client.Client) error { return c.DeleteAgent(ctx, "") }},
 		{"remove node with an empty id", func(c *client.Client) error { return c.RemoveNode(ctx, "") }},
+		{"get arena with an empty name", func(c *client.Client) error { _, err := c.GetArena(ctx, ""); return err }},
+		{"leaderboard with an empty arena", func(c *client.Client) error { _, err := c.Leaderboard(ctx, "", ""); return err }},
+		{"get contest with an empty id", func(c *client.Client) error { _, err := c.GetContest(ctx, ""); return err }},
+		{"contest payouts with an empty id", func(c *client.Client) error { _, err := c.ContestPayouts(ctx, ""); return err }},
+		{"abort contest with an empty id", func(c *client.Client) error { return c.AbortContest(ctx, "", "") }},
+		{"queue with an empty agent id", func(c *client.Client) error { _, err := c.QueueAgent(ctx, "", "connect4"); return err }},
+		{"unqueue with an empty arena", func(c *client.Client) error { return c.UnqueueAgent(ctx, "agt_1", "") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" fails locally", func(t *testing.T) {

@@ -11,16 +11,17 @@ import (
 
 // Error codes the server puts in {"error":{"code":...}}.
 const (
-	CodeInvalid      = "invalid"      // 400
-	CodeUnauthorized = "unauthorized" // 401
-	CodeForbidden    = "forbidden"    // 403
-	CodeNotFound     = "not_found"    // 404
-	CodeConflict     = "conflict"     // 409
-	CodeTooLarge     = "too_large"    // 413
-	CodeNotLeader    = "not_leader"   // 421
-	CodeRateLimited  = "rate_limited" // 429
-	CodeInternal     = "internal"     // 500
-	CodeUnavailable  = "unavailable"  // 503
+	CodeInvalid           = "invalid"            // 400
+	CodeUnauthorized      = "unauthorized"       // 401
+	CodeForbidden         = "forbidden"          // 403
+	CodeNotFound          = "not_found"          // 404
+	CodeConflict          = "conflict"           // 409
+	CodeInsufficientFunds = "insufficient_funds" // 409: a wallet cannot pay a stake or a debit
+	CodeTooLarge          = "too_large"          // 413
+	CodeNotLeader         = "not_leader"         // 421
+	CodeRateLimited       = "rate_limited"       // 429
+	CodeInternal          = "internal"           // 500
+	CodeUnavailable       = "unavailable"        // 503
 )
 
 // APIError is a non-2xx answer from the server.

@@ -1,6 +1,12 @@
 package client
 
-import "time"
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Owner is a person or team that owns agents and holds an API key.
 type Owner struct {
@@ -32,7 +38,31 @@ const (
 	KindWebSocket AgentKind = "websocket"
 	// KindWebhook agents are called by the arena at their WebhookURL.
 	KindWebhook AgentKind = "webhook"
+	// KindOpenAI agents are model servers speaking the OpenAI
+	// chat-completions API, described by their Endpoint; the arena calls
+	// them for every turn.
+	KindOpenAI AgentKind = "openai"
+	// KindBuiltin agents are the arena's own bots; they cannot be created
+	// through the API.
+	KindBuiltin AgentKind = "builtin"
 )
+
+// ModelEndpoint describes the model server behind a KindOpenAI agent.
+// Callers other than the agent's owner and the operator see only Model.
+type ModelEndpoint struct {
+	// BaseURL is the API root including "/v1"; the arena POSTs to
+	// BaseURL + "/chat/completions".
+	BaseURL string `json:"base_url"`
+	Model   string `json:"model"`
+	// Temperature and TopP are nil for the model server's default.
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+	// MaxTokens is 0 for the model server's default.
+	MaxTokens int `json:"max_tokens,omitempty"`
+	// System is the system prompt sent before every turn ("" for the
+	// arena's default).
+	System string `json:"system,omitempty"`
+}
 
 // Agent is a registered agent.
 type Agent struct {
@@ -42,6 +72,9 @@ type Agent struct {
 	Description string    `json:"description"`
 	Kind        AgentKind `json:"kind"`
 	WebhookURL  string    `json:"webhook_url"`
+	// Endpoint is set for KindOpenAI agents. The endpoint's API key is
+	// write-only: no route ever returns it.
+	Endpoint *ModelEndpoint `json:"endpoint,omitempty"`
 	// Version increases on every update; it identifies a revision of the
 	// agent's configuration.
 	Version   int64     `json:"version"`
@@ -56,7 +89,23 @@ type CreateAgentRequest struct {
 	Description string    `json:"description,omitempty"`
 	Kind        AgentKind `json:"kind,omitempty"`
 	WebhookURL  string    `json:"webhook_url,omitempty"`
+	// Endpoint is required for KindOpenAI and refused for other kinds.
+	Endpoint *ModelEndpoint `json:"endpoint,omitempty"`
+	// APIKey is the model server's key (KindOpenAI only; empty for a
+	// server that needs none). The server encrypts it and never returns
+	// it; String and Format leave it out, so the request can be logged.
+	APIKey string `json:"api_key,omitempty"`
 }
+
+// String describes the request without its APIKey.
+func (r CreateAgentRequest) String() string {
+	r.APIKey = redactKey(r.APIKey)
+	return fmt.Sprintf("{Name:%q Description:%q Kind:%q WebhookURL:%q Endpoint:%v APIKey:%s}",
+		r.Name, r.Description, r.Kind, r.WebhookURL, r.Endpoint, r.APIKey)
+}
+
+// Format makes every verb, %#v included, print String's redacted form.
+func (r CreateAgentRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
 
 // CreateAgentResponse carries the agent's key, which the agent uses to
 // authenticate. The server never shows it again.
@@ -73,11 +122,55 @@ type UpdateAgentRequest struct {
 	Description *string    `json:"description,omitempty"`
 	Kind        *AgentKind `json:"kind,omitempty"`
 	WebhookURL  *string    `json:"webhook_url,omitempty"`
+	// Endpoint replaces the whole endpoint of a KindOpenAI agent.
+	Endpoint *ModelEndpoint `json:"endpoint,omitempty"`
+	// APIKey replaces the model server's key; pointing at "" removes it.
+	// It is write-only, and String and Format leave it out.
+	APIKey *string `json:"api_key,omitempty"`
 }
 
 // IsEmpty reports whether the update would change nothing.
 func (r UpdateAgentRequest) IsEmpty() bool {
-	return r.Name == nil && r.Description == nil && r.Kind == nil && r.WebhookURL == nil
+	return r.Name == nil && r.Description == nil && r.Kind == nil && r.WebhookURL == nil &&
+		r.Endpoint == nil && r.APIKey == nil
+}
+
+// String describes the set fields of the update without the APIKey.
+func (r UpdateAgentRequest) String() string {
+	var b strings.Builder
+	b.WriteByte('{')
+	field := func(name string, v any) {
+		if b.Len() > 1 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s:%v", name, v)
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"Name", r.Name}, {"Description", r.Description}, {"Kind", (*string)(r.Kind)}, {"WebhookURL", r.WebhookURL}} {
+		if f.v != nil {
+			field(f.name, strconv.Quote(*f.v))
+		}
+	}
+	if r.Endpoint != nil {
+		field("Endpoint", r.Endpoint)
+	}
+	if r.APIKey != nil {
+		field("APIKey", redactKey(*r.APIKey))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// Format makes every verb, %#v included, print String's redacted form.
+func (r UpdateAgentRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
+func redactKey(k string) string {
+	if k == "" {
+		return `""`
+	}
+	return "[redacted]"
 }
 
 // ListAgentsOptions filters GET /v1/agents. Zero values are not sent.

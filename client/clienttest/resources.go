@@ -28,10 +28,32 @@ type agent struct {
 	Description string    `json:"description"`
 	Kind        string    `json:"kind"`
 	WebhookURL  string    `json:"webhook_url"`
+	Endpoint    *endpoint `json:"endpoint,omitempty"`
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	seq         int
+	apiKey      string // write-only: never encoded
+}
+
+type endpoint struct {
+	BaseURL     string   `json:"base_url"`
+	Model       string   `json:"model"`
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+	MaxTokens   int      `json:"max_tokens,omitempty"`
+	System      string   `json:"system,omitempty"`
+}
+
+// ModelAPIKey returns the model-endpoint API key stored for an agent, which
+// no route returns.
+func (s *Server) ModelAPIKey(agentID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.agents[agentID]; a != nil {
+		return a.apiKey
+	}
+	return ""
 }
 
 // AddOwner creates an owner directly, for test setup, and returns its id
@@ -49,6 +71,10 @@ func (s *Server) addOwner(name, email string) (*owner, string) {
 	key := fmt.Sprintf("aro_key%d", n)
 	s.owners[o.ID] = o
 	s.ownerKeys[key] = o.ID
+	if s.startingGrant > 0 {
+		// The issuer may always pay, so this cannot fail.
+		_, _ = s.move("grant/start/"+o.ID, issuer, wallet(o.ID), s.startingGrant, "grant", "", "starting grant")
+	}
 	return o, key
 }
 
@@ -125,10 +151,12 @@ func (s *Server) requireOwner(w http.ResponseWriter, r *http.Request) (string, b
 
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Kind        string `json:"kind"`
-		WebhookURL  string `json:"webhook_url"`
+		Name        string    `json:"name"`
+		Description string    `json:"description"`
+		Kind        string    `json:"kind"`
+		WebhookURL  string    `json:"webhook_url"`
+		Endpoint    *endpoint `json:"endpoint"`
+		APIKey      string    `json:"api_key"`
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,7 +164,8 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) {
 	if !ok || !decode(w, r, &req) {
 		return
 	}
-	a := &agent{OwnerID: ownerID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL}
+	a := &agent{OwnerID: ownerID, Name: req.Name, Description: req.Description, Kind: req.Kind, WebhookURL: req.WebhookURL,
+		Endpoint: req.Endpoint, apiKey: req.APIKey}
 	if a.Kind == "" {
 		a.Kind = "websocket"
 	}
@@ -159,12 +188,18 @@ func (s *Server) validAgent(w http.ResponseWriter, a *agent) bool {
 	switch {
 	case strings.TrimSpace(a.Name) == "" || len(a.Name) > 64:
 		msg = "name must be 1-64 characters"
-	case a.Kind != "websocket" && a.Kind != "webhook":
-		msg = fmt.Sprintf("kind must be websocket or webhook, not %q", a.Kind)
+	case a.Kind != "websocket" && a.Kind != "webhook" && a.Kind != "openai":
+		msg = fmt.Sprintf("kind must be websocket, webhook or openai, not %q", a.Kind)
 	case a.Kind == "webhook" && a.WebhookURL == "":
 		msg = "webhook agents need a webhook_url"
-	case a.Kind == "websocket" && a.WebhookURL != "":
-		msg = "websocket agents must not set webhook_url"
+	case a.Kind != "webhook" && a.WebhookURL != "":
+		msg = a.Kind + " agents must not set webhook_url"
+	case a.Kind == "openai" && (a.Endpoint == nil || a.Endpoint.BaseURL == "" || a.Endpoint.Model == ""):
+		msg = `kind "openai" needs an endpoint {base_url, model}`
+	case a.Kind != "openai" && a.Endpoint != nil:
+		msg = `endpoint is only allowed for kind "openai"`
+	case a.Kind != "openai" && a.apiKey != "":
+		msg = `api_key is only allowed for kind "openai"`
 	}
 	if a.WebhookURL != "" && msg == "" {
 		if u, err := url.Parse(a.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -273,10 +308,12 @@ func (s *Server) ownedAgent(w http.ResponseWriter, r *http.Request) (*agent, boo
 
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name        *string `json:"name"`
-		Description *string `json:"description"`
-		Kind        *string `json:"kind"`
-		WebhookURL  *string `json:"webhook_url"`
+		Name        *string   `json:"name"`
+		Description *string   `json:"description"`
+		Kind        *string   `json:"kind"`
+		WebhookURL  *string   `json:"webhook_url"`
+		Endpoint    *endpoint `json:"endpoint"`
+		APIKey      *string   `json:"api_key"`
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,15 +321,22 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 	if !ok || !decode(w, r, &req) {
 		return
 	}
-	if req.Name == nil && req.Description == nil && req.Kind == nil && req.WebhookURL == nil {
+	if req.Name == nil && req.Description == nil && req.Kind == nil && req.WebhookURL == nil && req.Endpoint == nil && req.APIKey == nil {
 		writeError(w, http.StatusBadRequest, "invalid", "no fields to update")
 		return
 	}
 	next := *a
-	for dst, src := range map[*string]*string{&next.Name: req.Name, &next.Description: req.Description, &next.Kind: req.Kind, &next.WebhookURL: req.WebhookURL} {
+	for dst, src := range map[*string]*string{&next.Name: req.Name, &next.Description: req.Description, &next.Kind: req.Kind, &next.WebhookURL: req.WebhookURL, &next.apiKey: req.APIKey} {
 		if src != nil {
 			*dst = *src
 		}
+	}
+	if req.Kind != nil && *req.Kind != "openai" && req.Endpoint == nil {
+		next.Endpoint = nil
+	}
+	if req.Endpoint != nil {
+		e := *req.Endpoint
+		next.Endpoint = &e
 	}
 	if !s.validAgent(w, &next) {
 		return

@@ -61,6 +61,22 @@ type Server struct {
 	ready      bool
 	readyWhy   string
 	requests   []Request
+
+	// ledger
+	balances      map[string]int64 // by account id
+	transfers     []*transfer
+	transferIDs   map[string]*transfer
+	startingGrant int64
+	currency      string
+	generated     int
+	auditProblems []string
+
+	// arenas and contests
+	arenas       map[string]*arena
+	boards       map[string][]LeaderboardEntry
+	queue        map[string]*ticket // by arena + "/" + agent id
+	contests     map[string]*contest
+	contestOrder []string
 }
 
 type node struct {
@@ -80,6 +96,15 @@ func NewServer(t testing.TB) *Server {
 		agentKeys: map[string]string{},
 		agents:    map[string]*agent{},
 		ready:     true,
+
+		balances:      map[string]int64{},
+		transferIDs:   map[string]*transfer{},
+		startingGrant: StartingGrant,
+		currency:      "ARC",
+		arenas:        defaultArenas(),
+		boards:        map[string][]LeaderboardEntry{},
+		queue:         map[string]*ticket{},
+		contests:      map[string]*contest{},
 		nodes: []node{
 			{ID: "n1", RaftAddr: "10.0.0.1:7000", HTTPAddr: "10.0.0.1:8080", Suffrage: "Voter", Leader: true},
 			{ID: "n2", RaftAddr: "10.0.0.2:7000", HTTPAddr: "10.0.0.2:8080", Suffrage: "Voter"},
@@ -95,6 +120,22 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("GET /v1/agents/{id}", s.getAgent)
 	mux.HandleFunc("PATCH /v1/agents/{id}", s.updateAgent)
 	mux.HandleFunc("DELETE /v1/agents/{id}", s.deleteAgent)
+	mux.HandleFunc("POST /v1/agents/{id}/queue", s.queueAgent)
+	mux.HandleFunc("DELETE /v1/agents/{id}/queue/{arena}", s.unqueueAgent)
+	mux.HandleFunc("GET /v1/owners/{id}/balance", s.balance)
+	mux.HandleFunc("GET /v1/owners/{id}/transfers", s.listTransfers)
+	mux.HandleFunc("POST /v1/ledger/grants", s.grant("grant"))
+	mux.HandleFunc("POST /v1/ledger/adjustments", s.grant("adjust"))
+	mux.HandleFunc("GET /v1/ledger/audit", s.audit)
+	mux.HandleFunc("PUT /v1/ledger/settings", s.ledgerSettings)
+	mux.HandleFunc("GET /v1/arenas", s.listArenas)
+	mux.HandleFunc("GET /v1/arenas/{name}", s.getArena)
+	mux.HandleFunc("PUT /v1/arenas/{name}", s.putArena)
+	mux.HandleFunc("GET /v1/arenas/{name}/leaderboard", s.leaderboard)
+	mux.HandleFunc("GET /v1/contests", s.listContests)
+	mux.HandleFunc("GET /v1/contests/{id}", s.getContest)
+	mux.HandleFunc("GET /v1/contests/{id}/payouts", s.contestPayouts)
+	mux.HandleFunc("POST /v1/contests/{id}/abort", s.abortContest)
 	mux.HandleFunc("GET /v1/cluster", s.cluster)
 	mux.HandleFunc("POST /v1/cluster/join", s.join)
 	mux.HandleFunc("DELETE /v1/cluster/nodes/{id}", s.removeNode)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/agentarena/arena/client"
 )
@@ -12,10 +13,16 @@ import (
 var agentCommands = []*command{
 	{
 		group: "agent", name: "create",
-		synopsis: "--name N [--description D] [--kind websocket|webhook] [--webhook-url U]",
-		summary:  "Register an agent for the owner of --key and print its agent key (shown only once).",
-		cred:     credOwner,
-		setup:    agentCreate,
+		synopsis: "--name N [--description D] [--kind websocket|webhook|openai] [--webhook-url U]\n" +
+			"        [--base-url U --model M [--api-key K] [--temperature T] [--top-p P]\n" +
+			"        [--max-tokens N] [--system S]]",
+		summary: "Register an agent for the owner of --key and print its agent key (shown only once).\n" +
+			"        An openai agent is a model server: --base-url (the API root, with /v1) and\n" +
+			"        --model are required; its API key comes from --api-key or, better, from\n" +
+			"        ARENA_MODEL_API_KEY (a flag shows in ps and shell history). The key is\n" +
+			"        write-only: no command prints it.",
+		cred:  credOwner,
+		setup: agentCreate,
 	},
 	{
 		group: "agent", name: "list",
@@ -36,11 +43,31 @@ var agentCommands = []*command{
 	},
 	{
 		group: "agent", name: "update",
-		synopsis: "ID [--name N] [--description D] [--kind K] [--webhook-url U]",
-		summary:  "Change the given fields of an agent; an empty value clears a field.",
+		synopsis: "ID [--name N] [--description D] [--kind K] [--webhook-url U] [--base-url U]\n" +
+			"        [--model M] [--temperature T] [--top-p P] [--max-tokens N] [--system S] [--api-key K]",
+		summary: "Change the given fields of an agent; an empty value clears a field. Endpoint\n" +
+			"        flags change an openai agent's endpoint and keep its other settings;\n" +
+			"        --api-key replaces its model API key (--api-key= removes it).",
+		args:  []string{"ID"},
+		cred:  credOwner,
+		setup: agentUpdate,
+	},
+	{
+		group: "agent", name: "queue",
+		synopsis: "ID --arena A",
+		summary: "Queue one of your agents in an arena; the matchmaker seats it in the next contest.\n" +
+			"        Webhook and openai agents are queued this way after each contest.",
+		args:  []string{"ID"},
+		cred:  credOwner,
+		setup: agentQueue,
+	},
+	{
+		group: "agent", name: "unqueue",
+		synopsis: "ID --arena A",
+		summary:  "Take one of your agents out of an arena's queue.",
 		args:     []string{"ID"},
 		cred:     credOwner,
-		setup:    agentUpdate,
+		setup:    agentUnqueue,
 	},
 	{
 		group: "agent", name: "delete",
@@ -54,10 +81,62 @@ var agentCommands = []*command{
 
 func checkKind(kind string) error {
 	switch client.AgentKind(kind) {
-	case "", client.KindWebSocket, client.KindWebhook:
+	case "", client.KindWebSocket, client.KindWebhook, client.KindOpenAI:
 		return nil
 	}
-	return usagef("--kind must be websocket or webhook, not %q", kind)
+	return usagef("--kind must be websocket, webhook or openai, not %q", kind)
+}
+
+// endpointFlags are the model-endpoint fields of an openai agent.
+type endpointFlags struct {
+	fs                  *flag.FlagSet
+	baseURL, model, sys *string
+	temperature, topP   *float64
+	maxTokens           *int
+}
+
+var endpointFlagNames = []string{"base-url", "model", "temperature", "top-p", "max-tokens", "system"}
+
+func registerEndpointFlags(fs *flag.FlagSet) *endpointFlags {
+	return &endpointFlags{
+		fs:          fs,
+		baseURL:     fs.String("base-url", "", ""),
+		model:       fs.String("model", "", ""),
+		temperature: fs.Float64("temperature", 0, ""),
+		topP:        fs.Float64("top-p", 0, ""),
+		maxTokens:   fs.Int("max-tokens", 0, ""),
+		sys:         fs.String("system", "", ""),
+	}
+}
+
+// given reports whether any endpoint flag was on the command line.
+func (f *endpointFlags) given() bool {
+	for _, n := range endpointFlagNames {
+		if visited(f.fs, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// apply copies the flags given on the command line into e.
+func (f *endpointFlags) apply(e *client.ModelEndpoint) {
+	f.fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "base-url":
+			e.BaseURL = *f.baseURL
+		case "model":
+			e.Model = *f.model
+		case "temperature":
+			e.Temperature = new(*f.temperature)
+		case "top-p":
+			e.TopP = new(*f.topP)
+		case "max-tokens":
+			e.MaxTokens = *f.maxTokens
+		case "system":
+			e.System = *f.sys
+		}
+	})
 }
 
 func agentCreate(fs *flag.FlagSet) action {
@@ -66,12 +145,29 @@ func agentCreate(fs *flag.FlagSet) action {
 	fs.StringVar(&req.Description, "description", "", "")
 	fs.StringVar((*string)(&req.Kind), "kind", "", "")
 	fs.StringVar(&req.WebhookURL, "webhook-url", "", "")
+	ep := registerEndpointFlags(fs)
+	apiKey := fs.String("api-key", "", "")
 	return func(ctx context.Context, inv *invocation) error {
 		if req.Name == "" {
 			return usagef("agent create needs --name")
 		}
 		if err := checkKind(string(req.Kind)); err != nil {
 			return err
+		}
+		if req.Kind == client.KindOpenAI {
+			req.Endpoint = &client.ModelEndpoint{}
+			ep.apply(req.Endpoint)
+			if req.Endpoint.BaseURL == "" || req.Endpoint.Model == "" {
+				return usagef("agent create --kind openai needs --base-url and --model")
+			}
+			// The environment variable is only a default for openai
+			// agents: other kinds refuse an API key.
+			req.APIKey = inv.g.modelAPIKey
+			if visited(fs, "api-key") {
+				req.APIKey = *apiKey
+			}
+		} else if ep.given() || visited(fs, "api-key") {
+			return usagef("--%s and --api-key are only for --kind openai", strings.Join(endpointFlagNames, ", --"))
 		}
 		res, err := inv.client.CreateAgent(ctx, req)
 		if err != nil {
@@ -155,11 +251,16 @@ func agentUpdate(fs *flag.FlagSet) action {
 	for _, f := range fields {
 		values[f] = fs.String(f, "", "")
 	}
+	ep := registerEndpointFlags(fs)
+	apiKey := fs.String("api-key", "", "")
 	return func(ctx context.Context, inv *invocation) error {
 		// Only flags given on the command line are sent, so that an
 		// explicit empty value ("--description=") clears the field while
 		// an absent flag leaves it alone.
 		var req client.UpdateAgentRequest
+		if visited(fs, "api-key") {
+			req.APIKey = apiKey
+		}
 		fs.Visit(func(f *flag.Flag) {
 			v := values[f.Name]
 			switch f.Name {
@@ -173,19 +274,76 @@ func agentUpdate(fs *flag.FlagSet) action {
 				req.WebhookURL = v
 			}
 		})
-		if req.IsEmpty() {
-			return usagef("agent update needs at least one of --name, --description, --kind, --webhook-url")
+		if req.IsEmpty() && !ep.given() {
+			return usagef("agent update needs at least one of --name, --description, --kind, --webhook-url, --%s, --api-key",
+				strings.Join(endpointFlagNames, ", --"))
 		}
 		if req.Kind != nil {
 			if err := checkKind(string(*req.Kind)); err != nil || *req.Kind == "" {
-				return usagef("--kind must be websocket or webhook, not %q", *req.Kind)
+				return usagef("--kind must be websocket, webhook or openai, not %q", *req.Kind)
 			}
+		}
+		if ep.given() {
+			// The API replaces the whole endpoint, so start from the
+			// agent's current one: a flag changes only its own field.
+			e := &client.ModelEndpoint{}
+			if req.Kind == nil || *req.Kind == client.KindOpenAI {
+				cur, err := inv.client.GetAgent(ctx, inv.args[0])
+				if err != nil {
+					return err
+				}
+				if cur.Endpoint != nil {
+					*e = *cur.Endpoint
+				}
+			}
+			ep.apply(e)
+			req.Endpoint = e
 		}
 		a, err := inv.client.UpdateAgent(ctx, inv.args[0], req)
 		if err != nil {
 			return err
 		}
 		return printAgent(inv, a)
+	}
+}
+
+func agentQueue(fs *flag.FlagSet) action {
+	arena := fs.String("arena", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		if *arena == "" {
+			return usagef("agent queue needs --arena")
+		}
+		tk, err := inv.client.QueueAgent(ctx, inv.args[0], *arena)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"ticket": tk})
+		}
+		t := newTable(inv.stdout)
+		t.row("ARENA", tk.Arena)
+		t.row("AGENT", tk.AgentID)
+		t.row("OWNER", tk.OwnerID)
+		t.row("QUEUED", formatTime(tk.QueuedAt))
+		t.row("SEQ", formatUint(tk.Seq))
+		return t.flush()
+	}
+}
+
+func agentUnqueue(fs *flag.FlagSet) action {
+	arena := fs.String("arena", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		if *arena == "" {
+			return usagef("agent unqueue needs --arena")
+		}
+		if err := inv.client.UnqueueAgent(ctx, inv.args[0], *arena); err != nil {
+			return err
+		}
+		// The API answers 204 with no body, so --json has nothing to print.
+		if !inv.g.json {
+			fmt.Fprintf(inv.stdout, "removed agent %s from the queue of arena %s\n", sanitize(inv.args[0]), sanitize(*arena))
+		}
+		return nil
 	}
 }
 
@@ -219,6 +377,24 @@ func agentRows(t *table, a *client.Agent) {
 	t.row("DESCRIPTION", a.Description)
 	t.row("KIND", string(a.Kind))
 	t.row("WEBHOOK URL", a.WebhookURL)
+	if e := a.Endpoint; e != nil {
+		// Only the owner and the operator see more than the model; the
+		// API key is never returned at all.
+		t.row("MODEL", e.Model)
+		t.row("BASE URL", e.BaseURL)
+		if e.Temperature != nil {
+			t.row("TEMPERATURE", strconv.FormatFloat(*e.Temperature, 'f', -1, 64))
+		}
+		if e.TopP != nil {
+			t.row("TOP P", strconv.FormatFloat(*e.TopP, 'f', -1, 64))
+		}
+		if e.MaxTokens > 0 {
+			t.row("MAX TOKENS", strconv.Itoa(e.MaxTokens))
+		}
+		if e.System != "" {
+			t.row("SYSTEM", e.System)
+		}
+	}
 	t.row("VERSION", strconv.FormatInt(a.Version, 10))
 	t.row("CREATED", formatTime(a.CreatedAt))
 	t.row("UPDATED", formatTime(a.UpdatedAt))

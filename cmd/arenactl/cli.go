@@ -24,6 +24,9 @@ type globals struct {
 	key           string
 	operatorToken string
 	json          bool
+	// modelAPIKey is ARENA_MODEL_API_KEY, the default of agent create
+	// --api-key; it has no global flag.
+	modelAPIKey string
 }
 
 func globalsFromEnv(getenv func(string) string) globals {
@@ -31,6 +34,7 @@ func globalsFromEnv(getenv func(string) string) globals {
 		server:        getenv("ARENA_SERVER"),
 		key:           getenv("ARENA_KEY"),
 		operatorToken: getenv("ARENA_OPERATOR_TOKEN"),
+		modelAPIKey:   getenv("ARENA_MODEL_API_KEY"),
 	}
 	if g.server == "" {
 		g.server = defaultServer
@@ -56,6 +60,11 @@ const (
 	credOptional                   // send --key when there is one
 	credOwner                      // --key is required
 	credOperator                   // --operator-token is required
+	// credOwnerScope is for routes about one owner's money, chosen by the
+	// command's --owner flag: "me" needs --key; an id is read with the
+	// operator token when there is one (it may read any owner), else with
+	// --key (an owner may read itself).
+	credOwnerScope
 )
 
 // invocation is what a command's action works with.
@@ -70,6 +79,8 @@ type invocation struct {
 type action func(ctx context.Context, inv *invocation) error
 
 type command struct {
+	// group and name are the words that select the command; a command
+	// that is a single word ("balance") has an empty name.
 	group, name string
 	synopsis    string // flags and arguments, for the usage text
 	summary     string
@@ -80,9 +91,18 @@ type command struct {
 	setup func(fs *flag.FlagSet) action
 }
 
+// usageLine is the command's synopsis on one line, for error messages.
 func (c *command) usageLine() string {
-	return strings.TrimSpace("arenactl " + c.group + " " + c.name + " " + c.synopsis)
+	return strings.Join(strings.Fields("arenactl "+c.group+" "+c.name+" "+c.synopsis), " ")
 }
+
+// usageBlock is the synopsis as written, wrapped where it has newlines,
+// for the help text.
+func (c *command) usageBlock() string {
+	return strings.TrimSpace("arenactl " + c.title() + " " + c.synopsis)
+}
+
+func (c *command) title() string { return strings.TrimSpace(c.group + " " + c.name) }
 
 // usageError is a mistake in how arenactl was invoked; it exits 2.
 type usageError struct{ msg string }
@@ -94,7 +114,7 @@ func usagef(format string, args ...any) error {
 }
 
 // commands lists every command in the order the usage text shows them.
-var commands = slices.Concat(ownerCommands, agentCommands, clusterCommands)
+var commands = slices.Concat(ownerCommands, ledgerCommands, agentCommands, arenaCommands, contestCommands, clusterCommands)
 
 func lookup(group, name string) *command {
 	for _, c := range commands {
@@ -135,37 +155,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printUsage(stdout)
 		return 0
 	}
-	if len(rest) < 2 || strings.HasPrefix(rest[1], "-") {
-		if len(rest) >= 2 && (rest[1] == "-h" || rest[1] == "--help") && hasGroup(group) {
-			printUsage(stdout)
-			return 0
-		}
-		if !hasGroup(group) {
-			return fail(stderr, usagef("unknown command %q", group), nil)
-		}
-		return fail(stderr, usagef("%s needs a subcommand", group), nil)
-	}
-	cmd := lookup(group, rest[1])
+	cmd, cmdArgs := lookup(group, ""), rest[1:]
 	if cmd == nil {
-		return fail(stderr, usagef("unknown command %q", group+" "+rest[1]), nil)
+		if len(rest) < 2 || strings.HasPrefix(rest[1], "-") {
+			if len(rest) >= 2 && (rest[1] == "-h" || rest[1] == "--help") && hasGroup(group) {
+				printUsage(stdout)
+				return 0
+			}
+			if !hasGroup(group) {
+				return fail(stderr, usagef("unknown command %q", group), nil)
+			}
+			return fail(stderr, usagef("%s needs a subcommand", group), nil)
+		}
+		if cmd, cmdArgs = lookup(group, rest[1]), rest[2:]; cmd == nil {
+			return fail(stderr, usagef("unknown command %q", group+" "+rest[1]), nil)
+		}
 	}
 
-	fs := newFlagSet(cmd.group + " " + cmd.name)
+	fs := newFlagSet(cmd.title())
 	g.register(fs)
 	act := cmd.setup(fs)
-	positional, err := parseInterleaved(fs, rest[2:])
+	positional, err := parseInterleaved(fs, cmdArgs)
 	if errors.Is(err, flag.ErrHelp) {
 		printCommandUsage(stdout, cmd)
 		return 0
 	}
-	if err == nil && len(positional) != len(cmd.args) {
-		err = usagef("%s takes %d argument(s) (%s), got %d", cmd.group+" "+cmd.name,
+	switch {
+	case err != nil || len(positional) == len(cmd.args):
+	case len(cmd.args) == 0:
+		err = usagef("%s takes no arguments, got %d", cmd.title(), len(positional))
+	default:
+		err = usagef("%s takes %d argument(s) (%s), got %d", cmd.title(),
 			len(cmd.args), strings.Join(cmd.args, " "), len(positional))
 	}
 	if err != nil {
 		return fail(stderr, err, cmd)
 	}
-	c, err := newClient(g, cmd.cred)
+	cred := cmd.cred
+	if cred == credOwnerScope {
+		if cred, err = scopeCredential(g, fs.Lookup("owner").Value.String()); err != nil {
+			return fail(stderr, err, cmd)
+		}
+	}
+	c, err := newClient(g, cred)
 	if err != nil {
 		return fail(stderr, err, cmd)
 	}
@@ -197,6 +229,19 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// scopeCredential picks the key for a command about owner's money.
+func scopeCredential(g globals, owner string) (credential, error) {
+	switch {
+	case owner == "" || owner == "me":
+		return credOwner, nil
+	case g.operatorToken != "":
+		return credOperator, nil
+	case g.key != "":
+		return credOwner, nil
+	}
+	return 0, usagef("--owner %s needs that owner's API key (--key, ARENA_KEY) or the operator token (--operator-token, ARENA_OPERATOR_TOKEN)", owner)
 }
 
 func newClient(g globals, cred credential) (*client.Client, error) {
@@ -263,28 +308,35 @@ const globalUsage = `Global flags (accepted before the command or after the subc
                           forwarded to the leader (env ARENA_SERVER,
                           default ` + defaultServer + `)
   --key KEY               owner API key, aro_... (env ARENA_KEY)
-  --operator-token TOKEN  operator token, for cluster remove
-                          (env ARENA_OPERATOR_TOKEN)
-  --json                  print the API's JSON object instead of a table
+  --operator-token TOKEN  operator token, for grant, adjust, audit, contest
+                          abort, cluster remove, and balance or transfers of
+                          another owner (env ARENA_OPERATOR_TOKEN)
+  --json                  print the API's JSON object instead of a table;
+                          amounts are then integers in minor units
 `
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "arenactl manages owners, agents and cluster membership of an Agent Arena.")
+	fmt.Fprintln(w, "arenactl manages owners, money, agents, arenas, contests and cluster membership")
+	fmt.Fprintln(w, "of an Agent Arena.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: arenactl [global flags] <command> <subcommand> [flags] [args]")
+	fmt.Fprintln(w, "Usage: arenactl [global flags] <command> [<subcommand>] [flags] [args]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimPrefix(c.usageLine(), "arenactl "), c.summary)
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimPrefix(c.usageBlock(), "arenactl "), c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, globalUsage)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 on success, 1 if the request failed, 2 on a usage error.")
+	fmt.Fprintln(w, "Amounts are shown in units with two decimals (100 minor units = 1.00);")
+	fmt.Fprintln(w, "--amount and --json use integer minor units, as the API does.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 on success, 1 if the request failed (or audit found problems),")
+	fmt.Fprintln(w, "2 on a usage error.")
 }
 
 func printCommandUsage(w io.Writer, c *command) {
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n\n%s", c.usageLine(), c.summary, globalUsage)
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\n%s", c.usageBlock(), strings.TrimSpace(c.summary), globalUsage)
 }
 
 // newHTTPClient bounds each HTTP call so a hung node cannot hang a script;

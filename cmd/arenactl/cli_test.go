@@ -26,6 +26,7 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 	fake := clienttest.NewServer(t)
 	withKey := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": "aro_key"}
 	noKey := map[string]string{"ARENA_SERVER": fake.URL}
+	withOp := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -40,11 +41,11 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 		{"an unknown global flag is rejected", withKey, []string{"--bogus", "agent", "list"}, "flag provided but not defined: -bogus"},
 		{"owner create without --name is rejected", noKey, []string{"owner", "create"}, "owner create needs --name"},
 		{"agent create without --name is rejected", withKey, []string{"agent", "create"}, "agent create needs --name"},
-		{"agent create with an unknown kind is rejected", withKey, []string{"agent", "create", "--name", "b", "--kind", "carrier-pigeon"}, `--kind must be websocket or webhook, not "carrier-pigeon"`},
+		{"agent create with an unknown kind is rejected", withKey, []string{"agent", "create", "--name", "b", "--kind", "carrier-pigeon"}, `--kind must be websocket, webhook or openai, not "carrier-pigeon"`},
 		{"agent show without an id is rejected", withKey, []string{"agent", "show"}, "agent show takes 1 argument(s) (ID), got 0"},
 		{"agent show with two ids is rejected", withKey, []string{"agent", "show", "a", "b"}, "got 2"},
 		{"agent update without any field is rejected", withKey, []string{"agent", "update", "agt_1"}, "needs at least one of --name"},
-		{"agent update with an empty kind is rejected", withKey, []string{"agent", "update", "agt_1", "--kind="}, "--kind must be websocket or webhook"},
+		{"agent update with an empty kind is rejected", withKey, []string{"agent", "update", "agt_1", "--kind="}, "--kind must be websocket, webhook or openai"},
 		{"agent list with a zero limit is rejected", withKey, []string{"agent", "list", "--limit", "0"}, "--limit must be at least 1"},
 		{"agent list with a non-numeric limit is rejected", withKey, []string{"agent", "list", "--limit", "ten"}, `invalid value "ten" for flag -limit`},
 		{"agent list with a cursor but no limit is rejected", withKey, []string{"agent", "list", "--cursor", "c"}, "pass --limit too"},
@@ -53,6 +54,27 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 		{"agent delete without a key is rejected", noKey, []string{"agent", "delete", "agt_1"}, "pass --key or set ARENA_KEY"},
 		{"cluster remove without the operator token is rejected", withKey, []string{"cluster", "remove", "n3"}, "pass --operator-token or set ARENA_OPERATOR_TOKEN"},
 		{"a server address without a scheme is rejected", withKey, []string{"--server", "localhost:8080", "cluster", "status"}, "invalid --server"},
+		{"balance with an argument is rejected", withKey, []string{"balance", "own_1"}, "balance takes no arguments, got 1"},
+		{"balance of me without a key is rejected", withOp, []string{"balance"}, "pass --key or set ARENA_KEY"},
+		{"balance of an id without any credential is rejected", noKey, []string{"balance", "--owner", "own_1"}, "needs that owner's API key (--key, ARENA_KEY) or the operator token"},
+		{"transfers with a cursor but no limit is rejected", withKey, []string{"transfers", "--cursor", "3"}, "pass --limit too"},
+		{"transfers with a zero limit is rejected", withKey, []string{"transfers", "--limit", "0"}, "--limit must be at least 1"},
+		{"grant without the operator token is rejected", withKey, []string{"grant", "--owner", "own_1", "--amount", "1"}, "pass --operator-token or set ARENA_OPERATOR_TOKEN"},
+		{"grant without --owner is rejected", withOp, []string{"grant", "--amount", "1"}, "grant needs --owner"},
+		{"grant without --amount is rejected", withOp, []string{"grant", "--owner", "own_1"}, "grant needs --amount, in minor units"},
+		{"a negative grant is rejected", withOp, []string{"grant", "--owner", "own_1", "--amount", "-5"}, "to debit a wallet use adjust"},
+		{"a fractional amount is rejected", withOp, []string{"grant", "--owner", "own_1", "--amount", "1.50"}, `invalid value "1.50" for flag -amount`},
+		{"a zero adjustment is rejected", withOp, []string{"adjust", "--owner", "own_1", "--amount", "0"}, "--amount must not be zero"},
+		{"audit without the operator token is rejected", withKey, []string{"audit"}, "pass --operator-token"},
+		{"arena show without a name is rejected", withKey, []string{"arena", "show"}, "arena show takes 1 argument(s) (NAME), got 0"},
+		{"an unknown leaderboard method is rejected", withKey, []string{"arena", "leaderboard", "connect4", "--method", "glicko"}, `--method must be elo or bt, not "glicko"`},
+		{"an unknown contest status is rejected", withKey, []string{"contest", "list", "--status", "done"}, `--status must be one of running, judging, settled, aborted, not "done"`},
+		{"contest abort without the operator token is rejected", withKey, []string{"contest", "abort", "ct_1"}, "pass --operator-token"},
+		{"agent queue without --arena is rejected", withKey, []string{"agent", "queue", "agt_1"}, "agent queue needs --arena"},
+		{"agent unqueue without --arena is rejected", withKey, []string{"agent", "unqueue", "agt_1"}, "agent unqueue needs --arena"},
+		{"an openai agent without --model is rejected", withKey, []string{"agent", "create", "--name", "g", "--kind", "openai", "--base-url", "http://m/v1"}, "needs --base-url and --model"},
+		{"endpoint flags on a websocket agent are rejected", withKey, []string{"agent", "create", "--name", "g", "--model", "m"}, "are only for --kind openai"},
+		{"--api-key on a webhook agent is rejected", withKey, []string{"agent", "create", "--name", "g", "--kind", "webhook", "--webhook-url", "https://h/x", "--api-key", "k"}, "are only for --kind openai"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +107,8 @@ func TestHelpIsPrintedToStdoutWithStatus0(t *testing.T) {
 		{"--help documents the environment variables", []string{"--help"}, "env ARENA_OPERATOR_TOKEN"},
 		{"a group's -h lists every command", []string{"agent", "-h"}, "owner create --name N"},
 		{"a command's -h shows that command's usage", []string{"agent", "update", "-h"}, "Usage: arenactl agent update ID [--name N]"},
+		{"a one-word command's -h shows its usage", []string{"grant", "-h"}, "Usage: arenactl grant --owner ID --amount N [--id ID] [--memo M]"},
+		{"help lists the money commands", []string{"help"}, "  audit\n        Re-verify the ledger"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+
+	"github.com/agentarena/arena/client"
 )
 
 // keyWarning goes to stderr so that stdout stays clean data for scripts
@@ -65,3 +67,41 @@ func formatTime(t time.Time) string {
 }
 
 func formatUint(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// formatAmount shows minor units as units with two decimals ("1000.00"),
+// exactly: it never goes through floating point.
+func formatAmount(minor int64) string {
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", -u // two's complement: correct for math.MinInt64 too
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, u/client.MinorUnits, u%client.MinorUnits)
+}
+
+// formatMoney is formatAmount with the currency: "1000.00 ARC".
+func formatMoney(minor int64, currency string) string {
+	return strings.TrimSpace(formatAmount(minor) + " " + currency)
+}
+
+// formatDelta is formatMoney with an explicit sign: "+50.00 ARC".
+func formatDelta(minor int64, currency string) string {
+	if minor > 0 {
+		return "+" + formatMoney(minor, currency)
+	}
+	return formatMoney(minor, currency)
+}
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
+
+// formatMS shows a duration in milliseconds the way time.Duration does.
+func formatMS(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() }
+
+// joinInts shows a list of integers as "60,30,10".
+func joinInts[T int | int64](ns []T) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.FormatInt(int64(n), 10)
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,191 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Arena is a named contest configuration: a game, its seats, deadlines,
+// stakes, rewards, judges and rating parameters.
+type Arena struct {
+	Name  string `json:"name"`
+	Game  string `json:"game"`
+	Seats int    `json:"seats"`
+	// MoveDeadlineMS bounds each turn (for the prompt game, the whole
+	// answer).
+	MoveDeadlineMS int64 `json:"move_deadline_ms"`
+	// GraceMS is how long a disconnected websocket agent may take to come
+	// back before it forfeits.
+	GraceMS int64 `json:"grace_ms"`
+	// Forfeit is "lose" or "three_strikes".
+	Forfeit string `json:"forfeit"`
+	// Stake is each seat's entry fee in minor units.
+	Stake int64 `json:"stake"`
+	// Rewards is the payout schedule in percent of the pot by place.
+	Rewards []int `json:"rewards"`
+	// RewardMode "linear" pays by a linear schedule instead of Rewards.
+	RewardMode string `json:"reward_mode,omitempty"`
+	// HouseFeeBps is the house's cut of each pot in basis points.
+	HouseFeeBps int      `json:"house_fee_bps,omitempty"`
+	Judges      []string `json:"judges"`
+	EloK        float64  `json:"elo_k"`
+	// MaxConcurrentPerAgent caps how many of this arena's contests one
+	// agent plays at once.
+	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
+	// Injection is "forfeit" (the default) or "flag_only".
+	Injection string          `json:"injection,omitempty"`
+	Options   json.RawMessage `json:"options,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// PutArenaRequest is the body of PUT /v1/arenas/{name}. Zero fields take
+// the server's defaults for a new arena (a 5 s deadline, 10 s grace,
+// forfeit "lose", Elo K 32, one contest per agent, 100% to the winner, the
+// referee judge or, for the prompt game, the rubric judge).
+type PutArenaRequest struct {
+	Game           string `json:"game"`
+	Seats          int    `json:"seats,omitempty"`
+	MoveDeadlineMS int64  `json:"move_deadline_ms,omitempty"`
+	// GraceMS is nil for the default; a pointer so that 0 can be asked for.
+	GraceMS *int64 `json:"grace_ms,omitempty"`
+	Forfeit string `json:"forfeit,omitempty"`
+	Stake   int64  `json:"stake,omitempty"`
+	// Rewards nil takes the default; an empty, non-nil slice pays nothing.
+	Rewards               []int           `json:"rewards"`
+	Judges                []string        `json:"judges,omitempty"`
+	EloK                  float64         `json:"elo_k,omitempty"`
+	MaxConcurrentPerAgent int             `json:"max_concurrent_per_agent,omitempty"`
+	Injection             string          `json:"injection,omitempty"`
+	Options               json.RawMessage `json:"options,omitempty"`
+}
+
+// RankMethod orders a leaderboard.
+type RankMethod string
+
+// Leaderboard orderings.
+const (
+	// RankElo orders by Elo rating (the server's default).
+	RankElo RankMethod = "elo"
+	// RankBT orders by Bradley–Terry rank; agents whose intervals overlap
+	// share a rank.
+	RankBT RankMethod = "bt"
+)
+
+// Leaderboard is an arena's standings.
+type Leaderboard struct {
+	Arena   string           `json:"arena"`
+	Method  RankMethod       `json:"method"`
+	Entries []LeaderboardRow `json:"entries"`
+}
+
+// LeaderboardRow is one agent's standing in an arena.
+type LeaderboardRow struct {
+	// Rank is the position by Elo, or the Bradley–Terry rank (shared by
+	// statistically tied agents) when ordered by RankBT.
+	Rank    int     `json:"rank"`
+	AgentID string  `json:"agent_id"`
+	Name    string  `json:"name"`
+	OwnerID string  `json:"owner_id"`
+	Elo     float64 `json:"elo"`
+	// Rating is the Elo rating in fixed point (thousandths of a point).
+	Rating int64 `json:"rating"`
+	// BT is nil until the agent has Bradley–Terry battles.
+	BT     *BTCell   `json:"bt,omitempty"`
+	Games  int       `json:"games"`
+	Wins   int       `json:"wins"`
+	Draws  int       `json:"draws"`
+	Losses int       `json:"losses"`
+	LastAt time.Time `json:"last_at"`
+}
+
+// BTCell is an agent's Bradley–Terry rating with its 95% bootstrap
+// interval.
+type BTCell struct {
+	Rating float64 `json:"rating"`
+	Lower  float64 `json:"lower"`
+	Upper  float64 `json:"upper"`
+	// Rank is 1 + the number of agents whose lower bound is above this
+	// agent's upper bound.
+	Rank    int `json:"rank"`
+	Battles int `json:"battles"`
+}
+
+// Ticket is an agent's place in an arena's queue.
+type Ticket struct {
+	Arena    string    `json:"arena"`
+	AgentID  string    `json:"agent_id"`
+	OwnerID  string    `json:"owner_id"`
+	QueuedAt time.Time `json:"queued_at"`
+	// Seq orders tickets: it is the log index that queued this one.
+	Seq uint64 `json:"seq"`
+}
+
+// ListArenas returns every arena.
+func (c *Client) ListArenas(ctx context.Context) ([]Arena, error) {
+	var out struct {
+		Arenas []Arena `json:"arenas"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas", out: &out}); err != nil {
+		return nil, err
+	}
+	if out.Arenas == nil {
+		out.Arenas = []Arena{}
+	}
+	return out.Arenas, nil
+}
+
+// GetArena returns an arena by name.
+func (c *Client) GetArena(ctx context.Context, name string) (*Arena, error) {
+	seg, err := pathID("arena", name)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Arena Arena `json:"arena"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas/" + seg, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out.Arena, nil
+}
+
+// PutArena creates or replaces an arena and returns it as stored. It needs
+// the operator token; an existing arena's game cannot change.
+func (c *Client) PutArena(ctx context.Context, name string, req PutArenaRequest) (*Arena, error) {
+	seg, err := pathID("arena", name)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Arena Arena `json:"arena"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodPut, path: "/v1/arenas/" + seg, in: req, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out.Arena, nil
+}
+
+// Leaderboard returns an arena's standings ordered by method ("" for the
+// server's default, Elo).
+func (c *Client) Leaderboard(ctx context.Context, arena string, method RankMethod) (*Leaderboard, error) {
+	seg, err := pathID("arena", arena)
+	if err != nil {
+		return nil, err
+	}
+	var q url.Values
+	if method != "" {
+		q = url.Values{"method": {string(method)}}
+	}
+	var out Leaderboard
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas/" + seg + "/leaderboard", query: q, out: &out}); err != nil {
+		return nil, err
+	}
+	if out.Entries == nil {
+		out.Entries = []LeaderboardRow{}
+	}
+	return &out, nil
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/agentarena/arena/client"
+)
+
+var arenaCommands = []*command{
+	{
+		group: "arena", name: "list",
+		summary: "List the arenas.",
+		cred:    credOptional,
+		setup:   arenaList,
+	},
+	{
+		group: "arena", name: "show",
+		synopsis: "NAME",
+		summary:  "Show one arena's configuration.",
+		args:     []string{"NAME"},
+		cred:     credOptional,
+		setup:    arenaShow,
+	},
+	{
+		group: "arena", name: "leaderboard",
+		synopsis: "NAME [--method elo|bt]",
+		summary: "Show an arena's standings by Elo (the default) or by Bradley–Terry rank, with\n" +
+			"        each agent's Bradley–Terry rating and 95% interval.",
+		args:  []string{"NAME"},
+		cred:  credOptional,
+		setup: arenaLeaderboard,
+	},
+}
+
+func arenaList(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		list, err := inv.client.ListArenas(ctx)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"arenas": list})
+		}
+		t := newTable(inv.stdout)
+		t.row("NAME", "GAME", "SEATS", "STAKE", "REWARDS %", "DEADLINE", "JUDGES")
+		for _, a := range list {
+			t.row(a.Name, a.Game, strconv.Itoa(a.Seats), formatAmount(a.Stake), rewards(&a),
+				formatMS(a.MoveDeadlineMS), strings.Join(a.Judges, ","))
+		}
+		return t.flush()
+	}
+}
+
+func rewards(a *client.Arena) string {
+	if a.RewardMode == "linear" {
+		return "linear"
+	}
+	return joinInts(a.Rewards)
+}
+
+func arenaShow(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		a, err := inv.client.GetArena(ctx, inv.args[0])
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"arena": a})
+		}
+		t := newTable(inv.stdout)
+		t.row("NAME", a.Name)
+		t.row("GAME", a.Game)
+		t.row("SEATS", strconv.Itoa(a.Seats))
+		t.row("MOVE DEADLINE", formatMS(a.MoveDeadlineMS))
+		t.row("GRACE", formatMS(a.GraceMS))
+		t.row("FORFEIT", a.Forfeit)
+		t.row("STAKE", formatAmount(a.Stake))
+		t.row("REWARDS %", rewards(a))
+		t.row("HOUSE FEE", fmt.Sprintf("%d.%02d%%", a.HouseFeeBps/100, a.HouseFeeBps%100))
+		t.row("JUDGES", strings.Join(a.Judges, ","))
+		t.row("ELO K", strconv.FormatFloat(a.EloK, 'f', -1, 64))
+		t.row("MAX CONCURRENT", strconv.Itoa(a.MaxConcurrentPerAgent))
+		t.row("INJECTION", a.Injection)
+		t.row("OPTIONS", compactJSON(a.Options))
+		t.row("CREATED", formatTime(a.CreatedAt))
+		t.row("UPDATED", formatTime(a.UpdatedAt))
+		return t.flush()
+	}
+}
+
+func compactJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+func arenaLeaderboard(fs *flag.FlagSet) action {
+	method := fs.String("method", "elo", "")
+	return func(ctx context.Context, inv *invocation) error {
+		m := client.RankMethod(*method)
+		if m != client.RankElo && m != client.RankBT {
+			return usagef("--method must be elo or bt, not %q", *method)
+		}
+		lb, err := inv.client.Leaderboard(ctx, inv.args[0], m)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, lb)
+		}
+		t := newTable(inv.stdout)
+		t.row("RANK", "NAME", "AGENT", "ELO", "BT", "BT 95%", "GAMES", "W-D-L", "OWNER")
+		for _, e := range lb.Entries {
+			bt, ci := "", ""
+			if e.BT != nil {
+				bt = strconv.FormatFloat(e.BT.Rating, 'f', 1, 64)
+				ci = fmt.Sprintf("%.1f..%.1f", e.BT.Lower, e.BT.Upper)
+			}
+			t.row(strconv.Itoa(e.Rank), e.Name, e.AgentID, strconv.FormatFloat(e.Elo, 'f', 1, 64), bt, ci,
+				strconv.Itoa(e.Games), fmt.Sprintf("%d-%d-%d", e.Wins, e.Draws, e.Losses), e.OwnerID)
+		}
+		return t.flush()
+	}
+}
