@@ -15,6 +15,7 @@ const (
 	OwnerKeyPrefix = "aro_"
 	AgentKeyPrefix = "ara_"
 	OperatorPrefix = "arop_"
+	TrainerPrefix  = "art_"
 )
 
 // keyBytes is 160 bits of entropy, above the 128 the threat model asks for.

@@ -19,20 +19,50 @@ var (
 	bucketKeys       = []byte("keys")        // sha256(key) hex -> Principal
 	// bucketSecrets holds sealed model-endpoint API keys by agent id, apart
 	// from the agent records so no read path can return them by accident.
-	bucketSecrets = []byte("agent_secrets")
+	bucketSecrets  = []byte("agent_secrets")
+	bucketTrainers = []byte("trainers")
 )
 
 // Buckets lists every bucket this package writes, so the state machine can
 // create them when it opens a fresh file.
 func Buckets() [][]byte {
-	return [][]byte{bucketOwners, bucketAgents, bucketAgentNames, bucketKeys, bucketSecrets}
+	return [][]byte{bucketOwners, bucketAgents, bucketAgentNames, bucketKeys, bucketSecrets, bucketTrainers}
 }
 
 // Principal kinds: who a key acts for.
 const (
-	PrincipalOwner = "owner"
-	PrincipalAgent = "agent"
+	PrincipalOwner   = "owner"
+	PrincipalAgent   = "agent"
+	PrincipalTrainer = "trainer"
 )
+
+// Trainer is a read-only consumer of preference data: its key may read
+// preferences and change nothing.
+type Trainer struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateTrainer stores a trainer and the hash of its key.
+func CreateTrainer(tx *bolt.Tx, t Trainer, keyHash string) error {
+	if err := validateName("name", t.Name); err != nil {
+		return err
+	}
+	if t.ID == "" || keyHash == "" {
+		return apperr.New(apperr.Invalid, "trainer id and key hash are required")
+	}
+	if tx.Bucket(bucketTrainers).Get([]byte(t.ID)) != nil {
+		return apperr.New(apperr.Conflict, "trainer %s already exists", t.ID)
+	}
+	if tx.Bucket(bucketKeys).Get([]byte(keyHash)) != nil {
+		return apperr.New(apperr.Conflict, "key already registered")
+	}
+	if err := put(tx, bucketTrainers, t.ID, t); err != nil {
+		return err
+	}
+	return put(tx, bucketKeys, keyHash, Principal{Kind: PrincipalTrainer, ID: t.ID})
+}
 
 // Principal is what a key resolves to.
 type Principal struct {

@@ -148,8 +148,8 @@ func DefaultArenas() []Arena {
 	return []Arena{
 		{Name: "connect4", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 10000, Forfeit: ForfeitLose,
 			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1},
-		{Name: "prompt", Game: "prompt", Seats: 3, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{60, 30, 10}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
+		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
+			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
 	}
 }
 

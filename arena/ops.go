@@ -130,3 +130,12 @@ func (n *Node) AgentSecret(id string) (sealed string) {
 	})
 	return sealed
 }
+
+// CreateTrainer replicates a trainer whose key hash the caller computed.
+func (n *Node) CreateTrainer(ctx context.Context, t agents.Trainer, keyHash string) (agents.Trainer, error) {
+	v, err := n.Apply(ctx, CmdTrainerCreate, trainerCreateCmd{ID: t.ID, Name: t.Name, KeyHash: keyHash})
+	if err != nil {
+		return agents.Trainer{}, err
+	}
+	return as[agents.Trainer](v)
+}

@@ -140,6 +140,17 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 	if err := payContest(ac, c, ar, ranks); err != nil {
 		return err
 	}
+	if c.Game == "prompt" {
+		st, err := f.games[c.Game].Load(c.State)
+		if err != nil {
+			return fmt.Errorf("load state of %s: %w", c.ID, err)
+		}
+		if ps, ok := st.(promptState); ok {
+			if err := recordPreferences(ac, c, ranks, verdict, ps); err != nil {
+				return err
+			}
+		}
+	}
 	c.Status, c.Ranks, c.Reason, c.EndedAt, c.Verdict = StatusSettled, ranks, reason, ac.now, verdict
 	for i := range c.Deadlines {
 		c.Deadlines[i] = 0

@@ -36,6 +36,7 @@ const (
 	CmdContestResume     = "contest.resume"
 	CmdLedgerGrant       = "ledger.grant"
 	CmdLedgerSettings    = "ledger.settings"
+	CmdTrainerCreate     = "trainer.create"
 )
 
 var (
@@ -69,7 +70,7 @@ type handler func(ac *applyCtx, env Envelope) (any, error)
 func allBuckets() [][]byte {
 	out := append([][]byte{}, ledger.Buckets()...)
 	out = append(out, bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
-		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles)
+		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles, bucketPreferences)
 	return append(out, agents.Buckets()...)
 }
 
@@ -89,6 +90,7 @@ func (f *FSM) stateHandlers() map[string]handler {
 		CmdLedgerGrant:       f.applyLedgerGrant,
 		CmdLedgerSettings:    f.applyLedgerSettings,
 		CmdOwnerCreate:       applyOwnerCreate,
+		CmdTrainerCreate:     applyTrainerCreate,
 		CmdAgentCreate:       applyAgentCreate,
 		CmdAgentUpdate:       applyAgentUpdate,
 		CmdAgentDelete:       applyAgentDelete,
@@ -355,4 +357,19 @@ func readClusterNodes(tx *bolt.Tx) (map[string]NodeMeta, error) {
 		out[m.ID] = m
 	}
 	return out, nil
+}
+
+type trainerCreateCmd struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	KeyHash string `json:"key_hash"`
+}
+
+func applyTrainerCreate(ac *applyCtx, env Envelope) (any, error) {
+	var c trainerCreateCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	t := agents.Trainer{ID: c.ID, Name: c.Name, CreatedAt: ac.now}
+	return t, agents.CreateTrainer(ac.tx, t, c.KeyHash)
 }

@@ -69,6 +69,8 @@ type Node interface {
 	Audit() (ledger.AuditReport, error)
 	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
 	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
+	Preferences(f arena.PreferenceFilter) ([]arena.PreferencePair, uint64, error)
+	CreateTrainer(ctx context.Context, t agents.Trainer, keyHash string) (agents.Trainer, error)
 }
 
 // Runner is the contest runner's face to agent sessions.
@@ -187,6 +189,8 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/owners/:id/balance", s.balance)
 	v1.GET("/owners/:id/transfers", s.transfers)
 	v1.GET("/ledger/audit", s.requireOperator, s.audit)
+	v1.GET("/preferences", s.requireReader, s.preferences)
+	v1.POST("/trainers", s.requireOperator, s.createTrainer)
 	v1.POST("/ledger/grants", s.requireOperator, s.grant("grant"))
 	v1.POST("/ledger/adjustments", s.requireOperator, s.grant("adjust"))
 	v1.PUT("/ledger/settings", s.requireOperator, s.ledgerSettings)

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// maxPreferencePage bounds one export page; trainers page with the cursor.
+const maxPreferencePage = 10000
+
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// preferences serves GET /v1/preferences as JSONL, one pair per line, in
+// cursor order. The X-Next-Cursor header (and next_cursor in the trailing
+// JSON of format=full) is where the next page starts: a trainer that always
+// resumes from it sees every pair exactly once.
+func (s *Server) preferences(c *gin.Context) {
+	f, format, err := parsePreferenceQuery(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	list, next, err := s.cfg.Node.Preferences(f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Type", "application/x-ndjson")
+	c.Header("X-Next-Cursor", strconv.FormatUint(next, 10))
+	c.Header("X-Pair-Count", strconv.Itoa(len(list)))
+	c.Status(http.StatusOK)
+	w := bufio.NewWriter(c.Writer)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, p := range list {
+		var line any
+		switch format {
+		case "trl":
+			line = struct {
+				Prompt   string `json:"prompt"`
+				Chosen   string `json:"chosen"`
+				Rejected string `json:"rejected"`
+			}{p.Prompt, p.Chosen, p.Rejected}
+		case "messages":
+			line = struct {
+				Prompt   []chatMessage `json:"prompt"`
+				Chosen   []chatMessage `json:"chosen"`
+				Rejected []chatMessage `json:"rejected"`
+			}{[]chatMessage{{"user", p.Prompt}}, []chatMessage{{"assistant", p.Chosen}}, []chatMessage{{"assistant", p.Rejected}}}
+		default:
+			line = p
+		}
+		if err := enc.Encode(line); err != nil {
+			return
+		}
+	}
+	_ = w.Flush()
+}
+
+func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error) {
+	f := arena.PreferenceFilter{Arena: c.Query("arena"), Agent: c.Query("agent"), Limit: 1000}
+	format := c.DefaultQuery("format", "full")
+	if format != "full" && format != "trl" && format != "messages" {
+		return f, "", apperr.New(apperr.Invalid, "format must be full, trl or messages, got %q", truncate(format, 32))
+	}
+	if v := c.Query("since"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return f, "", apperr.New(apperr.Invalid, "since must be a cursor (a non-negative integer), got %q", truncate(v, 32))
+		}
+		f.Since = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPreferencePage {
+			return f, "", apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxPreferencePage)
+		}
+		f.Limit = n
+	}
+	if v := c.Query("min_margin"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x < -1 || x > 1 {
+			return f, "", apperr.New(apperr.Invalid, "min_margin must be a number from -1 to 1, got %q", truncate(v, 32))
+		}
+		f.MinMargin = x
+	} else {
+		f.MinMargin = -1
+	}
+	if v := c.Query("min_agreement"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x < -1 || x > 1 {
+			return f, "", apperr.New(apperr.Invalid, "min_agreement must be a number from -1 to 1, got %q", truncate(v, 32))
+		}
+		f.MinAgreement = &x
+	}
+	if v := c.Query("exclude_flagged"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, "", apperr.New(apperr.Invalid, "exclude_flagged must be true or false, got %q", truncate(v, 32))
+		}
+		f.ExcludeFlagged = b
+	}
+	return f, format, nil
+}
+
+// requireReader admits trainer keys and the operator to preference data.
+func (s *Server) requireReader(c *gin.Context) {
+	p, ok := principal(c)
+	switch {
+	case !ok:
+		s.writeError(c, apperr.New(apperr.Unauthorized, "preferences need a trainer key or the operator token"))
+	case p.Kind != agents.PrincipalTrainer && p.Kind != principalOperator:
+		s.writeError(c, apperr.New(apperr.Forbidden, "preferences need a trainer key or the operator token, not %s key", article(p.Kind)))
+	default:
+		c.Next()
+	}
+}
+
+type createTrainerReq struct {
+	Name string `json:"name"`
+}
+
+// createTrainer serves POST /v1/trainers (operator): a read-only key for
+// preference exports, shown once.
+func (s *Server) createTrainer(c *gin.Context) {
+	var req createTrainerReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	id, err := agents.NewID("tr")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	key, err := agents.NewKey(agents.TrainerPrefix)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	t, err := s.cfg.Node.CreateTrainer(ctx, agents.Trainer{ID: id, Name: req.Name}, agents.HashKey(key))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"trainer": t, "trainer_key": key})
+}
