@@ -163,4 +163,3 @@ func (f PreferenceFilter) matches(p PreferencePair) bool {
 	}
 	return true
 }
-
