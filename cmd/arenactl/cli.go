@@ -114,7 +114,7 @@ func usagef(format string, args ...any) error {
 }
 
 // commands lists every command in the order the usage text shows them.
-var commands = slices.Concat(ownerCommands, ledgerCommands, agentCommands, arenaCommands, contestCommands, clusterCommands)
+var commands = slices.Concat(ownerCommands, ledgerCommands, agentCommands, arenaCommands, contestCommands, prefsCommands, clusterCommands)
 
 func lookup(group, name string) *command {
 	for _, c := range commands {

@@ -1,0 +1,94 @@
+package client
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// PreferenceQuery selects preference pairs to export.
+type PreferenceQuery struct {
+	Arena          string
+	Agent          string
+	Since          uint64 // cursor: pairs after it
+	MinMargin      *float64
+	MinAgreement   *float64
+	ExcludeFlagged bool
+	// Format is "full" (default), "trl" or "messages".
+	Format string
+	Limit  int
+}
+
+// PreferencePage is one page of the export: raw JSONL lines (one pair
+// each, in the requested format) and the cursor to resume from.
+type PreferencePage struct {
+	Lines [][]byte
+	Next  uint64
+}
+
+// Preferences fetches one page of preference pairs as JSONL. Resume from
+// page.Next to see every pair exactly once; the export is finished when a
+// page comes back with no lines.
+func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*PreferencePage, error) {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("arena", q.Arena)
+	set("agent", q.Agent)
+	set("format", q.Format)
+	v.Set("since", strconv.FormatUint(q.Since, 10))
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if q.MinMargin != nil {
+		v.Set("min_margin", strconv.FormatFloat(*q.MinMargin, 'g', -1, 64))
+	}
+	if q.MinAgreement != nil {
+		v.Set("min_agreement", strconv.FormatFloat(*q.MinAgreement, 'g', -1, 64))
+	}
+	if q.ExcludeFlagged {
+		v.Set("exclude_flagged", "true")
+	}
+	u := *c.base
+	u.Path += "/v1/preferences"
+	u.RawPath = ""
+	u.RawQuery = v.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("client: build request: %w", err)
+	}
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("client: GET /v1/preferences: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return nil, decodeError(resp.StatusCode, body)
+	}
+	next, err := strconv.ParseUint(resp.Header.Get("X-Next-Cursor"), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("client: export answered without a usable X-Next-Cursor")
+	}
+	page := &PreferencePage{Next: next}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, c.maxBody))
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		page.Lines = append(page.Lines, append([]byte(nil), sc.Bytes()...))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("client: read export: %w", err)
+	}
+	return page, nil
+}

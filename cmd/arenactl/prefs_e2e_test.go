@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/web"
+)
+
+// TestPrefsExportAgainstARealNode settles judged contests on a real node
+// and exports their preference pairs with arenactl, twice: the second run
+// resumes from the cursor and finds only the new pairs.
+func TestPrefsExportAgainstARealNode(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	n := c.Leader()
+	srv := httptest.NewServer(web.New(web.Config{Node: n}).Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_p", Name: "p"}, agents.HashKey("kp")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ag_p1", "ag_p2"} {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_p", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	judged := func(id string) {
+		t.Helper()
+		if _, err := n.CreateContest(ctx, id, "prompt", []string{"ag_p1", "ag_p2"}, 7); err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range []string{"ag_p1", "ag_p2"} {
+			if err := n.Move(ctx, id, a, nil, json.RawMessage(`{"text":"answer `+string(rune('A'+i))+`","final":true}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := n.Judged(ctx, id, []int{0, 1}, json.RawMessage(`{"judge":"test","scores":[0.9,0.2]}`), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	judged("c_pref1")
+	judged("c_pref2")
+	tr, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_1", Name: "dpo"}, agents.HashKey("art_testtrainerkey"))
+	if err != nil || tr.ID == "" {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "prefs.jsonl")
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "art_testtrainerkey"}
+	cli := func(args ...string) (string, int) {
+		var o, e bytes.Buffer
+		code := run(context.Background(), args, func(k string) string { return env[k] }, &o, &e)
+		return e.String(), code
+	}
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--page", "1"); code != 0 {
+		t.Fatalf("export exited %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"answer A"`) {
+		t.Fatalf("export:\n%s", strings.Join(lines, "\n"))
+	}
+	cursor := strings.TrimSpace(readFile(t, out+".cursor"))
+	judged("c_pref3")
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--since", cursor); code != 0 {
+		t.Fatalf("resumed export exited %d: %s", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 3 {
+		t.Fatalf("after resuming the file has %d lines, want 3 (no pair twice)", len(lines))
+	}
+	env["ARENA_KEY"] = ""
+	if stderr, code := cli("prefs", "export", "--out", "-"); code != 1 || !strings.Contains(stderr, "unauthorized") {
+		t.Fatalf("anonymous export: exit %d, %s", code, stderr)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
