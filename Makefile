@@ -5,6 +5,7 @@ PKGS     ?= ./...
 BENCHTIME ?= 3s
 
 .PHONY: run test build bench lint fmt vet cluster-bench clean
+.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -37,3 +38,44 @@ fmt:
 
 clean:
 	rm -rf $(BIN) data
+
+## CUDA backend (gpu/cuda*.go, build tag cuda; see ../shared/GPU.md).
+## Headers and driver stubs come from Debian non-free into an ignored cache;
+## nothing is installed system-wide. A cuda binary needs an NVIDIA driver to
+## start at all (gorgonia.org/cu exits in init without one).
+CUDA_CACHE ?= $(CURDIR)/.cache/cuda
+CUDA_NVCC  ?= $(CURDIR)/.cache/cuda-nvcc
+CUDA_ENV    = CGO_ENABLED=1 CGO_CFLAGS="-I$(CUDA_CACHE)/include" CGO_LDFLAGS="-L$(CUDA_CACHE)/lib"
+
+## cuda-deps: CUDA headers and stubs into $(CUDA_CACHE) (idempotent)
+cuda-deps:
+	sh gpu/kernels/fetch-cuda.sh deps $(CUDA_CACHE)
+
+## cuda-nvcc: a private nvcc (Debian's CUDA 11.8) into $(CUDA_NVCC) (idempotent)
+cuda-nvcc:
+	sh gpu/kernels/fetch-cuda.sh nvcc $(CUDA_NVCC)
+
+## cuda-ptx: regenerate gpu/kernels/kernels.ptx; uses nvcc from PATH, else cuda-nvcc
+cuda-ptx:
+	@if command -v nvcc >/dev/null 2>&1; then sh gpu/kernels/gen.sh; \
+	else $(MAKE) cuda-nvcc && NVCC=$(CUDA_NVCC)/bin/nvcc sh gpu/kernels/gen.sh; fi
+
+## vet-cuda: go vet with the cuda tag against the cached headers and stubs
+vet-cuda: cuda-deps
+	$(CUDA_ENV) $(GO) vet -tags cuda $(PKGS)
+
+## trainer-cuda: the trainer with the CUDA backend, as $(BIN)/arena-trainer-cuda
+trainer-cuda: cuda-deps
+	@mkdir -p $(BIN)
+	@if [ -d cmd/arena-trainer ]; then \
+		echo '$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/arena-trainer-cuda ./cmd/arena-trainer'; \
+		$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/arena-trainer-cuda ./cmd/arena-trainer; \
+	else \
+		echo "trainer-cuda: no cmd/arena-trainer yet; building ./gpu with -tags cuda only"; \
+		$(CUDA_ENV) $(GO) build -tags cuda ./gpu; \
+	fi
+
+## test-cuda: on a GPU machine, the CUDA backend against the CPU one, and the
+## Gemm benchmark of both
+test-cuda: cuda-deps
+	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA -bench CUDA -benchtime 1s ./gpu

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/gpu"
+)
+
+// play enters one trained version into the arena as the websocket agent
+// learner@v<steps> and answers prompt turns by sampling from it, until ctx
+// ends (the next round's version takes over).
+func play(ctx context.Context, o onlineOptions, policy *gpu.Model, steps int, log io.Writer) error {
+	owner, err := client.New(o.Server, client.WithKey(o.OwnerKey))
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("learner@v%d", steps)
+	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket,
+		Description: "byte-level policy trained by arena-trainer (SFT then DPO on arena preferences)"})
+	if err != nil {
+		return fmt.Errorf("register %s: %w", name, err)
+	}
+	fmt.Fprintf(log, "entered %s as %s\n", name, created.Agent.ID)
+	rng := rand.New(rand.NewPCG(o.Seed, uint64(steps)))
+	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
+		err := session(ctx, o.Server, created.AgentKey, o.Arena, policy, rng)
+		if ctx.Err() != nil {
+			return nil
+		}
+		fmt.Fprintf(log, "%s: connection ended (%v); reconnecting in %v\n", name, err, backoff)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+	}
+	return nil
+}
+
+type frame struct {
+	Type    string `json:"type"`
+	Contest string `json:"contest"`
+	View    struct {
+		Prompt         string `json:"prompt"`
+		MaxAnswerBytes int    `json:"max_answer_bytes"`
+	} `json:"view"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// session is one websocket connection; it follows a follower's 421 to the
+// leader once.
+func session(ctx context.Context, server, key, arena string, policy *gpu.Model, rng *rand.Rand) error {
+	h := http.Header{"Authorization": {"Bearer " + key}}
+	url := strings.Replace(server, "http", "ws", 1) + "/v1/agents/connect"
+	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, url, h)
+	if err != nil && resp != nil && resp.StatusCode == http.StatusMisdirectedRequest && resp.Header.Get("X-Arena-Leader") != "" {
+		url = strings.Replace(resp.Header.Get("X-Arena-Leader"), "http", "ws", 1) + "/v1/agents/connect"
+		conn, _, err = websocket.DefaultDialer.DialContext(ctx, url, h)
+	}
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	go func() { <-ctx.Done(); conn.Close() }()
+	queue := func() error { return conn.WriteJSON(map[string]string{"type": "queue", "arena": arena}) }
+	if err := queue(); err != nil {
+		return err
+	}
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return err
+		}
+		var f frame
+		if json.Unmarshal(data, &f) != nil {
+			continue
+		}
+		switch f.Type {
+		case "turn":
+			limit := min(400, f.View.MaxAnswerBytes)
+			// A byte-level model may emit invalid UTF-8; the game refuses it.
+			answer := strings.ToValidUTF8(policy.Sample(f.View.Prompt, limit, 0.7, rng), "")
+			if strings.TrimSpace(answer) == "" {
+				answer = "."
+			}
+			if err := conn.WriteJSON(map[string]string{"type": "final", "contest": f.Contest, "text": answer}); err != nil {
+				return err
+			}
+		case "contest_end":
+			if err := queue(); err != nil {
+				return err
+			}
+		}
+	}
+}

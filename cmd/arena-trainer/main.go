@@ -1,0 +1,59 @@
+// Command arena-trainer trains a small byte-level policy on arena
+// preferences: supervised fine-tuning, then DPO against the frozen SFT
+// reference.
+//
+//	arena-trainer offline [flags]  the measured loop on the built-in prompt set (no server)
+//	arena-trainer run [flags]      pull preferences from a node, train in rounds, enter each version as an agent
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "offline":
+		err = runOffline(ctx, args[1:], os.Stdout, os.Stderr)
+	case "run":
+		err = runOnline(ctx, args[1:], os.Stdout, os.Stderr)
+	case "help", "-h", "--help":
+		usage()
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "arena-trainer: unknown command %q\n", args[0])
+		usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "arena-trainer:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: arena-trainer <command> [flags]
+
+commands:
+  offline   SFT then DPO on preferences the built-in text bots and the rubric
+            judge produce for the built-in prompt set; reports the DPO policy's
+            win rate against the SFT policy on held-out prompts
+  run       train on a node's preferences in rounds and enter each version
+            into the prompt arena as an agent (learner@vN)
+`)
+}

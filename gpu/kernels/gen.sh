@@ -1,0 +1,25 @@
+#!/bin/sh
+# Regenerates kernels.ptx from kernels.cu. Run from anywhere:
+#   gpu/kernels/gen.sh            (or: make cuda-ptx, which fetches a private
+#                                  nvcc into .cache/ first when none is found)
+# nvcc is taken from $NVCC, else PATH, else the repository's .cache/cuda-nvcc.
+# The committed kernels.ptx was produced by Debian 12's nvidia-cuda-toolkit
+# (CUDA 11.8, host compiler gcc 12, hence -allow-unsupported-compiler: only
+# the device side is compiled, the host compiler merely preprocesses).
+#
+# compute_60 is an old virtual architecture on purpose: the driver
+# JIT-compiles the PTX for the GPU it runs on, any Pascal or newer.
+# No --use_fast_math: the CUDA backend must match the CPU one in float64.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ -z "${NVCC:-}" ]; then
+	if command -v nvcc >/dev/null 2>&1; then
+		NVCC=nvcc
+	else
+		NVCC="$root/.cache/cuda-nvcc/bin/nvcc"
+	fi
+fi
+set -x
+"$NVCC" -ptx -arch=compute_60 -O3 -allow-unsupported-compiler \
+	-o "$here/kernels.ptx" "$here/kernels.cu"
