@@ -86,7 +86,12 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stderr, "%d training prompts → %d answers, %d preference pairs; %d held-out prompts\n", len(train), len(corpus), len(pairs), len(held))
 
-	be := gpu.NewCPU()
+	be, err := newBackend()
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	fmt.Fprintf(stderr, "backend: %s\n", be.Name())
 	model, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed})
 	if err != nil {
 		return err

@@ -143,8 +143,12 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // openTrainer resumes from the checkpoint when there is one: its cursor
 // says which pairs it has already seen.
 func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
+	be, err := newBackend()
+	if err != nil {
+		return nil, err
+	}
 	if ck, err := gpu.Load(path); err == nil {
-		return gpu.Resume(gpu.NewCPU(), ck)
+		return gpu.Resume(be, ck)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
@@ -154,7 +158,7 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 	}
 	cfg := gpu.DefaultTrainerConfig()
 	cfg.DPO.Beta = o.Beta
-	return gpu.NewTrainer(gpu.NewCPU(), m, cfg)
+	return gpu.NewTrainer(be, m, cfg)
 }
 
 // pull reads every pair after cursor, page by page.
