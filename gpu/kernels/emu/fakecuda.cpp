@@ -16,7 +16,9 @@
 //   - launch limits: at most 1024 threads a block, grid y and z ≤ 65535;
 //   - the PTX image handed to cuModuleLoadData must declare each entry
 //     point the program asks for (".entry name(");
-//   - every thread of a block must reach the same __syncthreads calls.
+//   - every thread of a block must reach the same __syncthreads calls,
+//     and the threads run between barriers in an order chosen by
+//     FAKECUDA_SCHEDULE, so a missing barrier tends to change the results.
 //
 // Threads of a block are fibers on one OS thread, switched at
 // __syncthreads by a tiny hand-written x86-64 context switch: blocks run
@@ -29,8 +31,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <random>
 #include <string>
 #include <sys/mman.h>
 #include <vector>
@@ -137,6 +141,38 @@ void reset_fiber(Fiber &f) {
     f.state = State::Ready;
 }
 
+// The order in which a round resumes the threads of a block, from
+// FAKECUDA_SCHEDULE: forward (threadIdx order), reverse, or random (the
+// default; a fixed seed, so runs repeat). A kernel missing a
+// __syncthreads usually computes wrong numbers under one of them.
+enum class Schedule { Forward, Reverse, Random };
+std::vector<int> order;
+std::mt19937 order_rng(1);
+
+Schedule schedule() {
+    static const Schedule s = [] {
+        const char *e = getenv("FAKECUDA_SCHEDULE");
+        if (e == nullptr || strcmp(e, "random") == 0) return Schedule::Random;
+        if (strcmp(e, "forward") == 0) return Schedule::Forward;
+        if (strcmp(e, "reverse") == 0) return Schedule::Reverse;
+        fprintf(stderr, "fakecuda: FAKECUDA_SCHEDULE=%s: want forward, reverse or random\n", e);
+        abort();
+    }();
+    return s;
+}
+
+void next_order() {
+    if (int(order.size()) != nfibers) {
+        order.resize(size_t(nfibers));
+        for (int i = 0; i < nfibers; i++) {
+            order[size_t(i)] = schedule() == Schedule::Reverse ? nfibers - 1 - i : i;
+        }
+    }
+    if (schedule() == Schedule::Random) {
+        std::shuffle(order.begin(), order.end(), order_rng);
+    }
+}
+
 // run executes one grid; it returns an error message or "".
 std::string run(void (*body)(void **), void **params, dim3 grid, dim3 block) {
     if (!fibers_made) {
@@ -159,7 +195,8 @@ std::string run(void (*body)(void **), void **params, dim3 grid, dim3 block) {
                 }
                 for (;;) { // one round: every live fiber to its next barrier
                     int done = 0, waiting = 0;
-                    for (int i = 0; i < nfibers; i++) {
+                    next_order();
+                    for (int i : order) {
                         if (fibers[i].state == State::Done) {
                             done++;
                             continue;
