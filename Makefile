@@ -5,7 +5,7 @@ PKGS     ?= ./...
 BENCHTIME ?= 3s
 
 .PHONY: run test build bench lint fmt vet cluster-bench clean
-.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda
+.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -79,3 +79,9 @@ trainer-cuda: cuda-deps
 ## Gemm benchmark of both
 test-cuda: cuda-deps
 	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA -bench CUDA -benchtime 1s ./gpu
+
+## test-cuda-emu: the same tests without a GPU, on an emulated driver that
+## runs kernels.cu on the host (gpu/kernels/emu); checks kernels and Go side,
+## not the PTX JIT nor real hardware
+test-cuda-emu: cuda-deps
+	sh gpu/kernels/emu/run.sh -run CUDA

@@ -20,6 +20,21 @@ if [ -z "${NVCC:-}" ]; then
 		NVCC="$root/.cache/cuda-nvcc/bin/nvcc"
 	fi
 fi
+if ! command -v "$NVCC" >/dev/null 2>&1; then
+	echo "gen.sh: no nvcc (tried \$NVCC, PATH, $root/.cache/cuda-nvcc); make cuda-ptx fetches one" >&2
+	exit 1
+fi
 set -x
 "$NVCC" -ptx -arch=compute_60 -O3 -allow-unsupported-compiler \
 	-o "$here/kernels.ptx" "$here/kernels.cu"
+{ set +x; } 2>/dev/null
+
+# Check that the PTX assembles for an old and a current GPU, as the
+# driver's JIT will have to, when a ptxas sits next to nvcc.
+ptxas=$(dirname "$(command -v "$NVCC")")/ptxas
+if [ -x "$ptxas" ]; then
+	for arch in sm_60 sm_90; do
+		"$ptxas" -arch=$arch -o /dev/null "$here/kernels.ptx"
+	done
+	echo "gen.sh: kernels.ptx assembles for sm_60 and sm_90"
+fi

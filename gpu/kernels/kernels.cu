@@ -69,6 +69,7 @@ extern "C" __global__ void gemm_f64(long long transA, long long transB,
                 for (int q = 0; q < TILE; q++) {
                     acc += As[ty][q] * Bs[q][tx];
                 }
+                __syncthreads();
             }
             if (row < m && col < n) {
                 double *c = &C[row * n + col];
