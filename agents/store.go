@@ -326,3 +326,34 @@ func PutSecret(tx *bolt.Tx, agentID, sealed string) error {
 func Secret(tx *bolt.Tx, agentID string) string {
 	return string(tx.Bucket(bucketSecrets).Get([]byte(agentID)))
 }
+
+// RotateKey replaces every key of a principal with one new key hash: the
+// old key stops working in the same apply.
+func RotateKey(tx *bolt.Tx, kind, id, newHash string) error {
+	if newHash == "" {
+		return apperr.New(apperr.Invalid, "new key hash is required")
+	}
+	if tx.Bucket(bucketKeys).Get([]byte(newHash)) != nil {
+		return apperr.New(apperr.Conflict, "key already registered")
+	}
+	p := Principal{Kind: kind, ID: id}
+	switch kind {
+	case PrincipalOwner:
+		if _, err := GetOwner(tx, id); err != nil {
+			return err
+		}
+		p.OwnerID = id
+	case PrincipalAgent:
+		a, err := GetAgent(tx, id)
+		if err != nil {
+			return err
+		}
+		p.OwnerID = a.OwnerID
+	default:
+		return apperr.New(apperr.Invalid, "keys of kind %q cannot be rotated", kind)
+	}
+	if err := deleteKeysOf(tx, kind, id); err != nil {
+		return err
+	}
+	return put(tx, bucketKeys, newHash, p)
+}

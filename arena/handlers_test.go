@@ -10,7 +10,7 @@ func TestEveryCommandTypeHasAHandler(t *testing.T) {
 	for _, typ := range []string{CmdOwnerCreate, CmdAgentCreate, CmdAgentUpdate, CmdAgentDelete, CmdCounterAdd,
 		CmdClusterOperator, CmdClusterNode, CmdClusterNodeRemove, CmdClusterLeader, CmdSystemSeed, CmdArenaPut,
 		CmdQueueJoin, CmdQueueLeave, CmdContestCreate, CmdContestMove, CmdContestTimeout, CmdContestForfeit,
-		CmdContestJudged, CmdContestAbort, CmdContestResume, CmdLedgerGrant, CmdLedgerSettings, CmdTrainerCreate} {
+		CmdContestJudged, CmdContestAbort, CmdContestResume, CmdLedgerGrant, CmdLedgerSettings, CmdTrainerCreate, CmdKeyRotate} {
 		if _, ok := f.handlers[typ]; !ok {
 			t.Errorf("command %q has no handler", typ)
 		}

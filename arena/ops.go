@@ -139,3 +139,9 @@ func (n *Node) CreateTrainer(ctx context.Context, t agents.Trainer, keyHash stri
 	}
 	return as[agents.Trainer](v)
 }
+
+// RotateKey replaces an owner's or agent's key; actor is the owner asking.
+func (n *Node) RotateKey(ctx context.Context, kind, id, actor, keyHash string) error {
+	_, err := n.Apply(ctx, CmdKeyRotate, keyRotateCmd{Kind: kind, ID: id, Actor: actor, KeyHash: keyHash})
+	return err
+}

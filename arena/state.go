@@ -37,6 +37,7 @@ const (
 	CmdLedgerGrant       = "ledger.grant"
 	CmdLedgerSettings    = "ledger.settings"
 	CmdTrainerCreate     = "trainer.create"
+	CmdKeyRotate         = "key.rotate"
 )
 
 var (
@@ -91,6 +92,7 @@ func (f *FSM) stateHandlers() map[string]handler {
 		CmdLedgerSettings:    f.applyLedgerSettings,
 		CmdOwnerCreate:       applyOwnerCreate,
 		CmdTrainerCreate:     applyTrainerCreate,
+		CmdKeyRotate:         applyKeyRotate,
 		CmdAgentCreate:       applyAgentCreate,
 		CmdAgentUpdate:       applyAgentUpdate,
 		CmdAgentDelete:       applyAgentDelete,
@@ -372,4 +374,35 @@ func applyTrainerCreate(ac *applyCtx, env Envelope) (any, error) {
 	}
 	t := agents.Trainer{ID: c.ID, Name: c.Name, CreatedAt: ac.now}
 	return t, agents.CreateTrainer(ac.tx, t, c.KeyHash)
+}
+
+type keyRotateCmd struct {
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Actor   string `json:"actor"`
+	KeyHash string `json:"key_hash"`
+}
+
+// applyKeyRotate swaps a principal's key for a new one on behalf of the
+// owner actor (an owner rotates its own key and its agents' keys).
+func applyKeyRotate(ac *applyCtx, env Envelope) (any, error) {
+	var c keyRotateCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	switch c.Kind {
+	case agents.PrincipalOwner:
+		if c.ID != c.Actor {
+			return nil, apperr.New(apperr.Forbidden, "you may only rotate your own key")
+		}
+	case agents.PrincipalAgent:
+		a, err := agents.GetAgent(ac.tx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if a.OwnerID != c.Actor || a.Kind == agents.KindBuiltin {
+			return nil, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", c.ID)
+		}
+	}
+	return nil, agents.RotateKey(ac.tx, c.Kind, c.ID, c.KeyHash)
 }

@@ -76,3 +76,31 @@ func (s *Server) respondOwner(c *gin.Context, id string) {
 	}
 	c.JSON(http.StatusOK, ownerResp{Owner: o})
 }
+
+// rotateOwnerKey serves POST /v1/owners/me/key: a new owner key, shown
+// once; the old one stops working at once.
+func (s *Server) rotateOwnerKey(c *gin.Context) {
+	p, _ := principal(c)
+	s.rotate(c, agents.PrincipalOwner, p.ID, p.ID, agents.OwnerKeyPrefix, "api_key")
+}
+
+// rotateAgentKey serves POST /v1/agents/{id}/key for the agent's owner.
+func (s *Server) rotateAgentKey(c *gin.Context) {
+	p, _ := principal(c)
+	s.rotate(c, agents.PrincipalAgent, c.Param("id"), p.ID, agents.AgentKeyPrefix, "agent_key")
+}
+
+func (s *Server) rotate(c *gin.Context, kind, id, actor, prefix, field string) {
+	key, err := agents.NewKey(prefix)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Node.RotateKey(ctx, kind, id, actor, agents.HashKey(key)); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, field: key})
+}

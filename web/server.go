@@ -71,6 +71,7 @@ type Node interface {
 	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
 	Preferences(f arena.PreferenceFilter) ([]arena.PreferencePair, uint64, error)
 	CreateTrainer(ctx context.Context, t agents.Trainer, keyHash string) (agents.Trainer, error)
+	RotateKey(ctx context.Context, kind, id, actor, keyHash string) error
 }
 
 // Runner is the contest runner's face to agent sessions.
@@ -166,7 +167,7 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recover, s.accessLog)
+	r.Use(s.recover, s.accessLog, securityHeaders)
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -185,6 +186,7 @@ func (s *Server) routes() *gin.Engine {
 	v1 := r.Group("/v1", s.forwardWrites, s.consistency, s.authenticate)
 	v1.POST("/owners", s.createOwner)
 	v1.GET("/owners/me", s.requireOwner, s.me)
+	v1.POST("/owners/me/key", s.requireOwner, s.rotateOwnerKey)
 	v1.GET("/owners/:id", s.requireAuth, s.getOwner)
 	v1.GET("/owners/:id/balance", s.balance)
 	v1.GET("/owners/:id/transfers", s.transfers)
@@ -204,6 +206,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/agents/connect", s.agentConnect)
 	v1.POST("/agents/:id/queue", s.requireOwner, s.queueAgent)
 	v1.GET("/agents/:id/ratings", s.ratingHistory)
+	v1.POST("/agents/:id/key", s.requireOwner, s.rotateAgentKey)
 	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
 
 	v1.GET("/arenas", s.listArenas)
@@ -263,4 +266,16 @@ func (s *Server) accessLog(c *gin.Context) {
 // writeCtx bounds how long a handler waits on Raft.
 func (s *Server) writeCtx(c *gin.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+}
+
+// securityHeaders makes browsers refuse inline or foreign script, framing
+// and content sniffing on every response; pages are served from this node
+// only and need nothing else.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	c.Next()
 }
