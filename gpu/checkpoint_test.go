@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,14 +34,23 @@ func runSchedule(t *testing.T, tr *Trainer, from, to int) {
 }
 
 func TestResumeContinuesExactly(t *testing.T) {
+	t.Run("window only", func(t *testing.T) { testResume(t, smallConfig) })
+	t.Run("with prompt features", func(t *testing.T) {
+		mc := smallConfig
+		mc.PromptFeatures = 16
+		testResume(t, mc)
+	})
+}
+
+func testResume(t *testing.T, mc ModelConfig) {
 	const n = 10
 	cfg := DefaultTrainerConfig()
 	cfg.DPO.LabelSmoothing = 0.05
-	straight := mustTrainer(t, mustModel(t, smallConfig), cfg)
+	straight := mustTrainer(t, mustModel(t, mc), cfg)
 	runSchedule(t, straight, 0, n)
 
 	for _, split := range []int{2, n / 2} { // stop during SFT, and during DPO
-		first := mustTrainer(t, mustModel(t, smallConfig), cfg)
+		first := mustTrainer(t, mustModel(t, mc), cfg)
 		runSchedule(t, first, 0, split)
 		path := filepath.Join(t.TempDir(), "ckpt.bin")
 		if err := first.Save(path); err != nil {
@@ -53,6 +63,9 @@ func TestResumeContinuesExactly(t *testing.T) {
 		resumed, err := Resume(NewCPU(), ck)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if resumed.Policy().Config != mc {
+			t.Fatalf("resumed model config %+v, want %+v", resumed.Policy().Config, mc)
 		}
 		if resumed.Steps() != split || resumed.Cursor() != string(rune('a'+split-1)) {
 			t.Fatalf("resumed at step %d cursor %q", resumed.Steps(), resumed.Cursor())
@@ -85,6 +98,10 @@ func TestCheckpointFile(t *testing.T) {
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A window-only model writes the header it always did.
+	if bytes.Contains(good, []byte("prompt_features")) {
+		t.Fatal("header of a model without prompt features names them")
 	}
 	ck, err := Load(path)
 	if err != nil {

@@ -2,8 +2,11 @@ package gpu
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"strings"
+	"unicode"
 )
 
 const (
@@ -28,6 +31,12 @@ type ModelConfig struct {
 	// Seed drives the weight initialisation (PCG), so equal configs give
 	// equal models.
 	Seed uint64 `json:"seed"`
+	// PromptFeatures, when positive, feeds the hidden layer a fixed
+	// (untrained) description of the whole prompt next to the byte window:
+	// a hashed bag of its lower-cased words in this many buckets (see
+	// PromptVector). W1 gains this many input rows. Zero, the default,
+	// is the plain window model, and its checkpoints are unchanged.
+	PromptFeatures int `json:"prompt_features,omitempty"`
 }
 
 // DefaultModelConfig is about 103k parameters: big enough to pick up
@@ -47,6 +56,8 @@ func (c ModelConfig) Validate() error {
 		return fmt.Errorf("model embed %d outside 1..1024", c.Embed)
 	case c.Hidden < 1 || c.Hidden > 16384:
 		return fmt.Errorf("model hidden %d outside 1..16384", c.Hidden)
+	case c.PromptFeatures < 0 || c.PromptFeatures > 65536:
+		return fmt.Errorf("model prompt features %d outside 0..65536", c.PromptFeatures)
 	case c.NumParams() > 1<<26:
 		return fmt.Errorf("model has %d parameters, more than %d", c.NumParams(), 1<<26)
 	}
@@ -59,7 +70,7 @@ type layout struct{ emb, w1, b1, w2, b2, n int }
 func (c ModelConfig) layout() layout {
 	var l layout
 	l.w1 = Vocab * c.Embed
-	l.b1 = l.w1 + c.Window*c.Embed*c.Hidden
+	l.b1 = l.w1 + c.inputs()*c.Hidden
 	l.w2 = l.b1 + c.Hidden
 	l.b2 = l.w2 + c.Hidden*Vocab
 	l.n = l.b2 + Vocab
@@ -69,13 +80,50 @@ func (c ModelConfig) layout() layout {
 // NumParams is the length of Model.Params for this config.
 func (c ModelConfig) NumParams() int { return c.layout().n }
 
+// window is the width of the gathered byte embeddings; inputs the width of
+// the hidden layer's input, which adds the prompt features.
+func (c ModelConfig) window() int { return c.Window * c.Embed }
+func (c ModelConfig) inputs() int { return c.Window*c.Embed + c.PromptFeatures }
+
+// PromptVector is the fixed prompt description a model with
+// PromptFeatures = n reads: the prompt is split into words (maximal runs
+// of letters and digits), each lower-cased word adds one to bucket
+// FNV-1a-32(word) mod n, and the counts are scaled to unit L2 norm. A
+// prompt without words gives the zero vector. It is not trained, so equal
+// prompts always give equal vectors. n ≤ 0 gives nil.
+func PromptVector(prompt string, n int) []float64 {
+	if n <= 0 {
+		return nil
+	}
+	v := make([]float64, n)
+	h := fnv.New32a()
+	for _, w := range strings.FieldsFunc(prompt, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		h.Reset()
+		h.Write([]byte(strings.ToLower(w)))
+		v[h.Sum32()%uint32(n)]++
+	}
+	var ss float64
+	for _, x := range v {
+		ss += x * x
+	}
+	if ss > 0 {
+		inv := 1 / math.Sqrt(ss)
+		for i := range v {
+			v[i] *= inv
+		}
+	}
+	return v
+}
+
 // Model is a causal language model over bytes: the embeddings of the
 // previous Window bytes (a zero vector where the window runs off the start
-// of the sequence) are concatenated, pass through one tanh layer, and a
-// linear layer gives the logits of the next byte.
+// of the sequence) are concatenated, with the prompt's feature vector f
+// when PromptFeatures P > 0 (the same for every position of a sequence),
+// pass through one tanh layer, and a linear layer gives the logits of the
+// next byte.
 //
-//	x = [emb(z[t−W]) … emb(z[t−1])]   (W·E)
-//	h = tanh(x·W1 + b1)               (H)
+//	x = [emb(z[t−W]) … emb(z[t−1]) f]  (W·E + P)
+//	h = tanh(x·W1 + b1)                (H)
 //	log p(z[t] | ·) = logsoftmax(h·W2 + b2)
 //
 // A Model is plain data; the Backend that computes with it is passed to
@@ -83,7 +131,7 @@ func (c ModelConfig) NumParams() int { return c.layout().n }
 type Model struct {
 	Config ModelConfig
 	// Params holds every weight in one slice — embedding (256×E), W1
-	// (W·E×H), b1, W2 (H×256), b2 — so the optimiser, clipping, copies and
+	// ((W·E+P)×H, the prompt-feature rows last), b1, W2 (H×256), b2 — so the optimiser, clipping, copies and
 	// checkpoints treat the model as one vector.
 	Params []float64
 }
@@ -104,7 +152,7 @@ func NewModel(cfg ModelConfig) (*Model, error) {
 		}
 	}
 	fill(m.Params[l.emb:l.w1], 1)
-	fill(m.Params[l.w1:l.b1], 1/math.Sqrt(float64(cfg.Window*cfg.Embed)))
+	fill(m.Params[l.w1:l.b1], 1/math.Sqrt(float64(cfg.inputs())))
 	fill(m.Params[l.w2:l.b2], 0.5/math.Sqrt(float64(cfg.Hidden)))
 	return m, nil
 }
@@ -121,14 +169,13 @@ func (m *Model) tensors(p []float64) (emb, w1, b1, w2, b2 []float64) {
 	return p[l.emb:l.w1], p[l.w1:l.b1], p[l.b1:l.w2], p[l.w2:l.b2], p[l.b2:l.n]
 }
 
-// head runs the dense part on rows already gathered into x (rows×W·E):
+// head runs the dense part on rows already gathered into x (rows×(W·E+P)):
 // h = tanh(x·W1+b1) and out = logsoftmax(h·W2+b2). Forward and Sample
 // share it, so generation sees exactly the distribution that was trained.
 func (m *Model) head(be Backend, rows int, x, h, out []float64) {
 	c := m.Config
 	_, w1, b1, w2, b2 := m.tensors(m.Params)
-	in := c.Window * c.Embed
-	be.Gemm(false, false, rows, c.Hidden, in, 1, x, w1, 0, h)
+	be.Gemm(false, false, rows, c.Hidden, c.inputs(), 1, x, w1, 0, h)
 	be.AddBias(rows, c.Hidden, h, b1)
 	be.Tanh(h)
 	be.Gemm(false, false, rows, Vocab, c.Hidden, 1, h, w2, 0, out)
@@ -136,13 +183,16 @@ func (m *Model) head(be Backend, rows int, x, h, out []float64) {
 	be.LogSoftmax(rows, Vocab, out)
 }
 
-// gather writes the embeddings of the window ctx (byte values, −1 for
-// padding) into x.
+// gather writes the embeddings of the windows ctx (rows of Window byte
+// values, −1 for padding) into the first W·E columns of the rows of x,
+// which are W·E+P wide; the prompt-feature columns are left alone.
 func (m *Model) gather(ctx []int32, x []float64) {
-	e := m.Config.Embed
+	c := m.Config
+	e, w, in := c.Embed, c.Window, c.inputs()
 	emb, _, _, _, _ := m.tensors(m.Params)
 	for i, b := range ctx {
-		dst := x[i*e : (i+1)*e]
+		at := (i/w)*in + (i%w)*e
+		dst := x[at : at+e]
 		if b < 0 {
 			clear(dst)
 			continue
@@ -176,7 +226,8 @@ func (m *Model) Sample(prompt string, maxBytes int, temperature float64, rng *ra
 	for i := range len(prompt) {
 		push(prompt[i])
 	}
-	x := make([]float64, c.Window*c.Embed)
+	x := make([]float64, c.inputs())
+	copy(x[c.window():], PromptVector(prompt, c.PromptFeatures)) // once: gather leaves it
 	h := make([]float64, c.Hidden)
 	out := make([]float64, Vocab)
 	var resp []byte

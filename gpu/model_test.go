@@ -67,8 +67,20 @@ func randomizeBiases(m *Model, seed uint64) {
 }
 
 func TestBackwardMatchesFiniteDifferences(t *testing.T) {
+	t.Run("window only", func(t *testing.T) { testBackward(t, tinyConfig) })
+	t.Run("with prompt features", func(t *testing.T) {
+		// Three buckets for the words of gradSeqs' prompts: every feature
+		// row of W1 gets a gradient, and "hello world" reaches past the
+		// window, so the features carry what the bytes cannot.
+		cfg := tinyConfig
+		cfg.PromptFeatures = 3
+		testBackward(t, cfg)
+	})
+}
+
+func testBackward(t *testing.T, cfg ModelConfig) {
 	cpu := NewCPU()
-	m := mustModel(t, tinyConfig)
+	m := mustModel(t, cfg)
 	randomizeBiases(m, 1) // zero biases would hide a wrong bias gradient
 	// L = Σ w_s·logπ_s with unequal weights of both signs, so a gradient
 	// routed to the wrong sequence shows.
@@ -143,8 +155,16 @@ func TestDPOGradientMatchesFiniteDifferences(t *testing.T) {
 func TestForwardIsAPerSequenceSum(t *testing.T) {
 	// Scoring sequences together or one by one must agree: batching is an
 	// optimisation, not a change of model.
+	withFeatures := tinyConfig
+	withFeatures.PromptFeatures = 5
+	for _, cfg := range []ModelConfig{tinyConfig, withFeatures} {
+		testPerSequenceSum(t, cfg)
+	}
+}
+
+func testPerSequenceSum(t *testing.T, cfg ModelConfig) {
 	cpu := NewCPU()
-	m := mustModel(t, tinyConfig)
+	m := mustModel(t, cfg)
 	together := m.LogProbs(cpu, gradSeqs)
 	for i, s := range gradSeqs {
 		alone := m.LogProbs(cpu, []Sequence{s})[0]
@@ -186,6 +206,83 @@ func TestSample(t *testing.T) {
 			t.Fatalf("sampled %q", s)
 		}
 	})
+}
+
+func TestPromptVector(t *testing.T) {
+	if PromptVector("anything", 0) != nil {
+		t.Fatal("zero features gave a vector")
+	}
+	v := PromptVector("Explain DNS, in 40 words: explain it!", 64)
+	if len(v) != 64 {
+		t.Fatalf("length %d", len(v))
+	}
+	var ss float64
+	nonzero := 0
+	for _, x := range v {
+		ss += x * x
+		if x != 0 {
+			nonzero++
+		}
+	}
+	if math.Abs(ss-1) > 1e-12 || nonzero < 2 {
+		t.Fatalf("norm² %v, %d nonzero buckets", ss, nonzero)
+	}
+	// Words are case-folded and split on anything but letters and digits.
+	if !equalFloats(v, PromptVector("explain dns in 40 words explain IT", 64)) {
+		t.Fatal("case or punctuation changed the vector")
+	}
+	if equalFloats(v, PromptVector("Explain TCP, in 40 words: explain it!", 64)) {
+		t.Fatal("a different word left the vector unchanged")
+	}
+	// Bucket of a single word is FNV-1a-32 mod n: "a" hashes to 0xe40c292c.
+	if w := PromptVector("A", 7); w[0xe40c292c%7] != 1 {
+		t.Fatalf("single word vector %v", w)
+	}
+	for _, x := range PromptVector(" ,.! ", 8) {
+		if x != 0 {
+			t.Fatal("a prompt without words gave a nonzero vector")
+		}
+	}
+}
+
+func TestPromptFeaturesLayout(t *testing.T) {
+	// Off by default and sized exactly: P extra rows of W1, nothing else.
+	if DefaultModelConfig().PromptFeatures != 0 {
+		t.Fatal("prompt features are on by default")
+	}
+	cfg := DefaultModelConfig()
+	cfg.PromptFeatures = 64
+	if got, want := cfg.NumParams()-DefaultModelConfig().NumParams(), 64*cfg.Hidden; got != want {
+		t.Fatalf("features add %d parameters, want %d", got, want)
+	}
+	cfg.PromptFeatures = -1
+	if cfg.Validate() == nil {
+		t.Fatal("accepted negative prompt features")
+	}
+}
+
+func TestPromptFeaturesReadThePrompt(t *testing.T) {
+	// The two prompts end in the same Window bytes, so only the features
+	// can tell them apart: a window model must give both the same answer,
+	// a model with features learns each its own.
+	batch := []Sequence{{"red please: ", "rrr"}, {"blue please: ", "bbb"}}
+	for _, nf := range []int{0, 16} {
+		cfg := smallConfig
+		cfg.PromptFeatures = nf
+		tr := mustTrainer(t, mustModel(t, cfg), TrainerConfig{LR: 0.02, DPO: DPOConfig{Beta: 0.1}})
+		for range 200 {
+			if _, err := tr.SFT(batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, b := tr.Policy().Sample(batch[0].Prompt, 10, 0, nil), tr.Policy().Sample(batch[1].Prompt, 10, 0, nil)
+		switch {
+		case nf == 0 && a != b:
+			t.Fatalf("window model told the prompts apart: %q, %q", a, b)
+		case nf > 0 && (a != "rrr" || b != "bbb"):
+			t.Fatalf("with %d features: answers %q and %q, want \"rrr\" and \"bbb\"", nf, a, b)
+		}
+	}
 }
 
 func TestNewModelIsSeeded(t *testing.T) {

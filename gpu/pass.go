@@ -26,10 +26,10 @@ type Pass struct {
 	Tokens []int
 
 	rows   int
-	ctx    []int32 // rows×Window byte values; −1 where the window runs off the start
-	target []uint8 // the byte each row predicts
-	seq    []int32 // the sequence each row belongs to
-	x      []float64
+	ctx    []int32   // rows×Window byte values; −1 where the window runs off the start
+	target []uint8   // the byte each row predicts
+	seq    []int32   // the sequence each row belongs to
+	x      []float64 // rows×(W·E+P): window embeddings, then the prompt features
 	h      []float64
 	out    []float64
 	dh     []float64
@@ -54,7 +54,7 @@ func (m *Model) Forward(be Backend, seqs []Sequence, p *Pass) *Pass {
 		p = &Pass{}
 	}
 	c := m.Config
-	w, in := c.Window, c.Window*c.Embed
+	w, in, we, nf := c.Window, c.inputs(), c.window(), c.PromptFeatures
 	rows := 0
 	for _, s := range seqs {
 		rows += len(s.Response) + 1
@@ -70,11 +70,25 @@ func (m *Model) Forward(be Backend, seqs []Sequence, p *Pass) *Pass {
 	p.out = grow(p.out, rows*Vocab)
 
 	var z []byte
+	var feats map[string][]float64 // a pair's two sequences share a prompt
+	if nf > 0 {
+		feats = make(map[string][]float64)
+	}
 	r := 0
 	for si, s := range seqs {
 		z = append(append(append(z[:0], s.Prompt...), s.Response...), EOS)
 		p.Tokens[si] = len(s.Response) + 1
+		var f []float64
+		if nf > 0 {
+			if f = feats[s.Prompt]; f == nil {
+				f = PromptVector(s.Prompt, nf)
+				feats[s.Prompt] = f
+			}
+		}
 		for t := len(s.Prompt); t < len(z); t++ {
+			if nf > 0 {
+				copy(p.x[r*in+we:(r+1)*in], f)
+			}
 			ctx := p.ctx[r*w : (r+1)*w]
 			for i := range ctx {
 				if j := t - w + i; j >= 0 {
@@ -117,7 +131,7 @@ func (m *Model) Backward(be Backend, p *Pass, dLogP, grad []float64) error {
 		return fmt.Errorf("backward: gradient has %d entries, model %d", len(grad), len(m.Params))
 	}
 	c := m.Config
-	rows, in, hid := p.rows, c.Window*c.Embed, c.Hidden
+	rows, in, we, hid := p.rows, c.inputs(), c.window(), c.Hidden
 	_, w1, _, w2, _ := m.tensors(m.Params)
 	gEmb, gW1, gB1, gW2, gB2 := m.tensors(grad)
 
@@ -143,7 +157,10 @@ func (m *Model) Backward(be Backend, p *Pass, dLogP, grad []float64) error {
 	be.TanhBackward(p.h, p.dh)                                      // dZ1 = dh ⊙ (1−h²)
 	be.Gemm(true, false, in, hid, rows, 1, p.x, p.dh, 1, gW1)       // dW1 += xᵀ·dZ1
 	be.Gemm(false, false, 1, hid, rows, 1, p.ones, p.dh, 1, gB1)    // db1 += 1ᵀ·dZ1
-	be.Gemm(false, true, rows, in, hid, 1, p.dh, w1, 0, p.x)        // dx = dZ1·W1ᵀ (x is spent)
+	// dx = dZ1·W1ᵀ, only for the window columns: the prompt features are
+	// constants. W1's first W·E rows are the window's, and x is spent, so
+	// dx (rows×W·E, packed) goes into the front of it.
+	be.Gemm(false, true, rows, we, hid, 1, p.dh, w1[:we*hid], 0, p.x[:rows*we])
 
 	// Scatter the input gradient back onto the embedding rows it came from.
 	e := c.Embed

@@ -31,6 +31,7 @@ type offlineOptions struct {
 	MaxAnswer int
 	MaxBytes  int
 	Temp      float64
+	Features  int
 }
 
 // Summary is what an offline run measured.
@@ -64,6 +65,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&o.MaxAnswer, "max-answer", 400, "bytes sampled per answer at most")
 	fs.IntVar(&o.MaxBytes, "max-bytes", 256, "train on at most this many bytes of each answer")
 	fs.Float64Var(&o.Temp, "temperature", 0.7, "sampling temperature")
+	fs.IntVar(&o.Features, "prompt-features", 0, "feed the model a hashed bag of the prompt's words in this many buckets (0: the byte window only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer be.Close()
 	fmt.Fprintf(stderr, "backend: %s\n", be.Name())
-	model, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed})
+	model, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed, PromptFeatures: o.Features})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 type onlineOptions struct {
 	Server, TrainerKey, OwnerKey, Arena, Out string
 	Rounds, SFTSteps, DPOSteps, Batch        int
-	MinPairs, MaxBytes                       int
+	MinPairs, MaxBytes, Features             int
 	RoundWait                                time.Duration
 	Beta                                     float64
 	Seed                                     uint64
@@ -56,6 +56,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed")
 	fs.BoolVar(&o.Play, "play", true, "enter each trained version into the arena")
+	fs.IntVar(&o.Features, "prompt-features", 0, "feed a new model a hashed bag of the prompt's words in this many buckets (0: the byte window only; a resumed checkpoint keeps its own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	m, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed})
+	m, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed, PromptFeatures: o.Features})
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,23 @@ func TestOfflineLoopWritesItsReport(t *testing.T) {
 	}
 }
 
+func TestOfflineLoopWithPromptFeatures(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := runOffline(context.Background(), []string{"-out", out, "-sft-steps", "2", "-dpo-steps", "2", "-batch", "2",
+		"-heldout", "2", "-samples", "1", "-max-answer", "20", "-max-bytes", "32", "-prompt-features", "16"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	m, err := gpu.LoadModel(filepath.Join(out, "policy.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.PromptFeatures != 16 {
+		t.Fatalf("checkpoint model config %+v", m.Config)
+	}
+}
+
 // TestRoundsResumeFromTheCheckpointCursor trains against a real node: a
 // second run resumes at the checkpoint's cursor and sees only new pairs.
 func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
