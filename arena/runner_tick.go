@@ -280,3 +280,11 @@ func contains(xs []int, x int) bool {
 	}
 	return false
 }
+
+// Disconnect closes an agent's live session on this node, e.g. after its
+// key was rotated: the old key must not keep acting through an open socket.
+func (r *Runner) Disconnect(agentID, reason string) {
+	if c := r.conn(agentID); c != nil {
+		c.Close(reason)
+	}
+}

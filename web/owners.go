@@ -102,5 +102,8 @@ func (s *Server) rotate(c *gin.Context, kind, id, actor, prefix, field string) {
 		s.writeError(c, err)
 		return
 	}
+	if kind == agents.PrincipalAgent && s.cfg.Runner != nil {
+		s.cfg.Runner.Disconnect(id, "agent key rotated; reconnect with the new key")
+	}
 	c.JSON(http.StatusOK, gin.H{"id": id, field: key})
 }

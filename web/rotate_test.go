@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 func TestKeyRotation(t *testing.T) {
@@ -32,6 +35,8 @@ func TestKeyRotation(t *testing.T) {
 		a.ownerKey = r.APIKey
 	})
 	t.Run("an owner rotates its agent's key", func(t *testing.T) {
+		session := plDial(t, base+"/v1/agents/connect", a.agentKey)
+		session.expect("hello", 5*time.Second)
 		var r struct {
 			AgentKey string `json:"agent_key"`
 		}
@@ -40,6 +45,11 @@ func TestKeyRotation(t *testing.T) {
 		}
 		if code := plHTTP(t, "GET", base+"/v1/owners/me", a.agentKey, nil, nil); code != 401 {
 			t.Fatalf("old agent key: %d, want 401", code)
+		}
+		for range session.frames {
+		}
+		if err := <-session.err; !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Fatalf("the old key's session ended with %v, want a going-away close", err)
 		}
 	})
 	t.Run("another owner cannot rotate it", func(t *testing.T) {

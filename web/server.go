@@ -77,6 +77,7 @@ type Node interface {
 // Runner is the contest runner's face to agent sessions.
 type Runner interface {
 	Attach(agentID string, conn arena.AgentConn) (detach func())
+	Disconnect(agentID, reason string)
 }
 
 var _ Node = (*arena.Node)(nil)
