@@ -58,7 +58,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&o.DPOSteps, "dpo-steps", 250, "DPO steps")
 	fs.IntVar(&o.Batch, "batch", 8, "sequences (SFT) or pairs (DPO) per step")
 	fs.IntVar(&o.Heldout, "heldout", 14, "prompts kept out of training for the evaluation")
-	fs.IntVar(&o.Samples, "samples", 4, "answers sampled per held-out prompt and policy")
+	fs.IntVar(&o.Samples, "samples", 8, "answers sampled per held-out prompt and policy")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
 	fs.StringVar(&o.Loss, "loss", "sigmoid", "sigmoid, ipo or hinge")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for the model, batches and sampling")
