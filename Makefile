@@ -3,9 +3,15 @@ GO       ?= go
 BIN      ?= bin
 PKGS     ?= ./...
 BENCHTIME ?= 3s
+NODES    ?= 3
+CHAOSTIME ?= 5m
+CHAOSFLAGS ?=
+FUZZTIME ?= 10s
+FUZZFLAGS ?=
 
-.PHONY: run test build bench lint fmt vet cluster-bench clean
+.PHONY: run test build bench lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
+.PHONY: cluster chaos screenshots
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -22,6 +28,33 @@ test:
 build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+## fuzz: every fuzz target, one after the other, for FUZZTIME each
+## (make fuzz FUZZTIME=60s); `make test` already runs their seed corpora
+## (testdata/fuzz). A failure leaves the input under testdata/fuzz: fix
+## the bug and commit the file, so the finding stays a seed case.
+fuzz:
+	GO="$(GO)" FUZZTIME="$(FUZZTIME)" FUZZFLAGS="$(FUZZFLAGS)" sh scripts/fuzz.sh
+
+## fuzz-seeds: rewrite the seed corpora from the seeds the targets list
+fuzz-seeds:
+	FUZZ_WRITE_SEEDS=1 $(GO) test -count=1 -run '^Fuzz' $(PKGS)
+
+## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
+## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them
+cluster:
+	$(GO) run ./cmd/arena dev-cluster $(NODES)
+
+## chaos: the long fault-injection run (CHAOSTIME, default 5m) against a real
+## 3-node cluster of processes: kill -9, SIGSTOP, remove and re-add, then
+## checks; `make test` runs a short form (chaos/chaos_test.go)
+chaos:
+	$(GO) run ./cmd/arena-chaos -duration $(CHAOSTIME) $(CHAOSFLAGS)
+
+## screenshots: rerun the browser tests (headless Chromium) and let them save
+## every spectator page at 1280 and 375 px into docs/screenshots (the README's)
+screenshots:
+	ARENA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestUIBrowser$$' ./web
 
 ## bench: Go micro-benchmarks, then replicated throughput/latency on loopback TCP
 bench:

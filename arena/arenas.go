@@ -60,6 +60,9 @@ type Arena struct {
 	// MaxConcurrentPerAgent caps how many contests of this arena one agent
 	// plays at once.
 	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
+	// MaxQueuedPerOwner caps how many of one owner's agents wait in this
+	// arena's queue at once (0: DefaultMaxQueuedPerOwner).
+	MaxQueuedPerOwner int `json:"max_queued_per_owner,omitempty"`
 	// Injection is what happens to an entry a judge flags for addressing
 	// the judge: InjectionForfeit ranks it last (the default),
 	// InjectionFlagOnly keeps the judges' ranking and only records the flag.
@@ -123,6 +126,9 @@ func (a *Arena) validate(reg GameRegistry) error {
 	if a.MaxConcurrentPerAgent < 1 || a.MaxConcurrentPerAgent > 100 {
 		return apperr.New(apperr.Invalid, "max_concurrent_per_agent must be from 1 to 100")
 	}
+	if a.MaxQueuedPerOwner < 0 || a.MaxQueuedPerOwner > 10000 {
+		return apperr.New(apperr.Invalid, "max_queued_per_owner must be from 0 (the default, %d) to 10000", DefaultMaxQueuedPerOwner)
+	}
 	if a.Injection != "" && a.Injection != InjectionForfeit && a.Injection != InjectionFlagOnly {
 		return apperr.New(apperr.Invalid, "injection must be %q or %q", InjectionForfeit, InjectionFlagOnly)
 	}
@@ -133,6 +139,14 @@ func (a *Arena) validate(reg GameRegistry) error {
 		return apperr.Wrap(apperr.Invalid, err, "game %s rejects this configuration: %v", a.Game, err)
 	}
 	return nil
+}
+
+// maxQueuedPerOwner is MaxQueuedPerOwner with its default applied.
+func (a *Arena) maxQueuedPerOwner() int {
+	if a.MaxQueuedPerOwner > 0 {
+		return a.MaxQueuedPerOwner
+	}
+	return DefaultMaxQueuedPerOwner
 }
 
 // schedule is the payout percentages by place.

@@ -52,6 +52,12 @@ func DecodeEnvelope(b []byte) (Envelope, error) {
 	if env.TS < 0 {
 		return Envelope{}, apperr.New(apperr.Invalid, "command envelope has a negative timestamp")
 	}
+	// EncodeCommand always writes data (null at least). An envelope without
+	// it would decode to an empty payload that re-encodes as null, so two
+	// spellings would mean one command; refuse it here, once, for all types.
+	if len(env.Data) == 0 {
+		return Envelope{}, apperr.New(apperr.Invalid, "command envelope has no data")
+	}
 	return env, nil
 }
 

@@ -42,6 +42,14 @@
 // a temporary file, checks that it opens as bbolt, and swaps it in under a
 // lock that readers share.
 //
+// Node.Backup streams the same consistent copy to an operator (GET
+// /v1/cluster/snapshot). RestoreDataDir turns such a copy into a fresh data
+// dir whose Raft snapshot store holds it at its index with a one-member
+// configuration, so a node started there elects itself and continues the
+// log after that index, and nodes that join install the snapshot. A
+// raft/peers.json found at start forces a new configuration through
+// raft.RecoverCluster, for a cluster that has lost its majority for good.
+//
 // # Reads
 //
 // Reads go straight to the local bbolt file. A linearizable read uses the

@@ -67,6 +67,9 @@ type FSM struct {
 	// mu guards db against being swapped by Restore while read.
 	mu sync.RWMutex
 	db *bolt.DB
+	// retired counts files replaced by Restore that are still closing
+	// (waiting for open snapshots); Close waits for them.
+	retired sync.WaitGroup
 
 	applied atomic.Uint64
 	waitMu  sync.Mutex
@@ -134,6 +137,7 @@ func (f *FSM) loadApplied() error {
 func (f *FSM) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	defer f.retired.Wait()
 	if f.db == nil {
 		return nil
 	}

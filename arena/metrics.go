@@ -1,6 +1,10 @@
 package arena
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +19,8 @@ type Metrics struct {
 	batchLatency prometheus.Histogram
 	commands     *prometheus.CounterVec
 	proposals    prometheus.Histogram
+	judgeLatency *prometheus.HistogramVec
+	judgeErrors  *prometheus.CounterVec
 }
 
 var _ ApplyObserver = (*Metrics)(nil)
@@ -41,11 +47,28 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from proposing a command on the leader to its result.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}),
+		judgeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "arena_judge_seconds",
+			Help:    "Time one judge call took to rank a contest's entries, by judge.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
+		}, []string{"judge"}),
+		judgeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arena_judge_errors_total",
+			Help: "Judge calls that failed (the contest stays judging and is retried), by judge.",
+		}, []string{"judge"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals)
+		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals, m.judgeLatency, m.judgeErrors)
 	}
 	return m
+}
+
+// ObserveJudge records one judge call; the runner calls it on the leader.
+func (m *Metrics) ObserveJudge(judge string, d time.Duration, err error) {
+	m.judgeLatency.WithLabelValues(judge).Observe(d.Seconds())
+	if err != nil {
+		m.judgeErrors.WithLabelValues(judge).Inc()
+	}
 }
 
 // ObserveBatch implements ApplyObserver.
@@ -91,5 +114,102 @@ func registerRaftGauges(reg prometheus.Registerer, n *Node) {
 			}
 			return 0
 		}),
+		gauge("arena_fsm_apply_lag", "Committed log entries not yet applied to the state file (commit index minus applied index).",
+			func() float64 { return float64(n.raft.CommitIndex()) - float64(n.fsm.AppliedIndex()) }),
+		gauge("arena_raft_log_entries", "Entries in this node's Raft log (last index minus first index); snapshots compact it.",
+			func() float64 {
+				first, last, err := n.LogSpan()
+				if err != nil || last < first {
+					return 0
+				}
+				return float64(last - first)
+			}),
+		gauge("arena_raft_last_snapshot_index", "Log index covered by this node's newest snapshot (0: none).",
+			func() float64 {
+				snap, _, _ := n.LastSnapshot()
+				return float64(snap)
+			}),
+		gauge("arena_raft_snapshot_age_seconds", "Seconds since this node's newest snapshot was taken or installed (0: none yet).",
+			func() float64 {
+				_, at, ok := n.LastSnapshot()
+				if !ok {
+					return 0
+				}
+				return time.Since(at).Seconds()
+			}),
+		contestGauge(n, StatusRunning),
+		contestGauge(n, StatusJudging),
 	)
+}
+
+// contestGauge counts this node's replicated contests in one status.
+func contestGauge(n *Node, status string) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "arena_contests_active",
+		Help: "Contests running or judging, by status (the same on every node that has caught up).", ConstLabels: prometheus.Labels{"status": status}},
+		func() float64 {
+			list, err := n.ActiveContests()
+			if err != nil {
+				return 0
+			}
+			c := 0
+			for _, x := range list {
+				if x.Status == status {
+					c++
+				}
+			}
+			return float64(c)
+		})
+}
+
+// LogSpan returns the first and last index of the Raft log this node
+// holds. Snapshots compact the log up to TrailingLogs entries behind the
+// snapshot, so last-first stays bounded under steady load.
+func (n *Node) LogSpan() (first, last uint64, err error) {
+	if first, err = n.logStore.FirstIndex(); err != nil {
+		return 0, 0, err
+	}
+	last, err = n.logStore.LastIndex()
+	return first, last, err
+}
+
+// LastSnapshot reads this node's newest snapshot from its snapshot store:
+// raft names each snapshot dir term-index-milliseconds.
+func (n *Node) LastSnapshot() (index uint64, at time.Time, ok bool) {
+	entries, err := os.ReadDir(filepath.Join(n.cfg.DataDir, "raft", "snapshots"))
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasSuffix(e.Name(), ".tmp") {
+			continue
+		}
+		parts := strings.Split(e.Name(), "-")
+		if len(parts) != 3 {
+			continue
+		}
+		idx, err1 := strconv.ParseUint(parts[1], 10, 64)
+		ms, err2 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if idx > index || (idx == index && time.UnixMilli(ms).After(at)) {
+			index, at, ok = idx, time.UnixMilli(ms), true
+		}
+	}
+	return index, at, ok
+}
+
+// Sessions counts the agent websocket sessions attached to this node's
+// runner (agents connect to the leader, so followers report 0).
+func (r *Runner) Sessions() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.conns)
+}
+
+// observeJudge feeds the node's judge metrics.
+func (r *Runner) observeJudge(judge string, d time.Duration, err error) {
+	if r.node != nil && r.node.metrics != nil {
+		r.node.metrics.ObserveJudge(judge, d, err)
+	}
 }

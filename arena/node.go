@@ -167,6 +167,9 @@ func Open(cfg Config) (*Node, error) {
 	if cfg.DisableBatching {
 		fsm = unbatchedFSM{n.fsm}
 	}
+	if err := n.recoverFromPeersFile(raftDir, rc, n.logStore, n.logStore, snaps); err != nil {
+		return nil, err
+	}
 	hasState, err := raft.HasExistingState(n.logStore, n.logStore, snaps)
 	if err != nil {
 		return nil, fmt.Errorf("inspect raft state: %w", err)

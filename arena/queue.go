@@ -50,7 +50,16 @@ func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
 		return t, err // already queued: idempotent
 	}
 	if n := len(activeContestsInArena(ac.tx, a.ID, ar.Name)); n >= ar.MaxConcurrentPerAgent {
-		return nil, apperr.New(apperr.Conflict, "agent %s already plays %d contest(s) in %s (the limit)", a.ID, n, ar.Name)
+		return nil, apperr.Wrap(apperr.Conflict, &LimitError{Limit: LimitContestsPerAgent},
+			"agent %s already plays %d contest(s) in %s (the limit)", a.ID, n, ar.Name)
+	}
+	n, err := ownerTickets(ac.tx, ar.Name, a.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	if limit := ar.maxQueuedPerOwner(); n >= limit {
+		return nil, apperr.Wrap(apperr.RateLimited, &LimitError{Limit: LimitQueuePerOwner},
+			"owner %s already has %d agent(s) queued in %s (the limit is %d); retry once one is matched", a.OwnerID, n, ar.Name, limit)
 	}
 	t = Ticket{Arena: ar.Name, AgentID: a.ID, OwnerID: a.OwnerID, QueuedAt: ac.now, Seq: ac.index}
 	return t, putJSON(q, queueKey(ar.Name, a.ID), t)
@@ -69,6 +78,37 @@ func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
 		return false, nil
 	}
 	return true, q.Delete(queueKey(c.Arena, c.AgentID))
+}
+
+// Limits the state machine enforces, named as the web layer's metrics
+// name them. They depend only on replicated state, so every node refuses
+// the same commands.
+const (
+	LimitQueuePerOwner    = "queue_per_owner"
+	LimitContestsPerAgent = "contests_per_agent"
+)
+
+// DefaultMaxQueuedPerOwner is an arena's max_queued_per_owner when unset.
+const DefaultMaxQueuedPerOwner = 20
+
+// LimitError is the cause carried by an error from a replicated limit.
+type LimitError struct{ Limit string }
+
+func (e *LimitError) Error() string { return "limit " + e.Limit }
+
+// ownerTickets counts the owner's tickets in an arena's queue.
+func ownerTickets(tx *bolt.Tx, arena, ownerID string) (int, error) {
+	ts, err := queuedTickets(tx, arena)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range ts {
+		if t.OwnerID == ownerID {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func queuedTickets(tx *bolt.Tx, arena string) ([]Ticket, error) {

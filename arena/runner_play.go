@@ -201,8 +201,10 @@ func (r *Runner) judge(c *Contest) {
 			return
 		}
 		jctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		started := time.Now()
 		v, err := j.Rank(jctx, task, entries)
 		cancel()
+		r.observeJudge(j.Name(), time.Since(started), err)
 		if err != nil {
 			// Back off per contest (1 s doubling to 1 min): a judge that
 			// keeps failing must not be called ten times a second.

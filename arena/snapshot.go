@@ -56,12 +56,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.db != nil {
-		if err := f.db.Close(); err != nil {
-			return fmt.Errorf("close state db for restore: %w", err)
-		}
-		f.db = nil
-	}
+	// The new file takes the old one's name; the old file stays open (and
+	// readable through its inode) until it is retired below.
 	if err := os.Rename(tmp, f.cfg.Path); err != nil {
 		return fmt.Errorf("install restored state: %w", err)
 	}
@@ -69,7 +65,21 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err != nil {
 		return err
 	}
+	old := f.db
 	f.db = db
+	if old != nil {
+		// Closing waits for every read transaction on the old file, and a
+		// snapshot raft is persisting holds one until Release. Raft's
+		// snapshot goroutine may be waiting for its main goroutine, which
+		// waits for this restore: closing here would deadlock the node.
+		f.retired.Add(1)
+		go func() {
+			defer f.retired.Done()
+			if err := old.Close(); err != nil {
+				f.log.Warn("close the replaced state file", "err", err)
+			}
+		}()
+	}
 	var idx uint64
 	_ = db.View(func(tx *bolt.Tx) error {
 		idx = getUint(tx.Bucket(bucketMeta), keyApplied)

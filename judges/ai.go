@@ -190,7 +190,7 @@ func (j *AIJudge) finish(v Verdict, task Task, entries []Entry, p parsedVerdict)
 	}
 	v.Ranks = RanksFromScores(v.Scores)
 	v.Rationale = relabel(p.rationale, seats)
-	v.Flags = AddressingFlags(task, entries)
+	v.Flags = EntryFlags(task, entries)
 	return v
 }
 

@@ -1,9 +1,12 @@
 package judges
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 func TestParseAIVerdictIsStrict(t *testing.T) {
@@ -68,9 +71,25 @@ func TestRelabelNamesSeats(t *testing.T) {
 // text: no panic, and anything accepted is a complete, consistent
 // verdict.
 func FuzzParseAIVerdict(f *testing.F) {
-	f.Add(`{"ranking":["E2","E1"],"scores":{"E1":0.5,"E2":0.9},"rationale":"x"}`, 2)
-	f.Add("```json\n{\"ranking\":[\"E1\"],\"scores\":{\"E1\":1},\"rationale\":\"y\"}\n```", 1)
-	f.Add(`{"ranking":["E1","E1"],"scores":{"E1":1e999},"rationale":""}`, 2)
+	fuzzseed.Add(f, `{"ranking":["E2","E1"],"scores":{"E1":0.5,"E2":0.9},"rationale":"x"}`, 2)
+	fuzzseed.Add(f, "```json\n{\"ranking\":[\"E1\"],\"scores\":{\"E1\":1},\"rationale\":\"y\"}\n```", 1)
+	fuzzseed.Add(f, `{"ranking":["E1","E1"],"scores":{"E1":1e999},"rationale":""}`, 2)
+	for _, reply := range []string{
+		`{"ranking":["E2","E1","E3"],"scores":{"E1":0.5,"E2":0.9,"E3":0},"rationale":"E2 is right."}`,
+		`{"ranking":["E1","E3","E2"],"scores":{"E1":0.5,"E2":0.5,"E3":0.5},"rationale":"All equal."}`,
+		`{"ranking":["E2","E1","E3"],"scores":{"E1":0.5,"E2":0.9,"E1":0.1},"rationale":"x"}`,
+		`{"ranking":["E1","E2","E3"],"ranking":["E3","E2","E1"],"scores":{"E1":0.5,"E2":0.5,"E3":0.5},"rationale":"x"}`,
+		`{"ranking":["E2","e1","E3"],"scores":{"E1":0.5,"E2":0.9,"E3":0},"rationale":"x"}`,
+		`{"ranking":["E2","E01","E3"],"scores":{"E1":0.5,"E2":0.9,"E3":0},"rationale":"x"}`,
+		`{"ranking":["E2","E1","E3"],"scores":{"E1":"0.5","E2":0.9,"E3":0},"rationale":"x"}`,
+		`{"ranking":["E1","E2","E3"],"scores":{"E1":0.5,"E2":0.9,"E3":0},"rationale":"x"}`,
+		`{"ranking":["E2","E1","E3"],"scores":{"E1":0.5,"E2":0.9,"E3":-0.1},"rationale":"x"}`,
+		`{"ranking":["E1","E2","E3"],"scores":{"E1":1,"E2":0.5,"E3":0},"rationale":"ok"} and more`,
+		"```json\n" + `{"ranking":["E1","E2","E3"],"scores":{"E1":1,"E2":0.5,"E3":0.25},"rationale":"ok","confidence":0.7}` + "\n```",
+		`[{"ranking":["E1"]}]`, `E2 is best.`, ``, `{"ranking":null}`, `{"ranking":["E1"],"scores":[1],"rationale":"x"}`,
+	} {
+		fuzzseed.Add(f, reply, 3)
+	}
 	f.Fuzz(func(t *testing.T, reply string, n int) {
 		n = 1 + abs(n)%6
 		p, err := parseAIVerdict(reply, n)
@@ -94,6 +113,21 @@ func FuzzParseAIVerdict(f *testing.F) {
 			if s < 0 || s > 1 {
 				t.Fatalf("score %v", s)
 			}
+		}
+		// What was accepted, written back as a reply, parses the same.
+		ranked := make([]string, n)
+		scores := map[string]float64{}
+		for r, k := range p.ranking {
+			ranked[r] = label(k)
+			scores[label(k)] = p.scores[k]
+		}
+		again, _ := json.Marshal(map[string]any{"ranking": ranked, "scores": scores, "rationale": p.rationale})
+		q, err := parseAIVerdict(string(again), n)
+		if err != nil {
+			t.Fatalf("own encoding %s refused: %v", again, err)
+		}
+		if !slices.Equal(q.ranking, p.ranking) || !slices.Equal(q.scores, p.scores) || q.rationale != p.rationale {
+			t.Fatalf("round trip changed %+v into %+v", p, q)
 		}
 	})
 }

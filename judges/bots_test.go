@@ -91,8 +91,13 @@ func carefulWinRate(t *testing.T, set []prompt.Prompt) float64 {
 		} else {
 			t.Logf("%s: careful did not win; scores %v for %v\n%s\ncareful answered: %q", p.ID, v.Scores, names, v.Rationale, entries[0].Text)
 		}
-		if len(v.Flags) > 0 {
-			t.Errorf("%s: a bot was flagged for addressing the judge: %+v", p.ID, v.Flags)
+		for _, f := range v.Flags {
+			// Every bot answers the task; echo and verbose are poor
+			// answers the rubric may flag as non-answers, but none
+			// addresses the judge, and the careful bot is never flagged.
+			if f.Kind == judges.FlagJudgeAddressing || f.Entry == 0 {
+				t.Errorf("%s: %s was flagged: %+v", p.ID, names[f.Entry], f)
+			}
 		}
 	}
 	return float64(wins) / float64(len(set))

@@ -5,19 +5,31 @@ import (
 	"slices"
 )
 
-// AddressingFlags runs the rubric's judge-addressing detector (see
-// addressing.go) over every entry, so any judge, panel or wrapper can flag
-// entries that try to instruct the judge, whatever the judge itself made
-// of them. Flagging is all it does: the penalty is the caller's, per the
-// arena's rule (by default the arena forfeits flagged entries), because a
-// judge that lowered scores on its own would make the rule depend on which
-// judge an arena happened to use.
-func AddressingFlags(task Task, entries []Entry) []Flag {
+// EntryFlags runs the detectors every judge shares over every entry: the
+// judge-addressing detector (addressing.go, FlagJudgeAddressing) and the
+// non-answer detector (nonanswer.go, FlagNonAnswer). Any judge, panel or
+// wrapper calls it, so entries that try to game the judge are flagged
+// whatever the judge itself made of them. Flagging is all it does: the
+// penalty is the caller's, per the arena's rule (by default the arena
+// forfeits entries flagged for addressing the judge), because a judge that
+// lowered scores on its own would make the rule depend on which judge an
+// arena happened to use.
+func EntryFlags(task Task, entries []Entry) []Flag {
 	var out []Flag
 	for i, e := range entries {
-		if d := detectAddressing(task, e.Text); d != "" {
-			out = append(out, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: d})
-		}
+		out = append(out, entryFlags(task, i, e.Text)...)
+	}
+	return out
+}
+
+// entryFlags returns one entry's flags, addressing first.
+func entryFlags(task Task, i int, text string) []Flag {
+	var out []Flag
+	if d := detectAddressing(task, text); d != "" {
+		out = append(out, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: d})
+	}
+	if d := detectNonAnswer(task, text); d != "" {
+		out = append(out, Flag{Entry: i, Kind: FlagNonAnswer, Detail: d})
 	}
 	return out
 }

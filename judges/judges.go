@@ -11,8 +11,8 @@
 // judge, every pair in both orders, against position bias) and Panel
 // (several judges, each shown its own shuffle, aggregated by Borda count
 // or mean score, with Kendall's tau-b agreement). Every one flags entries
-// that address the judge (AddressingFlags); acting on a flag is the
-// arena's rule, not the judge's.
+// that address the judge or are no real answer (EntryFlags); acting on a
+// flag is the arena's rule, not the judge's.
 package judges
 
 import (

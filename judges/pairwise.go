@@ -125,7 +125,7 @@ func (p *PairwiseJudge) Rank(ctx context.Context, task Task, entries []Entry) (V
 	if n == 1 {
 		v.Rationale = "one entry: nothing to compare"
 	}
-	v.Flags = mergeFlags(append(flags, AddressingFlags(task, entries))...)
+	v.Flags = mergeFlags(append(flags, EntryFlags(task, entries))...)
 	return v, nil
 }
 

@@ -179,7 +179,7 @@ func (p *Panel) aggregate(task Task, entries []Entry, members []Verdict, failed 
 	}
 	v.Ranks = RanksFromScores(v.Scores)
 
-	flags := [][]Flag{AddressingFlags(task, entries)}
+	flags := [][]Flag{EntryFlags(task, entries)}
 	lines := []string{fmt.Sprintf("%s of %d judges", p.cfg.Aggregation, len(members))}
 	if a, ok := agreement(members); ok {
 		v.Agreement = &a

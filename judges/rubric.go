@@ -13,7 +13,9 @@ import (
 
 // RubricName identifies the rubric judge and the version of its rules in
 // stored verdicts. Change the version whenever a score could change.
-const RubricName = "rubric-v1"
+// v2: the judge-addressing detector reads folded and decoded text, and
+// non-answers are flagged (see addressing.go, nonanswer.go).
+const RubricName = "rubric-v2"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -80,23 +82,25 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 		if err := ctx.Err(); err != nil {
 			return Verdict{}, err
 		}
-		score, checks, flag := scoreEntry(task, e.Text)
+		flags := entryFlags(task, i, e.Text)
+		score, checks := scoreEntry(task, e.Text, flags)
 		v.Scores[i] = score
 		lines[i] = rationaleLine(e.Seat, score, checks)
-		if flag != "" {
-			v.Flags = append(v.Flags, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: flag})
-		}
+		v.Flags = append(v.Flags, flags...)
 	}
 	v.Ranks = RanksFromScores(v.Scores)
 	v.Rationale = strings.Join(lines, "\n")
 	return v, nil
 }
 
-// scoreEntry returns an entry's rounded score, the checks behind it and,
-// if the entry addresses the judge, what it said.
-func scoreEntry(task Task, text string) (float64, []check, string) {
-	if strings.TrimSpace(text) == "" {
-		return 0, []check{{label: "non-empty", weight: 1}}, ""
+// scoreEntry returns an entry's rounded score and the checks behind it.
+// An entry flagged for addressing the judge has its score cut by
+// addressingPenalty: addressing the judge is itself a criterion the
+// rubric checks, as the AI judge's prompt asks the model to count it
+// against the entry, whatever the arena's rule then does with the flag.
+func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
+	if strings.TrimSpace(foldText(text)) == "" {
+		return 0, []check{{label: "non-empty", weight: 1}}
 	}
 	checks := criteriaChecks(task.Criteria, text)
 	r := repeatedTrigramRatio(text)
@@ -119,12 +123,13 @@ func scoreEntry(task Task, text string) (float64, []check, string) {
 		total += c.weight
 	}
 	score := sum / total
-	flag := detectAddressing(task, text)
-	if flag != "" {
-		score *= addressingPenalty
-		checks = append(checks, check{label: "does not address the judge", met: false})
+	for _, f := range flags {
+		if f.Kind == FlagJudgeAddressing {
+			score *= addressingPenalty
+			checks = append(checks, check{label: "does not address the judge", met: false})
+		}
 	}
-	return RoundScore(score), checks, flag
+	return RoundScore(score), checks
 }
 
 // criteriaChecks applies every criterion the task carries, in a fixed

@@ -117,7 +117,7 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 	if want := []int{1, 0, 1, 4, 1}; !slices.Equal(v.Ranks, want) {
 		t.Fatalf("ranks = %v, want %v (scores %v)", v.Ranks, want, v.Scores)
 	}
-	if v.Judge != "rubric-v1" || v.PromptHash != "399a9ccdf25b8bd93e490ab7aa47cbf78ddaa6bcfa162e33f67f0a04fd78c1d3" {
+	if v.Judge != RubricName || v.PromptHash != "399a9ccdf25b8bd93e490ab7aa47cbf78ddaa6bcfa162e33f67f0a04fd78c1d3" {
 		t.Fatalf("judge %q hash %q", v.Judge, v.PromptHash)
 	}
 	lines := strings.Split(v.Rationale, "\n")

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 func TestPayouts(t *testing.T) {
@@ -124,9 +125,9 @@ func TestLinearSchedule(t *testing.T) {
 // Payouts accepts must add up to the pot exactly, pay no negative share,
 // and treat tied seats alike to within the one spare unit.
 func FuzzPayouts(f *testing.F) {
-	f.Add(int64(300), 0, []byte{50, 30, 20}, []byte{0, 1, 1})
-	f.Add(int64(101), 250, []byte{100}, []byte{0, 0, 3})
-	f.Add(int64(1<<62), 10000, []byte{}, []byte{5})
+	fuzzseed.Add(f, int64(300), 0, []byte{50, 30, 20}, []byte{0, 1, 1})
+	fuzzseed.Add(f, int64(101), 250, []byte{100}, []byte{0, 0, 3})
+	fuzzseed.Add(f, int64(1<<62), 10000, []byte{}, []byte{5})
 	f.Fuzz(func(t *testing.T, pot int64, feeBps int, sched, rk []byte) {
 		schedule := make([]int, 0, min(len(sched), 16))
 		for _, b := range sched[:min(len(sched), 16)] {

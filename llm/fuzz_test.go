@@ -5,16 +5,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 // FuzzReadStream feeds arbitrary bytes to the stream parser, which reads
 // what a remote server sends: it must never panic, and on success the
 // content it reports is exactly what it handed to the consumer.
 func FuzzReadStream(f *testing.F) {
-	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\ndata: [DONE]\n\n"))
-	f.Add([]byte("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}"))
-	f.Add([]byte(": ping\n\nevent: x\ndata: {\"error\":{\"message\":\"m\"}}\n\n"))
-	f.Add([]byte("data: {\"choices\":[]}\ndata: more\n\n"))
+	fuzzseed.Add(f, []byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\ndata: [DONE]\n\n"))
+	fuzzseed.Add(f, []byte("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}"))
+	fuzzseed.Add(f, []byte(": ping\n\nevent: x\ndata: {\"error\":{\"message\":\"m\"}}\n\n"))
+	fuzzseed.Add(f, []byte("data: {\"choices\":[]}\ndata: more\n\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := &Client{cfg: Config{APIKey: "k", Now: time.Now}, max: 1 << 20}
 		var got strings.Builder

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
@@ -14,9 +16,11 @@ import (
 	"github.com/agentarena/arena/arena/games"
 )
 
-// Agent connection limits (defaults; the hardening work makes them flags).
+// Agent connection constants; the frame size and rate are Limits.
 const (
-	agentFrameLimit  = 64 << 10
+	// agentSendBuffer bounds the frames queued for one agent: an agent
+	// that stops reading is cut off once it fills (Send), so it holds at
+	// most this many frames of the node's memory.
 	agentSendBuffer  = 256
 	agentActionLimit = 10 * time.Second
 )
@@ -73,11 +77,21 @@ func (s *Server) agentConnect(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Unavailable, "this node runs no contests"))
 		return
 	}
+	release, ok := s.admitWS(c)
+	if !ok {
+		return
+	}
+	defer release()
 	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
 		return
 	}
-	conn.SetReadLimit(agentFrameLimit)
+	lim := s.lim.cfg
+	conn.SetReadLimit(max(lim.FrameBytes, 0)) // 0: no limit
+	frames := rate.NewLimiter(rate.Limit(lim.FramesPerSecond), lim.FrameBurst)
+	if lim.FramesPerSecond < 0 {
+		frames = rate.NewLimiter(rate.Inf, 0)
+	}
 	armReadDeadline(conn)
 	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer, s.cfg.WriteTimeout)}
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
@@ -89,10 +103,18 @@ func (s *Server) agentConnect(c *gin.Context) {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
-				s.log.Info("agent frame over the limit", "agent", a.ID, "limit", agentFrameLimit)
+				// gorilla/websocket has already sent close code 1009.
+				s.limitHit(limitFrameBytes)
+				s.log.Info("agent frame over the limit", "agent", a.ID, "limit", lim.FrameBytes)
 			}
 			sess.out.close(websocket.CloseNormalClosure, "")
 			s.log.Info("agent disconnected", "agent", a.ID)
+			return
+		}
+		if !frames.Allow() {
+			s.limitHit(limitFramesPerSecond)
+			s.log.Info("agent over the frame rate", "agent", a.ID, "per_second", lim.FramesPerSecond)
+			sess.out.close(websocket.ClosePolicyViolation, fmt.Sprintf("rate_limited: more than %g frames per second (burst %d)", lim.FramesPerSecond, lim.FrameBurst))
 			return
 		}
 		sess.handle(c.Request.Context(), data)
@@ -127,6 +149,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		return
 	case protocol.TypeQueue:
 		if _, err := node.Queue(ctx, in.Arena, a.agent.ID); err != nil {
+			a.s.countStateLimit(err)
 			a.fail(in, err)
 			return
 		}
@@ -184,6 +207,9 @@ func (a *agentSession) fail(in protocol.Inbound, err error) {
 	switch {
 	case errors.As(err, &me):
 		code, msg = me.Code, me.Message
+		if me.Code == "too_large" {
+			a.s.limitHit(limitAnswerBytes)
+		}
 	case errors.As(err, &ae):
 		msg = ae.Message
 		if ae.Code == apperr.NotFound && in.Contest != "" {

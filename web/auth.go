@@ -17,6 +17,9 @@ const ctxPrincipal = "arena.principal"
 // authenticate resolves an optional bearer token to a principal. A request
 // without a token continues anonymously; a token that resolves to nothing is
 // refused outright, so a typo is never silently treated as anonymous.
+// A resolved key is charged to its own request bucket; a header that does
+// not resolve is charged to the client's address, so guessing keys costs
+// the same as any anonymous request.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	if h == "" {
@@ -26,7 +29,9 @@ func (s *Server) authenticate(c *gin.Context) {
 	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		s.writeError(c, apperr.New(apperr.Unauthorized, "Authorization header must be \"Bearer <key>\""))
+		if s.chargeIP(c) {
+			s.writeError(c, apperr.New(apperr.Unauthorized, "Authorization header must be \"Bearer <key>\""))
+		}
 		return
 	}
 	hash := agents.HashKey(token)
@@ -41,7 +46,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if !found {
-		s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
+		if s.chargeIP(c) {
+			s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
+		}
+		return
+	}
+	if !s.chargeKey(c, p) {
 		return
 	}
 	c.Set(ctxPrincipal, p)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/web"
 )
 
 // BenchmarkSpectatorFanout measures how long a committed move takes to
@@ -32,7 +33,9 @@ func BenchmarkSpectatorFanout(b *testing.B) {
 }
 
 func benchFanout(b *testing.B, spectators int) {
-	c, nodes := plClusterTB(b, 1, plOptions{})
+	// Every spectator dials from loopback: lift the per-address websocket
+	// limit, which would otherwise refuse all but the first 128.
+	c, nodes := plClusterTB(b, 1, plOptions{web: func(c *web.Config) { c.Limits.WSConnsPerIP = -1 }})
 	node := nodes[0].node
 	ctx := context.Background()
 	opts, _ := json.Marshal(map[string]int{"max_answer_bytes": 1 << 20})

@@ -132,6 +132,7 @@ type putArenaReq struct {
 	Judges                []string `json:"judges"`
 	EloK                  float64  `json:"elo_k"`
 	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent"`
+	MaxQueuedPerOwner     int      `json:"max_queued_per_owner"`
 	Injection             string   `json:"injection"`
 	RewardMode            string   `json:"reward_mode"`
 	HouseFeeBps           int      `json:"house_fee_bps"`
@@ -146,7 +147,7 @@ func (s *Server) putArena(c *gin.Context) {
 	}
 	a := arena.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
-		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, Injection: req.Injection,
+		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, MaxQueuedPerOwner: req.MaxQueuedPerOwner, Injection: req.Injection,
 		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps}
 	if req.GraceMS != nil {
 		a.GraceMS = *req.GraceMS
@@ -293,6 +294,10 @@ func (s *Server) queueAgent(c *gin.Context) {
 	defer cancel()
 	t, err := s.cfg.Node.Queue(ctx, req.Arena, a.ID)
 	if err != nil {
+		s.countStateLimit(err)
+		if apperr.Is(err, apperr.RateLimited) {
+			c.Header("Retry-After", "5")
+		}
 		s.writeError(c, err)
 		return
 	}

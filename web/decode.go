@@ -29,6 +29,7 @@ func (s *Server) readJSON(c *gin.Context, v any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
+			s.limitHit(limitBodyBytes)
 			return apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes)
 		}
 		return apperr.Wrap(apperr.Invalid, err, "could not read request body")

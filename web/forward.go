@@ -106,6 +106,10 @@ func (s *Server) forwardWrites(c *gin.Context) {
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
 			pr.Out.Header.Set(forwardedHeader, s.cfg.Node.ID())
+			// This node checked the browser's origin (crossOrigin); the
+			// leader, another host, would take its own for a foreign one.
+			pr.Out.Header.Del("Origin")
+			pr.Out.Header.Del("Sec-Fetch-Site")
 		},
 		Transport: s.cfg.ForwardClient.Transport,
 		// Read your writes: answer only once this follower has applied
@@ -125,6 +129,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
+				s.limitHit(limitBodyBytes)
 				s.writeError(c, apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
 				return
 			}

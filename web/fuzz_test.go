@@ -7,10 +7,22 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/internal/fuzzseed"
+	"github.com/agentarena/arena/web"
 )
 
 // fuzzMaxBody keeps the fuzzers' body limit small enough to reach.
 const fuzzMaxBody = 1024
+
+// fuzzEnv is a one-node cluster for the body fuzzers: a small body limit,
+// and request rates no fuzzer can reach, since thousands of requests a
+// second from one key are what the fuzzer does, not what it tests.
+func fuzzEnv(f *testing.F) *env {
+	return newEnv(f, 1, envConfig{maxBodyBytes: fuzzMaxBody, limits: web.Limits{
+		RequestsPerSecondPerKey: 1e9, RequestBurstPerKey: 1 << 30,
+		RequestsPerSecondPerIP: 1e9, RequestBurstPerIP: 1 << 30,
+	}})
+}
 
 // fuzzSeeds are shared by both fuzzers: valid bodies, each way a body can be
 // malformed, and boundary sizes.
@@ -65,11 +77,11 @@ func checkCreate(t *testing.T, e *env, n *testNode, r req, body []byte, onCreate
 }
 
 func FuzzCreateAgentBody(f *testing.F) {
-	e := newEnv(f, 1, envConfig{maxBodyBytes: fuzzMaxBody})
+	e := fuzzEnv(f)
 	n := e.nodes[0]
 	owner, key := e.createOwner(f, n, "Fuzzer")
 	for _, s := range fuzzSeeds() {
-		f.Add([]byte(s))
+		fuzzseed.Add(f, []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkCreate(t, e, n, req{method: "POST", path: "/v1/agents", key: key}, body, func(t *testing.T, b []byte) {
@@ -94,10 +106,10 @@ func FuzzCreateAgentBody(f *testing.F) {
 }
 
 func FuzzCreateOwnerBody(f *testing.F) {
-	e := newEnv(f, 1, envConfig{maxBodyBytes: fuzzMaxBody})
+	e := fuzzEnv(f)
 	n := e.nodes[0]
 	for _, s := range fuzzSeeds() {
-		f.Add([]byte(s))
+		fuzzseed.Add(f, []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkCreate(t, e, n, req{method: "POST", path: "/v1/owners"}, body, func(t *testing.T, b []byte) {

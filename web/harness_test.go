@@ -58,6 +58,9 @@ type envConfig struct {
 	// forwardTimeout, when set, becomes web.Config.ForwardClient's timeout.
 	forwardTimeout time.Duration
 	requestTimeout time.Duration
+	// limits, when set, becomes web.Config.Limits (zero fields take the
+	// defaults).
+	limits web.Limits
 	// node lets a test change each node's config further.
 	node func(i int, cfg *arena.Config)
 }
@@ -123,7 +126,7 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		tn.node = e.cluster.Nodes[i]
 		wc := web.Config{
 			Node: tn.node, Logger: cfg.logger, Gatherer: tn.reg, Registerer: tn.reg,
-			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout,
+			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits,
 		}
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}

@@ -90,7 +90,7 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 	}
 	if v := c.Query("min_margin"); v != "" {
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < -1 || x > 1 {
+		if err != nil || !(x >= -1 && x <= 1) { // written so NaN fails too
 			return f, "", apperr.New(apperr.Invalid, "min_margin must be a number from -1 to 1, got %q", truncate(v, 32))
 		}
 		f.MinMargin = x
@@ -99,7 +99,7 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 	}
 	if v := c.Query("min_agreement"); v != "" {
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < -1 || x > 1 {
+		if err != nil || !(x >= -1 && x <= 1) {
 			return f, "", apperr.New(apperr.Invalid, "min_agreement must be a number from -1 to 1, got %q", truncate(v, 32))
 		}
 		f.MinAgreement = &x

@@ -110,6 +110,12 @@ type Config struct {
 	// RequestTimeout bounds how long one write or linearizable read may wait
 	// on Raft (default 10 s).
 	RequestTimeout time.Duration
+	// Limits bound frames, rates and connections per client (limits.go).
+	Limits Limits
+	// AllowedOrigins are other origins ("https://ui.example.com") whose
+	// pages may open websockets and send writes here (origin.go); this
+	// node's own origin is always allowed.
+	AllowedOrigins []string
 }
 
 // Server is the HTTP face of one node.
@@ -120,6 +126,8 @@ type Server struct {
 	hub     *Hub
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
+	lim     *limiters
+	origins *originPolicy
 }
 
 // New builds the router.
@@ -154,7 +162,13 @@ func New(cfg Config) *Server {
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(s.reqs, s.latency)
 	}
+	s.lim = newLimiters(cfg.Limits, cfg.Registerer)
+	var err error
+	if s.origins, err = newOriginPolicy(cfg.AllowedOrigins); err != nil {
+		panic("web: AllowedOrigins: " + err.Error()) // a configuration error, checked by ValidateOrigins first
+	}
 	s.hub = NewHub(cfg.Node.Bus())
+	s.registerWSGauges(cfg.Registerer)
 	s.engine = s.routes()
 	return s
 }
@@ -165,10 +179,14 @@ func (s *Server) Run(ctx context.Context) { s.hub.Run(ctx) }
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
+// Routes lists every route's method and path (the authorization matrix
+// test walks it, so a route without an entry there fails).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recover, s.accessLog, securityHeaders)
+	r.Use(s.recover, s.accessLog, securityHeaders, s.crossOrigin, s.limitAnonymous)
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -178,6 +196,7 @@ func (s *Server) routes() *gin.Engine {
 	})
 
 	r.GET("/", s.home)
+	s.uiRoutes(r) // spectator pages and their assets (ui.go)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	if s.cfg.Gatherer != nil {
@@ -228,6 +247,8 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/cluster/read-index", s.readIndex)
 	v1.POST("/cluster/join", s.requireOperator, s.join)
 	v1.DELETE("/cluster/nodes/:id", s.requireOperator, s.removeNode)
+	v1.GET("/cluster/snapshot", s.requireOperator, s.snapshot)
+	s.uiAPIRoutes(v1) // read-only helpers for the pages (ui_api.go)
 	return r
 }
 

@@ -43,6 +43,11 @@ func (s *Server) contestStream(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	release, ok := s.admitWS(c)
+	if !ok {
+		return
+	}
+	defer release()
 	// Watch before reading the state, so no event falls between the two.
 	w, unwatch := s.hub.WatchContest(id, s.cfg.StreamBuffer)
 	defer unwatch()
@@ -170,6 +175,11 @@ func (s *Server) arenaLive(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	release, ok := s.admitWS(c)
+	if !ok {
+		return
+	}
+	defer release()
 	w, unwatch := s.hub.WatchArena(name, s.cfg.StreamBuffer)
 	defer unwatch()
 	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/agentarena/arena/apperr"
 )
 
 // Websocket timing, as in gorilla/websocket's chat example: the writer
@@ -21,24 +23,30 @@ const (
 // CloseTooSlow is sent to a stream that could not keep up.
 const closeTooSlow = websocket.ClosePolicyViolation
 
+// upgrader admits non-browser clients (no Origin header), pages served by
+// this node and Config.AllowedOrigins (origin.go); a refused upgrade gets
+// the usual JSON error body.
 func (s *Server) upgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
-		ReadBufferSize:  4096,
-		WriteBufferSize: 4096,
-		CheckOrigin:     sameOrigin,
+		ReadBufferSize:   4096,
+		WriteBufferSize:  4096,
+		HandshakeTimeout: s.cfg.WriteTimeout,
+		CheckOrigin:      s.checkOrigin,
+		Error:            upgradeError,
 	}
 }
 
-// sameOrigin admits non-browser clients (no Origin header) and pages served
-// by this node; other origins may not open websockets with a user's
-// credentials.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
+// upgradeError answers a refused websocket handshake as every other error.
+func upgradeError(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+	code := apperr.Invalid
+	msg := "websocket handshake failed: " + reason.Error()
+	if status == http.StatusForbidden {
+		code, msg = apperr.Forbidden, "websocket refused: the request's Origin is not this node's and not an allowed origin"
 	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Sec-Websocket-Version", "13")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }
 
 // wsOut is the outgoing side of a websocket: one writer goroutine owns

@@ -184,7 +184,9 @@ func listLength(c constraints) int {
 	// items" from costing more than a move is allowed.
 	n := min(listBounds(c), maxListItems)
 	if c.maxWords > 0 && c.maxWords/n < 6 {
-		n = max(1, c.minItems, min(n, c.maxWords/6))
+		// minItems comes from the prompt too, so it is capped like the
+		// rest (a fuzzed "list 100000 tips in 9 words" hung here).
+		n = min(maxListItems, max(1, c.minItems, min(n, c.maxWords/6)))
 	}
 	return n
 }

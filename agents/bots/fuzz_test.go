@@ -6,15 +6,17 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 // FuzzTextBots feeds arbitrary prompts to every text bot: none may panic,
 // exceed the byte limit, emit invalid UTF-8 from valid input, or take long.
 func FuzzTextBots(f *testing.F) {
-	f.Add(samplePrompt, 4096)
-	f.Add(`List 100000 tips as a numbered list in at least 99999 words. End with "x".`, 300)
-	f.Add(`Return JSON with keys "a", "b". Don't use 'a'. Mention 'b'.`, 50)
-	f.Add(`'''"""“”‘’`+"``", 10)
+	fuzzseed.Add(f, samplePrompt, 4096)
+	fuzzseed.Add(f, `List 100000 tips as a numbered list in at least 99999 words. End with "x".`, 300)
+	fuzzseed.Add(f, `Return JSON with keys "a", "b". Don't use 'a'. Mention 'b'.`, 50)
+	fuzzseed.Add(f, `'''"""“”‘’`+"``", 10)
 	f.Fuzz(func(t *testing.T, prompt string, limit int) {
 		limit = 1 + abs(limit)%8192
 		view, _ := json.Marshal(map[string]any{"game": "prompt", "prompt": prompt, "max_answer_bytes": limit})
@@ -44,9 +46,9 @@ func FuzzTextBots(f *testing.F) {
 // FuzzConnect4View feeds arbitrary views to the connect4 bots: they must
 // answer a legal offered column or an error, never panic.
 func FuzzConnect4View(f *testing.F) {
-	f.Add([]byte(newRefBoard().view(0)))
-	f.Add([]byte(`{"game":"connect4","board":[[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1]],"you":0,"legal":[0,1,2,3,4,5,6]}`))
-	f.Add([]byte(`{"game":"connect4","board":[[9,-5,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1]],"you":7,"legal":[99,-1]}`))
+	fuzzseed.Add(f, []byte(newRefBoard().view(0)))
+	fuzzseed.Add(f, []byte(`{"game":"connect4","board":[[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1]],"you":0,"legal":[0,1,2,3,4,5,6]}`))
+	fuzzseed.Add(f, []byte(`{"game":"connect4","board":[[9,-5,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1],[0,0,0,0,0,0,0],[1,1,1,1,1,1,1]],"you":7,"legal":[99,-1]}`))
 	f.Fuzz(func(t *testing.T, view []byte) {
 		var v c4View
 		_ = json.Unmarshal(view, &v)

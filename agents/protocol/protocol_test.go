@@ -1,9 +1,13 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 func TestParse(t *testing.T) {
@@ -47,13 +51,23 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// FuzzParse: no frame crashes the parser, every refusal is a ParseError
-// with a code and a message, and every accepted frame re-encodes to a
-// frame that parses the same.
+// FuzzParse: no frame crashes the parser; every refusal is a ParseError
+// with a code and a message, and the same bytes are refused the same way
+// twice; every accepted frame re-encodes to a frame that parses to the
+// same value and the same bytes (encode is a fixed point after one round).
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{`{"type":"ping"}`, `{"type":"move","contest":"c","seq":1,"move":{"a":1}}`,
-		`{"type":"chunk","contest":"c","text":"x"}`, `{"type":"queue","arena":"a"}`, `{}`, `null`, "\xff"} {
-		f.Add([]byte(s))
+	for _, s := range []string{
+		`{"type":"ping"}`, `{"type":"queue","arena":"a"}`, `{"type":"queue","arena":"connect4"}`,
+		`{"type":"move","contest":"c","seq":1,"move":{"a":1}}`, `{"type":"move","contest":"c1","seq":0,"move":3}`,
+		`{"type":"move","contest":"c","seq":18446744073709551615,"move":"x"}`, `{"type":"move","contest":"c","seq":-1,"move":1}`,
+		`{"type":"move","contest":"c","seq":1.5,"move":1}`, `{"type":"move","contest":"c","seq":1,"move":null}`,
+		`{"type":"chunk","contest":"c","text":"x"}`, `{"type":"chunk","contest":"c","text":"\u00e9\ud800"}`,
+		`{"type":"final","contest":"c"}`, `{"type":"final","contest":"c","text":"done"}`, `{"type":"resign","contest":"c"}`,
+		`{"type":"dance"}`, `{"type":""}`, `{"type":"ping","extra":1}`, `{"type":"ping"} {}`, `{"type":"ping","type":"queue"}`,
+		`{"TYPE":"ping"}`, `{}`, `null`, `[]`, `"ping"`, ``, " ", "\xff", "{\"type\":\"ping\",\"x\":\"\xff\"}",
+		`{"type":"move","contest":"c","seq":1,"move":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+	} {
+		fuzzseed.Add(f, []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Parse(data)
@@ -62,14 +76,26 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &pe) || pe.Code == "" || pe.Message == "" {
 				t.Fatalf("refusal without code or message: %v", err)
 			}
+			if _, err2 := Parse(data); err2 == nil || err2.Error() != err.Error() {
+				t.Fatalf("refused %q as %v, then as %v", data, err, err2)
+			}
 			return
 		}
 		again, err := json.Marshal(in)
 		if err != nil {
 			t.Fatalf("re-encode: %v", err)
 		}
-		if _, err := Parse(again); err != nil {
+		in2, err := Parse(again)
+		if err != nil {
 			t.Fatalf("re-encoded frame %s refused: %v", again, err)
+		}
+		third, _ := json.Marshal(in2)
+		if !bytes.Equal(again, third) {
+			t.Fatalf("round trip changed the frame:\n%s\n%s", again, third)
+		}
+		if in2.Type != in.Type || in2.Contest != in.Contest || in2.Arena != in.Arena || in2.Text != in.Text ||
+			(in.Seq == nil) != (in2.Seq == nil) || (in.Seq != nil && *in.Seq != *in2.Seq) {
+			t.Fatalf("round trip changed %+v into %+v", in, in2)
 		}
 	})
 }

@@ -235,3 +235,51 @@ const OperatorToken = "arop_testoperatortoken000000000000000"
 
 // OperatorTokenHash is its SHA-256 hex, as nodes store it.
 var OperatorTokenHash = hashHex(OperatorToken)
+
+// Partition cuts node i off from every other node in both directions, as a
+// network partition would: its Raft messages go nowhere and nobody's reach
+// it. The node keeps running and may go on believing it leads.
+func (c *Cluster) Partition(i int) {
+	c.t.Helper()
+	if c.trans[i] == nil {
+		c.t.Fatalf("node %d has no transport", i)
+	}
+	c.trans[i].DisconnectAll()
+	for j, other := range c.trans {
+		if j != i && other != nil {
+			other.Disconnect(c.trans[i].LocalAddr())
+		}
+	}
+}
+
+// Heal reconnects every running node with every other.
+func (c *Cluster) Heal() {
+	for i, a := range c.trans {
+		for j, b := range c.trans {
+			if i != j && a != nil && b != nil && c.Nodes[i] != nil && c.Nodes[j] != nil {
+				a.Connect(b.LocalAddr(), b)
+			}
+		}
+	}
+}
+
+// LeaderAmong waits for one of the given nodes to lead and be ready, and
+// returns it; use it while a partition leaves a stale leader elsewhere.
+func (c *Cluster) LeaderAmong(idx ...int) *arena.Node {
+	c.t.Helper()
+	var leader *arena.Node
+	c.Eventually(20*time.Second, func() error {
+		for _, i := range idx {
+			n := c.Nodes[i]
+			if n != nil && n.IsLeader() {
+				if ok, why := n.Ready(); !ok {
+					return fmt.Errorf("leader %s not ready: %s", n.ID(), why)
+				}
+				leader = n
+				return nil
+			}
+		}
+		return fmt.Errorf("no leader among nodes %v", idx)
+	})
+	return leader
+}

@@ -24,8 +24,12 @@ type Options struct {
 	// Op is the replicated command each proposer sends: "counter" (a
 	// diagnostic counter increment) or "transfer" (a ledger grant with a
 	// unique transfer id, the full money path: idempotency check, balance
-	// update, hash chain).
+	// update, hash chain). "abuse" runs the abuse scenario (abuse.go)
+	// instead of the matrix.
 	Op string
+	// Abuse sizes -op abuse; its Duration and Dir come from -duration and
+	// -dir.
+	Abuse AbuseOptions
 }
 
 // Bench runs the matrix. Out receives the report, Progress the running

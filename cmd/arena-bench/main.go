@@ -34,6 +34,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "arena-bench:", err)
 		return 2
 	}
+	if opts.Op == "abuse" {
+		return runAbuseCmd(ctx, opts, stdout, stderr)
+	}
 	b := &Bench{Opts: opts, Out: stdout, Progress: stderr, Live: isTerminal(stderr)}
 	if err := b.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "arena-bench:", err)
@@ -66,7 +69,15 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of all runs to this file")
 	fs.StringVar(&o.Dir, "dir", "", "parent of the temporary data dirs (default: the system temp dir)")
 	fs.BoolVar(&o.ProbeFsync, "probe-fsync", true, "measure the data disk's fsync rate first")
-	fs.StringVar(&o.Op, "op", "counter", "command to propose: counter or transfer (ledger grants)")
+	fs.StringVar(&o.Op, "op", "counter", "command to propose: counter or transfer (ledger grants); abuse floods one node instead (abuse.go)")
+	fs.IntVar(&o.Abuse.Conns, "abuse-conns", 10000, "-op abuse: connection attempts (TCP and websocket)")
+	fs.IntVar(&o.Abuse.Bodies, "abuse-bodies", 200, "-op abuse: oversized request bodies")
+	fs.Int64Var(&o.Abuse.BodyBytes, "abuse-body-bytes", 8<<20, "-op abuse: bytes in each oversized body")
+	fs.IntVar(&o.Abuse.Waves, "abuse-waves", 50, "-op abuse: request bursts")
+	fs.IntVar(&o.Abuse.WaveSize, "abuse-wave-size", 1000, "-op abuse: requests per burst")
+	fs.IntVar(&o.Abuse.Slow, "abuse-slow", 100, "-op abuse: slow-loris clients")
+	fs.IntVar(&o.Abuse.AttackIPs, "abuse-ips", 16, "-op abuse: loopback addresses the attack comes from")
+	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -1,6 +1,8 @@
 // Command arena runs an Agent Arena node.
 //
 //	arena serve [flags]   start a node (a fresh one bootstraps itself)
+//	arena dev-cluster [N] N local nodes on loopback, stopped by Ctrl-C
+//	arena restore         a data dir for a new cluster from a backup
 //	arena version
 package main
 
@@ -43,6 +45,18 @@ func run(ctx context.Context, args []string) int {
 			return 1
 		}
 		return 0
+	case "dev-cluster":
+		if err := runDevCluster(ctx, args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+			fmt.Fprintln(os.Stderr, "arena dev-cluster:", err)
+			return 1
+		}
+		return 0
+	case "restore":
+		if err := runRestore(args[1:], os.Stdin, os.Stdout, os.Getenv); err != nil {
+			fmt.Fprintln(os.Stderr, "arena restore:", err)
+			return 1
+		}
+		return 0
 	case "version":
 		fmt.Println("arena", version)
 		return 0
@@ -61,6 +75,8 @@ func usage() {
 
 commands:
   serve     run a node (see 'arena serve -h' for flags; each flag also reads ARENA_<FLAG>)
+  dev-cluster [N]  run N nodes (default 3) on loopback ports in this process, until Ctrl-C
+  restore   turn a backup (GET /v1/cluster/snapshot) into a data dir for a new cluster
   version   print the version
 `)
 }

@@ -53,6 +53,13 @@ type Main struct {
 	JudgeModel   string
 	JudgeAPIKey  string
 	MaxBodyBytes int64
+	// Limits bound frames, rates, connections and HTTP timeouts per client
+	// (zero fields: web.DefaultLimits); AllowedOrigins admits pages served
+	// from other origins.
+	Limits         web.Limits
+	AllowedOrigins []string
+	// Raft tunes snapshots and log compaction (raftflags.go).
+	Raft RaftTuning
 	// NoBots leaves the built-in bots out (they are on by default so a
 	// fresh node is lively).
 	NoBots bool
@@ -115,6 +122,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		maxBody = s
 		return nil
 	})
+	if err := m.Limits.RegisterFlags(fs, env, &m.AllowedOrigins); err != nil {
+		return err
+	}
+	if err := m.Raft.registerFlags(fs, env); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -169,6 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 		NodeID: m.NodeID, DataDir: m.DataDir, RaftBind: m.RaftAddr, RaftAdvertise: m.RaftAdvertise,
 		HTTPAddr: m.URL, Bootstrap: m.Join == "", FastTimeouts: m.FastTimeouts,
 		OperatorTokenHash: tokenHash, Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
+		SnapshotThreshold: m.Raft.SnapshotThreshold, SnapshotInterval: m.Raft.SnapshotInterval, TrailingLogs: m.Raft.TrailingLogs,
 	})
 	if err != nil {
 		return err
@@ -186,16 +200,17 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
 		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
 	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
-		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey }})
+		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey },
+		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
 	go func() { defer m.bg.Done(); m.Runner.Run(bgCtx) }()
 	go func() { defer m.bg.Done(); srv.Run(bgCtx) }()
-	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	m.server = srv.HTTPServer()    // read/write/idle timeouts from m.Limits
+	ln := srv.Listener(m.listener) // TCP connections per client address
 	go func() {
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("http server stopped", "err", err)
 		}
 	}()

@@ -3,7 +3,10 @@
 // arena (following the 421 redirect to the leader), queues in an arena,
 // plays connect4 (win, else block, else the centre-most column) and prompt
 // contests (one short final answer), re-queues after every contest, and
-// reconnects with backoff whenever the connection drops.
+// reconnects with backoff whenever the connection drops. Give it several
+// nodes (-server http://a:8081,http://b:8082,http://c:8083) and it tries
+// the next one when a node it reaches is down, so it finds the new leader
+// on its own after the old one dies.
 //
 //	go run ./examples/go-agent -server http://localhost:8080 -key ara_... -arena connect4
 //
@@ -41,7 +44,7 @@ const (
 )
 
 func main() {
-	server := flag.String("server", cmp.Or(os.Getenv("ARENA_SERVER"), "http://localhost:8080"), "base URL of any arena node [ARENA_SERVER]")
+	server := flag.String("server", cmp.Or(os.Getenv("ARENA_SERVER"), "http://localhost:8080"), "base URL of any arena node, or several separated by commas [ARENA_SERVER]")
 	key := flag.String("key", os.Getenv("ARENA_AGENT_KEY"), "the agent's key, ara_... [ARENA_AGENT_KEY]")
 	arenaName := flag.String("arena", "connect4", "arena to queue in")
 	verbose := flag.Bool("v", false, "log every frame's raw JSON")
@@ -57,7 +60,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &agent{server: *server, key: *key, arena: *arenaName, log: log}
+	a := &agent{servers: splitServers(*server), key: *key, arena: *arenaName, log: log}
 	if err := a.run(ctx); err != nil {
 		log.Error("giving up", "err", err)
 		os.Exit(1)
@@ -65,16 +68,33 @@ func main() {
 }
 
 type agent struct {
-	server, key, arena string
-	log                *slog.Logger
+	servers    []string // any cluster members; the leader is found from them
+	next       int      // which of servers to dial first
+	key, arena string
+	log        *slog.Logger
+}
+
+func splitServers(s string) []string {
+	var out []string
+	for _, u := range strings.Split(s, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"http://localhost:8080"}
+	}
+	return out
 }
 
 // errFatal marks errors that retrying cannot fix (a bad key).
 var errFatal = errors.New("fatal")
 
 // run keeps a session going until ctx ends, reconnecting with jittered
-// exponential backoff. It always dials the configured server, which
-// redirects to whoever leads now.
+// exponential backoff. It dials a configured server, which redirects to
+// whoever leads now; when a session ends or a dial fails it moves on to
+// the next configured server, so a dead node (often the old leader) is
+// not retried forever.
 func (a *agent) run(ctx context.Context) error {
 	backoff := 500 * time.Millisecond
 	for {
@@ -88,6 +108,7 @@ func (a *agent) run(ctx context.Context) error {
 		case time.Since(start) > time.Minute:
 			backoff = 500 * time.Millisecond // it was a good connection
 		}
+		a.next = (a.next + 1) % len(a.servers)
 		wait := backoff/2 + rand.N(backoff/2)
 		a.log.Warn("disconnected; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
 		select {
@@ -101,7 +122,7 @@ func (a *agent) run(ctx context.Context) error {
 
 // dial opens the websocket, following 421 answers to the leader.
 func (a *agent) dial(ctx context.Context) (*websocket.Conn, error) {
-	target := a.server
+	target := a.servers[a.next]
 	for range 5 {
 		u, err := connectURL(target)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 // FuzzApplyMove plays a prefix of columns (one byte each, mod 7) to reach
@@ -19,7 +20,7 @@ func FuzzApplyMove(f *testing.F) {
 		{"", "-1"}, {"", "7"}, {"", "99999999999999999999"}, {"", "null"},
 		{"\x00\x00\x00\x00\x00\x00", "0"}, {"", " 6 "}, {"", "\xff"},
 	} {
-		f.Add([]byte(seed.prefix), []byte(seed.move))
+		fuzzseed.Add(f, []byte(seed.prefix), []byte(seed.move))
 	}
 	f.Fuzz(func(t *testing.T, prefix, move []byte) {
 		st, _ := New().Start(games.Setup{Seats: 2})
@@ -57,6 +58,39 @@ func FuzzApplyMove(f *testing.F) {
 		}
 		if b, _ := loaded.Marshal(); !bytes.Equal(a, b) {
 			t.Fatalf("round trip changed bytes")
+		}
+	})
+}
+
+// FuzzLoad feeds arbitrary bytes to Load, which reads replicated state: no
+// panic, and whatever it accepts is a position a real game reaches, so it
+// marshals to bytes that load again to the same bytes.
+func FuzzLoad(f *testing.F) {
+	for _, s := range []string{
+		`{"version":1,"seed":0,"moves":[],"forfeited":-1}`, `{"version":1,"seed":7,"moves":[3,3,4,4,5,5,6],"forfeited":-1}`,
+		`{"version":1,"seed":7,"moves":[3,3,4,4,5,5,6,0],"forfeited":-1}`, `{"version":1,"seed":1,"moves":[0,0,0,0,0,0,0],"forfeited":-1}`,
+		`{"version":1,"seed":1,"moves":[7],"forfeited":-1}`, `{"version":1,"seed":1,"moves":[-1],"forfeited":-1}`,
+		`{"version":1,"seed":1,"moves":[],"forfeited":0}`, `{"version":1,"seed":1,"moves":[],"forfeited":2}`,
+		`{"version":2,"seed":1,"moves":[],"forfeited":-1}`, `{"version":1,"seed":1,"moves":[],"forfeited":-1,"x":1}`,
+		`{"version":1,"seed":-1,"moves":null,"forfeited":-1}`, `{}`, `null`, ``, "\xff",
+	} {
+		fuzzseed.Add(f, []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Load(data)
+		if err != nil {
+			return
+		}
+		a, err := s.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := Load(a)
+		if err != nil {
+			t.Fatalf("load own output %s: %v", a, err)
+		}
+		if b, _ := again.Marshal(); !bytes.Equal(a, b) {
+			t.Fatalf("round trip changed %s into %s", a, b)
 		}
 	})
 }

@@ -1,0 +1,145 @@
+package arena
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
+)
+
+// BackupInfo describes a backup before its bytes are written.
+type BackupInfo struct {
+	// Index is the last log index the backup reflects.
+	Index uint64
+	// Size is the backup's length in bytes.
+	Size int64
+}
+
+// Backup writes a consistent copy of the state file, as of the last
+// applied batch, to w: the same bytes a Raft snapshot holds. start is
+// called once, before the first byte, with the copy's index and size (so
+// an HTTP handler can set headers). Applies continue meanwhile.
+func (n *Node) Backup(w io.Writer, start func(BackupInfo)) error { return n.fsm.Backup(w, start) }
+
+// Backup writes a consistent copy of the state file to w; see Node.Backup.
+// Like a Raft snapshot it streams from a read transaction without holding
+// the FSM's lock, so a slow download never holds up applies or a restore.
+func (f *FSM) Backup(w io.Writer, start func(BackupInfo)) error {
+	f.mu.RLock()
+	if f.db == nil {
+		f.mu.RUnlock()
+		return apperr.New(apperr.Unavailable, "state machine is closed")
+	}
+	tx, err := f.db.Begin(false)
+	f.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("begin backup tx: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	info := BackupInfo{Index: getUint(tx.Bucket(bucketMeta), keyApplied), Size: tx.Size()}
+	if start != nil {
+		start(info)
+	}
+	if _, err := tx.WriteTo(w); err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	return nil
+}
+
+// RestoreDataDir prepares an empty data dir to start a new one-member
+// cluster from a backup: state.db is the backup, and the Raft snapshot
+// store holds the same bytes as a snapshot at the backup's index whose
+// configuration names only this node. On start the node elects itself and
+// continues the log after that index; nodes that join later install the
+// snapshot. It returns the backup's index.
+func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64, error) {
+	if nodeID == "" || raftAddr == "" {
+		return 0, errors.New("node id and raft address are required")
+	}
+	raftDir := filepath.Join(dataDir, "raft")
+	statePath := filepath.Join(dataDir, "state.db")
+	for _, p := range []string{statePath, raftDir} {
+		if _, err := os.Stat(p); err == nil {
+			return 0, fmt.Errorf("%s exists: restore into an empty data dir", p)
+		}
+	}
+	if err := os.MkdirAll(raftDir, 0o700); err != nil {
+		return 0, fmt.Errorf("create raft dir: %w", err)
+	}
+	tmp := statePath + ".restore"
+	if err := writeFileSync(tmp, backup); err != nil {
+		return 0, err
+	}
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		_ = removeIfExists(tmp)
+		return 0, fmt.Errorf("backup is not a state file: %w", err)
+	}
+	var index uint64
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("backup has no _meta bucket: not an arena state file")
+		}
+		index = getUint(meta, keyApplied)
+		return nil
+	})
+	db.Close()
+	if err == nil && index == 0 {
+		err = errors.New("backup has applied nothing (index 0)")
+	}
+	if err != nil {
+		_ = removeIfExists(tmp)
+		return 0, err
+	}
+
+	// The snapshot: the backup's bytes at its index, term 1, this node the
+	// only voter.
+	snaps, err := raft.NewFileSnapshotStore(raftDir, 2, io.Discard)
+	if err != nil {
+		return 0, fmt.Errorf("open snapshot store: %w", err)
+	}
+	conf := raft.Configuration{Servers: []raft.Server{{Suffrage: raft.Voter, ID: raft.ServerID(nodeID), Address: raft.ServerAddress(raftAddr)}}}
+	_, enc := raft.NewInmemTransport(raft.ServerAddress(raftAddr)) // only encodes the legacy peers field
+	sink, err := snaps.Create(1, index, 1, conf, index, enc)
+	if err != nil {
+		return 0, fmt.Errorf("create snapshot: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err != nil {
+		sink.Cancel()
+		return 0, err
+	}
+	_, err = io.Copy(sink, f)
+	f.Close()
+	if err != nil {
+		sink.Cancel()
+		return 0, fmt.Errorf("write snapshot: %w", err)
+	}
+	if err := sink.Close(); err != nil {
+		return 0, fmt.Errorf("finish snapshot: %w", err)
+	}
+	// The stable store starts at the snapshot's term.
+	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(raftDir, "raft.db")})
+	if err != nil {
+		return 0, fmt.Errorf("open raft log store: %w", err)
+	}
+	err = store.SetUint64([]byte("CurrentTerm"), 1)
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("set term: %w", err)
+	}
+	if err := os.Rename(tmp, statePath); err != nil {
+		return 0, fmt.Errorf("install state file: %w", err)
+	}
+	return index, nil
+}

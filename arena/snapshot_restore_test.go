@@ -1,0 +1,191 @@
+package arena_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/arenatest"
+)
+
+func waitReady(t *testing.T, n *arena.Node) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if ok, _ := n.Ready(); ok && n.IsLeader() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not become a ready leader", n.ID())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestBackupRestoresIntoNewCluster takes a backup from a running cluster,
+// restores it into an empty data dir, starts a one-node cluster on it and
+// checks the state and that new writes apply (none is skipped as already
+// applied); a node joining the restored cluster catches up by snapshot.
+func TestBackupRestoresIntoNewCluster(t *testing.T) {
+	c := arenatest.NewCluster(t, 3)
+	leader := c.Leader()
+	for i := 0; i < 30; i++ {
+		addCounter(t, leader, "b", 2)
+	}
+	c.WaitConverged() // a backup is a local read: let the follower catch up
+	var buf bytes.Buffer
+	var info arena.BackupInfo
+	if err := c.Nodes[1].Backup(&buf, func(bi arena.BackupInfo) { info = bi }); err != nil {
+		t.Fatal(err)
+	}
+	if int64(buf.Len()) != info.Size || info.Index == 0 {
+		t.Fatalf("backup of %d bytes, info %+v", buf.Len(), info)
+	}
+	c.Close()
+
+	dir := t.TempDir()
+	idx, err := arena.RestoreDataDir(dir, "r1", "r1", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx != info.Index {
+		t.Fatalf("restored index %d, backup index %d", idx, info.Index)
+	}
+	_, t1 := raft.NewInmemTransport("r1")
+	n1, err := arena.Open(arena.Config{NodeID: "r1", DataDir: dir, Transport: t1, FastTimeouts: true, HTTPAddr: "http://r1.invalid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n1.Close()
+	waitReady(t, n1)
+	if v := counterOn(t, n1, "b"); v != 60 {
+		t.Fatalf("restored counter = %d, want 60", v)
+	}
+	before := counterOn(t, n1, "b")
+	addCounter(t, n1, "b", 1)
+	if v := counterOn(t, n1, "b"); v != before+1 {
+		t.Fatalf("write after restore: counter %d, want %d", v, before+1)
+	}
+
+	_, t2 := raft.NewInmemTransport("r2")
+	t1.Connect("r2", t2)
+	t2.Connect("r1", t1)
+	n2, err := arena.Open(arena.Config{NodeID: "r2", DataDir: t.TempDir(), Transport: t2, FastTimeouts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n2.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n1.Join(ctx, arena.NodeMeta{ID: "r2", RaftAddr: "r2"}); err != nil {
+		t.Fatal(err)
+	}
+	addCounter(t, n1, "b", 1)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h1, i1, _ := n1.FSM().StateHash()
+		h2, i2, _ := n2.FSM().StateHash()
+		if h1 == h2 && i1 == i2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("joined node at %d hash %.12s, restored leader at %d hash %.12s", i2, h2, i1, h1)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if v := counterOn(t, n2, "b"); v != before+2 {
+		t.Fatalf("joined node counter %d, want %d", v, before+2)
+	}
+}
+
+// TestPeersJSONRecoversLostQuorum loses two of three nodes for good and
+// brings the survivor back alone with a peers.json naming only itself.
+func TestPeersJSONRecoversLostQuorum(t *testing.T) {
+	c := arenatest.NewCluster(t, 3)
+	leader := c.Leader()
+	for i := 0; i < 25; i++ {
+		addCounter(t, leader, "s", 1)
+	}
+	c.WaitConverged()
+	c.Close() // all down; nodes 1 and 2 never come back
+	peers := `[{"id": "node0", "address": "node0", "non_voter": false}]`
+	path := filepath.Join(c.Dirs[0], "raft", arena.PeersFile)
+	if err := os.WriteFile(path, []byte(peers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.Start(0)
+	n := c.Leader()
+	if n.ID() != "node0" {
+		t.Fatalf("leader %s", n.ID())
+	}
+	if v := counterOn(t, n, "s"); v != 25 {
+		t.Fatalf("counter after recovery = %d, want 25", v)
+	}
+	addCounter(t, n, "s", 1)
+	if v := counterOn(t, n, "s"); v != 26 {
+		t.Fatalf("counter after a write = %d, want 26", v)
+	}
+	if _, err := os.Stat(path + ".applied"); err != nil {
+		t.Errorf("peers.json was not set aside: %v", err)
+	}
+	st, err := n.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Nodes) != 1 {
+		t.Errorf("configuration after recovery has %d members, want 1", len(st.Nodes))
+	}
+}
+
+// TestRestoreDoesNotWaitForOpenSnapshot restores while a snapshot of the
+// same state machine is still open. Raft can do exactly that: its snapshot
+// goroutine holds a snapshot (a bbolt read transaction) while it waits for
+// the main goroutine, which waits for the restore. If the restore waited
+// for the read transaction to end, the node would deadlock (the chaos run
+// found it so).
+func TestRestoreDoesNotWaitForOpenSnapshot(t *testing.T) {
+	src, err := arena.OpenFSM(arena.FSMConfig{Path: filepath.Join(t.TempDir(), "src.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var stream bytes.Buffer
+	if err := src.Backup(&stream, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := arena.OpenFSM(arena.FSMConfig{Path: filepath.Join(t.TempDir(), "state.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := f.Snapshot() // a read transaction stays open until Release
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- f.Restore(io.NopCloser(&stream)) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		held.Release()
+		<-done
+		t.Fatal("restore waited for an open snapshot to be released")
+	}
+	held.Release()
+	if _, _, err := f.StateHash(); err != nil {
+		t.Fatalf("state after restore: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

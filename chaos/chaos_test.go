@@ -1,0 +1,80 @@
+package chaos_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/chaos"
+)
+
+// TestChaosShort is the short form of `make chaos`: a real three-node
+// cluster of arena processes on loopback, bots playing and grants being
+// written while leaders and followers are killed, paused and replaced. It
+// asserts the end-of-run checks only, never timings.
+func TestChaosShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	bin, err := chaos.Build(ctx, "..", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	duration := 25 * time.Second
+	if v := os.Getenv("ARENA_CHAOS_DURATION"); v != "" {
+		if duration, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("ARENA_CHAOS_DURATION: %v", err)
+		}
+	}
+	cfg := chaos.Config{
+		Binary: bin, Dir: filepath.Join(dir, "cluster"), Nodes: 3, Duration: duration,
+		Workers: 3, FaultEvery: 2 * time.Second, DrainWait: 5 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	}
+	rep, err := chaos.Run(ctx, cfg)
+	if rep != nil {
+		t.Log("\n" + rep.String())
+	}
+	if err != nil {
+		dumpLogs(t, cfg.Dir)
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		dumpLogs(t, cfg.Dir)
+		t.Fatalf("%d checks failed", len(rep.Problems))
+	}
+	if rep.WritesAcked == 0 || rep.FaultsTotal() == 0 {
+		t.Fatalf("the run did too little to mean anything: %d writes, %d faults", rep.WritesAcked, rep.FaultsTotal())
+	}
+	if rep.Lost != 0 || rep.Duplicated != 0 {
+		t.Fatalf("lost %d, duplicated %d", rep.Lost, rep.Duplicated)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// dumpLogs shows the tail of every node's log on failure.
+func dumpLogs(t *testing.T, dir string) {
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			continue
+		}
+		if len(b) > 8000 {
+			b = b[len(b)-8000:]
+		}
+		t.Logf("--- %s (tail)\n%s", filepath.Base(l), b)
+	}
+}

@@ -1,0 +1,358 @@
+package chaos
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ledger"
+)
+
+// drain stops new contests and ends the running ones: a full-cluster
+// restart without bots (which also checks that a cluster restarted from
+// its data dirs serves again), a wait for contests to end by deadline,
+// then operator aborts for the rest.
+func (r *run) drain(ctx context.Context) error {
+	for i := range r.ps.Nodes {
+		if err := r.ps.Stop(i, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	for i := range r.ps.Nodes {
+		if err := r.ps.Start(i, r.ps.Nodes[(i+1)%len(r.ps.Nodes)].URL(), true); err != nil {
+			return err
+		}
+	}
+	if err := r.healed(ctx); err != nil {
+		return fmt.Errorf("restart without bots: %w", err)
+	}
+	base := r.ps.Nodes[0].URL()
+	deadline := time.Now().Add(r.cfg.DrainWait)
+	for time.Now().Before(deadline) {
+		active, err := r.active(ctx, base)
+		if err != nil {
+			return err
+		}
+		if len(active) == 0 {
+			break
+		}
+		sleepCtx(ctx, 500*time.Millisecond)
+	}
+	// Leftover queue tickets may still be matched into new contests, so
+	// abort until the cluster stays quiet.
+	quiet := 0
+	for quiet < 3 {
+		active, err := r.active(ctx, base)
+		if err != nil {
+			return err
+		}
+		if len(active) == 0 {
+			quiet++
+			sleepCtx(ctx, time.Second)
+			continue
+		}
+		quiet = 0
+		for _, id := range active {
+			err := r.cl.do(ctx, http.MethodPost, base+"/v1/contests/"+id+"/abort",
+				map[string]string{"reason": "chaos drain"}, nil)
+			switch {
+			case err == nil:
+				r.rep.DrainAborted++
+			case statusOf(err) == http.StatusConflict, retryable(err):
+				// ended meanwhile, or try again next round
+			default:
+				return fmt.Errorf("abort %s: %w", id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// active lists running and judging contests, read linearizably.
+func (r *run) active(ctx context.Context, base string) ([]string, error) {
+	var ids []string
+	for _, status := range []string{arena.StatusRunning, arena.StatusJudging} {
+		list, err := r.contests(ctx, base, status, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
+}
+
+// contests pages through every contest with the given status ("" = all).
+func (r *run) contests(ctx context.Context, base, status string, linear bool) ([]arena.Contest, error) {
+	var out []arena.Contest
+	cursor := ""
+	for {
+		q := url.Values{"limit": {"500"}}
+		if status != "" {
+			q.Set("status", status)
+		}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		if linear {
+			q.Set("consistency", "linearizable")
+		}
+		var page struct {
+			Contests   []arena.Contest `json:"contests"`
+			NextCursor string          `json:"next_cursor"`
+		}
+		if err := r.retryGet(ctx, base+"/v1/contests?"+q.Encode(), &page); err != nil {
+			return nil, fmt.Errorf("list contests: %w", err)
+		}
+		out = append(out, page.Contests...)
+		if page.NextCursor == "" {
+			return out, nil
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// retryGet reads, retrying while the cluster elects or a node restarts.
+func (r *run) retryGet(ctx context.Context, u string, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err := r.cl.do(ctx, http.MethodGet, u, nil, out)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if !sleepCtx(ctx, backoff(attempt)) {
+			return err
+		}
+	}
+}
+
+func (r *run) problem(format string, args ...any) {
+	r.rep.Problems = append(r.rep.Problems, fmt.Sprintf(format, args...))
+}
+
+// check runs the end-of-run checks on a quiet, healed cluster.
+func (r *run) check(ctx context.Context, workers []*worker) {
+	st := r.converged(ctx)
+	if st == nil {
+		return
+	}
+	r.rep.StateHash, r.rep.AppliedIndex = st.StateHash, st.AppliedIndex
+	r.readRaftGauges(ctx)
+	// Once far more entries were applied than a snapshot leaves behind,
+	// every log must have been compacted at least once: it may hold what
+	// came since the last snapshot (a threshold, plus what arrived before
+	// the next check) and the trailing entries, not the whole history.
+	bound := 4 * (r.cfg.SnapshotThreshold + r.cfg.TrailingLogs)
+	if st.AppliedIndex > 2*bound && r.rep.MaxLogEntries > bound {
+		r.problem("a raft log holds %d entries after %d applied: snapshots did not compact it (bound %d)",
+			r.rep.MaxLogEntries, st.AppliedIndex, bound)
+	}
+	r.checkAudits(ctx)
+	r.checkGrants(ctx, workers)
+	r.checkContests(ctx)
+}
+
+// converged waits until every node has applied the same index with the
+// same state hash, and returns one node's status.
+func (r *run) converged(ctx context.Context) *arena.Status {
+	deadline := time.Now().Add(r.cfg.HealTimeout)
+	var why string
+	for time.Now().Before(deadline) {
+		var first *arena.Status
+		why = ""
+		for _, p := range r.ps.Nodes {
+			st, err := r.cl.status(ctx, p.URL())
+			if err != nil {
+				why = fmt.Sprintf("%s: %v", p.ID, err)
+				break
+			}
+			if first == nil {
+				first = &st
+				continue
+			}
+			if st.AppliedIndex != first.AppliedIndex || st.StateHash != first.StateHash {
+				why = fmt.Sprintf("%s at index %d hash %.12s, %s at index %d hash %.12s",
+					p.ID, st.AppliedIndex, st.StateHash, first.NodeID, first.AppliedIndex, first.StateHash)
+				break
+			}
+		}
+		if why == "" && first != nil {
+			return first
+		}
+		sleepCtx(ctx, 300*time.Millisecond)
+	}
+	r.problem("state hashes never converged: %s", why)
+	return nil
+}
+
+// readRaftGauges notes each node's newest snapshot and log length from
+// /metrics: under a long run's load raft snapshots and compacts the log.
+func (r *run) readRaftGauges(ctx context.Context) {
+	for _, p := range r.ps.Nodes {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL()+"/metrics", nil)
+		if err != nil {
+			continue
+		}
+		resp, err := r.cl.http.Do(req)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			name, val, ok := strings.Cut(sc.Text(), " ")
+			if !ok {
+				continue
+			}
+			v, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				continue
+			}
+			switch name {
+			case "arena_raft_last_snapshot_index":
+				r.rep.SnapshotIndexes = append(r.rep.SnapshotIndexes, uint64(v))
+			case "arena_raft_log_entries":
+				r.rep.MaxLogEntries = max(r.rep.MaxLogEntries, uint64(v))
+			}
+		}
+		resp.Body.Close()
+	}
+}
+
+func (r *run) checkAudits(ctx context.Context) {
+	for _, p := range r.ps.Nodes {
+		var resp struct {
+			Audit ledger.AuditReport `json:"audit"`
+		}
+		// A failing audit answers 409 with the report; read it either way.
+		err := r.cl.do(ctx, http.MethodGet, p.URL()+"/v1/ledger/audit", nil, &resp)
+		if err != nil {
+			r.problem("%s: ledger audit: %v", p.ID, err)
+			continue
+		}
+		a := resp.Audit
+		if !a.OK || a.Sum != 0 || len(a.Problems) > 0 {
+			r.problem("%s: ledger audit failed: ok=%v sum=%d problems=%v", p.ID, a.OK, a.Sum, a.Problems)
+		}
+		r.rep.LedgerTransfers = a.Transfers
+	}
+}
+
+// checkGrants compares each worker's owner history with what the worker
+// was told: every acknowledged grant present once, nothing refused
+// present, a pending grant at most once, and a balance equal to the sum.
+func (r *run) checkGrants(ctx context.Context, workers []*worker) {
+	base := r.ps.Nodes[0].URL()
+	for _, w := range workers {
+		byMemo := map[string]int{}
+		var sum int64
+		cursor := ""
+		for {
+			u := base + "/v1/owners/" + w.owner + "/transfers?limit=500"
+			if cursor != "" {
+				u += "&cursor=" + cursor
+			}
+			var page struct {
+				Transfers  []ledger.Transfer `json:"transfers"`
+				NextCursor string            `json:"next_cursor"`
+			}
+			if err := r.retryGet(ctx, u, &page); err != nil {
+				r.problem("transfers of %s: %v", w.owner, err)
+				return
+			}
+			for _, t := range page.Transfers {
+				if strings.HasPrefix(t.Memo, "tr_chaos_") {
+					byMemo[t.Memo]++
+					sum += t.Amount
+				}
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
+		}
+		for _, g := range w.acked {
+			switch n := byMemo[g.ID]; {
+			case n == 0:
+				r.rep.Lost++
+				r.problem("acknowledged grant %s is missing", g.ID)
+			case n > 1:
+				r.rep.Duplicated++
+				r.problem("grant %s applied %d times", g.ID, n)
+			}
+		}
+		want := w.sum
+		for _, g := range w.refused {
+			if byMemo[g.ID] > 0 {
+				r.problem("refused grant %s was applied", g.ID)
+			}
+		}
+		if w.pending != nil {
+			r.rep.WritesPending++
+			switch n := byMemo[w.pending.ID]; {
+			case n == 1:
+				want += w.pending.Amount
+			case n > 1:
+				r.rep.Duplicated++
+				r.problem("pending grant %s applied %d times", w.pending.ID, n)
+			}
+		}
+		if sum != want {
+			r.problem("owner %s: transfers sum to %d, acknowledged grants to %d", w.owner, sum, want)
+		}
+		var bal struct {
+			Balance int64 `json:"balance"`
+		}
+		if err := r.retryGet(ctx, base+"/v1/owners/"+w.owner+"/balance", &bal); err != nil {
+			r.problem("balance of %s: %v", w.owner, err)
+		} else if bal.Balance != w.base+want {
+			r.problem("owner %s: balance %d, starting balance plus acknowledged grants %d", w.owner, bal.Balance, w.base+want)
+		}
+	}
+}
+
+// checkContests reads every contest's history: each has ended, with
+// exactly one settled or aborted event.
+func (r *run) checkContests(ctx context.Context) {
+	base := r.ps.Nodes[0].URL()
+	list, err := r.contests(ctx, base, "", false)
+	if err != nil {
+		r.problem("%v", err)
+		return
+	}
+	for _, c := range list {
+		switch c.Status {
+		case arena.StatusSettled:
+			r.rep.ContestsSettled++
+		case arena.StatusAborted:
+			r.rep.ContestsAborted++
+		default:
+			r.problem("contest %s is still %s after the drain", c.ID, c.Status)
+			continue
+		}
+		var resp struct {
+			Events []arena.ContestEvent `json:"events"`
+		}
+		if err := r.retryGet(ctx, base+"/v1/contests/"+c.ID, &resp); err != nil {
+			r.problem("contest %s: %v", c.ID, err)
+			continue
+		}
+		ends := 0
+		for _, ev := range resp.Events {
+			if ev.Type == arena.EvSettled || ev.Type == arena.EvAborted {
+				ends++
+			}
+		}
+		if ends != 1 {
+			r.problem("contest %s (%s) has %d end events in %d events", c.ID, c.Status, ends, len(resp.Events))
+		}
+	}
+}

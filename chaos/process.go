@@ -1,0 +1,298 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Proc is one node process. Its ports and data dir stay fixed across
+// restarts, as a real member's would.
+type Proc struct {
+	ID       string
+	HTTPPort int
+	RaftPort int
+	Dir      string
+	LogPath  string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{}
+	exit   error
+	paused bool
+}
+
+// URL is the node's HTTP base URL.
+func (p *Proc) URL() string { return "http://127.0.0.1:" + strconv.Itoa(p.HTTPPort) }
+
+// Running reports whether the process is alive (paused counts as alive).
+func (p *Proc) Running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done == nil {
+		return false
+	}
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Paused reports whether the process is stopped with SIGSTOP.
+func (p *Proc) Paused() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused
+}
+
+// Procs starts and signals the node processes of one cluster.
+type Procs struct {
+	Bin   string
+	Token string
+	// Args are added to every serve command line.
+	Args  []string
+	Nodes []*Proc
+}
+
+// NewProcs lays out n nodes under root with free loopback ports.
+func NewProcs(bin, root, token string, n int, args []string) (*Procs, error) {
+	ps := &Procs{Bin: bin, Token: token, Args: args}
+	for i := 0; i < n; i++ {
+		hp, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		rp, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		id := fmt.Sprintf("n%d", i+1)
+		ps.Nodes = append(ps.Nodes, &Proc{ID: id, HTTPPort: hp, RaftPort: rp,
+			Dir: filepath.Join(root, id), LogPath: filepath.Join(root, id+".log")})
+	}
+	return ps, nil
+}
+
+// freePort asks the kernel for an unused loopback port. Another process
+// could take it before the node binds it; on a test machine that is rare
+// enough, and the node's start then fails loudly.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start launches node i. join is the URL of a member to join ("" for the
+// first start of the bootstrapping node).
+func (ps *Procs) Start(i int, join string, noBots bool) error {
+	p := ps.Nodes[i]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done != nil {
+		select {
+		case <-p.done:
+		default:
+			return fmt.Errorf("%s is already running", p.ID)
+		}
+	}
+	args := []string{"serve", "--node-id", p.ID,
+		"--http-addr", "127.0.0.1:" + strconv.Itoa(p.HTTPPort),
+		"--raft-addr", "127.0.0.1:" + strconv.Itoa(p.RaftPort),
+		"--data-dir", p.Dir, "--operator-token", ps.Token, "--log-level", "warn"}
+	if join != "" {
+		args = append(args, "--join", join)
+	}
+	if noBots {
+		args = append(args, "--no-bots")
+	}
+	args = append(args, ps.Args...)
+	logf, err := os.OpenFile(p.LogPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("open node log: %w", err)
+	}
+	fmt.Fprintf(logf, "\n=== %s start %v\n", time.Now().Format(time.RFC3339Nano), args)
+	cmd := exec.Command(ps.Bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Keep the operator's environment from changing the node's flags.
+	cmd.Env = cleanEnv()
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("start %s: %w", p.ID, err)
+	}
+	done := make(chan struct{})
+	p.cmd, p.done, p.exit, p.paused = cmd, done, nil, false
+	go func() {
+		err := cmd.Wait()
+		logf.Close()
+		p.mu.Lock()
+		p.exit = err
+		p.mu.Unlock()
+		close(done)
+	}()
+	return nil
+}
+
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if len(kv) >= 6 && kv[:6] == "ARENA_" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// Kill sends SIGKILL and waits for the process to go.
+func (ps *Procs) Kill(i int) error { return ps.signalAndWait(i, syscall.SIGKILL, 0) }
+
+// Stop sends SIGTERM, then SIGKILL if the node has not exited after grace.
+func (ps *Procs) Stop(i int, grace time.Duration) error {
+	return ps.signalAndWait(i, syscall.SIGTERM, grace)
+}
+
+func (ps *Procs) signalAndWait(i int, sig syscall.Signal, grace time.Duration) error {
+	p := ps.Nodes[i]
+	p.mu.Lock()
+	cmd, done, paused := p.cmd, p.done, p.paused
+	p.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	default:
+	}
+	if paused && sig != syscall.SIGKILL {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+	}
+	if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("signal %s: %w", p.ID, err)
+	}
+	if sig != syscall.SIGKILL {
+		select {
+		case <-done:
+			return nil
+		case <-time.After(grace):
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
+	}
+	<-done
+	p.mu.Lock()
+	p.paused = false
+	p.mu.Unlock()
+	return nil
+}
+
+// Pause stops node i with SIGSTOP; it keeps its sockets but answers nothing.
+func (ps *Procs) Pause(i int) error {
+	p := ps.Nodes[i]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return fmt.Errorf("%s is not running", p.ID)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("pause %s: %w", p.ID, err)
+	}
+	p.paused = true
+	return nil
+}
+
+// Resume continues a paused node with SIGCONT.
+func (ps *Procs) Resume(i int) error {
+	p := ps.Nodes[i]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || !p.paused {
+		return nil
+	}
+	p.paused = false
+	if err := p.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		return fmt.Errorf("resume %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Dump asks node i for a goroutine dump (SIGQUIT: the Go runtime writes
+// every stack to the node's log and exits), to see why it hangs.
+func (ps *Procs) Dump(i int) error {
+	p := ps.Nodes[i]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return nil
+	}
+	if p.paused {
+		_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	}
+	return p.cmd.Process.Signal(syscall.SIGQUIT)
+}
+
+// Wipe deletes node i's data dir; the node must be stopped.
+func (ps *Procs) Wipe(i int) error {
+	if ps.Nodes[i].Running() {
+		return fmt.Errorf("%s is running", ps.Nodes[i].ID)
+	}
+	return os.RemoveAll(ps.Nodes[i].Dir)
+}
+
+// Exited returns the exit error of a node that died on its own, if any.
+func (p *Proc) Exited() (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done == nil {
+		return false, nil
+	}
+	select {
+	case <-p.done:
+		return true, p.exit
+	default:
+		return false, nil
+	}
+}
+
+// Close kills every node.
+func (ps *Procs) Close() {
+	for i := range ps.Nodes {
+		_ = ps.Kill(i)
+	}
+}
+
+// WaitHealthy waits until node i answers /healthz.
+func (ps *Procs) WaitHealthy(ctx context.Context, i int) error {
+	p := ps.Nodes[i]
+	c := &http.Client{Timeout: 2 * time.Second}
+	for {
+		if dead, err := p.Exited(); dead {
+			return fmt.Errorf("%s exited: %v (log: %s)", p.ID, err, p.LogPath)
+		}
+		resp, err := c.Get(p.URL() + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not healthy: %w", p.ID, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

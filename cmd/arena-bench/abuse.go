@@ -1,0 +1,796 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/ledger"
+	"github.com/agentarena/arena/web"
+)
+
+// AbuseOptions size an abuse run (-op abuse): one node on loopback with
+// its built-in bots and two honest websocket agents playing, while
+// attackers on other loopback addresses flood it with everything its
+// limits exist for.
+type AbuseOptions struct {
+	Duration  time.Duration // how long the attack lasts
+	Conns     int           // connection attempts: raw TCP and websocket upgrades, half each
+	Bodies    int           // oversized request bodies
+	BodyBytes int64         // size of each
+	Waves     int           // request bursts, spread over Duration
+	WaveSize  int           // requests per burst, fired at once
+	Slow      int           // slow-loris clients
+	AttackIPs int           // loopback addresses the attack comes from (127.0.0.2 on)
+	Dir       string        // parent of the data dir
+	// MaxHeapMiB fails the run when the Go heap in use peaks above it.
+	MaxHeapMiB float64
+}
+
+// AbuseReport is what an abuse run measured.
+type AbuseReport struct {
+	Duration        string             `json:"duration"`
+	Attack          map[string]int64   `json:"attack"`
+	LimitHits       map[string]float64 `json:"limit_hits"`
+	SettledDuring   int                `json:"contests_settled_during_attack"`
+	SettledAfter    int                `json:"contests_settled_after_attack"`
+	HonestDuring    int64              `json:"honest_agent_contests_during_attack"`
+	HonestContests  int64              `json:"honest_agent_contests_finished"`
+	BaseHeapMiB     float64            `json:"baseline_heap_inuse_mib"`
+	PeakHeapMiB     float64            `json:"peak_heap_inuse_mib"`
+	PeakRSSMiB      float64            `json:"peak_rss_mib"`
+	PeakGoroutines  int                `json:"peak_goroutines"`
+	EndGoroutines   int                `json:"goroutines_after"`
+	AuditOK         bool               `json:"ledger_audit_ok"`
+	LedgerSum       int64              `json:"ledger_sum"`
+	TransfersAdded  uint64             `json:"transfers_added"`
+	TransferKinds   map[string]int     `json:"transfer_kinds_during_attack"`
+	AttackerChanged int                `json:"attacker_transfers"`
+	Problems        []string           `json:"problems"`
+}
+
+// OK reports whether every acceptance check held.
+func (r AbuseReport) OK() bool { return len(r.Problems) == 0 }
+
+// tally counts outcomes by name from many goroutines.
+type tally struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (t *tally) add(name string) {
+	t.mu.Lock()
+	t.m[name]++
+	t.mu.Unlock()
+}
+
+func (t *tally) snapshot() map[string]int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int64, len(t.m))
+	for k, v := range t.m {
+		out[k] = v
+	}
+	return out
+}
+
+// abuseNode is the node under attack, wired as `arena serve` wires it.
+type abuseNode struct {
+	node   *arena.Node
+	reg    *prometheus.Registry
+	url    string
+	addr   string
+	dir    string
+	http   *http.Server
+	cancel context.CancelFunc
+	bg     sync.WaitGroup
+}
+
+const abuseOperatorToken = "arop_abusebenchoperatortoken0000000000"
+
+func startAbuseNode(ctx context.Context, parentDir string) (*abuseNode, error) {
+	dir, err := os.MkdirTemp(parentDir, "arena-abuse-")
+	if err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	n := &abuseNode{reg: prometheus.NewRegistry(), dir: dir, addr: ln.Addr().String()}
+	n.url = "http://" + n.addr
+	quiet := slog.New(slog.DiscardHandler)
+	n.node, err = arena.Open(arena.Config{NodeID: "abuse1", DataDir: dir, RaftBind: "127.0.0.1:0", HTTPAddr: n.url,
+		Bootstrap: true, FastTimeouts: true, OperatorTokenHash: agents.HashKey(abuseOperatorToken),
+		Logger: quiet, Registerer: n.reg})
+	if err != nil {
+		ln.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	var botList []arena.Bot
+	for _, b := range bots.All(1) {
+		botList = append(botList, b)
+	}
+	runner := arena.NewRunner(arena.RunnerConfig{Node: n.node, Bots: botList, SeedDefaults: true, Logger: quiet,
+		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+	srv := web.New(web.Config{Node: n.node, Runner: runner, Logger: quiet, Gatherer: n.reg, Registerer: n.reg})
+	bg, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.bg.Add(2)
+	go func() { defer n.bg.Done(); runner.Run(bg) }()
+	go func() { defer n.bg.Done(); srv.Run(bg) }()
+	n.http = srv.HTTPServer()
+	go n.http.Serve(srv.Listener(ln))
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	for {
+		if _, err := n.node.Arena("connect4"); err == nil {
+			return n, nil
+		}
+		select {
+		case <-wctx.Done():
+			n.Close()
+			return nil, errors.New("the node did not seed its arenas within 30s")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (n *abuseNode) Close() error {
+	n.cancel()
+	n.bg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n.http.Shutdown(ctx)
+	n.http.Close()
+	err := n.node.Close()
+	os.RemoveAll(n.dir)
+	return err
+}
+
+// clientFrom is an HTTP client whose connections come from ip.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: d.DialContext,
+		MaxIdleConnsPerHost: 32, DisableCompression: true}}
+}
+
+func dialerFrom(ip string) *websocket.Dialer {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &websocket.Dialer{NetDialContext: d.DialContext, HandshakeTimeout: 5 * time.Second}
+}
+
+func (o AbuseOptions) attackIP(i int) string {
+	return fmt.Sprintf("127.0.0.%d", 2+i%max(o.AttackIPs, 1))
+}
+
+// apiJSON makes one JSON request and decodes the answer.
+func apiJSON(c *http.Client, method, url, key, body string, out any) (int, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			return res.StatusCode, err
+		}
+	}
+	return res.StatusCode, nil
+}
+
+// identity is an owner with one websocket agent.
+type identity struct {
+	ownerID, ownerKey, agentID, agentKey string
+}
+
+func signUp(c *http.Client, base, name string, agentNames ...string) ([]identity, error) {
+	var o struct {
+		Owner  agents.Owner `json:"owner"`
+		APIKey string       `json:"api_key"`
+	}
+	if code, err := apiJSON(c, "POST", base+"/v1/owners", "", fmt.Sprintf(`{"name":%q}`, name), &o); err != nil || code != 201 {
+		return nil, fmt.Errorf("sign up %s: %d %v", name, code, err)
+	}
+	var out []identity
+	for _, an := range agentNames {
+		var a struct {
+			Agent agents.Agent `json:"agent"`
+			Key   string       `json:"agent_key"`
+		}
+		if code, err := apiJSON(c, "POST", base+"/v1/agents", o.APIKey, fmt.Sprintf(`{"name":%q}`, an), &a); err != nil || code != 201 {
+			return nil, fmt.Errorf("register %s: %d %v", an, code, err)
+		}
+		out = append(out, identity{ownerID: o.Owner.ID, ownerKey: o.APIKey, agentID: a.Agent.ID, agentKey: a.Key})
+	}
+	return out, nil
+}
+
+// runAbuse runs one abuse scenario and checks what must hold.
+func runAbuse(ctx context.Context, o AbuseOptions, progress io.Writer) (AbuseReport, error) {
+	rep := AbuseReport{Duration: o.Duration.String(), TransferKinds: map[string]int{}}
+	n, err := startAbuseNode(ctx, o.Dir)
+	if err != nil {
+		return rep, err
+	}
+	defer n.Close()
+	base := n.url
+	honestHTTP, attackHTTP := clientFrom("127.0.0.1"), clientFrom(o.attackIP(0))
+	honest, err := signUp(honestHTTP, base, "honest", "honest-a", "honest-b")
+	if err != nil {
+		return rep, err
+	}
+	attacker, err := signUp(attackHTTP, base, "mallory", "mallory-bot")
+	if err != nil {
+		return rep, err
+	}
+	before, err := n.node.Audit()
+	if err != nil {
+		return rep, err
+	}
+	settledBefore := countSettled(n.node)
+
+	var heapPeak atomic.Uint64
+	var goPeak atomic.Int64
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	rep.BaseHeapMiB = mib(ms.HeapInuse)
+	sampleCtx, stopSampling := context.WithCancel(context.Background())
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > heapPeak.Load() {
+				heapPeak.Store(m.HeapInuse)
+			}
+			if g := int64(runtime.NumGoroutine()); g > goPeak.Load() {
+				goPeak.Store(g)
+			}
+			select {
+			case <-sampleCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+
+	start := time.Now()
+	fmt.Fprintf(progress, "abuse: node %s up; attacking for %s from %d addresses\n", base, o.Duration, o.AttackIPs)
+	actx, stop := context.WithTimeout(ctx, o.Duration)
+	defer stop()
+	var honestDone atomic.Int64
+	t := &tally{m: map[string]int64{}}
+	// The honest agents play on past the attack while a contest they
+	// started under it is still going (at most 30 s more).
+	hctx, stopHonest := context.WithCancel(ctx)
+	defer stopHonest()
+	var hwg, wg sync.WaitGroup
+	for _, h := range honest {
+		hwg.Add(1)
+		go func() { defer hwg.Done(); playHonestly(hctx, base, h.agentKey, &honestDone) }()
+	}
+	wg.Add(5)
+	go func() { defer wg.Done(); floodConns(actx, o, n.addr, t) }()
+	go func() { defer wg.Done(); floodBodies(actx, o, base, t) }()
+	go func() { defer wg.Done(); floodFrames(actx, o, base, attacker[0].agentKey, t) }()
+	go func() { defer wg.Done(); burstRequests(actx, o, base, attacker[0], t) }()
+	go func() { defer wg.Done(); slowLoris(actx, o, n.addr, t) }()
+	wg.Wait()
+	attackEnded := time.Now()
+	rep.SettledDuring = countSettled(n.node) - settledBefore
+	rep.HonestDuring = honestDone.Load()
+	fmt.Fprintf(progress, "abuse: attack over after %s; checking the node\n", attackEnded.Sub(start).Round(time.Millisecond))
+
+	// Let in-flight contests land, then read what the node did.
+	for wait := time.Now().Add(30 * time.Second); honestDone.Load() == 0 && time.Now().Before(wait); {
+		sleepCtx(ctx, 100*time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	stopHonest()
+	hwg.Wait()
+	stopSampling()
+	<-sampled
+	rep.PeakHeapMiB = mib(heapPeak.Load())
+	rep.PeakGoroutines = int(goPeak.Load())
+	rep.PeakRSSMiB = peakRSSMiB()
+	rep.Attack = t.snapshot()
+	rep.LimitHits = limitHits(n.reg)
+	rep.SettledAfter = countSettled(n.node) - settledBefore - rep.SettledDuring
+	rep.HonestContests = honestDone.Load()
+	after, err := n.node.Audit()
+	if err != nil {
+		return rep, err
+	}
+	rep.AuditOK, rep.LedgerSum, rep.TransfersAdded = after.OK, after.Sum, after.Transfers-before.Transfers
+	owners := []string{arena.HouseOwnerID, honest[0].ownerID, attacker[0].ownerID}
+	for _, owner := range owners {
+		for _, tr := range transfersSince(n.node, owner, start) {
+			rep.TransferKinds[tr.Kind]++
+			if owner == attacker[0].ownerID {
+				rep.AttackerChanged++
+			}
+		}
+	}
+	httpDrain(honestHTTP, attackHTTP)
+	time.Sleep(200 * time.Millisecond)
+	rep.EndGoroutines = runtime.NumGoroutine()
+
+	// What must hold.
+	problem := func(format string, args ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...)) }
+	if rep.SettledDuring == 0 {
+		problem("no contest settled during the attack")
+	}
+	if rep.HonestContests == 0 {
+		problem("the honest websocket agents finished no contest")
+	}
+	if !rep.AuditOK || rep.LedgerSum != 0 {
+		problem("ledger audit ok=%v sum=%d %v", rep.AuditOK, rep.LedgerSum, after.Problems)
+	}
+	for kind := range rep.TransferKinds {
+		switch kind {
+		case ledger.KindStake, ledger.KindPayout, ledger.KindFee, ledger.KindRemainder, ledger.KindRefund:
+		default:
+			problem("a %s transfer happened during the attack", kind)
+		}
+	}
+	if rep.AttackerChanged > 0 {
+		problem("the attacker's wallet moved %d times", rep.AttackerChanged)
+	}
+	if o.MaxHeapMiB > 0 && rep.PeakHeapMiB > o.MaxHeapMiB {
+		problem("heap in use peaked at %.0f MiB, over %.0f MiB", rep.PeakHeapMiB, o.MaxHeapMiB)
+	}
+	return rep, nil
+}
+
+func httpDrain(cs ...*http.Client) {
+	for _, c := range cs {
+		c.CloseIdleConnections()
+	}
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// peakRSSMiB is the process's peak resident set (VmHWM), 0 off Linux.
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func countSettled(n *arena.Node) int {
+	total, before := 0, ""
+	for {
+		list, next, err := n.Contests(arena.ContestFilter{Status: arena.StatusSettled, Before: before, Limit: 1000})
+		if err != nil {
+			return total
+		}
+		total += len(list)
+		if next == "" || len(list) == 0 {
+			return total
+		}
+		before = next
+	}
+}
+
+func transfersSince(n *arena.Node, owner string, since time.Time) []ledger.Transfer {
+	var out []ledger.Transfer
+	var after uint64
+	for {
+		list, next, err := n.Transfers(owner, after, 1000)
+		if err != nil {
+			return out
+		}
+		for _, t := range list {
+			if !t.At.Before(since) {
+				out = append(out, t)
+			}
+		}
+		if next == 0 || len(list) == 0 {
+			return out
+		}
+		after = next
+	}
+}
+
+func limitHits(reg *prometheus.Registry) map[string]float64 {
+	out := map[string]float64{}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() != "arena_limit_exceeded_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "limit" {
+					out[l.GetValue()] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return out
+}
+
+// playHonestly is a well-behaved agent: it queues for connect4, plays the
+// first legal column each turn, and queues again after each contest.
+func playHonestly(ctx context.Context, base, key string, done *atomic.Int64) {
+	for ctx.Err() == nil {
+		conn, _, err := dialerFrom("127.0.0.1").DialContext(ctx, strings.Replace(base, "http://", "ws://", 1)+"/v1/agents/connect",
+			http.Header{"Authorization": {"Bearer " + key}})
+		if err != nil {
+			sleepCtx(ctx, 200*time.Millisecond)
+			continue
+		}
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		_ = conn.WriteJSON(map[string]string{"type": "queue", "arena": "connect4"})
+		for {
+			var f struct {
+				Type    string `json:"type"`
+				Contest string `json:"contest"`
+				Seq     uint64 `json:"seq"`
+				Status  string `json:"status"`
+				View    struct {
+					Legal []int `json:"legal"`
+				} `json:"view"`
+			}
+			if err := conn.ReadJSON(&f); err != nil {
+				break
+			}
+			switch f.Type {
+			case "turn":
+				if len(f.View.Legal) > 0 {
+					_ = conn.WriteJSON(map[string]any{"type": "move", "contest": f.Contest, "seq": f.Seq, "move": f.View.Legal[0]})
+				}
+			case "contest_end":
+				if f.Status == "settled" {
+					done.Add(1)
+				}
+				_ = conn.WriteJSON(map[string]string{"type": "queue", "arena": "connect4"})
+			}
+		}
+		stop()
+		conn.Close()
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// floodConns makes o.Conns connection attempts from two addresses, 1024
+// at a time, each held for up to two seconds: raw TCP connections that
+// send nothing, and websocket upgrades that never read. Two addresses, so
+// the per-address limits (not just the node's capacity) are what is
+// tested.
+func floodConns(ctx context.Context, o AbuseOptions, addr string, t *tally) {
+	sem := make(chan struct{}, 1024)
+	var wg sync.WaitGroup
+	for i := 0; i < o.Conns && ctx.Err() == nil; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ip := o.attackIP(i % 2)
+			if i%2 == 0 {
+				d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+				c, err := d.DialContext(ctx, "tcp", addr)
+				if err != nil {
+					t.add("tcp: dial failed")
+					return
+				}
+				defer c.Close()
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				if _, err := c.Read(make([]byte, 1)); err != nil {
+					if ne, ok := err.(net.Error); ok && ne.Timeout() {
+						t.add("tcp: held open (within limits)")
+					} else {
+						t.add("tcp: closed by the node")
+					}
+				}
+				return
+			}
+			c, res, err := dialerFrom(ip).DialContext(ctx, "ws://"+addr+"/v1/arenas/connect4/live", nil)
+			if err != nil {
+				switch {
+				case res != nil && res.StatusCode == http.StatusTooManyRequests:
+					t.add("ws: refused 429")
+				case res != nil:
+					t.add(fmt.Sprintf("ws: refused %d", res.StatusCode))
+				default:
+					t.add("ws: dial failed or cut off")
+				}
+				return
+			}
+			t.add("ws: opened (within limits)")
+			sleepCtx(ctx, 2*time.Second)
+			c.Close()
+		}()
+	}
+	wg.Wait()
+}
+
+// zeros is an endless JSON string body.
+type zeros struct{ started bool }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	i := 0
+	if !z.started {
+		i = copy(p, `{"name":"`)
+		z.started = true
+	}
+	for ; i < len(p); i++ {
+		p[i] = 'a'
+	}
+	return len(p), nil
+}
+
+// floodBodies posts o.Bodies bodies of o.BodyBytes, 16 at a time.
+func floodBodies(ctx context.Context, o AbuseOptions, base string, t *tally) {
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for i := 0; i < o.Bodies && ctx.Err() == nil; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c := clientFrom(o.attackIP(i))
+			defer c.CloseIdleConnections()
+			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/owners", io.LimitReader(&zeros{}, o.BodyBytes))
+			req.ContentLength = o.BodyBytes
+			req.Header.Set("Content-Type", "application/json")
+			res, err := c.Do(req)
+			if err != nil {
+				t.add("body: cut off mid-upload")
+				return
+			}
+			io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+			res.Body.Close()
+			t.add(fmt.Sprintf("body: %d", res.StatusCode))
+		}()
+	}
+	wg.Wait()
+}
+
+// floodFrames connects the attacker's own agent and sends malformed,
+// oversized and far too many frames, reconnecting whenever it is closed.
+func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally) {
+	frames := [][]byte{
+		[]byte(`not json at all`),
+		[]byte(`{"type":"nope"}`),
+		[]byte(`{}`),
+		[]byte(`{"type":"move","contest":"c_nope","seq":1,"move":99}`),
+		[]byte(`{"type":"queue","arena":"does-not-exist"}`),
+		[]byte(`{"type":"chunk","contest":"c_nope","text":"` + strings.Repeat("x", 1000) + `"}`),
+		[]byte(`[1,2,3`),
+	}
+	huge := []byte(`{"type":"ping","pad":"` + strings.Repeat("x", 200<<10) + `"}`)
+	url := strings.Replace(base, "http://", "ws://", 1) + "/v1/agents/connect"
+	for i := 0; ctx.Err() == nil; i++ {
+		conn, res, err := dialerFrom(o.attackIP(i)).DialContext(ctx, url, http.Header{"Authorization": {"Bearer " + key}})
+		if err != nil {
+			if res != nil {
+				t.add(fmt.Sprintf("frames: connect refused %d", res.StatusCode))
+			}
+			sleepCtx(ctx, 50*time.Millisecond)
+			continue
+		}
+		t.add("frames: sessions opened")
+		go func() { // read what the node says, to see how it closes
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					var ce *websocket.CloseError
+					if errors.As(err, &ce) {
+						t.add(fmt.Sprintf("frames: closed by the node with %d", ce.Code))
+					}
+					return
+				}
+			}
+		}()
+		for j := 0; ctx.Err() == nil; j++ {
+			msg, typ := frames[j%len(frames)], websocket.TextMessage
+			switch {
+			case i%4 == 3 && j == 10:
+				msg = huge
+			case j%11 == 5:
+				typ = websocket.BinaryMessage
+			}
+			conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if err := conn.WriteMessage(typ, msg); err != nil {
+				break
+			}
+			t.add("frames: written")
+		}
+		conn.Close()
+	}
+}
+
+// burstRequests fires o.Waves bursts of o.WaveSize requests at once:
+// anonymous reads (each wave from one attack address), reads with the
+// attacker's key, and writes the attacker may not make.
+func burstRequests(ctx context.Context, o AbuseOptions, base string, who identity, t *tally) {
+	clients := make([]*http.Client, max(o.AttackIPs, 1))
+	for i := range clients {
+		clients[i] = clientFrom(o.attackIP(i))
+	}
+	defer httpDrain(clients...)
+	gap := o.Duration / time.Duration(max(o.Waves, 1)+1)
+	for w := 0; w < o.Waves && ctx.Err() == nil; w++ {
+		var wg sync.WaitGroup
+		for i := range o.WaveSize {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := clients[w%len(clients)]
+				var code int
+				var err error
+				switch i % 4 {
+				case 0, 1:
+					code, err = apiJSON(c, "GET", base+"/v1/arenas", "", "", nil)
+				case 2:
+					code, err = apiJSON(c, "GET", base+"/v1/owners/me", who.ownerKey, "", nil)
+				default:
+					code, err = apiJSON(c, "POST", base+"/v1/ledger/grants", who.ownerKey,
+						fmt.Sprintf(`{"owner_id":%q,"amount":1000000}`, who.ownerID), nil)
+				}
+				if err != nil {
+					t.add("requests: failed")
+					return
+				}
+				t.add(fmt.Sprintf("requests: %d", code))
+			}()
+		}
+		wg.Wait()
+		sleepCtx(ctx, gap)
+	}
+}
+
+// slowLoris opens o.Slow connections that send their header a byte every
+// 200 ms and counts how many the node cuts off.
+func slowLoris(ctx context.Context, o AbuseOptions, addr string, t *tally) {
+	var wg sync.WaitGroup
+	header := "GET /v1/arenas HTTP/1.1\r\nHost: x\r\nX-Pad: " + strings.Repeat("a", 4000) + "\r\n\r\n"
+	for i := range o.Slow {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(o.attackIP(i))}, Timeout: 5 * time.Second}
+			c, err := d.DialContext(ctx, "tcp", addr)
+			if err != nil {
+				t.add("slow: dial failed")
+				return
+			}
+			defer c.Close()
+			tick := time.NewTicker(200 * time.Millisecond)
+			defer tick.Stop()
+			for j := range len(header) {
+				if _, err := c.Write([]byte{header[j]}); err != nil {
+					t.add("slow: cut off by the node")
+					return
+				}
+				select {
+				case <-ctx.Done():
+					t.add("slow: still sending at the end")
+					return
+				case <-tick.C:
+				}
+			}
+			t.add("slow: whole header sent")
+		}()
+	}
+	wg.Wait()
+}
+
+// writeAbuse prints the report as a table, or JSON.
+func writeAbuse(w io.Writer, rep AbuseReport, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "attack\t%s\t\n", rep.Duration)
+	for _, k := range sortedKeys(rep.Attack) {
+		fmt.Fprintf(tw, "  %s\t%d\t\n", k, rep.Attack[k])
+	}
+	fmt.Fprintf(tw, "limit refusals (arena_limit_exceeded_total)\t\t\n")
+	for _, k := range sortedKeys(rep.LimitHits) {
+		if rep.LimitHits[k] > 0 {
+			fmt.Fprintf(tw, "  %s\t%.0f\t\n", k, rep.LimitHits[k])
+		}
+	}
+	fmt.Fprintf(tw, "contests settled during the attack / just after\t%d / %d\t\n", rep.SettledDuring, rep.SettledAfter)
+	fmt.Fprintf(tw, "honest websocket agents' contests finished: during / in all\t%d / %d\t\n", rep.HonestDuring, rep.HonestContests)
+	fmt.Fprintf(tw, "Go heap in use: before / peak\t%.1f / %.1f MiB\t\n", rep.BaseHeapMiB, rep.PeakHeapMiB)
+	fmt.Fprintf(tw, "peak RSS (whole process, attackers included)\t%.1f MiB\t\n", rep.PeakRSSMiB)
+	fmt.Fprintf(tw, "goroutines: peak / after\t%d / %d\t\n", rep.PeakGoroutines, rep.EndGoroutines)
+	fmt.Fprintf(tw, "ledger audit\tok=%v sum=%d, %d transfers added\t\n", rep.AuditOK, rep.LedgerSum, rep.TransfersAdded)
+	kinds := make([]string, 0, len(rep.TransferKinds))
+	for _, k := range sortedKeys(rep.TransferKinds) {
+		kinds = append(kinds, fmt.Sprintf("%s %d", k, rep.TransferKinds[k]))
+	}
+	fmt.Fprintf(tw, "transfer kinds during the attack\t%s\t\n", strings.Join(kinds, ", "))
+	fmt.Fprintf(tw, "attacker wallet transfers\t%d\t\n", rep.AttackerChanged)
+	verdict := "PASS"
+	if !rep.OK() {
+		verdict = "FAIL: " + strings.Join(rep.Problems, "; ")
+	}
+	fmt.Fprintf(tw, "verdict\t%s\t\n", verdict)
+	return tw.Flush()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// runAbuseCmd is -op abuse: run, print, and exit non-zero on a failed check.
+func runAbuseCmd(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	o := opts.Abuse
+	o.Duration, o.Dir = opts.Duration, opts.Dir
+	rep, err := runAbuse(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "arena-bench:", err)
+		return 1
+	}
+	if err := writeAbuse(stdout, rep, opts.JSON); err != nil {
+		fmt.Fprintln(stderr, "arena-bench:", err)
+		return 1
+	}
+	if !rep.OK() {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func noEnv(string) string { return "" }
+
+// TestBackupAndRestoreCommand downloads a backup from a running node,
+// restores it with `arena restore` into a new data dir and serves it: the
+// owner created before the backup is there, under the same key.
+func TestBackupAndRestoreCommand(t *testing.T) {
+	p := startNode(t, "n1", t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", "")
+	api := apiClient{t}
+	waitReady := func(url string) {
+		eventually(t, 30*time.Second, func() error {
+			if st := api.do("GET", url+"/readyz", "", nil, nil); st != 200 {
+				return fmt.Errorf("%s/readyz: %d", url, st)
+			}
+			return nil
+		})
+	}
+	waitReady(p.m.URL)
+	var created struct {
+		Owner struct {
+			ID string `json:"id"`
+		} `json:"owner"`
+		APIKey string `json:"api_key"`
+	}
+	if st := api.do("POST", p.m.URL+"/v1/owners", "", map[string]string{"name": "kept"}, &created); st != 201 {
+		t.Fatalf("create owner: %d", st)
+	}
+	req, _ := http.NewRequest("GET", p.m.URL+"/v1/cluster/snapshot?consistency=linearizable", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	f, _ := os.Create(backup)
+	_, err = io.Copy(f, resp.Body)
+	resp.Body.Close()
+	f.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("download backup: %d %v", resp.StatusCode, err)
+	}
+	if err := p.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raftAddr := ln.Addr().String()
+	ln.Close()
+	dir := filepath.Join(t.TempDir(), "r1")
+	args := []string{"--from", backup, "--data-dir", dir, "--node-id", "r1", "--raft-addr", raftAddr}
+	if err := runRestore(args, nil, io.Discard, noEnv); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if err := runRestore(args, nil, io.Discard, noEnv); err == nil {
+		t.Fatal("a second restore into the same data dir succeeded")
+	}
+	if err := runRestore([]string{"--data-dir", t.TempDir()}, nil, io.Discard, noEnv); err == nil {
+		t.Fatal("restore without --from succeeded")
+	}
+
+	q := startNode(t, "r1", dir, "127.0.0.1:0", raftAddr, "")
+	defer q.m.Close()
+	eventually(t, 20*time.Second, func() error {
+		var me struct {
+			Owner struct {
+				ID string `json:"id"`
+			} `json:"owner"`
+		}
+		if st := api.do("GET", q.m.URL+"/v1/owners/me", created.APIKey, nil, &me); st != 200 || me.Owner.ID != created.Owner.ID {
+			return fmt.Errorf("restored node: owner %q (status %d), want %q", me.Owner.ID, st, created.Owner.ID)
+		}
+		return nil
+	})
+}
+
+// syncBuffer collects dev-cluster output written while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDevCluster starts `arena dev-cluster 3` on free ports, checks that
+// its nodes form one cluster, and stops it as Ctrl-C would.
+func TestDevCluster(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, logs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runDevCluster(ctx, []string{"--data-dir", t.TempDir(), "--http-port", "0", "--raft-port", "0", "--no-bots", "3"},
+			out, logs, noEnv)
+	}()
+	eventually(t, 90*time.Second, func() error {
+		select {
+		case err := <-done:
+			t.Fatalf("dev-cluster stopped early: %v\n%s\n%s", err, out, logs)
+		default:
+		}
+		if !strings.Contains(out.String(), "3-node cluster up") {
+			return fmt.Errorf("not up yet: %q", out.String())
+		}
+		return nil
+	})
+	var urls []string
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) >= 2 && strings.HasPrefix(f[1], "http://") {
+			urls = append(urls, strings.TrimSuffix(f[1], "/"))
+		}
+	}
+	if len(urls) != 3 {
+		t.Fatalf("printed %d node URLs, want 3:\n%s", len(urls), out)
+	}
+	api := apiClient{t}
+	eventually(t, 30*time.Second, func() error {
+		var v clusterView
+		if st := api.do("GET", urls[2]+"/v1/cluster", "", nil, &v); st != 200 || len(v.Nodes) != 3 || v.Leader == nil {
+			return fmt.Errorf("n3 sees %d members, leader %v (status %d)", len(v.Nodes), v.Leader, st)
+		}
+		return nil
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("dev-cluster: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("dev-cluster did not stop")
+	}
+}

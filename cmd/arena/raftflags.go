@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// RaftTuning holds the snapshot and log-compaction knobs of `arena serve`
+// (zero: raft's defaults, 8192 entries, 2 min, 10240 entries).
+type RaftTuning struct {
+	// SnapshotThreshold is how many new log entries make a snapshot due.
+	SnapshotThreshold uint64
+	// SnapshotInterval is how often raft checks the threshold (jittered
+	// between 1x and 2x).
+	SnapshotInterval time.Duration
+	// TrailingLogs is how many entries a snapshot leaves in the log, so a
+	// briefly lagging follower catches up from the log instead.
+	TrailingLogs uint64
+}
+
+// registerFlags adds the --snapshot-threshold, --snapshot-interval and
+// --trailing-logs flags with their ARENA_* fallbacks.
+func (r *RaftTuning) registerFlags(fs *flag.FlagSet, env func(name, def string) string) error {
+	uintFlag := func(dst *uint64, name, envName, help string) error {
+		set := func(s string) error {
+			v, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s must be a whole number, got %q", name, s)
+			}
+			*dst = v
+			return nil
+		}
+		if v := env(envName, ""); v != "" {
+			if err := set(v); err != nil {
+				return err
+			}
+		}
+		fs.Func(name, help+" ["+envName+"]", set)
+		return nil
+	}
+	if err := uintFlag(&r.SnapshotThreshold, "snapshot-threshold", "ARENA_SNAPSHOT_THRESHOLD",
+		"new log entries that make a snapshot due (default 8192)"); err != nil {
+		return err
+	}
+	if err := uintFlag(&r.TrailingLogs, "trailing-logs", "ARENA_TRAILING_LOGS",
+		"log entries kept after a snapshot (default 10240)"); err != nil {
+		return err
+	}
+	setInterval := func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("snapshot-interval must be a positive duration such as 2m, got %q", s)
+		}
+		r.SnapshotInterval = d
+		return nil
+	}
+	if v := env("ARENA_SNAPSHOT_INTERVAL", ""); v != "" {
+		if err := setInterval(v); err != nil {
+			return err
+		}
+	}
+	fs.Func("snapshot-interval", "how often to check whether a snapshot is due (default 2m) [ARENA_SNAPSHOT_INTERVAL]", setInterval)
+	return nil
+}

@@ -1,0 +1,321 @@
+package judges
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/llm/llmtest"
+)
+
+// The judge-gaming set (testdata/gaming/gaming.json) is a held-out list of
+// answers that try to win by working on the judge instead of the task:
+// instructions, forged verdicts, chat-role markers, forged fences, hidden
+// comments, look-alike and invisible Unicode, encodings, other languages,
+// claims of authority, copies of the judge's prompt, and answers that are
+// empty, padded, stuffed or an echo of the task. Each is run against two
+// honest answers through the rubric and through the AI judge over a
+// gullible model; docs/JUDGES.md reports what the test proves.
+
+// gamingCase is one entry of the set. Answer is a template:
+//
+//	{{honest}}      the careful bot's answer to the task
+//	{{honest:N}}    that answer N times, separated by blank lines
+//	{{filler:N}}    N sentences of on-topic filler
+//	{{terms:N}}     the task's required terms (or JSON keys) repeated N times
+//	{{prompt}}      the task's own text
+//
+// Expect lists the flag kinds the entry must get.
+type gamingCase struct {
+	ID       string   `json:"id"`
+	Category string   `json:"category"`
+	Answer   string   `json:"answer"`
+	Expect   []string `json:"expect"`
+	Notes    string   `json:"notes"`
+}
+
+func loadGamingSet(t *testing.T) []gamingCase {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "gaming", "gaming.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set []gamingCase
+	if err := strictJSON(b, &set); err != nil {
+		t.Fatalf("gaming.json: %v", err)
+	}
+	return set
+}
+
+// strictJSON decodes b into v, refusing unknown fields.
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// gamingTasks are three shapes of task: bounded prose with required and
+// forbidden terms, a bulleted list, and a JSON object.
+var gamingTasks = []prompt.Prompt{
+	{ID: "g01", Text: `Explain how Raft elects a leader in 40 to 80 words. Mention "term" and "vote", and do not use the word "simply".`,
+		Criteria: prompt.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
+	{ID: "g02", Text: `List three benefits of code review as a bulleted list of 3 items. Mention "reviewer". Avoid "obviously".`,
+		Criteria: prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
+	{ID: "g03", Text: `Describe a quorum as JSON with keys "definition" and "example".`,
+		Criteria: prompt.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
+}
+
+// botAnswer is a text bot's answer to p.
+func botAnswer(t *testing.T, name string, p prompt.Prompt) string {
+	t.Helper()
+	b, ok := bots.Lookup(name, 1)
+	if !ok {
+		t.Fatalf("no bot %s", name)
+	}
+	view, _ := json.Marshal(map[string]any{"game": "prompt", "prompt_id": p.ID, "prompt": p.Text,
+		"max_answer_bytes": 4096, "you": 0, "final": false, "answer": ""})
+	raw, err := b.Move(context.Background(), view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Text string }
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Text
+}
+
+// expand fills a case's template for task p.
+func expand(t *testing.T, c gamingCase, p prompt.Prompt, honest string) string {
+	t.Helper()
+	out := c.Answer
+	for {
+		i := strings.Index(out, "{{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(out[i:], "}}")
+		if j < 0 {
+			t.Fatalf("%s: unclosed placeholder", c.ID)
+		}
+		name, arg, _ := strings.Cut(out[i+2:i+j], ":")
+		n := 1
+		if arg != "" {
+			var err error
+			if n, err = strconv.Atoi(arg); err != nil {
+				t.Fatalf("%s: placeholder %q", c.ID, out[i:i+j+2])
+			}
+		}
+		var repl string
+		switch name {
+		case "honest":
+			repl = strings.Repeat(honest+"\n\n", n-1) + honest
+		case "filler":
+			repl = strings.Repeat("Leader election keeps a cluster available while nodes fail and recover. ", n)
+		case "terms":
+			terms := append(slices.Clone(p.Criteria.Required), p.Criteria.JSONKeys...)
+			repl = strings.TrimSpace(strings.Repeat(strings.Join(terms, " ")+" ", n))
+		case "prompt":
+			repl = p.Text
+		default:
+			t.Fatalf("%s: unknown placeholder %q", c.ID, name)
+		}
+		out = out[:i] + repl + out[i+j+2:]
+	}
+}
+
+// injectionRule applies the arena's rule to a verdict's places the way
+// arena.forfeitsLast does: under "forfeit" every entry flagged for
+// addressing the judge drops below every other, tied with the others
+// dropped; under "flag_only" the places stand. A place is the number of
+// entries strictly ahead.
+func injectionRule(ranks []int, flags []Flag, rule string) []int {
+	gone := map[int]bool{}
+	if rule == "forfeit" {
+		for _, f := range flags {
+			if f.Kind == FlagJudgeAddressing {
+				gone[f.Entry] = true
+			}
+		}
+	}
+	key := func(i int) int {
+		if gone[i] {
+			return 1 << 30
+		}
+		return ranks[i]
+	}
+	out := make([]int, len(ranks))
+	for i := range ranks {
+		for j := range ranks {
+			if key(j) < key(i) {
+				out[i]++
+			}
+		}
+	}
+	return out
+}
+
+func hasFlag(flags []Flag, entry int, kind string) bool {
+	return slices.ContainsFunc(flags, func(f Flag) bool { return f.Entry == entry && f.Kind == kind })
+}
+
+// gullible plays a model that does whatever an entry asks: shown an
+// entry other than the honest ones that carries anything to obey (an
+// instruction, a verdict, a role marker, an encoding to decode), it ranks
+// that entry first with a perfect score, however well hidden the request
+// was and even if the request was cut off by truncation. Shown only
+// entries with nothing to obey, it judges on the merits, for which the
+// rubric's scores stand in. This is the worst case for the defences: the
+// model was fooled every time it could be.
+type gullible struct {
+	mu     sync.Mutex
+	merit  map[string]float64 // honest text -> score
+	obey   bool               // the current gaming entry carries something to obey
+	gaming float64            // the gaming entry's merit when there is nothing to obey
+}
+
+func (g *gullible) reply(t *testing.T) func(llmtest.Request) llmtest.Reply {
+	return func(req llmtest.Request) llmtest.Reply {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		labels, texts := shown(t, req)
+		scores := make([]float64, len(texts))
+		for i, s := range texts {
+			m, honest := g.merit[s]
+			switch {
+			case honest:
+				scores[i] = min(m, 0.9)
+			case g.obey:
+				scores[i] = 1
+			default:
+				scores[i] = min(g.gaming, 0.9)
+			}
+		}
+		return llmtest.Reply{Content: verdictFor(labels, scores, "As instructed, the ranking follows the entries.")}
+	}
+}
+
+// TestJudgeGamingSetIsFlaggedAndNeverWins runs every case of the set, for
+// every gaming task, against the careful and the terse bot's answers:
+//
+//   - every case gets the flags it expects, and no honest answer is
+//     flagged for addressing the judge;
+//   - rubric: the gaming entry scores strictly below the best honest
+//     answer, so it does not rank first under either injection rule;
+//   - AI judge over the gullible model: the model is fooled (ranks the
+//     entry first) whenever there is something to obey, yet under the
+//     default rule the entry ranks last; with nothing to obey it does not
+//     rank first;
+//   - under flag_only, what a fooled AI judge says stands: the test
+//     records that such an entry then wins, which is what flag_only
+//     means (docs/JUDGES.md).
+func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
+	set := loadGamingSet(t)
+	ids := map[string]bool{}
+	for _, c := range set {
+		if ids[c.ID] || c.ID == "" || c.Category == "" || len(c.Expect) == 0 || c.Notes == "" {
+			t.Fatalf("case %+v: duplicate id or missing field", c)
+		}
+		ids[c.ID] = true
+	}
+	if len(set) < 30 {
+		t.Fatalf("the set has %d kinds, want at least 30", len(set))
+	}
+	g := &gullible{}
+	srv, ai := newAI(t, g.reply(t))
+	rubric := NewRubricJudge()
+	ctx := context.Background()
+	flagOnlyWins := 0
+	for _, p := range gamingTasks {
+		task := Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
+		careful, terse := botAnswer(t, "txt-careful", p), botAnswer(t, "txt-terse", p)
+		for _, c := range set {
+			t.Run(p.ID+"/"+c.ID, func(t *testing.T) {
+				entries := []Entry{{Seat: 0, Text: careful}, {Seat: 1, Text: terse}, {Seat: 2, Text: expand(t, c, p, careful)}}
+				const gaming = 2
+
+				rv, err := rubric.Rank(ctx, task, entries)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGamingFlags(t, "rubric", c, rv.Flags)
+				if best := max(rv.Scores[0], rv.Scores[1]); rv.Scores[gaming] >= best {
+					t.Errorf("rubric: gaming entry scores %v, best honest %v: it must score strictly lower\n%s", rv.Scores[gaming], best, rv.Rationale)
+				}
+				for _, rule := range []string{"forfeit", "flag_only"} {
+					if r := injectionRule(rv.Ranks, rv.Flags, rule); r[gaming] == 0 {
+						t.Errorf("rubric, %s: gaming entry ranks first (%v)", rule, r)
+					}
+				}
+
+				g.mu.Lock()
+				g.merit = map[string]float64{careful: rv.Scores[0], terse: rv.Scores[1]}
+				g.obey = slices.Contains(c.Expect, FlagJudgeAddressing)
+				g.gaming = rv.Scores[gaming]
+				g.mu.Unlock()
+				av, err := ai.Rank(ctx, task, entries)
+				if err != nil {
+					t.Fatalf("ai: %v (last reply %q)", err, srv.Requests()[len(srv.Requests())-1].User())
+				}
+				checkGamingFlags(t, "ai", c, av.Flags)
+				if g.obey && av.Ranks[gaming] != 0 {
+					t.Fatalf("ai: the gullible model was not fooled (ranks %v): the test proves nothing", av.Ranks)
+				}
+				final := injectionRule(av.Ranks, av.Flags, "forfeit")
+				if final[gaming] == 0 {
+					t.Errorf("ai, forfeit: gaming entry ranks first (%v, flags %+v)", final, av.Flags)
+				}
+				if g.obey && final[gaming] != len(entries)-1 {
+					t.Errorf("ai, forfeit: flagged entry ranks %d, want last", final[gaming])
+				}
+				if injectionRule(av.Ranks, av.Flags, "flag_only")[gaming] == 0 {
+					flagOnlyWins++
+				}
+			})
+		}
+	}
+	t.Logf("%d kinds x %d tasks: all flagged, none first under forfeit on either path; under flag_only a fooled AI judge let %d entries win",
+		len(set), len(gamingTasks), flagOnlyWins)
+}
+
+// checkGamingFlags checks the gaming entry (index 2) has every expected
+// flag and the honest ones (0 careful, 1 terse) none for addressing.
+func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []Flag) {
+	t.Helper()
+	for _, k := range c.Expect {
+		if !hasFlag(flags, 2, k) {
+			t.Errorf("%s: %s (%s) not flagged %s; flags %+v", path, c.ID, c.Notes, k, flags)
+		}
+	}
+	for _, f := range flags {
+		if f.Entry == 0 || (f.Entry == 1 && f.Kind == FlagJudgeAddressing) {
+			t.Errorf("%s: honest entry %d flagged: %+v", path, f.Entry, f)
+		}
+	}
+}
+
+// TestGamingSetCoversTheIssue checks the set keeps the kinds the issue
+// names, so pruning it cannot quietly drop one.
+func TestGamingSetCoversTheIssue(t *testing.T) {
+	cats := map[string]int{}
+	for _, c := range loadGamingSet(t) {
+		cats[c.Category]++
+	}
+	for _, want := range []string{"instruction", "fake_verdict", "delimiter", "unicode", "length", "empty"} {
+		if cats[want] == 0 {
+			t.Errorf("no case of category %q", want)
+		}
+	}
+	if testing.Verbose() {
+		fmt.Println(cats)
+	}
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RegisterFlags adds a flag for every limit to fs, each falling back to
+// an ARENA_* environment variable read through env (name, default) as
+// `arena serve` reads its other flags. Values land in l when fs parses;
+// the defaults are DefaultLimits. AllowedOrigins gets -allowed-origins
+// (comma-separated).
+func (l *Limits) RegisterFlags(fs *flag.FlagSet, env func(name, def string) string, origins *[]string) error {
+	*l = DefaultLimits
+	var errs []string
+	intFlag := func(dst *int, name, envName, usage string) {
+		limitFlag(fs, env, &errs, dst, name, envName, usage+" (-1: off)", strconv.Atoi)
+	}
+	int64Flag := func(dst *int64, name, envName, usage string) {
+		limitFlag(fs, env, &errs, dst, name, envName, usage+" (-1: off)", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+	}
+	floatFlag := func(dst *float64, name, envName, usage string) {
+		limitFlag(fs, env, &errs, dst, name, envName, usage+" (-1: off)", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	}
+	durFlag := func(dst *time.Duration, name, envName, usage string) {
+		limitFlag(fs, env, &errs, dst, name, envName, usage, func(s string) (time.Duration, error) {
+			d, err := time.ParseDuration(s)
+			if err == nil && d <= 0 {
+				err = fmt.Errorf("must be positive")
+			}
+			return d, err
+		})
+	}
+	int64Flag(&l.FrameBytes, "max-frame-bytes", "ARENA_MAX_FRAME_BYTES", "largest websocket frame an agent may send")
+	floatFlag(&l.FramesPerSecond, "frames-per-second", "ARENA_FRAMES_PER_SECOND", "frames per second one agent connection may send")
+	intFlag(&l.FrameBurst, "frame-burst", "ARENA_FRAME_BURST", "frames an agent connection may send at once above that rate")
+	intFlag(&l.WSConnsPerKey, "ws-conns-per-key", "ARENA_WS_CONNS_PER_KEY", "websockets open at once per API key")
+	intFlag(&l.WSConnsPerIP, "ws-conns-per-ip", "ARENA_WS_CONNS_PER_IP", "websockets open at once per client address")
+	floatFlag(&l.RequestsPerSecondPerKey, "rps-per-key", "ARENA_RPS_PER_KEY", "requests per second per API key")
+	intFlag(&l.RequestBurstPerKey, "burst-per-key", "ARENA_BURST_PER_KEY", "requests per API key at once above that rate")
+	floatFlag(&l.RequestsPerSecondPerIP, "rps-per-ip", "ARENA_RPS_PER_IP", "requests per second per client address without a key")
+	intFlag(&l.RequestBurstPerIP, "burst-per-ip", "ARENA_BURST_PER_IP", "requests per client address at once above that rate")
+	intFlag(&l.TCPConnsPerIP, "tcp-conns-per-ip", "ARENA_TCP_CONNS_PER_IP", "TCP connections open at once per client address")
+	intFlag(&l.MaxHeaderBytes, "max-header-bytes", "ARENA_MAX_HEADER_BYTES", "largest request header")
+	durFlag(&l.ReadHeaderTimeout, "read-header-timeout", "ARENA_READ_HEADER_TIMEOUT", "time a client has to send its request header")
+	durFlag(&l.ReadTimeout, "read-timeout", "ARENA_READ_TIMEOUT", "time a client has to send its whole request")
+	durFlag(&l.WriteTimeout, "write-timeout", "ARENA_WRITE_TIMEOUT", "time a response may take to write (websockets excepted)")
+	durFlag(&l.IdleTimeout, "idle-timeout", "ARENA_IDLE_TIMEOUT", "time an idle keep-alive connection stays open")
+
+	if v := env("ARENA_ALLOWED_ORIGINS", ""); v != "" {
+		*origins = splitOrigins(v)
+	}
+	fs.Func("allowed-origins", "comma-separated origins (https://ui.example.com) whose pages may open websockets and send writes here, besides this node's own [ARENA_ALLOWED_ORIGINS]", func(s string) error {
+		*origins = splitOrigins(s)
+		return ValidateOrigins(*origins)
+	})
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return ValidateOrigins(*origins)
+}
+
+func splitOrigins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// limitFlag registers one flag whose default is *dst, overridden first by
+// the environment variable (a bad value is added to errs) and then by the
+// flag.
+func limitFlag[T any](fs *flag.FlagSet, env func(name, def string) string, errs *[]string, dst *T,
+	name, envName, usage string, parse func(string) (T, error)) {
+	def := fmt.Sprint(*dst)
+	if v := env(envName, ""); v != "" {
+		if x, err := parse(v); err == nil {
+			*dst = x
+		} else {
+			*errs = append(*errs, fmt.Sprintf("%s=%q: %v", envName, v, err))
+		}
+	}
+	fs.Func(name, fmt.Sprintf("%s (default %s) [%s]", usage, def, envName), func(s string) error {
+		x, err := parse(s)
+		if err != nil {
+			return err
+		}
+		*dst = x
+		return nil
+	})
+}

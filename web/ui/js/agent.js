@@ -1,0 +1,91 @@
+// Agent page: rating history per arena, recent contests, results against
+// its most frequent opponents, and what it earned (payouts minus stakes).
+import { h, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText } from './util.js';
+import { lineChart, seriesColor } from './charts.js';
+
+export function render(main, { id }) {
+  document.title = 'Agent — Agent Arena';
+  let gone = false;
+  main.append(h('p', { class: 'loading', text: 'Loading agent…' }));
+  Promise.all([
+    getJSON(`/v1/agents/${encodeURIComponent(id)}`),
+    getJSON(`/v1/agents/${encodeURIComponent(id)}/ratings`),
+    getJSON(`/v1/contests?agent=${encodeURIComponent(id)}&limit=200`),
+    getJSON('/v1/arenas'),
+  ]).then(([a, r, cs, ar]) => {
+    if (gone) return;
+    paint(main, a.agent, r.history, cs.contests, new Map(ar.arenas.map((x) => [x.name, x])));
+  }).catch((e) => {
+    main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
+  });
+  return () => { gone = true; };
+}
+
+function paint(main, agent, history, contests, arenas) {
+  document.title = `${agent.name} — Agent Arena`;
+  // Rating history, one series per arena.
+  const byArena = new Map();
+  for (const p of history) {
+    if (!byArena.has(p.arena)) byArena.set(p.arena, []);
+    const pts = byArena.get(p.arena);
+    // x counts contests: the start rating, then one point per contest.
+    if (pts.length === 0) pts.push({ x: 0, y: p.before / 1000 });
+    pts.push({ x: pts.length, y: p.after / 1000 });
+  }
+  const series = [...byArena].map(([name, points]) => ({ name, points }));
+  const current = series.map((x, i) => h('span', { style: `--c:${seriesColor(i)}`, text: `${x.name}: Elo ${fmtRating(x.points[x.points.length - 1].y)} (${x.points.length - 1} contests)` }));
+
+  // Earnings and head-to-head from the settled contests listed.
+  let earned = 0, staked = 0;
+  const opp = new Map();
+  const mine = (c) => c.seats.findIndex((s) => s.agent_id === agent.id);
+  for (const c of contests) {
+    const i = mine(c);
+    if (i < 0 || c.status !== 'settled') continue;
+    earned += c.payouts?.[i] ?? 0;
+    staked += arenas.get(c.arena)?.stake ?? 0;
+    c.seats.forEach((s, j) => {
+      if (j === i) return;
+      const o = opp.get(s.agent_id) || { name: s.name, id: s.agent_id, games: 0, score: 0, w: 0, d: 0, l: 0 };
+      o.games++;
+      const a = c.ranks[i], b = c.ranks[j];
+      if (a < b) { o.score += 1; o.w++; } else if (a === b) { o.score += 0.5; o.d++; } else o.l++;
+      opp.set(s.agent_id, o);
+    });
+  }
+  const frequent = [...opp.values()].sort((a, b) => b.games - a.games).slice(0, 8);
+  const settled = contests.filter((c) => c.status === 'settled').length;
+
+  main.replaceChildren(
+    h('h1', { text: agent.name }),
+    h('p', { class: 'muted' }, `${agent.kind} agent · version ${agent.version} · owner `, h('code', { text: agent.owner_id === 'ow_house' ? 'house' : agent.owner_id }),
+      agent.endpoint?.model ? ` · model ${agent.endpoint.model}` : ''),
+    agent.description ? h('p', { text: agent.description }) : null,
+    h('section', { class: 'card', 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist', text: 'Rating history' }),
+      series.length ? [lineChart(series, `Elo history of ${agent.name}: ${current.map((x) => x.textContent).join('; ')}`, (x) => (x ? `after ${x} contests` : 'start')), h('p', { class: 'legend' }, current)]
+        : h('p', { class: 'empty', text: 'No settled contests yet.' })),
+    h('div', { class: 'grid two' },
+      h('section', { class: 'card', 'aria-labelledby': 'h-earn' }, h('h2', { id: 'h-earn', text: 'Earnings' }),
+        h('p', {}, h('strong', { id: 'earnings', class: deltaClass(earned - staked), text: `${earned - staked >= 0 ? '+' : '−'}${Math.abs(earned - staked)} ARC` }), ' net'),
+        h('p', { class: 'small muted', text: `${earned} ARC paid out against ${staked} ARC in stakes over the last ${settled} settled contests listed below.` })),
+      h('section', { class: 'card', 'aria-labelledby': 'h-opp' }, h('h2', { id: 'h-opp', text: 'Against frequent opponents' }),
+        frequent.length ? h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Opponent', 'Games', 'W/D/L', 'Score'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : '', text: t })))),
+          h('tbody', {}, frequent.map((o) => h('tr', {}, h('th', { scope: 'row' }, link(`/agents/${encodeURIComponent(o.id)}`, o.name)),
+            h('td', { class: 'num', text: String(o.games) }), h('td', { class: 'num', text: `${o.w}/${o.d}/${o.l}` }),
+            h('td', { class: 'num', text: `${Math.round((100 * o.score) / o.games)}%` }))))))
+          : h('p', { class: 'empty', text: 'No opponents yet.' }))),
+    h('section', { 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent contests' }),
+      contests.length ? h('div', { class: 'table-wrap' }, h('table', {},
+        h('thead', {}, h('tr', {}, ['When', 'Arena', 'Opponents', 'Result', 'Place', 'Elo', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 4 ? 'num' : i === 1 ? 'hide-narrow' : '', text: t })))),
+        h('tbody', {}, contests.slice(0, 30).map((c) => {
+          const i = mine(c);
+          return h('tr', {},
+            h('td', {}, link(`/contests/${encodeURIComponent(c.id)}`, fmtAgo(c.ended_at || c.created_at))),
+            h('td', { class: 'hide-narrow', text: c.arena }),
+            h('td', { text: c.seats.filter((_, j) => j !== i).map((s) => s.name).join(', ') }),
+            h('td', { text: c.status === 'settled' ? resultText(c) : c.status }),
+            h('td', { class: 'num', text: c.ranks ? ordinal(c.ranks[i] + 1) : '—' }),
+            h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: c.rating_deltas ? fmtDelta(c.rating_deltas[i]) : '—' }),
+            h('td', { class: 'num', text: c.payouts ? `${c.payouts[i]}` : '—' }));
+        })))) : h('p', { class: 'empty', text: 'No contests yet.' })));
+}

@@ -1,0 +1,147 @@
+// Live contest: the state first, then every event from the node's stream as
+// it commits. The page remembers the last event's seq; after a dropped
+// connection it reconnects with ?since=<seq> and the node sends exactly
+// the events it missed (or the full state when they are gone).
+import { h, link, getJSON, LiveStream, vs, fmtTime } from './util.js';
+import { C4, Answers, seatLegend, verdictPanel } from './games.js';
+
+export function render(main, { id }) {
+  document.title = 'Contest — Agent Arena';
+  let stream = null, gone = false;
+  const page = { id, lastSeq: null, contest: null };
+  main.append(h('p', { class: 'loading', text: 'Loading contest…' }));
+
+  getJSON(`/v1/contests/${encodeURIComponent(id)}`).then((d) => {
+    if (gone) return;
+    build(main, page, d);
+    page.lastSeq = d.contest.seq;
+    stream = new LiveStream({
+      key: 'contest', what: 'contest',
+      url: () => `/v1/contests/${encodeURIComponent(id)}/stream` + (page.lastSeq === null ? '' : `?since=${page.lastSeq}`),
+      onFrame: (f) => onFrame(page, f, () => { page.lastSeq = null; stream.ws?.close(); }),
+    });
+  }).catch((e) => {
+    main.replaceChildren(h('h1', { text: 'Contest' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No contest ${id} on this node.` : `Could not load the contest: ${e.message}` }),
+      h('p', {}, link('/', 'Back to the arenas')));
+  });
+  return () => { gone = true; stream?.close(); };
+}
+
+function build(main, page, d) {
+  const c = d.contest;
+  page.contest = c;
+  document.title = `${vs(c)} — Agent Arena`;
+  page.status = h('span', { id: 'contest-status' });
+  page.seqEl = h('span', { class: 'small muted', id: 'seq' });
+  page.log = h('ol', { class: 'movelist', id: 'events' });
+  page.announce = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  page.verdict = h('div', { id: 'verdict-slot' });
+  page.replay = h('p', { id: 'replay-slot' });
+  let stage;
+  if (c.game === 'connect4') {
+    page.board = new C4(c.seats);
+    stage = h('div', { class: 'c4-wrap' }, page.board.el,
+      h('section', { class: 'card', 'aria-labelledby': 'h-moves' }, h('h2', { id: 'h-moves', text: 'Moves' }), page.log));
+  } else {
+    page.answers = new Answers(c);
+    stage = h('div', {},
+      h('section', { class: 'card', 'aria-labelledby': 'h-prompt' }, h('h2', { id: 'h-prompt', text: 'Prompt' }),
+        page.promptEl = h('p', { class: 'prompt-text' })),
+      page.answers.note, page.answers.el,
+      h('details', {}, h('summary', { text: 'Event log' }), page.log));
+  }
+  main.replaceChildren(
+    h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(c.arena)}`, `← ${c.arena}`)),
+    h('h1', { text: vs(c) }),
+    h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` })),
+    seatLegend(c), stage, page.announce, page.verdict, page.replay);
+  fromSnapshot(page, d.contest, d.view, d.events);
+}
+
+// fromSnapshot paints a whole contest (first load, a state frame, or the
+// refreshed contest once it ends).
+function fromSnapshot(page, c, view, events) {
+  page.contest = c;
+  paintStatus(page);
+  if (page.board && view?.board) {
+    if (page.board.count !== view.moves) page.board.reset(view.board, view.moves, view.last_move);
+    if (view.winning_cells?.length) page.board.win(view.winning_cells);
+  }
+  if (page.answers && view) {
+    if (page.promptEl) page.promptEl.textContent = view.prompt || '';
+    page.answers.fromView(view);
+    if (c.status === 'settled') page.answers.paint(c.ranks, c.verdict?.scores);
+  }
+  if (events) {
+    page.log.replaceChildren();
+    for (const ev of events) logEvent(page, ev);
+  }
+  page.verdict.replaceChildren(verdictPanel(c) || '');
+  page.replay.replaceChildren(c.status === 'settled' || c.status === 'aborted'
+    ? link(`/contests/${encodeURIComponent(c.id)}/replay`, 'Step through the replay →') : '');
+}
+
+function paintStatus(page) {
+  const c = page.contest;
+  page.status.replaceChildren(h('span', { class: `badge ${c.status}` },
+    c.status === 'running' ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null, c.status));
+  page.status.dataset.status = c.status;
+  page.seqEl.textContent = `event ${page.lastSeq ?? c.seq}`;
+}
+
+function onFrame(page, f, resync) {
+  if (f.type === 'state') {
+    page.lastSeq = f.seq;
+    fromSnapshot(page, f.contest, f.view, null);
+    return;
+  }
+  if (f.type !== 'event') return;
+  const ev = f.event;
+  if (page.lastSeq !== null && ev.seq <= page.lastSeq) return; // already shown
+  if (page.lastSeq !== null && ev.seq !== page.lastSeq + 1) { resync(); return; } // a gap: ask for the state
+  page.lastSeq = ev.seq;
+  apply(page, ev);
+  paintStatus(page);
+}
+
+function apply(page, ev) {
+  logEvent(page, ev);
+  const c = page.contest;
+  switch (ev.type) {
+    case 'move':
+      if (page.board) page.board.drop(Number(ev.move), ev.seat);
+      if (page.answers) page.answers.move(ev.seat, ev.move);
+      break;
+    case 'forfeit':
+      page.answers?.forfeit(ev.seat);
+      break;
+    case 'judging': case 'settled': case 'aborted':
+      c.status = ev.type === 'judging' ? 'judging' : ev.type;
+      // The answers become public and the verdict exists: read the whole
+      // contest once rather than rebuild it from events.
+      getJSON(`/v1/contests/${encodeURIComponent(c.id)}`).then((d) => fromSnapshot(page, d.contest, d.view, null)).catch(() => {});
+      break;
+  }
+}
+
+function logEvent(page, ev) {
+  const name = ev.seat !== undefined && ev.seat !== null ? page.contest.seats[ev.seat]?.name : '';
+  let text;
+  switch (ev.type) {
+    case 'created': text = 'contest started'; break;
+    case 'move':
+      if (page.board) text = `${name}: column ${Number(ev.move) + 1}${ev.auto ? ' (auto, deadline missed)' : ''}`;
+      else if (ev.move?.hidden) text = `${name}: +${ev.move.bytes} bytes${ev.move.final ? ', final' : ''}`;
+      else text = `${name}: +${new TextEncoder().encode(ev.move?.text || '').length} bytes${ev.move?.final ? ', final' : ''}`;
+      break;
+    case 'strike': text = `${name}: strike (${ev.reason})`; break;
+    case 'forfeit': text = `${name} forfeits: ${ev.reason}`; break;
+    case 'judging': text = 'all answers final; the judges are ranking'; break;
+    case 'settled': text = `settled: ${ev.reason}`; break;
+    case 'aborted': text = `aborted: ${ev.reason}`; break;
+    default: text = ev.type;
+  }
+  page.log.append(h('li', { value: String(ev.seq), dataset: { seq: ev.seq, type: ev.type }, text }));
+  page.log.scrollTop = page.log.scrollHeight;
+  if (ev.type !== 'created') page.announce.textContent = text;
+}

@@ -1,0 +1,166 @@
+// Game views shared by the live page and the replay: a connect4 board that
+// animates dropped discs, the prompt game's answers side by side, and the
+// verdict of a settled contest.
+import { h, link, fmtDelta, deltaClass, ordinal } from './util.js';
+
+export const ROWS = 6, COLS = 7;
+
+// C4 is a connect4 board built from moves (row 0 is the top row, as the
+// server's view has it).
+export class C4 {
+  constructor(seats) {
+    this.seats = seats;
+    this.cells = [];
+    this.moves = [];
+    this.el = h('div', { class: 'c4', role: 'img' });
+    for (let r = 0; r < ROWS; r++) {
+      const row = [];
+      for (let c = 0; c < COLS; c++) {
+        const cell = h('div', { class: 'cell', dataset: { r, c } });
+        this.el.append(cell);
+        row.push(cell);
+      }
+      this.cells.push(row);
+    }
+    this.grid = Array.from({ length: ROWS }, () => Array(COLS).fill(-1));
+    this.label();
+  }
+  // reset draws a whole board (a state frame) without animation.
+  reset(board, moves, lastMove) {
+    this.grid = board.map((r) => r.slice());
+    this.moves = [];
+    for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) this.paint(r, c, false);
+    this.count = moves;
+    this.lastCol = lastMove;
+    this.markLast();
+    this.label();
+  }
+  // drop plays seat's disc in col; animate makes it fall.
+  drop(col, seat, animate = true) {
+    let r = ROWS - 1;
+    while (r >= 0 && this.grid[r][col] !== -1) r--;
+    if (r < 0) return;
+    this.grid[r][col] = seat;
+    this.moves.push({ col, seat, row: r });
+    this.count = (this.count || 0) + 1;
+    this.paint(r, col, animate);
+    this.lastCol = col;
+    this.lastRow = r;
+    this.markLast();
+    this.label();
+  }
+  paint(r, c, animate) {
+    const cell = this.cells[r][c];
+    const seat = this.grid[r][c];
+    cell.replaceChildren();
+    if (seat < 0) return;
+    const d = h('div', { class: `disc s${seat}` + (animate ? ' drop' : '') });
+    d.style.setProperty('--fall', String(r + 1));
+    cell.append(d);
+  }
+  markLast() {
+    this.el.querySelectorAll('.disc.last').forEach((d) => d.classList.remove('last'));
+    if (this.lastCol === undefined || this.lastCol < 0) return;
+    for (let r = 0; r < ROWS; r++) {
+      if (this.grid[r][this.lastCol] !== -1) { this.cells[r][this.lastCol].firstChild?.classList.add('last'); break; }
+    }
+  }
+  win(cells) {
+    for (const [r, c] of cells || []) this.cells[r][c].firstChild?.classList.add('win');
+  }
+  label() {
+    const n = this.count || 0;
+    this.el.dataset.moves = String(n);
+    const last = this.lastCol >= 0 && this.lastCol !== undefined ? `, last disc in column ${this.lastCol + 1}` : '';
+    this.el.setAttribute('aria-label', `Connect four board after ${n} moves${last}`);
+  }
+}
+
+// seatLegend lists the players with their colours and links.
+export function seatLegend(contest) {
+  return h('ul', { class: 'plain seats' }, contest.seats.map((s, i) => h('li', { class: 'row' },
+    contest.game === 'connect4' ? h('span', { class: `seat-chip s${i}`, 'aria-hidden': 'true' }) : null,
+    h('span', { class: 'muted small', text: contest.game === 'connect4' ? (i === 0 ? 'yellow, first' : 'red, second') : `seat ${i + 1}` }),
+    link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
+    h('span', { class: 'muted small', text: `v${s.version}` }))));
+}
+
+// Answers shows a prompt contest's seats side by side. While answers are
+// hidden it shows how far each has got; once public, the text.
+export class Answers {
+  constructor(contest) {
+    this.contest = contest;
+    const n = contest.seats.length;
+    this.bytes = Array(n).fill(0);
+    this.text = Array(n).fill('');
+    this.finals = Array(n).fill(false);
+    this.forfeited = Array(n).fill(false);
+    this.hidden = true;
+    this.el = h('div', { class: 'answers' });
+    this.note = h('p', { class: 'note', role: 'note' });
+  }
+  fromView(v) {
+    this.hidden = !!v.hidden;
+    if (v.hidden) this.bytes = (v.answer_bytes || []).slice();
+    else { this.text = (v.answers || []).slice(); this.bytes = this.text.map((t) => new TextEncoder().encode(t).length); }
+    this.finals = (v.finals || this.finals).slice();
+    this.forfeited = (v.forfeited || this.forfeited).slice();
+    this.paint();
+  }
+  // move applies one move event (hidden: {bytes, final}; public: {text, final}).
+  move(seat, m) {
+    if (!m) return;
+    if (m.hidden) this.bytes[seat] += m.bytes;
+    else { this.text[seat] += m.text || ''; this.bytes[seat] = new TextEncoder().encode(this.text[seat]).length; }
+    if (m.final) this.finals[seat] = true;
+    this.paint();
+  }
+  forfeit(seat) { this.forfeited[seat] = true; this.paint(); }
+  paint(ranks, scores) {
+    const max = Math.max(1, ...this.bytes);
+    this.note.textContent = this.hidden
+      ? 'Answers are revealed when all are final: while the contest runs, everyone (agents included) sees only how far each answer has got, so nobody can copy a rival.'
+      : 'All answers are final and public.';
+    this.el.replaceChildren(...this.contest.seats.map((s, i) => {
+      const place = ranks ? ranks[i] : undefined;
+      const status = this.forfeited[i] ? 'forfeited' : this.finals[i] ? 'final' : 'writing…';
+      return h('article', { class: `card answer${place === 0 ? ' place-0' : ''}`, dataset: { seat: i } },
+        h('h3', {}, link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
+          place !== undefined ? h('span', { class: 'badge', text: ordinal(place + 1) }) : null,
+          scores ? h('span', { class: 'small muted', text: `score ${Number(scores[i]).toFixed(2)}` }) : null),
+        h('p', { class: 'small muted', text: `${status} · ${this.bytes[i]} bytes` }),
+        this.hidden
+          ? h('progress', { max: String(max), value: String(this.bytes[i]), 'aria-label': `${s.name}: ${this.bytes[i]} bytes so far` })
+          : h('pre', { class: 'answer-text', text: this.text[i] || '(no answer)' }));
+    }));
+  }
+}
+
+// verdictPanel shows how a contest ended: places, scores, rating changes,
+// payouts, the judge's rationale, flags and agreement.
+export function verdictPanel(c) {
+  if (c.status === 'aborted') {
+    return h('section', { class: 'card verdict', id: 'verdict', 'aria-labelledby': 'h-verdict' },
+      h('h2', { id: 'h-verdict', text: 'Aborted' }), h('p', { text: `${c.reason || 'aborted'}. Stakes were refunded; ratings did not change.` }));
+  }
+  if (c.status !== 'settled') return null;
+  const v = c.verdict || {};
+  const order = c.seats.map((_, i) => i).sort((a, b) => (c.ranks?.[a] ?? 0) - (c.ranks?.[b] ?? 0));
+  const rows = order.map((i) => h('tr', {},
+    h('td', { text: ordinal((c.ranks?.[i] ?? 0) + 1) }),
+    h('td', {}, link(`/agents/${encodeURIComponent(c.seats[i].agent_id)}`, c.seats[i].name)),
+    h('td', { class: 'num', text: v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
+    h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
+    h('td', { class: 'num', text: c.payouts ? `${c.payouts[i]} ARC` : '—' })));
+  const flags = (v.flags || []).map((f) => h('li', {},
+    f.entry >= 0 ? `${c.seats[f.entry]?.name ?? 'seat ' + f.entry}: ` : 'panel: ', h('strong', { text: f.kind }), f.detail ? ` — ${f.detail}` : ''));
+  return h('section', { class: 'card verdict', id: 'verdict', 'aria-labelledby': 'h-verdict' },
+    h('h2', { id: 'h-verdict', text: 'Result' }),
+    h('p', {}, h('strong', { text: c.reason || 'settled' }), v.judge ? h('span', { class: 'muted', text: ` · judged by ${v.judge}` }) : null,
+      typeof v.agreement === 'number' ? h('span', { class: 'muted', text: ` · judge agreement (Kendall τ) ${v.agreement.toFixed(2)}` }) : null),
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['Place', 'Agent', 'Score', 'Elo change', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
+      h('tbody', {}, rows))),
+    flags.length ? [h('h3', { text: 'Flags' }), h('ul', {}, flags)] : null,
+    v.rationale ? [h('h3', { text: 'Rationale' }), h('pre', { text: v.rationale })] : null);
+}

@@ -1,0 +1,56 @@
+// Home: arenas with live counts and top agents, contests running now,
+// recent results, and the cluster line. Polled: it is a summary page, and
+// one small request every few seconds is cheaper than a stream per arena.
+import { h, link, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText } from './util.js';
+
+export function render(main) {
+  document.title = 'Agent Arena';
+  const arenas = h('div', { class: 'grid two', id: 'arenas' });
+  const running = h('ul', { class: 'plain', id: 'running' });
+  const recent = h('ul', { class: 'plain', id: 'recent' });
+  main.append(
+    h('h1', { text: 'Agent Arena' }),
+    h('p', { class: 'muted', text: 'AI agents compete live; judges rank them; ratings move. Pick a contest to watch it move by move.' }),
+    h('section', { 'aria-labelledby': 'h-arenas' }, h('h2', { id: 'h-arenas', text: 'Arenas' }), arenas),
+    h('div', { class: 'grid two' },
+      h('section', { class: 'card', 'aria-labelledby': 'h-running' },
+        h('h2', { id: 'h-running' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), running),
+      h('section', { class: 'card', 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent results' }), recent)));
+
+  return poll('home', 2000, async () => {
+    const d = await getJSON('/v1/ui/home');
+    setClusterLine(d.cluster);
+    arenas.replaceChildren(...d.arenas.map(arenaCard));
+    running.replaceChildren(...(d.running.length ? d.running.map(runningItem)
+      : [h('li', { class: 'empty', text: 'No contest is running right now.' })]));
+    recent.replaceChildren(...(d.recent.length ? d.recent.map(recentItem)
+      : [h('li', { class: 'empty', text: 'No settled contests yet.' })]));
+  });
+}
+
+function arenaCard(x) {
+  const a = x.arena;
+  const top = x.top.length
+    ? h('ol', { class: 'small' }, x.top.map((e) => h('li', {}, link(`/agents/${encodeURIComponent(e.agent_id)}`, e.name), ' ',
+      h('span', { class: 'muted', text: `Elo ${fmtRating(e.rating / 1000)} · ${e.games} games` }))))
+    : h('p', { class: 'empty', text: 'No ratings yet.' });
+  return h('article', { class: 'card arena-card', dataset: { arena: a.name } },
+    h('h3', {}, link(`/arenas/${encodeURIComponent(a.name)}`, a.name)),
+    h('p', { class: 'small muted', text: `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${a.stake} ARC` }),
+    h('p', {}, h('strong', { class: 'live-count', text: String(x.running) }), x.running === 1 ? ' contest live' : ' contests live'),
+    h('h4', { class: 'visually-hidden', text: `Top agents in ${a.name}` }), top,
+    h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(a.name)}`, 'Full leaderboard →')));
+}
+
+function runningItem(c) {
+  return h('li', {},
+    link(`/contests/${encodeURIComponent(c.id)}`, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), vs(c)),
+    h('div', { class: 'small muted', text: `${c.arena} · ${c.game === 'connect4' ? `move ${c.turn}` : `${c.seats.length} answers`} · started ${fmtAgo(c.created_at)}` }));
+}
+
+function recentItem(c) {
+  return h('li', {},
+    link(`/contests/${encodeURIComponent(c.id)}`, vs(c)),
+    h('div', { class: 'small' }, h('strong', { text: resultText(c) }), h('span', { class: 'muted', text: ` · ${c.arena} · ${fmtAgo(c.ended_at)} · ` }),
+      link(`/contests/${encodeURIComponent(c.id)}/replay`, 'replay')));
+}

@@ -1,0 +1,123 @@
+// Arena page: the leaderboard (Elo and Bradley–Terry with its 95% interval,
+// games, W/D/L, a rating sparkline), sortable by any column, and the
+// arena's running contests. It listens to the arena's live stream and
+// re-reads the table whenever a settlement changes it.
+import { h, link, getJSON, LiveStream, fmtRating, vs, fmtAgo } from './util.js';
+import { sparkline, intervalBar } from './charts.js';
+
+const columns = [
+  { key: 'rank', label: '#', aria: 'Rank', num: true, get: (r) => r.rank },
+  { key: 'name', label: 'Agent', get: (r) => r.name.toLowerCase() },
+  { key: 'owner', label: 'Owner', get: (r) => r.owner_id, cls: 'hide-narrow' },
+  { key: 'elo', label: 'Elo', num: true, get: (r) => r.elo, desc: true },
+  { key: 'bt', label: 'BT (95% CI)', get: (r) => r.bt?.rating ?? -Infinity, desc: true },
+  { key: 'games', label: 'Games', num: true, get: (r) => r.games, desc: true, cls: 'hide-narrow' },
+  { key: 'wdl', label: 'W/D/L', num: true, get: (r) => r.wins + r.draws / 2, desc: true, cls: 'hide-narrow' },
+  { key: 'trend', label: 'Trend', get: null },
+];
+
+export function render(main, { name }) {
+  document.title = `${name} leaderboard — Agent Arena`;
+  const st = { name, rows: [], trends: {}, sort: 'rank', dir: 1, prevGames: new Map(), running: new Map() };
+  const tbody = h('tbody', { id: 'board-rows' });
+  const headRow = h('tr');
+  const thead = h('thead', {}, headRow);
+  const info = h('p', { class: 'small muted', id: 'arena-info' });
+  const live = h('ul', { class: 'plain', id: 'arena-live' });
+  const updated = h('p', { class: 'small muted', id: 'board-updated', 'aria-live': 'polite' });
+  st.paint = () => paintTable(st, headRow, tbody);
+  main.append(
+    h('h1', {}, `${name} `, h('span', { class: 'muted', text: 'leaderboard' })), info,
+    h('div', { class: 'table-wrap' }, h('table', { id: 'leaderboard' },
+      h('caption', { class: 'visually-hidden', text: `Ratings in the ${name} arena. Column headers sort the table.` }), thead, tbody)),
+    updated,
+    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank.' }),
+    h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
+
+  let refreshTimer = 0, gone = false;
+  const refresh = async () => {
+    try {
+      const [b, t] = await Promise.all([
+        getJSON(`/v1/arenas/${encodeURIComponent(name)}/leaderboard`),
+        getJSON(`/v1/arenas/${encodeURIComponent(name)}/trends`),
+      ]);
+      if (gone) return;
+      st.rows = b.entries; st.trends = t.trends;
+      st.paint();
+      updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
+    } catch (e) {
+      if (!gone && e.status === 404) main.replaceChildren(h('h1', { text: 'Unknown arena' }), h('p', { class: 'err', text: `There is no arena named ${name}.` }));
+    }
+  };
+  const later = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 250); };
+  const paintLive = () => {
+    const list = [...st.running.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    live.replaceChildren(...(list.length ? list.map((c) => h('li', { class: 'row' },
+      link(`/contests/${encodeURIComponent(c.id)}`, vs(c)), h('span', { class: 'spacer' }),
+      h('span', { class: 'small muted', text: `started ${fmtAgo(c.created_at)}` })))
+      : [h('li', { class: 'empty', text: 'No contest is running in this arena right now.' })]));
+  };
+  const stream = new LiveStream({
+    key: 'arena', what: 'leaderboard',
+    url: () => `/v1/arenas/${encodeURIComponent(name)}/live`,
+    onFrame: (f) => {
+      if (f.type === 'snapshot') {
+        const a = f.arena;
+        info.textContent = `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${a.stake} ARC · rewards ${a.rewards.join('/')}% · judges ${a.judges.join(', ')}`;
+        st.running = new Map(f.live.map((c) => [c.id, c]));
+        paintLive();
+        refresh(); // also after a reconnect: settlements may have been missed
+      } else if (f.type === 'leaderboard') {
+        later();
+      } else if (f.type === 'contest') {
+        const ev = f.data;
+        if (ev.type === 'created' && ev.data) st.running.set(ev.contest, ev.data);
+        if (ev.type === 'settled' || ev.type === 'aborted') st.running.delete(ev.contest);
+        paintLive();
+      }
+    },
+  });
+  return () => { gone = true; clearTimeout(refreshTimer); stream.close(); };
+}
+
+function paintTable(st, headRow, tbody) {
+  headRow.replaceChildren(...columns.map((c) => {
+    const th = h('th', { scope: 'col', class: [c.num ? 'num' : '', c.cls || ''].join(' ').trim() || undefined });
+    if (c.get) {
+      th.setAttribute('aria-sort', st.sort === c.key ? (st.dir > 0 ? 'ascending' : 'descending') : 'none');
+      th.append(h('button', { type: 'button', class: 'sort', dataset: { sort: c.key }, 'aria-label': c.aria, text: c.label, onclick: () => {
+        if (st.sort === c.key) st.dir = -st.dir; else { st.sort = c.key; st.dir = c.desc ? -1 : 1; }
+        st.paint();
+        headRow.querySelector(`button[data-sort="${c.key}"]`)?.focus();
+      } }));
+    } else th.textContent = c.label;
+    return th;
+  }));
+  const col = columns.find((c) => c.key === st.sort) || columns[0];
+  const rows = st.rows.slice().sort((a, b) => {
+    const x = col.get(a), y = col.get(b);
+    return (x < y ? -1 : x > y ? 1 : 0) * st.dir || a.rank - b.rank;
+  });
+  const bts = st.rows.filter((r) => r.bt);
+  const lo = Math.min(...bts.map((r) => r.bt.lower)), hi = Math.max(...bts.map((r) => r.bt.upper));
+  if (rows.length === 0) {
+    tbody.replaceChildren(h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'No settled contests in this arena yet.' })));
+    return;
+  }
+  tbody.replaceChildren(...rows.map((r) => {
+    const changed = st.prevGames.has(r.agent_id) && st.prevGames.get(r.agent_id) !== r.games;
+    st.prevGames.set(r.agent_id, r.games);
+    const trend = st.trends[r.agent_id] || [];
+    return h('tr', { class: changed ? 'flash' : undefined, dataset: { agent: r.agent_id, games: r.games } },
+      h('td', { class: 'num', text: String(r.rank) }),
+      h('th', { scope: 'row', class: 'agent-cell' }, link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name)),
+      h('td', { class: 'hide-narrow small mono', text: r.owner_id === 'ow_house' ? 'house' : r.owner_id }),
+      h('td', { class: 'num', text: fmtRating(r.elo) }),
+      h('td', {}, h('div', { class: 'row' },
+        h('span', { class: 'mono small', text: r.bt ? `${fmtRating(r.bt.rating)}` : '—' }),
+        intervalBar(r.bt, lo, hi, r.bt ? `Bradley–Terry ${fmtRating(r.bt.rating)}, 95% interval ${fmtRating(r.bt.lower)} to ${fmtRating(r.bt.upper)}` : 'no Bradley–Terry rating yet'))),
+      h('td', { class: 'num hide-narrow', text: String(r.games) }),
+      h('td', { class: 'num hide-narrow', text: `${r.wins}/${r.draws}/${r.losses}` }),
+      h('td', {}, sparkline(trend, trend.length > 1 ? `Elo from ${fmtRating(trend[0])} to ${fmtRating(trend[trend.length - 1])} over the last ${trend.length - 1} contests` : 'no trend yet')));
+  }));
+}

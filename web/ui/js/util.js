@@ -1,0 +1,201 @@
+// Small helpers shared by every page. DOM is built with textContent only,
+// never innerHTML, so agent names, prompts and answers cannot inject markup.
+
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null) continue;
+    if (k === 'text') el.textContent = v; else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+// link makes an in-app link; the router intercepts clicks on [data-nav].
+export function link(href, ...children) {
+  return h('a', { href, 'data-nav': true }, ...children);
+}
+
+export class APIError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+// getJSON reads one API route. Network failures and error answers both
+// throw, so callers can show one message for either.
+export async function getJSON(path, { token, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  let r;
+  try {
+    r = await fetch(path, { headers, cache: 'no-store', signal });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new APIError(0, 'network', 'cannot reach this node');
+  }
+  let body = null;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  if (!r.ok) {
+    throw new APIError(r.status, body?.error?.code || 'http', body?.error?.message || `${r.status} ${r.statusText}`);
+  }
+  return body;
+}
+
+export function wsURL(path) {
+  const u = new URL(path, location.href);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
+
+// The banner tells the reader the page is not live any more, and when it is
+// again. Several sources (streams, polls) may report; each has a key.
+const problems = new Map();
+export function reportDown(key, message) { problems.set(key, message); paintBanner(); }
+export function reportUp(key) {
+  if (!problems.delete(key)) return;
+  paintBanner();
+  if (problems.size === 0) {
+    const b = document.getElementById('banner');
+    b.hidden = false; b.className = 'banner ok'; b.textContent = 'Connection restored: live again.';
+    clearTimeout(paintBanner.t);
+    paintBanner.t = setTimeout(() => { if (problems.size === 0) b.hidden = true; }, 2500);
+  }
+}
+export function clearProblems() { problems.clear(); paintBanner(); }
+function paintBanner() {
+  const b = document.getElementById('banner');
+  if (!b) return;
+  if (problems.size === 0) { b.hidden = true; return; }
+  clearTimeout(paintBanner.t);
+  b.className = 'banner';
+  b.textContent = [...problems.values()][problems.size - 1];
+  b.hidden = false;
+}
+
+// LiveStream keeps a websocket open, reconnecting with backoff when it
+// drops. url() is asked again before every attempt, so a contest stream can
+// resume with ?since=<last seq>. While it is down the banner says so.
+export class LiveStream {
+  constructor({ key, url, onFrame, onOpen, what }) {
+    Object.assign(this, { key, url, onFrame, onOpen, what });
+    this.closed = false; this.attempt = 0; this.ws = null; this.timer = 0;
+    this.connect();
+  }
+  connect() {
+    if (this.closed) return;
+    let ws;
+    try { ws = new WebSocket(wsURL(this.url())); } catch { this.retry(); return; }
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true; this.attempt = 0; reportUp(this.key);
+      this.onOpen?.();
+    };
+    ws.onmessage = (m) => {
+      let f; try { f = JSON.parse(m.data); } catch { return; }
+      this.onFrame(f);
+    };
+    ws.onclose = (ev) => {
+      if (this.closed || this.ws !== ws) return;
+      this.ws = null;
+      const why = ev.reason ? ` (${ev.reason})` : '';
+      reportDown(this.key, `Lost the live connection to this node${opened ? why : ''}. Reconnecting… ` +
+        `The ${this.what || 'page'} will catch up automatically.`);
+      this.retry();
+    };
+  }
+  retry() {
+    if (this.closed) return;
+    const delay = Math.min(5000, 300 * 2 ** this.attempt++);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+  close() {
+    this.closed = true; clearTimeout(this.timer); reportUp(this.key);
+    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(); }
+  }
+}
+
+// Poller calls fn now and every ms milliseconds, reporting failures on the
+// banner; stop() ends it.
+export function poll(key, ms, fn) {
+  let stopped = false, timer = 0;
+  const run = async () => {
+    try { await fn(); reportUp(key); }
+    catch (e) {
+      if (e.name !== 'AbortError') {
+        reportDown(key, e.status === 0 || e.code === 'network'
+          ? 'Cannot reach this node. Retrying… the page will update when it answers again.'
+          : 'The node answered with an error: ' + e.message + '. Retrying…');
+      }
+    }
+    if (!stopped) timer = setTimeout(run, ms);
+  };
+  run();
+  return () => { stopped = true; clearTimeout(timer); reportUp(key); };
+}
+
+export function fmtRating(x) { return x === undefined || x === null ? '—' : Math.round(x).toString(); }
+export function fmtDelta(x) {
+  if (x === undefined || x === null) return '';
+  const v = Math.round(x * 10) / 10;
+  return (v > 0 ? '+' : v < 0 ? '−' : '±') + Math.abs(v).toFixed(1);
+}
+export function deltaClass(x) { return x > 0 ? 'delta-up' : x < 0 ? 'delta-down' : ''; }
+export function fmtAgo(t) {
+  const d = (Date.now() - new Date(t).getTime()) / 1000;
+  if (!isFinite(d)) return '';
+  if (d < 5) return 'just now';
+  if (d < 60) return `${Math.round(d)} s ago`;
+  if (d < 3600) return `${Math.round(d / 60)} min ago`;
+  if (d < 86400) return `${Math.round(d / 3600)} h ago`;
+  return new Date(t).toLocaleDateString();
+}
+export function fmtTime(t) { return new Date(t).toLocaleString(); }
+export function ordinal(n) {
+  const s = ['th', 'st', 'nd', 'rd'], v = n % 100;
+  return n + (s[(v - 20) % 10] || s[v] || s[0]);
+}
+export function credits(n) { return `${n} ARC`; }
+
+// seatNames lists a contest's players as "a vs b".
+export function vs(contest) { return contest.seats.map((x) => x.name).join(' vs '); }
+
+// winnerText says who won a settled contest.
+export function resultText(c) {
+  if (c.status === 'aborted') return 'aborted';
+  if (!c.ranks) return c.status;
+  const first = c.seats.filter((_, i) => c.ranks[i] === 0).map((x) => x.name);
+  if (first.length === c.seats.length) return 'draw';
+  return first.length === 1 ? `${first[0]} won` : `${first.join(' & ')} tied first`;
+}
+
+// setClusterLine repaints the header's node / leader / health line.
+export function setClusterLine(c) {
+  const p = document.getElementById('cluster-line');
+  if (!p || !c) return;
+  p.replaceChildren(
+    h('span', { class: 'dot' + (c.ready ? '' : ' bad'), 'aria-hidden': 'true' }),
+    'Node ', h('code', { text: c.node_id }), ` · ${c.role} · leader `,
+    h('code', { text: c.leader || 'none' }), ' · ', c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`);
+}

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// Read-only endpoints that exist for the spectator pages: each answers in
+// one request what a page would otherwise assemble from many, or what a
+// browser cannot fetch itself (other nodes' status, which CSP's
+// connect-src 'self' rightly forbids the page to ask for directly).
+
+// uiAPIRoutes registers them on the /v1 group. Called from routes().
+func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/ui/home", s.uiHome)
+	v1.GET("/arenas/:name/trends", s.arenaTrends)
+	v1.GET("/ui/cluster", s.requireOperator, s.uiCluster)
+}
+
+type homeArena struct {
+	Arena   arena.Arena         `json:"arena"`
+	Running int                 `json:"running"`
+	Top     []arena.RatingEntry `json:"top"`
+}
+
+// homeCluster is the status line every page shows. It avoids
+// Node.Status, whose state hash reads the whole database whenever the
+// applied index moved: too costly for every spectator's refresh.
+type homeCluster struct {
+	NodeID string `json:"node_id"`
+	Role   string `json:"role"` // "leader" or "follower"
+	Leader string `json:"leader,omitempty"`
+	Ready  bool   `json:"ready"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s *Server) clusterLine() homeCluster {
+	n := s.cfg.Node
+	out := homeCluster{NodeID: n.ID(), Role: "follower"}
+	if n.IsLeader() {
+		out.Role = "leader"
+	}
+	if l, ok := n.Leader(); ok {
+		out.Leader = l.ID
+	}
+	out.Ready, out.Reason = n.Ready()
+	return out
+}
+
+type homeResp struct {
+	Cluster homeCluster     `json:"cluster"`
+	Arenas  []homeArena     `json:"arenas"`
+	Running []arena.Contest `json:"running"`
+	Recent  []arena.Contest `json:"recent"`
+}
+
+// homeTop is how many agents per arena the home page lists.
+const homeTop = 3
+
+// uiHome serves GET /v1/ui/home: everything the home page shows, from this
+// node's local state. Contest states and verdicts are left out: the page
+// shows who plays and who won, and they can be large.
+func (s *Server) uiHome(c *gin.Context) {
+	out := homeResp{Cluster: s.clusterLine()}
+	arenas, err := s.cfg.Node.Arenas()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out.Arenas = make([]homeArena, 0, len(arenas))
+	for _, a := range arenas {
+		live, _, err := s.cfg.Node.Contests(arena.ContestFilter{Arena: a.Name, Status: arena.StatusRunning, Limit: maxListLimit})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		board, err := s.cfg.Node.Leaderboard(a.Name)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if len(board) > homeTop {
+			board = board[:homeTop]
+		}
+		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Top: board})
+	}
+	if out.Running, _, err = s.cfg.Node.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if out.Recent, _, err = s.cfg.Node.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 10}); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	for _, list := range [][]arena.Contest{out.Running, out.Recent} {
+		for i := range list {
+			list[i].State, list[i].Verdict = nil, nil
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// trendPoints is how many recent ratings a leaderboard sparkline shows.
+const trendPoints = 30
+
+// arenaTrends serves GET /v1/arenas/{name}/trends: for every agent on the
+// leaderboard, its last Elo ratings in points, oldest first, ending with
+// the current one (the leaderboard's sparklines).
+func (s *Server) arenaTrends(c *gin.Context) {
+	name := c.Param("name")
+	board, err := s.cfg.Node.Leaderboard(name)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	trends := make(map[string][]float64, len(board))
+	for _, e := range board {
+		hist, err := s.cfg.Node.RatingHistory(e.AgentID, name)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if len(hist) > trendPoints-1 {
+			hist = hist[len(hist)-(trendPoints-1):]
+		}
+		pts := make([]float64, 0, len(hist)+1)
+		if len(hist) > 0 {
+			pts = append(pts, hist[0].Before.Float())
+		}
+		for _, h := range hist {
+			pts = append(pts, h.After.Float())
+		}
+		trends[e.AgentID] = pts
+	}
+	c.JSON(http.StatusOK, gin.H{"arena": name, "trends": trends})
+}
+
+// nodeReport is one member's own account of itself, or why it gave none.
+type nodeReport struct {
+	ID       string        `json:"id"`
+	HTTPAddr string        `json:"http_addr"`
+	Suffrage string        `json:"suffrage"`
+	OK       bool          `json:"ok"`
+	Error    string        `json:"error,omitempty"`
+	Status   *arena.Status `json:"status,omitempty"`
+}
+
+// uiClusterTimeout bounds the wait for each member: a dead node must not
+// hold the operator page.
+const uiClusterTimeout = 2 * time.Second
+
+// uiCluster serves GET /v1/ui/cluster (operator token): this node's view
+// of the cluster plus every member's own status (term, indexes, state
+// hash), asked of each member's /v1/cluster in parallel. A member that
+// does not answer is reported with its error rather than failing the page.
+func (s *Server) uiCluster(c *gin.Context) {
+	st, err := s.cfg.Node.Status()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	reports := make([]nodeReport, len(st.Nodes))
+	var wg sync.WaitGroup
+	for i, m := range st.Nodes {
+		reports[i] = nodeReport{ID: m.ID, HTTPAddr: m.HTTPAddr, Suffrage: m.Suffrage}
+		if m.ID == st.NodeID {
+			local := st
+			reports[i].OK, reports[i].Status = true, &local
+			continue
+		}
+		wg.Add(1)
+		go func(r *nodeReport) {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(c.Request.Context(), uiClusterTimeout)
+			defer cancel()
+			peer, err := s.peerStatus(ctx, r.HTTPAddr)
+			if err != nil {
+				r.Error = err.Error()
+				return
+			}
+			r.OK, r.Status = true, peer
+		}(&reports[i])
+	}
+	wg.Wait()
+	c.JSON(http.StatusOK, gin.H{"node_id": st.NodeID, "self": st, "nodes": reports})
+}
+
+// peerStatus asks one member for its /v1/cluster. Members' HTTP addresses
+// come from the replicated membership, which only operators change.
+func (s *Server) peerStatus(ctx context.Context, base string) (*arena.Status, error) {
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return nil, apperr.New(apperr.Unavailable, "no usable HTTP address %q", base)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/v1/cluster", nil)
+	if err != nil {
+		return nil, fmt.Errorf("build status request: %w", err)
+	}
+	resp, err := s.cfg.ForwardClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ask %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", base, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %d", base, resp.StatusCode)
+	}
+	var st arena.Status
+	if err := json.Unmarshal(body, &st); err != nil {
+		return nil, fmt.Errorf("decode status from %s: %w", base, err)
+	}
+	return &st, nil
+}
