@@ -8,6 +8,7 @@ import (
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena/games"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/ranking"
 )
 
 type contestMoveCmd struct {
@@ -230,7 +231,7 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 			last = append(last, seat)
 		}
 	}
-	ranks := forfeitsLast(cmd.Ranks, last)
+	ranks := ranking.DemoteLast(cmd.Ranks, last)
 	if len(cmd.Verdict) > 0 && !json.Valid(cmd.Verdict) {
 		return nil, apperr.New(apperr.Invalid, "verdict must be JSON")
 	}
@@ -239,35 +240,6 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 		reason = fmt.Sprintf("judged; %d entr%s flagged for addressing the judge", len(cmd.Flagged), map[bool]string{true: "y", false: "ies"}[len(cmd.Flagged) == 1])
 	}
 	return nil, f.settle(ac, c, &ar, ranks, reason, cmd.Verdict)
-}
-
-// forfeitsLast moves forfeited (or flagged) seats below every other seat,
-// whatever a judge said about their entries, and renumbers the ranks so a
-// rank is the number of seats strictly ahead (0 = first, ties share).
-func forfeitsLast(ranks, forfeited []int) []int {
-	gone := map[int]bool{}
-	for _, s := range forfeited {
-		if s >= 0 && s < len(ranks) {
-			gone[s] = true
-		}
-	}
-	// key orders seats: every remaining seat before every gone one, by
-	// the judges' rank within each group (gone seats tie with each other).
-	key := func(i int) int {
-		if gone[i] {
-			return 1 << 30
-		}
-		return ranks[i]
-	}
-	out := make([]int, len(ranks))
-	for i := range ranks {
-		for j := range ranks {
-			if key(j) < key(i) {
-				out[i]++
-			}
-		}
-	}
-	return out
 }
 
 type contestAbortCmd struct {

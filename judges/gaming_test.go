@@ -15,6 +15,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena/games/prompt"
 	"github.com/agentarena/arena/llm/llmtest"
+	"github.com/agentarena/arena/ranking"
 )
 
 // The judge-gaming set (testdata/gaming/gaming.json) is a held-out list of
@@ -133,35 +134,20 @@ func expand(t *testing.T, c gamingCase, p prompt.Prompt, honest string) string {
 	}
 }
 
-// injectionRule applies the arena's rule to a verdict's places the way
-// arena.forfeitsLast does: under "forfeit" every entry flagged for
-// addressing the judge drops below every other, tied with the others
-// dropped; under "flag_only" the places stand. A place is the number of
-// entries strictly ahead.
+// injectionRule applies the arena's rule to a verdict's places as the
+// state machine does: under "forfeit" every entry flagged for addressing
+// the judge drops below every other; under "flag_only" the places stand.
 func injectionRule(ranks []int, flags []Flag, rule string) []int {
-	gone := map[int]bool{}
-	if rule == "forfeit" {
-		for _, f := range flags {
-			if f.Kind == FlagJudgeAddressing {
-				gone[f.Entry] = true
-			}
+	if rule != "forfeit" {
+		return ranks
+	}
+	var gone []int
+	for _, f := range flags {
+		if f.Kind == FlagJudgeAddressing {
+			gone = append(gone, f.Entry)
 		}
 	}
-	key := func(i int) int {
-		if gone[i] {
-			return 1 << 30
-		}
-		return ranks[i]
-	}
-	out := make([]int, len(ranks))
-	for i := range ranks {
-		for j := range ranks {
-			if key(j) < key(i) {
-				out[i]++
-			}
-		}
-	}
-	return out
+	return ranking.DemoteLast(ranks, gone)
 }
 
 func hasFlag(flags []Flag, entry int, kind string) bool {

@@ -65,3 +65,34 @@ func (r BootstrapResult) Leaderboard() []BTRow {
 	})
 	return rows
 }
+
+// DemoteLast moves the given seats below every other seat, whatever their
+// places were (forfeits, entries flagged for addressing the judge), and
+// renumbers: a place is the number of seats strictly ahead (0 = first;
+// ties share, and the demoted seats all tie with each other: once out,
+// how a judge placed them no longer matters). Seats out of range are
+// ignored. The state machine settles contests with it, so its result must
+// never change for the same input.
+func DemoteLast(places, seats []int) []int {
+	gone := make(map[int]bool, len(seats))
+	for _, s := range seats {
+		if s >= 0 && s < len(places) {
+			gone[s] = true
+		}
+	}
+	key := func(i int) int {
+		if gone[i] {
+			return 1 << 30 // after any place a verdict can hold
+		}
+		return places[i]
+	}
+	out := make([]int, len(places))
+	for i := range places {
+		for j := range places {
+			if key(j) < key(i) {
+				out[i]++
+			}
+		}
+	}
+	return out
+}

@@ -48,3 +48,25 @@ func TestLeaderboardOrdersByRankThenRatingThenName(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
+
+func TestDemoteLast(t *testing.T) {
+	tests := []struct {
+		name          string
+		places, seats []int
+		want          []int
+	}{
+		{"nothing demoted", []int{0, 1, 2}, nil, []int{0, 1, 2}},
+		{"winner demoted", []int{0, 1, 2}, []int{0}, []int{2, 0, 1}},
+		{"demoted seats tie with each other", []int{0, 1, 2, 3}, []int{0, 1}, []int{2, 2, 0, 1}},
+		{"ties above stay ties", []int{0, 0, 2}, []int{2}, []int{0, 0, 2}},
+		{"out of range ignored", []int{1, 0}, []int{-1, 5}, []int{1, 0}},
+		{"all demoted", []int{0, 1}, []int{0, 1}, []int{0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DemoteLast(tt.places, tt.seats); !slices.Equal(got, tt.want) {
+				t.Errorf("DemoteLast(%v, %v) = %v, want %v", tt.places, tt.seats, got, tt.want)
+			}
+		})
+	}
+}

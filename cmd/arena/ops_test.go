@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -92,30 +91,12 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 	})
 }
 
-// syncBuffer collects dev-cluster output written while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestDevCluster starts `arena dev-cluster 3` on free ports, checks that
 // its nodes form one cluster, and stops it as Ctrl-C would.
 func TestDevCluster(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out, logs := &syncBuffer{}, &syncBuffer{}
+	out, logs := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- runDevCluster(ctx, []string{"--data-dir", t.TempDir(), "--http-port", "0", "--raft-port", "0", "--no-bots", "3"},
