@@ -9,11 +9,16 @@ import (
 // FlagNonAnswer marks an entry that games the judge by shape rather than
 // by instruction: empty or invisible, padded with repetition far past
 // what the task asks, stuffed with one keyword, or an echo of the prompt.
-// The rubric already scores such entries low on its own criteria, so the
-// flag adds no penalty and the arena's injection rule does not act on it;
-// it tells readers and preference-pair filters that the entry was not a
-// real answer.
+// The rubric cuts a flagged entry's score by nonAnswerPenalty: an echo of
+// the prompt meets most criteria (it names the required terms, fits the
+// length), so the criteria alone would let it beat a real but weak
+// answer. The arena's injection rule does not act on this flag; it also
+// tells readers and preference-pair filters that the entry was not a real
+// answer.
 const FlagNonAnswer = "non_answer"
+
+// nonAnswerPenalty multiplies a non-answer's rubric score.
+const nonAnswerPenalty = 0.25
 
 // Thresholds of detectNonAnswer. They sit well above what an honest
 // answer does: the careful bot repeats under 5% of its trigrams and copies

@@ -94,8 +94,8 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 }
 
 // scoreEntry returns an entry's rounded score and the checks behind it.
-// An entry flagged for addressing the judge has its score cut by
-// addressingPenalty: addressing the judge is itself a criterion the
+// An entry flagged as a non-answer has its score cut by nonAnswerPenalty,
+// and one flagged for addressing the judge by addressingPenalty: addressing the judge is itself a criterion the
 // rubric checks, as the AI judge's prompt asks the model to count it
 // against the entry, whatever the arena's rule then does with the flag.
 func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
@@ -124,9 +124,13 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 	}
 	score := sum / total
 	for _, f := range flags {
-		if f.Kind == FlagJudgeAddressing {
+		switch f.Kind {
+		case FlagJudgeAddressing:
 			score *= addressingPenalty
 			checks = append(checks, check{label: "does not address the judge", met: false})
+		case FlagNonAnswer:
+			score *= nonAnswerPenalty
+			checks = append(checks, check{label: "a real answer (" + f.Detail + ")", met: false})
 		}
 	}
 	return RoundScore(score), checks

@@ -69,8 +69,9 @@ func TestRubricScoresEachCriterion(t *testing.T) {
 		// Trigrams abc bca cab abc: one of four repeats → (0.75 + 1) / 2.
 		{"repetition", prompt.Criteria{}, "a b c a b c", 0.875, ""},
 		{"empty text", prompt.Criteria{}, "  \n ", 0, ""},
-		// The whole prompt echoed: copied 1 → own words 0 → (1 + 0) / 2.
-		{"echoing the prompt", prompt.Criteria{}, "Explain how Raft elects a leader.", 0.5, "Explain how Raft elects a leader."},
+		// The whole prompt echoed: copied 1 → own words 0 → (1 + 0) / 2,
+		// then flagged as a non-answer: × 0.25.
+		{"echoing the prompt", prompt.Criteria{}, "Explain how Raft elects a leader.", 0.125, "Explain how Raft elects a leader."},
 		// Trigrams αβγ (copied) βγx γxy xyz: 1/4 copied is within the
 		// tolerance.
 		{"restating part of the prompt", prompt.Criteria{}, "alpha beta gamma x y z", 1, "alpha beta gamma delta"},
