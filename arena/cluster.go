@@ -255,29 +255,43 @@ type Member struct {
 
 // Status is this node's view of the cluster.
 type Status struct {
-	NodeID        string         `json:"node_id"`
-	State         string         `json:"state"`
-	Term          uint64         `json:"term"`
-	CommitIndex   uint64         `json:"commit_index"`
-	AppliedIndex  uint64         `json:"applied_index"`
-	LastLogIndex  uint64         `json:"last_log_index"`
-	StateHash     string         `json:"state_hash"`
-	Leader        *NodeMeta      `json:"leader"`
-	Nodes         []Member       `json:"nodes"`
-	LeaderChanges []LeaderChange `json:"leader_changes"`
+	NodeID       string `json:"node_id"`
+	State        string `json:"state"`
+	Term         uint64 `json:"term"`
+	CommitIndex  uint64 `json:"commit_index"`
+	AppliedIndex uint64 `json:"applied_index"`
+	LastLogIndex uint64 `json:"last_log_index"`
+	StateHash    string `json:"state_hash"`
+	// StateHashIndex is the applied index StateHash was taken at: equal to
+	// AppliedIndex in a fresh status, earlier in a RecentStatus.
+	StateHashIndex uint64         `json:"state_hash_index"`
+	Leader         *NodeMeta      `json:"leader"`
+	Nodes          []Member       `json:"nodes"`
+	LeaderChanges  []LeaderChange `json:"leader_changes"`
 }
 
 // Status reports the node's Raft position, membership and state hash.
-func (n *Node) Status() (Status, error) {
+func (n *Node) Status() (Status, error) { return n.status(0) }
+
+// RecentStatus is Status with a state hash that may be up to maxAge old
+// (StateHashIndex says which index it is for); everything else is
+// current. Public endpoints use it, so that callers cannot make the node
+// hash its whole state file on every request.
+func (n *Node) RecentStatus(maxAge time.Duration) (Status, error) { return n.status(maxAge) }
+
+func (n *Node) status(hashAge time.Duration) (Status, error) {
 	st := Status{
 		NodeID: n.cfg.NodeID, State: n.raft.State().String(), Term: n.raft.CurrentTerm(),
 		CommitIndex: n.raft.CommitIndex(), LastLogIndex: n.raft.LastIndex(),
 	}
-	hash, applied, err := n.fsm.StateHash()
+	hash, hashIndex, err := n.fsm.RecentStateHash(hashAge)
 	if err != nil {
 		return Status{}, err
 	}
-	st.StateHash, st.AppliedIndex = hash, applied
+	st.StateHash, st.StateHashIndex, st.AppliedIndex = hash, hashIndex, hashIndex
+	if hashAge > 0 {
+		st.AppliedIndex = max(hashIndex, n.fsm.AppliedIndex())
+	}
 	leader, ok := n.Leader()
 	if ok {
 		st.Leader = &leader

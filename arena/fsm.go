@@ -78,6 +78,7 @@ type FSM struct {
 	hashMu    sync.Mutex
 	hashIndex uint64
 	hash      string
+	hashAt    time.Time // when hash was last computed or confirmed
 }
 
 var _ raft.BatchingFSM = (*FSM)(nil)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
@@ -110,12 +111,25 @@ func writeFileSync(path string, r io.Reader) error {
 // leaving out bookkeeping. bbolt files differ in page layout between nodes,
 // but their logical content must not: equal hashes mean equal state.
 func (f *FSM) StateHash() (hash string, index uint64, err error) {
+	return f.RecentStateHash(0)
+}
+
+// RecentStateHash is StateHash, but it may answer with the hash of an
+// earlier index if that was computed less than maxAge ago. Hashing reads
+// the whole state file; on a busy node the applied index moves between
+// any two requests, so a public status endpoint that always hashed anew
+// would let anyone keep a core busy scanning.
+func (f *FSM) RecentStateHash(maxAge time.Duration) (hash string, index uint64, err error) {
 	f.hashMu.Lock()
 	defer f.hashMu.Unlock()
+	if maxAge > 0 && f.hash != "" && time.Since(f.hashAt) < maxAge {
+		return f.hash, f.hashIndex, nil
+	}
 	err = f.View(func(tx *bolt.Tx) error {
 		index = getUint(tx.Bucket(bucketMeta), keyApplied)
 		if index == f.hashIndex && f.hash != "" {
 			hash = f.hash
+			f.hashAt = time.Now()
 			return nil
 		}
 		h := sha256.New()
@@ -134,7 +148,7 @@ func (f *FSM) StateHash() (hash string, index uint64, err error) {
 			return err
 		}
 		hash = hex.EncodeToString(h.Sum(nil))
-		f.hashIndex, f.hash = index, hash
+		f.hashIndex, f.hash, f.hashAt = index, hash, time.Now()
 		return nil
 	})
 	return hash, index, err

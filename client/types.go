@@ -206,9 +206,11 @@ type ClusterStatus struct {
 	CommitIndex  uint64 `json:"commit_index"`
 	AppliedIndex uint64 `json:"applied_index"`
 	LastLogIndex uint64 `json:"last_log_index"`
-	// StateHash is a hex digest of the applied state; equal hashes at equal
-	// applied indexes mean two nodes agree.
-	StateHash string `json:"state_hash"`
+	// StateHash is a hex digest of the applied state at StateHashIndex;
+	// equal hashes at equal indexes mean two nodes agree. Without the
+	// operator token it may be up to a second older than AppliedIndex.
+	StateHash      string `json:"state_hash"`
+	StateHashIndex uint64 `json:"state_hash_index"`
 	// Leader is zero when the node currently knows no leader.
 	Leader NodeAddr `json:"leader"`
 	Nodes  []Node   `json:"nodes"`

@@ -2,14 +2,27 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/arena"
 )
 
+// statusHashAge is how old a state hash anyone but the operator may get
+// from GET /v1/cluster (see arena.Node.RecentStatus).
+const statusHashAge = time.Second
+
+// cluster serves GET /v1/cluster: everything current, but only the
+// operator makes the node hash its state anew.
 func (s *Server) cluster(c *gin.Context) {
-	st, err := s.cfg.Node.Status()
+	var st arena.Status
+	var err error
+	if p, ok := principal(c); ok && p.Kind == principalOperator {
+		st, err = s.cfg.Node.Status()
+	} else {
+		st, err = s.cfg.Node.RecentStatus(statusHashAge)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return

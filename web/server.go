@@ -29,6 +29,7 @@ type Node interface {
 	Leader() (arena.NodeMeta, bool)
 	Ready() (bool, string)
 	Status() (arena.Status, error)
+	RecentStatus(maxAge time.Duration) (arena.Status, error)
 	ReadIndex(ctx context.Context) (uint64, error)
 	WaitApplied(ctx context.Context, idx uint64) error
 	AppliedIndex() uint64

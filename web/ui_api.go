@@ -170,6 +170,9 @@ func (s *Server) uiCluster(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// The caller's operator token goes along, so each member hashes its
+	// state now rather than answering with a recent hash.
+	auth := c.GetHeader("Authorization")
 	reports := make([]nodeReport, len(st.Nodes))
 	var wg sync.WaitGroup
 	for i, m := range st.Nodes {
@@ -184,7 +187,7 @@ func (s *Server) uiCluster(c *gin.Context) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(c.Request.Context(), uiClusterTimeout)
 			defer cancel()
-			peer, err := s.peerStatus(ctx, r.HTTPAddr)
+			peer, err := s.peerStatus(ctx, r.HTTPAddr, auth)
 			if err != nil {
 				r.Error = err.Error()
 				return
@@ -198,7 +201,7 @@ func (s *Server) uiCluster(c *gin.Context) {
 
 // peerStatus asks one member for its /v1/cluster. Members' HTTP addresses
 // come from the replicated membership, which only operators change.
-func (s *Server) peerStatus(ctx context.Context, base string) (*arena.Status, error) {
+func (s *Server) peerStatus(ctx context.Context, base, auth string) (*arena.Status, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		return nil, apperr.New(apperr.Unavailable, "no usable HTTP address %q", base)
 	}
@@ -206,6 +209,7 @@ func (s *Server) peerStatus(ctx context.Context, base string) (*arena.Status, er
 	if err != nil {
 		return nil, fmt.Errorf("build status request: %w", err)
 	}
+	req.Header.Set("Authorization", auth)
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ask %s: %w", base, err)

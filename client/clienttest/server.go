@@ -266,9 +266,9 @@ func (s *Server) cluster(w http.ResponseWriter, r *http.Request) {
 		"commit_index":   uint64(42 + s.seq),
 		"applied_index":  uint64(42 + s.seq),
 		"last_log_index": uint64(42 + s.seq),
-		"state_hash":     "9f86d081884c7d65",
-		"leader":         map[string]string{"id": leader.ID, "raft_addr": leader.RaftAddr, "http_addr": leader.HTTPAddr},
-		"nodes":          s.nodes,
+		"state_hash":     "9f86d081884c7d65", "state_hash_index": uint64(42 + s.seq),
+		"leader": map[string]string{"id": leader.ID, "raft_addr": leader.RaftAddr, "http_addr": leader.HTTPAddr},
+		"nodes":  s.nodes,
 	})
 }
 

@@ -49,7 +49,7 @@ func clusterStatus(fs *flag.FlagSet) action {
 		t.row("COMMIT INDEX", formatUint(st.CommitIndex))
 		t.row("APPLIED INDEX", formatUint(st.AppliedIndex))
 		t.row("LAST LOG INDEX", formatUint(st.LastLogIndex))
-		t.row("STATE HASH", st.StateHash)
+		t.row("STATE HASH", fmt.Sprintf("%s (at index %d)", st.StateHash, st.StateHashIndex))
 		if err := t.flush(); err != nil {
 			return err
 		}

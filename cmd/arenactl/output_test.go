@@ -246,7 +246,7 @@ func TestClusterCommands(t *testing.T) {
 				"COMMIT INDEX    42",
 				"APPLIED INDEX   42",
 				"LAST LOG INDEX  42",
-				"STATE HASH      9f86d081884c7d65",
+				"STATE HASH      9f86d081884c7d65 (at index 42)",
 				"",
 				"ID  RAFT ADDR      HTTP ADDR      SUFFRAGE  LEADER",
 				"n1  10.0.0.1:7000  10.0.0.1:8080  Voter     yes",
