@@ -29,7 +29,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		if s.chargeIP(c) {
+		if charged(c) || s.chargeIP(c) {
 			s.writeError(c, apperr.New(apperr.Unauthorized, "Authorization header must be \"Bearer <key>\""))
 		}
 		return
@@ -46,12 +46,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if !found {
-		if s.chargeIP(c) {
+		if charged(c) || s.chargeIP(c) {
 			s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
 		}
 		return
 	}
-	if !s.chargeKey(c, p) {
+	if !charged(c) && !s.chargeKey(c, p) {
 		return
 	}
 	c.Set(ctxPrincipal, p)
@@ -105,4 +105,39 @@ func article(kind string) string {
 		return "an " + kind
 	}
 	return "a " + kind
+}
+
+const ctxCharged = "arena.charged"
+
+// charged reports whether chargeEarly already took this request's token.
+func charged(c *gin.Context) bool { return c.GetBool(ctxCharged) }
+
+// chargeEarly charges a request to its key's bucket, or to the client's
+// address when it has no key that resolves here, before any costly work
+// that comes ahead of authenticate (a linearizable read asks the leader
+// for a read index). authenticate then does not charge it again.
+func (s *Server) chargeEarly(c *gin.Context) bool {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		return true // limitAnonymous charged it already
+	}
+	ok := true
+	_, token, _ := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	hash := agents.HashKey(token)
+	switch {
+	case token == "":
+		ok = s.chargeIP(c)
+	case agents.HashesEqual(hash, s.cfg.Node.OperatorTokenHash()):
+	default:
+		if p, found, err := s.cfg.Node.LookupKey(hash); err == nil && found {
+			ok = s.chargeKey(c, p)
+		} else {
+			ok = s.chargeIP(c)
+		}
+	}
+	if ok {
+		c.Set(ctxCharged, true)
+	}
+	return ok
 }

@@ -179,6 +179,9 @@ func (s *Server) consistency(c *gin.Context) {
 		c.Next() // writes are linearizable by construction
 		return
 	}
+	if !s.chargeEarly(c) {
+		return // a read index costs the leader a round: limit before it
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	if err := s.linearize(ctx); err != nil {

@@ -61,6 +61,14 @@ func TestRequestRateLimits(t *testing.T) {
 		want429(t, limDo(t, "GET", ln.url+"/v1/owners/me", keyA, "", nil), "too many requests with this key")
 		limDo(t, "GET", ln.url+"/v1/owners/me", ids.keys[ownerB], "", nil).want(t, 200)
 	})
+	t.Run("a linearizable read is charged once, before it asks for a read index", func(t *testing.T) {
+		key := ids.keys[agentKey]
+		for range 5 {
+			limDo(t, "GET", ln.url+"/v1/arenas?consistency=linearizable", key, "", nil).want(t, 200)
+		}
+		want429(t, limDo(t, "GET", ln.url+"/v1/arenas?consistency=linearizable", key, "", nil), "too many requests with this key")
+		want429(t, limDo(t, "GET", ln.url+"/v1/arenas?consistency=linearizable", "aro_notakeyatall", "", nil), "from your address")
+	})
 	t.Run("the operator is not limited", func(t *testing.T) {
 		for range 20 {
 			limDo(t, "GET", ln.url+"/v1/ledger/audit", arenatest.OperatorToken, "", nil).want(t, 200)
@@ -70,8 +78,8 @@ func TestRequestRateLimits(t *testing.T) {
 		if n := ln.limitHits(t, "requests_per_ip"); n < 4 {
 			t.Errorf("requests_per_ip hits %v, want >= 4", n)
 		}
-		if n := ln.limitHits(t, "requests_per_key"); n != 1 {
-			t.Errorf("requests_per_key hits %v, want 1", n)
+		if n := ln.limitHits(t, "requests_per_key"); n != 2 {
+			t.Errorf("requests_per_key hits %v, want 2", n)
 		}
 	})
 }
