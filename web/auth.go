@@ -46,9 +46,17 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if !found {
-		if charged(c) || s.chargeIP(c) {
-			s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
+		if !charged(c) && !s.chargeIP(c) {
+			return
 		}
+		if ready, _ := s.cfg.Node.Ready(); !ready && s.cfg.Node.OperatorTokenHash() == "" {
+			// A starting node has not applied the operator token yet: it
+			// cannot tell the operator from a stranger, and a node joining
+			// with the token must retry rather than give up.
+			s.writeError(c, apperr.New(apperr.Unavailable, "this node is starting and has not learned the cluster's keys yet; retry shortly"))
+			return
+		}
+		s.writeError(c, apperr.New(apperr.Unauthorized, "unknown or revoked key"))
 		return
 	}
 	if !charged(c) && !s.chargeKey(c, p) {
