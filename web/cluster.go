@@ -6,6 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/agentarena/arena/agents/secrets"
+	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 )
 
@@ -34,6 +36,10 @@ type joinReq struct {
 	NodeID   string `json:"node_id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPAddr string `json:"http_addr"`
+	// SecretsKeyID is secrets.Fingerprint of the joiner's secrets key, when
+	// it was started with one: a different key is refused before the node
+	// becomes a member.
+	SecretsKeyID string `json:"secrets_key_id,omitempty"`
 }
 
 func (s *Server) join(c *gin.Context) {
@@ -41,6 +47,13 @@ func (s *Server) join(c *gin.Context) {
 	if err := s.readJSON(c, &req); err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if req.SecretsKeyID != "" && s.cfg.SecretsKey != nil {
+		if own := secrets.Fingerprint(s.cfg.SecretsKey()); own != "" && own != req.SecretsKeyID {
+			s.writeError(c, apperr.New(apperr.Conflict, "node %q holds a different secrets key than this cluster (fingerprint %s, the cluster's is %s): start it without --secrets-key and without a secrets-key file in its data dir, and it will receive the cluster's",
+				truncate(req.NodeID, 64), truncate(req.SecretsKeyID, 32), own))
+			return
+		}
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -28,6 +29,18 @@ type Sealer struct{ aead atomic.Pointer[cipher.AEAD] }
 
 // ErrNoKey is returned by a Sealer that has no key yet.
 var ErrNoKey = errors.New("no secrets key configured")
+
+// Fingerprint names a hex key without revealing it, so two nodes can
+// check they hold the same key before one joins the other. It is "" for
+// "". The key is 256 random bits: a plain hash cannot be reversed.
+func Fingerprint(hexKey string) string {
+	hexKey = strings.ToLower(strings.TrimSpace(hexKey))
+	if hexKey == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("agent-arena secrets key fingerprint\x00" + hexKey))
+	return hex.EncodeToString(sum[:8])
+}
 
 // NewKey returns a fresh random key, hex encoded.
 func NewKey() (string, error) {

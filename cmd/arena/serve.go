@@ -316,7 +316,11 @@ func advertiseURL(a *net.TCPAddr) string {
 // joinCluster asks a member to add this node as a voter, retrying while
 // the cluster elects a leader or the member is still starting.
 func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
-	body, _ := json.Marshal(map[string]string{"node_id": m.NodeID, "raft_addr": m.Node.RaftAddr(), "http_addr": m.URL})
+	req := map[string]string{"node_id": m.NodeID, "raft_addr": m.Node.RaftAddr(), "http_addr": m.URL}
+	if m.SecretsKey != "" {
+		req["secrets_key_id"] = secrets.Fingerprint(m.SecretsKey)
+	}
+	body, _ := json.Marshal(req)
 	url := strings.TrimRight(m.Join, "/") + "/v1/cluster/join"
 	deadline := time.Now().Add(60 * time.Second)
 	backoff := 100 * time.Millisecond
@@ -366,7 +370,8 @@ func postJoin(ctx context.Context, url, token string, body []byte) (string, erro
 		}
 		_ = json.Unmarshal(msg, &ans)
 		return ans.SecretsKey, nil
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest:
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest ||
+		resp.StatusCode == http.StatusConflict:
 		return "", permanentError{fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))}
 	default:
 		return "", fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
@@ -404,10 +409,19 @@ func (m *Main) loadSecretsKey() error {
 	return nil
 }
 
-// adoptSecretsKey stores the key a joined cluster sent, unless this node
-// was configured with one.
+// adoptSecretsKey stores the key a joined cluster sent. A node configured
+// with a different key is refused: elected leader, it could not open the
+// model-endpoint keys the cluster sealed, and its own seals would be
+// unreadable to every other member.
 func (m *Main) adoptSecretsKey(key string) error {
-	if m.SecretsKey != "" || key == "" {
+	if key == "" {
+		return nil
+	}
+	if m.SecretsKey != "" {
+		if !strings.EqualFold(strings.TrimSpace(m.SecretsKey), key) {
+			return errors.New("this node's secrets key (--secrets-key or secrets-key in its data dir) differs from the cluster's: " +
+				"start it without one to receive the cluster's, and remove it from the cluster meanwhile (arenactl cluster remove)")
+		}
 		return nil
 	}
 	if err := m.sealer.SetKey(key); err != nil {
