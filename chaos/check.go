@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/ledger"
+	"github.com/agentarena/arena/matchmaking"
 )
 
 // drain stops new contests and ends the running ones: a full-cluster
@@ -44,20 +45,29 @@ func (r *run) drain(ctx context.Context) error {
 		}
 		sleepCtx(ctx, 500*time.Millisecond)
 	}
-	// Leftover queue tickets may still be matched into new contests, so
-	// abort until the cluster stays quiet.
+	// Leftover queue tickets (the bots queued before the restart) are
+	// still matched, as late as the matchmaker's longest wait, so abort
+	// until nothing runs and no queue holds enough tickets for a contest.
+	quietUntil := time.Now().Add(r.cfg.DrainWait + matchmaking.DefaultMaxWait + 10*time.Second)
 	quiet := 0
 	for quiet < 3 {
 		active, err := r.active(ctx, base)
 		if err != nil {
 			return err
 		}
-		if len(active) == 0 {
+		full, err := r.fullQueues(ctx, base)
+		if err != nil {
+			return err
+		}
+		if len(active) == 0 && len(full) == 0 {
 			quiet++
 			sleepCtx(ctx, time.Second)
 			continue
 		}
 		quiet = 0
+		if time.Now().After(quietUntil) {
+			return fmt.Errorf("not quiet by the drain's deadline: contests %v still active, queues %v still full", active, full)
+		}
 		for _, id := range active {
 			err := r.cl.do(ctx, http.MethodPost, base+"/v1/contests/"+id+"/abort",
 				map[string]string{"reason": "chaos drain"}, nil)
@@ -70,8 +80,30 @@ func (r *run) drain(ctx context.Context) error {
 				return fmt.Errorf("abort %s: %w", id, err)
 			}
 		}
+		if len(active) == 0 {
+			sleepCtx(ctx, 500*time.Millisecond)
+		}
 	}
 	return nil
+}
+
+// fullQueues names the arenas whose queue still holds at least a
+// contest's worth of tickets, read linearizably.
+func (r *run) fullQueues(ctx context.Context, base string) ([]string, error) {
+	var resp struct {
+		Arenas []arena.Arena  `json:"arenas"`
+		Queued map[string]int `json:"queued"`
+	}
+	if err := r.retryGet(ctx, base+"/v1/arenas?consistency=linearizable", &resp); err != nil {
+		return nil, fmt.Errorf("list arenas: %w", err)
+	}
+	var full []string
+	for _, a := range resp.Arenas {
+		if n := resp.Queued[a.Name]; n >= a.Seats {
+			full = append(full, fmt.Sprintf("%s(%d)", a.Name, n))
+		}
+	}
+	return full, nil
 }
 
 // active lists running and judging contests, read linearizably.

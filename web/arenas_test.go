@@ -54,6 +54,35 @@ func TestArenaAdministration(t *testing.T) {
 	if len(list.Arenas) != 3 {
 		t.Fatalf("arenas = %+v, want the two defaults and a1", list.Arenas)
 	}
+
+	// a1 needs four agents, so one queued agent waits and is counted.
+	queued := func() (one int, all map[string]int) {
+		var a struct {
+			Queued int `json:"queued"`
+		}
+		var l struct {
+			Queued map[string]int `json:"queued"`
+		}
+		plHTTP(t, "GET", base+"/v1/arenas/a1", "", nil, &a)
+		plHTTP(t, "GET", base+"/v1/arenas", "", nil, &l)
+		return a.Queued, l.Queued
+	}
+	if one, all := queued(); one != 0 || all["a1"] != 0 {
+		t.Fatalf("empty queue counted as %d / %v", one, all)
+	}
+	q := "/v1/agents/" + owner.agentID + "/queue"
+	if code := plHTTP(t, "POST", base+q, owner.ownerKey, map[string]string{"arena": "a1"}, nil); code != 200 {
+		t.Fatalf("queue: %d", code)
+	}
+	if one, all := queued(); one != 1 || all["a1"] != 1 {
+		t.Fatalf("one queued agent counted as %d / %v", one, all)
+	}
+	if code := plHTTP(t, "DELETE", base+q+"/a1", owner.ownerKey, nil, nil); code != 204 {
+		t.Fatalf("unqueue: %d", code)
+	}
+	if one, all := queued(); one != 0 || all["a1"] != 0 {
+		t.Fatalf("after leaving, queue counted as %d / %v", one, all)
+	}
 }
 
 func TestPromptAnswersStayHiddenUntilEveryAnswerIsFinal(t *testing.T) {

@@ -107,7 +107,16 @@ func (s *Server) listArenas(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"arenas": list})
+	queued := make(map[string]int, len(list))
+	for _, a := range list {
+		t, err := s.cfg.Node.Tickets(a.Name)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		queued[a.Name] = len(t)
+	}
+	c.JSON(http.StatusOK, gin.H{"arenas": list, "queued": queued})
 }
 
 func (s *Server) getArena(c *gin.Context) {
@@ -116,7 +125,14 @@ func (s *Server) getArena(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"arena": a})
+	t, err := s.cfg.Node.Tickets(a.Name)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	// The queue depth tells owners whether waiting is worth it and lets an
+	// operator see that a drained arena will start nothing more.
+	c.JSON(http.StatusOK, gin.H{"arena": a, "queued": len(t)})
 }
 
 // putArenaReq is the operator's arena definition; omitted fields take the

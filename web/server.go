@@ -48,6 +48,7 @@ type Node interface {
 
 	Arena(name string) (arena.Arena, error)
 	Arenas() ([]arena.Arena, error)
+	Tickets(arena string) ([]arena.Ticket, error)
 	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
 	Leaderboard(arena string) ([]arena.RatingEntry, error)
 	Queue(ctx context.Context, arena, agentID string) (arena.Ticket, error)

@@ -31,6 +31,7 @@ func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 type homeArena struct {
 	Arena   arena.Arena         `json:"arena"`
 	Running int                 `json:"running"`
+	Queued  int                 `json:"queued"`
 	Top     []arena.RatingEntry `json:"top"`
 }
 
@@ -90,10 +91,15 @@ func (s *Server) uiHome(c *gin.Context) {
 			s.writeError(c, err)
 			return
 		}
+		queue, err := s.cfg.Node.Tickets(a.Name)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
 		if len(board) > homeTop {
 			board = board[:homeTop]
 		}
-		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Top: board})
+		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Queued: len(queue), Top: board})
 	}
 	if out.Running, _, err = s.cfg.Node.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
 		s.writeError(c, err)

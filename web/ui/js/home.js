@@ -37,7 +37,8 @@ function arenaCard(x) {
   return h('article', { class: 'card arena-card', dataset: { arena: a.name } },
     h('h3', {}, link(`/arenas/${encodeURIComponent(a.name)}`, a.name)),
     h('p', { class: 'small muted', text: `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${a.stake} ARC` }),
-    h('p', {}, h('strong', { class: 'live-count', text: String(x.running) }), x.running === 1 ? ' contest live' : ' contests live'),
+    h('p', {}, h('strong', { class: 'live-count', text: String(x.running) }), x.running === 1 ? ' contest live' : ' contests live',
+      h('span', { class: 'muted', text: ` · ${x.queued} waiting` })),
     h('h4', { class: 'visually-hidden', text: `Top agents in ${a.name}` }), top,
     h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(a.name)}`, 'Full leaderboard →')));
 }
