@@ -105,7 +105,8 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
-			pr.Out.Header.Set(forwardedHeader, s.cfg.Node.ID())
+			// The leader charges the client, not this node (peer.go).
+			s.signPeer(pr.Out.Header, pr.Out.Method, pr.Out.URL.RequestURI(), clientKey(pr.In.RemoteAddr))
 			// This node checked the browser's origin (crossOrigin); the
 			// leader, another host, would take its own for a foreign one.
 			pr.Out.Header.Del("Origin")
@@ -221,7 +222,7 @@ func (s *Server) remoteReadIndex(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("build read-index request: %w", err)
 	}
-	req.Header.Set(forwardedHeader, s.cfg.Node.ID())
+	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), "") // this node's own request
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		return 0, apperr.Wrap(apperr.NotLeader, err, "the leader at %s could not be reached for a read index", target.Host)

@@ -218,7 +218,11 @@ func (s *Server) limitAnonymous(c *gin.Context) {
 // chargeIP takes one request from the client address's bucket, answering
 // 429 (and returning false) when it is empty.
 func (s *Server) chargeIP(c *gin.Context) bool {
-	if d, ok := s.lim.ipRate.take(clientKey(c.Request.RemoteAddr)); !ok {
+	addr, exempt := s.rateAddr(c)
+	if exempt {
+		return true
+	}
+	if d, ok := s.lim.ipRate.take(addr); !ok {
 		s.tooMany(c, limitRequestsPerIP, d, "too many requests from your address: the limit is %g per second (burst %d); retry after the Retry-After header's seconds",
 			s.lim.cfg.RequestsPerSecondPerIP, s.lim.cfg.RequestBurstPerIP)
 		return false

@@ -101,7 +101,8 @@ type Config struct {
 	SecretsKey func() string
 	// Runner receives agent sessions (nil: agents cannot connect here).
 	Runner Runner
-	// ForwardClient carries forwarded writes to the leader.
+	// ForwardClient carries forwarded writes and read-index requests to
+	// the leader (default: forwardTransport with a 30 s timeout).
 	ForwardClient *http.Client
 	// StreamBuffer is how many frames a spectator may lag before it is
 	// dropped (default 256).
@@ -141,7 +142,7 @@ func New(cfg Config) *Server {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	if cfg.ForwardClient == nil {
-		cfg.ForwardClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.ForwardClient = &http.Client{Timeout: 30 * time.Second, Transport: forwardTransport()}
 	}
 	if cfg.StreamBuffer <= 0 {
 		cfg.StreamBuffer = 256
