@@ -42,8 +42,11 @@ fuzz-seeds:
 
 ## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
 ## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them
+## (a built binary, not go run, which reports a Ctrl-C as a failure)
 cluster:
-	$(GO) run ./cmd/arena dev-cluster $(NODES)
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/arena ./cmd/arena
+	$(BIN)/arena dev-cluster $(NODES)
 
 ## chaos: the long fault-injection run (CHAOSTIME, default 5m) against a real
 ## 3-node cluster of processes: kill -9, SIGSTOP, remove and re-add, then

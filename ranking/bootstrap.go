@@ -36,12 +36,23 @@ type BootstrapOptions struct {
 	Tol float64
 }
 
-// BootstrapResult is a full-data fit with 95% percentile-bootstrap
-// intervals: Lower[i] and Upper[i] are the 2.5th and 97.5th percentiles of
-// agent i's rating over the resamples (linear interpolation between order
-// statistics, as numpy's default). Each resample is anchored like the full
-// fit, so with mean anchoring the intervals measure an agent's standing
-// relative to the field.
+// BootstrapResult is a full-data fit with 95% intervals. Each interval
+// is the union of two: the percentile bootstrap, the 2.5th and 97.5th
+// percentiles of agent i's rating over the resamples (linear
+// interpolation between order statistics, as numpy's default), and the
+// Wald interval Rating[i] ± 1.96·SE[i], SE from the curvature of the
+// penalised log-likelihood at the fit (see waldSE). So Lower[i] =
+// min(2.5th percentile, Rating[i] − 1.96·SE[i]) and Upper[i] likewise.
+// Each resample is anchored like the full fit, and so is the Wald term,
+// so with mean anchoring the intervals measure an agent's standing
+// relative to the field, and a named anchor agent's interval is its
+// rating alone.
+//
+// With many battles the two intervals nearly agree. With few, the
+// bootstrap alone is far too narrow: when all battles are the same result
+// between the same two agents (one game, or 3–0), every resample is
+// identical and its interval has zero width. The Wald term, kept finite
+// by the prior, then supplies an honest width.
 type BootstrapResult struct {
 	BTResult
 	Lower  []float64
@@ -49,7 +60,7 @@ type BootstrapResult struct {
 	Rounds int
 }
 
-// Bootstrap fits battles and adds bootstrap intervals.
+// Bootstrap fits battles and adds 95% intervals (see BootstrapResult).
 func Bootstrap(battles []Battle, opt BootstrapOptions) (BootstrapResult, error) {
 	c, err := Aggregate(battles)
 	if err != nil {
@@ -58,18 +69,35 @@ func Bootstrap(battles []Battle, opt BootstrapOptions) (BootstrapResult, error) 
 	return BootstrapCounts(c, opt)
 }
 
-// BootstrapCounts fits pre-aggregated counts and adds bootstrap intervals.
+// BootstrapCounts fits pre-aggregated counts and adds 95% intervals: the
+// percentile bootstrap, widened to cover the Wald interval (see
+// BootstrapResult).
+func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
+	res, se, err := percentileBootstrap(c, opt)
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	for i, se := range se { // se is nil if the curvature was unusable
+		half := float64(waldZ * se)
+		res.Lower[i] = min(res.Lower[i], res.Ratings[i]-half)
+		res.Upper[i] = max(res.Upper[i], res.Ratings[i]+half)
+	}
+	return res, nil
+}
+
+// percentileBootstrap fits counts and returns the percentile-bootstrap
+// intervals alone, with the Wald standard errors (nil if unusable).
 // It resamples battles with replacement, aggregates each resample back to
 // counts and refits it starting from the full-data strengths, which is why
 // a thousand rounds over a hundred thousand battles take seconds.
-func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
+func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []float64, error) {
 	switch {
 	case opt.Rounds < 0:
-		return BootstrapResult{}, apperr.New(apperr.Invalid, "bootstrap: rounds must not be negative, got %d", opt.Rounds)
+		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: rounds must not be negative, got %d", opt.Rounds)
 	case opt.Workers < 0:
-		return BootstrapResult{}, apperr.New(apperr.Invalid, "bootstrap: workers must not be negative, got %d", opt.Workers)
+		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: workers must not be negative, got %d", opt.Workers)
 	case opt.Tol < 0 || opt.Tol != opt.Tol:
-		return BootstrapResult{}, apperr.New(apperr.Invalid, "bootstrap: tolerance must be a positive number, got %v", opt.Tol)
+		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: tolerance must be a positive number, got %v", opt.Tol)
 	}
 	if opt.Rounds == 0 {
 		opt.Rounds = DefaultRounds
@@ -82,7 +110,7 @@ func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
 	}
 	full, p, err := fitCounts(c, opt.BT)
 	if err != nil {
-		return BootstrapResult{}, err
+		return BootstrapResult{}, nil, err
 	}
 	bt, _ := opt.BT.withDefaults() // already validated by fitCounts
 	bt.Tol = opt.Tol
@@ -92,7 +120,7 @@ func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
 	}
 	cs, m, err := c.cells()
 	if err != nil {
-		return BootstrapResult{}, err
+		return BootstrapResult{}, nil, err
 	}
 
 	n, rounds := len(full.Agents), opt.Rounds
@@ -127,7 +155,9 @@ func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
 		res.Lower[i] = percentile(col, 0.025)
 		res.Upper[i] = percentile(col, 0.975)
 	}
-	return res, nil
+	t := newTally(n)
+	t.fill(cs, m)
+	return res, waldSE(t, p, bt.Prior, anchor), nil
 }
 
 // expand lists, for every battle, the cell it belongs to; drawing uniform
