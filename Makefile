@@ -11,7 +11,7 @@ FUZZFLAGS ?=
 
 .PHONY: run test build bench lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
-.PHONY: cluster chaos screenshots
+.PHONY: cluster chaos screenshots alerts
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -53,6 +53,12 @@ cluster:
 ## checks; `make test` runs a short form (chaos/chaos_test.go)
 chaos:
 	$(GO) run ./cmd/arena-chaos -duration $(CHAOSTIME) $(CHAOSFLAGS)
+
+## alerts: check docs/alerts.yml and run its unit tests (docs/alerts_test.yml)
+## with promtool (fetched from Debian's prometheus package when missing)
+alerts:
+	sh scripts/promtool.sh check rules docs/alerts.yml
+	sh scripts/promtool.sh test rules docs/alerts_test.yml
 
 ## screenshots: rerun the browser tests (headless Chromium) and let them save
 ## every spectator page at 1280 and 375 px into docs/screenshots (the README's)
