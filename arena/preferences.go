@@ -40,9 +40,20 @@ type PreferencePair struct {
 	Agreement *float64 `json:"agreement,omitempty"`
 	// PositionConsistent tells, for pairwise judging, whether both
 	// presentation orders picked the same winner (absent otherwise).
-	PositionConsistent *bool    `json:"position_consistent,omitempty"`
-	Flags              []string `json:"flags,omitempty"`
-	Judge              string   `json:"judge"`
+	PositionConsistent *bool `json:"position_consistent,omitempty"`
+	// Flags are every flag behind the pair: the verdict's own (low
+	// agreement, …) and both answers'.
+	Flags []string `json:"flags,omitempty"`
+	// ChosenFlags and RejectedFlags split the answers' flags by side. They
+	// are not stored: a read derives them from the contest's verdict and
+	// state, so pairs recorded before they existed have them too and the
+	// state machine's bytes stay as they were.
+	ChosenFlags   []string `json:"chosen_flags,omitempty"`
+	RejectedFlags []string `json:"rejected_flags,omitempty"`
+	Judge         string   `json:"judge"`
+	// untrusted: the verdict itself is flagged, or the flags could not be
+	// attributed to a side (set on read, with the fields above).
+	untrusted bool
 }
 
 // recordPreferences adds a pair for every two seats with a strict rank
@@ -57,20 +68,7 @@ func recordPreferences(ac *applyCtx, c *Contest, ranks []int, verdict json.RawMe
 	}
 	answers := prompt.Answers()
 	p := prompt.Prompt()
-	flags := map[int][]string{}
-	var verdictFlags []string
-	for _, f := range v.Flags {
-		if f.Entry >= 0 {
-			flags[f.Entry] = append(flags[f.Entry], f.Kind)
-		} else {
-			verdictFlags = append(verdictFlags, f.Kind)
-		}
-	}
-	if st, ok := prompt.(interface{ Forfeited() []int }); ok {
-		for _, s := range st.Forfeited() {
-			flags[s] = append(flags[s], "forfeited")
-		}
-	}
+	flags, verdictFlags := seatFlags(v, prompt)
 	b := ac.tx.Bucket(bucketPreferences)
 	for i := range c.Seats {
 		for j := range c.Seats {
@@ -109,6 +107,80 @@ func recordPreferences(ac *applyCtx, c *Contest, ranks []int, verdict json.RawMe
 	return nil
 }
 
+// seatFlags splits a verdict's flags into each seat's (by seat index,
+// forfeits included) and the verdict's own.
+func seatFlags(v judges.Verdict, prompt promptState) (seats map[int][]string, verdict []string) {
+	seats = map[int][]string{}
+	for _, f := range v.Flags {
+		if f.Entry >= 0 {
+			seats[f.Entry] = append(seats[f.Entry], f.Kind)
+		} else {
+			verdict = append(verdict, f.Kind)
+		}
+	}
+	if st, ok := prompt.(interface{ Forfeited() []int }); ok {
+		for _, s := range st.Forfeited() {
+			seats[s] = append(seats[s], "forfeited")
+		}
+	}
+	return seats, verdict
+}
+
+// contestFlags is what a read needs to split a pair's flags by side.
+type contestFlags struct {
+	byAgent map[string][]string
+	verdict int  // how many flags the verdict itself carries
+	ok      bool // false: the contest could not be read back
+}
+
+// flagsOf derives a settled contest's flags as recordPreferences did.
+func (f *FSM) flagsOf(tx *bolt.Tx, id string) contestFlags {
+	c, err := getContest(tx, id)
+	if err != nil || c.Game != "prompt" {
+		return contestFlags{}
+	}
+	var v judges.Verdict
+	if len(c.Verdict) > 0 && json.Unmarshal(c.Verdict, &v) != nil {
+		return contestFlags{}
+	}
+	g, ok := f.games[c.Game]
+	if !ok {
+		return contestFlags{}
+	}
+	st, err := g.Load(c.State)
+	if err != nil {
+		return contestFlags{}
+	}
+	ps, ok := st.(promptState)
+	if !ok {
+		return contestFlags{}
+	}
+	seats, verdict := seatFlags(v, ps)
+	out := contestFlags{byAgent: map[string][]string{}, verdict: len(verdict), ok: true}
+	for i, s := range c.Seats {
+		out.byAgent[s.AgentID] = seats[i]
+	}
+	return out
+}
+
+// splitFlags fills p's per-side flags from its contest (cached by id).
+func (f *FSM) splitFlags(tx *bolt.Tx, p *PreferencePair, cache map[string]contestFlags) {
+	if len(p.Flags) == 0 {
+		return
+	}
+	cf, seen := cache[p.Contest]
+	if !seen {
+		cf = f.flagsOf(tx, p.Contest)
+		cache[p.Contest] = cf
+	}
+	if cf.ok {
+		p.ChosenFlags, p.RejectedFlags = cf.byAgent[p.ChosenAgent], cf.byAgent[p.RejectedAgent]
+	}
+	// Whatever the sides do not explain belongs to the verdict (or to a
+	// contest that could not be read): the pair as a whole is in doubt.
+	p.untrusted = !cf.ok || cf.verdict > 0 || len(p.ChosenFlags)+len(p.RejectedFlags) != len(p.Flags)
+}
+
 // PreferenceFilter selects pairs for export.
 type PreferenceFilter struct {
 	Arena          string
@@ -117,7 +189,12 @@ type PreferenceFilter struct {
 	MinMargin      float64
 	MinAgreement   *float64
 	ExcludeFlagged bool
-	Limit          int
+	// ExcludeChosenFlagged leaves out pairs whose chosen answer or verdict
+	// is flagged, and keeps those whose only flags are on the rejected
+	// answer: a non-answer or a judge-addressing answer that lost is a
+	// trustworthy example of what not to write.
+	ExcludeChosenFlagged bool
+	Limit                int
 }
 
 // Preferences returns matching pairs after f.Since in cursor order and the
@@ -129,6 +206,7 @@ func (n *Node) Preferences(f PreferenceFilter) (list []PreferencePair, next uint
 	}
 	next = f.Since
 	err = n.fsm.View(func(tx *bolt.Tx) error {
+		contests := map[string]contestFlags{}
 		c := tx.Bucket(bucketPreferences).Cursor()
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, f.Since+1)); k != nil; k, v = c.Next() {
 			var p PreferencePair
@@ -136,6 +214,7 @@ func (n *Node) Preferences(f PreferenceFilter) (list []PreferencePair, next uint
 				return fmt.Errorf("decode preference %x: %w", k, err)
 			}
 			next = p.Cursor
+			n.fsm.splitFlags(tx, &p, contests)
 			if f.matches(p) {
 				list = append(list, p)
 				if len(list) == f.Limit {
@@ -159,6 +238,8 @@ func (f PreferenceFilter) matches(p PreferencePair) bool {
 	case f.MinAgreement != nil && (p.Agreement == nil || *p.Agreement < *f.MinAgreement):
 		return false
 	case f.ExcludeFlagged && len(p.Flags) > 0:
+		return false
+	case f.ExcludeChosenFlagged && (p.untrusted || len(p.ChosenFlags) > 0):
 		return false
 	}
 	return true

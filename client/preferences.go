@@ -12,12 +12,17 @@ import (
 
 // PreferenceQuery selects preference pairs to export.
 type PreferenceQuery struct {
-	Arena          string
-	Agent          string
-	Since          uint64 // cursor: pairs after it
-	MinMargin      *float64
-	MinAgreement   *float64
-	ExcludeFlagged bool
+	Arena        string
+	Agent        string
+	Since        uint64 // cursor: pairs after it
+	MinMargin    *float64
+	MinAgreement *float64
+	// ExcludeFlagged leaves out every flagged pair; ExcludeChosenFlagged
+	// only those whose chosen answer or verdict is flagged, keeping pairs
+	// that lost to a flagged (e.g. non-answer) rejected answer. When both
+	// are set, ExcludeFlagged wins.
+	ExcludeFlagged       bool
+	ExcludeChosenFlagged bool
 	// Format is "full" (default), "trl" or "messages".
 	Format string
 	Limit  int
@@ -53,8 +58,11 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	if q.MinAgreement != nil {
 		v.Set("min_agreement", strconv.FormatFloat(*q.MinAgreement, 'g', -1, 64))
 	}
-	if q.ExcludeFlagged {
+	switch {
+	case q.ExcludeFlagged:
 		v.Set("exclude_flagged", "true")
+	case q.ExcludeChosenFlagged:
+		v.Set("exclude_flagged", "chosen")
 	}
 	u := *c.base
 	u.Path += "/v1/preferences"

@@ -200,6 +200,7 @@ func FuzzPreferenceQuery(f *testing.F) {
 		`format=xml`, `limit=0`, `limit=10001`, `limit=-5`, `limit=1e3`, `since=-1`, `since=18446744073709551616`,
 		`since=18446744073709551615`, `min_margin=NaN`, `min_margin=nan`, `min_agreement=NaN`, `min_margin=+Inf`,
 		`min_margin=1.0000001`, `min_margin=0x1p-2`, `min_agreement=1e-400`, `exclude_flagged=yes`, `exclude_flagged=T`,
+		`exclude_flagged=chosen`, `exclude_flagged=Chosen`, `exclude_flagged=chosen&exclude_flagged=true`,
 		`arena=%ff&agent=%00`, `arena=a&arena=b`, `limit=5;x=1`, `%zz`, `format=trl&format=full`, `min_margin=`,
 	} {
 		fuzzseed.Add(f, s)
@@ -239,7 +240,13 @@ func FuzzPreferenceQuery(f *testing.F) {
 		if got.MinAgreement != nil {
 			q.Set("min_agreement", strconv.FormatFloat(*got.MinAgreement, 'g', -1, 64))
 		}
+		if got.ExcludeFlagged && got.ExcludeChosenFlagged {
+			t.Fatalf("%q set both exclusions", raw)
+		}
 		q.Set("exclude_flagged", strconv.FormatBool(got.ExcludeFlagged))
+		if got.ExcludeChosenFlagged {
+			q.Set("exclude_flagged", "chosen")
+		}
 		again, format2, err := parseQuery(q.Encode())
 		if err != nil {
 			t.Fatalf("own query %q refused: %v", q.Encode(), err)

@@ -104,10 +104,12 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 		}
 		f.MinAgreement = &x
 	}
-	if v := c.Query("exclude_flagged"); v != "" {
+	if v := c.Query("exclude_flagged"); v == "chosen" {
+		f.ExcludeChosenFlagged = true
+	} else if v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return f, "", apperr.New(apperr.Invalid, "exclude_flagged must be true or false, got %q", truncate(v, 32))
+			return f, "", apperr.New(apperr.Invalid, "exclude_flagged must be true, false or chosen, got %q", truncate(v, 32))
 		}
 		f.ExcludeFlagged = b
 	}

@@ -204,9 +204,18 @@ func botPreferences(ctx context.Context, set []prompt.Prompt, maxBytes int) ([]g
 		if err != nil {
 			return nil, nil, err
 		}
+		// The same pairs `arena-trainer run` pulls (exclude_flagged=chosen):
+		// none from a flagged verdict or with a flagged chosen answer.
+		flagged, verdictFlagged := map[int]bool{}, false
+		for _, f := range v.Flags {
+			if f.Entry < 0 {
+				verdictFlagged = true
+			}
+			flagged[f.Entry] = true
+		}
 		for i := range entries {
 			for j := range entries {
-				if v.Ranks[i] < v.Ranks[j] {
+				if v.Ranks[i] < v.Ranks[j] && !verdictFlagged && !flagged[i] {
 					pairs = append(pairs, gpu.Pair{ID: fmt.Sprintf("%s/%d>%d", p.ID, i, j), Prompt: p.Text,
 						Chosen: clip(entries[i].Text, maxBytes), Rejected: clip(entries[j].Text, maxBytes)})
 				}

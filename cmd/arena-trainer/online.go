@@ -167,7 +167,7 @@ func pull(ctx context.Context, c *client.Client, o onlineOptions, cursor string)
 	since, _ := strconv.ParseUint(cursor, 10, 64)
 	var out []gpu.Pair
 	for {
-		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: o.Arena, Since: since, Limit: 1000, ExcludeFlagged: true})
+		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: o.Arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
 		if err != nil {
 			return nil, "", fmt.Errorf("export preferences: %w", err)
 		}

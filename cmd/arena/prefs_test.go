@@ -139,6 +139,63 @@ func TestPreferenceExport(t *testing.T) {
 			}
 		}
 	})
+	t.Run("flags are split by side, and exclude_flagged=chosen keeps pairs lost to a flagged answer", func(t *testing.T) {
+		type row struct {
+			Cursor        uint64
+			Flags         []string
+			ChosenFlags   []string `json:"chosen_flags"`
+			RejectedFlags []string `json:"rejected_flags"`
+		}
+		// Up to a fixed cursor, so the three exports see the same pairs.
+		upTo := func(q string, last uint64) map[uint64]row {
+			p, code, body := export(t, m.URL+"/v1/preferences?arena=prompt&limit=10000&"+q, tr.Key)
+			if code != 200 {
+				t.Fatalf("%s: %d %s", q, code, body)
+			}
+			out := map[uint64]row{}
+			for _, l := range p.lines {
+				var r row
+				if err := json.Unmarshal([]byte(l), &r); err != nil {
+					t.Fatal(err)
+				}
+				if r.Cursor <= last {
+					out[r.Cursor] = r
+				}
+			}
+			return out
+		}
+		var last uint64
+		var every map[uint64]row
+		// The echo and verbose bots give non-answers, so pairs they lose
+		// soon exist; wait for one.
+		eventually(t, 30*time.Second, func() error {
+			p, _, _ := export(t, m.URL+"/v1/preferences?arena=prompt&limit=10000", tr.Key)
+			fmt.Sscan(p.next, &last)
+			every = upTo("", last)
+			for _, r := range every {
+				if len(r.RejectedFlags) > 0 && len(r.ChosenFlags) == 0 && len(r.RejectedFlags) == len(r.Flags) {
+					return nil
+				}
+			}
+			return fmt.Errorf("no pair lost to a flagged answer among %d", len(every))
+		})
+		clean, chosenClean := upTo("exclude_flagged=true", last), upTo("exclude_flagged=chosen", last)
+		for c, r := range every {
+			if len(r.ChosenFlags)+len(r.RejectedFlags) > len(r.Flags) {
+				t.Errorf("pair %d: sides %v / %v hold more than its flags %v", c, r.ChosenFlags, r.RejectedFlags, r.Flags)
+			}
+			_, inClean := clean[c]
+			_, inChosen := chosenClean[c]
+			wantChosen := len(r.ChosenFlags) == 0 && len(r.RejectedFlags) == len(r.Flags)
+			if inClean != (len(r.Flags) == 0) || inChosen != wantChosen {
+				t.Errorf("pair %d (flags %v, chosen %v, rejected %v): in exclude_flagged=true %v, in =chosen %v",
+					c, r.Flags, r.ChosenFlags, r.RejectedFlags, inClean, inChosen)
+			}
+		}
+		if len(chosenClean) <= len(clean) {
+			t.Errorf("exclude_flagged=chosen kept %d pairs, exclude_flagged=true %d: want more", len(chosenClean), len(clean))
+		}
+	})
 	t.Run("bad queries get a 400 naming the parameter", func(t *testing.T) {
 		for param, q := range map[string]string{"since": "since=abc", "min_margin": "min_margin=2", "format": "format=csv",
 			"limit": "limit=0", "min_agreement": "min_agreement=x", "exclude_flagged": "exclude_flagged=maybe"} {

@@ -14,7 +14,7 @@ import (
 var prefsCommands = []*command{
 	{
 		group: "prefs", name: "export",
-		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--page N]",
+		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--page N]",
 		summary:  "Write preference pairs as JSONL, page by page from a cursor; prints the cursor to resume from.",
 		cred:     credOptional,
 		setup:    prefsExport,
@@ -33,6 +33,7 @@ func prefsExport(fs *flag.FlagSet) action {
 	minMargin := fs.Float64("min-margin", -1, "")
 	minAgreement := fs.Float64("min-agreement", -2, "")
 	exclude := fs.Bool("exclude-flagged", false, "")
+	excludeChosen := fs.Bool("exclude-chosen-flagged", false, "")
 	page := fs.Int("page", 1000, "")
 	return func(ctx context.Context, inv *invocation) error {
 		if *out == "" {
@@ -47,7 +48,7 @@ func prefsExport(fs *flag.FlagSet) action {
 			defer f.Close()
 			w = f
 		}
-		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, Limit: *page}
+		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, Limit: *page}
 		if *minMargin > -1 {
 			q.MinMargin = minMargin
 		}
