@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,7 +69,7 @@ func recordPreferences(ac *applyCtx, c *Contest, ranks []int, verdict json.RawMe
 	}
 	answers := prompt.Answers()
 	p := prompt.Prompt()
-	flags, verdictFlags := seatFlags(v, prompt)
+	flags, verdictFlags := seatFlags(v, forfeitedSeats(prompt))
 	b := ac.tx.Bucket(bucketPreferences)
 	for i := range c.Seats {
 		for j := range c.Seats {
@@ -109,7 +110,7 @@ func recordPreferences(ac *applyCtx, c *Contest, ranks []int, verdict json.RawMe
 
 // seatFlags splits a verdict's flags into each seat's (by seat index,
 // forfeits included) and the verdict's own.
-func seatFlags(v judges.Verdict, prompt promptState) (seats map[int][]string, verdict []string) {
+func seatFlags(v judges.Verdict, forfeited []int) (seats map[int][]string, verdict []string) {
 	seats = map[int][]string{}
 	for _, f := range v.Flags {
 		if f.Entry >= 0 {
@@ -118,45 +119,68 @@ func seatFlags(v judges.Verdict, prompt promptState) (seats map[int][]string, ve
 			verdict = append(verdict, f.Kind)
 		}
 	}
-	if st, ok := prompt.(interface{ Forfeited() []int }); ok {
-		for _, s := range st.Forfeited() {
-			seats[s] = append(seats[s], "forfeited")
-		}
+	for _, s := range forfeited {
+		seats[s] = append(seats[s], "forfeited")
 	}
 	return seats, verdict
 }
 
+// forfeitedSeats lists the seats a game state records as forfeited.
+func forfeitedSeats(st any) []int {
+	if fs, ok := st.(interface{ Forfeited() []int }); ok {
+		return fs.Forfeited()
+	}
+	return nil
+}
+
 // contestFlags is what a read needs to split a pair's flags by side.
 type contestFlags struct {
-	byAgent map[string][]string
-	verdict int  // how many flags the verdict itself carries
-	ok      bool // false: the contest could not be read back
+	byAgent  map[string][]string
+	verdict  int  // how many flags the verdict itself carries
+	ok       bool // false: the contest could not be read back
+	forfeits bool // forfeits were looked up (they need the game state)
 }
 
 // flagsOf derives a settled contest's flags as recordPreferences did.
-func (f *FSM) flagsOf(tx *bolt.Tx, id string) contestFlags {
-	c, err := getContest(tx, id)
-	if err != nil || c.Game != "prompt" {
+// Only the fields it needs are decoded, and the game state (where
+// forfeits are kept) only when asked: an export reads this for every
+// flagged pair, and the state is most of a contest's bytes.
+func (f *FSM) flagsOf(tx *bolt.Tx, id string, forfeits bool) contestFlags {
+	var c struct {
+		Game  string `json:"game"`
+		Seats []struct {
+			AgentID string `json:"agent_id"`
+		} `json:"seats"`
+		State   json.RawMessage `json:"state"`
+		Verdict json.RawMessage `json:"verdict"`
+	}
+	if ok, err := getJSON(tx.Bucket(bucketContests), []byte(id), &c); err != nil || !ok || c.Game != "prompt" {
 		return contestFlags{}
 	}
 	var v judges.Verdict
-	if len(c.Verdict) > 0 && json.Unmarshal(c.Verdict, &v) != nil {
-		return contestFlags{}
+	if len(c.Verdict) > 0 {
+		var only struct {
+			Flags []judges.Flag `json:"flags"`
+		}
+		if json.Unmarshal(c.Verdict, &only) != nil {
+			return contestFlags{}
+		}
+		v.Flags = only.Flags
 	}
-	g, ok := f.games[c.Game]
-	if !ok {
-		return contestFlags{}
+	var forfeited []int
+	if forfeits {
+		g, ok := f.games[c.Game]
+		if !ok {
+			return contestFlags{}
+		}
+		st, err := g.Load(c.State)
+		if err != nil {
+			return contestFlags{}
+		}
+		forfeited = forfeitedSeats(st)
 	}
-	st, err := g.Load(c.State)
-	if err != nil {
-		return contestFlags{}
-	}
-	ps, ok := st.(promptState)
-	if !ok {
-		return contestFlags{}
-	}
-	seats, verdict := seatFlags(v, ps)
-	out := contestFlags{byAgent: map[string][]string{}, verdict: len(verdict), ok: true}
+	seats, verdict := seatFlags(v, forfeited)
+	out := contestFlags{byAgent: map[string][]string{}, verdict: len(verdict), ok: true, forfeits: forfeits}
 	for i, s := range c.Seats {
 		out.byAgent[s.AgentID] = seats[i]
 	}
@@ -168,9 +192,10 @@ func (f *FSM) splitFlags(tx *bolt.Tx, p *PreferencePair, cache map[string]contes
 	if len(p.Flags) == 0 {
 		return
 	}
+	forfeits := slices.Contains(p.Flags, "forfeited")
 	cf, seen := cache[p.Contest]
-	if !seen {
-		cf = f.flagsOf(tx, p.Contest)
+	if !seen || (forfeits && !cf.forfeits) {
+		cf = f.flagsOf(tx, p.Contest, forfeits)
 		cache[p.Contest] = cf
 	}
 	if cf.ok {
