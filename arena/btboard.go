@@ -24,7 +24,7 @@ type btBoard struct {
 }
 
 // BradleyTerry fits (or returns the cached fit of) an arena's battles:
-// rating, 95% interval (bootstrap widened by the Wald term; see
+// rating, 95% interval (bootstrap widened by the likelihood interval; see
 // ranking.BootstrapResult) and interval rank per agent id. The seed
 // derives from the arena and its newest battle, so every node computes the
 // same board from the same state.

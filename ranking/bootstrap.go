@@ -40,19 +40,18 @@ type BootstrapOptions struct {
 // is the union of two: the percentile bootstrap, the 2.5th and 97.5th
 // percentiles of agent i's rating over the resamples (linear
 // interpolation between order statistics, as numpy's default), and the
-// Wald interval Rating[i] ± 1.96·SE[i], SE from the curvature of the
-// penalised log-likelihood at the fit (see waldSE). So Lower[i] =
-// min(2.5th percentile, Rating[i] − 1.96·SE[i]) and Upper[i] likewise.
-// Each resample is anchored like the full fit, and so is the Wald term,
-// so with mean anchoring the intervals measure an agent's standing
-// relative to the field, and a named anchor agent's interval is its
-// rating alone.
+// agent's conditional likelihood-ratio interval (likelihoodBounds). So
+// Lower[i] = min(2.5th percentile, likelihood lower bound) and Upper[i]
+// likewise. Each resample is anchored like the full fit, and so is the
+// likelihood interval, so with mean anchoring the intervals measure an
+// agent's standing relative to the field, and a named anchor agent's
+// interval is its rating alone.
 //
-// With many battles the two intervals nearly agree. With few, the
-// bootstrap alone is far too narrow: when all battles are the same result
-// between the same two agents (one game, or 3–0), every resample is
-// identical and its interval has zero width. The Wald term, kept finite
-// by the prior, then supplies an honest width.
+// With many battles the two nearly agree. With few, the bootstrap alone
+// is far too narrow: when all battles are the same result between the
+// same two agents (one game, or 3–0), every resample is identical and its
+// interval has zero width. The likelihood interval, kept finite by the
+// prior, then supplies an honest width.
 type BootstrapResult struct {
 	BTResult
 	Lower  []float64
@@ -70,34 +69,33 @@ func Bootstrap(battles []Battle, opt BootstrapOptions) (BootstrapResult, error) 
 }
 
 // BootstrapCounts fits pre-aggregated counts and adds 95% intervals: the
-// percentile bootstrap, widened to cover the Wald interval (see
+// percentile bootstrap, widened to cover the likelihood interval (see
 // BootstrapResult).
 func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
-	res, se, err := percentileBootstrap(c, opt)
+	res, lo, hi, err := percentileBootstrap(c, opt)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	for i, se := range se { // se is nil if the curvature was unusable
-		half := float64(waldZ * se)
-		res.Lower[i] = min(res.Lower[i], res.Ratings[i]-half)
-		res.Upper[i] = max(res.Upper[i], res.Ratings[i]+half)
+	for i := range res.Agents {
+		res.Lower[i] = min(res.Lower[i], lo[i])
+		res.Upper[i] = max(res.Upper[i], hi[i])
 	}
 	return res, nil
 }
 
 // percentileBootstrap fits counts and returns the percentile-bootstrap
-// intervals alone, with the Wald standard errors (nil if unusable).
+// intervals alone, with the likelihood-ratio bounds in lo and hi.
 // It resamples battles with replacement, aggregates each resample back to
 // counts and refits it starting from the full-data strengths, which is why
 // a thousand rounds over a hundred thousand battles take seconds.
-func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []float64, error) {
+func percentileBootstrap(c Counts, opt BootstrapOptions) (res BootstrapResult, lo, hi []float64, err error) {
 	switch {
 	case opt.Rounds < 0:
-		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: rounds must not be negative, got %d", opt.Rounds)
+		return BootstrapResult{}, nil, nil, apperr.New(apperr.Invalid, "bootstrap: rounds must not be negative, got %d", opt.Rounds)
 	case opt.Workers < 0:
-		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: workers must not be negative, got %d", opt.Workers)
+		return BootstrapResult{}, nil, nil, apperr.New(apperr.Invalid, "bootstrap: workers must not be negative, got %d", opt.Workers)
 	case opt.Tol < 0 || opt.Tol != opt.Tol:
-		return BootstrapResult{}, nil, apperr.New(apperr.Invalid, "bootstrap: tolerance must be a positive number, got %v", opt.Tol)
+		return BootstrapResult{}, nil, nil, apperr.New(apperr.Invalid, "bootstrap: tolerance must be a positive number, got %v", opt.Tol)
 	}
 	if opt.Rounds == 0 {
 		opt.Rounds = DefaultRounds
@@ -110,7 +108,7 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []flo
 	}
 	full, p, err := fitCounts(c, opt.BT)
 	if err != nil {
-		return BootstrapResult{}, nil, err
+		return BootstrapResult{}, nil, nil, err
 	}
 	bt, _ := opt.BT.withDefaults() // already validated by fitCounts
 	bt.Tol = opt.Tol
@@ -120,7 +118,7 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []flo
 	}
 	cs, m, err := c.cells()
 	if err != nil {
-		return BootstrapResult{}, nil, err
+		return BootstrapResult{}, nil, nil, err
 	}
 
 	n, rounds := len(full.Agents), opt.Rounds
@@ -145,7 +143,7 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []flo
 		wg.Wait()
 	}
 
-	res := BootstrapResult{BTResult: full, Lower: make([]float64, n), Upper: make([]float64, n), Rounds: rounds}
+	res = BootstrapResult{BTResult: full, Lower: make([]float64, n), Upper: make([]float64, n), Rounds: rounds}
 	col := make([]float64, rounds)
 	for i := range n {
 		for r := range rounds {
@@ -157,7 +155,8 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (BootstrapResult, []flo
 	}
 	t := newTally(n)
 	t.fill(cs, m)
-	return res, waldSE(t, p, bt.Prior, anchor), nil
+	lo, hi = likelihoodBounds(t, p, full.Ratings, bt.Prior, anchor)
+	return res, lo, hi, nil
 }
 
 // expand lists, for every battle, the cell it belongs to; drawing uniform
