@@ -3,6 +3,8 @@ package arena
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -73,6 +75,13 @@ func allBuckets() [][]byte {
 	out = append(out, bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
 		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles, bucketPreferences)
 	return append(out, agents.Buckets()...)
+}
+
+// CommandTypes lists every command type the state machine applies, sorted.
+func CommandTypes() []string {
+	types := slices.Collect(maps.Keys((&FSM{}).stateHandlers()))
+	slices.Sort(types)
+	return types
 }
 
 func (f *FSM) stateHandlers() map[string]handler {
