@@ -11,7 +11,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // Contest statuses. A contest is created running (its stakes move in the

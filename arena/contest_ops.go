@@ -10,7 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // Contest-side reads and writes used by the web layer and the runner.

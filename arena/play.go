@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/ranking"
 )

@@ -4,9 +4,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/agentarena/arena/arena/games"
-	"github.com/agentarena/arena/arena/games/connect4"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/connect4"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // GameRegistry maps a game name to its rules. Every node of a cluster must

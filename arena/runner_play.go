@@ -12,8 +12,8 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/games"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/judges"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 func TestDetectAddressing(t *testing.T) {

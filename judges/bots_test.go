@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/agents/bots"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/judges"
 )
 

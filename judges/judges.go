@@ -21,7 +21,7 @@ import (
 	"encoding/hex"
 	"math"
 
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // Entry is one contestant's answer. Seat is carried only so rationales can

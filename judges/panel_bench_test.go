@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // BenchmarkRubricPanel measures judged contests per second through a panel

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // Expected scores are computed by hand from the weights (words 2,

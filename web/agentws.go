@@ -13,7 +13,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // Agent connection constants; the frame size and rate are Limits.

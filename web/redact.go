@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // Answers of a running prompt contest are hidden from every public view:

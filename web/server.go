@@ -15,7 +15,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/gpu"
 	"github.com/agentarena/arena/judges"
 )

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents/bots"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/gpu"
 	"github.com/agentarena/arena/judges"
 )

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/agents/protocol"
-	"github.com/agentarena/arena/arena/games"
-	"github.com/agentarena/arena/arena/games/connect4"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/connect4"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // position plays columns from the empty board with the real rules and

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents/protocol"
-	"github.com/agentarena/arena/arena/games"
-	"github.com/agentarena/arena/arena/games/connect4"
-	"github.com/agentarena/arena/arena/games/prompt"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/connect4"
+	"github.com/agentarena/arena/games/prompt"
 )
 
 // startAgent runs agent.py on a free loopback port and returns its URL.

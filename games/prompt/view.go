@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // SeatView is what a seat sees: the prompt and its own answer only, so no

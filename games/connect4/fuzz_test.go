@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/internal/fuzzseed"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // testSet has a criteria-bearing prompt so tests can check the rubric

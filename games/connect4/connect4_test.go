@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // play starts a game and plays cols alternately from seat 0, failing the

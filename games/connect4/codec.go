@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // wire is the replicated encoding. It keeps only what cannot be derived

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 )
 
 // Name is the game's stable identifier in arenas and contests.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/agentarena/arena/arena/games"
+	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
