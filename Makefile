@@ -81,7 +81,7 @@ fmt:
 clean:
 	rm -rf $(BIN) data
 
-## CUDA backend (gpu/cuda*.go, build tag cuda; see ../shared/GPU.md).
+## CUDA backend (gpu/cuda*.go, build tag cuda; see docs/GPU.md).
 ## Headers and driver stubs come from Debian non-free into an ignored cache;
 ## nothing is installed system-wide. A cuda binary needs an NVIDIA driver to
 ## start at all (gorgonia.org/cu exits in init without one).

@@ -8,7 +8,7 @@
 //
 // gorgonia.org/cu exits the process in its init when no CUDA driver is
 // present, which is why every file importing it carries the cuda build tag
-// and the default build never links it (see ../shared/GPU.md).
+// and the default build never links it (see docs/GPU.md).
 //
 // Data movement: the Backend interface works on host slices, so each call
 // copies its inputs to the device, runs one kernel and copies the result

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fetches what building the CUDA backend needs from Debian's non-free
 # archive into a private folder, without installing anything system-wide
-# (see ../shared/GPU.md). Idempotent: does nothing when DEST is complete.
+# (see docs/GPU.md). Idempotent: does nothing when DEST is complete.
 #
 #   fetch-cuda.sh deps DEST   headers and driver/cuBLAS stubs for cgo
 #                             (nvidia-cuda-dev): DEST/include, DEST/lib; ~2 MB
