@@ -1,12 +1,11 @@
 package arena
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // EnvelopeVersion is the only envelope layout this build understands. A node
@@ -40,7 +39,7 @@ func EncodeCommand(typ string, ts int64, payload any) ([]byte, error) {
 // a panic: a corrupt entry must be rejected the same way on every node.
 func DecodeEnvelope(b []byte) (Envelope, error) {
 	var env Envelope
-	if err := strictUnmarshal(b, &env); err != nil {
+	if err := strictjson.Unmarshal(b, &env); err != nil {
 		return Envelope{}, apperr.Wrap(apperr.Invalid, err, "undecodable command envelope")
 	}
 	if env.V != EnvelopeVersion {
@@ -64,20 +63,8 @@ func DecodeEnvelope(b []byte) (Envelope, error) {
 // decodePayload decodes a command payload, rejecting unknown fields so two
 // builds that disagree on a command's shape fail loudly rather than silently.
 func decodePayload(env Envelope, v any) error {
-	if err := strictUnmarshal(env.Data, v); err != nil {
+	if err := strictjson.Unmarshal(env.Data, v); err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "bad %s payload: %v", env.Type, err)
-	}
-	return nil
-}
-
-func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("trailing data after JSON value")
 	}
 	return nil
 }

@@ -1,13 +1,11 @@
 package connect4
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // wire is the replicated encoding. It keeps only what cannot be derived
@@ -37,7 +35,7 @@ func (*Game) Load(data []byte) (games.State, error) {
 // Load is Game.Load with the concrete type, for bots and tests.
 func Load(data []byte) (*State, error) {
 	var w wire
-	if err := strictUnmarshal(data, &w); err != nil {
+	if err := strictjson.UnmarshalNamed(data, &w, "state"); err != nil {
 		return nil, fmt.Errorf("decode connect4 state: %w", err)
 	}
 	if w.Version != wireVersion {
@@ -63,18 +61,4 @@ func Load(data []byte) (*State, error) {
 		s.Forfeit(w.Forfeited)
 	}
 	return s, nil
-}
-
-// strictUnmarshal decodes exactly one JSON value with no unknown fields and
-// nothing after it.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("trailing data after state")
-	}
-	return nil
 }

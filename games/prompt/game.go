@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // Name is the game's stable identifier in arenas and contests.
@@ -115,17 +115,10 @@ func ParseOptions(raw json.RawMessage) (Options, error) {
 }
 
 // strictUnmarshal decodes exactly one JSON value with no unknown fields and
-// nothing after it.
+// nothing after it. Its trailing-data error says "after value", as agents'
+// bad_move messages and arena option errors always have.
 func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("trailing data after value")
-	}
-	return nil
+	return strictjson.UnmarshalNamed(data, v, "value")
 }
 
 // clone copies p so the copy shares no slices with it.
