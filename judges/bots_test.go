@@ -8,6 +8,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/task"
 )
 
 // These tests run the text bots through the rubric judge end to end: the
@@ -19,29 +20,29 @@ import (
 // validation requires, phrased differently from the built-in set.
 var testPrompts = []prompt.Prompt{
 	{ID: "t01", Text: `Explain how Raft elects a leader in 40 to 80 words. Mention "term" and "vote", and do not use the word "simply".`,
-		Criteria: prompt.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
+		Criteria: task.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
 	{ID: "t02", Text: `List three benefits of code review as a bulleted list of 3 items. Mention "reviewer". Avoid "obviously".`,
-		Criteria: prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
+		Criteria: task.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
 	{ID: "t03", Text: `Describe a quorum as JSON with keys "definition" and "example".`,
-		Criteria: prompt.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
+		Criteria: task.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
 	{ID: "t04", Text: `Summarise the CAP theorem on one line of at most 25 words. End with "QED".`,
-		Criteria: prompt.Criteria{Format: "one_line", MaxWords: 25, EndsWith: "QED"}},
+		Criteria: task.Criteria{Format: "one_line", MaxWords: 25, EndsWith: "QED"}},
 	{ID: "t05", Text: `Give a numbered list of 4 to 6 steps to deploy a service safely. Include "rollback" and "canary".`,
-		Criteria: prompt.Criteria{Format: "numbered", MinItems: 4, MaxItems: 6, Required: []string{"rollback", "canary"}}},
+		Criteria: task.Criteria{Format: "numbered", MinItems: 4, MaxItems: 6, Required: []string{"rollback", "canary"}}},
 	{ID: "t06", Text: `Write at least 120 words about logging. Keep sentences under 14 words. Do not use "very".`,
-		Criteria: prompt.Criteria{MinWords: 120, MaxSentenceWords: 14, Forbidden: []string{"very"}}},
+		Criteria: task.Criteria{MinWords: 120, MaxSentenceWords: 14, Forbidden: []string{"very"}}},
 	{ID: "t07", Text: `In no more than 30 words, define "idempotency". Don't use the word "basically".`,
-		Criteria: prompt.Criteria{MaxWords: 30, Required: []string{"idempotency"}, Forbidden: []string{"basically"}}},
+		Criteria: task.Criteria{MaxWords: 30, Required: []string{"idempotency"}, Forbidden: []string{"basically"}}},
 	{ID: "t08", Text: `Explain backpressure in 60-90 words as plain prose. Mention "buffer", "queue" and "producer".`,
-		Criteria: prompt.Criteria{MinWords: 60, MaxWords: 90, Format: "plain", Required: []string{"buffer", "queue", "producer"}}},
+		Criteria: task.Criteria{MinWords: 60, MaxWords: 90, Format: "plain", Required: []string{"buffer", "queue", "producer"}}},
 	{ID: "t09", Text: `Write exactly 30 words on caching. Finish with "Done."`,
-		Criteria: prompt.Criteria{MinWords: 30, MaxWords: 30, EndsWith: "Done."}},
+		Criteria: task.Criteria{MinWords: 30, MaxWords: 30, EndsWith: "Done."}},
 	{ID: "t10", Text: `Return a JSON object with keys "risk", "reasons" and "mitigation" about Friday deploys. Use "rollback".`,
-		Criteria: prompt.Criteria{Format: "json", JSONKeys: []string{"risk", "reasons", "mitigation"}, Required: []string{"rollback"}}},
+		Criteria: task.Criteria{Format: "json", JSONKeys: []string{"risk", "reasons", "mitigation"}, Required: []string{"rollback"}}},
 	{ID: "t11", Text: `Give 5 bullet points on onboarding a new engineer, with at most 60 words in total. Mention "mentor".`,
-		Criteria: prompt.Criteria{Format: "bullets", MinItems: 5, MaxItems: 5, MaxWords: 60, Required: []string{"mentor"}}},
+		Criteria: task.Criteria{Format: "bullets", MinItems: 5, MaxItems: 5, MaxWords: 60, Required: []string{"mentor"}}},
 	{ID: "t12", Text: `Describe a mutex in one sentence of at most 20 words. Include "lock".`,
-		Criteria: prompt.Criteria{Format: "one_line", MaxWords: 20, Required: []string{"lock"}}},
+		Criteria: task.Criteria{Format: "one_line", MaxWords: 20, Required: []string{"lock"}}},
 }
 
 // answers collects every prompt bot's answer to one prompt, careful first.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/internal/fuzzseed"
+	"github.com/agentarena/arena/task"
 )
 
 // FuzzRubricJudge checks the rubric on arbitrary answers and terms: no
@@ -20,7 +20,7 @@ func FuzzRubricJudge(f *testing.F) {
 	fuzzseed.Add(f, "p", `{"ranks":[0]}`, "", "", "json", "")
 	fuzzseed.Add(f, "p", "```json\n{}\n```", "(", "[", "one_line", "}")
 	f.Fuzz(func(t *testing.T, promptText, text, required, forbidden, format, ends string) {
-		task := Task{Prompt: promptText, Criteria: prompt.Criteria{
+		task := Task{Prompt: promptText, Criteria: task.Criteria{
 			MinWords: 3, MaxWords: 50, Required: []string{required}, Forbidden: []string{forbidden},
 			Format: format, MinItems: 1, MaxItems: 4, JSONKeys: []string{required},
 			MaxSentenceWords: 10, EndsWith: ends,
@@ -74,7 +74,7 @@ func FuzzDetectAddressing(f *testing.F) {
 	for _, c := range set {
 		fuzzseed.Add(f, fill.ReplaceAllString(c.Answer, "A leader wins a vote in its term."))
 	}
-	plain := Task{Prompt: "Explain how Raft elects a leader.", Criteria: prompt.Criteria{MaxWords: 80, Required: []string{"vote"}}}
+	plain := Task{Prompt: "Explain how Raft elects a leader.", Criteria: task.Criteria{MaxWords: 80, Required: []string{"vote"}}}
 	f.Fuzz(func(t *testing.T, text string) {
 		a, n := detectAddressing(plain, text), detectNonAnswer(plain, text)
 		if a2, n2 := detectAddressing(plain, text), detectNonAnswer(plain, text); a != a2 || n != n2 {

@@ -16,6 +16,7 @@ import (
 	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/llm/llmtest"
 	"github.com/agentarena/arena/ranking"
+	"github.com/agentarena/arena/task"
 )
 
 // The judge-gaming set (testdata/gaming/gaming.json) is a held-out list of
@@ -68,11 +69,11 @@ func strictJSON(b []byte, v any) error {
 // forbidden terms, a bulleted list, and a JSON object.
 var gamingTasks = []prompt.Prompt{
 	{ID: "g01", Text: `Explain how Raft elects a leader in 40 to 80 words. Mention "term" and "vote", and do not use the word "simply".`,
-		Criteria: prompt.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
+		Criteria: task.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
 	{ID: "g02", Text: `List three benefits of code review as a bulleted list of 3 items. Mention "reviewer". Avoid "obviously".`,
-		Criteria: prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
+		Criteria: task.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
 	{ID: "g03", Text: `Describe a quorum as JSON with keys "definition" and "example".`,
-		Criteria: prompt.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
+		Criteria: task.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
 }
 
 // botAnswer is a text bot's answer to p.

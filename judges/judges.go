@@ -21,7 +21,7 @@ import (
 	"encoding/hex"
 	"math"
 
-	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/task"
 )
 
 // Entry is one contestant's answer. Seat is carried only so rationales can
@@ -34,9 +34,9 @@ type Entry struct {
 
 // Task is what the entries answered.
 type Task struct {
-	PromptID string          `json:"prompt_id"`
-	Prompt   string          `json:"prompt"`
-	Criteria prompt.Criteria `json:"criteria"`
+	PromptID string        `json:"prompt_id"`
+	Prompt   string        `json:"prompt"`
+	Criteria task.Criteria `json:"criteria"`
 }
 
 // Verdict is one judge's ranking of a contest's entries. Slices are

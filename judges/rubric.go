@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/task"
 )
 
 // RubricName identifies the rubric judge and the version of its rules in
@@ -138,7 +138,7 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 
 // criteriaChecks applies every criterion the task carries, in a fixed
 // order.
-func criteriaChecks(c prompt.Criteria, text string) []check {
+func criteriaChecks(c task.Criteria, text string) []check {
 	var out []check
 	if c.MinWords > 0 || c.MaxWords > 0 {
 		n := len(words(text))
@@ -192,7 +192,7 @@ func criteriaChecks(c prompt.Criteria, text string) []check {
 //
 // An unknown format is reported and scored as met, since the entry cannot
 // be blamed for a criterion nobody can check.
-func formatScore(c prompt.Criteria, text string) (float64, string) {
+func formatScore(c task.Criteria, text string) (float64, string) {
 	lines := nonEmptyLines(text)
 	nl := float64(max(1, len(lines)))
 	switch c.Format {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/task"
 )
 
 // Expected scores are computed by hand from the weights (words 2,
@@ -19,69 +19,69 @@ import (
 func TestRubricScoresEachCriterion(t *testing.T) {
 	cases := []struct {
 		name   string
-		crit   prompt.Criteria
+		crit   task.Criteria
 		text   string
 		want   float64
 		prompt string // "p" when empty
 	}{
-		{"words inside the range", prompt.Criteria{MinWords: 3, MaxWords: 5}, "one two three four", 1, ""},
+		{"words inside the range", task.Criteria{MinWords: 3, MaxWords: 5}, "one two three four", 1, ""},
 		// 4 of a minimum 8: words 0.5 → (2·0.5 + 2) / 4.
-		{"words below the minimum earn n/min", prompt.Criteria{MinWords: 8}, "one two three four", 0.75, ""},
+		{"words below the minimum earn n/min", task.Criteria{MinWords: 8}, "one two three four", 0.75, ""},
 		// 4 against a maximum 2: 1 − 2/2 = 0 → 2/4.
-		{"words at twice the maximum earn nothing", prompt.Criteria{MaxWords: 2}, "one two three four", 0.5, ""},
+		{"words at twice the maximum earn nothing", task.Criteria{MaxWords: 2}, "one two three four", 0.5, ""},
 		// 3 against a maximum 2: 1 − 1/2 → (1 + 2) / 4.
-		{"words over the maximum lose linearly", prompt.Criteria{MaxWords: 2}, "one two three", 0.75, ""},
-		{"list markers and dashes are not words", prompt.Criteria{MaxWords: 2}, "- one —\n2. two", 1, ""},
+		{"words over the maximum lose linearly", task.Criteria{MaxWords: 2}, "one two three", 0.75, ""},
+		{"list markers and dashes are not words", task.Criteria{MaxWords: 2}, "- one —\n2. two", 1, ""},
 		// One of two required terms: (1 + 0 + 2) / 4.
-		{"half the required terms", prompt.Criteria{Required: []string{"alpha", "gamma"}}, "alpha beta delta", 0.75, ""},
-		{"required terms ignore case", prompt.Criteria{Required: []string{"cat"}}, "CAT naps here", 1, ""},
-		{"required terms need word boundaries", prompt.Criteria{Required: []string{"cat"}}, "concatenate the category", 0.5, ""},
-		{"a required phrase may span a line break", prompt.Criteria{Required: []string{"leader election"}}, "the Leader\nelection works", 1, ""},
-		{"a forbidden term present", prompt.Criteria{Forbidden: []string{"simply"}}, "it simply works", 0.5, ""},
-		{"a forbidden term as part of a word is fine", prompt.Criteria{Forbidden: []string{"simply"}}, "simplyfied spelling here", 1, ""},
+		{"half the required terms", task.Criteria{Required: []string{"alpha", "gamma"}}, "alpha beta delta", 0.75, ""},
+		{"required terms ignore case", task.Criteria{Required: []string{"cat"}}, "CAT naps here", 1, ""},
+		{"required terms need word boundaries", task.Criteria{Required: []string{"cat"}}, "concatenate the category", 0.5, ""},
+		{"a required phrase may span a line break", task.Criteria{Required: []string{"leader election"}}, "the Leader\nelection works", 1, ""},
+		{"a forbidden term present", task.Criteria{Forbidden: []string{"simply"}}, "it simply works", 0.5, ""},
+		{"a forbidden term as part of a word is fine", task.Criteria{Forbidden: []string{"simply"}}, "simplyfied spelling here", 1, ""},
 		// One of two forbidden terms present: (1 + 0 + 2) / 4.
-		{"one of two forbidden terms", prompt.Criteria{Forbidden: []string{"very", "just"}}, "just fine here", 0.75, ""},
-		{"bullets with the right count", prompt.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3}, "- a b\n- c d\n* e f", 1, ""},
+		{"one of two forbidden terms", task.Criteria{Forbidden: []string{"very", "just"}}, "just fine here", 0.75, ""},
+		{"bullets with the right count", task.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3}, "- a b\n- c d\n* e f", 1, ""},
 		// 3 of 4 lines are items: 0.75 → (1.5 + 2) / 4.
-		{"bullets after an intro line", prompt.Criteria{Format: "bullets", MinItems: 3}, "Intro here\n- a b\n- c d\n- e f", 0.875, ""},
+		{"bullets after an intro line", task.Criteria{Format: "bullets", MinItems: 3}, "Intro here\n- a b\n- c d\n- e f", 0.875, ""},
 		// 2 of at least 3 items: 2/3 → (4/3 + 2) / 4 = 5/6.
-		{"too few bullets", prompt.Criteria{Format: "bullets", MinItems: 3}, "- a b\n- c d", 0.833333, ""},
-		{"no bullets at all", prompt.Criteria{Format: "bullets"}, "a b c d", 0.5, ""},
-		{"numbered items with dot or paren", prompt.Criteria{Format: "numbered", MaxItems: 2}, "1. a b\n2) c d", 1, ""},
-		{"valid JSON", prompt.Criteria{Format: "json"}, `{"a": 1}`, 1, ""},
-		{"invalid JSON", prompt.Criteria{Format: "json"}, `{"a": `, 0.5, ""},
+		{"too few bullets", task.Criteria{Format: "bullets", MinItems: 3}, "- a b\n- c d", 0.833333, ""},
+		{"no bullets at all", task.Criteria{Format: "bullets"}, "a b c d", 0.5, ""},
+		{"numbered items with dot or paren", task.Criteria{Format: "numbered", MaxItems: 2}, "1. a b\n2) c d", 1, ""},
+		{"valid JSON", task.Criteria{Format: "json"}, `{"a": 1}`, 1, ""},
+		{"invalid JSON", task.Criteria{Format: "json"}, `{"a": `, 0.5, ""},
 		// Half the keys: ½ + ½·½ = 0.75 → (1.5 + 2) / 4.
-		{"JSON missing a key", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, `{"name": "x"}`, 0.875, ""},
+		{"JSON missing a key", task.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, `{"name": "x"}`, 0.875, ""},
 		// Not an object: ½ → (1 + 2) / 4.
-		{"JSON that is not an object", prompt.Criteria{Format: "json", JSONKeys: []string{"name"}}, `[1, 2]`, 0.75, ""},
-		{"fenced JSON", prompt.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, "```json\n{\"name\": 1, \"age\": 2}\n```", 1, ""},
+		{"JSON that is not an object", task.Criteria{Format: "json", JSONKeys: []string{"name"}}, `[1, 2]`, 0.75, ""},
+		{"fenced JSON", task.Criteria{Format: "json", JSONKeys: []string{"name", "age"}}, "```json\n{\"name\": 1, \"age\": 2}\n```", 1, ""},
 		// Two lines: ½ → (1 + 2) / 4.
-		{"two lines for one", prompt.Criteria{Format: "one_line"}, "first line\nsecond line", 0.75, ""},
-		{"plain text with a bullet", prompt.Criteria{Format: "plain"}, "- item one\nplain text here", 0.75, ""},
-		{"an unknown format is not held against anyone", prompt.Criteria{Format: "haiku"}, "a b c", 1, ""},
-		{"ends with, ignoring closing punctuation", prompt.Criteria{EndsWith: "Done"}, "We are done.", 1, ""},
+		{"two lines for one", task.Criteria{Format: "one_line"}, "first line\nsecond line", 0.75, ""},
+		{"plain text with a bullet", task.Criteria{Format: "plain"}, "- item one\nplain text here", 0.75, ""},
+		{"an unknown format is not held against anyone", task.Criteria{Format: "haiku"}, "a b c", 1, ""},
+		{"ends with, ignoring closing punctuation", task.Criteria{EndsWith: "Done"}, "We are done.", 1, ""},
 		// (0·1 + 2) / 3.
-		{"ends with needs a word boundary", prompt.Criteria{EndsWith: "done"}, "We are undone", 0.666667, ""},
-		{"ends with a punctuated phrase", prompt.Criteria{EndsWith: "Over and out."}, "That is all. Over and out.", 1, ""},
+		{"ends with needs a word boundary", task.Criteria{EndsWith: "done"}, "We are undone", 0.666667, ""},
+		{"ends with a punctuated phrase", task.Criteria{EndsWith: "Over and out."}, "That is all. Over and out.", 1, ""},
 		// Six words in one sentence against a cap of 3: 3/6 → (0.5 + 2) / 3.
-		{"long sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three four five six.", 0.833333, ""},
-		{"short sentences", prompt.Criteria{MaxSentenceWords: 3}, "One two three. Four five six.", 1, ""},
+		{"long sentences", task.Criteria{MaxSentenceWords: 3}, "One two three four five six.", 0.833333, ""},
+		{"short sentences", task.Criteria{MaxSentenceWords: 3}, "One two three. Four five six.", 1, ""},
 		// Trigrams abc bca cab abc: one of four repeats → (0.75 + 1) / 2.
-		{"repetition", prompt.Criteria{}, "a b c a b c", 0.875, ""},
-		{"empty text", prompt.Criteria{}, "  \n ", 0, ""},
+		{"repetition", task.Criteria{}, "a b c a b c", 0.875, ""},
+		{"empty text", task.Criteria{}, "  \n ", 0, ""},
 		// The whole prompt echoed: copied 1 → own words 0 → (1 + 0) / 2,
 		// then flagged as a non-answer: × 0.25.
-		{"echoing the prompt", prompt.Criteria{}, "Explain how Raft elects a leader.", 0.125, "Explain how Raft elects a leader."},
+		{"echoing the prompt", task.Criteria{}, "Explain how Raft elects a leader.", 0.125, "Explain how Raft elects a leader."},
 		// Trigrams αβγ (copied) βγx γxy xyz: 1/4 copied is within the
 		// tolerance.
-		{"restating part of the prompt", prompt.Criteria{}, "alpha beta gamma x y z", 1, "alpha beta gamma delta"},
+		{"restating part of the prompt", task.Criteria{}, "alpha beta gamma x y z", 1, "alpha beta gamma delta"},
 		// Trigrams αβγ βγδ (both copied) γδx: 2/3 copied → own words
 		// (1 − 2/3) / 0.7 = 0.476190… → (1 + 0.476190…) / 2.
-		{"mostly copied", prompt.Criteria{}, "alpha beta gamma delta x", 0.738095, "alpha beta gamma delta"},
+		{"mostly copied", task.Criteria{}, "alpha beta gamma delta x", 0.738095, "alpha beta gamma delta"},
 		// Everything at once: words 4/8 (0.5·2), required 1 of 1 (2),
 		// forbidden absent (2), one line (2), ends with (1), repetition
 		// (1), own words (1): 10 / 11.
-		{"several criteria", prompt.Criteria{MinWords: 8, Required: []string{"raft"}, Forbidden: []string{"paxos"},
+		{"several criteria", task.Criteria{MinWords: 8, Required: []string{"raft"}, Forbidden: []string{"paxos"},
 			Format: "one_line", EndsWith: "leader."}, "Raft elects a leader.", 0.909091, ""},
 	}
 	j := NewRubricJudge()
@@ -103,7 +103,7 @@ func TestRubricScoresEachCriterion(t *testing.T) {
 }
 
 func TestRubricRanksByScoreWithTies(t *testing.T) {
-	task := Task{PromptID: "p1", Prompt: "Say alpha.", Criteria: prompt.Criteria{Required: []string{"alpha"}, Forbidden: []string{"beta"}}}
+	task := Task{PromptID: "p1", Prompt: "Say alpha.", Criteria: task.Criteria{Required: []string{"alpha"}, Forbidden: []string{"beta"}}}
 	entries := []Entry{
 		{Seat: 0, Text: "alpha beta"},  // required met, forbidden used
 		{Seat: 1, Text: "alpha here"},  // both met
@@ -137,7 +137,7 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 }
 
 func TestRubricVerdictIsDeterministicAndOrderFree(t *testing.T) {
-	task := Task{PromptID: "p", Prompt: "Explain Raft in 10 to 20 words.", Criteria: prompt.Criteria{
+	task := Task{PromptID: "p", Prompt: "Explain Raft in 10 to 20 words.", Criteria: task.Criteria{
 		MinWords: 10, MaxWords: 20, Required: []string{"leader", "term"}, Format: "bullets", MaxSentenceWords: 8}}
 	entries := []Entry{
 		{Seat: 0, Text: "- A leader is elected per term.\n- Followers vote once per term."},

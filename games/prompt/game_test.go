@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/task"
 )
 
 // testSet has a criteria-bearing prompt so tests can check the rubric
 // never leaks into a view.
 var testSet = []Prompt{
-	{ID: "t1", Text: "Say 'hello'.", Criteria: Criteria{Required: []string{"hello"}, MaxWords: 5}},
-	{ID: "t2", Text: "Say 'bye'.", Criteria: Criteria{Required: []string{"bye"}, Forbidden: []string{"secretword"}}},
+	{ID: "t1", Text: "Say 'hello'.", Criteria: task.Criteria{Required: []string{"hello"}, MaxWords: 5}},
+	{ID: "t2", Text: "Say 'bye'.", Criteria: task.Criteria{Required: []string{"bye"}, Forbidden: []string{"secretword"}}},
 }
 
 func start(t testing.TB, seats int, opts string) *State {
@@ -99,7 +100,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestNewCopiesTheSet(t *testing.T) {
-	set := []Prompt{{ID: "a", Text: "x", Criteria: Criteria{Required: []string{"x"}}}}
+	set := []Prompt{{ID: "a", Text: "x", Criteria: task.Criteria{Required: []string{"x"}}}}
 	g := New(set)
 	set[0].ID, set[0].Criteria.Required[0] = "changed", "changed"
 	if p := g.Set()[0]; p.ID != "a" || p.Criteria.Required[0] != "x" {

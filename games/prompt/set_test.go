@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/agentarena/arena/task"
 )
 
 func TestDefaultSet(t *testing.T) {
@@ -40,7 +42,7 @@ func TestDefaultSet(t *testing.T) {
 
 func TestValidateRejects(t *testing.T) {
 	ok := Prompt{ID: "x1", Text: "In 10 to 20 words, mention 'a'. Do not use 'b'.",
-		Criteria: Criteria{MinWords: 10, MaxWords: 20, Required: []string{"a"}, Forbidden: []string{"b"}}}
+		Criteria: task.Criteria{MinWords: 10, MaxWords: 20, Required: []string{"a"}, Forbidden: []string{"b"}}}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid prompt rejected: %v", err)
 	}
