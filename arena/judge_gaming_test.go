@@ -13,6 +13,7 @@ import (
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
 	"github.com/agentarena/arena/llm/llmtest"
 )
@@ -82,7 +83,7 @@ func TestGamingAnswersDoNotWinThroughAFooledAIJudge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ai, err := judges.NewAIJudge(judges.AIConfig{Client: client, Backoff: time.Millisecond})
+			ai, err := aijudge.New(aijudge.Config{Client: client, Backoff: time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

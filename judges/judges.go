@@ -6,13 +6,14 @@
 // package knows nothing of contests or Raft; the arena hands it texts and
 // stores what it returns.
 //
-// Judges: RubricJudge (offline, measurable criteria), AIJudge (a model
-// over the OpenAI chat API, through package llm), PairwiseJudge (any
+// Judges: RubricJudge (offline, measurable criteria), PairwiseJudge (any
 // judge, every pair in both orders, against position bias) and Panel
 // (several judges, each shown its own shuffle, aggregated by Borda count
-// or mean score, with Kendall's tau-b agreement). Every one flags entries
-// that address the judge or are no real answer (EntryFlags); acting on a
-// flag is the arena's rule, not the judge's.
+// or mean score, with Kendall's tau-b agreement). The AI judge, a model
+// over the OpenAI chat API, is the adapter in package judges/aijudge; this
+// package imports no network client. Every judge flags entries that
+// address the judge or are no real answer (EntryFlags); acting on a flag
+// is the arena's rule, not the judge's.
 package judges
 
 import (

@@ -6,8 +6,8 @@ import (
 	"go.uber.org/goleak"
 )
 
-// Panels and pairwise judges start goroutines per call, and AI judges
-// hold HTTP connections: all must be gone when the tests end.
+// Panels and pairwise judges start goroutines per call: all must be gone
+// when the tests end.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }

@@ -21,10 +21,18 @@ type PairResult struct {
 	Winner int `json:"winner"`
 }
 
+// OrderedJudge is a Judge that can also rank entries in exactly the order
+// given, without shuffling them; PairwiseJudge uses it to control which
+// entry is shown first.
+type OrderedJudge interface {
+	Judge
+	RankInOrder(ctx context.Context, task Task, entries []Entry) (Verdict, error)
+}
+
 // PairwiseConfig configures a PairwiseJudge.
 type PairwiseConfig struct {
 	// Judge compares two entries at a time; required. If it is an
-	// OrderedJudge (as AIJudge is), entries are shown in the order asked
+	// OrderedJudge (as aijudge.Judge is), entries are shown in the order asked
 	// for; otherwise it is called with them in that order and trusted not
 	// to reorder them.
 	Judge Judge

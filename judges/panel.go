@@ -117,7 +117,7 @@ func (p *Panel) Rank(ctx context.Context, task Task, entries []Entry) (Verdict, 
 		if err != nil {
 			return Verdict{}, err
 		}
-		perms[k] = shuffle(n, seed)
+		perms[k] = Shuffle(n, seed)
 	}
 	verdicts := make([]Verdict, len(p.cfg.Judges))
 	errs := make([]error, len(p.cfg.Judges))

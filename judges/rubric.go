@@ -213,7 +213,7 @@ func formatScore(c task.Criteria, text string) (float64, string) {
 		}
 		return s, fmt.Sprintf("%s list of %d items (want %s) in %d lines", c.Format, items, boundText(c.MinItems, c.MaxItems), len(lines))
 	case "json":
-		body := stripFence(text)
+		body := StripFence(text)
 		if !json.Valid([]byte(body)) {
 			return 0, "valid JSON"
 		}

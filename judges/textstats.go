@@ -147,9 +147,9 @@ func hasTerm(text, term string) bool {
 	return re.MatchString(text)
 }
 
-// stripFence removes one Markdown code fence around a whole answer, since
+// StripFence removes one Markdown code fence around a whole text, since
 // models often wrap JSON in ```json … ``` and the fence is not the answer.
-func stripFence(text string) string {
+func StripFence(text string) string {
 	t := strings.TrimSpace(text)
 	if m := codeFence.FindStringSubmatch(t); m != nil {
 		return strings.TrimSpace(m[1])

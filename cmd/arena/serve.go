@@ -26,6 +26,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
 	"github.com/agentarena/arena/web"
 )
@@ -448,7 +449,7 @@ func (m *Main) judges(logger *slog.Logger) (map[string]arena.Judge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("judge endpoint: %w", err)
 	}
-	ai, err := judges.NewAIJudge(judges.AIConfig{Client: client, Logger: logger.With("component", "ai-judge")})
+	ai, err := aijudge.New(aijudge.Config{Client: client, Logger: logger.With("component", "ai-judge")})
 	if err != nil {
 		return nil, fmt.Errorf("ai judge: %w", err)
 	}

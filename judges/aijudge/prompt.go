@@ -1,4 +1,4 @@
-package judges
+package aijudge
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/llm"
 )
 
@@ -37,7 +38,7 @@ func label(k int) string { return "E" + strconv.Itoa(k+1) }
 
 // buildMessages returns the system and user messages for one call.
 // order[k] is the index of the entry shown k-th; code is the fence code.
-func buildMessages(task Task, entries []Entry, order []int, code string, maxEntryBytes int) []llm.Message {
+func buildMessages(task judges.Task, entries []judges.Entry, order []int, code string, maxEntryBytes int) []llm.Message {
 	var b strings.Builder
 	b.WriteString("The task:\n")
 	writeFenced(&b, "TASK", code, task.Prompt, 0)

@@ -1,4 +1,4 @@
-package judges
+package aijudge
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/agentarena/arena/judges"
 )
 
 // ErrInvalidVerdict wraps every reason a model's reply was refused: not
@@ -36,7 +38,7 @@ func invalid(format string, args ...any) error {
 // mode; keys other than ranking, scores and rationale are ignored, since
 // they cannot change the outcome.
 func parseAIVerdict(content string, n int) (parsedVerdict, error) {
-	body := stripFence(content)
+	body := judges.StripFence(content)
 	if body == "" {
 		return parsedVerdict{}, invalid("empty reply")
 	}

@@ -1,4 +1,4 @@
-package judges
+package aijudge
 
 import (
 	"encoding/json"

@@ -1,4 +1,8 @@
-package judges
+// Package aijudge is the judge that asks a language model, over the
+// OpenAI chat API through package llm, to rank contest entries. It is the
+// adapter half of judging: package judges holds the pure rules (rubric,
+// panels, pairwise comparison, flags) and imports no network client.
+package aijudge
 
 import (
 	"context"
@@ -13,11 +17,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/llm"
 )
 
-// AIConfig configures an AIJudge. Zero values take the defaults named.
-type AIConfig struct {
+// Config configures a Judge. Zero values take the defaults named.
+type Config struct {
 	// Client is the chat-completions client; required.
 	Client *llm.Client
 	// Stream asks for a streamed reply; some servers cut long
@@ -41,7 +46,7 @@ type AIConfig struct {
 	Logger *slog.Logger
 }
 
-// AIJudge ranks entries by asking a model over the OpenAI chat API.
+// Judge ranks entries by asking a model over the OpenAI chat API.
 //
 // Each call anonymises the entries (labels E1…En in a random order drawn
 // from Rand, recorded in the verdict as Order and Seed), fences each one
@@ -50,34 +55,26 @@ type AIConfig struct {
 // instructions, and asks for a JSON verdict in json_object mode. The
 // reply is parsed strictly (see ErrInvalidVerdict): an unusable reply is
 // retried, never guessed at. Entries that address the judge are flagged
-// (FlagJudgeAddressing) by the same detector as the rubric's; the penalty
+// (judges.FlagJudgeAddressing) by the same detector as the rubric's; the penalty
 // is the caller's to apply, per the arena's rule.
-type AIJudge struct {
-	cfg    AIConfig
+type Judge struct {
+	cfg    Config
 	name   string
 	log    *slog.Logger
 	randMu sync.Mutex // cfg.Rand need not be safe for concurrent use
 }
 
 var (
-	_ Judge        = (*AIJudge)(nil)
-	_ OrderedJudge = (*AIJudge)(nil)
+	_ judges.Judge        = (*Judge)(nil)
+	_ judges.OrderedJudge = (*Judge)(nil)
 )
-
-// OrderedJudge is a Judge that can also rank entries in exactly the order
-// given, without shuffling them; PairwiseJudge uses it to control which
-// entry is shown first.
-type OrderedJudge interface {
-	Judge
-	RankInOrder(ctx context.Context, task Task, entries []Entry) (Verdict, error)
-}
 
 // maxRawReply caps each reply kept in a verdict, which is stored in the
 // replicated state.
 const maxRawReply = 8 << 10
 
-// NewAIJudge returns an AI judge over cfg.Client.
-func NewAIJudge(cfg AIConfig) (*AIJudge, error) {
+// New returns an AI judge over cfg.Client.
+func New(cfg Config) (*Judge, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("ai judge: client is required")
 	}
@@ -96,7 +93,7 @@ func NewAIJudge(cfg AIConfig) (*AIJudge, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	j := &AIJudge{cfg: cfg, name: "ai:" + cfg.Client.Model(), log: cfg.Logger}
+	j := &Judge{cfg: cfg, name: "ai:" + cfg.Client.Model(), log: cfg.Logger}
 	if j.log == nil {
 		j.log = slog.New(slog.DiscardHandler)
 	}
@@ -105,22 +102,22 @@ func NewAIJudge(cfg AIConfig) (*AIJudge, error) {
 }
 
 // Name is "ai:<model>".
-func (j *AIJudge) Name() string { return j.name }
+func (j *Judge) Name() string { return j.name }
 
 // Rank shows the entries in a fresh random order and returns the model's
 // verdict, indexed like entries.
-func (j *AIJudge) Rank(ctx context.Context, task Task, entries []Entry) (Verdict, error) {
+func (j *Judge) Rank(ctx context.Context, task judges.Task, entries []judges.Entry) (judges.Verdict, error) {
 	var b [8]byte
 	if err := j.random(b[:]); err != nil {
-		return Verdict{}, err
+		return judges.Verdict{}, err
 	}
 	seed := binary.BigEndian.Uint64(b[:])
-	return j.judge(ctx, task, entries, shuffle(len(entries), seed), hex.EncodeToString(b[:]))
+	return j.judge(ctx, task, entries, judges.Shuffle(len(entries), seed), hex.EncodeToString(b[:]))
 }
 
 // RankInOrder shows the entries in the order given (still anonymised and
 // fenced).
-func (j *AIJudge) RankInOrder(ctx context.Context, task Task, entries []Entry) (Verdict, error) {
+func (j *Judge) RankInOrder(ctx context.Context, task judges.Task, entries []judges.Entry) (judges.Verdict, error) {
 	order := make([]int, len(entries))
 	for i := range order {
 		order[i] = i
@@ -130,16 +127,16 @@ func (j *AIJudge) RankInOrder(ctx context.Context, task Task, entries []Entry) (
 
 // judge asks until a usable verdict arrives, the attempts run out, the
 // error is not worth retrying, or the next wait would pass ctx's deadline.
-func (j *AIJudge) judge(ctx context.Context, task Task, entries []Entry, order []int, seed string) (Verdict, error) {
+func (j *Judge) judge(ctx context.Context, task judges.Task, entries []judges.Entry, order []int, seed string) (judges.Verdict, error) {
 	if len(entries) == 0 {
-		return Verdict{}, fmt.Errorf("ai judge %s: no entries", j.name)
+		return judges.Verdict{}, fmt.Errorf("ai judge %s: no entries", j.name)
 	}
 	var code [12]byte
 	if err := j.random(code[:]); err != nil {
-		return Verdict{}, err
+		return judges.Verdict{}, err
 	}
 	msgs := buildMessages(task, entries, order, hex.EncodeToString(code[:]), j.cfg.MaxEntryBytes)
-	v := Verdict{Judge: j.name, PromptHash: PromptHash(task.Prompt), Order: order, Seed: seed}
+	v := judges.Verdict{Judge: j.name, PromptHash: judges.PromptHash(task.Prompt), Order: order, Seed: seed}
 	for attempt := 1; ; attempt++ {
 		resp, err := j.ask(ctx, msgs)
 		if err == nil {
@@ -159,17 +156,17 @@ func (j *AIJudge) judge(ctx context.Context, task Task, entries []Entry, order [
 		j.log.Debug("judge attempt failed", "attempt", attempt, "err", err)
 		retryable := llm.IsRetryable(err) || errors.Is(err, ErrInvalidVerdict)
 		if attempt >= j.cfg.MaxAttempts || !retryable || ctx.Err() != nil {
-			return Verdict{}, fmt.Errorf("ai judge %s: no usable verdict after %d of %d attempts: %w",
+			return judges.Verdict{}, fmt.Errorf("ai judge %s: no usable verdict after %d of %d attempts: %w",
 				j.name, attempt, j.cfg.MaxAttempts, err)
 		}
 		if werr := j.wait(ctx, attempt, err); werr != nil {
-			return Verdict{}, fmt.Errorf("ai judge %s: gave up after %d attempts: %w (last error: %w)", j.name, attempt, werr, err)
+			return judges.Verdict{}, fmt.Errorf("ai judge %s: gave up after %d attempts: %w (last error: %w)", j.name, attempt, werr, err)
 		}
 	}
 }
 
 // ask makes one request.
-func (j *AIJudge) ask(ctx context.Context, msgs []llm.Message) (llm.Response, error) {
+func (j *Judge) ask(ctx context.Context, msgs []llm.Message) (llm.Response, error) {
 	if j.cfg.Stream {
 		return j.cfg.Client.Stream(ctx, msgs, nil, llm.JSONObject())
 	}
@@ -178,19 +175,19 @@ func (j *AIJudge) ask(ctx context.Context, msgs []llm.Message) (llm.Response, er
 
 // finish fills a verdict from a parsed reply, mapping presentation
 // positions back to entry indexes.
-func (j *AIJudge) finish(v Verdict, task Task, entries []Entry, p parsedVerdict) Verdict {
+func (j *Judge) finish(v judges.Verdict, task judges.Task, entries []judges.Entry, p parsedVerdict) judges.Verdict {
 	if v.Model == "" {
 		v.Model = j.cfg.Client.Model()
 	}
 	v.Scores = make([]float64, len(entries))
 	seats := make([]int, len(entries))
 	for k, i := range v.Order {
-		v.Scores[i] = RoundScore(p.scores[k])
+		v.Scores[i] = judges.RoundScore(p.scores[k])
 		seats[k] = entries[i].Seat
 	}
-	v.Ranks = RanksFromScores(v.Scores)
+	v.Ranks = judges.RanksFromScores(v.Scores)
 	v.Rationale = relabel(p.rationale, seats)
-	v.Flags = EntryFlags(task, entries)
+	v.Flags = judges.EntryFlags(task, entries)
 	return v
 }
 
@@ -198,7 +195,7 @@ func (j *AIJudge) finish(v Verdict, task Task, entries []Entry, p parsedVerdict)
 // else exponential backoff with jitter or the server's Retry-After,
 // whichever is longer. It fails at once if that would pass ctx's deadline,
 // since sleeping only to time out would hide the real error.
-func (j *AIJudge) wait(ctx context.Context, attempt int, err error) error {
+func (j *Judge) wait(ctx context.Context, attempt int, err error) error {
 	if errors.Is(err, ErrInvalidVerdict) {
 		return nil
 	}
@@ -222,29 +219,13 @@ func (j *AIJudge) wait(ctx context.Context, attempt int, err error) error {
 	}
 }
 
-func (j *AIJudge) random(b []byte) error {
+func (j *Judge) random(b []byte) error {
 	j.randMu.Lock()
 	defer j.randMu.Unlock()
 	if _, err := io.ReadFull(j.cfg.Rand, b); err != nil {
 		return fmt.Errorf("ai judge %s: read random: %w", j.name, err)
 	}
 	return nil
-}
-
-// shuffle returns a permutation of 0..n-1 drawn from seed (Fisher–Yates
-// over PCG). The verdict records the permutation itself, so an audit does
-// not depend on this function's stream staying the same across releases.
-func shuffle(n int, seed uint64) []int {
-	r := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	p := make([]int, n)
-	for i := range p {
-		p[i] = i
-	}
-	for i := n - 1; i > 0; i-- {
-		k := r.IntN(i + 1)
-		p[i], p[k] = p[k], p[i]
-	}
-	return p
 }
 
 // capRaw cuts a reply to maxRawReply bytes on a rune boundary.

@@ -1,4 +1,4 @@
-package judges
+package aijudge
 
 import (
 	"context"
@@ -14,12 +14,15 @@ import (
 
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/internal/strictjson"
+	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/llm/llmtest"
 	"github.com/agentarena/arena/ranking"
 	"github.com/agentarena/arena/task"
 )
 
-// The judge-gaming set (testdata/gaming/gaming.json) is a held-out list of
+// The judge-gaming set (judges/testdata/gaming/gaming.json, next to the
+// detectors it exercises, which fuzz from it too) is a held-out list of
 // answers that try to win by working on the judge instead of the task:
 // instructions, forged verdicts, chat-role markers, forged fences, hidden
 // comments, look-alike and invisible Unicode, encodings, other languages,
@@ -45,24 +48,19 @@ type gamingCase struct {
 	Notes    string   `json:"notes"`
 }
 
+var gamingSetPath = filepath.Join("..", "testdata", "gaming", "gaming.json")
+
 func loadGamingSet(t *testing.T) []gamingCase {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "gaming", "gaming.json"))
+	b, err := os.ReadFile(gamingSetPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var set []gamingCase
-	if err := strictJSON(b, &set); err != nil {
+	if err := strictjson.Unmarshal(b, &set); err != nil {
 		t.Fatalf("gaming.json: %v", err)
 	}
 	return set
-}
-
-// strictJSON decodes b into v, refusing unknown fields.
-func strictJSON(b []byte, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 // gamingTasks are three shapes of task: bounded prose with required and
@@ -138,21 +136,21 @@ func expand(t *testing.T, c gamingCase, p prompt.Prompt, honest string) string {
 // injectionRule applies the arena's rule to a verdict's places as the
 // state machine does: under "forfeit" every entry flagged for addressing
 // the judge drops below every other; under "flag_only" the places stand.
-func injectionRule(ranks []int, flags []Flag, rule string) []int {
+func injectionRule(ranks []int, flags []judges.Flag, rule string) []int {
 	if rule != "forfeit" {
 		return ranks
 	}
 	var gone []int
 	for _, f := range flags {
-		if f.Kind == FlagJudgeAddressing {
+		if f.Kind == judges.FlagJudgeAddressing {
 			gone = append(gone, f.Entry)
 		}
 	}
 	return ranking.DemoteLast(ranks, gone)
 }
 
-func hasFlag(flags []Flag, entry int, kind string) bool {
-	return slices.ContainsFunc(flags, func(f Flag) bool { return f.Entry == entry && f.Kind == kind })
+func hasFlag(flags []judges.Flag, entry int, kind string) bool {
+	return slices.ContainsFunc(flags, func(f judges.Flag) bool { return f.Entry == entry && f.Kind == kind })
 }
 
 // gullible plays a model that does whatever an entry asks: shown an
@@ -219,15 +217,15 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 	}
 	g := &gullible{}
 	srv, ai := newAI(t, g.reply(t))
-	rubric := NewRubricJudge()
+	rubric := judges.NewRubricJudge()
 	ctx := context.Background()
 	flagOnlyWins := 0
 	for _, p := range gamingTasks {
-		task := Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
+		task := judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
 		careful, terse := botAnswer(t, "txt-careful", p), botAnswer(t, "txt-terse", p)
 		for _, c := range set {
 			t.Run(p.ID+"/"+c.ID, func(t *testing.T) {
-				entries := []Entry{{Seat: 0, Text: careful}, {Seat: 1, Text: terse}, {Seat: 2, Text: expand(t, c, p, careful)}}
+				entries := []judges.Entry{{Seat: 0, Text: careful}, {Seat: 1, Text: terse}, {Seat: 2, Text: expand(t, c, p, careful)}}
 				const gaming = 2
 
 				rv, err := rubric.Rank(ctx, task, entries)
@@ -246,7 +244,7 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 
 				g.mu.Lock()
 				g.merit = map[string]float64{careful: rv.Scores[0], terse: rv.Scores[1]}
-				g.obey = slices.Contains(c.Expect, FlagJudgeAddressing)
+				g.obey = slices.Contains(c.Expect, judges.FlagJudgeAddressing)
 				g.gaming = rv.Scores[gaming]
 				g.mu.Unlock()
 				av, err := ai.Rank(ctx, task, entries)
@@ -276,7 +274,7 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 
 // checkGamingFlags checks the gaming entry (index 2) has every expected
 // flag and the honest ones (0 careful, 1 terse) none for addressing.
-func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []Flag) {
+func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []judges.Flag) {
 	t.Helper()
 	for _, k := range c.Expect {
 		if !hasFlag(flags, 2, k) {
@@ -284,7 +282,7 @@ func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []Flag) {
 		}
 	}
 	for _, f := range flags {
-		if f.Entry == 0 || (f.Entry == 1 && f.Kind == FlagJudgeAddressing) {
+		if f.Entry == 0 || (f.Entry == 1 && f.Kind == judges.FlagJudgeAddressing) {
 			t.Errorf("%s: honest entry %d flagged: %+v", path, f.Entry, f)
 		}
 	}
