@@ -91,7 +91,7 @@ func (s *Server) createAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err = s.cfg.Node.CreateAgentWithSecret(ctx, a, agents.HashKey(key), sealed)
+	a, err = s.cfg.Accounts.CreateAgentWithSecret(ctx, a, agents.HashKey(key), sealed)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) listAgents(c *gin.Context) {
 		}
 		limit = n
 	}
-	list, next, err := s.cfg.Node.ListAgents(owner, c.Query("cursor"), limit)
+	list, next, err := s.cfg.Accounts.ListAgents(owner, c.Query("cursor"), limit)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -136,7 +136,7 @@ func (s *Server) listAgents(c *gin.Context) {
 }
 
 func (s *Server) getAgent(c *gin.Context) {
-	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -178,7 +178,7 @@ func (s *Server) updateAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err := s.cfg.Node.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.patch(), sealed)
+	a, err := s.cfg.Accounts.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.patch(), sealed)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -190,7 +190,7 @@ func (s *Server) deleteAgent(c *gin.Context) {
 	p, _ := principal(c)
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.DeleteAgent(ctx, c.Param("id"), p.ID); err != nil {
+	if err := s.cfg.Accounts.DeleteAgent(ctx, c.Param("id"), p.ID); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -59,7 +59,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Forbidden, "only an agent key may connect as an agent"))
 		return
 	}
-	if !s.cfg.Node.IsLeader() {
+	if !s.cfg.Cluster.IsLeader() {
 		if u, err := s.leaderURL(); err == nil {
 			c.Header("X-Arena-Leader", u.String())
 			s.writeError(c, apperr.New(apperr.NotLeader, "agents connect to the leader: %s", u.String()))
@@ -68,7 +68,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotLeader, "no leader is elected right now; retry shortly"))
 		return
 	}
-	a, err := s.cfg.Node.GetAgent(p.ID)
+	a, err := s.cfg.Accounts.GetAgent(p.ID)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -95,7 +95,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 	armReadDeadline(conn)
 	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer, s.cfg.WriteTimeout)}
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
-		Node: s.cfg.Node.ID(), Contests: nonNil(s.cfg.Node.ContestsOf(a.ID))})
+		Node: s.cfg.Cluster.ID(), Contests: nonNil(s.cfg.Contests.ContestsOf(a.ID))})
 	detach := s.cfg.Runner.Attach(a.ID, sess)
 	defer detach()
 	s.log.Info("agent connected", "agent", a.ID)
@@ -142,7 +142,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 	}
 	ctx, cancel := context.WithTimeout(parent, agentActionLimit)
 	defer cancel()
-	node := a.s.cfg.Node
+	node := a.s.cfg.Contests
 	switch in.Type {
 	case protocol.TypePing:
 		a.Send(protocol.Pong{Type: protocol.TypePong})
@@ -188,7 +188,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 // checkSeat refuses actions on contests the agent is not seated in before
 // they cost a log entry.
 func (a *agentSession) checkSeat(contest string) error {
-	c, err := a.s.cfg.Node.Contest(contest)
+	c, err := a.s.cfg.Contests.Contest(contest)
 	if err != nil {
 		return err
 	}

@@ -35,12 +35,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	hash := agents.HashKey(token)
-	if op := s.cfg.Node.OperatorTokenHash(); op != "" && agents.HashesEqual(hash, op) {
+	if op := s.cfg.Accounts.OperatorTokenHash(); op != "" && agents.HashesEqual(hash, op) {
 		c.Set(ctxPrincipal, agents.Principal{Kind: principalOperator})
 		c.Next()
 		return
 	}
-	p, found, err := s.cfg.Node.LookupKey(hash)
+	p, found, err := s.cfg.Accounts.LookupKey(hash)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -49,7 +49,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		if !charged(c) && !s.chargeIP(c) {
 			return
 		}
-		if ready, _ := s.cfg.Node.Ready(); !ready && s.cfg.Node.OperatorTokenHash() == "" {
+		if ready, _ := s.cfg.Cluster.Ready(); !ready && s.cfg.Accounts.OperatorTokenHash() == "" {
 			// A starting node has not applied the operator token yet: it
 			// cannot tell the operator from a stranger, and a node joining
 			// with the token must retry rather than give up.
@@ -136,9 +136,9 @@ func (s *Server) chargeEarly(c *gin.Context) bool {
 	switch {
 	case token == "":
 		ok = s.chargeIP(c)
-	case agents.HashesEqual(hash, s.cfg.Node.OperatorTokenHash()):
+	case agents.HashesEqual(hash, s.cfg.Accounts.OperatorTokenHash()):
 	default:
-		if p, found, err := s.cfg.Node.LookupKey(hash); err == nil && found {
+		if p, found, err := s.cfg.Accounts.LookupKey(hash); err == nil && found {
 			ok = s.chargeKey(c, p)
 		} else {
 			ok = s.chargeIP(c)

@@ -26,7 +26,7 @@ var _ backuper = (*arena.Node)(nil)
 // ?consistency=linearizable to include every write acknowledged before the
 // request. The applied index travels in X-Arena-Applied-Index.
 func (s *Server) snapshot(c *gin.Context) {
-	b, ok := s.cfg.Node.(backuper)
+	b, ok := s.cfg.Cluster.(backuper)
 	if !ok {
 		s.writeError(c, apperr.New(apperr.Unavailable, "this node cannot take backups"))
 		return
@@ -38,7 +38,7 @@ func (s *Server) snapshot(c *gin.Context) {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
 		h.Set(appliedHeader, strconv.FormatUint(info.Index, 10))
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("arena-%s-%d.db", s.cfg.Node.ID(), info.Index)))
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("arena-%s-%d.db", s.cfg.Cluster.ID(), info.Index)))
 		c.Status(http.StatusOK)
 	})
 	if err != nil {

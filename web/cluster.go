@@ -21,9 +21,9 @@ func (s *Server) cluster(c *gin.Context) {
 	var st arena.Status
 	var err error
 	if p, ok := principal(c); ok && p.Kind == principalOperator {
-		st, err = s.cfg.Node.Status()
+		st, err = s.cfg.Cluster.Status()
 	} else {
-		st, err = s.cfg.Node.RecentStatus(statusHashAge)
+		st, err = s.cfg.Cluster.RecentStatus(statusHashAge)
 	}
 	if err != nil {
 		s.writeError(c, err)
@@ -57,12 +57,12 @@ func (s *Server) join(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr}); err != nil {
+	if err := s.cfg.Cluster.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr}); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.log.Info("node joined", "id", req.NodeID, "raft_addr", req.RaftAddr)
-	st, err := s.cfg.Node.Status()
+	st, err := s.cfg.Cluster.Status()
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -81,7 +81,7 @@ func (s *Server) join(c *gin.Context) {
 func (s *Server) removeNode(c *gin.Context) {
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.Remove(ctx, c.Param("id")); err != nil {
+	if err := s.cfg.Cluster.Remove(ctx, c.Param("id")); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -39,7 +39,7 @@ func (s *Server) listContests(c *gin.Context) {
 		}
 		f.Limit = n
 	}
-	list, next, err := s.cfg.Node.Contests(f)
+	list, next, err := s.cfg.Contests.Contests(f)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -56,17 +56,17 @@ type contestResp struct {
 // getContest returns a contest with its spectator view and its complete
 // event history: a replay.
 func (s *Server) getContest(c *gin.Context) {
-	con, err := s.cfg.Node.Contest(c.Param("id"))
+	con, err := s.cfg.Contests.Contest(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	st, err := s.cfg.Node.GameState(con)
+	st, err := s.cfg.Contests.GameState(con)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	evs, err := s.cfg.Node.ContestEvents(con.ID, 0, 0)
+	evs, err := s.cfg.Contests.ContestEvents(con.ID, 0, 0)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) abortContest(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.AbortContest(ctx, c.Param("id"), req.Reason); err != nil {
+	if err := s.cfg.Contests.AbortContest(ctx, c.Param("id"), req.Reason); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -102,14 +102,14 @@ func (s *Server) abortContest(c *gin.Context) {
 }
 
 func (s *Server) listArenas(c *gin.Context) {
-	list, err := s.cfg.Node.Arenas()
+	list, err := s.cfg.Contests.Arenas()
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	queued := make(map[string]int, len(list))
 	for _, a := range list {
-		t, err := s.cfg.Node.Tickets(a.Name)
+		t, err := s.cfg.Contests.Tickets(a.Name)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -120,12 +120,12 @@ func (s *Server) listArenas(c *gin.Context) {
 }
 
 func (s *Server) getArena(c *gin.Context) {
-	a, err := s.cfg.Node.Arena(c.Param("name"))
+	a, err := s.cfg.Contests.Arena(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	t, err := s.cfg.Node.Tickets(a.Name)
+	t, err := s.cfg.Contests.Tickets(a.Name)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -201,7 +201,7 @@ func (s *Server) putArena(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err := s.cfg.Node.PutArena(ctx, a)
+	a, err := s.cfg.Contests.PutArena(ctx, a)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -244,12 +244,12 @@ func (s *Server) leaderboard(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
 		return
 	}
-	list, err := s.cfg.Node.Leaderboard(c.Param("name"))
+	list, err := s.cfg.Contests.Leaderboard(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	bt, err := s.cfg.Node.BradleyTerry(c.Param("name"))
+	bt, err := s.cfg.Contests.BradleyTerry(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -297,7 +297,7 @@ func (s *Server) queueAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -308,7 +308,7 @@ func (s *Server) queueAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	t, err := s.cfg.Node.Queue(ctx, req.Arena, a.ID)
+	t, err := s.cfg.Contests.Queue(ctx, req.Arena, a.ID)
 	if err != nil {
 		s.countStateLimit(err)
 		if apperr.Is(err, apperr.RateLimited) {
@@ -322,7 +322,7 @@ func (s *Server) queueAgent(c *gin.Context) {
 
 func (s *Server) unqueueAgent(c *gin.Context) {
 	p, _ := principal(c)
-	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -333,7 +333,7 @@ func (s *Server) unqueueAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.Unqueue(ctx, c.Param("arena"), a.ID); err != nil {
+	if err := s.cfg.Contests.Unqueue(ctx, c.Param("arena"), a.ID); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -343,12 +343,12 @@ func (s *Server) unqueueAgent(c *gin.Context) {
 // ratingHistory serves GET /v1/agents/{id}/ratings: every settled
 // contest's before/after rating, oldest first (?arena= narrows it).
 func (s *Server) ratingHistory(c *gin.Context) {
-	a, err := s.cfg.Node.GetAgent(c.Param("id"))
+	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	list, err := s.cfg.Node.RatingHistory(a.ID, c.Query("arena"))
+	list, err := s.cfg.Contests.RatingHistory(a.ID, c.Query("arena"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -359,7 +359,7 @@ func (s *Server) ratingHistory(c *gin.Context) {
 // verdict serves GET /v1/contests/{id}/verdict: the judges' verdict of a
 // judged contest (rankings, scores, rationale, flags, agreement).
 func (s *Server) verdict(c *gin.Context) {
-	con, err := s.cfg.Node.Contest(c.Param("id"))
+	con, err := s.cfg.Contests.Contest(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -375,11 +375,11 @@ func (s *Server) verdict(c *gin.Context) {
 // agents, the share of their battles the row agent won (ties count half)
 // and how many they played; null where they never met.
 func (s *Server) winRates(c *gin.Context) {
-	if _, err := s.cfg.Node.Arena(c.Param("name")); err != nil {
+	if _, err := s.cfg.Contests.Arena(c.Param("name")); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	battles, _, err := s.cfg.Node.Battles(c.Param("name"))
+	battles, _, err := s.cfg.Contests.Battles(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return

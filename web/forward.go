@@ -30,7 +30,7 @@ const appliedHeader = "X-Arena-Applied-Index"
 // they are sent, i.e. after the write has been applied.
 type appliedWriter struct {
 	gin.ResponseWriter
-	node    Node
+	node    Cluster
 	stamped bool
 }
 
@@ -77,17 +77,17 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if s.cfg.Node.IsLeader() {
+	if s.cfg.Cluster.IsLeader() {
 		if c.GetHeader(forwardedHeader) != "" {
 			// Tell the forwarding follower how far to apply before it
 			// answers, once the handler has written its status.
-			c.Writer = &appliedWriter{ResponseWriter: c.Writer, node: s.cfg.Node}
+			c.Writer = &appliedWriter{ResponseWriter: c.Writer, node: s.cfg.Cluster}
 		}
 		c.Next()
 		return
 	}
 	if by := c.GetHeader(forwardedHeader); by != "" {
-		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Node.ID()))
+		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Cluster.ID()))
 		return
 	}
 	target, err := s.leaderURL()
@@ -122,7 +122,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 			}
 			ctx, cancel := context.WithTimeout(resp.Request.Context(), s.cfg.RequestTimeout)
 			defer cancel()
-			if err := s.cfg.Node.WaitApplied(ctx, idx); err != nil {
+			if err := s.cfg.Cluster.WaitApplied(ctx, idx); err != nil {
 				s.log.Warn("forwarded write not yet applied here", "index", idx, "err", err)
 			}
 			return nil
@@ -149,7 +149,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 }
 
 func (s *Server) leaderURL() (*url.URL, error) {
-	leader, ok := s.cfg.Node.Leader()
+	leader, ok := s.cfg.Cluster.Leader()
 	if !ok {
 		return nil, apperr.New(apperr.NotLeader, "no leader is elected right now; retry shortly")
 	}
@@ -197,15 +197,15 @@ func (s *Server) consistency(c *gin.Context) {
 func (s *Server) linearize(ctx context.Context) error {
 	var idx uint64
 	var err error
-	if s.cfg.Node.IsLeader() {
-		idx, err = s.cfg.Node.ReadIndex(ctx)
+	if s.cfg.Cluster.IsLeader() {
+		idx, err = s.cfg.Cluster.ReadIndex(ctx)
 	} else {
 		idx, err = s.remoteReadIndex(ctx)
 	}
 	if err != nil {
 		return err
 	}
-	return s.cfg.Node.WaitApplied(ctx, idx)
+	return s.cfg.Cluster.WaitApplied(ctx, idx)
 }
 
 type readIndexBody struct {
@@ -245,13 +245,13 @@ func (s *Server) remoteReadIndex(ctx context.Context) (uint64, error) {
 
 // readIndex serves the leader half of linearizable reads for followers.
 func (s *Server) readIndex(c *gin.Context) {
-	if !s.cfg.Node.IsLeader() {
-		s.writeError(c, apperr.New(apperr.NotLeader, "node %s is not the leader", s.cfg.Node.ID()))
+	if !s.cfg.Cluster.IsLeader() {
+		s.writeError(c, apperr.New(apperr.NotLeader, "node %s is not the leader", s.cfg.Cluster.ID()))
 		return
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	idx, err := s.cfg.Node.ReadIndex(ctx)
+	idx, err := s.cfg.Cluster.ReadIndex(ctx)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -31,7 +31,7 @@ func (s *Server) ownerScope(c *gin.Context) (string, bool) {
 		s.writeError(c, apperr.New(apperr.Forbidden, "you may only see your own money"))
 		return "", false
 	}
-	if _, err := s.cfg.Node.GetOwner(id); err != nil {
+	if _, err := s.cfg.Accounts.GetOwner(id); err != nil {
 		s.writeError(c, err)
 		return "", false
 	}
@@ -43,7 +43,7 @@ func (s *Server) balance(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a, err := s.cfg.Node.Balance(owner)
+	a, err := s.cfg.Ledger.Balance(owner)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -74,7 +74,7 @@ func (s *Server) transfers(c *gin.Context) {
 		}
 		limit = n
 	}
-	list, next, err := s.cfg.Node.Transfers(owner, after, limit)
+	list, next, err := s.cfg.Ledger.Transfers(owner, after, limit)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -87,12 +87,12 @@ func (s *Server) transfers(c *gin.Context) {
 }
 
 func (s *Server) contestPayouts(c *gin.Context) {
-	con, err := s.cfg.Node.Contest(c.Param("id"))
+	con, err := s.cfg.Contests.Contest(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	list, err := s.cfg.Node.ContestPayouts(con.ID)
+	list, err := s.cfg.Ledger.ContestPayouts(con.ID)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -127,7 +127,7 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 		}
 		ctx, cancel := s.writeCtx(c)
 		defer cancel()
-		t, err := s.cfg.Node.Grant(ctx, req.ID, req.OwnerID, req.Amount, kind, req.Memo)
+		t, err := s.cfg.Ledger.Grant(ctx, req.ID, req.OwnerID, req.Amount, kind, req.Memo)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -137,7 +137,7 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 }
 
 func (s *Server) audit(c *gin.Context) {
-	r, err := s.cfg.Node.Audit()
+	r, err := s.cfg.Ledger.Audit()
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -146,7 +146,7 @@ func (s *Server) audit(c *gin.Context) {
 	if !r.OK {
 		status = http.StatusConflict
 	}
-	c.JSON(status, gin.H{"audit": r, "node_id": s.cfg.Node.ID()})
+	c.JSON(status, gin.H{"audit": r, "node_id": s.cfg.Cluster.ID()})
 }
 
 func (s *Server) ledgerSettings(c *gin.Context) {
@@ -157,7 +157,7 @@ func (s *Server) ledgerSettings(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	out, err := s.cfg.Node.SetLedgerSettings(ctx, req)
+	out, err := s.cfg.Ledger.SetLedgerSettings(ctx, req)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -43,7 +43,7 @@ func (s *Server) createOwner(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	o, err := s.cfg.Node.CreateOwner(ctx, agents.Owner{ID: id, Name: req.Name, Email: req.Email}, agents.HashKey(key))
+	o, err := s.cfg.Accounts.CreateOwner(ctx, agents.Owner{ID: id, Name: req.Name, Email: req.Email}, agents.HashKey(key))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -69,7 +69,7 @@ func (s *Server) getOwner(c *gin.Context) {
 }
 
 func (s *Server) respondOwner(c *gin.Context, id string) {
-	o, err := s.cfg.Node.GetOwner(id)
+	o, err := s.cfg.Accounts.GetOwner(id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -98,7 +98,7 @@ func (s *Server) rotate(c *gin.Context, kind, id, actor, prefix, field string) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Node.RotateKey(ctx, kind, id, actor, agents.HashKey(key)); err != nil {
+	if err := s.cfg.Accounts.RotateKey(ctx, kind, id, actor, agents.HashKey(key)); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -62,7 +62,7 @@ func peerMAC(key []byte, ts int64, from, client, method, uri string) []byte {
 // the node's own). Without a key it only names the sender, which the
 // receiver then charges to the sender's address.
 func (s *Server) signPeer(h http.Header, method, uri, client string) {
-	from := s.cfg.Node.ID()
+	from := s.cfg.Cluster.ID()
 	h.Set(forwardedHeader, from)
 	h.Del(clientAddrHeader)
 	h.Del(peerSigHeader)

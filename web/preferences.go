@@ -31,7 +31,7 @@ func (s *Server) preferences(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	list, next, err := s.cfg.Node.Preferences(f)
+	list, next, err := s.cfg.Preferences.Preferences(f)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) createTrainer(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	t, err := s.cfg.Node.CreateTrainer(ctx, agents.Trainer{ID: id, Name: req.Name}, agents.HashKey(key))
+	t, err := s.cfg.Accounts.CreateTrainer(ctx, agents.Trainer{ID: id, Name: req.Name}, agents.HashKey(key))
 	if err != nil {
 		s.writeError(c, err)
 		return

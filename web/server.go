@@ -11,69 +11,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/games"
-	"github.com/agentarena/arena/ledger"
-	"github.com/agentarena/arena/ranking"
 )
 
 func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
 
-// Node is what the web layer needs from a cluster member.
+// Node is every concern at once: what one cluster member serves. It is
+// only a convenience for filling Config (Config.Node); handlers use the
+// per-concern interfaces of services.go.
 type Node interface {
-	ID() string
-	IsLeader() bool
-	Leader() (arena.NodeMeta, bool)
-	Ready() (bool, string)
-	Status() (arena.Status, error)
-	RecentStatus(maxAge time.Duration) (arena.Status, error)
-	ReadIndex(ctx context.Context) (uint64, error)
-	WaitApplied(ctx context.Context, idx uint64) error
-	AppliedIndex() uint64
-	Join(ctx context.Context, m arena.NodeMeta) error
-	Remove(ctx context.Context, id string) error
-	OperatorTokenHash() string
-
-	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
-	CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error)
-	UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error)
-	DeleteAgent(ctx context.Context, id, actor string) error
-	GetOwner(id string) (agents.Owner, error)
-	GetAgent(id string) (agents.Agent, error)
-	ListAgents(ownerID, after string, limit int) ([]agents.Agent, string, error)
-	LookupKey(keyHash string) (agents.Principal, bool, error)
-
-	Arena(name string) (arena.Arena, error)
-	Arenas() ([]arena.Arena, error)
-	Tickets(arena string) ([]arena.Ticket, error)
-	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
-	Leaderboard(arena string) ([]arena.RatingEntry, error)
-	Queue(ctx context.Context, arena, agentID string) (arena.Ticket, error)
-	Unqueue(ctx context.Context, arena, agentID string) error
-	Contest(id string) (*arena.Contest, error)
-	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
-	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
-	ContestsOf(agentID string) []string
-	GameState(c *arena.Contest) (games.State, error)
-	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
-	Resign(ctx context.Context, contest, agentID, reason string) error
-	AbortContest(ctx context.Context, contest, reason string) error
-	Bus() *arena.Bus
-	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
-	Battles(arena string) ([]arena.Battle, uint64, error)
-	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
-	Balance(ownerID string) (ledger.Account, error)
-	Transfers(ownerID string, after uint64, limit int) ([]ledger.Transfer, uint64, error)
-	ContestPayouts(contestID string) ([]ledger.Transfer, error)
-	Audit() (ledger.AuditReport, error)
-	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
-	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
-	Preferences(f arena.PreferenceFilter) ([]arena.PreferencePair, uint64, error)
-	CreateTrainer(ctx context.Context, t agents.Trainer, keyHash string) (agents.Trainer, error)
-	RotateKey(ctx context.Context, kind, id, actor, keyHash string) error
+	Cluster
+	Accounts
+	Contests
+	Ledger
+	Preferences
 }
 
 // Runner is the contest runner's face to agent sessions.
@@ -86,6 +39,14 @@ var _ Node = (*arena.Node)(nil)
 
 // Config configures the HTTP server.
 type Config struct {
+	// The node's services, one per concern (services.go).
+	Cluster     Cluster
+	Accounts    Accounts
+	Contests    Contests
+	Ledger      Ledger
+	Preferences Preferences
+	// Node, when set, serves every concern whose field above is nil: the
+	// usual case of one process, one node.
 	Node   Node
 	Logger *slog.Logger
 	// Gatherer serves /metrics; Registerer receives the HTTP metrics.
@@ -121,6 +82,28 @@ type Config struct {
 	AllowedOrigins []string
 }
 
+// fillServices lets Node serve the concerns not given one by one.
+func (cfg *Config) fillServices() {
+	if cfg.Node == nil {
+		return
+	}
+	if cfg.Cluster == nil {
+		cfg.Cluster = cfg.Node
+	}
+	if cfg.Accounts == nil {
+		cfg.Accounts = cfg.Node
+	}
+	if cfg.Contests == nil {
+		cfg.Contests = cfg.Node
+	}
+	if cfg.Ledger == nil {
+		cfg.Ledger = cfg.Node
+	}
+	if cfg.Preferences == nil {
+		cfg.Preferences = cfg.Node
+	}
+}
+
 // Server is the HTTP face of one node.
 type Server struct {
 	cfg     Config
@@ -135,6 +118,7 @@ type Server struct {
 
 // New builds the router.
 func New(cfg Config) *Server {
+	cfg.fillServices()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -170,7 +154,7 @@ func New(cfg Config) *Server {
 	if s.origins, err = newOriginPolicy(cfg.AllowedOrigins); err != nil {
 		panic("web: AllowedOrigins: " + err.Error()) // a configuration error, checked by ValidateOrigins first
 	}
-	s.hub = NewHub(cfg.Node.Bus())
+	s.hub = NewHub(cfg.Contests.Bus())
 	s.registerWSGauges(cfg.Registerer)
 	s.engine = s.routes()
 	return s

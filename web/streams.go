@@ -39,7 +39,7 @@ func (s *Server) contestStream(c *gin.Context) {
 		}
 		since, hasSince = n, true
 	}
-	if _, err := s.cfg.Node.Contest(id); err != nil {
+	if _, err := s.cfg.Contests.Contest(id); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Server) contestStream(c *gin.Context) {
 		return
 	}
 	hiding := false
-	if con, err := s.cfg.Node.Contest(id); err == nil {
+	if con, err := s.cfg.Contests.Contest(id); err == nil {
 		hiding = hidesAnswers(con)
 	}
 	for {
@@ -108,12 +108,12 @@ func (s *Server) contestStream(c *gin.Context) {
 // sendBacklog sends the missed events after since when they are all
 // available, else the full state. It returns the last sequence sent.
 func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut) (uint64, error) {
-	con, err := s.cfg.Node.Contest(id)
+	con, err := s.cfg.Contests.Contest(id)
 	if err != nil {
 		return 0, err
 	}
 	if hasSince && since <= con.Seq {
-		evs, err := s.cfg.Node.ContestEvents(id, since, 0)
+		evs, err := s.cfg.Contests.ContestEvents(id, since, 0)
 		if err != nil {
 			return 0, err
 		}
@@ -126,7 +126,7 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 		}
 		return last, nil
 	}
-	st, err := s.cfg.Node.GameState(con)
+	st, err := s.cfg.Contests.GameState(con)
 	if err != nil {
 		return 0, err
 	}
@@ -170,7 +170,7 @@ type arenaEventFrame struct {
 // leaderboard), then contests starting and ending and leaderboard changes.
 func (s *Server) arenaLive(c *gin.Context) {
 	name := c.Param("name")
-	ar, err := s.cfg.Node.Arena(name)
+	ar, err := s.cfg.Contests.Arena(name)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -189,8 +189,8 @@ func (s *Server) arenaLive(c *gin.Context) {
 	out := newWSOut(conn, s.cfg.StreamBuffer, s.cfg.WriteTimeout)
 	done := readDiscard(conn)
 
-	live, _, _ := s.cfg.Node.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
-	board, _ := s.cfg.Node.Leaderboard(name)
+	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
+	board, _ := s.cfg.Contests.Leaderboard(name)
 	out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board})
 	for {
 		select {

@@ -47,7 +47,7 @@ type homeCluster struct {
 }
 
 func (s *Server) clusterLine() homeCluster {
-	n := s.cfg.Node
+	n := s.cfg.Cluster
 	out := homeCluster{NodeID: n.ID(), Role: "follower"}
 	if n.IsLeader() {
 		out.Role = "leader"
@@ -74,24 +74,24 @@ const homeTop = 3
 // shows who plays and who won, and they can be large.
 func (s *Server) uiHome(c *gin.Context) {
 	out := homeResp{Cluster: s.clusterLine()}
-	arenas, err := s.cfg.Node.Arenas()
+	arenas, err := s.cfg.Contests.Arenas()
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	out.Arenas = make([]homeArena, 0, len(arenas))
 	for _, a := range arenas {
-		live, _, err := s.cfg.Node.Contests(arena.ContestFilter{Arena: a.Name, Status: arena.StatusRunning, Limit: maxListLimit})
+		live, _, err := s.cfg.Contests.Contests(arena.ContestFilter{Arena: a.Name, Status: arena.StatusRunning, Limit: maxListLimit})
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		board, err := s.cfg.Node.Leaderboard(a.Name)
+		board, err := s.cfg.Contests.Leaderboard(a.Name)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		queue, err := s.cfg.Node.Tickets(a.Name)
+		queue, err := s.cfg.Contests.Tickets(a.Name)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -101,11 +101,11 @@ func (s *Server) uiHome(c *gin.Context) {
 		}
 		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Queued: len(queue), Top: board})
 	}
-	if out.Running, _, err = s.cfg.Node.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
+	if out.Running, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	if out.Recent, _, err = s.cfg.Node.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 10}); err != nil {
+	if out.Recent, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 10}); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -125,14 +125,14 @@ const trendPoints = 30
 // the current one (the leaderboard's sparklines).
 func (s *Server) arenaTrends(c *gin.Context) {
 	name := c.Param("name")
-	board, err := s.cfg.Node.Leaderboard(name)
+	board, err := s.cfg.Contests.Leaderboard(name)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	trends := make(map[string][]float64, len(board))
 	for _, e := range board {
-		hist, err := s.cfg.Node.RatingHistory(e.AgentID, name)
+		hist, err := s.cfg.Contests.RatingHistory(e.AgentID, name)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -171,7 +171,7 @@ const uiClusterTimeout = 2 * time.Second
 // hash), asked of each member's /v1/cluster in parallel. A member that
 // does not answer is reported with its error rather than failing the page.
 func (s *Server) uiCluster(c *gin.Context) {
-	st, err := s.cfg.Node.Status()
+	st, err := s.cfg.Cluster.Status()
 	if err != nil {
 		s.writeError(c, err)
 		return

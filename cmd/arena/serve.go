@@ -200,7 +200,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
 		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
-	srv := web.New(web.Config{Node: m.Node, Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
+	srv := web.New(web.Config{
+		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
+		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey },
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins})
 	bgCtx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/ledger"
+	"github.com/agentarena/arena/ranking"
+)
+
+// The server talks to the node through one small interface per concern,
+// as benbjohnson/wtf's http.Server talks to its services: a handler file
+// names the concerns it touches, and a test may replace one concern
+// without faking the rest. In a real process *arena.Node serves them all.
+
+// Cluster is membership, leadership and consistency: who leads, whether
+// this node is ready, how far it has applied the log, and joining or
+// removing members (cluster.go, forward.go, health.go, backup.go).
+type Cluster interface {
+	ID() string
+	IsLeader() bool
+	Leader() (arena.NodeMeta, bool)
+	Ready() (bool, string)
+	Status() (arena.Status, error)
+	RecentStatus(maxAge time.Duration) (arena.Status, error)
+	ReadIndex(ctx context.Context) (uint64, error)
+	WaitApplied(ctx context.Context, idx uint64) error
+	AppliedIndex() uint64
+	Join(ctx context.Context, m arena.NodeMeta) error
+	Remove(ctx context.Context, id string) error
+}
+
+// Accounts is who may call: owners, agents, trainers and the keys that
+// identify them, the operator's included (auth.go, owners.go, agents.go).
+type Accounts interface {
+	OperatorTokenHash() string
+	LookupKey(keyHash string) (agents.Principal, bool, error)
+	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
+	GetOwner(id string) (agents.Owner, error)
+	CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error)
+	UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error)
+	DeleteAgent(ctx context.Context, id, actor string) error
+	GetAgent(id string) (agents.Agent, error)
+	ListAgents(ownerID, after string, limit int) ([]agents.Agent, string, error)
+	CreateTrainer(ctx context.Context, t agents.Trainer, keyHash string) (agents.Trainer, error)
+	RotateKey(ctx context.Context, kind, id, actor, keyHash string) error
+}
+
+// Contests is play: arenas and their queues, contests and their moves and
+// events, and the ratings they produce; Bus carries the committed events
+// the spectator hub fans out (contests.go, streams.go, agentws.go).
+type Contests interface {
+	Arena(name string) (arena.Arena, error)
+	Arenas() ([]arena.Arena, error)
+	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
+	Tickets(arena string) ([]arena.Ticket, error)
+	Queue(ctx context.Context, arena, agentID string) (arena.Ticket, error)
+	Unqueue(ctx context.Context, arena, agentID string) error
+	Contest(id string) (*arena.Contest, error)
+	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
+	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
+	ContestsOf(agentID string) []string
+	GameState(c *arena.Contest) (games.State, error)
+	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
+	Resign(ctx context.Context, contest, agentID, reason string) error
+	AbortContest(ctx context.Context, contest, reason string) error
+	Bus() *arena.Bus
+	Leaderboard(arena string) ([]arena.RatingEntry, error)
+	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
+	Battles(arena string) ([]arena.Battle, uint64, error)
+	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
+}
+
+// Ledger is money: balances, transfers, payouts, grants, the audit and the
+// ledger's settings (ledger.go).
+type Ledger interface {
+	Balance(ownerID string) (ledger.Account, error)
+	Transfers(ownerID string, after uint64, limit int) ([]ledger.Transfer, uint64, error)
+	ContestPayouts(contestID string) ([]ledger.Transfer, error)
+	Audit() (ledger.AuditReport, error)
+	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
+	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
+}
+
+// Preferences is the export of judged preference pairs (preferences.go).
+type Preferences interface {
+	Preferences(f arena.PreferenceFilter) ([]arena.PreferencePair, uint64, error)
+}
+
+var (
+	_ Cluster     = (*arena.Node)(nil)
+	_ Accounts    = (*arena.Node)(nil)
+	_ Contests    = (*arena.Node)(nil)
+	_ Ledger      = (*arena.Node)(nil)
+	_ Preferences = (*arena.Node)(nil)
+)
