@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/ledger"
 )
@@ -35,47 +35,14 @@ const (
 // MaxStrikes is how many missed deadlines ForfeitStrikes tolerates.
 const MaxStrikes = 3
 
-// Arena is a named contest configuration.
-type Arena struct {
-	Name  string `json:"name"`
-	Game  string `json:"game"`
-	Seats int    `json:"seats"`
-	// MoveDeadlineMS bounds each turn (for the prompt game: the whole answer).
-	MoveDeadlineMS int64 `json:"move_deadline_ms"`
-	// GraceMS is how long a disconnected websocket agent may take to come
-	// back before it forfeits its running contests.
-	GraceMS int64  `json:"grace_ms"`
-	Forfeit string `json:"forfeit"`
-	// Stake is each seat's entry fee in minor units; Rewards the payout
-	// schedule in percent by rank (the ledger applies both).
-	Stake   int64 `json:"stake"`
-	Rewards []int `json:"rewards"`
-	// RewardMode "linear" pays by rank on a linear schedule instead of
-	// Rewards; "" or "schedule" uses Rewards.
-	RewardMode string `json:"reward_mode,omitempty"`
-	// HouseFeeBps is the house's cut of each pot, in basis points.
-	HouseFeeBps int      `json:"house_fee_bps,omitempty"`
-	Judges      []string `json:"judges"`
-	EloK        float64  `json:"elo_k"`
-	// MaxConcurrentPerAgent caps how many contests of this arena one agent
-	// plays at once.
-	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
-	// MaxQueuedPerOwner caps how many of one owner's agents wait in this
-	// arena's queue at once (0: DefaultMaxQueuedPerOwner).
-	MaxQueuedPerOwner int `json:"max_queued_per_owner,omitempty"`
-	// Injection is what happens to an entry a judge flags for addressing
-	// the judge: InjectionForfeit ranks it last (the default),
-	// InjectionFlagOnly keeps the judges' ranking and only records the flag.
-	Injection string          `json:"injection,omitempty"`
-	Options   json.RawMessage `json:"options,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
-}
+// Arena is a named contest configuration, the API's resource (package
+// api) as the state machine stores it.
+type Arena = api.Arena
 
 var arenaName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
-// validate checks an arena against the games this node knows.
-func (a *Arena) validate(reg GameRegistry) error {
+// validateArena checks an arena against the games this node knows.
+func validateArena(a *Arena, reg GameRegistry) error {
 	if !arenaName.MatchString(a.Name) {
 		return apperr.New(apperr.Invalid, "arena name must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit")
 	}
@@ -141,16 +108,16 @@ func (a *Arena) validate(reg GameRegistry) error {
 	return nil
 }
 
-// maxQueuedPerOwner is MaxQueuedPerOwner with its default applied.
-func (a *Arena) maxQueuedPerOwner() int {
+// maxQueuedPerOwner is a.MaxQueuedPerOwner with its default applied.
+func maxQueuedPerOwner(a *Arena) int {
 	if a.MaxQueuedPerOwner > 0 {
 		return a.MaxQueuedPerOwner
 	}
 	return DefaultMaxQueuedPerOwner
 }
 
-// schedule is the payout percentages by place.
-func (a *Arena) schedule() []int {
+// paySchedule is the payout percentages by place.
+func paySchedule(a *Arena) []int {
 	if a.RewardMode == "linear" {
 		return ledger.LinearSchedule(a.Seats)
 	}
@@ -182,7 +149,7 @@ func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
 		return nil, err
 	}
 	a := c.Arena
-	if err := a.validate(f.games); err != nil {
+	if err := validateArena(&a, f.games); err != nil {
 		return nil, err
 	}
 	b := ac.tx.Bucket(bucketArenas)

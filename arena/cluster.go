@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -244,31 +245,12 @@ func timeoutOf(ctx context.Context) time.Duration {
 	return 10 * time.Second
 }
 
-// Member is one server of the Raft configuration.
-type Member struct {
-	ID       string `json:"id"`
-	RaftAddr string `json:"raft_addr"`
-	HTTPAddr string `json:"http_addr"`
-	Suffrage string `json:"suffrage"`
-	Leader   bool   `json:"leader"`
-}
-
-// Status is this node's view of the cluster.
-type Status struct {
-	NodeID       string `json:"node_id"`
-	State        string `json:"state"`
-	Term         uint64 `json:"term"`
-	CommitIndex  uint64 `json:"commit_index"`
-	AppliedIndex uint64 `json:"applied_index"`
-	LastLogIndex uint64 `json:"last_log_index"`
-	StateHash    string `json:"state_hash"`
-	// StateHashIndex is the applied index StateHash was taken at: equal to
-	// AppliedIndex in a fresh status, earlier in a RecentStatus.
-	StateHashIndex uint64         `json:"state_hash_index"`
-	Leader         *NodeMeta      `json:"leader"`
-	Nodes          []Member       `json:"nodes"`
-	LeaderChanges  []LeaderChange `json:"leader_changes"`
-}
+// Member is one server of the Raft configuration; Status is this node's
+// view of the cluster (package api's resources).
+type (
+	Member = api.Member
+	Status = api.ClusterStatus
+)
 
 // Status reports the node's Raft position, membership and state hash.
 func (n *Node) Status() (Status, error) { return n.status(0) }

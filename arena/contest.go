@@ -2,7 +2,6 @@ package arena
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -10,95 +9,37 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/games"
+)
+
+// The contest resources are the API's (package api): the state machine
+// stores exactly the JSON that GET /v1/contests serves.
+type (
+	Seat         = api.Seat
+	Contest      = api.Contest
+	ContestEvent = api.ContestEvent
 )
 
 // Contest statuses. A contest is created running (its stakes move in the
 // same apply), then ends settled (rule-judged games) or passes through
 // judging (judge-ranked games); aborted refunds it.
 const (
-	StatusRunning = "running"
-	StatusJudging = "judging"
-	StatusSettled = "settled"
-	StatusAborted = "aborted"
+	StatusRunning = api.StatusRunning
+	StatusJudging = api.StatusJudging
+	StatusSettled = api.StatusSettled
+	StatusAborted = api.StatusAborted
 )
-
-// Seat is one entrant of a contest, pinned to the agent version that played.
-type Seat struct {
-	AgentID string `json:"agent_id"`
-	OwnerID string `json:"owner_id"`
-	Name    string `json:"name"`
-	Version int    `json:"version"`
-}
-
-// Contest is the replicated record of one contest.
-type Contest struct {
-	ID     string `json:"id"`
-	Arena  string `json:"arena"`
-	Game   string `json:"game"`
-	Status string `json:"status"`
-	Seats  []Seat `json:"seats"`
-	Seed   uint64 `json:"seed"`
-	// State is the game state (games.State.Marshal output).
-	State json.RawMessage `json:"state"`
-	// Seq is the number of the contest's last event; Turn counts applied
-	// moves and is what a move frame must quote.
-	Seq  uint64 `json:"seq"`
-	Turn uint64 `json:"turn"`
-	// Deadlines[seat] is when the seat's current move is due (Unix ns), 0
-	// when the seat is not to move.
-	Deadlines []int64   `json:"deadlines"`
-	Strikes   []int     `json:"strikes"`
-	CreatedAt time.Time `json:"created_at"`
-	EndedAt   time.Time `json:"ended_at,omitzero"`
-	// Ranks[seat] is the final place (0 = first) once settled.
-	Ranks        []int     `json:"ranks,omitempty"`
-	RatingDeltas []float64 `json:"rating_deltas,omitempty"`
-	// Payouts[seat] is what the seat's owner received from the escrow.
-	Payouts []int64         `json:"payouts,omitempty"`
-	Reason  string          `json:"reason,omitempty"`
-	Verdict json.RawMessage `json:"verdict,omitempty"`
-}
-
-// SeatOf returns the seat an agent holds, or -1.
-func (c *Contest) SeatOf(agentID string) int {
-	for i, s := range c.Seats {
-		if s.AgentID == agentID {
-			return i
-		}
-	}
-	return -1
-}
-
-// Active reports whether the contest still needs the runner.
-func (c *Contest) Active() bool { return c.Status == StatusRunning || c.Status == StatusJudging }
-
-// ContestEvent is one entry of a contest's replicated history; spectators
-// receive these in Seq order and replays step through them.
-type ContestEvent struct {
-	Contest string          `json:"contest"`
-	Seq     uint64          `json:"seq"`
-	Type    string          `json:"type"`
-	At      time.Time       `json:"at"`
-	Seat    *int            `json:"seat,omitempty"`
-	Turn    uint64          `json:"turn"`
-	Move    json.RawMessage `json:"move,omitempty"`
-	Auto    bool            `json:"auto,omitempty"` // played by the runner for a seat that missed its deadline
-	Reason  string          `json:"reason,omitempty"`
-	// Data carries the whole contest on created/ended events, and the
-	// verdict on judged events.
-	Data any `json:"data,omitempty"`
-}
 
 // Contest event types.
 const (
-	EvCreated = "created"
-	EvMove    = "move"
-	EvForfeit = "forfeit"
-	EvJudging = "judging"
-	EvSettled = "settled"
-	EvAborted = "aborted"
+	EvCreated = api.EvCreated
+	EvMove    = api.EvMove
+	EvForfeit = api.EvForfeit
+	EvJudging = api.EvJudging
+	EvSettled = api.EvSettled
+	EvAborted = api.EvAborted
 )
 
 // Bus event types published after commit.

@@ -7,17 +7,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/ledger"
 )
 
-// LedgerSettings are the cluster's money rules, replicated like the rest.
-type LedgerSettings struct {
-	// StartingGrant is credited to every new owner from the issuer, so a
-	// fresh node's bots and new users can pay stakes.
-	StartingGrant int64  `json:"starting_grant"`
-	Currency      string `json:"currency"`
-}
+// LedgerSettings are the cluster's money rules (package api's resource),
+// replicated like the rest.
+type LedgerSettings = api.LedgerSettings
 
 // DefaultLedgerSettings: 1,000.00 arena credits for every new owner.
 var DefaultLedgerSettings = LedgerSettings{StartingGrant: 100_000, Currency: ledger.DefaultCurrency}
@@ -155,7 +152,7 @@ func payContest(ac *applyCtx, c *Contest, ar *Arena, ranks []int) error {
 	if err != nil || esc.Balance == 0 {
 		return err
 	}
-	shares, fee, err := ledger.Payouts(esc.Balance, ar.HouseFeeBps, ar.schedule(), ranks)
+	shares, fee, err := ledger.Payouts(esc.Balance, ar.HouseFeeBps, paySchedule(ar), ranks)
 	if err != nil {
 		return fmt.Errorf("payouts of %s: %w", c.ID, err)
 	}

@@ -3,26 +3,20 @@ package arena
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 )
 
 var bucketQueue = []byte("queue") // arena "\x00" agent -> Ticket
 
-// Ticket is an agent waiting in an arena's queue. Queues are replicated so
-// a new leader's matchmaker sees exactly who was waiting.
-type Ticket struct {
-	Arena    string    `json:"arena"`
-	AgentID  string    `json:"agent_id"`
-	OwnerID  string    `json:"owner_id"`
-	QueuedAt time.Time `json:"queued_at"`
-	// Seq is the log index that queued the ticket: a total order.
-	Seq uint64 `json:"seq"`
-}
+// Ticket is an agent waiting in an arena's queue (package api's resource).
+// Queues are replicated so a new leader's matchmaker sees exactly who was
+// waiting.
+type Ticket = api.Ticket
 
 func queueKey(arena, agent string) []byte { return []byte(arena + "\x00" + agent) }
 
@@ -57,7 +51,7 @@ func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if limit := ar.maxQueuedPerOwner(); n >= limit {
+	if limit := maxQueuedPerOwner(&ar); n >= limit {
 		return nil, apperr.Wrap(apperr.RateLimited, &LimitError{Limit: LimitQueuePerOwner},
 			"owner %s already has %d agent(s) queued in %s (the limit is %d); retry once one is matched", a.OwnerID, n, ar.Name, limit)
 	}

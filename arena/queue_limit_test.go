@@ -40,8 +40,8 @@ func TestQueueLimitsAreReplicatedDecisions(t *testing.T) {
 	}
 	t.Run("an arena without the field takes the default", func(t *testing.T) {
 		a := DefaultArenas()[0]
-		if a.MaxQueuedPerOwner != 0 || a.maxQueuedPerOwner() != DefaultMaxQueuedPerOwner {
-			t.Fatalf("default arena: field %d, effective %d", a.MaxQueuedPerOwner, a.maxQueuedPerOwner())
+		if a.MaxQueuedPerOwner != 0 || maxQueuedPerOwner(&a) != DefaultMaxQueuedPerOwner {
+			t.Fatalf("default arena: field %d, effective %d", a.MaxQueuedPerOwner, maxQueuedPerOwner(&a))
 		}
 	})
 }

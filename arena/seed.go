@@ -35,7 +35,7 @@ func (f *FSM) applySystemSeed(ac *applyCtx, env Envelope) (any, error) {
 	}
 	// Validate everything first: a failed command must write nothing.
 	for i := range c.Arenas {
-		if err := c.Arenas[i].validate(f.games); err != nil {
+		if err := validateArena(&c.Arenas[i], f.games); err != nil {
 			return nil, err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/ledger"
 )
@@ -293,11 +294,7 @@ func applyOperatorToken(ac *applyCtx, env Envelope) (any, error) {
 
 // NodeMeta is what the cluster knows about a member beyond Raft: where its
 // HTTP API lives, so followers can forward writes to the leader.
-type NodeMeta struct {
-	ID       string `json:"id"`
-	RaftAddr string `json:"raft_addr"`
-	HTTPAddr string `json:"http_addr"`
-}
+type NodeMeta = api.NodeMeta
 
 func applyClusterNode(ac *applyCtx, env Envelope) (any, error) {
 	var c NodeMeta
@@ -326,11 +323,7 @@ func applyClusterNodeRemove(ac *applyCtx, env Envelope) (any, error) {
 }
 
 // LeaderChange records one election, for operators.
-type LeaderChange struct {
-	NodeID string    `json:"node_id"`
-	Term   uint64    `json:"term"`
-	At     time.Time `json:"at"`
-}
+type LeaderChange = api.LeaderChange
 
 type leaderCmd struct {
 	NodeID string `json:"node_id"`

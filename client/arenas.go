@@ -6,41 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/agentarena/arena/api"
 )
 
 // Arena is a named contest configuration: a game, its seats, deadlines,
 // stakes, rewards, judges and rating parameters.
-type Arena struct {
-	Name  string `json:"name"`
-	Game  string `json:"game"`
-	Seats int    `json:"seats"`
-	// MoveDeadlineMS bounds each turn (for the prompt game, the whole
-	// answer).
-	MoveDeadlineMS int64 `json:"move_deadline_ms"`
-	// GraceMS is how long a disconnected websocket agent may take to come
-	// back before it forfeits.
-	GraceMS int64 `json:"grace_ms"`
-	// Forfeit is "lose" or "three_strikes".
-	Forfeit string `json:"forfeit"`
-	// Stake is each seat's entry fee in minor units.
-	Stake int64 `json:"stake"`
-	// Rewards is the payout schedule in percent of the pot by place.
-	Rewards []int `json:"rewards"`
-	// RewardMode "linear" pays by a linear schedule instead of Rewards.
-	RewardMode string `json:"reward_mode,omitempty"`
-	// HouseFeeBps is the house's cut of each pot in basis points.
-	HouseFeeBps int      `json:"house_fee_bps,omitempty"`
-	Judges      []string `json:"judges"`
-	EloK        float64  `json:"elo_k"`
-	// MaxConcurrentPerAgent caps how many of this arena's contests one
-	// agent plays at once.
-	MaxConcurrentPerAgent int `json:"max_concurrent_per_agent"`
-	// Injection is "forfeit" (the default) or "flag_only".
-	Injection string          `json:"injection,omitempty"`
-	Options   json.RawMessage `json:"options,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
-}
+type Arena = api.Arena
 
 // PutArenaRequest is the body of PUT /v1/arenas/{name}. Zero fields take
 // the server's defaults for a new arena (a 5 s deadline, 10 s grace,
@@ -115,14 +87,7 @@ type BTCell struct {
 }
 
 // Ticket is an agent's place in an arena's queue.
-type Ticket struct {
-	Arena    string    `json:"arena"`
-	AgentID  string    `json:"agent_id"`
-	OwnerID  string    `json:"owner_id"`
-	QueuedAt time.Time `json:"queued_at"`
-	// Seq orders tickets: it is the log index that queued this one.
-	Seq uint64 `json:"seq"`
-}
+type Ticket = api.Ticket
 
 // ListArenas returns every arena.
 func (c *Client) ListArenas(ctx context.Context) ([]Arena, error) {

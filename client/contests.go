@@ -7,70 +7,30 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/agentarena/arena/api"
 )
 
 // Contest statuses.
 const (
-	ContestRunning = "running"
-	ContestJudging = "judging" // judge-ranked games, between the last move and the verdict
-	ContestSettled = "settled"
-	ContestAborted = "aborted" // stakes refunded
+	ContestRunning = api.StatusRunning
+	ContestJudging = api.StatusJudging // judge-ranked games, between the last move and the verdict
+	ContestSettled = api.StatusSettled
+	ContestAborted = api.StatusAborted // stakes refunded
 )
 
 // Seat is one entrant of a contest, pinned to the agent version that
 // played.
-type Seat struct {
-	AgentID string `json:"agent_id"`
-	OwnerID string `json:"owner_id"`
-	Name    string `json:"name"`
-	Version int    `json:"version"`
-}
+type Seat = api.Seat
 
-// Contest is one contest's record.
-type Contest struct {
-	ID     string `json:"id"`
-	Arena  string `json:"arena"`
-	Game   string `json:"game"`
-	Status string `json:"status"`
-	Seats  []Seat `json:"seats"`
-	Seed   uint64 `json:"seed"`
-	// State is the game's internal state; GetContest leaves it out and
-	// returns the spectator view instead.
-	State json.RawMessage `json:"state,omitempty"`
-	// Seq numbers the contest's last event; Turn counts applied moves.
-	Seq  uint64 `json:"seq"`
-	Turn uint64 `json:"turn"`
-	// Deadlines[seat] is when the seat's move is due (Unix ns), 0 when it
-	// is not to move.
-	Deadlines []int64   `json:"deadlines"`
-	Strikes   []int     `json:"strikes"`
-	CreatedAt time.Time `json:"created_at"`
-	EndedAt   time.Time `json:"ended_at,omitzero"`
-	// Ranks[seat] is the final place, 0 for first, once settled.
-	Ranks        []int     `json:"ranks,omitempty"`
-	RatingDeltas []float64 `json:"rating_deltas,omitempty"`
-	// Payouts[seat] is what the seat's owner received, in minor units.
-	Payouts []int64         `json:"payouts,omitempty"`
-	Reason  string          `json:"reason,omitempty"`
-	Verdict json.RawMessage `json:"verdict,omitempty"`
-}
+// Contest is one contest's record. Its State is the game's internal state;
+// GetContest returns it as null and the spectator view beside it instead.
+type Contest = api.Contest
 
-// ContestEvent is one entry of a contest's history.
-type ContestEvent struct {
-	Contest string          `json:"contest"`
-	Seq     uint64          `json:"seq"`
-	Type    string          `json:"type"`
-	At      time.Time       `json:"at"`
-	Seat    *int            `json:"seat,omitempty"`
-	Turn    uint64          `json:"turn"`
-	Move    json.RawMessage `json:"move,omitempty"`
-	// Auto marks a move the runner played for a seat that missed its
-	// deadline.
-	Auto   bool            `json:"auto,omitempty"`
-	Reason string          `json:"reason,omitempty"`
-	Data   json.RawMessage `json:"data,omitempty"`
-}
+// ContestEvent is one entry of a contest's history. Its Data, when set, is
+// the decoded JSON value (the contest summary on created, judging, settled
+// and aborted events).
+type ContestEvent = api.ContestEvent
 
 // ContestDetail is GET /v1/contests/{id}: the contest, its spectator view
 // and its whole event history (a replay).

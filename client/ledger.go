@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/agentarena/arena/api"
 )
 
 // Money is counted in int64 minor units of a currency; MinorUnits of them
@@ -121,11 +123,7 @@ type AuditResult struct {
 }
 
 // LedgerSettings are the cluster's money rules.
-type LedgerSettings struct {
-	// StartingGrant is credited to every new owner, in minor units.
-	StartingGrant int64  `json:"starting_grant"`
-	Currency      string `json:"currency"`
-}
+type LedgerSettings = api.LedgerSettings
 
 func ownerPath(owner string) (string, error) {
 	if owner == "" || owner == "me" {

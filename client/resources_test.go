@@ -48,10 +48,11 @@ func TestResponsesDecodeIntoTypedValues(t *testing.T) {
 			st.CommitIndex != 10 || st.AppliedIndex != 9 || st.LastLogIndex != 11 || st.StateHash != "ab12" {
 			t.Errorf("status = %+v", st)
 		}
-		if st.Leader != (client.NodeAddr{ID: "n1", RaftAddr: "r1", HTTPAddr: "h1"}) {
+		if st.Leader == nil || *st.Leader != (client.NodeAddr{ID: "n1", RaftAddr: "r1", HTTPAddr: "h1"}) {
 			t.Errorf("leader = %+v", st.Leader)
 		}
-		want := []client.Node{{"n1", "r1", "h1", "Voter", true}, {"n2", "r2", "h2", "Nonvoter", false}}
+		want := []client.Node{{ID: "n1", RaftAddr: "r1", HTTPAddr: "h1", Suffrage: "Voter", Leader: true},
+			{ID: "n2", RaftAddr: "r2", HTTPAddr: "h2", Suffrage: "Nonvoter"}}
 		if fmt.Sprint(st.Nodes) != fmt.Sprint(want) {
 			t.Errorf("nodes = %+v, want %+v", st.Nodes, want)
 		}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agentarena/arena/api"
 )
 
 // Owner is a person or team that owns agents and holds an API key.
@@ -193,45 +195,25 @@ type AgentPage struct {
 
 // Raft node states as reported in ClusterStatus.State.
 const (
-	StateLeader    = "Leader"
-	StateFollower  = "Follower"
-	StateCandidate = "Candidate"
+	StateLeader    = api.StateLeader
+	StateFollower  = api.StateFollower
+	StateCandidate = api.StateCandidate
 )
 
-// ClusterStatus is the answering node's view of the Raft cluster.
-type ClusterStatus struct {
-	NodeID       string `json:"node_id"`
-	State        string `json:"state"`
-	Term         uint64 `json:"term"`
-	CommitIndex  uint64 `json:"commit_index"`
-	AppliedIndex uint64 `json:"applied_index"`
-	LastLogIndex uint64 `json:"last_log_index"`
-	// StateHash is a hex digest of the applied state at StateHashIndex;
-	// equal hashes at equal indexes mean two nodes agree. Without the
-	// operator token it may be up to a second older than AppliedIndex.
-	StateHash      string `json:"state_hash"`
-	StateHashIndex uint64 `json:"state_hash_index"`
-	// Leader is zero when the node currently knows no leader.
-	Leader NodeAddr `json:"leader"`
-	Nodes  []Node   `json:"nodes"`
-}
+// ClusterStatus is the answering node's view of the Raft cluster; Leader
+// is nil when the node currently knows no leader. Without the operator
+// token its StateHash may be up to a second older than AppliedIndex
+// (StateHashIndex says which index it is for).
+type ClusterStatus = api.ClusterStatus
 
 // NodeAddr locates a node.
-type NodeAddr struct {
-	ID       string `json:"id"`
-	RaftAddr string `json:"raft_addr"`
-	HTTPAddr string `json:"http_addr"`
-}
+type NodeAddr = api.NodeMeta
 
 // Node is a member of the Raft configuration.
-type Node struct {
-	ID       string `json:"id"`
-	RaftAddr string `json:"raft_addr"`
-	HTTPAddr string `json:"http_addr"`
-	// Suffrage is the Raft voting status, e.g. "Voter" or "Nonvoter".
-	Suffrage string `json:"suffrage"`
-	Leader   bool   `json:"leader"`
-}
+type Node = api.Member
+
+// LeaderChange records one election.
+type LeaderChange = api.LeaderChange
 
 // JoinRequest is the body of POST /v1/cluster/join.
 type JoinRequest struct {

@@ -38,7 +38,7 @@ func clusterStatus(fs *flag.FlagSet) action {
 			return printJSON(inv.stdout, st)
 		}
 		leader := "none known"
-		if st.Leader.ID != "" {
+		if st.Leader != nil && st.Leader.ID != "" {
 			leader = fmt.Sprintf("%s (%s)", st.Leader.ID, st.Leader.HTTPAddr)
 		}
 		t := newTable(inv.stdout)
