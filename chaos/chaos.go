@@ -142,7 +142,7 @@ type run struct {
 	cfg    Config
 	log    *slog.Logger
 	ps     *Procs
-	cl     *client
+	cl     *nodeClients
 	rng    *lockedRand
 	rep    *Report
 	leader leaderWatch
@@ -241,7 +241,11 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		return nil, err
 	}
 	defer ps.Close()
-	r := &run{cfg: cfg, log: cfg.Logger, ps: ps, cl: newClient(token),
+	cl, err := newNodeClients(token, ps.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, log: cfg.Logger, ps: ps, cl: cl,
 		rng: &lockedRand{r: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))},
 		rep: &Report{Seed: cfg.Seed, Faults: map[string]int{}}}
 	start := time.Now()

@@ -2,16 +2,16 @@ package chaos
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/ledger"
+	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/matchmaking"
 )
 
@@ -69,8 +69,7 @@ func (r *run) drain(ctx context.Context) error {
 			return fmt.Errorf("not quiet by the drain's deadline: contests %v still active, queues %v still full", active, full)
 		}
 		for _, id := range active {
-			err := r.cl.do(ctx, http.MethodPost, base+"/v1/contests/"+id+"/abort",
-				map[string]string{"reason": "chaos drain"}, nil)
+			err := r.cl.at(base).AbortContest(ctx, id, "chaos drain")
 			switch {
 			case err == nil:
 				r.rep.DrainAborted++
@@ -90,11 +89,12 @@ func (r *run) drain(ctx context.Context) error {
 // fullQueues names the arenas whose queue still holds at least a
 // contest's worth of tickets, read linearizably.
 func (r *run) fullQueues(ctx context.Context, base string) ([]string, error) {
-	var resp struct {
-		Arenas []arena.Arena  `json:"arenas"`
-		Queued map[string]int `json:"queued"`
-	}
-	if err := r.retryGet(ctx, base+"/v1/arenas?consistency=linearizable", &resp); err != nil {
+	var resp *client.ArenaList
+	err := r.retryRead(ctx, func(ctx context.Context) (err error) {
+		resp, err = r.cl.at(base).Linearizable().ArenaList(ctx)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list arenas: %w", err)
 	}
 	var full []string
@@ -109,7 +109,7 @@ func (r *run) fullQueues(ctx context.Context, base string) ([]string, error) {
 // active lists running and judging contests, read linearizably.
 func (r *run) active(ctx context.Context, base string) ([]string, error) {
 	var ids []string
-	for _, status := range []string{arena.StatusRunning, arena.StatusJudging} {
+	for _, status := range []string{client.ContestRunning, client.ContestJudging} {
 		list, err := r.contests(ctx, base, status, true)
 		if err != nil {
 			return nil, err
@@ -122,25 +122,20 @@ func (r *run) active(ctx context.Context, base string) ([]string, error) {
 }
 
 // contests pages through every contest with the given status ("" = all).
-func (r *run) contests(ctx context.Context, base, status string, linear bool) ([]arena.Contest, error) {
-	var out []arena.Contest
+func (r *run) contests(ctx context.Context, base, status string, linear bool) ([]client.Contest, error) {
+	cl := r.cl.at(base)
+	if linear {
+		cl = cl.Linearizable()
+	}
+	var out []client.Contest
 	cursor := ""
 	for {
-		q := url.Values{"limit": {"500"}}
-		if status != "" {
-			q.Set("status", status)
-		}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		if linear {
-			q.Set("consistency", "linearizable")
-		}
-		var page struct {
-			Contests   []arena.Contest `json:"contests"`
-			NextCursor string          `json:"next_cursor"`
-		}
-		if err := r.retryGet(ctx, base+"/v1/contests?"+q.Encode(), &page); err != nil {
+		var page *client.ContestPage
+		err := r.retryRead(ctx, func(ctx context.Context) (err error) {
+			page, err = cl.ListContests(ctx, client.ListContestsOptions{Status: status, Limit: 500, Cursor: cursor})
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("list contests: %w", err)
 		}
 		out = append(out, page.Contests...)
@@ -151,12 +146,13 @@ func (r *run) contests(ctx context.Context, base, status string, linear bool) ([
 	}
 }
 
-// retryGet reads, retrying while the cluster elects or a node restarts.
-func (r *run) retryGet(ctx context.Context, u string, out any) error {
+// retryRead runs a read, retrying while the cluster elects or a node
+// restarts.
+func (r *run) retryRead(ctx context.Context, read func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		err := r.cl.do(ctx, http.MethodGet, u, nil, out)
+		err := read(ctx)
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -194,20 +190,20 @@ func (r *run) check(ctx context.Context, workers []*worker) {
 
 // converged waits until every node has applied the same index with the
 // same state hash, and returns one node's status.
-func (r *run) converged(ctx context.Context) *arena.Status {
+func (r *run) converged(ctx context.Context) *client.ClusterStatus {
 	deadline := time.Now().Add(r.cfg.HealTimeout)
 	var why string
 	for time.Now().Before(deadline) {
-		var first *arena.Status
+		var first *client.ClusterStatus
 		why = ""
 		for _, p := range r.ps.Nodes {
-			st, err := r.cl.status(ctx, p.URL())
+			st, err := r.cl.at(p.URL()).Cluster(ctx, false)
 			if err != nil {
 				why = fmt.Sprintf("%s: %v", p.ID, err)
 				break
 			}
 			if first == nil {
-				first = &st
+				first = st
 				continue
 			}
 			if st.AppliedIndex != first.AppliedIndex || st.StateHash != first.StateHash {
@@ -229,15 +225,11 @@ func (r *run) converged(ctx context.Context) *arena.Status {
 // /metrics: under a long run's load raft snapshots and compacts the log.
 func (r *run) readRaftGauges(ctx context.Context) {
 	for _, p := range r.ps.Nodes {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL()+"/metrics", nil)
+		text, err := r.cl.at(p.URL()).Metrics(ctx)
 		if err != nil {
 			continue
 		}
-		resp, err := r.cl.http.Do(req)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(resp.Body)
+		sc := bufio.NewScanner(bytes.NewReader(text))
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			name, val, ok := strings.Cut(sc.Text(), " ")
@@ -255,17 +247,14 @@ func (r *run) readRaftGauges(ctx context.Context) {
 				r.rep.MaxLogEntries = max(r.rep.MaxLogEntries, uint64(v))
 			}
 		}
-		resp.Body.Close()
 	}
 }
 
 func (r *run) checkAudits(ctx context.Context) {
 	for _, p := range r.ps.Nodes {
-		var resp struct {
-			Audit ledger.AuditReport `json:"audit"`
-		}
-		// A failing audit answers 409 with the report; read it either way.
-		err := r.cl.do(ctx, http.MethodGet, p.URL()+"/v1/ledger/audit", nil, &resp)
+		// A failing audit answers 409 with the report, which Audit returns
+		// as a value with OK false.
+		resp, err := r.cl.at(p.URL()).Audit(ctx)
 		if err != nil {
 			r.problem("%s: ledger audit: %v", p.ID, err)
 			continue
@@ -282,21 +271,18 @@ func (r *run) checkAudits(ctx context.Context) {
 // was told: every acknowledged grant present once, nothing refused
 // present, a pending grant at most once, and a balance equal to the sum.
 func (r *run) checkGrants(ctx context.Context, workers []*worker) {
-	base := r.ps.Nodes[0].URL()
+	cl := r.cl.at(r.ps.Nodes[0].URL())
 	for _, w := range workers {
 		byMemo := map[string]int{}
 		var sum int64
 		cursor := ""
 		for {
-			u := base + "/v1/owners/" + w.owner + "/transfers?limit=500"
-			if cursor != "" {
-				u += "&cursor=" + cursor
-			}
-			var page struct {
-				Transfers  []ledger.Transfer `json:"transfers"`
-				NextCursor string            `json:"next_cursor"`
-			}
-			if err := r.retryGet(ctx, u, &page); err != nil {
+			var page *client.TransferPage
+			err := r.retryRead(ctx, func(ctx context.Context) (err error) {
+				page, err = cl.ListTransfers(ctx, client.ListTransfersOptions{Owner: w.owner, Limit: 500, Cursor: cursor})
+				return err
+			})
+			if err != nil {
 				r.problem("transfers of %s: %v", w.owner, err)
 				return
 			}
@@ -340,10 +326,12 @@ func (r *run) checkGrants(ctx context.Context, workers []*worker) {
 		if sum != want {
 			r.problem("owner %s: transfers sum to %d, acknowledged grants to %d", w.owner, sum, want)
 		}
-		var bal struct {
-			Balance int64 `json:"balance"`
-		}
-		if err := r.retryGet(ctx, base+"/v1/owners/"+w.owner+"/balance", &bal); err != nil {
+		var bal *client.Balance
+		err := r.retryRead(ctx, func(ctx context.Context) (err error) {
+			bal, err = cl.Balance(ctx, w.owner)
+			return err
+		})
+		if err != nil {
 			r.problem("balance of %s: %v", w.owner, err)
 		} else if bal.Balance != w.base+want {
 			r.problem("owner %s: balance %d, starting balance plus acknowledged grants %d", w.owner, bal.Balance, w.base+want)
@@ -362,24 +350,26 @@ func (r *run) checkContests(ctx context.Context) {
 	}
 	for _, c := range list {
 		switch c.Status {
-		case arena.StatusSettled:
+		case client.ContestSettled:
 			r.rep.ContestsSettled++
-		case arena.StatusAborted:
+		case client.ContestAborted:
 			r.rep.ContestsAborted++
 		default:
 			r.problem("contest %s is still %s after the drain", c.ID, c.Status)
 			continue
 		}
-		var resp struct {
-			Events []arena.ContestEvent `json:"events"`
-		}
-		if err := r.retryGet(ctx, base+"/v1/contests/"+c.ID, &resp); err != nil {
+		var resp *client.ContestDetail
+		err := r.retryRead(ctx, func(ctx context.Context) (err error) {
+			resp, err = r.cl.at(base).GetContest(ctx, c.ID)
+			return err
+		})
+		if err != nil {
 			r.problem("contest %s: %v", c.ID, err)
 			continue
 		}
 		ends := 0
 		for _, ev := range resp.Events {
-			if ev.Type == arena.EvSettled || ev.Type == arena.EvAborted {
+			if ev.Type == api.EvSettled || ev.Type == api.EvAborted {
 				ends++
 			}
 		}

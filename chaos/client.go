@@ -1,118 +1,62 @@
 package chaos
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
-	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/client"
 )
 
-// client talks to the nodes' HTTP API as an operator.
-type client struct {
-	http  *http.Client
-	token string
+// nodeClients holds an operator client.Client for each node, all sharing
+// one http.Client. The SDK's own not_leader retrying is off: the checker
+// retries itself, so that it counts every attempt and decides what an
+// unanswered write means.
+type nodeClients struct {
+	hc *http.Client
+	by map[string]*client.Client // by node URL; fixed for the run
 }
 
-func newClient(token string) *client {
+func newNodeClients(token string, nodes []*Proc) (*nodeClients, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
-	return &client{http: &http.Client{Timeout: 20 * time.Second, Transport: tr}, token: token}
-}
-
-// apiError is a non-2xx answer; Status 0 means no answer at all (refused,
-// reset, timed out): the outcome of a write is then unknown.
-type apiError struct {
-	Status int
-	Code   string
-	Msg    string
-}
-
-func (e *apiError) Error() string {
-	if e.Status == 0 {
-		return "no answer: " + e.Msg
-	}
-	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Msg)
-}
-
-// do sends one request and decodes a 2xx JSON answer into out.
-func (c *client) do(ctx context.Context, method, url string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	n := &nodeClients{hc: &http.Client{Timeout: 20 * time.Second, Transport: tr}, by: map[string]*client.Client{}}
+	for _, p := range nodes {
+		c, err := client.New(p.URL(), client.WithHTTPClient(n.hc), client.WithKey(token),
+			client.WithNotLeaderRetry(0, 0), client.WithMaxResponseBytes(32<<20))
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("client of %s: %w", p.ID, err)
 		}
-		rd = bytes.NewReader(b)
+		n.by[p.URL()] = c
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return &apiError{Msg: err.Error()}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return &apiError{Msg: "read body: " + err.Error()}
-	}
-	if resp.StatusCode/100 != 2 {
-		var eb struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		_ = json.Unmarshal(data, &eb)
-		return &apiError{Status: resp.StatusCode, Code: eb.Error.Code, Msg: eb.Error.Message}
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("decode %s %s: %w", method, url, err)
-		}
-	}
-	return nil
+	return n, nil
 }
 
-func (c *client) status(ctx context.Context, base string) (arena.Status, error) {
-	var st arena.Status
-	err := c.do(ctx, http.MethodGet, base+"/v1/cluster", nil, &st)
-	return st, err
-}
-
-func (c *client) ready(ctx context.Context, base string) bool {
-	return c.do(ctx, http.MethodGet, base+"/readyz", nil, nil) == nil
-}
+// at returns the client of the node whose URL is base.
+func (n *nodeClients) at(base string) *client.Client { return n.by[base] }
 
 // retryable reports whether a write may be sent again under the same id:
 // no answer, not the leader, unavailable, rate limited, or a server error.
 func retryable(err error) bool {
-	e, ok := err.(*apiError)
-	if !ok {
-		return false
-	}
-	switch {
-	case e.Status == 0, e.Status == http.StatusMisdirectedRequest, e.Status == http.StatusServiceUnavailable,
-		e.Status == http.StatusTooManyRequests, e.Status == http.StatusGatewayTimeout, e.Status >= 500:
+	switch s := statusOf(err); {
+	case s == 0, s == http.StatusMisdirectedRequest, s == http.StatusServiceUnavailable,
+		s == http.StatusTooManyRequests, s == http.StatusGatewayTimeout, s >= 500:
 		return true
 	}
 	return false
 }
 
+// statusOf is the HTTP status of a refused request, 0 for no answer at all
+// (refused, reset, timed out: the outcome of a write is then unknown), and
+// -1 for any other failure (a request that could not be built or an answer
+// that could not be decoded).
 func statusOf(err error) int {
-	if e, ok := err.(*apiError); ok {
+	if errors.Is(err, client.ErrNoAnswer) {
+		return 0
+	}
+	var e *client.APIError
+	if errors.As(err, &e) {
 		return e.Status
 	}
 	return -1

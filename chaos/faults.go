@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/agentarena/arena/client"
 )
 
 // leaderWatch counts leadership changes seen by polling the nodes: each
@@ -39,9 +41,9 @@ func (r *run) watchLeader(ctx context.Context) {
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, time.Second)
-			st, err := r.cl.status(cctx, p.URL())
+			st, err := r.cl.at(p.URL()).Cluster(cctx, false)
 			cancel()
-			if err == nil && st.State == "Leader" {
+			if err == nil && st.State == client.StateLeader {
 				r.leader.see(st.Term, st.NodeID)
 			}
 		}
@@ -150,7 +152,7 @@ func (r *run) removeReadd(ctx context.Context, v, leader int) error {
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		err := r.cl.do(rctx, http.MethodDelete, r.ps.Nodes[via].URL()+"/v1/cluster/nodes/"+id, nil, nil)
+		err := r.cl.at(r.ps.Nodes[via].URL()).RemoveNode(rctx, id)
 		if err == nil || statusOf(err) == http.StatusNotFound {
 			break // 404: an earlier attempt whose answer was lost removed it
 		}
@@ -179,7 +181,7 @@ func (r *run) dumpHung(ctx context.Context) {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := r.cl.status(cctx, p.URL())
+		_, err := r.cl.at(p.URL()).Cluster(cctx, false)
 		cancel()
 		if err != nil {
 			r.log.Warn("node does not answer; dumping its goroutines to its log", "node", p.ID, "log", p.LogPath)
@@ -199,9 +201,9 @@ func (r *run) leaderIndex(ctx context.Context) (int, error) {
 				continue
 			}
 			cctx, c2 := context.WithTimeout(ctx, 2*time.Second)
-			st, err := r.cl.status(cctx, p.URL())
+			st, err := r.cl.at(p.URL()).Cluster(cctx, false)
 			c2()
-			if err == nil && st.State == "Leader" {
+			if err == nil && st.State == client.StateLeader {
 				return i, nil
 			}
 		}
@@ -246,8 +248,9 @@ func (r *run) nodesAgree(ctx context.Context, idx []int, members int) error {
 	for _, i := range idx {
 		p := r.ps.Nodes[i]
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ok := r.cl.ready(cctx, p.URL())
-		st, err := r.cl.status(cctx, p.URL())
+		rd, err := r.cl.at(p.URL()).Ready(cctx)
+		ok := err == nil && rd.IsReady()
+		st, err := r.cl.at(p.URL()).Cluster(cctx, false)
 		cancel()
 		if !ok {
 			return fmt.Errorf("%s not ready", p.ID)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/agentarena/arena/client"
 )
 
 // grant is one logical write: a credit to a worker's owner under a fixed
@@ -26,7 +28,7 @@ type grant struct {
 type worker struct {
 	id      int
 	owner   string
-	cl      *client
+	cl      *nodeClients
 	nodes   func() []string
 	rng     *rand.Rand
 	seed    uint64
@@ -45,21 +47,16 @@ type loadStats struct {
 	problems                    []string
 }
 
-func (w *worker) node() string {
+// node picks a live node at random.
+func (w *worker) node() *client.Client {
 	ns := w.nodes()
-	return ns[w.rng.IntN(len(ns))]
+	return w.cl.at(ns[w.rng.IntN(len(ns))])
 }
 
 // createOwner signs up the worker's owner, retrying until it succeeds.
 func (w *worker) createOwner(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
-		var resp struct {
-			Owner struct {
-				ID string `json:"id"`
-			} `json:"owner"`
-		}
-		err := w.cl.do(ctx, http.MethodPost, w.node()+"/v1/owners",
-			map[string]string{"name": fmt.Sprintf("chaos-worker-%d", w.id)}, &resp)
+		resp, err := w.node().CreateOwner(ctx, client.CreateOwnerRequest{Name: fmt.Sprintf("chaos-worker-%d", w.id)})
 		if err == nil {
 			w.owner = resp.Owner.ID
 			return w.readBase(ctx)
@@ -77,10 +74,7 @@ func (w *worker) createOwner(ctx context.Context) error {
 // later reads compare against base plus what the worker wrote.
 func (w *worker) readBase(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
-		var resp struct {
-			Balance int64 `json:"balance"`
-		}
-		err := w.cl.do(ctx, http.MethodGet, w.node()+"/v1/owners/"+w.owner+"/balance?consistency=linearizable", nil, &resp)
+		resp, err := w.node().Linearizable().Balance(ctx, w.owner)
 		if err == nil {
 			w.base = resp.Balance
 			return nil
@@ -110,12 +104,12 @@ func (w *worker) run(ctx context.Context) {
 // send retries g until acknowledged; false when ctx ended first (g is then
 // pending: applied or not, but at most once).
 func (w *worker) send(ctx context.Context, g grant) bool {
-	body := map[string]any{"id": g.ID, "owner_id": w.owner, "amount": g.Amount, "memo": g.ID}
+	req := client.GrantRequest{ID: g.ID, OwnerID: w.owner, Amount: g.Amount, Memo: g.ID}
 	for attempt := 0; ; attempt++ {
 		// The request itself may outlive ctx briefly so an answer already
 		// on its way is not thrown away.
 		rctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		err := w.cl.do(rctx, http.MethodPost, w.node()+"/v1/ledger/grants", body, nil)
+		_, err := w.node().Grant(rctx, req)
 		cancel()
 		if err == nil {
 			w.acked = append(w.acked, g)
@@ -146,11 +140,8 @@ func (w *worker) send(ctx context.Context, g grant) bool {
 func (w *worker) checkRead(ctx context.Context) {
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	var resp struct {
-		Balance int64 `json:"balance"`
-	}
 	node := w.node()
-	err := w.cl.do(rctx, http.MethodGet, node+"/v1/owners/"+w.owner+"/balance?consistency=linearizable", nil, &resp)
+	resp, err := node.Linearizable().Balance(rctx, w.owner)
 	if err != nil {
 		w.stats.readErrors.Add(1)
 		return
@@ -160,7 +151,7 @@ func (w *worker) checkRead(ctx context.Context) {
 		w.stats.stale.Add(1)
 		w.stats.mu.Lock()
 		w.stats.problems = append(w.stats.problems,
-			fmt.Sprintf("linearizable read at %s: owner %s balance %d, want %d", node, w.owner, resp.Balance, w.base+w.sum))
+			fmt.Sprintf("linearizable read at %s: owner %s balance %d, want %d", node.BaseURL(), w.owner, resp.Balance, w.base+w.sum))
 		w.stats.mu.Unlock()
 	}
 }

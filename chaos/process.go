@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/agentarena/arena/client"
 )
 
 // Proc is one node process. Its ports and data dir stay fixed across
@@ -277,17 +279,16 @@ func (ps *Procs) Close() {
 // WaitHealthy waits until node i answers /healthz.
 func (ps *Procs) WaitHealthy(ctx context.Context, i int) error {
 	p := ps.Nodes[i]
-	c := &http.Client{Timeout: 2 * time.Second}
+	c, err := client.New(p.URL(), client.WithHTTPClient(&http.Client{Timeout: 2 * time.Second}), client.WithNotLeaderRetry(0, 0))
+	if err != nil {
+		return err
+	}
 	for {
 		if dead, err := p.Exited(); dead {
 			return fmt.Errorf("%s exited: %v (log: %s)", p.ID, err, p.LogPath)
 		}
-		resp, err := c.Get(p.URL() + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		if c.Health(ctx) == nil {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

@@ -89,18 +89,13 @@ type BTCell struct {
 // Ticket is an agent's place in an arena's queue.
 type Ticket = api.Ticket
 
-// ListArenas returns every arena.
+// ListArenas returns every arena; ArenaList adds their queue depths.
 func (c *Client) ListArenas(ctx context.Context) ([]Arena, error) {
-	var out struct {
-		Arenas []Arena `json:"arenas"`
-	}
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas", out: &out}); err != nil {
+	l, err := c.ArenaList(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if out.Arenas == nil {
-		out.Arenas = []Arena{}
-	}
-	return out.Arenas, nil
+	return l.Arenas, nil
 }
 
 // GetArena returns an arena by name.
@@ -151,6 +146,29 @@ func (c *Client) Leaderboard(ctx context.Context, arena string, method RankMetho
 	}
 	if out.Entries == nil {
 		out.Entries = []LeaderboardRow{}
+	}
+	return &out, nil
+}
+
+// ArenaList is GET /v1/arenas: every arena and how many tickets wait in
+// each one's queue.
+type ArenaList struct {
+	Arenas []Arena `json:"arenas"`
+	// Queued maps an arena's name to its queue depth.
+	Queued map[string]int `json:"queued"`
+}
+
+// ArenaList returns every arena with its queue depth.
+func (c *Client) ArenaList(ctx context.Context) (*ArenaList, error) {
+	var out ArenaList
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas", out: &out}); err != nil {
+		return nil, err
+	}
+	if out.Arenas == nil {
+		out.Arenas = []Arena{}
+	}
+	if out.Queued == nil {
+		out.Queued = map[string]int{}
 	}
 	return &out, nil
 }

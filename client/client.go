@@ -50,6 +50,9 @@ type Client struct {
 	retries   int
 	backoff   time.Duration
 	maxBody   int64
+	// linearizable makes every read under /v1 ask for
+	// ?consistency=linearizable (see Linearizable).
+	linearizable bool
 }
 
 // Option configures a Client.
@@ -130,6 +133,29 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 // BaseURL reports the node this client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }
 
+// Linearizable returns a copy of c whose reads under /v1 ask the server for
+// ?consistency=linearizable: the answering node first learns the leader's
+// commit index and applies up to it, so the read sees every write
+// acknowledged before it was sent, at the cost of a round trip to the
+// leader. By default a follower answers from what it has applied.
+func (c *Client) Linearizable() *Client {
+	cp := *c
+	cp.linearizable = true
+	return &cp
+}
+
+// readQuery adds the consistency parameter c asks for to a GET of path.
+func (c *Client) readQuery(method, path string, q url.Values) url.Values {
+	if !c.linearizable || method != http.MethodGet || !strings.HasPrefix(path, "/v1/") || q.Has("consistency") {
+		return q
+	}
+	out := url.Values{"consistency": {"linearizable"}}
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
+}
+
 // request describes one API call. in is marshalled as the JSON body when
 // non-nil; out receives the decoded 2xx body when non-nil.
 type request struct {
@@ -138,6 +164,9 @@ type request struct {
 	query  url.Values
 	in     any
 	out    any
+	// raw, when set, receives the 2xx body as it is, for the routes that
+	// do not answer JSON (/metrics).
+	raw *[]byte
 	// asis lists non-2xx statuses whose body is decoded into out instead of
 	// being turned into an APIError (readyz reports not-ready with a 503).
 	asis []int
@@ -161,7 +190,7 @@ func (c *Client) do(ctx context.Context, r request) (int, error) {
 		return 0, fmt.Errorf("client: bad request path %q: %w", r.path, err)
 	}
 	u.Path = p
-	u.RawQuery = r.query.Encode()
+	u.RawQuery = c.readQuery(r.method, r.path, r.query).Encode()
 	target := u.String()
 
 	for attempt := 0; ; attempt++ {
@@ -187,7 +216,11 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 	if err != nil {
 		return 0, false, fmt.Errorf("client: build request: %w", err)
 	}
-	req.Header.Set("Accept", "application/json")
+	if r.raw != nil {
+		req.Header.Set("Accept", "text/plain")
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -199,13 +232,17 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, false, err
+		return 0, false, &noAnswerError{err}
 	}
 	defer closeBody(resp.Body)
 
 	data, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
-		return resp.StatusCode, false, fmt.Errorf("client: %s %s: read response: %w", r.method, r.path, err)
+		err = fmt.Errorf("client: %s %s: read response: %w", r.method, r.path, err)
+		if !errors.Is(err, errTooLarge) {
+			err = &noAnswerError{err}
+		}
+		return resp.StatusCode, false, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		if slices.Contains(r.asis, resp.StatusCode) && json.Unmarshal(data, r.out) == nil {
@@ -213,6 +250,10 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 		}
 		apiErr := decodeError(resp.StatusCode, data)
 		return resp.StatusCode, apiErr.Code == CodeNotLeader, apiErr
+	}
+	if r.raw != nil {
+		*r.raw = data
+		return resp.StatusCode, false, nil
 	}
 	if r.out == nil || resp.StatusCode == http.StatusNoContent {
 		return resp.StatusCode, false, nil

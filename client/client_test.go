@@ -375,6 +375,45 @@ func TestRequestsMatchTheWireContract(t *testing.T) {
 			method: "DELETE", uri: "/v1/agents/agt_1/queue/connect4",
 		},
 		{
+			name:   "a linearizable client asks every read for it",
+			call:   func(c *client.Client) error { _, err := c.Linearizable().Balance(ctx, "me"); return err },
+			status: 200, response: `{"owner_id":"own_1","balance":1}`,
+			method: "GET", uri: "/v1/owners/me/balance?consistency=linearizable",
+		},
+		{
+			name: "a linearizable read keeps its own query",
+			call: func(c *client.Client) error {
+				_, err := c.Linearizable().ListContests(ctx, client.ListContestsOptions{Status: client.ContestRunning, Limit: 500})
+				return err
+			},
+			status: 200, response: `{"contests":[]}`,
+			method: "GET", uri: "/v1/contests?consistency=linearizable&limit=500&status=running",
+		},
+		{
+			name:   "a linearizable client sends writes as they are",
+			call:   func(c *client.Client) error { return c.Linearizable().AbortContest(ctx, "ct_1", "") },
+			status: 204,
+			method: "POST", uri: "/v1/contests/ct_1/abort", body: `{}`,
+		},
+		{
+			name:   "a linearizable client leaves the probes alone",
+			call:   func(c *client.Client) error { return c.Linearizable().Health(ctx) },
+			status: 200, response: `{"status":"ok"}`,
+			method: "GET", uri: "/healthz",
+		},
+		{
+			name:   "arena list reads the collection with its queue depths",
+			call:   func(c *client.Client) error { _, err := c.ArenaList(ctx); return err },
+			status: 200, response: `{"arenas":[],"queued":{}}`,
+			method: "GET", uri: "/v1/arenas",
+		},
+		{
+			name:   "metrics reads the exposition text",
+			call:   func(c *client.Client) error { _, err := c.Metrics(ctx); return err },
+			status: 200, response: "arena_up 1\n",
+			method: "GET", uri: "/metrics",
+		},
+		{
 			name:   "health reads healthz",
 			call:   func(c *client.Client) error { return c.Health(ctx) },
 			status: 200, response: `{"status":"ok"}`,

@@ -47,6 +47,20 @@ func IsCode(err error, code string) bool {
 	return errors.As(err, &apiErr) && apiErr.Code == code
 }
 
+// ErrNoAnswer is wrapped into the error of a request that got no complete
+// answer: the connection was refused, reset or timed out, or the response
+// broke off. A write that failed so may or may not have been applied, so
+// resend it only when it is idempotent (a grant with an ID, say). Test
+// with errors.Is.
+var ErrNoAnswer = errors.New("no answer from the server")
+
+// noAnswerError marks a transport failure as ErrNoAnswer and keeps its
+// message and cause (a *url.Error, context.DeadlineExceeded) reachable.
+type noAnswerError struct{ err error }
+
+func (e *noAnswerError) Error() string   { return e.err.Error() }
+func (e *noAnswerError) Unwrap() []error { return []error{e.err, ErrNoAnswer} }
+
 var codeByStatus = map[int]string{
 	http.StatusBadRequest:            CodeInvalid,
 	http.StatusUnauthorized:          CodeUnauthorized,

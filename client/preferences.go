@@ -67,7 +67,7 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	u := *c.base
 	u.Path += "/v1/preferences"
 	u.RawPath = ""
-	u.RawQuery = v.Encode()
+	u.RawQuery = c.readQuery(http.MethodGet, "/v1/preferences", v).Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("client: build request: %w", err)
@@ -78,7 +78,7 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("client: GET /v1/preferences: %w", err)
+		return nil, &noAnswerError{fmt.Errorf("client: GET /v1/preferences: %w", err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,42 @@ func TestABasePathPrefixIsKeptInFrontOfEveryRoute(t *testing.T) {
 	}
 	if got := requests()[0].uri; got != "/arena/v1/agents/a%20b" {
 		t.Errorf("request URI = %q, want /arena/v1/agents/a%%20b", got)
+	}
+}
+
+func TestAFailureWithoutAnAnswerIsErrNoAnswer(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a refused connection", func(t *testing.T) {
+		srv, _ := captureServer(t, 200, `{}`)
+		c := newClient(t, srv.URL, client.WithNotLeaderRetry(0, 0))
+		srv.Close()
+		err := c.Health(ctx)
+		if !errors.Is(err, client.ErrNoAnswer) {
+			t.Fatalf("err = %v, want ErrNoAnswer", err)
+		}
+		var ue *url.Error
+		if !errors.As(err, &ue) || err.Error() != ue.Error() {
+			t.Errorf("err %q should be the transport's own error %v", err, ue)
+		}
+	})
+	t.Run("an answer is not", func(t *testing.T) {
+		srv, _ := captureServer(t, 503, `{"error":{"code":"unavailable","message":"x"}}`)
+		if err := newClient(t, srv.URL).Health(ctx); errors.Is(err, client.ErrNoAnswer) || !client.IsCode(err, client.CodeUnavailable) {
+			t.Errorf("err = %v, want an unavailable APIError", err)
+		}
+	})
+	t.Run("nor is an answer over the size limit", func(t *testing.T) {
+		srv, _ := captureServer(t, 200, strings.Repeat("x", 100))
+		if err := newClient(t, srv.URL, client.WithMaxResponseBytes(10)).Health(ctx); errors.Is(err, client.ErrNoAnswer) || err == nil {
+			t.Errorf("err = %v, want a size error", err)
+		}
+	})
+}
+
+func TestMetricsAreReturnedAsText(t *testing.T) {
+	srv, _ := captureServer(t, 200, "# TYPE arena_up gauge\narena_up 1\n")
+	got, err := newClient(t, srv.URL).Metrics(context.Background())
+	if err != nil || string(got) != "# TYPE arena_up gauge\narena_up 1\n" {
+		t.Errorf("Metrics = %q, %v", got, err)
 	}
 }

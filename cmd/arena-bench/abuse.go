@@ -24,6 +24,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/web"
@@ -186,30 +187,11 @@ func (o AbuseOptions) attackIP(i int) string {
 	return fmt.Sprintf("127.0.0.%d", 2+i%max(o.AttackIPs, 1))
 }
 
-// apiJSON makes one JSON request and decodes the answer.
-func apiJSON(c *http.Client, method, url, key, body string, out any) (int, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if out != nil && res.StatusCode < 300 {
-		if err := json.Unmarshal(b, out); err != nil {
-			return res.StatusCode, err
-		}
-	}
-	return res.StatusCode, nil
+// apiFrom is an API client over hc (see clientFrom) authenticated with
+// key ("" for none). It sends each call once (no not_leader retries), so
+// the tallies count requests as they were sent.
+func apiFrom(hc *http.Client, base, key string) (*client.Client, error) {
+	return client.New(base, client.WithHTTPClient(hc), client.WithKey(key), client.WithNotLeaderRetry(0, 0))
 }
 
 // identity is an owner with one websocket agent.
@@ -217,24 +199,26 @@ type identity struct {
 	ownerID, ownerKey, agentID, agentKey string
 }
 
-func signUp(c *http.Client, base, name string, agentNames ...string) ([]identity, error) {
-	var o struct {
-		Owner  agents.Owner `json:"owner"`
-		APIKey string       `json:"api_key"`
+func signUp(hc *http.Client, base, name string, agentNames ...string) ([]identity, error) {
+	anon, err := apiFrom(hc, base, "")
+	if err != nil {
+		return nil, err
 	}
-	if code, err := apiJSON(c, "POST", base+"/v1/owners", "", fmt.Sprintf(`{"name":%q}`, name), &o); err != nil || code != 201 {
-		return nil, fmt.Errorf("sign up %s: %d %v", name, code, err)
+	o, err := anon.CreateOwner(context.Background(), client.CreateOwnerRequest{Name: name})
+	if err != nil {
+		return nil, fmt.Errorf("sign up %s: %w", name, err)
+	}
+	owner, err := apiFrom(hc, base, o.APIKey)
+	if err != nil {
+		return nil, err
 	}
 	var out []identity
 	for _, an := range agentNames {
-		var a struct {
-			Agent agents.Agent `json:"agent"`
-			Key   string       `json:"agent_key"`
+		a, err := owner.CreateAgent(context.Background(), client.CreateAgentRequest{Name: an})
+		if err != nil {
+			return nil, fmt.Errorf("register %s: %w", an, err)
 		}
-		if code, err := apiJSON(c, "POST", base+"/v1/agents", o.APIKey, fmt.Sprintf(`{"name":%q}`, an), &a); err != nil || code != 201 {
-			return nil, fmt.Errorf("register %s: %d %v", an, code, err)
-		}
-		out = append(out, identity{ownerID: o.Owner.ID, ownerKey: o.APIKey, agentID: a.Agent.ID, agentKey: a.Key})
+		out = append(out, identity{ownerID: o.Owner.ID, ownerKey: o.APIKey, agentID: a.Agent.ID, agentKey: a.AgentKey})
 	}
 	return out, nil
 }

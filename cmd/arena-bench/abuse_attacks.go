@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/agentarena/arena/client"
 )
 
 // playHonestly is a well-behaved agent: it queues for connect4, plays the
@@ -133,7 +135,9 @@ func (z *zeros) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// floodBodies posts o.Bodies bodies of o.BodyBytes, 16 at a time.
+// floodBodies posts o.Bodies bodies of o.BodyBytes, 16 at a time. It
+// speaks raw HTTP on purpose: the body is no request the API client could
+// send (megabytes of one byte, streamed with a declared length).
 func floodBodies(ctx context.Context, o AbuseOptions, base string, t *tally) {
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
@@ -217,11 +221,21 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 // anonymous reads (each wave from one attack address), reads with the
 // attacker's key, and writes the attacker may not make.
 func burstRequests(ctx context.Context, o AbuseOptions, base string, who identity, t *tally) {
-	clients := make([]*http.Client, max(o.AttackIPs, 1))
-	for i := range clients {
-		clients[i] = clientFrom(o.attackIP(i))
+	hcs := make([]*http.Client, max(o.AttackIPs, 1))
+	anon := make([]*client.Client, len(hcs))  // per attack address, no key
+	keyed := make([]*client.Client, len(hcs)) // per attack address, the attacker's key
+	for i := range hcs {
+		hcs[i] = clientFrom(o.attackIP(i))
+		var err error
+		if anon[i], err = apiFrom(hcs[i], base, ""); err == nil {
+			keyed[i], err = apiFrom(hcs[i], base, who.ownerKey)
+		}
+		if err != nil {
+			t.add("requests: no client: " + err.Error())
+			return
+		}
 	}
-	defer httpDrain(clients...)
+	defer httpDrain(hcs...)
 	gap := o.Duration / time.Duration(max(o.Waves, 1)+1)
 	for w := 0; w < o.Waves && ctx.Err() == nil; w++ {
 		var wg sync.WaitGroup
@@ -229,23 +243,28 @@ func burstRequests(ctx context.Context, o AbuseOptions, base string, who identit
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c := clients[w%len(clients)]
-				var code int
+				// Like the attacker's, a request once sent is not called
+				// back when the attack's time is up.
+				ctx := context.Background()
+				a := w % len(hcs)
 				var err error
 				switch i % 4 {
 				case 0, 1:
-					code, err = apiJSON(c, "GET", base+"/v1/arenas", "", "", nil)
+					_, err = anon[a].ListArenas(ctx)
 				case 2:
-					code, err = apiJSON(c, "GET", base+"/v1/owners/me", who.ownerKey, "", nil)
+					_, err = keyed[a].Me(ctx)
 				default:
-					code, err = apiJSON(c, "POST", base+"/v1/ledger/grants", who.ownerKey,
-						fmt.Sprintf(`{"owner_id":%q,"amount":1000000}`, who.ownerID), nil)
+					_, err = keyed[a].Grant(ctx, client.GrantRequest{OwnerID: who.ownerID, Amount: 1000000})
 				}
-				if err != nil {
+				var apiErr *client.APIError
+				switch {
+				case err == nil:
+					t.add("requests: 200") // every one of these routes answers 200
+				case errors.As(err, &apiErr):
+					t.add(fmt.Sprintf("requests: %d", apiErr.Status))
+				default:
 					t.add("requests: failed")
-					return
 				}
-				t.add(fmt.Sprintf("requests: %d", code))
 			}()
 		}
 		wg.Wait()
