@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/client/clienttest"
 )
@@ -132,17 +133,18 @@ func TestAuditReportsAFailedLedgerAsAValue(t *testing.T) {
 	}
 }
 
-func TestMoneyAgainstTheFakeServer(t *testing.T) {
+func TestMoneyAgainstARealNode(t *testing.T) {
 	ctx := context.Background()
-	fake := clienttest.NewServer(t)
-	aliceID, aliceKey := fake.AddOwner("alice", "")
-	alice := newClient(t, fake.URL, client.WithKey(aliceKey))
-	op := newClient(t, fake.URL, client.WithKey(clienttest.OperatorToken))
+	srv := clienttest.NewServer(t)
+	aliceID, aliceKey := srv.AddOwner(t, "alice", "")
+	alice := newClient(t, srv.URL, client.WithKey(aliceKey))
+	op := newClient(t, srv.URL, client.WithKey(clienttest.OperatorToken))
 
 	b, err := alice.Balance(ctx, "me")
-	if err != nil || b.Balance != clienttest.StartingGrant || b.OwnerID != aliceID {
-		t.Fatalf("Balance = %+v, %v", b, err)
+	if err != nil || b.Balance != arena.DefaultLedgerSettings.StartingGrant || b.OwnerID != aliceID || b.Account != "wallet:"+aliceID {
+		t.Fatalf("Balance = %+v, %v; want the starting grant", b, err)
 	}
+	start := b.Balance
 	req := client.GrantRequest{ID: "bonus-1", OwnerID: aliceID, Amount: 500, Memo: "bonus"}
 	first, err := op.Grant(ctx, req)
 	if err != nil {
@@ -166,39 +168,40 @@ func TestMoneyAgainstTheFakeServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if b, _ := op.Balance(ctx, aliceID); b.Balance != clienttest.StartingGrant+500-40 {
-		t.Errorf("balance = %d", b.Balance)
+	if b, err := op.Balance(ctx, aliceID); err != nil || b.Balance != start+500-40 {
+		t.Errorf("balance = %+v, %v; want %d", b, err, start+500-40)
 	}
 
 	var ids []string
+	var sum int64
 	for tr, err := range alice.AllTransfers(ctx, client.ListTransfersOptions{Limit: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, tr.ID)
+		sum += tr.Delta("wallet:" + aliceID)
 	}
-	if got := strings.Join(ids, " "); got != "grant/start/"+aliceID+" bonus-1 fix-0 fix-1 fix-2 fix-3" {
-		t.Errorf("transfers = %s", got)
+	if got := strings.Join(ids[1:], " "); len(ids) != 6 || got != "bonus-1 fix-0 fix-1 fix-2 fix-3" || sum != start+500-40 {
+		t.Errorf("transfers = %v summing to %d; want the starting grant, bonus-1 and fix-0..3", ids, sum)
 	}
 
 	res, err := op.Audit(ctx)
-	if err != nil || !res.Audit.OK || res.Audit.Transfers != 6 || res.Audit.Sum != 0 {
+	if err != nil || !res.Audit.OK || res.Audit.Transfers != 6 || res.Audit.Sum != 0 || res.NodeID == "" {
 		t.Errorf("Audit = %+v, %v", res, err)
 	}
-	fake.SetAuditProblems("transfer 3: hash mismatch")
-	res, err = op.Audit(ctx)
-	if err != nil || res.Audit.OK || fmt.Sprint(res.Audit.Problems) != "[transfer 3: hash mismatch]" {
-		t.Errorf("damaged Audit = %+v, %v", res, err)
+	if _, err := alice.Audit(ctx); !client.IsCode(err, client.CodeForbidden) {
+		t.Errorf("an owner auditing: err = %v, want forbidden", err)
 	}
 }
 
-func TestArenasContestsAndQueuesAgainstTheFakeServer(t *testing.T) {
+func TestArenasContestsAndQueuesAgainstARealNode(t *testing.T) {
 	ctx := context.Background()
-	fake := clienttest.NewServer(t)
-	_, aliceKey := fake.AddOwner("alice", "")
-	_, bobKey := fake.AddOwner("bob", "")
-	alice := newClient(t, fake.URL, client.WithKey(aliceKey))
-	bob := newClient(t, fake.URL, client.WithKey(bobKey))
+	srv := clienttest.NewServer(t)
+	_, aliceKey := srv.AddOwner(t, "alice", "")
+	_, bobKey := srv.AddOwner(t, "bob", "")
+	alice := newClient(t, srv.URL, client.WithKey(aliceKey))
+	bob := newClient(t, srv.URL, client.WithKey(bobKey))
+	op := newClient(t, srv.URL, client.WithKey(clienttest.OperatorToken))
 	a, err := alice.CreateAgent(ctx, client.CreateAgentRequest{Name: "a"})
 	if err != nil {
 		t.Fatal(err)
@@ -209,33 +212,53 @@ func TestArenasContestsAndQueuesAgainstTheFakeServer(t *testing.T) {
 	}
 
 	arenas, err := alice.ListArenas(ctx)
-	if err != nil || len(arenas) != 2 || arenas[0].Name != "connect4" || arenas[1].Name != "prompt" || fmt.Sprint(arenas[1].Rewards) != "[60 30 10]" {
-		t.Fatalf("ListArenas = %+v, %v", arenas, err)
+	if err != nil || len(arenas) != 2 || arenas[0].Name != "connect4" || arenas[1].Name != "prompt" {
+		t.Fatalf("ListArenas = %+v, %v; want the default arenas", arenas, err)
+	}
+	if _, err := alice.PutArena(ctx, "duel", client.PutArenaRequest{Game: "connect4", Seats: 2}); !client.IsCode(err, client.CodeForbidden) {
+		t.Errorf("an owner putting an arena: err = %v, want forbidden", err)
+	}
+	duel, err := op.PutArena(ctx, "duel", client.PutArenaRequest{Game: "connect4", Seats: 2, Stake: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if duel.Forfeit != "lose" || duel.EloK != 32 || duel.MoveDeadlineMS != 5000 || fmt.Sprint(duel.Rewards, duel.Judges) != "[100] [referee]" || duel.CreatedAt.IsZero() {
+		t.Errorf("a new arena takes the defaults: %+v", duel)
+	}
+	if _, err := op.PutArena(ctx, "prompt", client.PutArenaRequest{Game: "prompt", Seats: 3, Rewards: []int{60, 30, 10}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := alice.GetArena(ctx, "prompt"); err != nil || p.Seats != 3 || fmt.Sprint(p.Rewards) != "[60 30 10]" {
+		t.Errorf("GetArena after PutArena = %+v, %v", p, err)
 	}
 	if _, err := alice.GetArena(ctx, "chess"); !client.IsCode(err, client.CodeNotFound) {
 		t.Errorf("missing arena: err = %v", err)
 	}
 
+	queued := func() int {
+		t.Helper()
+		l, err := alice.ArenaList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Queued["connect4"]
+	}
 	tk, err := alice.QueueAgent(ctx, a.Agent.ID, "connect4")
-	if err != nil || tk.AgentID != a.Agent.ID || tk.Arena != "connect4" || !fake.Queued(a.Agent.ID, "connect4") {
+	if err != nil || tk.AgentID != a.Agent.ID || tk.Arena != "connect4" || tk.Seq == 0 || queued() != 1 {
 		t.Fatalf("QueueAgent = %+v, %v", tk, err)
 	}
 	if _, err := bob.QueueAgent(ctx, a.Agent.ID, "connect4"); !client.IsCode(err, client.CodeForbidden) {
 		t.Errorf("queueing another owner's agent: err = %v", err)
 	}
-	if err := alice.UnqueueAgent(ctx, a.Agent.ID, "connect4"); err != nil || fake.Queued(a.Agent.ID, "connect4") {
+	if err := alice.UnqueueAgent(ctx, a.Agent.ID, "connect4"); err != nil || queued() != 0 {
 		t.Errorf("UnqueueAgent: %v", err)
 	}
 
 	for i := range 3 {
-		if _, err := fake.AddContest("connect4", []string{a.Agent.ID, b.Agent.ID}, []int{i % 2, 1 - i%2}); err != nil {
-			t.Fatal(err)
-		}
+		loser := []string{a.Agent.ID, b.Agent.ID}[i%2]
+		srv.Resign(t, srv.StartContest(t, "connect4", a.Agent.ID, b.Agent.ID), loser)
 	}
-	running, err := fake.AddContest("connect4", []string{a.Agent.ID, b.Agent.ID}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	running := srv.StartContest(t, "connect4", a.Agent.ID, b.Agent.ID)
 	var statuses []string
 	for c, err := range alice.AllContests(ctx, client.ListContestsOptions{Arena: "connect4", Limit: 3}) {
 		if err != nil {
@@ -249,16 +272,16 @@ func TestArenasContestsAndQueuesAgainstTheFakeServer(t *testing.T) {
 	if err := alice.AbortContest(ctx, running, ""); !client.IsCode(err, client.CodeForbidden) {
 		t.Errorf("an owner aborting: err = %v", err)
 	}
-	op := newClient(t, fake.URL, client.WithKey(clienttest.OperatorToken))
 	if err := op.AbortContest(ctx, running, "test"); err != nil {
 		t.Fatalf("AbortContest: %v", err)
 	}
 	p, err := alice.ContestPayouts(ctx, running)
 	if err != nil || p.Status != client.ContestAborted || len(p.Transfers) != 4 {
-		t.Fatalf("ContestPayouts = %+v, %v", p, err)
+		t.Fatalf("ContestPayouts = %+v, %v; want two stakes and two refunds", p, err)
 	}
 	d, err := alice.GetContest(ctx, running)
-	if err != nil || d.Contest.Reason != "test" || len(d.Events) != 2 {
+	if err != nil || d.Contest.Reason != "test" || string(d.Contest.State) != "null" || len(d.View) == 0 || len(d.Events) != 2 ||
+		d.Events[0].Type != "created" || d.Events[1].Type != "aborted" {
 		t.Errorf("GetContest = %+v, %v", d, err)
 	}
 }

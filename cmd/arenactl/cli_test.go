@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/client/clienttest"
 )
 
@@ -23,10 +24,10 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 }
 
 func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
-	fake := clienttest.NewServer(t)
-	withKey := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": "aro_key"}
-	noKey := map[string]string{"ARENA_SERVER": fake.URL}
-	withOp := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
+	srv := clienttest.NewServer(t)
+	withKey := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "aro_key"}
+	noKey := map[string]string{"ARENA_SERVER": srv.URL}
+	withOp := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -78,7 +79,7 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(fake.Requests())
+			before := len(srv.Requests())
 			r := runCLI(t, tt.env, tt.args...)
 			if r.code != 2 {
 				t.Errorf("exit code = %d, want 2", r.code)
@@ -89,7 +90,7 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout = %q, want nothing", r.stdout)
 			}
-			if n := len(fake.Requests()) - before; n != 0 {
+			if n := len(srv.Requests()) - before; n != 0 {
 				t.Errorf("%d requests reached the server, want none", n)
 			}
 		})
@@ -121,9 +122,9 @@ func TestHelpIsPrintedToStdoutWithStatus0(t *testing.T) {
 }
 
 func TestGlobalFlagsAndEnvironmentChooseServerAndKey(t *testing.T) {
-	fake := clienttest.NewServer(t)
-	_, envKey := fake.AddOwner("from-env", "")
-	_, flagKey := fake.AddOwner("from-flag", "")
+	srv := clienttest.NewServer(t)
+	_, envKey := srv.AddOwner(t, "from-env", "")
+	_, flagKey := srv.AddOwner(t, "from-flag", "")
 	dead := "http://127.0.0.1:1" // nothing listens on port 1
 	tests := []struct {
 		name     string
@@ -134,35 +135,35 @@ func TestGlobalFlagsAndEnvironmentChooseServerAndKey(t *testing.T) {
 		wantPath string // checked when set
 	}{
 		{"the key comes from ARENA_KEY when no flag is given",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": envKey},
 			[]string{"owner", "me"}, "Bearer " + envKey, "from-env", ""},
 		{"--key before the command overrides ARENA_KEY",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": envKey},
 			[]string{"--key", flagKey, "owner", "me"}, "Bearer " + flagKey, "from-flag", ""},
 		{"--key after the subcommand overrides ARENA_KEY",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": envKey},
 			[]string{"owner", "me", "--key=" + flagKey}, "Bearer " + flagKey, "from-flag", ""},
 		{"--server overrides ARENA_SERVER",
 			map[string]string{"ARENA_SERVER": dead, "ARENA_KEY": envKey},
-			[]string{"--server", fake.URL, "owner", "me"}, "Bearer " + envKey, "from-env", ""},
+			[]string{"--server", srv.URL, "owner", "me"}, "Bearer " + envKey, "from-env", ""},
 		{"--json after the subcommand is honoured",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
-			[]string{"cluster", "status", "--json"}, "", `"node_id": "n1"`, "/v1/cluster"},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+			[]string{"cluster", "status", "--json"}, "", `"node_id": "node0"`, "/v1/cluster"},
 		{"owner create stays anonymous even when a key is configured",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": envKey},
 			[]string{"owner", "create", "--name", "carol"}, "", "carol", ""},
 		{"cluster remove sends the operator token rather than the owner key",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": envKey},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": envKey},
 			[]string{"cluster", "remove", "--operator-token", clienttest.OperatorToken, "n3"},
-			"Bearer " + clienttest.OperatorToken, "removed node n3", "/v1/cluster/nodes/n3"},
+			"Bearer " + clienttest.OperatorToken, "", "/v1/cluster/nodes/n3"},
 		{"a -- ends the flags so an id may start with a dash",
-			map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
 			[]string{"cluster", "remove", "--", "-n9"}, "Bearer " + clienttest.OperatorToken, "", "/v1/cluster/nodes/-n9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, tt.env, tt.args...)
-			last := fake.LastRequest()
+			last := srv.LastRequest()
 			if last.Authorization != tt.wantAuth {
 				t.Errorf("Authorization = %q, want %q", last.Authorization, tt.wantAuth)
 			}
@@ -180,12 +181,13 @@ func TestGlobalFlagsAndEnvironmentChooseServerAndKey(t *testing.T) {
 }
 
 func TestFailuresExitWithStatus1AndTheServersCode(t *testing.T) {
-	fake := clienttest.NewServer(t)
-	_, alice := fake.AddOwner("alice", "")
-	_, bob := fake.AddOwner("bob", "")
-	env := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": alice}
-	if r := runCLI(t, env, "agent", "create", "--name", "bot"); r.code != 0 {
-		t.Fatalf("setup: %+v", r)
+	srv := clienttest.NewServer(t)
+	_, alice := srv.AddOwner(t, "alice", "")
+	_, bob := srv.AddOwner(t, "bob", "")
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": alice}
+	bot, err := srv.Client(t, alice).CreateAgent(context.Background(), client.CreateAgentRequest{Name: "bot"})
+	if err != nil {
+		t.Fatal(err)
 	}
 	tests := []struct {
 		name       string
@@ -193,16 +195,19 @@ func TestFailuresExitWithStatus1AndTheServersCode(t *testing.T) {
 		args       []string
 		wantStderr string
 	}{
-		{"a missing agent reports not_found", env, []string{"agent", "show", "agt_404"},
-			"arenactl: not_found: agent agt_404 not found\n"},
-		{"another owner's agent cannot be deleted", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": bob},
-			[]string{"agent", "delete", "agt_3"}, "arenactl: forbidden: agent belongs to another owner\n"},
+		{"a missing agent reports not_found", env, []string{"agent", "show", "ag_404"},
+			"arenactl: not_found: agent ag_404 not found\n"},
+		{"a member the cluster does not have reports not_found",
+			map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+			[]string{"cluster", "remove", "n3"}, "arenactl: not_found: node n3 is not a member\n"},
+		{"another owner's agent cannot be deleted", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": bob},
+			[]string{"agent", "delete", bot.Agent.ID}, "arenactl: forbidden: agent " + bot.Agent.ID + " belongs to another owner\n"},
 		{"a duplicate agent name reports conflict", env, []string{"agent", "create", "--name", "bot"},
 			"arenactl: conflict: you already have an agent named \"bot\"\n"},
-		{"a rejected key reports unauthorized", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": "aro_wrong"},
-			[]string{"owner", "me"}, "arenactl: unauthorized: unknown API key\n"},
-		{"an owner key is not the operator token", map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": alice},
-			[]string{"cluster", "remove", "n2"}, "arenactl: forbidden: operator token required\n"},
+		{"a rejected key reports unauthorized", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "aro_wrong"},
+			[]string{"owner", "me"}, "arenactl: unauthorized: unknown or revoked key\n"},
+		{"an owner key is not the operator token", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": alice},
+			[]string{"cluster", "remove", "n2"}, "arenactl: forbidden: this route needs the operator token\n"},
 		{"an unreachable server is reported", map[string]string{"ARENA_SERVER": "http://127.0.0.1:1"},
 			[]string{"cluster", "status"}, "connection refused"},
 	}

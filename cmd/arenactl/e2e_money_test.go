@@ -4,40 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/client"
-	"github.com/agentarena/arena/web"
+	"github.com/agentarena/arena/client/clienttest"
 )
 
 // TestMoneyArenasAndContestsAgainstARealNode drives the ledger, arena and
-// contest commands against a real node. arenatest clusters run no runner,
-// so the test seeds the defaults itself (as the first leader's runner
-// would) and plays a contest through the node.
+// contest commands against a real node. clienttest runs no runner, so the
+// test plays a contest through the node.
 func TestMoneyArenasAndContestsAgainstARealNode(t *testing.T) {
 	ctx := context.Background()
-	c := arenatest.NewCluster(t, 1)
-	node := c.Leader()
-	if err := node.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	secretsKey, err := secrets.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := secrets.New(secretsKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(web.New(web.Config{Node: node, Sealer: sealer}).Handler())
-	defer srv.Close()
+	srv := clienttest.NewServer(t)
+	node := srv.Node
 
 	type res struct {
 		out, err string
@@ -79,7 +62,7 @@ func TestMoneyArenasAndContestsAgainstARealNode(t *testing.T) {
 	bobID, bobKey := newOwner("bob")
 	ann := with("ARENA_KEY", annKey)
 	bob := with("ARENA_KEY", bobKey)
-	op := with("ARENA_OPERATOR_TOKEN", arenatest.OperatorToken)
+	op := with("ARENA_OPERATOR_TOKEN", clienttest.OperatorToken)
 	balanceOf := func(env map[string]string, args ...string) client.Balance {
 		t.Helper()
 		var b client.Balance

@@ -4,20 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/agentarena/arena/arena/arenatest"
-	"github.com/agentarena/arena/web"
+	"github.com/agentarena/arena/client/clienttest"
 )
 
 // TestAgainstARealNode drives arenactl against a real node (Raft, bbolt,
 // HTTP on loopback), as an owner and an operator would.
 func TestAgainstARealNode(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	srv := httptest.NewServer(web.New(web.Config{Node: c.Leader()}).Handler())
-	defer srv.Close()
+	srv := clienttest.NewServer(t)
 	env := map[string]string{"ARENA_SERVER": srv.URL}
 	cli := func(args ...string) (string, string, int) {
 		var out, errb bytes.Buffer
@@ -78,7 +74,7 @@ func TestAgainstARealNode(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, "forbidden") {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		env["ARENA_OPERATOR_TOKEN"] = arenatest.OperatorToken
+		env["ARENA_OPERATOR_TOKEN"] = clienttest.OperatorToken
 		_, errOut, code = cli("cluster", "remove", "node9")
 		if code != 1 || !strings.Contains(errOut, "not_found") {
 			t.Fatalf("exit %d, stderr %q", code, errOut)

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,51 +14,71 @@ import (
 	"github.com/agentarena/arena/client/clienttest"
 )
 
-var sha256Hex = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
-
-// lastRequest renders the fake's last request as "METHOD path?query body".
-func lastRequest(fake *clienttest.Server) string {
-	last := fake.LastRequest()
-	req := last.Method + " " + last.Path
-	if last.RawQuery != "" {
-		req += "?" + last.RawQuery
-	}
-	return req + " " + last.Body
+// moneyFixture is a real node with two owners, an agent each, a settled
+// connect4 contest (alice's chess-bot won: bob's go-bot resigned) and a
+// running one, and the prompt arena widened to three seats. known names
+// the ids for normalize.
+type moneyFixture struct {
+	srv            *clienttest.Server
+	alice, bob, op map[string]string // environments
+	known          map[string]string
 }
 
-// moneyFixture is a fake with two owners, an agent each, a settled and a
-// running connect4 contest, and a leaderboard.
-func moneyFixture(t *testing.T) (fake *clienttest.Server, alice, bob, op map[string]string) {
+func newMoneyFixture(t *testing.T) *moneyFixture {
 	t.Helper()
-	fake = clienttest.NewServer(t)
-	_, aliceKey := fake.AddOwner("alice", "") // own_1
-	_, bobKey := fake.AddOwner("bob", "")     // own_2
-	alice = map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": aliceKey}
-	bob = map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": bobKey}
-	op = map[string]string{"ARENA_SERVER": fake.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
-	if r := runCLI(t, alice, "agent", "create", "--name", "chess-bot"); r.code != 0 { // agt_3
-		t.Fatalf("setup: %+v", r)
+	srv := clienttest.NewServer(t)
+	aliceID, aliceKey := srv.AddOwner(t, "alice", "")
+	bobID, bobKey := srv.AddOwner(t, "bob", "")
+	f := &moneyFixture{srv: srv,
+		alice: map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": aliceKey},
+		bob:   map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": bobKey},
+		op:    map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken},
+		known: map[string]string{"alice": aliceID, "bob": bobID},
 	}
-	if r := runCLI(t, bob, "agent", "create", "--name", "go-bot"); r.code != 0 { // agt_4
-		t.Fatalf("setup: %+v", r)
-	}
-	if _, err := fake.AddContest("connect4", []string{"agt_3", "agt_4"}, []int{0, 1}); err != nil { // ct_5
+	ctx := context.Background()
+	chess, err := srv.Client(t, aliceKey).CreateAgent(ctx, client.CreateAgentRequest{Name: "chess-bot"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.AddContest("connect4", []string{"agt_3", "agt_4"}, nil); err != nil { // ct_6
+	gobot, err := srv.Client(t, bobKey).CreateAgent(ctx, client.CreateAgentRequest{Name: "go-bot"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	fake.SetLeaderboard("connect4",
-		clienttest.LeaderboardEntry{AgentID: "agt_4", Name: "go-bot", OwnerID: "own_2", Elo: 984, Games: 2, Losses: 1, Draws: 1,
-			BT: &clienttest.BTRating{Rating: 950, Lower: 900, Upper: 1001, Rank: 1, Battles: 2}},
-		clienttest.LeaderboardEntry{AgentID: "agt_3", Name: "chess-bot", OwnerID: "own_1", Elo: 1016.25, Games: 2, Wins: 1, Draws: 1,
-			BT: &clienttest.BTRating{Rating: 1050, Lower: 999, Upper: 1100, Rank: 1, Battles: 2}},
-		clienttest.LeaderboardEntry{AgentID: "agt_9", Name: "new\tbot", OwnerID: "own_3", Elo: 1000})
-	return fake, alice, bob, op
+	f.known["chess-bot"], f.known["go-bot"] = chess.Agent.ID, gobot.Agent.ID
+	f.known["settled"] = srv.StartContest(t, "connect4", chess.Agent.ID, gobot.Agent.ID)
+	srv.Resign(t, f.known["settled"], gobot.Agent.ID)
+	f.known["running"] = srv.StartContest(t, "connect4", chess.Agent.ID, gobot.Agent.ID)
+	srv.PutArena(t, "prompt", client.PutArenaRequest{Game: "prompt", Seats: 3, Rewards: []int{60, 30, 10}})
+	return f
+}
+
+// check runs arenactl and compares its exit code, output (cell by cell)
+// and last request with what a test expects.
+func (f *moneyFixture) check(t *testing.T, env map[string]string, args []string, wantOut, wantStderr, wantReq string) {
+	t.Helper()
+	r := runCLI(t, env, args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	out := normalize(r.stdout, f.known)
+	if wantOut == "" {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &obj); err != nil {
+			t.Errorf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+	} else if !sameTable(out, wantOut) {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, wantOut)
+	}
+	if got := normalize(r.stderr, f.known); got != wantStderr {
+		t.Errorf("stderr = %q, want %q", got, wantStderr)
+	}
+	if req := lastRequest(f.srv, f.known); req != wantReq {
+		t.Errorf("last request = %q, want %q", req, wantReq)
+	}
 }
 
 func TestMoneyCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
-	fake, alice, _, op := moneyFixture(t)
+	f := newMoneyFixture(t)
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -68,67 +89,67 @@ func TestMoneyCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 	}{
 		{
 			name: "balance shows the key owner's wallet in units",
-			env:  alice, args: []string{"balance"},
+			env:  f.alice, args: []string{"balance"},
 			wantOut: lines(
-				"OWNER    own_1",
-				"ACCOUNT  wallet:own_1",
+				"OWNER    {alice}",
+				"ACCOUNT  wallet:{alice}",
 				"BALANCE  1000.00 ARC"),
 			wantReq: "GET /v1/owners/me/balance ",
 		},
 		{
 			name: "balance --json keeps minor units",
-			env:  op, args: []string{"balance", "--owner", "own_2", "--json"},
-			wantOut: "{\n  \"owner_id\": \"own_2\",\n  \"account\": \"wallet:own_2\",\n  \"currency\": \"ARC\",\n  \"balance\": 99800\n}\n",
-			wantReq: "GET /v1/owners/own_2/balance ",
+			env:  f.op, args: []string{"balance", "--owner", f.known["bob"], "--json"},
+			wantOut: "{\n  \"owner_id\": \"{bob}\",\n  \"account\": \"wallet:{bob}\",\n  \"currency\": \"ARC\",\n  \"balance\": 99800\n}\n",
+			wantReq: "GET /v1/owners/{bob}/balance ",
 		},
 		{
 			name: "transfers signs each amount from the wallet's side",
-			env:  alice, args: []string{"transfers"},
+			env:  f.alice, args: []string{"transfers"},
 			wantOut: lines(
-				"SEQ  AT                    KIND    AMOUNT        COUNTERPARTY  CONTEST  MEMO            ID",
-				"1    2025-01-02T03:04:06Z  grant   +1000.00 ARC  issuer        -        starting grant  grant/start/own_1",
-				"3    2025-01-02T03:04:10Z  stake   -1.00 ARC     escrow:ct_5   ct_5     -               stake/ct_5/0",
-				"5    2025-01-02T03:04:10Z  payout  +2.00 ARC     escrow:ct_5   ct_5     -               payout/ct_5/0",
-				"6    2025-01-02T03:04:11Z  stake   -1.00 ARC     escrow:ct_6   ct_6     -               stake/ct_6/0"),
+				"SEQ  AT      KIND    AMOUNT        COUNTERPARTY      CONTEST    MEMO            ID",
+				"1    {time}  grant   +1000.00 ARC  issuer            -          starting grant  grant/start/{alice}",
+				"3    {time}  stake   -1.00 ARC     escrow:{settled}  {settled}  -               stake/{settled}/0",
+				"5    {time}  payout  +2.00 ARC     escrow:{settled}  {settled}  -               payout/{settled}/0",
+				"6    {time}  stake   -1.00 ARC     escrow:{running}  {running}  -               stake/{running}/0"),
 			wantReq: "GET /v1/owners/me/transfers ",
 		},
 		{
 			name: "transfers --limit prints one page and how to get the next",
-			env:  op, args: []string{"transfers", "--owner", "own_2", "--limit", "1"},
+			env:  f.op, args: []string{"transfers", "--owner", f.known["bob"], "--limit", "1"},
 			wantOut: lines(
-				"SEQ  AT                    KIND   AMOUNT        COUNTERPARTY  CONTEST  MEMO            ID",
-				"2    2025-01-02T03:04:07Z  grant  +1000.00 ARC  issuer        -        starting grant  grant/start/own_2"),
+				"SEQ  AT      KIND   AMOUNT        COUNTERPARTY  CONTEST  MEMO            ID",
+				"2    {time}  grant  +1000.00 ARC  issuer        -        starting grant  grant/start/{bob}"),
 			wantStderr: "arenactl: more transfers follow; next page: --limit 1 --cursor 2\n",
-			wantReq:    "GET /v1/owners/own_2/transfers?limit=1 ",
+			wantReq:    "GET /v1/owners/{bob}/transfers?limit=1 ",
 		},
 		{
 			name: "grant prints the transfer it made",
-			env:  op, args: []string{"grant", "--owner", "own_1", "--amount", "250", "--id", "prize-1", "--memo", "prize"},
+			env:  f.op, args: []string{"grant", "--owner", f.known["alice"], "--amount", "250", "--id", "prize-1", "--memo", "prize"},
 			wantOut: lines(
 				"ID      prize-1",
 				"SEQ     8",
 				"KIND    grant",
 				"FROM    issuer",
-				"TO      wallet:own_1",
+				"TO      wallet:{alice}",
 				"AMOUNT  2.50 ARC",
 				"MEMO    prize",
-				"AT      2025-01-02T03:04:11Z",
-				"HASH    <hash>"),
-			wantReq: `POST /v1/ledger/grants {"id":"prize-1","owner_id":"own_1","amount":250,"memo":"prize"}`,
+				"AT      {time}",
+				"HASH    {hash}"),
+			wantReq: `POST /v1/ledger/grants {"id":"prize-1","owner_id":"{alice}","amount":250,"memo":"prize"}`,
 		},
 		{
 			name: "adjust without --id warns that a rerun would move money again",
-			env:  op, args: []string{"adjust", "--owner", "own_1", "--amount", "-5", "--json"},
-			wantStderr: "arenactl: note: the server named this transfer adjust_1; rerunning the command without --id would move the money again. Pass --id to make retries safe.\n",
-			wantReq:    `POST /v1/ledger/adjustments {"owner_id":"own_1","amount":-5}`,
+			env:  f.op, args: []string{"adjust", "--owner", f.known["alice"], "--amount", "-5", "--json"},
+			wantStderr: "arenactl: note: the server named this transfer {new-transfer}; rerunning the command without --id would move the money again. Pass --id to make retries safe.\n",
+			wantReq:    `POST /v1/ledger/adjustments {"owner_id":"{alice}","amount":-5}`,
 		},
 		{
 			name: "audit prints the head, count and sum",
-			env:  op, args: []string{"audit"},
+			env:  f.op, args: []string{"audit"},
 			wantOut: lines(
 				"RESULT     OK",
-				"NODE       n1",
-				"HEAD       <hash>",
+				"NODE       node0",
+				"HEAD       {hash}",
 				"TRANSFERS  9",
 				"SUM        0",
 				"ACCOUNTS   5",
@@ -138,32 +159,36 @@ func TestMoneyCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, tt.env, tt.args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
-			}
-			// Hashes are the fake's own; the table must show one.
-			out := sha256Hex.ReplaceAllString(r.stdout, "<hash>")
-			if tt.wantOut == "" {
-				var obj map[string]any
-				if err := json.Unmarshal([]byte(r.stdout), &obj); err != nil {
-					t.Errorf("stdout is not JSON: %v\n%s", err, r.stdout)
-				}
-			} else if out != tt.wantOut {
-				t.Errorf("stdout:\n%s\nwant:\n%s", out, tt.wantOut)
-			}
-			if r.stderr != tt.wantStderr {
-				t.Errorf("stderr = %q, want %q", r.stderr, tt.wantStderr)
-			}
-			if req := lastRequest(fake); req != tt.wantReq {
-				t.Errorf("last request = %q, want %q", req, tt.wantReq)
-			}
+			f.check(t, tt.env, tt.args, tt.wantOut, tt.wantStderr, tt.wantReq)
 		})
 	}
 }
 
 func TestArenaAndContestCommandsPrintTables(t *testing.T) {
-	fake, alice, _, op := moneyFixture(t)
+	f := newMoneyFixture(t)
+	ctx := context.Background()
+	// board is the leaderboard's rows as the node ranks them: Elo moves by
+	// K/2 = 16 for one win between equals; the Bradley–Terry cells are
+	// whatever the node fitted.
+	board := func(method client.RankMethod) []string {
+		lb, err := f.srv.Client(t, "").Leaderboard(ctx, "connect4", method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		elo := map[string]string{"chess-bot": "1016.0", "go-bot": "984.0"}
+		wdl := map[string]string{"chess-bot": "1-0-0", "go-bot": "0-0-1"}
+		owner := map[string]string{"chess-bot": "{alice}", "go-bot": "{bob}"}
+		var rows []string
+		for _, e := range lb.Entries {
+			if e.BT == nil {
+				t.Fatalf("%s has no Bradley–Terry cell after a battle", e.Name)
+			}
+			rows = append(rows, fmt.Sprintf("%d  %s  {%s}  %s  %.1f  %.1f..%.1f  1  %s  %s",
+				e.Rank, e.Name, e.Name, elo[e.Name], e.BT.Rating, e.BT.Lower, e.BT.Upper, wdl[e.Name], owner[e.Name]))
+		}
+		return rows
+	}
+	const boardHeader = "RANK  NAME  AGENT  ELO  BT  BT 95%  GAMES  W-D-L  OWNER"
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -174,24 +199,24 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 	}{
 		{
 			name: "arena list shows stakes in units and the reward schedule",
-			env:  alice, args: []string{"arena", "list"},
+			env:  f.alice, args: []string{"arena", "list"},
 			wantOut: lines(
 				"NAME      GAME      SEATS  STAKE  REWARDS %  DEADLINE  JUDGES",
 				"connect4  connect4  2      1.00   100        5s        referee",
-				"prompt    prompt    3      1.00   60,30,10   30s       rubric"),
+				"prompt    prompt    3      0.00   60,30,10   5s        rubric"),
 			wantReq: "GET /v1/arenas ",
 		},
 		{
 			name: "arena show prints every setting",
-			env:  alice, args: []string{"arena", "show", "prompt"},
+			env:  f.alice, args: []string{"arena", "show", "prompt"},
 			wantOut: lines(
 				"NAME            prompt",
 				"GAME            prompt",
 				"SEATS           3",
-				"MOVE DEADLINE   30s",
+				"MOVE DEADLINE   5s",
 				"GRACE           10s",
 				"FORFEIT         lose",
-				"STAKE           1.00",
+				"STAKE           0.00",
 				"REWARDS %       60,30,10",
 				"HOUSE FEE       0.00%",
 				"JUDGES          rubric",
@@ -199,124 +224,112 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"MAX CONCURRENT  1",
 				"INJECTION       -",
 				"OPTIONS         -",
-				"CREATED         2025-01-02T03:04:05Z",
-				"UPDATED         2025-01-02T03:04:05Z"),
+				"CREATED         {time}",
+				"UPDATED         {time}"),
 			wantReq: "GET /v1/arenas/prompt ",
 		},
 		{
-			name: "arena leaderboard orders by Elo and shows the Bradley–Terry cells",
-			env:  alice, args: []string{"arena", "leaderboard", "connect4"},
-			wantOut: lines(
-				"RANK  NAME        AGENT  ELO     BT      BT 95%         GAMES  W-D-L  OWNER",
-				"1     chess-bot   agt_3  1016.2  1050.0  999.0..1100.0  2      1-1-0  own_1",
-				`2     "new\tbot"  agt_9  1000.0  -       -              0      0-0-0  own_3`,
-				"3     go-bot      agt_4  984.0   950.0   900.0..1001.0  2      0-1-1  own_2"),
+			name:    "arena leaderboard orders by Elo and shows the Bradley–Terry cells",
+			env:     f.alice,
+			args:    []string{"arena", "leaderboard", "connect4"},
+			wantOut: lines(append([]string{boardHeader}, board(client.RankElo)...)...),
 			wantReq: "GET /v1/arenas/connect4/leaderboard?method=elo ",
 		},
 		{
-			name: "arena leaderboard --method bt shares ranks between tied agents",
-			env:  alice, args: []string{"arena", "leaderboard", "connect4", "--method", "bt"},
-			wantOut: lines(
-				"RANK  NAME        AGENT  ELO     BT      BT 95%         GAMES  W-D-L  OWNER",
-				"1     chess-bot   agt_3  1016.2  1050.0  999.0..1100.0  2      1-1-0  own_1",
-				"1     go-bot      agt_4  984.0   950.0   900.0..1001.0  2      0-1-1  own_2",
-				`3     "new\tbot"  agt_9  1000.0  -       -              0      0-0-0  own_3`),
+			name:    "arena leaderboard --method bt orders by Bradley–Terry rank",
+			env:     f.alice,
+			args:    []string{"arena", "leaderboard", "connect4", "--method", "bt"},
+			wantOut: lines(append([]string{boardHeader}, board(client.RankBT)...)...),
 			wantReq: "GET /v1/arenas/connect4/leaderboard?method=bt ",
 		},
 		{
 			name: "contest list shows the newest first with the winner",
-			env:  alice, args: []string{"contest", "list", "--arena", "connect4"},
+			env:  f.alice, args: []string{"contest", "list", "--arena", "connect4"},
 			wantOut: lines(
-				"ID    ARENA     STATUS   SEATS              WINNER     CREATED",
-				"ct_6  connect4  running  chess-bot, go-bot  -          2025-01-02T03:04:11Z",
-				"ct_5  connect4  settled  chess-bot, go-bot  chess-bot  2025-01-02T03:04:10Z"),
+				"ID         ARENA     STATUS   SEATS              WINNER     CREATED",
+				"{running}  connect4  running  chess-bot, go-bot  -          {time}",
+				"{settled}  connect4  settled  chess-bot, go-bot  chess-bot  {time}"),
 			wantReq: "GET /v1/contests?arena=connect4 ",
 		},
 		{
 			name: "contest list with --limit prints how to get the next page",
-			env:  alice, args: []string{"contest", "list", "--status", "running", "--agent", "agt_3", "--limit", "1"},
+			env:  f.alice, args: []string{"contest", "list", "--status", "running", "--agent", f.known["chess-bot"], "--limit", "1"},
 			wantOut: lines(
-				"ID    ARENA     STATUS   SEATS              WINNER  CREATED",
-				"ct_6  connect4  running  chess-bot, go-bot  -       2025-01-02T03:04:11Z"),
-			wantReq: "GET /v1/contests?agent=agt_3&limit=1&status=running ",
+				"ID         ARENA     STATUS   SEATS              WINNER  CREATED",
+				"{running}  connect4  running  chess-bot, go-bot  -       {time}"),
+			wantReq: "GET /v1/contests?agent={chess-bot}&limit=1&status=running ",
 		},
 		{
 			name: "contest show prints the contest and its seats",
-			env:  alice, args: []string{"contest", "show", "ct_5"},
+			env:  f.alice, args: []string{"contest", "show", f.known["settled"]},
 			wantOut: lines(
-				"ID       ct_5",
+				"ID       {settled}",
 				"ARENA    connect4",
 				"GAME     connect4",
 				"STATUS   settled",
-				"TURN     7",
-				"EVENTS   2",
-				"CREATED  2025-01-02T03:04:10Z",
-				"ENDED    2025-01-02T03:04:10Z",
-				"REASON   -",
+				"TURN     0",
+				"EVENTS   3",
+				"CREATED  {time}",
+				"ENDED    {time}",
+				"REASON   forfeit",
 				"",
-				"SEAT  NAME       AGENT  VERSION  OWNER  PLACE  PAYOUT  RATING",
-				"0     chess-bot  agt_3  1        own_1  1      2.00    +16.0",
-				"1     go-bot     agt_4  1        own_2  2      0.00    -16.0"),
-			wantReq: "GET /v1/contests/ct_5 ",
+				"SEAT  NAME       AGENT        VERSION  OWNER    PLACE  PAYOUT  RATING",
+				"0     chess-bot  {chess-bot}  1        {alice}  1      2.00    +16.0",
+				"1     go-bot     {go-bot}     1        {bob}    2      0.00    -16.0"),
+			wantReq: "GET /v1/contests/{settled} ",
 		},
 		{
 			name: "contest payouts lists the contest's transfers",
-			env:  alice, args: []string{"contest", "payouts", "ct_5"},
+			env:  f.alice, args: []string{"contest", "payouts", f.known["settled"]},
 			wantOut: lines(
-				"CONTEST  ct_5",
+				"CONTEST  {settled}",
 				"STATUS   settled",
 				"",
-				"SEQ  KIND    FROM          TO            AMOUNT    ID",
-				"3    stake   wallet:own_1  escrow:ct_5   1.00 ARC  stake/ct_5/0",
-				"4    stake   wallet:own_2  escrow:ct_5   1.00 ARC  stake/ct_5/1",
-				"5    payout  escrow:ct_5   wallet:own_1  2.00 ARC  payout/ct_5/0"),
-			wantReq: "GET /v1/contests/ct_5/payouts ",
+				"SEQ  KIND    FROM              TO                AMOUNT    ID",
+				"3    stake   wallet:{alice}    escrow:{settled}  1.00 ARC  stake/{settled}/0",
+				"4    stake   wallet:{bob}      escrow:{settled}  1.00 ARC  stake/{settled}/1",
+				"5    payout  escrow:{settled}  wallet:{alice}    2.00 ARC  payout/{settled}/0"),
+			wantReq: "GET /v1/contests/{settled}/payouts ",
 		},
 		{
 			name:    "contest abort confirms the refund",
-			env:     op,
-			args:    []string{"contest", "abort", "ct_6", "--reason", "stuck"},
-			wantOut: "aborted contest ct_6; its stakes were refunded\n",
-			wantReq: `POST /v1/contests/ct_6/abort {"reason":"stuck"}`,
-		},
-		{
-			name: "agent queue prints the ticket",
-			env:  alice, args: []string{"agent", "queue", "agt_3", "--arena", "connect4"},
-			wantOut: lines(
-				"ARENA   connect4",
-				"AGENT   agt_3",
-				"OWNER   own_1",
-				"QUEUED  2025-01-02T03:04:13Z",
-				"SEQ     108"),
-			wantReq: `POST /v1/agents/agt_3/queue {"arena":"connect4"}`,
-		},
-		{
-			name:    "agent unqueue confirms",
-			env:     alice,
-			args:    []string{"agent", "unqueue", "agt_3", "--arena", "connect4"},
-			wantOut: "removed agent agt_3 from the queue of arena connect4\n",
-			wantReq: "DELETE /v1/agents/agt_3/queue/connect4 ",
+			env:     f.op,
+			args:    []string{"contest", "abort", f.known["running"], "--reason", "stuck"},
+			wantOut: "aborted contest {running}; its stakes were refunded\n",
+			wantReq: `POST /v1/contests/{running}/abort {"reason":"stuck"}`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, tt.env, tt.args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
-			}
-			if r.stdout != tt.wantOut {
-				t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, tt.wantOut)
-			}
-			if r.stderr != tt.wantStderr && !strings.HasPrefix(r.stderr, "arenactl: more contests follow") {
-				t.Errorf("stderr = %q, want %q", r.stderr, tt.wantStderr)
-			}
-			if req := lastRequest(fake); req != tt.wantReq {
-				t.Errorf("last request = %q, want %q", req, tt.wantReq)
-			}
+			f.check(t, tt.env, tt.args, tt.wantOut, tt.wantStderr, tt.wantReq)
 		})
 	}
+	// chess-bot's running contest is aborted now, so it may queue again.
+	t.Run("agent queue prints the ticket", func(t *testing.T) {
+		r := runCLI(t, f.alice, "agent", "queue", f.known["chess-bot"], "--arena", "connect4")
+		tickets, err := f.srv.Node.Tickets("connect4")
+		if r.code != 0 || err != nil || len(tickets) != 1 {
+			t.Fatalf("exit %d, stderr %q; tickets %+v, %v", r.code, r.stderr, tickets, err)
+		}
+		want := lines(
+			"ARENA   connect4",
+			"AGENT   {chess-bot}",
+			"OWNER   {alice}",
+			"QUEUED  {time}",
+			fmt.Sprintf("SEQ     %d", tickets[0].Seq))
+		if out := normalize(r.stdout, f.known); !sameTable(out, want) {
+			t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+		}
+		if req := lastRequest(f.srv, f.known); req != `POST /v1/agents/{chess-bot}/queue {"arena":"connect4"}` {
+			t.Errorf("last request = %q", req)
+		}
+	})
+	t.Run("agent unqueue confirms", func(t *testing.T) {
+		f.check(t, f.alice, []string{"agent", "unqueue", f.known["chess-bot"], "--arena", "connect4"},
+			"removed agent {chess-bot} from the queue of arena connect4\n", "", "DELETE /v1/agents/{chess-bot}/queue/connect4 ")
+	})
 	t.Run("contest list --json prints the page", func(t *testing.T) {
-		r := runCLI(t, alice, "contest", "list", "--json")
+		r := runCLI(t, f.alice, "contest", "list", "--json")
 		var page client.ContestPage
 		if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || r.code != 0 || len(page.Contests) != 2 {
 			t.Fatalf("exit %d, %v:\n%s", r.code, err, r.stdout)
@@ -324,9 +337,18 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 	})
 }
 
+// TestAuditFindingProblemsExitsWith1 shows a damaged ledger's audit. No
+// request can damage a real node's ledger, so a stub answers as a node
+// whose ledger fails its audit does: 409 with the report.
 func TestAuditFindingProblemsExitsWith1(t *testing.T) {
-	fake, _, _, op := moneyFixture(t)
-	fake.SetAuditProblems("transfer 3: hash mismatch", "sum of ARC is 5, want 0")
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		fmt.Fprint(w, `{"audit":{"ok":false,"transfers":9,"head":"ab","sum":5,"accounts":5,`+
+			`"problems":["transfer 3: hash mismatch","sum of ARC is 5, want 0"]},"node_id":"n1"}`)
+	}))
+	t.Cleanup(stub.Close)
+	op := map[string]string{"ARENA_SERVER": stub.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
 	r := runCLI(t, op, "audit")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
@@ -347,19 +369,20 @@ func TestAuditFindingProblemsExitsWith1(t *testing.T) {
 }
 
 func TestMoneyCommandsChooseTheirKey(t *testing.T) {
-	fake, alice, _, _ := moneyFixture(t)
-	both := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": alice["ARENA_KEY"], "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
+	f := newMoneyFixture(t)
+	alice, bob := f.known["alice"], f.known["bob"]
+	both := map[string]string{"ARENA_SERVER": f.srv.URL, "ARENA_KEY": f.alice["ARENA_KEY"], "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
 	tests := []struct {
 		name     string
 		env      map[string]string
 		args     []string
 		wantAuth string
 	}{
-		{"balance of me sends the owner key even when the operator token is set", both, []string{"balance"}, "Bearer " + alice["ARENA_KEY"]},
-		{"balance of an id prefers the operator token", both, []string{"balance", "--owner", "own_2"}, "Bearer " + clienttest.OperatorToken},
-		{"balance of an id falls back to the owner key", alice, []string{"balance", "--owner", "own_1"}, "Bearer " + alice["ARENA_KEY"]},
-		{"transfers of an id prefers the operator token", both, []string{"transfers", "--owner", "own_2"}, "Bearer " + clienttest.OperatorToken},
-		{"grant sends the operator token, never the owner key", both, []string{"grant", "--owner", "own_2", "--amount", "1", "--id", "k1"}, "Bearer " + clienttest.OperatorToken},
+		{"balance of me sends the owner key even when the operator token is set", both, []string{"balance"}, "Bearer " + f.alice["ARENA_KEY"]},
+		{"balance of an id prefers the operator token", both, []string{"balance", "--owner", bob}, "Bearer " + clienttest.OperatorToken},
+		{"balance of an id falls back to the owner key", f.alice, []string{"balance", "--owner", alice}, "Bearer " + f.alice["ARENA_KEY"]},
+		{"transfers of an id prefers the operator token", both, []string{"transfers", "--owner", bob}, "Bearer " + clienttest.OperatorToken},
+		{"grant sends the operator token, never the owner key", both, []string{"grant", "--owner", bob, "--amount", "1", "--id", "k1"}, "Bearer " + clienttest.OperatorToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,61 +390,59 @@ func TestMoneyCommandsChooseTheirKey(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
-			if got := fake.LastRequest().Authorization; got != tt.wantAuth {
+			if got := f.srv.LastRequest().Authorization; got != tt.wantAuth {
 				t.Errorf("Authorization = %q, want %q", got, tt.wantAuth)
 			}
 		})
 	}
 	t.Run("an owner reading another owner's balance is refused by the server", func(t *testing.T) {
-		r := runCLI(t, alice, "balance", "--owner", "own_2")
-		if r.code != 1 || r.stderr != "arenactl: forbidden: you may only see your own money\n" {
+		r := runCLI(t, f.alice, "balance", "--owner", bob)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, "arenactl: forbidden: ") {
 			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
 }
 
 func TestListsFollowEveryCursor(t *testing.T) {
-	fake, alice, _, op := moneyFixture(t)
+	f := newMoneyFixture(t)
 	ctx := context.Background()
-	c, err := client.New(fake.URL, client.WithKey(clienttest.OperatorToken))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 150 { // more than the fake's 100-transfer page
-		if _, err := c.Grant(ctx, client.GrantRequest{ID: fmt.Sprintf("drip-%03d", i), OwnerID: "own_1", Amount: 1}); err != nil {
+	op := f.srv.Client(t, clienttest.OperatorToken)
+	alice := f.known["alice"]
+	for i := range 150 { // more than the server's default page of 100 transfers
+		if _, err := op.Grant(ctx, client.GrantRequest{ID: fmt.Sprintf("drip-%03d", i), OwnerID: alice, Amount: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Run("transfers without --limit fetches every page", func(t *testing.T) {
-		before := len(fake.Requests())
-		r := runCLI(t, alice, "transfers", "--json")
+		before := len(f.srv.Requests())
+		r := runCLI(t, f.alice, "transfers", "--json")
 		var page client.TransferPage
 		if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || r.code != 0 {
 			t.Fatalf("exit %d, %v", r.code, err)
 		}
-		if len(page.Transfers) != 154 || page.NextCursor != "" || page.OwnerID != "own_1" || page.Transfers[153].ID != "drip-149" {
+		if len(page.Transfers) != 154 || page.NextCursor != "" || page.OwnerID != alice || page.Transfers[153].ID != "drip-149" {
 			t.Errorf("%d transfers, cursor %q", len(page.Transfers), page.NextCursor)
 		}
-		if n := len(fake.Requests()) - before; n != 2 {
+		if n := len(f.srv.Requests()) - before; n != 2 {
 			t.Errorf("made %d requests, want 2", n)
 		}
 	})
-	if _, err := fake.AddContest("prompt", []string{"agt_3"}, nil); err == nil {
-		t.Fatal("the fake accepted a contest with too few seats")
+	// The fixture's running contest ends so that the agents may play on.
+	if err := op.AbortContest(ctx, f.known["running"], ""); err != nil {
+		t.Fatal(err)
 	}
 	for range 60 {
-		if _, err := fake.AddContest("connect4", []string{"agt_3", "agt_4"}, []int{1, 0}); err != nil {
-			t.Fatal(err)
-		}
+		id := f.srv.StartContest(t, "connect4", f.known["chess-bot"], f.known["go-bot"])
+		f.srv.Resign(t, id, f.known["chess-bot"])
 	}
 	t.Run("contest list prints one page and points at the next", func(t *testing.T) {
-		r := runCLI(t, op, "contest", "list")
-		if r.code != 0 || strings.Count(r.stdout, "\n") != 51 || !strings.HasPrefix(r.stderr, "arenactl: more contests follow; next page: --cursor ct_") {
+		r := runCLI(t, f.op, "contest", "list")
+		if r.code != 0 || strings.Count(r.stdout, "\n") != 51 || !strings.HasPrefix(r.stderr, "arenactl: more contests follow; next page: --cursor c_") {
 			t.Errorf("exit %d, %d lines, stderr %q", r.code, strings.Count(r.stdout, "\n"), r.stderr)
 		}
 	})
 	t.Run("contest list --all fetches every page", func(t *testing.T) {
-		r := runCLI(t, op, "contest", "list", "--all", "--limit", "25")
+		r := runCLI(t, f.op, "contest", "list", "--all", "--limit", "25")
 		if r.code != 0 || strings.Count(r.stdout, "\n") != 63 || r.stderr != "" {
 			t.Errorf("exit %d, %d lines, stderr %q", r.code, strings.Count(r.stdout, "\n"), r.stderr)
 		}
@@ -457,11 +478,20 @@ func TestOpenAIAgentsKeepTheirAPIKeyOffTheScreen(t *testing.T) {
 			wantReq: `POST /v1/agents {"name":"gpt","kind":"openai","endpoint":{"base_url":"http://m.example/v1","model":"tiny"}}`,
 		},
 	}
+	// created is the id of the one agent an owner has.
+	created := func(t *testing.T, srv *clienttest.Server, key string) string {
+		t.Helper()
+		page, err := srv.Client(t, key).ListAgents(context.Background(), client.ListAgentsOptions{Owner: "me"})
+		if err != nil || len(page.Agents) != 1 {
+			t.Fatalf("ListAgents = %+v, %v; want the one agent", page, err)
+		}
+		return page.Agents[0].ID
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := clienttest.NewServer(t)
-			_, key := fake.AddOwner("alice", "")
-			env := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": key}
+			srv := clienttest.NewServer(t)
+			_, key := srv.AddOwner(t, "alice", "")
+			env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
 			for k, v := range tt.env {
 				env[k] = v
 			}
@@ -469,16 +499,17 @@ func TestOpenAIAgentsKeepTheirAPIKeyOffTheScreen(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
-			if req := lastRequest(fake); req != tt.wantReq {
+			if req := lastRequest(srv, nil); req != tt.wantReq {
 				t.Errorf("request = %s\nwant      %s", req, tt.wantReq)
 			}
-			if got := fake.ModelAPIKey("agt_2"); got != tt.wantKey {
+			id := created(t, srv, key)
+			if got := srv.ModelAPIKey(t, id); got != tt.wantKey {
 				t.Errorf("stored key = %q, want %q", got, tt.wantKey)
 			}
 			if !strings.Contains(r.stdout, "MODEL        tiny\nBASE URL     http://m.example/v1\n") {
 				t.Errorf("stdout:\n%s", r.stdout)
 			}
-			for _, cmd := range [][]string{nil, {"agent", "show", "agt_2", "--json"}, {"agent", "update", "agt_2", "--model", "big"}} {
+			for _, cmd := range [][]string{nil, {"agent", "show", id, "--json"}, {"agent", "update", id, "--model", "big"}} {
 				out := r
 				if cmd != nil {
 					out = runCLI(t, env, cmd...)
@@ -487,38 +518,39 @@ func TestOpenAIAgentsKeepTheirAPIKeyOffTheScreen(t *testing.T) {
 					t.Errorf("%v printed the API key:\n%s%s", cmd, out.stdout, out.stderr)
 				}
 			}
-			if got := fake.ModelAPIKey("agt_2"); got != tt.wantKey {
+			if got := srv.ModelAPIKey(t, id); got != tt.wantKey {
 				t.Errorf("an update without --api-key changed the stored key to %q", got)
 			}
 		})
 	}
 	t.Run("the environment key is not sent for other kinds", func(t *testing.T) {
-		fake := clienttest.NewServer(t)
-		_, key := fake.AddOwner("alice", "")
-		env := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": key, "ARENA_MODEL_API_KEY": secret}
+		srv := clienttest.NewServer(t)
+		_, key := srv.AddOwner(t, "alice", "")
+		env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key, "ARENA_MODEL_API_KEY": secret}
 		if r := runCLI(t, env, "agent", "create", "--name", "ws"); r.code != 0 {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
-		if req := lastRequest(fake); req != `POST /v1/agents {"name":"ws"}` {
+		if req := lastRequest(srv, nil); req != `POST /v1/agents {"name":"ws"}` {
 			t.Errorf("request = %s", req)
 		}
 	})
 	t.Run("agent update merges endpoint flags into the current endpoint and can replace the key", func(t *testing.T) {
-		fake := clienttest.NewServer(t)
-		_, key := fake.AddOwner("alice", "")
-		env := map[string]string{"ARENA_SERVER": fake.URL, "ARENA_KEY": key}
+		srv := clienttest.NewServer(t)
+		_, key := srv.AddOwner(t, "alice", "")
+		env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
 		if r := runCLI(t, env, "agent", "create", "--name", "gpt", "--kind", "openai", "--base-url", "http://m/v1", "--model", "a", "--temperature", "0.5"); r.code != 0 {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
-		r := runCLI(t, env, "agent", "update", "agt_2", "--model", "b", "--api-key", "sk-new")
+		id := created(t, srv, key)
+		r := runCLI(t, env, "agent", "update", id, "--model", "b", "--api-key", "sk-new")
 		if r.code != 0 || strings.Contains(r.stdout+r.stderr, "sk-new") {
 			t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		if req := lastRequest(fake); req != `PATCH /v1/agents/agt_2 {"endpoint":{"base_url":"http://m/v1","model":"b","temperature":0.5},"api_key":"sk-new"}` {
+		if req := lastRequest(srv, map[string]string{"gpt": id}); req != `PATCH /v1/agents/{gpt} {"endpoint":{"base_url":"http://m/v1","model":"b","temperature":0.5},"api_key":"sk-new"}` {
 			t.Errorf("request = %s", req)
 		}
-		if fake.ModelAPIKey("agt_2") != "sk-new" {
-			t.Errorf("stored key = %q", fake.ModelAPIKey("agt_2"))
+		if got := srv.ModelAPIKey(t, id); got != "sk-new" {
+			t.Errorf("stored key = %q", got)
 		}
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,24 +11,17 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents"
-	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/arena/arenatest"
-	"github.com/agentarena/arena/web"
+	"github.com/agentarena/arena/client/clienttest"
 )
 
 // TestPrefsExportAgainstARealNode settles judged contests on a real node
 // and exports their preference pairs with arenactl, twice: the second run
 // resumes from the cursor and finds only the new pairs.
 func TestPrefsExportAgainstARealNode(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	n := c.Leader()
-	srv := httptest.NewServer(web.New(web.Config{Node: n}).Handler())
-	defer srv.Close()
+	srv := clienttest.NewServer(t)
+	n := srv.Node
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_p", Name: "p"}, agents.HashKey("kp")); err != nil {
 		t.Fatal(err)
 	}
