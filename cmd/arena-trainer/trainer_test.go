@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/agentarena/arena/agents"
-	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/gpu"
-	"github.com/agentarena/arena/web"
 )
 
 func TestOfflineLoopWritesItsReport(t *testing.T) {
@@ -65,15 +62,10 @@ func TestOfflineLoopWithPromptFeatures(t *testing.T) {
 // TestRoundsResumeFromTheCheckpointCursor trains against a real node: a
 // second run resumes at the checkpoint's cursor and sees only new pairs.
 func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	n := c.Leader()
-	srv := httptest.NewServer(web.New(web.Config{Node: n}).Handler())
-	defer srv.Close()
+	srv := clienttest.NewServer(t)
+	n := srv.Node
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
 	n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("kt"))
 	for _, id := range []string{"ag_t1", "ag_t2"} {
 		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
