@@ -41,13 +41,9 @@ func (n *Node) BradleyTerry(arena string) (map[string]ranking.BTRow, error) {
 	n.bt.mu.Unlock()
 	rows := map[string]ranking.BTRow{}
 	if len(battles) > 0 {
-		in := make([]ranking.Battle, len(battles))
-		for i, b := range battles {
-			in[i] = ranking.Battle{A: b.A, B: b.B, Winner: b.Winner}
-		}
 		h := fnv.New64a()
 		h.Write([]byte(arena))
-		res, err := ranking.Bootstrap(in, ranking.BootstrapOptions{Rounds: BTRounds, Seed: h.Sum64() ^ last})
+		res, err := ranking.Bootstrap(rankingBattles(battles), ranking.BootstrapOptions{Rounds: BTRounds, Seed: h.Sum64() ^ last})
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,12 @@ type Game interface {
 	Start(s Setup) (State, error)
 	// Load restores a state from State.Marshal output.
 	Load(data []byte) (State, error)
+	// PublicMove is what the public sees of a move (as an agent sent it)
+	// while its contest is running. A game whose moves give nothing away
+	// returns move unchanged; the prompt game returns only the answer's
+	// size, since a rival could copy the text. Nil hides the move
+	// entirely. Once the contest has ended, the public sees every move.
+	PublicMove(move json.RawMessage) json.RawMessage
 }
 
 // State is one contest's game position. Apply and Forfeit mutate it in
@@ -53,6 +59,11 @@ type State interface {
 	// >= 0 it is that seat's turn view (including legal moves when it is the
 	// seat's turn); for seat < 0 the spectator view.
 	View(seat int) any
+	// PublicView is the spectator view while the contest is running, as a
+	// JSON-able value: View(-1) for a game that hides nothing, less for
+	// one whose running state must not be seen (the prompt game's
+	// answers). Once the contest has ended, spectators get View(-1).
+	PublicView() any
 	// Marshal encodes the full state deterministically.
 	Marshal() ([]byte, error)
 }

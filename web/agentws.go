@@ -13,7 +13,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/arena"
 )
 
 // Agent connection constants; the frame size and rate are Limits.
@@ -202,12 +202,12 @@ func (a *agentSession) checkSeat(contest string) error {
 // code (not_your_turn, illegal_move, stale_turn, …).
 func (a *agentSession) fail(in protocol.Inbound, err error) {
 	code, msg := string(apperr.CodeOf(err)), err.Error()
-	var me *games.MoveError
+	moveCode, moveMsg, isMove := arena.MoveErrorOf(err)
 	var ae *apperr.Error
 	switch {
-	case errors.As(err, &me):
-		code, msg = me.Code, me.Message
-		if me.Code == "too_large" {
+	case isMove:
+		code, msg = moveCode, moveMsg
+		if moveCode == "too_large" {
 			a.s.limitHit(limitAnswerBytes)
 		}
 	case errors.As(err, &ae):

@@ -61,7 +61,7 @@ func (s *Server) getContest(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	st, err := s.cfg.Contests.GameState(con)
+	view, err := s.cfg.Contests.PublicView(con)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -71,9 +71,8 @@ func (s *Server) getContest(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	view := publicView(con, st.View(-1))
 	for i := range evs {
-		evs[i] = publicEvent(con, evs[i])
+		evs[i] = s.cfg.Contests.PublicEvent(con, evs[i])
 	}
 	con.State = nil
 	c.JSON(http.StatusOK, contestResp{Contest: *con, View: view, Events: evs})
@@ -379,18 +378,14 @@ func (s *Server) winRates(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	battles, _, err := s.cfg.Contests.Battles(c.Param("name"))
+	wr, err := s.cfg.Contests.WinRates(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	in := make([]ranking.Battle, len(battles))
-	for i, b := range battles {
-		in[i] = ranking.Battle{A: b.A, B: b.B, Winner: b.Winner}
-	}
-	agentIDs, rates, games := ranking.WinRates(in)
-	out := make([][]*float64, len(rates))
-	for i, row := range rates {
+	agentIDs, games := wr.Agents, wr.Games
+	out := make([][]*float64, len(wr.Rates))
+	for i, row := range wr.Rates {
 		out[i] = make([]*float64, len(row))
 		for j, r := range row {
 			if !math.IsNaN(r) {

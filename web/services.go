@@ -7,7 +7,6 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )
@@ -64,14 +63,15 @@ type Contests interface {
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
 	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
 	ContestsOf(agentID string) []string
-	GameState(c *arena.Contest) (games.State, error)
+	PublicView(c *arena.Contest) (any, error)
+	PublicEvent(c *arena.Contest, ev arena.ContestEvent) arena.ContestEvent
 	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus
 	Leaderboard(arena string) ([]arena.RatingEntry, error)
 	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
-	Battles(arena string) ([]arena.Battle, uint64, error)
+	WinRates(arena string) (arena.WinRates, error)
 	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
 }
 

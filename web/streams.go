@@ -8,7 +8,6 @@ import (
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/games/prompt"
 )
 
 // Spectator frames.
@@ -63,10 +62,14 @@ func (s *Server) contestStream(c *gin.Context) {
 		out.close(websocket.CloseInternalServerErr, "could not read contest")
 		return
 	}
-	hiding := false
-	if con, err := s.cfg.Contests.Contest(id); err == nil {
-		hiding = hidesAnswers(con)
+	// While the contest runs, moves are shown as its game makes them
+	// public, until an event says it has ended. live is the contest as
+	// read here, running: events arrive without their contest.
+	var live *arena.Contest
+	if con, err := s.cfg.Contests.Contest(id); err == nil && con.Status == arena.StatusRunning {
+		live = con
 	}
+	hiding := live != nil
 	for {
 		select {
 		case <-done:
@@ -92,7 +95,7 @@ func (s *Server) contestStream(c *gin.Context) {
 			}
 			frame := ev.prepared(variant, func() any {
 				if redact {
-					ce = publicEvent(&arena.Contest{Game: prompt.Name, Status: arena.StatusRunning}, ce)
+					ce = s.cfg.Contests.PublicEvent(live, ce)
 				}
 				return eventFrame{Type: "event", Event: ce}
 			})
@@ -119,18 +122,17 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 		}
 		last := since
 		for _, ev := range evs {
-			if !out.send(eventFrame{Type: "event", Event: publicEvent(con, ev)}) {
+			if !out.send(eventFrame{Type: "event", Event: s.cfg.Contests.PublicEvent(con, ev)}) {
 				return last, nil
 			}
 			last = ev.Seq
 		}
 		return last, nil
 	}
-	st, err := s.cfg.Contests.GameState(con)
+	view, err := s.cfg.Contests.PublicView(con)
 	if err != nil {
 		return 0, err
 	}
-	view := publicView(con, st.View(-1))
 	seq := con.Seq
 	con.State = nil
 	out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view})

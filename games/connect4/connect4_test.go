@@ -251,6 +251,23 @@ func TestViewJSON(t *testing.T) {
 	})
 }
 
+// Connect4 hides nothing: the public view is the spectator view and a
+// move is shown as it was made.
+func TestPublicViewAndMoveHideNothing(t *testing.T) {
+	s := play(t, 3, 3, 4)
+	pub, err := json.Marshal(s.PublicView())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := json.Marshal(s.View(-1))
+	if string(pub) != string(spec) {
+		t.Fatalf("public view %s, spectator view %s", pub, spec)
+	}
+	if got := New().PublicMove(json.RawMessage("4")); string(got) != "4" {
+		t.Fatalf("PublicMove(4) = %s", got)
+	}
+}
+
 func TestMarshalLoadRoundTrip(t *testing.T) {
 	forfeited := play(t, 3, 2, 1)
 	forfeited.Forfeit(1)

@@ -1,5 +1,7 @@
 package connect4
 
+import "encoding/json"
+
 // View is what an agent or spectator sees. Bots parse these field names,
 // so they are protocol: add fields, never rename them. Slices are never
 // nil, so they encode as [] rather than null.
@@ -48,3 +50,9 @@ func (s *State) view(seat int) View {
 	}
 	return v
 }
+
+// PublicView is the spectator view: a connect4 board hides nothing.
+func (s *State) PublicView() any { return s.view(-1) }
+
+// PublicMove returns move unchanged: every column played is public.
+func (*Game) PublicMove(move json.RawMessage) json.RawMessage { return move }

@@ -55,6 +55,52 @@ func (s *State) View(seat int) any {
 	return v
 }
 
+// HiddenView is the public view of a running contest: how far each answer
+// has got, not its text. An agent could otherwise watch its rivals'
+// answers stream in and copy them; the text appears once every answer is
+// final (judging) and stays in the replay.
+type HiddenView struct {
+	Game        string `json:"game"`
+	PromptID    string `json:"prompt_id"`
+	Prompt      string `json:"prompt"`
+	AnswerBytes []int  `json:"answer_bytes"`
+	Finals      []bool `json:"finals"`
+	Forfeited   []bool `json:"forfeited"`
+	Hidden      bool   `json:"hidden"` // always true
+}
+
+// PublicView returns a HiddenView.
+func (s *State) PublicView() any {
+	h := HiddenView{Game: Name, PromptID: s.prompt.ID, Prompt: s.prompt.Text,
+		Finals: s.Finals(), Forfeited: append([]bool{}, s.forfeited...), Hidden: true}
+	for _, a := range s.answers {
+		h.AnswerBytes = append(h.AnswerBytes, len(a))
+	}
+	return h
+}
+
+// hiddenMove is the public form of a chunk or final while the contest
+// runs: the size of the text, never the text.
+type hiddenMove struct {
+	Bytes  int  `json:"bytes"`
+	Final  bool `json:"final"`
+	Hidden bool `json:"hidden"` // always true
+}
+
+// PublicMove replaces a move's text with its size; a move that does not
+// parse (never stored, since Apply refuses it) is hidden entirely.
+func (*Game) PublicMove(move json.RawMessage) json.RawMessage {
+	text, final, err := ParseMove(move)
+	if err != nil {
+		return nil
+	}
+	b, err := json.Marshal(hiddenMove{Bytes: len(text), Final: final, Hidden: true})
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
 // wire is the replicated encoding; the struct fixes the field order, so
 // equal states give equal bytes. It carries the whole prompt so a contest
 // never depends on the prompt set a node happens to run with.
