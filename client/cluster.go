@@ -22,16 +22,24 @@ func (c *Client) Cluster(ctx context.Context, linearizable bool) (*ClusterStatus
 	return &out, nil
 }
 
+// JoinAnswer is the body of a successful POST /v1/cluster/join.
+type JoinAnswer struct {
+	// Nodes is the membership with the new node in it.
+	Nodes []Node `json:"nodes"`
+	// SecretsKey is the cluster's secrets key (hex), "" when it has none.
+	// Only an operator-authenticated join gets it: the new member needs it
+	// to open sealed model-endpoint keys once it leads.
+	SecretsKey string `json:"secrets_key,omitempty"`
+}
+
 // Join adds a node to the Raft configuration and returns the resulting
-// membership. It needs the operator token.
-func (c *Client) Join(ctx context.Context, req JoinRequest) ([]Node, error) {
-	var out struct {
-		Nodes []Node `json:"nodes"`
-	}
+// membership and the cluster's secrets key. It needs the operator token.
+func (c *Client) Join(ctx context.Context, req JoinRequest) (*JoinAnswer, error) {
+	var out JoinAnswer
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/cluster/join", in: req, out: &out}); err != nil {
 		return nil, err
 	}
-	return out.Nodes, nil
+	return &out, nil
 }
 
 // RemoveNode removes a node from the Raft configuration. It needs the

@@ -220,6 +220,10 @@ type JoinRequest struct {
 	NodeID   string `json:"node_id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPAddr string `json:"http_addr"`
+	// SecretsKeyID is the fingerprint (secrets.Fingerprint) of the
+	// joiner's secrets key, when it has one: a cluster sealing with
+	// another key refuses the join (409) before the node becomes a member.
+	SecretsKeyID string `json:"secrets_key_id,omitempty"`
 }
 
 // Readiness is the body of GET /readyz.
