@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -23,8 +20,8 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
-	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/boot"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
@@ -76,7 +73,7 @@ type Main struct {
 
 	Node     *arena.Node
 	Runner   *arena.Runner
-	sealer   *secrets.Sealer
+	secrets  *boot.SecretsKey
 	listener net.Listener
 	server   *http.Server
 	cancel   context.CancelFunc
@@ -153,20 +150,21 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("create data dir: %w", err)
 	}
 	var err error
-	if m.NodeID, err = resolveNodeID(m.DataDir, m.NodeID); err != nil {
+	if m.NodeID, err = boot.NodeID(m.DataDir, m.NodeID); err != nil {
 		return err
 	}
 	logger, err := m.logger()
 	if err != nil {
 		return err
 	}
-	tokenHash, err := m.operatorTokenHash()
-	if err != nil {
+	joining := m.Join != ""
+	if m.OperatorToken, err = boot.OperatorToken(m.DataDir, m.OperatorToken, joining, m.Stdout); err != nil {
 		return err
 	}
-	if err := m.loadSecretsKey(); err != nil {
+	if m.secrets, err = boot.LoadSecretsKey(m.DataDir, m.SecretsKey, joining); err != nil {
 		return err
 	}
+	m.SecretsKey = m.secrets.Key()
 	m.listener, err = net.Listen("tcp", m.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.HTTPAddr, err)
@@ -181,8 +179,8 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Node, err = arena.Open(arena.Config{
 		NodeID: m.NodeID, DataDir: m.DataDir, RaftBind: m.RaftAddr, RaftAdvertise: m.RaftAdvertise,
-		HTTPAddr: m.URL, Bootstrap: m.Join == "", FastTimeouts: m.FastTimeouts,
-		OperatorTokenHash: tokenHash, Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
+		HTTPAddr: m.URL, Bootstrap: !joining, FastTimeouts: m.FastTimeouts,
+		OperatorTokenHash: agents.HashKey(m.OperatorToken), Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
 		SnapshotThreshold: m.Raft.SnapshotThreshold, SnapshotInterval: m.Raft.SnapshotInterval, TrailingLogs: m.Raft.TrailingLogs,
 	})
 	if err != nil {
@@ -199,11 +197,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
-		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.sealer})
+		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer()})
 	srv := web.New(web.Config{
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
-		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.sealer, SecretsKey: func() string { return m.SecretsKey },
+		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -217,10 +215,13 @@ func (m *Main) Run(ctx context.Context) error {
 			logger.Error("http server stopped", "err", err)
 		}
 	}()
-	if m.Join != "" {
-		if err := m.joinCluster(ctx, logger); err != nil {
+	if joining {
+		err := boot.Join(ctx, boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
+			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger})
+		if err != nil {
 			return err
 		}
+		m.SecretsKey = m.secrets.Key()
 	}
 	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.Node.RaftAddr(), m.DataDir)
 	return nil
@@ -254,187 +255,14 @@ func (m *Main) logger() (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(m.LogOutput, &slog.HandlerOptions{Level: level})), nil
 }
 
-// resolveNodeID pins a data dir to one node id, so a dir cannot be started
-// by mistake as another member.
-func resolveNodeID(dataDir, flagID string) (string, error) {
-	path := filepath.Join(dataDir, "node-id")
-	stored, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		id := strings.TrimSpace(string(stored))
-		if flagID != "" && flagID != id {
-			return "", fmt.Errorf("data dir %s belongs to node %q, not %q", dataDir, id, flagID)
-		}
-		return id, nil
-	case !errors.Is(err, os.ErrNotExist):
-		return "", fmt.Errorf("read node id: %w", err)
-	}
-	if flagID == "" {
-		flagID = "node1"
-	}
-	if err := os.WriteFile(path, []byte(flagID+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("store node id: %w", err)
-	}
-	return flagID, nil
-}
-
-// operatorTokenHash returns the hash of the configured operator token, or
-// generates one into the data dir (mode 0600) and prints it once.
-func (m *Main) operatorTokenHash() (string, error) {
-	if m.OperatorToken != "" {
-		return agents.HashKey(m.OperatorToken), nil
-	}
-	path := filepath.Join(m.DataDir, "operator-token")
-	b, err := os.ReadFile(path)
-	if err == nil {
-		m.OperatorToken = strings.TrimSpace(string(b))
-		return agents.HashKey(m.OperatorToken), nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("read operator token: %w", err)
-	}
-	if m.Join != "" {
-		return "", errors.New("joining a cluster needs its operator token: pass --operator-token or ARENA_OPERATOR_TOKEN")
-	}
-	tok, err := agents.NewKey(agents.OperatorPrefix)
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("store operator token: %w", err)
-	}
-	m.OperatorToken = tok
-	fmt.Fprintf(m.Stdout, "Generated the operator token (shown once; kept in %s, mode 0600):\n  %s\n", path, tok)
-	return agents.HashKey(tok), nil
-}
-
+// advertiseURL is the URL peers reach a listener at when --http-advertise
+// is not given: an unspecified address (":8080") is taken as loopback.
 func advertiseURL(a *net.TCPAddr) string {
 	host := "127.0.0.1"
 	if a.IP != nil && !a.IP.IsUnspecified() {
 		host = a.IP.String()
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(a.Port))
-}
-
-// joinCluster asks a member to add this node as a voter, retrying while
-// the cluster elects a leader or the member is still starting.
-func (m *Main) joinCluster(ctx context.Context, logger *slog.Logger) error {
-	req := map[string]string{"node_id": m.NodeID, "raft_addr": m.Node.RaftAddr(), "http_addr": m.URL}
-	if m.SecretsKey != "" {
-		req["secrets_key_id"] = secrets.Fingerprint(m.SecretsKey)
-	}
-	body, _ := json.Marshal(req)
-	url := strings.TrimRight(m.Join, "/") + "/v1/cluster/join"
-	deadline := time.Now().Add(60 * time.Second)
-	backoff := 100 * time.Millisecond
-	for {
-		key, err := postJoin(ctx, url, m.OperatorToken, body)
-		if err == nil {
-			logger.Info("joined cluster", "via", m.Join)
-			return m.adoptSecretsKey(key)
-		}
-		var perm permanentError
-		if errors.As(err, &perm) || time.Now().After(deadline) {
-			return fmt.Errorf("join %s: %w", m.Join, err)
-		}
-		logger.Warn("join failed; retrying", "via", m.Join, "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 2*time.Second)
-	}
-}
-
-type permanentError struct{ error }
-
-// postJoin asks to join and returns the cluster's secrets key from the
-// answer ("" when the cluster has none).
-func postJoin(ctx context.Context, url, token string, body []byte) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return "", permanentError{err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		var ans struct {
-			SecretsKey string `json:"secrets_key"`
-		}
-		_ = json.Unmarshal(msg, &ans)
-		return ans.SecretsKey, nil
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest ||
-		resp.StatusCode == http.StatusConflict:
-		return "", permanentError{fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))}
-	default:
-		return "", fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
-	}
-}
-
-// loadSecretsKey takes the key from the flag or the data dir, or generates
-// one for a bootstrapping node.
-func (m *Main) loadSecretsKey() error {
-	m.sealer = &secrets.Sealer{}
-	path := filepath.Join(m.DataDir, "secrets-key")
-	if m.SecretsKey == "" {
-		if b, err := os.ReadFile(path); err == nil {
-			m.SecretsKey = strings.TrimSpace(string(b))
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("read secrets key: %w", err)
-		}
-	}
-	if m.SecretsKey == "" && m.Join == "" {
-		k, err := secrets.NewKey()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
-			return fmt.Errorf("store secrets key: %w", err)
-		}
-		m.SecretsKey = k
-	}
-	if m.SecretsKey == "" {
-		return nil // a joining node receives it
-	}
-	if err := m.sealer.SetKey(m.SecretsKey); err != nil {
-		return fmt.Errorf("secrets-key: %w", err)
-	}
-	return nil
-}
-
-// adoptSecretsKey stores the key a joined cluster sent. A node configured
-// with a different key is refused: elected leader, it could not open the
-// model-endpoint keys the cluster sealed, and its own seals would be
-// unreadable to every other member.
-func (m *Main) adoptSecretsKey(key string) error {
-	if key == "" {
-		return nil
-	}
-	if m.SecretsKey != "" {
-		if !strings.EqualFold(strings.TrimSpace(m.SecretsKey), key) {
-			return errors.New("this node's secrets key (--secrets-key or secrets-key in its data dir) differs from the cluster's: " +
-				"start it without one to receive the cluster's, and remove it from the cluster meanwhile (arenactl cluster remove)")
-		}
-		return nil
-	}
-	if err := m.sealer.SetKey(key); err != nil {
-		return fmt.Errorf("secrets key from the cluster: %w", err)
-	}
-	m.SecretsKey = key
-	if err := os.WriteFile(filepath.Join(m.DataDir, "secrets-key"), []byte(key+"\n"), 0o600); err != nil {
-		return fmt.Errorf("store secrets key: %w", err)
-	}
-	return nil
 }
 
 // judges lists the judges arenas may name: the offline rubric always, the

@@ -1,0 +1,106 @@
+package boot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/agentarena/arena/client"
+)
+
+// JoinConfig says which node joins, through which member.
+type JoinConfig struct {
+	// Via is the HTTP base URL of any cluster member; a follower forwards
+	// the join to the leader.
+	Via string
+	// OperatorToken authenticates the join.
+	OperatorToken string
+	// The joining node: its id and the addresses peers reach it at.
+	NodeID, RaftAddr, HTTPAddr string
+	// Secrets sends its fingerprint with the request, so a cluster sealing
+	// with another key refuses the node before it becomes a member, and
+	// adopts the key the cluster answers with. Nil: neither.
+	Secrets *SecretsKey
+	Logger  *slog.Logger
+
+	// Patience bounds how long failed attempts are retried (default 60 s),
+	// AttemptTimeout each attempt (default 15 s), and Backoff is the first
+	// pause between attempts (default 100 ms), doubling up to 2 s.
+	Patience       time.Duration
+	AttemptTimeout time.Duration
+	Backoff        time.Duration
+}
+
+const maxJoinBackoff = 2 * time.Second
+
+// Join asks the member at cfg.Via to add the node as a voter, retrying
+// while the cluster elects a leader or the member is still starting, then
+// adopts the cluster's secrets key. A refusal that retrying cannot change
+// (bad request, wrong token, conflicting secrets key) ends it at once.
+func Join(ctx context.Context, cfg JoinConfig) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	patience := cmpOr(cfg.Patience, 60*time.Second)
+	backoff := cmpOr(cfg.Backoff, 100*time.Millisecond)
+	// One attempt per round: the loop below does the retrying, the
+	// client's own not-leader retries would only stretch a round.
+	c, err := client.New(cfg.Via, client.WithKey(cfg.OperatorToken), client.WithNotLeaderRetry(0, 0),
+		client.WithHTTPClient(&http.Client{Timeout: cmpOr(cfg.AttemptTimeout, 15*time.Second)}))
+	if err != nil {
+		return fmt.Errorf("join %s: %w", cfg.Via, err)
+	}
+	req := client.JoinRequest{NodeID: cfg.NodeID, RaftAddr: cfg.RaftAddr, HTTPAddr: cfg.HTTPAddr}
+	if cfg.Secrets != nil {
+		req.SecretsKeyID = cfg.Secrets.Fingerprint()
+	}
+	deadline := time.Now().Add(patience)
+	for {
+		ans, err := c.Join(ctx, req)
+		if err == nil {
+			cfg.Logger.Info("joined cluster", "via", cfg.Via)
+			if cfg.Secrets == nil {
+				return nil
+			}
+			return cfg.Secrets.Adopt(ans.SecretsKey)
+		}
+		if permanent(err) || time.Now().After(deadline) {
+			return fmt.Errorf("join %s: %w", cfg.Via, err)
+		}
+		cfg.Logger.Warn("join failed; retrying", "via", cfg.Via, "err", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(backoff*2, maxJoinBackoff)
+	}
+}
+
+// permanent reports a refusal that asking again cannot change: a request
+// the member cannot accept, a token it does not know or a conflicting
+// secrets key. Anything else (no leader yet, a starting member, a network
+// error) may pass on a later attempt.
+func permanent(err error) bool {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.Status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict:
+		return true
+	}
+	return false
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
