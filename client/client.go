@@ -258,10 +258,19 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 	if r.out == nil || resp.StatusCode == http.StatusNoContent {
 		return resp.StatusCode, false, nil
 	}
-	if err := json.Unmarshal(data, r.out); err != nil {
+	if err := decodeBody(data, r.out); err != nil {
 		return resp.StatusCode, false, fmt.Errorf("client: %s %s: decode response: %w", r.method, r.path, err)
 	}
 	return resp.StatusCode, false, nil
+}
+
+// decodeBody keeps numbers inside free-form fields (an event's data, a
+// game state) as json.Number: a 64-bit seed read as float64 would lose
+// digits, and re-encoding it (arenactl --json) would print another seed.
+func decodeBody(data []byte, out any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(out)
 }
 
 // delay is exponential with jitter so that many clients waiting out the
