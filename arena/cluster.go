@@ -159,6 +159,13 @@ func (n *Node) WaitApplied(ctx context.Context, idx uint64) error {
 	return n.fsm.WaitApplied(ctx, idx)
 }
 
+// LeaderReady reports whether this node leads and has applied a command of
+// its current term. The contest runner acts only then: before it, the
+// node's view of the state may still lack what the old leader committed.
+func (n *Node) LeaderReady() bool {
+	return n.IsLeader() && n.readyTerm.Load() == n.raft.CurrentTerm()
+}
+
 // Ready reports whether the node can serve: it knows a leader and has
 // applied what it knows to be committed. A leader is also ready only once
 // its own term has a committed command.

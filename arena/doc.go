@@ -1,6 +1,18 @@
 // Package arena is the node: the replicated state machine, its Raft wiring
 // and the typed commands that change it.
 //
+// # Who runs where
+//
+// Every node holds the same state and serves reads from it; only the leader
+// proposes. What makes contests move (matchmaking, turn delivery,
+// deadlines, judging) is the contest runner in package arena/runner, which
+// acts on the leader only and drives the node through a few of its
+// methods: it calls agents (websocket sessions, webhooks, model endpoints,
+// built-in bots) and judges, then proposes what they answered as commands.
+// The split keeps this package to the state machine and its wiring: it
+// imports no network client, never calls an agent or a judge, and so
+// applies the same log to the same bytes on every node.
+//
 // # Writes
 //
 // Every change to the arena is a command: a typed, versioned Envelope

@@ -12,6 +12,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
@@ -28,7 +29,7 @@ var gamingSuffixes = []string{
 }
 
 // gamer appends the next gaming suffix in turn.
-func gamer(careful arena.Bot, next *atomic.Int64) suffixBot {
+func gamer(careful runner.Bot, next *atomic.Int64) suffixBot {
 	return suffixBot{careful: careful, name: "txt-gamer", suffix: func() string {
 		return gamingSuffixes[int(next.Add(1)-1)%len(gamingSuffixes)]
 	}}
@@ -100,8 +101,8 @@ func TestGamingAnswersDoNotWinThroughAFooledAIJudge(t *testing.T) {
 				next.Store(2) // two contests per rule: each rule sees two other kinds
 			}
 			g := gamer(careful, next)
-			r := arena.NewRunner(arena.RunnerConfig{Node: c.Nodes[0], Bots: []arena.Bot{careful, g},
-				Tick: 20 * time.Millisecond, SeedDefaults: true, Judges: map[string]arena.Judge{"ai": ai}})
+			r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{careful, g},
+				Tick: 20 * time.Millisecond, SeedDefaults: true, Judges: map[string]runner.Judge{"ai": ai}})
 			done := make(chan struct{})
 			go func() { defer close(done); r.Run(ctx) }()
 			defer func() { cancel(); <-done }()

@@ -19,8 +19,6 @@ type Metrics struct {
 	batchLatency prometheus.Histogram
 	commands     *prometheus.CounterVec
 	proposals    prometheus.Histogram
-	judgeLatency *prometheus.HistogramVec
-	judgeErrors  *prometheus.CounterVec
 }
 
 var _ ApplyObserver = (*Metrics)(nil)
@@ -47,28 +45,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from proposing a command on the leader to its result.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}),
-		judgeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "arena_judge_seconds",
-			Help:    "Time one judge call took to rank a contest's entries, by judge.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
-		}, []string{"judge"}),
-		judgeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "arena_judge_errors_total",
-			Help: "Judge calls that failed (the contest stays judging and is retried), by judge.",
-		}, []string{"judge"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals, m.judgeLatency, m.judgeErrors)
+		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals)
 	}
 	return m
-}
-
-// ObserveJudge records one judge call; the runner calls it on the leader.
-func (m *Metrics) ObserveJudge(judge string, d time.Duration, err error) {
-	m.judgeLatency.WithLabelValues(judge).Observe(d.Seconds())
-	if err != nil {
-		m.judgeErrors.WithLabelValues(judge).Inc()
-	}
 }
 
 // ObserveBatch implements ApplyObserver.
@@ -197,19 +178,4 @@ func (n *Node) LastSnapshot() (index uint64, at time.Time, ok bool) {
 		}
 	}
 	return index, at, ok
-}
-
-// Sessions counts the agent websocket sessions attached to this node's
-// runner (agents connect to the leader, so followers report 0).
-func (r *Runner) Sessions() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.conns)
-}
-
-// observeJudge feeds the node's judge metrics.
-func (r *Runner) observeJudge(judge string, d time.Duration, err error) {
-	if r.node != nil && r.node.metrics != nil {
-		r.node.metrics.ObserveJudge(judge, d, err)
-	}
 }

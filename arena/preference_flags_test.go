@@ -11,6 +11,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 )
 
@@ -41,8 +42,8 @@ func TestPreferenceFlagsAreSplitBySide(t *testing.T) {
 	}
 	careful, _ := bots.Lookup("txt-careful", 1)
 	echo, _ := bots.Lookup("txt-echo", 1)
-	r := arena.NewRunner(arena.RunnerConfig{Node: c.Nodes[0], Bots: []arena.Bot{careful, echo, silentBot{}},
-		Tick: 20 * time.Millisecond, SeedDefaults: true, Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{careful, echo, silentBot{}},
+		Tick: 20 * time.Millisecond, SeedDefaults: true, Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()
 	defer func() { cancel(); <-done }()

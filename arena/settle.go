@@ -9,8 +9,16 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/ranking"
 )
+
+// promptState is what settlement needs from the prompt game's state to
+// record preference pairs.
+type promptState interface {
+	Prompt() prompt.Prompt
+	Answers() []string
+}
 
 var (
 	bucketRatings = []byte("ratings") // arena "\x00" agent -> RatingEntry

@@ -32,7 +32,7 @@ type agentSession struct {
 	out   *wsOut
 }
 
-// Send implements arena.AgentConn; it never blocks the runner.
+// Send implements runner.AgentConn; it never blocks the runner.
 func (a *agentSession) Send(frame any) bool {
 	if a.out.trySend(frame) {
 		return true
@@ -41,7 +41,7 @@ func (a *agentSession) Send(frame any) bool {
 	return false
 }
 
-// Close implements arena.AgentConn.
+// Close implements runner.AgentConn.
 func (a *agentSession) Close(reason string) {
 	a.out.close(websocket.CloseGoingAway, reason)
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentarena/arena/agents"
-	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -142,13 +142,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	c := arenatest.NewCluster(t, 1)
 	node := c.Nodes[0]
 	reg := prometheus.NewRegistry()
-	runner := arena.NewRunner(arena.RunnerConfig{Node: node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+	rn := runner.New(runner.Config{Node: node, Tick: 20 * time.Millisecond, SeedDefaults: true,
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); runner.Run(ctx) }()
+	go func() { defer close(done); rn.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	srv := web.New(web.Config{Node: node, Runner: runner, Gatherer: reg, Registerer: reg})
+	srv := web.New(web.Config{Node: node, Runner: rn, Gatherer: reg, Registerer: reg})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	c.Eventually(10*time.Second, func() error { _, err := node.Arena("connect4"); return err })

@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -60,8 +61,8 @@ func limCluster(t *testing.T, opt limOptions) *limNode {
 	}
 	c := arenatest.NewCluster(t, 1, opts...)
 	ln.node = c.Nodes[0]
-	r := arena.NewRunner(arena.RunnerConfig{Node: ln.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Logger: opt.logger})
+	r := runner.New(runner.Config{Node: ln.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Logger: opt.logger, Registerer: ln.reg})
 	cfg := web.Config{Node: ln.node, Runner: r, Logger: opt.logger, Gatherer: ln.reg, Registerer: ln.reg}
 	if opt.web != nil {
 		opt.web(&cfg)

@@ -18,6 +18,7 @@ import (
 	agentsecrets "github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -73,8 +74,8 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 	var wg sync.WaitGroup
 	for i, pn := range nodes {
 		pn.node = c.Nodes[i]
-		r := arena.NewRunner(arena.RunnerConfig{Node: pn.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-			Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer})
+		r := runner.New(runner.Config{Node: pn.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
+			Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer})
 		cfg := web.Config{Node: pn.node, Runner: r}
 		if opt.web != nil {
 			opt.web(&cfg)

@@ -14,6 +14,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/runner"
 )
 
 func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
@@ -31,7 +32,7 @@ type Node interface {
 
 // Runner is the contest runner's face to agent sessions.
 type Runner interface {
-	Attach(agentID string, conn arena.AgentConn) (detach func())
+	Attach(agentID string, conn runner.AgentConn) (detach func())
 	Disconnect(agentID, reason string)
 }
 

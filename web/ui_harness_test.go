@@ -22,6 +22,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -41,7 +42,7 @@ const uiBotDelay = 250 * time.Millisecond
 type uiNode struct {
 	t      testing.TB
 	node   *arena.Node
-	runner *arena.Runner
+	runner *runner.Runner
 	addr   string // host:port
 	url    string
 
@@ -74,13 +75,13 @@ func uiCluster(t testing.TB, n int) (*arenatest.Cluster, []*uiNode) {
 	var wg sync.WaitGroup
 	for i, un := range nodes {
 		un.node = c.Nodes[i]
-		var list []arena.Bot
+		var list []runner.Bot
 		for _, b := range bots.All(uint64(i + 1)) {
 			list = append(list, b)
 		}
-		un.runner = arena.NewRunner(arena.RunnerConfig{Node: un.node, Bots: list, BotDelay: uiBotDelay,
+		un.runner = runner.New(runner.Config{Node: un.node, Bots: list, BotDelay: uiBotDelay,
 			Tick: 20 * time.Millisecond, SeedDefaults: true,
-			Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+			Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
 		wg.Add(1)
 		go func() { defer wg.Done(); un.runner.Run(ctx) }()
 		un.startHTTP()

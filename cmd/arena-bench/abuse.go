@@ -24,6 +24,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/ledger"
@@ -130,17 +131,17 @@ func startAbuseNode(ctx context.Context, parentDir string) (*abuseNode, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	var botList []arena.Bot
+	var botList []runner.Bot
 	for _, b := range bots.All(1) {
 		botList = append(botList, b)
 	}
-	runner := arena.NewRunner(arena.RunnerConfig{Node: n.node, Bots: botList, SeedDefaults: true, Logger: quiet,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
-	srv := web.New(web.Config{Node: n.node, Runner: runner, Logger: quiet, Gatherer: n.reg, Registerer: n.reg})
+	rn := runner.New(runner.Config{Node: n.node, Bots: botList, SeedDefaults: true, Logger: quiet, Registerer: n.reg,
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
+	srv := web.New(web.Config{Node: n.node, Runner: rn, Logger: quiet, Gatherer: n.reg, Registerer: n.reg})
 	bg, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.bg.Add(2)
-	go func() { defer n.bg.Done(); runner.Run(bg) }()
+	go func() { defer n.bg.Done(); rn.Run(bg) }()
 	go func() { defer n.bg.Done(); srv.Run(bg) }()
 	n.http = srv.HTTPServer()
 	go n.http.Serve(srv.Listener(ln))

@@ -22,6 +22,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/boot"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
@@ -72,7 +73,7 @@ type Main struct {
 	FastTimeouts bool
 
 	Node     *arena.Node
-	Runner   *arena.Runner
+	Runner   *runner.Runner
 	secrets  *boot.SecretsKey
 	listener net.Listener
 	server   *http.Server
@@ -186,7 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var botList []arena.Bot
+	var botList []runner.Bot
 	if !m.NoBots {
 		for _, b := range bots.All(uint64(time.Now().UnixNano())) {
 			botList = append(botList, b)
@@ -196,8 +197,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Runner = arena.NewRunner(arena.RunnerConfig{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
-		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer()})
+	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
+		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg})
 	srv := web.New(web.Config{
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
@@ -267,8 +268,8 @@ func advertiseURL(a *net.TCPAddr) string {
 
 // judges lists the judges arenas may name: the offline rubric always, the
 // AI judge and its pairwise form when an endpoint is configured.
-func (m *Main) judges(logger *slog.Logger) (map[string]arena.Judge, error) {
-	set := map[string]arena.Judge{"rubric": judges.NewRubricJudge()}
+func (m *Main) judges(logger *slog.Logger) (map[string]runner.Judge, error) {
+	set := map[string]runner.Judge{"rubric": judges.NewRubricJudge()}
 	if m.JudgeBaseURL == "" {
 		return set, nil
 	}

@@ -1,4 +1,4 @@
-package arena_test
+package runner_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 )
 
@@ -17,7 +18,7 @@ import (
 // until its context ends, as a judge stuck on a slow model server would.
 type heldJudge struct {
 	held  *atomic.Bool
-	inner arena.Judge
+	inner runner.Judge
 }
 
 func (h heldJudge) Name() string { return h.inner.Name() }
@@ -42,14 +43,14 @@ func TestJudgingContestResumesOnNewLeader(t *testing.T) {
 	held.Store(true)
 	cancels := map[int]func(){}
 	start := func(i int) {
-		var list []arena.Bot
+		var list []runner.Bot
 		for _, name := range []string{"txt-careful", "txt-terse"} {
 			b, _ := bots.Lookup(name, 1)
 			list = append(list, b)
 		}
-		r := arena.NewRunner(arena.RunnerConfig{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
+		r := runner.New(runner.Config{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
 			Tick: 20 * time.Millisecond, SeedDefaults: true,
-			Judges: map[string]arena.Judge{"rubric": heldJudge{held: held, inner: judges.NewRubricJudge()}}})
+			Judges: map[string]runner.Judge{"rubric": heldJudge{held: held, inner: judges.NewRubricJudge()}}})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); r.Run(ctx) }()

@@ -1,13 +1,14 @@
-package arena
+package runner
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/matchmaking"
 )
 
@@ -23,11 +24,11 @@ func (r *Runner) leaderTick() {
 	}
 	for _, c := range active {
 		switch c.Status {
-		case StatusRunning:
+		case arena.StatusRunning:
 			r.enforceDeadlines(c, now)
 			r.enforceGrace(c, now)
 			r.dispatch(c)
-		case StatusJudging:
+		case arena.StatusJudging:
 			r.judge(c)
 		}
 	}
@@ -35,7 +36,7 @@ func (r *Runner) leaderTick() {
 	r.matchmake(now)
 }
 
-func (r *Runner) enforceDeadlines(c *Contest, now time.Time) {
+func (r *Runner) enforceDeadlines(c *arena.Contest, now time.Time) {
 	for seat, due := range c.Deadlines {
 		if due == 0 || now.UnixNano() < due {
 			continue
@@ -52,7 +53,7 @@ func (r *Runner) enforceDeadlines(c *Contest, now time.Time) {
 }
 
 // enforceGrace forfeits websocket agents that stayed away too long.
-func (r *Runner) enforceGrace(c *Contest, now time.Time) {
+func (r *Runner) enforceGrace(c *arena.Contest, now time.Time) {
 	ar, err := r.node.Arena(c.Arena)
 	if err != nil {
 		return
@@ -65,7 +66,7 @@ func (r *Runner) enforceGrace(c *Contest, now time.Time) {
 	for seat, s := range c.Seats {
 		// Only a seat that still has to act can be forfeited; an agent
 		// that left after its last move loses nothing by it.
-		if r.agentKind(s.AgentID) != agents.KindWebsocket || !contains(toMove, seat) {
+		if r.agentKind(s.AgentID) != agents.KindWebsocket || !slices.Contains(toMove, seat) {
 			continue
 		}
 		r.mu.Lock()
@@ -76,7 +77,7 @@ func (r *Runner) enforceGrace(c *Contest, now time.Time) {
 			gone = now
 		}
 		r.mu.Unlock()
-		if connected || now.Sub(gone) < msDuration(ar.GraceMS) {
+		if connected || now.Sub(gone) < time.Duration(ar.GraceMS)*time.Millisecond {
 			continue
 		}
 		id, agent := c.ID, s.AgentID
@@ -91,7 +92,7 @@ func (r *Runner) enforceGrace(c *Contest, now time.Time) {
 }
 
 // requeueBots keeps every idle built-in bot waiting in its arena.
-func (r *Runner) requeueBots(active []*Contest) {
+func (r *Runner) requeueBots(active []*arena.Contest) {
 	if len(r.bots) == 0 {
 		return
 	}
@@ -110,12 +111,12 @@ func (r *Runner) requeueBots(active []*Contest) {
 			}
 			queued[spec.Arena] = true
 		}
-		key := spec.Arena + "\x00" + BotAgentID(spec.Name)
+		key := spec.Arena + "\x00" + arena.BotAgentID(spec.Name)
 		if busy[key] || queued[key] {
 			continue
 		}
 		ctx, cancel := r.opCtx(r.termContext())
-		_, err := r.node.Queue(ctx, spec.Arena, BotAgentID(spec.Name))
+		_, err := r.node.Queue(ctx, spec.Arena, arena.BotAgentID(spec.Name))
 		cancel()
 		if err != nil && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.NotFound) {
 			r.log.Warn("requeue bot", "bot", spec.Name, "err", err)
@@ -179,11 +180,11 @@ func (r *Runner) matchmake(now time.Time) {
 }
 
 // onEvent reacts to a committed contest event at once.
-func (r *Runner) onEvent(ev Event) {
-	if ev.Type != EventContest {
+func (r *Runner) onEvent(ev arena.Event) {
+	if ev.Type != arena.EventContest {
 		return
 	}
-	ce, ok := ev.Data.(ContestEvent)
+	ce, ok := ev.Data.(arena.ContestEvent)
 	if !ok {
 		return
 	}
@@ -192,14 +193,14 @@ func (r *Runner) onEvent(ev Event) {
 		return
 	}
 	switch ce.Type {
-	case EvCreated:
+	case arena.EvCreated:
 		for i, s := range c.Seats {
 			if conn := r.conn(s.AgentID); conn != nil {
 				conn.Send(startFrame(c, i))
 			}
 		}
 		r.dispatch(c)
-	case EvSettled, EvAborted:
+	case arena.EvSettled, arena.EvAborted:
 		for i, s := range c.Seats {
 			if conn := r.conn(s.AgentID); conn != nil {
 				conn.Send(endFrame(c, i))
@@ -208,83 +209,11 @@ func (r *Runner) onEvent(ev Event) {
 		r.mu.Lock()
 		delete(r.dispatched, c.ID)
 		r.mu.Unlock()
-	case EvJudging:
+	case arena.EvJudging:
 		r.judge(c)
 	default:
-		if c.Status == StatusRunning {
+		if c.Status == arena.StatusRunning {
 			r.dispatch(c)
 		}
-	}
-}
-
-func (r *Runner) conn(agentID string) AgentConn {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.conns[agentID]
-}
-
-// Attach registers a live session for an agent, replacing an older one,
-// and (on the leader) sends it its running contests and pending turns.
-func (r *Runner) Attach(agentID string, conn AgentConn) (detach func()) {
-	r.mu.Lock()
-	old := r.conns[agentID]
-	r.conns[agentID] = conn
-	delete(r.goneAt, agentID)
-	leading := r.leading
-	r.mu.Unlock()
-	if old != nil {
-		old.Close("replaced by a newer connection of the same agent")
-	}
-	if leading {
-		r.greet(agentID, conn)
-	}
-	return func() {
-		r.mu.Lock()
-		gone := r.conns[agentID] == conn
-		if gone {
-			delete(r.conns, agentID)
-			r.goneAt[agentID] = r.cfg.Now()
-		}
-		r.mu.Unlock()
-		if gone {
-			// An agent that is not connected cannot play: take it out of
-			// every queue rather than match it into a forfeit.
-			r.goDo("dequeue/"+agentID, func(ctx context.Context) { r.dequeue(ctx, agentID) })
-		}
-	}
-}
-
-// greet resends contest_start and pending turns: a reconnecting agent
-// resumes exactly where it was.
-func (r *Runner) greet(agentID string, conn AgentConn) {
-	ids := r.node.ContestsOf(agentID)
-	sort.Strings(ids)
-	for _, id := range ids {
-		c, err := r.node.Contest(id)
-		if err != nil || c.Status != StatusRunning {
-			continue
-		}
-		seat := c.SeatOf(agentID)
-		conn.Send(startFrame(c, seat))
-		if st, err := r.node.GameState(c); err == nil && contains(st.ToMove(), seat) {
-			conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
-		}
-	}
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-// Disconnect closes an agent's live session on this node, e.g. after its
-// key was rotated: the old key must not keep acting through an open socket.
-func (r *Runner) Disconnect(agentID, reason string) {
-	if c := r.conn(agentID); c != nil {
-		c.Close(reason)
 	}
 }

@@ -1,47 +1,37 @@
-package arena
+package runner
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/secrets"
-	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/agents/webhook"
+	"github.com/agentarena/arena/arena"
 )
 
-// Bot is a built-in agent played inside the node. It sees the same turn
-// view an external agent sees.
-type Bot interface {
-	Name() string
-	Game() string
-	Description() string
-	Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error)
-}
-
-// Judge ranks the entries of a judged contest.
-type Judge interface {
-	Name() string
-	Rank(ctx context.Context, task judges.Task, entries []judges.Entry) (judges.Verdict, error)
-}
-
-// RunnerConfig configures the contest runner.
-type RunnerConfig struct {
-	Node   *Node
+// Config configures the contest runner.
+type Config struct {
+	// Node is the local node; arena.Node satisfies it.
+	Node   Node
 	Bots   []Bot
 	Judges map[string]Judge
 	// BotDelay is how long a bot waits before moving, so spectators can
 	// follow a game; 0 in tests.
 	BotDelay time.Duration
 	// Tick is how often deadlines, matchmaking and queues are checked.
-	Tick       time.Duration
+	Tick time.Duration
+	// HTTPClient calls webhook agents (nil: webhook.New's default, a
+	// 60 s timeout; each call also ends at the turn's deadline).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Now        func() time.Time
@@ -49,18 +39,23 @@ type RunnerConfig struct {
 	SeedDefaults bool
 	// Sealer opens model-endpoint API keys of openai agents.
 	Sealer *secrets.Sealer
+	// Registerer receives the judge metrics (nil: not exported).
+	Registerer prometheus.Registerer
 }
 
 // Runner drives contests on the leader: it matches queued agents, delivers
-// turns (to websocket sessions, webhooks and bots), enforces deadlines and
-// disconnect grace, and has judges rank judged contests. Every decision it
-// makes is a command in the log; on a follower it only keeps sessions
-// attached. A new leader's runner resumes everything from the state.
+// turns (to websocket sessions, webhooks, model endpoints and bots),
+// enforces deadlines and disconnect grace, and has judges rank judged
+// contests. Every decision it makes is a command in the log; on a follower
+// it only keeps sessions attached. A new leader's runner resumes
+// everything from the state.
 type Runner struct {
-	cfg  RunnerConfig
-	node *Node
-	log  *slog.Logger
-	bots map[string]Bot // by agent id
+	cfg     Config
+	node    Node
+	log     *slog.Logger
+	bots    map[string]Bot // by agent id
+	hook    webhookCaller
+	metrics *metrics
 
 	mu      sync.Mutex
 	conns   map[string]AgentConn // agent id -> live session on this node
@@ -81,8 +76,8 @@ type retryWait struct {
 	next  time.Time
 }
 
-// NewRunner builds a runner; Run starts it.
-func NewRunner(cfg RunnerConfig) *Runner {
+// New builds a runner; Run starts it.
+func New(cfg Config) *Runner {
 	if cfg.Tick <= 0 {
 		cfg.Tick = 100 * time.Millisecond
 	}
@@ -92,23 +87,21 @@ func NewRunner(cfg RunnerConfig) *Runner {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	}
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
-		bots: map[string]Bot{}, conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}}
+		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient), metrics: newMetrics(cfg.Registerer),
+		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}}
 	for _, b := range cfg.Bots {
-		r.bots[BotAgentID(b.Name())] = b
+		r.bots[arena.BotAgentID(b.Name())] = b
 	}
 	return r
 }
 
 // BotSpecs describes the runner's bots for seeding; each plays in the
 // default arena named after its game.
-func (r *Runner) BotSpecs() []BotSpec {
-	var out []BotSpec
+func (r *Runner) BotSpecs() []arena.BotSpec {
+	var out []arena.BotSpec
 	for _, b := range r.cfg.Bots {
-		out = append(out, BotSpec{Name: b.Name(), Description: b.Description(), Arena: b.Game()})
+		out = append(out, arena.BotSpec{Name: b.Name(), Description: b.Description(), Arena: b.Game()})
 	}
 	return out
 }
@@ -150,7 +143,7 @@ func (r *Runner) isLeading() bool {
 }
 
 func (r *Runner) tick(ctx context.Context) {
-	ready := r.node.IsLeader() && r.node.readyTerm.Load() == r.node.raft.CurrentTerm()
+	ready := r.node.LeaderReady()
 	switch {
 	case ready && !r.isLeading():
 		r.startLeading(ctx)
@@ -184,7 +177,7 @@ func (r *Runner) startLeading(parent context.Context) {
 	r.log.Info("runner leading")
 	if r.cfg.SeedDefaults {
 		ctx, cancel := context.WithTimeout(r.termCtx, 5*time.Second)
-		if err := r.node.Seed(ctx, DefaultArenas(), r.BotSpecs()); err != nil {
+		if err := r.node.Seed(ctx, arena.DefaultArenas(), r.BotSpecs()); err != nil {
 			r.log.Warn("seeding defaults failed", "err", err)
 		}
 		cancel()
@@ -204,7 +197,7 @@ func (r *Runner) resumeAll() {
 		return
 	}
 	for _, c := range active {
-		if c.Status != StatusRunning {
+		if c.Status != arena.StatusRunning {
 			continue
 		}
 		ctx, cancel := r.opCtx(r.termCtx)
@@ -278,27 +271,4 @@ func (r *Runner) agentKind(id string) string {
 		return ""
 	}
 	return a.Kind
-}
-
-func (r *Runner) dequeue(ctx context.Context, agentID string) {
-	arenas, err := r.node.Arenas()
-	if err != nil {
-		return
-	}
-	for _, ar := range arenas {
-		tickets, err := r.node.Tickets(ar.Name)
-		if err != nil {
-			continue
-		}
-		for _, t := range tickets {
-			if t.AgentID != agentID {
-				continue
-			}
-			octx, cancel := r.opCtx(ctx)
-			if err := r.node.Unqueue(octx, ar.Name, agentID); err != nil {
-				r.log.Warn("dequeue disconnected agent", "agent", agentID, "arena", ar.Name, "err", err)
-			}
-			cancel()
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package arena_test
+package runner_test
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/judges"
 )
 
@@ -22,7 +22,7 @@ type runners struct {
 
 func startRunner(t *testing.T, rs *runners, c *arenatest.Cluster, i int, botNames ...string) {
 	t.Helper()
-	var list []arena.Bot
+	var list []runner.Bot
 	for _, name := range botNames {
 		b, ok := bots.Lookup(name, 1)
 		if !ok {
@@ -30,9 +30,9 @@ func startRunner(t *testing.T, rs *runners, c *arenatest.Cluster, i int, botName
 		}
 		list = append(list, b)
 	}
-	r := arena.NewRunner(arena.RunnerConfig{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
+	r := runner.New(runner.Config{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
 		Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]arena.Judge{"rubric": judges.NewRubricJudge()}})
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()
@@ -165,32 +165,4 @@ func TestLeaderLossMidContest(t *testing.T) {
 			t.Fatalf("contest transfers %v, want two stakes and one resolution", kinds)
 		}
 	})
-}
-
-// TestGrantRetriedAcrossALeaderChangePaysOnce proposes the same grant on
-// the old and on the new leader: the transfer id makes the second a no-op.
-func TestGrantRetriedAcrossALeaderChangePaysOnce(t *testing.T) {
-	c := arenatest.NewCluster(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	leader := c.Leader()
-	if err := leader.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := leader.CreateOwner(ctx, agents.Owner{ID: "ow_x", Name: "x"}, agents.HashKey("kx")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := leader.Grant(ctx, "prize-42", "ow_x", 777, "grant", "tournament prize"); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := leader.Balance("ow_x")
-	c.Stop(c.Index(leader))
-	leader = c.Leader()
-	if _, err := leader.Grant(ctx, "prize-42", "ow_x", 777, "grant", "tournament prize"); err != nil {
-		t.Fatalf("the retry was refused: %v", err)
-	}
-	after, _ := leader.Balance("ow_x")
-	if after.Balance != before.Balance {
-		t.Fatalf("balance %d after the retry, %d before: paid twice", after.Balance, before.Balance)
-	}
 }

@@ -1,0 +1,82 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/llm"
+)
+
+// Streamed answers are relayed as chunks of about this size, or after this
+// long, whichever comes first: each chunk becomes a log entry, so a token
+// per entry would flood the log.
+const (
+	chunkBytes = 256
+	chunkWait  = 250 * time.Millisecond
+)
+
+// Answer streams the model's answer to a prompt turn and hands it to send
+// in chunks, never past the answer's byte budget (the game's limit minus
+// what the seat has already answered). The last call has final set, and
+// it comes even after the endpoint failed: a partial answer is the agent's
+// answer. An error from send stops the stream; a turn whose view is not a
+// prompt's sends nothing.
+func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text string, final bool) error) {
+	var view struct {
+		Prompt         string `json:"prompt"`
+		MaxAnswerBytes int    `json:"max_answer_bytes"`
+		Answer         string `json:"answer"`
+	}
+	if err := json.Unmarshal(turn.View, &view); err != nil {
+		return
+	}
+	budget := view.MaxAnswerBytes - len(view.Answer)
+	var pending strings.Builder
+	last := time.Now()
+	flush := func(final bool) error {
+		text := pending.String()
+		if text == "" && !final {
+			return nil
+		}
+		pending.Reset()
+		last = time.Now()
+		return send(text, final)
+	}
+	msgs := []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: view.Prompt}}
+	_, err := a.client.Stream(ctx, msgs, func(delta string) error {
+		if budget <= 0 {
+			return nil // keep reading, send nothing more: the answer is full
+		}
+		delta = clipUTF8(delta, budget)
+		budget -= len(delta)
+		pending.WriteString(delta)
+		if pending.Len() >= chunkBytes || time.Since(last) >= chunkWait {
+			return flush(false)
+		}
+		return nil
+	})
+	// An invalid send (the contest ended, the seat is done) is expected
+	// and not worth a warning.
+	if err != nil && !apperr.Is(err, apperr.Invalid) {
+		a.log.Warn("model endpoint failed mid-answer", "err", err)
+	}
+	if err := flush(true); err != nil && !apperr.Is(err, apperr.Invalid) {
+		a.log.Warn("relay final", "err", err)
+	}
+}
+
+// clipUTF8 cuts s to at most n bytes on a rune boundary.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,99 @@
+// Package openai reaches agents whose policy is a model behind an
+// OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama,
+// llama.cpp): it turns a turn frame into a chat request and the model's
+// reply into moves, a connect4 column or a streamed prompt answer.
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/llm"
+)
+
+// defaultSystem is the system prompt of an endpoint that names none.
+const defaultSystem = "You are an agent competing in an arena. Do exactly what the task asks; your answer is judged."
+
+// Config says which endpoint an Agent calls.
+type Config struct {
+	Endpoint agents.ModelEndpoint
+	// APIKey is the endpoint's key, already opened by the caller (keys
+	// rest sealed in the state); "" sends none.
+	APIKey string
+	// Logger receives what goes wrong while an answer streams in; the
+	// caller adds which contest and agent it is about.
+	Logger *slog.Logger
+}
+
+// Agent plays the turns of one model-endpoint agent. It is cheap to build,
+// so the caller makes one per turn with the agent's current endpoint.
+type Agent struct {
+	client *llm.Client
+	system string
+	log    *slog.Logger
+}
+
+// New builds an Agent; it fails only on an unusable endpoint.
+func New(cfg Config) (*Agent, error) {
+	ep := cfg.Endpoint
+	client, err := llm.New(llm.Config{BaseURL: ep.BaseURL, Model: ep.Model, APIKey: cfg.APIKey,
+		Temperature: ep.Temperature, TopP: ep.TopP, MaxTokens: ep.MaxTokens})
+	if err != nil {
+		return nil, err
+	}
+	system := ep.System
+	if system == "" {
+		system = defaultSystem
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Agent{client: client, system: system, log: log}, nil
+}
+
+var firstInt = regexp.MustCompile(`-?\d+`)
+
+// Column asks the model for a connect4 move: it shows the board as text
+// and takes the first integer of the reply, which must be a legal column.
+func (a *Agent) Column(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
+	var v struct {
+		Board [][]int `json:"board"`
+		You   int     `json:"you"`
+		Legal []int   `json:"legal"`
+	}
+	if err := json.Unmarshal(t.View, &v); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "You play Connect Four as %d. Board, top row first (. empty):\n", v.You)
+	for _, row := range v.Board {
+		for _, cell := range row {
+			if cell < 0 {
+				b.WriteString(". ")
+			} else {
+				fmt.Fprintf(&b, "%d ", cell)
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "Legal columns: %v. Reply with one column number only.", v.Legal)
+	resp, err := a.client.Complete(ctx, []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: b.String()}})
+	if err != nil {
+		return nil, err
+	}
+	m := firstInt.FindString(resp.Content)
+	col, err := strconv.Atoi(m)
+	if err != nil || !slices.Contains(v.Legal, col) {
+		return nil, fmt.Errorf("model answered %q, not a legal column", clipUTF8(resp.Content, 64))
+	}
+	return json.RawMessage(strconv.Itoa(col)), nil
+}

@@ -1,0 +1,91 @@
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/agents/webhook"
+)
+
+func turn(deadline time.Time) protocol.Turn {
+	return protocol.Turn{Type: protocol.TypeTurn, Contest: "c_1", Seq: 3, Seat: 1, Deadline: deadline,
+		DeadlineMS: 5000, View: json.RawMessage(`{"legal":[0,1]}`)}
+}
+
+func TestMove(t *testing.T) {
+	t.Run("the turn frame is POSTed as JSON and the reply's move returned", func(t *testing.T) {
+		tn := turn(time.Now().Add(5 * time.Second))
+		var got *http.Request
+		var body []byte
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got, body = r, must(io.ReadAll(r.Body))
+			io.WriteString(w, `{"move": 4}`)
+		}))
+		defer srv.Close()
+		move, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", tn)
+		if err != nil || string(move) != "4" {
+			t.Fatalf("move %s, err %v", move, err)
+		}
+		want, _ := json.Marshal(tn)
+		if got.Method != http.MethodPost || got.URL.Path != "/turn" || string(body) != string(want) {
+			t.Fatalf("%s %s with %s, want POST /turn with %s", got.Method, got.URL.Path, body, want)
+		}
+		if ct, ua := got.Header.Get("Content-Type"), got.Header.Get("User-Agent"); ct != "application/json" || ua != "agent-arena-webhook/1" {
+			t.Fatalf("content type %q, user agent %q", ct, ua)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, status, reply, err string
+	}{
+		{"a status other than 200 is an error naming it", "503", `{"move": 1}`, "webhook answered 503 Service Unavailable"},
+		{"a reply without a move is an error", "200", `{"mvoe": 1}`, `webhook reply must be {"move": ...}: <nil>`},
+		{"a reply that is not JSON is an error", "200", `move 1`, `webhook reply must be {"move": ...}: invalid character`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == "503" {
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}
+				io.WriteString(w, tc.reply)
+			}))
+			defer srv.Close()
+			_, err := webhook.New(nil).Move(context.Background(), srv.URL, turn(time.Now().Add(5*time.Second)))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
+				t.Fatalf("err %v, want %q", err, tc.err)
+			}
+		})
+	}
+
+	t.Run("the call ends at the turn's deadline", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The server notices the caller hanging up only once the body
+			// is read.
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}))
+		defer srv.Close()
+		start := time.Now()
+		_, err := webhook.New(nil).Move(context.Background(), srv.URL, turn(time.Now().Add(100*time.Millisecond)))
+		if err == nil || time.Since(start) > 5*time.Second {
+			t.Fatalf("err %v after %s", err, time.Since(start))
+		}
+	})
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

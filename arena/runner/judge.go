@@ -1,0 +1,129 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/judges"
+)
+
+// Judge ranks the entries of a judged contest.
+type Judge interface {
+	Name() string
+	Rank(ctx context.Context, task judges.Task, entries []judges.Entry) (judges.Verdict, error)
+}
+
+// promptState is what the judge needs from the prompt game's state.
+type promptState interface {
+	Prompt() prompt.Prompt
+	Answers() []string
+}
+
+// judge runs the arena's judges outside the state machine; the verdict
+// becomes one command. A new leader judges again anything still judging.
+func (r *Runner) judge(c *arena.Contest) {
+	id := c.ID
+	r.mu.Lock()
+	wait := r.judgeRetry[id]
+	r.mu.Unlock()
+	if !wait.next.IsZero() && r.cfg.Now().Before(wait.next) {
+		return
+	}
+	r.goDo("judge/"+id, func(ctx context.Context) {
+		c, err := r.node.Contest(id)
+		if err != nil || c.Status != arena.StatusJudging {
+			return
+		}
+		ar, err := r.node.Arena(c.Arena)
+		if err != nil {
+			return
+		}
+		st, err := r.node.GameState(c)
+		if err != nil {
+			return
+		}
+		ps, ok := st.(promptState)
+		if !ok {
+			r.log.Error("judged contest of a game without prompt and answers", "contest", id, "game", c.Game)
+			return
+		}
+		p := ps.Prompt()
+		task := judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
+		var entries []judges.Entry
+		for seat, text := range ps.Answers() {
+			entries = append(entries, judges.Entry{Seat: seat, Text: text})
+		}
+		j := r.pickJudge(ar)
+		if j == nil {
+			r.log.Error("no judge available", "contest", id, "judges", ar.Judges)
+			return
+		}
+		jctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		started := time.Now()
+		v, err := j.Rank(jctx, task, entries)
+		cancel()
+		r.metrics.observeJudge(j.Name(), time.Since(started), err)
+		if err != nil {
+			// Back off per contest (1 s doubling to 1 min): a judge that
+			// keeps failing must not be called ten times a second.
+			r.mu.Lock()
+			w := r.judgeRetry[id]
+			w.delay = min(max(2*w.delay, time.Second), time.Minute)
+			w.next = r.cfg.Now().Add(w.delay)
+			r.judgeRetry[id] = w
+			r.mu.Unlock()
+			r.log.Warn("judging failed; will retry", "contest", id, "judge", j.Name(), "retry_in", w.delay, "err", err)
+			return
+		}
+		r.mu.Lock()
+		delete(r.judgeRetry, id)
+		r.mu.Unlock()
+		raw, _ := json.Marshal(v)
+		var flagged []int
+		seen := map[int]bool{}
+		for _, f := range v.Flags {
+			if f.Kind == judges.FlagJudgeAddressing && !seen[f.Entry] && f.Entry >= 0 && f.Entry < len(entries) {
+				seen[f.Entry] = true
+				flagged = append(flagged, entries[f.Entry].Seat)
+			}
+		}
+		octx, ocancel := r.opCtx(ctx)
+		defer ocancel()
+		if err := r.node.Judged(octx, id, v.Ranks, raw, flagged); err != nil && !apperr.Is(err, apperr.Conflict) {
+			r.log.Warn("record verdict", "contest", id, "err", err)
+		}
+	})
+}
+
+// pickJudge builds the arena's judge: its one named judge, or a panel of
+// several (Borda aggregation, agreement reported). Unknown names are
+// skipped; with none left, the offline rubric judge rules.
+func (r *Runner) pickJudge(ar arena.Arena) Judge {
+	var members []judges.Judge
+	for _, name := range ar.Judges {
+		if j, ok := r.cfg.Judges[name]; ok {
+			members = append(members, j)
+		} else if name != "referee" {
+			r.log.Warn("arena names a judge this node cannot run; it is left out", "arena", ar.Name, "judge", name)
+		}
+	}
+	switch len(members) {
+	case 0:
+		if j, ok := r.cfg.Judges["rubric"]; ok {
+			return j
+		}
+		return nil
+	case 1:
+		return members[0]
+	}
+	p, err := judges.NewPanel(judges.PanelConfig{Judges: members, Aggregation: judges.AggregateBorda})
+	if err != nil {
+		r.log.Error("build judge panel", "arena", ar.Name, "err", err)
+		return nil
+	}
+	return p
+}

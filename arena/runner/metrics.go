@@ -1,0 +1,43 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the judge figures an operator alerts on. Judges run only in
+// the runner, on the leader, so the runner owns them; the names are those
+// docs/alerts.yml uses.
+type metrics struct {
+	judgeLatency *prometheus.HistogramVec
+	judgeErrors  *prometheus.CounterVec
+}
+
+// newMetrics creates the runner's metrics and registers them with reg
+// (nil: kept but not exported).
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		judgeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "arena_judge_seconds",
+			Help:    "Time one judge call took to rank a contest's entries, by judge.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
+		}, []string{"judge"}),
+		judgeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arena_judge_errors_total",
+			Help: "Judge calls that failed (the contest stays judging and is retried), by judge.",
+		}, []string{"judge"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.judgeLatency, m.judgeErrors)
+	}
+	return m
+}
+
+// observeJudge records one judge call.
+func (m *metrics) observeJudge(judge string, d time.Duration, err error) {
+	m.judgeLatency.WithLabelValues(judge).Observe(d.Seconds())
+	if err != nil {
+		m.judgeErrors.WithLabelValues(judge).Inc()
+	}
+}

@@ -1,0 +1,48 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games"
+)
+
+// Node is what the runner needs from the local node: local reads of the
+// replicated state, the event bus, and the commands it proposes. Every
+// write goes through Raft; the runner holds no state of its own that
+// outlives a term.
+type Node interface {
+	// LeaderReady reports whether this node leads and has committed a
+	// command of its current term: only then may the runner act.
+	LeaderReady() bool
+	Bus() *arena.Bus
+
+	// Reads of the local state.
+	Arena(name string) (arena.Arena, error)
+	Arenas() ([]arena.Arena, error)
+	Contest(id string) (*arena.Contest, error)
+	ActiveContests() ([]*arena.Contest, error)
+	ContestsOf(agentID string) []string
+	GameState(c *arena.Contest) (games.State, error)
+	Tickets(arenaName string) ([]arena.Ticket, error)
+	RecentOpponents() (map[string][]string, error)
+	RatingOf(arenaName, agentID string) (arena.RatingEntry, bool, error)
+	CanAfford(ownerID string, amount int64) bool
+	GetAgent(id string) (agents.Agent, error)
+	AgentSecret(id string) string
+
+	// Commands, proposed on the leader.
+	Seed(ctx context.Context, arenas []arena.Arena, bots []arena.BotSpec) error
+	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
+	Unqueue(ctx context.Context, arenaName, agentID string) error
+	CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*arena.Contest, error)
+	ResumeContest(ctx context.Context, contest string) error
+	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
+	Resign(ctx context.Context, contest, agentID, reason string) error
+	Timeout(ctx context.Context, contest string, seat int, deadline int64) error
+	Judged(ctx context.Context, contest string, ranks []int, verdict json.RawMessage, flagged []int) error
+}
+
+var _ Node = (*arena.Node)(nil)

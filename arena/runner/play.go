@@ -1,0 +1,168 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/openai"
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+)
+
+// dispatch delivers the current turn to every seat that must move and has
+// not been asked yet. A turn is identified by its deadline: a new move (or
+// a strike) sets a new one, so each turn is delivered once.
+func (r *Runner) dispatch(c *arena.Contest) {
+	st, err := r.node.GameState(c)
+	if err != nil {
+		r.log.Warn("load game state", "contest", c.ID, "err", err)
+		return
+	}
+	for _, seat := range st.ToMove() {
+		key := fmt.Sprintf("%d/%d", seat, c.Deadlines[seat])
+		r.mu.Lock()
+		if !r.leading || r.dispatched[c.ID][key] {
+			r.mu.Unlock()
+			continue
+		}
+		if r.dispatched[c.ID] == nil {
+			r.dispatched[c.ID] = map[string]bool{}
+		}
+		r.dispatched[c.ID][key] = true
+		r.mu.Unlock()
+		agentID := c.Seats[seat].AgentID
+		switch r.agentKind(agentID) {
+		case agents.KindBuiltin:
+			id, seat := c.ID, seat
+			r.goDo("bot/"+id+"/"+key, func(ctx context.Context) { r.playBot(ctx, id, seat, agentID) })
+		case agents.KindWebhook:
+			id, seat := c.ID, seat
+			r.goDo("hook/"+id+"/"+key, func(ctx context.Context) { r.callWebhook(ctx, id, seat, agentID) })
+		case agents.KindOpenAI:
+			id, seat := c.ID, seat
+			r.goDo("model/"+id+"/"+key, func(ctx context.Context) { r.callModel(ctx, id, seat, agentID) })
+		default:
+			if conn := r.conn(agentID); conn != nil {
+				conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
+			}
+		}
+	}
+}
+
+// mover produces one move for a seat from its turn view.
+type mover func(ctx context.Context, turn protocol.Turn) (json.RawMessage, error)
+
+// playTurns asks a mover for moves until the seat no longer has to move:
+// once for a connect4 turn, repeatedly for a streamed prompt answer.
+func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agentID string, next mover) {
+	for i := 0; i < 256 && ctx.Err() == nil; i++ {
+		c, err := r.node.Contest(contestID)
+		if err != nil || c.Status != arena.StatusRunning {
+			return
+		}
+		st, err := r.node.GameState(c)
+		if err != nil || !slices.Contains(st.ToMove(), seat) {
+			return
+		}
+		move, err := next(ctx, turnFrame(c, st, seat, r.cfg.Now()))
+		if err != nil {
+			r.log.Debug("agent produced no move", "contest", contestID, "agent", agentID, "err", err)
+			return // the deadline will deal with it
+		}
+		var turn *uint64
+		if len(st.ToMove()) == 1 {
+			t := c.Turn
+			turn = &t
+		}
+		octx, cancel := r.opCtx(ctx)
+		err = r.node.Move(octx, contestID, agentID, turn, move)
+		cancel()
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				r.log.Warn("propose move", "contest", contestID, "agent", agentID, "err", err)
+			}
+			return
+		}
+		// Loop: a streamed answer continues while the seat is still to
+		// move; a turn-based game's seat is not, so the loop ends.
+	}
+}
+
+func (r *Runner) playBot(ctx context.Context, contestID string, seat int, agentID string) {
+	bot := r.bots[agentID]
+	if bot == nil {
+		return
+	}
+	if r.cfg.BotDelay > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(r.cfg.BotDelay):
+		}
+	}
+	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
+		return bot.Move(ctx, t.View)
+	})
+}
+
+// callWebhook POSTs each turn frame to the agent's URL; the reply's "move"
+// is played as if the agent had sent a move frame.
+func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, agentID string) {
+	a, err := r.node.GetAgent(agentID)
+	if err != nil || a.WebhookURL == "" {
+		return
+	}
+	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
+		return r.hook.Move(ctx, a.WebhookURL, t)
+	})
+}
+
+// callModel plays a turn for an OpenAI-compatible agent: prompt contests
+// stream the model's answer in as chunk moves; connect4 asks for a column.
+func (r *Runner) callModel(ctx context.Context, contestID string, seat int, agentID string) {
+	a, err := r.node.GetAgent(agentID)
+	if err != nil || a.Endpoint == nil {
+		return
+	}
+	key := ""
+	if sealed := r.node.AgentSecret(agentID); sealed != "" {
+		if key, err = r.cfg.Sealer.Open(sealed, agentID); err != nil {
+			r.log.Error("cannot open the endpoint key of an agent", "agent", agentID, "err", err)
+			return
+		}
+	}
+	var model modelPlayer
+	model, err = openai.New(openai.Config{Endpoint: *a.Endpoint, APIKey: key,
+		Logger: r.log.With("contest", contestID, "agent", agentID)})
+	if err != nil {
+		r.log.Warn("bad model endpoint", "agent", agentID, "err", err)
+		return
+	}
+	c, err := r.node.Contest(contestID)
+	if err != nil || c.Status != arena.StatusRunning {
+		return
+	}
+	st, err := r.node.GameState(c)
+	if err != nil {
+		return
+	}
+	turn := turnFrame(c, st, seat, r.cfg.Now())
+	ctx, cancel := context.WithDeadline(ctx, turn.Deadline)
+	defer cancel()
+	if c.Game == "prompt" {
+		// Chunks are relayed past the turn's deadline context: the final
+		// chunk must still be proposed after the answer was cut off.
+		model.Answer(ctx, turn, func(text string, final bool) error {
+			octx, cancel := r.opCtx(context.WithoutCancel(ctx))
+			defer cancel()
+			return r.node.Move(octx, contestID, agentID, nil, protocol.TextMove(text, final))
+		})
+		return
+	}
+	r.playTurns(ctx, contestID, seat, agentID, model.Column)
+}
