@@ -2,10 +2,7 @@ package arena
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
@@ -39,11 +36,11 @@ const MaxStrikes = 3
 // api) as the state machine stores it.
 type Arena = api.Arena
 
-var arenaName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+var validArenaName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
 // validateArena checks an arena against the games this node knows.
 func validateArena(a *Arena, reg GameRegistry) error {
-	if !arenaName.MatchString(a.Name) {
+	if !validArenaName.MatchString(a.Name) {
 		return apperr.New(apperr.Invalid, "arena name must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit")
 	}
 	g, ok := reg[a.Game]
@@ -132,72 +129,4 @@ func DefaultArenas() []Arena {
 		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
 			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
 	}
-}
-
-var bucketArenas = []byte("arenas")
-
-type arenaPutCmd struct {
-	Arena Arena `json:"arena"`
-	// OnlyIfMissing makes the command a no-op for an existing arena (used
-	// to seed defaults without overwriting an operator's changes).
-	OnlyIfMissing bool `json:"only_if_missing,omitempty"`
-}
-
-func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
-	var c arenaPutCmd
-	if err := decodePayload(env, &c); err != nil {
-		return nil, err
-	}
-	a := c.Arena
-	if err := validateArena(&a, f.games); err != nil {
-		return nil, err
-	}
-	b := ac.tx.Bucket(bucketArenas)
-	var old Arena
-	exists, err := getJSON(b, []byte(a.Name), &old)
-	if err != nil {
-		return nil, err
-	}
-	if exists && c.OnlyIfMissing {
-		return old, nil
-	}
-	if exists {
-		if old.Game != a.Game {
-			return nil, apperr.New(apperr.Conflict, "arena %s plays %s; its game cannot change", a.Name, old.Game)
-		}
-		a.CreatedAt = old.CreatedAt
-	} else {
-		a.CreatedAt = ac.now
-	}
-	a.UpdatedAt = ac.now
-	if err := putJSON(b, []byte(a.Name), a); err != nil {
-		return nil, err
-	}
-	ac.emit(EventArenaUpdated, a)
-	return a, nil
-}
-
-func getArena(tx *bolt.Tx, name string) (Arena, error) {
-	var a Arena
-	ok, err := getJSON(tx.Bucket(bucketArenas), []byte(name), &a)
-	if err != nil {
-		return Arena{}, err
-	}
-	if !ok {
-		return Arena{}, apperr.New(apperr.NotFound, "arena %s not found", name)
-	}
-	return a, nil
-}
-
-func listArenas(tx *bolt.Tx) ([]Arena, error) {
-	out := []Arena{}
-	err := tx.Bucket(bucketArenas).ForEach(func(k, v []byte) error {
-		var a Arena
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("decode arena %s: %w", k, err)
-		}
-		out = append(out, a)
-		return nil
-	})
-	return out, err
 }

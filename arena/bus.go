@@ -1,6 +1,8 @@
 package arena
 
-import "sync"
+import (
+	"sync"
+)
 
 // Bus fans committed state-machine events out to in-process subscribers
 // (the contest runner, websocket hubs). Publishing never blocks: a

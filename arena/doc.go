@@ -13,6 +13,26 @@
 // imports no network client, never calls an agent or a judge, and so
 // applies the same log to the same bytes on every node.
 //
+// # Files by actor
+//
+// Files say whom they serve. node*.go and raft_*.go are the node: Open,
+// Apply and Close (node.go), and the methods the web layer and the runner
+// call, by concern (node_agents.go, node_contests.go, node_ratings.go,
+// node_ledger.go, node_preferences.go, node_cluster.go, node_public.go).
+// fsm*.go, commands.go, envelope.go and apply_*.go are the state machine:
+// the batching FSM, the command table, one apply file per concern. The
+// resources both sides share (contest.go, arenas.go, queue.go, ratings.go,
+// preferences.go) hold types and rules only, and bolt.go holds every
+// bucket, key layout and typed read or write on the state file, so a read
+// goes node method → bolt.go and back.
+//
+// # Golden log
+//
+// testdata/golden/log.txt is a recorded log of every command type applied
+// from scratch, with the result each entry must give and the state and
+// state hash it must end in (golden_test.go). It is the guard for rolling
+// upgrades: a build that applies an old log to other bytes fails it.
+//
 // # Writes
 //
 // Every change to the arena is a command: a typed, versioned Envelope

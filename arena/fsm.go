@@ -1,12 +1,8 @@
 package arena
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,12 +11,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/apperr"
-)
-
-var (
-	bucketMeta = []byte("_meta") // bookkeeping, excluded from the state hash
-	keyApplied = []byte("applied_index")
-	keyLastTS  = []byte("last_ts")
 )
 
 // Result is what applying one command returns to the proposer.
@@ -275,50 +265,4 @@ func (f *FSM) WaitApplied(ctx interface {
 			return apperr.Wrap(apperr.Unavailable, ctx.Err(), "timed out waiting for index %d to be applied", idx)
 		}
 	}
-}
-
-func getUint(b *bolt.Bucket, k []byte) uint64 {
-	v := b.Get(k)
-	if len(v) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(v)
-}
-
-func putUint(b *bolt.Bucket, k []byte, v uint64) error {
-	var buf [8]byte
-	binary.BigEndian.PutUint64(buf[:], v)
-	if err := b.Put(k, buf[:]); err != nil {
-		return fmt.Errorf("put %s: %w", k, err)
-	}
-	return nil
-}
-
-func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
-	data := b.Get(k)
-	if data == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", k, err)
-	}
-	return true, nil
-}
-
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", k, err)
-	}
-	if err := b.Put(k, data); err != nil {
-		return fmt.Errorf("put %s: %w", k, err)
-	}
-	return nil
-}
-
-func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
 }

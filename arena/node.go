@@ -205,9 +205,11 @@ func Open(cfg Config) (*Node, error) {
 // unbatchedFSM hides ApplyBatch so raft applies entry by entry.
 type unbatchedFSM struct{ f *FSM }
 
-func (u unbatchedFSM) Apply(l *raft.Log) any               { return u.f.Apply(l) }
+func (u unbatchedFSM) Apply(l *raft.Log) any { return u.f.Apply(l) }
+
 func (u unbatchedFSM) Snapshot() (raft.FSMSnapshot, error) { return u.f.Snapshot() }
-func (u unbatchedFSM) Restore(rc io.ReadCloser) error      { return u.f.Restore(rc) }
+
+func (u unbatchedFSM) Restore(rc io.ReadCloser) error { return u.f.Restore(rc) }
 
 // StoreConfiguration implements raft.ConfigurationStore: without it raft
 // would not tell a non-batching FSM about configuration entries, and the

@@ -56,9 +56,9 @@ type Contests interface {
 	Arena(name string) (arena.Arena, error)
 	Arenas() ([]arena.Arena, error)
 	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
-	Tickets(arena string) ([]arena.Ticket, error)
-	Queue(ctx context.Context, arena, agentID string) (arena.Ticket, error)
-	Unqueue(ctx context.Context, arena, agentID string) error
+	Tickets(arenaName string) ([]arena.Ticket, error)
+	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
+	Unqueue(ctx context.Context, arenaName, agentID string) error
 	Contest(id string) (*arena.Contest, error)
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
 	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
@@ -69,10 +69,10 @@ type Contests interface {
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus
-	Leaderboard(arena string) ([]arena.RatingEntry, error)
-	RatingHistory(agentID, arena string) ([]arena.RatingPoint, error)
-	WinRates(arena string) (arena.WinRates, error)
-	BradleyTerry(arena string) (map[string]ranking.BTRow, error)
+	Leaderboard(arenaName string) ([]arena.RatingEntry, error)
+	RatingHistory(agentID, arenaName string) ([]arena.RatingPoint, error)
+	WinRates(arenaName string) (arena.WinRates, error)
+	BradleyTerry(arenaName string) (map[string]ranking.BTRow, error)
 }
 
 // Ledger is money: balances, transfers, payouts, grants, the audit and the

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -160,4 +161,11 @@ func writeField(w io.Writer, b []byte) {
 	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
 	w.Write(n[:])
 	w.Write(b)
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }

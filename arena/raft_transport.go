@@ -18,8 +18,10 @@ type tcpStreamLayer struct {
 }
 
 func (t *tcpStreamLayer) Accept() (net.Conn, error) { return t.ln.Accept() }
-func (t *tcpStreamLayer) Close() error              { return t.ln.Close() }
-func (t *tcpStreamLayer) Addr() net.Addr            { return t.advertise }
+
+func (t *tcpStreamLayer) Close() error { return t.ln.Close() }
+
+func (t *tcpStreamLayer) Addr() net.Addr { return t.advertise }
 
 func (t *tcpStreamLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
 	d := net.Dialer{Timeout: timeout}

@@ -1,5 +1,11 @@
 package arena
 
+import (
+	"errors"
+
+	"github.com/agentarena/arena/games"
+)
+
 // What spectators see of a contest is each game's business: while a
 // contest runs, its game decides what of its state and its moves is
 // public (the prompt game shows answer sizes, not text, which rivals
@@ -35,4 +41,15 @@ func (n *Node) PublicEvent(c *Contest, ev ContestEvent) ContestEvent {
 	}
 	ev.Move = g.PublicMove(ev.Move)
 	return ev
+}
+
+// MoveErrorOf reports whether err is a game's refusal of a move, with the
+// game's stable code (not_your_turn, illegal_move, stale_turn, …) and
+// message for the agent's error frame.
+func MoveErrorOf(err error) (code, message string, ok bool) {
+	var me *games.MoveError
+	if !errors.As(err, &me) {
+		return "", "", false
+	}
+	return me.Code, me.Message, true
 }

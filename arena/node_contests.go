@@ -3,7 +3,6 @@ package arena
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -43,8 +42,8 @@ func (n *Node) Arenas() (list []Arena, err error) {
 }
 
 // Queue puts an agent in an arena's queue.
-func (n *Node) Queue(ctx context.Context, arena, agentID string) (Ticket, error) {
-	v, err := n.Apply(ctx, CmdQueueJoin, queueCmd{Arena: arena, AgentID: agentID})
+func (n *Node) Queue(ctx context.Context, arenaName, agentID string) (Ticket, error) {
+	v, err := n.Apply(ctx, CmdQueueJoin, queueCmd{Arena: arenaName, AgentID: agentID})
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -52,8 +51,8 @@ func (n *Node) Queue(ctx context.Context, arena, agentID string) (Ticket, error)
 }
 
 // Unqueue takes an agent out of an arena's queue.
-func (n *Node) Unqueue(ctx context.Context, arena, agentID string) error {
-	_, err := n.Apply(ctx, CmdQueueLeave, queueCmd{Arena: arena, AgentID: agentID})
+func (n *Node) Unqueue(ctx context.Context, arenaName, agentID string) error {
+	_, err := n.Apply(ctx, CmdQueueLeave, queueCmd{Arena: arenaName, AgentID: agentID})
 	return err
 }
 
@@ -185,18 +184,6 @@ func (n *Node) ContestsOf(agentID string) (ids []string) {
 	return ids
 }
 
-// Leaderboard reads an arena's ratings, best first.
-func (n *Node) Leaderboard(arena string) (list []RatingEntry, err error) {
-	err = n.fsm.View(func(tx *bolt.Tx) error {
-		if _, err := getArena(tx, arena); err != nil {
-			return err
-		}
-		list, err = leaderboard(tx, arena)
-		return err
-	})
-	return list, err
-}
-
 // GameState loads a contest's game state.
 func (n *Node) GameState(c *Contest) (games.State, error) {
 	g, ok := n.fsm.games[c.Game]
@@ -211,35 +198,17 @@ func (n *Node) GameState(c *Contest) (games.State, error) {
 }
 
 // Tickets lists an arena's queue.
-func (n *Node) Tickets(arena string) (list []Ticket, err error) {
+func (n *Node) Tickets(arenaName string) (list []Ticket, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
-		list, err = queuedTickets(tx, arena)
+		list, err = queuedTickets(tx, arenaName)
 		return err
 	})
 	return list, err
 }
 
-// RecentOpponents maps each agent to the opponents of its last contest.
-func (n *Node) RecentOpponents() (m map[string][]string, err error) {
-	err = n.fsm.View(func(tx *bolt.Tx) error {
-		m, err = recentOpponents(tx)
-		return err
-	})
-	return m, err
-}
-
-// RatingOf reads one agent's leaderboard row in an arena.
-func (n *Node) RatingOf(arena, agentID string) (e RatingEntry, ok bool, err error) {
-	err = n.fsm.View(func(tx *bolt.Tx) error {
-		ok, err = getJSON(tx.Bucket(bucketRatings), ratingKey(arena, agentID), &e)
-		return err
-	})
-	return e, ok, err
-}
-
 // CreateContest starts a contest for the given agents (the matchmaker).
-func (n *Node) CreateContest(ctx context.Context, id, arena string, agentIDs []string, seed uint64) (*Contest, error) {
-	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arena, Agents: agentIDs, Seed: seed})
+func (n *Node) CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*Contest, error) {
+	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
@@ -268,47 +237,4 @@ func (n *Node) Seed(ctx context.Context, arenas []Arena, bots []BotSpec) error {
 func (n *Node) ResumeContest(ctx context.Context, contest string) error {
 	_, err := n.Apply(ctx, CmdContestResume, contestResumeCmd{Contest: contest})
 	return err
-}
-
-// RatingHistory lists an agent's rating points: per arena (in name order)
-// oldest first; ?arena narrows it to one.
-func (n *Node) RatingHistory(agentID, arena string) (list []RatingPoint, err error) {
-	err = n.fsm.View(func(tx *bolt.Tx) error {
-		list = []RatingPoint{}
-		prefix := []byte(agentID + "\x00")
-		if arena != "" {
-			prefix = append(prefix, arena+"\x00"...)
-		}
-		c := tx.Bucket(bucketHistory).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var p RatingPoint
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode rating point: %w", err)
-			}
-			list = append(list, p)
-		}
-		return nil
-	})
-	return list, err
-}
-
-// Battles lists an arena's pairwise outcomes in log order, and the log
-// index of the newest one (a cache key for fitted ratings).
-func (n *Node) Battles(arena string) (list []Battle, last uint64, err error) {
-	err = n.fsm.View(func(tx *bolt.Tx) error {
-		prefix := []byte(arena + "\x00")
-		c := tx.Bucket(bucketBattles).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var b Battle
-			if err := json.Unmarshal(v, &b); err != nil {
-				return fmt.Errorf("decode battle: %w", err)
-			}
-			list = append(list, b)
-			if len(k) >= len(prefix)+8 {
-				last = binary.BigEndian.Uint64(k[len(prefix):])
-			}
-		}
-		return nil
-	})
-	return list, last, err
 }

@@ -44,19 +44,32 @@ func (h *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 }
 
 func (h *hclogAdapter) Trace(msg string, args ...any) { h.Log(hclog.Trace, msg, args...) }
+
 func (h *hclogAdapter) Debug(msg string, args ...any) { h.Log(hclog.Debug, msg, args...) }
-func (h *hclogAdapter) Info(msg string, args ...any)  { h.Log(hclog.Info, msg, args...) }
-func (h *hclogAdapter) Warn(msg string, args ...any)  { h.Log(hclog.Warn, msg, args...) }
+
+func (h *hclogAdapter) Info(msg string, args ...any) { h.Log(hclog.Info, msg, args...) }
+
+func (h *hclogAdapter) Warn(msg string, args ...any) { h.Log(hclog.Warn, msg, args...) }
+
 func (h *hclogAdapter) Error(msg string, args ...any) { h.Log(hclog.Error, msg, args...) }
-func (h *hclogAdapter) IsTrace() bool                 { return h.level <= hclog.Trace }
-func (h *hclogAdapter) IsDebug() bool                 { return h.level <= hclog.Debug }
-func (h *hclogAdapter) IsInfo() bool                  { return h.level <= hclog.Info }
-func (h *hclogAdapter) IsWarn() bool                  { return h.level <= hclog.Warn }
-func (h *hclogAdapter) IsError() bool                 { return h.level <= hclog.Error }
-func (h *hclogAdapter) ImpliedArgs() []any            { return h.args }
-func (h *hclogAdapter) Name() string                  { return h.name }
-func (h *hclogAdapter) SetLevel(level hclog.Level)    { h.level = level }
-func (h *hclogAdapter) GetLevel() hclog.Level         { return h.level }
+
+func (h *hclogAdapter) IsTrace() bool { return h.level <= hclog.Trace }
+
+func (h *hclogAdapter) IsDebug() bool { return h.level <= hclog.Debug }
+
+func (h *hclogAdapter) IsInfo() bool { return h.level <= hclog.Info }
+
+func (h *hclogAdapter) IsWarn() bool { return h.level <= hclog.Warn }
+
+func (h *hclogAdapter) IsError() bool { return h.level <= hclog.Error }
+
+func (h *hclogAdapter) ImpliedArgs() []any { return h.args }
+
+func (h *hclogAdapter) Name() string { return h.name }
+
+func (h *hclogAdapter) SetLevel(level hclog.Level) { h.level = level }
+
+func (h *hclogAdapter) GetLevel() hclog.Level { return h.level }
 
 func (h *hclogAdapter) With(args ...any) hclog.Logger {
 	c := *h

@@ -4,10 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/ranking"
@@ -19,60 +15,6 @@ type promptState interface {
 	Prompt() prompt.Prompt
 	Answers() []string
 }
-
-var (
-	bucketRatings = []byte("ratings") // arena "\x00" agent -> RatingEntry
-	bucketRecent  = []byte("recent")  // agent -> []agent (last contest's opponents)
-	// bucketHistory: agent "\x00" arena "\x00" index(8) -> RatingPoint
-	bucketHistory = []byte("rating_history")
-	// bucketBattles: arena "\x00" index(8) "\x00" pair(2) -> Battle; the
-	// pairwise outcomes Bradley–Terry ratings are fitted on.
-	bucketBattles = []byte("battles")
-)
-
-// RatingPoint is one step of an agent's rating history.
-type RatingPoint struct {
-	Arena   string         `json:"arena"`
-	Contest string         `json:"contest"`
-	At      time.Time      `json:"at"`
-	Before  ranking.Rating `json:"before"`
-	After   ranking.Rating `json:"after"`
-	Rank    int            `json:"rank"`
-	Seats   int            `json:"seats"`
-}
-
-// Battle is one pairwise outcome of a settled contest: every pair of seats
-// counts, as in the Elo update.
-type Battle struct {
-	Contest string `json:"contest"`
-	A       string `json:"a"`
-	B       string `json:"b"`
-	// Winner is 0 when A ranked better, 1 when B did, 2 for a tie.
-	Winner int `json:"winner"`
-}
-
-// RatingEntry is one agent's row of an arena's leaderboard.
-type RatingEntry struct {
-	Arena   string         `json:"arena"`
-	AgentID string         `json:"agent_id"`
-	Name    string         `json:"name"`
-	OwnerID string         `json:"owner_id"`
-	Rating  ranking.Rating `json:"rating"` // fixed point, see ranking.Rating
-	Games   int            `json:"games"`
-	Wins    int            `json:"wins"`
-	Draws   int            `json:"draws"`
-	Losses  int            `json:"losses"`
-	LastAt  time.Time      `json:"last_at"`
-}
-
-// LeaderboardChange is published when a settlement moves ratings.
-type LeaderboardChange struct {
-	Arena   string        `json:"arena"`
-	Contest string        `json:"contest"`
-	Entries []RatingEntry `json:"entries"`
-}
-
-func ratingKey(arena, agent string) []byte { return []byte(arena + "\x00" + agent) }
 
 // settle ends a contest with final ranks: the arena's Elo table moves in
 // the same transaction, so the result and the ratings never disagree.
@@ -182,38 +124,4 @@ func outcomeFor(ranks []int, seat int) string {
 		}
 	}
 	return "win"
-}
-
-// leaderboard lists an arena's entries, best first.
-func leaderboard(tx *bolt.Tx, arena string) ([]RatingEntry, error) {
-	out := []RatingEntry{}
-	prefix := []byte(arena + "\x00")
-	c := tx.Bucket(bucketRatings).Cursor()
-	for k, v := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
-		var e RatingEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return nil, fmt.Errorf("decode rating %s: %w", k, err)
-		}
-		out = append(out, e)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Rating != out[j].Rating {
-			return out[i].Rating > out[j].Rating
-		}
-		return out[i].AgentID < out[j].AgentID
-	})
-	return out, nil
-}
-
-func recentOpponents(tx *bolt.Tx) (map[string][]string, error) {
-	out := map[string][]string{}
-	err := tx.Bucket(bucketRecent).ForEach(func(k, v []byte) error {
-		var opp []string
-		if err := json.Unmarshal(v, &opp); err != nil {
-			return fmt.Errorf("decode recent %s: %w", k, err)
-		}
-		out[string(k)] = opp
-		return nil
-	})
-	return out, err
 }

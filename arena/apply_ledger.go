@@ -19,14 +19,6 @@ type LedgerSettings = api.LedgerSettings
 // DefaultLedgerSettings: 1,000.00 arena credits for every new owner.
 var DefaultLedgerSettings = LedgerSettings{StartingGrant: 100_000, Currency: ledger.DefaultCurrency}
 
-var keyLedgerSettings = []byte("ledger_settings")
-
-func ledgerSettings(tx *bolt.Tx) (LedgerSettings, bool, error) {
-	var s LedgerSettings
-	ok, err := getJSON(tx.Bucket(bucketCluster), keyLedgerSettings, &s)
-	return s, ok, err
-}
-
 type ledgerSettingsCmd struct {
 	Settings LedgerSettings `json:"settings"`
 }
@@ -191,11 +183,4 @@ func refundContest(ac *applyCtx, c *Contest) error {
 		return fmt.Errorf("refund %s: %w", c.ID, err)
 	}
 	return nil
-}
-
-func currencyOf(tx *bolt.Tx) string {
-	if s, ok, _ := ledgerSettings(tx); ok && s.Currency != "" {
-		return s.Currency
-	}
-	return ledger.DefaultCurrency
 }

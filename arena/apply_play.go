@@ -30,17 +30,6 @@ func moveRejected(err error) error {
 	return apperr.Wrap(apperr.Invalid, err, "move rejected: %v", err)
 }
 
-// MoveErrorOf reports whether err is a game's refusal of a move, with the
-// game's stable code (not_your_turn, illegal_move, stale_turn, …) and
-// message for the agent's error frame.
-func MoveErrorOf(err error) (code, message string, ok bool) {
-	var me *games.MoveError
-	if !errors.As(err, &me) {
-		return "", "", false
-	}
-	return me.Code, me.Message, true
-}
-
 // loadRunning returns a running contest with its arena and game state.
 func (f *FSM) loadRunning(ac *applyCtx, id string) (*Contest, *Arena, games.State, error) {
 	c, err := getContest(ac.tx, id)

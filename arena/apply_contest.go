@@ -1,0 +1,137 @@
+package arena
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/games"
+)
+
+// contestCreateCmd starts a contest. The leader chooses id and seed.
+type contestCreateCmd struct {
+	ID     string   `json:"id"`
+	Arena  string   `json:"arena"`
+	Agents []string `json:"agents"`
+	Seed   uint64   `json:"seed"`
+}
+
+func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
+	var c contestCreateCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	if c.ID == "" {
+		return nil, apperr.New(apperr.Invalid, "contest id is required")
+	}
+	if ac.tx.Bucket(bucketContests).Get([]byte(c.ID)) != nil {
+		return nil, apperr.New(apperr.Conflict, "contest %s already exists", c.ID)
+	}
+	ar, err := getArena(ac.tx, c.Arena)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Agents) != ar.Seats {
+		return nil, apperr.New(apperr.Invalid, "arena %s needs %d agents, got %d", ar.Name, ar.Seats, len(c.Agents))
+	}
+	seats := make([]Seat, len(c.Agents))
+	seen := map[string]bool{}
+	for i, id := range c.Agents {
+		if seen[id] {
+			return nil, apperr.New(apperr.Invalid, "agent %s cannot hold two seats", id)
+		}
+		seen[id] = true
+		a, err := agents.GetAgent(ac.tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(activeContestsInArena(ac.tx, id, ar.Name)); n >= ar.MaxConcurrentPerAgent {
+			return nil, apperr.New(apperr.Conflict, "agent %s already plays %d contests in %s", id, n, ar.Name)
+		}
+		seats[i] = Seat{AgentID: a.ID, OwnerID: a.OwnerID, Name: a.Name, Version: a.Version}
+	}
+	if err := checkStakes(ac.tx, seats, &ar); err != nil {
+		return nil, err
+	}
+	g := f.games[ar.Game]
+	st, err := g.Start(gamesSetup(&ar, c.Seed))
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "start %s: %v", ar.Game, err)
+	}
+	con := &Contest{ID: c.ID, Arena: ar.Name, Game: ar.Game, Status: StatusRunning, Seats: seats, Seed: c.Seed,
+		Deadlines: make([]int64, len(seats)), Strikes: make([]int, len(seats)), CreatedAt: ac.now}
+	if err := setState(con, st, &ar, ac.now); err != nil {
+		return nil, err
+	}
+	// Queue tickets of the seated agents are consumed by this contest.
+	for _, id := range c.Agents {
+		if err := ac.tx.Bucket(bucketQueue).Delete(queueKey(ar.Name, id)); err != nil {
+			return nil, fmt.Errorf("dequeue: %w", err)
+		}
+	}
+	if err := stakeContest(ac, con, &ar); err != nil {
+		return nil, err
+	}
+	if err := record(ac, con, ContestEvent{Type: EvCreated, Data: contestSummary(con)}); err != nil {
+		return nil, err
+	}
+	return con, putContest(ac.tx, con)
+}
+
+// record appends an event to the contest's history and emits it.
+func record(ac *applyCtx, c *Contest, ev ContestEvent) error {
+	c.Seq++
+	ev.Contest, ev.Seq, ev.At = c.ID, c.Seq, ac.now
+	if d, ok := ev.Data.(Contest); ok {
+		d.Seq = c.Seq // the summary includes the event that carries it
+		ev.Data = d
+	}
+	if err := putJSON(ac.tx.Bucket(bucketContestEvents), eventKey(c.ID, c.Seq), ev); err != nil {
+		return err
+	}
+	ac.emit(EventContest, ev)
+	return nil
+}
+
+// setState stores the game state and resets deadlines for the seats to move.
+func setState(c *Contest, st games.State, ar *Arena, now time.Time) error {
+	data, err := st.Marshal()
+	if err != nil {
+		return fmt.Errorf("marshal game state: %w", err)
+	}
+	c.State = data
+	toMove := map[int]bool{}
+	for _, s := range st.ToMove() {
+		toMove[s] = true
+	}
+	due := now.Add(time.Duration(ar.MoveDeadlineMS) * time.Millisecond).UnixNano()
+	for i := range c.Deadlines {
+		switch {
+		case !toMove[i]:
+			c.Deadlines[i] = 0
+		case c.Deadlines[i] == 0 || c.Game != "prompt":
+			// Turn-based games get a fresh deadline per move; the prompt
+			// game keeps one deadline for the whole answer.
+			c.Deadlines[i] = due
+		}
+	}
+	return nil
+}
+
+// contestSummary is the contest without its bulky game state.
+func contestSummary(c *Contest) Contest {
+	s := *c
+	s.State = nil
+	return s
+}
+
+func sortedSeats(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

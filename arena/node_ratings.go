@@ -1,0 +1,175 @@
+package arena
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/ranking"
+)
+
+// Rating reads: leaderboards, rating histories, the pairwise battles and
+// the Bradley–Terry fit over them, win rates.
+
+// Leaderboard reads an arena's ratings, best first.
+func (n *Node) Leaderboard(arenaName string) (list []RatingEntry, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		if _, err := getArena(tx, arenaName); err != nil {
+			return err
+		}
+		list, err = leaderboard(tx, arenaName)
+		return err
+	})
+	return list, err
+}
+
+// RatingOf reads one agent's leaderboard row in an arena.
+func (n *Node) RatingOf(arenaName, agentID string) (e RatingEntry, ok bool, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketRatings), ratingKey(arenaName, agentID), &e)
+		return err
+	})
+	return e, ok, err
+}
+
+// RatingHistory lists an agent's rating points: per arena (in name order)
+// oldest first; ?arena narrows it to one.
+func (n *Node) RatingHistory(agentID, arenaName string) (list []RatingPoint, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list = []RatingPoint{}
+		prefix := []byte(agentID + "\x00")
+		if arenaName != "" {
+			prefix = append(prefix, arenaName+"\x00"...)
+		}
+		c := tx.Bucket(bucketHistory).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var p RatingPoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode rating point: %w", err)
+			}
+			list = append(list, p)
+		}
+		return nil
+	})
+	return list, err
+}
+
+// Battles lists an arena's pairwise outcomes in log order, and the log
+// index of the newest one (a cache key for fitted ratings).
+func (n *Node) Battles(arenaName string) (list []Battle, last uint64, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		prefix := []byte(arenaName + "\x00")
+		c := tx.Bucket(bucketBattles).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var b Battle
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("decode battle: %w", err)
+			}
+			list = append(list, b)
+			if len(k) >= len(prefix)+8 {
+				last = binary.BigEndian.Uint64(k[len(prefix):])
+			}
+		}
+		return nil
+	})
+	return list, last, err
+}
+
+// RecentOpponents maps each agent to the opponents of its last contest.
+func (n *Node) RecentOpponents() (m map[string][]string, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		m, err = recentOpponents(tx)
+		return err
+	})
+	return m, err
+}
+
+// BTRounds is how many bootstrap rounds leaderboard intervals use.
+const BTRounds = 200
+
+// btCache keeps each arena's fitted Bradley–Terry board until a new battle
+// arrives: fitting with a bootstrap costs milliseconds to seconds, reads
+// are frequent.
+type btCache struct {
+	mu     sync.Mutex
+	boards map[string]btBoard
+}
+
+type btBoard struct {
+	last uint64
+	rows map[string]ranking.BTRow
+}
+
+// BradleyTerry fits (or returns the cached fit of) an arena's battles:
+// rating, 95% interval (bootstrap widened by the likelihood interval; see
+// ranking.BootstrapResult) and interval rank per agent id. The seed
+// derives from the arena and its newest battle, so every node computes the
+// same board from the same state.
+func (n *Node) BradleyTerry(arenaName string) (map[string]ranking.BTRow, error) {
+	battles, last, err := n.Battles(arenaName)
+	if err != nil {
+		return nil, err
+	}
+	n.bt.mu.Lock()
+	if b, ok := n.bt.boards[arenaName]; ok && b.last == last {
+		n.bt.mu.Unlock()
+		return b.rows, nil
+	}
+	n.bt.mu.Unlock()
+	rows := map[string]ranking.BTRow{}
+	if len(battles) > 0 {
+		h := fnv.New64a()
+		h.Write([]byte(arenaName))
+		res, err := ranking.Bootstrap(rankingBattles(battles), ranking.BootstrapOptions{Rounds: BTRounds, Seed: h.Sum64() ^ last})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res.Leaderboard() {
+			rows[r.Agent] = r
+		}
+	}
+	n.bt.mu.Lock()
+	if n.bt.boards == nil {
+		n.bt.boards = map[string]btBoard{}
+	}
+	n.bt.boards[arenaName] = btBoard{last: last, rows: rows}
+	n.bt.mu.Unlock()
+	return rows, nil
+}
+
+// WinRates is an arena's head-to-head table: for each ordered pair of
+// agents, the share of their battles the row agent won (ties count half)
+// and how many they played.
+type WinRates struct {
+	// Agents are the agent ids, sorted; rows and columns follow them.
+	Agents []string
+	// Rates[i][j] is Agents[i]'s score against Agents[j], NaN where the
+	// two never met.
+	Rates [][]float64
+	// Games[i][j] is how many battles they played.
+	Games [][]int
+}
+
+// WinRates computes an arena's head-to-head table from its battles.
+func (n *Node) WinRates(arenaName string) (WinRates, error) {
+	battles, _, err := n.Battles(arenaName)
+	if err != nil {
+		return WinRates{}, err
+	}
+	agents, rates, games := ranking.WinRates(rankingBattles(battles))
+	return WinRates{Agents: agents, Rates: rates, Games: games}, nil
+}
+
+// rankingBattles converts stored battles to the ranking package's form.
+func rankingBattles(battles []Battle) []ranking.Battle {
+	out := make([]ranking.Battle, len(battles))
+	for i, b := range battles {
+		out[i] = ranking.Battle{A: b.A, B: b.B, Winner: b.Winner}
+	}
+	return out
+}
