@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -142,6 +143,38 @@ func TestNothingImportsACommandOrTheTransportFromBelow(t *testing.T) {
 			if under(d, "arena") && under(name, "games", "task", "judges", "ranking", "ledger", "matchmaking", "agents") {
 				t.Errorf("domain package %s imports %s", name, d)
 			}
+		}
+	}
+}
+
+// TestReadmeLayoutListsEveryTopLevelDirectory: the README's layout table
+// is where a newcomer learns the tree; a new top-level directory that is
+// missing from it is a directory nobody was told about.
+func TestReadmeLayoutListsEveryTopLevelDirectory(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, ok := strings.Cut(string(readme), "## Layout")
+	if !ok {
+		t.Fatal("README has no Layout section")
+	}
+	layout, _, _ = strings.Cut(layout, "\n## ")
+	// Only what git tracks: a local output folder (data/, a trainer's
+	// -out) is nobody's layout.
+	out, err := exec.Command("git", "-C", "../..", "ls-files").Output()
+	if err != nil {
+		t.Skipf("git ls-files: %v", err)
+	}
+	dirs := map[string]bool{}
+	for _, f := range strings.Split(string(out), "\n") {
+		if dir, _, ok := strings.Cut(f, "/"); ok && !strings.HasPrefix(dir, ".") {
+			dirs[dir] = true
+		}
+	}
+	for name := range dirs {
+		if !strings.Contains(layout, "| `"+name+"/`") {
+			t.Errorf("README's layout table has no row for %s/", name)
 		}
 	}
 }
