@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/web"
 )
@@ -39,7 +40,7 @@ func benchFanout(b *testing.B, spectators int) {
 	node := nodes[0].node
 	ctx := context.Background()
 	opts, _ := json.Marshal(map[string]int{"max_answer_bytes": 1 << 20})
-	if _, err := node.PutArena(ctx, arena.Arena{Name: "fan", Game: "prompt", Seats: 2, MoveDeadlineMS: 600000, GraceMS: 600000,
+	if _, err := node.PutArena(ctx, api.Arena{Name: "fan", Game: "prompt", Seats: 2, MoveDeadlineMS: 600000, GraceMS: 600000,
 		Forfeit: arena.ForfeitLose, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, Options: opts}); err != nil {
 		b.Fatal(err)
 	}

@@ -6,14 +6,13 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/ranking"
 )
 
 type contestListResp struct {
@@ -160,7 +159,7 @@ func (s *Server) putArena(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	a := arena.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
+	a := api.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
 		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, MaxQueuedPerOwner: req.MaxQueuedPerOwner, Injection: req.Injection,
 		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps}
@@ -208,32 +207,6 @@ func (s *Server) putArena(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"arena": a})
 }
 
-// btCell is an agent's Bradley–Terry rating with its 95% interval.
-type btCell struct {
-	Rating float64 `json:"rating"`
-	Lower  float64 `json:"lower"`
-	Upper  float64 `json:"upper"`
-	// Rank is 1 + the number of agents whose lower bound is above this
-	// agent's upper bound: statistically tied agents share a rank.
-	Rank    int `json:"rank"`
-	Battles int `json:"battles"`
-}
-
-type boardRow struct {
-	Rank    int            `json:"rank"`
-	AgentID string         `json:"agent_id"`
-	Name    string         `json:"name"`
-	OwnerID string         `json:"owner_id"`
-	Elo     float64        `json:"elo"`
-	Rating  ranking.Rating `json:"rating"` // Elo in fixed point (thousandths)
-	BT      *btCell        `json:"bt,omitempty"`
-	Games   int            `json:"games"`
-	Wins    int            `json:"wins"`
-	Draws   int            `json:"draws"`
-	Losses  int            `json:"losses"`
-	LastAt  time.Time      `json:"last_at"`
-}
-
 // leaderboard serves GET /v1/arenas/{name}/leaderboard: Elo and
 // Bradley–Terry (with bootstrap intervals) side by side, ordered by
 // ?method=elo (default) or ?method=bt.
@@ -253,12 +226,12 @@ func (s *Server) leaderboard(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	rows := make([]boardRow, len(list))
+	rows := make([]api.LeaderboardRow, len(list))
 	for i, e := range list {
-		rows[i] = boardRow{AgentID: e.AgentID, Name: e.Name, OwnerID: e.OwnerID, Elo: e.Rating.Float(), Rating: e.Rating,
+		rows[i] = api.LeaderboardRow{AgentID: e.AgentID, Name: e.Name, OwnerID: e.OwnerID, Elo: e.Rating.Float(), Rating: int64(e.Rating),
 			Games: e.Games, Wins: e.Wins, Draws: e.Draws, Losses: e.Losses, LastAt: e.LastAt}
 		if r, ok := bt[e.AgentID]; ok {
-			rows[i].BT = &btCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
+			rows[i].BT = &api.BTCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
 		}
 	}
 	if method == "bt" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 )
 
@@ -91,7 +92,7 @@ func (h *Hub) route(raw arena.Event) {
 		}
 	case arena.LeaderboardChange:
 		arenaName = d.Arena
-	case arena.Arena:
+	case api.Arena:
 		arenaName = d.Name
 	default:
 		return

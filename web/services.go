@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
@@ -53,9 +54,9 @@ type Accounts interface {
 // events, and the ratings they produce; Bus carries the committed events
 // the spectator hub fans out (contests.go, streams.go, agentws.go).
 type Contests interface {
-	Arena(name string) (arena.Arena, error)
-	Arenas() ([]arena.Arena, error)
-	PutArena(ctx context.Context, a arena.Arena) (arena.Arena, error)
+	Arena(name string) (api.Arena, error)
+	Arenas() ([]api.Arena, error)
+	PutArena(ctx context.Context, a api.Arena) (api.Arena, error)
 	Tickets(arenaName string) ([]arena.Ticket, error)
 	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
 	Unqueue(ctx context.Context, arenaName, agentID string) error

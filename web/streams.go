@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 )
@@ -158,7 +159,7 @@ func readDiscard(conn *websocket.Conn) <-chan struct{} {
 
 type arenaSnapshot struct {
 	Type        string              `json:"type"` // "snapshot"
-	Arena       arena.Arena         `json:"arena"`
+	Arena       api.Arena           `json:"arena"`
 	Live        []arena.Contest     `json:"live"`
 	Leaderboard []arena.RatingEntry `json:"leaderboard"`
 }
@@ -212,7 +213,7 @@ func (s *Server) arenaLive(c *gin.Context) {
 				f = arenaEventFrame{Type: "contest", Data: d}
 			case arena.LeaderboardChange:
 				f = arenaEventFrame{Type: "leaderboard", Data: d}
-			case arena.Arena:
+			case api.Arena:
 				f = arenaEventFrame{Type: "arena", Data: d}
 			default:
 				continue

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 )
@@ -29,7 +30,7 @@ func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 }
 
 type homeArena struct {
-	Arena   arena.Arena         `json:"arena"`
+	Arena   api.Arena           `json:"arena"`
 	Running int                 `json:"running"`
 	Queued  int                 `json:"queued"`
 	Top     []arena.RatingEntry `json:"top"`

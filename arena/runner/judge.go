@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games/prompt"
@@ -102,7 +103,7 @@ func (r *Runner) judge(c *arena.Contest) {
 // pickJudge builds the arena's judge: its one named judge, or a panel of
 // several (Borda aggregation, agreement reported). Unknown names are
 // skipped; with none left, the offline rubric judge rules.
-func (r *Runner) pickJudge(ar arena.Arena) Judge {
+func (r *Runner) pickJudge(ar api.Arena) Judge {
 	var members []judges.Judge
 	for _, name := range ar.Judges {
 		if j, ok := r.cfg.Judges[name]; ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games"
 )
@@ -20,8 +21,8 @@ type Node interface {
 	Bus() *arena.Bus
 
 	// Reads of the local state.
-	Arena(name string) (arena.Arena, error)
-	Arenas() ([]arena.Arena, error)
+	Arena(name string) (api.Arena, error)
+	Arenas() ([]api.Arena, error)
 	Contest(id string) (*arena.Contest, error)
 	ActiveContests() ([]*arena.Contest, error)
 	ContestsOf(agentID string) []string
@@ -34,7 +35,7 @@ type Node interface {
 	AgentSecret(id string) string
 
 	// Commands, proposed on the leader.
-	Seed(ctx context.Context, arenas []arena.Arena, bots []arena.BotSpec) error
+	Seed(ctx context.Context, arenas []api.Arena, bots []arena.BotSpec) error
 	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
 	Unqueue(ctx context.Context, arenaName, agentID string) error
 	CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*arena.Contest, error)

@@ -1,0 +1,54 @@
+package api
+
+import "time"
+
+// RankMethod orders a leaderboard.
+type RankMethod string
+
+// Leaderboard orderings.
+const (
+	// RankElo orders by Elo rating (the server's default).
+	RankElo RankMethod = "elo"
+	// RankBT orders by Bradley–Terry rank; agents whose intervals overlap
+	// share a rank.
+	RankBT RankMethod = "bt"
+)
+
+// Leaderboard is an arena's standings (GET /v1/arenas/{name}/leaderboard).
+type Leaderboard struct {
+	Arena   string           `json:"arena"`
+	Method  RankMethod       `json:"method"`
+	Entries []LeaderboardRow `json:"entries"`
+}
+
+// LeaderboardRow is one agent's standing in an arena.
+type LeaderboardRow struct {
+	// Rank is the position by Elo, or the Bradley–Terry rank (shared by
+	// statistically tied agents) when ordered by RankBT.
+	Rank    int     `json:"rank"`
+	AgentID string  `json:"agent_id"`
+	Name    string  `json:"name"`
+	OwnerID string  `json:"owner_id"`
+	Elo     float64 `json:"elo"`
+	// Rating is the Elo rating in fixed point (thousandths of a point).
+	Rating int64 `json:"rating"`
+	// BT is nil until the agent has Bradley–Terry battles.
+	BT     *BTCell   `json:"bt,omitempty"`
+	Games  int       `json:"games"`
+	Wins   int       `json:"wins"`
+	Draws  int       `json:"draws"`
+	Losses int       `json:"losses"`
+	LastAt time.Time `json:"last_at"`
+}
+
+// BTCell is an agent's Bradley–Terry rating with its 95% bootstrap
+// interval.
+type BTCell struct {
+	Rating float64 `json:"rating"`
+	Lower  float64 `json:"lower"`
+	Upper  float64 `json:"upper"`
+	// Rank is 1 + the number of agents whose lower bound is above this
+	// agent's upper bound: statistically tied agents share a rank.
+	Rank    int `json:"rank"`
+	Battles int `json:"battles"`
+}
