@@ -52,8 +52,8 @@ func TestGoldenRecord(t *testing.T) {
 	}
 
 	// Bots play until both kinds of contest have settled a few times.
-	rs := &runners{cancel: map[int]func(){}}
-	startRunner(t, rs, c, c.Index(leader), "c4-random", "c4-greedy", "txt-careful", "txt-terse", "txt-echo")
+	rs := arenatest.NewRunners(t, c)
+	rs.Start(t, c.Index(leader), "c4-random", "c4-greedy", "txt-careful", "txt-terse", "txt-echo")
 	c.Eventually(90*time.Second, func() error {
 		for _, name := range []string{"connect4", "prompt"} {
 			list, _, err := leader.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusSettled})
@@ -66,7 +66,7 @@ func TestGoldenRecord(t *testing.T) {
 		}
 		return nil
 	})
-	rs.stopAll()
+	rs.StopAll()
 
 	// Owners, agents, trainers and keys.
 	owner, err := leader.CreateOwner(ctx, agents.Owner{ID: "ow_golden", Name: "Golden Owner", Email: "golden@example.org"}, agents.HashKey("owner-key-1"))

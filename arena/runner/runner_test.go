@@ -1,71 +1,23 @@
 package runner_test
 
 import (
-	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
-	"github.com/agentarena/arena/arena/runner"
-	"github.com/agentarena/arena/judges"
 )
-
-// runners runs one contest runner per cluster node, as `arena serve` does.
-type runners struct {
-	mu     sync.Mutex
-	cancel map[int]func()
-}
-
-func startRunner(t *testing.T, rs *runners, c *arenatest.Cluster, i int, botNames ...string) {
-	t.Helper()
-	var list []runner.Bot
-	for _, name := range botNames {
-		b, ok := bots.Lookup(name, 1)
-		if !ok {
-			t.Fatalf("no bot %s", name)
-		}
-		list = append(list, b)
-	}
-	r := runner.New(runner.Config{Node: c.Nodes[i], Bots: list, BotDelay: 5 * time.Millisecond,
-		Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); r.Run(ctx) }()
-	rs.mu.Lock()
-	rs.cancel[i] = func() { cancel(); <-done }
-	rs.mu.Unlock()
-}
-
-func (rs *runners) stop(i int) {
-	rs.mu.Lock()
-	f := rs.cancel[i]
-	delete(rs.cancel, i)
-	rs.mu.Unlock()
-	if f != nil {
-		f()
-	}
-}
-
-func (rs *runners) stopAll() {
-	for i := 0; i < 16; i++ {
-		rs.stop(i)
-	}
-}
 
 // TestLeaderLossMidContest stops the leader in the middle of a bot game:
 // the new leader's runner must finish it, and every node must hold the
 // same moves, each once.
 func TestLeaderLossMidContest(t *testing.T) {
 	c := arenatest.NewCluster(t, 3)
-	rs := &runners{cancel: map[int]func(){}}
-	defer rs.stopAll()
+	rs := arenatest.NewRunners(t, c)
+	defer rs.StopAll()
 	for i := range c.Nodes {
-		startRunner(t, rs, c, i, "c4-random", "c4-alphabeta-2")
+		rs.Start(t, i, "c4-random", "c4-alphabeta-2")
 	}
 
 	var target string
@@ -83,7 +35,7 @@ func TestLeaderLossMidContest(t *testing.T) {
 		return fmt.Errorf("no contest with 4 moves yet")
 	})
 	old := c.Index(c.Leader())
-	rs.stop(old)
+	rs.Stop(old)
 	c.Stop(old)
 
 	leader := c.Leader()
@@ -97,7 +49,7 @@ func TestLeaderLossMidContest(t *testing.T) {
 		}
 		return nil
 	})
-	rs.stopAll()
+	rs.StopAll()
 	c.Start(old)
 	c.WaitConverged()
 
