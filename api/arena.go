@@ -38,10 +38,51 @@ type Arena struct {
 	// Injection is what happens to an entry a judge flags for addressing
 	// the judge: "forfeit" ranks it last (the default), "flag_only" keeps
 	// the judges' ranking and only records the flag.
-	Injection string          `json:"injection,omitempty"`
-	Options   json.RawMessage `json:"options,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	Injection string `json:"injection,omitempty"`
+	// RankBy is the leaderboard's default ordering: "" ranks a judged
+	// arena (any judge but the referee) by Bradley–Terry and a rule-judged
+	// one by Elo; see DefaultRankMethod.
+	RankBy RankMethod `json:"rank_by,omitempty"`
+	// ProvisionalGames is how many settled contests an agent needs before
+	// its rank counts; agents with fewer are listed as provisional and
+	// never hold rank 1 (0: ranking.DefaultProvisionalGames, 10).
+	ProvisionalGames int `json:"provisional_games,omitempty"`
+	// VoidAllForfeit ends a contest in which every seat forfeited as void
+	// (aborted, stakes refunded, no rating change, no preference pairs)
+	// instead of a draw. Arenas stored before the rule existed lack it and
+	// keep the old behaviour, so an old log replays to the same state;
+	// default arenas and every arena PUT since set it (arena/doc.go).
+	VoidAllForfeit bool            `json:"void_all_forfeit,omitempty"`
+	Options        json.RawMessage `json:"options,omitempty"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// Judged reports whether the arena's results come from judges rather than
+// from the game's rules alone (any judge other than the referee).
+func (a Arena) Judged() bool {
+	for _, j := range a.Judges {
+		if j != "referee" {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultRankMethod is how the arena's leaderboard is ordered when a
+// reader asks for no method: RankBy when set, else Bradley–Terry for a
+// judged arena (a judge's draws between saturated answers cost Elo rating
+// against weaker agents, so Elo lets filler climb) and Elo for a
+// rule-judged one.
+func (a Arena) DefaultRankMethod() RankMethod {
+	switch {
+	case a.RankBy != "":
+		return a.RankBy
+	case a.Judged():
+		return RankBT
+	default:
+		return RankElo
+	}
 }
 
 // Ticket is an agent waiting in an arena's queue. Queues are replicated so

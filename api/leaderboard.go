@@ -7,10 +7,10 @@ type RankMethod string
 
 // Leaderboard orderings.
 const (
-	// RankElo orders by Elo rating (the server's default).
+	// RankElo orders by Elo rating (rule-judged arenas' default).
 	RankElo RankMethod = "elo"
 	// RankBT orders by Bradley–Terry rank; agents whose intervals overlap
-	// share a rank.
+	// share a rank (judged arenas' default).
 	RankBT RankMethod = "bt"
 )
 
@@ -24,12 +24,17 @@ type Leaderboard struct {
 // LeaderboardRow is one agent's standing in an arena.
 type LeaderboardRow struct {
 	// Rank is the position by Elo, or the Bradley–Terry rank (shared by
-	// statistically tied agents) when ordered by RankBT.
-	Rank    int     `json:"rank"`
-	AgentID string  `json:"agent_id"`
-	Name    string  `json:"name"`
-	OwnerID string  `json:"owner_id"`
-	Elo     float64 `json:"elo"`
+	// statistically tied agents) when ordered by RankBT. Provisional
+	// agents rank after every established one and never hold rank 1
+	// (ranking/provisional.go).
+	Rank int `json:"rank"`
+	// Provisional is true while the agent has played fewer than the
+	// arena's provisional_games contests.
+	Provisional bool    `json:"provisional"`
+	AgentID     string  `json:"agent_id"`
+	Name        string  `json:"name"`
+	OwnerID     string  `json:"owner_id"`
+	Elo         float64 `json:"elo"`
 	// Rating is the Elo rating in fixed point (thousandths of a point).
 	Rating int64 `json:"rating"`
 	// BT is nil until the agent has Bradley–Terry battles.

@@ -90,6 +90,9 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 	}
 	if st.Done() {
 		out := st.Outcome()
+		if allForfeited(ar, out, len(c.Seats)) {
+			return voidContest(ac, c, ReasonVoidAllForfeit)
+		}
 		if out.NeedsJudge {
 			c.Status = StatusJudging
 			if err := record(ac, c, ContestEvent{Type: EvJudging, Reason: out.Reason, Data: contestSummary(c)}); err != nil {
@@ -259,17 +262,7 @@ func (f *FSM) applyContestAbort(ac *applyCtx, env Envelope) (any, error) {
 	if !c.Active() {
 		return nil, apperr.New(apperr.Conflict, "contest %s already ended (%s)", c.ID, c.Status)
 	}
-	if err := refundContest(ac, c); err != nil {
-		return nil, err
-	}
-	c.Status, c.EndedAt, c.Reason = StatusAborted, ac.now, truncateType(cmd.Reason)
-	for i := range c.Deadlines {
-		c.Deadlines[i] = 0
-	}
-	if err := record(ac, c, ContestEvent{Type: EvAborted, Reason: c.Reason, Data: contestSummary(c)}); err != nil {
-		return nil, err
-	}
-	return nil, putContest(ac.tx, c)
+	return nil, voidContest(ac, c, truncateType(cmd.Reason))
 }
 
 type contestResumeCmd struct {

@@ -7,6 +7,7 @@ import (
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/ledger"
+	"github.com/agentarena/arena/ranking"
 )
 
 // Forfeit rules: what a missed move deadline costs.
@@ -96,6 +97,12 @@ func validateArena(a *Arena, reg GameRegistry) error {
 	if a.Injection != "" && a.Injection != InjectionForfeit && a.Injection != InjectionFlagOnly {
 		return apperr.New(apperr.Invalid, "injection must be %q or %q", InjectionForfeit, InjectionFlagOnly)
 	}
+	if a.RankBy != "" && a.RankBy != api.RankElo && a.RankBy != api.RankBT {
+		return apperr.New(apperr.Invalid, "rank_by must be %q or %q", api.RankElo, api.RankBT)
+	}
+	if a.ProvisionalGames < 0 || a.ProvisionalGames > 10000 {
+		return apperr.New(apperr.Invalid, "provisional_games must be from 0 (the default, %d) to 10000", ranking.DefaultProvisionalGames)
+	}
 	if len(a.Options) > 0 && !json.Valid(a.Options) {
 		return apperr.New(apperr.Invalid, "options must be valid JSON")
 	}
@@ -122,11 +129,13 @@ func paySchedule(a *Arena) []int {
 }
 
 // DefaultArenas are created on a fresh cluster, so it is lively at once.
+// They void contests every seat forfeited (VoidAllForfeit): the seed
+// command carries the arenas, so an old log's seed keeps its own.
 func DefaultArenas() []Arena {
 	return []Arena{
 		{Name: "connect4", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 	}
 }

@@ -33,6 +33,16 @@
 // state hash it must end in (golden_test.go). It is the guard for rolling
 // upgrades: a build that applies an old log to other bytes fails it.
 //
+// So a new rule is keyed on data an old log cannot carry. Example: a
+// contest in which every seat forfeits used to go to the judge and settle
+// as a draw, moving ratings. It is now void (aborted, stakes refunded, no
+// rating, battle or preference pair; apply_void.go), but only in arenas
+// whose stored definition has void_all_forfeit set: the default arenas
+// carry it in the seed command and the web layer sets it on every
+// arena.put, while an arena stored by an older build lacks the field and
+// keeps the draw. A replica replaying an old log therefore reaches the
+// same bytes; an operator opts an old arena in by PUTting it again.
+//
 // # Writes
 //
 // Every change to the arena is a command: a typed, versioned Envelope
