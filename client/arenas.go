@@ -26,12 +26,21 @@ type PutArenaRequest struct {
 	Forfeit string `json:"forfeit,omitempty"`
 	Stake   int64  `json:"stake,omitempty"`
 	// Rewards nil takes the default; an empty, non-nil slice pays nothing.
-	Rewards               []int           `json:"rewards"`
-	Judges                []string        `json:"judges,omitempty"`
-	EloK                  float64         `json:"elo_k,omitempty"`
-	MaxConcurrentPerAgent int             `json:"max_concurrent_per_agent,omitempty"`
-	Injection             string          `json:"injection,omitempty"`
-	Options               json.RawMessage `json:"options,omitempty"`
+	Rewards               []int    `json:"rewards"`
+	Judges                []string `json:"judges,omitempty"`
+	EloK                  float64  `json:"elo_k,omitempty"`
+	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent,omitempty"`
+	Injection             string   `json:"injection,omitempty"`
+	// RankBy is the leaderboard's default ordering ("" : Bradley–Terry
+	// for judged arenas, Elo otherwise).
+	RankBy RankMethod `json:"rank_by,omitempty"`
+	// ProvisionalGames is how many games make an agent established (0:
+	// the server's default, 10).
+	ProvisionalGames int `json:"provisional_games,omitempty"`
+	// VoidAllForfeit is nil for the default (true): a contest every seat
+	// forfeits is void, not a draw.
+	VoidAllForfeit *bool           `json:"void_all_forfeit,omitempty"`
+	Options        json.RawMessage `json:"options,omitempty"`
 }
 
 // Leaderboards are the API's resources (package api).
@@ -92,7 +101,8 @@ func (c *Client) PutArena(ctx context.Context, name string, req PutArenaRequest)
 }
 
 // Leaderboard returns an arena's standings ordered by method ("" for the
-// server's default, Elo).
+// arena's default: Bradley–Terry for judged arenas, Elo otherwise; the
+// result's Method says which).
 func (c *Client) Leaderboard(ctx context.Context, arena string, method RankMethod) (*Leaderboard, error) {
 	seg, err := pathID("arena", arena)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ranking"
 )
 
 type contestListResp struct {
@@ -150,7 +151,12 @@ type putArenaReq struct {
 	Injection             string   `json:"injection"`
 	RewardMode            string   `json:"reward_mode"`
 	HouseFeeBps           int      `json:"house_fee_bps"`
-	Options               any      `json:"options"`
+	RankBy                string   `json:"rank_by"`
+	ProvisionalGames      int      `json:"provisional_games"`
+	// VoidAllForfeit is nil for the default (true): a contest every seat
+	// forfeits is void, not a draw.
+	VoidAllForfeit *bool `json:"void_all_forfeit"`
+	Options        any   `json:"options"`
 }
 
 func (s *Server) putArena(c *gin.Context) {
@@ -162,7 +168,11 @@ func (s *Server) putArena(c *gin.Context) {
 	a := api.Arena{Name: c.Param("name"), Game: req.Game, Seats: req.Seats, MoveDeadlineMS: req.MoveDeadlineMS,
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
 		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, MaxQueuedPerOwner: req.MaxQueuedPerOwner, Injection: req.Injection,
-		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps}
+		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps,
+		RankBy: api.RankMethod(req.RankBy), ProvisionalGames: req.ProvisionalGames, VoidAllForfeit: true}
+	if req.VoidAllForfeit != nil {
+		a.VoidAllForfeit = *req.VoidAllForfeit
+	}
 	if req.GraceMS != nil {
 		a.GraceMS = *req.GraceMS
 	}
@@ -209,19 +219,28 @@ func (s *Server) putArena(c *gin.Context) {
 
 // leaderboard serves GET /v1/arenas/{name}/leaderboard: Elo and
 // Bradley–Terry (with bootstrap intervals) side by side, ordered by
-// ?method=elo (default) or ?method=bt.
+// ?method=elo or ?method=bt; without one, by the arena's default
+// (api.Arena.DefaultRankMethod: Bradley–Terry for judged arenas). Under
+// either method provisional agents (fewer games than the arena's
+// provisional_games) rank after every established agent and never hold
+// rank 1 (ranking/provisional.go).
 func (s *Server) leaderboard(c *gin.Context) {
-	method := c.DefaultQuery("method", "elo")
-	if method != "elo" && method != "bt" {
-		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
-		return
-	}
-	list, err := s.cfg.Contests.Leaderboard(c.Param("name"))
+	a, err := s.cfg.Contests.Arena(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	bt, err := s.cfg.Contests.BradleyTerry(c.Param("name"))
+	method := api.RankMethod(c.DefaultQuery("method", string(a.DefaultRankMethod())))
+	if method != api.RankElo && method != api.RankBT {
+		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
+		return
+	}
+	list, err := s.cfg.Contests.Leaderboard(a.Name)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	bt, err := s.cfg.Contests.BradleyTerry(a.Name)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -229,31 +248,77 @@ func (s *Server) leaderboard(c *gin.Context) {
 	rows := make([]api.LeaderboardRow, len(list))
 	for i, e := range list {
 		rows[i] = api.LeaderboardRow{AgentID: e.AgentID, Name: e.Name, OwnerID: e.OwnerID, Elo: e.Rating.Float(), Rating: int64(e.Rating),
-			Games: e.Games, Wins: e.Wins, Draws: e.Draws, Losses: e.Losses, LastAt: e.LastAt}
+			Games: e.Games, Wins: e.Wins, Draws: e.Draws, Losses: e.Losses, LastAt: e.LastAt,
+			Provisional: ranking.IsProvisional(e.Games, a.ProvisionalGames)}
 		if r, ok := bt[e.AgentID]; ok {
 			rows[i].BT = &api.BTCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
 		}
 	}
-	if method == "bt" {
-		sort.SliceStable(rows, func(i, j int) bool {
-			bi, bj := rows[i].BT, rows[j].BT
-			switch {
-			case bi == nil || bj == nil:
-				return bj == nil && bi != nil
-			case bi.Rank != bj.Rank:
-				return bi.Rank < bj.Rank
-			default:
-				return bi.Rating > bj.Rating
-			}
-		})
+	rankBT(rows)
+	if method == api.RankBT {
+		orderByBT(rows)
+	} else {
+		rows = orderByElo(rows)
 	}
+	c.JSON(http.StatusOK, api.Leaderboard{Arena: a.Name, Method: method, Entries: rows})
+}
+
+// rankBT replaces each BT cell's interval rank with the provisional-aware
+// one, so that the BT column, too, never shows a provisional agent at 1.
+func rankBT(rows []api.LeaderboardRow) {
+	var idx []int
+	var lower, upper []float64
+	var prov []bool
+	for i, r := range rows {
+		if r.BT != nil {
+			idx = append(idx, i)
+			lower, upper, prov = append(lower, r.BT.Lower), append(upper, r.BT.Upper), append(prov, r.Provisional)
+		}
+	}
+	for k, rank := range ranking.ProvisionalIntervalRanks(lower, upper, prov) {
+		rows[idx[k]].BT.Rank = rank
+	}
+}
+
+// orderByBT sorts rows by BT rank, then BT rating, then agent id; rows
+// without a BT rating (no battles yet) come last, numbered on from the
+// last BT rank.
+func orderByBT(rows []api.LeaderboardRow) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		bi, bj := rows[i].BT, rows[j].BT
+		switch {
+		case bi == nil || bj == nil:
+			return bj == nil && bi != nil
+		case bi.Rank != bj.Rank:
+			return bi.Rank < bj.Rank
+		case bi.Rating != bj.Rating:
+			return bi.Rating > bj.Rating
+		default:
+			return rows[i].AgentID < rows[j].AgentID
+		}
+	})
 	for i := range rows {
 		rows[i].Rank = i + 1
-		if method == "bt" && rows[i].BT != nil {
+		if rows[i].BT != nil {
 			rows[i].Rank = rows[i].BT.Rank
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "method": method, "entries": rows})
+}
+
+// orderByElo keeps the Elo order (best first) with established agents
+// ahead of provisional ones, ranked by position.
+func orderByElo(rows []api.LeaderboardRow) []api.LeaderboardRow {
+	prov := make([]bool, len(rows))
+	for i, r := range rows {
+		prov[i] = r.Provisional
+	}
+	order, ranks := ranking.ProvisionalPositions(prov)
+	out := make([]api.LeaderboardRow, len(rows))
+	for k, i := range order {
+		out[k] = rows[i]
+		out[k].Rank = ranks[k]
+	}
+	return out
 }
 
 type queueReq struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/ranking"
 )
 
 var arenaCommands = []*command{
@@ -30,8 +31,9 @@ var arenaCommands = []*command{
 	{
 		group: "arena", name: "leaderboard",
 		synopsis: "NAME [--method elo|bt]",
-		summary: "Show an arena's standings by Elo (the default) or by Bradley–Terry rank, with\n" +
-			"        each agent's Bradley–Terry rating and 95% interval.",
+		summary: "Show an arena's standings by Elo or by Bradley–Terry rank (default: the\n" +
+			"        arena's, Bradley–Terry for judged arenas), with each agent's Bradley–Terry\n" +
+			"        rating and 95% interval; provisional agents (too few games) rank last.",
 		args:  []string{"NAME"},
 		cred:  credOptional,
 		setup: arenaLeaderboard,
@@ -87,11 +89,23 @@ func arenaShow(*flag.FlagSet) action {
 		t.row("ELO K", strconv.FormatFloat(a.EloK, 'f', -1, 64))
 		t.row("MAX CONCURRENT", strconv.Itoa(a.MaxConcurrentPerAgent))
 		t.row("INJECTION", a.Injection)
+		t.row("RANK BY", string(a.DefaultRankMethod()))
+		t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))
+		t.row("ALL FORFEIT", map[bool]string{true: "void", false: "draw"}[a.VoidAllForfeit])
 		t.row("OPTIONS", compactJSON(a.Options))
 		t.row("CREATED", formatTime(a.CreatedAt))
 		t.row("UPDATED", formatTime(a.UpdatedAt))
 		return t.flush()
 	}
+}
+
+// provisionalGames is the arena's provisional threshold with the server's
+// default applied.
+func provisionalGames(a *client.Arena) int {
+	if a.ProvisionalGames > 0 {
+		return a.ProvisionalGames
+	}
+	return ranking.DefaultProvisionalGames
 }
 
 func compactJSON(raw json.RawMessage) string {
@@ -106,10 +120,10 @@ func compactJSON(raw json.RawMessage) string {
 }
 
 func arenaLeaderboard(fs *flag.FlagSet) action {
-	method := fs.String("method", "elo", "")
+	method := fs.String("method", "", "")
 	return func(ctx context.Context, inv *invocation) error {
 		m := client.RankMethod(*method)
-		if m != client.RankElo && m != client.RankBT {
+		if m != "" && m != client.RankElo && m != client.RankBT {
 			return usagef("--method must be elo or bt, not %q", *method)
 		}
 		lb, err := inv.client.Leaderboard(ctx, inv.args[0], m)
@@ -120,15 +134,19 @@ func arenaLeaderboard(fs *flag.FlagSet) action {
 			return printJSON(inv.stdout, lb)
 		}
 		t := newTable(inv.stdout)
-		t.row("RANK", "NAME", "AGENT", "ELO", "BT", "BT 95%", "GAMES", "W-D-L", "OWNER")
+		t.row("RANK", "NAME", "AGENT", "ELO", "BT", "BT 95%", "GAMES", "PROV", "W-D-L", "OWNER")
 		for _, e := range lb.Entries {
 			bt, ci := "", ""
 			if e.BT != nil {
 				bt = strconv.FormatFloat(e.BT.Rating, 'f', 1, 64)
 				ci = fmt.Sprintf("%.1f..%.1f", e.BT.Lower, e.BT.Upper)
 			}
+			prov := ""
+			if e.Provisional {
+				prov = "yes"
+			}
 			t.row(strconv.Itoa(e.Rank), e.Name, e.AgentID, strconv.FormatFloat(e.Elo, 'f', 1, 64), bt, ci,
-				strconv.Itoa(e.Games), fmt.Sprintf("%d-%d-%d", e.Wins, e.Draws, e.Losses), e.OwnerID)
+				strconv.Itoa(e.Games), prov, fmt.Sprintf("%d-%d-%d", e.Wins, e.Draws, e.Losses), e.OwnerID)
 		}
 		return t.flush()
 	}

@@ -25,13 +25,14 @@ export function render(main, { name }) {
   const info = h('p', { class: 'small muted', id: 'arena-info' });
   const live = h('ul', { class: 'plain', id: 'arena-live' });
   const updated = h('p', { class: 'small muted', id: 'board-updated', 'aria-live': 'polite' });
+  const method = h('p', { class: 'small muted', id: 'board-method' });
   st.paint = () => paintTable(st, headRow, tbody);
   main.append(
     h('h1', {}, `${name} `, h('span', { class: 'muted', text: 'leaderboard' })), info,
     h('div', { class: 'table-wrap' }, h('table', { id: 'leaderboard' },
       h('caption', { class: 'visually-hidden', text: `Ratings in the ${name} arena. Column headers sort the table.` }), thead, tbody)),
-    updated,
-    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank.' }),
+    updated, method,
+    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. Provisional agents have played too few games to be ranked among the others: they are listed after them and never hold rank 1.' }),
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
   let refreshTimer = 0, gone = false;
@@ -43,6 +44,9 @@ export function render(main, { name }) {
       ]);
       if (gone) return;
       st.rows = b.entries; st.trends = t.trends;
+      // The server picks the ranking (Bradley–Terry for judged arenas); the
+      // page shows its order and says which it is.
+      method.textContent = `Ranked by ${b.method === 'bt' ? 'Bradley–Terry rank' : 'Elo'}.`;
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     } catch (e) {
@@ -110,7 +114,8 @@ function paintTable(st, headRow, tbody) {
     const trend = st.trends[r.agent_id] || [];
     return h('tr', { class: changed ? 'flash' : undefined, dataset: { agent: r.agent_id, games: r.games } },
       h('td', { class: 'num', text: String(r.rank) }),
-      h('th', { scope: 'row', class: 'agent-cell' }, link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name)),
+      h('th', { scope: 'row', class: 'agent-cell' }, link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name),
+        r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
       h('td', { class: 'hide-narrow small mono', text: r.owner_id === 'ow_house' ? 'house' : r.owner_id }),
       h('td', { class: 'num', text: fmtRating(r.elo) }),
       h('td', {}, h('div', { class: 'row' },
