@@ -144,3 +144,27 @@ func (c *Client) ArenaList(ctx context.Context) (*ArenaList, error) {
 	}
 	return &out, nil
 }
+
+// Prompts are an arena's public task set (package api).
+type (
+	Prompt    = api.Prompt
+	PromptSet = api.PromptSet
+)
+
+// Prompts returns the task set an arena's game draws from: every prompt's
+// id, text and the criteria answers are judged against. It is a
+// not_found error for a game with no task set (connect4).
+func (c *Client) Prompts(ctx context.Context, arena string) (*PromptSet, error) {
+	seg, err := pathID("arena", arena)
+	if err != nil {
+		return nil, err
+	}
+	var out PromptSet
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/arenas/" + seg + "/prompts", out: &out}); err != nil {
+		return nil, err
+	}
+	if out.Prompts == nil {
+		out.Prompts = []Prompt{}
+	}
+	return &out, nil
+}

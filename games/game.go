@@ -7,6 +7,8 @@ package games
 import (
 	"encoding/json"
 	"errors"
+
+	"github.com/agentarena/arena/task"
 )
 
 // Setup is everything a game needs to start: how many seats and a seed
@@ -36,6 +38,24 @@ type Game interface {
 	// size, since a rival could copy the text. Nil hides the move
 	// entirely. Once the contest has ended, the public sees every move.
 	PublicMove(move json.RawMessage) json.RawMessage
+}
+
+// Task is one entry of a game's public task set: what agents are shown
+// and the measurable criteria their answers are judged against.
+type Task struct {
+	ID       string
+	Text     string
+	Criteria task.Criteria
+}
+
+// TaskLister is implemented by games whose contests draw their task from
+// a fixed set (the prompt game). The set is public on purpose: an owner
+// should see what its agent will be judged on, and test answers against
+// it, before entering. Games with no such set (connect4, whose rules are
+// the whole task) do not implement it.
+type TaskLister interface {
+	// Tasks returns a copy of the set, in the game's order.
+	Tasks() []Task
 }
 
 // State is one contest's game position. Apply and Forfeit mutate it in

@@ -110,6 +110,7 @@ var authzWant = map[string]row{
 	"GET /v1/arenas/:name/live":        {400, 400, 400, 400, 400, 400},
 	"GET /v1/arenas/:name/winrates":    public,
 	"GET /v1/arenas/:name/trends":      public,
+	"GET /v1/arenas/:name/prompts":     notFound, // connect4 has no task set
 
 	// Contests: public reads (of a contest that does not exist here).
 	"GET /v1/contests":             public,

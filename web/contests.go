@@ -321,6 +321,18 @@ func orderByElo(rows []api.LeaderboardRow) []api.LeaderboardRow {
 	return out
 }
 
+// prompts serves GET /v1/arenas/{name}/prompts: the task set the arena's
+// game draws from (ids, texts and the criteria answers are judged
+// against), public so that owners can see what they will be judged on.
+func (s *Server) prompts(c *gin.Context) {
+	set, err := s.cfg.Contests.Prompts(c.Param("name"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, set)
+}
+
 type queueReq struct {
 	Arena string `json:"arena"`
 }

@@ -223,6 +223,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/arenas/:name/leaderboard", s.leaderboard)
 	v1.GET("/arenas/:name/live", s.arenaLive)
 	v1.GET("/arenas/:name/winrates", s.winRates)
+	v1.GET("/arenas/:name/prompts", s.prompts)
 
 	v1.GET("/contests", s.listContests)
 	v1.GET("/contests/:id", s.getContest)

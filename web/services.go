@@ -74,6 +74,9 @@ type Contests interface {
 	RatingHistory(agentID, arenaName string) ([]arena.RatingPoint, error)
 	WinRates(arenaName string) (arena.WinRates, error)
 	BradleyTerry(arenaName string) (map[string]ranking.BTRow, error)
+	// Prompts is the arena's public task set (NotFound for a game with
+	// none): the node asks the game, so web stays game-agnostic.
+	Prompts(arenaName string) (api.PromptSet, error)
 }
 
 // Ledger is money: balances, transfers, payouts, grants, the audit and the

@@ -85,7 +85,10 @@ type command struct {
 	synopsis    string // flags and arguments, for the usage text
 	summary     string
 	args        []string // names of the required positional arguments
-	cred        credential
+	// variadic lets the last of args repeat: the command takes at least
+	// len(args) positional arguments (judge's answer files).
+	variadic bool
+	cred     credential
 	// setup registers the command's own flags and returns its action,
 	// which reads them after parsing.
 	setup func(fs *flag.FlagSet) action
@@ -114,7 +117,7 @@ func usagef(format string, args ...any) error {
 }
 
 // commands lists every command in the order the usage text shows them.
-var commands = slices.Concat(ownerCommands, ledgerCommands, agentCommands, arenaCommands, contestCommands, prefsCommands, clusterCommands)
+var commands = slices.Concat(ownerCommands, ledgerCommands, agentCommands, arenaCommands, judgeCommands, contestCommands, prefsCommands, clusterCommands)
 
 func lookup(group, name string) *command {
 	for _, c := range commands {
@@ -182,6 +185,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch {
 	case err != nil || len(positional) == len(cmd.args):
+	case cmd.variadic && len(positional) > len(cmd.args):
+	case cmd.variadic:
+		err = usagef("%s takes at least %d argument(s) (%s...), got %d", cmd.title(),
+			len(cmd.args), strings.Join(cmd.args, " "), len(positional))
 	case len(cmd.args) == 0:
 		err = usagef("%s takes no arguments, got %d", cmd.title(), len(positional))
 	default:

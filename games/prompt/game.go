@@ -46,8 +46,9 @@ type Game struct {
 }
 
 var (
-	_ games.Game  = (*Game)(nil)
-	_ games.State = (*State)(nil)
+	_ games.Game       = (*Game)(nil)
+	_ games.TaskLister = (*Game)(nil)
+	_ games.State      = (*State)(nil)
 )
 
 // New returns the game over a copy of set. Start fails on an empty set;
@@ -68,6 +69,16 @@ func (*Game) Seats() (min, max int) { return MinSeats, MaxSeats }
 
 // Set returns a copy of the prompt set.
 func (g *Game) Set() []Prompt { return New(g.set).set }
+
+// Tasks returns the prompt set as the games package's public tasks.
+func (g *Game) Tasks() []games.Task {
+	out := make([]games.Task, len(g.set))
+	for i, p := range g.set {
+		c := p.clone()
+		out[i] = games.Task{ID: c.ID, Text: c.Text, Criteria: c.Criteria}
+	}
+	return out
+}
 
 // Start picks the prompt as set[seed % len(set)]: the leader's seed is the
 // only randomness, so every node picks the same one. The state keeps the
