@@ -329,6 +329,21 @@ func TestRequestsMatchTheWireContract(t *testing.T) {
 			method: "GET", uri: "/v1/arenas/connect4/leaderboard",
 		},
 		{
+			name:   "prompts read an arena's task set",
+			call:   func(c *client.Client) error { _, err := c.Prompts(ctx, "prompt"); return err },
+			status: 200, response: `{"arena":"prompt","game":"prompt","prompts":[]}`,
+			method: "GET", uri: "/v1/arenas/prompt/prompts",
+		},
+		{
+			name: "put arena sends the ranking fields",
+			call: func(c *client.Client) error {
+				_, err := c.PutArena(ctx, "duel", client.PutArenaRequest{Game: "prompt", Seats: 2, RankBy: client.RankElo, ProvisionalGames: 4, VoidAllForfeit: new(false)})
+				return err
+			},
+			status: 200, response: `{"arena":{"name":"duel"}}`,
+			method: "PUT", uri: "/v1/arenas/duel", body: `{"game":"prompt","seats":2,"rewards":null,"rank_by":"elo","provisional_games":4,"void_all_forfeit":false}`,
+		},
+		{
 			name: "list contests sends every filter",
 			call: func(c *client.Client) error {
 				_, err := c.ListContests(ctx, client.ListContestsOptions{Arena: "connect4", Agent: "agt_1",
