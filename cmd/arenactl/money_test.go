@@ -183,12 +183,15 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 			if e.BT == nil {
 				t.Fatalf("%s has no Bradley–Terry cell after a battle", e.Name)
 			}
-			rows = append(rows, fmt.Sprintf("%d  %s  {%s}  %s  %.1f  %.1f..%.1f  1  %s  %s",
+			if !e.Provisional {
+				t.Fatalf("%s is established after one game", e.Name)
+			}
+			rows = append(rows, fmt.Sprintf("%d  %s  {%s}  %s  %.1f  %.1f..%.1f  1  yes  %s  %s",
 				e.Rank, e.Name, e.Name, elo[e.Name], e.BT.Rating, e.BT.Lower, e.BT.Upper, wdl[e.Name], owner[e.Name]))
 		}
 		return rows
 	}
-	const boardHeader = "RANK  NAME  AGENT  ELO  BT  BT 95%  GAMES  W-D-L  OWNER"
+	const boardHeader = "RANK  NAME  AGENT  ELO  BT  BT 95%  GAMES  PROV  W-D-L  OWNER"
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -223,15 +226,25 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"ELO K           32",
 				"MAX CONCURRENT  1",
 				"INJECTION       -",
+				"RANK BY         bt",
+				"PROVISIONAL     fewer than 10 games",
+				"ALL FORFEIT     void",
 				"OPTIONS         -",
 				"CREATED         {time}",
 				"UPDATED         {time}"),
 			wantReq: "GET /v1/arenas/prompt ",
 		},
 		{
-			name:    "arena leaderboard orders by Elo and shows the Bradley–Terry cells",
+			name:    "arena leaderboard orders a rule-judged arena by Elo by default and shows the Bradley–Terry cells",
 			env:     f.alice,
 			args:    []string{"arena", "leaderboard", "connect4"},
+			wantOut: lines(append([]string{boardHeader}, board(client.RankElo)...)...),
+			wantReq: "GET /v1/arenas/connect4/leaderboard ",
+		},
+		{
+			name:    "arena leaderboard --method elo asks for Elo",
+			env:     f.alice,
+			args:    []string{"arena", "leaderboard", "connect4", "--method", "elo"},
 			wantOut: lines(append([]string{boardHeader}, board(client.RankElo)...)...),
 			wantReq: "GET /v1/arenas/connect4/leaderboard?method=elo ",
 		},
