@@ -235,15 +235,25 @@ func (s *Server) leaderboard(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
 		return
 	}
-	list, err := s.cfg.Contests.Leaderboard(a.Name)
+	rows, err := s.rankedBoard(a, method)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, api.Leaderboard{Arena: a.Name, Method: method, Entries: rows})
+}
+
+// rankedBoard is an arena's leaderboard rows, Elo and Bradley–Terry side
+// by side, ordered and ranked by method with provisional agents flagged
+// and ranked after the established ones.
+func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.LeaderboardRow, error) {
+	list, err := s.cfg.Contests.Leaderboard(a.Name)
+	if err != nil {
+		return nil, err
+	}
 	bt, err := s.cfg.Contests.BradleyTerry(a.Name)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
 	rows := make([]api.LeaderboardRow, len(list))
 	for i, e := range list {
@@ -257,10 +267,9 @@ func (s *Server) leaderboard(c *gin.Context) {
 	rankBT(rows)
 	if method == api.RankBT {
 		orderByBT(rows)
-	} else {
-		rows = orderByElo(rows)
+		return rows, nil
 	}
-	c.JSON(http.StatusOK, api.Leaderboard{Arena: a.Name, Method: method, Entries: rows})
+	return orderByElo(rows), nil
 }
 
 // rankBT replaces each BT cell's interval rank with the provisional-aware

@@ -30,10 +30,13 @@ func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 }
 
 type homeArena struct {
-	Arena   api.Arena           `json:"arena"`
-	Running int                 `json:"running"`
-	Queued  int                 `json:"queued"`
-	Top     []arena.RatingEntry `json:"top"`
+	Arena   api.Arena `json:"arena"`
+	Running int       `json:"running"`
+	Queued  int       `json:"queued"`
+	// Top is the head of the arena's leaderboard in its default order,
+	// Method.
+	Top    []api.LeaderboardRow `json:"top"`
+	Method api.RankMethod       `json:"method"`
 }
 
 // homeCluster is the status line every page shows. It avoids
@@ -87,7 +90,8 @@ func (s *Server) uiHome(c *gin.Context) {
 			s.writeError(c, err)
 			return
 		}
-		board, err := s.cfg.Contests.Leaderboard(a.Name)
+		method := a.DefaultRankMethod()
+		board, err := s.rankedBoard(a, method)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -100,7 +104,7 @@ func (s *Server) uiHome(c *gin.Context) {
 		if len(board) > homeTop {
 			board = board[:homeTop]
 		}
-		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Queued: len(queue), Top: board})
+		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Queued: len(queue), Top: board, Method: method})
 	}
 	if out.Running, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
 		s.writeError(c, err)

@@ -31,8 +31,12 @@ export function render(main) {
 function arenaCard(x) {
   const a = x.arena;
   const top = x.top.length
+    // The server orders the top agents as the arena ranks them
+    // (Bradley–Terry for judged arenas), provisional agents last.
     ? h('ol', { class: 'small' }, x.top.map((e) => h('li', {}, link(`/agents/${encodeURIComponent(e.agent_id)}`, e.name), ' ',
-      h('span', { class: 'muted', text: `Elo ${fmtRating(e.rating / 1000)} · ${e.games} games` }))))
+      h('span', { class: 'muted', text: e.bt && x.method === 'bt'
+        ? `BT ${fmtRating(e.bt.rating)} · ${e.games} games` : `Elo ${fmtRating(e.rating / 1000)} · ${e.games} games` }),
+      e.provisional ? h('span', { class: 'badge provisional', text: 'provisional' }) : null)))
     : h('p', { class: 'empty', text: 'No ratings yet.' });
   return h('article', { class: 'card arena-card', dataset: { arena: a.name } },
     h('h3', {}, link(`/arenas/${encodeURIComponent(a.name)}`, a.name)),
