@@ -102,36 +102,52 @@ var markupTask = regexp.MustCompile(`(?i)\b(?:html|xml|markdown|svg|comments?)\b
 // since folding would turn Cyrillic into Latin. Go's \b is ASCII-only, so
 // patterns in other scripts do without it.
 var multilingualPatterns = []*regexp.Regexp{
-	// French
-	regexp.MustCompile(`(?i)\bignore[rz]?\s+(?:toutes\s+)?(?:les\s+)?(?:instructions|consignes|règles|directives)\s+(?:précédentes|antérieures|ci-dessus|données)`),
-	regexp.MustCompile(`(?i)\b(?:classe[rz]?|note[rz]?|mets|mettez)\s+(?:cette|ma)\s+réponse\s+(?:en\s+)?(?:premi[eè]re?|t[eê]te|meilleure|1)`),
-	regexp.MustCompile(`(?i)\b(?:cher|chère|au|monsieur\s+le|madame\s+la)\s+(?:juge|correcteur|correctrice|évaluateur|évaluatrice)\b`),
-	// Spanish, Portuguese, Italian
-	regexp.MustCompile(`(?i)\bignor[ae][rd]?\s+(?:todas\s+|tutte\s+)?(?:las\s+|as\s+|le\s+)?(?:instrucciones|instruções|istruzioni|reglas|regras|regole|indicaciones)\s+(?:anteriores|previas|precedenti|prévias)`),
-	regexp.MustCompile(`(?i)\b(?:querido|estimado|al|caro|prezado)\s+(?:juez|evaluador|giudice|valutatore|juiz|avaliador)\b`),
-	regexp.MustCompile(`(?i)\besta\s+respuesta\s+(?:es\s+la\s+mejor|como\s+la\s+mejor|en\s+(?:el\s+)?primer\s+lugar)`),
+	// Spanish, Portuguese, Italian, French: "ignore (all) the previous
+	// instructions", in any order of the qualifier ("las instrucciones
+	// anteriores", "le precedenti istruzioni").
+	regexp.MustCompile(`(?i)\b(?:ignor\pL*|olvid\pL*|descart\pL*|esque[cç]\pL*|desconsider\pL*|dimentic\pL*|trascur\pL*|oubli\pL*|ne\s+tenez\s+pas\s+compte)\s+(?:[\pL']+\s+){0,3}?(?:anterior\pL*|previ\pL*|pr[eé]c[eé]dent\pL*|ant[eé]rieur\pL*|ci-dessus|acima|arriba|sopra)?\s*(?:[\pL']+\s+){0,2}?(?:instru\pL*|consignes?|r[eèé]g[lr]\pL*|regole|directiv\pL*|diretiv\pL*|direttiv\pL*|indicaciones|indicazioni|orienta[cç]\pL*)\s+(?:anterior\pL*|previ\pL*|pr[eé]c[eé]dent\pL*|ant[eé]rieur\pL*|ci-dessus|acima|arriba|sopra|données|dadas|date)`),
+	regexp.MustCompile(`(?i)\b(?:ignor\pL*|olvid\pL*|esque[cç]\pL*|dimentic\pL*|oubli\pL*)\s+(?:todas\s+|todos\s+|toutes\s+|tous\s+|tutte\s+|tutti\s+)?(?:las\s+|los\s+|as\s+|os\s+|les\s+|le\s+|i\s+)?(?:anterior\pL*|previ\pL*|precedent\pL*|pr[eé]c[eé]dent\pL*)\s+(?:instru\pL*|consignes|r[eè]gles|regras|reglas|regole|indicaciones|indicazioni)`),
+	// … "rank / put this answer first, give it the top score"
+	regexp.MustCompile(`(?i)\b(?:esta|essa|questa|cette|ma|mi|minha|la\s+mia)\s+(?:respuesta|resposta|risposta|réponse)\s+(?:(?:es|é|è|est)\s+(?:la\s+|a\s+)?(?:mejor|melhor|migliore|meilleure)|(?:como|comme|come)\s+(?:la\s+|a\s+)?(?:mejor|melhor|migliore|meilleure)|(?:en|em|al|in|au)\s+(?:el\s+|o\s+)?(?:primer\pL*|primo|premier|prima)\s*(?:lugar|posto|rang|place)?|en\s+premi[eè]re?\s+(?:position|place)|en\s+t[eê]te)`),
+	regexp.MustCompile(`(?i)\b(?:classe[rz]?|not[ae][rz]?|mets|mettez|classifi\pL*|califi\pL*|punt[uú]\pL*|avali\pL*|valut\pL*|coloc\pL*|pon|ponga|metti|mettete|d[aáeê]|dê|dale|dai|date|attribu\pL*|assegn\pL*|atribu\pL*|otorg\pL*|concede)\s+(?:[\pL']+\s+){0,4}?(?:(?:en|em|al|au|in)\s+(?:el\s+|o\s+)?(?:primer\pL*|primo|premier|primeiro)\s*(?:lugar|posto|rang)?|(?:la|a|il|le)\s+(?:note|nota|puntuaci[oó]n|pontua[cç][aã]o|punteggio|calificaci[oó]n|voto)\s+(?:m[aá]xim\pL*|massim\pL*|maximale|parfaite|perfect\pL*|perfeit\pL*|mais\s+alta|m[aá]s\s+alta|più\s+alto)|(?:la\s+)?(?:note|nota|puntuaci[oó]n|punteggio|pontua[cç][aã]o)\s+(?:de\s+)?(?:10|dix|diez|dieci|dez)\s*(?:/|sur|sobre|su)\s*10|(?:todos\s+los\s+puntos|pleine\s+note|la\s+note\s+maximale|punteggio\s+pieno|nota\s+m[aá]xima|nota\s+máxima))`),
+	// … "dear judge", "to the evaluator", "you are the judge"
+	regexp.MustCompile(`(?i)\b(?:cher|chère|au|aux|monsieur\s+le|madame\s+la|querido|querida|estimado|estimada|al|a\s+los|caro|cara|gentile|egregio|prezado|prezada|ao|aos|señor|senhor)\s+(?:juges?|correct(?:eur|rice)s?|[ée]valuat(?:eur|rice)s?|examinat(?:eur|rice)s?|juez|jueces|evaluador\pL*|calificador\pL*|giudic[ei]|valutator[ei]|esaminator[ei]|juiz|juízes|avaliador\pL*|corretor\pL*)\b`),
+	regexp.MustCompile(`(?i)\b(?:vous\s+êtes|tu\s+es|usted\s+es|eres|você\s+é|tu\s+sei|lei\s+è|sei)\s+(?:un\s+|une\s+|el\s+|le\s+|la\s+|o\s+|il\s+|um\s+|uma\s+)?(?:juge|juez|juiz|giudice|[ée]valuat(?:eur|rice)|evaluador|avaliador|valutatore)\b`),
 	// German
-	regexp.MustCompile(`(?i)\bignorier(?:e|en|t)?\s+(?:sie\s+)?(?:alle\s+)?(?:vorherigen|bisherigen|obigen|früheren|vorigen)\s+(?:anweisungen|instruktionen|regeln|vorgaben|befehle)`),
-	regexp.MustCompile(`(?i)\b(?:lieber|liebe|sehr\s+geehrter?|an\s+den|an\s+die)\s+(?:richter|richterin|prüfer|prüferin|bewerter|bewerterin|gutachter)\b`),
-	regexp.MustCompile(`(?i)\bdiese\s+antwort\s+(?:als\s+(?:die\s+)?beste|auf\s+(?:den\s+)?(?:platz|rang)\s+(?:1|eins))`),
+	regexp.MustCompile(`(?i)\b(?:ignorier\pL*|vergiss|vergessen\s+sie|missachte\pL*)\s+(?:sie\s+)?(?:alle\s+|sämtliche\s+)?(?:die\s+)?(?:vorherigen|bisherigen|obigen|früheren|vorigen|vorangegangenen|vorstehenden|ursprünglichen)\s+(?:anweisungen|instruktionen|regeln|vorgaben|befehle|richtlinien)`),
+	regexp.MustCompile(`(?i)\b(?:lieber|liebe|sehr\s+geehrter?|an\s+den|an\s+die|hallo)\s+(?:richter|richterin|prüfer|prüferin|bewerter|bewerterin|gutachter|gutachterin|juror|jury)\b`),
+	regexp.MustCompile(`(?i)\bdiese(?:r)?\s+antwort\s+(?:als\s+(?:die\s+)?beste|auf\s+(?:den\s+)?(?:platz|rang)\s+(?:1|eins)|(?:die\s+)?(?:volle|höchste|maximale)\s+punkt\pL*|(?:ist\s+)?(?:die\s+)?beste)`),
+	regexp.MustCompile(`(?i)\b(?:sie\s+sind|du\s+bist)\s+(?:ein\s+|eine\s+|der\s+|die\s+)?(?:richter|richterin|prüfer|bewerter|gutachter)\b`),
 	// Russian, Ukrainian
-	regexp.MustCompile(`(?i)(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|ігноруй(?:те)?)\s+(?:все\s+|всі\s+)?(?:предыдущие|прежние|вышеуказанные|вышеприведённые|попередні|прежние)\s+(?:инструкции|указания|правила|інструкції)`),
-	regexp.MustCompile(`(?i)(?:уважаемый|дорогой|шановний)\s+(?:судья|оценщик|проверяющий|суддя)`),
-	regexp.MustCompile(`(?i)(?:этот|цей)\s+(?:ответ|відповідь)\s+(?:на\s+первое\s+место|лучший|найкраща|на\s+перше\s+місце)`),
-	// Chinese
-	regexp.MustCompile(`(?:忽略|无视|忽视|無視)(?:掉)?(?:之前|以上|前面|先前|上述|此前|所有)(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|说明|說明|规则|規則|提示|要求)`),
-	regexp.MustCompile(`(?:排在|排名|评为|評為|列为|列為|放在)(?:第一|首位|最高|最好|第1)`),
-	regexp.MustCompile(`(?:评委|裁判|评审|評審|評委)(?:你好|您好|请注意|請注意|[:：,，])`),
+	regexp.MustCompile(`(?i)(?:игнорируй|проигнорируй|забудь|ігноруй|проігноруй|не\s+обращай\s+внимания\s+на)\pL*\s+(?:все\s+|всі\s+)?(?:предыдущ\pL*|прежн\pL*|вышеуказанн\pL*|вышеприведённ\pL*|попередн\pL*|данн\pL*|исходн\pL*)\s+(?:инструкц\pL*|указани\pL*|правил\pL*|інструкц\pL*|команд\pL*)`),
+	regexp.MustCompile(`(?i)(?:уважаем\pL*|дорог\pL*|шановн\pL*)\s+(?:судья|судьи|оценщик\pL*|проверяющ\pL*|экзаменатор\pL*|эксперт\pL*|суддя|суддi)`),
+	regexp.MustCompile(`(?i)(?:этот|этому|этого|цей|цьому)\s+(?:ответ|відповід)\pL*\s+(?:на\s+первое\s+место|лучш\pL*|найкращ\pL*|на\s+перше\s+місце|высш\pL*\s+балл|максимальн\pL*\s+балл|(?:\pL+\s+){0,2}(?:на\s+первое\s+место|высш\pL*\s+балл|максимальн\pL*\s+балл))`),
+	regexp.MustCompile(`(?i)(?:поставь|поставьте|дай|дайте|присвой|присвойте|оцени|оцените)\s+(?:этому|этот|цьому)\s+(?:ответ|відповід)\pL*\s+(?:\pL+\s+){0,2}?(?:на\s+первое\s+место|высш\pL*|максимальн\pL*|10\s+из\s+10)`),
+	regexp.MustCompile(`(?i)(?:ты|вы)\s+(?:—\s+|-\s+)?(?:судья|оценщик|эксперт-оценщик)`),
+	// Chinese (simplified and traditional)
+	regexp.MustCompile(`(?:忽略|无视|忽视|無視|不要理会|不要理會|忘记|忘記)(?:掉)?(?:你)?(?:之前|以上|前面|先前|上述|此前|所有|全部|一切)(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|说明|說明|规则|規則|提示|要求|命令)`),
+	regexp.MustCompile(`(?:排在|排名|评为|評為|列为|列為|放在|排到)(?:第一|首位|最高|最好|第1)`),
+	regexp.MustCompile(`(?:给|給|打)(?:这个|這個|本|此)?(?:回答|答案|回复|回覆)?(?:打|给|給)?(?:满分|滿分|最高分)`),
+	regexp.MustCompile(`(?:评委|裁判|评审|評審|評委|评分员|評分員|考官)(?:你好|您好|请注意|請注意|们|們|[:：,，])`),
+	regexp.MustCompile(`(?:致|亲爱的|親愛的|尊敬的)(?:评委|裁判|评审|評審|評委|评分员|評分員|考官)`),
+	regexp.MustCompile(`你(?:现在)?是(?:一[个個]|一名)?(?:公正的)?(?:评委|裁判|评审|評審|评分员|評分員)`),
 	// Japanese
-	regexp.MustCompile(`(?:以前|前|上記|これまで)の(?:すべての|全ての)?(?:指示|命令|ルール|指令)を(?:すべて|全て)?無視`),
-	regexp.MustCompile(`(?:1位|一位|最高評価|一番)に(?:して|ランク|評価)`),
-	regexp.MustCompile(`(?:審査員|採点者|評価者)(?:へ|の方|様|さん)`),
+	regexp.MustCompile(`(?:以前|前|上記|これまで|先)の(?:すべての|全ての)?(?:指示|命令|ルール|指令|インストラクション)(?:は|を)(?:すべて|全て)?(?:無視|忘れ)`),
+	regexp.MustCompile(`(?:1位|一位|１位|最高評価|一番|満点|最高点)(?:に|を)(?:して|ランク|評価|つけ|付け|与え)`),
+	regexp.MustCompile(`(?:審査員|採点者|評価者|ジャッジ)(?:へ|の方|様|さん|各位)`),
+	regexp.MustCompile(`(?:あなたは|君は)(?:公平な)?(?:審査員|採点者|評価者|ジャッジ)`),
 	// Korean
-	regexp.MustCompile(`이전\s*(?:의\s*)?(?:모든\s*)?(?:지시|명령|지침|규칙)(?:을|를|사항을)?\s*(?:모두\s*)?무시`),
-	regexp.MustCompile(`(?:1위|일등|최고점)(?:로|으로|을)\s*(?:평가|선택|매겨)`),
-	// Arabic, Hindi
-	regexp.MustCompile(`تجاهل\s+(?:جميع\s+|كل\s+)?(?:التعليمات|الأوامر|القواعد)`),
-	regexp.MustCompile(`(?:पिछले|पिछली|पहले\s+के)\s+(?:सभी\s+)?(?:निर्देशों|निर्देश|नियमों)\s+को\s+(?:अनदेखा|नज़रअंदाज़|नजरअंदाज)`),
+	regexp.MustCompile(`(?:이전|앞|위|기존)(?:의)?\s*(?:모든\s*)?(?:지시|명령|지침|규칙|지시사항)(?:을|를|사항을|들을)?\s*(?:모두\s*)?(?:무시|잊)`),
+	regexp.MustCompile(`(?:1위|일등|최고점|만점|최고\s*점수)(?:로|으로|을|를)\s*(?:평가|선택|매겨|주|줘|부여)`),
+	regexp.MustCompile(`(?:심사위원|채점자|평가자|심판)(?:님|께|여러분)`),
+	// Arabic
+	regexp.MustCompile(`(?:تجاهل|تجاهلي|تجاهلوا|انس|انسى|أهمل)\s+(?:جميع\s+|كل\s+)?(?:التعليمات|الأوامر|القواعد|الإرشادات|التوجيهات)`),
+	regexp.MustCompile(`(?:عزيزي|عزيزتي|إلى|الى|أيها|السيد)\s+(?:ال)?(?:حكم|محكم|مقيم|مقيّم|المصحح|مصحح)`),
+	regexp.MustCompile(`(?:امنح|امنحي|أعط|اعط|ضع|ضعي|صنف|قيّم|قيم)\s+(?:هذه\s+|هذا\s+)?(?:الإجابة|الاجابة|الجواب|الرد)\s+(?:\S+\s+){0,2}?(?:المرتبة\s+الأولى|الدرجة\s+الكاملة|أعلى\s+درجة|العلامة\s+الكاملة|المركز\s+الأول)`),
+	// Hindi
+	regexp.MustCompile(`(?:पिछले|पिछली|पहले\s+के|ऊपर\s+के|पूर्व)\s+(?:सभी\s+)?(?:निर्देशों|निर्देश|नियमों|आदेशों)\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|अनसुना)`),
+	regexp.MustCompile(`(?:प्रिय|आदरणीय|माननीय)\s+(?:निर्णायक|न्यायाधीश|परीक्षक|मूल्यांकनकर्ता|जज)`),
+	regexp.MustCompile(`(?:इस|यह)\s+(?:उत्तर|जवाब)\s+(?:को\s+)?(?:\S+\s+){0,2}?(?:पहला\s+स्थान|प्रथम\s+स्थान|पूरे\s+अंक|सर्वोच्च\s+अंक|पूर्ण\s+अंक|सबसे\s+अच्छा)`),
 }
 
 // verdictKey finds JSON keys a verdict would have: an entry that writes
@@ -141,7 +157,11 @@ var verdictKey = regexp.MustCompile(`(?i)["'](ranks?|rankings?|scores?|verdict|w
 // squashedPhrases are looked for in words spelled letter by letter, where
 // the spaces between words are lost ("ignorepreviousinstructions").
 var squashedPhrases = []string{"instruction", "ignoreall", "ignoreprevious", "disregard", "judge", "grader",
-	"evaluator", "rankthis", "rankme", "rankit", "perfectscore", "fullmarks", "systemprompt", "override"}
+	"evaluator", "rankthis", "rankme", "rankit", "perfectscore", "fullmarks", "systemprompt", "override",
+	// the same in the other languages the detector knows
+	"instrucciones", "instruções", "istruzioni", "consignes", "anweisungen", "игнорируй", "инструкции",
+	"juez", "giudice", "richter", "судья", "忽略", "无视", "無視", "指令", "評委", "评委", "審査員",
+	"무시", "심사위원", "تجاهل", "التعليمات", "अनदेखा", "निर्देशों"}
 
 // Encoded runs a model can decode when asked to.
 var (
@@ -154,24 +174,46 @@ var (
 // many short runs cannot make detection slow.
 const maxDecodedRuns = 64
 
+// maxDecodeDepth bounds encodings inside encodings (ROT13 inside base64
+// inside a JSON string): each level decodes the runs found in the one
+// above.
+const maxDecodeDepth = 2
+
 // detectAddressing returns a description of the first way text addresses
-// the judge, or "" if it does not. A phrase the task itself uses is not
-// held against the entry (a prompt about LLMs may ask what a "system
-// prompt" is), and neither is a JSON key the task asked for.
+// the judge, or "" if it does not. It reads the text as written and, if
+// that differs, with JSON escapes, HTML character references and URL
+// encoding decoded (decode.go). A phrase the task itself uses is not held
+// against the entry (a prompt about LLMs may ask what a "system prompt"
+// is), and neither is a JSON key the task asked for.
 func detectAddressing(task Task, text string) string {
 	prompt := foldText(task.Prompt)
+	if d := detectView(task, prompt, text, 0); d != "" {
+		return d
+	}
+	if dec := decodeEscapes(text); dec != text {
+		if d := detectView(task, prompt, dec, 0); d != "" {
+			return "with escapes and entities decoded, " + d
+		}
+	}
+	return ""
+}
+
+// detectView runs every check on one reading of the entry: its folded
+// text, the same requests in other languages, leetspeak, ROT13, reversed
+// and spelled-out text, and (down to maxDecodeDepth) the base64, hex and
+// escaped runs it carries, each decoded and read the same way.
+func detectView(task Task, prompt, text string, depth int) string {
 	folded := foldText(text)
 	if d := detectPlain(task, prompt, folded); d != "" {
 		return d
 	}
-	plain := stripInvisible(text)
-	ascii := isASCII(plain)
-	for _, re := range multilingualPatterns {
-		if ascii && !isASCII(re.String()) && !latinPattern(re) {
-			continue // a pattern in another script cannot match ASCII text
-		}
-		if m := re.FindString(plain); m != "" && !re.MatchString(task.Prompt) {
-			return "addresses the judge: " + quoteSnippet(m)
+	plain := plainView(text)
+	for _, v := range []struct{ name, text string }{
+		{"", plain}, {" written backwards", reverse(plain)}, {" in ROT13", rot13(plain)},
+		{" in leetspeak", unleet(plain)}, {" spaced out", despace(plain)},
+	} {
+		if d := detectMultilingual(task, v.text); d != "" {
+			return "addresses the judge" + v.name + ": " + d
 		}
 	}
 	for _, enc := range []struct {
@@ -182,20 +224,41 @@ func detectAddressing(task Task, text string) string {
 			return "addresses the judge " + enc.name + ": " + d
 		}
 	}
-	for _, run := range spelledOut(folded) {
+	lowerPrompt := strings.ToLower(task.Prompt + " " + prompt)
+	for _, run := range append(spelledOut(folded), spelledOut(plain)...) {
 		for _, p := range squashedPhrases {
-			if strings.Contains(run, p) && !strings.Contains(strings.ToLower(prompt), p) {
+			if strings.Contains(run, p) && !strings.Contains(lowerPrompt, p) {
 				return "addresses the judge letter by letter: " + quoteSnippet(run)
 			}
 		}
 	}
+	if depth >= maxDecodeDepth {
+		return ""
+	}
 	for _, dec := range decodedRuns(folded) {
-		inner := foldText(dec.text)
-		if d := detectPlain(task, prompt, inner); d != "" {
+		if d := detectView(task, prompt, dec.text, depth+1); d != "" {
 			return "decoded from " + dec.name + ", " + d
 		}
-		if d := detectPhrases(prompt, rot13(inner)); d != "" {
+		if d := detectPhrases(prompt, rot13(foldText(dec.text))); d != "" {
 			return "decoded from " + dec.name + " and ROT13, addresses the judge: " + d
+		}
+	}
+	return ""
+}
+
+// detectMultilingual returns the first request to the judge in another
+// language that text holds and the task does not, quoted.
+func detectMultilingual(task Task, text string) string {
+	if text == "" {
+		return ""
+	}
+	ascii := isASCII(text)
+	for _, re := range multilingualPatterns {
+		if ascii && !isASCII(re.String()) && !latinPattern(re) {
+			continue // a pattern in another script cannot match ASCII text
+		}
+		if m := re.FindString(text); m != "" && !re.MatchString(task.Prompt) {
+			return quoteSnippet(m)
 		}
 	}
 	return ""

@@ -1,95 +1,141 @@
 package judges
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
-// Entries that address the judge rarely do it in plain ASCII for long:
-// the same words come back in Cyrillic look-alikes, with zero-width
-// characters between the letters, in full-width or mathematical letters,
-// behind a right-to-left override, or with combining marks stacked on
-// every letter. A model reads all of these as the plain words. The
-// detector therefore looks at a folded copy of the text in which each of
-// those tricks is undone; the folded copy is never shown or scored.
+// Entries game the checks with characters a reader never notices: a
+// forbidden word with a zero-width space or a Cyrillic letter inside, 280
+// words joined by a blank-looking letter so they count as 94, an
+// instruction to the judge in full-width or mathematical letters. Every
+// check therefore reads the text the way a reader sees it, and the
+// judge-addressing detector the way a model reads it:
 //
-// The folding is a small, explicit table rather than full Unicode NFKC
-// and the Unicode confusables list (which would need golang.org/x/text
-// and a large data file): it covers the characters that look like the
-// Latin letters of English instructions, which is what matters here.
-// Text in other scripts passes through unchanged, so the multilingual
-// patterns still see it.
+//   - readerView (every rubric check): invalid bytes dropped; invisible
+//     (default-ignorable) characters removed; characters that render as a
+//     gap without being whitespace (Hangul fillers, the braille blank,
+//     controls, private-use and unassigned code points) and whitespace
+//     look-alikes (no-break, en, em, thin, ideographic spaces…) read as
+//     spaces; then Unicode NFKC, which turns full-width, mathematical,
+//     circled and other compatibility letters into plain ones. Term checks
+//     compare TR39 skeletons of that text (confusables.go).
+//   - foldText (the detector's English patterns): the same, plus combining
+//     marks dropped and every letter that imitates a Latin one (by the
+//     TR39 table, and a few small capitals it lacks) made that letter.
+//   - plainView (the detector's patterns in other scripts): readerView's
+//     text, letters left as they are.
+//
+// None of these copies is shown or stored: what is judged is the entry as
+// written, read through them.
 
-// invisible reports runes that render as nothing (or only change the
-// direction of what follows) and so can hide inside a word: zero-width
-// spaces and joiners, the soft hyphen, word joiners, invisible operators,
-// byte-order marks, bidirectional controls, variation selectors and tag
-// characters.
-func invisible(r rune) bool {
-	switch {
-	case r == 0x00AD, r == 0x034F, r == 0x061C, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
-		r == 0x180E, r == 0x3164, r == 0xFEFF, r == 0xFFA0:
-		return true
-	case r >= 0x200B && r <= 0x200F, // zero-width space, (non-)joiner, LRM, RLM
-		r >= 0x202A && r <= 0x202E,   // bidi embeddings and overrides
-		r >= 0x2060 && r <= 0x2064,   // word joiner, invisible operators
-		r >= 0x2066 && r <= 0x206F,   // bidi isolates, deprecated format characters
-		r >= 0xFE00 && r <= 0xFE0F,   // variation selectors
-		r >= 0xE0000 && r <= 0xE007F, // tag characters
-		r >= 0xE0100 && r <= 0xE01EF: // variation selectors supplement
-		return true
+// ignorable reports Unicode's Default_Ignorable_Code_Point property (UAX
+// #44, derived as DerivedCoreProperties.txt does): characters a renderer
+// shows as nothing when it has no glyph for them — zero-width spaces and
+// joiners, the soft hyphen, word joiners and invisible operators, bidi
+// controls, variation selectors, tag characters, byte-order marks. The
+// Hangul fillers are default-ignorable too, but they render as a blank,
+// so blankLooking takes them first.
+func ignorable(r rune) bool {
+	if unicode.Is(unicode.White_Space, r) || (r >= 0xFFF9 && r <= 0xFFFB) || (r >= 0x13430 && r <= 0x1343F) ||
+		unicode.Is(unicode.Prepended_Concatenation_Mark, r) {
+		return false
 	}
-	return false
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Cf, r) ||
+		unicode.Is(unicode.Variation_Selector, r)
 }
 
-// confusables maps letters of other scripts that look like Latin letters
-// to those letters: Cyrillic and Greek capitals and lower case, and a few
-// Latin variants (dotless i, long s, script l).
-var confusables = map[rune]rune{
-	// Cyrillic (and a few Armenian and IPA letters)
-	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c',
-	'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w',
-	'ӏ': 'l', 'һ': 'h', 'ү': 'y', 'ɡ': 'g', 'ո': 'n', 'ց': 'g', 'հ': 'h', 'ս': 'u', 'օ': 'o',
-	'А': 'A', 'В': 'B', 'Е': 'E', 'Ё': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C',
-	'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ѕ': 'S', 'І': 'I', 'Ї': 'I', 'Ј': 'J', 'Ԁ': 'D', 'Ԛ': 'Q', 'Ԝ': 'W',
-	'Ӏ': 'I', 'Һ': 'H', 'Ү': 'Y',
-	// Greek
-	'α': 'a', 'β': 'b', 'γ': 'y', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't',
-	'υ': 'u', 'χ': 'x', 'ω': 'w', 'ϲ': 'c', 'ϳ': 'j',
-	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O',
-	'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C',
-	// Latin look-alikes and letter-like symbols
-	'ı': 'i', 'ſ': 's', 'ℓ': 'l', 'ℯ': 'e', 'ℊ': 'g', 'ℴ': 'o', 'ℎ': 'h', 'ⅰ': 'i', 'ⅼ': 'l',
-	'ɑ': 'a', 'ɩ': 'i', 'ʀ': 'r', 'ɴ': 'n', 'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e',
-	'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ᴏ': 'o', 'ᴘ': 'p',
-	'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
-	// punctuation a model reads as ASCII
-	'‘': '\'', '’': '\'', '“': '"', '”': '"', '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-',
-	'\u00A0': ' ', '\u2007': ' ', '\u202F': ' ', '\u3000': ' ',
+// hangulFillers render as an empty cell of a letter's width: between
+// words they are a space to the eye.
+func hangulFiller(r rune) bool { return r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 }
+
+// blankLooking reports characters that are not whitespace but show as a
+// gap (or as a box, which separates words just as well): the Hangul
+// fillers, the braille blank, control characters other than tab and line
+// breaks, private-use, surrogate and unassigned code points, and the
+// object and replacement characters.
+func blankLooking(r rune) bool {
+	switch {
+	case hangulFiller(r), r == 0x2800, r == 0xFFFC, r == utf8.RuneError:
+		return true
+	case r == '\t' || r == '\n' || r == '\r' || unicode.Is(unicode.White_Space, r):
+		return false
+	case ignorable(r):
+		return false
+	}
+	return !unicode.IsGraphic(r)
 }
 
-// foldRune maps one rune to its plain Latin form: full-width ASCII,
-// mathematical alphanumerics, circled and parenthesised letters, and the
-// confusables above. Other runes are returned unchanged.
+// readerText is an entry as a reader sees it, and what was undone to get
+// there, for the rationale.
+type readerText struct {
+	text      string
+	invisible int // invisible characters removed
+	blanks    int // blank-looking characters read as spaces
+}
+
+// readerView returns the text every rubric check reads (see above).
+// Ordinary whitespace look-alikes (a no-break space in French
+// typography) are read as spaces without being counted as tricks.
+func readerView(s string) readerText {
+	var v readerText
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s { // an invalid byte is RuneError: a replacement box
+		switch {
+		case blankLooking(r):
+			v.blanks++
+			b.WriteByte(' ')
+		case ignorable(r):
+			v.invisible++
+		case r == 0x85 || r == 0x2028 || r == 0x2029:
+			b.WriteByte('\n')
+		case r >= utf8.RuneSelf && unicode.Is(unicode.White_Space, r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	v.text = norm.NFKC.String(b.String())
+	return v
+}
+
+// tricks describes what readerView undid, for the rationale ("" if
+// nothing).
+func (v readerText) tricks() string {
+	var out []string
+	if v.invisible > 0 {
+		out = append(out, fmt.Sprintf("%d invisible characters removed", v.invisible))
+	}
+	if v.blanks > 0 {
+		out = append(out, fmt.Sprintf("%d blank-looking characters read as spaces", v.blanks))
+	}
+	return strings.Join(out, ", ")
+}
+
+// plainView is readerView's text alone.
+func plainView(s string) string { return readerView(s).text }
+
+// smallCapitals are Latin letter variants TR39 does not list as
+// confusable with the plain letter but that read as it.
+var smallCapitals = map[rune]rune{
+	'ʀ': 'r', 'ɴ': 'n', 'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i',
+	'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ᴏ': 'o', 'ᴘ': 'p', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
+	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z', 'ı': 'i', 'ɩ': 'i', 'ɑ': 'a', 'ſ': 's',
+}
+
+// foldRune maps one rune to the plain Latin letter it imitates, or
+// returns it unchanged. Letters NFKC leaves alone or turns into more than
+// one (parenthesised "⒤" becomes "(i)", negative circled and squared
+// capitals and regional indicators have no decomposition) come first.
 func foldRune(r rune) rune {
 	switch {
 	case r < utf8.RuneSelf:
 		return r
-	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
-		return r - 0xFF01 + '!'
-	case r >= 0x1D400 && r <= 0x1D6A3: // mathematical letters: 13 styles of A-Z a-z
-		k := (r - 0x1D400) % 52
-		if k < 26 {
-			return 'A' + k
-		}
-		return 'a' + k - 26
-	case r >= 0x1D7CE && r <= 0x1D7FF: // mathematical digits: 5 styles of 0-9
-		return '0' + (r-0x1D7CE)%10
-	case r >= 0x24B6 && r <= 0x24CF: // circled capitals
-		return 'A' + r - 0x24B6
-	case r >= 0x24D0 && r <= 0x24E9: // circled small letters
-		return 'a' + r - 0x24D0
 	case r >= 0x249C && r <= 0x24B5: // parenthesised small letters
 		return 'a' + r - 0x249C
 	case r >= 0x1F130 && r <= 0x1F149: // squared capitals
@@ -100,48 +146,43 @@ func foldRune(r rune) rune {
 		return 'A' + r - 0x1F170
 	case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators
 		return 'A' + r - 0x1F1E6
+	case r == '‘' || r == '’':
+		return '\''
+	case r == '“' || r == '”':
+		return '"'
+	case r >= 0x2010 && r <= 0x2015:
+		return '-'
 	}
-	if m, ok := confusables[r]; ok {
+	if m, ok := smallCapitals[r]; ok {
+		return m
+	}
+	if m, ok := latinPrototype(r); ok {
 		return m
 	}
 	return r
 }
 
-// foldText returns the text a model would read: invisible characters and
-// combining marks removed, and every rune folded by foldRune. Folding
-// twice changes nothing.
+// foldText returns the text a model would read, for the detector's
+// English patterns: readerView's, decomposed (NFKD), with combining
+// marks removed and every rune folded by foldRune. Folding twice changes
+// nothing.
 func foldText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if invisible(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) {
-			continue
+	pre := strings.Map(func(r rune) rune {
+		if r >= 0x249C && r <= 0x24B5 { // before NFKC makes "(a)" of them
+			return foldRune(r)
 		}
-		if r == utf8.RuneError {
+		return r
+	}, s)
+	d := norm.NFKD.String(plainView(pre))
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if unicode.In(r, unicode.Mn, unicode.Me) {
 			continue
 		}
 		b.WriteRune(foldRune(r))
 	}
 	return b.String()
-}
-
-// stripInvisible removes only the invisible characters and turns
-// full-width ASCII and wide spaces into ASCII, leaving every other letter
-// (and combining mark) alone, for the patterns written in scripts the
-// confusables table would otherwise mangle (Cyrillic, Greek).
-func stripInvisible(s string) string {
-	return strings.Map(func(r rune) rune {
-		if invisible(r) || r == utf8.RuneError {
-			return -1
-		}
-		if r == 0x3000 || r == 0x00A0 {
-			return ' '
-		}
-		if r >= 0xFF01 && r <= 0xFF5E {
-			return r - 0xFF01 + '!'
-		}
-		return r
-	}, s)
 }
 
 // leet maps the digits and symbols that stand in for letters.
@@ -230,4 +271,41 @@ func reverse(s string) string {
 		r[i], r[j] = r[j], r[i]
 	}
 	return string(r)
+}
+
+// despace removes the spaces between letters of scripts written without
+// them (Chinese, Japanese) and inside runs of single letters of any
+// script, so "忽 略 之 前 的 指 令" and "и г н о р и р у й" read as words
+// again. It returns "" when nothing changed.
+func despace(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	changed := false
+	single := func(i int) bool { // rs[i] is a letter standing alone
+		return i >= 0 && i < len(rs) && unicode.IsLetter(rs[i]) &&
+			(i == 0 || unicode.IsSpace(rs[i-1])) && (i == len(rs)-1 || unicode.IsSpace(rs[i+1]))
+	}
+	for i := 0; i < len(rs); i++ {
+		if unicode.IsSpace(rs[i]) && i > 0 {
+			j := i
+			for j < len(rs) && unicode.IsSpace(rs[j]) {
+				j++
+			}
+			if j < len(rs) && (unspaced(rs[i-1]) && unspaced(rs[j]) || single(i-1) && single(j)) {
+				changed = true
+				i = j - 1
+				continue
+			}
+		}
+		b.WriteRune(rs[i])
+	}
+	if !changed {
+		return ""
+	}
+	return b.String()
+}
+
+// unspaced reports letters of scripts that do not separate words.
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai)
 }

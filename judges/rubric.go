@@ -15,7 +15,12 @@ import (
 // stored verdicts. Change the version whenever a score could change.
 // v2: the judge-addressing detector reads folded and decoded text, and
 // non-answers are flagged (see addressing.go, nonanswer.go).
-const RubricName = "rubric-v2"
+// v3: every check reads the answer as a reader sees it (NFKC, invisible
+// characters removed, blank-looking ones as spaces) and terms match by
+// TR39 skeleton, so look-alike letters, hidden characters and escapes
+// neither avoid a forbidden term nor shrink a word count (normalize.go,
+// terms.go); the detector also decodes escapes and entities.
+const RubricName = "rubric-v3"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -99,18 +104,25 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 // rubric checks, as the AI judge's prompt asks the model to count it
 // against the entry, whatever the arena's rule then does with the flag.
 func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
-	if strings.TrimSpace(foldText(text)) == "" {
+	view := readerView(text)
+	if strings.TrimSpace(view.text) == "" {
 		return 0, []check{{label: "non-empty", weight: 1}}
 	}
 	checks := criteriaChecks(task.Criteria, text)
-	r := repeatedTrigramRatio(text)
+	if t := view.tricks(); t != "" {
+		// Not a criterion (weight 0): the rationale says what the checks
+		// read through, so an owner sees why a count or a term differs
+		// from a naive reading.
+		checks = append(checks, check{label: "plain characters (" + t + ")"})
+	}
+	r := repeatedTrigramRatio(view.text)
 	checks = append(checks, check{
 		label:  fmt.Sprintf("repetition %s%%", fmtNum(r*100, 1)),
 		weight: weightRepetition,
 		score:  1 - r,
 		met:    r <= repetitionTolerance,
 	})
-	cp := copiedTrigramRatio(text, task.Prompt)
+	cp := copiedTrigramRatio(view.text, plainView(task.Prompt))
 	checks = append(checks, check{
 		label:  fmt.Sprintf("own words (%s%% copied from the prompt)", fmtNum(cp*100, 1)),
 		weight: weightOwnWords,
@@ -137,9 +149,13 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 }
 
 // criteriaChecks applies every criterion the task carries, in a fixed
-// order.
-func criteriaChecks(c task.Criteria, text string) []check {
+// order, to the answer as a reader sees it (readerView); terms are
+// matched by skeleton (terms.go). Only JSON validity reads the raw text,
+// since a program, not a reader, parses it.
+func criteriaChecks(c task.Criteria, raw string) []check {
 	var out []check
+	text := readerView(raw).text
+	terms := newTermReader(raw)
 	if c.MinWords > 0 || c.MaxWords > 0 {
 		n := len(words(text))
 		s := boundScore(n, c.MinWords, c.MaxWords)
@@ -149,17 +165,17 @@ func criteriaChecks(c task.Criteria, text string) []check {
 		})
 	}
 	for _, t := range c.Required {
-		ok := hasTerm(text, t)
-		out = append(out, check{label: "required " + strconv.Quote(t),
-			weight: weightRequired / float64(len(c.Required)), score: b2f(ok), met: ok})
+		found, disguised := terms.find(t)
+		out = append(out, check{label: "required " + strconv.Quote(t) + disguisedNote(disguised),
+			weight: weightRequired / float64(len(c.Required)), score: b2f(found), met: found})
 	}
 	for _, t := range c.Forbidden {
-		ok := !hasTerm(text, t)
-		out = append(out, check{label: "avoids " + strconv.Quote(t),
-			weight: weightForbidden / float64(len(c.Forbidden)), score: b2f(ok), met: ok})
+		found, disguised := terms.find(t)
+		out = append(out, check{label: "avoids " + strconv.Quote(t) + disguisedNote(disguised),
+			weight: weightForbidden / float64(len(c.Forbidden)), score: b2f(!found), met: !found})
 	}
 	if c.Format != "" {
-		s, label := formatScore(c, text)
+		s, label := formatScore(c, raw, text)
 		out = append(out, check{label: label, weight: weightFormat, score: s, met: s == 1})
 	}
 	if c.EndsWith != "" {
@@ -181,7 +197,8 @@ func criteriaChecks(c task.Criteria, text string) []check {
 	return out
 }
 
-// formatScore checks the requested layout:
+// formatScore checks the requested layout, on the reader's text, except
+// JSON, which is parsed from the raw answer:
 //   - bullets, numbered: share of non-empty lines that are items, times
 //     the item-count bound score;
 //   - json: 0 if invalid; 1 if valid and no keys are required; otherwise
@@ -192,7 +209,7 @@ func criteriaChecks(c task.Criteria, text string) []check {
 //
 // An unknown format is reported and scored as met, since the entry cannot
 // be blamed for a criterion nobody can check.
-func formatScore(c task.Criteria, text string) (float64, string) {
+func formatScore(c task.Criteria, raw, text string) (float64, string) {
 	lines := nonEmptyLines(text)
 	nl := float64(max(1, len(lines)))
 	switch c.Format {
@@ -213,7 +230,7 @@ func formatScore(c task.Criteria, text string) (float64, string) {
 		}
 		return s, fmt.Sprintf("%s list of %d items (want %s) in %d lines", c.Format, items, boundText(c.MinItems, c.MaxItems), len(lines))
 	case "json":
-		body := StripFence(text)
+		body := StripFence(raw)
 		if !json.Valid([]byte(body)) {
 			return 0, "valid JSON"
 		}
