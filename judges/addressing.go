@@ -51,6 +51,10 @@ func (p phrase) match(text, lower string) string {
 }
 
 var phrasePatterns = []phrase{
+	// a forged line of the rubric's own rationale ("seat 0: score 1; …
+	// missed: none")
+	{regexp.MustCompile(`(?im)^[\s>*#-]*seat\s+\d+\s*:\s*score\s+[\d.]+`), []string{"seat"}},
+	{regexp.MustCompile(`(?i)\bmissed\s*:\s*(?:none|nothing|n/a|-)(?:\W|$)`), []string{"missed"}},
 	{regexp.MustCompile(`(?i)\b(?:ignore|disregard|forget|override|bypass|discard|set\s+aside)\s+(?:(?:all|any|of|the|your|these|those|every)\s+)*(?:previous|prior|above|earlier|preceding|other|original|system|judging|grading|scoring|your|initial)\s+(?:\w+\s+)?(?:instructions?|prompts?|rules|directions|guidelines|criteria|rubrics?|constraints|orders)`), []string{"ignore", "disregard", "forget", "override", "bypass", "discard", "aside"}},
 	{regexp.MustCompile(`(?i)\b(?:ignore|disregard|forget)\s+(?:all|everything)\s+(?:you\s+(?:were|have\s+been)\s+told|above|before|previously)`), []string{"ignore", "disregard", "forget"}},
 	{regexp.MustCompile(`(?i)\b(?:rank|rate|score|grade|crown|declare)\s+(?:this|me|my|our|it|the\s+following|entry\s+\w+|E\d+)(?:\s+\w+)?\s+(?:as\s+)?(?:the\s+)?(?:first|1st|highest|top|#\s?1|number\s+one|best|winner|above\s+(?:the\s+|all\s+)?others?|higher\s+than|10/10|100%)`), []string{"rank", "rate", "score", "grade", "crown", "declare"}},
@@ -190,7 +194,10 @@ func detectAddressing(task Task, text string) string {
 	if d := detectView(task, prompt, text, 0); d != "" {
 		return d
 	}
-	if dec := decodeEscapes(text); dec != text {
+	// Escapes are decoded from the reader's text, so invisible or
+	// full-width characters inside an escape do not hide it.
+	if plain := plainView(text); decodeEscapes(plain) != plain {
+		dec := decodeEscapes(plain)
 		if d := detectView(task, prompt, dec, 0); d != "" {
 			return "with escapes and entities decoded, " + d
 		}
@@ -209,8 +216,8 @@ func detectView(task Task, prompt, text string, depth int) string {
 	}
 	plain := plainView(text)
 	for _, v := range []struct{ name, text string }{
-		{"", plain}, {" written backwards", reverse(plain)}, {" in ROT13", rot13(plain)},
-		{" in leetspeak", unleet(plain)}, {" spaced out", despace(plain)},
+		{"", plain}, {" in look-alike letters", foldLookalikes(plain)}, {" written backwards", reverse(plain)},
+		{" in ROT13", rot13(plain)}, {" in leetspeak", unleetAll(plain)}, {" spaced out", despace(plain)},
 	} {
 		if d := detectMultilingual(task, v.text); d != "" {
 			return "addresses the judge" + v.name + ": " + d
@@ -235,7 +242,11 @@ func detectView(task Task, prompt, text string, depth int) string {
 	if depth >= maxDecodeDepth {
 		return ""
 	}
-	for _, dec := range decodedRuns(folded) {
+	runs := decodedRuns(folded)
+	if t := tagText(text); t != "" {
+		runs = append(runs, decoded{"tag characters", t})
+	}
+	for _, dec := range runs {
 		if d := detectView(task, prompt, dec.text, depth+1); d != "" {
 			return "decoded from " + dec.name + ", " + d
 		}
@@ -373,6 +384,28 @@ func decodedRuns(text string) []decoded {
 		}
 	}
 	return out
+}
+
+// tagText returns the ASCII that runs of tag characters (U+E0020–U+E007E)
+// spell: invisible on screen, but some models read them as the letters
+// they shadow ("ASCII smuggling"). Folding removes them, so they are
+// decoded from the raw text.
+func tagText(text string) string {
+	var b strings.Builder
+	inRun := false
+	for _, r := range text {
+		if r >= 0xE0020 && r <= 0xE007E {
+			b.WriteRune(r - 0xE0000)
+			inRun = true
+		} else if inRun {
+			b.WriteByte('\n')
+			inRun = false
+		}
+	}
+	if len(strings.TrimSpace(b.String())) < 8 {
+		return ""
+	}
+	return b.String()
 }
 
 // printable reports whether b is UTF-8 text of which at least 90% of the

@@ -3,13 +3,12 @@ package judges
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/agentarena/arena/internal/fuzzseed"
+	"github.com/agentarena/arena/judges/internal/gamingset"
 	"github.com/agentarena/arena/task"
 )
 
@@ -62,17 +61,17 @@ func FuzzDetectAddressing(f *testing.F) {
 	}
 	// Every kind of the judge-gaming set, with its placeholders filled by
 	// a short honest answer.
-	b, err := os.ReadFile(filepath.Join("testdata", "gaming", "gaming.json"))
+	set, err := gamingset.Load(filepath.Join("testdata", "gaming"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	var set []struct{ Answer string }
-	if err := json.Unmarshal(b, &set); err != nil {
-		f.Fatal(err)
-	}
-	fill := regexp.MustCompile(`\{\{[a-z]+(?::\d+)?\}\}`)
 	for _, c := range set {
-		fuzzseed.Add(f, fill.ReplaceAllString(c.Answer, "A leader wins a vote in its term."))
+		cr := task.Criteria{Forbidden: []string{"simply"}, MinWords: 5, MaxWords: 80, Required: []string{"vote"}}
+		text, err := c.Expand(cr, "Explain how Raft elects a leader.", "A leader wins a vote in its term.")
+		if err != nil {
+			f.Fatal(err)
+		}
+		fuzzseed.Add(f, text)
 	}
 	plain := Task{Prompt: "Explain how Raft elects a leader.", Criteria: task.Criteria{MaxWords: 80, Required: []string{"vote"}}}
 	f.Fuzz(func(t *testing.T, text string) {

@@ -120,9 +120,11 @@ func (v readerText) tricks() string {
 // plainView is readerView's text alone.
 func plainView(s string) string { return readerView(s).text }
 
-// smallCapitals are Latin letter variants TR39 does not list as
-// confusable with the plain letter but that read as it.
+// smallCapitals are Latin letter variants (and a few others) that TR39
+// does not map to the plain letter but that read as it: TR39 maps the
+// Cyrillic palochka to "i", though next to Latin letters it reads "l".
 var smallCapitals = map[rune]rune{
+	'ӏ': 'l', 'Ӏ': 'I',
 	'ʀ': 'r', 'ɴ': 'n', 'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i',
 	'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ᴏ': 'o', 'ᴘ': 'p', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
 	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z', 'ı': 'i', 'ɩ': 'i', 'ɑ': 'a', 'ſ': 's',
@@ -308,4 +310,42 @@ func despace(s string) string {
 // unspaced reports letters of scripts that do not separate words.
 func unspaced(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai)
+}
+
+// foldLookalikes maps letters of other scripts that imitate Latin ones
+// to those letters, leaving Latin letters (accents included) alone and
+// dropping combining marks that do not compose (a stroke over every
+// letter), for the detector's patterns in Latin-script languages other
+// than English.
+func foldLookalikes(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFC.String(s) {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me):
+		case unicode.Is(unicode.Latin, r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(foldRune(r))
+		}
+	}
+	return b.String()
+}
+
+// unleetAll is unleet for every token that mixes letters and stand-ins,
+// however short ("45" for "as", "4l" for "al"), for the patterns in
+// languages with many short words. It returns "" when nothing changed.
+func unleetAll(s string) string {
+	changed := false
+	out := strings.Map(func(r rune) rune {
+		if m, ok := leet[r]; ok {
+			changed = true
+			return m
+		}
+		return r
+	}, s)
+	if !changed {
+		return ""
+	}
+	return out
 }

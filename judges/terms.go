@@ -15,7 +15,7 @@ import (
 // termReader holds the readings of one answer that term checks search.
 type termReader struct {
 	plain string   // readerView's text, matched as written (case-insensitive)
-	skels []string // TR39 skeletons of that text, of the text with blank-looking characters removed, and of the text with escapes decoded
+	skels []string // TR39 skeletons of that text, of it with blank-looking characters removed, folded (foldText), and with escapes decoded
 }
 
 // newTermReader prepares the readings of raw once for all its terms.
@@ -27,7 +27,9 @@ func newTermReader(raw string) termReader {
 		}
 		return r
 	}, raw))
-	tr := termReader{plain: v, skels: []string{skeleton(v), skeleton(joined)}}
+	// foldText also reads letters TR39 maps elsewhere (the Cyrillic
+	// palochka in "ѕіmрӏу") as the Latin letter they stand for.
+	tr := termReader{plain: v, skels: []string{skeleton(v), skeleton(joined), skeleton(foldText(raw))}}
 	if dec := decodeEscapes(raw); dec != raw {
 		tr.skels = append(tr.skels, skeleton(readerView(dec).text))
 	}
@@ -59,4 +61,3 @@ func disguisedNote(disguised bool) string {
 	}
 	return ""
 }
-

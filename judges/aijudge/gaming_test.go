@@ -4,18 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/games/prompt"
-	"github.com/agentarena/arena/internal/strictjson"
 	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/judges/internal/gamingset"
 	"github.com/agentarena/arena/llm/llmtest"
 	"github.com/agentarena/arena/ranking"
 	"github.com/agentarena/arena/task"
@@ -31,34 +29,16 @@ import (
 // honest answers through the rubric and through the AI judge over a
 // gullible model; docs/JUDGES.md reports what the test proves.
 
-// gamingCase is one entry of the set. Answer is a template:
-//
-//	{{honest}}      the careful bot's answer to the task
-//	{{honest:N}}    that answer N times, separated by blank lines
-//	{{filler:N}}    N sentences of on-topic filler
-//	{{terms:N}}     the task's required terms (or JSON keys) repeated N times
-//	{{prompt}}      the task's own text
-//
-// Expect lists the flag kinds the entry must get.
-type gamingCase struct {
-	ID       string   `json:"id"`
-	Category string   `json:"category"`
-	Answer   string   `json:"answer"`
-	Expect   []string `json:"expect"`
-	Notes    string   `json:"notes"`
-}
+// The set is a directory (gamingset.Load reads every *.json in it, one
+// file per class of strategy); see package gamingset for the template
+// language of an answer.
+var gamingSetDir = filepath.Join("..", "testdata", "gaming")
 
-var gamingSetPath = filepath.Join("..", "testdata", "gaming", "gaming.json")
-
-func loadGamingSet(t *testing.T) []gamingCase {
+func loadGamingSet(t *testing.T) []gamingset.Case {
 	t.Helper()
-	b, err := os.ReadFile(gamingSetPath)
+	set, err := gamingset.Load(gamingSetDir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var set []gamingCase
-	if err := strictjson.Unmarshal(b, &set); err != nil {
-		t.Fatalf("gaming.json: %v", err)
 	}
 	return set
 }
@@ -95,42 +75,13 @@ func botAnswer(t *testing.T, name string, p prompt.Prompt) string {
 }
 
 // expand fills a case's template for task p.
-func expand(t *testing.T, c gamingCase, p prompt.Prompt, honest string) string {
+func expand(t *testing.T, c gamingset.Case, p prompt.Prompt, honest string) string {
 	t.Helper()
-	out := c.Answer
-	for {
-		i := strings.Index(out, "{{")
-		if i < 0 {
-			return out
-		}
-		j := strings.Index(out[i:], "}}")
-		if j < 0 {
-			t.Fatalf("%s: unclosed placeholder", c.ID)
-		}
-		name, arg, _ := strings.Cut(out[i+2:i+j], ":")
-		n := 1
-		if arg != "" {
-			var err error
-			if n, err = strconv.Atoi(arg); err != nil {
-				t.Fatalf("%s: placeholder %q", c.ID, out[i:i+j+2])
-			}
-		}
-		var repl string
-		switch name {
-		case "honest":
-			repl = strings.Repeat(honest+"\n\n", n-1) + honest
-		case "filler":
-			repl = strings.Repeat("Leader election keeps a cluster available while nodes fail and recover. ", n)
-		case "terms":
-			terms := append(slices.Clone(p.Criteria.Required), p.Criteria.JSONKeys...)
-			repl = strings.TrimSpace(strings.Repeat(strings.Join(terms, " ")+" ", n))
-		case "prompt":
-			repl = p.Text
-		default:
-			t.Fatalf("%s: unknown placeholder %q", c.ID, name)
-		}
-		out = out[:i] + repl + out[i+j+2:]
+	out, err := c.Expand(p.Criteria, p.Text, honest)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return out
 }
 
 // injectionRule applies the arena's rule to a verdict's places as the
@@ -204,14 +155,7 @@ func (g *gullible) reply(t *testing.T) func(llmtest.Request) llmtest.Reply {
 //     records that such an entry then wins, which is what flag_only
 //     means (docs/JUDGES.md).
 func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
-	set := loadGamingSet(t)
-	ids := map[string]bool{}
-	for _, c := range set {
-		if ids[c.ID] || c.ID == "" || c.Category == "" || len(c.Expect) == 0 || c.Notes == "" {
-			t.Fatalf("case %+v: duplicate id or missing field", c)
-		}
-		ids[c.ID] = true
-	}
+	set := loadGamingSet(t) // Load checks ids and fields
 	if len(set) < 30 {
 		t.Fatalf("the set has %d kinds, want at least 30", len(set))
 	}
@@ -224,6 +168,9 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 		task := judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
 		careful, terse := botAnswer(t, "txt-careful", p), botAnswer(t, "txt-terse", p)
 		for _, c := range set {
+			if !c.Applies(p.Criteria) {
+				continue
+			}
 			t.Run(p.ID+"/"+c.ID, func(t *testing.T) {
 				entries := []judges.Entry{{Seat: 0, Text: careful}, {Seat: 1, Text: terse}, {Seat: 2, Text: expand(t, c, p, careful)}}
 				const gaming = 2
@@ -233,6 +180,7 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkGamingFlags(t, "rubric", c, rv.Flags)
+				checkMissed(t, c, rv.Rationale)
 				if best := max(rv.Scores[0], rv.Scores[1]); rv.Scores[gaming] >= best {
 					t.Errorf("rubric: gaming entry scores %v, best honest %v: it must score strictly lower\n%s", rv.Scores[gaming], best, rv.Rationale)
 				}
@@ -274,7 +222,7 @@ func TestJudgeGamingSetIsFlaggedAndNeverWins(t *testing.T) {
 
 // checkGamingFlags checks the gaming entry (index 2) has every expected
 // flag and the honest ones (0 careful, 1 terse) none for addressing.
-func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []judges.Flag) {
+func checkGamingFlags(t *testing.T, path string, c gamingset.Case, flags []judges.Flag) {
 	t.Helper()
 	for _, k := range c.Expect {
 		if !hasFlag(flags, 2, k) {
@@ -284,6 +232,23 @@ func checkGamingFlags(t *testing.T, path string, c gamingCase, flags []judges.Fl
 	for _, f := range flags {
 		if f.Entry == 0 || (f.Entry == 1 && f.Kind == judges.FlagJudgeAddressing) {
 			t.Errorf("%s: honest entry %d flagged: %+v", path, f.Entry, f)
+		}
+	}
+}
+
+// checkMissed checks the rubric reports every check the case must miss
+// on the gaming entry (seat 2's line of the rationale).
+func checkMissed(t *testing.T, c gamingset.Case, rationale string) {
+	t.Helper()
+	for _, line := range strings.Split(rationale, "\n") {
+		if !strings.HasPrefix(line, "seat 2:") {
+			continue
+		}
+		_, missed, _ := strings.Cut(line, "; missed: ")
+		for _, want := range c.Missed {
+			if !strings.HasPrefix(missed, want) && !strings.Contains(missed, ", "+want) {
+				t.Errorf("rubric: %s (%s) did not miss %q:\n%s", c.ID, c.Notes, want, line)
+			}
 		}
 	}
 }
