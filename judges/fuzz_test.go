@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/agentarena/arena/internal/fuzzseed"
 	"github.com/agentarena/arena/judges/internal/gamingset"
@@ -114,4 +115,30 @@ func isPrintableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzDecodeEscapes checks the escape decoder and the reader's view on
+// arbitrary text: no panic, valid UTF-8 out, text with nothing to decode
+// unchanged, and reading the reader's text again changes nothing.
+func FuzzDecodeEscapes(f *testing.F) {
+	for _, s := range []string{`\u0049gnore`, `\ud83d\ude00`, `\ud83d`, `\u{1F600}`, `&#73;&amp;#73;`, "%E5%BF%BD%20x", "50% off",
+		`\`, `\u00`, "&", "word\u3164word\u200bword\u00a0word", "\xff\xfe", "ᅟ\u2800\U000E0041"} {
+		fuzzseed.Add(f, s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := decodeEscapes(s)
+		if !strings.ContainsAny(s, `\&%`) && d != s {
+			t.Fatalf("decodeEscapes(%q) = %q: nothing to decode, yet changed", s, d)
+		}
+		if d2 := decodeEscapes(s); d2 != d {
+			t.Fatalf("not deterministic: %q then %q", d, d2)
+		}
+		v := readerView(s).text
+		if !utf8.ValidString(v) {
+			t.Fatalf("readerView(%q) = %q: invalid UTF-8", s, v)
+		}
+		if again := readerView(v).text; again != v {
+			t.Fatalf("readerView is not idempotent: %q -> %q -> %q", s, v, again)
+		}
+	})
 }

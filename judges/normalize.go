@@ -87,6 +87,8 @@ func readerView(s string) readerText {
 	b.Grow(len(s))
 	for _, r := range s { // an invalid byte is RuneError: a replacement box
 		switch {
+		case r >= 0x20 && r < 0x7F || r == '\n' || r == '\t' || r == '\r':
+			b.WriteByte(byte(r)) // the common case, first
 		case blankLooking(r):
 			v.blanks++
 			b.WriteByte(' ')
