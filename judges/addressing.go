@@ -113,9 +113,11 @@ var multilingualPatterns = []phrase{
 	{regexp.MustCompile(`(?i)\b(?:ignor\pL*|olvid\pL*|esque[cç]\pL*|dimentic\pL*|oubli\pL*)\s+(?:todas\s+|todos\s+|toutes\s+|tous\s+|tutte\s+|tutti\s+)?(?:las\s+|los\s+|as\s+|os\s+|les\s+|le\s+|i\s+)?(?:anterior\pL*|previ\pL*|precedent\pL*|pr[eé]c[eé]dent\pL*)\s+(?:instru\pL*|consignes|r[eè]gles|regras|reglas|regole|indicaciones|indicazioni)`), []string{"ignor", "olvid", "esque", "dimentic", "oubli"}},
 	// … "rank / put this answer first, give it the top score"
 	{regexp.MustCompile(`(?i)\b(?:esta|essa|questa|cette|ma|mi|minha|la\s+mia)\s+(?:respuesta|resposta|risposta|réponse)\s+(?:(?:es|é|è|est)\s+(?:la\s+|a\s+)?(?:mejor|melhor|migliore|meilleure)|(?:como|comme|come)\s+(?:la\s+|a\s+)?(?:mejor|melhor|migliore|meilleure)|(?:en|em|al|in|au)\s+(?:el\s+|o\s+)?(?:primer\pL*|primo|premier|prima)\s*(?:lugar|posto|rang|place)?|en\s+premi[eè]re?\s+(?:position|place)|en\s+t[eê]te)`), []string{"respuesta", "resposta", "risposta", "réponse"}},
-	{regexp.MustCompile(`(?i)\b(?:classe[rz]?|not[ae][rz]?|mets|mettez|classifi\pL*|califi\pL*|punt[uú]\pL*|avali\pL*|valut\pL*|coloc\pL*|pon|ponga|metti|mettete|d[aáeê]|dê|dale|dai|date|attribu\pL*|assegn\pL*|atribu\pL*|otorg\pL*|concede)\s+(?:[\pL']+\s+){0,4}?(?:(?:en|em|al|au|in)\s+(?:el\s+|o\s+)?(?:primer\pL*|primo|premier|primeiro)\s*(?:lugar|posto|rang)?|(?:la|a|il|le)\s+(?:note|nota|puntuaci[oó]n|pontua[cç][aã]o|punteggio|calificaci[oó]n|voto)\s+(?:m[aá]xim\pL*|massim\pL*|maximale|parfaite|perfect\pL*|perfeit\pL*|mais\s+alta|m[aá]s\s+alta|più\s+alto)|(?:la\s+)?(?:note|nota|puntuaci[oó]n|punteggio|pontua[cç][aã]o)\s+(?:de\s+)?(?:10|dix|diez|dieci|dez)\s*(?:/|sur|sobre|su)\s*10|(?:todos\s+los\s+puntos|pleine\s+note|la\s+note\s+maximale|punteggio\s+pieno|nota\s+m[aá]xima|nota\s+máxima))`), []string{"prim", "premier", "not", "puntu", "pontu", "punteggio", "calific", "voto"}},
+	{regexp.MustCompile(`(?i)\b(?:esta|essa|questa|cette|mi|minha|ma|la\s+mia)\s+(?:respuesta|resposta|risposta|réponse)\s+(?:[\pL']+\s+){0,3}?(?:(?:en|em|al|au|in)\s+(?:el\s+|o\s+)?(?:primer\s+lugar|primeiro\s+lugar|primo\s+posto|premier|premi[eè]re\s+(?:place|position)|prima\s+posizione|t[eê]te)|(?:la|a|il|le)\s+(?:note|nota|puntuaci[oó]n|pontua[cç][aã]o|punteggio|calificaci[oó]n|voto)\s+(?:m[aá]xim\pL*|massim\pL*|maximale|parfaite|perfect\pL*|perfeit\pL*))`), []string{"respuesta", "resposta", "risposta", "réponse"}},
+	// … the score first, the answer after ("attribuez la note maximale à cette réponse")
+	{regexp.MustCompile(`(?i)\b(?:la|a|il|le)\s+(?:note|nota|puntuaci[oó]n|pontua[cç][aã]o|punteggio|calificaci[oó]n)\s+(?:m[aá]xim\pL*|massim\pL*|maximale|parfaite|perfeit\pL*)\s+(?:à|a)\s+(?:cette|esta|essa|questa)\s+(?:réponse|respuesta|resposta|risposta)`), []string{"respuesta", "resposta", "risposta", "réponse"}},
 	// … "dear judge", "to the evaluator", "you are the judge"
-	{regexp.MustCompile(`(?i)\b(?:cher|chère|au|aux|monsieur\s+le|madame\s+la|querido|querida|estimado|estimada|al|a\s+los|caro|cara|gentile|egregio|prezado|prezada|ao|aos|señor|senhor)\s+(?:juges?|correct(?:eur|rice)s?|[ée]valuat(?:eur|rice)s?|examinat(?:eur|rice)s?|juez|jueces|evaluador\pL*|calificador\pL*|giudic[ei]|valutator[ei]|esaminator[ei]|juiz|juízes|avaliador\pL*|corretor\pL*)\b`), []string{"juge", "correct", "valuat", "examinat", "juez", "jueces", "evaluador", "calificador", "giudic", "valutator", "esaminator", "juiz", "juízes", "avaliador", "corretor"}},
+	{regexp.MustCompile(`(?i)\b(?:cher|chère|monsieur\s+le|madame\s+la|querido|querida|estimado|estimada|caro|cara|gentile|egregio|prezada|prezado|señor|senhor)\s+(?:juges?|correct(?:eur|rice)s?|[ée]valuat(?:eur|rice)s?|examinat(?:eur|rice)s?|juez|jueces|evaluador\pL*|calificador\pL*|giudic[ei]|valutator[ei]|esaminator[ei]|juiz|juízes|avaliador\pL*|corretor\pL*)\b`), []string{"juge", "correct", "valuat", "examinat", "juez", "jueces", "evaluador", "calificador", "giudic", "valutator", "esaminator", "juiz", "juízes", "avaliador", "corretor"}},
 	{regexp.MustCompile(`(?i)\b(?:vous\s+êtes|tu\s+es|usted\s+es|eres|você\s+é|tu\s+sei|lei\s+è|sei)\s+(?:un\s+|une\s+|el\s+|le\s+|la\s+|o\s+|il\s+|um\s+|uma\s+)?(?:juge|juez|juiz|giudice|[ée]valuat(?:eur|rice)|evaluador|avaliador|valutatore)\b`), []string{"juge", "juez", "juiz", "giudice", "valuat", "evaluador", "avaliador", "valutatore"}},
 	// German
 	{regexp.MustCompile(`(?i)\b(?:ignorier\pL*|vergiss|vergessen\s+sie|missachte\pL*)\s+(?:sie\s+)?(?:alle\s+|sämtliche\s+)?(?:die\s+)?(?:vorherigen|bisherigen|obigen|früheren|vorigen|vorangegangenen|vorstehenden|ursprünglichen)\s+(?:anweisungen|instruktionen|regeln|vorgaben|befehle|richtlinien)`), []string{"ignorier", "vergiss", "vergessen", "missacht"}},
@@ -130,23 +132,23 @@ var multilingualPatterns = []phrase{
 	{regexp.MustCompile(`(?i)(?:ты|вы)\s+(?:—\s+|-\s+)?(?:судья|оценщик|эксперт-оценщик)`), []string{"судья", "оценщик"}},
 	// Chinese (simplified and traditional)
 	{regexp.MustCompile(`(?:忽略|无视|忽视|無視|不要理会|不要理會|忘记|忘記)(?:掉)?(?:你)?(?:之前|以上|前面|先前|上述|此前|所有|全部|一切)(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|说明|說明|规则|規則|提示|要求|命令)`), []string{"忽略", "无视", "忽视", "無視", "不要理", "忘记", "忘記"}},
-	{regexp.MustCompile(`(?:排在|排名|评为|評為|列为|列為|放在|排到)(?:第一|首位|最高|最好|第1)`), []string{"排在", "排名", "评为", "評為", "列为", "列為", "放在", "排到"}},
+	{regexp.MustCompile(`(?:这个|這個|这篇|這篇|此|本|我的)(?:回答|答案|回复|回覆)\S{0,4}?(?:排在|排名|评为|評為|列为|列為|放在|排到)(?:第一|首位|最高|最好|第1)`), []string{"回答", "答案", "回复", "回覆"}},
 	{regexp.MustCompile(`(?:给|給|打)(?:这个|這個|本|此)?(?:回答|答案|回复|回覆)?(?:打|给|給)?(?:满分|滿分|最高分)`), []string{"满分", "滿分", "最高分"}},
 	{regexp.MustCompile(`(?:评委|裁判|评审|評審|評委|评分员|評分員|考官)(?:你好|您好|请注意|請注意|们|們|[:：,，])`), []string{"评委", "裁判", "评审", "評審", "評委", "评分员", "評分員", "考官"}},
 	{regexp.MustCompile(`(?:致|亲爱的|親愛的|尊敬的)(?:评委|裁判|评审|評審|評委|评分员|評分員|考官)`), []string{"评委", "裁判", "评审", "評審", "評委", "评分员", "評分員", "考官"}},
 	{regexp.MustCompile(`你(?:现在)?是(?:一[个個]|一名)?(?:公正的)?(?:评委|裁判|评审|評審|评分员|評分員)`), []string{"你"}},
 	// Japanese
 	{regexp.MustCompile(`(?:以前|前|上記|これまで|先)の(?:すべての|全ての)?(?:指示|命令|ルール|指令|インストラクション)(?:は|を)(?:すべて|全て)?(?:無視|忘れ)`), []string{"無視", "忘れ"}},
-	{regexp.MustCompile(`(?:1位|一位|１位|最高評価|一番|満点|最高点)(?:に|を)(?:して|ランク|評価|つけ|付け|与え)`), []string{"位", "最高評価", "一番", "満点", "最高点"}},
+	{regexp.MustCompile(`(?:この|本)(?:回答|答え|解答)\S{0,6}?(?:1位|一位|１位|最高評価|一番|満点|最高点)(?:に|を)(?:して|ランク|評価|つけ|付け|与え)`), []string{"回答", "答え", "解答"}},
 	{regexp.MustCompile(`(?:審査員|採点者|評価者|ジャッジ)(?:へ|の方|様|さん|各位)`), []string{"審査員", "採点者", "評価者", "ジャッジ"}},
 	{regexp.MustCompile(`(?:あなたは|君は)(?:公平な)?(?:審査員|採点者|評価者|ジャッジ)`), []string{"審査員", "採点者", "評価者", "ジャッジ"}},
 	// Korean
 	{regexp.MustCompile(`(?:이전|앞|위|기존)(?:의)?\s*(?:모든\s*)?(?:지시|명령|지침|규칙|지시사항)(?:을|를|사항을|들을)?\s*(?:모두\s*)?(?:무시|잊)`), []string{"무시", "잊"}},
-	{regexp.MustCompile(`(?:1위|일등|최고점|만점|최고\s*점수)(?:로|으로|을|를)\s*(?:평가|선택|매겨|주|줘|부여)`), []string{"위", "일등", "최고점", "만점", "최고"}},
+	{regexp.MustCompile(`이\s*(?:답변|응답|대답)\S{0,2}\s+(?:1위|일등|최고점|만점|최고\s*점수)(?:로|으로|을|를)\s*(?:평가|선택|매겨|주|줘|부여)`), []string{"답변", "응답", "대답"}},
 	{regexp.MustCompile(`(?:심사위원|채점자|평가자|심판)(?:님|께|여러분)`), []string{"심사위원", "채점자", "평가자", "심판"}},
 	// Arabic
 	{regexp.MustCompile(`(?:تجاهل|تجاهلي|تجاهلوا|انس|انسى|أهمل)\s+(?:جميع\s+|كل\s+)?(?:التعليمات|الأوامر|القواعد|الإرشادات|التوجيهات)`), []string{"تجاهل", "انس", "أهمل"}},
-	{regexp.MustCompile(`(?:عزيزي|عزيزتي|إلى|الى|أيها|السيد)\s+(?:ال)?(?:حكم|محكم|مقيم|مقيّم|المصحح|مصحح)`), []string{"حكم", "محكم", "مقيم", "مقيّم", "مصحح"}},
+	{regexp.MustCompile(`(?:عزيزي|عزيزتي|أيها|السيد)\s+(?:ال)?(?:حكم|محكم|مقيم|مقيّم|المصحح|مصحح)`), []string{"حكم", "محكم", "مقيم", "مقيّم", "مصحح"}},
 	{regexp.MustCompile(`(?:امنح|امنحي|أعط|اعط|ضع|ضعي|صنف|قيّم|قيم)\s+(?:هذه\s+|هذا\s+)?(?:الإجابة|الاجابة|الجواب|الرد)\s+(?:\S+\s+){0,2}?(?:المرتبة\s+الأولى|الدرجة\s+الكاملة|أعلى\s+درجة|العلامة\s+الكاملة|المركز\s+الأول)`), []string{"الإجابة", "الاجابة", "الجواب", "الرد"}},
 	// Hindi
 	{regexp.MustCompile(`(?:पिछले|पिछली|पहले\s+के|ऊपर\s+के|पूर्व)\s+(?:सभी\s+)?(?:निर्देशों|निर्देश|नियमों|आदेशों)\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|अनसुना)`), []string{"अनदेखा", "नज़रअंदाज़", "नजरअंदाज", "भूल", "अनसुना"}},
