@@ -22,11 +22,13 @@ import (
 // The detector reads the text the way a model would: folded (see
 // normalize.go), so look-alike letters, zero-width characters, full-width
 // and mathematical letters, combining marks and bidi overrides change
-// nothing; and then decoded in the ways a model decodes on request:
-// leetspeak, ROT13, reversed text, words spelled letter by letter, and
-// base64, hex or percent-encoded runs. It also knows the same requests in
-// several languages, chat-template role markers, forged fences and
-// verdicts, and comments that hide text from a human reader.
+// nothing; with JSON escapes, HTML character references and URL encoding
+// decoded (decode.go); and then decoded in the ways a model decodes on
+// request: leetspeak, ROT13, reversed text, words spelled letter by
+// letter, tag characters, and base64, hex or escaped runs (recursively).
+// It also knows the same requests in eleven other languages, chat-template
+// role markers, forged fences, verdicts and rubric rationales, and
+// comments that hide text from a human reader.
 
 // addressingPenalty multiplies a flagged entry's rubric score.
 const addressingPenalty = 0.5
@@ -101,10 +103,15 @@ const detailHidden = "hides text in a comment"
 // markupTask finds tasks about markup, whose answers may hold comments.
 var markupTask = regexp.MustCompile(`(?i)\b(?:html|xml|markdown|svg|comments?)\b`)
 
-// multilingualPatterns are the commonest requests in other languages. They
-// run on the text with invisible characters removed but letters kept,
-// since folding would turn Cyrillic into Latin. Go's \b is ASCII-only, so
-// patterns in other scripts do without it.
+// multilingualPatterns are the commonest requests in other languages:
+// ignore the previous instructions, put this answer first or give it full
+// marks, and greetings to the judge. Each names "the answer" or the judge,
+// so honest text about contests, courts and exams in those languages does
+// not match (judges/testdata/honest holds such text). They run on the
+// reader's text with letters kept (folding would turn Cyrillic into
+// Latin), and on its look-alike-folded, reversed, ROT13, leetspeak and
+// de-spaced readings (detectView). Go's \b is ASCII-only, so patterns in
+// other scripts do without it; the words are lower-case prefilters.
 var multilingualPatterns = []phrase{
 	// Spanish, Portuguese, Italian, French: "ignore (all) the previous
 	// instructions", in any order of the qualifier ("las instrucciones
