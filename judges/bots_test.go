@@ -11,10 +11,12 @@ import (
 	"github.com/agentarena/arena/task"
 )
 
-// These tests run the text bots through the rubric judge end to end: the
-// careful bot, which reads the constraints a prompt states, should beat
-// the bots that ignore them. They live in judges_test so the rubric and
-// the bots stay independent packages.
+// These tests run the text bots through the rubric judge end to end: on
+// the built-in set the careful bot, which writes real answers, should beat
+// the bots that say too little, too much or only echo; outside the set no
+// bot knows the subject, and the careful bot's constraint template is
+// flagged as one. They live in judges_test so the rubric and the bots stay
+// independent packages.
 
 // testPrompts state their constraints in words, as the prompt set's own
 // validation requires, phrased differently from the built-in set.
@@ -71,18 +73,22 @@ func answers(t *testing.T, p prompt.Prompt) (names []string, entries []judges.En
 	return names, entries
 }
 
-// carefulWinRate judges every prompt and returns the share where the
-// careful bot scores strictly above every other text bot.
-func carefulWinRate(t *testing.T, set []prompt.Prompt) float64 {
+// botScores judges every prompt of set and returns each bot's scores,
+// the share of prompts where the careful bot scored strictly above every
+// other text bot, and the flags raised, by bot name.
+func botScores(t *testing.T, set []prompt.Prompt) (names []string, scores [][]float64, winRate float64, flags map[string][]judges.Flag) {
 	t.Helper()
 	j := judges.NewRubricJudge()
 	wins := 0
+	flags = map[string][]judges.Flag{}
 	for _, p := range set {
-		names, entries := answers(t, p)
+		var entries []judges.Entry
+		names, entries = answers(t, p)
 		v, err := j.Rank(context.Background(), judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}, entries)
 		if err != nil {
 			t.Fatal(err)
 		}
+		scores = append(scores, v.Scores)
 		won := true
 		for i := 1; i < len(v.Scores); i++ {
 			won = won && v.Scores[0] > v.Scores[i]
@@ -93,30 +99,72 @@ func carefulWinRate(t *testing.T, set []prompt.Prompt) float64 {
 			t.Logf("%s: careful did not win; scores %v for %v\n%s\ncareful answered: %q", p.ID, v.Scores, names, v.Rationale, entries[0].Text)
 		}
 		for _, f := range v.Flags {
-			// Every bot answers the task; echo and verbose are poor
-			// answers the rubric may flag as non-answers, but none
-			// addresses the judge, and the careful bot is never flagged.
-			if f.Kind == judges.FlagJudgeAddressing || f.Entry == 0 {
-				t.Errorf("%s: %s was flagged: %+v", p.ID, names[f.Entry], f)
-			}
+			flags[names[f.Entry]] = append(flags[names[f.Entry]], f)
 		}
 	}
-	return float64(wins) / float64(len(set))
-}
-
-func TestCarefulBotOutranksTheOtherTextBots(t *testing.T) {
-	rate := carefulWinRate(t, testPrompts)
-	t.Logf("careful bot won %.0f%% of %d test prompts", rate*100, len(testPrompts))
-	if rate < 0.8 {
-		t.Fatalf("careful bot won %.0f%% of prompts, want >= 80%%", rate*100)
-	}
+	return names, scores, float64(wins) / float64(len(set)), flags
 }
 
 func TestCarefulBotOutranksTheOtherTextBotsOnTheDefaultSet(t *testing.T) {
 	set := prompt.DefaultSet()
-	rate := carefulWinRate(t, set)
+	names, scores, rate, flags := botScores(t, set)
 	t.Logf("careful bot won %.0f%% of %d default prompts", rate*100, len(set))
-	if rate < 0.8 {
-		t.Fatalf("careful bot won %.0f%% of prompts, want >= 80%%", rate*100)
+	if rate < 0.95 {
+		t.Errorf("careful bot won %.0f%% of prompts, want >= 95%%", rate*100)
+	}
+	mean := make([]float64, len(names))
+	for _, s := range scores {
+		for i, x := range s {
+			mean[i] += x / float64(len(scores))
+		}
+	}
+	for i, n := range names {
+		t.Logf("%s: mean %.3f", n, mean[i])
+	}
+	// Each weaker bot is worse for its own reason, and clearly so.
+	for i := 1; i < len(names); i++ {
+		if mean[0]-mean[i] < 0.08 {
+			t.Errorf("%s mean %.3f is within 0.08 of txt-careful's %.3f", names[i], mean[i], mean[0])
+		}
+	}
+	// The careful bot writes real, prompt-specific answers: never flagged.
+	// No bot addresses the judge; the echo is a non-answer every time.
+	if f := flags["txt-careful"]; len(f) > 0 {
+		t.Errorf("txt-careful was flagged: %+v", f)
+	}
+	for n, fs := range flags {
+		for _, f := range fs {
+			if f.Kind == judges.FlagJudgeAddressing {
+				t.Errorf("%s addressed the judge: %+v", n, f)
+			}
+		}
+	}
+	if n := len(flags["txt-echo"]); n != len(set) {
+		t.Errorf("txt-echo flagged on %d of %d prompts, want all", n, len(set))
+	}
+}
+
+// Outside the built-in set no bot has a written answer. The careful bot
+// falls back to filling the stated constraints with sentence frames, and
+// the rubric must not mistake that for an answer: it is flagged as a
+// template on every such prompt, and no bot's answer scores as well as the
+// careful bot's real answers do on the set.
+func TestOutsideTheSetTheCarefulTemplateIsFlagged(t *testing.T) {
+	names, scores, _, flags := botScores(t, testPrompts)
+	templated := 0
+	for _, f := range flags["txt-careful"] {
+		if f.Kind == judges.FlagTemplate {
+			templated++
+		}
+	}
+	if templated != len(testPrompts) {
+		t.Errorf("careful template flagged on %d of %d prompts, want all: %+v", templated, len(testPrompts), flags["txt-careful"])
+	}
+	for pi, s := range scores {
+		for i, x := range s {
+			if x > 0.95 {
+				t.Errorf("%s: %s scored %.3f without knowing the subject", testPrompts[pi].ID, names[i], x)
+			}
+		}
 	}
 }

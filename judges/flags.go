@@ -7,7 +7,9 @@ import (
 
 // EntryFlags runs the detectors every judge shares over every entry: the
 // judge-addressing detector (addressing.go, FlagJudgeAddressing) and the
-// non-answer detector (nonanswer.go, FlagNonAnswer). Any judge, panel or
+// non-answer detector (nonanswer.go and, for text that is not English
+// prose, content.go; FlagNonAnswer) and the template detector
+// (template.go, FlagTemplate). Any judge, panel or
 // wrapper calls it, so entries that try to game the judge are flagged
 // whatever the judge itself made of them. Flagging is all it does: the
 // penalty is the caller's, per the arena's rule (by default the arena
@@ -28,8 +30,11 @@ func entryFlags(task Task, i int, text string) []Flag {
 	if d := detectAddressing(task, text); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: d})
 	}
-	if d := detectNonAnswer(task, text); d != "" {
+	if d := cmp.Or(detectNonAnswer(task, text), detectContentFree(text)); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagNonAnswer, Detail: d})
+	}
+	if d := detectTemplate(task, text); d != "" {
+		out = append(out, Flag{Entry: i, Kind: FlagTemplate, Detail: d})
 	}
 	return out
 }

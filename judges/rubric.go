@@ -20,7 +20,10 @@ import (
 // TR39 skeleton, so look-alike letters, hidden characters and escapes
 // neither avoid a forbidden term nor shrink a word count (normalize.go,
 // terms.go); the detector also decodes escapes and entities.
-const RubricName = "rubric-v3"
+// v4: the score adds content to compliance: fluency under an English
+// language model and relevance to the prompt's key facts (content.go),
+// and templated answers are flagged (template.go).
+const RubricName = "rubric-v4"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -98,16 +101,42 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 	return v, nil
 }
 
-// scoreEntry returns an entry's rounded score and the checks behind it.
-// An entry flagged as a non-answer has its score cut by nonAnswerPenalty,
-// and one flagged for addressing the judge by addressingPenalty: addressing the judge is itself a criterion the
-// rubric checks, as the AI judge's prompt asks the model to count it
-// against the entry, whatever the arena's rule then does with the flag.
+// scoreEntry returns an entry's rounded score and the checks behind it:
+// compliance with the measurable criteria, combined with content
+// (fluency and relevance, content.go), then cut for each flag. An entry
+// flagged as a non-answer has its score cut by nonAnswerPenalty, one
+// flagged as a template by templatePenalty, and one flagged for
+// addressing the judge by addressingPenalty: addressing the judge is
+// itself a criterion the rubric checks, as the AI judge's prompt asks the
+// model to count it against the entry, whatever the arena's rule then
+// does with the flag.
 func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
-	view := readerView(text)
-	if strings.TrimSpace(view.text) == "" {
+	if strings.TrimSpace(readerView(text).text) == "" {
 		return 0, []check{{label: "non-empty", weight: 1}}
 	}
+	compliance, checks := complianceScore(task, text)
+	score, checks := contentScore(task, text, compliance, checks)
+	for _, f := range flags {
+		switch f.Kind {
+		case FlagJudgeAddressing:
+			score *= addressingPenalty
+			checks = append(checks, check{label: "does not address the judge", met: false})
+		case FlagNonAnswer:
+			score *= nonAnswerPenalty
+			checks = append(checks, check{label: "a real answer (" + f.Detail + ")", met: false})
+		case FlagTemplate:
+			score *= templatePenalty
+			checks = append(checks, check{label: "written for this prompt (" + f.Detail + ")", met: false})
+		}
+	}
+	return RoundScore(score), checks
+}
+
+// complianceScore is the weighted mean of the measurable criteria and the
+// always-on hygiene checks (repetition, own words), unrounded, for a
+// non-empty text.
+func complianceScore(task Task, text string) (float64, []check) {
+	view := readerView(text)
 	checks := criteriaChecks(task.Criteria, text)
 	if t := view.tricks(); t != "" {
 		// Not a criterion (weight 0): the rationale says what the checks
@@ -134,18 +163,7 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 		sum += c.weight * c.score
 		total += c.weight
 	}
-	score := sum / total
-	for _, f := range flags {
-		switch f.Kind {
-		case FlagJudgeAddressing:
-			score *= addressingPenalty
-			checks = append(checks, check{label: "does not address the judge", met: false})
-		case FlagNonAnswer:
-			score *= nonAnswerPenalty
-			checks = append(checks, check{label: "a real answer (" + f.Detail + ")", met: false})
-		}
-	}
-	return RoundScore(score), checks
+	return sum / total, checks
 }
 
 // criteriaChecks applies every criterion the task carries, in a fixed

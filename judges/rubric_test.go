@@ -16,6 +16,8 @@ import (
 // rules. Texts are chosen with no repeated trigram and the prompt is "p",
 // so the two always-on checks score 1 unless the case is about them: a
 // case with no criteria of its own scores (that check + 1) / 2 or 1.
+// This is the compliance half of the score; content (fluency, relevance)
+// is tested in content_test.go.
 func TestRubricScoresEachCriterion(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -84,19 +86,28 @@ func TestRubricScoresEachCriterion(t *testing.T) {
 		{"several criteria", task.Criteria{MinWords: 8, Required: []string{"raft"}, Forbidden: []string{"paxos"},
 			Format: "one_line", EndsWith: "leader."}, "Raft elects a leader.", 0.909091, ""},
 	}
-	j := NewRubricJudge()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.prompt
 			if p == "" {
 				p = "p"
 			}
-			v, err := j.Rank(context.Background(), Task{Prompt: p, Criteria: tc.crit}, []Entry{{Seat: 0, Text: tc.text}})
-			if err != nil {
-				t.Fatal(err)
+			task := Task{Prompt: p, Criteria: tc.crit}
+			got, checks := complianceScore(task, tc.text)
+			if strings.TrimSpace(tc.text) == "" {
+				got = 0 // scoreEntry's rule: an empty entry scores 0
 			}
-			if v.Scores[0] != tc.want {
-				t.Fatalf("score = %v, want %v\n%s", v.Scores[0], tc.want, v.Rationale)
+			// A flag cuts the whole score; the cases about flags expect it.
+			for _, f := range entryFlags(task, 0, tc.text) {
+				switch f.Kind {
+				case FlagJudgeAddressing:
+					got *= addressingPenalty
+				case FlagNonAnswer:
+					got *= nonAnswerPenalty
+				}
+			}
+			if RoundScore(got) != tc.want {
+				t.Fatalf("compliance = %v, want %v\n%s", RoundScore(got), tc.want, rationaleLine(0, got, checks))
 			}
 		})
 	}
@@ -107,7 +118,7 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 	entries := []Entry{
 		{Seat: 0, Text: "alpha beta"},  // required met, forbidden used
 		{Seat: 1, Text: "alpha here"},  // both met
-		{Seat: 2, Text: "beta alpha"},  // same score as seat 0
+		{Seat: 2, Text: "alpha beta"},  // same text, same score as seat 0
 		{Seat: 3, Text: ""},            // empty
 		{Seat: 4, Text: "gamma delta"}, // required missed, forbidden avoided
 	}
@@ -115,7 +126,10 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1, 0, 1, 4, 1}; !slices.Equal(v.Ranks, want) {
+	// Seats 0 and 2 tie; seat 4 misses a criterion of the same weight as
+	// seat 0 but reads differently, so fluency, which never saturates,
+	// breaks what used to be a three-way tie.
+	if want := []int{1, 0, 1, 4, 3}; !slices.Equal(v.Ranks, want) {
 		t.Fatalf("ranks = %v, want %v (scores %v)", v.Ranks, want, v.Scores)
 	}
 	if v.Judge != RubricName || v.PromptHash != "399a9ccdf25b8bd93e490ab7aa47cbf78ddaa6bcfa162e33f67f0a04fd78c1d3" {
@@ -126,11 +140,12 @@ func TestRubricRanksByScoreWithTies(t *testing.T) {
 		t.Fatalf("rationale has %d lines, want %d:\n%s", len(lines), len(entries), v.Rationale)
 	}
 	for i, want := range []string{
-		`seat 0: score 0.666667; met: required "alpha", repetition 0%, own words (0% copied from the prompt); missed: avoids "beta"`,
-		`seat 1: score 1; met: required "alpha", avoids "beta", repetition 0%, own words (0% copied from the prompt)`,
+		`seat 0: score 0.`,
+		`met: required "alpha", repetition 0%, own words (0% copied from the prompt), fluent English (fluency `,
+		`missed: avoids "beta"`,
 		`seat 3: score 0; missed: non-empty`,
 	} {
-		if !slices.Contains(lines, want) {
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, want) }) {
 			t.Errorf("rationale line %d missing: %q\n%s", i, want, v.Rationale)
 		}
 	}

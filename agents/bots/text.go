@@ -35,9 +35,9 @@ type textMove struct {
 	Final bool   `json:"final"`
 }
 
-// composeFunc writes a whole answer for a prompt text. It must be a pure
-// function of the prompt so text bots are deterministic.
-type composeFunc func(prompt string) string
+// composeFunc writes a whole answer for a prompt (its id and text). It
+// must be a pure function of them so text bots are deterministic.
+type composeFunc func(id, prompt string) string
 
 // answerOnce is the move logic every text bot shares: the whole answer in
 // one final chunk, cut to the view's byte limit. If some answer was already
@@ -65,7 +65,7 @@ func answerOnce(ctx context.Context, raw json.RawMessage, compose composeFunc) (
 	if v.Answer == "" {
 		// Reading past maxPromptBytes would only slow the bot: no prompt
 		// states its constraints that far in.
-		m.Text = truncateBytes(compose(truncateBytes(v.Prompt, maxPromptBytes)), limit)
+		m.Text = truncateBytes(compose(v.PromptID, truncateBytes(v.Prompt, maxPromptBytes)), limit)
 	}
 	return json.Marshal(m)
 }
@@ -86,61 +86,6 @@ func truncateBytes(s string, n int) string {
 	return strings.TrimRightFunc(s[:cut], unicode.IsSpace)
 }
 
-// TextTerse answers with one short sentence restating the task and
-// ignores every stated constraint: a baseline that is rarely wrong and
-// rarely good.
-type TextTerse struct{}
-
-// NewTextTerse returns the terse text bot.
-func NewTextTerse() *TextTerse { return &TextTerse{} }
-
-func (*TextTerse) Name() string { return "txt-terse" }
-func (*TextTerse) Game() string { return GamePrompt }
-func (*TextTerse) Description() string {
-	return "Prompt: one short sentence that restates the task, ignoring its constraints."
-}
-
-func (*TextTerse) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
-	return answerOnce(ctx, view, func(p string) string {
-		return "In short, this is about " + topicOr(p, "the question") + "."
-	})
-}
-
-// TextVerbose rambles: several hundred words that circle the topic and
-// repeat themselves. It shows what length without substance earns.
-type TextVerbose struct{}
-
-// NewTextVerbose returns the verbose text bot.
-func NewTextVerbose() *TextVerbose { return &TextVerbose{} }
-
-func (*TextVerbose) Name() string { return "txt-verbose" }
-func (*TextVerbose) Game() string { return GamePrompt }
-func (*TextVerbose) Description() string {
-	return "Prompt: a long, rambling answer of several hundred words that repeats itself."
-}
-
-func (*TextVerbose) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
-	return answerOnce(ctx, view, func(p string) string {
-		t := topicOr(p, "this question")
-		para := "Well, there is a great deal to say about " + t + ", and it is worth " +
-			"taking the time to say all of it. When we think about " + t + ", we have to " +
-			"remember that there are many different aspects to consider, and each of them " +
-			"matters in its own way. It is important to note that " + t + " is a big topic. " +
-			"Generally speaking, people have many opinions about " + t + ", and many of those " +
-			"opinions are interesting in various ways. As I mentioned before, there are many " +
-			"aspects to consider, and it is important to consider all of them carefully. " +
-			"In conclusion, " + t + " is important, and there is a great deal to say about it."
-		var b strings.Builder
-		for i := 0; i < 4; i++ {
-			if i > 0 {
-				b.WriteString("\n\n")
-			}
-			b.WriteString(para)
-		}
-		return b.String()
-	})
-}
-
 // TextEcho repeats the prompt back: it contains every quoted term, and
 // every forbidden one too.
 type TextEcho struct{}
@@ -153,7 +98,7 @@ func (*TextEcho) Game() string        { return GamePrompt }
 func (*TextEcho) Description() string { return "Prompt: repeats the prompt text back." }
 
 func (*TextEcho) Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error) {
-	return answerOnce(ctx, view, func(p string) string { return p })
+	return answerOnce(ctx, view, func(_, p string) string { return p })
 }
 
 // topicOr is the prompt's topic, or def when none can be extracted.
