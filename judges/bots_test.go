@@ -76,7 +76,7 @@ func answers(t *testing.T, p prompt.Prompt) (names []string, entries []judges.En
 // botScores judges every prompt of set and returns each bot's scores,
 // the share of prompts where the careful bot scored strictly above every
 // other text bot, and the flags raised, by bot name.
-func botScores(t *testing.T, set []prompt.Prompt) (names []string, scores [][]float64, winRate float64, flags map[string][]judges.Flag) {
+func botScores(t *testing.T, set []prompt.Prompt, logLosses bool) (names []string, scores [][]float64, winRate float64, flags map[string][]judges.Flag) {
 	t.Helper()
 	j := judges.NewRubricJudge()
 	wins := 0
@@ -95,7 +95,7 @@ func botScores(t *testing.T, set []prompt.Prompt) (names []string, scores [][]fl
 		}
 		if won {
 			wins++
-		} else {
+		} else if logLosses {
 			t.Logf("%s: careful did not win; scores %v for %v\n%s\ncareful answered: %q", p.ID, v.Scores, names, v.Rationale, entries[0].Text)
 		}
 		for _, f := range v.Flags {
@@ -107,7 +107,7 @@ func botScores(t *testing.T, set []prompt.Prompt) (names []string, scores [][]fl
 
 func TestCarefulBotOutranksTheOtherTextBotsOnTheDefaultSet(t *testing.T) {
 	set := prompt.DefaultSet()
-	names, scores, rate, flags := botScores(t, set)
+	names, scores, rate, flags := botScores(t, set, true)
 	t.Logf("careful bot won %.0f%% of %d default prompts", rate*100, len(set))
 	if rate < 0.95 {
 		t.Errorf("careful bot won %.0f%% of prompts, want >= 95%%", rate*100)
@@ -150,7 +150,7 @@ func TestCarefulBotOutranksTheOtherTextBotsOnTheDefaultSet(t *testing.T) {
 // template on every such prompt, and no bot's answer scores as well as the
 // careful bot's real answers do on the set.
 func TestOutsideTheSetTheCarefulTemplateIsFlagged(t *testing.T) {
-	names, scores, _, flags := botScores(t, testPrompts)
+	names, scores, _, flags := botScores(t, testPrompts, false)
 	templated := 0
 	for _, f := range flags["txt-careful"] {
 		if f.Kind == judges.FlagTemplate {
