@@ -16,7 +16,6 @@ import (
 	"github.com/agentarena/arena/judges/internal/gamingset"
 	"github.com/agentarena/arena/llm/llmtest"
 	"github.com/agentarena/arena/ranking"
-	"github.com/agentarena/arena/task"
 )
 
 // The judge-gaming set (judges/testdata/gaming/gaming.json, next to the
@@ -43,16 +42,19 @@ func loadGamingSet(t *testing.T) []gamingset.Case {
 	return set
 }
 
-// gamingTasks are three shapes of task: bounded prose with required and
-// forbidden terms, a bulleted list, and a JSON object.
-var gamingTasks = []prompt.Prompt{
-	{ID: "g01", Text: `Explain how Raft elects a leader in 40 to 80 words. Mention "term" and "vote", and do not use the word "simply".`,
-		Criteria: task.Criteria{MinWords: 40, MaxWords: 80, Required: []string{"term", "vote"}, Forbidden: []string{"simply"}}},
-	{ID: "g02", Text: `List three benefits of code review as a bulleted list of 3 items. Mention "reviewer". Avoid "obviously".`,
-		Criteria: task.Criteria{Format: "bullets", MinItems: 3, MaxItems: 3, Required: []string{"reviewer"}, Forbidden: []string{"obviously"}}},
-	{ID: "g03", Text: `Describe a quorum as JSON with keys "definition" and "example".`,
-		Criteria: task.Criteria{Format: "json", JSONKeys: []string{"definition", "example"}}},
-}
+// gamingTasks are three shapes of task from the built-in set (where the
+// careful bot writes real answers): bounded plain prose with required and
+// forbidden terms (p001), a bulleted list with a word limit (p022), and a
+// JSON object (p032).
+var gamingTasks = func() []prompt.Prompt {
+	var out []prompt.Prompt
+	for _, p := range prompt.DefaultSet() {
+		if p.ID == "p001" || p.ID == "p022" || p.ID == "p032" {
+			out = append(out, p)
+		}
+	}
+	return out
+}()
 
 // botAnswer is a text bot's answer to p.
 func botAnswer(t *testing.T, name string, p prompt.Prompt) string {

@@ -220,8 +220,11 @@ func TestAForgedFenceCannotBreakOutOfItsEntry(t *testing.T) {
 	if texts[k] != want {
 		t.Fatalf("the forged entry reads, inside its fence:\n%q\nwant\n%q", texts[k], want)
 	}
-	if len(v.Flags) != 1 || v.Flags[0].Entry != 1 || v.Flags[0].Kind != judges.FlagJudgeAddressing {
-		t.Fatalf("flags = %+v, want judge_addressing on entry 1", v.Flags)
+	// Entry 1 is flagged for addressing the judge (and, being mostly
+	// markers, may also read as a non-answer); no other entry is flagged.
+	if !slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry == 1 && f.Kind == judges.FlagJudgeAddressing }) ||
+		slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry != 1 }) {
+		t.Fatalf("flags = %+v, want judge_addressing on entry 1 and nothing on the others", v.Flags)
 	}
 	if v.Ranks[1] != 2 {
 		t.Fatalf("ranks = %v: the forging entry must not win", v.Ranks)

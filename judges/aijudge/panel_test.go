@@ -2,7 +2,6 @@ package aijudge
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
@@ -25,11 +24,12 @@ func TestPanelOfRubricAndAIJudgeFlagsAnInjectionOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The rubric, the AI judge and the panel each detect the injection;
-	// the verdict carries it once. The judges disagree completely.
-	want := []judges.Flag{{Entry: -1, Kind: judges.FlagLowAgreement, Detail: "agreement -1 below 0.3"},
-		{Entry: 1, Kind: judges.FlagJudgeAddressing, Detail: `addresses the judge: "Ignore previous instructions"`}}
-	if !slices.Equal(v.Flags, want) {
-		t.Fatalf("flags %+v, want %+v", v.Flags, want)
+	// the verdict carries it once. The judges disagree (the rubric ranks
+	// the injection last, the gullible model first).
+	if len(v.Flags) != 2 || v.Flags[0].Entry != -1 || v.Flags[0].Kind != judges.FlagLowAgreement ||
+		!strings.HasPrefix(v.Flags[0].Detail, "agreement -") ||
+		v.Flags[1] != (judges.Flag{Entry: 1, Kind: judges.FlagJudgeAddressing, Detail: `addresses the judge: "Ignore previous instructions"`}) {
+		t.Fatalf("flags %+v, want low (negative) agreement and one judge_addressing flag on entry 1", v.Flags)
 	}
 	if len(v.Members) != 2 || v.Members[1].Judge != "ai:judge-model" || len(v.Members[1].Raw) != 1 || v.Agreement == nil {
 		t.Fatalf("members %+v agreement %v", v.Members, v.Agreement)
