@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// The rubric's score has two parts since rubric-v3. Compliance is the
+// The rubric's score has two parts since rubric-v4. Compliance is the
 // weighted mean of the measurable criteria (rubric.go): length, terms,
 // format, ending, sentence length, repetition, own words. Content is
 // what compliance cannot see: whether the text is English prose at all
 // (fluency.go) and whether it says what a good answer to this prompt says
-// (relevance.go). Before v3 compliance was the whole score, and filler
+// (relevance.go). Before v4 compliance was the whole score, and filler
 // that met every constraint scored 0.96–0.99 against 1.0 for real
 // answers: the rubric saturated and could not tell them apart.
 //

@@ -50,11 +50,16 @@ const (
 //     of names and JSON up to 3.5); Latin filler 5, byte gibberish 6+.
 //   - Grammar gain: honest prose saves 0.7–2.9 bits/word; word salad
 //     and shuffled prompts save about 0.
+//   - Function-word share (see functionShare).
 const (
-	charMid   = 3.65
+	charMid   = 3.9
 	charScale = 0.25
-	gainMid   = 0.4
+	gainMid   = 0.45
 	gainScale = 0.1
+	// Function-word share: honest sentences 0.2–0.5, slogans about 0.2,
+	// salads of content words under 0.05.
+	functionMid   = 0.12
+	functionScale = 0.03
 )
 
 // grammarMinWords is the shortest sentence the word-class model judges;
@@ -271,8 +276,11 @@ var defaultFluency = sync.OnceValue(func() *fluencyModel { return newFluencyMode
 type fluencyResult struct {
 	charBits    float64 // character cross-entropy, bits per character
 	grammarGain float64 // word-class bits per word saved by context
-	score       float64 // 0..1
-	runes       int
+	// functionShare is the share of function words in the sentences the
+	// grammar model read.
+	functionShare float64
+	score         float64 // 0..1
+	runes         int
 }
 
 // fluency measures how much text reads like English prose. Layout is
@@ -308,10 +316,15 @@ func (m *fluencyModel) fluency(text string) fluencyResult {
 	fw := noGrammarEvidence
 	if len(seq) > 0 {
 		r.grammarGain = m.grammarGain(seq)
-		// A dozen words are weak evidence of grammar either way: below
+		// A dozen words are weak evidence of word order either way: below
 		// grammarFullWords the verdict is pulled towards neutral.
 		w := min(1, float64(len(seq))/grammarFullWords)
 		fw = w*logistic((r.grammarGain-gainMid)/gainScale) + (1-w)*noGrammarEvidence
+		// The share of function words is evidence even in a short text:
+		// English sentences are a third to a half function words, a slogan
+		// a fifth, a salad of content words almost none.
+		r.functionShare = functionShare(seq)
+		fw = min(fw, logistic((r.functionShare-functionMid)/functionScale))
 	}
 	// Either failure is disqualifying: salad passes the character model,
 	// gibberish with spaces in English-like places can pass the word model.
@@ -322,6 +335,25 @@ func (m *fluencyModel) fluency(text string) fluencyResult {
 	}
 	r.score = s
 	return r
+}
+
+// functionShare is the share of word tokens in seq that are function
+// words.
+func functionShare(seq []uint16) float64 {
+	words, fn := 0, 0
+	for _, s := range seq {
+		switch {
+		case s >= wcFirstFunction:
+			fn++
+			words++
+		case s == wcWord || s == wcNum:
+			words++
+		}
+	}
+	if words == 0 {
+		return 0
+	}
+	return float64(fn) / float64(words)
 }
 
 // grammarShuffles is how many fixed permutations grammarGain averages.

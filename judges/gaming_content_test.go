@@ -390,7 +390,7 @@ func shapeText(c task.Criteria, text string) string {
 	return out
 }
 
-func rubricScore(t *testing.T, p prompt.Prompt, text string) (float64, judges.Verdict) {
+func cfRubricScore(t *testing.T, p prompt.Prompt, text string) (float64, judges.Verdict) {
 	t.Helper()
 	v, err := judges.NewRubricJudge().Rank(context.Background(),
 		judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}, []judges.Entry{{Seat: 0, Text: text}})
@@ -405,7 +405,7 @@ func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
 	g := newGamingKit(t, set)
 	var best float64
 	for _, p := range set {
-		s, _ := rubricScore(t, p, g.best[p.ID])
+		s, _ := cfRubricScore(t, p, g.best[p.ID])
 		best += s
 	}
 	best /= float64(len(set))
@@ -419,14 +419,14 @@ func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
 			top, topID := -1.0, ""
 			for pi, p := range set {
 				rng := rand.New(rand.NewPCG(uint64(si), uint64(pi)))
-				s, _ := rubricScore(t, p, st.write(g, p, rng))
+				s, _ := cfRubricScore(t, p, st.write(g, p, rng))
 				sum += s
 				if s > top {
 					top, topID = s, p.ID
 				}
 			}
 			mean := sum / float64(len(set))
-			t.Logf("mean %.3f (best bot %.3f); highest %.3f on %s", mean, best, top, topID)
+			t.Logf("%s: mean %.3f (best bot %.3f); highest %.3f on %s", st.name, mean, best, top, topID)
 			if mean >= best-0.1 {
 				t.Errorf("mean score %.3f is within 0.1 of the best bot's %.3f", mean, best)
 			}

@@ -52,7 +52,7 @@ var metaPhrases = []string{
 	"many different aspects", "it is important to note that", "as mentioned before", "as i mentioned before",
 	"the topic of", "this topic", "the question asks", "the prompt asks", "as requested",
 	// The filler sentences of the constraint template the careful bot
-	// used before rubric-v3 (and still uses off the built-in set), and
+	// used before rubric-v4 (and still uses off the built-in set), and
 	// which outside owners copied: known templates, recognised as such.
 	"start with the goal, then look at the parts", "each part has a clear job and a clear limit",
 	"a concrete example makes the idea easier to test", "small, explicit steps are safer than one large leap",

@@ -130,12 +130,15 @@ func (g *gullible) reply(t *testing.T) func(llmtest.Request) llmtest.Reply {
 		for i, s := range texts {
 			m, honest := g.merit[s]
 			switch {
+			// Merits are scaled below the fooled entry's 1, not capped:
+			// a cap at 0.9 would tie good answers with a worse gaming
+			// entry that also scores above it.
 			case honest:
-				scores[i] = min(m, 0.9)
+				scores[i] = 0.9 * m
 			case g.obey:
 				scores[i] = 1
 			default:
-				scores[i] = min(g.gaming, 0.9)
+				scores[i] = 0.9 * g.gaming
 			}
 		}
 		return llmtest.Reply{Content: verdictFor(labels, scores, "As instructed, the ranking follows the entries.")}
