@@ -3,6 +3,7 @@ package judges_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/agentarena/arena/agents/bots"
@@ -165,6 +166,22 @@ func TestOutsideTheSetTheCarefulTemplateIsFlagged(t *testing.T) {
 			if x > 0.95 {
 				t.Errorf("%s: %s scored %.3f without knowing the subject", testPrompts[pi].ID, names[i], x)
 			}
+		}
+	}
+}
+
+// The careful bot's written answers meet every criterion of their prompt
+// and state every key fact: the rationale lists nothing as missed.
+func TestCarefulAnswersMissNothing(t *testing.T) {
+	for _, p := range prompt.DefaultSet() {
+		_, entries := answers(t, p)
+		v, err := judges.NewRubricJudge().Rank(context.Background(),
+			judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}, entries[:1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(v.Rationale, "missed:") {
+			t.Errorf("%s: %s", p.ID, v.Rationale)
 		}
 	}
 }

@@ -42,5 +42,5 @@ F["p033"] = [["canberra|paris|london|tokyo|ottawa|madrid|rome|berlin|lisbon|cair
 A["p034"] = "{\n  \"title\": \"Login rejects correct password for existing accounts\",\n  \"severity\": \"high\",\n  \"steps_to_reproduce\": [\"Open the login page.\", \"Enter the email of an existing account.\", \"Enter that account's correct password.\", \"Press Sign in.\"],\n  \"expected\": \"The user is signed in and sees the dashboard.\",\n  \"actual\": \"The page shows 'Invalid email or password' and the user stays on the login page.\"\n}"
 F["p034"] = [["login|sign in|log in"], ["correct|valid|right", "password"], ["enter|type|open|press|click|submit"], ["dashboard|signed in|logged in|home|account"], ["error|invalid|incorrect|reject|fail|stays"], ["high|critical|major|blocker"]]
 
-A["p035"] = "{\n  \"sentiment\": \"mixed\",\n  \"confidence\": 0.8,\n  \"evidence\": \"The battery lasts two days and the screen is gorgeous, but the speaker crackles at any volume\"\n}"
+A["p035"] = "{\n  \"sentiment\": \"mixed\",\n  \"confidence\": 0.8,\n  \"evidence\": \"Praise (\\\"the screen is gorgeous\\\") outweighed by complaints (\\\"the speaker crackles\\\").\"\n}"
 F["p035"] = [["mixed|neutral|ambivalent"], ["battery|screen|gorgeous"], ["speaker|crackl|support|never replied"]]

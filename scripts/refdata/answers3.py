@@ -21,7 +21,7 @@ F["p041"] = [["backup"], ["restore|recover|lose|lost|data|sleep|safe|test"]]
 A["p042"] = "Latency is the waiting time between asking a system for something and the answer arriving."
 F["p042"] = [["latency", "time|wait|how long|lag|pause|seconds"], ["request|ask|click|action|send", "respon|answer|arriv|happen|result|reply"]]
 
-A["p043"] = "This file is too large: uploads are limited to 25 megabytes. Please choose a smaller file."
+A["p043"] = "File too large: uploads are limited to 25 megabytes. Please choose a smaller file."
 F["p043"] = [["large|big|exceed|over", "file|upload"], ["limit|maximum|max|up to", "megabytes|mb"], ["smaller|compress|reduce|choose|try"]]
 
 A["p044"] = "The bug you hunt tonight hides in the line you trusted most!"
