@@ -100,7 +100,11 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 			}
 		} else {
 			// The rules are the judge: record their verdict like any other.
-			v, err := json.Marshal(judges.RefereeVerdict(out.Ranks, out.Reason))
+			verdict := judges.RefereeVerdict(out.Ranks, out.Reason)
+			if cs, ok := st.(checkedState); ok {
+				verdict = checkerVerdict(cs, out.Ranks, out.Reason)
+			}
+			v, err := json.Marshal(verdict)
 			if err != nil {
 				return fmt.Errorf("encode referee verdict: %w", err)
 			}

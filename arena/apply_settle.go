@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -97,6 +98,17 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 		}
 		if ps, ok := st.(promptState); ok {
 			if err := recordPreferences(ac, c, ranks, verdict, ps); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Game == verifiable.Name {
+		st, err := f.games[c.Game].Load(c.State)
+		if err != nil {
+			return fmt.Errorf("load state of %s: %w", c.ID, err)
+		}
+		if cs, ok := st.(checkedState); ok {
+			if err := recordCheckedPreferences(ac, c, ranks, cs); err != nil {
 				return err
 			}
 		}

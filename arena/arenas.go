@@ -137,5 +137,10 @@ func DefaultArenas() []Arena {
 			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
 			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
+		// Three seats: each contest yields three pairs, and the checker
+		// ranks them itself (the referee), so it settles the moment the
+		// last answer is final. Deadline as for the prompt game.
+		{Name: "verifiable", Game: "verifiable", Seats: 3, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
+			Stake: 100, Rewards: []int{70, 30}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 	}
 }

@@ -7,16 +7,18 @@ import (
 	"github.com/agentarena/arena/games"
 	"github.com/agentarena/arena/games/connect4"
 	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/games/verifiable"
 )
 
 // GameRegistry maps a game name to its rules. Every node of a cluster must
 // run the same registry: it is part of the state machine's code.
 type GameRegistry map[string]games.Game
 
-// DefaultGames is connect4 and the prompt game with the built-in prompt set.
+// DefaultGames is connect4, the prompt game with the built-in prompt set
+// and the verifiable-task game.
 func DefaultGames() GameRegistry {
 	reg := GameRegistry{}
-	for _, g := range []games.Game{connect4.New(), prompt.New(prompt.DefaultSet())} {
+	for _, g := range []games.Game{connect4.New(), prompt.New(prompt.DefaultSet()), verifiable.New()} {
 		reg[g.Name()] = g
 	}
 	return reg

@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/judges"
 )
 
@@ -32,7 +33,7 @@ func (f *FSM) flagsOf(tx *bolt.Tx, id string, forfeits bool) contestFlags {
 		State   json.RawMessage `json:"state"`
 		Verdict json.RawMessage `json:"verdict"`
 	}
-	if ok, err := getJSON(tx.Bucket(bucketContests), []byte(id), &c); err != nil || !ok || c.Game != "prompt" {
+	if ok, err := getJSON(tx.Bucket(bucketContests), []byte(id), &c); err != nil || !ok || (c.Game != "prompt" && c.Game != verifiable.Name) {
 		return contestFlags{}
 	}
 	var v judges.Verdict

@@ -2,6 +2,8 @@ package arena
 
 import (
 	"time"
+
+	"github.com/agentarena/arena/games/verifiable"
 )
 
 // PreferenceSchema versions the pair record; trainers check it.
@@ -42,9 +44,24 @@ type PreferencePair struct {
 	ChosenFlags   []string `json:"chosen_flags,omitempty"`
 	RejectedFlags []string `json:"rejected_flags,omitempty"`
 	Judge         string   `json:"judge"`
+	// Check is the checker's result for both answers, on pairs from the
+	// verifiable game (absent on judged pairs).
+	Check *PairCheck `json:"check,omitempty"`
 	// untrusted: the verdict itself is flagged, or the flags could not be
 	// attributed to a side (set on read, with the fields above).
 	untrusted bool
+}
+
+// PairCheck is a verifiable pair's ground-truth metadata: the task's
+// family, level and canonical answer, and each side's checker result
+// (score, pass, every check by name, or the format error).
+type PairCheck struct {
+	Family   string            `json:"family"`
+	Level    int               `json:"level"`
+	Eval     bool              `json:"eval,omitempty"`
+	Expected string            `json:"expected"`
+	Chosen   verifiable.Result `json:"chosen"`
+	Rejected verifiable.Result `json:"rejected"`
 }
 
 // PreferenceFilter selects pairs for export.
@@ -60,7 +77,10 @@ type PreferenceFilter struct {
 	// answer: a non-answer or a judge-addressing answer that lost is a
 	// trustworthy example of what not to write.
 	ExcludeChosenFlagged bool
-	Limit                int
+	// ChosenPassed keeps only checked pairs whose chosen answer passed
+	// every check (verifiable pairs with ground truth on the chosen side).
+	ChosenPassed bool
+	Limit        int
 }
 
 func (f PreferenceFilter) matches(p PreferencePair) bool {
@@ -76,6 +96,8 @@ func (f PreferenceFilter) matches(p PreferencePair) bool {
 	case f.ExcludeFlagged && len(p.Flags) > 0:
 		return false
 	case f.ExcludeChosenFlagged && (p.untrusted || len(p.ChosenFlags) > 0):
+		return false
+	case f.ChosenPassed && (p.Check == nil || !p.Check.Chosen.Passed):
 		return false
 	}
 	return true

@@ -23,6 +23,9 @@ type PreferenceQuery struct {
 	// are set, ExcludeFlagged wins.
 	ExcludeFlagged       bool
 	ExcludeChosenFlagged bool
+	// ChosenPassed keeps only verifiable-game pairs whose chosen answer
+	// passed every check of the task's ground truth.
+	ChosenPassed bool
 	// Format is "full" (default), "trl" or "messages".
 	Format string
 	Limit  int
@@ -63,6 +66,9 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 		v.Set("exclude_flagged", "true")
 	case q.ExcludeChosenFlagged:
 		v.Set("exclude_flagged", "chosen")
+	}
+	if q.ChosenPassed {
+		v.Set("chosen_passed", "true")
 	}
 	u := *c.base
 	u.Path += "/v1/preferences"

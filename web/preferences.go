@@ -104,6 +104,13 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 		}
 		f.MinAgreement = &x
 	}
+	if v := c.Query("chosen_passed"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, "", apperr.New(apperr.Invalid, "chosen_passed must be true or false, got %q", truncate(v, 32))
+		}
+		f.ChosenPassed = b
+	}
 	if v := c.Query("exclude_flagged"); v == "chosen" {
 		f.ExcludeChosenFlagged = true
 	} else if v != "" {

@@ -26,7 +26,8 @@ type Bot interface {
 	// Name is stable across releases, e.g. "c4-random"; it identifies the
 	// bot's agent record.
 	Name() string
-	// Game is the game the bot plays: "connect4" or "prompt".
+	// Game is the game the bot plays: "connect4", "prompt" or
+	// "verifiable"; the bot queues in the default arena of that name.
 	Game() string
 	// Description is one human-readable line for the agent page.
 	Description() string
@@ -45,13 +46,14 @@ var (
 	_ Bot = (*TextTerse)(nil)
 	_ Bot = (*TextVerbose)(nil)
 	_ Bot = (*TextEcho)(nil)
+	_ Bot = (*VerifiableSolver)(nil)
 )
 
 // All returns every built-in bot in a fixed order. The seed makes the
 // randomised bots reproducible; each bot derives its own stream from it so
 // two bots built from one seed do not mirror each other.
 func All(seed uint64) []Bot {
-	return []Bot{
+	return append([]Bot{
 		NewC4Random(derive(seed, "c4-random")),
 		NewC4Greedy(derive(seed, "c4-greedy")),
 		NewC4AlphaBeta(2, derive(seed, "c4-alphabeta-2")),
@@ -60,7 +62,7 @@ func All(seed uint64) []Bot {
 		NewTextTerse(),
 		NewTextVerbose(),
 		NewTextEcho(),
-	}
+	}, verifiableBots(seed)...)
 }
 
 // Lookup returns the built-in bot with the given name, built from seed as

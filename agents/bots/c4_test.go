@@ -20,7 +20,8 @@ func c4Bots(seed uint64) []Bot {
 
 func TestAllListsEveryBotOnceInAFixedOrder(t *testing.T) {
 	want := []string{"c4-random", "c4-greedy", "c4-alphabeta-2", "c4-alphabeta-5",
-		"txt-careful", "txt-terse", "txt-verbose", "txt-echo"}
+		"txt-careful", "txt-terse", "txt-verbose", "txt-echo",
+		"vt-exact", "vt-good", "vt-fair", "vt-weak", "vt-format"}
 	var got []string
 	for _, b := range All(1) {
 		got = append(got, b.Name())

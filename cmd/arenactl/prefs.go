@@ -14,7 +14,7 @@ import (
 var prefsCommands = []*command{
 	{
 		group: "prefs", name: "export",
-		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--page N]",
+		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--chosen-passed] [--page N]",
 		summary:  "Write preference pairs as JSONL, page by page from a cursor; prints the cursor to resume from.",
 		cred:     credOptional,
 		setup:    prefsExport,
@@ -34,6 +34,7 @@ func prefsExport(fs *flag.FlagSet) action {
 	minAgreement := fs.Float64("min-agreement", -2, "")
 	exclude := fs.Bool("exclude-flagged", false, "")
 	excludeChosen := fs.Bool("exclude-chosen-flagged", false, "")
+	chosenPassed := fs.Bool("chosen-passed", false, "")
 	page := fs.Int("page", 1000, "")
 	return func(ctx context.Context, inv *invocation) error {
 		if *out == "" {
@@ -48,7 +49,7 @@ func prefsExport(fs *flag.FlagSet) action {
 			defer f.Close()
 			w = f
 		}
-		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, Limit: *page}
+		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, Limit: *page}
 		if *minMargin > -1 {
 			q.MinMargin = minMargin
 		}

@@ -1,0 +1,151 @@
+package verifiable
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Task is one generated problem: the text every seat sees, the inputs in
+// machine-readable form, and the ground truth the checker holds answers
+// to. The whole task is stored in the contest's state, so a stored
+// contest is re-checked exactly, whatever generator a later release runs.
+type Task struct {
+	// ID names the task: family, level and the instance it was drawn from.
+	ID     string `json:"id"`
+	Family string `json:"family"`
+	Level  int    `json:"level"`
+	// Text is the prompt, ending with the exact answer format.
+	Text string `json:"text"`
+	// Data is the task's inputs as JSON (the numbers, dates, lists and
+	// clues the text states), for agents that prefer structure.
+	Data json.RawMessage `json:"data"`
+	// Want is the ground truth; never shown while the contest runs.
+	Want Want `json:"want"`
+	// Eval marks a task drawn from the held-out pool (evaluation only).
+	Eval bool `json:"eval,omitempty"`
+}
+
+// instance is one family's generated inputs: it states itself as text and
+// computes its own answer, so generation and solving share one code path.
+type instance interface {
+	prompt() string
+	want() Want
+}
+
+// family is a task generator. gen draws inputs for a level (1-3); decode
+// reads them back from Task.Data.
+type family struct {
+	name   string
+	gen    func(r *rng, level int) instance
+	decode func(data []byte) (instance, error)
+}
+
+func decodeAs[T instance](data []byte) (instance, error) {
+	var in T
+	if err := json.Unmarshal(data, &in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Family names, stable: arena options and preference filters name them.
+const (
+	FamilyArithmetic = "arithmetic"
+	FamilyDates      = "dates"
+	FamilyLists      = "lists"
+	FamilyExtract    = "extract"
+	FamilyCounting   = "counting"
+	FamilyStrings    = "strings"
+	FamilyLogic      = "logic"
+)
+
+// allFamilies is the generator table in a fixed order: Generate indexes
+// into it, so new families are appended, never inserted.
+func allFamilies() []family {
+	return []family{
+		{FamilyArithmetic, genArithmetic, decodeAs[arithInput]},
+		{FamilyDates, genDates, decodeAs[datesInput]},
+		{FamilyLists, genLists, decodeAs[listsInput]},
+		{FamilyExtract, genExtract, decodeAs[extractInput]},
+		{FamilyCounting, genCounting, decodeAs[countingInput]},
+		{FamilyStrings, genStrings, decodeAs[stringsInput]},
+		{FamilyLogic, genLogic, decodeAs[logicInput]},
+	}
+}
+
+// Families lists every family name in generator order.
+func Families() []string {
+	var out []string
+	for _, f := range allFamilies() {
+		out = append(out, f.name)
+	}
+	return out
+}
+
+func familyByName(name string) (family, bool) {
+	for _, f := range allFamilies() {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return family{}, false
+}
+
+// MaxLevel is the hardest difficulty level; levels run from 1.
+const MaxLevel = 3
+
+// maxDraws bounds the search for an instance in the arena's pool. The
+// pool is never empty (ParseOptions sees to it) and at least 1% of draws
+// land in it, so 2000 draws miss it with probability below 1e-8; a miss
+// is an error, never a task from outside the pool.
+const maxDraws = 2000
+
+// Generate derives the task for a contest from its seed and the arena's
+// options. Same inputs, same task, on every node.
+func Generate(seed uint64, o Options) (Task, error) {
+	fams := o.pool()
+	for k := uint64(0); k < maxDraws; k++ {
+		r := newRNG(seed+k*0x9e3779b97f4a7c15, "verifiable/draw")
+		inst := r.next()
+		fam := fams[r.intn(len(fams))]
+		level := o.levels()[r.intn(len(o.levels()))]
+		heldFamily := slices.Contains(o.HeldOut, fam)
+		heldInstance := int(inst%100) < o.HeldOutPercent
+		if o.Eval != (heldFamily || heldInstance) {
+			continue
+		}
+		f, _ := familyByName(fam)
+		in := f.gen(newRNG(inst, fam), level)
+		return build(f.name, level, inst, in, o.Eval)
+	}
+	return Task{}, fmt.Errorf("no task in the arena's pool after %d draws", maxDraws)
+}
+
+// build states an instance as a Task.
+func build(fam string, level int, inst uint64, in instance, eval bool) (Task, error) {
+	data, err := json.Marshal(in)
+	if err != nil {
+		return Task{}, fmt.Errorf("encode %s task: %w", fam, err)
+	}
+	w := in.want()
+	text := strings.TrimSpace(in.prompt()) + "\n\n" + w.formatHelp()
+	return Task{ID: fmt.Sprintf("%s-%d-%016x", fam, level, inst), Family: fam, Level: level,
+		Text: text, Data: data, Want: w, Eval: eval}, nil
+}
+
+// Solve computes a task's answer from its Data alone, as any agent could:
+// it is the exact solver the built-in bots use, and tests use it to show
+// that Data determines Want.
+func Solve(family string, data []byte) (Want, error) {
+	f, ok := familyByName(family)
+	if !ok {
+		return Want{}, fmt.Errorf("unknown family %q", family)
+	}
+	in, err := f.decode(data)
+	if err != nil {
+		return Want{}, fmt.Errorf("decode %s data: %w", family, err)
+	}
+	return in.want(), nil
+}
