@@ -137,10 +137,11 @@ func DefaultArenas() []Arena {
 			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
 			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
-		// Three seats: each contest yields three pairs, and the checker
-		// ranks them itself (the referee), so it settles the moment the
-		// last answer is final. Deadline as for the prompt game.
-		{Name: "verifiable", Game: "verifiable", Seats: 3, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{70, 30}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
+		// The checker ranks the seats itself (the referee), so a contest
+		// settles the moment the last answer is final. Two seats keep the
+		// matchmaker's no-instant-rematch rule satisfiable with a handful
+		// of agents; the deadline is the prompt game's, time to think.
+		{Name: "verifiable", Game: "verifiable", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
+			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
 	}
 }
