@@ -32,8 +32,8 @@ func TestVerifiableArenaRanksBotsByTheirSkill(t *testing.T) {
 	rs.Start(t, 0, order...)
 	n := c.Nodes[0]
 
-	const contests = 300
-	c.Eventually(150*time.Second, func() error {
+	const contests = 200
+	c.Eventually(240*time.Second, func() error {
 		battles, _, err := n.Battles("verifiable")
 		if err != nil {
 			return err

@@ -212,7 +212,7 @@ func TestArenasContestsAndQueuesAgainstARealNode(t *testing.T) {
 	}
 
 	arenas, err := alice.ListArenas(ctx)
-	if err != nil || len(arenas) != 2 || arenas[0].Name != "connect4" || arenas[1].Name != "prompt" {
+	if err != nil || len(arenas) != 3 || arenas[0].Name != "connect4" || arenas[1].Name != "prompt" || arenas[2].Name != "verifiable" {
 		t.Fatalf("ListArenas = %+v, %v; want the default arenas", arenas, err)
 	}
 	if _, err := alice.PutArena(ctx, "duel", client.PutArenaRequest{Game: "connect4", Seats: 2}); !client.IsCode(err, client.CodeForbidden) {

@@ -190,7 +190,8 @@ func TestMoneyArenasAndContestsAgainstARealNode(t *testing.T) {
 	t.Run("arena list shows the seeded arenas", func(t *testing.T) {
 		r := must(cli(base, "arena", "list"), "arena list")
 		if !regexp.MustCompile(`(?m)^connect4 +connect4 +2 +1\.00 +100 +5s +referee$`).MatchString(r.out) ||
-			!regexp.MustCompile(`(?m)^prompt +prompt +2 +1\.00 +100 +30s +rubric$`).MatchString(r.out) {
+			!regexp.MustCompile(`(?m)^prompt +prompt +2 +1\.00 +100 +30s +rubric$`).MatchString(r.out) ||
+			!regexp.MustCompile(`(?m)^verifiable +verifiable +2 +1\.00 +100 +30s +referee$`).MatchString(r.out) {
 			t.Errorf("table:\n%s", r.out)
 		}
 		var a struct{ Arena client.Arena }

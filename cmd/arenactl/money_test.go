@@ -206,7 +206,8 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 			wantOut: lines(
 				"NAME      GAME      SEATS  STAKE  REWARDS %  DEADLINE  JUDGES",
 				"connect4  connect4  2      1.00   100        5s        referee",
-				"prompt    prompt    3      0.00   60,30,10   5s        rubric"),
+				"prompt    prompt    3      0.00   60,30,10   5s        rubric",
+				"verifiable  verifiable  2  1.00  100  30s  referee"),
 			wantReq: "GET /v1/arenas ",
 		},
 		{
