@@ -201,6 +201,7 @@ func FuzzPreferenceQuery(f *testing.F) {
 		`since=18446744073709551615`, `min_margin=NaN`, `min_margin=nan`, `min_agreement=NaN`, `min_margin=+Inf`,
 		`min_margin=1.0000001`, `min_margin=0x1p-2`, `min_agreement=1e-400`, `exclude_flagged=yes`, `exclude_flagged=T`,
 		`exclude_flagged=chosen`, `exclude_flagged=Chosen`, `exclude_flagged=chosen&exclude_flagged=true`,
+		`chosen_passed=true`, `chosen_passed=1&exclude_flagged=chosen`, `chosen_passed=passed`,
 		`arena=%ff&agent=%00`, `arena=a&arena=b`, `limit=5;x=1`, `%zz`, `format=trl&format=full`, `min_margin=`,
 	} {
 		fuzzseed.Add(f, s)
@@ -247,6 +248,7 @@ func FuzzPreferenceQuery(f *testing.F) {
 		if got.ExcludeChosenFlagged {
 			q.Set("exclude_flagged", "chosen")
 		}
+		q.Set("chosen_passed", strconv.FormatBool(got.ChosenPassed))
 		again, format2, err := parseQuery(q.Encode())
 		if err != nil {
 			t.Fatalf("own query %q refused: %v", q.Encode(), err)

@@ -23,7 +23,7 @@ func TestAFreshNodeRunsBotContests(t *testing.T) {
 	}
 	defer m.Close()
 	api := apiClient{t}
-	for _, arena := range []string{"connect4", "prompt"} {
+	for _, arena := range []string{"connect4", "prompt", "verifiable"} {
 		eventually(t, 30*time.Second, func() error {
 			var out struct {
 				Contests []struct {
