@@ -403,6 +403,13 @@ func cfRubricScore(t *testing.T, p prompt.Prompt, text string) (float64, judges.
 func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
 	set := prompt.DefaultSet()
 	g := newGamingKit(t, set)
+	if raceDetector { // every third prompt: see race_test.go
+		var some []prompt.Prompt
+		for i := 0; i < len(set); i += 3 {
+			some = append(some, set[i])
+		}
+		set = some
+	}
 	var best float64
 	for _, p := range set {
 		s, _ := cfRubricScore(t, p, g.best[p.ID])

@@ -61,8 +61,8 @@ func rubricScore(t *testing.T, p prompt.Prompt, text string) judges.Verdict {
 
 // promptsPerCase bounds the prompts each strategy is run on, spread
 // evenly over those it applies to, so the suite stays a few seconds long
-// as it grows.
-const promptsPerCase = 12
+// as it grows (a third of them under the race detector).
+var promptsPerCase = map[bool]int{false: 12, true: 4}[raceDetector]
 
 // spread returns the indices of up to promptsPerCase prompts the case
 // applies to, spread evenly over the set.
