@@ -27,7 +27,11 @@ func (t Task) view() TaskView {
 
 // SeatView is what a seat sees: the task and its own answer only.
 type SeatView struct {
-	Game           string   `json:"game"` // always "verifiable"
+	Game string `json:"game"` // always "verifiable"
+	// PromptID and Prompt repeat the task's id and text under the prompt
+	// game's names, so text agents and the spectator UI read either game.
+	PromptID       string   `json:"prompt_id"`
+	Prompt         string   `json:"prompt"`
 	Task           TaskView `json:"task"`
 	MaxAnswerBytes int      `json:"max_answer_bytes"`
 	You            int      `json:"you"`
@@ -39,6 +43,8 @@ type SeatView struct {
 // ground truth as a canonical answer, and each answer's checker result.
 type SpectatorView struct {
 	Game      string   `json:"game"`
+	PromptID  string   `json:"prompt_id"`
+	Prompt    string   `json:"prompt"`
 	Task      TaskView `json:"task"`
 	Expected  string   `json:"expected"`
 	Answers   []string `json:"answers"`
@@ -51,11 +57,11 @@ type SpectatorView struct {
 // A seat past the last gets an empty SeatView rather than anyone's answer.
 func (s *State) View(seat int) any {
 	if seat < 0 {
-		return SpectatorView{Game: Name, Task: s.task.view(), Expected: s.task.Want.Render(),
+		return SpectatorView{Game: Name, PromptID: s.task.ID, Prompt: s.task.Text, Task: s.task.view(), Expected: s.task.Want.Render(),
 			Answers: s.Answers(), Results: s.Results(),
 			Finals: append([]bool{}, s.finals...), Forfeited: append([]bool{}, s.forfeited...)}
 	}
-	v := SeatView{Game: Name, Task: s.task.view(), MaxAnswerBytes: s.maxBytes, You: seat}
+	v := SeatView{Game: Name, PromptID: s.task.ID, Prompt: s.task.Text, Task: s.task.view(), MaxAnswerBytes: s.maxBytes, You: seat}
 	if seat < len(s.answers) {
 		v.Final, v.Answer = s.finals[seat], s.answers[seat]
 	}
@@ -67,6 +73,8 @@ func (s *State) View(seat int) any {
 // can read spectator streams).
 type HiddenView struct {
 	Game        string   `json:"game"`
+	PromptID    string   `json:"prompt_id"`
+	Prompt      string   `json:"prompt"`
 	Task        TaskView `json:"task"`
 	AnswerBytes []int    `json:"answer_bytes"`
 	Finals      []bool   `json:"finals"`
@@ -76,7 +84,7 @@ type HiddenView struct {
 
 // PublicView returns a HiddenView.
 func (s *State) PublicView() any {
-	h := HiddenView{Game: Name, Task: s.task.view(), Finals: append([]bool{}, s.finals...),
+	h := HiddenView{Game: Name, PromptID: s.task.ID, Prompt: s.task.Text, Task: s.task.view(), Finals: append([]bool{}, s.finals...),
 		Forfeited: append([]bool{}, s.forfeited...), Hidden: true}
 	for _, a := range s.answers {
 		h.AnswerBytes = append(h.AnswerBytes, len(a))
