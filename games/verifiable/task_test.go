@@ -68,3 +68,51 @@ func TestGenerateIsAPureFunctionOfSeedAndOptions(t *testing.T) {
 		t.Fatalf("200 seeds drew only families %v", seen)
 	}
 }
+
+// TestHeldOutTasksAppearOnlyInEvalArenas: a training arena never draws a
+// held-out family or instance; its eval twin draws nothing else.
+func TestHeldOutTasksAppearOnlyInEvalArenas(t *testing.T) {
+	train, err := ParseOptions(json.RawMessage(`{"held_out":["logic"],"held_out_percent":20}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval, err := ParseOptions(json.RawMessage(`{"held_out":["logic"],"held_out_percent":20,"eval":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainIDs := map[string]bool{}
+	for seed := uint64(0); seed < 400; seed++ {
+		task, err := Generate(seed, train)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if task.Family == FamilyLogic || task.Eval {
+			t.Fatalf("training arena drew held-out task %s", task.ID)
+		}
+		trainIDs[task.ID] = true
+	}
+	logic := 0
+	for seed := uint64(0); seed < 400; seed++ {
+		task, err := Generate(seed, eval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !task.Eval || trainIDs[task.ID] {
+			t.Fatalf("eval arena drew %s (eval %v), which training can draw", task.ID, task.Eval)
+		}
+		if task.Family == FamilyLogic {
+			logic++
+		}
+	}
+	if logic == 0 {
+		t.Fatal("the eval arena never drew the held-out family")
+	}
+	for _, bad := range []string{`{"held_out":["arithmetic","dates","lists","extract","counting","strings","logic"]}`,
+		`{"eval":true}`, `{"families":["nope"]}`, `{"levels":[0]}`, `{"held_out_percent":100}`, `{"extra":1}`} {
+		t.Run("options "+bad+" are refused", func(t *testing.T) {
+			if _, err := ParseOptions(json.RawMessage(bad)); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
