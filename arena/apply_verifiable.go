@@ -11,7 +11,7 @@ import (
 
 // CheckerJudge names verdicts and pairs of the verifiable game: the rules
 // checked every answer against the task's ground truth.
-const CheckerJudge = "checker-v1"
+const CheckerJudge = verifiable.CheckerName
 
 // checkedState is what settlement needs from the verifiable game's state.
 type checkedState interface {

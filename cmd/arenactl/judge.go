@@ -32,10 +32,13 @@ var judgeCommands = []*command{
 	},
 	{
 		group:    "judge",
-		synopsis: "--prompt ID [--arena NAME] FILE...",
-		summary: "Score answer files (- for stdin) locally with the rubric judge the node runs,\n" +
-			"        printing each score, rank and flag and the rationale. The prompt comes from\n" +
-			"        the set built into arenactl, or with --arena from that arena on the server.",
+		synopsis: "--prompt ID [--arena NAME] FILE... | --task SEED [--family F] [--level N] FILE...",
+		summary: "Score answer files (- for stdin) locally with the judge the node runs. With\n" +
+			"        --prompt, the rubric judge: each score, rank and flag and the rationale; the\n" +
+			"        prompt comes from the set built into arenactl, or with --arena from that arena\n" +
+			"        on the server. With --task, the verifiable game's checker on the task a contest\n" +
+			"        with that seed poses (--family and --level narrow it as arena options do):\n" +
+			"        the task, then each score, pass and the checks missed.",
 		args:     []string{"FILE"},
 		variadic: true,
 		cred:     credOptional,
@@ -172,11 +175,18 @@ type judgeReport struct {
 func judgeFiles(fs *flag.FlagSet) action {
 	promptID := fs.String("prompt", "", "")
 	arenaName := fs.String("arena", "", "")
+	var tf taskFlags
+	fs.StringVar(&tf.seed, "task", "", "")
+	fs.StringVar(&tf.family, "family", "", "")
+	fs.IntVar(&tf.level, "level", 0, "")
 	return func(ctx context.Context, inv *invocation) error {
-		if *promptID == "" {
-			// The verifiable-task game (games/verify) is not in this
-			// build; when it is, --task selects a generated task here.
-			return usagef("judge needs --prompt ID (see arenactl prompts)")
+		switch {
+		case *promptID != "" && tf.seed != "":
+			return usagef("judge takes --prompt or --task, not both")
+		case tf.seed != "":
+			return judgeTask(ctx, inv, tf)
+		case *promptID == "":
+			return usagef("judge needs --prompt ID (see arenactl prompts) or --task SEED")
 		}
 		p, err := lookupPrompt(ctx, inv.client, *arenaName, *promptID)
 		if err != nil {

@@ -21,6 +21,10 @@ import (
 // Name is the game's stable identifier in arenas and contests.
 const Name = "verifiable"
 
+// CheckerName names the checker's verdicts and the pairs it yields; bump
+// it when a change to the checks would score a stored answer differently.
+const CheckerName = "checker-v1"
+
 // Seat range, as for the prompt game.
 const (
 	MinSeats = 2
