@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentarena/arena/arena"
 )
 
 const plOperator = "arop_testoperatortoken000000000000000"
@@ -51,8 +53,8 @@ func TestArenaAdministration(t *testing.T) {
 		Arenas []struct{ Name string } `json:"arenas"`
 	}
 	plHTTP(t, "GET", base+"/v1/arenas", "", nil, &list)
-	if len(list.Arenas) != 3 {
-		t.Fatalf("arenas = %+v, want the two defaults and a1", list.Arenas)
+	if len(list.Arenas) != len(arena.DefaultArenas())+1 {
+		t.Fatalf("arenas = %+v, want the %d defaults and a1", list.Arenas, len(arena.DefaultArenas()))
 	}
 
 	// a1 needs four agents, so one queued agent waits and is counted.
