@@ -118,6 +118,11 @@ type ContestFilter struct {
 	// Before is a contest id cursor: list contests older than it.
 	Before string
 	Limit  int
+	// Scan, when positive, bounds how many contests the listing reads,
+	// matching or not: a caller on a hot path (the judge looking for an
+	// agent's recent answers) must not walk the whole history for an
+	// agent that rarely plays. next is then empty.
+	Scan int
 }
 
 // Contests lists contests newest first. Contest ids sort by creation time,
@@ -140,7 +145,10 @@ func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error
 				k, v = cur.Prev()
 			}
 		}
-		for ; k != nil; k, v = cur.Prev() {
+		for scanned := 0; k != nil; k, v = cur.Prev() {
+			if scanned++; f.Scan > 0 && scanned > f.Scan {
+				return nil
+			}
 			var c Contest
 			if err := json.Unmarshal(v, &c); err != nil {
 				return fmt.Errorf("decode contest %s: %w", k, err)

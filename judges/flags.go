@@ -19,13 +19,14 @@ import (
 func EntryFlags(task Task, entries []Entry) []Flag {
 	var out []Flag
 	for i, e := range entries {
-		out = append(out, entryFlags(task, i, e.Text)...)
+		out = append(out, entryFlags(task, i, e)...)
 	}
 	return out
 }
 
 // entryFlags returns one entry's flags, addressing first.
-func entryFlags(task Task, i int, text string) []Flag {
+func entryFlags(task Task, i int, e Entry) []Flag {
+	text := e.Text
 	var out []Flag
 	if d := detectAddressing(task, text); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagJudgeAddressing, Detail: d})
@@ -33,7 +34,7 @@ func entryFlags(task Task, i int, text string) []Flag {
 	if d := cmp.Or(detectNonAnswer(task, text), detectContentFree(text)); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagNonAnswer, Detail: d})
 	}
-	if d := detectTemplate(task, text); d != "" {
+	if d := cmp.Or(detectTemplate(task, text), detectReuse(task, text, e.Recent)); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagTemplate, Detail: d})
 	}
 	return out

@@ -31,6 +31,10 @@ import (
 type Entry struct {
 	Seat int    `json:"seat"`
 	Text string `json:"text"`
+	// Recent are the same agent's recent answers to other tasks, newest
+	// first, when the caller has them (reuse.go). They are evidence for
+	// the template flag only, never scored, and never part of a verdict.
+	Recent []Earlier `json:"-"`
 }
 
 // Task is what the entries answered.

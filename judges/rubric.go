@@ -23,7 +23,10 @@ import (
 // v4: the score adds content to compliance: fluency under an English
 // language model and relevance to the prompt's key facts (content.go),
 // and templated answers are flagged (template.go).
-const RubricName = "rubric-v4"
+// v5: an entry whose caller passes the agent's earlier answers
+// (Entry.Recent) is also flagged as a template when it fills the same
+// frame as its answers to other prompts (reuse.go).
+const RubricName = "rubric-v5"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -90,7 +93,7 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 		if err := ctx.Err(); err != nil {
 			return Verdict{}, err
 		}
-		flags := entryFlags(task, i, e.Text)
+		flags := entryFlags(task, i, e)
 		score, checks := scoreEntry(task, e.Text, flags)
 		v.Scores[i] = score
 		lines[i] = rationaleLine(e.Seat, score, checks)

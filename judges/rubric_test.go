@@ -98,7 +98,7 @@ func TestRubricScoresEachCriterion(t *testing.T) {
 				got = 0 // scoreEntry's rule: an empty entry scores 0
 			}
 			// A flag cuts the whole score; the cases about flags expect it.
-			for _, f := range entryFlags(task, 0, tc.text) {
+			for _, f := range entryFlags(task, 0, Entry{Text: tc.text}) {
 				switch f.Kind {
 				case FlagJudgeAddressing:
 					got *= addressingPenalty

@@ -56,7 +56,11 @@ func (r *Runner) judge(c *arena.Contest) {
 		task := judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
 		var entries []judges.Entry
 		for seat, text := range ps.Answers() {
-			entries = append(entries, judges.Entry{Seat: seat, Text: text})
+			e := judges.Entry{Seat: seat, Text: text}
+			if seat < len(c.Seats) {
+				e.Recent = r.recentAnswers(c.Arena, c.Seats[seat].AgentID, p.ID)
+			}
+			entries = append(entries, e)
 		}
 		j := r.pickJudge(ar)
 		if j == nil {
@@ -127,4 +131,52 @@ func (r *Runner) pickJudge(ar api.Arena) Judge {
 		return nil
 	}
 	return p
+}
+
+// Bounds of recentAnswers: how many of an agent's earlier answers the
+// judge compares an entry with, and how many contests of the history it
+// reads to find them.
+const (
+	maxRecentAnswers = 8
+	recentScan       = 2000
+)
+
+// recentAnswers returns agent's answers in its latest settled contests of
+// the arena on other prompts, newest first, so the judge can see one
+// template reused across prompts (judges.Earlier). They are read from the
+// replicated state the verdict is recorded in, and the verdict itself is
+// stored, so replicas never recompute it.
+func (r *Runner) recentAnswers(arenaName, agent, promptID string) []judges.Earlier {
+	list, _, err := r.node.Contests(arena.ContestFilter{Arena: arenaName, Agent: agent,
+		Status: arena.StatusSettled, Limit: 4 * maxRecentAnswers, Scan: recentScan})
+	if err != nil {
+		r.log.Warn("read an agent's earlier answers", "agent", agent, "err", err)
+		return nil
+	}
+	var out []judges.Earlier
+	for _, old := range list {
+		if len(out) == maxRecentAnswers {
+			break
+		}
+		full, err := r.node.Contest(old.ID)
+		if err != nil {
+			continue
+		}
+		st, err := r.node.GameState(full)
+		if err != nil {
+			continue
+		}
+		ps, ok := st.(promptState)
+		seat := full.SeatOf(agent)
+		if !ok || seat < 0 || seat >= len(ps.Answers()) {
+			continue
+		}
+		p := ps.Prompt()
+		if p.Text == "" || p.ID == promptID {
+			continue
+		}
+		out = append(out, judges.Earlier{Task: judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria},
+			Text: ps.Answers()[seat]})
+	}
+	return out
 }

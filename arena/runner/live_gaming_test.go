@@ -197,3 +197,75 @@ func summary(bt map[string]rankingRow, ids []string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// oneFrame fills one fluent frame with the prompt's words, each frame
+// once, so that no single answer shows a template: only its answers to
+// other prompts do.
+var oneFrame = gamer{"one-frame", func(p string, _ *rand.Rand) string {
+	w := append(contentWords(p), "detail", "context", "practice")
+	return fmt.Sprintf("When it comes to %s, the details matter more than most people expect. "+
+		"A careful look at %s shows where the real trade-offs lie, and getting %s right pays off over time.", w[0], w[1], w[2])
+}}
+
+// TestLiveTemplateReuseIsFlagged: the runner hands the judge each agent's
+// earlier answers, so an agent that fills one frame for every prompt is
+// flagged as a template once it has answered a few, while the careful
+// bot's real answers never are.
+func TestLiveTemplateReuseIsFlagged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays live contests")
+	}
+	c := arenatest.NewCluster(t, 1)
+	node := c.Leader()
+	var list []runner.Bot
+	for _, name := range []string{"txt-careful", "txt-terse"} {
+		b, _ := bots.Lookup(name, 1)
+		list = append(list, b)
+	}
+	list = append(list, oneFrame)
+	r := runner.New(runner.Config{Node: node, Bots: list, Tick: 10 * time.Millisecond, SeedDefaults: true,
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	frame, careful := arena.BotAgentID(oneFrame.Name()), arena.BotAgentID("txt-careful")
+	// templated[agent] counts the agent's settled contests whose verdict
+	// flags its entry as a template, of played[agent].
+	var templated, played map[string]int
+	c.Eventually(3*time.Minute, func() error {
+		list, _, err := node.Contests(arena.ContestFilter{Arena: "prompt", Status: arena.StatusSettled, Limit: 200})
+		if err != nil {
+			return err
+		}
+		templated, played = map[string]int{}, map[string]int{}
+		for _, ct := range list {
+			var v judges.Verdict
+			if err := json.Unmarshal(ct.Verdict, &v); err != nil {
+				return fmt.Errorf("verdict of %s: %w", ct.ID, err)
+			}
+			for seat, s := range ct.Seats {
+				played[s.AgentID]++
+				if slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry == seat && f.Kind == judges.FlagTemplate }) {
+					templated[s.AgentID]++
+				}
+			}
+		}
+		if played[frame] < 16 || played[careful] < 16 {
+			return fmt.Errorf("played %v, want 16 each", played)
+		}
+		return nil
+	})
+	cancel()
+	<-done
+	if templated[careful] > 0 {
+		t.Errorf("txt-careful flagged as a template in %d of %d contests", templated[careful], played[careful])
+	}
+	// The first two answers have too few earlier ones to compare with,
+	// and a prompt may repeat; at least two thirds must be flagged.
+	if 3*templated[frame] < 2*played[frame] {
+		t.Errorf("the one-frame agent flagged as a template in %d of %d contests, want all but its first few", templated[frame], played[frame])
+	}
+	t.Logf("template flags: %v of %v contests", templated, played)
+}

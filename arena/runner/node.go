@@ -25,6 +25,7 @@ type Node interface {
 	Arenas() ([]api.Arena, error)
 	Contest(id string) (*arena.Contest, error)
 	ActiveContests() ([]*arena.Contest, error)
+	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
 	ContestsOf(agentID string) []string
 	GameState(c *arena.Contest) (games.State, error)
 	Tickets(arenaName string) ([]arena.Ticket, error)
