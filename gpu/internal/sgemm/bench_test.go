@@ -9,8 +9,8 @@ import (
 )
 
 // benchShapes are the trainer's multiplies: forward x·W at B·T = 2048 rows,
-// the tied logits x·wteᵀ (n = 257), and the backward dX = dY·Wᵀ and
-// dW = Xᵀ·dY.
+// the tied logits x·wteᵀ (n = 257), the backward dX = dY·Wᵀ and
+// dW = Xᵀ·dY, per-head attention, and one-row sampling steps.
 var benchShapes = []shape{
 	{tA: blas.NoTrans, tB: blas.NoTrans, m: 2048, n: 768, k: 256},
 	{tA: blas.NoTrans, tB: blas.NoTrans, m: 2048, n: 256, k: 256},
@@ -20,6 +20,11 @@ var benchShapes = []shape{
 	{tA: blas.NoTrans, tB: blas.Trans, m: 2048, n: 256, k: 768},
 	{tA: blas.Trans, tB: blas.NoTrans, m: 256, n: 768, k: 2048},
 	{tA: blas.Trans, tB: blas.NoTrans, m: 1024, n: 256, k: 2048},
+	// Per-head attention at T = 256, head size 64: q·kᵀ and att·v.
+	{tA: blas.NoTrans, tB: blas.Trans, m: 256, n: 256, k: 64},
+	{tA: blas.NoTrans, tB: blas.NoTrans, m: 256, n: 64, k: 256},
+	{tA: blas.NoTrans, tB: blas.NoTrans, m: 64, n: 64, k: 64},
+	{tA: blas.NoTrans, tB: blas.NoTrans, m: 1, n: 768, k: 256},
 }
 
 type gemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)

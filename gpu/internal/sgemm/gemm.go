@@ -27,6 +27,9 @@ func gemm(kern kernelFunc, threads int, tA, tB blas.Transpose, m, n, k int, alph
 		scale(m, n, beta, c, ldc)
 		return
 	}
+	if gemv(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
 	p := problem{
 		m: m, n: n, k: k,
 		alpha: alpha, beta: beta,

@@ -13,19 +13,13 @@ type matrix struct {
 // contiguously, so the kernel reads A with unit stride. Rows past mc are
 // zero so edge tiles can run the full kernel.
 func packA(dst []float32, a matrix, i0, mc, p0, kc int) {
+	if a.trans {
+		packAT(dst, a, i0, mc, p0, kc)
+		return
+	}
 	for r := 0; r < mc; r += mr {
 		rows := min(mr, mc-r)
 		panel := dst[r*kc : r*kc+mr*kc]
-		if a.trans {
-			// A(i, p) = data[p*ld+i]: each p gives rows contiguous values.
-			for p := 0; p < kc; p++ {
-				src := a.data[(p0+p)*a.ld+i0+r:]
-				d := panel[p*mr : p*mr+mr : p*mr+mr]
-				copy(d, src[:rows])
-				clear(d[rows:])
-			}
-			continue
-		}
 		// A(i, p) = data[i*ld+p]: walk each row, scattering with stride mr.
 		for i := 0; i < rows; i++ {
 			src := a.data[(i0+r+i)*a.ld+p0:]
@@ -38,6 +32,28 @@ func packA(dst []float32, a matrix, i0, mc, p0, kc int) {
 			for p := 0; p < kc; p++ {
 				panel[p*mr+i] = 0
 			}
+		}
+	}
+}
+
+// packAT is packA for A(i, p) = data[p*ld+i]. It reads each row of data
+// once, left to right, and deals its values out to all the panels: going
+// panel by panel instead would touch kc rows (pages) per panel and thrash
+// the TLB when ld is a few KiB, as it is for activations.
+func packAT(dst []float32, a matrix, i0, mc, p0, kc int) {
+	full := mc / mr * mr
+	for p := 0; p < kc; p++ {
+		off := (p0+p)*a.ld + i0
+		src := a.data[off : off+mc : off+mc]
+		for r := 0; r < full; r += mr {
+			s := src[r : r+mr : r+mr]
+			d := dst[r*kc+p*mr : r*kc+p*mr+mr : r*kc+p*mr+mr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+		}
+		if full < mc {
+			d := dst[full*kc+p*mr : full*kc+p*mr+mr]
+			copy(d, src[full:])
+			clear(d[mc-full:])
 		}
 	}
 }
