@@ -126,39 +126,46 @@ func shapes() []shape {
 	return out
 }
 
-// checkGemm runs gemm on s for each alpha/beta and compares with the
-// float64 reference, allowing float32 rounding relative to Σ|terms|.
+// checkGemm runs gemm on s for each alpha/beta in {0, 1, -0.5, 2}.
 func checkGemm(t *testing.T, kern kernelFunc, threads int, s shape) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(s.m*1000003+s.n*1009+s.k), 7))
 	scalars := []float32{0, 1, -0.5, 2}
 	for _, alpha := range scalars {
 		for _, beta := range scalars {
-			a, lda, b, ldb, c, ldc := s.operands(r)
-			if beta == 0 {
-				// BLAS ignores C when beta == 0, NaNs included.
-				for i := range c {
-					c[i] = float32(math.NaN())
-				}
+			checkCase(t, kern, threads, s, alpha, beta, r)
+		}
+	}
+}
+
+// checkCase compares one gemm call with the float64 reference, allowing
+// float32 rounding relative to Σ|terms|, and checks that C's padding is
+// untouched.
+func checkCase(t *testing.T, kern kernelFunc, threads int, s shape, alpha, beta float32, r *rand.Rand) {
+	t.Helper()
+	a, lda, b, ldb, c, ldc := s.operands(r)
+	if beta == 0 {
+		// BLAS ignores C when beta == 0, NaNs included.
+		for i := range c {
+			c[i] = float32(math.NaN())
+		}
+	}
+	want := refGemm(s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, c, ldc)
+	scale := absRef(s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, c, ldc)
+	got := append([]float32(nil), c...)
+	gemm(kern, threads, s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, got, ldc)
+	tol := float64(s.k+2) * 1.2e-7
+	for i := range got {
+		inside := s.n > 0 && i%ldc < s.n
+		if !inside {
+			// Padding of C must be untouched (NaN stays NaN bitwise).
+			if math.Float32bits(got[i]) != math.Float32bits(c[i]) {
+				t.Fatalf("alpha=%v beta=%v: wrote padding c[%d]", alpha, beta, i)
 			}
-			want := refGemm(s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, c, ldc)
-			scale := absRef(s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, c, ldc)
-			got := append([]float32(nil), c...)
-			gemm(kern, threads, s.tA, s.tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, got, ldc)
-			tol := float64(s.k+2) * 1.2e-7
-			for i := range got {
-				inside := s.n > 0 && i%ldc < s.n
-				if !inside {
-					// Padding of C must be untouched (NaN stays NaN bitwise).
-					if math.Float32bits(got[i]) != math.Float32bits(c[i]) {
-						t.Fatalf("alpha=%v beta=%v: wrote padding c[%d]", alpha, beta, i)
-					}
-					continue
-				}
-				if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*scale[i]+1e-30) {
-					t.Fatalf("alpha=%v beta=%v: c[%d] = %v, want %v (scale %v)", alpha, beta, i, got[i], want[i], scale[i])
-				}
-			}
+			continue
+		}
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*scale[i]+1e-30) {
+			t.Fatalf("alpha=%v beta=%v: c[%d] = %v, want %v (scale %v)", alpha, beta, i, got[i], want[i], scale[i])
 		}
 	}
 }
