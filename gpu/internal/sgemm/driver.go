@@ -53,12 +53,17 @@ func (p *problem) plan(threads, nc int) plan {
 	return plan{mc: mc, mBlocks: mBlocks, nw: nw, nSplit: nSplit}
 }
 
-// buffers recycles packing buffers between calls; a training step makes
-// hundreds of Gemm calls with the same few shapes.
-var buffers = sync.Pool{New: func() any { return new([]float32) }}
+// Packing buffers are recycled between calls: a training step makes
+// hundreds of Gemm calls with the same few shapes. A and B blocks have
+// their own pools so a small A buffer is never handed out for B (and
+// reallocated) while the big one waits in the pool.
+var (
+	aBuffers = sync.Pool{New: func() any { return new([]float32) }}
+	bBuffers = sync.Pool{New: func() any { return new([]float32) }}
+)
 
-func getBuf(n int) *[]float32 {
-	buf := buffers.Get().(*[]float32)
+func getBuf(pool *sync.Pool, n int) *[]float32 {
+	buf := pool.Get().(*[]float32)
 	if cap(*buf) < n {
 		*buf = make([]float32, n)
 	}
@@ -73,16 +78,16 @@ func (p *problem) run(threads int) {
 	threads = max(threads, 1)
 	kcCap := min(p.k, kcMax)
 	ncCap := roundUp(min(p.n, ncMax), nr)
-	bBuf := getBuf(kcCap * ncCap)
-	defer buffers.Put(bBuf)
+	bBuf := getBuf(&bBuffers, kcCap*ncCap)
+	defer bBuffers.Put(bBuf)
 	bPack := *bBuf
 
 	// Worker state lives across blocks: its own A block and edge tile.
 	pl0 := p.plan(threads, min(p.n, ncMax))
 	workers := make([]worker, threads)
 	for w := range workers {
-		workers[w].aBuf = getBuf(kcCap * roundUp(pl0.mc, mr))
-		defer buffers.Put(workers[w].aBuf)
+		workers[w].aBuf = getBuf(&aBuffers, kcCap*pl0.mc)
+		defer aBuffers.Put(workers[w].aBuf)
 	}
 
 	for jc := 0; jc < p.n; jc += ncMax {
