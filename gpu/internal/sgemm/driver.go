@@ -13,8 +13,12 @@ const (
 	mcMax = 144 // a multiple of mr
 	ncMax = 2048
 	// serialFlops is the work (2·m·n·k) below which goroutines cost more
-	// than they save.
-	serialFlops = 1 << 21
+	// than they save: about 45 µs of one core, against a wake-up of the
+	// second goroutine that measured tens of µs on a shared machine.
+	serialFlops = 1 << 22
+	// parallelPackB is the B block size (elements) from which its packing
+	// is shared among the goroutines.
+	parallelPackB = 1 << 16
 )
 
 // problem is one validated call with nonzero alpha, k, m and n.
@@ -100,7 +104,13 @@ func (p *problem) run(threads int) {
 			if pc > 0 {
 				beta = 1 // later k steps accumulate onto the first
 			}
-			parallel(min(threads, panels), func(w, t int) {
+			// Waking a second goroutine costs tens of µs; packing a small
+			// B block takes less, so it is packed inline.
+			packers := min(threads, panels)
+			if kc*nc < parallelPackB {
+				packers = 1
+			}
+			parallel(packers, func(w, t int) {
 				c0 := panels * w / t * nr
 				c1 := panels * (w + 1) / t * nr
 				packB(bPack, p.b, pc, kc, jc, nc, c0, c1)
