@@ -1,7 +1,8 @@
 // Package sgemm multiplies row-major float32 matrices fast enough for CPU
 // training: Gemm is a drop-in for gonum's blas32 Sgemm, built the
 // GotoBLAS/BLIS way from packed panels, cache blocking, goroutines over row
-// blocks and an AVX2+FMA assembly micro-kernel (with a pure-Go fallback).
+// blocks and AVX2+FMA assembly for the micro-kernel and the packing of A
+// (with pure-Go fallbacks).
 //
 // The loop nest, outermost first (BLIS names):
 //

@@ -28,7 +28,7 @@ type problem struct {
 	a, b        matrix
 	c           []float32
 	ldc         int
-	kern        kernelFunc
+	ks          kernels
 }
 
 // plan is how one nc-wide column block is cut into work items: mBlocks row
@@ -143,7 +143,7 @@ func (wk *worker) item(p *problem, pl plan, it, jc, nc, pc, kc int, bPack []floa
 	i0 := ib * pl.mc
 	mc := min(pl.mc, p.m-i0)
 	aPack := *wk.aBuf
-	packA(aPack, p.a, i0, mc, pc, kc)
+	packA(aPack, p.a, i0, mc, pc, kc, p.ks.interleave)
 	j1 := min((js+1)*pl.nw, nc)
 	for jr := js * pl.nw; jr < j1; jr += nr {
 		cols := min(nr, nc-jr)
@@ -153,7 +153,7 @@ func (wk *worker) item(p *problem, pl plan, it, jc, nc, pc, kc int, bPack []floa
 			ap := aPack[ir*kc : ir*kc+mr*kc]
 			off := (i0+ir)*p.ldc + jc + jr
 			if rows == mr && cols == nr {
-				p.kern(kc, ap, bp, p.c[off:], p.ldc, p.alpha, beta)
+				p.ks.micro(kc, ap, bp, p.c[off:], p.ldc, p.alpha, beta)
 				continue
 			}
 			wk.edge(p, kc, ap, bp, off, rows, cols, beta)
@@ -165,7 +165,7 @@ func (wk *worker) item(p *problem, pl plan, it, jc, nc, pc, kc int, bPack []floa
 // that exists, since the kernel always writes mr×nr.
 func (wk *worker) edge(p *problem, kc int, ap, bp []float32, off, rows, cols int, beta float32) {
 	t := wk.tile[:]
-	p.kern(kc, ap, bp, t, nr, p.alpha, 0)
+	p.ks.micro(kc, ap, bp, t, nr, p.alpha, 0)
 	for i := 0; i < rows; i++ {
 		c := p.c[off+i*p.ldc : off+i*p.ldc+cols]
 		src := t[i*nr : i*nr+cols]

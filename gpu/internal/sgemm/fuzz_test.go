@@ -30,9 +30,9 @@ func FuzzGemm(f *testing.F) {
 		if bits&2 != 0 {
 			s.tB = blas.Trans
 		}
-		kern := defaultKernel
+		kern := defaultKernels
 		if bits&4 != 0 {
-			kern = kernelGo
+			kern = portable
 		}
 		threads := 1 + int(bits>>3&3)
 		scalars := []float32{0, 1, -0.5, 2}

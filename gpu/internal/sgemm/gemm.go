@@ -13,12 +13,12 @@ import (
 // beta == 0 overwrites C without reading it. It uses up to
 // runtime.GOMAXPROCS(0) goroutines and returns when C is complete.
 func Gemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	gemm(defaultKernel, runtime.GOMAXPROCS(0), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(defaultKernels, runtime.GOMAXPROCS(0), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// gemm is Gemm with the kernel and the goroutine budget injected, so tests
+// gemm is Gemm with the kernels and the goroutine budget injected, so tests
 // can run the portable kernel on amd64 too and compare thread counts.
-func gemm(kern kernelFunc, threads int, tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemm(ks kernels, threads int, tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	aTrans, bTrans := checkArgs(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
@@ -33,11 +33,11 @@ func gemm(kern kernelFunc, threads int, tA, tB blas.Transpose, m, n, k int, alph
 	p := problem{
 		m: m, n: n, k: k,
 		alpha: alpha, beta: beta,
-		a:    matrix{data: a, ld: lda, trans: aTrans},
-		b:    matrix{data: b, ld: ldb, trans: bTrans},
-		c:    c,
-		ldc:  ldc,
-		kern: kern,
+		a:   matrix{data: a, ld: lda, trans: aTrans},
+		b:   matrix{data: b, ld: ldb, trans: bTrans},
+		c:   c,
+		ldc: ldc,
+		ks:  ks,
 	}
 	p.run(threads)
 }

@@ -127,7 +127,7 @@ func shapes() []shape {
 }
 
 // checkGemm runs gemm on s for each alpha/beta in {0, 1, -0.5, 2}.
-func checkGemm(t *testing.T, kern kernelFunc, threads int, s shape) {
+func checkGemm(t *testing.T, kern kernels, threads int, s shape) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(s.m*1000003+s.n*1009+s.k), 7))
 	scalars := []float32{0, 1, -0.5, 2}
@@ -141,7 +141,7 @@ func checkGemm(t *testing.T, kern kernelFunc, threads int, s shape) {
 // checkCase compares one gemm call with the float64 reference, allowing
 // float32 rounding relative to Σ|terms|, and checks that C's padding is
 // untouched.
-func checkCase(t *testing.T, kern kernelFunc, threads int, s shape, alpha, beta float32, r *rand.Rand) {
+func checkCase(t *testing.T, kern kernels, threads int, s shape, alpha, beta float32, r *rand.Rand) {
 	t.Helper()
 	a, lda, b, ldb, c, ldc := s.operands(r)
 	if beta == 0 {
@@ -171,14 +171,14 @@ func checkCase(t *testing.T, kern kernelFunc, threads int, s shape, alpha, beta 
 }
 
 func TestGemmMatchesReference(t *testing.T) {
-	kernels := []struct {
+	impls := []struct {
 		name string
-		kern kernelFunc
+		kern kernels
 	}{
-		{"default kernel", defaultKernel},
-		{"portable Go kernel", kernelGo},
+		{"default kernels", defaultKernels},
+		{"portable Go kernels", portable},
 	}
-	for _, kc := range kernels {
+	for _, kc := range impls {
 		for _, threads := range []int{1, 3} {
 			for _, s := range shapes() {
 				t.Run(fmt.Sprintf("%s/%d threads/%v", kc.name, threads, s), func(t *testing.T) {

@@ -18,8 +18,35 @@ const (
 // semantics). C rows start ldc apart; all mr×nr entries are written.
 type kernelFunc func(kc int, ap, bp, c []float32, ldc int, alpha, beta float32)
 
-// kernelGo is the portable micro-kernel: the fallback for other
+// interleaveFunc packs one full panel of a non-transposed A: dst[p*mr+i]
+// = src[i*ld+p] for i < mr, p < kc. It is the hot loop of packing when n is
+// small and A is repacked for every k block.
+type interleaveFunc func(dst, src []float32, ld, kc int)
+
+// kernels is one implementation of the machine-specific loops; gemm takes
+// it as a value so tests run the portable one on amd64 too.
+type kernels struct {
+	micro      kernelFunc
+	interleave interleaveFunc
+}
+
+// portable is the pure-Go implementation: the fallback for other
 // architectures and for amd64 CPUs without AVX2/FMA.
+var portable = kernels{micro: kernelGo, interleave: interleaveGo}
+
+// interleaveGo is the portable interleaveFunc: it walks each row,
+// scattering with stride mr.
+func interleaveGo(dst, src []float32, ld, kc int) {
+	dst = dst[:mr*kc]
+	for i := 0; i < mr; i++ {
+		row := src[i*ld : i*ld+kc]
+		for p, v := range row {
+			dst[p*mr+i] = v
+		}
+	}
+}
+
+// kernelGo is the portable micro-kernel.
 func kernelGo(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
 	var acc [mr * nr]float32
 	ap = ap[:kc*mr]

@@ -1,14 +1,36 @@
 package sgemm
 
-// defaultKernel is chosen once at init from the CPU's features; it is the
-// package's only global state and never changes afterwards.
-var defaultKernel = pickKernel(hasAVX2FMA())
+// defaultKernels are chosen once at init from the CPU's features; this is
+// the package's only global state and never changes afterwards.
+var defaultKernels = pickKernels(hasAVX2FMA())
 
-func pickKernel(avx2fma bool) kernelFunc {
+func pickKernels(avx2fma bool) kernels {
 	if avx2fma {
-		return kernelAVX2
+		return kernels{micro: kernelAVX2, interleave: interleaveAVX}
 	}
-	return kernelGo
+	return portable
+}
+
+// interleave6x4 is in pack_amd64.s: interleaveFunc for kc = 4·groups.
+//
+//go:noescape
+func interleave6x4(groups int, src *float32, ld int, dst *float32)
+
+// interleaveAVX runs the assembly on whole groups of four columns and
+// finishes the rest in Go. The slice checks keep the assembly's reads and
+// writes inside the caller's slices.
+func interleaveAVX(dst, src []float32, ld, kc int) {
+	g := kc / 4
+	if g > 0 {
+		_ = src[(mr-1)*ld+4*g-1]
+		_ = dst[mr*4*g-1]
+		interleave6x4(g, &src[0], ld, &dst[0])
+	}
+	for i := 0; i < mr; i++ {
+		for p := 4 * g; p < kc; p++ {
+			dst[p*mr+i] = src[i*ld+p]
+		}
+	}
 }
 
 // kernel6x16 is in kernel_amd64.s; it computes the same as kernelGo.

@@ -2,5 +2,5 @@
 
 package sgemm
 
-// defaultKernel is the portable Go kernel off amd64.
-var defaultKernel kernelFunc = kernelGo
+// defaultKernels are the portable Go loops off amd64.
+var defaultKernels = portable

@@ -12,7 +12,7 @@ type matrix struct {
 // mr rows: panel r holds, for each p, the mr values A(i0+r*mr+i, p0+p)
 // contiguously, so the kernel reads A with unit stride. Rows past mc are
 // zero so edge tiles can run the full kernel.
-func packA(dst []float32, a matrix, i0, mc, p0, kc int) {
+func packA(dst []float32, a matrix, i0, mc, p0, kc int, interleave interleaveFunc) {
 	if a.trans {
 		packAT(dst, a, i0, mc, p0, kc)
 		return
@@ -20,6 +20,10 @@ func packA(dst []float32, a matrix, i0, mc, p0, kc int) {
 	for r := 0; r < mc; r += mr {
 		rows := min(mr, mc-r)
 		panel := dst[r*kc : r*kc+mr*kc]
+		if rows == mr {
+			interleave(panel, a.data[(i0+r)*a.ld+p0:], a.ld, kc)
+			continue
+		}
 		// A(i, p) = data[i*ld+p]: walk each row, scattering with stride mr.
 		for i := 0; i < rows; i++ {
 			src := a.data[(i0+r+i)*a.ld+p0:]
