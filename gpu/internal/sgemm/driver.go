@@ -40,10 +40,11 @@ type plan struct {
 
 func (p *problem) plan(threads, nc int) plan {
 	mBlocks := ceilDiv(p.m, mcMax)
-	if mBlocks < threads {
-		// Too few rows for one block per goroutine: cut smaller blocks,
-		// down to one micro-tile row each.
-		mBlocks = min(threads, ceilDiv(p.m, mr))
+	if mBlocks < 2*threads {
+		// Too few rows for two blocks per goroutine (one each would leave
+		// a goroutine idle whenever the other is slowed down): cut
+		// smaller blocks, down to one micro-tile row each.
+		mBlocks = min(2*threads, ceilDiv(p.m, mr))
 	}
 	mc := roundUp(ceilDiv(p.m, mBlocks), mr)
 	mBlocks = ceilDiv(p.m, mc)
