@@ -1,0 +1,55 @@
+package gpt
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// sgemm is the only place the model reaches a GEMM; swapping in a faster
+// implementation with gonum's Sgemm signature is a one-line change here.
+func sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gonum.Implementation{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// linearForward computes out = inp·w + bias for inp [n,in], w [in,out] (Conv1D layout).
+// With accumulate the product is added to what out holds, which is how residual adds are fused.
+func linearForward(out, inp, w, bias []float32, n, in, outDim int, accumulate bool) {
+	beta := float32(0)
+	if accumulate {
+		beta = 1
+	}
+	sgemm(blas.NoTrans, blas.NoTrans, n, outDim, in, 1, inp, in, w, outDim, beta, out, outDim)
+	if bias == nil {
+		return
+	}
+	parallelFor(n, 64, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := out[r*outDim : (r+1)*outDim]
+			for j, b := range bias[:outDim] {
+				row[j] += b
+			}
+		}
+	})
+}
+
+// linearBackward sets dinp = dout·wᵀ (or adds to it with accumulate) and accumulates dw += inpᵀ·dout, dbias += Σ rows of dout.
+func linearBackward(dinp, dw, dbias, dout, inp, w []float32, n, in, outDim int, accumulate bool) {
+	beta := float32(0)
+	if accumulate {
+		beta = 1
+	}
+	if dinp != nil {
+		sgemm(blas.NoTrans, blas.Trans, n, in, outDim, 1, dout, outDim, w, outDim, beta, dinp, in)
+	}
+	sgemm(blas.Trans, blas.NoTrans, in, outDim, n, 1, inp, in, dout, outDim, 1, dw, outDim)
+	if dbias != nil {
+		parallelFor(outDim, 64, func(lo, hi int) {
+			for r := 0; r < n; r++ {
+				row := dout[r*outDim : (r+1)*outDim]
+				for j := lo; j < hi; j++ {
+					dbias[j] += row[j]
+				}
+			}
+		})
+	}
+}
