@@ -142,3 +142,21 @@ func TestModelGradientCheckDetectsError(t *testing.T) {
 		t.Fatal("gradient off by 10% passed the check")
 	}
 }
+
+// Backward accumulates, so two calls give twice one call's gradient, and the
+// mean-CE upstream from LossGrad agrees with Loss.
+func TestBackwardAccumulates(t *testing.T) {
+	m := testModel(t, 6)
+	b := testBatch(7, m.Config, 2, 5)
+	act := m.Forward(b, nil)
+	once := make([]float32, len(m.Params))
+	m.Backward(act, act.LossGrad(), once)
+	twice := make([]float32, len(m.Params))
+	m.Backward(act, act.LossGrad(), twice)
+	m.Backward(act, act.LossGrad(), twice)
+	for i := range once {
+		if d := twice[i] - 2*once[i]; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("param %d: twice %g, once %g", i, twice[i], once[i])
+		}
+	}
+}

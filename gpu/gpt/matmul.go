@@ -53,3 +53,14 @@ func linearBackward(dinp, dw, dbias, dout, inp, w []float32, n, in, outDim int, 
 		})
 	}
 }
+
+// logitsForward is the tied output head: logits = x·wteᵀ.
+func logitsForward(logits, x, wte []float32, n, C, V int) {
+	sgemm(blas.NoTrans, blas.Trans, n, V, C, 1, x, C, wte, C, 0, logits, V)
+}
+
+// logitsBackward sets dx = dlogits·wte and accumulates dwte += dlogitsᵀ·x.
+func logitsBackward(dx, dwte, dlogits, x, wte []float32, n, C, V int) {
+	sgemm(blas.NoTrans, blas.NoTrans, n, C, V, 1, dlogits, V, wte, C, 0, dx, C)
+	sgemm(blas.Trans, blas.NoTrans, V, C, n, 1, dlogits, V, x, C, 1, dwte, C)
+}

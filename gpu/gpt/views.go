@@ -1,7 +1,5 @@
 package gpt
 
-import "gonum.org/v1/gonum/blas"
-
 // layerParams are one block's parameter views.
 type layerParams struct {
 	ln1w, ln1b, attnW, attnB, projW, projB []float32
@@ -32,15 +30,4 @@ func (c Config) views(flat []float32) paramViews {
 	n := len(ts)
 	v.lnfw, v.lnfb = d(n-2), d(n-1)
 	return v
-}
-
-// logitsForward is the tied output head: logits = x·wteᵀ.
-func logitsForward(logits, x, wte []float32, n, C, V int) {
-	sgemm(blas.NoTrans, blas.Trans, n, V, C, 1, x, C, wte, C, 0, logits, V)
-}
-
-// logitsBackward sets dx = dlogits·wte and accumulates dwte += dlogitsᵀ·x.
-func logitsBackward(dx, dwte, dlogits, x, wte []float32, n, C, V int) {
-	sgemm(blas.NoTrans, blas.NoTrans, n, C, V, 1, dlogits, V, wte, C, 0, dx, C)
-	sgemm(blas.Trans, blas.NoTrans, V, C, n, 1, dlogits, V, x, C, 1, dwte, C)
 }
