@@ -9,7 +9,7 @@ CHAOSFLAGS ?=
 FUZZTIME ?= 10s
 FUZZFLAGS ?=
 
-.PHONY: run test build bench lint fmt vet cluster-bench clean fuzz fuzz-seeds
+.PHONY: run test build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
 .PHONY: cluster chaos screenshots alerts
 
@@ -69,6 +69,12 @@ screenshots:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	$(GO) run ./cmd/arena-bench -duration $(BENCHTIME)
+
+## bench-train: training tokens/s of the Go CPU backend against PyTorch on
+## CPU (Debian's python3-torch with OpenBLAS, installed when missing), the
+## same GPT-2 config, in one run (PRESET=cpu BATCH=8 SEQ=256 ROUNDS=3)
+bench-train:
+	GO="$(GO)" sh scripts/bench-train.sh
 
 ## lint: formatting and vet
 lint:

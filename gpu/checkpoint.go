@@ -1,220 +1,216 @@
 package gpu
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/gpu/safetensors"
 )
 
-// Checkpoint file layout, little-endian throughout:
-//
-//	"ARENADPO"               8-byte magic
-//	version                  uint32 (checkpointVersion)
-//	header length            uint32
-//	header                   JSON CheckpointHeader
-//	policy weights           NumParams float64
-//	Adam first moments       NumParams float64
-//	Adam second moments      NumParams float64
-//	reference weights        NumParams float64, only if HasReference
-//	CRC-32 (IEEE)            uint32 of every byte before it
-//
-// The header is JSON so it can grow fields without a version bump; the
-// version changes only when the binary part does. The checksum catches a
-// torn or corrupted file, which the atomic rename should already prevent.
+// A checkpoint is one safetensors file: the policy's tensors under their
+// Hugging Face GPT-2 names (so the file loads wherever GPT-2 weights do,
+// extra tensors aside), the AdamW moments under "optim.m." and "optim.v."
+// prefixes, the frozen reference under "ref." once DPO has begun, and the
+// trainer's state as JSON in the metadata key "arena.trainer". Saving is
+// atomic (temporary file, fsync, rename), so a crash leaves either the
+// old checkpoint or the new one.
 const (
-	checkpointMagic   = "ARENADPO"
-	checkpointVersion = 1
-	maxHeaderLen      = 1 << 20
+	checkpointFormat = "arena-trainer/2"
+	metaTrainer      = "arena.trainer"
+	prefixM          = "optim.m."
+	prefixV          = "optim.v."
+	prefixRef        = "ref."
+	metaCRC          = "arena.crc32"
 )
 
 // CheckpointHeader describes a checkpoint. Its JSON names are part of the
 // file format.
 type CheckpointHeader struct {
-	Model   ModelConfig   `json:"model"`
-	Trainer TrainerConfig `json:"trainer"`
+	Format    string        `json:"format"`
+	Model     gpt.Config    `json:"model"`
+	Tokenizer string        `json:"tokenizer"`
+	Trainer   TrainerConfig `json:"trainer"`
 	// Step is the number of optimiser steps taken; AdamSteps the number
-	// since Adam last restarted (at FreezeReference).
+	// since AdamW last restarted (at FreezeReference).
 	Step      int `json:"step"`
 	AdamSteps int `json:"adam_steps"`
 	// Cursor is the preference-export cursor of the last pair trained on:
 	// resuming fetches pairs after it, so none is redone or skipped.
 	Cursor string `json:"cursor"`
 	// Phase is "dpo" once a reference is frozen, else "sft".
-	Phase        Phase `json:"phase"`
-	NumParams    int   `json:"num_params"`
-	HasReference bool  `json:"has_reference"`
+	Phase Phase `json:"phase"`
 }
 
 // Checkpoint is a loaded checkpoint file.
 type Checkpoint struct {
 	Header CheckpointHeader
 	// Policy is the trained model; Reference the frozen one (nil in SFT).
-	Policy, Reference *Model
-	AdamM, AdamV      []float64
+	Policy, Reference *gpt.Model
+	AdamM, AdamV      []float32
 }
 
-// Save writes the trainer's whole state to path atomically: it writes a
-// temporary file in the same directory, syncs it, and renames it over
-// path, so a crash leaves either the old checkpoint or the new one.
+// Save writes the trainer's whole state to path atomically.
 func (t *Trainer) Save(path string) error {
-	h := CheckpointHeader{Model: t.policy.Config, Trainer: t.cfg, Step: t.steps, AdamSteps: t.opt.Steps,
-		Cursor: t.cursor, Phase: PhaseSFT, NumParams: len(t.policy.Params), HasReference: t.ref != nil}
-	if h.HasReference {
+	h := CheckpointHeader{Format: checkpointFormat, Model: t.policy.Config, Tokenizer: t.tok.Name(), Trainer: t.cfg,
+		Step: t.steps, AdamSteps: t.opt.Steps, Cursor: t.cursor, Phase: PhaseSFT}
+	if t.ref != nil {
 		h.Phase = PhaseDPO
 	}
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
+	var ts []safetensors.Tensor
+	add := func(prefix string, flat []float32) {
+		for _, x := range t.policy.TensorsOf(flat) {
+			ts = append(ts, safetensors.Tensor{Name: prefix + x.Name, Shape: x.Shape, Data: x.Data})
+		}
 	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	crc := crc32.NewIEEE()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<16)
-	var buf []byte
-	buf = append(buf, checkpointMagic...)
-	buf = binary.LittleEndian.AppendUint32(buf, checkpointVersion)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(hdr)))
-	buf = append(buf, hdr...)
-	bw.Write(buf)
-	floats := [][]float64{t.policy.Params, t.opt.M, t.opt.V}
+	add("", t.policy.Params)
+	add(prefixM, t.opt.M)
+	add(prefixV, t.opt.V)
 	if t.ref != nil {
-		floats = append(floats, t.ref.Params)
+		add(prefixRef, t.ref.Params)
 	}
-	for _, xs := range floats {
-		writeFloats(bw, xs)
+	sum := crc32.NewIEEE()
+	for _, x := range ts {
+		checksum(sum, x.Data)
 	}
-	err = bw.Flush()
-	if err == nil {
-		_, err = f.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
+	meta := map[string]string{metaTrainer: string(hdr), metaCRC: fmt.Sprint(sum.Sum32()), "format": "pt"}
+	if err := safetensors.WriteFile(path, ts, meta); err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	// Sync the directory so the rename itself survives a power cut.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
 
-func writeFloats(w io.Writer, xs []float64) {
-	buf := make([]byte, 0, 8*1024)
+// Load reads and checks a checkpoint file: every tensor the header's
+// model needs must be there with its shape.
+func Load(path string) (*Checkpoint, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load checkpoint: %w", err)
+	}
+	raw, ok := f.Metadata[metaTrainer]
+	if !ok {
+		return nil, fmt.Errorf("load checkpoint %s: no %q metadata: not a trainer checkpoint (plain weights load with gpt.LoadWeights)", path, metaTrainer)
+	}
+	var h CheckpointHeader
+	if err := json.Unmarshal([]byte(raw), &h); err != nil {
+		return nil, fmt.Errorf("load checkpoint %s: header: %w", path, err)
+	}
+	if h.Format != checkpointFormat {
+		return nil, fmt.Errorf("load checkpoint %s: format %q, this build reads %q", path, h.Format, checkpointFormat)
+	}
+	if err := h.Model.Validate(); err != nil {
+		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
+	}
+	if err := h.Trainer.Validate(); err != nil {
+		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
+	}
+	// The checksum covers every tensor in the order Save wrote them, so a
+	// flipped bit in any weight or moment is caught: safetensors has no
+	// checksum of its own, and a damaged optimiser state would not show
+	// until the run had quietly diverged.
+	sum := crc32.NewIEEE()
+	read := func(prefix string) ([]float32, error) {
+		m := &gpt.Model{Config: h.Model, Params: make([]float32, h.Model.NumParams())}
+		for _, want := range m.Tensors() {
+			got, err := f.Get(prefix + want.Name)
+			if err != nil {
+				return nil, err
+			}
+			if !sameShape(got.Shape, want.Shape) {
+				return nil, fmt.Errorf("tensor %s has shape %v, the model needs %v", prefix+want.Name, got.Shape, want.Shape)
+			}
+			copy(want.Data, got.Data)
+			checksum(sum, want.Data)
+		}
+		return m.Params, nil
+	}
+	ck := &Checkpoint{Header: h}
+	parts := []struct {
+		prefix string
+		into   *[]float32
+	}{{"", nil}, {prefixM, &ck.AdamM}, {prefixV, &ck.AdamV}}
+	for _, p := range parts {
+		xs, err := read(p.prefix)
+		if err != nil {
+			return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
+		}
+		if p.into == nil {
+			ck.Policy = &gpt.Model{Config: h.Model, Params: xs}
+		} else {
+			*p.into = xs
+		}
+	}
+	if h.Phase == PhaseDPO {
+		xs, err := read(prefixRef)
+		if err != nil {
+			return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
+		}
+		ck.Reference = &gpt.Model{Config: h.Model, Params: xs}
+	}
+	if got := fmt.Sprint(sum.Sum32()); got != f.Metadata[metaCRC] {
+		return nil, fmt.Errorf("load checkpoint %s: checksum %s, the file says %q: a tensor is damaged", path, got, f.Metadata[metaCRC])
+	}
+	return ck, nil
+}
+
+// checksum adds xs's little-endian bytes to h.
+func checksum(h hash.Hash32, xs []float32) {
+	buf := make([]byte, 0, 4096)
 	for i, x := range xs {
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
 		if len(buf) == cap(buf) || i == len(xs)-1 {
-			w.Write(buf) // errors surface at Flush: bufio.Writer keeps the first
+			h.Write(buf)
 			buf = buf[:0]
 		}
 	}
 }
 
-// Load reads and verifies a checkpoint file.
-func Load(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("load checkpoint: %w", err)
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	ck, err := decodeCheckpoint(data)
-	if err != nil {
-		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
-	}
-	return ck, nil
-}
-
-func decodeCheckpoint(data []byte) (*Checkpoint, error) {
-	if len(data) < 20 || !bytes.Equal(data[:8], []byte(checkpointMagic)) {
-		return nil, errors.New("not a checkpoint file")
-	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != checkpointVersion {
-		return nil, fmt.Errorf("checkpoint version %d, this build reads %d", v, checkpointVersion)
-	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return nil, errors.New("checksum mismatch: the file is truncated or corrupt")
-	}
-	hlen := int(binary.LittleEndian.Uint32(data[12:]))
-	if hlen > maxHeaderLen || 16+hlen > len(body) {
-		return nil, fmt.Errorf("header length %d out of range", hlen)
-	}
-	var h CheckpointHeader
-	if err := json.Unmarshal(body[16:16+hlen], &h); err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	if err := h.Model.Validate(); err != nil {
-		return nil, err
-	}
-	if err := h.Trainer.Validate(); err != nil {
-		return nil, err
-	}
-	n := h.Model.NumParams()
-	if h.NumParams != n {
-		return nil, fmt.Errorf("header says %d parameters, model config %d", h.NumParams, n)
-	}
-	count := 3
-	if h.HasReference {
-		count = 4
-	}
-	rest := body[16+hlen:]
-	if len(rest) != count*n*8 {
-		return nil, fmt.Errorf("weights take %d bytes, want %d", len(rest), count*n*8)
-	}
-	next := func() []float64 {
-		xs := make([]float64, n)
-		for i := range xs {
-			xs[i] = math.Float64frombits(binary.LittleEndian.Uint64(rest[8*i:]))
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
-		rest = rest[8*n:]
-		return xs
 	}
-	ck := &Checkpoint{Header: h}
-	ck.Policy = &Model{Config: h.Model, Params: next()}
-	ck.AdamM, ck.AdamV = next(), next()
-	if h.HasReference {
-		ck.Reference = &Model{Config: h.Model, Params: next()}
-	}
-	return ck, nil
+	return true
 }
 
-// LoadModel reads only the policy from a checkpoint: what an agent needs
-// to sample answers.
-func LoadModel(path string) (*Model, error) {
+// LoadPolicy reads only what an agent needs to answer: the policy and the
+// name of its tokenizer.
+func LoadPolicy(path string) (*gpt.Model, string, error) {
 	ck, err := Load(path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return ck.Policy, nil
+	return ck.Policy, ck.Header.Tokenizer, nil
 }
 
-// Resume rebuilds the trainer a checkpoint was saved from, on be. Training
-// on from it gives the same weights, bit for bit, as never having stopped:
-// the optimiser moments and step count come back, and the reference cache
-// is recomputed from the restored reference.
-func Resume(be Backend, ck *Checkpoint) (*Trainer, error) {
-	t, err := NewTrainer(be, ck.Policy, ck.Header.Trainer)
+// Resume rebuilds the trainer a checkpoint was saved from. Training on
+// from it gives the same weights, bit for bit, as never having stopped
+// (on the same machine: the parallel kernels split work by core count):
+// the optimiser moments and step count come back, and the reference
+// cache is recomputed from the restored reference.
+func Resume(ck *Checkpoint, tok Tokenizer) (*Trainer, error) {
+	if tok.Name() != ck.Header.Tokenizer {
+		return nil, fmt.Errorf("checkpoint was trained with the %q tokenizer, not %q", ck.Header.Tokenizer, tok.Name())
+	}
+	t, err := NewTrainer(ck.Policy, tok, ck.Header.Trainer)
 	if err != nil {
 		return nil, err
+	}
+	if len(ck.AdamM) != len(t.opt.M) || len(ck.AdamV) != len(t.opt.V) {
+		return nil, errors.New("checkpoint optimiser state does not match its model")
 	}
 	copy(t.opt.M, ck.AdamM)
 	copy(t.opt.V, ck.AdamV)

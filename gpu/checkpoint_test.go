@@ -1,9 +1,9 @@
 package gpu
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,25 +34,17 @@ func runSchedule(t *testing.T, tr *Trainer, from, to int) {
 }
 
 func TestResumeContinuesExactly(t *testing.T) {
-	t.Run("window only", func(t *testing.T) { testResume(t, smallConfig) })
-	t.Run("with prompt features", func(t *testing.T) {
-		mc := smallConfig
-		mc.PromptFeatures = 16
-		testResume(t, mc)
-	})
-}
-
-func testResume(t *testing.T, mc ModelConfig) {
-	const n = 10
+	const n = 8
 	cfg := DefaultTrainerConfig()
 	cfg.DPO.LabelSmoothing = 0.05
-	straight := mustTrainer(t, mustModel(t, mc), cfg)
+	cfg.Accumulate = 2
+	straight := mustTrainer(t, mustModel(t, tinyConfig), cfg)
 	runSchedule(t, straight, 0, n)
 
 	for _, split := range []int{2, n / 2} { // stop during SFT, and during DPO
-		first := mustTrainer(t, mustModel(t, mc), cfg)
+		first := mustTrainer(t, mustModel(t, tinyConfig), cfg)
 		runSchedule(t, first, 0, split)
-		path := filepath.Join(t.TempDir(), "ckpt.bin")
+		path := filepath.Join(t.TempDir(), "policy.ckpt")
 		if err := first.Save(path); err != nil {
 			t.Fatal(err)
 		}
@@ -60,12 +52,12 @@ func testResume(t *testing.T, mc ModelConfig) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resumed, err := Resume(NewCPU(), ck)
+		resumed, err := Resume(ck, byteTok{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resumed.Policy().Config != mc {
-			t.Fatalf("resumed model config %+v, want %+v", resumed.Policy().Config, mc)
+		if resumed.Policy().Config != tinyConfig {
+			t.Fatalf("resumed model config %+v, want %+v", resumed.Policy().Config, tinyConfig)
 		}
 		if resumed.Steps() != split || resumed.Cursor() != string(rune('a'+split-1)) {
 			t.Fatalf("resumed at step %d cursor %q", resumed.Steps(), resumed.Cursor())
@@ -82,7 +74,7 @@ func testResume(t *testing.T, mc ModelConfig) {
 
 func TestCheckpointFile(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.bin")
+	path := filepath.Join(dir, "policy.ckpt")
 	tr := mustTrainer(t, mustModel(t, tinyConfig), DefaultTrainerConfig())
 	runSchedule(t, tr, 0, 4)
 	if err := tr.Save(path); err != nil {
@@ -95,27 +87,32 @@ func TestCheckpointFile(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Fatalf("directory holds %d entries after two saves", len(ents))
 	}
-	good, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A window-only model writes the header it always did.
-	if bytes.Contains(good, []byte("prompt_features")) {
-		t.Fatal("header of a model without prompt features names them")
-	}
 	ck, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := ck.Header
-	if h.Phase != PhaseDPO || !h.HasReference || h.Step != 4 || h.Trainer.DPO.Beta != 0.1 || h.Model != tinyConfig {
+	if h.Phase != PhaseDPO || ck.Reference == nil || h.Step != 4 || h.Trainer.DPO.Beta != 0.1 || h.Model != tinyConfig || h.Tokenizer != "bytes" {
 		t.Fatalf("header %+v", h)
 	}
-	m, err := LoadModel(path)
-	if err != nil || !equalFloats(m.Params, tr.Policy().Params) {
-		t.Fatalf("LoadModel: %v", err)
+	m, tokName, err := LoadPolicy(path)
+	if err != nil || !equalFloats(m.Params, tr.Policy().Params) || tokName != "bytes" {
+		t.Fatalf("LoadPolicy: %v", err)
+	}
+	// The checkpoint is a safetensors file whose policy tensors carry the
+	// Hugging Face names: plain weight loading reads it too.
+	w, err := LoadWeights(path, tinyConfig)
+	if err != nil || !equalFloats(w.Params, tr.Policy().Params) {
+		t.Fatalf("LoadWeights of a checkpoint: %v", err)
+	}
+	if _, err := Resume(ck, namedBytes("gpt2-bpe")); err == nil || !strings.Contains(err.Error(), "tokenizer") {
+		t.Fatalf("resumed with another tokenizer: %v", err)
 	}
 
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		mangle func([]byte) []byte
@@ -123,17 +120,36 @@ func TestCheckpointFile(t *testing.T) {
 		{"a flipped weight bit", func(b []byte) []byte { b[len(b)-100] ^= 1; return b }},
 		{"a truncated file", func(b []byte) []byte { return b[:len(b)-9] }},
 		{"another file type", func(b []byte) []byte { copy(b, "NOTACKPT"); return b }},
-		{"a future version", func(b []byte) []byte { b[8] = 99; return b }},
 		{"an empty file", func(b []byte) []byte { return nil }},
 	} {
 		t.Run("rejects "+tc.name, func(t *testing.T) {
-			bad := filepath.Join(dir, "bad.bin")
+			bad := filepath.Join(dir, "bad.ckpt")
 			if err := os.WriteFile(bad, tc.mangle(append([]byte(nil), good...)), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Load(bad); err == nil {
+			_, err := Load(bad)
+			if err == nil {
 				t.Fatal("loaded")
 			}
+			t.Log(err)
 		})
 	}
+	t.Run("rejects plain weights as a checkpoint", func(t *testing.T) {
+		plain := filepath.Join(dir, "model.safetensors")
+		if err := SaveWeights(plain, tr.Policy()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(plain); err == nil || !strings.Contains(err.Error(), "not a trainer checkpoint") {
+			t.Fatalf("Load(weights) = %v", err)
+		}
+	})
 }
+
+// namedBytes is the byte tokenizer under another name.
+type namedBytes string
+
+func (n namedBytes) Name() string            { return string(n) }
+func (namedBytes) Encode(s string) []int32   { return byteTok{}.Encode(s) }
+func (namedBytes) Decode(ids []int32) string { return byteTok{}.Decode(ids) }
+func (namedBytes) Vocab() int                { return 257 }
+func (namedBytes) EOS() int32                { return 256 }

@@ -3,26 +3,34 @@ package gpu
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/gpu/tokenizer"
 )
 
-// tinyConfig is small enough for finite differences and -race.
-var tinyConfig = ModelConfig{Window: 3, Embed: 4, Hidden: 5, Seed: 7}
+// tinyConfig is small enough for -race; smallConfig trains in a test.
+var (
+	tinyConfig  = gpt.Config{NLayer: 1, NHead: 2, NEmbd: 16, BlockSize: 48, Vocab: 257}
+	smallConfig = gpt.Config{NLayer: 2, NHead: 2, NEmbd: 32, BlockSize: 48, Vocab: 257}
+)
 
-// smallConfig is small enough to train in a test, big enough to learn.
-var smallConfig = ModelConfig{Window: 4, Embed: 8, Hidden: 32, Seed: 1}
+// byteTok is the byte-level tokenizer under the name checkpoints record.
+type byteTok struct{ tokenizer.Bytes }
 
-func mustModel(t testing.TB, cfg ModelConfig) *Model {
+func (byteTok) Name() string { return "bytes" }
+
+func mustModel(t testing.TB, cfg gpt.Config) *gpt.Model {
 	t.Helper()
-	m, err := NewModel(cfg)
+	m, err := gpt.New(cfg, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
 }
 
-func mustTrainer(t testing.TB, m *Model, cfg TrainerConfig) *Trainer {
+func mustTrainer(t testing.TB, m *gpt.Model, cfg TrainerConfig) *Trainer {
 	t.Helper()
-	tr, err := NewTrainer(NewCPU(), m, cfg)
+	tr, err := NewTrainer(m, byteTok{}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +47,7 @@ func randString(rng *rand.Rand, alphabet string, n int) string {
 
 // vowelPairs makes synthetic preferences: the chosen answer is a run of
 // vowels, the rejected one a run of consonants of the same length, so a
-// window model can tell them apart from the first byte on.
+// model can tell them apart from the first byte on.
 func vowelPairs(seed uint64, n int, idPrefix string) []Pair {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	pairs := make([]Pair, n)
@@ -65,7 +73,7 @@ func sftExamples(pairs []Pair) []Sequence {
 	return out
 }
 
-func equalFloats(a, b []float64) bool {
+func equalFloats[T float32 | float64](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -75,4 +83,11 @@ func equalFloats(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// logProbs scores seqs with m: log π(response+EOS | prompt) each.
+func logProbs(m *gpt.Model, seqs []Sequence) []float64 {
+	e := encode(byteTok{}, seqs, m.Config.BlockSize)
+	act := m.Forward(e.batch, nil)
+	return e.seqLogP(act.TargetLogP)
 }

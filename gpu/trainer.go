@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
 // Pair is one preference: for Prompt, Chosen was judged better than
@@ -19,25 +21,44 @@ type Pair struct {
 
 // TrainerConfig is the optimisation recipe. It is stored in checkpoints.
 type TrainerConfig struct {
-	// LR is the Adam learning rate of supervised fine-tuning.
+	// LR is the peak AdamW learning rate of supervised fine-tuning.
 	LR float64 `json:"lr"`
-	// DPOLR is the learning rate of DPO steps; 0 means LR. DPO wants a
-	// smaller one: it only has to tilt a model that already fits the data.
+	// DPOLR is the peak learning rate of DPO steps; 0 means LR. DPO wants
+	// a much smaller one: it only has to tilt a model that already fits
+	// the data, and a large one drives the rewards apart while the
+	// answers themselves degrade.
 	DPOLR float64 `json:"dpo_lr"`
 	// ClipNorm bounds the global gradient norm; 0 disables clipping.
-	ClipNorm float64   `json:"clip_norm"`
-	DPO      DPOConfig `json:"dpo"`
+	ClipNorm float64 `json:"clip_norm"`
+	// WeightDecay is AdamW's decoupled decay of matrices and embeddings.
+	WeightDecay float64 `json:"weight_decay"`
+	// Accumulate splits every step's batch into this many micro-batches
+	// whose gradients add up before one update: the same step with less
+	// activation memory. 0 or 1: one pass.
+	Accumulate  int       `json:"accumulate"`
+	SFTSchedule Schedule  `json:"sft_schedule"`
+	DPOSchedule Schedule  `json:"dpo_schedule"`
+	DPO         DPOConfig `json:"dpo"`
 }
 
 // DefaultTrainerConfig is the recipe the tests and the trainer start from.
 func DefaultTrainerConfig() TrainerConfig {
-	return TrainerConfig{LR: 3e-3, DPOLR: 1e-3, ClipNorm: 1, DPO: DPOConfig{Beta: 0.1, Loss: LossSigmoid}}
+	return TrainerConfig{LR: 1e-3, DPOLR: 1e-4, ClipNorm: 1, WeightDecay: 0.1,
+		SFTSchedule: Schedule{WarmupSteps: 10, MinRatio: 0.1}, DPOSchedule: Schedule{WarmupSteps: 5, MinRatio: 0.1},
+		DPO: DPOConfig{Beta: 0.1, Loss: LossSigmoid}}
 }
 
 // Validate rejects recipes that cannot train.
 func (c TrainerConfig) Validate() error {
-	if !(c.LR > 0) || !(c.DPOLR >= 0) || !(c.ClipNorm >= 0) {
-		return fmt.Errorf("trainer lr %v, dpo lr %v, clip norm %v: want lr > 0, the others ≥ 0", c.LR, c.DPOLR, c.ClipNorm)
+	if !(c.LR > 0) || !(c.DPOLR >= 0) || !(c.ClipNorm >= 0) || !(c.WeightDecay >= 0) || c.Accumulate < 0 {
+		return fmt.Errorf("trainer lr %v, dpo lr %v, clip norm %v, weight decay %v, accumulate %d: want lr > 0, the others ≥ 0",
+			c.LR, c.DPOLR, c.ClipNorm, c.WeightDecay, c.Accumulate)
+	}
+	if err := c.SFTSchedule.Validate(); err != nil {
+		return fmt.Errorf("sft %w", err)
+	}
+	if err := c.DPOSchedule.Validate(); err != nil {
+		return fmt.Errorf("dpo %w", err)
 	}
 	return c.DPO.Validate()
 }
@@ -68,10 +89,13 @@ type StepMetrics struct {
 	// GradNorm is the global gradient norm before clipping.
 	GradNorm     float64 `json:"grad_norm"`
 	LearningRate float64 `json:"learning_rate"`
-	// Sequences and Tokens count what the policy scored: pairs count twice,
-	// and tokens are response bytes plus EOS.
+	// Sequences and Tokens count what the policy scored: pairs count
+	// twice, and tokens are response tokens plus end-of-answer.
 	Sequences int `json:"sequences"`
 	Tokens    int `json:"tokens"`
+	// Positions is every position the model ran over, prompts included:
+	// what throughput (tokens/s) is measured in.
+	Positions int `json:"positions"`
 }
 
 // maxRefCache bounds the reference cache; past it the cache is dropped
@@ -81,43 +105,48 @@ const maxRefCache = 1 << 20
 
 // Trainer runs supervised fine-tuning, then DPO against a frozen copy of
 // the fine-tuned model. It is not safe for concurrent use: one goroutine
-// owns it (the CUDA backend also needs its calls on one thread).
+// owns it.
 type Trainer struct {
 	// OnStep, if set, receives every step's metrics after the update.
 	OnStep func(StepMetrics)
 
-	be       Backend
+	tok      Tokenizer
 	cfg      TrainerConfig
-	policy   *Model
-	ref      *Model
+	policy   *gpt.Model
+	ref      *gpt.Model
 	refCache map[string][2]float64
-	opt      *Adam
-	grad     []float64
+	opt      *AdamW
+	grad     []float32
 	steps    int
 	cursor   string
-	pass     *Pass
-	refPass  *Pass
+	act      *gpt.Activations
+	refAct   *gpt.Activations
+	dpos     []float32
 }
 
-// NewTrainer trains policy (in place) on be.
-func NewTrainer(be Backend, policy *Model, cfg TrainerConfig) (*Trainer, error) {
+// NewTrainer trains policy (in place), reading text through tok.
+func NewTrainer(policy *gpt.Model, tok Tokenizer, cfg TrainerConfig) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if err := policy.Config.Validate(); err != nil {
 		return nil, err
 	}
-	if len(policy.Params) != policy.Config.NumParams() {
-		return nil, fmt.Errorf("model has %d parameters, its config %d", len(policy.Params), policy.Config.NumParams())
+	if n := policy.Config.NumParams(); len(policy.Params) != n {
+		return nil, fmt.Errorf("model has %d parameters, its config %d", len(policy.Params), n)
 	}
-	return &Trainer{be: be, cfg: cfg, policy: policy, opt: NewAdam(len(policy.Params), cfg.LR),
-		grad: make([]float64, len(policy.Params))}, nil
+	if tok.Vocab() > policy.Config.Vocab {
+		return nil, fmt.Errorf("the tokenizer has %d tokens, the model's vocabulary only %d", tok.Vocab(), policy.Config.Vocab)
+	}
+	return &Trainer{tok: tok, cfg: cfg, policy: policy, opt: NewAdamW(policy, cfg.WeightDecay),
+		grad: make([]float32, len(policy.Params))}, nil
 }
 
 // Policy is the model being trained (live, not a copy: Clone it to keep a
 // snapshot). Reference is the frozen model, nil before FreezeReference.
-func (t *Trainer) Policy() *Model        { return t.policy }
-func (t *Trainer) Reference() *Model     { return t.ref }
+func (t *Trainer) Policy() *gpt.Model    { return t.policy }
+func (t *Trainer) Reference() *gpt.Model { return t.ref }
+func (t *Trainer) Tokenizer() Tokenizer  { return t.tok }
 func (t *Trainer) Config() TrainerConfig { return t.cfg }
 
 // Steps is the number of optimiser steps taken, SFT and DPO together.
@@ -129,22 +158,55 @@ func (t *Trainer) Steps() int { return t.steps }
 func (t *Trainer) Cursor() string     { return t.cursor }
 func (t *Trainer) SetCursor(c string) { t.cursor = c }
 
-// SFT takes one step on the mean per-byte negative log-likelihood of the
+// chunks splits n items into the configured number of micro-batches.
+func (t *Trainer) chunks(n int) [][2]int {
+	k := min(max(t.cfg.Accumulate, 1), n)
+	out := make([][2]int, 0, k)
+	for i := range k {
+		out = append(out, [2]int{i * n / k, (i + 1) * n / k})
+	}
+	return out
+}
+
+// SFT takes one step on the mean per-token negative log-likelihood of the
 // responses in batch.
 func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 	if len(batch) == 0 {
 		return StepMetrics{}, errors.New("sft: empty batch")
 	}
-	t.pass = t.policy.Forward(t.be, batch, t.pass)
-	loss, dLogP, err := SFTLoss(t.pass.LogP, t.pass.Tokens)
-	if err != nil {
-		return StepMetrics{}, err
+	parts := t.chunks(len(batch))
+	enc := make([]encoded, len(parts))
+	total := 0
+	for i, c := range parts {
+		enc[i] = encode(t.tok, batch[c[0]:c[1]], t.policy.Config.BlockSize)
+		for _, n := range enc[i].tokens {
+			total += n
+		}
 	}
-	return t.update(PhaseSFT, t.cfg.LR, loss, dLogP, nil)
+	if total == 0 {
+		return StepMetrics{}, errors.New("sft: no response tokens in the batch")
+	}
+	clear(t.grad)
+	var loss float64
+	positions := 0
+	for _, e := range enc {
+		t.act = t.policy.Forward(e.batch, t.act)
+		logp := e.seqLogP(t.act.TargetLogP)
+		d := make([]float64, len(logp))
+		for i, lp := range logp {
+			loss -= lp / float64(total)
+			d[i] = -1 / float64(total)
+		}
+		t.dpos = e.spread(d, t.dpos)
+		t.policy.Backward(t.act, t.dpos, t.grad)
+		positions += e.batch.B * e.batch.T
+	}
+	lr := t.cfg.SFTSchedule.Rate(t.cfg.LR, t.opt.Steps+1)
+	return t.update(PhaseSFT, lr, loss, nil, len(batch), total, positions)
 }
 
 // FreezeReference makes a deep copy of the policy the DPO reference and
-// restarts Adam, as a separate DPO run after SFT would: the SFT moments
+// restarts AdamW, as a separate DPO run after SFT would: the SFT moments
 // describe a different objective.
 func (t *Trainer) FreezeReference() {
 	t.ref = t.policy.Clone()
@@ -154,64 +216,113 @@ func (t *Trainer) FreezeReference() {
 
 // DPO takes one step on the configured preference loss over pairs.
 func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
-	res, err := t.scorePairs(pairs)
-	if err != nil {
+	if err := t.checkPairs(pairs); err != nil {
 		return StepMetrics{}, err
 	}
-	dLogP := append(res.DChosen, res.DRejected...)
-	return t.update(PhaseDPO, t.cfg.dpoLR(), res.Loss, dLogP, &res.Stats)
+	refC, refR := t.refLogProbs(pairs)
+	clear(t.grad)
+	var res DPOResult
+	tokens, positions := 0, 0
+	n := float64(len(pairs))
+	for _, c := range t.chunks(len(pairs)) {
+		lo, hi := c[0], c[1]
+		w := float64(hi-lo) / n
+		e := encode(t.tok, pairSequences(pairs[lo:hi]), t.policy.Config.BlockSize)
+		t.act = t.policy.Forward(e.batch, t.act)
+		logp := e.seqLogP(t.act.TargetLogP)
+		k := hi - lo
+		part, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC[lo:hi], refR[lo:hi])
+		if err != nil {
+			return StepMetrics{}, err
+		}
+		d := make([]float64, 2*k)
+		for i := range k {
+			d[i], d[k+i] = part.DChosen[i]*w, part.DRejected[i]*w
+		}
+		t.dpos = e.spread(d, t.dpos)
+		t.policy.Backward(t.act, t.dpos, t.grad)
+		res.Loss += part.Loss * w
+		res.Stats = res.Stats.add(part.Stats, w)
+		for _, x := range e.tokens {
+			tokens += x
+		}
+		positions += e.batch.B * e.batch.T
+	}
+	lr := t.cfg.DPOSchedule.Rate(t.cfg.dpoLR(), t.opt.Steps+1)
+	return t.update(PhaseDPO, lr, res.Loss, &res.Stats, 2*len(pairs), tokens, positions)
 }
 
 // Evaluate scores pairs (say, held-out ones) without changing anything
-// but the reference cache.
-func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) { return t.scorePairs(pairs) }
-
-// scorePairs runs the policy over every chosen then every rejected
-// response in one pass (left in t.pass for the backward) and evaluates
-// the loss against the reference's cached scores.
-func (t *Trainer) scorePairs(pairs []Pair) (DPOResult, error) {
-	if t.ref == nil {
-		return DPOResult{}, errors.New("dpo: no reference model (call FreezeReference after SFT)")
-	}
-	if len(pairs) == 0 {
-		return DPOResult{}, errors.New("dpo: empty batch")
+// but the reference cache: the mean loss and TRL's reward metrics.
+func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
+	if err := t.checkPairs(pairs); err != nil {
+		return DPOResult{}, err
 	}
 	refC, refR := t.refLogProbs(pairs)
-	n := len(pairs)
-	t.pass = t.policy.Forward(t.be, pairSequences(pairs, nil), t.pass)
-	return DPOLoss(t.cfg.DPO, t.pass.LogP[:n], t.pass.LogP[n:], refC, refR)
+	var res DPOResult
+	n := float64(len(pairs))
+	for _, c := range t.chunks(len(pairs)) {
+		lo, hi := c[0], c[1]
+		e := encode(t.tok, pairSequences(pairs[lo:hi]), t.policy.Config.BlockSize)
+		t.act = t.policy.Forward(e.batch, t.act)
+		logp := e.seqLogP(t.act.TargetLogP)
+		k := hi - lo
+		part, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC[lo:hi], refR[lo:hi])
+		if err != nil {
+			return DPOResult{}, err
+		}
+		w := float64(k) / n
+		res.Loss += part.Loss * w
+		res.Stats = res.Stats.add(part.Stats, w)
+	}
+	return res, nil
+}
+
+func (t *Trainer) checkPairs(pairs []Pair) error {
+	if t.ref == nil {
+		return errors.New("dpo: no reference model (call FreezeReference after SFT)")
+	}
+	if len(pairs) == 0 {
+		return errors.New("dpo: empty batch")
+	}
+	return nil
+}
+
+// add returns s plus w·o: the weighted mean of micro-batch metrics.
+func (s DPOStats) add(o DPOStats, w float64) DPOStats {
+	s.RewardsChosen += w * o.RewardsChosen
+	s.RewardsRejected += w * o.RewardsRejected
+	s.RewardsAccuracies += w * o.RewardsAccuracies
+	s.RewardsMargins += w * o.RewardsMargins
+	s.LogpsChosen += w * o.LogpsChosen
+	s.LogpsRejected += w * o.LogpsRejected
+	return s
 }
 
 // pairSequences lists the chosen responses of pairs, then the rejected
-// ones, for the pairs selected by want (all when want is nil).
-func pairSequences(pairs []Pair, want []int) []Sequence {
-	if want == nil {
-		want = make([]int, len(pairs))
-		for i := range want {
-			want[i] = i
-		}
-	}
-	seqs := make([]Sequence, 2*len(want))
-	for k, i := range want {
-		p := pairs[i]
+// ones.
+func pairSequences(pairs []Pair) []Sequence {
+	seqs := make([]Sequence, 2*len(pairs))
+	for k, p := range pairs {
 		seqs[k] = Sequence{Prompt: p.Prompt, Response: p.Chosen}
-		seqs[len(want)+k] = Sequence{Prompt: p.Prompt, Response: p.Rejected}
+		seqs[len(pairs)+k] = Sequence{Prompt: p.Prompt, Response: p.Rejected}
 	}
 	return seqs
 }
 
 // refLogProbs returns the reference's log-probs of each pair's chosen and
-// rejected response, scoring the uncached ones in one pass. Each pair is
-// scored by the frozen model once, however many epochs see it.
+// rejected response, scoring the uncached ones. Each pair is scored by
+// the frozen model once, however many epochs see it.
 func (t *Trainer) refLogProbs(pairs []Pair) (chosen, rejected []float64) {
 	chosen = make([]float64, len(pairs))
 	rejected = make([]float64, len(pairs))
-	var miss []int
+	var miss []Pair
+	var at []int
 	for i, p := range pairs {
 		if v, ok := t.refCache[p.ID]; ok && p.ID != "" {
 			chosen[i], rejected[i] = v[0], v[1]
 		} else {
-			miss = append(miss, i)
+			miss, at = append(miss, p), append(at, i)
 		}
 	}
 	if len(miss) == 0 {
@@ -220,34 +331,39 @@ func (t *Trainer) refLogProbs(pairs []Pair) (chosen, rejected []float64) {
 	if t.refCache == nil || len(t.refCache)+len(miss) > maxRefCache {
 		t.refCache = make(map[string][2]float64)
 	}
-	t.refPass = t.ref.Forward(t.be, pairSequences(pairs, miss), t.refPass)
-	for k, i := range miss {
-		c, r := t.refPass.LogP[k], t.refPass.LogP[len(miss)+k]
-		chosen[i], rejected[i] = c, r
-		if id := pairs[i].ID; id != "" {
-			t.refCache[id] = [2]float64{c, r}
+	for _, c := range t.chunks(len(miss)) {
+		part := miss[c[0]:c[1]]
+		e := encode(t.tok, pairSequences(part), t.ref.Config.BlockSize)
+		t.refAct = t.ref.Forward(e.batch, t.refAct)
+		logp := e.seqLogP(t.refAct.TargetLogP)
+		for k, p := range part {
+			i := at[c[0]+k]
+			chosen[i], rejected[i] = logp[k], logp[len(part)+k]
+			if p.ID != "" {
+				t.refCache[p.ID] = [2]float64{chosen[i], rejected[i]}
+			}
 		}
 	}
 	return chosen, rejected
 }
 
-// update back-propagates dLogP through the pass in t.pass, clips, and
-// applies Adam. A non-finite loss is refused before it can poison the
-// weights.
-func (t *Trainer) update(phase Phase, lr, loss float64, dLogP []float64, st *DPOStats) (StepMetrics, error) {
+// update clips the accumulated gradient and applies AdamW. A non-finite
+// loss or gradient is refused before it can poison the weights: the step
+// is skipped and the error says so.
+func (t *Trainer) update(phase Phase, lr, loss float64, st *DPOStats, seqs, tokens, positions int) (StepMetrics, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepMetrics{}, fmt.Errorf("%s step %d: loss is %v; step skipped", phase, t.steps+1, loss)
-	}
-	clear(t.grad)
-	if err := t.policy.Backward(t.be, t.pass, dLogP, t.grad); err != nil {
-		return StepMetrics{}, err
+		clear(t.grad)
+		return StepMetrics{}, fmt.Errorf("%s step %d: loss is %v; step skipped, weights unchanged", phase, t.steps+1, loss)
 	}
 	norm := ClipGradNorm(t.grad, t.cfg.ClipNorm)
-	t.opt.LR = lr
-	t.opt.Update(t.policy.Params, t.grad)
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		clear(t.grad)
+		return StepMetrics{}, fmt.Errorf("%s step %d: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, norm)
+	}
+	t.opt.Update(t.policy.Params, t.grad, lr)
 	t.steps++
 	m := StepMetrics{Step: t.steps, Phase: phase, Loss: loss, DPOStats: st, GradNorm: norm,
-		LearningRate: lr, Sequences: len(dLogP), Tokens: t.pass.Rows()}
+		LearningRate: lr, Sequences: seqs, Tokens: tokens, Positions: positions}
 	if t.OnStep != nil {
 		t.OnStep(m)
 	}

@@ -2,53 +2,55 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 
-	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
-	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
-// evaluator pits two policies against each other on prompts under a judge.
-type evaluator struct {
-	judge    judges.Judge
-	samples  int
-	maxBytes int
-	temp     float64
-	seed     uint64
+// accuracy is how a policy did on a set of tasks under the checker.
+type accuracy struct {
+	Tasks int `json:"tasks"`
+	// Passed is the share of answers passing every check (the accuracy);
+	// Score the mean checker score (partial credit); Formatted the share
+	// whose ANSWER: line could be read at all.
+	Passed    float64 `json:"passed"`
+	Score     float64 `json:"score"`
+	Formatted float64 `json:"formatted"`
+	// ByFamily is the pass rate per family.
+	ByFamily map[string]float64 `json:"by_family"`
 }
 
-// winRate samples answers from a and b for every prompt and has the judge
-// rank each pair of samples: a's share of wins (ties half), and each
-// policy's mean score.
-func (e evaluator) winRate(ctx context.Context, a, b *gpu.Model, set []prompt.Prompt) (rate, meanA, meanB float64, err error) {
-	ra := rand.New(rand.NewPCG(e.seed, 101))
-	rb := rand.New(rand.NewPCG(e.seed, 202))
-	var wins float64
-	n := 0
-	for _, p := range set {
-		for s := 0; s < e.samples; s++ {
-			ansA := a.Sample(p.Text, e.maxBytes, e.temp, ra)
-			ansB := b.Sample(p.Text, e.maxBytes, e.temp, rb)
-			v, err := e.judge.Rank(ctx, judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria},
-				[]judges.Entry{{Seat: 0, Text: ansA}, {Seat: 1, Text: ansB}})
-			if err != nil {
-				return 0, 0, 0, fmt.Errorf("judge: %w", err)
-			}
-			switch {
-			case v.Ranks[0] < v.Ranks[1]:
-				wins++
-			case v.Ranks[0] == v.Ranks[1]:
-				wins += 0.5
-			}
-			meanA += v.Scores[0]
-			meanB += v.Scores[1]
-			n++
+// evaluate answers every task greedily (temperature 0: the policy's own
+// best answer, no luck) and checks the answers.
+func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []verifiable.Task, maxTokens int) (accuracy, error) {
+	acc := accuracy{Tasks: len(tasks), ByFamily: map[string]float64{}}
+	if len(tasks) == 0 {
+		return acc, nil
+	}
+	count := map[string]int{}
+	for _, t := range tasks {
+		if err := ctx.Err(); err != nil {
+			return acc, err
 		}
+		text := gpu.Answer(m, tok, learnerPrompt(t.Text), gpt.SampleOptions{MaxTokens: maxTokens})
+		r := verifiable.Check(t.Want, text)
+		count[t.Family]++
+		if r.Passed {
+			acc.Passed++
+			acc.ByFamily[t.Family]++
+		}
+		if r.FormatError == "" {
+			acc.Formatted++
+		}
+		acc.Score += r.Score
 	}
-	if n == 0 {
-		return 0, 0, 0, fmt.Errorf("no prompts to evaluate on")
+	n := float64(len(tasks))
+	acc.Passed /= n
+	acc.Score /= n
+	acc.Formatted /= n
+	for f, c := range count {
+		acc.ByFamily[f] /= float64(c)
 	}
-	return wins / float64(n), meanA / float64(n), meanB / float64(n), nil
+	return acc, nil
 }

@@ -14,26 +14,32 @@ import (
 
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/gpu"
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
 // play enters one trained version into the arena as the websocket agent
-// learner@v<steps> and answers prompt turns by sampling from it, until ctx
-// ends (the next round's version takes over).
-func play(ctx context.Context, o onlineOptions, policy *gpu.Model, steps int, log io.Writer) error {
+// learner@v<steps> and answers turns (prompt or verifiable: both views
+// carry the text as "prompt") by sampling from it, until ctx ends (the
+// next round's version takes over).
+func play(ctx context.Context, o onlineOptions, policy *gpt.Model, tok gpu.Tokenizer, steps int, log io.Writer) error {
 	owner, err := client.New(o.Server, client.WithKey(o.OwnerKey))
 	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("learner@v%d", steps)
 	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket,
-		Description: "byte-level policy trained by arena-trainer (SFT then DPO on arena preferences)"})
+		Description: fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences",
+			policy.Config.NLayer, policy.Config.NEmbd, tok.Name())})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
 	fmt.Fprintf(log, "entered %s as %s\n", name, created.Agent.ID)
-	rng := rand.New(rand.NewPCG(o.Seed, uint64(steps)))
+	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(steps)))
 	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
-		err := session(ctx, o.Server, created.AgentKey, o.Arena, policy, rng)
+		err := session(ctx, o.Server, created.AgentKey, o.Arena, func(prompt string, limit int) string {
+			return gpu.Answer(policy, tok, learnerPrompt(prompt), gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95,
+				MaxTokens: min(o.MaxTokens, limit), Seed: rng.Uint64()})
+		})
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -59,7 +65,7 @@ type frame struct {
 
 // session is one websocket connection; it follows a follower's 421 to the
 // leader once.
-func session(ctx context.Context, server, key, arena string, policy *gpu.Model, rng *rand.Rand) error {
+func session(ctx context.Context, server, key, arena string, answer func(prompt string, limit int) string) error {
 	h := http.Header{"Authorization": {"Bearer " + key}}
 	url := strings.Replace(server, "http", "ws", 1) + "/v1/agents/connect"
 	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, url, h)
@@ -87,13 +93,14 @@ func session(ctx context.Context, server, key, arena string, policy *gpu.Model, 
 		}
 		switch f.Type {
 		case "turn":
-			limit := min(400, f.View.MaxAnswerBytes)
-			// A byte-level model may emit invalid UTF-8; the game refuses it.
-			answer := strings.ToValidUTF8(policy.Sample(f.View.Prompt, limit, 0.7, rng), "")
-			if strings.TrimSpace(answer) == "" {
-				answer = "."
+			text := answer(f.View.Prompt, f.View.MaxAnswerBytes)
+			if len(text) > f.View.MaxAnswerBytes {
+				text = strings.ToValidUTF8(text[:f.View.MaxAnswerBytes], "")
 			}
-			if err := conn.WriteJSON(map[string]string{"type": "final", "contest": f.Contest, "text": answer}); err != nil {
+			if strings.TrimSpace(text) == "" {
+				text = "."
+			}
+			if err := conn.WriteJSON(map[string]string{"type": "final", "contest": f.Contest, "text": text}); err != nil {
 				return err
 			}
 		case "contest_end":

@@ -1,9 +1,10 @@
-// Command arena-trainer trains a small byte-level policy on arena
+// Command arena-trainer trains a GPT-2-shaped policy on arena
 // preferences: supervised fine-tuning, then DPO against the frozen SFT
-// reference.
+// reference, version after version.
 //
-//	arena-trainer offline [flags]  the measured loop on the built-in prompt set (no server)
+//	arena-trainer offline [flags]  the measured loop on verifiable tasks (no server)
 //	arena-trainer run [flags]      pull preferences from a node, train in rounds, enter each version as an agent
+//	arena-trainer bench [flags]    training throughput of the CPU backend (make bench-train)
 package main
 
 import (
@@ -31,6 +32,8 @@ func run(ctx context.Context, args []string) int {
 		err = runOffline(ctx, args[1:], os.Stdout, os.Stderr)
 	case "run":
 		err = runOnline(ctx, args[1:], os.Stdout, os.Stderr)
+	case "bench":
+		err = runBench(ctx, args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
 		usage()
 		return 0
@@ -50,10 +53,11 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage: arena-trainer <command> [flags]
 
 commands:
-  offline   SFT then DPO on preferences the built-in text bots and the rubric
-            judge produce for the built-in prompt set; reports the DPO policy's
-            win rate against the SFT policy on held-out prompts
+  offline   version after version, SFT then DPO on the preferences the built-in
+            verifiable bots (and the learner's own answers) produce, checked by
+            the task checker; reports each version's accuracy on held-out tasks
   run       train on a node's preferences in rounds and enter each version
-            into the prompt arena as an agent (learner@vN)
+            into the arena as an agent (learner@vN)
+  bench     training tokens per second (forward, backward, AdamW) at a preset
 `)
 }

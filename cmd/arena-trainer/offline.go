@@ -9,63 +9,85 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/agentarena/arena/agents/bots"
-	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
-	"github.com/agentarena/arena/judges"
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
 // offlineOptions configures the measured loop.
 type offlineOptions struct {
-	Out       string
-	SFTSteps  int
-	DPOSteps  int
-	Batch     int
-	Heldout   int
-	Samples   int
-	Beta      float64
-	Loss      string
-	Seed      uint64
-	MaxAnswer int
-	MaxBytes  int
-	Temp      float64
-	Features  int
+	Model                        modelOptions
+	Out                          string
+	Versions, SFTSteps, DPOSteps int
+	Batch, Accumulate            int
+	LR, DPOLR, Beta              float64
+	Loss                         string
+	TrainTasks, EvalTasks        int
+	OnPolicyTasks, Samples       int
+	Families, HeldOut            string
+	HeldOutPercent, MaxTokens    int
+	Temp                         float64
+}
+
+// Version is one trained version's row of the offline report.
+type Version struct {
+	Version int `json:"version"`
+	Steps   int `json:"steps"`
+	// Heldout is the checker's verdict on held-out instances of the
+	// trained families; Unseen on the held-out families (none trained).
+	Heldout accuracy  `json:"heldout"`
+	Unseen  *accuracy `json:"unseen,omitempty"`
+	// DPO is TRL's metrics on held-out pairs, against this version's
+	// reference; Train the last training step's.
+	DPO   gpu.DPOStats `json:"dpo_heldout"`
+	Train gpu.DPOStats `json:"dpo_train"`
+	// SFTExamples and Pairs are the data this version trained on (the
+	// learner's own passing and failing samples included).
+	SFTExamples int `json:"sft_examples"`
+	Pairs       int `json:"pairs"`
 }
 
 // Summary is what an offline run measured.
 type Summary struct {
-	TrainPrompts, HeldoutPrompts, Pairs, SFTSteps, DPOSteps int
-	// WinRate is the DPO policy's share of rubric wins (ties count half)
-	// against the SFT policy on held-out prompts; BaselineWinRate is the
-	// SFT policy against itself with other samples (≈ 0.5), the noise
-	// floor of the comparison.
-	WinRate, BaselineWinRate float64
-	// MeanScoreSFT and MeanScoreDPO are mean rubric scores of the samples.
-	MeanScoreSFT, MeanScoreDPO float64
-	// HeldoutAccuracy is rewards/accuracies on held-out pairs after DPO.
-	HeldoutAccuracy, HeldoutMargin float64
-	Seconds                        float64
+	Preset   string    `json:"preset"`
+	Params   int       `json:"params"`
+	Versions []Version `json:"versions"`
+	// Verdict says whether the run learned: "climbing" when held-out
+	// accuracy rose version over version, "overfit" when DPO's own reward
+	// accuracy saturated while held-out accuracy fell (the failure DPO is
+	// known for), else "flat".
+	Verdict string  `json:"verdict"`
+	Seconds float64 `json:"seconds"`
 }
 
 func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("arena-trainer offline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o offlineOptions
-	fs.StringVar(&o.Out, "out", "train-out", "directory for metrics.jsonl, curve.svg, summary.json and checkpoints")
-	fs.IntVar(&o.SFTSteps, "sft-steps", 250, "supervised fine-tuning steps")
-	fs.IntVar(&o.DPOSteps, "dpo-steps", 250, "DPO steps")
-	fs.IntVar(&o.Batch, "batch", 8, "sequences (SFT) or pairs (DPO) per step")
-	fs.IntVar(&o.Heldout, "heldout", 14, "prompts kept out of training for the evaluation")
-	fs.IntVar(&o.Samples, "samples", 8, "answers sampled per held-out prompt and policy")
+	o.Model.register(fs, "cpu")
+	fs.StringVar(&o.Out, "out", "train-out", "directory for metrics.jsonl, curve.svg, summary.json and the checkpoint")
+	fs.IntVar(&o.Versions, "versions", 4, "versions to train; each is SFT, then DPO against the SFT model")
+	fs.IntVar(&o.SFTSteps, "sft-steps", 150, "supervised steps per version")
+	fs.IntVar(&o.DPOSteps, "dpo-steps", 40, "DPO steps per version")
+	fs.IntVar(&o.Batch, "batch", 16, "sequences (SFT) or pairs (DPO) per step")
+	fs.IntVar(&o.Accumulate, "accumulate", 1, "micro-batches per step (gradient accumulation)")
+	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate")
+	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
 	fs.StringVar(&o.Loss, "loss", "sigmoid", "sigmoid, ipo or hinge")
-	fs.Uint64Var(&o.Seed, "seed", 1, "seed for the model, batches and sampling")
-	fs.IntVar(&o.MaxAnswer, "max-answer", 400, "bytes sampled per answer at most")
-	fs.IntVar(&o.MaxBytes, "max-bytes", 256, "train on at most this many bytes of each answer")
-	fs.Float64Var(&o.Temp, "temperature", 0.7, "sampling temperature")
-	fs.IntVar(&o.Features, "prompt-features", 0, "feed the model a hashed bag of the prompt's words in this many buckets (0: the byte window only)")
+	fs.IntVar(&o.TrainTasks, "train-tasks", 2000, "training tasks the bots answer (SFT examples and pairs)")
+	fs.IntVar(&o.EvalTasks, "eval-tasks", 100, "held-out tasks each version is checked on")
+	fs.IntVar(&o.OnPolicyTasks, "onpolicy-tasks", 48, "training tasks the learner answers itself each version (its pairs and passing answers join the data)")
+	fs.IntVar(&o.Samples, "samples", 4, "answers the learner samples per on-policy task")
+	fs.StringVar(&o.Families, "families", "", "comma-separated task families to train and evaluate on (default all)")
+	fs.StringVar(&o.HeldOut, "heldout-families", "", "comma-separated families never trained on, evaluated separately")
+	fs.IntVar(&o.HeldOutPercent, "heldout-percent", 10, "percent of task instances kept for evaluation only")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "tokens sampled per answer at most")
+	fs.Float64Var(&o.Temp, "temperature", 0.8, "sampling temperature of on-policy answers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,37 +95,32 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err
 	}
-	set := prompt.DefaultSet()
-	if o.Heldout < 1 || o.Heldout >= len(set) {
-		return fmt.Errorf("heldout must be from 1 to %d", len(set)-1)
-	}
-	train, held := set[:len(set)-o.Heldout], set[len(set)-o.Heldout:]
-	corpus, pairs, err := botPreferences(ctx, train, o.MaxBytes)
+	data, err := o.tasks()
 	if err != nil {
 		return err
 	}
-	_, heldPairs, err := botPreferences(ctx, held, o.MaxBytes)
+	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d training prompts → %d answers, %d preference pairs; %d held-out prompts\n", len(train), len(corpus), len(pairs), len(held))
-
-	be, err := newBackend()
-	if err != nil {
-		return err
-	}
-	defer be.Close()
-	fmt.Fprintf(stderr, "backend: %s\n", be.Name())
-	model, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed, PromptFeatures: o.Features})
+	model, err := o.Model.newModel(tok, 2*o.Batch/max(o.Accumulate, 1))
 	if err != nil {
 		return err
 	}
 	cfg := gpu.DefaultTrainerConfig()
+	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
 	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss)}
-	tr, err := gpu.NewTrainer(be, model, cfg)
+	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
+	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
+	tr, err := gpu.NewTrainer(model, tok, cfg)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "model: preset %s, %d layers, %d heads, width %d, context %d, %s tokens: %.2fM parameters\n",
+		o.Model.Preset, model.Config.NLayer, model.Config.NHead, model.Config.NEmbd, model.Config.BlockSize, tok.Name(), float64(len(model.Params))/1e6)
+	fmt.Fprintf(stderr, "data: %d training tasks → %d passing answers, %d pairs; %d held-out tasks (%d pairs)%s\n",
+		len(data.train), len(data.sft), len(data.pairs), len(data.eval), len(data.evalPairs), data.unseenNote())
+
 	mf, err := os.Create(filepath.Join(o.Out, "metrics.jsonl"))
 	if err != nil {
 		return err
@@ -111,116 +128,235 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer mf.Close()
 	mw := gpu.NewMetricsWriter(mf)
 	var all []gpu.StepMetrics
-	prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
+	prog := newProgress(stderr, o.Versions*(o.SFTSteps+o.DPOSteps))
 	tr.OnStep = func(m gpu.StepMetrics) {
 		all = append(all, m)
 		_ = mw.Write(m)
 		prog.step(m)
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 7))
-	for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
-		batch := make([]gpu.Sequence, o.Batch)
-		for j := range batch {
-			batch[j] = corpus[rng.IntN(len(corpus))]
+	rng := rand.New(rand.NewPCG(o.Model.Seed, 7))
+	sum := Summary{Preset: o.Model.Preset, Params: len(model.Params)}
+	sft, pairs := slices.Clone(data.sft), slices.Clone(data.pairs)
+	for v := 1; v <= o.Versions && ctx.Err() == nil; v++ {
+		if v > 1 {
+			// The learner answers training tasks itself: its passing
+			// answers join the SFT data and its answers, ranked by the
+			// checker against each other and the bots', join the pairs —
+			// the pairs the arena records when it plays.
+			s, p, err := o.onPolicy(ctx, tr, data, v, rng)
+			if err != nil {
+				return err
+			}
+			sft, pairs = append(sft, s...), append(pairs, p...)
 		}
-		if _, err := tr.SFT(batch); err != nil {
-			return fmt.Errorf("sft step %d: %w", i, err)
+		row := Version{Version: v, SFTExamples: len(sft), Pairs: len(pairs)}
+		for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
+			batch := make([]gpu.Sequence, o.Batch)
+			for j := range batch {
+				batch[j] = sft[rng.IntN(len(sft))]
+			}
+			if _, err := tr.SFT(batch); err != nil {
+				return fmt.Errorf("version %d: %w", v, err)
+			}
 		}
-	}
-	sft := tr.Policy().Clone()
-	tr.FreezeReference()
-	for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
-		batch := make([]gpu.Pair, o.Batch)
-		for j := range batch {
-			batch[j] = pairs[rng.IntN(len(pairs))]
+		tr.FreezeReference()
+		for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
+			batch := make([]gpu.Pair, o.Batch)
+			for j := range batch {
+				batch[j] = pairs[rng.IntN(len(pairs))]
+			}
+			m, err := tr.DPO(batch)
+			if err != nil {
+				return fmt.Errorf("version %d: %w", v, err)
+			}
+			row.Train = *m.DPOStats
 		}
-		if _, err := tr.DPO(batch); err != nil {
-			return fmt.Errorf("dpo step %d: %w", i, err)
+		if ctx.Err() != nil {
+			break
+		}
+		prog.pause()
+		row.Steps = tr.Steps()
+		if res, err := tr.Evaluate(data.evalPairs); err == nil {
+			row.DPO = res.Stats
+		}
+		if row.Heldout, err = evaluate(ctx, tr.Policy(), tok, data.eval, o.MaxTokens); err != nil {
+			return err
+		}
+		if len(data.unseen) > 0 {
+			u, err := evaluate(ctx, tr.Policy(), tok, data.unseen, o.MaxTokens)
+			if err != nil {
+				return err
+			}
+			row.Unseen = &u
+		}
+		sum.Versions = append(sum.Versions, row)
+		fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
+			v, row.Steps, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+		if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
+			return err
+		}
+		if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", v)), tr.Policy()); err != nil {
+			return err
 		}
 	}
 	prog.done()
-	if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
-		return err
-	}
-	sum := Summary{TrainPrompts: len(train), HeldoutPrompts: len(held), Pairs: len(pairs), SFTSteps: o.SFTSteps, DPOSteps: o.DPOSteps}
-	if res, err := tr.Evaluate(heldPairs); err == nil {
-		sum.HeldoutAccuracy, sum.HeldoutMargin = res.Stats.RewardsAccuracies, res.Stats.RewardsMargins
-	}
-	ev := evaluator{judge: judges.NewRubricJudge(), samples: o.Samples, maxBytes: o.MaxAnswer, temp: o.Temp, seed: o.Seed}
-	sum.WinRate, sum.MeanScoreDPO, sum.MeanScoreSFT, err = ev.winRate(ctx, tr.Policy(), sft, held)
-	if err != nil {
-		return err
-	}
-	sum.BaselineWinRate, _, _, err = ev.winRate(ctx, sft, sft, held)
-	if err != nil {
-		return err
-	}
+	sum.Verdict = verdict(sum.Versions)
 	sum.Seconds = time.Since(start).Seconds()
-	cf, err := os.Create(filepath.Join(o.Out, "curve.svg"))
-	if err != nil {
-		return err
-	}
-	defer cf.Close()
-	if err := gpu.WriteChart(cf, "SFT then DPO on rubric-judged bot preferences", all); err != nil {
+	if err := writeChart(filepath.Join(o.Out, "curve.svg"), all); err != nil {
 		return err
 	}
 	b, _ := json.MarshalIndent(sum, "", "  ")
 	if err := os.WriteFile(filepath.Join(o.Out, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s\n", b)
-	return nil
+	fmt.Fprint(stdout, table(sum))
+	return ctx.Err()
 }
 
-// botPreferences has the built-in text bots answer each prompt and the
-// rubric judge rank them, as a prompt-arena contest would: every answer is
-// SFT data, every strictly better/worse pair a preference.
-func botPreferences(ctx context.Context, set []prompt.Prompt, maxBytes int) ([]gpu.Sequence, []gpu.Pair, error) {
-	var corpus []gpu.Sequence
-	var pairs []gpu.Pair
-	var text []bots.Bot
-	for _, b := range bots.All(1) {
-		if b.Game() == bots.GamePrompt {
-			text = append(text, b)
+// offlineData is the offline loop's stand-in for an arena: tasks, the
+// bots' answers to them, and what the export would hold.
+type offlineData struct {
+	train, eval, unseen []verifiable.Task
+	sft                 []gpu.Sequence
+	pairs, evalPairs    []gpu.Pair
+}
+
+func (d offlineData) unseenNote() string {
+	if len(d.unseen) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d tasks of held-out families", len(d.unseen))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
 		}
 	}
-	rubric := judges.NewRubricJudge()
-	for _, p := range set {
-		view, _ := json.Marshal(map[string]any{"game": "prompt", "prompt_id": p.ID, "prompt": p.Text, "max_answer_bytes": 4096, "you": 0, "final": false, "answer": ""})
-		var entries []judges.Entry
-		for i, b := range text {
-			raw, err := b.Move(ctx, view)
-			if err != nil {
-				return nil, nil, fmt.Errorf("bot %s: %w", b.Name(), err)
-			}
-			var m struct{ Text string }
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, nil, err
-			}
-			entries = append(entries, judges.Entry{Seat: i, Text: m.Text})
-			corpus = append(corpus, gpu.Sequence{Prompt: p.Text, Response: clip(m.Text, maxBytes)})
+	return out
+}
+
+// tasks draws the training pool and the held-out sets the way a training
+// arena and its evaluation arena would (verifiable.Options: the same
+// held-out families and instance share; Eval on the evaluation side).
+func (o offlineOptions) tasks() (offlineData, error) {
+	fams, held := splitList(o.Families), splitList(o.HeldOut)
+	if len(fams) == 0 {
+		fams = verifiable.Families()
+	}
+	var trained []string
+	for _, f := range fams {
+		if !slices.Contains(held, f) {
+			trained = append(trained, f)
 		}
-		v, err := rubric.Rank(ctx, judges.Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}, entries)
+	}
+	if len(trained) == 0 {
+		return offlineData{}, fmt.Errorf("every family is held out: nothing to train on")
+	}
+	var d offlineData
+	var err error
+	trainOpts := verifiable.Options{Families: trained, HeldOutPercent: o.HeldOutPercent}
+	if d.train, err = taskPool(trainOpts, o.Model.Seed, o.TrainTasks); err != nil {
+		return d, err
+	}
+	evalOpts := trainOpts
+	evalOpts.Eval = true
+	if d.eval, err = taskPool(evalOpts, o.Model.Seed+1, o.EvalTasks); err != nil {
+		return d, err
+	}
+	if len(held) > 0 {
+		if d.unseen, err = taskPool(verifiable.Options{Families: held, HeldOut: held, Eval: true}, o.Model.Seed+2, o.EvalTasks); err != nil {
+			return d, err
+		}
+	}
+	for _, t := range d.train {
+		answers, err := botAnswers(t, o.Model.Seed)
+		if err != nil {
+			return d, err
+		}
+		s, p := preferencesOf(t, answers, "bots/")
+		d.sft, d.pairs = append(d.sft, s...), append(d.pairs, p...)
+	}
+	for _, t := range d.eval {
+		answers, err := botAnswers(t, o.Model.Seed)
+		if err != nil {
+			return d, err
+		}
+		_, p := preferencesOf(t, answers, "eval/")
+		d.evalPairs = append(d.evalPairs, p...)
+	}
+	if len(d.sft) == 0 || len(d.pairs) == 0 {
+		return d, fmt.Errorf("the bots produced %d passing answers and %d pairs: nothing to train on", len(d.sft), len(d.pairs))
+	}
+	return d, nil
+}
+
+// onPolicy samples the learner's own answers to a fresh draw of training
+// tasks and turns them, beside the bots' answers, into training data.
+func (o offlineOptions) onPolicy(ctx context.Context, tr *gpu.Trainer, d offlineData, version int, rng *rand.Rand) ([]gpu.Sequence, []gpu.Pair, error) {
+	var sft []gpu.Sequence
+	var pairs []gpu.Pair
+	for k := 0; k < o.OnPolicyTasks && ctx.Err() == nil; k++ {
+		t := d.train[rng.IntN(len(d.train))]
+		answers, err := botAnswers(t, o.Model.Seed)
 		if err != nil {
 			return nil, nil, err
 		}
-		// The same pairs `arena-trainer run` pulls (exclude_flagged=chosen):
-		// none from a flagged verdict or with a flagged chosen answer.
-		flagged, verdictFlagged := map[int]bool{}, false
-		for _, f := range v.Flags {
-			if f.Entry < 0 {
-				verdictFlagged = true
-			}
-			flagged[f.Entry] = true
+		for s := range o.Samples {
+			text := gpu.Answer(tr.Policy(), tr.Tokenizer(), learnerPrompt(t.Text),
+				gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95, MaxTokens: o.MaxTokens, Seed: rng.Uint64() ^ uint64(s)})
+			answers = append(answers, scored{text, verifiable.Check(t.Want, text)})
 		}
-		for i := range entries {
-			for j := range entries {
-				if v.Ranks[i] < v.Ranks[j] && !verdictFlagged && !flagged[i] {
-					pairs = append(pairs, gpu.Pair{ID: fmt.Sprintf("%s/%d>%d", p.ID, i, j), Prompt: p.Text,
-						Chosen: clip(entries[i].Text, maxBytes), Rejected: clip(entries[j].Text, maxBytes)})
-				}
-			}
-		}
+		s, p := preferencesOf(t, answers, fmt.Sprintf("v%d/%d/", version, k))
+		sft, pairs = append(sft, s...), append(pairs, p...)
 	}
-	return corpus, pairs, nil
+	return sft, pairs, ctx.Err()
+}
+
+// verdict reads the versions' held-out accuracy against DPO's own
+// reward accuracy.
+func verdict(vs []Version) string {
+	if len(vs) < 2 {
+		return "flat"
+	}
+	first, last := vs[0].Heldout.Passed, vs[len(vs)-1].Heldout.Passed
+	best := 0.0
+	for _, v := range vs {
+		best = max(best, v.Heldout.Passed)
+	}
+	switch {
+	case vs[len(vs)-1].Train.RewardsAccuracies >= 0.95 && last < best:
+		return "overfit"
+	case last > first:
+		return "climbing"
+	}
+	return "flat"
+}
+
+// table prints the versions as the report's table.
+func table(s Summary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| version | step | held-out accuracy | held-out score | formatted | unseen families | DPO reward acc. (train / held-out) | pairs |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, v := range s.Versions {
+		unseen := "–"
+		if v.Unseen != nil {
+			unseen = fmt.Sprintf("%.3f", v.Unseen.Passed)
+		}
+		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.2f | %s | %.2f / %.2f | %d |\n", v.Version, v.Steps, v.Heldout.Passed,
+			v.Heldout.Score, v.Heldout.Formatted, unseen, v.Train.RewardsAccuracies, v.DPO.RewardsAccuracies, v.Pairs)
+	}
+	fmt.Fprintf(&b, "\nverdict: %s (%s preset, %.2fM parameters, %.0f s)\n", s.Verdict, s.Preset, float64(s.Params)/1e6, s.Seconds)
+	return b.String()
+}
+
+func writeChart(path string, ms []gpu.StepMetrics) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return gpu.WriteChart(f, "SFT then DPO on verifiable-task preferences, version by version", ms)
 }

@@ -10,27 +10,32 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
 )
 
 type onlineOptions struct {
+	Model                                    modelOptions
 	Server, TrainerKey, OwnerKey, Arena, Out string
 	Rounds, SFTSteps, DPOSteps, Batch        int
-	MinPairs, MaxBytes, Features             int
+	Accumulate, MinPairs, MaxTokens          int
+	EvalTasks                                int
 	RoundWait                                time.Duration
-	Beta                                     float64
-	Seed                                     uint64
+	LR, DPOLR, Beta, Temp                    float64
 	Play                                     bool
 }
 
 // runOnline is the arena loop: each round pulls the preference pairs that
-// appeared since the checkpoint's cursor, trains on them (SFT once, then
-// DPO against the frozen SFT reference), saves a checkpoint carrying the
-// cursor, and enters the new policy into the arena as learner@vN.
+// appeared since the checkpoint's cursor, trains on everything pulled so
+// far (SFT on the answers that passed the checker, or on the chosen side
+// of judged pairs; then DPO against the frozen SFT model), saves a
+// checkpoint carrying the cursor, and enters the new policy into the
+// arena as learner@vN, whose contests produce the next round's pairs.
 func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("arena-trainer run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -41,22 +46,26 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return def
 	}
+	o.Model.register(fs, "cpu")
 	fs.StringVar(&o.Server, "server", env("ARENA_SERVER", "http://localhost:8080"), "any node of the cluster [ARENA_SERVER]")
 	fs.StringVar(&o.TrainerKey, "trainer-key", env("ARENA_TRAINER_KEY", ""), "trainer key for the preference export [ARENA_TRAINER_KEY]")
 	fs.StringVar(&o.OwnerKey, "owner-key", env("ARENA_KEY", ""), "owner key that registers the learner agents [ARENA_KEY]")
-	fs.StringVar(&o.Arena, "arena", "prompt", "arena whose preferences train the policy and where it plays")
+	fs.StringVar(&o.Arena, "arena", "verifiable", "arena whose preferences train the policy and where it plays")
 	fs.StringVar(&o.Out, "out", "trainer-data", "checkpoint and metrics directory")
 	fs.IntVar(&o.Rounds, "rounds", 0, "rounds to run (0: until interrupted)")
-	fs.IntVar(&o.SFTSteps, "sft-steps", 150, "supervised steps before the first DPO round")
-	fs.IntVar(&o.DPOSteps, "dpo-steps", 100, "DPO steps per round")
-	fs.IntVar(&o.Batch, "batch", 8, "pairs or sequences per step")
+	fs.IntVar(&o.SFTSteps, "sft-steps", 150, "supervised steps per round")
+	fs.IntVar(&o.DPOSteps, "dpo-steps", 40, "DPO steps per round")
+	fs.IntVar(&o.Batch, "batch", 16, "pairs or sequences per step")
+	fs.IntVar(&o.Accumulate, "accumulate", 1, "micro-batches per step (gradient accumulation)")
 	fs.IntVar(&o.MinPairs, "min-pairs", 10, "wait for at least this many pairs before training")
-	fs.IntVar(&o.MaxBytes, "max-bytes", 256, "train on at most this many bytes of each answer")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "tokens the learner samples per answer at most")
 	fs.DurationVar(&o.RoundWait, "round-wait", 30*time.Second, "time between rounds (the learner plays meanwhile)")
-	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
-	fs.Uint64Var(&o.Seed, "seed", 1, "seed")
+	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate of a new run")
+	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate of a new run")
+	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta of a new run")
+	fs.Float64Var(&o.Temp, "temperature", 0.7, "sampling temperature of the learner's answers")
 	fs.BoolVar(&o.Play, "play", true, "enter each trained version into the arena")
-	fs.IntVar(&o.Features, "prompt-features", 0, "feed a new model a hashed bag of the prompt's words in this many buckets (0: the byte window only; a resumed checkpoint keeps its own)")
+	fs.IntVar(&o.EvalTasks, "eval-tasks", 60, "held-out tasks each version of a verifiable arena's learner is checked on (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,8 +82,12 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	tr, err := openTrainer(filepath.Join(o.Out, "policy.ckpt"), o)
+	ckpt := filepath.Join(o.Out, "policy.ckpt")
+	tr, err := openTrainer(ckpt, o)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
 		return err
 	}
 	mf, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -83,54 +96,51 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer mf.Close()
 	mw := gpu.NewMetricsWriter(mf)
-	rng := rand.New(rand.NewPCG(o.Seed, uint64(tr.Steps())))
-	var pairs []gpu.Pair
+	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(tr.Steps())))
+	var data pulled
 	learner := &playing{}
 	defer learner.stop()
+	trained := false
 	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
-		fresh, cursor, err := pull(ctx, reader, o, tr.Cursor())
+		fresh, cursor, err := pull(ctx, reader, o.Arena, tr.Cursor())
 		if err != nil {
 			return err
 		}
-		pairs = append(pairs, fresh...)
-		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all\n", round, len(fresh), cursor, len(pairs))
-		if len(pairs) >= o.MinPairs {
-			total := o.DPOSteps
-			if tr.Reference() == nil {
-				total += o.SFTSteps
-			}
-			prog := newProgress(stderr, total)
+		data.add(fresh)
+		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
+		if len(data.pairs) >= o.MinPairs && len(data.sft) > 0 {
+			prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
 			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
-			if tr.Reference() == nil {
-				if err := sft(ctx, tr, pairs, o, rng); err != nil {
-					return err
-				}
-			}
-			for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
-				batch := make([]gpu.Pair, o.Batch)
-				for j := range batch {
-					batch[j] = pairs[rng.IntN(len(pairs))]
-				}
-				if _, err := tr.DPO(batch); err != nil {
-					return fmt.Errorf("dpo: %w", err)
-				}
+			if err := trainRound(ctx, tr, data, o, rng); err != nil {
+				// The checkpoint on disk is the last good one: this round's
+				// steps are not saved.
+				return fmt.Errorf("round %d: %w (the checkpoint %s is the last good state)", round, err, ckpt)
 			}
 			prog.done()
+			trained = true
+			if err := o.evalVersion(ctx, reader, tr, round, len(data.pairs), stderr); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(stderr, "round %d: waiting for at least %d pairs and one answer to learn from in arena %q\n", round, o.MinPairs, o.Arena)
 		}
 		tr.SetCursor(cursor)
-		if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
+		if err := tr.Save(ckpt); err != nil {
 			return err
 		}
 		if o.Play && tr.Reference() != nil {
 			learner.stop()
 			pctx, cancel := context.WithCancel(ctx)
 			learner.cancel = cancel
-			version := tr.Steps()
+			version, policy := tr.Steps(), tr.Policy().Clone()
 			go func() {
-				if err := play(pctx, o, tr.Policy().Clone(), version, stderr); err != nil && pctx.Err() == nil {
+				if err := play(pctx, o, policy, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
 					fmt.Fprintln(stderr, "learner:", err)
 				}
 			}()
+		}
+		if o.Rounds != 0 && round == o.Rounds {
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -138,80 +148,121 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case <-time.After(o.RoundWait):
 		}
 	}
+	if !trained && tr.Reference() == nil {
+		return fmt.Errorf("the preference export of arena %q had %d pairs and %d answers to learn from (need %d pairs): nothing was trained; let the arena play more contests",
+			o.Arena, len(data.pairs), len(data.sft), o.MinPairs)
+	}
 	return nil
+}
+
+// trainRound is one version: SFT on the passing answers, then DPO on the
+// pairs against the fine-tuned model, frozen.
+func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptions, rng *rand.Rand) error {
+	for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
+		batch := make([]gpu.Sequence, o.Batch)
+		for j := range batch {
+			batch[j] = data.sft[rng.IntN(len(data.sft))]
+		}
+		if _, err := tr.SFT(batch); err != nil {
+			return err
+		}
+	}
+	tr.FreezeReference()
+	for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
+		batch := make([]gpu.Pair, o.Batch)
+		for j := range batch {
+			batch[j] = data.pairs[rng.IntN(len(data.pairs))]
+		}
+		if _, err := tr.DPO(batch); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // openTrainer resumes from the checkpoint when there is one: its cursor
 // says which pairs it has already seen.
 func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
-	be, err := newBackend()
-	if err != nil {
-		return nil, err
-	}
 	if ck, err := gpu.Load(path); err == nil {
-		return gpu.Resume(be, ck)
+		tok, err := openTokenizer(ck.Header.Tokenizer, o.Model.Vocab, o.Model.Merges)
+		if err != nil {
+			return nil, err
+		}
+		return gpu.Resume(ck, tok)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	m, err := gpu.NewModel(gpu.ModelConfig{Window: 8, Embed: 16, Hidden: 256, Seed: o.Seed, PromptFeatures: o.Features})
+	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
+	if err != nil {
+		return nil, err
+	}
+	m, err := o.Model.newModel(tok, 2*o.Batch/max(o.Accumulate, 1))
 	if err != nil {
 		return nil, err
 	}
 	cfg := gpu.DefaultTrainerConfig()
+	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
 	cfg.DPO.Beta = o.Beta
-	return gpu.NewTrainer(be, m, cfg)
+	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
+	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
+	return gpu.NewTrainer(m, tok, cfg)
 }
 
-// pull reads every pair after cursor, page by page.
-func pull(ctx context.Context, c *client.Client, o onlineOptions, cursor string) ([]gpu.Pair, string, error) {
+// pulled is what the export has given the trainer so far.
+type pulled struct {
+	pairs []gpu.Pair
+	sft   []gpu.Sequence
+	seen  map[string]bool
+}
+
+// add takes a page's pairs and SFT examples, each answer once.
+func (p *pulled) add(q pulled) {
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	p.pairs = append(p.pairs, q.pairs...)
+	for _, s := range q.sft {
+		if k := s.Prompt + "\x00" + s.Response; !p.seen[k] {
+			p.seen[k] = true
+			p.sft = append(p.sft, s)
+		}
+	}
+}
+
+// pull reads every pair after cursor, page by page, leaving out pairs
+// whose chosen answer or verdict is flagged. A verifiable pair's chosen
+// answer is an SFT example when it passed the checker; a judged pair's
+// (no checker) always is.
+func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, string, error) {
 	since, _ := strconv.ParseUint(cursor, 10, 64)
-	var out []gpu.Pair
+	var out pulled
 	for {
-		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: o.Arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
+		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
 		if err != nil {
-			return nil, "", fmt.Errorf("export preferences: %w", err)
+			return pulled{}, "", fmt.Errorf("export preferences: %w", err)
 		}
 		for _, l := range page.Lines {
 			var p struct {
 				Cursor                   uint64
 				Prompt, Chosen, Rejected string
+				Check                    *struct {
+					Chosen struct{ Passed bool }
+				}
 			}
 			if err := json.Unmarshal(l, &p); err != nil {
-				return nil, "", fmt.Errorf("decode pair: %w", err)
+				return pulled{}, "", fmt.Errorf("decode pair: %w", err)
 			}
-			out = append(out, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: p.Prompt,
-				Chosen: clip(p.Chosen, o.MaxBytes), Rejected: clip(p.Rejected, o.MaxBytes)})
+			prompt := learnerPrompt(p.Prompt)
+			out.pairs = append(out.pairs, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: prompt, Chosen: p.Chosen, Rejected: p.Rejected})
+			if p.Check == nil || p.Check.Chosen.Passed {
+				out.sft = append(out.sft, gpu.Sequence{Prompt: prompt, Response: p.Chosen})
+			}
 		}
 		if page.Next == since {
 			return out, strconv.FormatUint(since, 10), nil
 		}
 		since = page.Next
 	}
-}
-
-func sft(ctx context.Context, tr *gpu.Trainer, pairs []gpu.Pair, o onlineOptions, rng *rand.Rand) error {
-	var corpus []gpu.Sequence
-	for _, p := range pairs {
-		corpus = append(corpus, gpu.Sequence{Prompt: p.Prompt, Response: p.Chosen}, gpu.Sequence{Prompt: p.Prompt, Response: p.Rejected})
-	}
-	for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
-		batch := make([]gpu.Sequence, o.Batch)
-		for j := range batch {
-			batch[j] = corpus[rng.IntN(len(corpus))]
-		}
-		if _, err := tr.SFT(batch); err != nil {
-			return fmt.Errorf("sft: %w", err)
-		}
-	}
-	tr.FreezeReference()
-	return nil
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // playing is the version currently in the arena; stop retires it.
@@ -221,4 +272,81 @@ func (p *playing) stop() {
 	if p.cancel != nil {
 		p.cancel()
 	}
+}
+
+// evalVersion checks a verifiable arena's new version on tasks no
+// training pair came from: the arena's held-out instances (and families),
+// drawn as its evaluation arena would. It appends a line to
+// versions.jsonl and prints it.
+func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round, pairs int, log io.Writer) error {
+	if o.EvalTasks <= 0 {
+		return nil
+	}
+	ar, err := c.GetArena(ctx, o.Arena)
+	if err != nil {
+		return fmt.Errorf("read arena %s: %w", o.Arena, err)
+	}
+	if ar.Game != verifiable.Name {
+		return nil
+	}
+	opts, err := verifiable.ParseOptions(ar.Options)
+	if err != nil {
+		return err
+	}
+	row := struct {
+		Round   int       `json:"round"`
+		Version string    `json:"version"`
+		Pairs   int       `json:"pairs"`
+		Heldout accuracy  `json:"heldout"`
+		Unseen  *accuracy `json:"unseen_families,omitempty"`
+		Note    string    `json:"note,omitempty"`
+	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: pairs}
+	evalOpts := opts
+	evalOpts.Eval, evalOpts.HeldOut = true, nil
+	if opts.HeldOutPercent == 0 {
+		// Nothing held out: fresh draws of the pool, which a finite
+		// training run is vanishingly unlikely to have seen, but may have.
+		evalOpts.Eval = false
+		row.Note = "the arena holds no instances out; fresh tasks of its pool"
+	}
+	pool := opts.Families
+	if len(pool) == 0 {
+		pool = verifiable.Families()
+	}
+	var fams []string
+	for _, f := range pool {
+		if !slices.Contains(opts.HeldOut, f) {
+			fams = append(fams, f)
+		}
+	}
+	evalOpts.Families = fams
+	tasks, err := taskPool(evalOpts, o.Model.Seed+1_000_000, o.EvalTasks)
+	if err != nil {
+		return err
+	}
+	if row.Heldout, err = evaluate(ctx, tr.Policy(), tr.Tokenizer(), tasks, o.MaxTokens); err != nil {
+		return err
+	}
+	if len(opts.HeldOut) > 0 {
+		unseen, err := taskPool(verifiable.Options{Families: opts.HeldOut, HeldOut: opts.HeldOut, Eval: true}, o.Model.Seed+2_000_000, o.EvalTasks)
+		if err != nil {
+			return err
+		}
+		u, err := evaluate(ctx, tr.Policy(), tr.Tokenizer(), unseen, o.MaxTokens)
+		if err != nil {
+			return err
+		}
+		row.Unseen = &u
+	}
+	line, _ := json.Marshal(row)
+	f, err := os.OpenFile(filepath.Join(o.Out, "versions.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks\n", row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,48 +15,57 @@ import (
 	"github.com/agentarena/arena/gpu"
 )
 
+// TestOfflineLoopWritesItsReport runs the measured loop at the smallest
+// preset, as CI can afford: every version is trained, saved and checked.
 func TestOfflineLoopWritesItsReport(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	err := runOffline(context.Background(), []string{"-out", out, "-sft-steps", "5", "-dpo-steps", "5", "-batch", "2",
-		"-heldout", "2", "-samples", "1", "-max-answer", "40", "-max-bytes", "48"}, &stdout, &stderr)
+	err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-versions", "2", "-sft-steps", "4",
+		"-dpo-steps", "3", "-batch", "4", "-train-tasks", "40", "-eval-tasks", "6", "-onpolicy-tasks", "3", "-samples", "2",
+		"-max-tokens", "12", "-heldout-families", "logic"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	var sum Summary
-	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
-		t.Fatalf("summary %q: %v", stdout.String(), err)
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if sum.Pairs == 0 || sum.SFTSteps != 5 || sum.DPOSteps != 5 || sum.WinRate < 0 || sum.WinRate > 1 {
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatalf("summary %q: %v", b, err)
+	}
+	if len(sum.Versions) != 2 || sum.Versions[1].Steps != 14 || sum.Versions[0].Heldout.Tasks != 6 || sum.Versions[0].Unseen == nil ||
+		sum.Versions[1].Pairs <= sum.Versions[0].Pairs || sum.Verdict == "" {
 		t.Fatalf("summary %+v", sum)
 	}
-	for _, f := range []string{"metrics.jsonl", "curve.svg", "summary.json", "policy.ckpt"} {
+	for _, f := range []string{"metrics.jsonl", "curve.svg", "summary.json", "policy.ckpt", "v1.safetensors", "v2.safetensors"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
 	}
+	if !strings.Contains(stdout.String(), "| v2 | 14 |") {
+		t.Errorf("the report table lacks version 2:\n%s", stdout.String())
+	}
 	mf, _ := os.Open(filepath.Join(out, "metrics.jsonl"))
 	defer mf.Close()
 	ms, err := gpu.ReadMetrics(mf)
-	if err != nil || len(ms) != 10 || ms[9].DPOStats == nil {
+	if err != nil || len(ms) != 14 || ms[13].DPOStats == nil || ms[0].Positions == 0 {
 		t.Fatalf("metrics: %d lines, %v", len(ms), err)
+	}
+	m, tok, err := gpu.LoadPolicy(filepath.Join(out, "policy.ckpt"))
+	if err != nil || m.Config.NEmbd != 32 || tok != "bytes" {
+		t.Fatalf("checkpoint: %v, %v, %q", err, m, tok)
 	}
 }
 
-func TestOfflineLoopWithPromptFeatures(t *testing.T) {
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	err := runOffline(context.Background(), []string{"-out", out, "-sft-steps", "2", "-dpo-steps", "2", "-batch", "2",
-		"-heldout", "2", "-samples", "1", "-max-answer", "20", "-max-bytes", "32", "-prompt-features", "16"}, &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	m, err := gpu.LoadModel(filepath.Join(out, "policy.ckpt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Config.PromptFeatures != 16 {
-		t.Fatalf("checkpoint model config %+v", m.Config)
+// A config that cannot fit in memory is refused before anything is
+// allocated, with a message saying what to change.
+func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
+	var stderr bytes.Buffer
+	err := runOffline(context.Background(), []string{"-out", t.TempDir(), "-preset", "gpt2", "-context", "1024", "-batch", "4096",
+		"-train-tasks", "10", "-eval-tasks", "2"}, &bytes.Buffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "GiB") {
+		t.Fatalf("err = %v", err)
 	}
 }
 
@@ -89,14 +99,14 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	args := []string{"-server", srv.URL, "-trainer-key", "art_k", "-out", out, "-rounds", "1", "-sft-steps", "3",
+	args := []string{"-server", srv.URL, "-trainer-key", "art_k", "-arena", "prompt", "-preset", "tiny", "-out", out, "-rounds", "1", "-sft-steps", "3",
 		"-dpo-steps", "3", "-batch", "2", "-min-pairs", "1", "-round-wait", "1ms", "-play=false"}
 	var stderr bytes.Buffer
 	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	ck, err := gpu.Load(filepath.Join(out, "policy.ckpt"))
-	if err != nil || ck.Header.Cursor != "3" || !ck.Header.HasReference {
+	if err != nil || ck.Header.Cursor != "3" || ck.Reference == nil {
 		t.Fatalf("checkpoint header %+v, %v", ck.Header, err)
 	}
 	judged("c_trz")

@@ -236,3 +236,33 @@ func validateLayout(infos []Info, dataLen int) error {
 	}
 	return nil
 }
+
+// GetInt32 returns the named integer tensor (I32, or I64 within int32's
+// range: token ids and targets) and its shape.
+func (f *File) GetInt32(name string) ([]int32, []int, error) {
+	in, ok := f.infos[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("safetensors: no tensor %q", name)
+	}
+	raw := f.data[in.Begin:in.End]
+	var out []int32
+	switch in.DType {
+	case "I32":
+		out = make([]int32, len(raw)/4)
+		for i := range out {
+			out[i] = int32(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	case "I64":
+		out = make([]int32, len(raw)/8)
+		for i := range out {
+			v := int64(binary.LittleEndian.Uint64(raw[8*i:]))
+			if v < math.MinInt32 || v > math.MaxInt32 {
+				return nil, nil, fmt.Errorf("safetensors: tensor %q: element %d is %d, outside int32", name, i, v)
+			}
+			out[i] = int32(v)
+		}
+	default:
+		return nil, nil, fmt.Errorf("safetensors: tensor %q is %s, not an integer tensor (I32 or I64)", name, in.DType)
+	}
+	return out, slices.Clone(in.Shape), nil
+}

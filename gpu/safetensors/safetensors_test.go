@@ -245,3 +245,32 @@ func TestGetF16BF16(t *testing.T) {
 		t.Errorf("h = %v, b = %v", h.Data, b.Data)
 	}
 }
+
+func TestGetInt32(t *testing.T) {
+	hdr := `{"a":{"dtype":"I32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"c":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}}`
+	for len(hdr)%8 != 0 {
+		hdr += " "
+	}
+	buf := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	buf = append(buf, hdr...)
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(0xffffffff)) // -1
+	buf = binary.LittleEndian.AppendUint32(buf, 256)
+	buf = binary.LittleEndian.AppendUint64(buf, 7)
+	buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(1))
+	f, err := Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, shape, err := f.GetInt32("a"); err != nil || !slices.Equal(got, []int32{-1, 256}) || !slices.Equal(shape, []int{2}) {
+		t.Fatalf("a = %v %v %v", got, shape, err)
+	}
+	if got, _, err := f.GetInt32("b"); err != nil || !slices.Equal(got, []int32{7}) {
+		t.Fatalf("b = %v %v", got, err)
+	}
+	if _, _, err := f.GetInt32("c"); err == nil {
+		t.Fatal("a float tensor read as integers")
+	}
+	if _, _, err := f.GetInt32("d"); err == nil {
+		t.Fatal("a missing tensor read")
+	}
+}
