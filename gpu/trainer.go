@@ -160,7 +160,16 @@ func (t *Trainer) SetCursor(c string) { t.cursor = c }
 
 // chunks splits n items into the configured number of micro-batches.
 func (t *Trainer) chunks(n int) [][2]int {
-	k := min(max(t.cfg.Accumulate, 1), n)
+	return split(n, min(max(t.cfg.Accumulate, 1), n))
+}
+
+// evalPairs is how many pairs Evaluate scores per forward pass: it takes
+// any number of pairs (a whole held-out set), and one pass over all of
+// them would hold every sequence's activations at once.
+const evalPairs = 8
+
+// split cuts n items into k nearly equal consecutive ranges.
+func split(n, k int) [][2]int {
 	out := make([][2]int, 0, k)
 	for i := range k {
 		out = append(out, [2]int{i * n / k, (i + 1) * n / k})
@@ -219,7 +228,7 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 	if err := t.checkPairs(pairs); err != nil {
 		return StepMetrics{}, err
 	}
-	refC, refR := t.refLogProbs(pairs)
+	refC, refR := t.refLogProbs(pairs, t.chunks(len(pairs)))
 	clear(t.grad)
 	var res DPOResult
 	tokens, positions := 0, 0
@@ -258,10 +267,11 @@ func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
 	if err := t.checkPairs(pairs); err != nil {
 		return DPOResult{}, err
 	}
-	refC, refR := t.refLogProbs(pairs)
+	parts := split(len(pairs), (len(pairs)+evalPairs-1)/evalPairs)
+	refC, refR := t.refLogProbs(pairs, parts)
 	var res DPOResult
 	n := float64(len(pairs))
-	for _, c := range t.chunks(len(pairs)) {
+	for _, c := range parts {
 		lo, hi := c[0], c[1]
 		e := encode(t.tok, pairSequences(pairs[lo:hi]), t.policy.Config.BlockSize)
 		t.act = t.policy.Forward(e.batch, t.act)
@@ -311,9 +321,10 @@ func pairSequences(pairs []Pair) []Sequence {
 }
 
 // refLogProbs returns the reference's log-probs of each pair's chosen and
-// rejected response, scoring the uncached ones. Each pair is scored by
-// the frozen model once, however many epochs see it.
-func (t *Trainer) refLogProbs(pairs []Pair) (chosen, rejected []float64) {
+// rejected response, scoring the uncached ones in as many passes as parts
+// has ranges. Each pair is scored by the frozen model once, however many
+// epochs see it.
+func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []float64) {
 	chosen = make([]float64, len(pairs))
 	rejected = make([]float64, len(pairs))
 	var miss []Pair
@@ -331,7 +342,7 @@ func (t *Trainer) refLogProbs(pairs []Pair) (chosen, rejected []float64) {
 	if t.refCache == nil || len(t.refCache)+len(miss) > maxRefCache {
 		t.refCache = make(map[string][2]float64)
 	}
-	for _, c := range t.chunks(len(miss)) {
+	for _, c := range split(len(miss), min(len(parts), len(miss))) {
 		part := miss[c[0]:c[1]]
 		e := encode(t.tok, pairSequences(part), t.ref.Config.BlockSize)
 		t.refAct = t.ref.Forward(e.batch, t.refAct)

@@ -118,3 +118,21 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 		t.Fatalf("the resumed run did not start at the cursor:\n%s", stderr.String())
 	}
 }
+
+// An arena with no pairs yet stops a finite run with a message saying so,
+// not with a model trained on nothing.
+func TestRunStopsOnAnEmptyExport(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := srv.Node.CreateTrainer(ctx, agents.Trainer{ID: "tr_e", Name: "e"}, agents.HashKey("art_e")); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stderr bytes.Buffer
+	err := runOnline(ctx, []string{"-server", srv.URL, "-trainer-key", "art_e", "-preset", "tiny", "-out", out, "-rounds", "1",
+		"-round-wait", "1ms", "-play=false"}, &bytes.Buffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "nothing was trained") {
+		t.Fatalf("err = %v\n%s", err, stderr.String())
+	}
+}

@@ -52,14 +52,31 @@ func (m *Model) Sample(prompt []int32, opt SampleOptions) []int32 {
 	return out
 }
 
-// prefill resets the cache and feeds ctx, returning the logits after its last token.
+// prefill resets the cache and fills it with ctx, returning the logits
+// after its last token. A prompt is one Forward over all its positions
+// (GEMMs over T rows, not T matrix-vector passes: an order of magnitude
+// faster for a prompt of a few hundred tokens), whose keys and values are
+// exactly what feeding the tokens one by one would have cached.
 func prefill(c *kvCache, ctx []int32) []float32 {
 	c.reset()
-	var logits []float32
-	for i, tok := range ctx {
-		logits = c.feed(tok, i == len(ctx)-1)
+	if len(ctx) == 1 {
+		return c.feed(ctx[0], true)
 	}
-	return logits
+	T, C, V := len(ctx), c.m.Config.NEmbd, c.m.Config.Vocab
+	targets := make([]int32, T)
+	for i := range targets {
+		targets[i] = -1
+	}
+	act := c.m.Forward(Batch{B: 1, T: T, Inputs: ctx, Targets: targets}, nil)
+	for l := range c.kv {
+		qkv := act.layers[l].qkv
+		for t := range T {
+			copy(c.kv[l][t*2*C:(t+1)*2*C], qkv[t*3*C+C:(t+1)*3*C])
+		}
+	}
+	c.n = T
+	copy(c.logits, act.Logits[(T-1)*V:T*V])
+	return c.logits
 }
 
 // pick chooses the next token from logits; probs is scratch of the vocab's length.
