@@ -223,20 +223,34 @@ func (t *Trainer) FreezeReference() {
 	t.opt.Reset()
 }
 
-// DPO takes one step on the configured preference loss over pairs.
+// DPO takes one step on the configured preference loss over pairs (plus
+// the chosen answers' NLL, weighted by RPOAlpha, when that is set).
 func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 	if err := t.checkPairs(pairs); err != nil {
 		return StepMetrics{}, err
 	}
-	refC, refR := t.refLogProbs(pairs, t.chunks(len(pairs)))
+	parts := t.chunks(len(pairs))
+	refC, refR := t.refLogProbs(pairs, parts)
+	enc := make([]encoded, len(parts))
+	chosenTokens, tokens := 0, 0
+	for i, c := range parts {
+		enc[i] = encode(t.tok, pairSequences(pairs[c[0]:c[1]]), t.policy.Config.BlockSize)
+		for j, x := range enc[i].tokens {
+			tokens += x
+			if j < c[1]-c[0] {
+				chosenTokens += x
+			}
+		}
+	}
+	alpha := t.cfg.DPO.RPOAlpha
 	clear(t.grad)
 	var res DPOResult
-	tokens, positions := 0, 0
+	var nll float64
+	positions := 0
 	n := float64(len(pairs))
-	for _, c := range t.chunks(len(pairs)) {
-		lo, hi := c[0], c[1]
+	for i, c := range parts {
+		lo, hi, e := c[0], c[1], enc[i]
 		w := float64(hi-lo) / n
-		e := encode(t.tok, pairSequences(pairs[lo:hi]), t.policy.Config.BlockSize)
 		t.act = t.policy.Forward(e.batch, t.act)
 		logp := e.seqLogP(t.act.TargetLogP)
 		k := hi - lo
@@ -245,17 +259,22 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 			return StepMetrics{}, err
 		}
 		d := make([]float64, 2*k)
-		for i := range k {
-			d[i], d[k+i] = part.DChosen[i]*w, part.DRejected[i]*w
+		for j := range k {
+			d[j], d[k+j] = part.DChosen[j]*w, part.DRejected[j]*w
+			if alpha > 0 && chosenTokens > 0 {
+				d[j] -= alpha / float64(chosenTokens)
+				nll -= logp[j] / float64(chosenTokens)
+			}
 		}
 		t.dpos = e.spread(d, t.dpos)
 		t.policy.Backward(t.act, t.dpos, t.grad)
 		res.Loss += part.Loss * w
 		res.Stats = res.Stats.add(part.Stats, w)
-		for _, x := range e.tokens {
-			tokens += x
-		}
 		positions += e.batch.B * e.batch.T
+	}
+	if alpha > 0 {
+		res.Loss += alpha * nll
+		res.Stats.NLLLoss = nll
 	}
 	lr := t.cfg.DPOSchedule.Rate(t.cfg.dpoLR(), t.opt.Steps+1)
 	return t.update(PhaseDPO, lr, res.Loss, &res.Stats, 2*len(pairs), tokens, positions)

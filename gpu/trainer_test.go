@@ -247,3 +247,49 @@ func TestNonFiniteLossSkipsTheStep(t *testing.T) {
 		t.Fatalf("a refused step was counted")
 	}
 }
+
+// With rpo_alpha the DPO loss carries the chosen answers' mean per-token
+// NLL: at the first step (policy = reference) it is ln 2 plus α·NLL, and
+// training keeps the chosen answers at least as likely as pure DPO does.
+func TestRPOAddsTheChosenNLL(t *testing.T) {
+	pairs := vowelPairs(4, 16, "rpo-")
+	run := func(alpha float64) (first, last StepMetrics) {
+		cfg := DefaultTrainerConfig()
+		cfg.DPOLR = 3e-3
+		cfg.DPO.RPOAlpha = alpha
+		tr := mustTrainer(t, mustModel(t, tinyConfig), cfg)
+		tr.FreezeReference()
+		for i := range 30 {
+			m, err := tr.DPO(pairs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = m
+			}
+			last = m
+		}
+		return first, last
+	}
+	m := mustModel(t, tinyConfig)
+	lp := logProbs(m, pairSequences(pairs))
+	var nll float64
+	tokens := 0
+	for i, p := range pairs {
+		nll -= lp[i]
+		tokens += len(p.Chosen) + 1
+	}
+	nll /= float64(tokens)
+	first, lastRPO := run(0.5)
+	if math.Abs(first.NLLLoss-nll) > 1e-4 || math.Abs(first.Loss-(math.Ln2+0.5*nll)) > 1e-4 {
+		t.Fatalf("first step: loss %v, nll %v; want ln 2 + 0.5·%v", first.Loss, first.NLLLoss, nll)
+	}
+	_, lastDPO := run(0)
+	t.Logf("logps/chosen after 30 steps: %.2f with rpo_alpha 0.5, %.2f without", lastRPO.LogpsChosen, lastDPO.LogpsChosen)
+	if lastRPO.LogpsChosen < lastDPO.LogpsChosen {
+		t.Fatalf("the NLL term left the chosen answers less likely (%.2f) than pure DPO (%.2f)", lastRPO.LogpsChosen, lastDPO.LogpsChosen)
+	}
+	if bad := (DPOConfig{Beta: 0.1, RPOAlpha: -1}); bad.Validate() == nil {
+		t.Fatal("a negative rpo alpha was accepted")
+	}
+}

@@ -24,7 +24,10 @@ type modelOptions struct {
 
 func (o *modelOptions) register(fs *flag.FlagSet, preset string) {
 	fs.StringVar(&o.Preset, "preset", preset, "model shape: "+strings.Join(gpt.Presets(), ", "))
-	fs.IntVar(&o.Context, "context", 0, "context window in tokens (0: the preset's)")
+	// 512 byte tokens hold nine in ten verifiable tasks whole (the
+	// extraction notes and the larger logic puzzles run longer); the
+	// presets' own windows are the benchmark shapes.
+	fs.IntVar(&o.Context, "context", 512, "context window in tokens (0: the preset's)")
 	fs.StringVar(&o.Tokenizer, "tokenizer", "bytes", "bytes (256 byte tokens + end-of-answer) or bpe (GPT-2's; needs -vocab and -merges)")
 	fs.StringVar(&o.Vocab, "vocab", "", "GPT-2 vocab.json, for -tokenizer bpe")
 	fs.StringVar(&o.Merges, "merges", "", "GPT-2 merges.txt, for -tokenizer bpe")

@@ -24,7 +24,7 @@ type offlineOptions struct {
 	Out                          string
 	Versions, SFTSteps, DPOSteps int
 	Batch, Accumulate            int
-	LR, DPOLR, Beta              float64
+	LR, DPOLR, Beta, RPOAlpha    float64
 	Loss                         string
 	TrainTasks, EvalTasks        int
 	OnPolicyTasks, Samples       int
@@ -78,6 +78,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
+	fs.Float64Var(&o.RPOAlpha, "rpo-alpha", 1, "weight of the chosen answers' NLL added to the DPO loss (TRL's rpo_alpha; 0: pure DPO)")
 	fs.StringVar(&o.Loss, "loss", "sigmoid", "sigmoid, ipo or hinge")
 	fs.IntVar(&o.TrainTasks, "train-tasks", 2000, "training tasks the bots answer (SFT examples and pairs)")
 	fs.IntVar(&o.EvalTasks, "eval-tasks", 100, "held-out tasks each version is checked on")
@@ -109,7 +110,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := gpu.DefaultTrainerConfig()
 	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
-	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss)}
+	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss), RPOAlpha: o.RPOAlpha}
 	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
 	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
 	tr, err := gpu.NewTrainer(model, tok, cfg)

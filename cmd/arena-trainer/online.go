@@ -26,7 +26,7 @@ type onlineOptions struct {
 	Accumulate, MinPairs, MaxTokens          int
 	EvalTasks                                int
 	RoundWait                                time.Duration
-	LR, DPOLR, Beta, Temp                    float64
+	LR, DPOLR, Beta, RPOAlpha, Temp          float64
 	Play                                     bool
 }
 
@@ -63,6 +63,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate of a new run")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate of a new run")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta of a new run")
+	fs.Float64Var(&o.RPOAlpha, "rpo-alpha", 1, "weight of the chosen answers' NLL added to the DPO loss of a new run (TRL's rpo_alpha; 0: pure DPO)")
 	fs.Float64Var(&o.Temp, "temperature", 0.7, "sampling temperature of the learner's answers")
 	fs.BoolVar(&o.Play, "play", true, "enter each trained version into the arena")
 	fs.IntVar(&o.EvalTasks, "eval-tasks", 60, "held-out tasks each version of a verifiable arena's learner is checked on (0: none)")
@@ -139,9 +140,6 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				}
 			}()
 		}
-		if o.Rounds != 0 && round == o.Rounds {
-			break
-		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -202,7 +200,7 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 	}
 	cfg := gpu.DefaultTrainerConfig()
 	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
-	cfg.DPO.Beta = o.Beta
+	cfg.DPO.Beta, cfg.DPO.RPOAlpha = o.Beta, o.RPOAlpha
 	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
 	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
 	return gpu.NewTrainer(m, tok, cfg)

@@ -20,7 +20,7 @@ import (
 func TestOfflineLoopWritesItsReport(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-versions", "2", "-sft-steps", "4",
+	err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-context", "128", "-versions", "2", "-sft-steps", "4",
 		"-dpo-steps", "3", "-batch", "4", "-train-tasks", "40", "-eval-tasks", "6", "-onpolicy-tasks", "3", "-samples", "2",
 		"-max-tokens", "12", "-heldout-families", "logic"}, &stdout, &stderr)
 	if err != nil {
@@ -99,7 +99,7 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	args := []string{"-server", srv.URL, "-trainer-key", "art_k", "-arena", "prompt", "-preset", "tiny", "-out", out, "-rounds", "1", "-sft-steps", "3",
+	args := []string{"-server", srv.URL, "-trainer-key", "art_k", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out, "-rounds", "1", "-sft-steps", "3",
 		"-dpo-steps", "3", "-batch", "2", "-min-pairs", "1", "-round-wait", "1ms", "-play=false"}
 	var stderr bytes.Buffer
 	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {

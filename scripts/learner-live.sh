@@ -1,0 +1,32 @@
+#!/bin/sh
+# The arena loop, measured: one fresh node with the built-in bots, then
+# `arena-trainer run` on the verifiable arena for ROUNDS rounds, each
+# version entered as learner@vN and playing while the next one trains;
+# then the arena's own Bradley–Terry table and the trainer's held-out
+# accuracy per version (versions.jsonl).
+#
+#   SEED=1 ROUNDS=4 SFT=80 DPO=20 WAIT=60s sh scripts/learner-live.sh
+set -eu
+cd "$(dirname "$0")/.."
+SEED=${SEED:-1} ROUNDS=${ROUNDS:-4} SFT=${SFT:-80} DPO=${DPO:-20} WAIT=${WAIT:-60s}
+PRESET=${PRESET:-cpu} CONTEXT=${CONTEXT:-512} PORT=${PORT:-18080} GO=${GO:-go}
+OUT=${OUT:-/tmp/learner-live-$SEED}
+rm -rf "$OUT" && mkdir -p "$OUT" bin
+$GO build -o bin/ ./cmd/arena ./cmd/arena-trainer ./cmd/arenactl
+TOKEN=arop_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+export ARENA_SERVER=http://127.0.0.1:$PORT
+bin/arena serve --data-dir "$OUT/node" --http-addr "127.0.0.1:$PORT" --raft-addr "127.0.0.1:$((PORT + 1))" \
+  --operator-token "$TOKEN" --bot-delay 0s >"$OUT/node.log" 2>&1 &
+NODE=$!
+trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null' EXIT
+until curl -sf "$ARENA_SERVER/readyz" >/dev/null; do sleep 0.5; done
+TK=$(curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"learner"}' "$ARENA_SERVER/v1/trainers" | jq -r .trainer_key)
+OK=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"learner-owner"}' "$ARENA_SERVER/v1/owners" | jq -r .api_key)
+bin/arena-trainer run --trainer-key "$TK" --owner-key "$OK" --arena verifiable --out "$OUT/trainer" \
+  --preset "$PRESET" --context "$CONTEXT" --seed "$SEED" --rounds "$ROUNDS" --sft-steps "$SFT" --dpo-steps "$DPO" \
+  --round-wait "$WAIT" 2>"$OUT/trainer.log"
+echo "## verifiable arena, seed $SEED (Bradley–Terry)"
+bin/arenactl arena leaderboard verifiable --method bt
+echo
+echo "## held-out accuracy per version"
+jq -r '"\(.version): \(.heldout.passed) passed, score \(.heldout.score), formatted \(.heldout.formatted) (\(.heldout.tasks) tasks; \(.pairs) pairs)"' "$OUT/trainer/versions.jsonl"
