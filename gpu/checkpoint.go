@@ -8,6 +8,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"math"
+	"slices"
 
 	"github.com/agentarena/arena/gpu/gpt"
 	"github.com/agentarena/arena/gpu/safetensors"
@@ -125,7 +126,7 @@ func Load(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !sameShape(got.Shape, want.Shape) {
+			if !slices.Equal(got.Shape, want.Shape) {
 				return nil, fmt.Errorf("tensor %s has shape %v, the model needs %v", prefix+want.Name, got.Shape, want.Shape)
 			}
 			copy(want.Data, got.Data)
@@ -172,18 +173,6 @@ func checksum(h hash.Hash32, xs []float32) {
 			buf = buf[:0]
 		}
 	}
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // LoadPolicy reads only what an agent needs to answer: the policy and the

@@ -3,6 +3,7 @@ package gpu
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,10 +64,10 @@ func TestResumeContinuesExactly(t *testing.T) {
 			t.Fatalf("resumed at step %d cursor %q", resumed.Steps(), resumed.Cursor())
 		}
 		runSchedule(t, resumed, split, n)
-		if !equalFloats(straight.Policy().Params, resumed.Policy().Params) {
+		if !slices.Equal(straight.Policy().Params, resumed.Policy().Params) {
 			t.Fatalf("split at %d: resumed weights differ from an uninterrupted run", split)
 		}
-		if !equalFloats(straight.opt.V, resumed.opt.V) || straight.Steps() != resumed.Steps() {
+		if !slices.Equal(straight.opt.V, resumed.opt.V) || straight.Steps() != resumed.Steps() {
 			t.Fatalf("split at %d: optimiser state differs", split)
 		}
 	}
@@ -96,13 +97,13 @@ func TestCheckpointFile(t *testing.T) {
 		t.Fatalf("header %+v", h)
 	}
 	m, tokName, err := LoadPolicy(path)
-	if err != nil || !equalFloats(m.Params, tr.Policy().Params) || tokName != "bytes" {
+	if err != nil || !slices.Equal(m.Params, tr.Policy().Params) || tokName != "bytes" {
 		t.Fatalf("LoadPolicy: %v", err)
 	}
 	// The checkpoint is a safetensors file whose policy tensors carry the
 	// Hugging Face names: plain weight loading reads it too.
 	w, err := LoadWeights(path, tinyConfig)
-	if err != nil || !equalFloats(w.Params, tr.Policy().Params) {
+	if err != nil || !slices.Equal(w.Params, tr.Policy().Params) {
 		t.Fatalf("LoadWeights of a checkpoint: %v", err)
 	}
 	if _, err := Resume(ck, namedBytes("gpt2-bpe")); err == nil || !strings.Contains(err.Error(), "tokenizer") {

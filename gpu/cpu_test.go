@@ -3,6 +3,7 @@ package gpu
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -100,7 +101,7 @@ func TestCPUElementwise(t *testing.T) {
 	t.Run("bias is added to every row", func(t *testing.T) {
 		x := []float64{1, 2, 3, 4}
 		cpu.AddBias(2, 2, x, []float64{10, 20})
-		if !equalFloats(x, []float64{11, 22, 13, 24}) {
+		if !slices.Equal(x, []float64{11, 22, 13, 24}) {
 			t.Fatalf("got %v", x)
 		}
 	})

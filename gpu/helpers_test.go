@@ -73,18 +73,6 @@ func sftExamples(pairs []Pair) []Sequence {
 	return out
 }
 
-func equalFloats[T float32 | float64](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // logProbs scores seqs with m: log π(response+EOS | prompt) each.
 func logProbs(m *gpt.Model, seqs []Sequence) []float64 {
 	e := encode(byteTok{}, seqs, m.Config.BlockSize)

@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -131,7 +132,7 @@ func TestSFTLossIsMeanNLLPerByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loss != 1.5 || !equalFloats(d, []float64{-0.25, -0.25}) {
+	if loss != 1.5 || !slices.Equal(d, []float64{-0.25, -0.25}) {
 		t.Fatalf("loss %v, d %v", loss, d)
 	}
 	if _, _, err := SFTLoss(nil, nil); err == nil {

@@ -251,13 +251,11 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 	for i, c := range parts {
 		lo, hi, e := c[0], c[1], enc[i]
 		w := float64(hi-lo) / n
-		t.act = t.policy.Forward(e.batch, t.act)
-		logp := e.seqLogP(t.act.TargetLogP)
-		k := hi - lo
-		part, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC[lo:hi], refR[lo:hi])
+		logp, part, err := t.scorePart(e, refC[lo:hi], refR[lo:hi])
 		if err != nil {
 			return StepMetrics{}, err
 		}
+		k := hi - lo
 		d := make([]float64, 2*k)
 		for j := range k {
 			d[j], d[k+j] = part.DChosen[j]*w, part.DRejected[j]*w
@@ -293,18 +291,26 @@ func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
 	for _, c := range parts {
 		lo, hi := c[0], c[1]
 		e := encode(t.tok, pairSequences(pairs[lo:hi]), t.policy.Config.BlockSize)
-		t.act = t.policy.Forward(e.batch, t.act)
-		logp := e.seqLogP(t.act.TargetLogP)
-		k := hi - lo
-		part, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC[lo:hi], refR[lo:hi])
+		_, part, err := t.scorePart(e, refC[lo:hi], refR[lo:hi])
 		if err != nil {
 			return DPOResult{}, err
 		}
-		w := float64(k) / n
+		w := float64(hi-lo) / n
 		res.Loss += part.Loss * w
 		res.Stats = res.Stats.add(part.Stats, w)
 	}
 	return res, nil
+}
+
+// scorePart runs the policy over one micro-batch of pairs (chosen
+// responses, then rejected) and evaluates the loss against the
+// reference's scores, leaving the activations in t.act for a backward.
+func (t *Trainer) scorePart(e encoded, refC, refR []float64) ([]float64, DPOResult, error) {
+	t.act = t.policy.Forward(e.batch, t.act)
+	logp := e.seqLogP(t.act.TargetLogP)
+	k := len(refC)
+	res, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC, refR)
+	return logp, res, err
 }
 
 func (t *Trainer) checkPairs(pairs []Pair) error {

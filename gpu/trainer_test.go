@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/agentarena/arena/gpu/gpt"
@@ -123,7 +124,7 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	cfg := DefaultTrainerConfig()
 	a, logA := trainVowels(t, cfg, 4, 4)
 	b, logB := trainVowels(t, cfg, 4, 4)
-	if !equalFloats(a.Policy().Params, b.Policy().Params) {
+	if !slices.Equal(a.Policy().Params, b.Policy().Params) {
 		t.Fatal("two runs with the same seed and batches differ")
 	}
 	for i := range logA {
@@ -183,10 +184,10 @@ func TestReferenceIsFrozenAndCached(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !equalFloats(snap.Params, tr.Reference().Params) {
+	if !slices.Equal(snap.Params, tr.Reference().Params) {
 		t.Fatal("DPO moved the reference")
 	}
-	if equalFloats(snap.Params, tr.Policy().Params) {
+	if slices.Equal(snap.Params, tr.Policy().Params) {
 		t.Fatal("DPO did not move the policy")
 	}
 	if len(tr.refCache) != 8 {

@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/agentarena/arena/gpu/gpt"
@@ -53,7 +54,7 @@ func LoadWeights(path string, cfg gpt.Config) (*gpt.Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load weights %s: %w", path, err)
 		}
-		if !sameShape(got.Shape, want.Shape) {
+		if !slices.Equal(got.Shape, want.Shape) {
 			return nil, fmt.Errorf("load weights %s: tensor %s has shape %v, the model needs %v", path, name, got.Shape, want.Shape)
 		}
 		copy(want.Data, got.Data)

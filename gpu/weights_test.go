@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ func TestWeightsRoundTripAndMismatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, err := LoadWeights(path, tinyConfig)
-	if err != nil || !equalFloats(back.Params, m.Params) {
+	if err != nil || !slices.Equal(back.Params, m.Params) {
 		t.Fatalf("round trip: %v", err)
 	}
 
@@ -33,7 +34,7 @@ func TestWeightsRoundTripAndMismatches(t *testing.T) {
 	if err := safetensors.WriteFile(hfPath, hf, nil); err != nil {
 		t.Fatal(err)
 	}
-	if back, err := LoadWeights(hfPath, tinyConfig); err != nil || !equalFloats(back.Params, m.Params) {
+	if back, err := LoadWeights(hfPath, tinyConfig); err != nil || !slices.Equal(back.Params, m.Params) {
 		t.Fatalf("Hugging Face layout: %v", err)
 	}
 

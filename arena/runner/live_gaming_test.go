@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,15 +125,11 @@ func gamers() []gamer {
 	}
 }
 
-// TestLiveGamingStrategiesRankBelowTheBestBot enters content-free
-// strategies as agents in the prompt arena beside the built-in text bots
-// and lets the matchmaker and the rubric judge run contests live. By
-// Bradley–Terry, the ranking the arena publishes for judged arenas, no
-// strategy may rate above txt-careful, whose answers are real.
-func TestLiveGamingStrategiesRankBelowTheBestBot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("plays a few hundred live contests")
-	}
+// livePromptArena starts one node and a runner playing the prompt arena
+// with the careful and terse text bots and extra, judged by the rubric.
+// stop ends the runner (idempotent); the node stops with the test.
+func livePromptArena(t *testing.T, extra ...runner.Bot) (*arenatest.Cluster, *arena.Node, func()) {
+	t.Helper()
 	c := arenatest.NewCluster(t, 1)
 	node := c.Leader()
 	var list []runner.Bot
@@ -143,17 +140,32 @@ func TestLiveGamingStrategiesRankBelowTheBestBot(t *testing.T) {
 		}
 		list = append(list, b)
 	}
-	var gamingIDs []string
-	for _, g := range gamers() {
-		list = append(list, g)
-		gamingIDs = append(gamingIDs, arena.BotAgentID(g.Name()))
-	}
-	r := runner.New(runner.Config{Node: node, Bots: list, Tick: 10 * time.Millisecond, SeedDefaults: true,
+	r := runner.New(runner.Config{Node: node, Bots: append(list, extra...), Tick: 10 * time.Millisecond, SeedDefaults: true,
 		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	var once sync.Once
+	return c, node, func() { once.Do(func() { cancel(); <-done }) }
+}
+
+// TestLiveGamingStrategiesRankBelowTheBestBot enters content-free
+// strategies as agents in the prompt arena beside the built-in text bots
+// and lets the matchmaker and the rubric judge run contests live. By
+// Bradley–Terry, the ranking the arena publishes for judged arenas, no
+// strategy may rate above txt-careful, whose answers are real.
+func TestLiveGamingStrategiesRankBelowTheBestBot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a few hundred live contests")
+	}
+	var extra []runner.Bot
+	var gamingIDs []string
+	for _, g := range gamers() {
+		extra = append(extra, g)
+		gamingIDs = append(gamingIDs, arena.BotAgentID(g.Name()))
+	}
+	c, node, stop := livePromptArena(t, extra...)
+	defer stop()
 
 	careful := arena.BotAgentID("txt-careful")
 	const minBattles = 20
@@ -174,8 +186,7 @@ func TestLiveGamingStrategiesRankBelowTheBestBot(t *testing.T) {
 		}
 		return nil
 	})
-	cancel()
-	<-done
+	stop()
 	for _, id := range gamingIDs {
 		if bt[id].rating >= bt[careful].rating {
 			t.Errorf("%s rates %.0f by Bradley–Terry over %d battles, txt-careful %.0f: filler climbed",
@@ -215,20 +226,8 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays live contests")
 	}
-	c := arenatest.NewCluster(t, 1)
-	node := c.Leader()
-	var list []runner.Bot
-	for _, name := range []string{"txt-careful", "txt-terse"} {
-		b, _ := bots.Lookup(name, 1)
-		list = append(list, b)
-	}
-	list = append(list, oneFrame)
-	r := runner.New(runner.Config{Node: node, Bots: list, Tick: 10 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	c, node, stop := livePromptArena(t, oneFrame)
+	defer stop()
 
 	frame, careful := arena.BotAgentID(oneFrame.Name()), arena.BotAgentID("txt-careful")
 	// templated[agent] counts the agent's settled contests whose verdict
@@ -257,8 +256,7 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 		}
 		return nil
 	})
-	cancel()
-	<-done
+	stop()
 	if templated[careful] > 0 {
 		t.Errorf("txt-careful flagged as a template in %d of %d contests", templated[careful], played[careful])
 	}

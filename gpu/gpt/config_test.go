@@ -2,6 +2,7 @@ package gpt
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -111,7 +112,7 @@ func TestTensors(t *testing.T) {
 			t.Fatalf("tensor %d %s does not start at offset %d", i, x.Name, total)
 		}
 		total += n
-		if s, ok := want[x.Name]; ok && !equalInts(s, x.Shape) {
+		if s, ok := want[x.Name]; ok && !slices.Equal(s, x.Shape) {
 			t.Fatalf("%s shape %v, want %v", x.Name, x.Shape, s)
 		}
 	}
@@ -167,16 +168,4 @@ func stats(d []float32) (mean, std float64) {
 		std += (float64(x) - mean) * (float64(x) - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(d)))
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
