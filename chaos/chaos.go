@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/anishathalye/porcupine"
 )
 
 // Config describes one chaos run.
@@ -25,6 +27,10 @@ type Config struct {
 	Dir string
 	// Nodes is the cluster size (default 3).
 	Nodes int
+	// PortBase fixes the ports: node i (from 0) serves HTTP on
+	// PortBase+i, Raft on PortBase+Nodes+i, and its fault proxy listens on
+	// PortBase+2*Nodes+i. 0 picks free ports.
+	PortBase int
 	// Duration is how long faults and load run before the drain and checks.
 	Duration time.Duration
 	// Faults are the fault kinds to inject (default AllFaults).
@@ -32,8 +38,26 @@ type Config struct {
 	// FaultEvery is the pause between one healed fault and the next
 	// (default 2 s; each pause is drawn from [FaultEvery/2, FaultEvery*3/2)).
 	FaultEvery time.Duration
-	// Workers is how many concurrent grant writers run (default 4).
-	Workers int
+	// PauseMin and PauseMax bound how long a SIGSTOP pause, a partition or
+	// a slow network lasts (defaults 1.5 s and 4 s; an operator's run
+	// wants 15 s to 60 s, beyond the election and forward timeouts).
+	PauseMin, PauseMax time.Duration
+	// TermDeadline is how long a node may take to exit after SIGTERM
+	// before the run counts it as hung, dumps its goroutines and kills it
+	// (default 10 s).
+	TermDeadline time.Duration
+	// Workers is how many concurrent grant writers run (default 4), each
+	// on its own owner; Readers is how many goroutines read those owners'
+	// balances linearizably meanwhile (default Workers).
+	Workers, Readers int
+	// AttemptTimeout bounds one client request (default 5 s): a client
+	// that waits no longer on a silent node retries elsewhere sooner.
+	AttemptTimeout time.Duration
+	// StateBytes, when set, grows the state before the faults begin: bulk
+	// grants with 1 KB memos until the memos add up to this many bytes.
+	StateBytes int64
+	// BulkWorkers is how many concurrent writers grow the state (default 16).
+	BulkWorkers int
 	// Seed drives every random choice (default: from the clock).
 	Seed uint64
 	// BotDelay paces the built-in bots (default 20ms).
@@ -49,102 +73,46 @@ type Config struct {
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
+	// NodeArgs are added to every node's command line.
+	NodeArgs []string
 	// HealTimeout bounds how long the cluster may take to recover from one
 	// fault (default 2 min).
 	HealTimeout time.Duration
-	Logger      *slog.Logger
+	// CheckTimeout bounds the linearizability check (default 2 min; the
+	// verdict is then Unknown).
+	CheckTimeout time.Duration
+	// VisualizationPath, when set, receives Porcupine's HTML rendering of
+	// the history (with the violation marked, if any).
+	VisualizationPath string
+	Logger            *slog.Logger
 }
 
 // Fault kinds.
 const (
-	FaultKillLeader   = "kill-leader"
-	FaultKillFollower = "kill-follower"
-	FaultPause        = "pause"
-	FaultRemoveReadd  = "remove-readd"
+	FaultKillLeader   = "kill-leader"     // kill -9 the leader, restart it
+	FaultKillFollower = "kill-follower"   // kill -9 a follower, restart it
+	FaultPause        = "pause"           // SIGSTOP the leader or a follower for PauseMin..PauseMax
+	FaultRemoveReadd  = "remove-readd"    // remove a member, wipe its data dir, rejoin it
+	FaultSigterm      = "sigterm"         // SIGTERM the leader or a follower, restart it
+	FaultRolling      = "rolling-restart" // SIGTERM and restart every node in turn, leader last
+	FaultPartition    = "partition"       // isolate, split, deafen or mute nodes for PauseMin..PauseMax
+	FaultSlowNet      = "slow-network"    // delay every Raft link for PauseMin..PauseMax
 )
 
 // AllFaults lists every fault kind.
-var AllFaults = []string{FaultKillLeader, FaultKillFollower, FaultPause, FaultRemoveReadd}
-
-// Report is what a run measured. Problems is empty when every check held.
-type Report struct {
-	Seed            uint64
-	Duration        time.Duration
-	WritesAcked     int64
-	WritesRetried   int64
-	WritesUnknown   int64 // attempts whose outcome was unknown, later retried
-	WritesPending   int   // in flight when the run ended: present at most once
-	Faults          map[string]int
-	LeaderChanges   int
-	LinearReads     int64
-	StaleReads      int64
-	ContestsSettled int
-	ContestsAborted int
-	DrainAborted    int // of ContestsAborted: aborted by the drain
-	Lost            int
-	Duplicated      int
-	StateHash       string
-	AppliedIndex    uint64
-	LedgerTransfers uint64
-	SnapshotIndexes []uint64 // each node\'s newest snapshot at the end (0: none yet)
-	MaxLogEntries   uint64   // the longest Raft log at the end
-	Problems        []string
-}
-
-// FaultsTotal is the number of faults injected.
-func (r *Report) FaultsTotal() int {
-	n := 0
-	for _, v := range r.Faults {
-		n += v
-	}
-	return n
-}
-
-// OK reports whether every check held.
-func (r *Report) OK() bool { return len(r.Problems) == 0 }
-
-// String renders the report for people.
-func (r *Report) String() string {
-	var b strings.Builder
-	kinds := make([]string, 0, len(r.Faults))
-	for k := range r.Faults {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	var fs []string
-	for _, k := range kinds {
-		fs = append(fs, fmt.Sprintf("%s=%d", k, r.Faults[k]))
-	}
-	fmt.Fprintf(&b, "chaos run: seed %d, %s\n", r.Seed, r.Duration.Round(time.Second))
-	fmt.Fprintf(&b, "  writes acknowledged   %d (retried attempts %d, unknown outcomes %d, pending at end %d)\n",
-		r.WritesAcked, r.WritesRetried, r.WritesUnknown, r.WritesPending)
-	fmt.Fprintf(&b, "  faults injected       %d (%s)\n", r.FaultsTotal(), strings.Join(fs, ", "))
-	fmt.Fprintf(&b, "  leader changes        %d\n", r.LeaderChanges)
-	fmt.Fprintf(&b, "  linearizable reads    %d (stale %d)\n", r.LinearReads, r.StaleReads)
-	fmt.Fprintf(&b, "  contests settled      %d, aborted %d (%d by the final drain)\n", r.ContestsSettled, r.ContestsAborted, r.DrainAborted)
-	fmt.Fprintf(&b, "  ledger transfers      %d, state hash %.16s at index %d on every node\n", r.LedgerTransfers, r.StateHash, r.AppliedIndex)
-	fmt.Fprintf(&b, "  raft log              at most %d entries; newest snapshot per node %v\n", r.MaxLogEntries, r.SnapshotIndexes)
-	fmt.Fprintf(&b, "  lost writes           %d\n", r.Lost)
-	fmt.Fprintf(&b, "  duplicated writes     %d\n", r.Duplicated)
-	if len(r.Problems) == 0 {
-		b.WriteString("  all checks passed\n")
-	} else {
-		fmt.Fprintf(&b, "  %d PROBLEMS:\n", len(r.Problems))
-		for _, p := range r.Problems {
-			fmt.Fprintf(&b, "    - %s\n", p)
-		}
-	}
-	return b.String()
-}
+var AllFaults = []string{FaultKillLeader, FaultKillFollower, FaultPause, FaultRemoveReadd,
+	FaultSigterm, FaultRolling, FaultPartition, FaultSlowNet}
 
 // run is the state of one Run.
 type run struct {
 	cfg    Config
 	log    *slog.Logger
 	ps     *Procs
+	net    *network
 	cl     *nodeClients
 	rng    *lockedRand
 	rep    *Report
+	hist   *history
 	leader leaderWatch
 	bag    []string // fault kinds still to draw this round
 }
@@ -179,52 +147,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 			rep.Problems = append(rep.Problems, "run: "+err.Error())
 		}
 	}()
-	if cfg.Binary == "" || cfg.Dir == "" {
-		return nil, errors.New("chaos: Binary and Dir are required")
-	}
-	if cfg.Nodes == 0 {
-		cfg.Nodes = 3
-	}
-	if cfg.Nodes < 3 {
-		return nil, errors.New("chaos: at least 3 nodes are needed to lose one")
-	}
-	if len(cfg.Faults) == 0 {
-		cfg.Faults = AllFaults
-	}
-	for _, f := range cfg.Faults {
-		if !isFault(f) {
-			return nil, fmt.Errorf("chaos: unknown fault %q (known: %s)", f, strings.Join(AllFaults, ", "))
-		}
-	}
-	if cfg.FaultEvery <= 0 {
-		cfg.FaultEvery = 2 * time.Second
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
-	}
-	if cfg.Seed == 0 {
-		cfg.Seed = uint64(time.Now().UnixNano())
-	}
-	if cfg.BotDelay == 0 {
-		cfg.BotDelay = 20 * time.Millisecond
-	}
-	if cfg.DrainWait == 0 {
-		cfg.DrainWait = 10 * time.Second
-	}
-	if cfg.SnapshotThreshold == 0 {
-		cfg.SnapshotThreshold = 1024
-	}
-	if cfg.SnapshotInterval == 0 {
-		cfg.SnapshotInterval = time.Second
-	}
-	if cfg.TrailingLogs == 0 {
-		cfg.TrailingLogs = 256
-	}
-	if cfg.HealTimeout == 0 {
-		cfg.HealTimeout = 2 * time.Minute
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("chaos: %w", err)
@@ -233,23 +157,34 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := NewProcs(cfg.Binary, cfg.Dir, token, cfg.Nodes, []string{"--bot-delay", cfg.BotDelay.String(),
+	args := append([]string{"--bot-delay", cfg.BotDelay.String(),
 		"--snapshot-threshold", strconv.FormatUint(cfg.SnapshotThreshold, 10),
 		"--snapshot-interval", cfg.SnapshotInterval.String(),
-		"--trailing-logs", strconv.FormatUint(cfg.TrailingLogs, 10)})
+		"--trailing-logs", strconv.FormatUint(cfg.TrailingLogs, 10)}, cfg.NodeArgs...)
+	ps, err := NewProcs(cfg.Binary, cfg.Dir, token, cfg.Nodes, cfg.PortBase, args)
 	if err != nil {
 		return nil, err
 	}
 	defer ps.Close()
-	cl, err := newNodeClients(token, ps.Nodes)
+	nw, err := startNetwork(ps, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, log: cfg.Logger, ps: ps, cl: cl,
+	defer nw.close()
+	cl, err := newNodeClients(token, ps.Nodes, cfg.AttemptTimeout)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, log: cfg.Logger, ps: ps, net: nw, cl: cl, hist: newHistory(),
 		rng: &lockedRand{r: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))},
 		rep: &Report{Seed: cfg.Seed, Faults: map[string]int{}}}
 	start := time.Now()
-	defer func() { r.rep.Duration = time.Since(start) }()
+	defer func() {
+		r.rep.Duration = time.Since(start)
+		r.rep.RaftConns = nw.known.Load() + nw.unknown.Load()
+		r.rep.RaftConnsUnknown = nw.unknown.Load()
+		r.rep.summarize()
+	}()
 
 	if err := r.startCluster(ctx); err != nil {
 		return r.rep, err
@@ -258,12 +193,14 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); r.watchLeader(watchCtx) }()
+	defer func() { stopWatch(); wg.Wait() }()
 
 	stats := &loadStats{}
 	workers, err := r.startWorkers(ctx, stats)
 	if err != nil {
-		stopWatch()
-		wg.Wait()
+		return r.rep, err
+	}
+	if err := r.grow(ctx); err != nil {
 		return r.rep, err
 	}
 	loadCtx, stopLoad := context.WithCancel(ctx)
@@ -272,11 +209,17 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		lwg.Add(1)
 		go func() { defer lwg.Done(); w.run(loadCtx) }()
 	}
+	for i := 0; i < cfg.Readers; i++ {
+		rd := &reader{id: cfg.Workers + i, workers: workers, cl: r.cl, nodes: r.liveURLs, stats: stats, hist: r.hist, attempt: cfg.AttemptTimeout,
+			rng: mrand.New(mrand.NewPCG(cfg.Seed, uint64(cfg.Workers+i)+1))}
+		lwg.Add(1)
+		go func() { defer lwg.Done(); rd.run(loadCtx) }()
+	}
 	faultErr := r.injectFaults(ctx, time.Now().Add(cfg.Duration))
 	stopLoad()
 	lwg.Wait()
-	stopWatch()
-	wg.Wait()
+	r.net.heal()
+	r.measureGaps()
 	r.rep.LeaderChanges = r.leader.changes()
 	r.rep.WritesAcked = stats.acked.Load()
 	r.rep.WritesRetried = stats.retries.Load()
@@ -284,6 +227,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	r.rep.LinearReads = stats.linReads.Load()
 	r.rep.StaleReads = stats.stale.Load()
 	r.rep.Problems = append(r.rep.Problems, stats.problems...)
+	r.checkHistory()
 	if faultErr != nil {
 		r.rep.Problems = append(r.rep.Problems, "faults: "+faultErr.Error())
 		return r.rep, nil
@@ -296,14 +240,85 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	return r.rep, nil
 }
 
-func isFault(f string) bool {
-	for _, k := range AllFaults {
-		if k == f {
-			return true
+func (cfg *Config) setDefaults() error {
+	if cfg.Binary == "" || cfg.Dir == "" {
+		return errors.New("chaos: Binary and Dir are required")
+	}
+	if cfg.Nodes == 0 {
+		cfg.Nodes = 3
+	}
+	if cfg.Nodes < 3 {
+		return errors.New("chaos: at least 3 nodes are needed to lose one")
+	}
+	if cfg.PortBase < 0 || cfg.PortBase+3*cfg.Nodes > 65536 {
+		return fmt.Errorf("chaos: port base %d leaves no room for %d ports", cfg.PortBase, 3*cfg.Nodes)
+	}
+	if len(cfg.Faults) == 0 {
+		cfg.Faults = AllFaults
+	}
+	for _, f := range cfg.Faults {
+		if !isFault(f) {
+			return fmt.Errorf("chaos: unknown fault %q (known: %s)", f, strings.Join(AllFaults, ", "))
 		}
 	}
-	return false
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.FaultEvery, 2*time.Second)
+	def(&cfg.PauseMin, 1500*time.Millisecond)
+	def(&cfg.PauseMax, 4*time.Second)
+	if cfg.PauseMax < cfg.PauseMin {
+		return fmt.Errorf("chaos: pause range %s..%s is empty", cfg.PauseMin, cfg.PauseMax)
+	}
+	def(&cfg.TermDeadline, 10*time.Second)
+	def(&cfg.AttemptTimeout, 5*time.Second)
+	def(&cfg.BotDelay, 20*time.Millisecond)
+	def(&cfg.DrainWait, 10*time.Second)
+	def(&cfg.SnapshotInterval, time.Second)
+	def(&cfg.HealTimeout, 2*time.Minute)
+	def(&cfg.CheckTimeout, 2*time.Minute)
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Readers <= 0 {
+		cfg.Readers = cfg.Workers
+	}
+	if cfg.BulkWorkers <= 0 {
+		cfg.BulkWorkers = 16
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	if cfg.SnapshotThreshold == 0 {
+		cfg.SnapshotThreshold = 1024
+	}
+	if cfg.TrailingLogs == 0 {
+		cfg.TrailingLogs = 256
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return nil
 }
+
+// checkHistory runs Porcupine over the client-visible history.
+func (r *run) checkHistory() {
+	lin, err := checkLinearizable(r.hist.operations(), r.cfg.CheckTimeout, r.cfg.VisualizationPath)
+	r.rep.Linearizable, r.rep.HistoryOps = string(lin.Result), lin.Ops
+	if err != nil {
+		r.problem("%v", err)
+	}
+	switch lin.Result {
+	case porcupine.Illegal:
+		r.problem("the client-visible history is not linearizable (%d operations)", lin.Ops)
+	case porcupine.Unknown:
+		r.problem("the linearizability check did not finish within %s", r.cfg.CheckTimeout)
+	}
+}
+
+func isFault(f string) bool { return slices.Contains(AllFaults, f) }
 
 func newToken() (string, error) {
 	var b [16]byte
@@ -336,7 +351,7 @@ func (r *run) startCluster(ctx context.Context) error {
 func (r *run) startWorkers(ctx context.Context, stats *loadStats) ([]*worker, error) {
 	var ws []*worker
 	for i := 0; i < r.cfg.Workers; i++ {
-		w := &worker{id: i, cl: r.cl, nodes: r.liveURLs, stats: stats, seed: r.cfg.Seed,
+		w := &worker{id: i, cl: r.cl, nodes: r.liveURLs, stats: stats, seed: r.cfg.Seed, hist: r.hist, attempt: r.cfg.AttemptTimeout,
 			rng: mrand.New(mrand.NewPCG(r.cfg.Seed, uint64(i)+1))}
 		cctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 		err := w.createOwner(cctx)

@@ -34,8 +34,10 @@ func TestChaosShort(t *testing.T) {
 	}
 	cfg := chaos.Config{
 		Binary: bin, Dir: filepath.Join(dir, "cluster"), Nodes: 3, Duration: duration,
-		Workers: 3, FaultEvery: 2 * time.Second, DrainWait: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Workers: 3, FaultEvery: time.Second, DrainWait: 5 * time.Second,
+		PauseMin: time.Second, PauseMax: 2500 * time.Millisecond, StateBytes: 2 << 20,
+		VisualizationPath: filepath.Join(dir, "history.html"),
+		Logger:            slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
 	rep, err := chaos.Run(ctx, cfg)
 	if rep != nil {
@@ -54,6 +56,15 @@ func TestChaosShort(t *testing.T) {
 	}
 	if rep.Lost != 0 || rep.Duplicated != 0 {
 		t.Fatalf("lost %d, duplicated %d", rep.Lost, rep.Duplicated)
+	}
+	if rep.Linearizable != "Ok" || rep.HistoryOps == 0 || !rep.HashesEqual {
+		t.Fatalf("linearizable %q over %d operations, hashes equal %v", rep.Linearizable, rep.HistoryOps, rep.HashesEqual)
+	}
+	if rep.BulkWrites == 0 {
+		t.Fatal("the bulk phase wrote nothing")
+	}
+	if err := rep.WriteJSON(filepath.Join(dir, "report.json")); err != nil {
+		t.Fatal(err)
 	}
 }
 

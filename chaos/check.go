@@ -21,7 +21,7 @@ import (
 // then operator aborts for the rest.
 func (r *run) drain(ctx context.Context) error {
 	for i := range r.ps.Nodes {
-		if err := r.ps.Stop(i, 10*time.Second); err != nil {
+		if err := r.term(i, -1, "drain"); err != nil {
 			return err
 		}
 	}
@@ -172,7 +172,10 @@ func (r *run) check(ctx context.Context, workers []*worker) {
 	if st == nil {
 		return
 	}
-	r.rep.StateHash, r.rep.AppliedIndex = st.StateHash, st.AppliedIndex
+	r.rep.HashesEqual, r.rep.StateHash, r.rep.AppliedIndex = true, st.StateHash, st.AppliedIndex
+	for _, p := range r.ps.Nodes {
+		r.rep.DataDirBytes = append(r.rep.DataDirBytes, dirSize(p.Dir))
+	}
 	r.readRaftGauges(ctx)
 	// Once far more entries were applied than a snapshot leaves behind,
 	// every log must have been compacted at least once: it may hold what

@@ -18,10 +18,12 @@ type nodeClients struct {
 	by map[string]*client.Client // by node URL; fixed for the run
 }
 
-func newNodeClients(token string, nodes []*Proc) (*nodeClients, error) {
+func newNodeClients(token string, nodes []*Proc, attempt time.Duration) (*nodeClients, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 16
-	n := &nodeClients{hc: &http.Client{Timeout: 20 * time.Second, Transport: tr}, by: map[string]*client.Client{}}
+	tr.MaxIdleConnsPerHost = 64
+	// A request's own context bounds it (attempt); the client's timeout
+	// is a backstop for the driver's long reads (contest pages, audits).
+	n := &nodeClients{hc: &http.Client{Timeout: max(20*time.Second, 4*attempt), Transport: tr}, by: map[string]*client.Client{}}
 	for _, p := range nodes {
 		c, err := client.New(p.URL(), client.WithHTTPClient(n.hc), client.WithKey(token),
 			client.WithNotLeaderRetry(0, 0), client.WithMaxResponseBytes(32<<20))

@@ -33,6 +33,9 @@ type worker struct {
 	rng     *rand.Rand
 	seed    uint64
 	stats   *loadStats
+	hist    *history
+	attempt time.Duration // bound on one request
+	avoid   map[string]time.Time
 	acked   []grant
 	pending *grant // sent, not acknowledged when the run ended
 	refused []grant
@@ -47,10 +50,32 @@ type loadStats struct {
 	problems                    []string
 }
 
-// node picks a live node at random.
+// node picks a live node at random, passing over one that failed to
+// answer in the last two seconds while others remain, as a client library
+// with a circuit breaker would: one silent node then stalls one attempt,
+// not every worker's every attempt.
 func (w *worker) node() *client.Client {
 	ns := w.nodes()
-	return w.cl.at(ns[w.rng.IntN(len(ns))])
+	var ok []string
+	for _, n := range ns {
+		if time.Now().After(w.avoid[n]) {
+			ok = append(ok, n)
+		}
+	}
+	if len(ok) == 0 {
+		ok = ns
+	}
+	return w.cl.at(ok[w.rng.IntN(len(ok))])
+}
+
+// failed notes a node that gave no answer.
+func (w *worker) failed(c *client.Client, err error) {
+	if statusOf(err) == 0 {
+		if w.avoid == nil {
+			w.avoid = map[string]time.Time{}
+		}
+		w.avoid[c.BaseURL()] = time.Now().Add(2 * time.Second)
+	}
 }
 
 // createOwner signs up the worker's owner, retrying until it succeeds.
@@ -105,18 +130,25 @@ func (w *worker) run(ctx context.Context) {
 // pending: applied or not, but at most once).
 func (w *worker) send(ctx context.Context, g grant) bool {
 	req := client.GrantRequest{ID: g.ID, OwnerID: w.owner, Amount: g.Amount, Memo: g.ID}
+	op := balanceOp{Owner: w.owner, Amount: g.Amount}
+	call := w.hist.now()
 	for attempt := 0; ; attempt++ {
 		// The request itself may outlive ctx briefly so an answer already
 		// on its way is not thrown away.
-		rctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		_, err := w.node().Grant(rctx, req)
+		rctx, cancel := context.WithTimeout(context.Background(), w.attempt)
+		node := w.node()
+		_, err := node.Grant(rctx, req)
 		cancel()
 		if err == nil {
+			// One logical write, however many attempts: the ledger applies
+			// the id once, somewhere between the first call and this answer.
+			w.hist.done(w.id, op, balanceOut{}, call, w.hist.now())
 			w.acked = append(w.acked, g)
 			w.sum += g.Amount
 			w.stats.acked.Add(1)
 			return true
 		}
+		w.failed(node, err)
 		if !retryable(err) {
 			// A definite refusal of a well-formed grant is a bug. It was
 			// not applied, so the worker goes on; the checks report it.
@@ -132,20 +164,24 @@ func (w *worker) send(ctx context.Context, g grant) bool {
 		}
 		if ctx.Err() != nil || !sleepCtx(ctx, backoff(attempt)) {
 			w.pending = &g
+			w.hist.pending(w.id, op, call)
 			return false
 		}
 	}
 }
 
 func (w *worker) checkRead(ctx context.Context) {
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	rctx, cancel := context.WithTimeout(ctx, w.attempt)
 	defer cancel()
 	node := w.node()
+	call := w.hist.now()
 	resp, err := node.Linearizable().Balance(rctx, w.owner)
 	if err != nil {
+		w.failed(node, err)
 		w.stats.readErrors.Add(1)
 		return
 	}
+	w.hist.done(w.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, w.hist.now())
 	w.stats.linReads.Add(1)
 	if resp.Balance != w.base+w.sum {
 		w.stats.stale.Add(1)
@@ -153,6 +189,44 @@ func (w *worker) checkRead(ctx context.Context) {
 		w.stats.problems = append(w.stats.problems,
 			fmt.Sprintf("linearizable read at %s: owner %s balance %d, want %d", node.BaseURL(), w.owner, resp.Balance, w.base+w.sum))
 		w.stats.mu.Unlock()
+	}
+}
+
+// reader reads the workers' balances linearizably from random nodes while
+// they write, so the history holds reads concurrent with grants, from
+// every node, across every fault: a read a deposed leader served from its
+// stale state is a linearizability violation Porcupine finds.
+type reader struct {
+	id      int
+	workers []*worker
+	cl      *nodeClients
+	nodes   func() []string
+	rng     *rand.Rand
+	stats   *loadStats
+	hist    *history
+	attempt time.Duration
+}
+
+func (rd *reader) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		w := rd.workers[rd.rng.IntN(len(rd.workers))]
+		ns := rd.nodes()
+		node := rd.cl.at(ns[rd.rng.IntN(len(ns))])
+		rctx, cancel := context.WithTimeout(ctx, rd.attempt)
+		call := rd.hist.now()
+		resp, err := node.Linearizable().Balance(rctx, w.owner)
+		ret := rd.hist.now()
+		cancel()
+		if err != nil {
+			// No answer: the read did not happen as far as the history is
+			// concerned (a read changes nothing).
+			rd.stats.readErrors.Add(1)
+			sleepCtx(ctx, backoff(1))
+			continue
+		}
+		rd.stats.linReads.Add(1)
+		rd.hist.done(rd.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, ret)
+		sleepCtx(ctx, time.Duration(10+rd.rng.IntN(40))*time.Millisecond)
 	}
 }
 

@@ -22,9 +22,13 @@ import (
 type Proc struct {
 	ID       string
 	HTTPPort int
-	RaftPort int
-	Dir      string
-	LogPath  string
+	// RaftPort is where the node listens for Raft; ProxyPort is where its
+	// fault proxy listens and what the node advertises, so every peer
+	// reaches it through the proxy.
+	RaftPort  int
+	ProxyPort int
+	Dir       string
+	LogPath   string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -67,23 +71,43 @@ type Procs struct {
 	Nodes []*Proc
 }
 
-// NewProcs lays out n nodes under root with free loopback ports.
-func NewProcs(bin, root, token string, n int, args []string) (*Procs, error) {
+// NewProcs lays out n nodes under root. With portBase 0 every port is a
+// free one the kernel picks; otherwise node i (from 0) gets HTTP port
+// portBase+i, Raft port portBase+n+i and proxy port portBase+2n+i, so a
+// run's ports are known in advance (firewalls, a second run beside it).
+func NewProcs(bin, root, token string, n, portBase int, args []string) (*Procs, error) {
 	ps := &Procs{Bin: bin, Token: token, Args: args}
 	for i := 0; i < n; i++ {
-		hp, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		rp, err := freePort()
-		if err != nil {
-			return nil, err
+		ports := [3]int{portBase + i, portBase + n + i, portBase + 2*n + i}
+		if portBase == 0 {
+			for k := range ports {
+				p, err := freePort()
+				if err != nil {
+					return nil, err
+				}
+				ports[k] = p
+			}
 		}
 		id := fmt.Sprintf("n%d", i+1)
-		ps.Nodes = append(ps.Nodes, &Proc{ID: id, HTTPPort: hp, RaftPort: rp,
+		ps.Nodes = append(ps.Nodes, &Proc{ID: id, HTTPPort: ports[0], RaftPort: ports[1], ProxyPort: ports[2],
 			Dir: filepath.Join(root, id), LogPath: filepath.Join(root, id+".log")})
 	}
 	return ps, nil
+}
+
+// PID is the node's process id, 0 when it does not run.
+func (p *Proc) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	select {
+	case <-p.done:
+		return 0
+	default:
+		return p.cmd.Process.Pid
+	}
 }
 
 // freePort asks the kernel for an unused loopback port. Another process
@@ -114,6 +138,7 @@ func (ps *Procs) Start(i int, join string, noBots bool) error {
 	args := []string{"serve", "--node-id", p.ID,
 		"--http-addr", "127.0.0.1:" + strconv.Itoa(p.HTTPPort),
 		"--raft-addr", "127.0.0.1:" + strconv.Itoa(p.RaftPort),
+		"--raft-advertise", "127.0.0.1:" + strconv.Itoa(p.ProxyPort),
 		"--data-dir", p.Dir, "--operator-token", ps.Token, "--log-level", "warn"}
 	if join != "" {
 		args = append(args, "--join", join)
@@ -160,45 +185,58 @@ func cleanEnv() []string {
 }
 
 // Kill sends SIGKILL and waits for the process to go.
-func (ps *Procs) Kill(i int) error { return ps.signalAndWait(i, syscall.SIGKILL, 0) }
-
-// Stop sends SIGTERM, then SIGKILL if the node has not exited after grace.
-func (ps *Procs) Stop(i int, grace time.Duration) error {
-	return ps.signalAndWait(i, syscall.SIGTERM, grace)
+func (ps *Procs) Kill(i int) error {
+	_, err := ps.signalAndWait(i, syscall.SIGKILL, 0)
+	return err
 }
 
-func (ps *Procs) signalAndWait(i int, sig syscall.Signal, grace time.Duration) error {
+// Stop sends SIGTERM and waits up to deadline for the node to exit. One
+// that has not exited by then is made to write its goroutines to its log
+// (SIGQUIT) and then killed. It returns how long the node took to exit
+// after SIGTERM and whether it overran the deadline.
+func (ps *Procs) Stop(i int, deadline time.Duration) (took time.Duration, hung bool, err error) {
+	start := time.Now()
+	hung, err = ps.signalAndWait(i, syscall.SIGTERM, deadline)
+	return time.Since(start), hung, err
+}
+
+func (ps *Procs) signalAndWait(i int, sig syscall.Signal, grace time.Duration) (hung bool, err error) {
 	p := ps.Nodes[i]
 	p.mu.Lock()
 	cmd, done, paused := p.cmd, p.done, p.paused
 	p.mu.Unlock()
 	if done == nil {
-		return nil
+		return false, nil
 	}
 	select {
 	case <-done:
-		return nil
+		return false, nil
 	default:
 	}
 	if paused && sig != syscall.SIGKILL {
 		_ = cmd.Process.Signal(syscall.SIGCONT)
 	}
 	if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("signal %s: %w", p.ID, err)
+		return false, fmt.Errorf("signal %s: %w", p.ID, err)
 	}
 	if sig != syscall.SIGKILL {
 		select {
 		case <-done:
-			return nil
 		case <-time.After(grace):
-			_ = cmd.Process.Signal(syscall.SIGKILL)
+			hung = true
+			_ = cmd.Process.Signal(syscall.SIGQUIT)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+			}
 		}
 	}
 	<-done
 	p.mu.Lock()
 	p.paused = false
 	p.mu.Unlock()
-	return nil
+	return hung, nil
 }
 
 // Pause stops node i with SIGSTOP; it keeps its sockets but answers nothing.
