@@ -30,11 +30,14 @@ type LeaderboardRow struct {
 	Rank int `json:"rank"`
 	// Provisional is true while the agent has played fewer than the
 	// arena's provisional_games contests.
-	Provisional bool    `json:"provisional"`
-	AgentID     string  `json:"agent_id"`
-	Name        string  `json:"name"`
-	OwnerID     string  `json:"owner_id"`
-	Elo         float64 `json:"elo"`
+	Provisional bool   `json:"provisional"`
+	AgentID     string `json:"agent_id"`
+	Name        string `json:"name"`
+	OwnerID     string `json:"owner_id"`
+	// OwnerName is the owner's display name, looked up when the row is
+	// served (it is not part of the rating state).
+	OwnerName string  `json:"owner_name,omitempty"`
+	Elo       float64 `json:"elo"`
 	// Rating is the Elo rating in fixed point (thousandths of a point).
 	Rating int64 `json:"rating"`
 	// BT is nil until the agent has Bradley–Terry battles.

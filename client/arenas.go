@@ -128,6 +128,8 @@ type ArenaList struct {
 	Arenas []Arena `json:"arenas"`
 	// Queued maps an arena's name to its queue depth.
 	Queued map[string]int `json:"queued"`
+	// Currency is how to show stakes and payouts (minor units).
+	Currency *api.Currency `json:"currency,omitempty"`
 }
 
 // ArenaList returns every arena with its queue depth.

@@ -27,6 +27,10 @@ const (
 	// DefaultCurrency is arena credits. Amounts are int64 minor units; how
 	// many minor units make a credit is a display concern, not the ledger's.
 	DefaultCurrency = "ARC"
+	// DefaultExponent is how displays split DefaultCurrency: 10^2 minor
+	// units make one credit (100 is 1.00 ARC). The ledger never divides;
+	// clients read it from the API so that every display agrees.
+	DefaultExponent = 2
 )
 
 // maxIDLen bounds every id the ledger stores (transfer, account, contest),

@@ -41,6 +41,9 @@ func (r patchAgentReq) patch() agents.AgentPatch {
 type agentResp struct {
 	Agent    agents.Agent `json:"agent"`
 	AgentKey string       `json:"agent_key,omitempty"`
+	// OwnerName is the owner's display name, for pages that show who
+	// owns the agent (GET only).
+	OwnerName string `json:"owner_name,omitempty"`
 }
 
 type agentListResp struct {
@@ -141,7 +144,7 @@ func (s *Server) getAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, agentResp{Agent: redactAgent(c, a)})
+	c.JSON(http.StatusOK, agentResp{Agent: redactAgent(c, a), OwnerName: s.ownerName(a.OwnerID)})
 }
 
 // redactAgent hides an agent's webhook URL from everyone but its owner and

@@ -129,6 +129,7 @@ var authzWant = map[string]row{
 
 	// UI helpers.
 	"GET /v1/ui/home":    public,
+	"GET /v1/ui/status":  public,
 	"GET /v1/ui/cluster": {401, 403, 403, 403, 200, 403},
 }
 

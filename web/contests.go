@@ -115,7 +115,9 @@ func (s *Server) listArenas(c *gin.Context) {
 		}
 		queued[a.Name] = len(t)
 	}
-	c.JSON(http.StatusOK, gin.H{"arenas": list, "queued": queued})
+	// currency tells displays how to show stakes and payouts, which are
+	// minor units of the ledger's default currency.
+	c.JSON(http.StatusOK, gin.H{"arenas": list, "queued": queued, "currency": ledgerCurrency()})
 }
 
 func (s *Server) getArena(c *gin.Context) {
@@ -264,6 +266,7 @@ func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.Leaderbo
 			rows[i].BT = &api.BTCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
 		}
 	}
+	s.nameOwners(rows)
 	rankBT(rows)
 	if method == api.RankBT {
 		orderByBT(rows)

@@ -61,6 +61,19 @@ func TestLeaderboardRanking(t *testing.T) {
 		}
 		return lb
 	}
+	t.Run("rows and agents name their owner", func(t *testing.T) {
+		for _, r := range board("c4bt", "").Entries {
+			if r.OwnerName != "tester" {
+				t.Errorf("row %s: owner_name %q, want the owner's name", r.AgentID, r.OwnerName)
+			}
+		}
+		var got struct {
+			OwnerName string `json:"owner_name"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/agents/"+a, "", nil, &got); code != 200 || got.OwnerName != "tester" {
+			t.Errorf("GET agent: %d, owner_name %q", code, got.OwnerName)
+		}
+	})
 	type want struct {
 		agent       string
 		rank        int

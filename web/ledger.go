@@ -7,8 +7,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ledger"
 )
 
 // ownerScope resolves which owner a balance or history route is about:
@@ -163,4 +165,10 @@ func (s *Server) ledgerSettings(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"settings": out})
+}
+
+// ledgerCurrency is how displays show the minor units the API gives for
+// stakes, payouts and balances.
+func ledgerCurrency() api.Currency {
+	return api.Currency{Code: ledger.DefaultCurrency, Exponent: ledger.DefaultExponent}
 }

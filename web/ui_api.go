@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 // uiAPIRoutes registers them on the /v1 group. Called from routes().
 func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/ui/home", s.uiHome)
+	v1.GET("/ui/status", s.uiStatus)
 	v1.GET("/arenas/:name/trends", s.arenaTrends)
 	v1.GET("/ui/cluster", s.requireOperator, s.uiCluster)
 }
@@ -70,8 +72,19 @@ type homeResp struct {
 	Recent  []arena.Contest `json:"recent"`
 }
 
-// homeTop is how many agents per arena the home page lists.
-const homeTop = 3
+// homeTop is how many agents per arena the home page lists, homeRecent
+// how many results.
+const (
+	homeTop    = 3
+	homeRecent = 10
+)
+
+// uiStatus serves GET /v1/ui/status: the status line alone, which every
+// page polls so that its header, and a contest page's paused notice, follow
+// the cluster (a follower that loses its leader says so within a poll).
+func (s *Server) uiStatus(c *gin.Context) {
+	c.JSON(http.StatusOK, s.clusterLine())
+}
 
 // uiHome serves GET /v1/ui/home: everything the home page shows, from this
 // node's local state. Contest states and verdicts are left out: the page
@@ -110,10 +123,14 @@ func (s *Server) uiHome(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if out.Recent, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 10}); err != nil {
+	// Contests list newest started first; "recent results" are the
+	// newest ended, so read more and keep the latest to end.
+	if out.Recent, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 3 * homeRecent}); err != nil {
 		s.writeError(c, err)
 		return
 	}
+	slices.SortStableFunc(out.Recent, func(a, b arena.Contest) int { return b.EndedAt.Compare(a.EndedAt) })
+	out.Recent = out.Recent[:min(len(out.Recent), homeRecent)]
 	for _, list := range [][]arena.Contest{out.Running, out.Recent} {
 		for i := range list {
 			list[i].State, list[i].Verdict = nil, nil

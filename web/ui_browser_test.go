@@ -213,11 +213,23 @@ func TestUIBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("money is shown in the ledger's units", func(t *testing.T) { uiMoney(t, b.on(t), leader) })
+	t.Run("skip to content moves focus and leaves the page as it was", func(t *testing.T) { uiSkipLink(t, b.on(t), leader) })
+	t.Run("a settled contest labels seats, answers and results one way", func(t *testing.T) { uiSettledLabels(t, b.on(t), leader) })
+	t.Run("connect4 reads as a chess site's game", func(t *testing.T) { uiConnect4(t, b.on(t), leader) })
+	t.Run("owners are named", func(t *testing.T) { uiOwners(t, b.on(t), leader) })
+	t.Run("a phone-width page keeps its numbers", func(t *testing.T) { uiNarrow(t, b.on(t), leader) })
+
 	t.Run("screenshots at desktop and phone widths", func(t *testing.T) {
 		if os.Getenv("ARENA_SCREENSHOTS") == "" {
 			t.Skip("set ARENA_SCREENSHOTS=<dir> (make screenshots) to write them")
 		}
 		uiScreenshots(t, b.on(t), leader, writer)
+	})
+
+	// Last: it cuts the leader off, and the cluster elects again.
+	t.Run("a contest watched on a follower pauses without a leader and resumes", func(t *testing.T) {
+		uiPausedContest(t, b.on(t), c, leader, follower)
 	})
 }
 

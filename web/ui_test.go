@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/ledger"
 )
 
 // TestUIServing checks the spectator UI without a browser: every page path
@@ -59,6 +61,31 @@ func TestUIServing(t *testing.T) {
 		}
 		if home.Cluster.NodeID != n.node.ID() || home.Cluster.Role != "leader" {
 			t.Errorf("cluster line %+v", home.Cluster)
+		}
+	})
+
+	t.Run("the status line answers anyone and names the node's role", func(t *testing.T) {
+		var st struct {
+			NodeID string `json:"node_id"`
+			Role   string `json:"role"`
+			Leader string `json:"leader"`
+			Ready  bool   `json:"ready"`
+		}
+		e.do(t, n, req{method: "GET", path: "/v1/ui/status"}).want(t, 200).decode(t, &st)
+		if st.NodeID != n.node.ID() || st.Role != "leader" || st.Leader != n.node.ID() || !st.Ready {
+			t.Errorf("status line %+v", st)
+		}
+	})
+
+	t.Run("the arena list says how to show money", func(t *testing.T) {
+		var list struct {
+			Arenas   []json.RawMessage `json:"arenas"`
+			Queued   map[string]int    `json:"queued"`
+			Currency api.Currency      `json:"currency"`
+		}
+		e.do(t, n, req{method: "GET", path: "/v1/arenas"}).want(t, 200).decode(t, &list)
+		if want := (api.Currency{Code: ledger.DefaultCurrency, Exponent: ledger.DefaultExponent}); list.Currency != want {
+			t.Errorf("currency %+v, want %+v", list.Currency, want)
 		}
 	})
 

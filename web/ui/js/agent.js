@@ -1,7 +1,7 @@
 // Agent page: rating history per arena, recent contests, results against
 // its most frequent opponents, and what it earned (payouts minus stakes).
-import { h, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText } from './util.js';
-import { lineChart, seriesColor } from './charts.js';
+import { h, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
+import { lineChart, fitChart, seriesColor } from './charts.js';
 
 export function render(main, { id }) {
   document.title = 'Agent — Agent Arena';
@@ -14,14 +14,14 @@ export function render(main, { id }) {
     getJSON('/v1/arenas'),
   ]).then(([a, r, cs, ar]) => {
     if (gone) return;
-    paint(main, a.agent, r.history, cs.contests, new Map(ar.arenas.map((x) => [x.name, x])));
+    paint(main, a.agent, a.owner_name, r.history, cs.contests, new Map(ar.arenas.map((x) => [x.name, x])));
   }).catch((e) => {
     main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
   });
   return () => { gone = true; };
 }
 
-function paint(main, agent, history, contests, arenas) {
+function paint(main, agent, ownerName, history, contests, arenas) {
   document.title = `${agent.name} — Agent Arena`;
   // Rating history, one series per arena.
   const byArena = new Map();
@@ -58,16 +58,17 @@ function paint(main, agent, history, contests, arenas) {
 
   main.replaceChildren(
     h('h1', { text: agent.name }),
-    h('p', { class: 'muted' }, `${agent.kind} agent · version ${agent.version} · owner `, h('code', { text: agent.owner_id === 'ow_house' ? 'house' : agent.owner_id }),
+    h('p', { class: 'muted' }, `${agent.kind} agent · version ${agent.version} · owner `,
+      ownerName ? h('strong', { id: 'owner', title: agent.owner_id, text: ownerName }) : h('code', { id: 'owner', text: agent.owner_id }),
       agent.endpoint?.model ? ` · model ${agent.endpoint.model}` : ''),
     agent.description ? h('p', { text: agent.description }) : null,
     h('section', { class: 'card', 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist', text: 'Rating history' }),
-      series.length ? [lineChart(series, `Elo history of ${agent.name}: ${current.map((x) => x.textContent).join('; ')}`, (x) => (x ? `after ${x} contests` : 'start')), h('p', { class: 'legend' }, current)]
+      series.length ? [fitChart((w) => lineChart(series, `Elo history of ${agent.name}: ${current.map((x) => x.textContent).join('; ')}`, (x) => (x ? `after ${x} contests` : 'start'), w)), h('p', { class: 'legend' }, current)]
         : h('p', { class: 'empty', text: 'No settled contests yet.' })),
     h('div', { class: 'grid two' },
       h('section', { class: 'card', 'aria-labelledby': 'h-earn' }, h('h2', { id: 'h-earn', text: 'Earnings' }),
-        h('p', {}, h('strong', { id: 'earnings', class: deltaClass(earned - staked), text: `${earned - staked >= 0 ? '+' : '−'}${Math.abs(earned - staked)} ARC` }), ' net'),
-        h('p', { class: 'small muted', text: `${earned} ARC paid out against ${staked} ARC in stakes over the last ${settled} settled contests listed below.` })),
+        h('p', {}, h('strong', { id: 'earnings', class: deltaClass(earned - staked), text: fmtMoney(earned - staked, { sign: true }) }), ' net'),
+        h('p', { class: 'small muted', text: `${fmtMoney(earned)} paid out against ${fmtMoney(staked)} in stakes over the last ${settled} settled contests listed below.` })),
       h('section', { class: 'card', 'aria-labelledby': 'h-opp' }, h('h2', { id: 'h-opp', text: 'Against frequent opponents' }),
         frequent.length ? h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Opponent', 'Games', 'W/D/L', 'Score'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : '', text: t })))),
           h('tbody', {}, frequent.map((o) => h('tr', {}, h('th', { scope: 'row' }, link(`/agents/${encodeURIComponent(o.id)}`, o.name)),
@@ -76,16 +77,29 @@ function paint(main, agent, history, contests, arenas) {
           : h('p', { class: 'empty', text: 'No opponents yet.' }))),
     h('section', { 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent contests' }),
       contests.length ? h('div', { class: 'table-wrap' }, h('table', {},
-        h('thead', {}, h('tr', {}, ['When', 'Arena', 'Opponents', 'Result', 'Place', 'Elo', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 4 ? 'num' : i === 1 ? 'hide-narrow' : '', text: t })))),
+        // Narrow screens drop the arena and the place (the result says who
+        // won), so the payout stays in view.
+        h('thead', {}, h('tr', {}, ['When', 'Arena', 'Opponents', 'Result', 'Place', 'Elo', `Payout (${currencyCode()})`].map((t, i) =>
+          h('th', { scope: 'col', class: [i >= 4 ? 'num' : '', i === 1 || i === 4 ? 'hide-narrow' : ''].join(' ').trim() || undefined, text: t })))),
         h('tbody', {}, contests.slice(0, 30).map((c) => {
           const i = mine(c);
           return h('tr', {},
             h('td', {}, link(`/contests/${encodeURIComponent(c.id)}`, fmtAgo(c.ended_at || c.created_at))),
             h('td', { class: 'hide-narrow', text: c.arena }),
             h('td', { text: c.seats.filter((_, j) => j !== i).map((s) => s.name).join(', ') }),
-            h('td', { text: c.status === 'settled' ? resultText(c) : c.status }),
-            h('td', { class: 'num', text: c.ranks ? ordinal(c.ranks[i] + 1) : '—' }),
+            h('td', { text: c.status === 'settled' ? ownResult(c, i) : c.status }),
+            h('td', { class: 'num hide-narrow', text: c.ranks ? ordinal(c.ranks[i] + 1) : '—' }),
             h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: c.rating_deltas ? fmtDelta(c.rating_deltas[i]) : '—' }),
-            h('td', { class: 'num', text: c.payouts ? `${c.payouts[i]}` : '—' }));
+            h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i], { code: false }) : '—' }));
         })))) : h('p', { class: 'empty', text: 'No contests yet.' })));
+}
+
+// ownResult says how a settled contest went for seat i, from the agent's
+// side: won, lost, draw (all share first), tied first, or its place.
+function ownResult(c, i) {
+  if (!c.ranks || i < 0) return resultText(c);
+  const first = c.ranks.filter((r) => r === 0).length;
+  if (first === c.ranks.length) return c.ranks.length === 2 && c.game !== 'prompt' ? 'draw ½–½' : 'draw';
+  if (c.ranks[i] === 0) return first > 1 ? 'tied first' : 'won';
+  return c.ranks.length === 2 ? 'lost' : ordinal(c.ranks[i] + 1);
 }

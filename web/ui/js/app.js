@@ -1,7 +1,7 @@
 // The spectator app: a tiny client-side router over the pages below. The
 // server answers every page path with the same shell, so links can be
 // shared and reloaded.
-import { h, getJSON, clearProblems } from './util.js';
+import { h, getJSON, clearProblems, setClusterLine, setCurrency } from './util.js';
 import * as home from './home.js';
 import * as board from './leaderboard.js';
 import * as contest from './contest.js';
@@ -56,6 +56,16 @@ export function navigate(href) {
 }
 
 document.addEventListener('click', (ev) => {
+  // "Skip to content" moves focus, not the URL: a #main hash would fire
+  // popstate, and the router would rebuild the page (a replay back at its
+  // start, a live stream closed and reopened).
+  if (ev.target.closest('a.skip')) {
+    ev.preventDefault();
+    const main = document.getElementById('main');
+    main.focus();
+    main.scrollIntoView();
+    return;
+  }
   const a = ev.target.closest('a[data-nav]');
   if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
   const url = new URL(a.href, location.href);
@@ -65,14 +75,23 @@ document.addEventListener('click', (ev) => {
 });
 window.addEventListener('popstate', render);
 
+// loadNav lists the arenas in the header and learns the ledger's currency,
+// which every page needs to show money.
 async function loadNav() {
   try {
-    const { arenas } = await getJSON('/v1/arenas');
+    const { arenas, currency } = await getJSON('/v1/arenas');
+    setCurrency(currency);
     const ul = document.getElementById('nav-arenas');
     ul.replaceChildren(...arenas.map((a) => h('li', {}, h('a', { href: `/arenas/${encodeURIComponent(a.name)}`, 'data-nav': true, text: a.name }))));
     markNav(location.pathname);
   } catch { /* the pages report their own connection problems */ }
 }
 
-loadNav();
-render();
+// The header follows the cluster on every page, and a contest page shows
+// itself paused while there is no leader. Failures stay quiet here: each
+// page reports its own lost connection.
+(function watchCluster() {
+  getJSON('/v1/ui/status').then(setClusterLine, () => {}).finally(() => setTimeout(watchCluster, 2000));
+})();
+
+loadNav().finally(render);

@@ -34,9 +34,10 @@ export function intervalBar(bt, lo, hi, label) {
 const palette = ['var(--seatc-0)', 'var(--seatc-1)', 'var(--seatc-2)', 'var(--seatc-3)'];
 
 // lineChart draws one or more series of {x, y} points with axes; fmtX
-// labels the two ends of the x axis.
-export function lineChart(series, label, fmtX = (x) => new Date(x).toLocaleTimeString()) {
-  const w = 640, ht = 220, l = 44, r = 10, t = 10, b = 24;
+// labels the two ends of the x axis. w is the width it is drawn for, in
+// CSS pixels (see fitChart), so its text is drawn at the size CSS gives it.
+export function lineChart(series, label, fmtX = (x) => new Date(x).toLocaleTimeString(), w = 640) {
+  const ht = 220, l = 44, r = 10, t = 10, b = 24;
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-label': label });
   const all = series.flatMap((x) => x.points);
   if (all.length === 0) return svg;
@@ -57,5 +58,22 @@ export function lineChart(series, label, fmtX = (x) => new Date(x).toLocaleTimeS
     svg.append(s('path', { d, fill: 'none', stroke: palette[i % palette.length], 'stroke-width': 2 }));
   });
   return svg;
+}
+// fitChart redraws a chart whenever its box changes width, at that width:
+// a chart drawn for 640 px and scaled down to a phone shrank its 11 px axis
+// labels to 6.
+export function fitChart(draw) {
+  const box = document.createElement('div');
+  box.className = 'chart-fit';
+  let drawn = 0;
+  const paint = () => {
+    const w = Math.round(box.clientWidth);
+    if (w <= 0 || w === drawn) return;
+    drawn = w;
+    box.replaceChildren(draw(Math.max(240, w)));
+  };
+  new ResizeObserver(paint).observe(box);
+  box.append(draw(640)); // until it is laid out
+  return box;
 }
 export function seriesColor(i) { return palette[i % palette.length]; }

@@ -2,13 +2,13 @@
 // it commits. The page remembers the last event's seq; after a dropped
 // connection it reconnects with ?since=<seq> and the node sends exactly
 // the events it missed (or the full state when they are gone).
-import { h, link, getJSON, LiveStream, vs, fmtTime } from './util.js';
+import { h, link, getJSON, LiveStream, vs, fmtTime, onCluster, reportDown, reportUp, notice } from './util.js';
 import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 
 export function render(main, { id }) {
   document.title = 'Contest — Agent Arena';
-  let stream = null, gone = false;
-  const page = { id, lastSeq: null, contest: null };
+  let stream = null, gone = false, unwatch = null;
+  const page = { id, lastSeq: null, contest: null, leaderless: false, moves: 0 };
   main.append(h('p', { class: 'loading', text: 'Loading contest…' }));
 
   getJSON(`/v1/contests/${encodeURIComponent(id)}`).then((d) => {
@@ -20,11 +20,31 @@ export function render(main, { id }) {
       url: () => `/v1/contests/${encodeURIComponent(id)}/stream` + (page.lastSeq === null ? '' : `?since=${page.lastSeq}`),
       onFrame: (f) => onFrame(page, f, () => { page.lastSeq = null; stream.ws?.close(); }),
     });
+    unwatch = onCluster((st) => watchLeader(page, st));
   }).catch((e) => {
     main.replaceChildren(h('h1', { text: 'Contest' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No contest ${id} on this node.` : `Could not load the contest: ${e.message}` }),
       h('p', {}, link('/', 'Back to the arenas')));
   });
-  return () => { gone = true; stream?.close(); };
+  return () => { gone = true; stream?.close(); unwatch?.(); reportUp('leader'); };
+}
+
+// watchLeader pauses the page while the cluster has no leader: nothing
+// commits then, and the next leader re-arms every deadline (the `resumed`
+// event), so no seat's clock runs. Watching on a follower is where this
+// shows: its stream stays open while the game is frozen.
+function watchLeader(page, st) {
+  const was = page.leaderless;
+  page.leaderless = !st.leader;
+  if (page.leaderless === was) return;
+  if (page.leaderless) {
+    page.pausedAt = new Date();
+    if (page.contest.status === 'running') {
+      reportDown('leader', 'Paused — no leader; clocks are stopped. No move can be made until the cluster elects a leader; no seat loses time meanwhile.');
+    }
+  } else {
+    reportUp('leader', `A leader is back (${st.leader}): play resumes with every deadline re-armed.`);
+  }
+  paintStatus(page);
 }
 
 function build(main, page, d) {
@@ -53,7 +73,8 @@ function build(main, page, d) {
   main.replaceChildren(
     h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(c.arena)}`, `← ${c.arena}`)),
     h('h1', { text: vs(c) }),
-    h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` })),
+    h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` }),
+      page.pauseEl = h('span', { class: 'small', id: 'contest-pause', 'aria-live': 'polite' })),
     seatLegend(c), stage, page.announce, page.verdict, page.replay);
   fromSnapshot(page, d.contest, d.view, d.events);
 }
@@ -65,6 +86,7 @@ function fromSnapshot(page, c, view, events) {
   paintStatus(page);
   if (page.board && view?.board) {
     if (page.board.count !== view.moves) page.board.reset(view.board, view.moves, view.last_move);
+    page.moves = view.moves;
     if (view.winning_cells?.length) page.board.win(view.winning_cells);
   }
   if (page.answers && view) {
@@ -74,6 +96,7 @@ function fromSnapshot(page, c, view, events) {
   }
   if (events) {
     page.log.replaceChildren();
+    page.moves = 0;
     for (const ev of events) logEvent(page, ev);
   }
   page.verdict.replaceChildren(verdictPanel(c) || '');
@@ -83,10 +106,17 @@ function fromSnapshot(page, c, view, events) {
 
 function paintStatus(page) {
   const c = page.contest;
-  page.status.replaceChildren(h('span', { class: `badge ${c.status}` },
-    c.status === 'running' ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null, c.status));
-  page.status.dataset.status = c.status;
+  // A running contest without a leader is frozen: say so rather than show
+  // it live.
+  const status = c.status === 'running' && page.leaderless ? 'paused' : c.status;
+  page.status.replaceChildren(h('span', { class: `badge ${status}` },
+    status === 'running' ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null,
+    status === 'paused' ? 'paused — no leader; clocks are stopped' : status));
+  page.status.dataset.status = status;
   page.seqEl.textContent = `event ${page.lastSeq ?? c.seq}`;
+  if (status === 'paused') page.pauseEl.textContent = `paused since ${page.pausedAt.toLocaleTimeString()}`;
+  else if (page.resumedAt) page.pauseEl.textContent = `resumed ${page.resumedAt.toLocaleTimeString()} after a leader change`;
+  else page.pauseEl.textContent = '';
 }
 
 function onFrame(page, f, resync) {
@@ -115,6 +145,12 @@ function apply(page, ev) {
     case 'forfeit':
       page.answers?.forfeit(ev.seat);
       break;
+    case 'resumed':
+      page.resumedAt = new Date(ev.at);
+      page.leaderless = false; // a leader committed this event
+      reportUp('leader', 'Resumed: a new leader re-armed every deadline; play goes on.');
+      notice('Resumed: a new leader re-armed every deadline; play goes on.');
+      break;
     case 'judging': case 'settled': case 'aborted':
       c.status = ev.type === 'judging' ? 'judging' : ev.type;
       // The answers become public and the verdict exists: read the whole
@@ -124,6 +160,8 @@ function apply(page, ev) {
   }
 }
 
+// logEvent adds one event to the log. Moves are numbered from 1 as chess
+// sites number them; other events are listed unnumbered between them.
 function logEvent(page, ev) {
   const name = ev.seat !== undefined && ev.seat !== null ? page.contest.seats[ev.seat]?.name : '';
   let text;
@@ -136,12 +174,20 @@ function logEvent(page, ev) {
       break;
     case 'strike': text = `${name}: strike (${ev.reason})`; break;
     case 'forfeit': text = `${name} forfeits: ${ev.reason}`; break;
+    case 'resumed': text = 'resumed after a leader change: every deadline re-armed'; break;
     case 'judging': text = 'all answers final; the judges are ranking'; break;
     case 'settled': text = `settled: ${ev.reason}`; break;
     case 'aborted': text = `aborted: ${ev.reason}`; break;
     default: text = ev.type;
   }
-  page.log.append(h('li', { value: String(ev.seq), dataset: { seq: ev.seq, type: ev.type }, text }));
+  const li = h('li', { dataset: { seq: ev.seq, type: ev.type }, text });
+  if (ev.type === 'move') {
+    // connect4 events carry the turn they were played at; prompt chunks
+    // are counted.
+    page.moves = page.board ? (ev.turn || 0) + 1 : page.moves + 1;
+    li.value = page.moves;
+  } else li.className = 'unnumbered';
+  page.log.append(li);
   page.log.scrollTop = page.log.scrollHeight;
   if (ev.type !== 'created') page.announce.textContent = text;
 }

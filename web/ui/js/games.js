@@ -1,7 +1,7 @@
 // Game views shared by the live page and the replay: a connect4 board that
 // animates dropped discs, the prompt game's answers side by side, and the
 // verdict of a settled contest.
-import { h, link, fmtDelta, deltaClass, ordinal } from './util.js';
+import { h, link, fmtDelta, deltaClass, ordinal, fmtMoney, seatLabel, isPointsGame, points, fmtPoints, scoreLine } from './util.js';
 
 export const ROWS = 6, COLS = 7;
 
@@ -76,11 +76,12 @@ export class C4 {
   }
 }
 
-// seatLegend lists the players with their colours and links.
+// seatLegend lists the players with their seats, colours and links. Seats
+// count from 0 everywhere, as the judges' rationales do.
 export function seatLegend(contest) {
-  return h('ul', { class: 'plain seats' }, contest.seats.map((s, i) => h('li', { class: 'row' },
+  return h('ul', { class: 'plain seats', id: 'seats' }, contest.seats.map((s, i) => h('li', { class: 'row', dataset: { seat: i } },
     contest.game === 'connect4' ? h('span', { class: `seat-chip s${i}`, 'aria-hidden': 'true' }) : null,
-    h('span', { class: 'muted small', text: contest.game === 'connect4' ? (i === 0 ? 'yellow, first' : 'red, second') : `seat ${i + 1}` }),
+    h('span', { class: 'muted small seat-label', text: seatLabel(i) + (contest.game === 'connect4' ? (i === 0 ? ' · yellow, first' : ' · red, second') : '') }),
     link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
     h('span', { class: 'muted small', text: `v${s.version}` }))));
 }
@@ -118,20 +119,23 @@ export class Answers {
   forfeit(seat) { this.forfeited[seat] = true; this.paint(); }
   paint(ranks, scores) {
     const max = Math.max(1, ...this.bytes);
+    const done = this.finals.filter((f, i) => f || this.forfeited[i]).length, n = this.finals.length;
     this.note.textContent = this.hidden
       ? 'Answers are revealed when all are final: while the contest runs, everyone (agents included) sees only how far each answer has got, so nobody can copy a rival.'
-      : 'All answers are final and public.';
+      : done === n ? 'All answers are final and public.'
+        : `Replay: the answers as written up to this point (${done} of ${n} final).`;
     this.el.replaceChildren(...this.contest.seats.map((s, i) => {
       const place = ranks ? ranks[i] : undefined;
       const status = this.forfeited[i] ? 'forfeited' : this.finals[i] ? 'final' : 'writing…';
       return h('article', { class: `card answer${place === 0 ? ' place-0' : ''}`, dataset: { seat: i } },
         h('h3', {}, link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
+          h('span', { class: 'small muted seat-label', text: seatLabel(i) }),
           place !== undefined ? h('span', { class: 'badge', text: ordinal(place + 1) }) : null,
           scores ? h('span', { class: 'small muted', text: `score ${Number(scores[i]).toFixed(2)}` }) : null),
         h('p', { class: 'small muted', text: `${status} · ${this.bytes[i]} bytes` }),
         this.hidden
           ? h('progress', { max: String(max), value: String(this.bytes[i]), 'aria-label': `${s.name}: ${this.bytes[i]} bytes so far` })
-          : h('pre', { class: 'answer-text', text: this.text[i] || '(no answer)' }));
+          : h('pre', { class: 'answer-text', text: this.text[i] || (this.finals[i] || this.forfeited[i] ? '(no answer)' : '(nothing written yet)') }));
     }));
   }
 }
@@ -146,21 +150,28 @@ export function verdictPanel(c) {
   if (c.status !== 'settled') return null;
   const v = c.verdict || {};
   const order = c.seats.map((_, i) => i).sort((a, b) => (c.ranks?.[a] ?? 0) - (c.ranks?.[b] ?? 0));
-  const rows = order.map((i) => h('tr', {},
+  // A rules game scores as chess does (1, ½, 0); a judged one shows the
+  // judges' scores.
+  const pts = isPointsGame(c);
+  const rows = order.map((i) => h('tr', { dataset: { seat: i } },
     h('td', { text: ordinal((c.ranks?.[i] ?? 0) + 1) }),
-    h('td', {}, link(`/agents/${encodeURIComponent(c.seats[i].agent_id)}`, c.seats[i].name)),
-    h('td', { class: 'num', text: v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
+    h('td', {}, link(`/agents/${encodeURIComponent(c.seats[i].agent_id)}`, c.seats[i].name), ' ', h('span', { class: 'small muted seat-label', text: seatLabel(i) })),
+    h('td', { class: 'num score', text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
     h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
-    h('td', { class: 'num', text: c.payouts ? `${c.payouts[i]} ARC` : '—' })));
+    h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i]) : '—' })));
   const flags = (v.flags || []).map((f) => h('li', {},
-    f.entry >= 0 ? `${c.seats[f.entry]?.name ?? 'seat ' + f.entry}: ` : 'panel: ', h('strong', { text: f.kind }), f.detail ? ` — ${f.detail}` : ''));
+    f.entry >= 0 ? `${c.seats[f.entry]?.name ?? ''} (${seatLabel(f.entry)}): ` : 'panel: ', h('strong', { text: f.kind }), f.detail ? ` — ${f.detail}` : ''));
   return h('section', { class: 'card verdict', id: 'verdict', 'aria-labelledby': 'h-verdict' },
     h('h2', { id: 'h-verdict', text: 'Result' }),
+    pts ? h('p', { class: 'score-line', id: 'score-line', 'aria-label': `Score ${scoreLine(c)}` },
+      h('span', { text: c.seats[0].name }), ' ', h('strong', { text: scoreLine(c) }), ' ', h('span', { text: c.seats[1].name })) : null,
     h('p', {}, h('strong', { text: c.reason || 'settled' }), v.judge ? h('span', { class: 'muted', text: ` · judged by ${v.judge}` }) : null,
       typeof v.agreement === 'number' ? h('span', { class: 'muted', text: ` · judge agreement (Kendall τ) ${v.agreement.toFixed(2)}` }) : null),
     h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, ['Place', 'Agent', 'Score', 'Elo change', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
       h('tbody', {}, rows))),
     flags.length ? [h('h3', { text: 'Flags' }), h('ul', {}, flags)] : null,
-    v.rationale ? [h('h3', { text: 'Rationale' }), h('pre', { text: v.rationale })] : null);
+    v.rationale ? [h('h3', { text: 'Rationale' }),
+      h('p', { class: 'small muted', text: 'Seats as the judges name them: ' + c.seats.map((s, i) => `${seatLabel(i)} is ${s.name}`).join(', ') + '.' }),
+      h('pre', { text: v.rationale })] : null);
 }

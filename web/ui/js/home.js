@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, link, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText } from './util.js';
+import { h, link, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -15,7 +15,8 @@ export function render(main) {
     h('div', { class: 'grid two' },
       h('section', { class: 'card', 'aria-labelledby': 'h-running' },
         h('h2', { id: 'h-running' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), running),
-      h('section', { class: 'card', 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent results' }), recent)));
+      h('section', { class: 'card', 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent results' }),
+        h('p', { class: 'small muted', text: 'Latest to end first.' }), recent)));
 
   return poll('home', 2000, async () => {
     const d = await getJSON('/v1/ui/home');
@@ -40,7 +41,7 @@ function arenaCard(x) {
     : h('p', { class: 'empty', text: 'No ratings yet.' });
   return h('article', { class: 'card arena-card', dataset: { arena: a.name } },
     h('h3', {}, link(`/arenas/${encodeURIComponent(a.name)}`, a.name)),
-    h('p', { class: 'small muted', text: `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${a.stake} ARC` }),
+    h('p', { class: 'small muted', text: `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${fmtMoney(a.stake)}` }),
     h('p', {}, h('strong', { class: 'live-count', text: String(x.running) }), x.running === 1 ? ' contest live' : ' contests live',
       h('span', { class: 'muted', text: ` · ${x.queued} waiting` })),
     h('h4', { class: 'visually-hidden', text: `Top agents in ${a.name}` }), top,
@@ -53,9 +54,11 @@ function runningItem(c) {
     h('div', { class: 'small muted', text: `${c.arena} · ${c.game === 'connect4' ? `move ${c.turn}` : `${c.seats.length} answers`} · started ${fmtAgo(c.created_at)}` }));
 }
 
+// recentItem is one result; the server lists them by end time, newest
+// first, which is the time each one shows.
 function recentItem(c) {
-  return h('li', {},
+  return h('li', { dataset: { ended: c.ended_at } },
     link(`/contests/${encodeURIComponent(c.id)}`, vs(c)),
-    h('div', { class: 'small' }, h('strong', { text: resultText(c) }), h('span', { class: 'muted', text: ` · ${c.arena} · ${fmtAgo(c.ended_at)} · ` }),
+    h('div', { class: 'small' }, h('strong', { text: resultText(c) }), h('span', { class: 'muted', text: ` · ${c.arena} · ended ${fmtAgo(c.ended_at)} · ` }),
       link(`/contests/${encodeURIComponent(c.id)}/replay`, 'replay')));
 }

@@ -2,18 +2,18 @@
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
 // re-reads the table whenever a settlement changes it.
-import { h, link, getJSON, LiveStream, fmtRating, vs, fmtAgo } from './util.js';
+import { h, link, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
 
 const columns = [
   { key: 'rank', label: '#', aria: 'Rank', num: true, get: (r) => r.rank },
   { key: 'name', label: 'Agent', get: (r) => r.name.toLowerCase() },
-  { key: 'owner', label: 'Owner', get: (r) => r.owner_id, cls: 'hide-narrow' },
+  { key: 'owner', label: 'Owner', get: (r) => ownerName(r).toLowerCase(), cls: 'hide-narrow' },
   { key: 'elo', label: 'Elo', num: true, get: (r) => r.elo, desc: true },
   { key: 'bt', label: 'BT (95% CI)', get: (r) => r.bt?.rating ?? -Infinity, desc: true },
-  { key: 'games', label: 'Games', num: true, get: (r) => r.games, desc: true, cls: 'hide-narrow' },
-  { key: 'wdl', label: 'W/D/L', num: true, get: (r) => r.wins + r.draws / 2, desc: true, cls: 'hide-narrow' },
-  { key: 'trend', label: 'Trend', get: null },
+  { key: 'games', label: 'Games', num: true, get: (r) => r.games, desc: true },
+  { key: 'wdl', label: 'W/D/L', num: true, get: (r) => r.wins + r.draws / 2, desc: true },
+  { key: 'trend', label: 'Trend', get: null, cls: 'hide-narrow' },
 ];
 
 export function render(main, { name }) {
@@ -67,7 +67,7 @@ export function render(main, { name }) {
     onFrame: (f) => {
       if (f.type === 'snapshot') {
         const a = f.arena;
-        info.textContent = `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${a.stake} ARC · rewards ${a.rewards.join('/')}% · judges ${a.judges.join(', ')}`;
+        info.textContent = `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${fmtMoney(a.stake)} · rewards ${a.rewards.join('/')}% · judges ${a.judges.join(', ')}`;
         st.running = new Map(f.live.map((c) => [c.id, c]));
         paintLive();
         refresh(); // also after a reconnect: settlements may have been missed
@@ -83,6 +83,10 @@ export function render(main, { name }) {
   });
   return () => { gone = true; clearTimeout(refreshTimer); stream.close(); };
 }
+
+// ownerName is how the table names an owner: the display name the node
+// sends, the id only when it has none.
+function ownerName(r) { return r.owner_name || r.owner_id; }
 
 function paintTable(st, headRow, tbody) {
   headRow.replaceChildren(...columns.map((c) => {
@@ -116,13 +120,13 @@ function paintTable(st, headRow, tbody) {
       h('td', { class: 'num', text: String(r.rank) }),
       h('th', { scope: 'row', class: 'agent-cell' }, link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name),
         r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
-      h('td', { class: 'hide-narrow small mono', text: r.owner_id === 'ow_house' ? 'house' : r.owner_id }),
+      h('td', { class: 'hide-narrow small owner', title: r.owner_id, text: ownerName(r) }),
       h('td', { class: 'num', text: fmtRating(r.elo) }),
       h('td', {}, h('div', { class: 'row' },
         h('span', { class: 'mono small', text: r.bt ? `${fmtRating(r.bt.rating)}` : '—' }),
         intervalBar(r.bt, lo, hi, r.bt ? `Bradley–Terry ${fmtRating(r.bt.rating)}, 95% interval ${fmtRating(r.bt.lower)} to ${fmtRating(r.bt.upper)}` : 'no Bradley–Terry rating yet'))),
-      h('td', { class: 'num hide-narrow', text: String(r.games) }),
-      h('td', { class: 'num hide-narrow', text: `${r.wins}/${r.draws}/${r.losses}` }),
-      h('td', {}, sparkline(trend, trend.length > 1 ? `Elo from ${fmtRating(trend[0])} to ${fmtRating(trend[trend.length - 1])} over the last ${trend.length - 1} contests` : 'no trend yet')));
+      h('td', { class: 'num games', text: String(r.games) }),
+      h('td', { class: 'num wdl', text: `${r.wins}/${r.draws}/${r.losses}` }),
+      h('td', { class: 'hide-narrow' }, sparkline(trend, trend.length > 1 ? `Elo from ${fmtRating(trend[0])} to ${fmtRating(trend[trend.length - 1])} over the last ${trend.length - 1} contests` : 'no trend yet')));
   }));
 }

@@ -68,7 +68,7 @@ function paint(out, d) {
   const changes = (self.leader_changes || []).slice().reverse();
   out.replaceChildren(
     h('p', {}, 'Leader: ', h('strong', { id: 'ops-leader', text: self.leader ? self.leader.id : 'none (election in progress?)' }),
-      ` · term ${self.term} · ${d.nodes.length} members · as seen by `, h('code', { text: d.node_id })),
+      ` · term ${self.term} · ${d.nodes.length} ${d.nodes.length === 1 ? 'member' : 'members'} · as seen by `, h('code', { text: d.node_id })),
     h('div', { class: 'table-wrap' }, h('table', { id: 'ops-nodes' },
       h('caption', { class: 'visually-hidden', text: 'Cluster members, each as it reports itself' }),
       h('thead', {}, h('tr', {}, ['Node', 'Role', 'Suffrage', 'Term', 'Commit', 'Applied', 'Last log', 'State hash', 'HTTP'].map((t, i) =>

@@ -89,6 +89,7 @@ function describe(c, e) {
       return `${name} writes ${e.move?.hidden ? e.move.bytes : new TextEncoder().encode(e.move?.text || '').length} bytes${e.move?.final ? ' (final)' : ''}`;
     case 'forfeit': return `${name} forfeits: ${e.reason}`;
     case 'strike': return `${name} misses a deadline`;
+    case 'resumed': return 'a new leader re-arms every deadline (play was paused without a leader)';
     case 'judging': return 'the judges rank the answers';
     case 'settled': return `settled: ${e.reason}`;
     case 'aborted': return `aborted: ${e.reason}`;

@@ -69,18 +69,24 @@ export function wsURL(path) {
 }
 
 // The banner tells the reader the page is not live any more, and when it is
-// again. Several sources (streams, polls) may report; each has a key.
+// again. Several sources (streams, polls, the leader watch) may report; each
+// has a key. reportUp may say what "live again" means for its source.
 const problems = new Map();
 export function reportDown(key, message) { problems.set(key, message); paintBanner(); }
-export function reportUp(key) {
+export function reportUp(key, restored = 'Connection restored: live again.') {
   if (!problems.delete(key)) return;
   paintBanner();
-  if (problems.size === 0) {
-    const b = document.getElementById('banner');
-    b.hidden = false; b.className = 'banner ok'; b.textContent = 'Connection restored: live again.';
-    clearTimeout(paintBanner.t);
-    paintBanner.t = setTimeout(() => { if (problems.size === 0) b.hidden = true; }, 2500);
-  }
+  if (problems.size === 0) notice(restored);
+}
+// notice shows a passing good-news message on the banner when nothing is
+// wrong.
+export function notice(message) {
+  if (problems.size !== 0) return;
+  const b = document.getElementById('banner');
+  if (!b) return;
+  b.hidden = false; b.className = 'banner ok'; b.textContent = message;
+  clearTimeout(paintBanner.t);
+  paintBanner.t = setTimeout(() => { if (problems.size === 0) b.hidden = true; }, 4000);
 }
 export function clearProblems() { problems.clear(); paintBanner(); }
 function paintBanner() {
@@ -176,7 +182,43 @@ export function ordinal(n) {
   const s = ['th', 'st', 'nd', 'rd'], v = n % 100;
   return n + (s[(v - 20) % 10] || s[v] || s[0]);
 }
-export function credits(n) { return `${n} ARC`; }
+
+// Money arrives as integer minor units; the node's GET /v1/arenas says the
+// currency and how many decimal places its minor units have. app.js sets it
+// before any page renders.
+let currency = { code: 'ARC', exponent: 2 };
+export function setCurrency(c) {
+  if (c && typeof c.code === 'string' && Number.isInteger(c.exponent) && c.exponent >= 0 && c.exponent <= 8) currency = c;
+}
+export function currencyCode() { return currency.code; }
+// fmtMoney shows minor units as "1.00 ARC"; sign: true adds "+" to gains,
+// code: false leaves the currency out (a column that names it once).
+// Integer arithmetic only, so no amount picks up a float's rounding.
+export function fmtMoney(minor, { sign = false, code = true } = {}) {
+  if (minor === undefined || minor === null || !Number.isFinite(Number(minor))) return '—';
+  const n = Math.trunc(Number(minor)), e = currency.exponent, abs = Math.abs(n);
+  const unit = 10 ** e, whole = Math.floor(abs / unit);
+  const frac = e ? '.' + String(abs % unit).padStart(e, '0') : '';
+  const pre = n < 0 ? '−' : sign && n > 0 ? '+' : '';
+  return `${pre}${whole}${frac}` + (code ? ` ${currency.code}` : '');
+}
+
+// seatLabel names a seat as the protocol, the judges' rationales and
+// arenactl do: counted from 0.
+export function seatLabel(i) { return `seat ${i}`; }
+
+// isPointsGame: two seats and a result from the rules (connect4), shown as
+// chess sites show one: 1–0, 0–1, ½–½.
+export function isPointsGame(c) { return c.game !== 'prompt' && c.seats.length === 2; }
+// points is a seat's score from its place: 1 for a win, ½ for a draw, 0.
+export function points(c, i) {
+  if (!c.ranks) return null;
+  const first = c.ranks.filter((r) => r === 0).length;
+  return c.ranks[i] !== 0 ? 0 : first > 1 ? 0.5 : 1;
+}
+export function fmtPoints(p) { return p === null ? '—' : p === 0.5 ? '½' : String(p); }
+// scoreLine is "1–0", "0–1" or "½–½" for a settled points game.
+export function scoreLine(c) { return c.seats.map((_, i) => fmtPoints(points(c, i))).join('–'); }
 
 // seatNames lists a contest's players as "a vs b".
 export function vs(contest) { return contest.seats.map((x) => x.name).join(' vs '); }
@@ -186,16 +228,24 @@ export function resultText(c) {
   if (c.status === 'aborted') return 'aborted';
   if (!c.ranks) return c.status;
   const first = c.seats.filter((_, i) => c.ranks[i] === 0).map((x) => x.name);
-  if (first.length === c.seats.length) return 'draw';
+  if (first.length === c.seats.length) return isPointsGame(c) ? 'draw ½–½' : 'draw';
   return first.length === 1 ? `${first[0]} won` : `${first.join(' & ')} tied first`;
 }
 
-// setClusterLine repaints the header's node / leader / health line.
+// setClusterLine repaints the header's node / leader / health line from
+// GET /v1/ui/status (or the home summary's copy), and tells the pages that
+// follow the cluster (a contest pauses while there is no leader).
+const clusterWatchers = new Set();
+export function onCluster(fn) { clusterWatchers.add(fn); return () => clusterWatchers.delete(fn); }
 export function setClusterLine(c) {
+  if (!c) return;
   const p = document.getElementById('cluster-line');
-  if (!p || !c) return;
-  p.replaceChildren(
-    h('span', { class: 'dot' + (c.ready ? '' : ' bad'), 'aria-hidden': 'true' }),
-    'Node ', h('code', { text: c.node_id }), ` · ${c.role} · leader `,
-    h('code', { text: c.leader || 'none' }), ' · ', c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`);
+  if (p) {
+    const role = c.role === 'leader' ? ['the leader']
+      : c.leader ? ['follower of ', h('code', { text: c.leader })] : ['follower', ' · ', h('strong', { text: 'no leader' })];
+    p.replaceChildren(
+      h('span', { class: 'dot' + (c.ready ? '' : ' bad'), 'aria-hidden': 'true' }),
+      'Node ', h('code', { text: c.node_id }), ' · ', ...role, ' · ', c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`);
+  }
+  for (const fn of clusterWatchers) fn(c);
 }
