@@ -100,7 +100,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 	defer detach()
 	s.log.Info("agent connected", "agent", a.ID)
 	for {
-		_, data, err := conn.ReadMessage()
+		mt, data, err := conn.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				// gorilla/websocket has already sent close code 1009.
@@ -116,6 +116,15 @@ func (s *Server) agentConnect(c *gin.Context) {
 			s.log.Info("agent over the frame rate", "agent", a.ID, "per_second", lim.FramesPerSecond)
 			sess.out.close(websocket.ClosePolicyViolation, fmt.Sprintf("rate_limited: more than %g frames per second (burst %d)", lim.FramesPerSecond, lim.FrameBurst))
 			return
+		}
+		if mt != websocket.TextMessage {
+			// The protocol is JSON text frames. A binary frame is answered
+			// like any bad frame, so a client library that sends binary by
+			// default learns why nothing happens instead of being obeyed
+			// today and refused by a stricter server later.
+			sess.Send(protocol.Error{Type: protocol.TypeError, Code: "bad_frame",
+				Message: "frames must be websocket text frames holding JSON; got a binary frame"})
+			continue
 		}
 		sess.handle(c.Request.Context(), data)
 	}

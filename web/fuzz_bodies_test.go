@@ -203,6 +203,7 @@ func FuzzPreferenceQuery(f *testing.F) {
 		`exclude_flagged=chosen`, `exclude_flagged=Chosen`, `exclude_flagged=chosen&exclude_flagged=true`,
 		`chosen_passed=true`, `chosen_passed=1&exclude_flagged=chosen`, `chosen_passed=passed`,
 		`arena=%ff&agent=%00`, `arena=a&arena=b`, `limit=5;x=1`, `%zz`, `format=trl&format=full`, `min_margin=`,
+		`min_marign=0.5`, `cursor=3`, `consistency=linearizable&limit=2`,
 	} {
 		fuzzseed.Add(f, s)
 	}

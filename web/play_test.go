@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,6 +245,22 @@ func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a binary frame gets an error frame and is not played", func(t *testing.T) {
+		// A valid move sent as a binary frame: if it were played, the text
+		// move quoting seq 0 below would be stale.
+		move := fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, contest)
+		if err := first.conn.WriteMessage(websocket.BinaryMessage, []byte(move)); err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		first.expect("error", 5*time.Second).decode(t, &e)
+		if e.Code != "bad_frame" || !strings.Contains(e.Message, "binary") {
+			t.Fatalf("got %+v, want bad_frame naming the binary frame", e)
+		}
+	})
 	t.Run("the game goes on after the bad frames", func(t *testing.T) {
 		first.send(map[string]any{"type": "move", "contest": contest, "seq": 0, "move": 3})
 		first.expect("ack", 5*time.Second)

@@ -3,8 +3,11 @@ package web
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +33,14 @@ func (s *Server) preferences(c *gin.Context) {
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if f.Arena != "" {
+		// A misspelt arena would otherwise export nothing, which a
+		// trainer cannot tell from an arena with no pairs yet.
+		if _, err := s.cfg.Contests.Arena(f.Arena); err != nil {
+			s.writeError(c, err)
+			return
+		}
 	}
 	list, next, err := s.cfg.Preferences.Preferences(f)
 	if err != nil {
@@ -68,7 +79,20 @@ func (s *Server) preferences(c *gin.Context) {
 	_ = w.Flush()
 }
 
+// preferenceParams are the query parameters GET /v1/preferences knows
+// (consistency is every read's, handled by the forwarding middleware).
+var preferenceParams = []string{"arena", "agent", "format", "since", "limit", "min_margin", "min_agreement",
+	"chosen_passed", "exclude_flagged", "consistency"}
+
 func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error) {
+	// An unknown parameter is refused rather than ignored: a typo such as
+	// min_marign would otherwise hand back the unfiltered export.
+	for _, k := range slices.Sorted(maps.Keys(c.Request.URL.Query())) {
+		if !slices.Contains(preferenceParams, k) {
+			return arena.PreferenceFilter{}, "", apperr.New(apperr.Invalid, "unknown query parameter %q (known: %s)",
+				truncate(k, 32), strings.Join(preferenceParams, ", "))
+		}
+	}
 	f := arena.PreferenceFilter{Arena: c.Query("arena"), Agent: c.Query("agent"), Limit: 1000}
 	format := c.DefaultQuery("format", "full")
 	if format != "full" && format != "trl" && format != "messages" {
