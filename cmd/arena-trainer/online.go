@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -119,6 +120,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			prog.done()
 			trained = true
+			if err := drawCurve(o.Out); err != nil {
+				return err
+			}
 			if err := o.evalVersion(ctx, reader, tr, round, len(data.pairs), stderr); err != nil {
 				return err
 			}
@@ -347,4 +351,23 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 	}
 	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks\n", row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks)
 	return nil
+}
+
+// drawCurve redraws curve.svg from the whole metrics.jsonl after each
+// trained round, so a resumed run's chart shows every round and a run
+// stopped between rounds still leaves one.
+func drawCurve(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		return fmt.Errorf("read metrics for the chart: %w", err)
+	}
+	ms, err := gpu.ReadMetrics(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("read metrics for the chart: %w", err)
+	}
+	var svg bytes.Buffer
+	if err := gpu.WriteChart(&svg, "arena-trainer run: SFT then DPO per round", ms); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "curve.svg"), svg.Bytes(), 0o644)
 }

@@ -109,6 +109,10 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	if err != nil || ck.Header.Cursor != "3" || ck.Reference == nil {
 		t.Fatalf("checkpoint header %+v, %v", ck.Header, err)
 	}
+	// docs/TRAINING.md promises the run draws curve.svg, as offline does.
+	if svg, err := os.ReadFile(filepath.Join(out, "curve.svg")); err != nil || !bytes.Contains(svg, []byte("<svg")) {
+		t.Fatalf("run wrote no curve.svg: %v", err)
+	}
 	judged("c_trz")
 	stderr.Reset()
 	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {
