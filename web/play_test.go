@@ -23,6 +23,7 @@ type plEnd struct {
 	Ranks       []int   `json:"ranks"`
 	Rank        int     `json:"rank"`
 	RatingDelta float64 `json:"rating_delta"`
+	Payout      int64   `json:"payout"`
 	Reason      string  `json:"reason"`
 }
 
@@ -123,6 +124,25 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 		}
 	}
 	winner, loser := ids[s0].agentID, ids[1-s0].agentID
+	t.Run("contest_end carries the payout the ledger made", func(t *testing.T) {
+		var cr struct {
+			Contest struct {
+				Payouts []int64 `json:"payouts"`
+			} `json:"contest"`
+		}
+		plHTTP(t, "GET", base+"/v1/contests/"+contest, "", nil, &cr)
+		if len(cr.Contest.Payouts) != 2 || cr.Contest.Payouts[s0] <= 0 {
+			t.Fatalf("contest payouts = %v, want the winner paid", cr.Contest.Payouts)
+		}
+		for _, e := range []plEnd{e1, e2} {
+			if want := cr.Contest.Payouts[s0]; e.Rank == 0 && e.Payout != want {
+				t.Errorf("winner's contest_end payout %d, ledger paid %d", e.Payout, want)
+			}
+			if want := cr.Contest.Payouts[1-s0]; e.Rank == 1 && e.Payout != want {
+				t.Errorf("loser's contest_end payout %d, ledger paid %d", e.Payout, want)
+			}
+		}
+	})
 	t.Run("the winner's rating history records the step", func(t *testing.T) {
 		var h struct {
 			History []struct {

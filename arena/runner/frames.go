@@ -40,5 +40,8 @@ func endFrame(c *arena.Contest, seat int) protocol.ContestEnd {
 	if seat >= 0 && seat < len(c.RatingDeltas) {
 		f.RatingDelta = c.RatingDeltas[seat]
 	}
+	if seat >= 0 && seat < len(c.Payouts) {
+		f.Payout = c.Payouts[seat]
+	}
 	return f
 }
