@@ -9,7 +9,7 @@ CHAOSFLAGS ?=
 FUZZTIME ?= 10s
 FUZZFLAGS ?=
 
-.PHONY: run test build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
+.PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
 .PHONY: cluster chaos screenshots alerts
 
@@ -19,10 +19,17 @@ run:
 
 ## test: the whole suite, with the race detector; one package at a time,
 ## because the cluster tests time Raft elections and two race-instrumented
-## packages at once starve a two-core machine
-test:
+## packages at once starve a two-core machine. Installs Chromium first when
+## the browser tests need it (browser-deps).
+test: browser-deps
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKGS)
+
+## browser-deps: headless Chromium for the browser tests (installed with
+## apt-get when missing; ARENA_CHROMIUM names another binary,
+## ARENA_SKIP_BROWSER=1 skips them); stops with what to do when it cannot
+browser-deps:
+	@sh scripts/browser-deps.sh
 
 ## build: the binaries into ./bin
 build:
