@@ -207,6 +207,9 @@ func DeleteAgent(tx *bolt.Tx, id, actor string, now time.Time) error {
 	if err := PutSecret(tx, a.ID, ""); err != nil {
 		return err
 	}
+	if err := PutWebhookSecret(tx, a.ID, ""); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketAgentNames).Delete(nameKey(a.OwnerID, a.Name)); err != nil {
 		return fmt.Errorf("unindex agent name: %w", err)
 	}
@@ -325,6 +328,30 @@ func PutSecret(tx *bolt.Tx, agentID, sealed string) error {
 // Secret reads an agent's sealed endpoint key ("" when it has none).
 func Secret(tx *bolt.Tx, agentID string) string {
 	return string(tx.Bucket(bucketSecrets).Get([]byte(agentID)))
+}
+
+// webhookSecretKey is where an agent's sealed webhook secret rests: in
+// the secrets bucket beside endpoint keys (a new bucket would change the
+// state hash of every old log), under a prefix no agent id has.
+func webhookSecretKey(agentID string) []byte { return []byte("webhook\x00" + agentID) }
+
+// PutWebhookSecret stores (or, with "", removes) an agent's sealed
+// webhook signing secret.
+func PutWebhookSecret(tx *bolt.Tx, agentID, sealed string) error {
+	b := tx.Bucket(bucketSecrets)
+	if sealed == "" {
+		return b.Delete(webhookSecretKey(agentID))
+	}
+	if err := b.Put(webhookSecretKey(agentID), []byte(sealed)); err != nil {
+		return fmt.Errorf("put webhook secret: %w", err)
+	}
+	return nil
+}
+
+// WebhookSecret reads an agent's sealed webhook secret ("" when it has
+// none: not a webhook agent, or one created before secrets existed).
+func WebhookSecret(tx *bolt.Tx, agentID string) string {
+	return string(tx.Bucket(bucketSecrets).Get(webhookSecretKey(agentID)))
 }
 
 // RotateKey replaces every key of a principal with one new key hash: the

@@ -39,6 +39,10 @@ type agentCreateCmd struct {
 	// SealedKey is the endpoint's API key, sealed by the leader.
 	SealedKey string `json:"sealed_key,omitempty"`
 	KeyHash   string `json:"key_hash"`
+	// SealedWebhookSecret is a webhook agent's signing secret, generated
+	// and sealed by the node that took the request (never in Apply: a
+	// random value drawn there would differ on every node).
+	SealedWebhookSecret string `json:"sealed_webhook_secret,omitempty"`
 }
 
 func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
@@ -51,10 +55,16 @@ func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
 	if c.SealedKey != "" && c.Kind != agents.KindOpenAI {
 		return nil, apperr.New(apperr.Invalid, "only %s agents carry an API key", agents.KindOpenAI)
 	}
+	if c.SealedWebhookSecret != "" && c.Kind != agents.KindWebhook {
+		return nil, apperr.New(apperr.Invalid, "only %s agents carry a webhook secret", agents.KindWebhook)
+	}
 	if err := agents.CreateAgent(ac.tx, a, c.KeyHash); err != nil {
 		return nil, err
 	}
 	if err := agents.PutSecret(ac.tx, a.ID, c.SealedKey); err != nil {
+		return nil, err
+	}
+	if err := agents.PutWebhookSecret(ac.tx, a.ID, c.SealedWebhookSecret); err != nil {
 		return nil, err
 	}
 	a, err := agents.GetAgent(ac.tx, a.ID)
@@ -71,12 +81,29 @@ type agentUpdateCmd struct {
 	Patch agents.AgentPatch `json:"patch"`
 	// SealedKey replaces the endpoint API key when set ("" removes it).
 	SealedKey *string `json:"sealed_key,omitempty"`
+	// SealedWebhookSecret replaces the webhook signing secret when set:
+	// a rotation, or an agent that becomes a webhook agent.
+	SealedWebhookSecret *string `json:"sealed_webhook_secret,omitempty"`
 }
 
 func applyAgentUpdate(ac *applyCtx, env Envelope) (any, error) {
 	var c agentUpdateCmd
 	if err := decodePayload(env, &c); err != nil {
 		return nil, err
+	}
+	if c.SealedWebhookSecret != nil && c.SealedKey == nil && c.Patch.Empty() {
+		// A webhook secret rotation alone: touch nothing else.
+		a, err := agents.GetAgent(ac.tx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if a.OwnerID != c.Actor {
+			return nil, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", c.ID)
+		}
+		if a.Kind != agents.KindWebhook || *c.SealedWebhookSecret == "" {
+			return nil, apperr.New(apperr.Invalid, "only %s agents have a webhook secret; agent %s is %s", agents.KindWebhook, a.ID, a.Kind)
+		}
+		return a, agents.PutWebhookSecret(ac.tx, a.ID, *c.SealedWebhookSecret)
 	}
 	if c.SealedKey != nil && c.Patch.Empty() {
 		// A key rotation alone is a valid change: touch nothing else.
@@ -117,6 +144,19 @@ func applyAgentUpdate(ac *applyCtx, env Envelope) (any, error) {
 		}
 	case c.SealedKey != nil:
 		if err := agents.PutSecret(ac.tx, a.ID, *c.SealedKey); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case a.Kind != agents.KindWebhook:
+		// Nor a webhook secret the kind that signs with it. (For an agent
+		// that never had one this deletes nothing: old logs replay to the
+		// same bytes.)
+		if err := agents.PutWebhookSecret(ac.tx, a.ID, ""); err != nil {
+			return nil, err
+		}
+	case c.SealedWebhookSecret != nil && *c.SealedWebhookSecret != "":
+		if err := agents.PutWebhookSecret(ac.tx, a.ID, *c.SealedWebhookSecret); err != nil {
 			return nil, err
 		}
 	}

@@ -28,8 +28,15 @@ func (n *Node) CreateAgent(ctx context.Context, a agents.Agent, keyHash string) 
 
 // CreateAgentWithSecret replicates a new agent with a sealed endpoint key.
 func (n *Node) CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error) {
+	return n.CreateAgentWithSecrets(ctx, a, keyHash, sealedKey, "")
+}
+
+// CreateAgentWithSecrets replicates a new agent with its sealed endpoint
+// key (openai agents) or sealed webhook secret (webhook agents).
+func (n *Node) CreateAgentWithSecrets(ctx context.Context, a agents.Agent, keyHash, sealedKey, sealedWebhookSecret string) (agents.Agent, error) {
 	v, err := n.Apply(ctx, CmdAgentCreate, agentCreateCmd{ID: a.ID, OwnerID: a.OwnerID, Name: a.Name,
-		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, Endpoint: a.Endpoint, SealedKey: sealedKey, KeyHash: keyHash})
+		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, Endpoint: a.Endpoint, SealedKey: sealedKey, KeyHash: keyHash,
+		SealedWebhookSecret: sealedWebhookSecret})
 	if err != nil {
 		return agents.Agent{}, err
 	}
@@ -43,7 +50,15 @@ func (n *Node) UpdateAgent(ctx context.Context, id, actor string, p agents.Agent
 
 // UpdateAgentWithSecret also replaces the sealed endpoint key when set.
 func (n *Node) UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error) {
-	v, err := n.Apply(ctx, CmdAgentUpdate, agentUpdateCmd{ID: id, Actor: actor, Patch: p, SealedKey: sealedKey})
+	return n.UpdateAgentWithSecrets(ctx, id, actor, p, sealedKey, nil)
+}
+
+// UpdateAgentWithSecrets also replaces the sealed endpoint key and the
+// sealed webhook secret when set. With an empty patch and only a webhook
+// secret it is a webhook secret rotation.
+func (n *Node) UpdateAgentWithSecrets(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey, sealedWebhookSecret *string) (agents.Agent, error) {
+	v, err := n.Apply(ctx, CmdAgentUpdate, agentUpdateCmd{ID: id, Actor: actor, Patch: p, SealedKey: sealedKey,
+		SealedWebhookSecret: sealedWebhookSecret})
 	if err != nil {
 		return agents.Agent{}, err
 	}
@@ -126,6 +141,15 @@ func as[T any](v any) (T, error) {
 func (n *Node) AgentSecret(id string) (sealed string) {
 	_ = n.fsm.View(func(tx *bolt.Tx) error {
 		sealed = agents.Secret(tx, id)
+		return nil
+	})
+	return sealed
+}
+
+// WebhookSecret reads an agent's sealed webhook secret ("" when none).
+func (n *Node) WebhookSecret(id string) (sealed string) {
+	_ = n.fsm.View(func(tx *bolt.Tx) error {
+		sealed = agents.WebhookSecret(tx, id)
 		return nil
 	})
 	return sealed

@@ -72,15 +72,40 @@ func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
 // UpdateAgent changes the fields set in req and returns the agent as
 // stored, with its new Version. Only the owning owner may update it.
 func (c *Client) UpdateAgent(ctx context.Context, id string, req UpdateAgentRequest) (*Agent, error) {
+	out, err := c.UpdateAgentDetail(ctx, id, req)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Agent, nil
+}
+
+// UpdateAgentDetail is UpdateAgent that also returns the webhook secret
+// of an agent the update turned into a webhook agent.
+func (c *Client) UpdateAgentDetail(ctx context.Context, id string, req UpdateAgentRequest) (*UpdateAgentResponse, error) {
 	seg, err := pathID("agent", id)
 	if err != nil {
 		return nil, err
 	}
-	var out agentEnvelope
+	var out UpdateAgentResponse
 	if _, err := c.do(ctx, request{method: http.MethodPatch, path: "/v1/agents/" + seg, in: req, out: &out}); err != nil {
 		return nil, err
 	}
-	return &out.Agent, nil
+	return &out, nil
+}
+
+// RotateWebhookSecret replaces a webhook agent's signing secret and
+// returns the new one (shown once). The arena signs with it from the next
+// call on.
+func (c *Client) RotateWebhookSecret(ctx context.Context, id string) (*WebhookSecretResponse, error) {
+	seg, err := pathID("agent", id)
+	if err != nil {
+		return nil, err
+	}
+	var out WebhookSecretResponse
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/agents/" + seg + "/webhook-secret", out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // DeleteAgent removes an agent. Only the owning owner may delete it.

@@ -114,6 +114,22 @@ func (r CreateAgentRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(
 type CreateAgentResponse struct {
 	Agent    Agent  `json:"agent"`
 	AgentKey string `json:"agent_key"`
+	// WebhookSecret signs the arena's calls to a webhook agent (see
+	// docs/PROTOCOL.md, "Verifying webhook calls"); "" for other kinds.
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
+// UpdateAgentResponse is the agent as stored after a PATCH, with the new
+// webhook secret of an agent that became a webhook agent (shown once).
+type UpdateAgentResponse struct {
+	Agent         Agent  `json:"agent"`
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
+// WebhookSecretResponse is a rotated webhook secret, shown once.
+type WebhookSecretResponse struct {
+	ID            string `json:"id"`
+	WebhookSecret string `json:"webhook_secret"`
 }
 
 // UpdateAgentRequest is the body of PATCH /v1/agents/{id}. Only non-nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/secrets"
+	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -44,6 +45,10 @@ type agentResp struct {
 	// OwnerName is the owner's display name, for pages that show who
 	// owns the agent (GET only).
 	OwnerName string `json:"owner_name,omitempty"`
+	// WebhookSecret signs the arena's calls to a webhook agent; it is in
+	// the answer that creates it (a new webhook agent, a switch to kind
+	// webhook, a rotation) and nowhere else.
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 type agentListResp struct {
@@ -92,14 +97,21 @@ func (s *Server) createAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	var secret, sealedSecret string
+	if a.Kind == agents.KindWebhook {
+		if secret, sealedSecret, err = s.newWebhookSecret(id); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err = s.cfg.Accounts.CreateAgentWithSecret(ctx, a, agents.HashKey(key), sealed)
+	a, err = s.cfg.Accounts.CreateAgentWithSecrets(ctx, a, agents.HashKey(key), sealed, sealedSecret)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, agentResp{Agent: a, AgentKey: key})
+	c.JSON(http.StatusCreated, agentResp{Agent: a, AgentKey: key, WebhookSecret: secret})
 }
 
 // listAgents is public: agents appear on leaderboards anyway. ?owner=me
@@ -179,14 +191,27 @@ func (s *Server) updateAgent(c *gin.Context) {
 		}
 		sealed = &v
 	}
+	// An agent that becomes a webhook agent gets its signing secret now.
+	var secret string
+	var sealedSecret *string
+	if patch.Kind != nil && *patch.Kind == agents.KindWebhook {
+		if cur, err := s.cfg.Accounts.GetAgent(c.Param("id")); err == nil && cur.Kind != agents.KindWebhook && cur.OwnerID == p.ID {
+			var v string
+			if secret, v, err = s.newWebhookSecret(cur.ID); err != nil {
+				s.writeError(c, err)
+				return
+			}
+			sealedSecret = &v
+		}
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	a, err := s.cfg.Accounts.UpdateAgentWithSecret(ctx, c.Param("id"), p.ID, patch.patch(), sealed)
+	a, err := s.cfg.Accounts.UpdateAgentWithSecrets(ctx, c.Param("id"), p.ID, patch.patch(), sealed, sealedSecret)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, agentResp{Agent: a})
+	c.JSON(http.StatusOK, agentResp{Agent: a, WebhookSecret: secret})
 }
 
 func (s *Server) deleteAgent(c *gin.Context) {
@@ -198,6 +223,60 @@ func (s *Server) deleteAgent(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// rotateWebhookSecret serves POST /v1/agents/{id}/webhook-secret: a new
+// signing secret for a webhook agent, shown once. The arena signs with it
+// from the next call on; the old one stops at once.
+func (s *Server) rotateWebhookSecret(c *gin.Context) {
+	p, _ := principal(c)
+	id := c.Param("id")
+	// Refuse what the command would refuse before drawing and sealing a
+	// secret, so a wrong id or kind is named even on a node without a
+	// secrets key. The command checks again against the state it applies.
+	a, err := s.cfg.Accounts.GetAgent(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if a.OwnerID != p.ID {
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id))
+		return
+	}
+	if a.Kind != agents.KindWebhook {
+		s.writeError(c, apperr.New(apperr.Invalid, "only %s agents have a webhook secret; agent %s is %s", agents.KindWebhook, id, a.Kind))
+		return
+	}
+	secret, sealed, err := s.newWebhookSecret(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if _, err := s.cfg.Accounts.UpdateAgentWithSecrets(ctx, id, p.ID, agents.AgentPatch{}, nil, &sealed); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "webhook_secret": secret})
+}
+
+// newWebhookSecret draws a webhook secret here, before the command is
+// proposed (a value drawn in Apply would differ on every node), and seals
+// it for the agent so it rests encrypted like endpoint keys.
+func (s *Server) newWebhookSecret(agentID string) (secret, sealed string, err error) {
+	secret, err = webhook.NewSecret()
+	if err != nil {
+		return "", "", err
+	}
+	sealed, err = s.cfg.Sealer.Seal(secret, webhook.SealAAD(agentID))
+	if errors.Is(err, secrets.ErrNoKey) {
+		return "", "", apperr.New(apperr.Unavailable, "this node has no secrets key configured, so it cannot store webhook secrets")
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("seal webhook secret: %w", err)
+	}
+	return secret, sealed, nil
 }
 
 // seal encrypts an endpoint API key for agent id ("" stays "").

@@ -91,15 +91,17 @@ var authzWant = map[string]row{
 	"PUT /v1/ledger/settings":     {401, 403, 403, 403, 200, 403},
 
 	// Agents: reads are public; writes are the owning owner's.
-	"POST /v1/agents":                    {401, 400, 403, 403, 403, 400},
-	"GET /v1/agents":                     public,
-	"GET /v1/agents/:id":                 public,
-	"PATCH /v1/agents/:id":               {401, 403, 403, 403, 403, 400},
-	"DELETE /v1/agents/:id":              {401, 403, 403, 403, 403, 204},
-	"GET /v1/agents/connect":             {401, 403, 400, 403, 403, 403},
-	"POST /v1/agents/:id/queue":          {401, 403, 403, 403, 403, 404},
-	"GET /v1/agents/:id/ratings":         public,
-	"POST /v1/agents/:id/key":            {401, 403, 403, 403, 403, 200},
+	"POST /v1/agents":            {401, 400, 403, 403, 403, 400},
+	"GET /v1/agents":             public,
+	"GET /v1/agents/:id":         public,
+	"PATCH /v1/agents/:id":       {401, 403, 403, 403, 403, 400},
+	"DELETE /v1/agents/:id":      {401, 403, 403, 403, 403, 204},
+	"GET /v1/agents/connect":     {401, 403, 400, 403, 403, 403},
+	"POST /v1/agents/:id/queue":  {401, 403, 403, 403, 403, 404},
+	"GET /v1/agents/:id/ratings": public,
+	"POST /v1/agents/:id/key":    {401, 403, 403, 403, 403, 200},
+	// Owner A's agent is a websocket agent: no webhook secret to rotate.
+	"POST /v1/agents/:id/webhook-secret": {401, 403, 403, 403, 403, 400},
 	"DELETE /v1/agents/:id/queue/:arena": {401, 403, 403, 403, 403, 204},
 
 	// Arenas: public reads, operator writes; /live is a websocket.

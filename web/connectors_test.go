@@ -2,25 +2,54 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/agentarena/arena/agents/webhook"
 )
 
 // TestWebhookAgentPlaysAContest runs a webhook agent (an HTTP server that
-// answers turn frames) against a websocket agent.
+// answers turn frames) against a websocket agent. The agent checks every
+// call's signature with the secret it was given at creation, as
+// docs/PROTOCOL.md tells owners to, and learns the result from the
+// contest_end call.
 func TestWebhookAgentPlaysAContest(t *testing.T) {
 	_, nodes := plCluster(t, 1, plOptions{})
 	base := nodes[0].url
+	var secret atomic.Value
+	secret.Store("")
+	ends := make(chan plEnd, 4)
+	unsigned := make(chan string, 16)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify(secret.Load().(string), r.Header.Get(webhook.SignatureHeader), body, time.Now(), webhook.DefaultTolerance); err != nil {
+			unsigned <- err.Error()
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
 		var turn struct {
 			Type string `json:"type"`
 			View struct {
 				Legal []int `json:"legal"`
 			} `json:"view"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&turn); err != nil || turn.Type != "turn" || len(turn.View.Legal) == 0 {
+		if err := json.Unmarshal(body, &turn); err != nil || r.Header.Get(webhook.EventHeader) != turn.Type {
+			http.Error(w, "bad call", http.StatusBadRequest)
+			return
+		}
+		if turn.Type == "contest_end" {
+			var e plEnd
+			_ = json.Unmarshal(body, &e)
+			ends <- e
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if turn.Type != "turn" || len(turn.View.Legal) == 0 {
 			http.Error(w, "bad turn", http.StatusBadRequest)
 			return
 		}
@@ -34,11 +63,27 @@ func TestWebhookAgentPlaysAContest(t *testing.T) {
 	}
 	plHTTP(t, "POST", base+"/v1/owners", "", map[string]string{"name": "hooker"}, &o)
 	var created struct {
-		Agent struct{ ID string } `json:"agent"`
+		Agent         struct{ ID string } `json:"agent"`
+		WebhookSecret string              `json:"webhook_secret"`
 	}
 	if code := plHTTP(t, "POST", base+"/v1/agents", o.APIKey, map[string]string{"name": "hooky", "kind": "webhook", "webhook_url": hook.URL + "/turn"}, &created); code != 201 {
 		t.Fatalf("create webhook agent: %d", code)
 	}
+	if !strings.HasPrefix(created.WebhookSecret, webhook.SecretPrefix) {
+		t.Fatalf("a new webhook agent came with webhook_secret %q", created.WebhookSecret)
+	}
+	secret.Store(created.WebhookSecret)
+	t.Run("the secret rests sealed and is never read back", func(t *testing.T) {
+		sealed := nodes[0].node.WebhookSecret(created.Agent.ID)
+		if sealed == "" || strings.Contains(sealed, created.WebhookSecret[len(webhook.SecretPrefix):]) {
+			t.Fatalf("stored webhook secret %q", sealed)
+		}
+		var got map[string]any
+		plHTTP(t, "GET", base+"/v1/agents/"+created.Agent.ID, o.APIKey, nil, &got)
+		if _, ok := got["webhook_secret"]; ok {
+			t.Fatalf("GET returned the webhook secret: %v", got)
+		}
+	})
 	t.Run("another owner cannot queue the webhook agent", func(t *testing.T) {
 		if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", ws.ownerKey, map[string]string{"arena": "connect4"}, nil); code != 403 {
 			t.Fatalf("status %d, want 403", code)
@@ -64,16 +109,66 @@ func TestWebhookAgentPlaysAContest(t *testing.T) {
 	}
 	var got struct {
 		Contest struct {
-			Seats []struct{ AgentID string } `json:"seats"`
-			Ranks []int                      `json:"ranks"`
+			Seats []struct {
+				AgentID string `json:"agent_id"`
+			} `json:"seats"`
+			Ranks   []int   `json:"ranks"`
+			Payouts []int64 `json:"payouts"`
 		} `json:"contest"`
 	}
 	plHTTP(t, "GET", base+"/v1/contests/"+e.Contest, "", nil, &got)
+	hookSeat := -1
 	for i, s := range got.Contest.Seats {
-		if s.AgentID == created.Agent.ID && got.Contest.Ranks[i] != 0 {
-			t.Fatalf("webhook agent ranked %d, want it to win by stacking column 0", got.Contest.Ranks[i])
+		if s.AgentID == created.Agent.ID {
+			hookSeat = i
 		}
 	}
+	if hookSeat < 0 || got.Contest.Ranks[hookSeat] != 0 {
+		t.Fatalf("webhook agent ranked %v (seat %d), want it to win by stacking column 0", got.Contest.Ranks, hookSeat)
+	}
+	t.Run("the webhook learns its result from a signed contest_end", func(t *testing.T) {
+		select {
+		case he := <-ends:
+			if he.Contest != e.Contest || he.Status != "settled" || he.Rank != 0 || he.Payout != got.Contest.Payouts[hookSeat] || he.Payout <= 0 {
+				t.Fatalf("contest_end %+v, want rank 0 and payout %d", he, got.Contest.Payouts[hookSeat])
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no contest_end call")
+		}
+		select {
+		case err := <-unsigned:
+			t.Fatalf("a call failed verification: %s", err)
+		default:
+		}
+	})
+	t.Run("the owner rotates the secret; the old one stops verifying", func(t *testing.T) {
+		var rot struct {
+			ID            string `json:"id"`
+			WebhookSecret string `json:"webhook_secret"`
+		}
+		if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/webhook-secret", o.APIKey, nil, &rot); code != 200 {
+			t.Fatalf("rotate: %d", code)
+		}
+		if rot.ID != created.Agent.ID || !strings.HasPrefix(rot.WebhookSecret, webhook.SecretPrefix) || rot.WebhookSecret == created.WebhookSecret {
+			t.Fatalf("rotation answered %+v", rot)
+		}
+		sealed := nodes[0].node.WebhookSecret(created.Agent.ID)
+		if sealed == "" {
+			t.Fatal("no secret after rotation")
+		}
+		for _, tt := range []struct {
+			name, agent, key string
+			status           int
+		}{
+			{"another owner cannot rotate it", created.Agent.ID, ws.ownerKey, 403},
+			{"a websocket agent has no webhook secret", ws.agentID, ws.ownerKey, 400},
+			{"an unknown agent", "ag_nope", o.APIKey, 404},
+		} {
+			if code := plHTTP(t, "POST", base+"/v1/agents/"+tt.agent+"/webhook-secret", tt.key, nil, nil); code != tt.status {
+				t.Errorf("%s: status %d, want %d", tt.name, code, tt.status)
+			}
+		}
+	})
 }
 
 // TestReconnectWithinGraceResumesAndAfterItForfeits covers the reconnect

@@ -78,7 +78,7 @@ func TestLeaderForwarding(t *testing.T) {
 			body: `{"name":"fwd","kind":"webhook","webhook_url":"https://example.test/hook"}`}).want(t, 201)
 		r.decode(t, &agent)
 		want := jsonKeys(t, refAgent.body)
-		want = append(want, "agent.webhook_url")
+		want = append(want, "agent.webhook_url", "webhook_secret")
 		slices.Sort(want)
 		if got := jsonKeys(t, r.body); !slices.Equal(got, want) {
 			t.Errorf("follower body keys %v, want %v", got, want)

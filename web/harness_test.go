@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentarena/arena/agents"
+	agentsecrets "github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/web"
@@ -122,11 +123,14 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		opts = append(opts, arenatest.WithLogger(cfg.logger))
 	}
 	e.cluster = arenatest.NewCluster(t, n, opts...)
+	// One secrets key for the cluster, as `arena serve` shares one, so
+	// webhook secrets and endpoint keys can be sealed on any node.
+	sealer := testSealer(t)
 	for i, tn := range e.nodes {
 		tn.node = e.cluster.Nodes[i]
 		wc := web.Config{
 			Node: tn.node, Logger: cfg.logger, Gatherer: tn.reg, Registerer: tn.reg,
-			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits,
+			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits, Sealer: sealer,
 		}
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}
@@ -137,6 +141,20 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 	}
 	t.Cleanup(e.client.CloseIdleConnections)
 	return e
+}
+
+// testSealer is a sealer with a fresh random key.
+func testSealer(t testing.TB) *agentsecrets.Sealer {
+	t.Helper()
+	key, err := agentsecrets.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := agentsecrets.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // leader returns the node that leads now, and the others.
@@ -297,8 +315,9 @@ type ownerBody struct {
 }
 
 type agentBody struct {
-	Agent    agents.Agent `json:"agent"`
-	AgentKey string       `json:"agent_key,omitempty"`
+	Agent         agents.Agent `json:"agent"`
+	AgentKey      string       `json:"agent_key,omitempty"`
+	WebhookSecret string       `json:"webhook_secret,omitempty"`
 }
 
 type agentList struct {

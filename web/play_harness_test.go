@@ -70,13 +70,16 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 			cfg.HTTPAddr = nodes[i].url
 		}
 	}))
+	if opt.sealer == nil {
+		opt.sealer = testSealer(t)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i, pn := range nodes {
 		pn.node = c.Nodes[i]
 		r := runner.New(runner.Config{Node: pn.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
 			Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer})
-		cfg := web.Config{Node: pn.node, Runner: r}
+		cfg := web.Config{Node: pn.node, Runner: r, Sealer: opt.sealer}
 		if opt.web != nil {
 			opt.web(&cfg)
 		}

@@ -215,6 +215,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/agents/:id/queue", s.requireOwner, s.queueAgent)
 	v1.GET("/agents/:id/ratings", s.ratingHistory)
 	v1.POST("/agents/:id/key", s.requireOwner, s.rotateAgentKey)
+	v1.POST("/agents/:id/webhook-secret", s.requireOwner, s.rotateWebhookSecret)
 	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
 
 	v1.GET("/arenas", s.listArenas)

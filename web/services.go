@@ -41,8 +41,8 @@ type Accounts interface {
 	LookupKey(keyHash string) (agents.Principal, bool, error)
 	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
 	GetOwner(id string) (agents.Owner, error)
-	CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHash, sealedKey string) (agents.Agent, error)
-	UpdateAgentWithSecret(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey *string) (agents.Agent, error)
+	CreateAgentWithSecrets(ctx context.Context, a agents.Agent, keyHash, sealedKey, sealedWebhookSecret string) (agents.Agent, error)
+	UpdateAgentWithSecrets(ctx context.Context, id, actor string, p agents.AgentPatch, sealedKey, sealedWebhookSecret *string) (agents.Agent, error)
 	DeleteAgent(ctx context.Context, id, actor string) error
 	GetAgent(id string) (agents.Agent, error)
 	ListAgents(ownerID, after string, limit int) ([]agents.Agent, string, error)

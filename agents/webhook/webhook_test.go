@@ -29,7 +29,7 @@ func TestMove(t *testing.T) {
 			io.WriteString(w, `{"move": 4}`)
 		}))
 		defer srv.Close()
-		move, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", tn)
+		move, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", "", tn)
 		if err != nil || string(move) != "4" {
 			t.Fatalf("move %s, err %v", move, err)
 		}
@@ -57,7 +57,7 @@ func TestMove(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			}))
 			defer srv.Close()
-			_, err := webhook.New(nil).Move(context.Background(), srv.URL, turn(time.Now().Add(5*time.Second)))
+			_, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
 			if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
 				t.Fatalf("err %v, want %q", err, tc.err)
 			}
@@ -76,7 +76,7 @@ func TestMove(t *testing.T) {
 		}))
 		defer srv.Close()
 		start := time.Now()
-		_, err := webhook.New(nil).Move(context.Background(), srv.URL, turn(time.Now().Add(100*time.Millisecond)))
+		_, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(100*time.Millisecond)))
 		if err == nil || time.Since(start) > 5*time.Second {
 			t.Fatalf("err %v after %s", err, time.Since(start))
 		}

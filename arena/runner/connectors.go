@@ -23,9 +23,11 @@ type Bot interface {
 	Move(ctx context.Context, view json.RawMessage) (json.RawMessage, error)
 }
 
-// webhookCaller posts a turn to a webhook agent and returns its move.
+// webhookCaller posts a turn to a webhook agent and returns its move, and
+// tells it how a contest ended; both calls are signed with secret.
 type webhookCaller interface {
-	Move(ctx context.Context, url string, turn protocol.Turn) (json.RawMessage, error)
+	Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, error)
+	Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) error
 }
 
 // modelPlayer plays turns through a model endpoint: a connect4 column, or

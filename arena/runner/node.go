@@ -34,6 +34,7 @@ type Node interface {
 	CanAfford(ownerID string, amount int64) bool
 	GetAgent(id string) (agents.Agent, error)
 	AgentSecret(id string) string
+	WebhookSecret(id string) string
 
 	// Commands, proposed on the leader.
 	Seed(ctx context.Context, arenas []api.Arena, bots []arena.BotSpec) error

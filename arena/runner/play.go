@@ -10,6 +10,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/openai"
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 )
@@ -117,9 +118,47 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 	if err != nil || a.WebhookURL == "" {
 		return
 	}
+	secret, ok := r.webhookSecret(agentID)
+	if !ok {
+		return
+	}
 	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
-		return r.hook.Move(ctx, a.WebhookURL, t)
+		return r.hook.Move(ctx, a.WebhookURL, secret, t)
 	})
+}
+
+// notifyWebhook POSTs the contest_end frame to a webhook agent, once and
+// without retries: the contest record (GET /v1/contests/{id}) stays the
+// truth for an agent that missed it.
+func (r *Runner) notifyWebhook(ctx context.Context, agentID string, end protocol.ContestEnd) {
+	a, err := r.node.GetAgent(agentID)
+	if err != nil || a.Kind != agents.KindWebhook || a.WebhookURL == "" {
+		return
+	}
+	secret, ok := r.webhookSecret(agentID)
+	if !ok {
+		return
+	}
+	if err := r.hook.Notify(ctx, a.WebhookURL, secret, end); err != nil {
+		r.log.Info("webhook contest_end not delivered", "agent", agentID, "contest", end.Contest, "err", err)
+	}
+}
+
+// webhookSecret opens an agent's webhook secret. An agent created before
+// webhook secrets existed has none and is called unsigned ("", true); a
+// secret this node cannot open stops the call (false): sending it
+// unsigned would teach the agent to accept unsigned calls.
+func (r *Runner) webhookSecret(agentID string) (string, bool) {
+	sealed := r.node.WebhookSecret(agentID)
+	if sealed == "" {
+		return "", true
+	}
+	secret, err := r.cfg.Sealer.Open(sealed, webhook.SealAAD(agentID))
+	if err != nil {
+		r.log.Error("cannot open the webhook secret of an agent", "agent", agentID, "err", err)
+		return "", false
+	}
+	return secret, true
 }
 
 // callModel plays a turn for an OpenAI-compatible agent: prompt contests

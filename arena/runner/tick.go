@@ -205,6 +205,10 @@ func (r *Runner) onEvent(ev arena.Event) {
 			if conn := r.conn(s.AgentID); conn != nil {
 				conn.Send(endFrame(c, i))
 			}
+			if r.agentKind(s.AgentID) == agents.KindWebhook {
+				end, agentID := endFrame(c, i), s.AgentID
+				r.goDo("hook-end/"+c.ID+"/"+agentID, func(ctx context.Context) { r.notifyWebhook(ctx, agentID, end) })
+			}
 		}
 		r.mu.Lock()
 		delete(r.dispatched, c.ID)

@@ -53,6 +53,15 @@ var agentCommands = []*command{
 		setup: agentUpdate,
 	},
 	{
+		group: "agent", name: "webhook-secret",
+		synopsis: "ID",
+		summary: "Rotate a webhook agent's signing secret and print the new one (shown only once).\n" +
+			"        The arena signs every call with it from the next call on; the old one stops.",
+		args:  []string{"ID"},
+		cred:  credOwner,
+		setup: agentWebhookSecret,
+	},
+	{
 		group: "agent", name: "queue",
 		synopsis: "ID --arena A",
 		summary: "Queue one of your agents in an arena; the matchmaker seats it in the next contest.\n" +
@@ -173,13 +182,20 @@ func agentCreate(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(inv.stderr, keyWarning, "agent key")
+		if res.WebhookSecret != "" {
+			fmt.Fprintf(inv.stderr, keysWarning, "agent key and webhook secret")
+		} else {
+			fmt.Fprintf(inv.stderr, keyWarning, "agent key")
+		}
 		if inv.g.json {
 			return printJSON(inv.stdout, res)
 		}
 		t := newTable(inv.stdout)
 		agentRows(t, &res.Agent)
 		t.row("AGENT KEY", res.AgentKey)
+		if res.WebhookSecret != "" {
+			t.row("WEBHOOK SECRET", res.WebhookSecret)
+		}
 		return t.flush()
 	}
 }
@@ -299,11 +315,39 @@ func agentUpdate(fs *flag.FlagSet) action {
 			ep.apply(e)
 			req.Endpoint = e
 		}
-		a, err := inv.client.UpdateAgent(ctx, inv.args[0], req)
+		res, err := inv.client.UpdateAgentDetail(ctx, inv.args[0], req)
 		if err != nil {
 			return err
 		}
-		return printAgent(inv, a)
+		if res.WebhookSecret == "" {
+			return printAgent(inv, &res.Agent)
+		}
+		// The agent just became a webhook agent: its signing secret.
+		fmt.Fprintf(inv.stderr, keyWarning, "webhook secret")
+		if inv.g.json {
+			return printJSON(inv.stdout, res)
+		}
+		t := newTable(inv.stdout)
+		agentRows(t, &res.Agent)
+		t.row("WEBHOOK SECRET", res.WebhookSecret)
+		return t.flush()
+	}
+}
+
+func agentWebhookSecret(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		res, err := inv.client.RotateWebhookSecret(ctx, inv.args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stderr, keyWarning, "webhook secret")
+		if inv.g.json {
+			return printJSON(inv.stdout, res)
+		}
+		t := newTable(inv.stdout)
+		t.row("ID", res.ID)
+		t.row("WEBHOOK SECRET", res.WebhookSecret)
+		return t.flush()
 	}
 }
 

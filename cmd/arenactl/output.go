@@ -17,6 +17,9 @@ import (
 // while a person at a terminal still sees it.
 const keyWarning = "arenactl: warning: this %s is shown only once and cannot be retrieved later; store it now.\n"
 
+// keysWarning is keyWarning for two secrets shown at once.
+const keysWarning = "arenactl: warning: this %s are shown only once and cannot be retrieved later; store them now.\n"
+
 // printJSON writes v as the indented JSON object the API returned. It
 // re-encodes the typed value; the field names are the wire names.
 func printJSON(w io.Writer, v any) error {

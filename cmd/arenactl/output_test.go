@@ -64,8 +64,9 @@ func TestCreatedKeysArePrintedOnceWithAWarning(t *testing.T) {
 				"VERSION      1",
 				"CREATED      {time}",
 				"UPDATED      {time}",
-				"AGENT KEY    {agent-key}"),
-			wantWarn: "arenactl: warning: this agent key is shown only once and cannot be retrieved later; store it now.\n",
+				"AGENT KEY    {agent-key}",
+				"WEBHOOK SECRET  {webhook-secret}"),
+			wantWarn: "arenactl: warning: this agent key and webhook secret are shown only once and cannot be retrieved later; store them now.\n",
 		},
 		{
 			name:      "agent create --json prints the API's object including the key",

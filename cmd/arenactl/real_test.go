@@ -25,6 +25,7 @@ var varying = []struct {
 	{regexp.MustCompile(`\b(grant|adjust)_[0-9a-f]{20}\b`), "{new-transfer}"},
 	{regexp.MustCompile(`\baro_[a-z2-7]{32}\b`), "{owner-key}"},
 	{regexp.MustCompile(`\bara_[a-z2-7]{32}\b`), "{agent-key}"},
+	{regexp.MustCompile(`\bwhsec_[A-Za-z0-9_-]{43}`), "{webhook-secret}"},
 	{regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`), "{time}"},
 	{sha256Hex, "{hash}"},
 }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/client/clienttest"
+)
+
+func TestAgentWebhookSecretRotates(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "alice", "")
+	c := srv.Client(t, key)
+	hook, err := c.CreateAgent(context.Background(), client.CreateAgentRequest{Name: "hook", Kind: client.KindWebhook, WebhookURL: "https://h.example/x"})
+	if err != nil || !strings.HasPrefix(hook.WebhookSecret, "whsec_") {
+		t.Fatalf("create: %+v, %v", hook, err)
+	}
+	sock, err := c.CreateAgent(context.Background(), client.CreateAgentRequest{Name: "sock"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
+
+	r := runCLI(t, env, "agent", "webhook-secret", hook.Agent.ID)
+	rows := cells(r.stdout)
+	if r.code != 0 || len(rows) != 2 || rows[1][0] != "WEBHOOK SECRET" || !strings.HasPrefix(rows[1][1], "whsec_") || rows[1][1] == hook.WebhookSecret {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "webhook secret is shown only once") {
+		t.Errorf("stderr %q lacks the shown-once warning", r.stderr)
+	}
+
+	r = runCLI(t, env, "agent", "webhook-secret", sock.Agent.ID)
+	if r.code == 0 || !strings.Contains(r.stderr, "only webhook agents have a webhook secret") {
+		t.Fatalf("a websocket agent: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
