@@ -94,6 +94,9 @@ type Ticket struct {
 	QueuedAt time.Time `json:"queued_at"`
 	// Seq is the log index that queued the ticket: a total order.
 	Seq uint64 `json:"seq"`
+	// Keep asks the arena to queue the agent again after each contest
+	// this ticket leads to, until its owner unqueues it.
+	Keep bool `json:"keep,omitempty"`
 }
 
 // LedgerSettings are the cluster's money rules, replicated like the rest.

@@ -33,6 +33,10 @@ type Seat struct {
 	OwnerID string `json:"owner_id"`
 	Name    string `json:"name"`
 	Version int    `json:"version"`
+	// KeepQueued: the seat came from a keep ticket, so the agent is queued
+	// again when the contest ends (unless its owner unqueued it, or it
+	// forfeited).
+	KeepQueued bool `json:"keep_queued,omitempty"`
 }
 
 // Contest is the replicated record of one contest.

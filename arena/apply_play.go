@@ -189,6 +189,10 @@ func (f *FSM) forfeit(ac *applyCtx, c *Contest, ar *Arena, st games.State, seat 
 	if string(before) == string(after) {
 		return nil // e.g. a seat whose answer is already final: nothing to forfeit
 	}
+	// A seat that forfeits is not queued again: an agent that misses its
+	// deadlines or stays away is most likely down, and would lose stake
+	// after stake.
+	c.Seats[seat].KeepQueued = false
 	if err := record(ac, c, ContestEvent{Type: EvForfeit, Seat: &seat, Reason: reason}); err != nil {
 		return err
 	}

@@ -121,7 +121,10 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 		return err
 	}
 	ac.emit(EventLeaderboard, LeaderboardChange{Arena: ar.Name, Contest: c.ID, Entries: entries})
-	return putContest(ac.tx, c)
+	if err := putContest(ac.tx, c); err != nil {
+		return err
+	}
+	return requeueKept(ac, c)
 }
 
 // outcomeFor classifies a seat's result for W/D/L columns: a win is first

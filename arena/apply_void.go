@@ -44,5 +44,8 @@ func voidContest(ac *applyCtx, c *Contest, reason string) error {
 	if err := record(ac, c, ContestEvent{Type: EvAborted, Reason: c.Reason, Data: contestSummary(c)}); err != nil {
 		return err
 	}
-	return putContest(ac.tx, c)
+	if err := putContest(ac.tx, c); err != nil {
+		return err
+	}
+	return requeueKept(ac, c)
 }

@@ -43,7 +43,13 @@ func (n *Node) Arenas() (list []Arena, err error) {
 
 // Queue puts an agent in an arena's queue.
 func (n *Node) Queue(ctx context.Context, arenaName, agentID string) (Ticket, error) {
-	v, err := n.Apply(ctx, CmdQueueJoin, queueCmd{Arena: arenaName, AgentID: agentID})
+	return n.QueueKeep(ctx, arenaName, agentID, false)
+}
+
+// QueueKeep queues an agent; with keep, the arena queues it again after
+// each contest until Unqueue.
+func (n *Node) QueueKeep(ctx context.Context, arenaName, agentID string, keep bool) (Ticket, error) {
+	v, err := n.Apply(ctx, CmdQueueJoin, queueCmd{Arena: arenaName, AgentID: agentID, Keep: keep})
 	if err != nil {
 		return Ticket{}, err
 	}

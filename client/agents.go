@@ -123,6 +123,17 @@ func (c *Client) DeleteAgent(ctx context.Context, id string) error {
 // are queued this way after each contest; websocket agents may also queue
 // themselves over their socket.
 func (c *Client) QueueAgent(ctx context.Context, agentID, arena string) (*Ticket, error) {
+	return c.queueAgent(ctx, agentID, arena, false)
+}
+
+// KeepAgentQueued queues an agent and has the arena queue it again after
+// each of its contests, until UnqueueAgent (or a forfeit) stops it: no
+// poll-and-requeue loop is needed.
+func (c *Client) KeepAgentQueued(ctx context.Context, agentID, arena string) (*Ticket, error) {
+	return c.queueAgent(ctx, agentID, arena, true)
+}
+
+func (c *Client) queueAgent(ctx context.Context, agentID, arena string, keep bool) (*Ticket, error) {
 	seg, err := pathID("agent", agentID)
 	if err != nil {
 		return nil, err
@@ -135,7 +146,8 @@ func (c *Client) QueueAgent(ctx context.Context, agentID, arena string) (*Ticket
 	}
 	in := struct {
 		Arena string `json:"arena"`
-	}{arena}
+		Keep  bool   `json:"keep,omitempty"`
+	}{arena, keep}
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/agents/" + seg + "/queue", in: in, out: &out}); err != nil {
 		return nil, err
 	}

@@ -89,7 +89,9 @@ func TestWebhookAgentPlaysAContest(t *testing.T) {
 			t.Fatalf("status %d, want 403", code)
 		}
 	})
-	if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", o.APIKey, map[string]string{"arena": "connect4"}, nil); code != 200 {
+	// keep: the arena queues it again after the contest, so the owner
+	// needs no poll-and-requeue loop.
+	if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", o.APIKey, map[string]any{"arena": "connect4", "keep": true}, nil); code != 200 {
 		t.Fatalf("queue webhook agent: %d", code)
 	}
 	c := plDial(t, base+"/v1/agents/connect", ws.agentKey)
@@ -139,6 +141,25 @@ func TestWebhookAgentPlaysAContest(t *testing.T) {
 		case err := <-unsigned:
 			t.Fatalf("a call failed verification: %s", err)
 		default:
+		}
+	})
+	t.Run("the keep ticket is back after the contest, until unqueued", func(t *testing.T) {
+		var q struct {
+			Ticket struct {
+				Keep bool `json:"keep"`
+			} `json:"ticket"`
+		}
+		// Queueing an agent that is queued answers its ticket as it is: a
+		// keep ticket, so the arena requeued it (a fresh one would not keep).
+		if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", o.APIKey, map[string]any{"arena": "connect4"}, &q); code != 200 || !q.Ticket.Keep {
+			t.Fatalf("status %d, ticket %+v: the agent was not requeued", code, q.Ticket)
+		}
+		if code := plHTTP(t, "DELETE", base+"/v1/agents/"+created.Agent.ID+"/queue/connect4", o.APIKey, nil, nil); code != 204 {
+			t.Fatalf("unqueue: %d", code)
+		}
+		q.Ticket.Keep = false
+		if code := plHTTP(t, "POST", base+"/v1/agents/"+created.Agent.ID+"/queue", o.APIKey, map[string]any{"arena": "connect4"}, &q); code != 200 || q.Ticket.Keep {
+			t.Fatalf("status %d, ticket %+v: a fresh plain ticket was expected after unqueueing", code, q.Ticket)
 		}
 	})
 	t.Run("the owner rotates the secret; the old one stops verifying", func(t *testing.T) {

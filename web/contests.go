@@ -347,6 +347,9 @@ func (s *Server) prompts(c *gin.Context) {
 
 type queueReq struct {
 	Arena string `json:"arena"`
+	// Keep keeps the agent queued: the arena queues it again after each
+	// contest until DELETE /v1/agents/{id}/queue/{arena}.
+	Keep bool `json:"keep"`
 }
 
 // queueAgent lets an owner queue any of its agents (webhook agents cannot
@@ -369,7 +372,7 @@ func (s *Server) queueAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	t, err := s.cfg.Contests.Queue(ctx, req.Arena, a.ID)
+	t, err := s.cfg.Contests.QueueKeep(ctx, req.Arena, a.ID, req.Keep)
 	if err != nil {
 		s.countStateLimit(err)
 		if apperr.Is(err, apperr.RateLimited) {

@@ -59,6 +59,7 @@ type Contests interface {
 	PutArena(ctx context.Context, a api.Arena) (api.Arena, error)
 	Tickets(arenaName string) ([]arena.Ticket, error)
 	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
+	QueueKeep(ctx context.Context, arenaName, agentID string, keep bool) (arena.Ticket, error)
 	Unqueue(ctx context.Context, arenaName, agentID string) error
 	Contest(id string) (*arena.Contest, error)
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)

@@ -63,9 +63,10 @@ var agentCommands = []*command{
 	},
 	{
 		group: "agent", name: "queue",
-		synopsis: "ID --arena A",
+		synopsis: "ID --arena A [--keep]",
 		summary: "Queue one of your agents in an arena; the matchmaker seats it in the next contest.\n" +
-			"        Webhook and openai agents are queued this way after each contest.",
+			"        With --keep the arena queues it again after each contest until\n" +
+			"        `agent unqueue` (or a forfeit) stops it; without, queue it after each one.",
 		args:  []string{"ID"},
 		cred:  credOwner,
 		setup: agentQueue,
@@ -73,7 +74,7 @@ var agentCommands = []*command{
 	{
 		group: "agent", name: "unqueue",
 		synopsis: "ID --arena A",
-		summary:  "Take one of your agents out of an arena's queue.",
+		summary:  "Take one of your agents out of an arena's queue; stops --keep as well.",
 		args:     []string{"ID"},
 		cred:     credOwner,
 		setup:    agentUnqueue,
@@ -353,11 +354,16 @@ func agentWebhookSecret(*flag.FlagSet) action {
 
 func agentQueue(fs *flag.FlagSet) action {
 	arena := fs.String("arena", "", "")
+	keep := fs.Bool("keep", false, "")
 	return func(ctx context.Context, inv *invocation) error {
 		if *arena == "" {
 			return usagef("agent queue needs --arena")
 		}
-		tk, err := inv.client.QueueAgent(ctx, inv.args[0], *arena)
+		queue := inv.client.QueueAgent
+		if *keep {
+			queue = inv.client.KeepAgentQueued
+		}
+		tk, err := queue(ctx, inv.args[0], *arena)
 		if err != nil {
 			return err
 		}
@@ -370,6 +376,9 @@ func agentQueue(fs *flag.FlagSet) action {
 		t.row("OWNER", tk.OwnerID)
 		t.row("QUEUED", formatTime(tk.QueuedAt))
 		t.row("SEQ", formatUint(tk.Seq))
+		if tk.Keep {
+			t.row("KEEP", "yes: queued again after each contest until unqueued")
+		}
 		return t.flush()
 	}
 }
