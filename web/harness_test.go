@@ -318,6 +318,7 @@ type agentBody struct {
 	Agent         agents.Agent `json:"agent"`
 	AgentKey      string       `json:"agent_key,omitempty"`
 	WebhookSecret string       `json:"webhook_secret,omitempty"`
+	OwnerName     string       `json:"owner_name,omitempty"`
 }
 
 type agentList struct {
