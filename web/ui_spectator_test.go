@@ -336,7 +336,11 @@ func uiNarrow(t *testing.T, b *browser, leader *uiNode) {
 
 	t.Run("the agent page's chart labels are readable and its payouts in view", func(t *testing.T) {
 		b := b.on(t)
-		b.run(ctx, "open an agent", 30*time.Second, chromedp.Navigate(leader.url+"/agents/ag_bot_c4-alphabeta-5"))
+		con, err := leader.node.Contest(settledContest(t, leader, "connect4"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.run(ctx, "open an agent", 30*time.Second, chromedp.Navigate(leader.url+"/agents/"+con.Seats[0].AgentID))
 		b.waitJS(ctx, "the chart and table", `document.querySelector('.chart text') && document.querySelector('#h-recent ~ .table-wrap th')`, 30*time.Second)
 		time.Sleep(300 * time.Millisecond) // the chart redraws for its width
 		if min := evalJS[float64](b, ctx, `Math.min(...[...document.querySelectorAll('.chart text')].map((x) => x.getBoundingClientRect().height))`); min < 10 {
@@ -356,8 +360,10 @@ func uiNarrow(t *testing.T, b *browser, leader *uiNode) {
 		b.run(ctx, "open the leaderboard", 30*time.Second, chromedp.Navigate(leader.url+"/arenas/connect4"))
 		b.waitJS(ctx, "rows", `document.querySelectorAll('#board-rows tr[data-agent]').length >= 2`, 30*time.Second)
 		for _, sel := range []string{`button[data-sort="games"]`, `button[data-sort="wdl"]`, `#board-rows td.games`, `#board-rows td.wdl`} {
-			if !evalJS[bool](b, ctx, `(() => { const el = document.querySelector('`+sel+`'); return !!el && el.getClientRects().length > 0; })()`) {
-				t.Errorf("%s is not shown at 375 px", sel)
+			// In view without scrolling the table sideways.
+			if !evalJS[bool](b, ctx, `(() => { const el = document.querySelector('`+sel+`'); if (!el || el.getClientRects().length === 0) return false;
+				const r = el.getBoundingClientRect(), w = el.closest('.table-wrap').getBoundingClientRect(); return r.left >= w.left && r.right <= w.right + 1; })()`) {
+				t.Errorf("%s is not in view at 375 px", sel)
 			}
 		}
 		if w := evalJS[int](b, ctx, `document.documentElement.scrollWidth`); w > 375 {
