@@ -57,6 +57,10 @@ type Config struct {
 	Now          func() time.Time
 	// Games overrides the game registry (default DefaultGames()).
 	Games GameRegistry
+
+	// pipelining keeps raft's pipelined replication on (its default); only
+	// the test that reproduces its shutdown deadlock sets it.
+	pipelining bool
 }
 
 // Node owns one member of the cluster: the Raft instance, its stores and
@@ -219,18 +223,40 @@ func (u unbatchedFSM) StoreConfiguration(index uint64, _ raft.Configuration) {
 	u.f.ApplyBatch([]*raft.Log{{Index: index, Type: raft.LogConfiguration}})
 }
 
-// Close stops Raft and closes the stores. It does not leave the cluster.
-func (n *Node) Close() error {
+// Close stops Raft and closes the stores, however long that takes. It
+// does not leave the cluster.
+func (n *Node) Close() error { return n.Shutdown(context.Background()) }
+
+// Shutdown stops Raft and closes the stores. It first cuts the Raft
+// transport, so no replication or vote RPC can hold raft's shutdown on a
+// frozen or unreachable peer, then waits for raft until ctx ends. Past
+// ctx it returns an error and leaves the stores open: raft's goroutines
+// may still use them, and the process is expected to exit.
+func (n *Node) Shutdown(ctx context.Context) error {
 	var err error
 	n.closeOnce.Do(func() {
 		n.cancel()
-		if n.raft != nil {
-			if e := n.raft.Shutdown().Error(); e != nil {
-				err = fmt.Errorf("shutdown raft: %w", e)
-			}
+		if t, ok := n.transport.(*tcpTransport); ok {
+			t.cut()
 		}
-		n.wg.Wait()
-		n.closeStores()
+		done := make(chan error, 1)
+		go func() {
+			var e error
+			if n.raft != nil {
+				if e = n.raft.Shutdown().Error(); e != nil {
+					e = fmt.Errorf("shutdown raft: %w", e)
+				}
+			}
+			n.wg.Wait()
+			done <- e
+		}()
+		select {
+		case err = <-done:
+			n.closeStores()
+		case <-ctx.Done():
+			err = fmt.Errorf("raft did not shut down in time (%w); stores left open", context.Cause(ctx))
+			n.log.Error("shutdown deadline passed with raft still stopping")
+		}
 	})
 	return err
 }

@@ -1,8 +1,10 @@
 package arena
 
 import (
+	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -11,13 +13,29 @@ import (
 
 // tcpStreamLayer is raft's TCP stream layer over a listener we open
 // ourselves, so a node may bind port 0 (tests, dev clusters) and still
-// advertise the port it actually got.
+// advertise the port it actually got. It remembers every connection it
+// dialled or accepted, so that shutdown can cut them all: raft's own
+// Close only stops the listener, and a replication goroutine blocked on a
+// frozen peer would otherwise hold raft.Shutdown for the whole transport
+// timeout.
 type tcpStreamLayer struct {
 	ln        net.Listener
 	advertise net.Addr
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	closed bool
 }
 
-func (t *tcpStreamLayer) Accept() (net.Conn, error) { return t.ln.Accept() }
+var errStreamClosed = errors.New("raft stream layer closed")
+
+func (t *tcpStreamLayer) Accept() (net.Conn, error) {
+	c, err := t.ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return t.track(c)
+}
 
 func (t *tcpStreamLayer) Close() error { return t.ln.Close() }
 
@@ -25,7 +43,69 @@ func (t *tcpStreamLayer) Addr() net.Addr { return t.advertise }
 
 func (t *tcpStreamLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
 	d := net.Dialer{Timeout: timeout}
-	return d.Dial("tcp", string(addr))
+	c, err := d.Dial("tcp", string(addr))
+	if err != nil {
+		return nil, err
+	}
+	return t.track(c)
+}
+
+func (t *tcpStreamLayer) track(c net.Conn) (net.Conn, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		c.Close()
+		return nil, errStreamClosed
+	}
+	if t.conns == nil {
+		t.conns = map[net.Conn]struct{}{}
+	}
+	tc := &trackedConn{Conn: c, layer: t}
+	t.conns[tc] = struct{}{}
+	return tc, nil
+}
+
+// closeAll closes the listener and every open connection, and refuses new
+// ones: reads and writes blocked on them return at once.
+func (t *tcpStreamLayer) closeAll() {
+	t.mu.Lock()
+	t.closed = true
+	conns := t.conns
+	t.conns = nil
+	t.mu.Unlock()
+	_ = t.ln.Close()
+	for c := range conns {
+		_ = c.(*trackedConn).Conn.Close()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	layer *tcpStreamLayer
+	once  sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.layer.mu.Lock()
+		delete(c.layer.conns, c)
+		c.layer.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// tcpTransport is raft's network transport with a handle on its stream
+// layer, for shutdown.
+type tcpTransport struct {
+	*raft.NetworkTransport
+	stream *tcpStreamLayer
+}
+
+// cut stops the transport and closes every connection it holds.
+func (t *tcpTransport) cut() {
+	_ = t.NetworkTransport.Close()
+	t.NetworkTransport.CloseStreams()
+	t.stream.closeAll()
 }
 
 func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
@@ -44,7 +124,21 @@ func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
 		ln.Close()
 		return nil, fmt.Errorf("raft address %s cannot be dialled by peers: set --raft-advertise", adv)
 	}
-	return raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-		Stream: &tcpStreamLayer{ln: ln, advertise: adv}, MaxPool: 5, Timeout: 10 * time.Second, Logger: hl,
-	}), nil
+	stream := &tcpStreamLayer{ln: ln, advertise: adv}
+	// One RPC in flight per peer turns raft's pipelined replication off.
+	// Pipelining deadlocks (hashicorp/raft#612): when pipelineDecode stops
+	// on a stale term or a failed append, the pipeline's decoder blocks
+	// handing its next response to a consumer that is gone, the next
+	// pipelineSend blocks handing the decoder a request, and the pipeline
+	// is only closed after pipelineSend returns, so replication and
+	// raft.Shutdown hang forever. raft's own docs (and #541) measured no
+	// gain from it with batching, which this node uses.
+	inFlight := 1
+	if cfg.pipelining {
+		inFlight = 0 // raft's default (2): only for the regression test
+	}
+	nt := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: stream, MaxPool: 5, Timeout: 10 * time.Second, Logger: hl, MaxRPCsInFlight: inFlight,
+	})
+	return &tcpTransport{NetworkTransport: nt, stream: stream}, nil
 }
