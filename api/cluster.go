@@ -36,6 +36,9 @@ type NodeMeta struct {
 	ID       string `json:"id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPAddr string `json:"http_addr"`
+	// ReadReplica keeps the member a non-voter: the leader never promotes
+	// it (spectator read replicas). omitempty: old logs replay unchanged.
+	ReadReplica bool `json:"read_replica,omitempty"`
 }
 
 // Member is one server of the Raft configuration.
@@ -46,6 +49,29 @@ type Member struct {
 	// Suffrage is the Raft voting status, e.g. "Voter" or "Nonvoter".
 	Suffrage string `json:"suffrage"`
 	Leader   bool   `json:"leader"`
+	// ReadReplica: the member stays a non-voter (NodeMeta.ReadReplica).
+	ReadReplica bool `json:"read_replica,omitempty"`
+	// AppliedIndex and Lag (entries behind the highest commit index this
+	// node has seen) come from polling each member's /v1/cluster/progress;
+	// Reachable is false when the member did not answer the last poll.
+	// Absent when the serving node has no poller (tests without HTTP).
+	AppliedIndex *uint64 `json:"applied_index,omitempty"`
+	Lag          *uint64 `json:"lag,omitempty"`
+	Reachable    *bool   `json:"reachable,omitempty"`
+}
+
+// Progress is one node's cheap account of how far it has got, served at
+// GET /v1/cluster/progress: what readiness, promotion of non-voters and
+// the status's lag column are computed from.
+type Progress struct {
+	NodeID       string `json:"node_id"`
+	State        string `json:"state"`
+	Term         uint64 `json:"term"`
+	CommitIndex  uint64 `json:"commit_index"`
+	AppliedIndex uint64 `json:"applied_index"`
+	LastLogIndex uint64 `json:"last_log_index"`
+	// LeaderID is "" while the node knows no leader.
+	LeaderID string `json:"leader_id"`
 }
 
 // LeaderChange records one election, for operators.

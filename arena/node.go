@@ -80,6 +80,7 @@ type Node struct {
 	notify        chan bool
 	readyTerm     atomic.Uint64
 	leaderChanges atomic.Uint64
+	leaderWatch   leaderWatch
 	ctx           context.Context
 	cancel        context.CancelFunc
 	wg            sync.WaitGroup
@@ -200,8 +201,9 @@ func Open(cfg Config) (*Node, error) {
 		n.log.Info("bootstrapped a new single-node cluster")
 	}
 	registerRaftGauges(cfg.Registerer, n)
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.watchLeadership()
+	go n.observeLeader()
 	ok = true
 	return n, nil
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/api"
@@ -83,6 +82,7 @@ func (n *Node) establish(ctx context.Context, term uint64) error {
 	if err != nil {
 		return err
 	}
+	self.ReadReplica = metas[self.ID].ReadReplica
 	if metas[self.ID] != self {
 		if _, err := n.Apply(ctx, CmdClusterNode, self); err != nil {
 			return err
@@ -182,69 +182,6 @@ func (n *Node) Ready() (bool, string) {
 	return true, ""
 }
 
-// Join adds a voter. It must run on the leader. Joining again with the same
-// id and address only refreshes the member's metadata.
-func (n *Node) Join(ctx context.Context, m NodeMeta) error {
-	if m.ID == "" || m.RaftAddr == "" {
-		return apperr.New(apperr.Invalid, "node_id and raft_addr are required")
-	}
-	if !n.IsLeader() {
-		return apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
-	}
-	cf := n.raft.GetConfiguration()
-	if err := cf.Error(); err != nil {
-		return translateRaftErr(err)
-	}
-	member := false
-	for _, s := range cf.Configuration().Servers {
-		sameID, sameAddr := string(s.ID) == m.ID, string(s.Address) == m.RaftAddr
-		switch {
-		case sameID && sameAddr:
-			member = true
-		case sameID || sameAddr:
-			// A node came back with a new address, or an address was reused:
-			// the old entry must go before the new one can vote.
-			if err := n.raft.RemoveServer(s.ID, 0, timeoutOf(ctx)).Error(); err != nil {
-				return translateRaftErr(err)
-			}
-		}
-	}
-	if !member {
-		if err := n.raft.AddVoter(raft.ServerID(m.ID), raft.ServerAddress(m.RaftAddr), 0, timeoutOf(ctx)).Error(); err != nil {
-			return translateRaftErr(err)
-		}
-		n.log.Info("added voter", "id", m.ID, "raft_addr", m.RaftAddr)
-	}
-	_, err := n.Apply(ctx, CmdClusterNode, m)
-	return err
-}
-
-// Remove takes a member out of the cluster. It must run on the leader.
-func (n *Node) Remove(ctx context.Context, id string) error {
-	if !n.IsLeader() {
-		return apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
-	}
-	cf := n.raft.GetConfiguration()
-	if err := cf.Error(); err != nil {
-		return translateRaftErr(err)
-	}
-	found := false
-	for _, s := range cf.Configuration().Servers {
-		found = found || string(s.ID) == id
-	}
-	if !found {
-		return apperr.New(apperr.NotFound, "node %s is not a member", id)
-	}
-	if _, err := n.Apply(ctx, CmdClusterNodeRemove, nodeRemoveCmd{ID: id}); err != nil {
-		return err
-	}
-	if err := n.raft.RemoveServer(raft.ServerID(id), 0, timeoutOf(ctx)).Error(); err != nil {
-		return translateRaftErr(err)
-	}
-	n.log.Info("removed member", "id", id)
-	return nil
-}
-
 func timeoutOf(ctx context.Context) time.Duration {
 	if dl, ok := ctx.Deadline(); ok {
 		return time.Until(dl)
@@ -295,7 +232,8 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 	}
 	for _, s := range cf.Configuration().Servers {
 		st.Nodes = append(st.Nodes, Member{ID: string(s.ID), RaftAddr: string(s.Address),
-			HTTPAddr: metas[string(s.ID)].HTTPAddr, Suffrage: s.Suffrage.String(), Leader: ok && leader.ID == string(s.ID)})
+			HTTPAddr: metas[string(s.ID)].HTTPAddr, Suffrage: s.Suffrage.String(), Leader: ok && leader.ID == string(s.ID),
+			ReadReplica: metas[string(s.ID)].ReadReplica})
 	}
 	sort.Slice(st.Nodes, func(i, j int) bool { return st.Nodes[i].ID < st.Nodes[j].ID })
 	err = n.fsm.View(func(tx *bolt.Tx) error {

@@ -39,8 +39,8 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *Cluster) { c.logger = l }
 }
 
-// NewCluster starts n nodes: node 0 bootstraps, the others join it as
-// voters. It waits until all have applied the same index.
+// NewCluster starts n nodes: node 0 bootstraps, the others join it and
+// are promoted to voters. It waits until all have applied the same index.
 func NewCluster(t testing.TB, n int, opts ...Option) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, logger: slog.New(slog.DiscardHandler)}
@@ -148,6 +148,12 @@ func (c *Cluster) join(leader *arena.Node, i int) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := leader.Join(ctx, arena.NodeMeta{ID: nodeID(i), RaftAddr: nodeID(i), HTTPAddr: cfg.HTTPAddr})
+		if err == nil {
+			// Members join as non-voters; a test cluster starts fresh and
+			// caught up, so it promotes them at once (nodes with HTTP
+			// servers leave that to web's promoter).
+			err = leader.Promote(ctx, nodeID(i))
+		}
 		if err != nil {
 			leader = c.Leader()
 		}

@@ -48,6 +48,10 @@ func startCluster(ctx context.Context, n int, batching bool, maxAppend int, pare
 		if err := c.leader.Join(ctx, arena.NodeMeta{ID: node.ID(), RaftAddr: node.RaftAddr()}); err != nil {
 			return nil, fmt.Errorf("join %s: %w", node.ID(), err)
 		}
+		// Joins add non-voters; a benchmark measures a voting quorum.
+		if err := c.leader.Promote(ctx, node.ID()); err != nil {
+			return nil, fmt.Errorf("promote %s: %w", node.ID(), err)
+		}
 	}
 	for _, node := range c.nodes {
 		if err := waitReady(ctx, node); err != nil {
