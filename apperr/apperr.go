@@ -22,7 +22,11 @@ const (
 	NotLeader         Code = "not_leader"
 	RateLimited       Code = "rate_limited"
 	Unavailable       Code = "unavailable"
-	Internal          Code = "internal"
+	// LeaderChanged: a follower gave up forwarding a write because the
+	// leader changed meanwhile; retryable, though the write may have been
+	// applied by the old leader.
+	LeaderChanged Code = "leader_changed"
+	Internal      Code = "internal"
 )
 
 // Error carries a code, a message safe to show to the caller and an optional

@@ -64,6 +64,7 @@ var authzWant = map[string]row{
 	"GET /":          public,
 	"GET /healthz":   public,
 	"GET /readyz":    public,
+	"GET /livez":     public,
 	"GET /metrics":   public,
 	"GET /ui/*file":  public, // /ui/js/app.js
 	"HEAD /ui/*file": public,
@@ -125,6 +126,7 @@ var authzWant = map[string]row{
 	// Cluster: status is public; membership is the operator's.
 	"GET /v1/cluster":              public,
 	"GET /v1/cluster/read-index":   public,
+	"GET /v1/cluster/progress":     public,
 	"POST /v1/cluster/join":        {401, 403, 403, 403, 400, 403},
 	"DELETE /v1/cluster/nodes/:id": {401, 403, 403, 403, 404, 403},
 	"GET /v1/cluster/snapshot":     {401, 403, 403, 403, 200, 403},

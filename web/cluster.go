@@ -29,6 +29,7 @@ func (s *Server) cluster(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.withLag(st.Nodes)
 	c.JSON(http.StatusOK, st)
 }
 

@@ -21,6 +21,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.NotLeader:         http.StatusMisdirectedRequest,
 	apperr.RateLimited:       http.StatusTooManyRequests,
 	apperr.Unavailable:       http.StatusServiceUnavailable,
+	apperr.LeaderChanged:     http.StatusServiceUnavailable,
 	apperr.Internal:          http.StatusInternalServerError,
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -90,17 +92,37 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Cluster.ID()))
 		return
 	}
+	// Taken before the leader is looked up, so that a change between the
+	// two still ends the forward.
+	leaderChanged := s.cfg.Cluster.LeaderChanged()
 	target, err := s.leaderURL()
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
-	if d := s.cfg.ForwardClient.Timeout; d > 0 {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
-		defer cancel()
-		c.Request = c.Request.WithContext(ctx)
-	}
+	clientCtx := c.Request.Context()
+	fctx, fcancel := context.WithCancelCause(clientCtx)
+	defer fcancel(nil)
+	ctx, cancel := context.WithTimeoutCause(fctx, s.cfg.ForwardTimeout, errForwardTimeout)
+	defer cancel()
+	// Fail fast: once this node sees another leader (or none), the old one
+	// will not answer usefully; waiting on a frozen leader held writes for
+	// the whole forward timeout although a new one was elected in a second.
+	var mu sync.Mutex
+	answered := false
+	go func() {
+		select {
+		case <-leaderChanged:
+			mu.Lock()
+			defer mu.Unlock()
+			if !answered { // an answer in hand stands, whoever leads now
+				fcancel(errLeaderChanged)
+			}
+		case <-ctx.Done():
+		}
+	}()
+	c.Request = c.Request.WithContext(ctx)
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
@@ -116,14 +138,31 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		// Read your writes: answer only once this follower has applied
 		// what the leader applied for the request.
 		ModifyResponse: func(resp *http.Response) error {
+			mu.Lock()
+			answered = true
+			mu.Unlock()
+			// Hold the (small) answer in memory, so that neither the
+			// forward timeout nor the wait below can cut it off midway.
+			body, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardedAnswer+1))
+			resp.Body.Close()
+			if err != nil {
+				return fmt.Errorf("read the leader's answer: %w", err)
+			}
+			if len(body) > maxForwardedAnswer {
+				return fmt.Errorf("the leader's answer exceeds %d bytes", maxForwardedAnswer)
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(body))
 			idx, err := strconv.ParseUint(resp.Header.Get(appliedHeader), 10, 64)
 			if err != nil || idx == 0 {
 				return nil
 			}
-			ctx, cancel := context.WithTimeout(resp.Request.Context(), s.cfg.RequestTimeout)
-			defer cancel()
-			if err := s.cfg.Cluster.WaitApplied(ctx, idx); err != nil {
-				s.log.Warn("forwarded write not yet applied here", "index", idx, "err", err)
+			// The client's own context, not the forward's: the write is
+			// done, and a leader change now must not cut this wait short.
+			wctx, wcancel := context.WithTimeout(clientCtx, s.cfg.RequestTimeout)
+			defer wcancel()
+			if err := s.cfg.Cluster.WaitApplied(wctx, idx); err != nil {
+				s.log.Warn("forwarded write not yet applied here", "index", idx, "applied", s.cfg.Cluster.AppliedIndex(), "err", err)
+				notAppliedHere(resp, idx)
 			}
 			return nil
 		},
@@ -134,18 +173,52 @@ func (s *Server) forwardWrites(c *gin.Context) {
 				s.writeError(c, apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
 				return
 			}
-			s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
+			s.log.Warn("forward to leader failed", "leader", target.Host, "err", err, "cause", context.Cause(ctx))
 			var op *net.OpError
-			if errors.As(err, &op) && op.Op == "dial" {
+			switch cause := context.Cause(ctx); {
+			case errors.As(err, &op) && op.Op == "dial":
 				// Nothing reached the leader, so nothing was applied.
 				s.writeError(c, apperr.New(apperr.NotLeader, "the leader at %s could not be reached; retry", target.Host))
-				return
+			case errors.Is(cause, errLeaderChanged):
+				c.Header("Retry-After", "1")
+				s.writeError(c, apperr.New(apperr.LeaderChanged, "the leader changed while this write was forwarded to %s; it may or may not have been applied there: retry (a write with an idempotency id is safe to retry)", target.Host))
+			case errors.Is(cause, errForwardTimeout):
+				c.Header("Retry-After", "1")
+				s.writeError(c, apperr.New(apperr.Unavailable, "the leader at %s did not answer within %v; the write may or may not have been applied", target.Host, s.cfg.ForwardTimeout))
+			default:
+				s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
 			}
-			s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
 		},
 	}
 	proxy.ServeHTTP(c.Writer, c.Request)
 	c.Abort()
+}
+
+// maxForwardedAnswer bounds a write's answer a follower relays.
+const maxForwardedAnswer = 8 << 20
+
+var (
+	errForwardTimeout = errors.New("forward timeout")
+	errLeaderChanged  = errors.New("leader changed")
+)
+
+// notAppliedHereHeader, on a forwarded write's answer, is the leader's
+// applied index that this follower had not reached when it gave up
+// waiting (RequestTimeout).
+const notAppliedHereHeader = "X-Arena-Not-Applied-Here"
+
+// notAppliedHere turns a successful forwarded answer into 202 Accepted:
+// the write WAS applied on the leader (its body is kept: it may carry a
+// key shown only once), but this follower has not applied it yet, so its
+// reads may not show it. Not a silent 200, which promises read-your-
+// writes; not a 5xx, which would invite a client to apply it twice.
+func notAppliedHere(resp *http.Response, idx uint64) {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return
+	}
+	resp.StatusCode, resp.Status = http.StatusAccepted, "202 Accepted"
+	resp.Header.Set(notAppliedHereHeader, strconv.FormatUint(idx, 10))
+	resp.Header.Set("Retry-After", "1")
 }
 
 func (s *Server) leaderURL() (*url.URL, error) {

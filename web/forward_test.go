@@ -295,7 +295,7 @@ func TestLinearizableReads(t *testing.T) {
 
 	t.Run("every node reports ready and healthy", func(t *testing.T) {
 		for _, n := range e.nodes {
-			var h map[string]string
+			var h map[string]any
 			e.do(t, n, req{method: "GET", path: "/readyz"}).want(t, 200).decode(t, &h)
 			if h["status"] != "ready" || h["node_id"] != n.node.ID() {
 				t.Errorf("%s readyz %v", n.node.ID(), h)
@@ -315,7 +315,7 @@ func TestLinearizableReads(t *testing.T) {
 			}
 			return nil
 		})
-		var h map[string]string
+		var h map[string]any
 		e.do(t, lone, req{method: "GET", path: "/readyz"}).want(t, 503).decode(t, &h)
 		if h["status"] != "not_ready" || h["reason"] == "" {
 			t.Errorf("readyz body %v", h)

@@ -20,7 +20,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	})
 
 	t.Run("readyz answers ready on a node that leads", func(t *testing.T) {
-		var h map[string]string
+		var h map[string]any
 		e.do(t, n, req{method: "GET", path: "/readyz"}).want(t, 200).decode(t, &h)
 		if h["status"] != "ready" || h["node_id"] != n.node.ID() {
 			t.Errorf("readyz %v", h)

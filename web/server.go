@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -63,9 +65,19 @@ type Config struct {
 	SecretsKey func() string
 	// Runner receives agent sessions (nil: agents cannot connect here).
 	Runner Runner
-	// ForwardClient carries forwarded writes and read-index requests to
-	// the leader (default: forwardTransport with a 30 s timeout).
+	// ForwardClient carries forwarded writes, read-index and progress
+	// requests to other members (default: forwardTransport).
 	ForwardClient *http.Client
+	// ForwardTimeout bounds a forwarded write (default: ForwardClient's
+	// Timeout when set, else 10 s). A change of leader ends it sooner.
+	ForwardTimeout time.Duration
+	// ReadyMaxLag is how many entries a follower's applied index may trail
+	// the leader's commit index and still be ready; a non-voter within it
+	// is promoted (default 1000).
+	ReadyMaxLag uint64
+	// ProgressInterval is how often each member's progress is polled
+	// (default 500 ms).
+	ProgressInterval time.Duration
 	// StreamBuffer is how many frames a spectator may lag before it is
 	// dropped (default 256).
 	StreamBuffer int
@@ -115,6 +127,9 @@ type Server struct {
 	latency *prometheus.HistogramVec
 	lim     *limiters
 	origins *originPolicy
+
+	progressBook progressBook
+	draining     atomic.Bool
 }
 
 // New builds the router.
@@ -126,8 +141,21 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.ForwardTimeout <= 0 {
+		cfg.ForwardTimeout = 10 * time.Second
+		if cfg.ForwardClient != nil && cfg.ForwardClient.Timeout > 0 {
+			cfg.ForwardTimeout = cfg.ForwardClient.Timeout
+		}
+	}
 	if cfg.ForwardClient == nil {
-		cfg.ForwardClient = &http.Client{Timeout: 30 * time.Second, Transport: forwardTransport()}
+		// No client-wide timeout: each use sets its own through its context.
+		cfg.ForwardClient = &http.Client{Transport: forwardTransport()}
+	}
+	if cfg.ReadyMaxLag == 0 {
+		cfg.ReadyMaxLag = 1000
+	}
+	if cfg.ProgressInterval <= 0 {
+		cfg.ProgressInterval = 500 * time.Millisecond
 	}
 	if cfg.StreamBuffer <= 0 {
 		cfg.StreamBuffer = 256
@@ -161,8 +189,15 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Run feeds the spectator hub until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.hub.Run(ctx) }
+// Run feeds the spectator hub and polls the members' progress (for
+// readiness and promotion, progress.go) until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.pollProgress(ctx) }()
+	s.hub.Run(ctx)
+	wg.Wait()
+}
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -186,6 +221,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/", s.home)
 	s.uiRoutes(r) // spectator pages and their assets (ui.go)
 	r.GET("/healthz", s.healthz)
+	r.GET("/livez", s.healthz)
 	r.GET("/readyz", s.readyz)
 	if s.cfg.Gatherer != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})))
@@ -235,6 +271,7 @@ func (s *Server) routes() *gin.Engine {
 
 	v1.GET("/cluster", s.cluster)
 	v1.GET("/cluster/read-index", s.readIndex)
+	v1.GET("/cluster/progress", s.progress)
 	v1.POST("/cluster/join", s.requireOperator, s.join)
 	v1.DELETE("/cluster/nodes/:id", s.requireOperator, s.removeNode)
 	v1.GET("/cluster/snapshot", s.requireOperator, s.snapshot)
@@ -268,7 +305,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	d := time.Since(start)
 	s.reqs.WithLabelValues(route, c.Request.Method, http.StatusText(status)).Inc()
 	s.latency.WithLabelValues(route).Observe(d.Seconds())
-	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+	if route == "/healthz" || route == "/livez" || route == "/readyz" || route == "/metrics" || route == "/v1/cluster/progress" {
 		return
 	}
 	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", status,

@@ -32,6 +32,14 @@ type Cluster interface {
 	AppliedIndex() uint64
 	Join(ctx context.Context, m arena.NodeMeta) error
 	Remove(ctx context.Context, id string) error
+	// Progress, Members, LeaderReady and Promote feed readiness and the
+	// promotion of caught-up non-voters (progress.go); LeaderChanged lets
+	// a forwarded write give up on a leader that was replaced (forward.go).
+	Progress() api.Progress
+	Members() ([]arena.Member, error)
+	LeaderReady() bool
+	Promote(ctx context.Context, id string) error
+	LeaderChanged() <-chan struct{}
 }
 
 // Accounts is who may call: owners, agents, trainers and the keys that
