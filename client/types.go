@@ -240,6 +240,10 @@ type JoinRequest struct {
 	// joiner's secrets key, when it has one: a cluster sealing with
 	// another key refuses the join (409) before the node becomes a member.
 	SecretsKeyID string `json:"secrets_key_id,omitempty"`
+	// ReadReplica keeps the node a non-voter for good (a read replica);
+	// otherwise it joins as a non-voter and the leader promotes it to
+	// voter once it has caught up.
+	ReadReplica bool `json:"read_replica,omitempty"`
 }
 
 // Readiness is the body of GET /readyz.
@@ -248,6 +252,11 @@ type Readiness struct {
 	Status string `json:"status"`
 	// Reason explains a not_ready status.
 	Reason string `json:"reason,omitempty"`
+	// AppliedIndex, LeaderCommitIndex and Lag say how far a follower
+	// trails the leader (absent when readiness failed before it was asked).
+	AppliedIndex      uint64 `json:"applied_index,omitempty"`
+	LeaderCommitIndex uint64 `json:"leader_commit_index,omitempty"`
+	Lag               uint64 `json:"lag,omitempty"`
 }
 
 // IsReady reports whether the node can serve traffic.

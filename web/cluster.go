@@ -41,6 +41,8 @@ type joinReq struct {
 	// it was started with one: a different key is refused before the node
 	// becomes a member.
 	SecretsKeyID string `json:"secrets_key_id,omitempty"`
+	// ReadReplica keeps the member a non-voter (never promoted).
+	ReadReplica bool `json:"read_replica,omitempty"`
 }
 
 func (s *Server) join(c *gin.Context) {
@@ -58,7 +60,7 @@ func (s *Server) join(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Cluster.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr}); err != nil {
+	if err := s.cfg.Cluster.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr, ReadReplica: req.ReadReplica}); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -20,6 +20,8 @@ type JoinConfig struct {
 	OperatorToken string
 	// The joining node: its id and the addresses peers reach it at.
 	NodeID, RaftAddr, HTTPAddr string
+	// ReadReplica asks to stay a non-voter (see client.JoinRequest).
+	ReadReplica bool
 	// Secrets sends its fingerprint with the request, so a cluster sealing
 	// with another key refuses the node before it becomes a member, and
 	// adopts the key the cluster answers with. Nil: neither.
@@ -36,7 +38,8 @@ type JoinConfig struct {
 
 const maxJoinBackoff = 2 * time.Second
 
-// Join asks the member at cfg.Via to add the node as a voter, retrying
+// Join asks the member at cfg.Via to add the node (as a non-voter, which
+// the leader promotes once it has caught up), retrying
 // while the cluster elects a leader or the member is still starting, then
 // adopts the cluster's secrets key. A refusal that retrying cannot change
 // (bad request, wrong token, conflicting secrets key) ends it at once.
@@ -53,7 +56,7 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 	if err != nil {
 		return fmt.Errorf("join %s: %w", cfg.Via, err)
 	}
-	req := client.JoinRequest{NodeID: cfg.NodeID, RaftAddr: cfg.RaftAddr, HTTPAddr: cfg.HTTPAddr}
+	req := client.JoinRequest{NodeID: cfg.NodeID, RaftAddr: cfg.RaftAddr, HTTPAddr: cfg.HTTPAddr, ReadReplica: cfg.ReadReplica}
 	if cfg.Secrets != nil {
 		req.SecretsKeyID = cfg.Secrets.Fingerprint()
 	}

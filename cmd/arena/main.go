@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 var version = "dev"
@@ -19,10 +20,32 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:]))
+	os.Exit(run(ctx, stop, os.Args[1:]))
 }
 
-func run(ctx context.Context, args []string) int {
+// shutdown stops a serving node within its --shutdown-timeout. The signal
+// handler is released first, so a second SIGTERM or Ctrl-C kills the
+// process at once; a backstop exits if a step ignores its deadline.
+func shutdown(m *Main, releaseSignals func()) int {
+	releaseSignals()
+	fmt.Fprintf(os.Stderr, "arena: shutting down (deadline %v)\n", m.ShutdownTimeout)
+	backstop := time.AfterFunc(m.ShutdownTimeout+2*time.Second, func() {
+		fmt.Fprintf(os.Stderr, "arena: shutdown still running %v after the signal; exiting\n", m.ShutdownTimeout+2*time.Second)
+		os.Exit(1)
+	})
+	defer backstop.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := m.Shutdown(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "arena: shutdown did not finish cleanly within %v (after %v): %v\n", m.ShutdownTimeout, time.Since(start).Round(time.Millisecond), err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "arena: stopped in %v\n", time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+func run(ctx context.Context, stop func(), args []string) int {
 	if len(args) == 0 {
 		usage()
 		return 2
@@ -40,11 +63,7 @@ func run(ctx context.Context, args []string) int {
 			return 1
 		}
 		<-ctx.Done()
-		if err := m.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "arena: shutdown:", err)
-			return 1
-		}
-		return 0
+		return shutdown(m, stop)
 	case "dev-cluster":
 		if err := runDevCluster(ctx, args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 			fmt.Fprintln(os.Stderr, "arena dev-cluster:", err)

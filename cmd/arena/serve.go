@@ -64,6 +64,17 @@ type Main struct {
 	NoBots bool
 	// BotDelay paces built-in bots so spectators can follow their games.
 	BotDelay time.Duration
+	// ShutdownTimeout bounds a graceful stop (SIGTERM) from start to exit;
+	// past it the process exits non-zero and says which step hung.
+	ShutdownTimeout time.Duration
+	// ForwardTimeout bounds a write a follower forwards to the leader.
+	ForwardTimeout time.Duration
+	// ReadyMaxLag is how many entries behind the leader's commit index
+	// /readyz still passes, and within which a non-voter is promoted.
+	ReadyMaxLag uint64
+	// ReadReplica joins (or re-joins) as a non-voter that is never
+	// promoted: a read replica for spectators.
+	ReadReplica bool
 
 	// Stdout receives the one-time operator token and the URL banner.
 	Stdout io.Writer
@@ -77,6 +88,8 @@ type Main struct {
 	secrets  *boot.SecretsKey
 	listener net.Listener
 	server   *http.Server
+	web      *web.Server
+	log      *slog.Logger
 	cancel   context.CancelFunc
 	bg       sync.WaitGroup
 	// URL is the advertised HTTP base URL once Run returns.
@@ -127,6 +140,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err := m.Raft.registerFlags(fs, env); err != nil {
 		return err
 	}
+	if err := m.registerOpsFlags(fs, env); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -158,6 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.log = logger
 	joining := m.Join != ""
 	if m.OperatorToken, err = boot.OperatorToken(m.DataDir, m.OperatorToken, joining, m.Stdout); err != nil {
 		return err
@@ -203,12 +220,14 @@ func (m *Main) Run(ctx context.Context) error {
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
-		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins})
+		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins,
+		ForwardTimeout: m.ForwardTimeout, ReadyMaxLag: m.ReadyMaxLag})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
 	go func() { defer m.bg.Done(); m.Runner.Run(bgCtx) }()
 	go func() { defer m.bg.Done(); srv.Run(bgCtx) }()
+	m.web = srv
 	m.server = srv.HTTPServer()    // read/write/idle timeouts from m.Limits
 	ln := srv.Listener(m.listener) // TCP connections per client address
 	go func() {
@@ -218,7 +237,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	if joining {
 		err := boot.Join(ctx, boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
-			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger})
+			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger,
+			ReadReplica: m.ReadReplica})
 		if err != nil {
 			return err
 		}
@@ -228,25 +248,9 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops serving and closes the node.
-func (m *Main) Close() error {
-	var errs []error
-	if m.cancel != nil {
-		m.cancel()
-		m.bg.Wait()
-	}
-	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		errs = append(errs, m.server.Shutdown(ctx))
-		cancel()
-	} else if m.listener != nil {
-		errs = append(errs, m.listener.Close())
-	}
-	if m.Node != nil {
-		errs = append(errs, m.Node.Close())
-	}
-	return errors.Join(errs...)
-}
+// Close stops serving and closes the node, without a deadline (tests, and
+// a failed start).
+func (m *Main) Close() error { return m.Shutdown(context.Background()) }
 
 func (m *Main) logger() (*slog.Logger, error) {
 	var level slog.Level

@@ -104,7 +104,9 @@ type clusterView struct {
 		ID string `json:"id"`
 	} `json:"leader"`
 	Nodes []struct {
-		ID string `json:"id"`
+		ID       string  `json:"id"`
+		Suffrage string  `json:"suffrage"`
+		Lag      *uint64 `json:"lag"`
 	} `json:"nodes"`
 }
 
@@ -194,6 +196,34 @@ func TestThreeNodeClusterOverTCP(t *testing.T) {
 			}
 			if st, _ := os.Stat(filepath.Join(procs[id].dir, "secrets-key")); st != nil && st.Mode().Perm() != 0o600 {
 				t.Errorf("%s secrets key mode %v", id, st.Mode().Perm())
+			}
+		}
+	})
+
+	t.Run("joined nodes start as non-voters and are promoted once caught up", func(t *testing.T) {
+		eventually(t, 20*time.Second, func() error {
+			var v clusterView
+			api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &v)
+			if len(v.Nodes) != 3 {
+				return fmt.Errorf("%d members", len(v.Nodes))
+			}
+			for _, n := range v.Nodes {
+				if n.Suffrage != "Voter" {
+					return fmt.Errorf("%s is a %s", n.ID, n.Suffrage)
+				}
+				if n.Lag == nil {
+					return fmt.Errorf("%s has no lag yet", n.ID)
+				}
+			}
+			return nil
+		})
+		var all string
+		for _, p := range procs {
+			all += p.logs.String()
+		}
+		for _, want := range []string{"added non-voter", "promoted caught-up non-voter"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("no node logged %q", want)
 			}
 		}
 	})
