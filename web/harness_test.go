@@ -74,6 +74,8 @@ type testNode struct {
 	// stallForwarded, while positive, delays requests that another node
 	// forwarded here (nanoseconds), to simulate a slow leader.
 	stallForwarded atomic.Int64
+	// forwardedIn counts requests another node forwarded here.
+	forwardedIn atomic.Int64
 }
 
 func (n *testNode) stall(d time.Duration) { n.stallForwarded.Store(int64(d)) }
@@ -97,6 +99,9 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 	for i := range n {
 		tn := &testNode{reg: prometheus.NewRegistry()}
 		tn.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get(forwardedHeader) != "" {
+				tn.forwardedIn.Add(1)
+			}
 			if d := time.Duration(tn.stallForwarded.Load()); d > 0 && r.Header.Get(forwardedHeader) != "" {
 				time.Sleep(d)
 			}
