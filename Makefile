@@ -8,10 +8,13 @@ CHAOSTIME ?= 5m
 CHAOSFLAGS ?=
 FUZZTIME ?= 10s
 FUZZFLAGS ?=
+LOADRUNS ?= 20
+LOADPKGS ?= ./arena/... ./web ./cmd/arena
+LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
-.PHONY: cluster chaos screenshots alerts
+.PHONY: cluster chaos screenshots alerts test-under-load
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -30,6 +33,12 @@ test: browser-deps
 ## ARENA_SKIP_BROWSER=1 skips them); stops with what to do when it cannot
 browser-deps:
 	@sh scripts/browser-deps.sh
+
+## test-under-load: the Raft packages' tests (LOADPKGS) LOADRUNS times in a
+## row (default 20) with two busy loops beside them, as on a shared two-core
+## CI machine; stops at the first failing run (LOADFLAGS default -race)
+test-under-load:
+	GO="$(GO)" RUNS="$(LOADRUNS)" PKGS="$(LOADPKGS)" FLAGS="$(LOADFLAGS)" sh scripts/test-under-load.sh
 
 ## build: the binaries into ./bin
 build:
