@@ -180,11 +180,17 @@ func lagOf(commit, applied uint64) uint64 {
 
 // withLag fills each member's applied index, lag and reachability from the
 // book, against the highest commit index any member reported.
+// This node's own entry is taken now. A member that never answered has
+// no applied index or lag, only Reachable false.
 func (s *Server) withLag(nodes []arena.Member) {
 	var commit uint64
 	book := map[string]seen{}
 	for _, m := range nodes {
-		if sn, ok := s.progressBook.get(m.ID); ok {
+		sn, ok := s.progressBook.get(m.ID)
+		if m.ID == s.cfg.Cluster.ID() {
+			sn, ok = seen{p: s.cfg.Cluster.Progress(), at: time.Now()}, true
+		}
+		if ok {
 			book[m.ID] = sn
 			commit = max(commit, sn.p.CommitIndex)
 		}
@@ -194,7 +200,12 @@ func (s *Server) withLag(nodes []arena.Member) {
 		if !ok {
 			continue
 		}
-		applied, lag, reachable := sn.p.AppliedIndex, lagOf(commit, sn.p.AppliedIndex), sn.err == nil
-		nodes[i].AppliedIndex, nodes[i].Lag, nodes[i].Reachable = &applied, &lag, &reachable
+		reachable := sn.err == nil
+		nodes[i].Reachable = &reachable
+		if sn.at.IsZero() {
+			continue
+		}
+		applied, lag := sn.p.AppliedIndex, lagOf(commit, sn.p.AppliedIndex)
+		nodes[i].AppliedIndex, nodes[i].Lag = &applied, &lag
 	}
 }

@@ -12,8 +12,10 @@ var clusterCommands = []*command{
 	{
 		group: "cluster", name: "status",
 		synopsis: "[--linearizable]",
-		summary: "Show the node's Raft state and the cluster membership. --linearizable\n" +
-			"        confirms the answer with the leader instead of trusting a follower's view.",
+		summary: "Show the node's Raft state and the cluster membership: each member's suffrage\n" +
+			"        (Voter, or Nonvoter while it catches up or as a read replica), applied index and\n" +
+			"        lag behind the commit index. --linearizable confirms the answer with the leader\n" +
+			"        instead of trusting a follower's view.",
 		cred:  credNone,
 		setup: clusterStatus,
 	},
@@ -58,14 +60,33 @@ func clusterStatus(fs *flag.FlagSet) action {
 	}
 }
 
+// printNodes lists the members. SUFFRAGE says "Nonvoter" while a joined
+// node catches up (the leader promotes it) and "Nonvoter (read replica)"
+// for one that stays so; APPLIED and LAG come from the serving node's last
+// poll of each member ("-" before the first, "unreachable" when the
+// member did not answer it).
 func printNodes(t *table, nodes []client.Node) error {
-	t.row("ID", "RAFT ADDR", "HTTP ADDR", "SUFFRAGE", "LEADER")
+	t.row("ID", "RAFT ADDR", "HTTP ADDR", "SUFFRAGE", "APPLIED", "LAG", "LEADER")
 	for _, n := range nodes {
 		leader := "no"
 		if n.Leader {
 			leader = "yes"
 		}
-		t.row(n.ID, n.RaftAddr, n.HTTPAddr, n.Suffrage, leader)
+		suffrage := n.Suffrage
+		if n.ReadReplica {
+			suffrage += " (read replica)"
+		}
+		applied, lag := "-", "-"
+		if n.AppliedIndex != nil {
+			applied = formatUint(*n.AppliedIndex)
+		}
+		if n.Lag != nil {
+			lag = formatUint(*n.Lag)
+		}
+		if n.Reachable != nil && !*n.Reachable {
+			lag = "unreachable"
+		}
+		t.row(n.ID, n.RaftAddr, n.HTTPAddr, suffrage, applied, lag, leader)
 	}
 	return t.flush()
 }
