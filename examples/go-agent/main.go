@@ -10,7 +10,9 @@
 //
 //	go run ./examples/go-agent -server http://localhost:8080 -key ara_... -arena connect4
 //
-// The protocol is described in docs/PROTOCOL.md.
+// The protocol is described in docs/PROTOCOL.md. The example imports
+// nothing from the arena's own packages (frames.go copies the few frame
+// types it needs), so it can be copied out and built on its own.
 package main
 
 import (
@@ -32,8 +34,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/agentarena/arena/agents/protocol"
 )
 
 const (
@@ -200,9 +200,9 @@ func (a *agent) handle(conn *websocket.Conn, data []byte) error {
 	if err := json.Unmarshal(data, &head); err != nil {
 		return fmt.Errorf("server sent bad JSON: %w", err)
 	}
-	if head.Type == protocol.TypeTurn {
+	if head.Type == typeTurn {
 		a.log.Debug("recv", "frame", string(data))
-		var t protocol.Turn
+		var t turn
 		if err := json.Unmarshal(data, &t); err != nil {
 			return fmt.Errorf("decode turn: %w", err)
 		}
@@ -210,13 +210,13 @@ func (a *agent) handle(conn *websocket.Conn, data []byte) error {
 	}
 	frame := strings.TrimSpace(string(data))
 	switch head.Type {
-	case protocol.TypeError:
+	case typeError:
 		// "conflict" after queue means we still hold a seat in this
 		// arena; we queue again after its contest_end.
 		a.log.Warn("error frame", "frame", frame)
-	case protocol.TypeHello, protocol.TypeContestEnd:
+	case typeHello, typeContestEnd:
 		a.log.Info(head.Type, "frame", frame)
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeQueue, Arena: a.arena})
+		return a.send(conn, outbound{Type: typeQueue, Arena: a.arena})
 	default: // contest_start, queued, ack, pong, and types added later
 		a.log.Info(head.Type, "frame", frame)
 	}
@@ -225,7 +225,7 @@ func (a *agent) handle(conn *websocket.Conn, data []byte) error {
 
 // play answers a turn. A connect4 move quotes the turn's seq; a prompt
 // answer goes as one final frame.
-func (a *agent) play(conn *websocket.Conn, t protocol.Turn) error {
+func (a *agent) play(conn *websocket.Conn, t turn) error {
 	var g struct {
 		Game string `json:"game"`
 	}
@@ -241,23 +241,23 @@ func (a *agent) play(conn *websocket.Conn, t protocol.Turn) error {
 		if col < 0 {
 			return nil // not our move after all
 		}
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeMove, Contest: t.Contest, Seq: &t.Seq,
+		return a.send(conn, outbound{Type: typeMove, Contest: t.Contest, Seq: &t.Seq,
 			Move: json.RawMessage(strconv.Itoa(col))})
 	case "prompt":
 		var v promptView
 		if err := json.Unmarshal(t.View, &v); err != nil {
 			return fmt.Errorf("decode prompt view: %w", err)
 		}
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeFinal, Contest: t.Contest, Text: answer(v)})
+		return a.send(conn, outbound{Type: typeFinal, Contest: t.Contest, Text: answer(v)})
 	default:
 		a.log.Warn("unknown game; resigning", "game", g.Game)
-		return a.send(conn, protocol.Inbound{Type: protocol.TypeResign, Contest: t.Contest})
+		return a.send(conn, outbound{Type: typeResign, Contest: t.Contest})
 	}
 }
 
 // send writes one frame. Only the session goroutine calls it: a
 // websocket connection allows one writer at a time.
-func (a *agent) send(conn *websocket.Conn, frame protocol.Inbound) error {
+func (a *agent) send(conn *websocket.Conn, frame outbound) error {
 	data, err := json.Marshal(frame)
 	if err != nil {
 		return err

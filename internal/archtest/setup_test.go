@@ -24,3 +24,20 @@ func TestMakeTestInstallsWhatItsTestsNeed(t *testing.T) {
 		t.Fatalf("make test does not run scripts/browser-deps.sh before the tests:\n%s", plan)
 	}
 }
+
+// TestGoAgentExampleStandsAlone: an outside developer copies
+// examples/go-agent out of the repository, so neither it nor its tests may
+// import the arena's own packages (only the standard library and
+// gorilla/websocket).
+func TestGoAgentExampleStandsAlone(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{join .Imports \"\\n\"}}\n{{join .TestImports \"\\n\"}}\n{{join .XTestImports \"\\n\"}}",
+		module+"/examples/go-agent").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if strings.HasPrefix(imp, module) || (strings.Contains(imp, ".") && imp != "github.com/gorilla/websocket") {
+			t.Errorf("examples/go-agent imports %s", imp)
+		}
+	}
+}

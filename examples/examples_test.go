@@ -1,0 +1,136 @@
+// Package examples_test plays the example agents, built as an outside
+// developer builds them, against a real node.
+package examples_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/web"
+)
+
+// node starts one real node (Raft, bbolt) with its contest runner, a
+// connect4 bot that keeps queueing, and the HTTP API on loopback.
+func node(t *testing.T) string {
+	t.Helper()
+	c := arenatest.NewCluster(t, 1)
+	bot, _ := bots.Lookup("c4-random", 1)
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{bot}, Tick: 20 * time.Millisecond, SeedDefaults: true})
+	s := web.New(web.Config{Node: c.Nodes[0], Runner: r})
+	srv := httptest.NewServer(s.Handler())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { r.Run(ctx); done <- struct{}{} }()
+	go func() { s.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		<-done
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	c.Eventually(10*time.Second, func() error {
+		_, err := c.Nodes[0].Arena("connect4")
+		return err
+	})
+	return srv.URL
+}
+
+func call(t *testing.T, method, url, key string, in, out any) {
+	t.Helper()
+	body, _ := json.Marshal(in)
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %s", method, url, resp.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestGoAgentPlaysARealNode builds examples/go-agent on its own and lets
+// it play connect4 against a bot until it has finished two contests: it
+// speaks the protocol the arena actually serves, with no error frame.
+func TestGoAgentPlaysARealNode(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "go-agent")
+	if out, err := exec.Command("go", "build", "-o", bin, "./go-agent").CombinedOutput(); err != nil {
+		t.Fatalf("build go-agent: %v\n%s", err, out)
+	}
+	base := node(t)
+	var owner struct {
+		APIKey string `json:"api_key"`
+	}
+	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": "gopher-owner"}, &owner)
+	var agent struct {
+		Agent struct {
+			ID string `json:"id"`
+		} `json:"agent"`
+		AgentKey string `json:"agent_key"`
+	}
+	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": "gopher"}, &agent)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-server", base, "-key", agent.AgentKey, "-arena", "connect4")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("go-agent log:\n%s", logs.String())
+		}
+	}()
+	var settled []string
+	for len(settled) < 2 && ctx.Err() == nil {
+		var page struct {
+			Contests []struct {
+				ID     string `json:"id"`
+				Reason string `json:"reason"`
+			} `json:"contests"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agent.Agent.ID), "", nil, &page)
+		settled = settled[:0]
+		for _, c := range page.Contests {
+			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {
+				t.Fatalf("contest %s ended by %q: the agent did not play", c.ID, c.Reason)
+			}
+			settled = append(settled, c.ID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(settled) < 2 {
+		t.Fatalf("the agent finished %d contests in 60 s, want 2 (it queues again after each)", len(settled))
+	}
+	cancel()
+	_ = cmd.Wait()
+	if strings.Contains(logs.String(), "error frame") {
+		t.Fatalf("the agent got error frames:\n%s", logs.String())
+	}
+}
