@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -35,5 +36,28 @@ func TestAgentWebhookSecretRotates(t *testing.T) {
 	r = runCLI(t, env, "agent", "webhook-secret", sock.Agent.ID)
 	if r.code == 0 || !strings.Contains(r.stderr, "only webhook agents have a webhook secret") {
 		t.Fatalf("a websocket agent: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestAgentQueueKeep(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "alice", "")
+	a, err := srv.Client(t, key).CreateAgent(context.Background(), client.CreateAgentRequest{Name: "hook", Kind: client.KindWebhook, WebhookURL: "https://h.example/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
+	r := runCLI(t, env, "agent", "queue", a.Agent.ID, "--arena", "connect4", "--keep")
+	if r.code != 0 || !strings.Contains(r.stdout, "KEEP") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "agent", "queue", a.Agent.ID, "--arena", "connect4", "--json")
+	var out struct {
+		Ticket struct {
+			Keep bool `json:"keep"`
+		} `json:"ticket"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || !out.Ticket.Keep {
+		t.Fatalf("queueing again answered %q (%v): the keep ticket was lost", r.stdout, err)
 	}
 }
