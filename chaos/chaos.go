@@ -114,7 +114,12 @@ type run struct {
 	rep    *Report
 	hist   *history
 	leader leaderWatch
-	bag    []string // fault kinds still to draw this round
+	bag    []string       // fault kinds still to draw this round
+	shapes []string       // partition shapes still to draw this round
+	turns  map[string]int // faults of each kind so far: the victim's role alternates
+
+	hitMu sync.Mutex
+	hit   map[int]bool // the nodes the current fault strikes, which the probe avoids
 }
 
 // lockedRand is a mutex-guarded generator: the fault loop and the watcher share it.
@@ -177,7 +182,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	r := &run{cfg: cfg, log: cfg.Logger, ps: ps, net: nw, cl: cl, hist: newHistory(),
 		rng: &lockedRand{r: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))},
-		rep: &Report{Seed: cfg.Seed, Faults: map[string]int{}}}
+		rep: &Report{Seed: cfg.Seed, Faults: map[string]int{}}, turns: map[string]int{}}
 	start := time.Now()
 	defer func() {
 		r.rep.Duration = time.Since(start)
@@ -210,8 +215,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		go func() { defer lwg.Done(); w.run(loadCtx) }()
 	}
 	for i := 0; i < cfg.Readers; i++ {
-		rd := &reader{id: cfg.Workers + i, workers: workers, cl: r.cl, nodes: r.liveURLs, stats: stats, hist: r.hist, attempt: cfg.AttemptTimeout,
-			rng: mrand.New(mrand.NewPCG(cfg.Seed, uint64(cfg.Workers+i)+1))}
+		rd := &reader{id: cfg.Workers + 1 + i, workers: workers, cl: r.cl, nodes: r.liveURLs, stats: stats, hist: r.hist, attempt: cfg.AttemptTimeout,
+			rng: mrand.New(mrand.NewPCG(cfg.Seed, uint64(cfg.Workers+i)+2))}
 		lwg.Add(1)
 		go func() { defer lwg.Done(); rd.run(loadCtx) }()
 	}
@@ -348,11 +353,19 @@ func (r *run) startCluster(ctx context.Context) error {
 	return nil
 }
 
+// startWorkers creates the writers' owners. The last writer is the probe:
+// it sends only to nodes the current fault spares, with a short timeout,
+// as a client behind a load balancer that checks readiness would, so its
+// gaps measure the cluster's write unavailability rather than how long
+// the other clients wait on a frozen node.
 func (r *run) startWorkers(ctx context.Context, stats *loadStats) ([]*worker, error) {
 	var ws []*worker
-	for i := 0; i < r.cfg.Workers; i++ {
+	for i := 0; i <= r.cfg.Workers; i++ {
 		w := &worker{id: i, cl: r.cl, nodes: r.liveURLs, stats: stats, seed: r.cfg.Seed, hist: r.hist, attempt: r.cfg.AttemptTimeout,
 			rng: mrand.New(mrand.NewPCG(r.cfg.Seed, uint64(i)+1))}
+		if i == r.cfg.Workers {
+			w.probe, w.nodes, w.attempt = true, r.sparedURLs, min(r.cfg.AttemptTimeout, time.Second)
+		}
 		cctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 		err := w.createOwner(cctx)
 		cancel()
@@ -362,6 +375,32 @@ func (r *run) startWorkers(ctx context.Context, stats *loadStats) ([]*worker, er
 		ws = append(ws, w)
 	}
 	return ws, nil
+}
+
+// strike marks the nodes the current fault strikes (none: the fault is over).
+func (r *run) strike(nodes ...int) {
+	r.hitMu.Lock()
+	defer r.hitMu.Unlock()
+	r.hit = map[int]bool{}
+	for _, i := range nodes {
+		r.hit[i] = true
+	}
+}
+
+// sparedURLs lists the running nodes the current fault does not strike.
+func (r *run) sparedURLs() []string {
+	r.hitMu.Lock()
+	defer r.hitMu.Unlock()
+	var out []string
+	for i, p := range r.ps.Nodes {
+		if p.Running() && !r.hit[i] {
+			out = append(out, p.URL())
+		}
+	}
+	if len(out) == 0 {
+		return r.liveURLs()
+	}
+	return out
 }
 
 // liveURLs lists the nodes a client may try now: running and not paused.

@@ -25,6 +25,7 @@ func (r *run) injectFaults(ctx context.Context, deadline time.Time) error {
 		}
 		r.rep.Faults[kind]++
 		err = r.healed(ctx)
+		r.strike()
 		healedAt := time.Duration(r.hist.now())
 		rec.HealedS = (healedAt - at).Seconds()
 		r.rep.FaultLog = append(r.rep.FaultLog, rec)
@@ -44,22 +45,28 @@ func (r *run) measureGaps() {
 		f := &r.rep.FaultLog[i]
 		from := time.Duration(f.AtS * float64(time.Second))
 		to := from + time.Duration(f.HealedS*float64(time.Second))
-		f.WriteGapS = r.hist.writeGap(from, to).Seconds()
+		f.WriteGapS = r.hist.writeGap(from, to, false).Seconds()
+		f.ClusterGapS = r.hist.writeGap(from, to, true).Seconds()
 	}
 }
 
 // nextFault draws kinds from a shuffled bag holding each enabled kind
 // once, refilled when empty, so even a short run injects every kind.
-func (r *run) nextFault() string {
-	if len(r.bag) == 0 {
-		r.bag = append(r.bag, r.cfg.Faults...)
-		for i := len(r.bag) - 1; i > 0; i-- {
+func (r *run) nextFault() string { return r.draw(&r.bag, r.cfg.Faults) }
+
+// draw takes the next item of a shuffled bag of all, refilling it when
+// empty: every item comes up once before any comes up twice.
+func (r *run) draw(bag *[]string, all []string) string {
+	if len(*bag) == 0 {
+		*bag = append(*bag, all...)
+		b := *bag
+		for i := len(b) - 1; i > 0; i-- {
 			j := r.rng.IntN(i + 1)
-			r.bag[i], r.bag[j] = r.bag[j], r.bag[i]
+			b[i], b[j] = b[j], b[i]
 		}
 	}
-	k := r.bag[0]
-	r.bag = r.bag[1:]
+	k := (*bag)[0]
+	*bag = (*bag)[1:]
 	return k
 }
 
@@ -68,11 +75,13 @@ func (r *run) inject(ctx context.Context, kind string) (FaultRecord, error) {
 	if err != nil {
 		return FaultRecord{}, err
 	}
-	// victim is the leader or, as often, a follower.
+	// victim is the leader and a follower in turn for each kind, so even
+	// a short run strikes both roles.
 	victim := li
-	if r.rng.IntN(2) == 0 {
+	if r.turns[kind]%2 == 1 {
 		victim = r.other(li)
 	}
+	r.turns[kind]++
 	switch kind {
 	case FaultKillLeader:
 		return r.killRestart(ctx, li, li)

@@ -21,16 +21,18 @@ var partitionShapes = []string{isolateLeader, isolateFollower, splitMinority, de
 // partition cuts Raft links in one of partitionShapes for a hold, then
 // heals them.
 func (r *run) partition(ctx context.Context, leader int) (FaultRecord, error) {
-	shape := partitionShapes[r.rng.IntN(len(partitionShapes))]
+	shape := r.draw(&r.shapes, partitionShapes)
 	d := r.hold()
 	rec := FaultRecord{Detail: shape, HeldS: d.Seconds()}
 	switch shape {
 	case isolateLeader:
 		rec.Node, rec.Role = r.ps.Nodes[leader].ID, "leader"
+		r.strike(leader)
 		r.net.split([]int{leader})
 	case isolateFollower:
 		f := r.other(leader)
 		rec.Node, rec.Role = r.ps.Nodes[f].ID, "follower"
+		r.strike(f)
 		r.net.split([]int{f})
 	case splitMinority:
 		side := r.minority()
@@ -42,12 +44,15 @@ func (r *run) partition(ctx context.Context, leader int) (FaultRecord, error) {
 			}
 		}
 		rec.Node = strings.Join(ids, "+")
+		r.strike(side...)
 		r.net.split(side)
 	case deafLeader:
 		rec.Node, rec.Role = r.ps.Nodes[leader].ID, "leader"
+		r.strike(leader)
 		r.net.deafen(leader)
 	case muteLeader:
 		rec.Node, rec.Role = r.ps.Nodes[leader].ID, "leader"
+		r.strike(leader)
 		r.net.mute(leader)
 	}
 	r.log.Info("fault", "kind", "partition", "shape", shape, "nodes", rec.Node, "for", d)

@@ -10,6 +10,7 @@ import (
 func (r *run) killRestart(ctx context.Context, i, leader int) (FaultRecord, error) {
 	rec := FaultRecord{Node: r.ps.Nodes[i].ID, Role: role(i, leader)}
 	r.log.Info("fault", "kind", "kill -9", "node", rec.Node, "role", rec.Role)
+	r.strike(i)
 	if err := r.ps.Kill(i); err != nil {
 		return rec, err
 	}
@@ -27,6 +28,7 @@ func (r *run) pause(ctx context.Context, i, leader int) (FaultRecord, error) {
 	d := r.hold()
 	rec := FaultRecord{Node: r.ps.Nodes[i].ID, Role: role(i, leader), HeldS: d.Seconds()}
 	r.log.Info("fault", "kind", "pause", "node", rec.Node, "role", rec.Role, "for", d)
+	r.strike(i)
 	if err := r.ps.Pause(i); err != nil {
 		return rec, err
 	}
@@ -38,6 +40,7 @@ func (r *run) pause(ctx context.Context, i, leader int) (FaultRecord, error) {
 func (r *run) sigterm(ctx context.Context, i, leader int) (FaultRecord, error) {
 	rec := FaultRecord{Node: r.ps.Nodes[i].ID, Role: role(i, leader)}
 	r.log.Info("fault", "kind", "sigterm", "node", rec.Node, "role", rec.Role)
+	r.strike(i)
 	if err := r.term(i, leader, FaultSigterm); err != nil {
 		return rec, err
 	}
@@ -66,6 +69,7 @@ func (r *run) rollingRestart(ctx context.Context, leader int) (FaultRecord, erro
 				li = l
 			}
 		}
+		r.strike(i)
 		if err := r.term(i, li, FaultRolling); err != nil {
 			return rec, err
 		}
@@ -109,6 +113,7 @@ func (r *run) removeReadd(ctx context.Context, v, leader int) (FaultRecord, erro
 	id := r.ps.Nodes[v].ID
 	rec := FaultRecord{Node: id, Role: role(v, leader), Detail: "wipe and rejoin"}
 	r.log.Info("fault", "kind", "remove and re-add", "node", id, "via", r.ps.Nodes[via].ID)
+	r.strike(v)
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {

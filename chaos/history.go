@@ -30,6 +30,9 @@ type history struct {
 	ops   []porcupine.Operation
 	open  []porcupine.Operation // invoked, never acknowledged
 	acks  []time.Duration       // completions of acknowledged writes
+	// probeAcks are the probe's acknowledgements: writes sent only to
+	// nodes the current fault spares.
+	probeAcks []time.Duration
 }
 
 func newHistory() *history { return &history{start: time.Now()} }
@@ -37,13 +40,17 @@ func newHistory() *history { return &history{start: time.Now()} }
 // now is the time since the run began, the history's clock.
 func (h *history) now() int64 { return int64(time.Since(h.start)) }
 
-// done records an operation that completed with out.
-func (h *history) done(client int, in balanceOp, out balanceOut, call, ret int64) {
+// done records an operation that completed with out; probe marks the
+// probe's writes.
+func (h *history) done(client int, in balanceOp, out balanceOut, call, ret int64, probe bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret})
 	if in.Amount != 0 {
 		h.acks = append(h.acks, time.Duration(ret))
+		if probe {
+			h.probeAcks = append(h.probeAcks, time.Duration(ret))
+		}
 	}
 }
 
@@ -74,10 +81,14 @@ func (h *history) operations() []porcupine.Operation {
 }
 
 // writeGap is the longest stretch within [from, to] in which no write was
-// acknowledged: how long writes were unavailable around a fault.
-func (h *history) writeGap(from, to time.Duration) time.Duration {
+// acknowledged (only the probe's with probe set): how long writes were
+// unavailable around a fault.
+func (h *history) writeGap(from, to time.Duration, probe bool) time.Duration {
 	h.mu.Lock()
 	acks := append([]time.Duration(nil), h.acks...)
+	if probe {
+		acks = append(acks[:0], h.probeAcks...)
+	}
 	h.mu.Unlock()
 	sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
 	gap, prev := time.Duration(0), from

@@ -35,6 +35,7 @@ type worker struct {
 	stats   *loadStats
 	hist    *history
 	attempt time.Duration // bound on one request
+	probe   bool          // the probe: its acks measure the cluster's availability
 	avoid   map[string]time.Time
 	acked   []grant
 	pending *grant // sent, not acknowledged when the run ended
@@ -142,7 +143,7 @@ func (w *worker) send(ctx context.Context, g grant) bool {
 		if err == nil {
 			// One logical write, however many attempts: the ledger applies
 			// the id once, somewhere between the first call and this answer.
-			w.hist.done(w.id, op, balanceOut{}, call, w.hist.now())
+			w.hist.done(w.id, op, balanceOut{}, call, w.hist.now(), w.probe)
 			w.acked = append(w.acked, g)
 			w.sum += g.Amount
 			w.stats.acked.Add(1)
@@ -181,7 +182,7 @@ func (w *worker) checkRead(ctx context.Context) {
 		w.stats.readErrors.Add(1)
 		return
 	}
-	w.hist.done(w.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, w.hist.now())
+	w.hist.done(w.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, w.hist.now(), false)
 	w.stats.linReads.Add(1)
 	if resp.Balance != w.base+w.sum {
 		w.stats.stale.Add(1)
@@ -225,7 +226,7 @@ func (rd *reader) run(ctx context.Context) {
 			continue
 		}
 		rd.stats.linReads.Add(1)
-		rd.hist.done(rd.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, ret)
+		rd.hist.done(rd.id, balanceOp{Owner: w.owner}, balanceOut{Balance: resp.Balance - w.base}, call, ret, false)
 		sleepCtx(ctx, time.Duration(10+rd.rng.IntN(40))*time.Millisecond)
 	}
 }

@@ -60,10 +60,10 @@ func TestBalanceModel(t *testing.T) {
 
 func TestHistoryPendingGrantCompletesLast(t *testing.T) {
 	h := newHistory()
-	h.done(0, balanceOp{Owner: "a", Amount: 5}, balanceOut{}, 0, 10)
+	h.done(0, balanceOp{Owner: "a", Amount: 5}, balanceOut{}, 0, 10, false)
 	h.pending(0, balanceOp{Owner: "a", Amount: 7}, 20)
-	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 5}, 30, 40)
-	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 12}, 50, 60)
+	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 5}, 30, 40, false)
+	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 12}, 50, 60, false)
 	viz := filepath.Join(t.TempDir(), "history.html")
 	got, err := checkLinearizable(h.operations(), 10*time.Second, viz)
 	if err != nil {
@@ -80,9 +80,10 @@ func TestHistoryPendingGrantCompletesLast(t *testing.T) {
 func TestHistoryWriteGap(t *testing.T) {
 	h := newHistory()
 	for _, at := range []int64{10, 20, 70, 80} {
-		h.done(0, balanceOp{Owner: "a", Amount: 1}, balanceOut{}, at-1, at)
+		h.done(0, balanceOp{Owner: "a", Amount: 1}, balanceOut{}, at-1, at, false)
 	}
-	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 1}, 30, 60) // reads do not count
+	h.done(1, balanceOp{Owner: "a"}, balanceOut{Balance: 1}, 30, 60, false) // reads do not count
+	h.done(2, balanceOp{Owner: "b", Amount: 1}, balanceOut{}, 1, 5, true)
 	tests := []struct {
 		from, to, want time.Duration
 	}{
@@ -91,8 +92,11 @@ func TestHistoryWriteGap(t *testing.T) {
 		{75, 200, 120},
 		{30, 40, 10},
 	}
+	if got := h.writeGap(0, 100, true); got != 95 {
+		t.Errorf("probe writeGap(0, 100) = %d, want 95", got)
+	}
 	for _, tc := range tests {
-		if got := h.writeGap(tc.from, tc.to); got != tc.want {
+		if got := h.writeGap(tc.from, tc.to, false); got != tc.want {
 			t.Errorf("writeGap(%d, %d) = %d, want %d", tc.from, tc.to, got, tc.want)
 		}
 	}

@@ -47,25 +47,30 @@ type Report struct {
 	RaftConnsUnknown int64 `json:"raft_conns_unknown"`
 	// FaultLog lists every fault with how long writes were unavailable.
 	FaultLog []FaultRecord `json:"fault_log"`
-	// Unavailable summarizes FaultLog's write gaps per fault kind.
-	Unavailable map[string]GapStats `json:"unavailable"`
+	// Unavailable and ClusterUnavailable summarize FaultLog's write gaps
+	// and cluster gaps per fault kind.
+	Unavailable        map[string]GapStats `json:"unavailable"`
+	ClusterUnavailable map[string]GapStats `json:"cluster_unavailable"`
 	// Terms lists every SIGTERM and how long the node took to exit.
 	Terms    []TermRecord `json:"sigterms"`
 	Problems []string     `json:"problems"`
 }
 
 // FaultRecord is one injected fault. WriteGapS is the longest time in
-// which no write was acknowledged between the fault and the healed
-// cluster: what a client saw of it.
+// which no client's write was acknowledged between the fault and the
+// healed cluster (a client waiting on a frozen node waits out its own
+// timeout); ClusterGapS the same for the probe, which writes only
+// through the nodes the fault spares: the cluster's write unavailability.
 type FaultRecord struct {
-	Kind      string  `json:"kind"`
-	Detail    string  `json:"detail,omitempty"`
-	Node      string  `json:"node,omitempty"`
-	Role      string  `json:"role,omitempty"` // leader or follower when struck
-	AtS       float64 `json:"at_s"`           // since the run began
-	HeldS     float64 `json:"held_s"`         // how long the fault lasted
-	HealedS   float64 `json:"healed_s"`       // from the fault to every node ready and agreed
-	WriteGapS float64 `json:"write_gap_s"`
+	Kind        string  `json:"kind"`
+	Detail      string  `json:"detail,omitempty"`
+	Node        string  `json:"node,omitempty"`
+	Role        string  `json:"role,omitempty"` // leader or follower when struck
+	AtS         float64 `json:"at_s"`           // since the run began
+	HeldS       float64 `json:"held_s"`         // how long the fault lasted
+	HealedS     float64 `json:"healed_s"`       // from the fault to every node ready and agreed
+	WriteGapS   float64 `json:"write_gap_s"`
+	ClusterGapS float64 `json:"cluster_gap_s"`
 }
 
 // TermRecord is one SIGTERM: how long the node took to exit.
@@ -100,15 +105,21 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // summarize fills the derived fields.
 func (r *Report) summarize() {
 	r.Seconds = r.Duration.Seconds()
+	r.Unavailable = gapStats(r.FaultLog, func(f FaultRecord) float64 { return f.WriteGapS })
+	r.ClusterUnavailable = gapStats(r.FaultLog, func(f FaultRecord) float64 { return f.ClusterGapS })
+}
+
+func gapStats(log []FaultRecord, gap func(FaultRecord) float64) map[string]GapStats {
 	by := map[string][]float64{}
-	for _, f := range r.FaultLog {
-		by[f.Kind] = append(by[f.Kind], f.WriteGapS)
+	for _, f := range log {
+		by[f.Kind] = append(by[f.Kind], gap(f))
 	}
-	r.Unavailable = map[string]GapStats{}
+	out := map[string]GapStats{}
 	for k, gs := range by {
 		slices.Sort(gs)
-		r.Unavailable[k] = GapStats{Count: len(gs), Median: gs[len(gs)/2], Max: gs[len(gs)-1]}
+		out[k] = GapStats{Count: len(gs), Median: gs[len(gs)/2], Max: gs[len(gs)-1]}
 	}
+	return out
 }
 
 // WriteJSON writes the report to path.
@@ -145,10 +156,11 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "  lost writes           %d\n", r.Lost)
 	fmt.Fprintf(&b, "  duplicated writes     %d\n", r.Duplicated)
 	fmt.Fprintf(&b, "  linearizable history  %s (%d operations, Porcupine)\n", orNone(r.Linearizable), r.HistoryOps)
-	b.WriteString("  write unavailability  per fault kind: median / max seconds without an acknowledged write\n")
+	b.WriteString("  write unavailability  per fault kind, median / max seconds without an acknowledged write:\n")
+	b.WriteString("                        cluster (probe via spared nodes)   any client\n")
 	for _, k := range sortedKeys(r.Unavailable) {
-		g := r.Unavailable[k]
-		fmt.Fprintf(&b, "    %-20s n=%d  %.1f / %.1f\n", k, g.Count, g.Median, g.Max)
+		g, c := r.Unavailable[k], r.ClusterUnavailable[k]
+		fmt.Fprintf(&b, "    %-18s n=%-3d %5.1f / %-5.1f                   %5.1f / %.1f\n", k, g.Count, c.Median, c.Max, g.Median, g.Max)
 	}
 	if len(r.Terms) > 0 {
 		b.WriteString("  SIGTERM to exit       ")
