@@ -65,8 +65,9 @@ cluster:
 	$(BIN)/arena dev-cluster $(NODES)
 
 ## chaos: the long fault-injection run (CHAOSTIME, default 5m) against a real
-## 3-node cluster of processes: kill -9, SIGSTOP, remove and re-add, then
-## checks; `make test` runs a short form (chaos/chaos_test.go)
+## 3-node cluster of processes: kill -9, long SIGSTOP pauses, SIGTERM and
+## rolling restarts, wipe and rejoin, partitions, then checks (Porcupine
+## included); `make test` runs a short form (chaos/chaos_test.go)
 chaos:
 	$(GO) run ./cmd/arena-chaos -duration $(CHAOSTIME) $(CHAOSFLAGS)
 

@@ -30,8 +30,8 @@ type history struct {
 	ops   []porcupine.Operation
 	open  []porcupine.Operation // invoked, never acknowledged
 	acks  []time.Duration       // completions of acknowledged writes
-	// probeAcks are the probe's acknowledgements: writes sent only to
-	// nodes the current fault spares.
+	// probeAcks are the probe's acknowledgements (writes sent only to
+	// nodes the current fault spares), kept apart from acks.
 	probeAcks []time.Duration
 }
 
@@ -46,11 +46,12 @@ func (h *history) done(client int, in balanceOp, out balanceOut, call, ret int64
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret})
-	if in.Amount != 0 {
+	switch {
+	case in.Amount == 0:
+	case probe:
+		h.probeAcks = append(h.probeAcks, time.Duration(ret))
+	default:
 		h.acks = append(h.acks, time.Duration(ret))
-		if probe {
-			h.probeAcks = append(h.probeAcks, time.Duration(ret))
-		}
 	}
 }
 
@@ -80,9 +81,9 @@ func (h *history) operations() []porcupine.Operation {
 	return out
 }
 
-// writeGap is the longest stretch within [from, to] in which no write was
-// acknowledged (only the probe's with probe set): how long writes were
-// unavailable around a fault.
+// writeGap is the longest stretch within [from, to] in which no worker's
+// write was acknowledged (the probe's with probe set): how long writes
+// were unavailable around a fault.
 func (h *history) writeGap(from, to time.Duration, probe bool) time.Duration {
 	h.mu.Lock()
 	acks := append([]time.Duration(nil), h.acks...)

@@ -57,10 +57,11 @@ type Report struct {
 }
 
 // FaultRecord is one injected fault. WriteGapS is the longest time in
-// which no client's write was acknowledged between the fault and the
-// healed cluster (a client waiting on a frozen node waits out its own
-// timeout); ClusterGapS the same for the probe, which writes only
-// through the nodes the fault spares: the cluster's write unavailability.
+// which no worker's write was acknowledged between the fault and the
+// healed cluster (workers pick nodes at random, so one waiting on a frozen
+// node waits out its own timeout); ClusterGapS the same for the probe,
+// which writes only through the nodes the fault spares: the cluster's
+// write unavailability.
 type FaultRecord struct {
 	Kind        string  `json:"kind"`
 	Detail      string  `json:"detail,omitempty"`
@@ -117,7 +118,11 @@ func gapStats(log []FaultRecord, gap func(FaultRecord) float64) map[string]GapSt
 	out := map[string]GapStats{}
 	for k, gs := range by {
 		slices.Sort(gs)
-		out[k] = GapStats{Count: len(gs), Median: gs[len(gs)/2], Max: gs[len(gs)-1]}
+		med := gs[len(gs)/2]
+		if len(gs)%2 == 0 {
+			med = (gs[len(gs)/2-1] + med) / 2
+		}
+		out[k] = GapStats{Count: len(gs), Median: med, Max: gs[len(gs)-1]}
 	}
 	return out
 }
@@ -157,7 +162,7 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "  duplicated writes     %d\n", r.Duplicated)
 	fmt.Fprintf(&b, "  linearizable history  %s (%d operations, Porcupine)\n", orNone(r.Linearizable), r.HistoryOps)
 	b.WriteString("  write unavailability  per fault kind, median / max seconds without an acknowledged write:\n")
-	b.WriteString("                        cluster (probe via spared nodes)   any client\n")
+	b.WriteString("                        cluster (probe via spared nodes)   workers (random nodes)\n")
 	for _, k := range sortedKeys(r.Unavailable) {
 		g, c := r.Unavailable[k], r.ClusterUnavailable[k]
 		fmt.Fprintf(&b, "    %-18s n=%-3d %5.1f / %-5.1f                   %5.1f / %.1f\n", k, g.Count, c.Median, c.Max, g.Median, g.Max)
