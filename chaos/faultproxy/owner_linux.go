@@ -1,12 +1,10 @@
 package faultproxy
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
-	"strings"
 )
 
 // SocketOwner returns which of pids holds the other end of c, a loopback
@@ -52,26 +50,5 @@ func socketInode(local, remote *net.TCPAddr) (string, error) {
 		return "", fmt.Errorf("faultproxy: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-		fs := strings.Fields(sc.Text())
-		if len(fs) >= 10 && fs[1] == l && fs[2] == r {
-			return fs[9], nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("faultproxy: read /proc/net/tcp: %w", err)
-	}
-	return "", fmt.Errorf("faultproxy: no socket from %s to %s", local, remote)
-}
-
-// hexAddr writes an IPv4 address as /proc/net/tcp does: the address as a
-// little-endian 32-bit word, then the port, both in upper-case hex.
-func hexAddr(a *net.TCPAddr) string {
-	ip := a.IP.To4()
-	if ip == nil {
-		return ""
-	}
-	return fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], a.Port)
+	return findInode(f, l, r)
 }
