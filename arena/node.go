@@ -47,6 +47,9 @@ type Config struct {
 	TrailingLogs      uint64
 	// FastTimeouts uses 150 ms Raft timeouts, for tests on one machine.
 	FastTimeouts bool
+	// RaftTimeout, when set, is raft's heartbeat and election timeout
+	// (leader lease: half of it); raft's default is 1 s.
+	RaftTimeout time.Duration
 	// OperatorTokenHash is proposed as the cluster's operator token hash
 	// when this node first leads a cluster that has none.
 	OperatorTokenHash string
@@ -159,6 +162,9 @@ func Open(cfg Config) (*Node, error) {
 	}
 	if cfg.TrailingLogs > 0 {
 		rc.TrailingLogs = cfg.TrailingLogs
+	}
+	if d := cfg.RaftTimeout; d > 0 {
+		rc.HeartbeatTimeout, rc.ElectionTimeout, rc.LeaderLeaseTimeout = d, d, d/2
 	}
 	if cfg.FastTimeouts {
 		// Short enough for quick tests, long enough that a race-detector

@@ -18,6 +18,10 @@ type RaftTuning struct {
 	// TrailingLogs is how many entries a snapshot leaves in the log, so a
 	// briefly lagging follower catches up from the log instead.
 	TrailingLogs uint64
+	// Timeout is raft's heartbeat and election timeout (0: raft's 1 s): how
+	// long followers go without hearing from a leader before electing
+	// another, which bounds write unavailability after a leader freezes.
+	Timeout time.Duration
 }
 
 // registerFlags adds the --snapshot-threshold, --snapshot-interval and
@@ -62,5 +66,19 @@ func (r *RaftTuning) registerFlags(fs *flag.FlagSet, env func(name, def string) 
 		}
 	}
 	fs.Func("snapshot-interval", "how often to check whether a snapshot is due (default 2m) [ARENA_SNAPSHOT_INTERVAL]", setInterval)
+	setTimeout := func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 100*time.Millisecond {
+			return fmt.Errorf("raft-timeout must be a duration of at least 100ms such as 1s, got %q", s)
+		}
+		r.Timeout = d
+		return nil
+	}
+	if v := env("ARENA_RAFT_TIMEOUT", ""); v != "" {
+		if err := setTimeout(v); err != nil {
+			return err
+		}
+	}
+	fs.Func("raft-timeout", "raft heartbeat and election timeout: a frozen leader is replaced after 1-2x this (default 1s) [ARENA_RAFT_TIMEOUT]", setTimeout)
 	return nil
 }

@@ -327,6 +327,15 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"ARENA_JOIN sets the join url", nil, map[string]string{"ARENA_JOIN": "http://x"}, func(m *Main) string { return m.Join }, "http://x"},
 		{"ARENA_NODE_ID sets the node id", nil, map[string]string{"ARENA_NODE_ID": "n7"}, func(m *Main) string { return m.NodeID }, "n7"},
 		{"ARENA_RAFT_ADDR sets the raft address", nil, map[string]string{"ARENA_RAFT_ADDR": "127.0.0.1:1"}, func(m *Main) string { return m.RaftAddr }, "127.0.0.1:1"},
+		{"shutdown timeout defaults to 10s", nil, nil, func(m *Main) string { return m.ShutdownTimeout.String() }, "10s"},
+		{"ARENA_SHUTDOWN_TIMEOUT sets it", nil, map[string]string{"ARENA_SHUTDOWN_TIMEOUT": "30s"}, func(m *Main) string { return m.ShutdownTimeout.String() }, "30s"},
+		{"forward timeout defaults to 10s", nil, nil, func(m *Main) string { return m.ForwardTimeout.String() }, "10s"},
+		{"--forward-timeout sets it", []string{"--forward-timeout", "3s"}, nil, func(m *Main) string { return m.ForwardTimeout.String() }, "3s"},
+		{"ready max lag defaults to 1000", nil, nil, func(m *Main) string { return fmt.Sprint(m.ReadyMaxLag) }, "1000"},
+		{"ARENA_READY_MAX_LAG sets it", nil, map[string]string{"ARENA_READY_MAX_LAG": "50"}, func(m *Main) string { return fmt.Sprint(m.ReadyMaxLag) }, "50"},
+		{"--read-replica", []string{"--read-replica"}, nil, func(m *Main) string { return fmt.Sprint(m.ReadReplica) }, "true"},
+		{"ARENA_READ_REPLICA=true", nil, map[string]string{"ARENA_READ_REPLICA": "true"}, func(m *Main) string { return fmt.Sprint(m.ReadReplica) }, "true"},
+		{"--raft-timeout", []string{"--raft-timeout", "500ms"}, nil, func(m *Main) string { return m.Raft.Timeout.String() }, "500ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,11 +348,16 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a bad body limit is refused", func(t *testing.T) {
-		if err := NewMain().ParseFlags([]string{"--max-body-bytes", "-1"}, func(string) string { return "" }); err == nil {
-			t.Error("accepted a negative body limit")
-		}
-	})
+	for _, bad := range [][]string{
+		{"--max-body-bytes", "-1"}, {"--shutdown-timeout", "0s"}, {"--shutdown-timeout", "soon"},
+		{"--forward-timeout", "-1s"}, {"--ready-max-lag", "0"}, {"--ready-max-lag", "x"}, {"--raft-timeout", "10ms"},
+	} {
+		t.Run("refused: "+strings.Join(bad, " "), func(t *testing.T) {
+			if err := NewMain().ParseFlags(bad, func(string) string { return "" }); err == nil {
+				t.Errorf("accepted %v", bad)
+			}
+		})
+	}
 }
 
 func TestFirstStartGeneratesAPrivateOperatorToken(t *testing.T) {
