@@ -12,6 +12,7 @@ PAUSE=${PAUSE:-15}
 BASE=${BASE:-18080}
 DIR=$(mktemp -d)
 ARENA=${ARENA:-bin/arena}
+EXTRA=${EXTRA:-} # more flags for every node, e.g. EXTRA='--raft-timeout 500ms'
 export ARENA_OPERATOR_TOKEN=arop_measure$(date +%s)0000000000000000
 [ -x "$ARENA" ] || go build -o "$ARENA" ./cmd/arena
 
@@ -23,12 +24,17 @@ start() { # start node i (1..3)
 	[ "$i" -gt 1 ] && join="--join $(url 1)"
 	# shellcheck disable=SC2086
 	"$ARENA" serve --node-id "n$i" --http-addr "127.0.0.1:$((BASE + i))" --raft-addr "127.0.0.1:$((BASE + 10 + i))" \
-		--data-dir "$DIR/n$i" --no-bots --rps-per-ip -1 --burst-per-ip -1 $join >>"$DIR/n$i.log" 2>&1 &
+		--data-dir "$DIR/n$i" --no-bots --rps-per-ip -1 --burst-per-ip -1 $join $EXTRA >>"$DIR/n$i.log" 2>&1 &
 	echo $! >"$DIR/n$i.pid"
 }
 pid() { cat "$DIR/n$1.pid"; }
 ready() { until curl -fs "$(url "$1")/readyz" >/dev/null 2>&1; do sleep 0.1; done; }
-leader() { curl -fs "$(url "$1")/v1/cluster" | jq -r '.leader.id // ""' | tr -d n; }
+leader() { # the node that says it leads
+	for i in 1 2 3; do
+		[ "$(curl -fs --max-time 1 "$(url "$i")/v1/cluster/progress" | jq -r .state)" = Leader ] && { echo "$i"; return; }
+	done
+	echo ""
+}
 voters() { curl -fs "$(url "$1")/v1/cluster" | jq '[.nodes[] | select(.suffrage=="Voter")] | length'; }
 writer() { # sequential sign-ups through node $1 until $DIR/stop exists; "end_ns status" per write
 	k=0
@@ -51,7 +57,7 @@ until [ "$(voters 1)" = 3 ]; do sleep 0.2; done
 echo "cluster up in $DIR"
 
 fault() { # $1: stop or kill; one try
-	l=$(leader 1); [ -n "$l" ] || l=$(leader 2)
+	until l=$(leader); [ -n "$l" ]; do sleep 0.1; done
 	f=1; [ "$l" = 1 ] && f=2
 	rm -f "$DIR/stop"; writer "$f" >"$DIR/w.txt" & w=$!
 	sleep 2
@@ -71,7 +77,7 @@ done
 for i in 1 2 3; do # rolling SIGTERM under load
 	f=$((i % 3 + 1))
 	rm -f "$DIR/stop"; writer "$f" >"$DIR/w.txt" & w=$!
-	sleep 2; wasleader=$(leader "$f")
+	sleep 2; wasleader=$(leader)
 	t0=$(now); kill -TERM "$(pid "$i")"
 	rc=0; wait "$(pid "$i")" || rc=$?
 	t1=$(now)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -80,6 +81,13 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		return
 	}
 	if s.cfg.Cluster.IsLeader() {
+		if c.GetHeader(forwardedHeader) != "" && forwardExpired(c.GetHeader(forwardDeadlineHeader), time.Now()) {
+			// The forwarding node has answered its client already (a
+			// frozen leader resuming finds such requests queued): applying
+			// the write now would surprise a client that was told to retry.
+			s.writeError(c, apperr.New(apperr.Unavailable, "the node that forwarded this write stopped waiting for it before it arrived; it was not applied"))
+			return
+		}
 		if c.GetHeader(forwardedHeader) != "" {
 			// Tell the forwarding follower how far to apply before it
 			// answers, once the handler has written its status.
@@ -104,7 +112,8 @@ func (s *Server) forwardWrites(c *gin.Context) {
 	clientCtx := c.Request.Context()
 	fctx, fcancel := context.WithCancelCause(clientCtx)
 	defer fcancel(nil)
-	ctx, cancel := context.WithTimeoutCause(fctx, s.cfg.ForwardTimeout, errForwardTimeout)
+	deadline := time.Now().Add(s.cfg.ForwardTimeout)
+	ctx, cancel := context.WithDeadlineCause(fctx, deadline, errForwardTimeout)
 	defer cancel()
 	// Fail fast: once this node sees another leader (or none), the old one
 	// will not answer usefully; waiting on a frozen leader held writes for
@@ -133,6 +142,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 			// leader, another host, would take its own for a foreign one.
 			pr.Out.Header.Del("Origin")
 			pr.Out.Header.Del("Sec-Fetch-Site")
+			pr.Out.Header.Set(forwardDeadlineHeader, strconv.FormatInt(deadline.UnixMilli(), 10))
 		},
 		Transport: s.cfg.ForwardClient.Transport,
 		// Read your writes: answer only once this follower has applied
@@ -192,6 +202,18 @@ func (s *Server) forwardWrites(c *gin.Context) {
 	}
 	proxy.ServeHTTP(c.Writer, c.Request)
 	c.Abort()
+}
+
+// forwardDeadlineHeader carries, in Unix milliseconds, when the
+// forwarding node stops waiting for the leader's answer.
+const forwardDeadlineHeader = "X-Arena-Forward-Deadline"
+
+// forwardExpired reports a forward deadline that has passed. A missing or
+// unreadable one never expires: the header only lets the leader skip work
+// nobody waits for, so an old node that sends none loses nothing.
+func forwardExpired(v string, now time.Time) bool {
+	ms, err := strconv.ParseInt(v, 10, 64)
+	return err == nil && now.UnixMilli() > ms
 }
 
 // maxForwardedAnswer bounds a write's answer a follower relays.

@@ -350,6 +350,18 @@ func TestForwardClientTimeout(t *testing.T) {
 	if err := json.Unmarshal(r.body, &eb); err != nil || (eb.Error.Code != "unavailable" && eb.Error.Code != "not_leader") {
 		t.Errorf("status %d body %s, want an unavailable or not_leader error", r.status, r.body)
 	}
+	// The leader, resuming after the follower gave up (as a frozen leader
+	// resumes with requests queued), must not apply the write after all.
+	before := leader.node.AppliedIndex()
+	eventually(t, 10*time.Second, func() error {
+		if leader.forwardedDone.Load() == 0 {
+			return fmt.Errorf("the stalled leader has not answered the forward yet")
+		}
+		return nil
+	})
+	if after := leader.node.AppliedIndex(); after != before {
+		t.Errorf("the leader applied %d entries after the forwarding follower had given up", after-before)
+	}
 }
 
 // TestLinearizableReadAfterMembershipChangeUnbatched removes a member, so

@@ -74,8 +74,9 @@ type testNode struct {
 	// stallForwarded, while positive, delays requests that another node
 	// forwarded here (nanoseconds), to simulate a slow leader.
 	stallForwarded atomic.Int64
-	// forwardedIn counts requests another node forwarded here.
-	forwardedIn atomic.Int64
+	// forwardedIn counts requests another node forwarded here, and
+	// forwardedDone those of them answered.
+	forwardedIn, forwardedDone atomic.Int64
 }
 
 func (n *testNode) stall(d time.Duration) { n.stallForwarded.Store(int64(d)) }
@@ -106,6 +107,9 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 				time.Sleep(d)
 			}
 			handlers[i].ServeHTTP(w, r)
+			if r.Header.Get(forwardedHeader) != "" {
+				tn.forwardedDone.Add(1)
+			}
 		}))
 		t.Cleanup(tn.srv.Close) // frees the listener if the cluster never starts
 		e.nodes = append(e.nodes, tn)
