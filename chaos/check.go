@@ -156,10 +156,33 @@ func (r *run) retryRead(ctx context.Context, read func(context.Context) error) e
 		if err == nil || !retryable(err) {
 			return err
 		}
+		// After the faults nothing stops a node but the node itself, or
+		// someone outside the run: say so instead of retrying for minutes.
+		if gone := r.exitedNodes(); gone != "" {
+			return fmt.Errorf("%w (%s)", err, gone)
+		}
 		if !sleepCtx(ctx, backoff(attempt)) {
 			return err
 		}
 	}
+}
+
+// exitedNodes names the nodes whose process has exited, with how.
+func (r *run) exitedNodes() string {
+	var out []string
+	for _, p := range r.ps.Nodes {
+		if dead, err := p.Exited(); dead {
+			out = append(out, fmt.Sprintf("%s exited: %v, see %s", p.ID, exitText(err), p.LogPath))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "status 0"
+	}
+	return err.Error()
 }
 
 func (r *run) problem(format string, args ...any) {
