@@ -21,6 +21,21 @@ func addCounter(t *testing.T, n *arena.Node, name string, delta int64) int64 {
 	return v
 }
 
+// addOnLeader adds delta to counter name through whichever node leads,
+// retrying while leadership moves: under load, 150 ms Raft timeouts see
+// elections. A write retried after "leadership lost while committing" may
+// have been applied as well, so callers compare with what the cluster
+// holds afterwards, never with a count of calls.
+func addOnLeader(t *testing.T, c *arenatest.Cluster, name string, delta int64) {
+	t.Helper()
+	c.Eventually(30*time.Second, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := c.Leader().AddCounter(ctx, name, delta)
+		return err
+	})
+}
+
 func TestThreeNodeCluster(t *testing.T) {
 	c := arenatest.NewCluster(t, 3)
 

@@ -96,10 +96,9 @@ func TestLogStaysBoundedUnderLoad(t *testing.T) {
 		cfg.TrailingLogs = trailing
 		cfg.SnapshotInterval = 50 * time.Millisecond // raft checks the threshold this often (jittered)
 	}))
-	leader := c.Leader()
 	const writes = 1200
 	for i := 0; i < writes; i++ {
-		addCounter(t, leader, "load", 1)
+		addOnLeader(t, c, "load", 1)
 	}
 	c.WaitConverged()
 	// Snapshots run in the background: wait for the next check to compact.
