@@ -233,18 +233,30 @@ func TestThreeNodeClusterOverTCP(t *testing.T) {
 		converged()
 		for _, p := range running() {
 			for _, id := range owners {
-				if code := api.do("GET", p.m.URL+"/v1/owners/"+id+"?consistency=linearizable", testToken, nil, nil); code != 200 {
-					t.Errorf("owner %s on %s: status %d", id, p.m.NodeID, code)
-				}
+				// 421 is a linearizable read refused while leadership moves
+				// (150 ms Raft timeouts on a loaded machine): ask again.
+				eventually(t, 10*time.Second, func() error {
+					if code := api.do("GET", p.m.URL+"/v1/owners/"+id+"?consistency=linearizable", testToken, nil, nil); code != 200 {
+						return fmt.Errorf("owner %s on %s: status %d", id, p.m.NodeID, code)
+					}
+					return nil
+				})
 			}
 		}
 	})
 
 	var stopped *proc
 	t.Run("stopping the leader elects a new one and writes continue", func(t *testing.T) {
-		var v clusterView
-		api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &v)
-		leaderID := v.Leader.ID
+		var leaderID string
+		eventually(t, 10*time.Second, func() error {
+			var v clusterView
+			api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &v)
+			if v.Leader == nil {
+				return fmt.Errorf("n1 knows no leader")
+			}
+			leaderID = v.Leader.ID
+			return nil
+		})
 		stopped = procs[leaderID]
 		if err := stopped.m.Close(); err != nil {
 			t.Fatal(err)
