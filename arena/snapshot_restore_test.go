@@ -114,7 +114,7 @@ func TestPeersJSONRecoversLostQuorum(t *testing.T) {
 	}
 	c.WaitConverged()
 	want := counterOn(t, c.Nodes[0], "s") // 25, or more if a retry doubled one
-	c.Close() // all down; nodes 1 and 2 never come back
+	c.Close()                             // all down; nodes 1 and 2 never come back
 	peers := `[{"id": "node0", "address": "node0", "non_voter": false}]`
 	path := filepath.Join(c.Dirs[0], "raft", arena.PeersFile)
 	if err := os.WriteFile(path, []byte(peers), 0o600); err != nil {
