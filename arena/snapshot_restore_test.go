@@ -113,8 +113,9 @@ func TestPeersJSONRecoversLostQuorum(t *testing.T) {
 		addOnLeader(t, c, "s", 1)
 	}
 	c.WaitConverged()
-	want := counterOn(t, c.Nodes[0], "s") // 25, or more if a retry doubled one
-	c.Close()                             // all down; nodes 1 and 2 never come back
+	// 25, or more if a write retried after a lost leadership was applied twice.
+	want := counterOn(t, c.Nodes[0], "s")
+	c.Close() // all down; nodes 1 and 2 never come back
 	peers := `[{"id": "node0", "address": "node0", "non_voter": false}]`
 	path := filepath.Join(c.Dirs[0], "raft", arena.PeersFile)
 	if err := os.WriteFile(path, []byte(peers), 0o600); err != nil {
