@@ -14,7 +14,7 @@ LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
-.PHONY: cluster chaos screenshots alerts test-under-load
+.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -55,6 +55,14 @@ fuzz:
 ## fuzz-seeds: rewrite the seed corpora from the seeds the targets list
 fuzz-seeds:
 	FUZZ_WRITE_SEEDS=1 $(GO) test -count=1 -run '^Fuzz' $(PKGS)
+
+## bench-vs-etcd: 3 etcd members and 3 arena nodes on loopback, driven by
+## one HTTP/1.1 load generator (cmd/arena-load): etcd's JSON-gateway puts
+## against arena grants and agent updates, 32 and 1,000 clients, interleaved
+## rounds; installs Debian's etcd-server when etcd is missing. CLIENTS,
+## DURATION, WARMUP, ROUNDS as in scripts/bench-vs-etcd.sh
+bench-vs-etcd:
+	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-vs-etcd.sh
 
 ## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
 ## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Compares the write path of a 3-node etcd cluster and a 3-node arena
+# cluster through their front doors, in one run on this machine: both on
+# loopback, separate data dirs on the same disk, driven by one load
+# generator (cmd/arena-load) over HTTP/1.1 keep-alive. etcd takes
+# POST /v3/kv/put on its JSON gateway; the arena takes ledger grants
+# (operator token) and agent updates (one owner key). Installs Debian's
+# etcd-server package when etcd is missing.
+#   sh scripts/bench-vs-etcd.sh            (make bench-vs-etcd)
+# Environment: CLIENTS (32,1000), DURATION (5s), WARMUP (2s), ROUNDS (2),
+# TARGETS (etcd,grant,agent), LOADFLAGS (more arena-load flags, e.g. -json),
+# DIR (parent of the data dirs; default a fresh temp dir, removed after).
+set -eu
+CLIENTS=${CLIENTS:-32,1000}
+DURATION=${DURATION:-5s}
+WARMUP=${WARMUP:-2s}
+ROUNDS=${ROUNDS:-2}
+TARGETS=${TARGETS:-etcd,grant,agent}
+LOADFLAGS=${LOADFLAGS:-}
+GO=${GO:-go}
+BIN=${BIN:-bin}
+ETCD=${ETCD:-etcd}
+EBASE=${EBASE:-23790}
+ABASE=${ABASE:-28080}
+
+if ! command -v "$ETCD" >/dev/null 2>&1; then
+	echo "bench-vs-etcd: installing Debian's etcd-server package" >&2
+	if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi
+	$SUDO apt-get install -y etcd-server >/dev/null || {
+		echo "bench-vs-etcd: could not install etcd-server; install etcd 3.4+ and set ETCD to its path" >&2
+		exit 1
+	}
+fi
+mkdir -p "$BIN"
+$GO build -o "$BIN/arena" ./cmd/arena
+$GO build -o "$BIN/arena-load" ./cmd/arena-load
+
+DIR=${DIR:-}
+if [ -z "$DIR" ]; then DIR=$(mktemp -d); RMDIR=1; else mkdir -p "$DIR"; RMDIR=0; fi
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	[ "$RMDIR" = 1 ] && rm -rf "$DIR"
+	return 0
+}
+trap cleanup EXIT INT TERM
+
+# etcd: three members, client ports EBASE+1.., peer ports EBASE+11..
+cluster=""
+for i in 1 2 3; do cluster="$cluster${cluster:+,}e$i=http://127.0.0.1:$((EBASE + 10 + i))"; done
+for i in 1 2 3; do
+	c="http://127.0.0.1:$((EBASE + i))"
+	p="http://127.0.0.1:$((EBASE + 10 + i))"
+	"$ETCD" --name "e$i" --data-dir "$DIR/etcd$i" \
+		--listen-client-urls "$c" --advertise-client-urls "$c" \
+		--listen-peer-urls "$p" --initial-advertise-peer-urls "$p" \
+		--initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token bench \
+		--logger zap --log-level error >"$DIR/etcd$i.log" 2>&1 &
+	PIDS="$PIDS $!"
+done
+
+# The arena: three nodes, HTTP ports ABASE+1.., Raft ports ABASE+11...
+# The load generator is one trusted client on one address: the per-address
+# limits are off, and the owner key's rate limit is raised far above what
+# the cluster can take (it is still checked on every request).
+export ARENA_OPERATOR_TOKEN="arop_bench$(date +%s)000000000000000000"
+aurl() { echo "http://127.0.0.1:$((ABASE + $1))"; }
+astart() {
+	join=""
+	[ "$1" -gt 1 ] && join="--join $(aurl 1)"
+	# shellcheck disable=SC2086
+	"$BIN/arena" serve --node-id "n$1" --http-addr "127.0.0.1:$((ABASE + $1))" --raft-addr "127.0.0.1:$((ABASE + 10 + $1))" \
+		--data-dir "$DIR/arena$1" --no-bots --log-level warn \
+		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 \
+		--rps-per-key 1000000 --burst-per-key 1000000 $join >"$DIR/arena$1.log" 2>&1 &
+	PIDS="$PIDS $!"
+}
+ready() { # wait up to 60 s for a 200 from $1
+	n=0
+	until curl -fs -o /dev/null "$1"; do
+		n=$((n + 1)); [ "$n" -gt 600 ] && { echo "bench-vs-etcd: $1 never answered; logs in $DIR" >&2; RMDIR=0; exit 1; }
+		sleep 0.1
+	done
+}
+astart 1; ready "$(aurl 1)/readyz"
+astart 2; astart 3
+ready "$(aurl 2)/readyz"; ready "$(aurl 3)/readyz"
+for i in 1 2 3; do ready "http://127.0.0.1:$((EBASE + i))/health"; done
+
+eurls="http://127.0.0.1:$((EBASE + 1)),http://127.0.0.1:$((EBASE + 2)),http://127.0.0.1:$((EBASE + 3))"
+arls="$(aurl 1),$(aurl 2),$(aurl 3)"
+echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# shellcheck disable=SC2086
+"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
+	-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" $LOADFLAGS
