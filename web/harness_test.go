@@ -64,6 +64,8 @@ type envConfig struct {
 	limits web.Limits
 	// node lets a test change each node's config further.
 	node func(i int, cfg *arena.Config)
+	// pprof becomes web.Config.Pprof.
+	pprof bool
 }
 
 // testNode is one cluster member and the HTTP server in front of it.
@@ -140,6 +142,7 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		wc := web.Config{
 			Node: tn.node, Logger: cfg.logger, Gatherer: tn.reg, Registerer: tn.reg,
 			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits, Sealer: sealer,
+			Pprof: cfg.pprof,
 		}
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}

@@ -93,6 +93,9 @@ type Config struct {
 	// pages may open websockets and send writes here (origin.go); this
 	// node's own origin is always allowed.
 	AllowedOrigins []string
+	// Pprof serves Go's profiles at /debug/pprof/ to the operator
+	// (pprof.go); off by default.
+	Pprof bool
 }
 
 // fillServices lets Node serve the concerns not given one by one.
@@ -276,6 +279,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.DELETE("/cluster/nodes/:id", s.requireOperator, s.removeNode)
 	v1.GET("/cluster/snapshot", s.requireOperator, s.snapshot)
 	s.uiAPIRoutes(v1) // read-only helpers for the pages (ui_api.go)
+	if s.cfg.Pprof {
+		s.pprofRoutes(r)
+	}
 	return r
 }
 

@@ -62,6 +62,8 @@ type Main struct {
 	// NoBots leaves the built-in bots out (they are on by default so a
 	// fresh node is lively).
 	NoBots bool
+	// Pprof serves /debug/pprof/ to the operator (web.Config.Pprof).
+	Pprof bool
 	// BotDelay paces built-in bots so spectators can follow their games.
 	BotDelay time.Duration
 	// ShutdownTimeout bounds a graceful stop (SIGTERM) from start to exit;
@@ -123,6 +125,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&m.JudgeModel, "judge-model", env("ARENA_JUDGE_MODEL", ""), "model name for the AI judge [ARENA_JUDGE_MODEL]")
 	fs.StringVar(&m.JudgeAPIKey, "judge-api-key", env("ARENA_JUDGE_API_KEY", ""), "API key for the AI judge [ARENA_JUDGE_API_KEY]")
 	fs.StringVar(&m.LogLevel, "log-level", env("ARENA_LOG_LEVEL", "info"), "debug, info, warn or error [ARENA_LOG_LEVEL]")
+	fs.BoolVar(&m.Pprof, "pprof", env("ARENA_PPROF", "") == "true", "serve Go's profiles at /debug/pprof/ to the operator token [ARENA_PPROF=true]")
 	fs.BoolVar(&m.NoBots, "no-bots", env("ARENA_NO_BOTS", "") == "true", "do not run the built-in bots [ARENA_NO_BOTS=true]")
 	botDelay := env("ARENA_BOT_DELAY", "300ms")
 	fs.Func("bot-delay", "pause before each built-in bot move, so games can be watched (default 300ms) [ARENA_BOT_DELAY]", func(s string) error {
@@ -222,7 +225,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins,
-		ForwardTimeout: m.ForwardTimeout, ReadyMaxLag: m.ReadyMaxLag})
+		ForwardTimeout: m.ForwardTimeout, ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
