@@ -9,13 +9,16 @@
 #   sh scripts/bench-vs-etcd.sh            (make bench-vs-etcd)
 # Environment: CLIENTS (32,1000), DURATION (5s), WARMUP (2s), ROUNDS (2),
 # TARGETS (etcd,grant,agent), LOADFLAGS (more arena-load flags, e.g. -json),
-# DIR (parent of the data dirs; default a fresh temp dir, removed after).
+# SPREAD (all: clients spread over the three members of each cluster, the
+# default; leader: every client talks to its cluster's leader), DIR (parent
+# of the data dirs; default a fresh temp dir, removed after).
 set -eu
 CLIENTS=${CLIENTS:-32,1000}
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-2s}
 ROUNDS=${ROUNDS:-2}
 TARGETS=${TARGETS:-etcd,grant,agent}
+SPREAD=${SPREAD:-all}
 LOADFLAGS=${LOADFLAGS:-}
 GO=${GO:-go}
 BIN=${BIN:-bin}
@@ -38,6 +41,8 @@ $GO build -o "$BIN/arena-load" ./cmd/arena-load
 DIR=${DIR:-}
 if [ -z "$DIR" ]; then DIR=$(mktemp -d); RMDIR=1; else mkdir -p "$DIR"; RMDIR=0; fi
 PIDS=""
+EPIDS=""
+APIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
 	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
@@ -58,6 +63,7 @@ for i in 1 2 3; do
 		--initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token bench \
 		--logger zap --log-level error >"$DIR/etcd$i.log" 2>&1 &
 	PIDS="$PIDS $!"
+	EPIDS="$EPIDS${EPIDS:+,}$!"
 done
 
 # The arena: three nodes, HTTP ports ABASE+1.., Raft ports ABASE+11...
@@ -75,6 +81,7 @@ astart() {
 		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 \
 		--rps-per-key 1000000 --burst-per-key 1000000 $join >"$DIR/arena$1.log" 2>&1 &
 	PIDS="$PIDS $!"
+	APIDS="$APIDS${APIDS:+,}$!"
 }
 ready() { # wait up to 60 s for a 200 from $1
 	n=0
@@ -90,7 +97,16 @@ for i in 1 2 3; do ready "http://127.0.0.1:$((EBASE + i))/health"; done
 
 eurls="http://127.0.0.1:$((EBASE + 1)),http://127.0.0.1:$((EBASE + 2)),http://127.0.0.1:$((EBASE + 3))"
 arls="$(aurl 1),$(aurl 2),$(aurl 3)"
+if [ "$SPREAD" = leader ]; then
+	until [ -n "$(curl -fs "$(aurl 1)/v1/cluster" | jq -r '.leader.id // ""')" ]; do sleep 0.2; done
+	arls=$(aurl "$(curl -fs "$(aurl 1)/v1/cluster" | jq -r '.leader.id' | tr -d n)")
+	for i in 1 2 3; do
+		e="http://127.0.0.1:$((EBASE + i))"
+		if curl -fs -X POST -d '{}' "$e/v3/maintenance/status" | jq -e '.leader == .header.member_id' >/dev/null; then eurls=$e; fi
+	done
+fi
+echo "bench-vs-etcd: clients to $SPREAD: etcd $eurls, arena $arls" >&2
 echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # shellcheck disable=SC2086
 "$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
-	-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" $LOADFLAGS
+	-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,6 +23,7 @@ func TestParseFlagsRefusesBadInput(t *testing.T) {
 		{"unknown target", []string{"-arena", "http://x", "-targets", "nope"}, "unknown target"},
 		{"bad client count", []string{"-etcd", "http://x", "-targets", "etcd", "-clients", "0"}, "not a positive integer"},
 		{"no rounds", []string{"-etcd", "http://x", "-targets", "etcd", "-rounds", "0"}, "-rounds >= 1"},
+		{"bad pid", []string{"-etcd", "http://x", "-targets", "etcd", "-etcd-pids", "1,x"}, "not a process id"},
 		{"stray argument", []string{"-etcd", "http://x", "-targets", "etcd", "extra"}, "unexpected arguments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,14 +54,17 @@ func TestRunCellCountsAnswersAndErrors(t *testing.T) {
 	}))
 	defer srv.Close()
 	hc := newClient(4)
-	res := runCell(t.Context(), hc, newEtcdPut([]string{srv.URL}), 4, 50*time.Millisecond, 200*time.Millisecond)
+	res := runCell(t.Context(), hc, newEtcdPut([]string{srv.URL}), 4, 50*time.Millisecond, 200*time.Millisecond, func() float64 { return cpuSeconds([]int{os.Getpid()}) })
 	if res.OK == 0 || res.Errors != 0 || int64(res.OK) > served.Load() {
 		t.Fatalf("ok %d errors %d served %d (%s)", res.OK, res.Errors, served.Load(), res.FirstErr)
+	}
+	if res.CPUms <= 0 {
+		t.Fatalf("this process's CPU per request = %v, want > 0", res.CPUms)
 	}
 	if !(res.P50ms <= res.P90ms && res.P90ms <= res.P99ms && res.P99ms <= res.MaxMs) {
 		t.Fatalf("percentiles out of order: %+v", res)
 	}
-	bad := runCell(t.Context(), hc, failing{srv.URL}, 2, 0, 100*time.Millisecond)
+	bad := runCell(t.Context(), hc, failing{srv.URL}, 2, 0, 100*time.Millisecond, func() float64 { return 0 })
 	if bad.OK != 0 || bad.Errors == 0 || !strings.Contains(bad.FirstErr, "503") {
 		t.Fatalf("failing target: %+v", bad)
 	}

@@ -46,6 +46,9 @@ type options struct {
 	agents      int
 	targets     []string
 	json        bool
+	// etcdPIDs and arenaPIDs are the servers' processes, whose CPU time
+	// per write the report shows.
+	etcdPIDs, arenaPIDs []int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,6 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 2, "rounds; each runs every cell once, the report gives the median and range")
 	fs.IntVar(&o.agents, "agents", 32, "agents the owner key updates (client c updates agent c mod agents)")
 	fs.BoolVar(&o.json, "json", false, "print every run as JSON instead of the table")
+	etcdPIDs := fs.String("etcd-pids", "", "etcd's process ids, comma-separated: the report shows their CPU time per write")
+	arenaPIDs := fs.String("arena-pids", "", "the arena nodes' process ids, comma-separated, likewise")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -77,6 +82,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.clients = append(o.clients, n)
 	}
 	o.targets = splitList(*targets)
+	var err error
+	if o.etcdPIDs, err = parsePIDs(*etcdPIDs); err != nil {
+		return o, fmt.Errorf("-etcd-pids: %w", err)
+	}
+	if o.arenaPIDs, err = parsePIDs(*arenaPIDs); err != nil {
+		return o, fmt.Errorf("-arena-pids: %w", err)
+	}
 	for _, t := range o.targets {
 		switch {
 		case t == "etcd" && len(o.etcd) == 0:
@@ -166,14 +178,21 @@ func drive(ctx context.Context, o options, progress io.Writer) ([]cellResult, er
 				if g, ok := w.(*arenaGrant); ok {
 					g.run = fmt.Sprintf("%d-%d-%d", time.Now().UnixNano(), r, c)
 				}
-				res := runCell(ctx, hc, w, c, o.warmup, o.duration)
+				pids := o.arenaPIDs
+				if t == "etcd" {
+					pids = o.etcdPIDs
+				}
+				res := runCell(ctx, hc, w, c, o.warmup, o.duration, func() float64 { return cpuSeconds(pids) })
+				if len(pids) == 0 {
+					res.CPUms = 0
+				}
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
 				res.Round = r + 1
 				out = append(out, res)
-				fmt.Fprintf(progress, "round %d  %-18s %5d clients: %8.0f/s  p50 %6.1f  p99 %6.1f ms  errors %d %s\n",
-					r+1, res.Target, c, res.PerSec, res.P50ms, res.P99ms, res.Errors, res.FirstErr)
+				fmt.Fprintf(progress, "round %d  %-18s %5d clients: %8.0f/s  p50 %6.1f  p99 %6.1f ms  server CPU %.3f ms/write  errors %d %s\n",
+					r+1, res.Target, c, res.PerSec, res.P50ms, res.P99ms, res.CPUms, res.Errors, res.FirstErr)
 			}
 		}
 	}

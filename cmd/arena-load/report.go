@@ -13,6 +13,7 @@ type summary struct {
 	clients            int
 	perSec, lo, hi     float64
 	p50, p90, p99, max float64
+	cpu                float64
 	errors             int
 }
 
@@ -27,19 +28,20 @@ func median(xs []float64) float64 {
 }
 
 func summarise(rs []cellResult, target string, clients int) (summary, bool) {
-	var per, p50, p90, p99, mx []float64
+	var per, p50, p90, p99, mx, cpu []float64
 	s := summary{target: target, clients: clients}
 	for _, r := range rs {
 		if r.Target != target || r.Clients != clients {
 			continue
 		}
 		per, p50, p90, p99, mx = append(per, r.PerSec), append(p50, r.P50ms), append(p90, r.P90ms), append(p99, r.P99ms), append(mx, r.MaxMs)
+		cpu = append(cpu, r.CPUms)
 		s.errors += r.Errors
 	}
 	if len(per) == 0 {
 		return s, false
 	}
-	s.perSec, s.p50, s.p90, s.p99, s.max = median(per), median(p50), median(p90), median(p99), median(mx)
+	s.perSec, s.p50, s.p90, s.p99, s.max, s.cpu = median(per), median(p50), median(p90), median(p99), median(mx), median(cpu)
 	s.lo, s.hi = per[0], per[0]
 	for _, v := range per {
 		s.lo, s.hi = min(s.lo, v), max(s.hi, v)
@@ -53,8 +55,8 @@ func summarise(rs []cellResult, target string, clients int) (summary, bool) {
 func writeReport(w io.Writer, o options, rs []cellResult) {
 	fmt.Fprintf(w, "%d rounds, %s measured after %s warm-up per cell; medians over rounds, throughput range in brackets\n\n",
 		o.rounds, o.duration, o.warmup)
-	fmt.Fprintln(w, "| clients | target | writes/s (range) | p50 ms | p90 ms | p99 ms | max ms | errors | ÷ etcd writes/s | ÷ etcd p99 |")
-	fmt.Fprintln(w, "|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| clients | target | writes/s (range) | p50 ms | p90 ms | p99 ms | max ms | server CPU ms/write | errors | ÷ etcd writes/s | ÷ etcd p99 |")
+	fmt.Fprintln(w, "|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	names := map[string]string{"etcd": "etcd put", "grant": "arena grant", "agent": "arena agent update"}
 	for _, c := range o.clients {
 		base, haveBase := summarise(rs, "etcd put", c)
@@ -67,8 +69,12 @@ func writeReport(w io.Writer, o options, rs []cellResult) {
 			if haveBase && t != "etcd" && base.perSec > 0 && base.p99 > 0 {
 				ratio, p99r = fmt.Sprintf("%.2f×", s.perSec/base.perSec), fmt.Sprintf("%.2f×", s.p99/base.p99)
 			}
-			fmt.Fprintf(w, "| %d | %s | %.0f (%.0f–%.0f) | %.1f | %.1f | %.1f | %.1f | %d | %s | %s |\n",
-				c, s.target, s.perSec, s.lo, s.hi, s.p50, s.p90, s.p99, s.max, s.errors, ratio, p99r)
+			cpu := "–"
+			if s.cpu > 0 {
+				cpu = fmt.Sprintf("%.2f", s.cpu)
+			}
+			fmt.Fprintf(w, "| %d | %s | %.0f (%.0f–%.0f) | %.1f | %.1f | %.1f | %.1f | %s | %d | %s | %s |\n",
+				c, s.target, s.perSec, s.lo, s.hi, s.p50, s.p90, s.p99, s.max, cpu, s.errors, ratio, p99r)
 		}
 	}
 }

@@ -31,24 +31,27 @@ type workload interface {
 
 // cellResult is one measured run of one workload at one client count.
 type cellResult struct {
-	Target   string  `json:"target"`
-	Clients  int     `json:"clients"`
-	Round    int     `json:"round"`
-	OK       int     `json:"ok"`
-	Errors   int     `json:"errors"`
-	PerSec   float64 `json:"per_sec"`
-	P50ms    float64 `json:"p50_ms"`
-	P90ms    float64 `json:"p90_ms"`
-	P99ms    float64 `json:"p99_ms"`
-	MaxMs    float64 `json:"max_ms"`
+	Target  string  `json:"target"`
+	Clients int     `json:"clients"`
+	Round   int     `json:"round"`
+	OK      int     `json:"ok"`
+	Errors  int     `json:"errors"`
+	PerSec  float64 `json:"per_sec"`
+	P50ms   float64 `json:"p50_ms"`
+	P90ms   float64 `json:"p90_ms"`
+	P99ms   float64 `json:"p99_ms"`
+	MaxMs   float64 `json:"max_ms"`
+	// CPUms is the servers' CPU time (user + system, all members) spent
+	// in the measured window per acknowledged write.
+	CPUms    float64 `json:"server_cpu_ms_per_write"`
 	FirstErr string  `json:"first_error,omitempty"`
 }
 
 // runCell drives w with clients closed-loop clients for warmup, then
 // measures for dur. A request counts only if it was sent and answered 2xx
 // inside the measured window; its latency runs from sending the request
-// until its whole body was read.
-func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warmup, dur time.Duration) cellResult {
+// until its whole body was read. cpu reads the servers' CPU seconds so far.
+func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warmup, dur time.Duration, cpu func() float64) cellResult {
 	start := time.Now()
 	measureFrom := start.Add(warmup)
 	end := measureFrom.Add(dur)
@@ -57,6 +60,10 @@ func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warm
 	lat := make([][]time.Duration, clients)
 	var errs atomic.Int64
 	var firstErr atomic.Value
+	// The reading at the start of the window; the timer always fires
+	// before the window ends, so the receive below never waits long.
+	cpuFrom := make(chan float64, 1)
+	time.AfterFunc(warmup, func() { cpuFrom <- cpu() })
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
@@ -84,6 +91,7 @@ func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warm
 		}()
 	}
 	wg.Wait()
+	cpuUsed := cpu() - <-cpuFrom
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -92,6 +100,7 @@ func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warm
 	res := cellResult{Target: w.name(), Clients: clients, OK: len(all), Errors: int(errs.Load()),
 		PerSec: float64(len(all)) / dur.Seconds()}
 	if len(all) > 0 {
+		res.CPUms = cpuUsed * 1000 / float64(len(all))
 		res.P50ms, res.P90ms, res.P99ms = ms(rank(all, 0.50)), ms(rank(all, 0.90)), ms(rank(all, 0.99))
 		res.MaxMs = ms(all[len(all)-1])
 	}
