@@ -110,3 +110,20 @@ echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --alwa
 # shellcheck disable=SC2086
 "$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
 	-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS
+
+# What the writes left behind: the state file per ledger transfer (every
+# grant above is one transfer; the agent updates overwrite 32 records),
+# and what one consistent copy of the state (the backup route, which
+# streams what a Raft snapshot holds) costs to take.
+leader=$(curl -fs "$(aurl 1)/v1/cluster" | jq -r '.leader.id' | tr -d n)
+transfers=$(curl -fs -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" "$(aurl "$leader")/v1/ledger/audit" | jq '.audit.transfers')
+snap=$(curl -fs -o /dev/null -w '%{size_download} %{time_total}' -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" "$(aurl "$leader")/v1/cluster/snapshot")
+echo
+echo "arena after the run: $transfers ledger transfers"
+for i in 1 2 3; do
+	st=$(stat -c %s "$DIR/arena$i/state.db")
+	lg=$(stat -c %s "$DIR/arena$i/raft/raft.db" 2>/dev/null || echo 0)
+	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), raft.db $lg bytes"
+done
+echo "  a consistent copy of the state from the leader (GET /v1/cluster/snapshot): ${snap% *} bytes in ${snap#* } s"
+for i in 1 2 3; do echo "  etcd$i: data dir $(du -sb "$DIR/etcd$i" | cut -f1) bytes"; done
