@@ -144,7 +144,8 @@ func (s *Server) forwardWrites(c *gin.Context) {
 			pr.Out.Header.Del("Sec-Fetch-Site")
 			pr.Out.Header.Set(forwardDeadlineHeader, strconv.FormatInt(deadline.UnixMilli(), 10))
 		},
-		Transport: s.cfg.ForwardClient.Transport,
+		Transport:  s.cfg.ForwardClient.Transport,
+		BufferPool: &s.fwdBufs,
 		// Read your writes: answer only once this follower has applied
 		// what the leader applied for the request.
 		ModifyResponse: func(resp *http.Response) error {

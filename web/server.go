@@ -133,6 +133,8 @@ type Server struct {
 
 	progressBook progressBook
 	draining     atomic.Bool
+	// fwdBufs are the forwarding proxy's copy buffers (forward_bufs.go).
+	fwdBufs bufferPool
 }
 
 // New builds the router.
