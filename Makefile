@@ -14,7 +14,7 @@ LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
-.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd
+.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -63,6 +63,12 @@ fuzz-seeds:
 ## DURATION, WARMUP, ROUNDS as in scripts/bench-vs-etcd.sh
 bench-vs-etcd:
 	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-vs-etcd.sh
+
+## bench-agents: AGENTS (default 100) websocket agents, each with its own
+## key and connection, play connect4 against each other with no think time
+## on 3 local nodes (arena-bench -op agents): moves/s and move round trips
+bench-agents:
+	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-agents.sh
 
 ## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
 ## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them

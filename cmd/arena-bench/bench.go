@@ -30,6 +30,9 @@ type Options struct {
 	// Abuse sizes -op abuse; its Duration and Dir come from -duration and
 	// -dir.
 	Abuse AbuseOptions
+	// Agents sizes -op agents (agents_ext.go), run against a cluster
+	// given by -server; its times come from -duration and -warmup.
+	Agents AgentsOptions
 }
 
 // Bench runs the matrix. Out receives the report, Progress the running

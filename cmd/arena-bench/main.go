@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -36,6 +37,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.Op == "abuse" {
 		return runAbuseCmd(ctx, opts, stdout, stderr)
+	}
+	if opts.Op == "agents" {
+		return runAgentsCmd(ctx, opts, stdout, stderr)
 	}
 	b := &Bench{Opts: opts, Out: stdout, Progress: stderr, Live: isTerminal(stderr)}
 	if err := b.Run(ctx); err != nil {
@@ -77,12 +81,26 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.Abuse.WaveSize, "abuse-wave-size", 1000, "-op abuse: requests per burst")
 	fs.IntVar(&o.Abuse.Slow, "abuse-slow", 100, "-op abuse: slow-loris clients")
 	fs.IntVar(&o.Abuse.AttackIPs, "abuse-ips", 16, "-op abuse: loopback addresses the attack comes from")
+	servers := fs.String("server", "", "-op agents: base URLs of a running cluster's nodes, comma-separated")
+	fs.StringVar(&o.Agents.Token, "token", os.Getenv("ARENA_OPERATOR_TOKEN"), "-op agents: the operator token, to fund the agents' owners [ARENA_OPERATOR_TOKEN]")
+	fs.IntVar(&o.Agents.Agents, "agents", 100, "-op agents: websocket agents, each with its own key and connection")
+	fs.StringVar(&o.Agents.Arena, "arena", "connect4", "-op agents: the arena they queue in")
 	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.Op == "agents" {
+		for _, u := range strings.Split(*servers, ",") {
+			if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+				o.Agents.Servers = append(o.Agents.Servers, u)
+			}
+		}
+		if len(o.Agents.Servers) == 0 || o.Agents.Token == "" || o.Agents.Agents < 2 {
+			return o, fmt.Errorf("-op agents needs -server, -token (or ARENA_OPERATOR_TOKEN) and -agents >= 2")
+		}
 	}
 	cells, err := parseMatrix(*nodes, *proposers, *batching)
 	if err != nil {

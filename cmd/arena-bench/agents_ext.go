@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// AgentsOptions size an external agents run (-op agents): N websocket
+// agents, each with its own key and connection, play connect4 against
+// each other with no think time on a running cluster, from outside it.
+type AgentsOptions struct {
+	Servers []string // node base URLs; agents dial the first and follow 421 to the leader
+	Token   string   // operator token, to fund the agents' owners
+	Agents  int
+	Arena   string
+}
+
+// AgentsReport is what an agents run measured.
+type AgentsReport struct {
+	Agents        int            `json:"agents"`
+	Seconds       float64        `json:"seconds"`
+	MovesAcked    int            `json:"moves_acked"`
+	MovesPerSec   float64        `json:"moves_per_sec"`
+	RTTp50ms      float64        `json:"move_rtt_p50_ms"`
+	RTTp90ms      float64        `json:"move_rtt_p90_ms"`
+	RTTp99ms      float64        `json:"move_rtt_p99_ms"`
+	RTTmaxMs      float64        `json:"move_rtt_max_ms"`
+	ContestsEnded int64          `json:"contests_ended"`
+	Errors        map[string]int `json:"errors"`
+}
+
+// maxPerOwner stays within an arena's default max_queued_per_owner (20).
+const maxPerOwner = 20
+
+func runAgentsCmd(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	rep, err := runAgents(ctx, opts.Agents, opts.Warmup, opts.Duration, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "arena-bench:", err)
+		return 1
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+		return 0
+	}
+	fmt.Fprintf(stdout, "%d websocket agents playing %s for %.0f s: %d moves acknowledged, %.0f moves/s; move RTT (frame sent -> ack) p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; %d contests ended; errors %v\n",
+		rep.Agents, opts.Agents.Arena, rep.Seconds, rep.MovesAcked, rep.MovesPerSec, rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms, rep.RTTmaxMs, rep.ContestsEnded, rep.Errors)
+	return 0
+}
+
+type benchAgent struct {
+	key string
+	url string // websocket URL of the node it plays on
+}
+
+func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, progress io.Writer) (AgentsReport, error) {
+	hc := &http.Client{Timeout: 30 * time.Second}
+	base := o.Servers[0]
+	var agents []benchAgent
+	for len(agents) < o.Agents {
+		var owner struct {
+			Owner struct {
+				ID string `json:"id"`
+			} `json:"owner"`
+			APIKey string `json:"api_key"`
+		}
+		name := fmt.Sprintf("wsbench%d", time.Now().UnixNano()%1e12)
+		if err := postJSON(ctx, hc, base+"/v1/owners", "", map[string]any{"name": name}, &owner); err != nil {
+			return AgentsReport{}, fmt.Errorf("sign up an owner: %w", err)
+		}
+		grant := map[string]any{"id": "wsbench-" + owner.Owner.ID, "owner_id": owner.Owner.ID, "amount": int64(1) << 40}
+		if err := postJSON(ctx, hc, base+"/v1/ledger/grants", o.Token, grant, nil); err != nil {
+			return AgentsReport{}, fmt.Errorf("fund owner %s: %w", owner.Owner.ID, err)
+		}
+		for i := 0; i < maxPerOwner && len(agents) < o.Agents; i++ {
+			var a struct {
+				AgentKey string `json:"agent_key"`
+			}
+			req := map[string]any{"name": fmt.Sprintf("%s-%d", name, i), "kind": "websocket"}
+			if err := postJSON(ctx, hc, base+"/v1/agents", owner.APIKey, req, &a); err != nil {
+				return AgentsReport{}, fmt.Errorf("register an agent: %w", err)
+			}
+			agents = append(agents, benchAgent{key: a.AgentKey})
+		}
+	}
+	fmt.Fprintf(progress, "agents: %d registered under %d owners; connecting\n", len(agents), (len(agents)+maxPerOwner-1)/maxPerOwner)
+
+	conns := make([]*websocket.Conn, len(agents))
+	for i, a := range agents {
+		c, err := dialAgent(ctx, base, a.key)
+		if err != nil {
+			for _, c := range conns[:i] {
+				c.Close()
+			}
+			return AgentsReport{}, fmt.Errorf("agent %d: %w", i, err)
+		}
+		conns[i] = c
+	}
+	fmt.Fprintf(progress, "agents: %d connected; playing %s for %s after %s warm-up\n", len(conns), o.Arena, dur, warmup)
+
+	start := time.Now()
+	from, end := start.Add(warmup), start.Add(warmup+dur)
+	var ended atomic.Int64
+	var mu sync.Mutex
+	errs := map[string]int{}
+	rtts := make([][]time.Duration, len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rtts[i] = playAgent(c, o.Arena, from, end, &ended, func(code string) {
+				mu.Lock()
+				errs[code]++
+				mu.Unlock()
+			})
+		}()
+	}
+	time.AfterFunc(time.Until(end), func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	wg.Wait()
+	var all []time.Duration
+	for _, r := range rtts {
+		all = append(all, r...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	rep := AgentsReport{Agents: len(conns), Seconds: dur.Seconds(), MovesAcked: len(all),
+		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs}
+	if len(all) > 0 {
+		rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms = msOf(nearest(all, .5)), msOf(nearest(all, .9)), msOf(nearest(all, .99))
+		rep.RTTmaxMs = msOf(all[len(all)-1])
+	}
+	return rep, nil
+}
+
+func nearest(d []time.Duration, p float64) time.Duration {
+	i := int(float64(len(d))*p+0.999999) - 1
+	return d[max(0, min(i, len(d)-1))]
+}
+
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// agentFrame is the union of the server frames an agent reads here.
+type agentFrame struct {
+	Type    string `json:"type"`
+	Contest string `json:"contest"`
+	Seq     int64  `json:"seq"`
+	Ref     string `json:"ref"`
+	Code    string `json:"code"`
+	View    struct {
+		Legal []int `json:"legal"`
+	} `json:"view"`
+}
+
+// playAgent answers every turn at once with the first legal column,
+// queues again after each contest, and returns the round trips (move
+// sent to its ack received) of the moves acknowledged in [from, end].
+func playAgent(c *websocket.Conn, arena string, from, end time.Time, ended *atomic.Int64, errorf func(string)) []time.Duration {
+	var out []time.Duration
+	sent := map[string]time.Time{} // contest -> when its pending move went out
+	queue := func() error { return c.WriteJSON(map[string]string{"type": "queue", "arena": arena}) }
+	for {
+		var f agentFrame
+		if err := c.ReadJSON(&f); err != nil {
+			return out
+		}
+		var err error
+		switch f.Type {
+		case "hello":
+			err = queue()
+		case "turn":
+			if len(f.View.Legal) == 0 {
+				continue
+			}
+			sent[f.Contest] = time.Now()
+			err = c.WriteJSON(map[string]any{"type": "move", "contest": f.Contest, "seq": f.Seq, "move": f.View.Legal[0]})
+		case "ack":
+			if t0, ok := sent[f.Contest]; ok && f.Ref == "move" {
+				delete(sent, f.Contest)
+				if now := time.Now(); !t0.Before(from) && !now.After(end) {
+					out = append(out, now.Sub(t0))
+				}
+			}
+		case "contest_end":
+			delete(sent, f.Contest)
+			ended.Add(1)
+			err = queue()
+		case "error":
+			errorf(f.Code)
+		}
+		if err != nil {
+			return out
+		}
+	}
+}
+
+// dialAgent opens an agent session on base, following a 421 to the leader.
+func dialAgent(ctx context.Context, base, key string) (*websocket.Conn, error) {
+	u := "ws" + strings.TrimPrefix(base, "http") + "/v1/agents/connect"
+	for range 4 {
+		c, resp, err := websocket.DefaultDialer.DialContext(ctx, u, http.Header{"Authorization": {"Bearer " + key}})
+		if err == nil {
+			return c, nil
+		}
+		if resp != nil && resp.StatusCode == http.StatusMisdirectedRequest {
+			if l := resp.Header.Get("X-Arena-Leader"); l != "" {
+				u = "ws" + strings.TrimPrefix(l, "http") + "/v1/agents/connect"
+				continue
+			}
+		}
+		if resp != nil {
+			return nil, fmt.Errorf("dial %s: %s", u, resp.Status)
+		}
+		return nil, fmt.Errorf("dial %s: %w", u, err)
+	}
+	return nil, fmt.Errorf("dial %s: too many redirects", u)
+}
+
+func postJSON(ctx context.Context, hc *http.Client, url, bearer string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: %d %.300s", url, resp.StatusCode, b)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Websocket agents from outside: starts 3 `arena serve` nodes on loopback
+# (no bots; per-address limits off, as for one trusted load generator)
+# and runs `arena-bench -op agents`: AGENTS agents, each with its own key
+# and connection, play connect4 against each other with no think time.
+#   sh scripts/bench-agents.sh        (AGENTS=100 DURATION=10s WARMUP=3s)
+set -eu
+AGENTS=${AGENTS:-100}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+GO=${GO:-go}
+BIN=${BIN:-bin}
+ABASE=${ABASE:-28180}
+mkdir -p "$BIN"
+$GO build -o "$BIN/arena" ./cmd/arena
+$GO build -o "$BIN/arena-bench" ./cmd/arena-bench
+DIR=$(mktemp -d)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+export ARENA_OPERATOR_TOKEN="arop_agents$(date +%s)000000000000000000"
+aurl() { echo "http://127.0.0.1:$((ABASE + $1))"; }
+for i in 1 2 3; do
+	join=""
+	[ "$i" -gt 1 ] && join="--join $(aurl 1)"
+	# shellcheck disable=SC2086
+	"$BIN/arena" serve --node-id "n$i" --http-addr "127.0.0.1:$((ABASE + i))" --raft-addr "127.0.0.1:$((ABASE + 10 + i))" \
+		--data-dir "$DIR/arena$i" --no-bots --log-level warn \
+		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 --ws-conns-per-ip -1 $join >"$DIR/arena$i.log" 2>&1 &
+	PIDS="$PIDS $!"
+	n=0
+	until curl -fs -o /dev/null "$(aurl "$i")/readyz"; do
+		n=$((n + 1)); [ "$n" -gt 600 ] && { echo "bench-agents: node $i never became ready" >&2; exit 1; }
+		sleep 0.1
+	done
+done
+echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -duration "$DURATION" -warmup "$WARMUP"
