@@ -2,10 +2,13 @@
 # Websocket agents from outside: starts 3 `arena serve` nodes on loopback
 # (no bots; per-address limits off, as for one trusted load generator)
 # and runs `arena-bench -op agents`: AGENTS agents, each with its own key
-# and connection, play connect4 against each other with no think time.
-#   sh scripts/bench-agents.sh        (AGENTS=100 DURATION=10s WARMUP=3s)
+# and connection, play connect4 against each other with no think time,
+# while SPECTATORS anonymous spectators watch /v1/arenas/connect4/live on
+# the followers.
+#   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 DURATION=10s WARMUP=3s)
 set -eu
 AGENTS=${AGENTS:-100}
+SPECTATORS=${SPECTATORS:-0}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 GO=${GO:-go}
@@ -39,4 +42,4 @@ for i in 1 2 3; do
 	done
 done
 echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -duration "$DURATION" -warmup "$WARMUP"
+"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -duration "$DURATION" -warmup "$WARMUP"

@@ -24,6 +24,8 @@ type AgentsOptions struct {
 	Token   string   // operator token, to fund the agents' owners
 	Agents  int
 	Arena   string
+	// Spectators watch the arena's live feed on the followers meanwhile.
+	Spectators int
 }
 
 // AgentsReport is what an agents run measured.
@@ -38,6 +40,7 @@ type AgentsReport struct {
 	RTTmaxMs      float64        `json:"move_rtt_max_ms"`
 	ContestsEnded int64          `json:"contests_ended"`
 	Errors        map[string]int `json:"errors"`
+	Live          spectatorStats `json:"live_spectators"`
 }
 
 // maxPerOwner stays within an arena's default max_queued_per_owner (20).
@@ -54,6 +57,10 @@ func runAgentsCmd(ctx context.Context, opts Options, stdout, stderr io.Writer) i
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 		return 0
+	}
+	if l := rep.Live; l.Spectators > 0 {
+		defer fmt.Fprintf(stdout, "%d spectators on /v1/arenas/%s/live at %s: %d contest frames, leader proposal -> delivery p50 %.1f, p99 %.1f, max %.1f ms; %d streams closed by the server\n",
+			l.Spectators, opts.Agents.Arena, l.Nodes, l.Frames, l.P50ms, l.P99ms, l.MaxMs, l.Dropped)
 	}
 	fmt.Fprintf(stdout, "%d websocket agents playing %s for %.0f s: %d moves acknowledged, %.0f moves/s; move RTT (frame sent -> ack) p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; %d contests ended; errors %v\n",
 		rep.Agents, opts.Agents.Arena, rep.Seconds, rep.MovesAcked, rep.MovesPerSec, rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms, rep.RTTmaxMs, rep.ContestsEnded, rep.Errors)
@@ -112,6 +119,16 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+dur)
+	live := func() spectatorStats { return spectatorStats{} }
+	if o.Spectators > 0 {
+		followers, err := followerURLs(ctx, hc, o.Servers)
+		if err != nil {
+			return AgentsReport{}, err
+		}
+		if live, err = watchLive(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
+			return AgentsReport{}, err
+		}
+	}
 	var ended atomic.Int64
 	var mu sync.Mutex
 	errs := map[string]int{}
@@ -134,18 +151,52 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 		}
 	})
 	wg.Wait()
+	liveStats := live()
 	var all []time.Duration
 	for _, r := range rtts {
 		all = append(all, r...)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	sortDurations(all)
 	rep := AgentsReport{Agents: len(conns), Seconds: dur.Seconds(), MovesAcked: len(all),
-		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs}
+		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs, Live: liveStats}
 	if len(all) > 0 {
 		rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms = msOf(nearest(all, .5)), msOf(nearest(all, .9)), msOf(nearest(all, .99))
 		rep.RTTmaxMs = msOf(all[len(all)-1])
 	}
 	return rep, nil
+}
+
+func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
+
+// followerURLs is servers less the leader (all of them if none is known).
+func followerURLs(ctx context.Context, hc *http.Client, servers []string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, servers[0]+"/v1/cluster", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("find the leader: %w", err)
+	}
+	defer resp.Body.Close()
+	var cl struct {
+		Leader struct {
+			HTTPAddr string `json:"http_addr"`
+		} `json:"leader"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&cl); err != nil {
+		return nil, fmt.Errorf("find the leader: %w", err)
+	}
+	var out []string
+	for _, s := range servers {
+		if strings.TrimRight(cl.Leader.HTTPAddr, "/") != s {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		out = servers
+	}
+	return out, nil
 }
 
 func nearest(d []time.Duration, p float64) time.Duration {

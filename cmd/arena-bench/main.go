@@ -85,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Agents.Token, "token", os.Getenv("ARENA_OPERATOR_TOKEN"), "-op agents: the operator token, to fund the agents' owners [ARENA_OPERATOR_TOKEN]")
 	fs.IntVar(&o.Agents.Agents, "agents", 100, "-op agents: websocket agents, each with its own key and connection")
 	fs.StringVar(&o.Agents.Arena, "arena", "connect4", "-op agents: the arena they queue in")
+	fs.IntVar(&o.Agents.Spectators, "spectators", 0, "-op agents: anonymous spectators on the arena's live feed, spread over the followers")
 	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// spectatorStats is what the spectators of an agents run saw.
+type spectatorStats struct {
+	Spectators int     `json:"spectators"`
+	Nodes      string  `json:"nodes"`
+	Frames     int     `json:"contest_frames"`
+	P50ms      float64 `json:"delivery_p50_ms"`
+	P99ms      float64 `json:"delivery_p99_ms"`
+	MaxMs      float64 `json:"delivery_max_ms"`
+	Dropped    int64   `json:"dropped"`
+}
+
+// liveFrame is a frame of /v1/arenas/{name}/live; a contest frame's data
+// is the event, whose at is the leader's clock when it proposed the
+// command that made it.
+type liveFrame struct {
+	Type string `json:"type"`
+	Data struct {
+		At time.Time `json:"at"`
+	} `json:"data"`
+}
+
+// watchLive opens n anonymous spectators on the arena's live feed, spread
+// over nodes, and returns a function that, once [from, end] is over,
+// closes them and reports each contest frame's delay from the leader's
+// proposal to its arrival here (one machine, one clock) and how many
+// streams the server closed before the end.
+func watchLive(ctx context.Context, nodes []string, arena string, n int, from, end time.Time) (func() spectatorStats, error) {
+	conns := make([]*websocket.Conn, 0, n)
+	for i := range n {
+		u := "ws" + strings.TrimPrefix(nodes[i%len(nodes)], "http") + "/v1/arenas/" + arena + "/live"
+		c, resp, err := websocket.DefaultDialer.DialContext(ctx, u, http.Header{})
+		if err != nil {
+			for _, c := range conns {
+				c.Close()
+			}
+			if resp != nil {
+				return nil, fmt.Errorf("spectator %d on %s: %s", i, u, resp.Status)
+			}
+			return nil, fmt.Errorf("spectator %d on %s: %w", i, u, err)
+		}
+		conns = append(conns, c)
+	}
+	var closing atomic.Bool
+	var dropped atomic.Int64
+	lat := make([][]time.Duration, len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, b, err := c.ReadMessage()
+				if err != nil {
+					if !closing.Load() {
+						dropped.Add(1)
+					}
+					return
+				}
+				now := time.Now()
+				var f liveFrame
+				if json.Unmarshal(b, &f) != nil || f.Type != "contest" || f.Data.At.IsZero() {
+					continue
+				}
+				if now.After(from) && now.Before(end) {
+					lat[i] = append(lat[i], now.Sub(f.Data.At))
+				}
+			}
+		}()
+	}
+	return func() spectatorStats {
+		closing.Store(true)
+		for _, c := range conns {
+			c.Close()
+		}
+		wg.Wait()
+		var all []time.Duration
+		for _, l := range lat {
+			all = append(all, l...)
+		}
+		sortDurations(all)
+		s := spectatorStats{Spectators: len(conns), Nodes: strings.Join(nodes, ","), Frames: len(all), Dropped: dropped.Load()}
+		if len(all) > 0 {
+			s.P50ms, s.P99ms, s.MaxMs = msOf(nearest(all, .5)), msOf(nearest(all, .99)), msOf(all[len(all)-1])
+		}
+		return s
+	}, nil
+}
