@@ -68,6 +68,17 @@ func (n *Node) Move(ctx context.Context, contest, agentID string, turn *uint64, 
 	return err
 }
 
+// Play is Move that also returns the contest's turn counter right after
+// the move was applied, which is what an agent's ack quotes: reading the
+// contest back for it decoded the whole record once more per move.
+func (n *Node) Play(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) (uint64, error) {
+	v, err := n.Apply(ctx, CmdContestMove, contestMoveCmd{Contest: contest, AgentID: agentID, Turn: turn, Move: move})
+	if err != nil {
+		return 0, err
+	}
+	return as[uint64](v)
+}
+
 // Resign forfeits an agent's seat.
 func (n *Node) Resign(ctx context.Context, contest, agentID, reason string) error {
 	_, err := n.Apply(ctx, CmdContestForfeit, contestForfeitCmd{Contest: contest, AgentID: agentID, Reason: reason})

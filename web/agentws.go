@@ -182,10 +182,13 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		if in.Type != protocol.TypeMove {
 			move, turn = protocol.TextMove(in.Text, in.Type == protocol.TypeFinal), nil
 		}
-		if err := node.Move(ctx, in.Contest, a.agent.ID, turn, move); err != nil {
+		next, err := node.Play(ctx, in.Contest, a.agent.ID, turn, move)
+		if err != nil {
 			a.fail(in, err)
 			return
 		}
+		a.Send(protocol.Ack{Type: protocol.TypeAck, Ref: in.Type, Contest: in.Contest, Seq: next})
+		return
 	}
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Type, Contest: in.Contest}
 	if c, err := node.Contest(in.Contest); err == nil {

@@ -30,6 +30,7 @@ type plEnd struct {
 // autoplay answers every turn with moves[seq] until the contest ends.
 func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
 	go func() {
+		sent := map[uint64]bool{} // turns this agent moved on
 		for f := range c.frames {
 			switch f.Type {
 			case "turn":
@@ -38,9 +39,19 @@ func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
 					t.Errorf("bad turn %s", f.Raw)
 					return
 				}
+				sent[tr.Seq] = true
 				if err := c.conn.WriteJSON(map[string]any{"type": "move", "contest": tr.Contest, "seq": tr.Seq, "move": moves[tr.Seq]}); err != nil {
 					t.Errorf("send move: %v", err)
 					return
+				}
+			case "ack":
+				// A move's ack quotes the turn after it (PROTOCOL.md).
+				var ack struct {
+					Ref string `json:"ref"`
+					Seq uint64 `json:"seq"`
+				}
+				if err := json.Unmarshal(f.Raw, &ack); err != nil || ack.Ref != "move" || ack.Seq == 0 || !sent[ack.Seq-1] {
+					t.Errorf("ack %s does not follow a move of this agent (moved on %v)", f.Raw, sent)
 				}
 			case "error":
 				t.Errorf("error frame during play: %s", f.Raw)

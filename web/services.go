@@ -76,6 +76,8 @@ type Contests interface {
 	PublicView(c *arena.Contest) (any, error)
 	PublicEvent(c *arena.Contest, ev arena.ContestEvent) arena.ContestEvent
 	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
+	// Play is Move returning the contest's turn counter after the move.
+	Play(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) (uint64, error)
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus
