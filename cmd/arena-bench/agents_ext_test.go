@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAgentsFlagsRefuseBadInput(t *testing.T) {
@@ -29,5 +30,32 @@ func TestAgentsFlagsRefuseBadInput(t *testing.T) {
 				t.Fatalf("servers %q", o.Agents.Servers)
 			}
 		})
+	}
+}
+
+// TestAgentsPlayFromOutside runs the agents mode against a real node with
+// its contest runner: real websockets, real moves, a real live feed.
+func TestAgentsPlayFromOutside(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node and plays for a few seconds")
+	}
+	n, err := startAbuseNode(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	o := AgentsOptions{Servers: []string{n.url}, Token: abuseOperatorToken, Agents: 4, Arena: "connect4", Spectators: 2}
+	rep, err := runAgents(t.Context(), o, time.Second, 5*time.Second, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", rep)
+	switch {
+	case rep.Agents != 4 || rep.MovesAcked == 0 || rep.RTTp50ms <= 0 || rep.RTTp50ms > rep.RTTp99ms:
+		t.Fatalf("agents: %+v", rep)
+	case len(rep.Errors) != 0:
+		t.Fatalf("error frames: %v", rep.Errors)
+	case rep.Live.Spectators != 2 || rep.Live.Frames == 0 || rep.Live.Dropped != 0:
+		t.Fatalf("spectators: %+v", rep.Live)
 	}
 }
