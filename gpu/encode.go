@@ -18,6 +18,8 @@ type encoded struct {
 	batch gpt.Batch
 	// tokens[b] is how many positions of row b are scored.
 	tokens []int
+	// starts[b] is where row b's response begins.
+	starts []int
 }
 
 // minPromptShare is the least share of the context window a clipped
@@ -53,7 +55,7 @@ func encode(tok Tokenizer, seqs []Sequence, block int) encoded {
 	}
 	e := encoded{batch: gpt.Batch{B: len(seqs), T: width,
 		Inputs: make([]int32, len(seqs)*width), Targets: make([]int32, len(seqs)*width)},
-		tokens: make([]int, len(seqs))}
+		tokens: make([]int, len(seqs)), starts: starts}
 	for i, row := range rows {
 		in := e.batch.Inputs[i*width : (i+1)*width]
 		tg := e.batch.Targets[i*width : (i+1)*width]
@@ -70,6 +72,23 @@ func encode(tok Tokenizer, seqs []Sequence, block int) encoded {
 	}
 	return e
 }
+
+// scorePrompts marks the positions that predict prompt tokens as scored
+// too (supervised fine-tuning with a prompt loss) and returns how many it
+// marked. isPrompt tells them apart from the response afterwards.
+func (e encoded) scorePrompts() int {
+	n, T := 0, e.batch.T
+	for b := range e.batch.B {
+		for t := 0; t+1 < e.starts[b] && t+1 < T; t++ {
+			e.batch.Targets[b*T+t] = e.batch.Inputs[b*T+t+1]
+			n++
+		}
+	}
+	return n
+}
+
+// isPrompt says whether position t of row b predicts a prompt token.
+func (e encoded) isPrompt(b, t int) bool { return t+1 < e.starts[b] }
 
 // seqLogP sums each row's scored log-probabilities: log π(response+EOS |
 // prompt), in float64 so long responses lose nothing to rounding.

@@ -35,10 +35,17 @@ type TrainerConfig struct {
 	// Accumulate splits every step's batch into this many micro-batches
 	// whose gradients add up before one update: the same step with less
 	// activation memory. 0 or 1: one pass.
-	Accumulate  int       `json:"accumulate"`
-	SFTSchedule Schedule  `json:"sft_schedule"`
-	DPOSchedule Schedule  `json:"dpo_schedule"`
-	DPO         DPOConfig `json:"dpo"`
+	Accumulate int `json:"accumulate"`
+	// PromptLossWeight adds the prompts' own language-model loss to
+	// supervised fine-tuning, at this weight against the responses'
+	// (OpenAI's fine-tuning API called it prompt_loss_weight). A small
+	// model learns to copy from its context sooner when the prompts,
+	// which repeat the names and values their answers copy, are scored
+	// too. 0: responses only; the reported loss is always theirs.
+	PromptLossWeight float64   `json:"prompt_loss_weight,omitempty"`
+	SFTSchedule      Schedule  `json:"sft_schedule"`
+	DPOSchedule      Schedule  `json:"dpo_schedule"`
+	DPO              DPOConfig `json:"dpo"`
 }
 
 // DefaultTrainerConfig is the recipe the tests and the trainer start from.
@@ -50,9 +57,9 @@ func DefaultTrainerConfig() TrainerConfig {
 
 // Validate rejects recipes that cannot train.
 func (c TrainerConfig) Validate() error {
-	if !(c.LR > 0) || !(c.DPOLR >= 0) || !(c.ClipNorm >= 0) || !(c.WeightDecay >= 0) || c.Accumulate < 0 {
-		return fmt.Errorf("trainer lr %v, dpo lr %v, clip norm %v, weight decay %v, accumulate %d: want lr > 0, the others ≥ 0",
-			c.LR, c.DPOLR, c.ClipNorm, c.WeightDecay, c.Accumulate)
+	if !(c.LR > 0) || !(c.DPOLR >= 0) || !(c.ClipNorm >= 0) || !(c.WeightDecay >= 0) || c.Accumulate < 0 || !(c.PromptLossWeight >= 0) {
+		return fmt.Errorf("trainer lr %v, dpo lr %v, clip norm %v, weight decay %v, accumulate %d, prompt loss weight %v: want lr > 0, the others ≥ 0",
+			c.LR, c.DPOLR, c.ClipNorm, c.WeightDecay, c.Accumulate, c.PromptLossWeight)
 	}
 	if err := c.SFTSchedule.Validate(); err != nil {
 		return fmt.Errorf("sft %w", err)
@@ -185,11 +192,14 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 	}
 	parts := t.chunks(len(batch))
 	enc := make([]encoded, len(parts))
-	total := 0
+	total, prompts := 0, 0
 	for i, c := range parts {
 		enc[i] = encode(t.tok, batch[c[0]:c[1]], t.policy.Config.BlockSize)
 		for _, n := range enc[i].tokens {
 			total += n
+		}
+		if t.cfg.PromptLossWeight > 0 {
+			prompts += enc[i].scorePrompts()
 		}
 	}
 	if total == 0 {
@@ -198,15 +208,28 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 	clear(t.grad)
 	var loss float64
 	positions := 0
+	// The loss is the mean over response tokens plus the weighted mean
+	// over prompt tokens; each position's gradient is its share of that.
+	dResp := float32(-1 / float64(total))
+	dPrompt := float32(-t.cfg.PromptLossWeight / float64(max(prompts, 1)))
 	for _, e := range enc {
 		t.act = t.policy.Forward(e.batch, t.act)
-		logp := e.seqLogP(t.act.TargetLogP)
-		d := make([]float64, len(logp))
-		for i, lp := range logp {
-			loss -= lp / float64(total)
-			d[i] = -1 / float64(total)
+		T := e.batch.T
+		t.dpos = grow(t.dpos, e.batch.B*T)
+		for b := range e.batch.B {
+			for p := range T {
+				i := b*T + p
+				switch {
+				case e.batch.Targets[i] < 0:
+					t.dpos[i] = 0
+				case e.isPrompt(b, p):
+					t.dpos[i] = dPrompt
+				default:
+					t.dpos[i] = dResp
+					loss -= float64(t.act.TargetLogP[i]) / float64(total)
+				}
+			}
 		}
-		t.dpos = e.spread(d, t.dpos)
 		t.policy.Backward(t.act, t.dpos, t.grad)
 		positions += e.batch.B * e.batch.T
 	}

@@ -294,3 +294,53 @@ func TestRPOAddsTheChosenNLL(t *testing.T) {
 		t.Fatal("a negative rpo alpha was accepted")
 	}
 }
+
+// TestPromptLossTrainsThePromptsToo checks PromptLossWeight: the reported
+// loss stays the responses' alone, and the prompts' own likelihood rises
+// only when they are weighted in.
+func TestPromptLossTrainsThePromptsToo(t *testing.T) {
+	corpus := []Sequence{
+		{"Note: Grace lives in Cusco. Grace is 84. Q: name? ", "Grace"},
+		{"Note: Liam lives in Perth. Liam is 48. Q: name? ", "Liam"},
+		{"Note: Nils lives in Lima. Nils is 30. Q: name? ", "Nils"},
+	}
+	// promptNLL scores each prompt as a response to an empty prompt.
+	promptNLL := func(m *gpt.Model) float64 {
+		var seqs []Sequence
+		for _, s := range corpus {
+			seqs = append(seqs, Sequence{"", s.Prompt})
+		}
+		return nll(m, seqs)
+	}
+	run := func(weight float64) (first float64, before, after float64) {
+		m := mustModel(t, smallConfig)
+		before = promptNLL(m)
+		cfg := DefaultTrainerConfig()
+		cfg.LR, cfg.PromptLossWeight = 3e-3, weight
+		tr := mustTrainer(t, m, cfg)
+		for i := range 40 {
+			s, err := tr.SFT(corpus)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = s.Loss
+			}
+		}
+		return first, before, promptNLL(m)
+	}
+	off0, offBefore, offAfter := run(0)
+	on0, onBefore, onAfter := run(1)
+	if off0 != on0 {
+		t.Errorf("first step's loss %v with the prompt loss, %v without: the reported loss must be the responses' alone", on0, off0)
+	}
+	t.Logf("prompt NLL per token: %.3f → %.3f without the prompt loss, %.3f → %.3f with it", offBefore, offAfter, onBefore, onAfter)
+	if !(onAfter < 0.7*onBefore) || !(onAfter < offAfter) {
+		t.Errorf("prompt NLL %.3f → %.3f with the prompt loss (%.3f without): the prompts were not learned", onBefore, onAfter, offAfter)
+	}
+	cfg := DefaultTrainerConfig()
+	cfg.PromptLossWeight = -1
+	if err := cfg.Validate(); err == nil {
+		t.Error("a negative prompt loss weight validated")
+	}
+}

@@ -5,11 +5,17 @@
 # then the arena's own Bradley–Terry table and the trainer's held-out
 # accuracy per version (versions.jsonl).
 #
-#   SEED=1 ROUNDS=4 SFT=80 DPO=20 WAIT=60s sh scripts/learner-live.sh
+# The operator first narrows the verifiable arena to the tasks a small
+# model can learn on two cores (OPTIONS: the arena's game options; the
+# default is level-1 extraction and string tasks with a fifth of the
+# instances held out for evaluation). OPTIONS='{}' keeps every family.
+#
+#   SEED=1 ROUNDS=4 SFT=400 DPO=20 WAIT=120s sh scripts/learner-live.sh
 set -eu
 cd "$(dirname "$0")/.."
-SEED=${SEED:-1} ROUNDS=${ROUNDS:-4} SFT=${SFT:-80} DPO=${DPO:-20} WAIT=${WAIT:-60s}
-PRESET=${PRESET:-cpu} CONTEXT=${CONTEXT:-512} PORT=${PORT:-18080} GO=${GO:-go}
+SEED=${SEED:-1} ROUNDS=${ROUNDS:-4} SFT=${SFT:-400} DPO=${DPO:-20} WAIT=${WAIT:-120s}
+PRESET=${PRESET:-small} CONTEXT=${CONTEXT:-384} PORT=${PORT:-18080} GO=${GO:-go} LR=${LR:-2e-3}
+OPTIONS=${OPTIONS:-'{"families":["extract","strings"],"levels":[1],"held_out_percent":20}'}
 OUT=${OUT:-/tmp/learner-live-$SEED}
 rm -rf "$OUT" && mkdir -p "$OUT" bin
 $GO build -o bin/ ./cmd/arena ./cmd/arena-trainer ./cmd/arenactl
@@ -20,11 +26,15 @@ bin/arena serve --data-dir "$OUT/node" --http-addr "127.0.0.1:$PORT" --raft-addr
 NODE=$!
 trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null' EXIT
 until curl -sf "$ARENA_SERVER/readyz" >/dev/null; do sleep 0.5; done
+until curl -sf "$ARENA_SERVER/v1/arenas/verifiable" >/dev/null; do sleep 0.5; done
+curl -sf "$ARENA_SERVER/v1/arenas/verifiable" | jq -c --argjson o "$OPTIONS" '.arena | .options = $o | del(.created_at, .updated_at)' |
+  curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @- \
+    "$ARENA_SERVER/v1/arenas/verifiable" >/dev/null
 TK=$(curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"learner"}' "$ARENA_SERVER/v1/trainers" | jq -r .trainer_key)
 OK=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"learner-owner"}' "$ARENA_SERVER/v1/owners" | jq -r .api_key)
 bin/arena-trainer run --trainer-key "$TK" --owner-key "$OK" --arena verifiable --out "$OUT/trainer" \
   --preset "$PRESET" --context "$CONTEXT" --seed "$SEED" --rounds "$ROUNDS" --sft-steps "$SFT" --dpo-steps "$DPO" \
-  --round-wait "$WAIT" 2>"$OUT/trainer.log"
+  --lr "$LR" --round-wait "$WAIT" 2>"$OUT/trainer.log"
 echo "## verifiable arena, seed $SEED (Bradley–Terry)"
 bin/arenactl arena leaderboard verifiable --method bt
 echo

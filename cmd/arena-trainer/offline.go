@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,10 +26,11 @@ type offlineOptions struct {
 	Versions, SFTSteps, DPOSteps int
 	Batch, Accumulate            int
 	LR, DPOLR, Beta, RPOAlpha    float64
+	PromptLoss                   float64
 	Loss                         string
 	TrainTasks, EvalTasks        int
 	OnPolicyTasks, Samples       int
-	Families, HeldOut            string
+	Families, HeldOut, Levels    string
 	HeldOutPercent, MaxTokens    int
 	Temp                         float64
 }
@@ -39,8 +41,11 @@ type Version struct {
 	Steps   int `json:"steps"`
 	// Heldout is the checker's verdict on held-out instances of the
 	// trained families; Unseen on the held-out families (none trained).
-	Heldout accuracy  `json:"heldout"`
-	Unseen  *accuracy `json:"unseen,omitempty"`
+	Heldout accuracy `json:"heldout"`
+	// AfterSFT is held-out accuracy after this version's SFT, before its
+	// DPO: the two side by side say what DPO itself did.
+	AfterSFT float64   `json:"heldout_after_sft"`
+	Unseen   *accuracy `json:"unseen,omitempty"`
 	// DPO is TRL's metrics on held-out pairs, against this version's
 	// reference; Train the last training step's.
 	DPO   gpu.DPOStats `json:"dpo_heldout"`
@@ -78,6 +83,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta")
+	fs.Float64Var(&o.PromptLoss, "prompt-loss", 0, "weight of the prompts' own language-model loss in SFT steps (0: responses only)")
 	fs.Float64Var(&o.RPOAlpha, "rpo-alpha", 1, "weight of the chosen answers' NLL added to the DPO loss (TRL's rpo_alpha; 0: pure DPO)")
 	fs.StringVar(&o.Loss, "loss", "sigmoid", "sigmoid, ipo or hinge")
 	fs.IntVar(&o.TrainTasks, "train-tasks", 2000, "training tasks the bots answer (SFT examples and pairs)")
@@ -85,9 +91,10 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&o.OnPolicyTasks, "onpolicy-tasks", 48, "training tasks the learner answers itself each version (its pairs and passing answers join the data)")
 	fs.IntVar(&o.Samples, "samples", 4, "answers the learner samples per on-policy task")
 	fs.StringVar(&o.Families, "families", "", "comma-separated task families to train and evaluate on (default all)")
+	fs.StringVar(&o.Levels, "levels", "", "comma-separated difficulty levels 1-3 (default all)")
 	fs.StringVar(&o.HeldOut, "heldout-families", "", "comma-separated families never trained on, evaluated separately")
 	fs.IntVar(&o.HeldOutPercent, "heldout-percent", 10, "percent of task instances kept for evaluation only")
-	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "tokens sampled per answer at most")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 128, "tokens sampled per answer at most (the longest ANSWER: line of a level-3 extraction is about 120 bytes)")
 	fs.Float64Var(&o.Temp, "temperature", 0.8, "sampling temperature of on-policy answers")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -109,7 +116,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	cfg := gpu.DefaultTrainerConfig()
-	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
+	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
 	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss), RPOAlpha: o.RPOAlpha}
 	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
 	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
@@ -160,6 +167,10 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return fmt.Errorf("version %d: %w", v, err)
 			}
 		}
+		prog.pause()
+		if a, err := evaluate(ctx, tr.Policy(), tok, data.eval, o.MaxTokens); err == nil {
+			row.AfterSFT = a.Passed
+		}
 		tr.FreezeReference()
 		for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Pair, o.Batch)
@@ -191,8 +202,8 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			row.Unseen = &u
 		}
 		sum.Versions = append(sum.Versions, row)
-		fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
-			v, row.Steps, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+		fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
+			v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
 		if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
 			return err
 		}
@@ -256,9 +267,17 @@ func (o offlineOptions) tasks() (offlineData, error) {
 	if len(trained) == 0 {
 		return offlineData{}, fmt.Errorf("every family is held out: nothing to train on")
 	}
+	var levels []int
+	for _, l := range splitList(o.Levels) {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > verifiable.MaxLevel {
+			return offlineData{}, fmt.Errorf("-levels: %q is not a level 1-%d", l, verifiable.MaxLevel)
+		}
+		levels = append(levels, n)
+	}
 	var d offlineData
 	var err error
-	trainOpts := verifiable.Options{Families: trained, HeldOutPercent: o.HeldOutPercent}
+	trainOpts := verifiable.Options{Families: trained, Levels: levels, HeldOutPercent: o.HeldOutPercent}
 	if d.train, err = taskPool(trainOpts, o.Model.Seed, o.TrainTasks); err != nil {
 		return d, err
 	}
@@ -268,7 +287,7 @@ func (o offlineOptions) tasks() (offlineData, error) {
 		return d, err
 	}
 	if len(held) > 0 {
-		if d.unseen, err = taskPool(verifiable.Options{Families: held, HeldOut: held, Eval: true}, o.Model.Seed+2, o.EvalTasks); err != nil {
+		if d.unseen, err = taskPool(verifiable.Options{Families: held, Levels: levels, HeldOut: held, Eval: true}, o.Model.Seed+2, o.EvalTasks); err != nil {
 			return d, err
 		}
 	}
@@ -339,14 +358,14 @@ func verdict(vs []Version) string {
 // table prints the versions as the report's table.
 func table(s Summary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| version | step | held-out accuracy | held-out score | formatted | unseen families | DPO reward acc. (train / held-out) | pairs |\n")
-	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| version | step | held-out accuracy after SFT | after DPO | held-out score | formatted | unseen families | DPO reward acc. (train / held-out) | pairs |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, v := range s.Versions {
 		unseen := "–"
 		if v.Unseen != nil {
 			unseen = fmt.Sprintf("%.3f", v.Unseen.Passed)
 		}
-		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.2f | %s | %.2f / %.2f | %d |\n", v.Version, v.Steps, v.Heldout.Passed,
+		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.3f | %.2f | %s | %.2f / %.2f | %d |\n", v.Version, v.Steps, v.AfterSFT, v.Heldout.Passed,
 			v.Heldout.Score, v.Heldout.Formatted, unseen, v.Train.RewardsAccuracies, v.DPO.RewardsAccuracies, v.Pairs)
 	}
 	fmt.Fprintf(&b, "\nverdict: %s (%s preset, %.2fM parameters, %.0f s)\n", s.Verdict, s.Preset, float64(s.Params)/1e6, s.Seconds)

@@ -28,6 +28,7 @@ type onlineOptions struct {
 	EvalTasks                                int
 	RoundWait                                time.Duration
 	LR, DPOLR, Beta, RPOAlpha, Temp          float64
+	PromptLoss                               float64
 	Play                                     bool
 }
 
@@ -59,11 +60,12 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.Batch, "batch", 16, "pairs or sequences per step")
 	fs.IntVar(&o.Accumulate, "accumulate", 1, "micro-batches per step (gradient accumulation)")
 	fs.IntVar(&o.MinPairs, "min-pairs", 10, "wait for at least this many pairs before training")
-	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "tokens the learner samples per answer at most")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 128, "tokens the learner samples per answer at most")
 	fs.DurationVar(&o.RoundWait, "round-wait", 30*time.Second, "time between rounds (the learner plays meanwhile)")
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate of a new run")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate of a new run")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta of a new run")
+	fs.Float64Var(&o.PromptLoss, "prompt-loss", 0, "weight of the prompts' own language-model loss in SFT steps (0: responses only)")
 	fs.Float64Var(&o.RPOAlpha, "rpo-alpha", 1, "weight of the chosen answers' NLL added to the DPO loss of a new run (TRL's rpo_alpha; 0: pure DPO)")
 	fs.Float64Var(&o.Temp, "temperature", 0.7, "sampling temperature of the learner's answers")
 	fs.BoolVar(&o.Play, "play", true, "enter each trained version into the arena")
@@ -203,7 +205,7 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 		return nil, err
 	}
 	cfg := gpu.DefaultTrainerConfig()
-	cfg.LR, cfg.DPOLR, cfg.Accumulate = o.LR, o.DPOLR, o.Accumulate
+	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
 	cfg.DPO.Beta, cfg.DPO.RPOAlpha = o.Beta, o.RPOAlpha
 	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
 	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
@@ -255,9 +257,9 @@ func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, 
 				return pulled{}, "", fmt.Errorf("decode pair: %w", err)
 			}
 			prompt := learnerPrompt(p.Prompt)
-			out.pairs = append(out.pairs, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: prompt, Chosen: p.Chosen, Rejected: p.Rejected})
+			out.pairs = append(out.pairs, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: prompt, Chosen: learnerTarget(p.Chosen), Rejected: learnerTarget(p.Rejected)})
 			if p.Check == nil || p.Check.Chosen.Passed {
-				out.sft = append(out.sft, gpu.Sequence{Prompt: prompt, Response: p.Chosen})
+				out.sft = append(out.sft, gpu.Sequence{Prompt: prompt, Response: learnerTarget(p.Chosen)})
 			}
 		}
 		if page.Next == since {

@@ -20,6 +20,23 @@ func learnerPrompt(text string) string {
 	return strings.Replace(text, ". Anything before that line is ignored; nothing may follow the value.", ".", 1)
 }
 
+// learnerTarget is what the learner trains to write for an answer: its
+// ANSWER: line alone. The checker reads nothing before that line, so the
+// bots' working ("Solved from the task's data.") teaches the policy
+// nothing it is judged on, yet costs a small model a third of its tokens
+// and, sampled, a third of its answer budget. An answer with no ANSWER:
+// line (the badly formatted bot's prose) stays whole: it is what the
+// learner must learn not to write.
+func learnerTarget(answer string) string {
+	lines := strings.Split(strings.TrimRight(answer, "\n"), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); strings.HasPrefix(l, "ANSWER:") {
+			return l
+		}
+	}
+	return answer
+}
+
 // taskPool draws n distinct tasks from an arena's options, from seed on.
 func taskPool(o verifiable.Options, seed uint64, n int) ([]verifiable.Task, error) {
 	seen := map[string]bool{}
@@ -71,13 +88,14 @@ func botAnswers(t verifiable.Task, seed uint64) ([]scored, error) {
 func preferencesOf(t verifiable.Task, answers []scored, idPrefix string) (sft []gpu.Sequence, pairs []gpu.Pair) {
 	prompt := learnerPrompt(t.Text)
 	for i, a := range answers {
+		a.text = learnerTarget(a.text)
 		if a.result.Passed && !slices.ContainsFunc(sft, func(s gpu.Sequence) bool { return s.Response == a.text }) {
 			sft = append(sft, gpu.Sequence{Prompt: prompt, Response: a.text})
 		}
 		for j, b := range answers {
-			if a.result.Score > b.result.Score && a.text != b.text {
+			if rejected := learnerTarget(b.text); a.result.Score > b.result.Score && a.text != rejected {
 				pairs = append(pairs, gpu.Pair{ID: fmt.Sprintf("%s%s/%d>%d", idPrefix, t.ID, i, j), Prompt: prompt,
-					Chosen: a.text, Rejected: b.text})
+					Chosen: a.text, Rejected: rejected})
 			}
 		}
 	}
