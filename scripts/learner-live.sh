@@ -14,7 +14,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 SEED=${SEED:-1} ROUNDS=${ROUNDS:-4} SFT=${SFT:-400} DPO=${DPO:-20} WAIT=${WAIT:-120s}
-PRESET=${PRESET:-small} CONTEXT=${CONTEXT:-384} PORT=${PORT:-18080} GO=${GO:-go} LR=${LR:-2e-3}
+PRESET=${PRESET:-small} CONTEXT=${CONTEXT:-384} PORT=${PORT:-18080} GO=${GO:-go} LR=${LR:-2e-3} PROMPT_LOSS=${PROMPT_LOSS:-0.1}
+DPO_LR=${DPO_LR:-3e-5} TEMP=${TEMP:-0.2}
 OPTIONS=${OPTIONS:-'{"families":["extract","strings"],"levels":[1],"held_out_percent":20}'}
 OUT=${OUT:-/tmp/learner-live-$SEED}
 rm -rf "$OUT" && mkdir -p "$OUT" bin
@@ -25,16 +26,20 @@ bin/arena serve --data-dir "$OUT/node" --http-addr "127.0.0.1:$PORT" --raft-addr
   --operator-token "$TOKEN" --bot-delay 0s >"$OUT/node.log" 2>&1 &
 NODE=$!
 trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null' EXIT
-until curl -sf "$ARENA_SERVER/readyz" >/dev/null; do sleep 0.5; done
+trap 'exit 130' INT TERM
+until curl -sf "$ARENA_SERVER/readyz" >/dev/null; do
+  kill -0 $NODE 2>/dev/null || { echo "the node exited:" >&2; tail -5 "$OUT/node.log" >&2; exit 1; }
+  sleep 0.5
+done
 until curl -sf "$ARENA_SERVER/v1/arenas/verifiable" >/dev/null; do sleep 0.5; done
-curl -sf "$ARENA_SERVER/v1/arenas/verifiable" | jq -c --argjson o "$OPTIONS" '.arena | .options = $o | del(.created_at, .updated_at)' |
-  curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @- \
+curl -sf "$ARENA_SERVER/v1/arenas/verifiable" | jq -c --argjson o "$OPTIONS" '.arena | .options = $o | del(.name, .created_at, .updated_at)' |
+  curl -fsS -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @- \
     "$ARENA_SERVER/v1/arenas/verifiable" >/dev/null
 TK=$(curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"learner"}' "$ARENA_SERVER/v1/trainers" | jq -r .trainer_key)
 OK=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"learner-owner"}' "$ARENA_SERVER/v1/owners" | jq -r .api_key)
 bin/arena-trainer run --trainer-key "$TK" --owner-key "$OK" --arena verifiable --out "$OUT/trainer" \
   --preset "$PRESET" --context "$CONTEXT" --seed "$SEED" --rounds "$ROUNDS" --sft-steps "$SFT" --dpo-steps "$DPO" \
-  --lr "$LR" --round-wait "$WAIT" 2>"$OUT/trainer.log"
+  --lr "$LR" --dpo-lr "$DPO_LR" --prompt-loss "$PROMPT_LOSS" --temperature "$TEMP" --round-wait "$WAIT" 2>"$OUT/trainer.log"
 echo "## verifiable arena, seed $SEED (Bradley–Terry)"
 bin/arenactl arena leaderboard verifiable --method bt
 echo

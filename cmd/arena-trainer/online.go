@@ -26,7 +26,7 @@ type onlineOptions struct {
 	Rounds, SFTSteps, DPOSteps, Batch        int
 	Accumulate, MinPairs, MaxTokens          int
 	EvalTasks                                int
-	RoundWait                                time.Duration
+	RoundWait, WaitData                      time.Duration
 	LR, DPOLR, Beta, RPOAlpha, Temp          float64
 	PromptLoss                               float64
 	Play                                     bool
@@ -62,6 +62,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.MinPairs, "min-pairs", 10, "wait for at least this many pairs before training")
 	fs.IntVar(&o.MaxTokens, "max-tokens", 128, "tokens the learner samples per answer at most")
 	fs.DurationVar(&o.RoundWait, "round-wait", 30*time.Second, "time between rounds (the learner plays meanwhile)")
+	fs.DurationVar(&o.WaitData, "wait-data", 2*time.Minute, "how long a round may wait for its first -min-pairs pairs, polling every few seconds, before it counts as a round")
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate of a new run")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate of a new run")
 	fs.Float64Var(&o.Beta, "beta", 0.1, "DPO beta of a new run")
@@ -105,7 +106,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	learner := &playing{}
 	defer learner.stop()
 	trained := false
+	var waited time.Duration
 	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
+		wait := o.RoundWait
 		fresh, cursor, err := pull(ctx, reader, o.Arena, tr.Cursor())
 		if err != nil {
 			return err
@@ -130,6 +133,13 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		} else {
 			fmt.Fprintf(stderr, "round %d: waiting for at least %d pairs and one answer to learn from in arena %q\n", round, o.MinPairs, o.Arena)
+			if !trained && waited < o.WaitData {
+				// A fresh arena fills in seconds: poll until it has, and
+				// do not spend one of the run's rounds on the wait.
+				wait = min(o.RoundWait, dataPoll)
+				waited += wait
+				round--
+			}
 		}
 		tr.SetCursor(cursor)
 		if err := tr.Save(ckpt); err != nil {
@@ -149,7 +159,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(o.RoundWait):
+		case <-time.After(wait):
 		}
 	}
 	if !trained && tr.Reference() == nil {
@@ -158,6 +168,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// dataPoll is how often a run waiting for its first pairs looks again.
+const dataPoll = 5 * time.Second
 
 // trainRound is one version: SFT on the passing answers, then DPO on the
 // pairs against the fine-tuned model, frozen.

@@ -135,7 +135,7 @@ func TestRunStopsOnAnEmptyExport(t *testing.T) {
 	out := t.TempDir()
 	var stderr bytes.Buffer
 	err := runOnline(ctx, []string{"-server", srv.URL, "-trainer-key", "art_e", "-preset", "tiny", "-out", out, "-rounds", "1",
-		"-round-wait", "1ms", "-play=false"}, &bytes.Buffer{}, &stderr)
+		"-round-wait", "1ms", "-wait-data", "20ms", "-play=false"}, &bytes.Buffer{}, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "nothing was trained") {
 		t.Fatalf("err = %v\n%s", err, stderr.String())
 	}
