@@ -54,7 +54,7 @@ var presets = map[string]Config{
 	"tiny": {NLayer: 2, NHead: 2, NEmbd: 32, BlockSize: 64, Vocab: 257},
 	// cpu is a ~3.3M-parameter byte-level model that trains in minutes on a laptop.
 	"cpu": {NLayer: 4, NHead: 4, NEmbd: 256, BlockSize: 256, Vocab: 257},
-	// small is a ~0.7M-parameter byte-level model, about five times
+	// small is a 0.66M-parameter byte-level model, about five times
 	// cheaper a step than cpu: the arena's learner loop on two cores.
 	"small": {NLayer: 3, NHead: 4, NEmbd: 128, BlockSize: 256, Vocab: 257},
 	// gpt2 is the 124M-parameter OpenAI GPT-2 small.

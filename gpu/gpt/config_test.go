@@ -49,10 +49,11 @@ func TestPresets(t *testing.T) {
 		params int
 	}{
 		{"cpu", 3290880},
+		{"small", 660736},
 		{"gpt2", 124439808}, // Hugging Face's count for GPT-2 small
 		{"tiny", 0},
 	}
-	if got := strings.Join(Presets(), ","); got != "cpu,gpt2,tiny" {
+	if got := strings.Join(Presets(), ","); got != "cpu,gpt2,small,tiny" {
 		t.Fatalf("Presets() = %s", got)
 	}
 	for _, tc := range cases {
