@@ -231,14 +231,17 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 
 	frame, careful := arena.BotAgentID(oneFrame.Name()), arena.BotAgentID("txt-careful")
 	// templated[agent] counts the agent's settled contests whose verdict
-	// flags its entry as a template, of played[agent].
+	// flags its entry as a template, of played[agent]; frameFlags is the
+	// one-frame agent's flag per contest, in the order they ended.
 	var templated, played map[string]int
+	var frameFlags []bool
 	c.Eventually(3*time.Minute, func() error {
 		list, _, err := node.Contests(arena.ContestFilter{Arena: "prompt", Status: arena.StatusSettled, Limit: 200})
 		if err != nil {
 			return err
 		}
-		templated, played = map[string]int{}, map[string]int{}
+		slices.SortFunc(list, func(a, b arena.Contest) int { return a.EndedAt.Compare(b.EndedAt) })
+		templated, played, frameFlags = map[string]int{}, map[string]int{}, nil
 		for _, ct := range list {
 			var v judges.Verdict
 			if err := json.Unmarshal(ct.Verdict, &v); err != nil {
@@ -246,8 +249,12 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 			}
 			for seat, s := range ct.Seats {
 				played[s.AgentID]++
-				if slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry == seat && f.Kind == judges.FlagTemplate }) {
+				flagged := slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry == seat && f.Kind == judges.FlagTemplate })
+				if flagged {
 					templated[s.AgentID]++
+				}
+				if s.AgentID == frame {
+					frameFlags = append(frameFlags, flagged)
 				}
 			}
 		}
@@ -260,10 +267,20 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 	if templated[careful] > 0 {
 		t.Errorf("txt-careful flagged as a template in %d of %d contests", templated[careful], played[careful])
 	}
-	// The first two answers have too few earlier ones to compare with,
-	// and a prompt may repeat; at least two thirds must be flagged.
-	if 3*templated[frame] < 2*played[frame] {
-		t.Errorf("the one-frame agent flagged as a template in %d of %d contests, want all but its first few", templated[frame], played[frame])
+	// A contest is judged against the agent's contests settled before it:
+	// its first few have too few to compare with, and on a loaded machine
+	// judging trails play by a few more. From its seventh contest on, at
+	// least two thirds must be flagged (a prompt may repeat).
+	later := frameFlags[6:]
+	n := 0
+	for _, f := range later {
+		if f {
+			n++
+		}
 	}
-	t.Logf("template flags: %v of %v contests", templated, played)
+	if 3*n < 2*len(later) {
+		t.Errorf("the one-frame agent flagged as a template in %d of its %d contests after its sixth (%d of %d in all), want two thirds",
+			n, len(later), templated[frame], played[frame])
+	}
+	t.Logf("template flags: %v of %v contests; the one-frame agent's in the order they ended: %v", templated, played, frameFlags)
 }
