@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/agentarena/arena/internal/httpjson"
 	"github.com/gorilla/websocket"
 )
 
@@ -84,11 +84,11 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 			APIKey string `json:"api_key"`
 		}
 		name := fmt.Sprintf("wsbench%d", time.Now().UnixNano()%1e12)
-		if err := postJSON(ctx, hc, base+"/v1/owners", "", map[string]any{"name": name}, &owner); err != nil {
+		if err := httpjson.Post(ctx, hc, base+"/v1/owners", "", map[string]any{"name": name}, &owner); err != nil {
 			return AgentsReport{}, fmt.Errorf("sign up an owner: %w", err)
 		}
 		grant := map[string]any{"id": "wsbench-" + owner.Owner.ID, "owner_id": owner.Owner.ID, "amount": int64(1) << 40}
-		if err := postJSON(ctx, hc, base+"/v1/ledger/grants", o.Token, grant, nil); err != nil {
+		if err := httpjson.Post(ctx, hc, base+"/v1/ledger/grants", o.Token, grant, nil); err != nil {
 			return AgentsReport{}, fmt.Errorf("fund owner %s: %w", owner.Owner.ID, err)
 		}
 		for i := 0; i < maxPerOwner && len(agents) < o.Agents; i++ {
@@ -96,7 +96,7 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 				AgentKey string `json:"agent_key"`
 			}
 			req := map[string]any{"name": fmt.Sprintf("%s-%d", name, i), "kind": "websocket"}
-			if err := postJSON(ctx, hc, base+"/v1/agents", owner.APIKey, req, &a); err != nil {
+			if err := httpjson.Post(ctx, hc, base+"/v1/agents", owner.APIKey, req, &a); err != nil {
 				return AgentsReport{}, fmt.Errorf("register an agent: %w", err)
 			}
 			agents = append(agents, benchAgent{key: a.AgentKey})
@@ -280,35 +280,4 @@ func dialAgent(ctx context.Context, base, key string) (*websocket.Conn, error) {
 		return nil, fmt.Errorf("dial %s: %w", u, err)
 	}
 	return nil, fmt.Errorf("dial %s: too many redirects", u)
-}
-
-func postJSON(ctx context.Context, hc *http.Client, url, bearer string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %d %.300s", url, resp.StatusCode, b)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
 }

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/agentarena/arena/internal/httpjson"
 )
 
 func TestParseFlagsRefusesBadInput(t *testing.T) {
@@ -74,7 +76,7 @@ type failing struct{ url string }
 
 func (failing) name() string { return "failing" }
 func (f failing) next(c, n int) request {
-	return request{method: http.MethodPost, url: f.url + "/fail", header: jsonHeader("")}
+	return request{method: http.MethodPost, url: f.url + "/fail", header: httpjson.Header("")}
 }
 
 func TestReportRatiosAndMedians(t *testing.T) {

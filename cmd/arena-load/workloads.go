@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/agentarena/arena/internal/httpjson"
 )
 
 // valueBytes is the size of every written value: etcd's value, the
@@ -36,7 +36,7 @@ func (e *etcdPut) name() string { return "etcd put" }
 func (e *etcdPut) next(c, n int) request {
 	key := base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "key%08d", rand.IntN(100000)))
 	return request{method: http.MethodPost, url: e.urls[c%len(e.urls)] + "/v3/kv/put",
-		header: jsonHeader(""), body: fmt.Appendf(nil, `{"key":%q,"value":%q}`, key, e.val)}
+		header: httpjson.Header(""), body: fmt.Appendf(nil, `{"key":%q,"value":%q}`, key, e.val)}
 }
 
 // arenaGrant pays 1 minor unit to an owner with the operator token
@@ -54,7 +54,7 @@ func (g *arenaGrant) next(c, n int) request {
 	body, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("bench-%s-%d-%d", g.run, c, n),
 		"owner_id": g.owner, "amount": 1, "memo": value})
 	return request{method: http.MethodPost, url: g.urls[c%len(g.urls)] + "/v1/ledger/grants",
-		header: jsonHeader(g.token), body: body}
+		header: httpjson.Header(g.token), body: body}
 }
 
 // arenaAgentUpdate changes an agent's description with its owner's key
@@ -72,15 +72,7 @@ func (a *arenaAgentUpdate) next(c, n int) request {
 	desc := fmt.Sprintf("%08d", n) + value[8:]
 	body, _ := json.Marshal(map[string]string{"description": desc})
 	return request{method: http.MethodPatch, url: a.urls[c%len(a.urls)] + "/v1/agents/" + a.agents[c%len(a.agents)],
-		header: jsonHeader(a.key), body: body}
-}
-
-func jsonHeader(bearer string) http.Header {
-	h := http.Header{"Content-Type": {"application/json"}}
-	if bearer != "" {
-		h.Set("Authorization", "Bearer "+bearer)
-	}
-	return h
+		header: httpjson.Header(a.key), body: body}
 }
 
 // setupArena signs up one owner (the trusted client whose key makes the
@@ -93,7 +85,7 @@ func setupArena(ctx context.Context, hc *http.Client, url string, agents int) (o
 		APIKey string `json:"api_key"`
 	}
 	name := fmt.Sprintf("bench%d", time.Now().UnixNano()%1e9)
-	if err := post(ctx, hc, url+"/v1/owners", "", map[string]string{"name": name}, &o); err != nil {
+	if err := httpjson.Post(ctx, hc, url+"/v1/owners", "", map[string]string{"name": name}, &o); err != nil {
 		return "", "", nil, fmt.Errorf("sign up the bench owner: %w", err)
 	}
 	for i := range agents {
@@ -103,35 +95,10 @@ func setupArena(ctx context.Context, hc *http.Client, url string, agents int) (o
 			} `json:"agent"`
 		}
 		req := map[string]string{"name": fmt.Sprintf("%s-a%d", name, i), "kind": "websocket", "description": value}
-		if err := post(ctx, hc, url+"/v1/agents", o.APIKey, req, &a); err != nil {
+		if err := httpjson.Post(ctx, hc, url+"/v1/agents", o.APIKey, req, &a); err != nil {
 			return "", "", nil, fmt.Errorf("register bench agent %d: %w", i, err)
 		}
 		ids = append(ids, a.Agent.ID)
 	}
 	return o.Owner.ID, o.APIKey, ids, nil
-}
-
-func post(ctx context.Context, hc *http.Client, url, bearer string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header = jsonHeader(bearer)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %d %s", url, resp.StatusCode, b)
-	}
-	return json.Unmarshal(b, out)
 }
