@@ -25,9 +25,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -42,6 +40,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -71,20 +70,8 @@ func startNode(t *testing.T) *live {
 	}
 	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true,
 		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: sealer})
-	s := web.New(web.Config{Node: c.Nodes[0], Runner: r, Sealer: sealer})
-	srv := httptest.NewServer(s.Handler())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 2)
-	go func() { r.Run(ctx); done <- struct{}{} }()
-	go func() { s.Run(ctx); done <- struct{}{} }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		<-done
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	l := &live{url: srv.URL, ids: map[string]string{}}
+	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], Sealer: sealer})
+	l := &live{url: url, ids: map[string]string{}}
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("prompt")
 		return err
@@ -137,23 +124,8 @@ func startNode(t *testing.T) *live {
 
 func (l *live) do(t *testing.T, method, path, key, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, l.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	res, b := clienttest.Do(t, method, l.url+path, key, body, nil)
+	return res.StatusCode, b
 }
 
 func (l *live) must(t *testing.T, method, path, key, body string, out any) {

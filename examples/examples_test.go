@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/agentarena/arena/agents/bots"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/web"
 )
 
@@ -28,24 +28,12 @@ func node(t *testing.T) string {
 	c := arenatest.NewCluster(t, 1)
 	bot, _ := bots.Lookup("c4-random", 1)
 	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{bot}, Tick: 20 * time.Millisecond, SeedDefaults: true})
-	s := web.New(web.Config{Node: c.Nodes[0], Runner: r})
-	srv := httptest.NewServer(s.Handler())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 2)
-	go func() { r.Run(ctx); done <- struct{}{} }()
-	go func() { s.Run(ctx); done <- struct{}{} }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		<-done
-		srv.CloseClientConnections()
-		srv.Close()
-	})
+	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0]})
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("connect4")
 		return err
 	})
-	return srv.URL
+	return url
 }
 
 func call(t *testing.T, method, url, key string, in, out any) {

@@ -2,11 +2,9 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -120,28 +119,6 @@ func (ln *limNode) limitHits(t *testing.T, name string) float64 {
 // limDo sends one request; header may carry extra headers.
 func limDo(t *testing.T, method, url, key, body string, header map[string]string) resp {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := clienttest.Do(t, method, url, key, body, header)
 	return resp{status: res.StatusCode, header: res.Header, body: b}
 }
