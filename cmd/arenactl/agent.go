@@ -183,21 +183,17 @@ func agentCreate(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
+		warning := fmt.Sprintf(keyWarning, "agent key")
 		if res.WebhookSecret != "" {
-			fmt.Fprintf(inv.stderr, keysWarning, "agent key and webhook secret")
-		} else {
-			fmt.Fprintf(inv.stderr, keyWarning, "agent key")
+			warning = fmt.Sprintf(keysWarning, "agent key and webhook secret")
 		}
-		if inv.g.json {
-			return printJSON(inv.stdout, res)
-		}
-		t := newTable(inv.stdout)
-		agentRows(t, &res.Agent)
-		t.row("AGENT KEY", res.AgentKey)
-		if res.WebhookSecret != "" {
-			t.row("WEBHOOK SECRET", res.WebhookSecret)
-		}
-		return t.flush()
+		return printOnce(inv, warning, res, func(t *table) {
+			agentRows(t, &res.Agent)
+			t.row("AGENT KEY", res.AgentKey)
+			if res.WebhookSecret != "" {
+				t.row("WEBHOOK SECRET", res.WebhookSecret)
+			}
+		})
 	}
 }
 
@@ -324,14 +320,10 @@ func agentUpdate(fs *flag.FlagSet) action {
 			return printAgent(inv, &res.Agent)
 		}
 		// The agent just became a webhook agent: its signing secret.
-		fmt.Fprintf(inv.stderr, keyWarning, "webhook secret")
-		if inv.g.json {
-			return printJSON(inv.stdout, res)
-		}
-		t := newTable(inv.stdout)
-		agentRows(t, &res.Agent)
-		t.row("WEBHOOK SECRET", res.WebhookSecret)
-		return t.flush()
+		return printOnce(inv, fmt.Sprintf(keyWarning, "webhook secret"), res, func(t *table) {
+			agentRows(t, &res.Agent)
+			t.row("WEBHOOK SECRET", res.WebhookSecret)
+		})
 	}
 }
 
@@ -341,14 +333,10 @@ func agentWebhookSecret(*flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(inv.stderr, keyWarning, "webhook secret")
-		if inv.g.json {
-			return printJSON(inv.stdout, res)
-		}
-		t := newTable(inv.stdout)
-		t.row("ID", res.ID)
-		t.row("WEBHOOK SECRET", res.WebhookSecret)
-		return t.flush()
+		return printOnce(inv, fmt.Sprintf(keyWarning, "webhook secret"), res, func(t *table) {
+			t.row("ID", res.ID)
+			t.row("WEBHOOK SECRET", res.WebhookSecret)
+		})
 	}
 }
 

@@ -28,6 +28,19 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// printOnce shows an answer carrying secrets the server will not show
+// again: warning (keyWarning or keysWarning, filled in) on stderr, then
+// res as JSON, or as the table that rows writes.
+func printOnce(inv *invocation, warning string, res any, rows func(*table)) error {
+	fmt.Fprint(inv.stderr, warning)
+	if inv.g.json {
+		return printJSON(inv.stdout, res)
+	}
+	t := newTable(inv.stdout)
+	rows(t)
+	return t.flush()
+}
+
 // table aligns columns with tabwriter. Write errors surface from flush,
 // which is where tabwriter actually writes.
 type table struct {

@@ -35,14 +35,10 @@ func ownerCreate(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(inv.stderr, keyWarning, "API key")
-		if inv.g.json {
-			return printJSON(inv.stdout, res)
-		}
-		t := newTable(inv.stdout)
-		ownerRows(t, &res.Owner)
-		t.row("API KEY", res.APIKey)
-		return t.flush()
+		return printOnce(inv, fmt.Sprintf(keyWarning, "API key"), res, func(t *table) {
+			ownerRows(t, &res.Owner)
+			t.row("API KEY", res.APIKey)
+		})
 	}
 }
 
