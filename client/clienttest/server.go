@@ -3,7 +3,9 @@
 // arenactl): real Raft over an in-memory transport, a real bbolt state
 // file in a temp dir and the real web server, all closed when the test
 // ends. It records the requests that reach the server, so a test can also
-// check what a client sent.
+// check what a client sent. ServeWithRunner serves a node with its contest
+// runner instead, for tests that want contests played; Do sends one raw
+// request.
 package clienttest
 
 import (
