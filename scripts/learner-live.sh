@@ -15,7 +15,8 @@ set -eu
 cd "$(dirname "$0")/.."
 SEED=${SEED:-1} ROUNDS=${ROUNDS:-4} SFT=${SFT:-400} DPO=${DPO:-20} WAIT=${WAIT:-120s}
 PRESET=${PRESET:-small} CONTEXT=${CONTEXT:-384} PORT=${PORT:-18080} GO=${GO:-go} LR=${LR:-2e-3} PROMPT_LOSS=${PROMPT_LOSS:-0.1}
-DPO_LR=${DPO_LR:-3e-5} TEMP=${TEMP:-0.2}
+DPO_LR=${DPO_LR:-3e-5} TEMP=${TEMP:-0.2} EVAL=${EVAL:-200} FINAL_WAIT=${FINAL_WAIT:-0s}
+MIN_PAIRS=${MIN_PAIRS:-10} WAIT_DATA=${WAIT_DATA:-2m}
 OPTIONS=${OPTIONS:-'{"families":["extract","strings"],"levels":[1],"held_out_percent":20}'}
 OUT=${OUT:-/tmp/learner-live-$SEED}
 rm -rf "$OUT" && mkdir -p "$OUT" bin
@@ -39,7 +40,8 @@ TK=$(curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: applic
 OK=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"learner-owner"}' "$ARENA_SERVER/v1/owners" | jq -r .api_key)
 bin/arena-trainer run --trainer-key "$TK" --owner-key "$OK" --arena verifiable --out "$OUT/trainer" \
   --preset "$PRESET" --context "$CONTEXT" --seed "$SEED" --rounds "$ROUNDS" --sft-steps "$SFT" --dpo-steps "$DPO" \
-  --lr "$LR" --dpo-lr "$DPO_LR" --prompt-loss "$PROMPT_LOSS" --temperature "$TEMP" --round-wait "$WAIT" 2>"$OUT/trainer.log"
+  --lr "$LR" --dpo-lr "$DPO_LR" --prompt-loss "$PROMPT_LOSS" --temperature "$TEMP" --round-wait "$WAIT" \
+  --final-wait "$FINAL_WAIT" --eval-tasks "$EVAL" --min-pairs "$MIN_PAIRS" --wait-data "$WAIT_DATA" 2>"$OUT/trainer.log"
 echo "## verifiable arena, seed $SEED (Bradley–Terry)"
 bin/arenactl arena leaderboard verifiable --method bt
 echo

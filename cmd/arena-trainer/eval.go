@@ -19,11 +19,18 @@ type accuracy struct {
 	Formatted float64 `json:"formatted"`
 	// ByFamily is the pass rate per family.
 	ByFamily map[string]float64 `json:"by_family"`
+	// NovelTasks counts the tasks whose text no training pair had: a
+	// held-out instance of a small family (level-1 strings has 40
+	// distinct tasks) can repeat a trained one word for word, so Novel,
+	// the pass rate on these alone, is the measure of generalisation.
+	NovelTasks int     `json:"novel_tasks"`
+	Novel      float64 `json:"novel"`
 }
 
 // evaluate answers every task greedily (temperature 0: the policy's own
-// best answer, no luck) and checks the answers.
-func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []verifiable.Task, maxTokens int) (accuracy, error) {
+// best answer, no luck) and checks the answers; trained holds the prompts
+// the policy trained on (nil: none), which Novel leaves out.
+func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []verifiable.Task, maxTokens int, trained map[string]bool) (accuracy, error) {
 	acc := accuracy{Tasks: len(tasks), ByFamily: map[string]float64{}}
 	if len(tasks) == 0 {
 		return acc, nil
@@ -33,9 +40,16 @@ func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []veri
 		if err := ctx.Err(); err != nil {
 			return acc, err
 		}
-		text := gpu.Answer(m, tok, learnerPrompt(t.Text), gpt.SampleOptions{MaxTokens: maxTokens})
+		prompt := learnerPrompt(t.Text)
+		text := gpu.Answer(m, tok, prompt, gpt.SampleOptions{MaxTokens: maxTokens})
 		r := verifiable.Check(t.Want, text)
 		count[t.Family]++
+		if !trained[prompt] {
+			acc.NovelTasks++
+			if r.Passed {
+				acc.Novel++
+			}
+		}
 		if r.Passed {
 			acc.Passed++
 			acc.ByFamily[t.Family]++
@@ -49,8 +63,23 @@ func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []veri
 	acc.Passed /= n
 	acc.Score /= n
 	acc.Formatted /= n
+	if acc.NovelTasks > 0 {
+		acc.Novel /= float64(acc.NovelTasks)
+	}
 	for f, c := range count {
 		acc.ByFamily[f] /= float64(c)
 	}
 	return acc, nil
+}
+
+// trainedPrompts is the set of prompts a policy trained on, for Novel.
+func trainedPrompts(sft []gpu.Sequence, pairs []gpu.Pair) map[string]bool {
+	seen := make(map[string]bool, len(sft)+len(pairs))
+	for _, x := range sft {
+		seen[x.Prompt] = true
+	}
+	for _, x := range pairs {
+		seen[x.Prompt] = true
+	}
+	return seen
 }

@@ -26,7 +26,7 @@ type onlineOptions struct {
 	Rounds, SFTSteps, DPOSteps, Batch        int
 	Accumulate, MinPairs, MaxTokens          int
 	EvalTasks                                int
-	RoundWait, WaitData                      time.Duration
+	RoundWait, WaitData, FinalWait           time.Duration
 	LR, DPOLR, Beta, RPOAlpha, Temp          float64
 	PromptLoss                               float64
 	Play                                     bool
@@ -62,6 +62,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.MinPairs, "min-pairs", 10, "wait for at least this many pairs before training")
 	fs.IntVar(&o.MaxTokens, "max-tokens", 128, "tokens the learner samples per answer at most")
 	fs.DurationVar(&o.RoundWait, "round-wait", 30*time.Second, "time between rounds (the learner plays meanwhile)")
+	fs.DurationVar(&o.FinalWait, "final-wait", 0, "how long the last version plays before the run exits (0: -round-wait); its rating's interval narrows with its games")
 	fs.DurationVar(&o.WaitData, "wait-data", 2*time.Minute, "how long a round may wait for its first -min-pairs pairs, polling every few seconds, before it counts as a round")
 	fs.Float64Var(&o.LR, "lr", 1e-3, "peak SFT learning rate of a new run")
 	fs.Float64Var(&o.DPOLR, "dpo-lr", 1e-4, "peak DPO learning rate of a new run")
@@ -109,6 +110,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var waited time.Duration
 	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
 		wait := o.RoundWait
+		if round == o.Rounds && o.FinalWait > 0 {
+			wait = o.FinalWait
+		}
 		fresh, cursor, err := pull(ctx, reader, o.Arena, tr.Cursor())
 		if err != nil {
 			return err
@@ -128,7 +132,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err := drawCurve(o.Out); err != nil {
 				return err
 			}
-			if err := o.evalVersion(ctx, reader, tr, round, len(data.pairs), stderr); err != nil {
+			if err := o.evalVersion(ctx, reader, tr, round, data, stderr); err != nil {
 				return err
 			}
 		} else {
@@ -295,7 +299,7 @@ func (p *playing) stop() {
 // training pair came from: the arena's held-out instances (and families),
 // drawn as its evaluation arena would. It appends a line to
 // versions.jsonl and prints it.
-func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round, pairs int, log io.Writer) error {
+func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round int, data pulled, log io.Writer) error {
 	if o.EvalTasks <= 0 {
 		return nil
 	}
@@ -317,7 +321,7 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		Heldout accuracy  `json:"heldout"`
 		Unseen  *accuracy `json:"unseen_families,omitempty"`
 		Note    string    `json:"note,omitempty"`
-	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: pairs}
+	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: len(data.pairs)}
 	evalOpts := opts
 	evalOpts.Eval, evalOpts.HeldOut = true, nil
 	if opts.HeldOutPercent == 0 {
@@ -341,7 +345,8 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 	if err != nil {
 		return err
 	}
-	if row.Heldout, err = evaluate(ctx, tr.Policy(), tr.Tokenizer(), tasks, o.MaxTokens); err != nil {
+	trained := trainedPrompts(data.sft, data.pairs)
+	if row.Heldout, err = evaluate(ctx, tr.Policy(), tr.Tokenizer(), tasks, o.MaxTokens, trained); err != nil {
 		return err
 	}
 	if len(opts.HeldOut) > 0 {
@@ -349,7 +354,7 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		if err != nil {
 			return err
 		}
-		u, err := evaluate(ctx, tr.Policy(), tr.Tokenizer(), unseen, o.MaxTokens)
+		u, err := evaluate(ctx, tr.Policy(), tr.Tokenizer(), unseen, o.MaxTokens, trained)
 		if err != nil {
 			return err
 		}
@@ -364,7 +369,8 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks\n", row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks)
+	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks; %.3f on the %d whose text no training pair had\n",
+		row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks, row.Heldout.Novel, row.Heldout.NovelTasks)
 	return nil
 }
 

@@ -347,6 +347,7 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"ARENA_READY_MAX_LAG sets it", nil, map[string]string{"ARENA_READY_MAX_LAG": "50"}, func(m *Main) string { return fmt.Sprint(m.ReadyMaxLag) }, "50"},
 		{"--read-replica", []string{"--read-replica"}, nil, func(m *Main) string { return fmt.Sprint(m.ReadReplica) }, "true"},
 		{"ARENA_READ_REPLICA=true", nil, map[string]string{"ARENA_READ_REPLICA": "true"}, func(m *Main) string { return fmt.Sprint(m.ReadReplica) }, "true"},
+		{"raft timeout defaults to 750ms", nil, nil, func(m *Main) string { return m.Raft.Timeout.String() }, "750ms"},
 		{"--raft-timeout", []string{"--raft-timeout", "500ms"}, nil, func(m *Main) string { return m.Raft.Timeout.String() }, "500ms"},
 	}
 	for _, tt := range tests {
