@@ -142,3 +142,11 @@ func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
 	})
 	return &tcpTransport{NetworkTransport: nt, stream: stream}, nil
 }
+
+// noPipeline is a loopback (in-memory) transport with pipelined
+// replication turned off, like the TCP transport's (newTCPTransport).
+type noPipeline struct{ raft.LoopbackTransport }
+
+func (noPipeline) AppendEntriesPipeline(raft.ServerID, raft.ServerAddress) (raft.AppendPipeline, error) {
+	return nil, raft.ErrPipelineReplicationNotSupported
+}

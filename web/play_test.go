@@ -216,7 +216,9 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 	}
 	e1, e2 = <-ended, <-ended
 	if e1.Ranks[0] != 0 || e1.Ranks[1] != 0 || e1.Reason != "draw" || e2.Reason != "draw" {
-		t.Fatalf("game 2 ended %+v, want a draw", e1)
+		var raw json.RawMessage
+		plHTTP(t, "GET", base+"/v1/contests/"+contest, "", nil, &raw)
+		t.Fatalf("game 2 ended %+v, want a draw; contest %s", e1, raw)
 	}
 	// Draw between 1016 and 1000: E(1016) = 1/(1+10^(−16/400)) =
 	// 1/(1+0.9120108) = 0.5230096; Δ = 32 × (0.5 − 0.5230096) = −0.73631,

@@ -64,10 +64,36 @@ func (r *Runner) greet(agentID string, conn AgentConn) {
 			continue
 		}
 		seat := c.SeatOf(agentID)
-		conn.Send(startFrame(c, seat))
+		r.announce(conn, agentID, c, seat)
 		if st, err := r.node.GameState(c); err == nil && slices.Contains(st.ToMove(), seat) {
 			conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
 		}
+	}
+}
+
+// announce sends a session contest_start unless it already had it. A
+// turn frame goes out only after announce: the event handler announces a
+// contest it sees created, but the periodic sweep may dispatch the first
+// turn first, and an agent that ignores turns of contests it was never
+// told of (as PROTOCOL.md's order allows) would miss its move and forfeit
+// on the deadline. A new session is announced again (greet).
+func (r *Runner) announce(conn AgentConn, agentID string, c *arena.Contest, seat int) {
+	key := c.ID + "\x00" + agentID
+	r.announceMu.Lock()
+	defer r.announceMu.Unlock()
+	if r.announced[key] == conn {
+		return
+	}
+	r.announced[key] = conn
+	conn.Send(startFrame(c, seat))
+}
+
+// forget drops a finished contest's announcements.
+func (r *Runner) forget(c *arena.Contest) {
+	r.announceMu.Lock()
+	defer r.announceMu.Unlock()
+	for _, s := range c.Seats {
+		delete(r.announced, c.ID+"\x00"+s.AgentID)
 	}
 }
 

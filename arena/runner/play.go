@@ -49,6 +49,7 @@ func (r *Runner) dispatch(c *arena.Contest) {
 			r.goDo("model/"+id+"/"+key, func(ctx context.Context) { r.callModel(ctx, id, seat, agentID) })
 		default:
 			if conn := r.conn(agentID); conn != nil {
+				r.announce(conn, agentID, c, seat)
 				conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
 			}
 		}

@@ -68,6 +68,12 @@ type Runner struct {
 	inflight   map[string]bool            // timeouts, judgings, forfeits
 	judgeRetry map[string]retryWait       // contest -> when judging may run again
 	wg         sync.WaitGroup
+
+	// announceMu orders a session's frames: contest_start goes out
+	// before the contest's first turn, though the event handler and the
+	// periodic sweep may both reach a new contest (see announce).
+	announceMu sync.Mutex
+	announced  map[string]AgentConn // contest + agent -> session told of it
 }
 
 // retryWait paces retries of a failing judgement.
@@ -89,7 +95,7 @@ func New(cfg Config) *Runner {
 	}
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
 		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient), metrics: newMetrics(cfg.Registerer),
-		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}}
+		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}, announced: map[string]AgentConn{}}
 	for _, b := range cfg.Bots {
 		r.bots[arena.BotAgentID(b.Name())] = b
 	}

@@ -196,11 +196,12 @@ func (r *Runner) onEvent(ev arena.Event) {
 	case arena.EvCreated:
 		for i, s := range c.Seats {
 			if conn := r.conn(s.AgentID); conn != nil {
-				conn.Send(startFrame(c, i))
+				r.announce(conn, s.AgentID, c, i)
 			}
 		}
 		r.dispatch(c)
 	case arena.EvSettled, arena.EvAborted:
+		r.forget(c)
 		for i, s := range c.Seats {
 			if conn := r.conn(s.AgentID); conn != nil {
 				conn.Send(endFrame(c, i))

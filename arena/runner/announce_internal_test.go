@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/arena"
+)
+
+// recordingConn keeps the frames a session was sent, in order.
+type recordingConn struct {
+	mu     sync.Mutex
+	frames []string // frame types
+}
+
+func (c *recordingConn) Send(frame any) bool {
+	b, _ := json.Marshal(frame)
+	var head struct{ Type string }
+	_ = json.Unmarshal(b, &head)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frames = append(c.frames, head.Type)
+	return true
+}
+
+func (c *recordingConn) Close(string) {}
+
+func (c *recordingConn) types() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.frames...)
+}
+
+// The periodic sweep can reach a contest before the created event does
+// (both run on the leader, in different goroutines). The first turn must
+// still follow contest_start on the agent's session: an agent may ignore
+// turns of contests it was never told of, and then misses its move and
+// forfeits on the deadline (seen under load in
+// TestWebsocketAgentsPlayConnect4ToAWinAndADraw).
+func TestTheFirstTurnFollowsContestStart(t *testing.T) {
+	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
+	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
+		HTTPAddr: "http://n0.invalid", Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no leader")
+		}
+	}
+	ctx := context.Background()
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ag_a", "ag_b"} {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := n.CreateContest(ctx, "c_order", "connect4", []string{"ag_a", "ag_b"}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := New(Config{Node: n})
+	r.leading, r.dispatched = true, map[string]map[string]bool{}
+	conns := map[string]*recordingConn{"ag_a": {}, "ag_b": {}}
+	for id, conn := range conns {
+		r.conns[id] = conn
+	}
+	r.dispatch(c) // the sweep, first
+	r.onEvent(arena.Event{Type: arena.EventContest, Data: arena.ContestEvent{Contest: c.ID, Type: arena.EvCreated}})
+
+	if got := conns["ag_a"].types(); len(got) != 2 || got[0] != protocol.TypeContestStart || got[1] != protocol.TypeTurn {
+		t.Errorf("seat 0 was sent %v, want [contest_start turn]", got)
+	}
+	if got := conns["ag_b"].types(); len(got) != 1 || got[0] != protocol.TypeContestStart {
+		t.Errorf("seat 1 was sent %v, want [contest_start]", got)
+	}
+	// A new session of the same agent is told again (greet).
+	again := &recordingConn{}
+	r.greet("ag_a", again)
+	if got := again.types(); len(got) != 2 || got[0] != protocol.TypeContestStart {
+		t.Errorf("a reconnected seat 0 was sent %v, want contest_start and its turn", got)
+	}
+}
