@@ -36,13 +36,72 @@ func addOnLeader(t *testing.T, c *arenatest.Cluster, name string, delta int64) {
 	})
 }
 
+// addOnce adds delta to counter name exactly once, through whichever of
+// nodes leads (any node when none is named), riding out elections: under
+// load 150 ms Raft timeouts see them, and a write that failed (leadership
+// lost while committing, a timeout) may or may not have been applied. The
+// test is the counter's only writer and says what it holds after this
+// write; a failed attempt is settled before any retry by reading the
+// counter on a leader that has applied every entry in its log (the first
+// entry of its term included, so a stale entry of an old term can no
+// longer commit), and retried only if it did not take effect.
+func addOnce(t *testing.T, c *arenatest.Cluster, name string, delta, after int64, nodes ...int) {
+	t.Helper()
+	if len(nodes) == 0 {
+		for i := range c.Nodes {
+			nodes = append(nodes, i)
+		}
+	}
+	unsure := false
+	c.Eventually(30*time.Second, func() error {
+		leader := c.LeaderAmong(nodes...)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if unsure {
+			v, err := settledCounter(ctx, leader, name)
+			if err != nil {
+				return fmt.Errorf("settling an unsure write on %s: %w", leader.ID(), err)
+			}
+			switch v {
+			case after:
+				return nil
+			case after - delta:
+				unsure = false
+			default:
+				t.Fatalf("counter %s = %d after an unsure write, want %d or %d", name, v, after-delta, after)
+			}
+		}
+		if _, err := leader.AddCounter(ctx, name, delta); err != nil {
+			unsure = true
+			return err
+		}
+		return nil
+	})
+}
+
+// settledCounter reads counter name on leader once it has applied its
+// read index and every entry its log holds.
+func settledCounter(ctx context.Context, leader *arena.Node, name string) (int64, error) {
+	idx, err := leader.ReadIndex(ctx)
+	if err != nil {
+		return 0, err
+	}
+	_, last, err := leader.LogSpan()
+	if err != nil {
+		return 0, err
+	}
+	if err := leader.WaitApplied(ctx, max(idx, last)); err != nil {
+		return 0, err
+	}
+	return leader.Counter(name)
+}
+
 func TestThreeNodeCluster(t *testing.T) {
 	c := arenatest.NewCluster(t, 3)
 
 	t.Run("writes on the leader reach every node with equal state hashes", func(t *testing.T) {
-		leader := c.Leader()
 		for i := 0; i < 50; i++ {
-			addCounter(t, leader, "hits", 1)
+			addOnce(t, c, "hits", 1, int64(i+1))
 		}
 		c.WaitConverged()
 		for i, n := range c.Nodes {
@@ -73,7 +132,7 @@ func TestThreeNodeCluster(t *testing.T) {
 		if leader == old {
 			t.Fatal("stopped leader still leads")
 		}
-		addCounter(t, leader, "hits", 10)
+		addOnce(t, c, "hits", 10, 60, others(c, oldIdx)...)
 		c.Start(oldIdx)
 		c.WaitConverged()
 		for i, n := range c.Nodes {

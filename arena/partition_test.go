@@ -60,12 +60,12 @@ func linearRead(t *testing.T, n *arena.Node, name string, d time.Duration) (v in
 // leader stops answering.
 func TestPartitionedLeaderAcknowledgesNoWrite(t *testing.T) {
 	c := arenatest.NewCluster(t, 3)
-	old := c.Leader()
-	oldIdx := c.Index(old)
 	for i := 0; i < 10; i++ {
-		addCounter(t, old, "p", 1)
+		addOnce(t, c, "p", 1, int64(i+1))
 	}
 	c.WaitConverged()
+	old := c.Leader()
+	oldIdx := c.Index(old)
 
 	c.Partition(oldIdx)
 
@@ -87,10 +87,10 @@ func TestPartitionedLeaderAcknowledgesNoWrite(t *testing.T) {
 		t.Errorf("isolated old leader served a linearizable read of %d, want 10", v)
 	}
 
-	leader := c.LeaderAmong(others(c, oldIdx)...)
 	for i := 0; i < 20; i++ {
-		addCounter(t, leader, "p", 1)
+		addOnce(t, c, "p", 1, int64(11+i), others(c, oldIdx)...)
 	}
+	leader := c.LeaderAmong(others(c, oldIdx)...)
 	// A linearizable read on the majority's follower sees every write.
 	var follower *arena.Node
 	for _, j := range others(c, oldIdx) {
@@ -156,7 +156,7 @@ func TestPartitionedFollowerCatchesUp(t *testing.T) {
 	f := others(c, c.Index(leader))[0]
 	c.Partition(f)
 	for i := 0; i < 50; i++ {
-		addCounter(t, c.LeaderAmong(others(c, f)...), "q", 1)
+		addOnce(t, c, "q", 1, int64(i+1), others(c, f)...)
 	}
 	if v := counterOn(t, c.Nodes[f], "q"); v != 0 {
 		t.Fatalf("isolated follower applied %d writes it cannot have received", v)

@@ -35,9 +35,8 @@ func waitReady(t *testing.T, n *arena.Node) {
 // applied); a node joining the restored cluster catches up by snapshot.
 func TestBackupRestoresIntoNewCluster(t *testing.T) {
 	c := arenatest.NewCluster(t, 3)
-	leader := c.Leader()
 	for i := 0; i < 30; i++ {
-		addCounter(t, leader, "b", 2)
+		addOnce(t, c, "b", 2, int64(2*(i+1)))
 	}
 	c.WaitConverged() // a backup is a local read: let the follower catch up
 	var buf bytes.Buffer
