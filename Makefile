@@ -159,8 +159,9 @@ trainer-cuda: cuda-deps
 test-cuda: cuda-deps
 	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA -bench CUDA -benchtime 1s ./gpu
 
-## test-cuda-emu: the same tests without a GPU, on an emulated driver that
-## runs kernels.cu on the host (gpu/kernels/emu); checks kernels and Go side,
-## not the PTX JIT nor real hardware
+## test-cuda-emu: the cuda-tagged tests of ./gpu (CUDA*) and ./gpu/cudagpt
+## without a GPU, on an emulated driver that runs kernels.cu and gpt.cu on
+## the host (gpu/kernels/emu); checks kernels and Go side, not the PTX JIT
+## nor real hardware
 test-cuda-emu: cuda-deps
-	sh gpu/kernels/emu/run.sh -run CUDA
+	sh gpu/kernels/emu/run.sh

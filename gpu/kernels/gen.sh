@@ -1,5 +1,8 @@
 #!/bin/sh
-# Regenerates kernels.ptx from kernels.cu. Run from anywhere:
+# Regenerates the committed PTX: kernels.ptx from kernels.cu (the MLP
+# backend, gpu/cuda.go), and from gpt.cu gpt.ptx (compute_60: every kernel
+# but the tensor-core gemm) and gpt_sm80.ptx (compute_80: the same plus
+# gemm_tf32), embedded by gpu/cudagpt. Run from anywhere:
 #   gpu/kernels/gen.sh            (or: make cuda-ptx, which fetches a private
 #                                  nvcc into .cache/ first when none is found)
 # nvcc is taken from $NVCC, else PATH, else the repository's .cache/cuda-nvcc.
@@ -27,14 +30,22 @@ fi
 set -x
 "$NVCC" -ptx -arch=compute_60 -O3 -allow-unsupported-compiler \
 	-o "$here/kernels.ptx" "$here/kernels.cu"
+"$NVCC" -ptx -arch=compute_60 -O3 -allow-unsupported-compiler \
+	-o "$here/gpt.ptx" "$here/gpt.cu"
+"$NVCC" -ptx -arch=compute_80 -O3 -allow-unsupported-compiler \
+	-o "$here/gpt_sm80.ptx" "$here/gpt.cu"
 { set +x; } 2>/dev/null
 
 # Check that the PTX assembles for an old and a current GPU, as the
 # driver's JIT will have to, when a ptxas sits next to nvcc.
 ptxas=$(dirname "$(command -v "$NVCC")")/ptxas
 if [ -x "$ptxas" ]; then
-	for arch in sm_60 sm_90; do
+	for arch in sm_60 sm_80 sm_90; do
 		"$ptxas" -arch=$arch -o /dev/null "$here/kernels.ptx"
+		"$ptxas" -arch=$arch -o /dev/null "$here/gpt.ptx"
 	done
-	echo "gen.sh: kernels.ptx assembles for sm_60 and sm_90"
+	for arch in sm_80 sm_90; do
+		"$ptxas" -arch=$arch -o /dev/null "$here/gpt_sm80.ptx"
+	done
+	echo "gen.sh: kernels.ptx and gpt.ptx assemble for sm_60, sm_80 and sm_90, gpt_sm80.ptx for sm_80 and sm_90"
 fi

@@ -1,9 +1,15 @@
 // A fake libcuda.so.1 for checking the CUDA backend without a GPU.
 //
-// It implements the dozen driver-API calls gpu/cuda.go makes, with
-// "device" memory in host memory and kernel launches running kernels.cu
-// compiled for the host (cuda_emu.h). Every other libcuda entry point is a
-// generated stub returning CUDA_ERROR_NOT_SUPPORTED (run.sh).
+// It implements the driver-API calls gpu/cuda.go and gpu/cudagpt make,
+// with "device" memory in host memory and kernel launches running
+// kernels.cu and gpt.cu compiled for the host (dialect.h, fibers.h). Every
+// other libcuda entry point is a generated stub returning
+// CUDA_ERROR_NOT_SUPPORTED (run.sh).
+//
+// The device reports compute capability FAKECUDA_CC (default 8.0, so the
+// tensor-core gemm runs; 6.0 exercises the compute_60 module) and
+// FAKECUDA_MEM bytes of memory (default 16 GiB), which cuMemAlloc enforces
+// and cuMemGetInfo reports.
 //
 // Beyond computing the same numbers, it checks what a real driver would
 // refuse or what would corrupt results silently on a GPU:
@@ -15,14 +21,20 @@
 //     never written shows up in the results;
 //   - launch limits: at most 1024 threads a block, grid y and z ≤ 65535;
 //   - the PTX image handed to cuModuleLoadData must declare each entry
-//     point the program asks for (".entry name(");
+//     point the program asks for (".entry name("), and a PTX whose
+//     .target is newer than the device is refused, as the JIT would;
 //   - every thread of a block must reach the same __syncthreads calls,
 //     and the threads run between barriers in an order chosen by
-//     FAKECUDA_SCHEDULE, so a missing barrier tends to change the results.
+//     FAKECUDA_SCHEDULE, so a missing barrier tends to change the results;
+//   - warp collectives (shuffles, __syncwarp, mma.sync) must be reached by
+//     every lane their mask names, and exchange values only there: the
+//     m16n8k8 TF32 mma is computed from the documented fragment layout,
+//     so a wrong fragment index gives wrong numbers here as on a GPU.
 //
-// Threads of a block are fibers on one OS thread, switched at
-// __syncthreads by a tiny hand-written x86-64 context switch: blocks run
-// one after another, threads of a block round-robin between barriers.
+// What it cannot check: timing, occupancy, shared-memory bank conflicts,
+// memory coalescing, register spills, the PTX itself (the host compiles
+// the CUDA C; ptxas in gen.sh checks the PTX), races between blocks (they
+// run one after another) and intra-warp races between collectives.
 
 #include <cuda.h>
 
@@ -37,205 +49,16 @@
 #include <random>
 #include <string>
 #include <sys/mman.h>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
-// --- the CUDA C dialect, fiber flavour ---------------------------------
-
-struct dim3 {
-    unsigned int x = 1, y = 1, z = 1;
-};
-static dim3 threadIdx, blockIdx, blockDim, gridDim;
-static void emu_syncthreads();
-
-#define __global__
-#define __device__
-#define __forceinline__ inline
-#define __shared__ static
-#define __restrict__ __restrict
-#define __syncthreads() emu_syncthreads()
+#include "dialect.h"
 
 #include "../kernels.cu"
+#include "../gpt.cu"
 
-// --- fibers -------------------------------------------------------------
-
-extern "C" void emu_switch(void **save_sp, void *new_sp);
-asm(R"(
-.text
-.globl emu_switch
-.hidden emu_switch
-.type emu_switch,@function
-emu_switch:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, (%rdi)
-    movq %rsi, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
-    ret
-.size emu_switch, .-emu_switch
-)");
-
-namespace {
-
-constexpr size_t kStack = 128 << 10;
-constexpr int kMaxThreads = 1024;
-
-enum class State { Ready, AtBarrier, Done };
-
-struct Fiber {
-    void *sp = nullptr;
-    char *stack = nullptr;
-    State state = State::Ready;
-    dim3 tid;
-};
-
-struct Launch {
-    void (*body)(void **);
-    void **params;
-};
-
-Fiber fibers[kMaxThreads];
-void *sched_sp;
-int current = -1;
-Launch launch_now;
-bool fibers_made = false;
-int nfibers = 0;
-
-[[noreturn]] void fiber_main() {
-    for (;;) {
-        launch_now.body(launch_now.params);
-        fibers[current].state = State::Done;
-        emu_switch(&fibers[current].sp, sched_sp);
-    }
-}
-
-void make_fibers() {
-    for (int i = 0; i < kMaxThreads; i++) {
-        void *mem = mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (mem == MAP_FAILED) {
-            perror("fakecuda: mmap");
-            abort();
-        }
-        fibers[i].stack = static_cast<char *>(mem);
-    }
-    fibers_made = true;
-}
-
-void reset_fiber(Fiber &f) {
-    // Stack, top down: a zero fake return address (so fiber_main starts
-    // with rsp ≡ 8 mod 16 like any called function), fiber_main's address
-    // for emu_switch's ret, then the six callee-saved registers it pops.
-    auto *top = reinterpret_cast<uintptr_t *>(f.stack + kStack);
-    top[-1] = 0;
-    top[-2] = reinterpret_cast<uintptr_t>(&fiber_main);
-    f.sp = top - 8;
-    f.state = State::Ready;
-}
-
-// The order in which a round resumes the threads of a block, from
-// FAKECUDA_SCHEDULE: forward (threadIdx order), reverse, or random (the
-// default; a fixed seed, so runs repeat). A kernel missing a
-// __syncthreads usually computes wrong numbers under one of them.
-enum class Schedule { Forward, Reverse, Random };
-std::vector<int> order;
-std::mt19937 order_rng(1);
-
-Schedule schedule() {
-    static const Schedule s = [] {
-        const char *e = getenv("FAKECUDA_SCHEDULE");
-        if (e == nullptr || strcmp(e, "random") == 0) return Schedule::Random;
-        if (strcmp(e, "forward") == 0) return Schedule::Forward;
-        if (strcmp(e, "reverse") == 0) return Schedule::Reverse;
-        fprintf(stderr, "fakecuda: FAKECUDA_SCHEDULE=%s: want forward, reverse or random\n", e);
-        abort();
-    }();
-    return s;
-}
-
-void next_order() {
-    if (int(order.size()) != nfibers) {
-        order.resize(size_t(nfibers));
-        for (int i = 0; i < nfibers; i++) {
-            order[size_t(i)] = schedule() == Schedule::Reverse ? nfibers - 1 - i : i;
-        }
-    }
-    if (schedule() == Schedule::Random) {
-        std::shuffle(order.begin(), order.end(), order_rng);
-    }
-}
-
-// run executes one grid; it returns an error message or "".
-std::string run(void (*body)(void **), void **params, dim3 grid, dim3 block) {
-    if (!fibers_made) {
-        make_fibers();
-    }
-    nfibers = int(block.x * block.y * block.z);
-    gridDim = grid;
-    blockDim = block;
-    launch_now = {body, params};
-    for (int i = 0; i < nfibers; i++) {
-        fibers[i].tid = {unsigned(i) % block.x, (unsigned(i) / block.x) % block.y,
-                         unsigned(i) / (block.x * block.y)};
-    }
-    for (unsigned bz = 0; bz < grid.z; bz++)
-        for (unsigned by = 0; by < grid.y; by++)
-            for (unsigned bx = 0; bx < grid.x; bx++) {
-                blockIdx = {bx, by, bz};
-                for (int i = 0; i < nfibers; i++) {
-                    reset_fiber(fibers[i]);
-                }
-                for (;;) { // one round: every live fiber to its next barrier
-                    int done = 0, waiting = 0;
-                    next_order();
-                    for (int i : order) {
-                        if (fibers[i].state == State::Done) {
-                            done++;
-                            continue;
-                        }
-                        current = i;
-                        threadIdx = fibers[i].tid;
-                        fibers[i].state = State::Ready;
-                        emu_switch(&sched_sp, fibers[i].sp);
-                        if (fibers[i].state == State::Done) {
-                            done++;
-                        } else {
-                            waiting++;
-                        }
-                    }
-                    current = -1;
-                    if (waiting == 0) {
-                        break;
-                    }
-                    if (done > 0) {
-                        // Fibers stuck at a barrier can never be resumed
-                        // correctly; their stacks are simply reset by the
-                        // next launch.
-                        return "divergent __syncthreads: " + std::to_string(waiting) +
-                               " threads wait at a barrier that " + std::to_string(done) +
-                               " finished threads never reach";
-                    }
-                }
-            }
-    return "";
-}
-
-} // namespace
-
-static void emu_syncthreads() {
-    asm volatile("" ::: "memory");
-    fibers[current].state = State::AtBarrier;
-    emu_switch(&fibers[current].sp, sched_sp);
-    asm volatile("" ::: "memory");
-}
+#include "fibers.h"
 
 // --- driver state -------------------------------------------------------
 
@@ -247,6 +70,29 @@ struct FakeCtx {
 struct FakeModule {
     std::string image;
 };
+
+// device_cc is FAKECUDA_CC as major·10 + minor ("8.0" → 80).
+int device_cc() {
+    static const int cc = [] {
+        const char *e = getenv("FAKECUDA_CC");
+        if (e == nullptr) return 80;
+        int major = 0, minor = 0;
+        if (sscanf(e, "%d.%d", &major, &minor) < 1 || major < 3 || major > 12) {
+            fprintf(stderr, "fakecuda: FAKECUDA_CC=%s: want e.g. 8.0\n", e);
+            abort();
+        }
+        return major * 10 + minor;
+    }();
+    return cc;
+}
+
+size_t device_mem() {
+    static const size_t mem = [] {
+        const char *e = getenv("FAKECUDA_MEM");
+        return e == nullptr ? size_t(16) << 30 : size_t(strtoull(e, nullptr, 10));
+    }();
+    return mem;
+}
 struct Kernel {
     const char *name;
     int nparams;
@@ -254,37 +100,48 @@ struct Kernel {
     void (*invoke)(void **);
 };
 
-template <typename T> T arg(void **p, int i) { return *static_cast<T *>(p[i]); }
-
-void inv_gemm(void **p) {
-    gemm_f64(arg<long long>(p, 0), arg<long long>(p, 1), arg<long long>(p, 2),
-             arg<long long>(p, 3), arg<long long>(p, 4), arg<double>(p, 5),
-             arg<const double *>(p, 6), arg<const double *>(p, 7), arg<double>(p, 8),
-             arg<double *>(p, 9));
+// The launch table is derived from the kernels' own signatures: each
+// parameter is read as its declared type from the 8 bytes the driver
+// copied, and every parameter must be 8 bytes wide (the cu convention).
+template <typename... A> constexpr int nargs(void (*)(A...)) { return int(sizeof...(A)); }
+template <typename... A> constexpr bool all64(void (*)(A...)) { return ((sizeof(A) == 8) && ...); }
+template <typename... A> constexpr unsigned ptrmask(void (*)(A...)) {
+    unsigned m = 0, i = 0;
+    ((m |= (std::is_pointer_v<A> ? 1u << i : 0u), i++), ...);
+    return m;
 }
-void inv_bias(void **p) {
-    add_bias_f64(arg<long long>(p, 0), arg<long long>(p, 1), arg<double *>(p, 2),
-                 arg<const double *>(p, 3));
+template <typename... A, size_t... I>
+void call(void (*f)(A...), void **p, std::index_sequence<I...>) {
+    f(*static_cast<A *>(p[I])...);
 }
-void inv_tanh(void **p) { tanh_f64(arg<long long>(p, 0), arg<double *>(p, 1)); }
-void inv_tanh_bw(void **p) {
-    tanh_backward_f64(arg<long long>(p, 0), arg<const double *>(p, 1), arg<double *>(p, 2));
+template <auto F> void invoke(void **p) {
+    call(F, p, std::make_index_sequence<size_t(nargs(F))>{});
 }
-void inv_logsm(void **p) {
-    log_softmax_rows_f64(arg<long long>(p, 0), arg<long long>(p, 1), arg<double *>(p, 2));
+template <auto F> constexpr int checked_nargs() {
+    static_assert(all64(F), "every kernel parameter must be 64 bits wide");
+    return nargs(F);
 }
+#define KERNEL(f)                                                                                  \
+    Kernel { #f, checked_nargs<f>(), ptrmask(f), invoke<f> }
 
 const Kernel kernels[] = {
-    {"gemm_f64", 10, (1u << 6) | (1u << 7) | (1u << 9), inv_gemm},
-    {"add_bias_f64", 4, (1u << 2) | (1u << 3), inv_bias},
-    {"tanh_f64", 2, 1u << 1, inv_tanh},
-    {"tanh_backward_f64", 3, (1u << 1) | (1u << 2), inv_tanh_bw},
-    {"log_softmax_rows_f64", 3, 1u << 2, inv_logsm},
+    KERNEL(gemm_f64), KERNEL(add_bias_f64), KERNEL(tanh_f64), KERNEL(tanh_backward_f64),
+    KERNEL(log_softmax_rows_f64),
+    // gpt.cu
+    KERNEL(gemm_f32), KERNEL(gemm_tf32), KERNEL(encoder_fwd), KERNEL(encoder_bwd_wpe),
+    KERNEL(encoder_bwd_wte), KERNEL(layernorm_fwd), KERNEL(layernorm_bwd_dinp),
+    KERNEL(layernorm_bwd_dwdb), KERNEL(add_bias), KERNEL(bias_grad), KERNEL(gelu_fwd),
+    KERNEL(gelu_bwd), KERNEL(attention_fwd), KERNEL(attention_bwd_dkdv),
+    KERNEL(attention_bwd_dq), KERNEL(attention_decode), KERNEL(target_logprobs),
+    KERNEL(target_logprobs_bwd), KERNEL(seq_sums), KERNEL(sft_loss), KERNEL(dpo_loss),
+    KERNEL(scatter_seq_grad), KERNEL(sum_squares_partial), KERNEL(sum_squares_final),
+    KERNEL(adamw),
 };
 
 std::mutex mu; // guards everything below
 bool initialised = false;
 std::map<uintptr_t, size_t> allocs; // base → bytes
+size_t allocated = 0;
 thread_local FakeCtx *cur_ctx = nullptr;
 
 bool verbose() {
@@ -352,8 +209,10 @@ API CUresult cuDeviceGetName(char *name, int len, CUdevice d) {
 API CUresult cuDeviceGetAttribute(int *pi, CUdevice_attribute attr, CUdevice d) {
     if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
     switch (attr) {
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *pi = 6; break;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *pi = 0; break;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *pi = device_cc() / 10; break;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *pi = device_cc() % 10; break;
+    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: *pi = 4; break;
+    case CU_DEVICE_ATTRIBUTE_WARP_SIZE: *pi = kWarp; break;
     case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *pi = kMaxThreads; break;
     default: *pi = 0;
     }
@@ -395,6 +254,12 @@ API CUresult cuModuleLoadData(CUmodule *m, const void *image) {
         complain("cuModuleLoadData", "image is not PTX text");
         return CUDA_ERROR_INVALID_PTX;
     }
+    // ".target sm_XY": the JIT refuses PTX for a newer architecture.
+    const size_t t = img.find(".target sm_");
+    if (t != std::string::npos && atoi(img.c_str() + t + 11) > device_cc()) {
+        complain("cuModuleLoadData", "PTX " + img.substr(t, 13) + " is newer than the device");
+        return CUDA_ERROR_NO_BINARY_FOR_GPU;
+    }
     *m = reinterpret_cast<CUmodule>(new FakeModule{img});
     return CUDA_SUCCESS;
 }
@@ -420,7 +285,7 @@ API CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name) {
             return CUDA_SUCCESS;
         }
     }
-    complain("cuModuleGetFunction", std::string("kernels.cu has no kernel ") + name);
+    complain("cuModuleGetFunction", std::string("the emulator has no kernel ") + name);
     return CUDA_ERROR_NOT_FOUND;
 }
 
@@ -428,10 +293,12 @@ API CUresult cuMemAlloc(CUdeviceptr *p, size_t bytes) {
     std::lock_guard<std::mutex> g(mu);
     NEED_CTX("cuMemAlloc");
     if (bytes == 0) return CUDA_ERROR_INVALID_VALUE;
+    if (bytes > device_mem() - allocated) return CUDA_ERROR_OUT_OF_MEMORY;
     void *mem = malloc(bytes);
     if (mem == nullptr) return CUDA_ERROR_OUT_OF_MEMORY;
-    memset(mem, 0xff, bytes); // NaN in every double
+    memset(mem, 0xff, bytes); // NaN in every double and float
     allocs[reinterpret_cast<uintptr_t>(mem)] = bytes;
+    allocated += bytes;
     *p = reinterpret_cast<CUdeviceptr>(mem);
     return CUDA_SUCCESS;
 }
@@ -444,6 +311,7 @@ API CUresult cuMemFree(CUdeviceptr p) {
         complain("cuMemFree", "not an allocation");
         return CUDA_ERROR_INVALID_VALUE;
     }
+    allocated -= it->second;
     allocs.erase(it);
     free(reinterpret_cast<void *>(p));
     return CUDA_SUCCESS;
@@ -468,6 +336,36 @@ API CUresult cuMemcpyDtoH(void *dst, CUdeviceptr src, size_t n) {
         return CUDA_ERROR_INVALID_VALUE;
     }
     memcpy(dst, reinterpret_cast<const void *>(src), n);
+    return CUDA_SUCCESS;
+}
+
+API CUresult cuMemGetInfo(size_t *free_, size_t *total) {
+    std::lock_guard<std::mutex> g(mu);
+    NEED_CTX("cuMemGetInfo");
+    *free_ = device_mem() - allocated;
+    *total = device_mem();
+    return CUDA_SUCCESS;
+}
+
+API CUresult cuMemcpyDtoD(CUdeviceptr dst, CUdeviceptr src, size_t n) {
+    std::lock_guard<std::mutex> g(mu);
+    NEED_CTX("cuMemcpyDtoD");
+    if (!inside(uintptr_t(dst), n) || !inside(uintptr_t(src), n)) {
+        complain("cuMemcpyDtoD", "source or destination outside any allocation");
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    memmove(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), n);
+    return CUDA_SUCCESS;
+}
+
+API CUresult cuMemsetD8(CUdeviceptr dst, unsigned char v, size_t n) {
+    std::lock_guard<std::mutex> g(mu);
+    NEED_CTX("cuMemsetD8");
+    if (!inside(uintptr_t(dst), n)) {
+        complain("cuMemsetD8", "destination outside any allocation");
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    memset(reinterpret_cast<void *>(dst), v, n);
     return CUDA_SUCCESS;
 }
 

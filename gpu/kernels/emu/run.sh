@@ -1,9 +1,13 @@
 #!/bin/sh
-# Runs the cuda-tagged tests of ./gpu on a machine without a GPU: builds
-# fakecuda.cpp (kernels.cu compiled for the host behind a fake driver API)
-# as libcuda.so.1 and puts it first on LD_LIBRARY_PATH. What this checks
-# and what it cannot: see fakecuda.cpp. Extra arguments go to go test,
-# e.g. gpu/kernels/emu/run.sh -run DPO -v
+# Runs the cuda-tagged tests of ./gpu and ./gpu/cudagpt on a machine
+# without a GPU: builds fakecuda.cpp (kernels.cu and gpt.cu compiled for
+# the host behind a fake driver API) as libcuda.so.1 and puts it first on
+# LD_LIBRARY_PATH. The emulated device has compute capability 8.0 (so the
+# TF32 tensor-core gemm runs); ./gpu/cudagpt's device and gemm tests run
+# a second time as a 6.0 device (the compute_60 module, FP32 gemm only).
+# What this checks and what it cannot: see fakecuda.cpp. Extra arguments
+# go to go test in place of the default filter (./gpu's tests named CUDA,
+# all of ./gpu/cudagpt), e.g. gpu/kernels/emu/run.sh -run DPO -v
 #
 # Needs make cuda-deps (headers, and the stub libcuda.so whose symbol list
 # the fake mirrors), g++ with C++20, x86-64 Linux.
@@ -19,7 +23,7 @@ if [ ! -f "$cache/include/cuda.h" ] || [ ! -f "$cache/lib/libcuda.so" ]; then
 	exit 1
 fi
 mkdir -p "$out"
-$CXX -std=c++20 -O2 -g -fPIC -fvisibility=hidden -Wall -Wno-unknown-pragmas \
+$CXX -std=c++20 -O2 -g -fPIC -fno-strict-aliasing -fvisibility=hidden -Wall -Wno-unknown-pragmas \
 	-I"$cache/include" -c "$here/fakecuda.cpp" -o "$out/fakecuda.o"
 # Every other entry point of the real driver returns CUDA_ERROR_NOT_SUPPORTED.
 nm -D --defined-only "$cache/lib/libcuda.so" | awk '$2 == "T" { print $3 }' | sort -u >"$out/all.txt"
@@ -30,6 +34,12 @@ $CC -O -fPIC -c "$out/stubs.c" -o "$out/stubs.o"
 $CXX -shared -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$out/fakecuda.o" "$out/stubs.o"
 
 cd "$root"
-CGO_ENABLED=1 CGO_CFLAGS="-I$cache/include" CGO_LDFLAGS="-L$cache/lib" \
-	LD_LIBRARY_PATH="$out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-	go test -tags cuda -count=1 "$@" ./gpu
+export CGO_ENABLED=1 CGO_CFLAGS="-I$cache/include" CGO_LDFLAGS="-L$cache/lib"
+export LD_LIBRARY_PATH="$out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+if [ $# -eq 0 ]; then
+	go test -tags cuda -count=1 -run CUDA ./gpu
+	go test -tags cuda -count=1 ./gpu/cudagpt
+else
+	go test -tags cuda -count=1 "$@" ./gpu ./gpu/cudagpt
+fi
+FAKECUDA_CC=6.0 go test -tags cuda -count=1 -run 'Device|Gemm' ./gpu/cudagpt

@@ -1,0 +1,176 @@
+// Embeddings, LayerNorm, GELU and biases: the CPU twins are in gpu/gpt
+// (embedding.go, layernorm.go, gelu.go, matmul.go).
+
+// encoder_fwd: out[bt] = wte[inp[bt]] + wpe[bt % T]. Grid-stride over
+// BT·C elements, block GPT_BLOCK.
+extern "C" __global__ void encoder_fwd(float *out, const int *inp, const float *wte,
+                                       const float *wpe, i64 BT, i64 T, i64 C) {
+    const i64 n = BT * C;
+    for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += i64(gridDim.x) * blockDim.x) {
+        const i64 bt = i / C, c = i % C;
+        out[i] = wte[i64(inp[bt]) * C + c] + wpe[(bt % T) * C + c];
+    }
+}
+
+// encoder_bwd_wpe: dwpe[t] += Σ_b dout[b,t], b in order (the CPU's order).
+// One thread per (t, c), grid-stride, block GPT_BLOCK.
+extern "C" __global__ void encoder_bwd_wpe(float *dwpe, const float *dout, i64 B, i64 T, i64 C) {
+    const i64 n = T * C;
+    for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += i64(gridDim.x) * blockDim.x) {
+        float acc = dwpe[i];
+        for (i64 b = 0; b < B; b++) {
+            acc += dout[b * n + i];
+        }
+        dwpe[i] = acc;
+    }
+}
+
+// encoder_bwd_wte: dwte[inp[bt]] += dout[bt] for bt in order. One thread
+// per channel walks every position, so a token that repeats is summed
+// without atomics and in the CPU's order. Grid-stride over C, block
+// GPT_BLOCK.
+extern "C" __global__ void encoder_bwd_wte(float *dwte, const float *dout, const int *inp, i64 BT,
+                                           i64 C) {
+    for (i64 c = i64(blockIdx.x) * blockDim.x + threadIdx.x; c < C;
+         c += i64(gridDim.x) * blockDim.x) {
+        for (i64 bt = 0; bt < BT; bt++) {
+            dwte[i64(inp[bt]) * C + c] += dout[bt * C + c];
+        }
+    }
+}
+
+// layernorm_fwd: one warp per row, GPT_LN_ROWS rows per 256-thread block,
+// grid ceil(N/GPT_LN_ROWS). Mean, then variance about it (two passes, as
+// the CPU), eps 1e-5.
+extern "C" __global__ void layernorm_fwd(float *out, float *mean, float *rstd, const float *inp,
+                                         const float *w, const float *b, i64 N, i64 C) {
+    const int lane = threadIdx.x % GPT_WARP;
+    const i64 row = i64(blockIdx.x) * GPT_LN_ROWS + threadIdx.x / GPT_WARP;
+    if (row >= N) {
+        return; // the whole warp leaves together
+    }
+    const float *x = inp + row * C;
+    float s = 0.0f;
+    for (i64 i = lane; i < C; i += GPT_WARP) s += x[i];
+    const float m = warp_sum(s) / float(C);
+    float v = 0.0f;
+    for (i64 i = lane; i < C; i += GPT_WARP) {
+        const float d = x[i] - m;
+        v += d * d;
+    }
+    const float r = 1.0f / sqrtf(warp_sum(v) / float(C) + 1e-5f);
+    float *o = out + row * C;
+    for (i64 i = lane; i < C; i += GPT_WARP) o[i] = (x[i] - m) * r * w[i] + b[i];
+    if (lane == 0) {
+        mean[row] = m;
+        rstd[row] = r;
+    }
+}
+
+// layernorm_bwd_dinp: dinp += the input gradient, one warp per row, the
+// geometry of layernorm_fwd.
+extern "C" __global__ void layernorm_bwd_dinp(float *dinp, const float *dout, const float *inp,
+                                              const float *w, const float *mean,
+                                              const float *rstd, i64 N, i64 C) {
+    const int lane = threadIdx.x % GPT_WARP;
+    const i64 row = i64(blockIdx.x) * GPT_LN_ROWS + threadIdx.x / GPT_WARP;
+    if (row >= N) {
+        return;
+    }
+    const float *x = inp + row * C, *g = dout + row * C;
+    float *di = dinp + row * C;
+    const float m = mean[row], s = rstd[row];
+    float a = 0.0f, bsum = 0.0f;
+    for (i64 i = lane; i < C; i += GPT_WARP) {
+        const float dn = w[i] * g[i];
+        a += dn;
+        bsum += dn * (x[i] - m) * s;
+    }
+    const float dmean = warp_sum(a) / float(C), dnm = warp_sum(bsum) / float(C);
+    for (i64 i = lane; i < C; i += GPT_WARP) {
+        const float norm = (x[i] - m) * s;
+        di[i] += (w[i] * g[i] - dmean - norm * dnm) * s;
+    }
+}
+
+// col_partials: thread (tx, ty) of a (GPT_COLS, GPT_COL_SLICES) block sums
+// f(row, col) over rows ty, ty+GPT_COL_SLICES, …; the slices are then
+// added in slice order by ty == 0. Fixed order, so deterministic.
+template <typename F>
+__device__ __forceinline__ float col_reduce(i64 N, i64 col, bool ok, F f) {
+    __shared__ float part[GPT_COL_SLICES][GPT_COLS];
+    const int tx = threadIdx.x, ty = threadIdx.y;
+    float s = 0.0f;
+    if (ok) {
+        for (i64 r = ty; r < N; r += GPT_COL_SLICES) s += f(r, col);
+    }
+    __syncthreads();
+    part[ty][tx] = s;
+    __syncthreads();
+    float tot = 0.0f;
+    for (int k = 0; k < GPT_COL_SLICES; k++) tot += part[k][tx];
+    return tot;
+}
+
+// layernorm_bwd_dwdb: dw += Σ_rows norm·dout, db += Σ_rows dout. Block
+// (GPT_COLS, GPT_COL_SLICES), grid ceil(C/GPT_COLS).
+extern "C" __global__ void layernorm_bwd_dwdb(float *dw, float *db, const float *dout,
+                                              const float *inp, const float *mean,
+                                              const float *rstd, i64 N, i64 C) {
+    const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
+    const bool ok = col < C;
+    const float sw = col_reduce(N, col, ok, [&](i64 r, i64 c) {
+        return (inp[r * C + c] - mean[r]) * rstd[r] * dout[r * C + c];
+    });
+    const float sb = col_reduce(N, col, ok, [&](i64 r, i64 c) { return dout[r * C + c]; });
+    if (ok && threadIdx.y == 0) {
+        dw[col] += sw;
+        db[col] += sb;
+    }
+}
+
+// add_bias: out[r, j] += bias[j], grid-stride over N·OC, block GPT_BLOCK.
+extern "C" __global__ void add_bias(float *out, const float *bias, i64 N, i64 OC) {
+    const i64 n = N * OC;
+    for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += i64(gridDim.x) * blockDim.x) {
+        out[i] += bias[i % OC];
+    }
+}
+
+// bias_grad: dbias[j] += Σ_r dout[r, j]; the geometry of layernorm_bwd_dwdb.
+extern "C" __global__ void bias_grad(float *dbias, const float *dout, i64 N, i64 OC) {
+    const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
+    const bool ok = col < OC;
+    const float s = col_reduce(N, col, ok, [&](i64 r, i64 c) { return dout[r * OC + c]; });
+    if (ok && threadIdx.y == 0) {
+        dbias[col] += s;
+    }
+}
+
+#define GELU_SCALE 0.7978845608028654f // sqrt(2/π)
+#define GELU_CUBE 0.044715f
+
+// gelu_fwd: the tanh approximation (GPT-2's gelu_new), grid-stride.
+extern "C" __global__ void gelu_fwd(float *out, const float *inp, i64 n) {
+    for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += i64(gridDim.x) * blockDim.x) {
+        const float x = inp[i];
+        out[i] = 0.5f * x * (1.0f + tanhf(GELU_SCALE * (x + GELU_CUBE * x * x * x)));
+    }
+}
+
+// gelu_bwd: dinp = gelu'(inp)·dout (set, not accumulated), grid-stride.
+extern "C" __global__ void gelu_bwd(float *dinp, const float *inp, const float *dout, i64 n) {
+    for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += i64(gridDim.x) * blockDim.x) {
+        const float x = inp[i];
+        const float th = tanhf(GELU_SCALE * (x + GELU_CUBE * x * x * x));
+        const float sech2 = 1.0f - th * th;
+        const float local = 0.5f * (1.0f + th) +
+                            0.5f * x * sech2 * GELU_SCALE * (1.0f + 3.0f * GELU_CUBE * x * x);
+        dinp[i] = local * dout[i];
+    }
+}
