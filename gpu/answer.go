@@ -22,7 +22,30 @@ const minAnswerShare = 8
 // the same view of the question it learned from. Clipping the prompt
 // first would cut the very facts a short answer copies.
 func Answer(m *gpt.Model, tok Tokenizer, prompt string, o gpt.SampleOptions) string {
-	block := m.Config.BlockSize
+	text, _ := AnswerWith(ModelSampler(m), tok, prompt, o)
+	return text
+}
+
+// Sampler generates tokens after a prompt: the CPU model (ModelSampler)
+// or a device's snapshot of it (the CUDA engine's).
+type Sampler interface {
+	BlockSize() int
+	Sample(prompt []int32, o gpt.SampleOptions) ([]int32, error)
+}
+
+// ModelSampler samples from m on the CPU.
+func ModelSampler(m *gpt.Model) Sampler { return modelSampler{m} }
+
+type modelSampler struct{ m *gpt.Model }
+
+func (s modelSampler) BlockSize() int { return s.m.Config.BlockSize }
+func (s modelSampler) Sample(prompt []int32, o gpt.SampleOptions) ([]int32, error) {
+	return s.m.Sample(prompt, o), nil
+}
+
+// AnswerWith is Answer from any Sampler; only a device sampler fails.
+func AnswerWith(s Sampler, tok Tokenizer, prompt string, o gpt.SampleOptions) (string, error) {
+	block := s.BlockSize()
 	o.MaxTokens = max(1, min(o.MaxTokens, block-block/minPromptShare))
 	o.Stop = tok.EOS()
 	ids := tok.Encode(prompt)
@@ -35,5 +58,16 @@ func Answer(m *gpt.Model, tok Tokenizer, prompt string, o gpt.SampleOptions) str
 	if len(ids) == 0 {
 		ids = []int32{tok.EOS()}
 	}
-	return strings.ToValidUTF8(tok.Decode(m.Sample(ids, o)), "")
+	out, err := s.Sample(ids, o)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToValidUTF8(tok.Decode(out), ""), nil
+}
+
+// Snapshotter is an Engine that can answer too: Snapshot copies the
+// policy's current weights into a sampler on the device, released by
+// the returned function.
+type Snapshotter interface {
+	Snapshot() (Sampler, func(), error)
 }

@@ -56,8 +56,13 @@ type Checkpoint struct {
 	AdamM, AdamV      []float32
 }
 
-// Save writes the trainer's whole state to path atomically.
+// Save writes the trainer's whole state to path atomically. On an
+// engine the weights and moments are copied back first, so a CUDA run's
+// checkpoint resumes on the CPU and the other way round.
 func (t *Trainer) Save(path string) error {
+	if err := t.Sync(true); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
 	h := CheckpointHeader{Format: checkpointFormat, Model: t.policy.Config, Tokenizer: t.tok.Name(), Trainer: t.cfg,
 		Step: t.steps, AdamSteps: t.opt.Steps, Cursor: t.cursor, Phase: PhaseSFT}
 	if t.ref != nil {

@@ -129,6 +129,11 @@ type Trainer struct {
 	act      *gpt.Activations
 	refAct   *gpt.Activations
 	dpos     []float32
+	// eng, when set, does the passes and updates (UseEngine); stale
+	// says the host policy's weights (staleMoments: AdamW's moments)
+	// are behind the engine's.
+	eng                 Engine
+	stale, staleMoments bool
 }
 
 // NewTrainer trains policy (in place), reading text through tok.
@@ -150,8 +155,14 @@ func NewTrainer(policy *gpt.Model, tok Tokenizer, cfg TrainerConfig) (*Trainer, 
 }
 
 // Policy is the model being trained (live, not a copy: Clone it to keep a
-// snapshot). Reference is the frozen model, nil before FreezeReference.
-func (t *Trainer) Policy() *gpt.Model    { return t.policy }
+// snapshot). On an engine its weights are copied back first; should that
+// fail, the copy is the last good one and the next step reports the
+// engine's error. Reference is the frozen model, nil before
+// FreezeReference.
+func (t *Trainer) Policy() *gpt.Model {
+	_ = t.Sync(false)
+	return t.policy
+}
 func (t *Trainer) Reference() *gpt.Model { return t.ref }
 func (t *Trainer) Tokenizer() Tokenizer  { return t.tok }
 func (t *Trainer) Config() TrainerConfig { return t.cfg }
@@ -205,7 +216,9 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 	if total == 0 {
 		return StepMetrics{}, errors.New("sft: no response tokens in the batch")
 	}
-	clear(t.grad)
+	if err := t.zeroGrad(); err != nil {
+		return StepMetrics{}, errEngine(PhaseSFT, t.steps+1, err)
+	}
 	var loss float64
 	positions := 0
 	// The loss is the mean over response tokens plus the weighted mean
@@ -213,7 +226,10 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 	dResp := float32(-1 / float64(total))
 	dPrompt := float32(-t.cfg.PromptLossWeight / float64(max(prompts, 1)))
 	for _, e := range enc {
-		t.act = t.policy.Forward(e.batch, t.act)
+		logp, err := t.forward(e.batch, false)
+		if err != nil {
+			return StepMetrics{}, errEngine(PhaseSFT, t.steps+1, err)
+		}
 		T := e.batch.T
 		t.dpos = grow(t.dpos, e.batch.B*T)
 		for b := range e.batch.B {
@@ -226,11 +242,13 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 					t.dpos[i] = dPrompt
 				default:
 					t.dpos[i] = dResp
-					loss -= float64(t.act.TargetLogP[i]) / float64(total)
+					loss -= float64(logp[i]) / float64(total)
 				}
 			}
 		}
-		t.policy.Backward(t.act, t.dpos, t.grad)
+		if err := t.backward(t.dpos); err != nil {
+			return StepMetrics{}, errEngine(PhaseSFT, t.steps+1, err)
+		}
 		positions += e.batch.B * e.batch.T
 	}
 	lr := t.cfg.SFTSchedule.Rate(t.cfg.LR, t.opt.Steps+1)
@@ -239,11 +257,21 @@ func (t *Trainer) SFT(batch []Sequence) (StepMetrics, error) {
 
 // FreezeReference makes a deep copy of the policy the DPO reference and
 // restarts AdamW, as a separate DPO run after SFT would: the SFT moments
-// describe a different objective.
-func (t *Trainer) FreezeReference() {
+// describe a different objective. It fails only on an engine.
+func (t *Trainer) FreezeReference() error {
+	if t.eng != nil {
+		if err := t.Sync(false); err != nil {
+			return err
+		}
+		if err := t.eng.FreezeReference(); err != nil {
+			return fmt.Errorf("freezing the reference on %s: %w", t.eng.Name(), err)
+		}
+		t.staleMoments = false
+	}
 	t.ref = t.policy.Clone()
 	t.refCache = nil
 	t.opt.Reset()
+	return nil
 }
 
 // DPO takes one step on the configured preference loss over pairs (plus
@@ -253,7 +281,10 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 		return StepMetrics{}, err
 	}
 	parts := t.chunks(len(pairs))
-	refC, refR := t.refLogProbs(pairs, parts)
+	refC, refR, err := t.refLogProbs(pairs, parts)
+	if err != nil {
+		return StepMetrics{}, errEngine(PhaseDPO, t.steps+1, err)
+	}
 	enc := make([]encoded, len(parts))
 	chosenTokens, tokens := 0, 0
 	for i, c := range parts {
@@ -266,7 +297,9 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 		}
 	}
 	alpha := t.cfg.DPO.RPOAlpha
-	clear(t.grad)
+	if err := t.zeroGrad(); err != nil {
+		return StepMetrics{}, errEngine(PhaseDPO, t.steps+1, err)
+	}
 	var res DPOResult
 	var nll float64
 	positions := 0
@@ -288,7 +321,9 @@ func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {
 			}
 		}
 		t.dpos = e.spread(d, t.dpos)
-		t.policy.Backward(t.act, t.dpos, t.grad)
+		if err := t.backward(t.dpos); err != nil {
+			return StepMetrics{}, errEngine(PhaseDPO, t.steps+1, err)
+		}
 		res.Loss += part.Loss * w
 		res.Stats = res.Stats.add(part.Stats, w)
 		positions += e.batch.B * e.batch.T
@@ -308,7 +343,10 @@ func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
 		return DPOResult{}, err
 	}
 	parts := split(len(pairs), (len(pairs)+evalPairs-1)/evalPairs)
-	refC, refR := t.refLogProbs(pairs, parts)
+	refC, refR, err := t.refLogProbs(pairs, parts)
+	if err != nil {
+		return DPOResult{}, fmt.Errorf("evaluate: %w", err)
+	}
 	var res DPOResult
 	n := float64(len(pairs))
 	for _, c := range parts {
@@ -329,8 +367,11 @@ func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
 // responses, then rejected) and evaluates the loss against the
 // reference's scores, leaving the activations in t.act for a backward.
 func (t *Trainer) scorePart(e encoded, refC, refR []float64) ([]float64, DPOResult, error) {
-	t.act = t.policy.Forward(e.batch, t.act)
-	logp := e.seqLogP(t.act.TargetLogP)
+	tlp, err := t.forward(e.batch, false)
+	if err != nil {
+		return nil, DPOResult{}, err
+	}
+	logp := e.seqLogP(tlp)
 	k := len(refC)
 	res, err := DPOLoss(t.cfg.DPO, logp[:k], logp[k:], refC, refR)
 	return logp, res, err
@@ -372,7 +413,7 @@ func pairSequences(pairs []Pair) []Sequence {
 // rejected response, scoring the uncached ones in as many passes as parts
 // has ranges. Each pair is scored by the frozen model once, however many
 // epochs see it.
-func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []float64) {
+func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []float64, err error) {
 	chosen = make([]float64, len(pairs))
 	rejected = make([]float64, len(pairs))
 	var miss []Pair
@@ -385,7 +426,7 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 		}
 	}
 	if len(miss) == 0 {
-		return chosen, rejected
+		return chosen, rejected, nil
 	}
 	if t.refCache == nil || len(t.refCache)+len(miss) > maxRefCache {
 		t.refCache = make(map[string][2]float64)
@@ -393,8 +434,11 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 	for _, c := range split(len(miss), min(len(parts), len(miss))) {
 		part := miss[c[0]:c[1]]
 		e := encode(t.tok, pairSequences(part), t.ref.Config.BlockSize)
-		t.refAct = t.ref.Forward(e.batch, t.refAct)
-		logp := e.seqLogP(t.refAct.TargetLogP)
+		tlp, err := t.forward(e.batch, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		logp := e.seqLogP(tlp)
 		for k, p := range part {
 			i := at[c[0]+k]
 			chosen[i], rejected[i] = logp[k], logp[len(part)+k]
@@ -403,7 +447,7 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 			}
 		}
 	}
-	return chosen, rejected
+	return chosen, rejected, nil
 }
 
 // update clips the accumulated gradient and applies AdamW. A non-finite
@@ -411,15 +455,18 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 // is skipped and the error says so.
 func (t *Trainer) update(phase Phase, lr, loss float64, st *DPOStats, seqs, tokens, positions int) (StepMetrics, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		clear(t.grad)
-		return StepMetrics{}, fmt.Errorf("%s step %d: loss is %v; step skipped, weights unchanged", phase, t.steps+1, loss)
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: loss is %v; step skipped, weights unchanged", phase, t.steps+1, loss), t.zeroGrad())
 	}
-	norm := ClipGradNorm(t.grad, t.cfg.ClipNorm)
+	norm, err := t.clipNorm()
+	if err != nil {
+		return StepMetrics{}, errEngine(phase, t.steps+1, err)
+	}
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
-		clear(t.grad)
-		return StepMetrics{}, fmt.Errorf("%s step %d: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, norm)
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, norm), t.zeroGrad())
 	}
-	t.opt.Update(t.policy.Params, t.grad, lr)
+	if err := t.apply(lr); err != nil {
+		return StepMetrics{}, errEngine(phase, t.steps+1, err)
+	}
 	t.steps++
 	m := StepMetrics{Step: t.steps, Phase: phase, Loss: loss, DPOStats: st, GradNorm: norm,
 		LearningRate: lr, Sequences: seqs, Tokens: tokens, Positions: positions}

@@ -30,7 +30,7 @@ type accuracy struct {
 // evaluate answers every task greedily (temperature 0: the policy's own
 // best answer, no luck) and checks the answers; trained holds the prompts
 // the policy trained on (nil: none), which Novel leaves out.
-func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []verifiable.Task, maxTokens int, trained map[string]bool) (accuracy, error) {
+func evaluate(ctx context.Context, s gpu.Sampler, tok gpu.Tokenizer, tasks []verifiable.Task, maxTokens int, trained map[string]bool) (accuracy, error) {
 	acc := accuracy{Tasks: len(tasks), ByFamily: map[string]float64{}}
 	if len(tasks) == 0 {
 		return acc, nil
@@ -41,7 +41,10 @@ func evaluate(ctx context.Context, m *gpt.Model, tok gpu.Tokenizer, tasks []veri
 			return acc, err
 		}
 		prompt := learnerPrompt(t.Text)
-		text := gpu.Answer(m, tok, prompt, gpt.SampleOptions{MaxTokens: maxTokens})
+		text, err := gpu.AnswerWith(s, tok, prompt, gpt.SampleOptions{MaxTokens: maxTokens})
+		if err != nil {
+			return acc, err
+		}
 		r := verifiable.Check(t.Want, text)
 		count[t.Family]++
 		if !trained[prompt] {

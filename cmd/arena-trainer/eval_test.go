@@ -37,7 +37,7 @@ func TestEvaluateCountsTheTasksNoTrainingPairHad(t *testing.T) {
 		{"another text only", trainedPrompts(nil, []gpu.Pair{{Prompt: "something else"}}), 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			acc, err := evaluate(context.Background(), m, tok, tasks, 4, tc.trained)
+			acc, err := evaluate(context.Background(), gpu.ModelSampler(m), tok, tasks, 4, tc.trained)
 			if err != nil {
 				t.Fatal(err)
 			}

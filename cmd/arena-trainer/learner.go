@@ -21,7 +21,7 @@ import (
 // learner@v<steps> and answers turns (prompt or verifiable: both views
 // carry the text as "prompt") by sampling from it, until ctx ends (the
 // next round's version takes over).
-func play(ctx context.Context, o onlineOptions, policy *gpt.Model, tok gpu.Tokenizer, steps int, log io.Writer) error {
+func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampler, tok gpu.Tokenizer, steps int, log io.Writer) error {
 	owner, err := client.New(o.Server, client.WithKey(o.OwnerKey))
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func play(ctx context.Context, o onlineOptions, policy *gpt.Model, tok gpu.Token
 	name := fmt.Sprintf("learner@v%d", steps)
 	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket,
 		Description: fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences",
-			policy.Config.NLayer, policy.Config.NEmbd, tok.Name())})
+			cfg.NLayer, cfg.NEmbd, tok.Name())})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
@@ -37,8 +37,12 @@ func play(ctx context.Context, o onlineOptions, policy *gpt.Model, tok gpu.Token
 	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(steps)))
 	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
 		err := session(ctx, o.Server, created.AgentKey, o.Arena, func(prompt string, limit int) string {
-			return gpu.Answer(policy, tok, learnerPrompt(prompt), gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95,
+			text, err := gpu.AnswerWith(policy, tok, learnerPrompt(prompt), gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95,
 				MaxTokens: min(o.MaxTokens, limit), Seed: rng.Uint64()})
+			if err != nil {
+				fmt.Fprintf(log, "%s: sampling: %v\n", name, err)
+			}
+			return text
 		})
 		if ctx.Err() != nil {
 			return nil

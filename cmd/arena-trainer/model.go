@@ -18,8 +18,10 @@ import (
 // ignores them: its checkpoint says what it is.
 type modelOptions struct {
 	Preset, Tokenizer, Vocab, Merges, Init string
-	Context                                int
-	Seed                                   uint64
+	// Device is where training runs: cpu, cuda or cuda:N.
+	Device  string
+	Context int
+	Seed    uint64
 }
 
 func (o *modelOptions) register(fs *flag.FlagSet, preset string) {
@@ -33,6 +35,7 @@ func (o *modelOptions) register(fs *flag.FlagSet, preset string) {
 	fs.StringVar(&o.Merges, "merges", "", "GPT-2 merges.txt, for -tokenizer bpe")
 	fs.StringVar(&o.Init, "init", "", "start from these GPT-2-shaped weights (safetensors, Hugging Face names) instead of a random model")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for the model, batches, tasks and sampling")
+	fs.StringVar(&o.Device, "device", "cpu", "where to train: cpu, cuda (the first GPU) or cuda:N; cuda needs the binary `make trainer-cuda` builds")
 }
 
 // named gives a tokenizer the name checkpoints record.
@@ -76,8 +79,12 @@ func (o modelOptions) newModel(tok gpu.Tokenizer, batch int) (*gpt.Model, error)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkMemory(cfg, batch); err != nil {
-		return nil, err
+	if o.Device == "cpu" {
+		// On a GPU the activations live on the device, which checks its
+		// own memory before allocating.
+		if err := checkMemory(cfg, batch); err != nil {
+			return nil, err
+		}
 	}
 	if o.Init != "" {
 		return gpu.LoadWeights(o.Init, cfg)

@@ -124,6 +124,11 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	release, err := attachDevice(tr, o.Model.Device, o.Batch, o.Accumulate, stderr)
+	if err != nil {
+		return err
+	}
+	defer release()
 	fmt.Fprintf(stderr, "model: preset %s, %d layers, %d heads, width %d, context %d, %s tokens: %.2fM parameters\n",
 		o.Model.Preset, model.Config.NLayer, model.Config.NHead, model.Config.NEmbd, model.Config.BlockSize, tok.Name(), float64(len(model.Params))/1e6)
 	fmt.Fprintf(stderr, "data: %d training tasks → %d passing answers, %d pairs; %d held-out tasks (%d pairs)%s\n",
@@ -169,10 +174,12 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		prog.pause()
 		trained := trainedPrompts(sft, pairs)
-		if a, err := evaluate(ctx, tr.Policy(), tok, data.eval, o.MaxTokens, trained); err == nil {
+		if a, err := evaluateTrainer(ctx, tr, data.eval, o.MaxTokens, trained); err == nil {
 			row.AfterSFT = a.Passed
 		}
-		tr.FreezeReference()
+		if err := tr.FreezeReference(); err != nil {
+			return err
+		}
 		for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Pair, o.Batch)
 			for j := range batch {
@@ -192,11 +199,11 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if res, err := tr.Evaluate(data.evalPairs); err == nil {
 			row.DPO = res.Stats
 		}
-		if row.Heldout, err = evaluate(ctx, tr.Policy(), tok, data.eval, o.MaxTokens, trained); err != nil {
+		if row.Heldout, err = evaluateTrainer(ctx, tr, data.eval, o.MaxTokens, trained); err != nil {
 			return err
 		}
 		if len(data.unseen) > 0 {
-			u, err := evaluate(ctx, tr.Policy(), tok, data.unseen, o.MaxTokens, trained)
+			u, err := evaluateTrainer(ctx, tr, data.unseen, o.MaxTokens, trained)
 			if err != nil {
 				return err
 			}
@@ -319,6 +326,11 @@ func (o offlineOptions) tasks() (offlineData, error) {
 func (o offlineOptions) onPolicy(ctx context.Context, tr *gpu.Trainer, d offlineData, version int, rng *rand.Rand) ([]gpu.Sequence, []gpu.Pair, error) {
 	var sft []gpu.Sequence
 	var pairs []gpu.Pair
+	smp, release, err := policySampler(tr, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
 	for k := 0; k < o.OnPolicyTasks && ctx.Err() == nil; k++ {
 		t := d.train[rng.IntN(len(d.train))]
 		answers, err := botAnswers(t, o.Model.Seed)
@@ -326,8 +338,11 @@ func (o offlineOptions) onPolicy(ctx context.Context, tr *gpu.Trainer, d offline
 			return nil, nil, err
 		}
 		for s := range o.Samples {
-			text := gpu.Answer(tr.Policy(), tr.Tokenizer(), learnerPrompt(t.Text),
+			text, err := gpu.AnswerWith(smp, tr.Tokenizer(), learnerPrompt(t.Text),
 				gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95, MaxTokens: o.MaxTokens, Seed: rng.Uint64() ^ uint64(s)})
+			if err != nil {
+				return nil, nil, err
+			}
 			answers = append(answers, scored{text, verifiable.Check(t.Want, text)})
 		}
 		s, p := preferencesOf(t, answers, fmt.Sprintf("v%d/%d/", version, k))

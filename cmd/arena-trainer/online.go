@@ -93,9 +93,16 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
+	if o.Model.Device == "cpu" {
+		if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
+			return err
+		}
+	}
+	release, err := attachDevice(tr, o.Model.Device, o.Batch, o.Accumulate, stderr)
+	if err != nil {
 		return err
 	}
+	defer release()
 	mf, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -153,9 +160,15 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			learner.stop()
 			pctx, cancel := context.WithCancel(ctx)
 			learner.cancel = cancel
-			version, policy := tr.Steps(), tr.Policy().Clone()
+			version := tr.Steps()
+			smp, release, err := policySampler(tr, true)
+			if err != nil {
+				cancel()
+				return err
+			}
 			go func() {
-				if err := play(pctx, o, policy, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
+				defer release()
+				if err := play(pctx, o, tr.Policy().Config, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
 					fmt.Fprintln(stderr, "learner:", err)
 				}
 			}()
@@ -188,7 +201,9 @@ func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptio
 			return err
 		}
 	}
-	tr.FreezeReference()
+	if err := tr.FreezeReference(); err != nil {
+		return err
+	}
 	for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
 		batch := make([]gpu.Pair, o.Batch)
 		for j := range batch {
@@ -346,7 +361,7 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		return err
 	}
 	trained := trainedPrompts(data.sft, data.pairs)
-	if row.Heldout, err = evaluate(ctx, tr.Policy(), tr.Tokenizer(), tasks, o.MaxTokens, trained); err != nil {
+	if row.Heldout, err = evaluateTrainer(ctx, tr, tasks, o.MaxTokens, trained); err != nil {
 		return err
 	}
 	if len(opts.HeldOut) > 0 {
@@ -354,7 +369,7 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		if err != nil {
 			return err
 		}
-		u, err := evaluate(ctx, tr.Policy(), tr.Tokenizer(), unseen, o.MaxTokens, trained)
+		u, err := evaluateTrainer(ctx, tr, unseen, o.MaxTokens, trained)
 		if err != nil {
 			return err
 		}

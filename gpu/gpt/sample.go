@@ -30,7 +30,7 @@ func (m *Model) Sample(prompt []int32, opt SampleOptions) []int32 {
 	}
 	bs := m.Config.BlockSize
 	ctx := append([]int32(nil), prompt[max(0, len(prompt)-bs):]...)
-	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0xda942042e4dd58b5))
+	rng := sampleRNG(opt.Seed)
 	c := m.newCache()
 	logits := prefill(c, ctx)
 	var out []int32
