@@ -143,21 +143,18 @@ cuda-ptx:
 vet-cuda: cuda-deps
 	$(CUDA_ENV) $(GO) vet -tags cuda $(PKGS)
 
-## trainer-cuda: the trainer with the CUDA backend, as $(BIN)/arena-trainer-cuda
+## trainer-cuda: the trainer with the CUDA engine (-device cuda), as $(BIN)/arena-trainer-cuda
 trainer-cuda: cuda-deps
 	@mkdir -p $(BIN)
-	@if [ -d cmd/arena-trainer ]; then \
-		echo '$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/arena-trainer-cuda ./cmd/arena-trainer'; \
-		$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/arena-trainer-cuda ./cmd/arena-trainer; \
-	else \
-		echo "trainer-cuda: no cmd/arena-trainer yet; building ./gpu with -tags cuda only"; \
-		$(CUDA_ENV) $(GO) build -tags cuda ./gpu; \
-	fi
+	$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/arena-trainer-cuda ./cmd/arena-trainer
 
-## test-cuda: on a GPU machine, the CUDA backend against the CPU one, and the
-## Gemm benchmark of both
+## test-cuda: on a GPU machine, one command: the CUDA engine and kernels
+## against the CPU model (tiny preset, both GEMM modes), then the
+## throughput table at the gpt2 preset (docs/GPU.md)
 test-cuda: cuda-deps
-	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA -bench CUDA -benchtime 1s ./gpu
+	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA ./gpu
+	$(CUDA_ENV) $(GO) test -tags cuda -count=1 ./gpu/cudagpt
+	$(CUDA_ENV) ARENA_CUDA_BENCH=1 $(GO) test -tags cuda -count=1 -timeout 20m -v -run CUDABenchmark ./gpu/cudagpt
 
 ## test-cuda-emu: the cuda-tagged tests of ./gpu (CUDA*) and ./gpu/cudagpt
 ## without a GPU, on an emulated driver that runs kernels.cu and gpt.cu on

@@ -70,12 +70,14 @@ func (m *Model) RefLogProbs(b gpt.Batch) (*RefScores, error) {
 	return r, nil
 }
 
-// DPOResult is what a device-side DPO step reads back: the mean loss, the
-// TRL metrics, and the gradient norm before clipping.
+// DPOResult is what a device-side DPO step reads back: the mean loss and
+// TRL's metrics (gpu.DPOStats' fields, means over the pairs), and the
+// gradient norm before clipping.
 type DPOResult struct {
-	Loss     float64
-	Metrics  DPOMetrics
-	GradNorm float64
+	Loss                                              float64
+	RewardsChosen, RewardsRejected, RewardsAccuracies float64
+	RewardsMargins, LogpsChosen, LogpsRejected        float64
+	GradNorm                                          float64
 }
 
 // DPOStep is one preference step entirely on the device: the policy's
@@ -91,7 +93,7 @@ func (m *Model) DPOStep(b gpt.Batch, ref *RefScores, cfg DPOParams, lr, clip flo
 	if ref == nil || ref.p == 0 || ref.pairs != k || ref.m != m {
 		return DPOResult{}, errors.New("cudagpt: dpo step: the reference scores are not this batch's (RefLogProbs of the same pairs)")
 	}
-	var metrics [dpoMetrics]float64
+	var metrics [DPOMetrics]float64
 	err = m.dev.Do(func() error {
 		if err := m.upload(b); err != nil {
 			return err
@@ -114,13 +116,14 @@ func (m *Model) DPOStep(b gpt.Batch, ref *RefScores, cfg DPOParams, lr, clip flo
 		if err := m.backward(); err != nil {
 			return err
 		}
-		return m.dev.CopyOut(unsafe.Pointer(&metrics[0]), out, 8*dpoMetrics)
+		return m.dev.CopyOut(unsafe.Pointer(&metrics[0]), out, 8*DPOMetrics)
 	})
 	if err != nil {
 		return DPOResult{}, err
 	}
-	res := DPOResult{Metrics: metricsFrom(metrics)}
-	res.Loss = res.Metrics.Loss
+	res := DPOResult{Loss: metrics[MetricLoss], RewardsChosen: metrics[MetricRewardsChosen],
+		RewardsRejected: metrics[MetricRewardsRejected], RewardsAccuracies: metrics[MetricRewardsAccuracies],
+		RewardsMargins: metrics[MetricRewardsMargins], LogpsChosen: metrics[MetricLogpsChosen], LogpsRejected: metrics[MetricLogpsRejected]}
 	return res, m.finish(&res.GradNorm, res.Loss, lr, clip)
 }
 

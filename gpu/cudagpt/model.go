@@ -77,8 +77,8 @@ type Options struct {
 const (
 	scalarNormSq  = iota // Σ g² (SumSquares)
 	scalarLoss           // SFT mean loss
-	scalarMetrics        // DPOLoss metrics start here (dpoMetrics slots)
-	numScalars    = scalarMetrics + dpoMetrics + 8
+	scalarMetrics        // DPOLoss metrics start here (DPOMetrics slots)
+	numScalars    = scalarMetrics + DPOMetrics
 )
 
 // EstimateBytes is exactly what New allocates on the device for cfg and

@@ -116,9 +116,9 @@ func (m *Model) finish(norm *float64, loss, lr, clip float64) error {
 	return m.Apply(lr, clip)
 }
 
-// adamParams are the launcher's view of one AdamW step.
+// adamParams are the launcher's view of one AdamW step; clipping reads
+// the Σ g² the last GradNorm left on the device.
 func (m *Model) adamParams(lr, clip float64) AdamWParams {
-	return AdamWParams{LR: float32(lr), Beta1: float32(m.adam.Beta1), Beta2: float32(m.adam.Beta2),
-		Eps: float32(m.adam.Eps), WeightDecay: float32(m.adam.WeightDecay), Step: m.adam.Steps,
-		ClipScale: at(m.scratch, 2*scalarNormSq)}
+	return AdamWParams{LR: lr, Beta1: m.adam.Beta1, Beta2: m.adam.Beta2, Eps: m.adam.Eps,
+		WeightDecay: m.adam.WeightDecay, Step: m.adam.Steps, MaxNorm: clip, NormSq: at(m.scratch, 2*scalarNormSq)}
 }

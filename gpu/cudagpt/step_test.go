@@ -30,8 +30,7 @@ func seqSums(logp []float32, b gpt.Batch) []float64 {
 // CPU, for every loss type.
 func TestCUDADPOStepMatchesCPU(t *testing.T) {
 	dev := openDevice(t)
-	dev.Kernels().SetGemmMode(cudagpt.GemmFP32)
-	t.Cleanup(func() { dev.Kernels().SetGemmMode(cudagpt.GemmAuto) })
+	setGemm(t, dev, cudagpt.GemmFP32)
 	cfg := testConfig(t)
 	for _, c := range []gpu.DPOConfig{
 		{Beta: 0.1, Loss: gpu.LossSigmoid},
@@ -81,7 +80,7 @@ func TestCUDADPOStepMatchesCPU(t *testing.T) {
 			opt := gpu.NewAdamW(policy, 0.1)
 			norm := cpuStep(policy, opt, grad, lr, clip)
 			checkStep(t, dm, policy, opt, lr, res.Loss, want.Loss, res.GradNorm, norm)
-			checkMetrics(t, res.Metrics, want)
+			checkMetrics(t, res, want)
 		})
 	}
 }
@@ -90,8 +89,7 @@ func TestCUDADPOStepMatchesCPU(t *testing.T) {
 // cache gives the CPU model's tokens, including across a context slide.
 func TestCUDASamplerMatchesCPU(t *testing.T) {
 	dev := openDevice(t)
-	dev.Kernels().SetGemmMode(cudagpt.GemmFP32)
-	t.Cleanup(func() { dev.Kernels().SetGemmMode(cudagpt.GemmAuto) })
+	setGemm(t, dev, cudagpt.GemmFP32)
 	cfg := testConfig(t)
 	cpu := randomModel(t, cfg, 41)
 	dm := newModel(t, dev, cpu, cfg.BlockSize)
