@@ -135,7 +135,7 @@ func TestCUDABenchmark(t *testing.T) {
 	// plus attention's 12·layers·T·C (llm.c's and PaLM's count).
 	flopsPerTok := 6*float64(cfg.NumParams()) + 12*float64(cfg.NLayer*T*cfg.NEmbd)
 	var w strings.Builder
-	fmt.Fprintf(&w, "\ndevice: %s, compute capability %d.%d, %.1f GiB; model %s (%.1fM parameters), batch %d × %d, %.2f GiB on the device\n",
+	fmt.Fprintf(&w, "\ndevice: %s, compute capability %d.%d, %.1f GiB; model %s (%.2fM parameters), batch %d × %d, %.2f GiB on the device\n",
 		dev.Name(), major, minor, float64(total)/(1<<30), preset, float64(cfg.NumParams())/1e6, B, T, float64(need)/(1<<30))
 	fmt.Fprintf(&w, "%-28s %14s %14s\n", "measure", "value", "of peak")
 	row := func(what string, v float64, unit string, tf32 bool, isFlops bool) {
@@ -143,7 +143,7 @@ func TestCUDABenchmark(t *testing.T) {
 		if p, ok := peakOf(dev.Name(), tf32); ok && isFlops {
 			pct = fmt.Sprintf("%.1f%%", 100*v/p)
 		}
-		fmt.Fprintf(&w, "%-28s %10.1f %-3s %14s\n", what, v, unit, pct)
+		fmt.Fprintf(&w, "%-28s %10.4g %-3s %14s\n", what, v, unit, pct)
 	}
 	tf32 := dev.Kernels().TF32()
 	row("SFT tokens/s", sft, "", false, false)

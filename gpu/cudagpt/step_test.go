@@ -32,13 +32,17 @@ func TestCUDADPOStepMatchesCPU(t *testing.T) {
 	dev := openDevice(t)
 	setGemm(t, dev, cudagpt.GemmFP32)
 	cfg := testConfig(t)
-	for _, c := range []gpu.DPOConfig{
-		{Beta: 0.1, Loss: gpu.LossSigmoid},
-		{Beta: 0.5, Loss: gpu.LossSigmoid, LabelSmoothing: 0.2},
-		{Beta: 0.1, Loss: gpu.LossIPO},
-		{Beta: 0.3, Loss: gpu.LossHinge},
+	for _, tc := range []struct {
+		name string
+		c    gpu.DPOConfig
+	}{
+		{"sigmoid", gpu.DPOConfig{Beta: 0.1, Loss: gpu.LossSigmoid}},
+		{"cdpo", gpu.DPOConfig{Beta: 0.5, Loss: gpu.LossSigmoid, LabelSmoothing: 0.2}},
+		{"ipo", gpu.DPOConfig{Beta: 0.1, Loss: gpu.LossIPO}},
+		{"hinge", gpu.DPOConfig{Beta: 0.3, Loss: gpu.LossHinge}},
 	} {
-		t.Run(string(c.Loss), func(t *testing.T) {
+		c := tc.c
+		t.Run(tc.name, func(t *testing.T) {
 			ref := randomModel(t, cfg, 31)
 			policy := randomModel(t, cfg, 32) // a policy that has moved away from its reference
 			b := randomBatch(cfg, 4, 23, 9)   // 2 pairs: rows 0–1 chosen, 2–3 rejected
