@@ -35,7 +35,7 @@ func (o *modelOptions) register(fs *flag.FlagSet, preset string) {
 	fs.StringVar(&o.Merges, "merges", "", "GPT-2 merges.txt, for -tokenizer bpe")
 	fs.StringVar(&o.Init, "init", "", "start from these GPT-2-shaped weights (safetensors, Hugging Face names) instead of a random model")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for the model, batches, tasks and sampling")
-	fs.StringVar(&o.Device, "device", "cpu", "where to train: cpu, cuda (the first GPU) or cuda:N; cuda needs the binary `make trainer-cuda` builds")
+	fs.StringVar(&o.Device, "device", "cpu", "where to train: cpu, cuda (the first GPU) or cuda:N; cuda needs the binary make trainer-cuda builds (bin/arena-trainer-cuda)")
 }
 
 // named gives a tokenizer the name checkpoints record.
