@@ -17,7 +17,8 @@ import (
 // may answer from it while the Model trains on (calls are serialised on
 // the CUDA thread).
 //
-// Only the next-token choice runs on the host: the last position's
+// The prompt goes through in one pass (prefill). Only the next-token
+// choice runs on the host: the last position's
 // logits (one vocabulary row) come back per token and gpt.Picker picks
 // from them exactly as gpt.Model.Sample does, so the same weights and
 // seed give the same tokens up to float rounding.
@@ -28,11 +29,14 @@ type Sampler struct {
 	k, v []Ptr
 	n    int // positions filled
 
-	tok                               Ptr // int32 [1]
-	x, ln, qkv, atty, fc, fcg, logits Ptr
-	mean, rstd                        Ptr
-	bufs                              []Ptr
-	host                              []float32
+	// Scratch for up to BlockSize rows (a prefill; a new token uses the
+	// first): tokens (int32), the residual stream, LayerNorm output and
+	// statistics, qkv, attention output and log-sum-exp, the MLP.
+	tok, x, ln, mean, rstd  Ptr
+	qkv, atty, lse, fc, fcg Ptr
+	logits                  Ptr // [Vocab]: the last row's
+	bufs                    []Ptr
+	host                    []float32
 }
 
 // NewSampler snapshots the policy's current weights into a sampler.
@@ -53,8 +57,9 @@ func (m *Model) NewSampler() (*Sampler, error) {
 		words := []struct {
 			p *Ptr
 			n int
-		}{{&s.params, m.n}, {&s.tok, 1}, {&s.x, C}, {&s.ln, C}, {&s.qkv, 3 * C}, {&s.atty, C},
-			{&s.fc, 4 * C}, {&s.fcg, 4 * C}, {&s.logits, V}, {&s.mean, 1}, {&s.rstd, 1}}
+		}{{&s.params, m.n}, {&s.tok, T}, {&s.x, T * C}, {&s.ln, T * C}, {&s.mean, T}, {&s.rstd, T},
+			{&s.qkv, 3 * T * C}, {&s.atty, T * C}, {&s.lse, T * cfg.NHead}, {&s.fc, 4 * T * C}, {&s.fcg, 4 * T * C},
+			{&s.logits, V}}
 		for l := range s.k {
 			words = append(words, struct {
 				p *Ptr
@@ -132,14 +137,45 @@ func (s *Sampler) feed(tok int32, wantLogits bool) error {
 }
 
 // prefill restarts the cache with ctx, leaving the logits after its last
-// token in s.host. CUDA thread.
+// token in s.host. Like gpt's prefill it is one pass over all of ctx's
+// positions (GEMMs over T rows and the fused causal attention, not T
+// single-row passes), whose keys and values go to the cache row by row.
+// CUDA thread.
 func (s *Sampler) prefill(ctx []int32) error {
 	s.n = 0
-	for i, t := range ctx {
-		if err := s.feed(t, i == len(ctx)-1); err != nil {
-			return err
-		}
+	if len(ctx) == 1 {
+		return s.feed(ctx[0], true)
 	}
+	m := s.m
+	cfg := m.Config
+	T, C, H, V := len(ctx), cfg.NEmbd, cfg.NHead, cfg.Vocab
+	p := m.views(s.params)
+	var l launches
+	l.do(m.dev.CopyIn(s.tok, unsafe.Pointer(&ctx[0]), int64(T)*4))
+	l.do(m.k.EncoderFwd(s.x, s.tok, p.wte, p.wpe, 1, T, C))
+	for i, lp := range p.layers {
+		l.do(m.k.LayerNormFwd(s.ln, s.mean, s.rstd, s.x, lp.ln1w, lp.ln1b, T, C))
+		m.linear(&l, s.qkv, s.ln, lp.attnW, lp.attnB, T, C, 3*C, false)
+		for t := range T {
+			l.do(m.dev.CopyDD(at(s.k[i], t*C), at(s.qkv, t*3*C+C), int64(C)*4))
+			l.do(m.dev.CopyDD(at(s.v[i], t*C), at(s.qkv, t*3*C+2*C), int64(C)*4))
+		}
+		l.do(m.k.AttentionFwd(s.atty, s.lse, s.qkv, 1, T, C, H))
+		m.linear(&l, s.x, s.atty, lp.projW, lp.projB, T, C, C, true)
+		l.do(m.k.LayerNormFwd(s.ln, s.mean, s.rstd, s.x, lp.ln2w, lp.ln2b, T, C))
+		m.linear(&l, s.fc, s.ln, lp.fcW, lp.fcB, T, C, 4*C, false)
+		l.do(m.k.GeluFwd(s.fcg, s.fc, T*4*C))
+		m.linear(&l, s.x, s.fcg, lp.fcProjW, lp.fcProjB, T, 4*C, C, true)
+	}
+	// Only the last position's logits are needed.
+	last := at(s.x, (T-1)*C)
+	l.do(m.k.LayerNormFwd(s.ln, s.mean, s.rstd, last, p.lnfw, p.lnfb, 1, C))
+	l.do(m.k.Gemm(false, true, 1, V, C, 1, s.ln, C, p.wte, C, 0, s.logits, V))
+	l.do(m.dev.CopyOut(unsafe.Pointer(&s.host[0]), s.logits, int64(V)*4))
+	if l.err != nil {
+		return fmt.Errorf("cudagpt: sampling, prefill of %d tokens: %w", T, l.err)
+	}
+	s.n = T
 	return nil
 }
 

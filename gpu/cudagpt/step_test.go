@@ -102,12 +102,19 @@ func TestCUDASamplerMatchesCPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	prompt := randomBatch(cfg, 1, 20, 4).Inputs
-	for _, opt := range []gpt.SampleOptions{
-		{MaxTokens: 12, Stop: -1},
-		{MaxTokens: cfg.BlockSize, Stop: -1}, // slides past the block
-		{MaxTokens: 30, Temperature: 0.8, TopP: 0.9, Seed: 5, Stop: -1},
+	short := randomBatch(cfg, 1, 20, 4).Inputs
+	long := append(randomBatch(cfg, 1, cfg.BlockSize, 6).Inputs, short...) // keeps its last BlockSize tokens
+	for _, tc := range []struct {
+		prompt []int32
+		opt    gpt.SampleOptions
+	}{
+		{short, gpt.SampleOptions{MaxTokens: 12, Stop: -1}},
+		{short, gpt.SampleOptions{MaxTokens: cfg.BlockSize, Stop: -1}}, // slides past the block
+		{short, gpt.SampleOptions{MaxTokens: 30, Temperature: 0.8, TopP: 0.9, Seed: 5, Stop: -1}},
+		{short[:1], gpt.SampleOptions{MaxTokens: 5, Stop: -1}},
+		{long, gpt.SampleOptions{MaxTokens: 6, Temperature: 1, Seed: 2, Stop: -1}},
 	} {
+		prompt, opt := tc.prompt, tc.opt
 		want := cpu.Sample(prompt, opt)
 		got, err := s.Sample(prompt, opt)
 		if err != nil {
@@ -116,6 +123,10 @@ func TestCUDASamplerMatchesCPU(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%+v: device sampled %v, CPU %v", opt, got, want)
 		}
+	}
+	first := cpu.Sample(short, gpt.SampleOptions{MaxTokens: 1, Stop: -1})
+	if got, err := s.Sample(short, gpt.SampleOptions{MaxTokens: 5, Stop: first[0]}); err != nil || len(got) != 0 {
+		t.Errorf("stopping at the first token: %v, %v; want nothing", got, err)
 	}
 	if _, err := s.Sample([]int32{int32(cfg.Vocab)}, gpt.SampleOptions{MaxTokens: 1}); err == nil {
 		t.Error("a prompt token outside the vocabulary: no error")
