@@ -37,6 +37,9 @@ type Engine interface {
 	// moments and reference only with moments).
 	Push(st EngineState) error
 	Pull(st *EngineState, moments bool) error
+	// Positions is how many positions (sequences × length) one pass
+	// holds.
+	Positions() int
 	Close() error
 }
 
@@ -50,13 +53,21 @@ type EngineState struct {
 
 // EnginePositions is how many positions (sequences × context) an
 // engine's activations must hold for a Trainer whose steps take batch
-// sequences or pairs split into accumulate micro-batches: the largest
-// of an SFT micro-batch, a DPO one (two sequences a pair) and an
-// Evaluate pass.
+// sequences or pairs split into accumulate micro-batches: a DPO
+// micro-batch at full context (two sequences a pair), which also holds
+// an SFT one. Evaluate passes shrink to fit (evalPerPass).
 func EnginePositions(cfg gpt.Config, batch, accumulate int) int {
 	k := max(accumulate, 1)
-	micro := (batch + k - 1) / k
-	return cfg.BlockSize * max(micro, 2*micro, 2*evalPairs)
+	return cfg.BlockSize * 2 * max((batch+k-1)/k, 1)
+}
+
+// evalPerPass is how many pairs one Evaluate pass scores: evalPairs, or
+// fewer when the engine's activations hold fewer at full context.
+func (t *Trainer) evalPerPass() int {
+	if t.eng == nil {
+		return evalPairs
+	}
+	return max(1, min(evalPairs, t.eng.Positions()/(2*t.policy.Config.BlockSize)))
 }
 
 // UseEngine moves the trainer onto e: the policy, the moments and the

@@ -57,6 +57,7 @@ func (e *CUDAEngine) Backward(d []float32) error   { return e.m.Backward(d) }
 func (e *CUDAEngine) ZeroGrad() error              { return e.m.ZeroGrad() }
 func (e *CUDAEngine) GradNorm() (float64, error)   { return e.m.GradNorm() }
 func (e *CUDAEngine) Apply(lr, clip float64) error { return e.m.Apply(lr, clip) }
+func (e *CUDAEngine) Positions() int               { return e.m.MaxPositions() }
 func (e *CUDAEngine) FreezeReference() error       { return e.m.FreezeReference() }
 func (e *CUDAEngine) Push(st EngineState) error    { return e.m.Push(cudagpt.State(st)) }
 func (e *CUDAEngine) Close() error                 { e.m.Close(); return nil }

@@ -342,7 +342,8 @@ func (t *Trainer) Evaluate(pairs []Pair) (DPOResult, error) {
 	if err := t.checkPairs(pairs); err != nil {
 		return DPOResult{}, err
 	}
-	parts := split(len(pairs), (len(pairs)+evalPairs-1)/evalPairs)
+	per := t.evalPerPass()
+	parts := split(len(pairs), (len(pairs)+per-1)/per)
 	refC, refR, err := t.refLogProbs(pairs, parts)
 	if err != nil {
 		return DPOResult{}, fmt.Errorf("evaluate: %w", err)
