@@ -33,6 +33,7 @@ type Device struct {
 	ordinal      int
 	name         string
 	major, minor int
+	sms          int // multiprocessors, for launch heuristics
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -109,6 +110,9 @@ func (d *Device) open() error {
 		return fmt.Errorf("cudagpt: device %d compute capability: %w", d.ordinal, err)
 	}
 	d.major, d.minor = major, minor
+	if d.sms, err = dev.Attribute(cu.MultiprocessorCount); err != nil || d.sms < 1 {
+		d.sms = 1
+	}
 	if major < 6 {
 		return fmt.Errorf("cudagpt: %s has compute capability %d.%d; the kernels need 6.0 (Pascal) or newer", d.name, major, minor)
 	}

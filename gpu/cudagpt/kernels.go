@@ -17,7 +17,8 @@ const (
 	colThreads   = 32   // GPT_COLS × GPT_COL_SLICES: column reductions
 	colSlices    = 16   //
 	sumsqBlocks  = 256  // GPT_SUMSQ_BLOCKS
-	gemmTile     = 64   // GEMM_BM = GEMM_BN
+	gemmTile     = 64   // GEMM_BM = GEMM_BN, and gemm_tf32's tile
+	gemmBigTile  = 128  // gemm_tf32_big's tile
 	attBQ        = 64   // ATT_BQ: queries per attention block
 	attMaxHS     = 128  // ATT_MAX_HS
 	decThreads   = 128  // ATT_DEC_THREADS
@@ -111,7 +112,7 @@ func newKernels(d *Device, mod cu.Module, tf32 bool) (*Kernels, error) {
 	k := &Kernels{d: d, fn: make(map[string]cu.Function), hasTF32: tf32}
 	names := kernelNames
 	if tf32 {
-		names = append(names[:len(names):len(names)], "gemm_tf32")
+		names = append(names[:len(names):len(names)], "gemm_tf32", "gemm_tf32_big")
 	}
 	for _, name := range names {
 		f, err := mod.Function(name)
@@ -247,11 +248,16 @@ func (k *Kernels) Gemm(transA, transB bool, M, N, K int, alpha float32, A Ptr, l
 	if M == 0 || N == 0 {
 		return nil
 	}
-	name, block := "gemm_f32", dim{16, 16}
+	name, block, tile := "gemm_f32", dim{16, 16}, gemmTile
 	if k.TF32() {
 		name, block = "gemm_tf32", dim{128, 1}
+		// The 128×128 tiles do more mma work per shared-memory read, as
+		// long as there are enough of them to occupy every multiprocessor.
+		if bigTiles := ((M + gemmBigTile - 1) / gemmBigTile) * ((N + gemmBigTile - 1) / gemmBigTile); M >= gemmBigTile && N >= gemmBigTile && bigTiles >= k.d.sms {
+			name, block, tile = "gemm_tf32_big", dim{256, 1}, gemmBigTile
+		}
 	}
-	return k.launch(name, dim{(N + gemmTile - 1) / gemmTile, (M + gemmTile - 1) / gemmTile}, block,
+	return k.launch(name, dim{(N + tile - 1) / tile, (M + tile - 1) / tile}, block,
 		b2i(transA), b2i(transB), M, N, K, float64(alpha), A, lda, B, ldb, float64(beta), C, ldc)
 }
 

@@ -55,7 +55,9 @@ func TestGemm(t *testing.T) {
 		modes = append(modes, cudagpt.GemmTF32)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{{1, 1, 1}, {67, 45, 33}, {64, 64, 16}, {5, 130, 70}, {129, 3, 17}}
+	// Ragged shapes; the last two are big enough for gemm_tf32_big on the
+	// emulator's 4 multiprocessors.
+	shapes := [][3]int{{1, 1, 1}, {67, 45, 33}, {64, 64, 16}, {5, 130, 70}, {129, 3, 17}, {129, 130, 70}, {200, 257, 45}}
 	for _, mode := range modes {
 		for _, s := range shapes {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {

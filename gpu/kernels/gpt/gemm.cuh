@@ -3,8 +3,7 @@
 // op(B) is K×N (B stored N×K when transB), and beta == 0 overwrites C
 // without reading it (so NaN in fresh memory does not leak in).
 //
-// Both kernels tile the output 64×64 per block and step K by 16; edges
-// (M, N, K not multiples of the tiles) load zeros and store nothing.
+// Edges (M, N, K not multiples of the tiles) load zeros and store nothing.
 // Tiles are loaded so that consecutive threads read consecutive addresses
 // whichever way an operand is stored.
 
@@ -80,7 +79,9 @@ extern "C" __global__ void gemm_f32(i64 transA, i64 transB, i64 M, i64 N, i64 K,
     const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * 16 + tx;
     const i64 row0 = i64(blockIdx.y) * GEMM_BM, col0 = i64(blockIdx.x) * GEMM_BN;
     float acc[4][4];
+#pragma unroll
     for (int i = 0; i < 4; i++)
+#pragma unroll
         for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
     for (i64 k0 = 0; k0 < K; k0 += GEMM_BK) {
         gemm_load_tiles<float, GEMM_BK + 1, GEMM_BN + 4>(a_s, b_s, tid, 256, transA, transB, M, N,
@@ -90,28 +91,32 @@ extern "C" __global__ void gemm_f32(i64 transA, i64 transB, i64 M, i64 N, i64 K,
 #pragma unroll
         for (int p = 0; p < GEMM_BK; p++) {
             float a[4], b[4];
+#pragma unroll
             for (int i = 0; i < 4; i++) a[i] = a_s[ty + 16 * i][p];
+#pragma unroll
             for (int j = 0; j < 4; j++) b[j] = b_s[p][tx + 16 * j];
+#pragma unroll
             for (int i = 0; i < 4; i++)
+#pragma unroll
                 for (int j = 0; j < 4; j++) acc[i][j] += a[i] * b[j];
         }
         __syncthreads();
     }
+#pragma unroll
     for (int i = 0; i < 4; i++)
+#pragma unroll
         for (int j = 0; j < 4; j++)
             gemm_store(C, ldc, M, N, row0 + ty + 16 * i, col0 + tx + 16 * j, alpha, beta,
                        acc[i][j]);
 }
 
 #ifdef GPT_HAVE_MMA
-struct gemm_tf32_conv {
-    __device__ __forceinline__ unsigned operator()(float x) const { return to_tf32(x); }
-};
-
-// gemm_tf32: tensor cores, TF32 inputs (rounded to nearest by cvt.rna),
-// FP32 accumulation; compute capability 8.0 or newer. Block 128 threads =
-// 4 warps in a 2×2 arrangement, each warp owning a 32×32 piece of the
-// 64×64 tile as 2×4 m16n8k8 tiles; grid (ceil(N/64), ceil(M/64)).
+// gemm_tf32_tile: tensor cores, TF32 inputs (rounded to nearest by
+// cvt.rna), FP32 accumulation; compute capability 8.0 or newer. The block
+// tile is BM×BN, stepped by BK along K, computed by WM×WN warps, each
+// owning a (BM/WM)×(BN/WN) piece as m16n8k8 tiles. The next K step's
+// operands are loaded into registers while the current one computes from
+// shared memory, so global latency overlaps the mma work.
 //
 // Fragments of mma.m16n8k8 .tf32 (PTX ISA), g = lane/4, t = lane%4:
 //   A (16×8, row): a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4);
@@ -119,53 +124,127 @@ struct gemm_tf32_conv {
 //   C (16×8):      c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
 // The paddings (+4 on A's rows, +8 on B's) make those reads from shared
 // memory hit 32 different banks.
-extern "C" __global__ void gemm_tf32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha_,
-                                     const float *__restrict__ A, i64 lda,
-                                     const float *__restrict__ B, i64 ldb, double beta_,
-                                     float *__restrict__ C, i64 ldc) {
-    __shared__ unsigned a_s[GEMM_BM][GEMM_BK + 4];
-    __shared__ unsigned b_s[GEMM_BK][GEMM_BN + 8];
-    const float alpha = float(alpha_), beta = float(beta_);
+template <int BM, int BN, int BK, int WM, int WN>
+__device__ __forceinline__ void gemm_tf32_tile(i64 transA, i64 transB, i64 M, i64 N, i64 K,
+                                               float alpha, const float *__restrict__ A,
+                                               i64 lda, const float *__restrict__ B, i64 ldb,
+                                               float beta, float *__restrict__ C, i64 ldc) {
+    constexpr int NT = WM * WN * GPT_WARP;            // threads
+    constexpr int TM = BM / WM / 16, TN = BN / WN / 8; // mma tiles per warp
+    constexpr int LA = BM * BK / NT, LB = BK * BN / NT; // loads per thread
+    __shared__ unsigned a_s[BM][BK + 4];
+    __shared__ unsigned b_s[BK][BN + 8];
     const int tid = threadIdx.x, lane = tid % GPT_WARP, warp = tid / GPT_WARP;
     const int g = lane / 4, t = lane % 4;
-    const int wm = (warp / 2) * 32, wn = (warp % 2) * 32;
-    const i64 row0 = i64(blockIdx.y) * GEMM_BM, col0 = i64(blockIdx.x) * GEMM_BN;
-    float acc[2][4][4];
-    for (int mi = 0; mi < 2; mi++)
-        for (int ni = 0; ni < 4; ni++)
-            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
-    for (i64 k0 = 0; k0 < K; k0 += GEMM_BK) {
-        gemm_load_tiles<unsigned, GEMM_BK + 4, GEMM_BN + 8>(a_s, b_s, tid, 128, transA, transB,
-                                                           M, N, K, A, lda, B, ldb, row0, col0,
-                                                           k0, gemm_tf32_conv());
-        __syncthreads();
+    const int wm = (warp / WN) * (BM / WM), wn = (warp % WN) * (BN / WN);
+    const i64 row0 = i64(blockIdx.y) * BM, col0 = i64(blockIdx.x) * BN;
+    float ra[LA], rb[LB];
+    // The r-th element a thread moves of each tile: a fixed coordinate
+    // along the stored rows (consecutive threads, consecutive addresses)
+    // and one that steps by a_step (b_step) rows.
+    const int a_fast = transA ? tid % BM : tid % BK, a_slow = transA ? tid / BM : tid / BK;
+    const int a_step = transA ? NT / BM : NT / BK;
+    const int b_fast = transB ? tid % BK : tid % BN, b_slow = transB ? tid / BK : tid / BN;
+    const int b_step = transB ? NT / BK : NT / BN;
+    auto load = [&](i64 k0) {
 #pragma unroll
-        for (int kk = 0; kk < GEMM_BK; kk += 8) {
-            unsigned a[2][4], b[4][2];
-            for (int mi = 0; mi < 2; mi++) {
+        for (int r = 0; r < LA; r++) {
+            const int slow = a_slow + r * a_step;
+            const i64 gi = row0 + (transA ? a_fast : slow), gp = k0 + (transA ? slow : a_fast);
+            ra[r] = (gi < M && gp < K) ? A[transA ? gp * lda + gi : gi * lda + gp] : 0.0f;
+        }
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            const int slow = b_slow + r * b_step;
+            const i64 gj = col0 + (transB ? slow : b_fast), gp = k0 + (transB ? b_fast : slow);
+            rb[r] = (gj < N && gp < K) ? B[transB ? gj * ldb + gp : gp * ldb + gj] : 0.0f;
+        }
+    };
+    float acc[TM][TN][4];
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
+    load(0);
+    for (i64 k0 = 0; k0 < K; k0 += BK) {
+        __syncthreads(); // the previous step's tiles are no longer read
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            const int slow = a_slow + r * a_step;
+            if (transA) {
+                a_s[a_fast][slow] = to_tf32(ra[r]);
+            } else {
+                a_s[slow][a_fast] = to_tf32(ra[r]);
+            }
+        }
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            const int slow = b_slow + r * b_step;
+            if (transB) {
+                b_s[b_fast][slow] = to_tf32(rb[r]);
+            } else {
+                b_s[slow][b_fast] = to_tf32(rb[r]);
+            }
+        }
+        __syncthreads();
+        if (k0 + BK < K) {
+            load(k0 + BK);
+        }
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 8) {
+            unsigned a[TM][4], b[TN][2];
+#pragma unroll
+            for (int mi = 0; mi < TM; mi++) {
                 const int r = wm + mi * 16 + g;
                 a[mi][0] = a_s[r][kk + t];
                 a[mi][1] = a_s[r + 8][kk + t];
                 a[mi][2] = a_s[r][kk + t + 4];
                 a[mi][3] = a_s[r + 8][kk + t + 4];
             }
-            for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+            for (int ni = 0; ni < TN; ni++) {
                 const int c = wn + ni * 8 + g;
                 b[ni][0] = b_s[kk + t][c];
                 b[ni][1] = b_s[kk + t + 4][c];
             }
-            for (int mi = 0; mi < 2; mi++)
-                for (int ni = 0; ni < 4; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
+#pragma unroll
+            for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+                for (int ni = 0; ni < TN; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
         }
-        __syncthreads();
     }
-    for (int mi = 0; mi < 2; mi++)
-        for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++) {
             const i64 r = row0 + wm + mi * 16 + g, c = col0 + wn + ni * 8 + 2 * t;
             gemm_store(C, ldc, M, N, r, c, alpha, beta, acc[mi][ni][0]);
             gemm_store(C, ldc, M, N, r, c + 1, alpha, beta, acc[mi][ni][1]);
             gemm_store(C, ldc, M, N, r + 8, c, alpha, beta, acc[mi][ni][2]);
             gemm_store(C, ldc, M, N, r + 8, c + 1, alpha, beta, acc[mi][ni][3]);
         }
+}
+
+// gemm_tf32: 64×64 tiles, 4 warps (2×2, 32×32 each), BK 16; block 128
+// threads, grid (ceil(N/64), ceil(M/64)). For small or thin products.
+extern "C" __global__ void gemm_tf32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha,
+                                     const float *__restrict__ A, i64 lda,
+                                     const float *__restrict__ B, i64 ldb, double beta,
+                                     float *__restrict__ C, i64 ldc) {
+    gemm_tf32_tile<64, 64, 16, 2, 2>(transA, transB, M, N, K, float(alpha), A, lda, B, ldb,
+                                     float(beta), C, ldc);
+}
+
+// gemm_tf32_big: 128×128 tiles, 8 warps (2×4, 64×32 each), BK 32; block
+// 256 threads, grid (ceil(N/128), ceil(M/128)). For the model's large
+// products (more mma work per byte of shared memory read).
+extern "C" __global__ void gemm_tf32_big(i64 transA, i64 transB, i64 M, i64 N, i64 K,
+                                         double alpha, const float *__restrict__ A, i64 lda,
+                                         const float *__restrict__ B, i64 ldb, double beta,
+                                         float *__restrict__ C, i64 ldc) {
+    gemm_tf32_tile<128, 128, 32, 2, 4>(transA, transB, M, N, K, float(alpha), A, lda, B, ldb,
+                                       float(beta), C, ldc);
 }
 #endif
