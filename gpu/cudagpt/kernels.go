@@ -91,6 +91,7 @@ var kernelNames = []string{
 	"gemm_f32", "encoder_fwd", "encoder_bwd_wpe", "encoder_bwd_wte", "layernorm_fwd",
 	"layernorm_bwd_dinp", "layernorm_bwd_dwdb", "add_bias", "bias_grad", "gelu_fwd", "gelu_bwd",
 	"attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "attention_decode",
+	"attention_fwd_hs64", "attention_bwd_dkdv_hs64", "attention_bwd_dq_hs64",
 	"target_logprobs", "target_logprobs_bwd", "seq_sums", "sft_loss", "dpo_loss",
 	"scatter_seq_grad", "sum_squares_partial", "sum_squares_final", "adamw",
 }
@@ -357,13 +358,22 @@ func attCheck(op string, B, T, C, NH int) error {
 		cond(B*NH <= maxGridYZ, "B·NH %d over %d", B*NH, maxGridYZ))
 }
 
+// hsSuffix picks the attention kernels compiled for GPT-2's head size 64
+// (unrolled, rows in registers) over the generic ones.
+func hsSuffix(C, NH int) string {
+	if C/NH == 64 {
+		return "_hs64"
+	}
+	return ""
+}
+
 // AttentionFwd is gpt.attentionForward without the B·NH·T·T weights:
 // qkv [B,T,3C] → y [B,T,C], saving lse [B,NH,T] for AttentionBwd.
 func (k *Kernels) AttentionFwd(y, lse, qkv Ptr, B, T, C, NH int) error {
 	if err := attCheck("AttentionFwd", B, T, C, NH); err != nil || empty(B, T, C) {
 		return err
 	}
-	return k.launch("attention_fwd", dim{blocks(T, attBQ), B * NH}, dim{attBQ, 1},
+	return k.launch("attention_fwd"+hsSuffix(C, NH), dim{blocks(T, attBQ), B * NH}, dim{attBQ, 1},
 		y, lse, qkv, B, T, C, NH)
 }
 
@@ -374,10 +384,11 @@ func (k *Kernels) AttentionBwd(dqkv, dy, qkv, y, lse Ptr, B, T, C, NH int) error
 		return err
 	}
 	grid := dim{blocks(T, attBQ), B * NH}
-	if err := k.launch("attention_bwd_dkdv", grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
+	sfx := hsSuffix(C, NH)
+	if err := k.launch("attention_bwd_dkdv"+sfx, grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
 		return err
 	}
-	return k.launch("attention_bwd_dq", grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH)
+	return k.launch("attention_bwd_dq"+sfx, grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH)
 }
 
 // AttentionDecode attends one query q [NH·HS] over the first t positions

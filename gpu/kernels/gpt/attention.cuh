@@ -14,16 +14,23 @@
 #define ATT_BK 32
 #define ATT_MAX_HS 128
 
-extern "C" __global__ void attention_fwd(float *y, float *lse, const float *qkv, i64 B, i64 T,
-                                         i64 C, i64 NH) {
-    __shared__ float ks[ATT_BK][ATT_MAX_HS];
-    __shared__ float vs[ATT_BK][ATT_MAX_HS];
-    const i64 hs = C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
+// Each kernel is a template on HSC, the head size when known at compile
+// time (64 for GPT-2: loops unroll and the per-thread rows stay in
+// registers), or 0 for any hs ≤ ATT_MAX_HS; the _hs64 entry points are
+// the first, the plain ones the second.
+#define ATT_ROW(HSC) ((HSC) ? (HSC) : ATT_MAX_HS)
+
+template <int HSC>
+__device__ __forceinline__ void attention_fwd_body(float *y, float *lse, const float *qkv, i64 B,
+                                                   i64 T, i64 C, i64 NH) {
+    __shared__ float ks[ATT_BK][ATT_ROW(HSC)];
+    __shared__ float vs[ATT_BK][ATT_ROW(HSC)];
+    const i64 hs = HSC ? HSC : C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
     const float scale = 1.0f / sqrtf(float(hs));
     const i64 q0 = i64(blockIdx.x) * ATT_BQ, t = q0 + threadIdx.x;
     const bool active = t < T;
     const float *base = qkv + b * T * 3 * C + h * hs;
-    float q[ATT_MAX_HS], o[ATT_MAX_HS], s[ATT_BK];
+    float q[ATT_ROW(HSC)], o[ATT_ROW(HSC)], s[ATT_BK];
     for (i64 d = 0; d < hs; d++) {
         q[d] = active ? base[t * 3 * C + d] : 0.0f;
         o[d] = 0.0f;
@@ -43,18 +50,22 @@ extern "C" __global__ void attention_fwd(float *y, float *lse, const float *qkv,
             continue;
         }
         const i64 n = min(i64(ATT_BK), t - k0 + 1); // causal: keys ≤ t
+        // Loops over the whole tile with the causal mask as -inf, so that
+        // they unroll and s stays in registers.
         float mt = m;
-        for (i64 j = 0; j < n; j++) {
+#pragma unroll
+        for (int j = 0; j < ATT_BK; j++) {
             float dot = 0.0f;
             for (i64 d = 0; d < hs; d++) dot += q[d] * ks[j][d];
-            s[j] = dot * scale;
+            s[j] = j < n ? dot * scale : -INFINITY;
             mt = fmaxf(mt, s[j]);
         }
         const float corr = expf(m - mt); // 0 on the first tile (m = -inf)
         l *= corr;
         for (i64 d = 0; d < hs; d++) o[d] *= corr;
-        for (i64 j = 0; j < n; j++) {
-            const float p = expf(s[j] - mt);
+#pragma unroll
+        for (int j = 0; j < ATT_BK; j++) {
+            const float p = expf(s[j] - mt); // 0 where masked
             l += p;
             for (i64 d = 0; d < hs; d++) o[d] += p * vs[j][d];
         }
@@ -68,25 +79,37 @@ extern "C" __global__ void attention_fwd(float *y, float *lse, const float *qkv,
     }
 }
 
+extern "C" __global__ void attention_fwd(float *y, float *lse, const float *qkv, i64 B, i64 T,
+                                         i64 C, i64 NH) {
+    attention_fwd_body<0>(y, lse, qkv, B, T, C, NH);
+}
+
+extern "C" __global__ void attention_fwd_hs64(float *y, float *lse, const float *qkv, i64 B,
+                                              i64 T, i64 C, i64 NH) {
+    attention_fwd_body<64>(y, lse, qkv, B, T, C, NH);
+}
+
 // attention_bwd_dkdv: one thread per key j, accumulating dk_j and dv_j over
 // the queries i ≥ j, which pass through shared memory with dO_i, lse_i and
 // D_i = dO_i·y_i (computed as the tile loads):
 //   p = exp(scale·q_i·k_j − lse_i), dv_j += p·dO_i,
 //   ds = p·(dO_i·v_j − D_i),         dk_j += scale·ds·q_i.
 // Adds into dqkv's k and v parts.
-extern "C" __global__ void attention_bwd_dkdv(float *dqkv, const float *dy, const float *qkv,
-                                              const float *y, const float *lse, i64 B, i64 T,
-                                              i64 C, i64 NH) {
-    __shared__ float qs[ATT_BK][ATT_MAX_HS];
-    __shared__ float gs[ATT_BK][ATT_MAX_HS];
+template <int HSC>
+__device__ __forceinline__ void attention_bwd_dkdv_body(float *dqkv, const float *dy,
+                                                        const float *qkv, const float *y,
+                                                        const float *lse, i64 B, i64 T, i64 C,
+                                                        i64 NH) {
+    __shared__ float qs[ATT_BK][ATT_ROW(HSC)];
+    __shared__ float gs[ATT_BK][ATT_ROW(HSC)];
     __shared__ float ls[ATT_BK], ds_[ATT_BK];
-    const i64 hs = C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
+    const i64 hs = HSC ? HSC : C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
     const float scale = 1.0f / sqrtf(float(hs));
     const i64 j0 = i64(blockIdx.x) * ATT_BQ, j = j0 + threadIdx.x;
     const bool active = j < T;
     const float *base = qkv + b * T * 3 * C + h * hs;
     const float *gbase = dy + b * T * C + h * hs, *ybase = y + b * T * C + h * hs;
-    float k[ATT_MAX_HS], v[ATT_MAX_HS], dk[ATT_MAX_HS], dv[ATT_MAX_HS];
+    float k[ATT_ROW(HSC)], v[ATT_ROW(HSC)], dk[ATT_ROW(HSC)], dv[ATT_ROW(HSC)];
     for (i64 d = 0; d < hs; d++) {
         k[d] = active ? base[j * 3 * C + C + d] : 0.0f;
         v[d] = active ? base[j * 3 * C + 2 * C + d] : 0.0f;
@@ -142,19 +165,33 @@ extern "C" __global__ void attention_bwd_dkdv(float *dqkv, const float *dy, cons
     }
 }
 
+extern "C" __global__ void attention_bwd_dkdv(float *dqkv, const float *dy, const float *qkv,
+                                              const float *y, const float *lse, i64 B, i64 T,
+                                              i64 C, i64 NH) {
+    attention_bwd_dkdv_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
+}
+
+extern "C" __global__ void attention_bwd_dkdv_hs64(float *dqkv, const float *dy, const float *qkv,
+                                                   const float *y, const float *lse, i64 B, i64 T,
+                                                   i64 C, i64 NH) {
+    attention_bwd_dkdv_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
+}
+
 // attention_bwd_dq: one thread per query i, dq_i += scale·Σ_{j≤i} ds_ij·k_j,
 // keys and values through shared memory. Adds into dqkv's q part.
-extern "C" __global__ void attention_bwd_dq(float *dqkv, const float *dy, const float *qkv,
-                                            const float *y, const float *lse, i64 B, i64 T,
-                                            i64 C, i64 NH) {
-    __shared__ float ks[ATT_BK][ATT_MAX_HS];
-    __shared__ float vs[ATT_BK][ATT_MAX_HS];
-    const i64 hs = C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
+template <int HSC>
+__device__ __forceinline__ void attention_bwd_dq_body(float *dqkv, const float *dy,
+                                                      const float *qkv, const float *y,
+                                                      const float *lse, i64 B, i64 T, i64 C,
+                                                      i64 NH) {
+    __shared__ float ks[ATT_BK][ATT_ROW(HSC)];
+    __shared__ float vs[ATT_BK][ATT_ROW(HSC)];
+    const i64 hs = HSC ? HSC : C / NH, bh = blockIdx.y, b = bh / NH, h = bh % NH;
     const float scale = 1.0f / sqrtf(float(hs));
     const i64 q0 = i64(blockIdx.x) * ATT_BQ, t = q0 + threadIdx.x;
     const bool active = t < T;
     const float *base = qkv + b * T * 3 * C + h * hs;
-    float q[ATT_MAX_HS], g[ATT_MAX_HS], dq[ATT_MAX_HS];
+    float q[ATT_ROW(HSC)], g[ATT_ROW(HSC)], dq[ATT_ROW(HSC)];
     float dsum = 0.0f, l = 0.0f;
     for (i64 d = 0; d < hs; d++) {
         q[d] = active ? base[t * 3 * C + d] : 0.0f;
@@ -192,6 +229,18 @@ extern "C" __global__ void attention_bwd_dq(float *dqkv, const float *dy, const 
         float *dqp = dqkv + (b * T + t) * 3 * C + h * hs;
         for (i64 d = 0; d < hs; d++) dqp[d] += dq[d];
     }
+}
+
+extern "C" __global__ void attention_bwd_dq(float *dqkv, const float *dy, const float *qkv,
+                                            const float *y, const float *lse, i64 B, i64 T,
+                                            i64 C, i64 NH) {
+    attention_bwd_dq_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
+}
+
+extern "C" __global__ void attention_bwd_dq_hs64(float *dqkv, const float *dy, const float *qkv,
+                                                 const float *y, const float *lse, i64 B, i64 T,
+                                                 i64 C, i64 NH) {
+    attention_bwd_dq_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
 // attention_decode: one new query against the first t positions of a KV
