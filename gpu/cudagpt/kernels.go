@@ -26,6 +26,7 @@ const (
 	maxGridX     = 1 << 20
 	maxGridYZ    = 65535 // grid y and z limit
 	dpoMetricsN  = 8     // DPO_METRICS
+	encClasses   = 32    // GPT_ENC_CLASSES: encoder_bwd_wte's grid y
 )
 
 // GemmMode chooses Gemm's kernel.
@@ -288,8 +289,8 @@ func (k *Kernels) EncoderBwd(dwte, dwpe, dout, inp Ptr, B, T, C int) error {
 	if err := k.launch("encoder_bwd_wpe", g, b, dwpe, dout, B, T, C); err != nil {
 		return err
 	}
-	g, b = elem(C)
-	return k.launch("encoder_bwd_wte", g, b, dwte, dout, inp, B*T, C)
+	return k.launch("encoder_bwd_wte", dim{blocks(C, blockThreads), encClasses}, dim{blockThreads, 1},
+		dwte, dout, inp, B*T, C)
 }
 
 // LayerNormFwd is gpt.layerNormForward over N rows of width C, saving

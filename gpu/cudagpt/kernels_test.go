@@ -125,7 +125,9 @@ func TestGemm(t *testing.T) {
 func TestEncoder(t *testing.T) {
 	e := newEnv(t)
 	rng := rand.New(rand.NewPCG(3, 4))
-	B, T, C, V := 3, 5, 7, 4 // tokens repeat, within and across sequences
+	// Tokens repeat within and across sequences; more positions than one
+	// of encoder_bwd_wte's token chunks, a vocabulary above its classes.
+	B, T, C, V := 3, 350, 7, 40
 	inp := make([]int32, B*T)
 	for i := range inp {
 		inp[i] = int32(rng.IntN(V))

@@ -27,16 +27,30 @@ extern "C" __global__ void encoder_bwd_wpe(float *dwpe, const float *dout, i64 B
     }
 }
 
-// encoder_bwd_wte: dwte[inp[bt]] += dout[bt] for bt in order. One thread
-// per channel walks every position, so a token that repeats is summed
-// without atomics and in the CPU's order. Grid-stride over C, block
-// GPT_BLOCK.
+// encoder_bwd_wte: dwte[inp[bt]] += dout[bt] for bt in order. Block
+// (x, y) handles GPT_BLOCK channels of the tokens ≡ y mod gridDim.y, so
+// every row of dwte has one owner per channel, summed without atomics and
+// in the CPU's order, with gridDim.x·gridDim.y blocks of parallelism.
+// The tokens pass through shared memory in chunks. Block GPT_BLOCK, grid
+// (ceil(C/GPT_BLOCK), GPT_ENC_CLASSES).
+#define GPT_ENC_CLASSES 32
+#define GPT_ENC_CHUNK 1024
 extern "C" __global__ void encoder_bwd_wte(float *dwte, const float *dout, const int *inp, i64 BT,
                                            i64 C) {
-    for (i64 c = i64(blockIdx.x) * blockDim.x + threadIdx.x; c < C;
-         c += i64(gridDim.x) * blockDim.x) {
-        for (i64 bt = 0; bt < BT; bt++) {
-            dwte[i64(inp[bt]) * C + c] += dout[bt * C + c];
+    __shared__ int toks[GPT_ENC_CHUNK];
+    const i64 c = i64(blockIdx.x) * blockDim.x + threadIdx.x;
+    const int cls = blockIdx.y, ncls = gridDim.y;
+    for (i64 base = 0; base < BT; base += GPT_ENC_CHUNK) {
+        const int n = int(min(i64(GPT_ENC_CHUNK), BT - base));
+        __syncthreads(); // the previous chunk is no longer read
+        for (int i = threadIdx.x; i < n; i += blockDim.x) toks[i] = inp[base + i];
+        __syncthreads();
+        if (c >= C) continue;
+        for (int i = 0; i < n; i++) {
+            const int tok = toks[i];
+            if (tok % ncls == cls) {
+                dwte[i64(tok) * C + c] += dout[(base + i) * C + c];
+            }
         }
     }
 }
