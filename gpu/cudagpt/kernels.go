@@ -24,9 +24,12 @@ const (
 	decThreads   = 128  // ATT_DEC_THREADS
 	decMaxT      = 4096 // ATT_DEC_MAXT
 	maxGridX     = 1 << 20
-	maxGridYZ    = 65535 // grid y and z limit
-	dpoMetricsN  = 8     // DPO_METRICS
-	encClasses   = 32    // GPT_ENC_CLASSES: encoder_bwd_wte's grid y
+	maxGridYZ    = 65535              // grid y and z limit
+	dpoMetricsN  = 8                  // DPO_METRICS
+	encClasses   = 32                 // GPT_ENC_CLASSES: encoder_bwd_wte's grid y
+	colMaxSplit  = 32                 // column sums: at most this many row chunks
+	colMinRows   = 256                // of at least this many rows each
+	colScratchN  = colMaxSplit * 8192 // floats of partial column sums
 )
 
 // GemmMode chooses Gemm's kernel.
@@ -94,7 +97,7 @@ var kernelNames = []string{
 	"attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "attention_decode",
 	"attention_fwd_hs64", "attention_bwd_dkdv_hs64", "attention_bwd_dq_hs64",
 	"target_logprobs", "target_logprobs_bwd", "seq_sums", "sft_loss", "dpo_loss",
-	"scatter_seq_grad", "sum_squares_partial", "sum_squares_final", "adamw",
+	"scatter_seq_grad", "sum_squares_partial", "sum_squares_final", "adamw", "col_finish",
 }
 
 // Kernels launches the GPT kernels of one device (inside Device.Do). All
@@ -108,6 +111,7 @@ type Kernels struct {
 	hasTF32 bool
 	mode    GemmMode
 	scratch Ptr // sumsqBlocks float64 partial sums
+	colPart Ptr // colScratchN float32 partial column sums
 }
 
 func newKernels(d *Device, mod cu.Module, tf32 bool) (*Kernels, error) {
@@ -127,13 +131,30 @@ func newKernels(d *Device, mod cu.Module, tf32 bool) (*Kernels, error) {
 	if k.scratch, err = d.Alloc(sumsqBlocks * 8); err != nil {
 		return nil, err
 	}
+	if k.colPart, err = d.Alloc(colScratchN * 4); err != nil {
+		return nil, err
+	}
 	return k, nil
 }
 
+// ScratchBytes is the device memory Open allocates for the kernels'
+// own partial sums.
+const ScratchBytes = sumsqBlocks*8 + colScratchN*4
+
 func (k *Kernels) release() error {
 	k.d.Free(k.scratch)
-	k.scratch = 0
+	k.d.Free(k.colPart)
+	k.scratch, k.colPart = 0, 0
 	return nil
+}
+
+// colSplit chooses how many row chunks a column sum over N rows runs in
+// (more blocks than the ceil(cols/32) of one pass), given the partial
+// sums' row stride, and the rows per chunk.
+func colSplit(N, stride int) (R, rows int) {
+	R = min(colMaxSplit, max(1, N/colMinRows), max(1, colScratchN/max(stride, 1)))
+	rows = (N + R - 1) / R
+	return R, rows
 }
 
 // SetGemmMode forces Gemm's kernel (for tests and benchmarks).
@@ -312,8 +333,16 @@ func (k *Kernels) LayerNormBwd(dinp, dw, db, dout, inp, w, mean, rstd Ptr, N, C 
 		dinp, dout, inp, w, mean, rstd, N, C); err != nil {
 		return err
 	}
-	return k.launch("layernorm_bwd_dwdb", dim{blocks(C, colThreads), 1}, dim{colThreads, colSlices},
-		dw, db, dout, inp, mean, rstd, N, C)
+	R, rows := colSplit(N, 2*C)
+	if err := k.launch("layernorm_bwd_dwdb", dim{blocks(C, colThreads), R}, dim{colThreads, colSlices},
+		dw, db, k.colPart, dout, inp, mean, rstd, N, C, rows); err != nil || R == 1 {
+		return err
+	}
+	g, b := elem(C)
+	if err := k.launch("col_finish", g, b, dw, k.colPart, R, C, 2*C); err != nil {
+		return err
+	}
+	return k.launch("col_finish", g, b, db, k.colPart+Ptr(4*C), R, C, 2*C)
 }
 
 // AddBias adds bias [OC] to every row of out [N, OC].
@@ -330,8 +359,13 @@ func (k *Kernels) BiasGrad(dbias, dout Ptr, N, OC int) error {
 	if err := check("BiasGrad", []int{N, OC}); err != nil || empty(N, OC) {
 		return err
 	}
-	return k.launch("bias_grad", dim{blocks(OC, colThreads), 1}, dim{colThreads, colSlices},
-		dbias, dout, N, OC)
+	R, rows := colSplit(N, OC)
+	if err := k.launch("bias_grad", dim{blocks(OC, colThreads), R}, dim{colThreads, colSlices},
+		dbias, k.colPart, dout, N, OC, rows); err != nil || R == 1 {
+		return err
+	}
+	g, b := elem(OC)
+	return k.launch("col_finish", g, b, dbias, k.colPart, R, OC, OC)
 }
 
 // GeluFwd is gpt.geluForward on n elements.

@@ -149,7 +149,8 @@ func TestEncoder(t *testing.T) {
 }
 
 func TestLayerNorm(t *testing.T) {
-	for _, s := range [][2]int{{1, 7}, {13, 70}, {9, 33}} {
+	// 600 rows: the weight gradients are summed in row chunks.
+	for _, s := range [][2]int{{1, 7}, {13, 70}, {9, 33}, {600, 5}} {
 		N, C := s[0], s[1]
 		t.Run(fmt.Sprintf("%dx%d", N, C), func(t *testing.T) {
 			e := newEnv(t)
@@ -181,7 +182,7 @@ func TestLayerNorm(t *testing.T) {
 func TestBiasAndGelu(t *testing.T) {
 	e := newEnv(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][2]int{{1, 5}, {37, 77}} {
+	for _, s := range [][2]int{{1, 5}, {37, 77}, {700, 40}} { // 700 rows: in chunks
 		N, OC := s[0], s[1]
 		out, bias := randF32(rng, N*OC, 1), randF32(rng, OC, 1)
 		pout, pbias := up(e, out), up(e, bias)

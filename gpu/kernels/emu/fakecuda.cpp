@@ -135,7 +135,7 @@ const Kernel kernels[] = {
     KERNEL(attention_bwd_dq), KERNEL(attention_fwd_hs64), KERNEL(attention_bwd_dkdv_hs64), KERNEL(attention_bwd_dq_hs64), KERNEL(attention_decode), KERNEL(target_logprobs),
     KERNEL(target_logprobs_bwd), KERNEL(seq_sums), KERNEL(sft_loss), KERNEL(dpo_loss),
     KERNEL(scatter_seq_grad), KERNEL(sum_squares_partial), KERNEL(sum_squares_final),
-    KERNEL(adamw),
+    KERNEL(adamw), KERNEL(col_finish),
 };
 
 std::mutex mu; // guards everything below

@@ -109,16 +109,21 @@ extern "C" __global__ void layernorm_bwd_dinp(float *dinp, const float *dout, co
     }
 }
 
-// col_partials: thread (tx, ty) of a (GPT_COLS, GPT_COL_SLICES) block sums
-// f(row, col) over rows ty, ty+GPT_COL_SLICES, …; the slices are then
-// added in slice order by ty == 0. Fixed order, so deterministic.
+// Column sums over rows (bias and LayerNorm weight gradients). Block
+// (GPT_COLS, GPT_COL_SLICES), grid (ceil(C/GPT_COLS), R): block y sums
+// rows [y·rows, (y+1)·rows). With R = 1 the kernel adds its sums into the
+// gradient directly; with R > 1 it writes them to part [R][stride] and
+// col_finish adds the R partial sums in order. Deterministic either way.
+//
+// col_reduce: thread (tx, ty) sums f(row) over rows r0+ty, r0+ty+SLICES,
+// … below r1; the slices are then added in slice order.
 template <typename F>
-__device__ __forceinline__ float col_reduce(i64 N, i64 col, bool ok, F f) {
+__device__ __forceinline__ float col_reduce(i64 r0, i64 r1, bool ok, F f) {
     __shared__ float part[GPT_COL_SLICES][GPT_COLS];
     const int tx = threadIdx.x, ty = threadIdx.y;
     float s = 0.0f;
     if (ok) {
-        for (i64 r = ty; r < N; r += GPT_COL_SLICES) s += f(r, col);
+        for (i64 r = r0 + ty; r < r1; r += GPT_COL_SLICES) s += f(r);
     }
     __syncthreads();
     part[ty][tx] = s;
@@ -128,20 +133,53 @@ __device__ __forceinline__ float col_reduce(i64 N, i64 col, bool ok, F f) {
     return tot;
 }
 
-// layernorm_bwd_dwdb: dw += Σ_rows norm·dout, db += Σ_rows dout. Block
-// (GPT_COLS, GPT_COL_SLICES), grid ceil(C/GPT_COLS).
-extern "C" __global__ void layernorm_bwd_dwdb(float *dw, float *db, const float *dout,
-                                              const float *inp, const float *mean,
-                                              const float *rstd, i64 N, i64 C) {
+// layernorm_bwd_dwdb: dw += Σ_rows norm·dout, db += Σ_rows dout; partial
+// sums (R > 1) go to part[y·2C + col] and part[y·2C + C + col].
+extern "C" __global__ void layernorm_bwd_dwdb(float *dw, float *db, float *part,
+                                              const float *dout, const float *inp,
+                                              const float *mean, const float *rstd, i64 N,
+                                              i64 C, i64 rows) {
     const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
     const bool ok = col < C;
-    const float sw = col_reduce(N, col, ok, [&](i64 r, i64 c) {
-        return (inp[r * C + c] - mean[r]) * rstd[r] * dout[r * C + c];
+    const i64 r0 = i64(blockIdx.y) * rows, r1 = min(N, r0 + rows);
+    const float sw = col_reduce(r0, r1, ok, [&](i64 r) {
+        return (inp[r * C + col] - mean[r]) * rstd[r] * dout[r * C + col];
     });
-    const float sb = col_reduce(N, col, ok, [&](i64 r, i64 c) { return dout[r * C + c]; });
-    if (ok && threadIdx.y == 0) {
+    const float sb = col_reduce(r0, r1, ok, [&](i64 r) { return dout[r * C + col]; });
+    if (!ok || threadIdx.y != 0) return;
+    if (gridDim.y == 1) {
         dw[col] += sw;
         db[col] += sb;
+    } else {
+        part[i64(blockIdx.y) * 2 * C + col] = sw;
+        part[i64(blockIdx.y) * 2 * C + C + col] = sb;
+    }
+}
+
+// bias_grad: dbias[j] += Σ_r dout[r, j]; partial sums (R > 1) go to
+// part[y·OC + j].
+extern "C" __global__ void bias_grad(float *dbias, float *part, const float *dout, i64 N, i64 OC,
+                                     i64 rows) {
+    const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
+    const bool ok = col < OC;
+    const i64 r0 = i64(blockIdx.y) * rows, r1 = min(N, r0 + rows);
+    const float s = col_reduce(r0, r1, ok, [&](i64 r) { return dout[r * OC + col]; });
+    if (!ok || threadIdx.y != 0) return;
+    if (gridDim.y == 1) {
+        dbias[col] += s;
+    } else {
+        part[i64(blockIdx.y) * OC + col] = s;
+    }
+}
+
+// col_finish: dst[j] += Σ_{r<R} part[r·stride + j], r in order; grid-
+// stride over n, block GPT_BLOCK.
+extern "C" __global__ void col_finish(float *dst, const float *part, i64 R, i64 n, i64 stride) {
+    for (i64 j = i64(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
+         j += i64(gridDim.x) * blockDim.x) {
+        float s = 0.0f;
+        for (i64 r = 0; r < R; r++) s += part[r * stride + j];
+        dst[j] += s;
     }
 }
 
@@ -151,16 +189,6 @@ extern "C" __global__ void add_bias(float *out, const float *bias, i64 N, i64 OC
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
         out[i] += bias[i % OC];
-    }
-}
-
-// bias_grad: dbias[j] += Σ_r dout[r, j]; the geometry of layernorm_bwd_dwdb.
-extern "C" __global__ void bias_grad(float *dbias, const float *dout, i64 N, i64 OC) {
-    const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
-    const bool ok = col < OC;
-    const float s = col_reduce(N, col, ok, [&](i64 r, i64 c) { return dout[r * OC + c]; });
-    if (ok && threadIdx.y == 0) {
-        dbias[col] += s;
     }
 }
 
