@@ -5,11 +5,13 @@ package cudagpt_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/gpu"
 	"github.com/agentarena/arena/gpu/cudagpt"
 	"github.com/agentarena/arena/gpu/gpt"
 )
@@ -52,8 +54,10 @@ func envInt(k string, def int) int {
 // ARENA_CUDA_BENCH=1: SFT and DPO steps (forward, backward, clipping,
 // AdamW, everything on the device) at the gpt2 preset (124M parameters,
 // context 1024), and a GEMM of the MLP's shape for the matmul rate, in
-// a short table. ARENA_CUDA_BENCH_PRESET, _BATCH and _STEPS change the
-// shape (the emulator runs it at tiny to check that it works).
+// a short table, with the CPU trainer's rate on the same model beside
+// it (ARENA_CUDA_BENCH_CPU=0 leaves that out). ARENA_CUDA_BENCH_PRESET,
+// _BATCH and _STEPS change the shape (the emulator runs it at tiny to
+// check that it works).
 func TestCUDABenchmark(t *testing.T) {
 	if os.Getenv("ARENA_CUDA_BENCH") == "" {
 		t.Skip("set ARENA_CUDA_BENCH=1 (make test-cuda does) to run the benchmark")
@@ -131,6 +135,13 @@ func TestCUDABenchmark(t *testing.T) {
 	}
 	_ = dev.Kernels().SetGemmMode(cudagpt.GemmAuto)
 
+	// The CPU trainer on the same model: one sequence a step (its rate
+	// hardly depends on the batch), for the GPU-to-CPU ratio.
+	var cpuRate float64
+	if os.Getenv("ARENA_CUDA_BENCH_CPU") != "0" {
+		cpuRate = cpuTokens(policy, randomBatch(cfg, 1, T, 2))
+	}
+
 	// Training FLOPs a token: 6 per parameter (the tied head included)
 	// plus attention's 12·layers·T·C (llm.c's and PaLM's count).
 	flopsPerTok := 6*float64(cfg.NumParams()) + 12*float64(cfg.NLayer*T*cfg.NEmbd)
@@ -156,9 +167,33 @@ func TestCUDABenchmark(t *testing.T) {
 	if v, ok := tflops["tf32"]; ok {
 		row(fmt.Sprintf("gemm tf32 %dx%dx%d", M, N, K), v, "TF", true, true)
 	}
+	if cpuRate > 0 {
+		row(fmt.Sprintf("CPU tokens/s (%d cores)", runtime.GOMAXPROCS(0)), cpuRate, "", false, false)
+		row("SFT GPU/CPU", sft/cpuRate, "×", false, false)
+	}
 	fmt.Fprintf(&w, "(peaks: NVIDIA datasheets, dense; the model rows count 6·params + 12·L·T·C FLOPs a token against the %s peak; DPO steps score each row once, the reference's scores are cached)\n",
 		map[bool]string{true: "TF32", false: "FP32"}[tf32])
 	fmt.Print(w.String())
+}
+
+// cpuTokens times one CPU training step (forward, backward, clipping,
+// AdamW) of m on b after an untimed one, in tokens/s.
+func cpuTokens(m *gpt.Model, b gpt.Batch) float64 {
+	m = m.Clone()
+	opt := gpu.NewAdamW(m, 0.1)
+	grad := make([]float32, len(m.Params))
+	var act *gpt.Activations
+	var el time.Duration
+	for range 2 {
+		start := time.Now()
+		act = m.Forward(b, act)
+		clear(grad)
+		m.Backward(act, act.LossGrad(), grad)
+		gpu.ClipGradNorm(grad, 1)
+		opt.Update(m.Params, grad, 1e-5)
+		el = time.Since(start)
+	}
+	return float64(b.B*b.T) / el.Seconds()
 }
 
 // gemmRate times C = A·B for row-major A [M,K], B [K,N] in the current
