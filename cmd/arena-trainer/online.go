@@ -160,7 +160,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			learner.stop()
 			pctx, cancel := context.WithCancel(ctx)
 			learner.cancel = cancel
-			version := tr.Steps()
+			version, cfg := tr.Steps(), tr.Policy().Config
 			smp, release, err := policySampler(tr, true)
 			if err != nil {
 				cancel()
@@ -168,7 +168,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			go func() {
 				defer release()
-				if err := play(pctx, o, tr.Policy().Config, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
+				if err := play(pctx, o, cfg, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
 					fmt.Fprintln(stderr, "learner:", err)
 				}
 			}()

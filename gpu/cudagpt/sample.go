@@ -197,32 +197,31 @@ func (s *Sampler) Sample(prompt []int32, opt gpt.SampleOptions) ([]int32, error)
 	bs := cfg.BlockSize
 	ctx := append([]int32(nil), prompt[max(0, len(prompt)-bs):]...)
 	pick := gpt.NewPicker(opt, cfg.Vocab)
+	// Each token is its own call on the CUDA thread, so a model training
+	// on the same device interleaves with a sampler answering.
+	if err := s.m.dev.Do(func() error { return s.prefill(ctx) }); err != nil {
+		return nil, err
+	}
 	var out []int32
-	err := s.m.dev.Do(func() error {
-		if err := s.prefill(ctx); err != nil {
-			return err
+	for range opt.MaxTokens {
+		next := pick.Next(s.host)
+		if next == opt.Stop {
+			break
 		}
-		for range opt.MaxTokens {
-			next := pick.Next(s.host)
-			if next == opt.Stop {
-				return nil
-			}
-			out = append(out, next)
-			ctx = append(ctx, next)
+		out = append(out, next)
+		ctx = append(ctx, next)
+		err := s.m.dev.Do(func() error {
 			if s.n == bs {
 				ctx = ctx[len(ctx)-max(1, bs/2):]
-				if err := s.prefill(ctx); err != nil {
-					return err
-				}
-				continue
+				return s.prefill(ctx)
 			}
-			if err := s.feed(next, true); err != nil {
-				return err
-			}
+			return s.feed(next, true)
+		})
+		if err != nil {
+			return out, err
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // BlockSize is the model's context window.

@@ -132,3 +132,42 @@ func TestCUDASamplerMatchesCPU(t *testing.T) {
 		t.Error("a prompt token outside the vocabulary: no error")
 	}
 }
+
+// TestCUDASamplerWhileTraining: a sampler answers from its snapshot while
+// the model it came from trains on the same device (the learner plays
+// while the next version trains): its tokens are the snapshot's.
+func TestCUDASamplerWhileTraining(t *testing.T) {
+	dev := openDevice(t)
+	setGemm(t, dev, cudagpt.GemmFP32)
+	cfg := testConfig(t)
+	cpu := randomModel(t, cfg, 43)
+	dm := newModel(t, dev, cpu, 2*cfg.BlockSize)
+	s, err := dm.NewSampler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	prompt := randomBatch(cfg, 1, 9, 8).Inputs
+	opt := gpt.SampleOptions{MaxTokens: 40, Stop: -1}
+	want := cpu.Sample(prompt, opt)
+	done := make(chan error, 1)
+	go func() {
+		for i := range 4 {
+			if _, err := dm.SFTStep(randomBatch(cfg, 2, 30, uint64(i)), 1e-2, 1); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	got, err := s.Sample(prompt, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sampled %v while training, the snapshot's tokens are %v", got, want)
+	}
+}
