@@ -28,6 +28,16 @@ func parseDevice(s string) (ordinal int, cuda bool, err error) {
 	return 0, false, fmt.Errorf("-device %q: want cpu, cuda or cuda:N", s)
 }
 
+// checkDevice refuses, before any work, a -device this binary cannot
+// use.
+func checkDevice(s string) error {
+	_, cuda, err := parseDevice(s)
+	if err == nil && cuda && !builtWithCUDA {
+		return errNoCUDA
+	}
+	return err
+}
+
 // attachDevice moves tr onto the device o names, sized for steps of
 // batch sequences or pairs in accumulate micro-batches, and says on
 // stderr where it runs. The returned function releases the device.

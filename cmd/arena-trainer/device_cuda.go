@@ -11,6 +11,10 @@ import (
 	"github.com/agentarena/arena/gpu/cudagpt"
 )
 
+const builtWithCUDA = true
+
+var errNoCUDA error // this build has CUDA
+
 // attachCUDA opens GPU ordinal, refuses a run it has no memory for
 // (before allocating), and moves the trainer's state onto it.
 func attachCUDA(tr *gpu.Trainer, ordinal, positions int, stderr io.Writer) (func(), error) {

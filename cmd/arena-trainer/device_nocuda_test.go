@@ -31,6 +31,12 @@ func TestDeviceCUDANeedsTheCUDABuild(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "built without CUDA") || !strings.Contains(err.Error(), "make trainer-cuda") {
 		t.Fatalf("attachDevice cuda on the default build: %v", err)
 	}
+	if err := checkDevice("cuda"); err == nil || !strings.Contains(err.Error(), "make trainer-cuda") {
+		t.Fatalf("checkDevice cuda on the default build: %v", err)
+	}
+	if err := checkDevice("cpu"); err != nil {
+		t.Fatal(err)
+	}
 	release, err := attachDevice(tr, "cpu", 4, 1, io.Discard)
 	if err != nil {
 		t.Fatal(err)

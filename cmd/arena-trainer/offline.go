@@ -99,6 +99,9 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkDevice(o.Model.Device); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err

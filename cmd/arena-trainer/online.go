@@ -75,6 +75,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkDevice(o.Model.Device); err != nil {
+		return err
+	}
 	if o.TrainerKey == "" {
 		return errors.New("a trainer key is needed (--trainer-key or ARENA_TRAINER_KEY); an operator creates one with POST /v1/trainers")
 	}
