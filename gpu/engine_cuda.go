@@ -33,11 +33,12 @@ func DeviceName(ordinal int, dev *cudagpt.Device) string {
 
 // NewCUDAEngine sizes a device model for t's policy with activations for
 // positions positions per pass (EnginePositions), refusing, before it
-// allocates, a run the device has no memory for. t.UseEngine then moves
+// allocates, a run the device has no memory for, room for two samplers
+// (the learner's and an evaluation's) included. t.UseEngine then moves
 // the trainer onto it.
 func NewCUDAEngine(dev *cudagpt.Device, ordinal int, t *Trainer, positions int) (*CUDAEngine, error) {
 	adam := cudagpt.Adam{Beta1: t.opt.Beta1, Beta2: t.opt.Beta2, Eps: t.opt.Eps, WeightDecay: t.opt.WeightDecay}
-	m, err := cudagpt.New(dev, t.policy, adam, cudagpt.Options{Positions: positions, Reference: true})
+	m, err := cudagpt.New(dev, t.policy, adam, cudagpt.Options{Positions: positions, Reference: true, Samplers: 2})
 	if err != nil {
 		return nil, err
 	}

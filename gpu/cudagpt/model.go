@@ -71,6 +71,10 @@ type Options struct {
 	Positions int
 	// Reference reserves room for the frozen DPO reference's weights.
 	Reference bool
+	// Samplers is how many samplers (NewSampler) the run will hold at
+	// once: New allocates nothing for them but refuses a run that would
+	// leave no room for them.
+	Samplers int
 }
 
 // Device-side scalars, in float64 slots of the scratch buffer.
@@ -92,7 +96,16 @@ func EstimateBytes(cfg gpt.Config, opt Options) int64 {
 	b := 4*copies*p + p // the decay mask is one byte a parameter
 	b += actBytes(cfg, opt.Positions)
 	b += 8 * numScalars
-	return b
+	return b + int64(opt.Samplers)*SamplerBytes(cfg)
+}
+
+// SamplerBytes is what NewSampler allocates: a copy of the weights, the
+// KV cache, and scratch for a prefill of a whole block.
+func SamplerBytes(cfg gpt.Config) int64 {
+	C, T, V := int64(cfg.NEmbd), int64(cfg.BlockSize), int64(cfg.Vocab)
+	kv := 2 * int64(cfg.NLayer) * T * C
+	scratch := T*(1+2+14*C+int64(cfg.NHead)) + V
+	return 4 * (int64(cfg.NumParams()) + kv + scratch)
 }
 
 // New uploads policy (and reserves the rest) onto dev. The AdamW moments
@@ -111,7 +124,7 @@ func New(dev *Device, policy *gpt.Model, adam Adam, opt Options) (*Model, error)
 		return nil, fmt.Errorf("cudagpt: reading %s's memory: %w", dev.Name(), err)
 	}
 	if need > free {
-		return nil, fmt.Errorf("cudagpt: a %d-layer, width-%d, vocab-%d model with %d positions per pass needs %d bytes (%.2f GiB: weights, gradients, AdamW moments%s and activations) on the device; %s has %d bytes free (%.2f GiB) of %.2f GiB: use a smaller -preset, -batch or -context, or -accumulate",
+		return nil, fmt.Errorf("cudagpt: a %d-layer, width-%d, vocab-%d model with %d positions per pass needs %d bytes (%.2f GiB: weights, gradients, AdamW moments%s, activations and samplers) on the device; %s has %d bytes free (%.2f GiB) of %.2f GiB: use a smaller -preset, -batch or -context, or -accumulate",
 			cfg.NLayer, cfg.NEmbd, cfg.Vocab, opt.Positions, need, gib(need), refNote(opt.Reference), dev.Name(), free, gib(free), gib(total))
 	}
 	m := &Model{Config: cfg, dev: dev, k: dev.Kernels(), n: cfg.NumParams(), maxN: opt.Positions, adam: adam}

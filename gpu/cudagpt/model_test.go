@@ -314,3 +314,41 @@ func checkStep(t *testing.T, dm *cudagpt.Model, cpu *gpt.Model, opt *gpu.AdamW, 
 		}
 	}
 }
+
+// TestCUDAEstimateBytesIsWhatIsAllocated: New and NewSampler take what
+// EstimateBytes and SamplerBytes say (the emulated driver allocates
+// exactly; a GPU rounds each allocation up, so there it is a lower bound).
+func TestCUDAEstimateBytesIsWhatIsAllocated(t *testing.T) {
+	dev := openDevice(t)
+	cfg := testConfig(t)
+	exact := strings.Contains(dev.Name(), "emulator")
+	used := func(before int64) int64 {
+		free, _, err := dev.MemInfo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return before - free
+	}
+	free0, _, err := dev.MemInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := cudagpt.Options{Positions: 3 * cfg.BlockSize, Reference: true}
+	dm := newModel(t, dev, randomModel(t, cfg, 1), opt.Positions)
+	got, want := used(free0), cudagpt.EstimateBytes(cfg, opt)
+	t.Logf("New: %d bytes taken, %d estimated", got, want)
+	if got < want || (exact && got > want+int64(4096*64)) {
+		t.Errorf("New took %d bytes, EstimateBytes says %d", got, want)
+	}
+	free1, _, _ := dev.MemInfo()
+	s, err := dm.NewSampler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, want = used(free1), cudagpt.SamplerBytes(cfg)
+	t.Logf("NewSampler: %d bytes taken, %d estimated", got, want)
+	if got < want || (exact && got > want+int64(4096*32)) {
+		t.Errorf("NewSampler took %d bytes, SamplerBytes says %d", got, want)
+	}
+}
