@@ -3,6 +3,7 @@
 package cudagpt_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -472,5 +473,46 @@ func TestSumSquaresAdamW(t *testing.T) {
 			assertNear(t, "m", down[float32](e, pm, n), cpu.M, 1e-7, 1e-5)
 			assertNear(t, "v", down[float32](e, pv, n), cpu.V, 1e-9, 1e-5)
 		})
+	}
+}
+
+// TestReductionsRepeat runs every kernel that sums across threads or
+// blocks twice on the same inputs: no float atomics, so the bits repeat.
+func TestReductionsRepeat(t *testing.T) {
+	e := newEnv(t)
+	rng := rand.New(rand.NewPCG(17, 18))
+	N, C := 600, 33
+	x, dout := randF32(rng, N*C, 1), randF32(rng, N*C, 1)
+	w, mean, rstd := randF32(rng, C, 1), randF32(rng, N, 1), randF32(rng, N, 1)
+	inp := make([]int32, N)
+	for i := range inp {
+		inp[i] = int32(rng.IntN(50))
+	}
+	px, pdout, pw, pm, pr, pin := up(e, x), up(e, dout), up(e, w), up(e, mean), up(e, rstd), up(e, inp)
+	run := func() []float32 {
+		dinp, dw, db := up(e, make([]float32, N*C)), up(e, make([]float32, C)), up(e, make([]float32, C))
+		dbias, dwte, dwpe := up(e, make([]float32, C)), up(e, make([]float32, 50*C)), up(e, make([]float32, C))
+		ss := up(e, make([]float64, 1))
+		e.launch(func(k *cudagpt.Kernels) error {
+			return errors.Join(
+				k.LayerNormBwd(dinp, dw, db, pdout, px, pw, pm, pr, N, C),
+				k.BiasGrad(dbias, pdout, N, C),
+				k.EncoderBwd(dwte, dwpe, pdout, pin, N, 1, C),
+				k.SumSquares(ss, px, N*C))
+		})
+		var all []float32
+		for _, p := range []struct {
+			p cudagpt.Ptr
+			n int
+		}{{dinp, N * C}, {dw, C}, {db, C}, {dbias, C}, {dwte, 50 * C}, {dwpe, C}, {ss, 2}} {
+			all = append(all, down[float32](e, p.p, p.n)...)
+		}
+		return all
+	}
+	a, b := run(), run()
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			t.Fatalf("value %d differs between two runs: %v, %v", i, a[i], b[i])
+		}
 	}
 }

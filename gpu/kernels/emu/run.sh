@@ -4,7 +4,8 @@
 # the host behind a fake driver API) as libcuda.so.1 and puts it first on
 # LD_LIBRARY_PATH. The emulated device has compute capability 8.0 (so the
 # TF32 tensor-core gemm runs); ./gpu/cudagpt's device and gemm tests run
-# a second time as a 6.0 device (the compute_60 module, FP32 gemm only).
+# a second time as a 6.0 device (the compute_60 module, FP32 gemm only),
+# and its kernel tests a third time under another thread order.
 # What this checks and what it cannot: see fakecuda.cpp. Extra arguments
 # go to go test in place of the default filter (./gpu's tests named CUDA,
 # all of ./gpu/cudagpt), e.g. gpu/kernels/emu/run.sh -run DPO -v
@@ -43,3 +44,6 @@ else
 	go test -tags cuda -count=1 "$@" ./gpu ./gpu/cudagpt
 fi
 FAKECUDA_CC=6.0 go test -tags cuda -count=1 -run 'Device|Gemm' ./gpu/cudagpt
+# The kernels once more with the threads of each block resumed in reverse
+# order (the default is a seeded shuffle): a missing barrier shows.
+FAKECUDA_SCHEDULE=reverse go test -tags cuda -count=1 -run 'Gemm|Encoder|LayerNorm|Bias|Attention|TargetLogProbs|Losses|DPO|SumSquares' ./gpu/cudagpt
