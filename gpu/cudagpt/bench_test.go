@@ -4,6 +4,7 @@ package cudagpt_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/agentarena/arena/gpu"
 	"github.com/agentarena/arena/gpu/cudagpt"
 	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/gpu/tokenizer"
 )
 
 // peakTFLOPS are NVIDIA's datasheet peaks, dense (no structured
@@ -135,6 +137,12 @@ func TestCUDABenchmark(t *testing.T) {
 	}
 	_ = dev.Kernels().SetGemmMode(cudagpt.GemmAuto)
 
+	// The same SFT and DPO steps through gpu.Trainer on the engine: what
+	// arena-trainer -device cuda runs (per-position log-probs out and
+	// gradients in per micro-batch, the losses on the host).
+	dm.Close()
+	trSFT, trDPO := trainerTokens(t, dev, policy, B, T)
+
 	// The CPU trainer on the same model: one sequence a step (its rate
 	// hardly depends on the batch), for the GPU-to-CPU ratio.
 	var cpuRate float64
@@ -161,6 +169,8 @@ func TestCUDABenchmark(t *testing.T) {
 	row("DPO tokens/s", dpo, "", false, false)
 	row("SFT model TFLOP/s", sft*flopsPerTok/1e12, "", tf32, true)
 	row("DPO model TFLOP/s", dpo*flopsPerTok/1e12, "", tf32, true)
+	row("Trainer SFT tokens/s", trSFT, "", false, false)
+	row("Trainer DPO tokens/s", trDPO, "", false, false)
 	if v, ok := tflops["fp32"]; ok {
 		row(fmt.Sprintf("gemm fp32 %dx%dx%d", M, N, K), v, "TF", false, true)
 	}
@@ -174,6 +184,68 @@ func TestCUDABenchmark(t *testing.T) {
 	fmt.Fprintf(&w, "(peaks: NVIDIA datasheets, dense; the model rows count 6·params + 12·L·T·C FLOPs a token against the %s peak; DPO steps score each row once, the reference's scores are cached)\n",
 		map[bool]string{true: "TF32", false: "FP32"}[tf32])
 	fmt.Print(w.String())
+}
+
+// byteTok is the byte tokenizer under a checkpoint name.
+type byteTok struct{ tokenizer.Bytes }
+
+func (byteTok) Name() string { return "bytes" }
+
+// trainerTokens times gpu.Trainer's SFT and DPO steps on the CUDA engine
+// with B sequences (B/2 pairs) of about T bytes (prompt and response
+// halves), in tokens (positions) a second.
+func trainerTokens(t *testing.T, dev *cudagpt.Device, policy *gpt.Model, B, T int) (sft, dpo float64) {
+	t.Helper()
+	cfg := gpu.DefaultTrainerConfig()
+	tr, err := gpu.NewTrainer(policy.Clone(), byteTok{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := gpu.NewCUDAEngine(dev, 0, tr, gpu.EnginePositions(policy.Config, B/2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if err := tr.UseEngine(eng); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		return string(b)
+	}
+	seqs := make([]gpu.Sequence, B)
+	for i := range seqs {
+		seqs[i] = gpu.Sequence{Prompt: text(T / 2), Response: text(T/2 - 1)}
+	}
+	pairs := make([]gpu.Pair, B/2)
+	for i := range pairs {
+		pairs[i] = gpu.Pair{ID: fmt.Sprint(i), Prompt: text(T / 2), Chosen: text(T/2 - 1), Rejected: text(T/2 - 1)}
+	}
+	rate := func(step func() (gpu.StepMetrics, error)) float64 {
+		if _, err := step(); err != nil { // warm-up (and the reference's scores)
+			t.Fatal(err)
+		}
+		var positions int
+		start := time.Now()
+		for range 3 {
+			m, err := step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			positions += m.Positions
+		}
+		return float64(positions) / time.Since(start).Seconds()
+	}
+	sft = rate(func() (gpu.StepMetrics, error) { return tr.SFT(seqs) })
+	if err := tr.FreezeReference(); err != nil {
+		t.Fatal(err)
+	}
+	dpo = rate(func() (gpu.StepMetrics, error) { return tr.DPO(pairs) })
+	return sft, dpo
 }
 
 // cpuTokens times one CPU training step (forward, backward, clipping,
