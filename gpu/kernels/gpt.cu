@@ -15,7 +15,9 @@
 //   - entry points are extern "C", so their PTX names are not mangled;
 //   - no dynamic shared memory, no atomics on floats: every reduction runs
 //     in a fixed order, so results repeat bit for bit;
-//   - each kernel documents its launch geometry; kernels.go must agree.
+//   - each kernel documents its launch geometry; kernels.go must agree;
+//     __launch_bounds__ states its block size, so the JIT of any driver
+//     keeps the registers a block needs within the multiprocessor's.
 
 #include "gpt/common.cuh"
 #include "gpt/gemm.cuh"

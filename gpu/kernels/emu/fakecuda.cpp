@@ -19,7 +19,8 @@
 //   - copies and kernel pointer arguments must lie inside live allocations;
 //   - fresh allocations are filled with NaN, so reading memory that was
 //     never written shows up in the results;
-//   - launch limits: at most 1024 threads a block, grid y and z ≤ 65535;
+//   - launch limits: at most 1024 threads a block, grid y and z ≤ 65535,
+//     and no more threads than the entry's .maxntid (__launch_bounds__);
 //   - the PTX image handed to cuModuleLoadData must declare each entry
 //     point the program asks for (".entry name("), and a PTX whose
 //     .target is newer than the device is refused, as the JIT would;
@@ -67,8 +68,17 @@ namespace {
 struct FakeCtx {
     int magic = 0x637478;
 };
+struct Kernel;
+
+// A function handle: the host kernel plus what the PTX says about it.
+struct FakeFunction {
+    const Kernel *k;
+    unsigned maxntid; // the entry's .maxntid (__launch_bounds__), 0 if none
+};
+
 struct FakeModule {
     std::string image;
+    std::map<std::string, FakeFunction> fns;
 };
 
 // device_cc is FAKECUDA_CC as major·10 + minor ("8.0" → 80).
@@ -281,7 +291,17 @@ API CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name) {
     }
     for (const Kernel &k : kernels) {
         if (strcmp(k.name, name) == 0) {
-            *f = reinterpret_cast<CUfunction>(const_cast<Kernel *>(&k));
+            // .maxntid x, y, z sits between the parameter list and the body.
+            const size_t at = mod->image.find(std::string(".entry ") + name + "(");
+            const size_t body = mod->image.find('{', at);
+            const size_t mx = mod->image.find(".maxntid", at);
+            unsigned x = 0, y = 1, z = 1;
+            if (mx != std::string::npos && mx < body) {
+                sscanf(mod->image.c_str() + mx, ".maxntid %u, %u, %u", &x, &y, &z);
+            }
+            FakeFunction &fn = mod->fns[name];
+            fn = {&k, x * y * z};
+            *f = reinterpret_cast<CUfunction>(&fn);
             return CUDA_SUCCESS;
         }
     }
@@ -374,7 +394,8 @@ API CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz,
                             void **params, void **extra) {
     std::lock_guard<std::mutex> g(mu);
     NEED_CTX("cuLaunchKernel");
-    const auto *k = reinterpret_cast<const Kernel *>(f);
+    const auto *fn = reinterpret_cast<const FakeFunction *>(f);
+    const Kernel *k = fn->k;
     if (extra != nullptr || params == nullptr) {
         complain("cuLaunchKernel", "expected kernelParams and no extra");
         return CUDA_ERROR_INVALID_VALUE;
@@ -387,6 +408,12 @@ API CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz,
     if (gx == 0 || gy == 0 || gz == 0 || threads == 0 || threads > kMaxThreads || bz > 64 ||
         gx > 0x7fffffffu || gy > 65535 || gz > 65535) {
         complain("cuLaunchKernel", std::string(k->name) + ": launch dimensions out of range");
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (fn->maxntid != 0 && threads > fn->maxntid) {
+        complain("cuLaunchKernel", std::string(k->name) + ": " + std::to_string(threads) +
+                                       " threads a block, over its __launch_bounds__ (.maxntid " +
+                                       std::to_string(fn->maxntid) + ")");
         return CUDA_ERROR_INVALID_VALUE;
     }
     for (int i = 0; i < k->nparams; i++) {

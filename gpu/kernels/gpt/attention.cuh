@@ -79,12 +79,12 @@ __device__ __forceinline__ void attention_fwd_body(float *y, float *lse, const f
     }
 }
 
-extern "C" __global__ void attention_fwd(float *y, float *lse, const float *qkv, i64 B, i64 T,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd(float *y, float *lse, const float *qkv, i64 B, i64 T,
                                          i64 C, i64 NH) {
     attention_fwd_body<0>(y, lse, qkv, B, T, C, NH);
 }
 
-extern "C" __global__ void attention_fwd_hs64(float *y, float *lse, const float *qkv, i64 B,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd_hs64(float *y, float *lse, const float *qkv, i64 B,
                                               i64 T, i64 C, i64 NH) {
     attention_fwd_body<64>(y, lse, qkv, B, T, C, NH);
 }
@@ -165,13 +165,13 @@ __device__ __forceinline__ void attention_bwd_dkdv_body(float *dqkv, const float
     }
 }
 
-extern "C" __global__ void attention_bwd_dkdv(float *dqkv, const float *dy, const float *qkv,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dkdv(float *dqkv, const float *dy, const float *qkv,
                                               const float *y, const float *lse, i64 B, i64 T,
                                               i64 C, i64 NH) {
     attention_bwd_dkdv_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
-extern "C" __global__ void attention_bwd_dkdv_hs64(float *dqkv, const float *dy, const float *qkv,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dkdv_hs64(float *dqkv, const float *dy, const float *qkv,
                                                    const float *y, const float *lse, i64 B, i64 T,
                                                    i64 C, i64 NH) {
     attention_bwd_dkdv_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
@@ -231,13 +231,13 @@ __device__ __forceinline__ void attention_bwd_dq_body(float *dqkv, const float *
     }
 }
 
-extern "C" __global__ void attention_bwd_dq(float *dqkv, const float *dy, const float *qkv,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq(float *dqkv, const float *dy, const float *qkv,
                                             const float *y, const float *lse, i64 B, i64 T,
                                             i64 C, i64 NH) {
     attention_bwd_dq_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
-extern "C" __global__ void attention_bwd_dq_hs64(float *dqkv, const float *dy, const float *qkv,
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq_hs64(float *dqkv, const float *dy, const float *qkv,
                                                  const float *y, const float *lse, i64 B, i64 T,
                                                  i64 C, i64 NH) {
     attention_bwd_dq_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
@@ -249,7 +249,7 @@ extern "C" __global__ void attention_bwd_dq_hs64(float *dqkv, const float *dy, c
 // ATT_DEC_MAXT. The scores pass through shared memory.
 #define ATT_DEC_THREADS 128
 #define ATT_DEC_MAXT 4096
-extern "C" __global__ void attention_decode(float *y, const float *kcache, const float *vcache,
+extern "C" __global__ void __launch_bounds__(ATT_DEC_THREADS) attention_decode(float *y, const float *kcache, const float *vcache,
                                             const float *q, i64 t, i64 NH, i64 HS) {
     __shared__ float sc[ATT_DEC_MAXT];
     const i64 h = blockIdx.x, C = NH * HS;

@@ -69,7 +69,7 @@ __device__ __forceinline__ void gemm_store(float *C, i64 ldc, i64 M, i64 N, i64 
 // gemm_f32: plain FP32 on any GPU. Block (16,16) = 256 threads, grid
 // (ceil(N/64), ceil(M/64)); each thread computes a 4×4 set of outputs at
 // rows ty+16·i and columns tx+16·j of the block's tile.
-extern "C" __global__ void gemm_f32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha_,
+extern "C" __global__ void __launch_bounds__(256) gemm_f32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha_,
                                     const float *__restrict__ A, i64 lda,
                                     const float *__restrict__ B, i64 ldb, double beta_,
                                     float *__restrict__ C, i64 ldc) {
@@ -229,7 +229,7 @@ __device__ __forceinline__ void gemm_tf32_tile(i64 transA, i64 transB, i64 M, i6
 
 // gemm_tf32: 64×64 tiles, 4 warps (2×2, 32×32 each), BK 16; block 128
 // threads, grid (ceil(N/64), ceil(M/64)). For small or thin products.
-extern "C" __global__ void gemm_tf32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha,
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32(i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha,
                                      const float *__restrict__ A, i64 lda,
                                      const float *__restrict__ B, i64 ldb, double beta,
                                      float *__restrict__ C, i64 ldc) {
@@ -240,7 +240,7 @@ extern "C" __global__ void gemm_tf32(i64 transA, i64 transB, i64 M, i64 N, i64 K
 // gemm_tf32_big: 128×128 tiles, 8 warps (2×4, 64×32 each), BK 32; block
 // 256 threads, grid (ceil(N/128), ceil(M/128)). For the model's large
 // products (more mma work per byte of shared memory read).
-extern "C" __global__ void gemm_tf32_big(i64 transA, i64 transB, i64 M, i64 N, i64 K,
+extern "C" __global__ void __launch_bounds__(256) gemm_tf32_big(i64 transA, i64 transB, i64 M, i64 N, i64 K,
                                          double alpha, const float *__restrict__ A, i64 lda,
                                          const float *__restrict__ B, i64 ldb, double beta,
                                          float *__restrict__ C, i64 ldc) {

@@ -5,7 +5,7 @@
 // target_logprobs: per row of logits [N, V], lse = log Σ exp and
 // logp = logit[target] − lse (0 where target < 0). One block of GPT_BLOCK
 // threads per row, grid N; each thread keeps an online (max, sum) pair.
-extern "C" __global__ void target_logprobs(float *logp, float *lse, const float *logits,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) target_logprobs(float *logp, float *lse, const float *logits,
                                            const int *targets, i64 N, i64 V) {
     __shared__ float ms[GPT_BLOCK], ss[GPT_BLOCK];
     const i64 r = blockIdx.x;
@@ -48,7 +48,7 @@ extern "C" __global__ void target_logprobs(float *logp, float *lse, const float 
 // target_logprobs_bwd: dlogits[r, v] = dlogp[r]·([v = target] − softmax_v)
 // (set; zero rows where the target is < 0 or dlogp is 0). Block GPT_BLOCK
 // per row, grid N.
-extern "C" __global__ void target_logprobs_bwd(float *dlogits, const float *dlogp,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) target_logprobs_bwd(float *dlogits, const float *dlogp,
                                                const float *logits, const float *lse,
                                                const int *targets, i64 N, i64 V) {
     const i64 r = blockIdx.x;
@@ -69,7 +69,7 @@ extern "C" __global__ void target_logprobs_bwd(float *dlogits, const float *dlog
 
 // seq_sums: out[b] = Σ_t logp[b, t] over scored positions (target ≥ 0),
 // in float64. One block of GPT_BLOCK threads per sequence, grid B.
-extern "C" __global__ void seq_sums(double *out, const float *logp, const int *targets, i64 B,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) seq_sums(double *out, const float *logp, const int *targets, i64 B,
                                     i64 T) {
     const i64 b = blockIdx.x;
     double s = 0.0;
@@ -83,7 +83,7 @@ extern "C" __global__ void seq_sums(double *out, const float *logp, const int *t
 // sft_loss: loss[0] = −mean of logp over scored positions (float32, 0 when
 // none), dlogp = −1/n there and 0 elsewhere (set). One block of 1024
 // threads.
-extern "C" __global__ void sft_loss(float *loss, float *dlogp, const float *logp,
+extern "C" __global__ void __launch_bounds__(1024) sft_loss(float *loss, float *dlogp, const float *logp,
                                     const int *targets, i64 N) {
     double s = 0.0, c = 0.0;
     for (i64 i = threadIdx.x; i < N; i += blockDim.x) {
@@ -122,7 +122,7 @@ __device__ __forceinline__ double log_sigmoid_f64(double x) {
 // [pairs, 2·pairs). metrics [DPO_METRICS]: loss, rewards/chosen,
 // rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen,
 // logps/rejected, 0 (means over the pairs). One block of 256 threads.
-extern "C" __global__ void dpo_loss(double *metrics, double *dseq, const double *polC,
+extern "C" __global__ void __launch_bounds__(256) dpo_loss(double *metrics, double *dseq, const double *polC,
                                     const double *polR, const double *refC, const double *refR,
                                     i64 pairs, double beta, double eps, i64 kind) {
     double acc[7] = {0, 0, 0, 0, 0, 0, 0};
@@ -164,7 +164,7 @@ extern "C" __global__ void dpo_loss(double *metrics, double *dseq, const double 
 
 // scatter_seq_grad: dlogp[b, t] = dseq[b] where target ≥ 0, else 0 (set).
 // Grid-stride over B·T, block GPT_BLOCK.
-extern "C" __global__ void scatter_seq_grad(float *dlogp, const double *dseq, const int *targets,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) scatter_seq_grad(float *dlogp, const double *dseq, const int *targets,
                                             i64 B, i64 T) {
     const i64 n = B * T;
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
@@ -175,7 +175,7 @@ extern "C" __global__ void scatter_seq_grad(float *dlogp, const double *dseq, co
 
 // sum_squares_partial: part[block] = Σ x² over the block's grid-stride
 // share, float64. Grid GPT_SUMSQ_BLOCKS, block GPT_BLOCK.
-extern "C" __global__ void sum_squares_partial(double *part, const float *x, i64 n) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) sum_squares_partial(double *part, const float *x, i64 n) {
     double s = 0.0;
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
@@ -187,7 +187,7 @@ extern "C" __global__ void sum_squares_partial(double *part, const float *x, i64
 }
 
 // sum_squares_final: out[0] = Σ part[0..nparts), one block of GPT_BLOCK.
-extern "C" __global__ void sum_squares_final(double *out, const double *part, i64 nparts) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) sum_squares_final(double *out, const double *part, i64 nparts) {
     double s = 0.0;
     for (i64 i = threadIdx.x; i < nparts; i += blockDim.x) s += part[i];
     s = block_sum_f64(s);
@@ -199,7 +199,7 @@ extern "C" __global__ void sum_squares_final(double *out, const double *part, i6
 // for no clipping) says the norm exceeds maxNorm > 0, as ClipGradNorm.
 // lrc = lr/(1−β1^step), ic2 = 1/(1−β2^step), wd = lr·weight decay,
 // applied where decay[i] ≠ 0. Grid-stride, block GPT_BLOCK.
-extern "C" __global__ void adamw(float *p, const float *g, float *m, float *v,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) adamw(float *p, const float *g, float *m, float *v,
                                  const unsigned char *decay, i64 n, double b1_, double b2_,
                                  double eps_, double wd_, double lrc_, double ic2_,
                                  double max_norm, const double *norm_sq) {

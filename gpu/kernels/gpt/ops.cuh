@@ -3,7 +3,7 @@
 
 // encoder_fwd: out[bt] = wte[inp[bt]] + wpe[bt % T]. Grid-stride over
 // BT·C elements, block GPT_BLOCK.
-extern "C" __global__ void encoder_fwd(float *out, const int *inp, const float *wte,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) encoder_fwd(float *out, const int *inp, const float *wte,
                                        const float *wpe, i64 BT, i64 T, i64 C) {
     const i64 n = BT * C;
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
@@ -15,7 +15,7 @@ extern "C" __global__ void encoder_fwd(float *out, const int *inp, const float *
 
 // encoder_bwd_wpe: dwpe[t] += Σ_b dout[b,t], b in order (the CPU's order).
 // One thread per (t, c), grid-stride, block GPT_BLOCK.
-extern "C" __global__ void encoder_bwd_wpe(float *dwpe, const float *dout, i64 B, i64 T, i64 C) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) encoder_bwd_wpe(float *dwpe, const float *dout, i64 B, i64 T, i64 C) {
     const i64 n = T * C;
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
@@ -35,7 +35,7 @@ extern "C" __global__ void encoder_bwd_wpe(float *dwpe, const float *dout, i64 B
 // (ceil(C/GPT_BLOCK), GPT_ENC_CLASSES).
 #define GPT_ENC_CLASSES 32
 #define GPT_ENC_CHUNK 1024
-extern "C" __global__ void encoder_bwd_wte(float *dwte, const float *dout, const int *inp, i64 BT,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) encoder_bwd_wte(float *dwte, const float *dout, const int *inp, i64 BT,
                                            i64 C) {
     __shared__ int toks[GPT_ENC_CHUNK];
     const i64 c = i64(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -58,7 +58,7 @@ extern "C" __global__ void encoder_bwd_wte(float *dwte, const float *dout, const
 // layernorm_fwd: one warp per row, GPT_LN_ROWS rows per 256-thread block,
 // grid ceil(N/GPT_LN_ROWS). Mean, then variance about it (two passes, as
 // the CPU), eps 1e-5.
-extern "C" __global__ void layernorm_fwd(float *out, float *mean, float *rstd, const float *inp,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) layernorm_fwd(float *out, float *mean, float *rstd, const float *inp,
                                          const float *w, const float *b, i64 N, i64 C) {
     const int lane = threadIdx.x % GPT_WARP;
     const i64 row = i64(blockIdx.x) * GPT_LN_ROWS + threadIdx.x / GPT_WARP;
@@ -85,7 +85,7 @@ extern "C" __global__ void layernorm_fwd(float *out, float *mean, float *rstd, c
 
 // layernorm_bwd_dinp: dinp += the input gradient, one warp per row, the
 // geometry of layernorm_fwd.
-extern "C" __global__ void layernorm_bwd_dinp(float *dinp, const float *dout, const float *inp,
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) layernorm_bwd_dinp(float *dinp, const float *dout, const float *inp,
                                               const float *w, const float *mean,
                                               const float *rstd, i64 N, i64 C) {
     const int lane = threadIdx.x % GPT_WARP;
@@ -135,7 +135,7 @@ __device__ __forceinline__ float col_reduce(i64 r0, i64 r1, bool ok, F f) {
 
 // layernorm_bwd_dwdb: dw += Σ_rows norm·dout, db += Σ_rows dout; partial
 // sums (R > 1) go to part[y·2C + col] and part[y·2C + C + col].
-extern "C" __global__ void layernorm_bwd_dwdb(float *dw, float *db, float *part,
+extern "C" __global__ void __launch_bounds__(GPT_COLS * GPT_COL_SLICES) layernorm_bwd_dwdb(float *dw, float *db, float *part,
                                               const float *dout, const float *inp,
                                               const float *mean, const float *rstd, i64 N,
                                               i64 C, i64 rows) {
@@ -158,7 +158,7 @@ extern "C" __global__ void layernorm_bwd_dwdb(float *dw, float *db, float *part,
 
 // bias_grad: dbias[j] += Σ_r dout[r, j]; partial sums (R > 1) go to
 // part[y·OC + j].
-extern "C" __global__ void bias_grad(float *dbias, float *part, const float *dout, i64 N, i64 OC,
+extern "C" __global__ void __launch_bounds__(GPT_COLS * GPT_COL_SLICES) bias_grad(float *dbias, float *part, const float *dout, i64 N, i64 OC,
                                      i64 rows) {
     const i64 col = i64(blockIdx.x) * GPT_COLS + threadIdx.x;
     const bool ok = col < OC;
@@ -174,7 +174,7 @@ extern "C" __global__ void bias_grad(float *dbias, float *part, const float *dou
 
 // col_finish: dst[j] += Σ_{r<R} part[r·stride + j], r in order; grid-
 // stride over n, block GPT_BLOCK.
-extern "C" __global__ void col_finish(float *dst, const float *part, i64 R, i64 n, i64 stride) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) col_finish(float *dst, const float *part, i64 R, i64 n, i64 stride) {
     for (i64 j = i64(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
          j += i64(gridDim.x) * blockDim.x) {
         float s = 0.0f;
@@ -184,7 +184,7 @@ extern "C" __global__ void col_finish(float *dst, const float *part, i64 R, i64 
 }
 
 // add_bias: out[r, j] += bias[j], grid-stride over N·OC, block GPT_BLOCK.
-extern "C" __global__ void add_bias(float *out, const float *bias, i64 N, i64 OC) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) add_bias(float *out, const float *bias, i64 N, i64 OC) {
     const i64 n = N * OC;
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
@@ -196,7 +196,7 @@ extern "C" __global__ void add_bias(float *out, const float *bias, i64 N, i64 OC
 #define GELU_CUBE 0.044715f
 
 // gelu_fwd: the tanh approximation (GPT-2's gelu_new), grid-stride.
-extern "C" __global__ void gelu_fwd(float *out, const float *inp, i64 n) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) gelu_fwd(float *out, const float *inp, i64 n) {
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
         const float x = inp[i];
@@ -205,7 +205,7 @@ extern "C" __global__ void gelu_fwd(float *out, const float *inp, i64 n) {
 }
 
 // gelu_bwd: dinp = gelu'(inp)·dout (set, not accumulated), grid-stride.
-extern "C" __global__ void gelu_bwd(float *dinp, const float *inp, const float *dout, i64 n) {
+extern "C" __global__ void __launch_bounds__(GPT_BLOCK) gelu_bwd(float *dinp, const float *inp, const float *dout, i64 n) {
     for (i64 i = i64(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
          i += i64(gridDim.x) * blockDim.x) {
         const float x = inp[i];
