@@ -37,7 +37,7 @@ browser-deps:
 ## test-under-load: the Raft packages' tests (LOADPKGS) LOADRUNS times in a
 ## row (default 20) with two busy loops beside them, as on a shared two-core
 ## CI machine; stops at the first failing run (LOADFLAGS default -race)
-test-under-load:
+test-under-load: browser-deps
 	GO="$(GO)" RUNS="$(LOADRUNS)" PKGS="$(LOADPKGS)" FLAGS="$(LOADFLAGS)" sh scripts/test-under-load.sh
 
 ## build: the binaries into ./bin
