@@ -13,7 +13,7 @@ LOADPKGS ?= ./arena/... ./web ./cmd/arena
 LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
-.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu
+.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu emu-deps
 .PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
@@ -160,5 +160,10 @@ test-cuda: cuda-deps
 ## without a GPU, on an emulated driver that runs kernels.cu and gpt.cu on
 ## the host (gpu/kernels/emu); checks kernels and Go side, not the PTX JIT
 ## nor real hardware
-test-cuda-emu: cuda-deps
-	sh gpu/kernels/emu/run.sh
+test-cuda-emu: cuda-deps emu-deps
+	CUDA_CACHE=$(CUDA_CACHE) sh gpu/kernels/emu/run.sh
+
+## emu-deps: the C/C++ compilers the emulated driver is built with (g++
+## installed with apt-get when missing)
+emu-deps:
+	@sh scripts/emu-deps.sh

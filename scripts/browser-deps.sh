@@ -20,19 +20,5 @@ for name in chromium chromium-browser google-chrome google-chrome-stable; do
 done
 
 advice="install Chromium yourself (Debian/Ubuntu: apt-get install chromium), point ARENA_CHROMIUM at a Chromium or Chrome binary, or set ARENA_SKIP_BROWSER=1 to skip the browser tests"
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "browser-deps: the browser tests need Chromium and this machine has no apt-get to install it: $advice" >&2
-  exit 1
-fi
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi
-if [ -n "$SUDO" ] && ! command -v sudo >/dev/null 2>&1; then
-  echo "browser-deps: the browser tests need Chromium; installing it needs root and there is no sudo: $advice" >&2
-  exit 1
-fi
-echo "browser-deps: the browser tests need Chromium; installing Debian's chromium package"
-if $SUDO apt-get install -y --no-install-recommends chromium ||
-  { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends chromium; }; then
-  exit 0
-fi
-echo "browser-deps: could not install chromium (above: apt-get's reason; sudo -n fails when sudo wants a password): $advice" >&2
-exit 1
+echo "browser-deps: the browser tests need Chromium"
+exec sh "$(dirname "$0")/apt-install.sh" chromium "$advice"

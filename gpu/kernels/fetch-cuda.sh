@@ -10,14 +10,26 @@
 #                             DEST/bin/nvcc, DEST/include, DEST/nvvm; ~90 MB
 #
 # The apt state and the downloaded packages (~860 MB) live in a temporary
-# folder that is removed afterwards. Environment: DEBIAN_MIRROR (default
-# http://deb.debian.org/debian), CUDA_DEBIAN_SUITE (default bookworm, whose
+# folder that is removed afterwards. Environment: DEBIAN_MIRROR (default:
+# the first Debian archive this system's apt sources name), CUDA_DEBIAN_SUITE
+# (default bookworm, whose
 # CUDA 11.8 is what has been checked), TMPDIR.
 set -eu
 
 mode=${1:?usage: fetch-cuda.sh deps|nvcc DEST}
 dest=${2:?usage: fetch-cuda.sh deps|nvcc DEST}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The system's own Debian archive: a one-line .list entry ("deb [opts] URI
+# suite ...") or a deb822 .sources stanza ("URIs: URI ..."), the first URI
+# whose path ends in /debian (not -security or -updates archives).
+system_mirror() {
+	{
+		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			sed -n 's/\[[^]]*\]//; s/^deb[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p'
+		cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+			sed -n 's/^URIs:[[:space:]]*//p' | tr ' \t' '\n\n'
+	} | grep -E '^[a-z]+://[^[:space:]]+/debian/?$' | head -n 1
+}
+mirror=${DEBIAN_MIRROR:-$(system_mirror)}
 suite=${CUDA_DEBIAN_SUITE:-bookworm}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
@@ -50,6 +62,11 @@ for tool in apt-get dpkg-deb; do
 done
 [ -f "$keyring" ] || {
 	echo "fetch-cuda: $keyring missing (package debian-archive-keyring)" >&2
+	exit 1
+}
+
+[ -n "$mirror" ] || {
+	echo "fetch-cuda: this system's apt sources name no Debian archive; set DEBIAN_MIRROR to one (its URL ends in /debian)" >&2
 	exit 1
 }
 
