@@ -105,7 +105,7 @@ func TestWebhookAgentPlaysAContest(t *testing.T) {
 		moves[i] = 6 - (i/2)/6
 	}
 	autoplay(t, c, moves, ended)
-	e := <-ended
+	e := waitEnd(t, ended)
 	if e.Status != "settled" {
 		t.Fatalf("contest ended %+v", e)
 	}

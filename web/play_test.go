@@ -30,6 +30,20 @@ type plEnd struct {
 // autoplay answers every turn with moves[seq] until the contest ends.
 func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
 	go func() {
+		// Every exit reports, so a test never waits forever on an agent
+		// whose connection closed before its contest_end (a 3-node
+		// cluster's leader can move under load and disconnect its agents).
+		end := plEnd{Status: plDisconnected}
+		defer func() {
+			if end.Status == plDisconnected {
+				select {
+				case err := <-c.err:
+					end.Reason = err.Error()
+				default:
+				}
+			}
+			ended <- end
+		}()
 		sent := map[uint64]bool{} // turns this agent moved on
 		for f := range c.frames {
 			switch f.Type {
@@ -37,11 +51,13 @@ func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
 				var tr plTurn
 				if err := json.Unmarshal(f.Raw, &tr); err != nil || int(tr.Seq) >= len(moves) {
 					t.Errorf("bad turn %s", f.Raw)
+					end.Reason = "bad turn"
 					return
 				}
 				sent[tr.Seq] = true
 				if err := c.conn.WriteJSON(map[string]any{"type": "move", "contest": tr.Contest, "seq": tr.Seq, "move": moves[tr.Seq]}); err != nil {
 					t.Errorf("send move: %v", err)
+					end.Reason = "send move: " + err.Error()
 					return
 				}
 			case "ack":
@@ -56,13 +72,28 @@ func autoplay(t *testing.T, c *plConn, moves []int, ended chan<- plEnd) {
 			case "error":
 				t.Errorf("error frame during play: %s", f.Raw)
 			case "contest_end":
-				var e plEnd
-				_ = json.Unmarshal(f.Raw, &e)
-				ended <- e
+				_ = json.Unmarshal(f.Raw, &end)
 				return
 			}
 		}
 	}()
+}
+
+// plDisconnected is the status autoplay reports for an agent whose play
+// ended without a contest_end frame; Reason says why.
+const plDisconnected = "agent disconnected"
+
+// waitEnd takes one autoplay report, failing the test (rather than hanging
+// it) when none arrives in time.
+func waitEnd(t *testing.T, ended <-chan plEnd) plEnd {
+	t.Helper()
+	select {
+	case e := <-ended:
+		return e
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no contest_end within 2 minutes")
+		return plEnd{}
+	}
 }
 
 type plBoardRow struct {
@@ -128,7 +159,7 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 	for _, c := range conns {
 		autoplay(t, c, []int{3, 4, 3, 4, 3, 4, 3}, ended)
 	}
-	e1, e2 := <-ended, <-ended
+	e1, e2 := waitEnd(t, ended), waitEnd(t, ended)
 	for _, e := range []plEnd{e1, e2} {
 		if e.Contest != contest || e.Status != "settled" || e.Ranks[s0] != 0 || e.Ranks[1-s0] != 1 {
 			t.Fatalf("game 1 ended %+v, want seat %d first", e, s0)
@@ -214,7 +245,7 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 	for _, c := range []*plConn{w, g} {
 		autoplay(t, c, drawLine, ended)
 	}
-	e1, e2 = <-ended, <-ended
+	e1, e2 = waitEnd(t, ended), waitEnd(t, ended)
 	if e1.Ranks[0] != 0 || e1.Ranks[1] != 0 || e1.Reason != "draw" || e2.Reason != "draw" {
 		var raw json.RawMessage
 		plHTTP(t, "GET", base+"/v1/contests/"+contest, "", nil, &raw)
