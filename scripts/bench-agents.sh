@@ -3,12 +3,17 @@
 # (no bots; per-address limits off, as for one trusted load generator)
 # and runs `arena-bench -op agents`: AGENTS agents, each with its own key
 # and connection, play connect4 against each other with no think time,
-# while SPECTATORS anonymous spectators watch /v1/arenas/connect4/live on
-# the followers.
-#   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 DURATION=10s WARMUP=3s)
+# while SPECTATORS anonymous spectators watch the followers: the arena's
+# live feed (SPECTATE=live), single contests' streams
+# /v1/contests/{id}/stream (SPECTATE=contest), or SPECTATORS of each
+# (SPECTATE=both). After the run it reports the contests settled, the
+# leader's snapshot size per settled contest and each node's state.db
+# size per settled contest.
+#   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 SPECTATE=live DURATION=10s WARMUP=3s)
 set -eu
 AGENTS=${AGENTS:-100}
 SPECTATORS=${SPECTATORS:-0}
+SPECTATE=${SPECTATE:-live}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 GO=${GO:-go}
@@ -42,4 +47,5 @@ for i in 1 2 3; do
 	done
 done
 echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -duration "$DURATION" -warmup "$WARMUP"
+"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
+	-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db"

@@ -24,9 +24,22 @@ type AgentsOptions struct {
 	Token   string   // operator token, to fund the agents' owners
 	Agents  int
 	Arena   string
-	// Spectators watch the arena's live feed on the followers meanwhile.
+	// Spectators watch the followers meanwhile: the arena's live feed,
+	// single contests' streams, or both (Spectate: live, contest or both;
+	// with both, Spectators of each).
 	Spectators int
+	Spectate   string
+	// StateFiles are the nodes' state.db paths, when the caller owns the
+	// data dirs: their sizes join the report's state cost.
+	StateFiles []string
 }
+
+// spectateModes are the values of -spectate.
+var spectateModes = []string{"live", "contest", "both"}
+
+func (o AgentsOptions) spectateLive() bool { return o.Spectate != "contest" } // "" is live
+
+func (o AgentsOptions) spectateContest() bool { return o.Spectate == "contest" || o.Spectate == "both" }
 
 // AgentsReport is what an agents run measured.
 type AgentsReport struct {
@@ -41,6 +54,10 @@ type AgentsReport struct {
 	ContestsEnded int64          `json:"contests_ended"`
 	Errors        map[string]int `json:"errors"`
 	Live          spectatorStats `json:"live_spectators"`
+	// Contests is absent unless spectators watched single contests.
+	Contests *contestSpectatorStats `json:"contest_spectators,omitempty"`
+	// State is what the run's settled contests cost in replicated state.
+	State stateCost `json:"state"`
 }
 
 // maxPerOwner stays within an arena's default max_queued_per_owner (20).
@@ -58,13 +75,30 @@ func runAgentsCmd(ctx context.Context, opts Options, stdout, stderr io.Writer) i
 		_ = enc.Encode(rep)
 		return 0
 	}
-	if l := rep.Live; l.Spectators > 0 {
-		defer fmt.Fprintf(stdout, "%d spectators on /v1/arenas/%s/live at %s: %d contest frames, leader proposal -> delivery p50 %.1f, p99 %.1f, max %.1f ms; %d streams closed by the server\n",
-			l.Spectators, opts.Agents.Arena, l.Nodes, l.Frames, l.P50ms, l.P99ms, l.MaxMs, l.Dropped)
-	}
 	fmt.Fprintf(stdout, "%d websocket agents playing %s for %.0f s: %d moves acknowledged, %.0f moves/s; move RTT (frame sent -> ack) p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; %d contests ended; errors %v\n",
 		rep.Agents, opts.Agents.Arena, rep.Seconds, rep.MovesAcked, rep.MovesPerSec, rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms, rep.RTTmaxMs, rep.ContestsEnded, rep.Errors)
+	if l := rep.Live; l.Spectators > 0 {
+		fmt.Fprintf(stdout, "%d spectators on /v1/arenas/%s/live at %s: %d contest frames, leader proposal -> delivery p50 %.1f, p99 %.1f, max %.1f ms; %d streams closed by the server\n",
+			l.Spectators, opts.Agents.Arena, l.Nodes, l.Frames, l.P50ms, l.P99ms, l.MaxMs, l.Dropped)
+	}
+	if c := rep.Contests; c != nil {
+		fmt.Fprintf(stdout, "%d spectators on /v1/contests/{id}/stream at %s: %d streams opened, %d event frames, leader proposal -> delivery p50 %.1f, p99 %.1f, max %.1f ms; %d events missed, %d duplicated; %d streams closed by the server (resumed), %d attachments failed\n",
+			c.Spectators, c.Nodes, c.Attached, c.Frames, c.P50ms, c.P99ms, c.MaxMs, c.Gaps, c.Dups, c.Dropped, c.AttachFailed)
+	}
+	writeStateCost(stdout, rep.State, opts.Agents.StateFiles)
 	return 0
+}
+
+// writeStateCost prints what the run's settled contests cost in state.
+func writeStateCost(w io.Writer, c stateCost, files []string) {
+	b, a := c.Before, c.After
+	fmt.Fprintf(w, "state: %d contests settled during the run (%d in all); snapshot from the leader %d -> %d bytes (%.0f bytes per settled contest), %.3f s to download after the run\n",
+		a.Settled-b.Settled, a.Settled, b.SnapshotBytes, a.SnapshotBytes, c.SnapshotBytesPerContest, a.SnapshotSec)
+	for i, f := range files {
+		if i < len(a.FileBytes) && i < len(c.FileBytesPerContest) {
+			fmt.Fprintf(w, "  %s: %d bytes (%.0f per settled contest, setup included)\n", f, a.FileBytes[i], c.FileBytesPerContest[i])
+		}
+	}
 }
 
 type benchAgent struct {
@@ -103,6 +137,14 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 		}
 	}
 	fmt.Fprintf(progress, "agents: %d registered under %d owners; connecting\n", len(agents), (len(agents)+maxPerOwner-1)/maxPerOwner)
+	leader, followers, err := clusterRoles(ctx, hc, o.Servers)
+	if err != nil {
+		return AgentsReport{}, err
+	}
+	var cost stateCost
+	if cost.Before, err = sampleState(ctx, hc, base, leader, o.Token, o.Arena, o.StateFiles); err != nil {
+		return AgentsReport{}, fmt.Errorf("state before the run: %w", err)
+	}
 
 	conns := make([]*websocket.Conn, len(agents))
 	for i, a := range agents {
@@ -120,12 +162,14 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+dur)
 	live := func() spectatorStats { return spectatorStats{} }
-	if o.Spectators > 0 {
-		followers, err := followerURLs(ctx, hc, o.Servers)
-		if err != nil {
+	if o.Spectators > 0 && o.spectateLive() {
+		if live, err = watchLive(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
 			return AgentsReport{}, err
 		}
-		if live, err = watchLive(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
+	}
+	var contests func() contestSpectatorStats
+	if o.Spectators > 0 && o.spectateContest() {
+		if contests, err = watchContests(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
 			return AgentsReport{}, err
 		}
 	}
@@ -152,13 +196,23 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 	})
 	wg.Wait()
 	liveStats := live()
+	var contestStats *contestSpectatorStats
+	if contests != nil {
+		cs := contests()
+		contestStats = &cs
+	}
+	if cost.After, err = sampleState(ctx, hc, base, leader, o.Token, o.Arena, o.StateFiles); err != nil {
+		return AgentsReport{}, fmt.Errorf("state after the run: %w", err)
+	}
+	cost.finish()
 	var all []time.Duration
 	for _, r := range rtts {
 		all = append(all, r...)
 	}
 	sortDurations(all)
 	rep := AgentsReport{Agents: len(conns), Seconds: dur.Seconds(), MovesAcked: len(all),
-		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs, Live: liveStats}
+		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs, Live: liveStats,
+		Contests: contestStats, State: cost}
 	if len(all) > 0 {
 		rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms = msOf(nearest(all, .5)), msOf(nearest(all, .9)), msOf(nearest(all, .99))
 		rep.RTTmaxMs = msOf(all[len(all)-1])
@@ -168,15 +222,16 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 
 func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
 
-// followerURLs is servers less the leader (all of them if none is known).
-func followerURLs(ctx context.Context, hc *http.Client, servers []string) ([]string, error) {
+// clusterRoles finds the leader's URL (servers[0] if none is known) and
+// the followers: servers less the leader (all of them if none is known).
+func clusterRoles(ctx context.Context, hc *http.Client, servers []string) (leader string, followers []string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, servers[0]+"/v1/cluster", nil)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("find the leader: %w", err)
+		return "", nil, fmt.Errorf("find the leader: %w", err)
 	}
 	defer resp.Body.Close()
 	var cl struct {
@@ -185,18 +240,21 @@ func followerURLs(ctx context.Context, hc *http.Client, servers []string) ([]str
 		} `json:"leader"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&cl); err != nil {
-		return nil, fmt.Errorf("find the leader: %w", err)
+		return "", nil, fmt.Errorf("find the leader: %w", err)
 	}
-	var out []string
+	leader = strings.TrimRight(cl.Leader.HTTPAddr, "/")
 	for _, s := range servers {
-		if strings.TrimRight(cl.Leader.HTTPAddr, "/") != s {
-			out = append(out, s)
+		if leader != s {
+			followers = append(followers, s)
 		}
 	}
-	if len(out) == 0 {
-		out = servers
+	if len(followers) == 0 {
+		followers = servers
 	}
-	return out, nil
+	if leader == "" {
+		leader = servers[0]
+	}
+	return leader, followers, nil
 }
 
 func nearest(d []time.Duration, p float64) time.Duration {

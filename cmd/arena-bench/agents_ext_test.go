@@ -34,7 +34,8 @@ func TestAgentsFlagsRefuseBadInput(t *testing.T) {
 }
 
 // TestAgentsPlayFromOutside runs the agents mode against a real node with
-// its contest runner: real websockets, real moves, a real live feed.
+// its contest runner: real websockets, real moves, a real live feed and
+// real contest streams.
 func TestAgentsPlayFromOutside(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node and plays for a few seconds")
@@ -44,7 +45,7 @@ func TestAgentsPlayFromOutside(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	o := AgentsOptions{Servers: []string{n.url}, Token: abuseOperatorToken, Agents: 4, Arena: "connect4", Spectators: 2}
+	o := AgentsOptions{Servers: []string{n.url}, Token: abuseOperatorToken, Agents: 4, Arena: "connect4", Spectators: 2, Spectate: "both"}
 	rep, err := runAgents(t.Context(), o, time.Second, 5*time.Second, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -57,5 +58,11 @@ func TestAgentsPlayFromOutside(t *testing.T) {
 		t.Fatalf("error frames: %v", rep.Errors)
 	case rep.Live.Spectators != 2 || rep.Live.Frames == 0 || rep.Live.Dropped != 0:
 		t.Fatalf("spectators: %+v", rep.Live)
+	case rep.Contests == nil || rep.Contests.Spectators != 2 || rep.Contests.Attached == 0 || rep.Contests.Frames == 0 ||
+		rep.Contests.Gaps != 0 || rep.Contests.Dropped != 0 || rep.Contests.P50ms <= 0:
+		t.Fatalf("contest spectators: %+v", rep.Contests)
+	case rep.State.After.Settled <= rep.State.Before.Settled || rep.State.After.SnapshotBytes == 0:
+		t.Fatalf("state: %+v", rep.State)
 	}
+	t.Logf("contest spectators %+v; state %+v", *rep.Contests, rep.State)
 }

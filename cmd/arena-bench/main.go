@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -85,7 +86,9 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Agents.Token, "token", os.Getenv("ARENA_OPERATOR_TOKEN"), "-op agents: the operator token, to fund the agents' owners [ARENA_OPERATOR_TOKEN]")
 	fs.IntVar(&o.Agents.Agents, "agents", 100, "-op agents: websocket agents, each with its own key and connection")
 	fs.StringVar(&o.Agents.Arena, "arena", "connect4", "-op agents: the arena they queue in")
-	fs.IntVar(&o.Agents.Spectators, "spectators", 0, "-op agents: anonymous spectators on the arena's live feed, spread over the followers")
+	fs.IntVar(&o.Agents.Spectators, "spectators", 0, "-op agents: anonymous spectators, spread over the followers (see -spectate)")
+	fs.StringVar(&o.Agents.Spectate, "spectate", "live", "-op agents: what the spectators watch: live (/v1/arenas/{name}/live), contest (/v1/contests/{id}/stream, moving to a new contest when one ends) or both (-spectators of each)")
+	stateFiles := fs.String("state-files", "", "-op agents: the nodes' state.db files, comma-separated, when on this machine: their sizes per settled contest join the report")
 	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -101,6 +104,14 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 		}
 		if len(o.Agents.Servers) == 0 || o.Agents.Token == "" || o.Agents.Agents < 2 {
 			return o, fmt.Errorf("-op agents needs -server, -token (or ARENA_OPERATOR_TOKEN) and -agents >= 2")
+		}
+		if !slices.Contains(spectateModes, o.Agents.Spectate) {
+			return o, fmt.Errorf("-spectate %q: want one of %s", o.Agents.Spectate, strings.Join(spectateModes, ", "))
+		}
+		for _, f := range strings.Split(*stateFiles, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				o.Agents.StateFiles = append(o.Agents.StateFiles, f)
+			}
 		}
 	}
 	cells, err := parseMatrix(*nodes, *proposers, *batching)
