@@ -14,7 +14,7 @@ LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu emu-deps
-.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents
+.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents bench-catchup
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -66,9 +66,16 @@ bench-vs-etcd:
 
 ## bench-agents: AGENTS (default 100) websocket agents, each with its own
 ## key and connection, play connect4 against each other with no think time
-## on 3 local nodes (arena-bench -op agents): moves/s and move round trips
+## on 3 local nodes (arena-bench -op agents): moves/s and move round trips;
+## SPECTATORS watch the live feed or (SPECTATE=contest|both) contest streams
 bench-agents:
 	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-agents.sh
+
+## bench-catchup: catch-up of a follower paused PAUSE (60s) under a grant
+## load, and of a wiped, re-added member, with the default snapshot
+## settings; state bytes per transfer and one snapshot's size and time
+bench-catchup:
+	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-catchup.sh
 
 ## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
 ## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them
