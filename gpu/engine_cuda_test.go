@@ -57,6 +57,20 @@ func sameMetrics(t *testing.T, got, want StepMetrics) {
 	}
 }
 
+// sameDPOStep takes one DPO step on both trainers and compares them.
+func sameDPOStep(t *testing.T, cpu, gpu *Trainer, pairs []Pair) {
+	t.Helper()
+	want, err := cpu.DPO(pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := gpu.DPO(pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameMetrics(t, got, want)
+}
+
 // maxDiff is the largest absolute difference of two weight vectors.
 func maxDiff(a, b []float32) float64 {
 	var d float64
@@ -96,15 +110,7 @@ func TestCUDATrainerMatchesCPU(t *testing.T) {
 		}
 	}
 	for range 3 {
-		want, err := cpu.DPO(pairs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := gpu.DPO(pairs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameMetrics(t, got, want)
+		sameDPOStep(t, cpu, gpu, pairs)
 	}
 	held := vowelPairs(9, 5, "h")
 	want, err := cpu.Evaluate(held)
@@ -164,15 +170,7 @@ func TestCUDACheckpointResumesOnCPU(t *testing.T) {
 	if cpu.Steps() != gpu.Steps() || cpu.opt.Steps != gpu.opt.Steps {
 		t.Fatalf("resumed at step %d (AdamW %d), the run was at %d (%d)", cpu.Steps(), cpu.opt.Steps, gpu.Steps(), gpu.opt.Steps)
 	}
-	want, err := cpu.DPO(pairs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := gpu.DPO(pairs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameMetrics(t, got, want)
+	sameDPOStep(t, cpu, gpu, pairs)
 
 	// And back: the CPU run's checkpoint resumed on the device.
 	path = filepath.Join(dir, "cpu.ckpt")
@@ -194,11 +192,11 @@ func TestCUDACheckpointResumesOnCPU(t *testing.T) {
 	if err := again.UseEngine(eng); err != nil {
 		t.Fatal(err)
 	}
-	want, err = cpu.DPO(pairs)
+	want, err := cpu.DPO(pairs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = again.DPO(pairs)
+	got, err := again.DPO(pairs)
 	if err != nil {
 		t.Fatal(err)
 	}

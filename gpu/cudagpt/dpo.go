@@ -95,13 +95,7 @@ func (m *Model) DPOStep(b gpt.Batch, ref *RefScores, cfg DPOParams, lr, clip flo
 	}
 	var metrics [DPOMetrics]float64
 	err = m.dev.Do(func() error {
-		if err := m.upload(b); err != nil {
-			return err
-		}
-		if err := m.dev.Zero(m.grads, int64(m.n)*4); err != nil {
-			return err
-		}
-		if err := m.forward(b.B, b.T, false); err != nil {
+		if err := m.trainForward(b); err != nil {
 			return err
 		}
 		a := &m.act

@@ -74,13 +74,7 @@ func (m *Model) SFTStep(b gpt.Batch, lr, clip float64) (SFTResult, error) {
 	}
 	var loss float32
 	err := m.dev.Do(func() error {
-		if err := m.upload(b); err != nil {
-			return err
-		}
-		if err := m.dev.Zero(m.grads, int64(m.n)*4); err != nil {
-			return err
-		}
-		if err := m.forward(b.B, b.T, false); err != nil {
+		if err := m.trainForward(b); err != nil {
 			return err
 		}
 		N, a := b.B*b.T, &m.act
@@ -97,6 +91,18 @@ func (m *Model) SFTStep(b gpt.Batch, lr, clip float64) (SFTResult, error) {
 	}
 	res := SFTResult{Loss: float64(loss), Scored: scored}
 	return res, m.finish(&res.GradNorm, res.Loss, lr, clip)
+}
+
+// trainForward starts a training step (inside Do): b's tokens up, the
+// gradient zeroed, the policy's forward pass.
+func (m *Model) trainForward(b gpt.Batch) error {
+	if err := m.upload(b); err != nil {
+		return err
+	}
+	if err := m.dev.Zero(m.grads, int64(m.n)*4); err != nil {
+		return err
+	}
+	return m.forward(b.B, b.T, false)
 }
 
 // finish reads the gradient norm and, when loss and norm are finite,
