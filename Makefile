@@ -13,7 +13,7 @@ LOADPKGS ?= ./arena/... ./web ./cmd/arena
 LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
-.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu emu-deps
+.PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu emu-deps gpu-bundle
 .PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents bench-catchup
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
@@ -162,6 +162,14 @@ test-cuda: cuda-deps
 	$(CUDA_ENV) $(GO) test -tags cuda -count=1 -run CUDA ./gpu
 	$(CUDA_ENV) $(GO) test -tags cuda -count=1 ./gpu/cudagpt
 	$(CUDA_ENV) ARENA_CUDA_BENCH=1 $(GO) test -tags cuda -count=1 -timeout 20m -v -run CUDABenchmark ./gpu/cudagpt
+
+## gpu-bundle: make test-cuda's test binaries and the cuda trainer, prebuilt
+## into $(BIN)/gpu-bundle for a GPU machine without Go (scripts/gpu-check.sh)
+gpu-bundle: cuda-deps
+	@mkdir -p $(BIN)/gpu-bundle
+	$(CUDA_ENV) $(GO) test -c -tags cuda -o $(BIN)/gpu-bundle/gpu.test ./gpu
+	$(CUDA_ENV) $(GO) test -c -tags cuda -o $(BIN)/gpu-bundle/cudagpt.test ./gpu/cudagpt
+	$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/gpu-bundle/arena-trainer-cuda ./cmd/arena-trainer
 
 ## test-cuda-emu: the cuda-tagged tests of ./gpu (CUDA*) and ./gpu/cudagpt
 ## without a GPU, on an emulated driver that runs kernels.cu and gpt.cu on

@@ -6,6 +6,11 @@ gpu/gpt/testdata/torchref/make_ref.py (GPT-2, tanh GELU, tied head), float32,
 forward + cross-entropy + backward + AdamW step per iteration, on random byte
 tokens. Defaults are the "cpu" preset. Prints one JSON line.
 
+On a GPU (--device cuda) it is the PyTorch anchor of the CUDA trainer:
+--precision fp32 (no tensor cores), tf32 (TF32 matmuls, the Go CUDA
+trainer's mode) or bf16 (autocast, FP32 master weights; what a PyTorch
+user would run), eager mode, scaled_dot_product_attention.
+
 Usage: python3 scripts/bench_train_torch.py [--threads N] [--steps K] ...
 """
 
@@ -115,20 +120,30 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"],
+                    help="on cuda: fp32, tf32 matmuls, or bf16 autocast")
     args = ap.parse_args()
     if args.seq > args.block:
         ap.error("--seq must not exceed --block")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = GPT(args.n_layer, args.n_head, args.n_embd, args.block, args.vocab).float()
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
-    toks = torch.randint(0, args.vocab, (args.batch, args.seq + 1))
+    dev = torch.device(args.device)
+    tf32 = args.precision == "tf32"
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    torch.backends.cudnn.allow_tf32 = tf32
+    model = GPT(args.n_layer, args.n_head, args.n_embd, args.block, args.vocab).float().to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1,
+                            **({"fused": True} if dev.type == "cuda" else {}))
+    toks = torch.randint(0, args.vocab, (args.batch, args.seq + 1), device=dev)
     idx, tgt = toks[:, :-1].contiguous(), toks[:, 1:].contiguous()
+    bf16 = args.precision == "bf16"
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = model(idx, tgt)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+            loss = model(idx, tgt)
         loss.backward()
         opt.step()
         return loss.item()  # forces the step to finish before the clock stops
@@ -146,6 +161,8 @@ def main():
     print(json.dumps({
         "impl": "pytorch",
         "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
+        "precision": args.precision,
         "blas": blas_name(),
         "threads": args.threads,
         "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),

@@ -118,6 +118,10 @@ func (d *Device) open() error {
 	}
 	ctx, err := dev.MakeContext(cu.SchedBlockingSync)
 	if err != nil {
+		if errors.Is(err, cu.IllegalAddress) || errors.Is(err, cu.LaunchFailed) {
+			// A kernel fault is sticky for the whole process on a GPU.
+			return fmt.Errorf("cudagpt: creating a context on %s: %w (a kernel of this process faulted earlier, which leaves the GPU unusable to it; a new process gets a working context)", d.name, err)
+		}
 		return fmt.Errorf("cudagpt: creating a context on %s: %w", d.name, err)
 	}
 	d.ctx, d.hasCtx = ctx, true

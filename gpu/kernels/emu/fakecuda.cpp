@@ -17,6 +17,11 @@
 //     without the context fails with CUDA_ERROR_INVALID_CONTEXT (so Go code
 //     that lets CUDA calls wander across threads fails here too);
 //   - copies and kernel pointer arguments must lie inside live allocations;
+//     a kernel given a pointer outside them fails with
+//     CUDA_ERROR_ILLEGAL_ADDRESS, and like a failed kernel on a GPU that
+//     error is sticky: every later call of the process, creating a new
+//     context included, fails with it (a GPU's context is lost; only a
+//     new process gets a working one);
 //   - fresh allocations are filled with NaN, so reading memory that was
 //     never written shows up in the results;
 //   - launch limits: at most 1024 threads a block, grid y and z ≤ 65535,
@@ -175,10 +180,15 @@ bool inside(uintptr_t p, size_t n) {
 
 } // namespace
 
+// sticky is the error of the first kernel that faulted (CUDA_SUCCESS
+// until then), returned by every later call as a GPU's driver does.
+static CUresult sticky = CUDA_SUCCESS;
+
 #define API extern "C" __attribute__((visibility("default")))
 #define NEED_CTX(call)                                                         \
     do {                                                                       \
         if (!initialised) return CUDA_ERROR_NOT_INITIALIZED;                   \
+        if (sticky != CUDA_SUCCESS) return sticky;                             \
         if (cur_ctx == nullptr) {                                              \
             complain(call, "no current context on this OS thread");            \
             return CUDA_ERROR_INVALID_CONTEXT;                                 \
@@ -232,6 +242,7 @@ API CUresult cuDeviceGetAttribute(int *pi, CUdevice_attribute attr, CUdevice d) 
 API CUresult cuCtxCreate(CUcontext *pctx, unsigned int flags, CUdevice d) {
     std::lock_guard<std::mutex> g(mu);
     if (!initialised) return CUDA_ERROR_NOT_INITIALIZED;
+    if (sticky != CUDA_SUCCESS) return sticky;
     if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
     auto *c = new FakeCtx;
     cur_ctx = c;
@@ -422,7 +433,8 @@ API CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz,
         if (p != 0 && !inside(p, 1)) {
             complain("cuLaunchKernel", std::string(k->name) + ": pointer argument " +
                                            std::to_string(i) + " is not device memory");
-            return CUDA_ERROR_INVALID_VALUE;
+            sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+            return sticky;
         }
     }
     if (verbose()) {
@@ -439,7 +451,8 @@ API CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz,
     std::string err = run(k->invoke, ptrs, dim3{gx, gy, gz}, dim3{bx, by, bz});
     if (!err.empty()) {
         complain("cuLaunchKernel", std::string(k->name) + ": " + err);
-        return CUDA_ERROR_LAUNCH_FAILED;
+        sticky = CUDA_ERROR_LAUNCH_FAILED;
+        return sticky;
     }
     return CUDA_SUCCESS;
 }
