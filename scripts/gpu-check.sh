@@ -36,6 +36,12 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=c
 llmc=${LLMC:-}
 if [ -n "$llmc" ] && command -v nvcc >/dev/null 2>&1; then
 	cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d .)
+	# CUDA 13 takes a cudaMemLocation where llm.c (written for 12) passes
+	# a device id, on its out-of-memory fallback path only.
+	if nvcc --version | grep -q 'release 1[3-9]'; then
+		sed -i 's/cudaMemAdviseSetPreferredLocation, cudaCpuDeviceId)/cudaMemAdviseSetPreferredLocation, cudaMemLocation{cudaMemLocationTypeHost, 0})/' \
+			"$llmc/llmc/cuda_utils.cuh"
+	fi
 	for p in BF16 FP32; do
 		(cd "$llmc" && timeout 240 nvcc --threads=0 -t=0 --use_fast_math -std=c++17 -O3 \
 			--generate-code "arch=compute_$cc,code=[compute_$cc,sm_$cc]" -DENABLE_$p \

@@ -104,11 +104,15 @@ func uiCluster(t testing.TB, n int) (*arenatest.Cluster, []*uiNode) {
 	return c, nodes
 }
 
-// startHTTP serves a fresh web.Server for the node on its address.
+// startHTTP serves a fresh web.Server for the node on its address; a
+// no-op while it serves.
 func (n *uiNode) startHTTP() {
 	n.t.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.hs != nil { // already serving (a cleanup after the test restarted it)
+		return
+	}
 	ln := n.ln
 	n.ln = nil
 	if ln == nil {

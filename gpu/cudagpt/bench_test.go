@@ -4,9 +4,11 @@ package cudagpt_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,6 +138,32 @@ func TestCUDABenchmark(t *testing.T) {
 		tflops[mode.name] = rate
 	}
 	_ = dev.Kernels().SetGemmMode(cudagpt.GemmAuto)
+	// Each TF32 variant on the same product, and which one the tuner
+	// chose for each of the model's shapes.
+	var variants []string
+	if dev.Kernels().TF32() {
+		for _, v := range cudagpt.GemmVariants() {
+			_ = dev.Do(func() error { return dev.Kernels().SetGemmVariant(v) })
+			rate, err := gemmRate(dev, M, N, K)
+			if err != nil {
+				t.Fatal(err)
+			}
+			variants = append(variants, fmt.Sprintf("%-28s %10.4g TF", "  "+v, rate))
+		}
+		_ = dev.Do(func() error { return dev.Kernels().SetGemmVariant("") })
+	}
+	choices := dev.Kernels().GemmChoices()
+
+	// Where an SFT step's time goes, kernel by kernel (each launch timed
+	// between synchronisations, so the total exceeds a step's time).
+	var prof []cudagpt.KernelTime
+	if os.Getenv("ARENA_CUDA_PROFILE") != "0" {
+		_ = dev.Do(func() error { dev.Kernels().SetProfile(true); return nil })
+		if _, err := dm.SFTStep(b, 1e-5, 1); err != nil {
+			t.Fatal(err)
+		}
+		_ = dev.Do(func() error { prof = dev.Kernels().Profile(); dev.Kernels().SetProfile(false); return nil })
+	}
 
 	// The same SFT and DPO steps through gpu.Trainer on the engine: what
 	// arena-trainer -device cuda runs (per-position log-probs out and
@@ -183,6 +211,29 @@ func TestCUDABenchmark(t *testing.T) {
 	}
 	fmt.Fprintf(&w, "(peaks: NVIDIA datasheets, dense; the model rows count 6·params + 12·L·T·C FLOPs a token against the %s peak; DPO steps score each row once, the reference's scores are cached)\n",
 		map[bool]string{true: "TF32", false: "FP32"}[tf32])
+	if len(variants) > 0 {
+		fmt.Fprintf(&w, "TF32 gemm variants, %dx%dx%d:\n%s\n", M, N, K, strings.Join(variants, "\n"))
+	}
+	if len(choices) > 0 {
+		keys := slices.Sorted(maps.Keys(choices))
+		fmt.Fprintf(&w, "gemm choices (timed per shape on a GPU, a fixed rule on the emulator):\n")
+		for _, key := range keys {
+			fmt.Fprintf(&w, "  %-22s %s\n", key, choices[key])
+		}
+	}
+	if len(prof) > 0 {
+		var total time.Duration
+		for _, p := range prof {
+			total += p.Total
+		}
+		fmt.Fprintf(&w, "one SFT step by kernel (synchronised launches: %.1f ms in all):\n", total.Seconds()*1e3)
+		for i, p := range prof {
+			if i == 25 {
+				break
+			}
+			fmt.Fprintf(&w, "  %-46s %5d calls %9.3f ms %5.1f%%\n", p.Name, p.Calls, p.Total.Seconds()*1e3, 100*p.Total.Seconds()/total.Seconds())
+		}
+	}
 	fmt.Print(w.String())
 }
 

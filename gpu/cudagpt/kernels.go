@@ -18,7 +18,6 @@ const (
 	colSlices    = 16   //
 	sumsqBlocks  = 256  // GPT_SUMSQ_BLOCKS
 	gemmTile     = 64   // GEMM_BM = GEMM_BN, and gemm_tf32's tile
-	gemmBigTile  = 128  // gemm_tf32_big's tile
 	attBQ        = 64   // ATT_BQ: queries per attention block
 	attMaxHS     = 128  // ATT_MAX_HS
 	decThreads   = 128  // ATT_DEC_THREADS
@@ -89,8 +88,8 @@ type AdamWParams struct {
 	NormSq  Ptr
 }
 
-// kernelNames are every entry point Kernels uses; gemm_tf32 is loaded
-// separately, only from the compute_80 PTX.
+// kernelNames are every entry point Kernels uses; the TF32 gemms
+// (tf32Variants) are loaded separately, only from the compute_80 PTX.
 var kernelNames = []string{
 	"gemm_f32", "encoder_fwd", "encoder_bwd_wpe", "encoder_bwd_wte", "layernorm_fwd",
 	"layernorm_bwd_dinp", "layernorm_bwd_dwdb", "add_bias", "bias_grad", "gelu_fwd", "gelu_bwd",
@@ -112,13 +111,19 @@ type Kernels struct {
 	mode    GemmMode
 	scratch Ptr // sumsqBlocks float64 partial sums
 	colPart Ptr // colScratchN float32 partial column sums
+	gemm    gemmChooser
+	prof    *profiler // nil unless SetProfile(true)
 }
 
 func newKernels(d *Device, mod cu.Module, tf32 bool) (*Kernels, error) {
 	k := &Kernels{d: d, fn: make(map[string]cu.Function), hasTF32: tf32}
+	k.gemm.init(d)
 	names := kernelNames
 	if tf32 {
-		names = append(names[:len(names):len(names)], "gemm_tf32", "gemm_tf32_big")
+		names = names[:len(names):len(names)]
+		for _, v := range tf32Variants {
+			names = append(names, v.name)
+		}
 	}
 	for _, name := range names {
 		f, err := mod.Function(name)
@@ -202,6 +207,9 @@ func (k *Kernels) launch(name string, grid, block dim, args ...any) error {
 		return fmt.Errorf("cudagpt: kernel %s: grid %d×%d out of range", name, grid.x, grid.y)
 	}
 	k.d.last = name
+	if k.prof != nil {
+		return k.prof.launch(k, name, f, grid, block, params)
+	}
 	if err := f.Launch(grid.x, grid.y, 1, block.x, max(block.y, 1), 1, 0, cu.NoStream, params); err != nil {
 		return fmt.Errorf("cudagpt: launching kernel %s: %w", name, err)
 	}
@@ -247,41 +255,6 @@ func empty(sizes ...int) bool {
 		}
 	}
 	return false
-}
-
-// Gemm is C = alpha·op(A)·op(B) + beta·C with gonum's Sgemm semantics,
-// row-major with leading dimensions (gpu/gpt's sgemm). beta 0 overwrites C
-// without reading it.
-func (k *Kernels) Gemm(transA, transB bool, M, N, K int, alpha float32, A Ptr, lda int, B Ptr, ldb int, beta float32, C Ptr, ldc int) error {
-	const op = "Gemm"
-	colsA, colsB := K, N // the stored widths of A and B
-	if transA {
-		colsA = M
-	}
-	if transB {
-		colsB = K
-	}
-	if err := check(op, []int{M, N, K},
-		cond(lda >= max(1, colsA), "lda %d < %d", lda, colsA),
-		cond(ldb >= max(1, colsB), "ldb %d < %d", ldb, colsB),
-		cond(ldc >= max(1, N), "ldc %d < %d", ldc, N),
-		cond((M+gemmTile-1)/gemmTile <= maxGridYZ, "M %d too large", M)); err != nil {
-		return err
-	}
-	if M == 0 || N == 0 {
-		return nil
-	}
-	name, block, tile := "gemm_f32", dim{16, 16}, gemmTile
-	if k.TF32() {
-		name, block = "gemm_tf32", dim{128, 1}
-		// The 128×128 tiles do more mma work per shared-memory read, as
-		// long as there are enough of them to occupy every multiprocessor.
-		if bigTiles := ((M + gemmBigTile - 1) / gemmBigTile) * ((N + gemmBigTile - 1) / gemmBigTile); M >= gemmBigTile && N >= gemmBigTile && bigTiles >= k.d.sms {
-			name, block, tile = "gemm_tf32_big", dim{256, 1}, gemmBigTile
-		}
-	}
-	return k.launch(name, dim{(N + tile - 1) / tile, (M + tile - 1) / tile}, block,
-		b2i(transA), b2i(transB), M, N, K, float64(alpha), A, lda, B, ldb, float64(beta), C, ldc)
 }
 
 func b2i(b bool) int {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/agentarena/arena/gpu"
@@ -121,6 +122,82 @@ func TestGemm(t *testing.T) {
 	pa, pb, pc := up(e, a), up(e, b), up(e, make([]float32, M*N))
 	e.launch(func(k *cudagpt.Kernels) error { return k.Gemm(false, true, M, N, K, 1, pa, K, pb, K, 0, pc, N) })
 	assertNear(t, "C vs gpt sgemm", down[float32](e, pc, M*N), want, 1e-5, 1e-5)
+}
+
+// TestGemmVariantsAgree runs every TF32 variant on the same products,
+// with leading dimensions that allow the 16-byte loads and with ones that
+// do not, every transposition, beta 0 and not: each matches the float64
+// reference, and all of them give the same bits (gemm.cuh accumulates in
+// one order), so the tuner's choice changes speed only. The tuner itself
+// then picks one and gives those bits too.
+func TestGemmVariantsAgree(t *testing.T) {
+	e := newEnv(t)
+	if e.k.SetGemmMode(cudagpt.GemmTF32) != nil {
+		t.Skip("no TF32 gemm below compute capability 8.0")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []struct {
+		M, N, K int
+		ldPad   int // added to each leading dimension
+		aligned bool
+	}{
+		{130, 257, 70, 0, false}, {129, 132, 36, 0, true}, {72, 260, 40, 4, true}, {67, 45, 33, 3, false},
+	} {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, beta := range []float32{0, 0.5} {
+				M, N, K := s.M, s.N, s.K
+				t.Run(fmt.Sprintf("%dx%dx%d/pad%d/t%v%v/beta%v", M, N, K, s.ldPad, tr[0], tr[1], beta), func(t *testing.T) {
+					e.t = t
+					rA, cA := M, K
+					if tr[0] {
+						rA, cA = K, M
+					}
+					rB, cB := K, N
+					if tr[1] {
+						rB, cB = N, K
+					}
+					lda, ldb, ldc := cA+s.ldPad, cB+s.ldPad, N+1
+					a, b, c := randF32(rng, rA*lda, 1), randF32(rng, rB*ldb, 1), randF32(rng, M*ldc, 1)
+					want := append([]float32(nil), c...)
+					gemmRef(tr[0], tr[1], M, N, K, 1.5, a, lda, b, ldb, beta, want, ldc, tf32)
+					pa, pb := up(e, a), up(e, b)
+					var first []float32
+					run := func(variant string) []float32 {
+						pc := up(e, c)
+						e.launch(func(k *cudagpt.Kernels) error {
+							if err := k.SetGemmVariant(variant); err != nil {
+								return err
+							}
+							defer k.SetGemmVariant("")
+							return k.Gemm(tr[0], tr[1], M, N, K, 1.5, pa, lda, pb, ldb, beta, pc, ldc)
+						})
+						return down[float32](e, pc, M*ldc)
+					}
+					for _, v := range append(cudagpt.GemmVariants(), "") {
+						if v == "" { // the tuner's own choice
+							cudagpt.SetGemmTuning(e.k, true)
+						}
+						got := run(v)
+						cudagpt.SetGemmTuning(e.k, false)
+						for i := range M {
+							for j := N; j < ldc; j++ {
+								got[i*ldc+j], want[i*ldc+j] = 0, 0
+							}
+						}
+						assertNear(t, "C "+v, got, want, 2e-6*float64(K), 1e-5)
+						if first == nil {
+							first = got
+						} else if !slices.Equal(got, first) {
+							t.Fatalf("variant %q: not the same bits as %s", v, cudagpt.GemmVariants()[0])
+						}
+					}
+					if len(e.k.GemmChoices()) == 0 {
+						t.Fatal("the tuner recorded no choice")
+					}
+				})
+			}
+		}
+	}
 }
 
 func TestEncoder(t *testing.T) {

@@ -143,7 +143,8 @@ const Kernel kernels[] = {
     KERNEL(gemm_f64), KERNEL(add_bias_f64), KERNEL(tanh_f64), KERNEL(tanh_backward_f64),
     KERNEL(log_softmax_rows_f64),
     // gpt.cu
-    KERNEL(gemm_f32), KERNEL(gemm_tf32), KERNEL(gemm_tf32_big), KERNEL(encoder_fwd), KERNEL(encoder_bwd_wpe),
+    KERNEL(gemm_f32), KERNEL(gemm_tf32), KERNEL(gemm_tf32_big), KERNEL(gemm_tf32_db), KERNEL(gemm_tf32_db_v), KERNEL(gemm_tf32_db_v2),
+    KERNEL(gemm_tf32_dbw_v), KERNEL(gemm_tf32_db64_v), KERNEL(encoder_fwd), KERNEL(encoder_bwd_wpe),
     KERNEL(encoder_bwd_wte), KERNEL(layernorm_fwd), KERNEL(layernorm_bwd_dinp),
     KERNEL(layernorm_bwd_dwdb), KERNEL(add_bias), KERNEL(bias_grad), KERNEL(gelu_fwd),
     KERNEL(gelu_bwd), KERNEL(attention_fwd), KERNEL(attention_bwd_dkdv),

@@ -12,6 +12,15 @@
 
 typedef long long i64;
 
+// gpt_f4 is four floats read with one 16-byte load (float4 without the
+// CUDA headers, so the emulator's host build has it too).
+struct alignas(16) gpt_f4 {
+    float x, y, z, w;
+};
+struct alignas(16) gpt_u4 {
+    unsigned x, y, z, w;
+};
+
 __device__ __forceinline__ float warp_sum(float v) {
     for (int o = GPT_WARP / 2; o > 0; o >>= 1) {
         v += __shfl_xor_sync(GPT_FULL_MASK, v, o);

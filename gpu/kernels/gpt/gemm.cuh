@@ -247,4 +247,223 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32_big(i64 transA, i64 
     gemm_tf32_tile<128, 128, 32, 2, 4>(transA, transB, M, N, K, float(alpha), A, lda, B, ldb,
                                        float(beta), C, ldc);
 }
+// gemm_tf32_db_tile: the tensor-core gemm with two shared-memory buffers
+// (one barrier per K step: the next step's tiles go into the other buffer
+// while this one is read), tiles kept in shared memory in the layout the
+// operand has in global memory (so every store is along a row and, with
+// the paddings below, every fragment read hits 32 different banks), and,
+// when VEC, 16-byte loads and stores (four consecutive floats along the
+// stored rows; the caller guarantees that lda, ldb and the base
+// addresses are multiples of four floats, and vectors that cross the
+// matrix's edge load element by element). TA and TB are transA and
+// transB. Every output's products are accumulated in the same order as
+// gemm_tf32_tile's (ascending k, eight at a time, one accumulator), so
+// the variants give bit-identical results and only their speed differs.
+//
+// Shared layouts (words, per buffer): A not transposed [BM][BK+4] (m, k),
+// transposed [BK][BM+8] (k, m); B not transposed [BK][BN+8] (k, n),
+// transposed [BN][BK+4] (n, k).
+template <int BM, int BN, int BK>
+struct gemm_smem {
+    static constexpr int a = (BM * (BK + 4) > BK * (BM + 8)) ? BM * (BK + 4) : BK * (BM + 8);
+    static constexpr int b = (BN * (BK + 4) > BK * (BN + 8)) ? BN * (BK + 4) : BK * (BN + 8);
+    static constexpr int words = 2 * (a + b);
+};
+
+template <int BM, int BN, int BK, int WM, int WN, bool VEC, bool TA, bool TB>
+__device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i64 K, float alpha,
+                                                  const float *__restrict__ A, i64 lda,
+                                                  const float *__restrict__ B, i64 ldb,
+                                                  float beta, float *__restrict__ C, i64 ldc) {
+    constexpr int NT = WM * WN * GPT_WARP;
+    constexpr int TM = BM / WM / 16, TN = BN / WN / 8;
+    constexpr int W = VEC ? 4 : 1;                              // floats a load moves
+    constexpr int LA = BM * BK / NT / W, LB = BK * BN / NT / W; // loads per thread
+    static_assert(BM * BK % (NT * W) == 0 && BK * BN % (NT * W) == 0, "tile/threads");
+    // Row lengths in the tile as stored, and the shared row strides.
+    constexpr int ALEN = TA ? BM : BK, BLEN = TB ? BK : BN;
+    constexpr int AST = TA ? BM + 8 : BK + 4, BST = TB ? BK + 4 : BN + 8;
+    using S = gemm_smem<BM, BN, BK>;
+    // Buffer buf of A at sm + buf·S::a, of B at sm + 2·S::a + buf·S::b
+    // (arithmetic, not an array of pointers: that would live on the stack).
+    auto as = [&](int buf) { return sm + buf * S::a; };
+    auto bs = [&](int buf) { return sm + 2 * S::a + buf * S::b; };
+    const int tid = threadIdx.x, lane = tid % GPT_WARP, warp = tid / GPT_WARP;
+    const int g = lane / 4, t = lane % 4;
+    const int wm = (warp / WN) * (BM / WM), wn = (warp % WN) * (BN / WN);
+    const i64 row0 = i64(blockIdx.y) * BM, col0 = i64(blockIdx.x) * BN;
+    // Load r of a thread: chunk c = tid + r·NT of the tile as stored,
+    // row c / (LEN/W), first column (c mod (LEN/W))·W.
+    float ra[LA][W], rb[LB][W];
+    auto load = [&](i64 k0) {
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            const int c = tid + r * NT, fast = (c % (ALEN / W)) * W, slow = c / (ALEN / W);
+            const i64 sr = TA ? k0 + slow : row0 + slow, sc = TA ? row0 + fast : k0 + fast;
+            const i64 nr = TA ? K : M, nc = TA ? M : K;
+            const float *src = A + sr * lda + sc;
+            if (VEC && sr < nr && sc + W <= nc) {
+                const gpt_f4 v = *reinterpret_cast<const gpt_f4 *>(src);
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int w = 0; w < W; w++) ra[r][w] = e[w];
+            } else {
+#pragma unroll
+                for (int w = 0; w < W; w++) ra[r][w] = (sr < nr && sc + w < nc) ? src[w] : 0.0f;
+            }
+        }
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            const int c = tid + r * NT, fast = (c % (BLEN / W)) * W, slow = c / (BLEN / W);
+            const i64 sr = TB ? col0 + slow : k0 + slow, sc = TB ? k0 + fast : col0 + fast;
+            const i64 nr = TB ? N : K, nc = TB ? K : N;
+            const float *src = B + sr * ldb + sc;
+            if (VEC && sr < nr && sc + W <= nc) {
+                const gpt_f4 v = *reinterpret_cast<const gpt_f4 *>(src);
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int w = 0; w < W; w++) rb[r][w] = e[w];
+            } else {
+#pragma unroll
+                for (int w = 0; w < W; w++) rb[r][w] = (sr < nr && sc + w < nc) ? src[w] : 0.0f;
+            }
+        }
+    };
+    auto put = [&](unsigned *dst, const float (&x)[W]) {
+        if (VEC) {
+            gpt_u4 u;
+            u.x = to_tf32(x[0]);
+            u.y = to_tf32(x[W > 1 ? 1 : 0]);
+            u.z = to_tf32(x[W > 2 ? 2 : 0]);
+            u.w = to_tf32(x[W > 3 ? 3 : 0]);
+            *reinterpret_cast<gpt_u4 *>(dst) = u;
+        } else {
+#pragma unroll
+            for (int w = 0; w < W; w++) dst[w] = to_tf32(x[w]);
+        }
+    };
+    auto store = [&](int buf) {
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            const int c = tid + r * NT, fast = (c % (ALEN / W)) * W, slow = c / (ALEN / W);
+            put(as(buf) + slow * AST + fast, ra[r]);
+        }
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            const int c = tid + r * NT, fast = (c % (BLEN / W)) * W, slow = c / (BLEN / W);
+            put(bs(buf) + slow * BST + fast, rb[r]);
+        }
+    };
+    // a_at(i, p) = op(A) tile [i][p]; b_at(p, j) = op(B) tile [p][j].
+    auto a_at = [&](const unsigned *a, int i, int p) { return TA ? a[p * AST + i] : a[i * AST + p]; };
+    auto b_at = [&](const unsigned *b, int p, int j) { return TB ? b[j * BST + p] : b[p * BST + j]; };
+    float acc[TM][TN][4];
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
+    load(0);
+    store(0);
+    __syncthreads();
+    int buf = 0;
+    for (i64 k0 = 0; k0 < K; k0 += BK) {
+        const bool more = k0 + BK < K;
+        if (more) {
+            load(k0 + BK); // in flight while this step's mma run
+        }
+        const unsigned *acur = as(buf), *bcur = bs(buf);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 8) {
+            unsigned a[TM][4], b[TN][2];
+#pragma unroll
+            for (int mi = 0; mi < TM; mi++) {
+                const int r = wm + mi * 16 + g;
+                a[mi][0] = a_at(acur, r, kk + t);
+                a[mi][1] = a_at(acur, r + 8, kk + t);
+                a[mi][2] = a_at(acur, r, kk + t + 4);
+                a[mi][3] = a_at(acur, r + 8, kk + t + 4);
+            }
+#pragma unroll
+            for (int ni = 0; ni < TN; ni++) {
+                const int c = wn + ni * 8 + g;
+                b[ni][0] = b_at(bcur, kk + t, c);
+                b[ni][1] = b_at(bcur, kk + t + 4, c);
+            }
+#pragma unroll
+            for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+                for (int ni = 0; ni < TN; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
+        }
+        if (more) {
+            store(buf ^ 1); // the other buffer: last read before the previous barrier
+        }
+        __syncthreads();
+        buf ^= 1;
+    }
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++) {
+            const i64 r = row0 + wm + mi * 16 + g, c = col0 + wn + ni * 8 + 2 * t;
+            gemm_store(C, ldc, M, N, r, c, alpha, beta, acc[mi][ni][0]);
+            gemm_store(C, ldc, M, N, r, c + 1, alpha, beta, acc[mi][ni][1]);
+            gemm_store(C, ldc, M, N, r + 8, c, alpha, beta, acc[mi][ni][2]);
+            gemm_store(C, ldc, M, N, r + 8, c + 1, alpha, beta, acc[mi][ni][3]);
+        }
+}
+
+// gemm_tf32_db_dispatch sends the four transposition cases to their own
+// instantiations (layouts and indexing fixed at compile time), all on
+// one static shared array.
+template <int BM, int BN, int BK, int WM, int WN, bool VEC>
+__device__ __forceinline__ void gemm_tf32_db_dispatch(i64 transA, i64 transB, i64 M, i64 N, i64 K,
+                                             double alpha_, const float *__restrict__ A, i64 lda,
+                                             const float *__restrict__ B, i64 ldb, double beta_,
+                                             float *__restrict__ C, i64 ldc) {
+    __shared__ __align__(16) unsigned sm[gemm_smem<BM, BN, BK>::words];
+    const float alpha = float(alpha_), beta = float(beta_);
+    if (transA) {
+        if (transB) {
+            gemm_tf32_db_tile<BM, BN, BK, WM, WN, VEC, true, true>(sm, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        } else {
+            gemm_tf32_db_tile<BM, BN, BK, WM, WN, VEC, true, false>(sm, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        }
+    } else if (transB) {
+        gemm_tf32_db_tile<BM, BN, BK, WM, WN, VEC, false, true>(sm, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    } else {
+        gemm_tf32_db_tile<BM, BN, BK, WM, WN, VEC, false, false>(sm, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    }
+}
+
+#define GEMM_ARGS i64 transA, i64 transB, i64 M, i64 N, i64 K, double alpha, const float *__restrict__ A, \
+                  i64 lda, const float *__restrict__ B, i64 ldb, double beta, float *__restrict__ C, i64 ldc
+#define GEMM_PASS transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc
+
+// The double-buffered variants; gpu/cudagpt times them (and the two
+// above) on each product shape the model uses and keeps the fastest.
+// gemm_tf32_db: 128×128 tiles, BK 16, 8 warps (2×4, 64×32 each); block
+// 256, grid (ceil(N/128), ceil(M/128)). _v: with 16-byte loads.
+extern "C" __global__ void __launch_bounds__(256) gemm_tf32_db(GEMM_ARGS) {
+    gemm_tf32_db_dispatch<128, 128, 16, 2, 4, false>(GEMM_PASS);
+}
+extern "C" __global__ void __launch_bounds__(256) gemm_tf32_db_v(GEMM_ARGS) {
+    gemm_tf32_db_dispatch<128, 128, 16, 2, 4, true>(GEMM_PASS);
+}
+// gemm_tf32_db_v2: gemm_tf32_db_v held to 128 registers, so that two
+// blocks (16 warps) share a multiprocessor.
+extern "C" __global__ void __launch_bounds__(256, 2) gemm_tf32_db_v2(GEMM_ARGS) {
+    gemm_tf32_db_dispatch<128, 128, 16, 2, 4, true>(GEMM_PASS);
+}
+// gemm_tf32_dbw_v: 128×128 tiles, BK 16, 4 warps (2×2, 64×64 each: fewer
+// shared-memory reads per mma); block 128, 16-byte loads.
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32_dbw_v(GEMM_ARGS) {
+    gemm_tf32_db_dispatch<128, 128, 16, 2, 2, true>(GEMM_PASS);
+}
+// gemm_tf32_db64_v: 64×128 tiles (more blocks for thin products), BK 16,
+// 4 warps (2×2, 32×64 each); block 128, 16-byte loads.
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32_db64_v(GEMM_ARGS) {
+    gemm_tf32_db_dispatch<64, 128, 16, 2, 2, true>(GEMM_PASS);
+}
 #endif
