@@ -42,10 +42,16 @@ if [ -n "$llmc" ] && command -v nvcc >/dev/null 2>&1; then
 		sed -i 's/cudaMemAdviseSetPreferredLocation, cudaCpuDeviceId)/cudaMemAdviseSetPreferredLocation, cudaMemLocation{cudaMemLocationTypeHost, 0})/' \
 			"$llmc/llmc/cuda_utils.cuh"
 	fi
+	# NVML (llm.c's GPU-utilisation readout) links from the toolkit's stubs
+	# when no libnvidia-ml.so is on the linker's path.
+	nvml="-lnvidia-ml"
+	stubs=$(dirname "$(command -v nvcc)")/../lib64/stubs
+	[ -e "$stubs/libnvidia-ml.so" ] && nvml="-L$stubs -lnvidia-ml"
 	for p in BF16 FP32; do
+		# shellcheck disable=SC2086 # nvml is a word list
 		(cd "$llmc" && timeout 240 nvcc --threads=0 -t=0 --use_fast_math -std=c++17 -O3 \
 			--generate-code "arch=compute_$cc,code=[compute_$cc,sm_$cc]" -DENABLE_$p \
-			train_gpt2.cu -lcublas -lcublasLt -o "train_gpt2_$p" >"$out/llmc-build-$p.log" 2>&1) &
+			train_gpt2.cu -lcublas -lcublasLt $nvml -o "train_gpt2_$p" >"$out/llmc-build-$p.log" 2>&1) &
 	done
 fi
 

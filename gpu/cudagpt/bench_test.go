@@ -84,10 +84,12 @@ func TestCUDABenchmark(t *testing.T) {
 		t.Fatal(err)
 	}
 	need := cudagpt.EstimateBytes(cfg, cudagpt.Options{Positions: B * T, Reference: true})
+	free0, _, _ := dev.MemInfo()
 	dm := newModel(t, dev, policy, B*T)
 	if err := dm.FreezeReference(); err != nil {
 		t.Fatal(err)
 	}
+	free1, _, _ := dev.MemInfo()
 	b := randomBatch(cfg, B, T, 1)
 	for i := range b.Targets {
 		if b.Targets[i] < 0 {
@@ -182,8 +184,8 @@ func TestCUDABenchmark(t *testing.T) {
 	// plus attention's 12·layers·T·C (llm.c's and PaLM's count).
 	flopsPerTok := 6*float64(cfg.NumParams()) + 12*float64(cfg.NLayer*T*cfg.NEmbd)
 	var w strings.Builder
-	fmt.Fprintf(&w, "\ndevice: %s, compute capability %d.%d, %.1f GiB; model %s (%.2fM parameters), batch %d × %d, %.2f GiB on the device\n",
-		dev.Name(), major, minor, float64(total)/(1<<30), preset, float64(cfg.NumParams())/1e6, B, T, float64(need)/(1<<30))
+	fmt.Fprintf(&w, "\ndevice: %s, compute capability %d.%d, %.1f GiB; model %s (%.2fM parameters), batch %d × %d, %.2f GiB on the device (EstimateBytes; %.2f GiB taken)\n",
+		dev.Name(), major, minor, float64(total)/(1<<30), preset, float64(cfg.NumParams())/1e6, B, T, float64(need)/(1<<30), float64(free0-free1)/(1<<30))
 	fmt.Fprintf(&w, "%-28s %14s %14s\n", "measure", "value", "of peak")
 	row := func(what string, v float64, unit string, tf32 bool, isFlops bool) {
 		pct := "n/a"

@@ -19,6 +19,7 @@ const (
 	sumsqBlocks  = 256  // GPT_SUMSQ_BLOCKS
 	gemmTile     = 64   // GEMM_BM = GEMM_BN, and gemm_tf32's tile
 	attBQ        = 64   // ATT_BQ: queries per attention block
+	attSplit     = 4    // ATT_SPLIT: threads per row in the _hs64 kernels
 	attMaxHS     = 128  // ATT_MAX_HS
 	decThreads   = 128  // ATT_DEC_THREADS
 	decMaxT      = 4096 // ATT_DEC_MAXT
@@ -366,13 +367,14 @@ func attCheck(op string, B, T, C, NH int) error {
 		cond(B*NH <= maxGridYZ, "B·NH %d over %d", B*NH, maxGridYZ))
 }
 
-// hsSuffix picks the attention kernels compiled for GPT-2's head size 64
-// (unrolled, rows in registers) over the generic ones.
-func hsSuffix(C, NH int) string {
+// attKernels picks the attention kernels for GPT-2's head size 64
+// (attention64.cuh: a row's dimensions split over attSplit threads) over
+// the generic ones, and their block.
+func attKernels(C, NH int) (suffix string, block dim) {
 	if C/NH == 64 {
-		return "_hs64"
+		return "_hs64", dim{attBQ * attSplit, 1}
 	}
-	return ""
+	return "", dim{attBQ, 1}
 }
 
 // AttentionFwd is gpt.attentionForward without the B·NH·T·T weights:
@@ -381,8 +383,8 @@ func (k *Kernels) AttentionFwd(y, lse, qkv Ptr, B, T, C, NH int) error {
 	if err := attCheck("AttentionFwd", B, T, C, NH); err != nil || empty(B, T, C) {
 		return err
 	}
-	return k.launch("attention_fwd"+hsSuffix(C, NH), dim{blocks(T, attBQ), B * NH}, dim{attBQ, 1},
-		y, lse, qkv, B, T, C, NH)
+	sfx, block := attKernels(C, NH)
+	return k.launch("attention_fwd"+sfx, dim{blocks(T, attBQ), B * NH}, block, y, lse, qkv, B, T, C, NH)
 }
 
 // AttentionBwd is gpt.attentionBackward (accumulates into dqkv), the
@@ -392,11 +394,11 @@ func (k *Kernels) AttentionBwd(dqkv, dy, qkv, y, lse Ptr, B, T, C, NH int) error
 		return err
 	}
 	grid := dim{blocks(T, attBQ), B * NH}
-	sfx := hsSuffix(C, NH)
-	if err := k.launch("attention_bwd_dkdv"+sfx, grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
+	sfx, block := attKernels(C, NH)
+	if err := k.launch("attention_bwd_dkdv"+sfx, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
 		return err
 	}
-	return k.launch("attention_bwd_dq"+sfx, grid, dim{attBQ, 1}, dqkv, dy, qkv, y, lse, B, T, C, NH)
+	return k.launch("attention_bwd_dq"+sfx, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH)
 }
 
 // AttentionDecode attends one query q [NH·HS] over the first t positions

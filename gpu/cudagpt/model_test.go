@@ -325,8 +325,11 @@ func checkStep(t *testing.T, dm *cudagpt.Model, cpu *gpt.Model, opt *gpu.AdamW, 
 }
 
 // TestCUDAEstimateBytesIsWhatIsAllocated: New and NewSampler take what
-// EstimateBytes and SamplerBytes say (the emulated driver allocates
-// exactly; a GPU rounds each allocation up, so there it is a lower bound).
+// EstimateBytes and SamplerBytes say. The emulated driver allocates
+// exactly; a GPU's free memory moves in pages of 2 MiB (an allocation may
+// fit in a page already taken, seen on an H200: 0 bytes for a sampler),
+// so there the check is to within a page each way, and the benchmark
+// compares the two at the gpt2 preset.
 func TestCUDAEstimateBytesIsWhatIsAllocated(t *testing.T) {
 	dev := openDevice(t)
 	cfg := testConfig(t)
@@ -346,7 +349,7 @@ func TestCUDAEstimateBytesIsWhatIsAllocated(t *testing.T) {
 	dm := newModel(t, dev, randomModel(t, cfg, 1), opt.Positions)
 	got, want := used(free0), cudagpt.EstimateBytes(cfg, opt)
 	t.Logf("New: %d bytes taken, %d estimated", got, want)
-	if got < want || (exact && got > want+int64(4096*64)) {
+	if !bytesAgree(got, want, exact, 4096*64) {
 		t.Errorf("New took %d bytes, EstimateBytes says %d", got, want)
 	}
 	free1, _, _ := dev.MemInfo()
@@ -357,7 +360,17 @@ func TestCUDAEstimateBytesIsWhatIsAllocated(t *testing.T) {
 	defer s.Close()
 	got, want = used(free1), cudagpt.SamplerBytes(cfg)
 	t.Logf("NewSampler: %d bytes taken, %d estimated", got, want)
-	if got < want || (exact && got > want+int64(4096*32)) {
+	if !bytesAgree(got, want, exact, 4096*32) {
 		t.Errorf("NewSampler took %d bytes, SamplerBytes says %d", got, want)
 	}
+}
+
+// bytesAgree: on the emulator the bytes taken are the estimate plus at
+// most slack (alignment); on a GPU within a 2 MiB page of it either way.
+func bytesAgree(got, want int64, exact bool, slack int64) bool {
+	if exact {
+		return got >= want && got <= want+slack
+	}
+	const page = 2 << 20
+	return got >= want-page && got <= want+page+slack
 }

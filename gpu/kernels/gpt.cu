@@ -23,4 +23,5 @@
 #include "gpt/gemm.cuh"
 #include "gpt/ops.cuh"
 #include "gpt/attention.cuh"
+#include "gpt/attention64.cuh"
 #include "gpt/loss.cuh"

@@ -14,10 +14,9 @@
 #define ATT_BK 32
 #define ATT_MAX_HS 128
 
-// Each kernel is a template on HSC, the head size when known at compile
-// time (64 for GPT-2: loops unroll and the per-thread rows stay in
-// registers), or 0 for any hs ≤ ATT_MAX_HS; the _hs64 entry points are
-// the first, the plain ones the second.
+// The plain kernels take any hs ≤ ATT_MAX_HS (HSC 0); the _hs64 ones
+// (attention64.cuh) are GPT-2's head size, with a row's work split over
+// four threads.
 #define ATT_ROW(HSC) ((HSC) ? (HSC) : ATT_MAX_HS)
 
 template <int HSC>
@@ -84,10 +83,6 @@ extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd(float *y, flo
     attention_fwd_body<0>(y, lse, qkv, B, T, C, NH);
 }
 
-extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd_hs64(float *y, float *lse, const float *qkv, i64 B,
-                                              i64 T, i64 C, i64 NH) {
-    attention_fwd_body<64>(y, lse, qkv, B, T, C, NH);
-}
 
 // attention_bwd_dkdv: one thread per key j, accumulating dk_j and dv_j over
 // the queries i ≥ j, which pass through shared memory with dO_i, lse_i and
@@ -171,11 +166,6 @@ extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dkdv(float *d
     attention_bwd_dkdv_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
-extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dkdv_hs64(float *dqkv, const float *dy, const float *qkv,
-                                                   const float *y, const float *lse, i64 B, i64 T,
-                                                   i64 C, i64 NH) {
-    attention_bwd_dkdv_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
-}
 
 // attention_bwd_dq: one thread per query i, dq_i += scale·Σ_{j≤i} ds_ij·k_j,
 // keys and values through shared memory. Adds into dqkv's q part.
@@ -237,11 +227,6 @@ extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq(float *dqk
     attention_bwd_dq_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
-extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq_hs64(float *dqkv, const float *dy, const float *qkv,
-                                                 const float *y, const float *lse, i64 B, i64 T,
-                                                 i64 C, i64 NH) {
-    attention_bwd_dq_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
-}
 
 // attention_decode: one new query against the first t positions of a KV
 // cache, for sampling. kcache and vcache are [maxT, C] (position-major,
