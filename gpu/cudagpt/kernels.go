@@ -367,14 +367,15 @@ func attCheck(op string, B, T, C, NH int) error {
 		cond(B*NH <= maxGridYZ, "B·NH %d over %d", B*NH, maxGridYZ))
 }
 
-// attKernels picks the attention kernels for GPT-2's head size 64
-// (attention64.cuh: a row's dimensions split over attSplit threads) over
-// the generic ones, and their block.
-func attKernels(C, NH int) (suffix string, block dim) {
+// attKernels picks the attention kernels for GPT-2's head size 64 over
+// the generic ones, and the blocks of the forward (and dq) and dkdv
+// kernels (attention64.cuh: a key's dimensions split over attSplit
+// threads).
+func attKernels(C, NH int) (suffix string, block, blockKV dim) {
 	if C/NH == 64 {
-		return "_hs64", dim{attBQ * attSplit, 1}
+		return "_hs64", dim{attBQ, 1}, dim{attBQ * attSplit, 1}
 	}
-	return "", dim{attBQ, 1}
+	return "", dim{attBQ, 1}, dim{attBQ, 1}
 }
 
 // AttentionFwd is gpt.attentionForward without the B·NH·T·T weights:
@@ -383,7 +384,7 @@ func (k *Kernels) AttentionFwd(y, lse, qkv Ptr, B, T, C, NH int) error {
 	if err := attCheck("AttentionFwd", B, T, C, NH); err != nil || empty(B, T, C) {
 		return err
 	}
-	sfx, block := attKernels(C, NH)
+	sfx, block, _ := attKernels(C, NH)
 	return k.launch("attention_fwd"+sfx, dim{blocks(T, attBQ), B * NH}, block, y, lse, qkv, B, T, C, NH)
 }
 
@@ -394,8 +395,8 @@ func (k *Kernels) AttentionBwd(dqkv, dy, qkv, y, lse Ptr, B, T, C, NH int) error
 		return err
 	}
 	grid := dim{blocks(T, attBQ), B * NH}
-	sfx, block := attKernels(C, NH)
-	if err := k.launch("attention_bwd_dkdv"+sfx, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
+	sfx, block, blockKV := attKernels(C, NH)
+	if err := k.launch("attention_bwd_dkdv"+sfx, grid, blockKV, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
 		return err
 	}
 	return k.launch("attention_bwd_dq"+sfx, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH)

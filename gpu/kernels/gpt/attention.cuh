@@ -14,9 +14,11 @@
 #define ATT_BK 32
 #define ATT_MAX_HS 128
 
-// The plain kernels take any hs ≤ ATT_MAX_HS (HSC 0); the _hs64 ones
-// (attention64.cuh) are GPT-2's head size, with a row's work split over
-// four threads.
+// Each kernel is a template on HSC, the head size when known at compile
+// time (64 for GPT-2: loops unroll and the per-thread rows stay in
+// registers), or 0 for any hs ≤ ATT_MAX_HS; the _hs64 entry points are
+// the first, the plain ones the second. attention_bwd_dkdv_hs64 is in
+// attention64.cuh: its four row vectors do not fit one thread's registers.
 #define ATT_ROW(HSC) ((HSC) ? (HSC) : ATT_MAX_HS)
 
 template <int HSC>
@@ -81,6 +83,11 @@ __device__ __forceinline__ void attention_fwd_body(float *y, float *lse, const f
 extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd(float *y, float *lse, const float *qkv, i64 B, i64 T,
                                          i64 C, i64 NH) {
     attention_fwd_body<0>(y, lse, qkv, B, T, C, NH);
+}
+
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_fwd_hs64(float *y, float *lse, const float *qkv, i64 B,
+                                              i64 T, i64 C, i64 NH) {
+    attention_fwd_body<64>(y, lse, qkv, B, T, C, NH);
 }
 
 
@@ -225,6 +232,12 @@ extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq(float *dqk
                                             const float *y, const float *lse, i64 B, i64 T,
                                             i64 C, i64 NH) {
     attention_bwd_dq_body<0>(dqkv, dy, qkv, y, lse, B, T, C, NH);
+}
+
+extern "C" __global__ void __launch_bounds__(ATT_BQ) attention_bwd_dq_hs64(float *dqkv, const float *dy, const float *qkv,
+                                                 const float *y, const float *lse, i64 B, i64 T,
+                                                 i64 C, i64 NH) {
+    attention_bwd_dq_body<64>(dqkv, dy, qkv, y, lse, B, T, C, NH);
 }
 
 
