@@ -125,6 +125,7 @@ func newKernels(d *Device, mod cu.Module, tf32 bool) (*Kernels, error) {
 		for _, v := range tf32Variants {
 			names = append(names, v.name)
 		}
+		names = append(names, "attention_fwd_tc", "attention_bwd_dkdv_tc", "attention_bwd_dq_tc")
 	}
 	for _, name := range names {
 		f, err := mod.Function(name)
@@ -385,7 +386,11 @@ func (k *Kernels) AttentionFwd(y, lse, qkv Ptr, B, T, C, NH int) error {
 		return err
 	}
 	sfx, block, _ := attKernels(C, NH)
-	return k.launch("attention_fwd"+sfx, dim{blocks(T, attBQ), B * NH}, block, y, lse, qkv, B, T, C, NH)
+	name := "attention_fwd" + sfx
+	if sfx == "_hs64" && k.TF32() { // on the tensor cores (attention_tc.cuh)
+		name, block = "attention_fwd_tc", dim{128, 1}
+	}
+	return k.launch(name, dim{blocks(T, attBQ), B * NH}, block, y, lse, qkv, B, T, C, NH)
 }
 
 // AttentionBwd is gpt.attentionBackward (accumulates into dqkv), the
@@ -396,10 +401,17 @@ func (k *Kernels) AttentionBwd(dqkv, dy, qkv, y, lse Ptr, B, T, C, NH int) error
 	}
 	grid := dim{blocks(T, attBQ), B * NH}
 	sfx, block, blockKV := attKernels(C, NH)
-	if err := k.launch("attention_bwd_dkdv"+sfx, grid, blockKV, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
+	dkdv, dq := "attention_bwd_dkdv"+sfx, "attention_bwd_dq"+sfx
+	if sfx == "_hs64" && k.TF32() {
+		// In TF32 mode the backward pass runs on the tensor cores, the
+		// products' operands rounded to TF32 as the gemms' are
+		// (attention_tc.cuh).
+		dkdv, dq, block, blockKV = "attention_bwd_dkdv_tc", "attention_bwd_dq_tc", dim{128, 1}, dim{128, 1}
+	}
+	if err := k.launch(dkdv, grid, blockKV, dqkv, dy, qkv, y, lse, B, T, C, NH); err != nil {
 		return err
 	}
-	return k.launch("attention_bwd_dq"+sfx, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH)
+	return k.launch(dq, grid, block, dqkv, dy, qkv, y, lse, B, T, C, NH)
 }
 
 // AttentionDecode attends one query q [NH·HS] over the first t positions

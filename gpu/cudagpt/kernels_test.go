@@ -341,7 +341,7 @@ func lseRef(qkv []float32, B, T, C, NH int) []float64 {
 func TestAttention(t *testing.T) {
 	// T not a multiple of the 64-query or 32-key tiles; T = 1; one head;
 	// head size 64 (the specialised kernels).
-	for _, s := range [][4]int{{1, 1, 8, 2}, {2, 70, 24, 3}, {1, 97, 16, 1}, {1, 70, 128, 2}} {
+	for _, s := range [][4]int{{1, 1, 8, 2}, {2, 70, 24, 3}, {1, 97, 16, 1}, {1, 70, 128, 2}, {2, 130, 128, 2}} {
 		B, T, C, NH := s[0], s[1], s[2], s[3]
 		t.Run(fmt.Sprintf("B%dT%dC%dH%d", B, T, C, NH), func(t *testing.T) {
 			e := newEnv(t)
@@ -350,16 +350,53 @@ func TestAttention(t *testing.T) {
 			y, att := make([]float32, B*T*C), make([]float32, B*NH*T*T)
 			gpt.OpAttentionForward(y, att, qkv, B, T, C, NH)
 			pqkv, py, plse := up(e, qkv), up(e, make([]float32, B*T*C)), up(e, make([]float32, B*NH*T))
-			e.launch(func(k *cudagpt.Kernels) error { return k.AttentionFwd(py, plse, pqkv, B, T, C, NH) })
+			lse := lseRef(qkv, B, T, C, NH)
+			e.launch(func(k *cudagpt.Kernels) error {
+				if err := k.SetGemmMode(cudagpt.GemmFP32); err != nil {
+					return err
+				}
+				return k.AttentionFwd(py, plse, pqkv, B, T, C, NH)
+			})
 			assertNear(t, "y", down[float32](e, py, B*T*C), y, 1e-5, 1e-4)
-			assertNear(t, "lse", f64(down[float32](e, plse, B*NH*T)), lseRef(qkv, B, T, C, NH), 1e-5, 1e-5)
+			assertNear(t, "lse", f64(down[float32](e, plse, B*NH*T)), lse, 1e-5, 1e-5)
+			// TF32 (head size 64: the tensor-core forward), within TF32's
+			// rounding of Q, K, V and the probabilities.
+			if e.d.Do(func() error { return e.k.SetGemmMode(cudagpt.GemmTF32) }) == nil {
+				ty, tlse := up(e, make([]float32, B*T*C)), up(e, make([]float32, B*NH*T))
+				e.launch(func(k *cudagpt.Kernels) error { return k.AttentionFwd(ty, tlse, pqkv, B, T, C, NH) })
+				assertNear(t, "TF32 y", down[float32](e, ty, B*T*C), y, 3e-3, 1e-2)
+				assertNear(t, "TF32 lse", f64(down[float32](e, tlse, B*NH*T)), lse, 3e-3, 1e-2)
+			}
 
 			dy := randF32(rng, B*T*C, 1)
-			dqkv := randF32(rng, B*T*3*C, 1) // accumulated into
-			pdy, pdqkv := up(e, dy), up(e, dqkv)
+			dqkv0 := randF32(rng, B*T*3*C, 1) // accumulated into
+			dqkv := append([]float32(nil), dqkv0...)
+			pdy := up(e, dy)
 			gpt.OpAttentionBackward(dqkv, dy, qkv, att, B, T, C, NH)
-			e.launch(func(k *cudagpt.Kernels) error { return k.AttentionBwd(pdqkv, pdy, pqkv, py, plse, B, T, C, NH) })
-			assertNear(t, "dqkv", down[float32](e, pdqkv, B*T*3*C), dqkv, 1e-4, 1e-3)
+			// FP32; then TF32, where head size 64 takes the tensor-core
+			// dK/dV kernel: within TF32's rounding of its operands.
+			for _, mode := range []cudagpt.GemmMode{cudagpt.GemmFP32, cudagpt.GemmTF32} {
+				if err := e.d.Do(func() error { return e.k.SetGemmMode(mode) }); err != nil {
+					continue // no TF32 below compute capability 8.0
+				}
+				pdqkv := up(e, dqkv0)
+				e.launch(func(k *cudagpt.Kernels) error { return k.AttentionBwd(pdqkv, pdy, pqkv, py, plse, B, T, C, NH) })
+				got := down[float32](e, pdqkv, B*T*3*C)
+				if mode == cudagpt.GemmFP32 {
+					assertNear(t, "dqkv", got, dqkv, 1e-4, 1e-3)
+					continue
+				}
+				var worst, top float64
+				for i := range got {
+					worst = max(worst, math.Abs(float64(got[i]-dqkv[i])))
+					top = max(top, math.Abs(float64(dqkv[i]-dqkv0[i])))
+				}
+				t.Logf("TF32: largest difference %.2g, largest gradient %.2g", worst, top)
+				if worst > 5e-3*top {
+					t.Errorf("TF32 dqkv: largest difference %.3g, over 5e-3 of the largest gradient %.3g", worst, top)
+				}
+			}
+			_ = e.d.Do(func() error { return e.k.SetGemmMode(cudagpt.GemmAuto) })
 		})
 	}
 }

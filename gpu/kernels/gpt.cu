@@ -24,4 +24,5 @@
 #include "gpt/ops.cuh"
 #include "gpt/attention.cuh"
 #include "gpt/attention64.cuh"
+#include "gpt/attention_tc.cuh"
 #include "gpt/loss.cuh"

@@ -148,7 +148,7 @@ const Kernel kernels[] = {
     KERNEL(encoder_bwd_wte), KERNEL(layernorm_fwd), KERNEL(layernorm_bwd_dinp),
     KERNEL(layernorm_bwd_dwdb), KERNEL(add_bias), KERNEL(bias_grad), KERNEL(gelu_fwd),
     KERNEL(gelu_bwd), KERNEL(attention_fwd), KERNEL(attention_bwd_dkdv),
-    KERNEL(attention_bwd_dq), KERNEL(attention_fwd_hs64), KERNEL(attention_bwd_dkdv_hs64), KERNEL(attention_bwd_dq_hs64), KERNEL(attention_decode), KERNEL(target_logprobs),
+    KERNEL(attention_bwd_dq), KERNEL(attention_fwd_hs64), KERNEL(attention_bwd_dkdv_hs64), KERNEL(attention_bwd_dq_hs64), KERNEL(attention_bwd_dkdv_tc), KERNEL(attention_bwd_dq_tc), KERNEL(attention_fwd_tc), KERNEL(attention_decode), KERNEL(target_logprobs),
     KERNEL(target_logprobs_bwd), KERNEL(seq_sums), KERNEL(sft_loss), KERNEL(dpo_loss),
     KERNEL(scatter_seq_grad), KERNEL(sum_squares_partial), KERNEL(sum_squares_final),
     KERNEL(adamw), KERNEL(col_finish),
