@@ -50,6 +50,19 @@ func gemmRef(tA, tB bool, M, N, K int, alpha float32, a []float32, lda int, b []
 	}
 }
 
+// stored is the shape A and B are stored in for op(A) M×K and op(B) K×N
+// under the transpositions tr.
+func stored(tr [2]bool, M, N, K int) (rA, cA, rB, cB int) {
+	rA, cA, rB, cB = M, K, K, N
+	if tr[0] {
+		rA, cA = K, M
+	}
+	if tr[1] {
+		rB, cB = N, K
+	}
+	return rA, cA, rB, cB
+}
+
 func TestGemm(t *testing.T) {
 	e := newEnv(t)
 	modes := []cudagpt.GemmMode{cudagpt.GemmFP32}
@@ -71,14 +84,7 @@ func TestGemm(t *testing.T) {
 						if err := e.d.Do(func() error { return e.k.SetGemmMode(mode) }); err != nil {
 							t.Fatal(err)
 						}
-						rA, cA := M, K
-						if tr[0] {
-							rA, cA = K, M
-						}
-						rB, cB := K, N
-						if tr[1] {
-							rB, cB = N, K
-						}
+						rA, cA, rB, cB := stored(tr, M, N, K)
 						lda, ldb, ldc := cA+3, cB+1, N+2 // padded rows
 						a := randF32(rng, rA*lda, 1)
 						b := randF32(rng, rB*ldb, 1)
@@ -148,14 +154,7 @@ func TestGemmVariantsAgree(t *testing.T) {
 				M, N, K := s.M, s.N, s.K
 				t.Run(fmt.Sprintf("%dx%dx%d/pad%d/t%v%v/beta%v", M, N, K, s.ldPad, tr[0], tr[1], beta), func(t *testing.T) {
 					e.t = t
-					rA, cA := M, K
-					if tr[0] {
-						rA, cA = K, M
-					}
-					rB, cB := K, N
-					if tr[1] {
-						rB, cB = N, K
-					}
+					rA, cA, rB, cB := stored(tr, M, N, K)
 					lda, ldb, ldc := cA+s.ldPad, cB+s.ldPad, N+1
 					a, b, c := randF32(rng, rA*lda, 1), randF32(rng, rB*ldb, 1), randF32(rng, M*ldc, 1)
 					want := append([]float32(nil), c...)

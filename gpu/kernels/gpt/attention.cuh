@@ -21,6 +21,20 @@
 // attention64.cuh: its four row vectors do not fit one thread's registers.
 #define ATT_ROW(HSC) ((HSC) ? (HSC) : ATT_MAX_HS)
 
+// att_tile loads rows r0 .. r0+ATT_BK-1 (hs columns) of two [T, ·]
+// operands with row strides sa and sb into shared tiles, zeros past T,
+// with the block's nthreads threads.
+template <int ROW>
+__device__ __forceinline__ void att_tile(float (*xs)[ROW], float (*ys)[ROW], const float *xa, i64 sa,
+                                         const float *xb, i64 sb, i64 r0, i64 T, i64 hs, int nthreads) {
+    for (i64 idx = threadIdx.x; idx < ATT_BK * hs; idx += nthreads) {
+        const i64 j = idx / hs, d = idx % hs;
+        const bool in = r0 + j < T;
+        xs[j][d] = in ? xa[(r0 + j) * sa + d] : 0.0f;
+        ys[j][d] = in ? xb[(r0 + j) * sb + d] : 0.0f;
+    }
+}
+
 template <int HSC>
 __device__ __forceinline__ void attention_fwd_body(float *y, float *lse, const float *qkv, i64 B,
                                                    i64 T, i64 C, i64 NH) {
@@ -40,12 +54,7 @@ __device__ __forceinline__ void attention_fwd_body(float *y, float *lse, const f
     const i64 kend = min(T, q0 + ATT_BQ); // keys the block's last query sees
     for (i64 k0 = 0; k0 < kend; k0 += ATT_BK) {
         __syncthreads(); // the previous tile is no longer read
-        for (i64 idx = threadIdx.x; idx < ATT_BK * hs; idx += ATT_BQ) {
-            const i64 j = idx / hs, d = idx % hs;
-            const bool in = k0 + j < T;
-            ks[j][d] = in ? base[(k0 + j) * 3 * C + C + d] : 0.0f;
-            vs[j][d] = in ? base[(k0 + j) * 3 * C + 2 * C + d] : 0.0f;
-        }
+        att_tile(ks, vs, base + C, 3 * C, base + 2 * C, 3 * C, k0, T, hs, ATT_BQ);
         __syncthreads();
         if (!active || k0 > t) {
             continue;
@@ -120,12 +129,7 @@ __device__ __forceinline__ void attention_bwd_dkdv_body(float *dqkv, const float
     }
     for (i64 i0 = j0; i0 < T; i0 += ATT_BK) {
         __syncthreads();
-        for (i64 idx = threadIdx.x; idx < ATT_BK * hs; idx += ATT_BQ) {
-            const i64 i = idx / hs, d = idx % hs;
-            const bool in = i0 + i < T;
-            qs[i][d] = in ? base[(i0 + i) * 3 * C + d] : 0.0f;
-            gs[i][d] = in ? gbase[(i0 + i) * C + d] : 0.0f;
-        }
+        att_tile(qs, gs, base, 3 * C, gbase, C, i0, T, hs, ATT_BQ);
         if (threadIdx.x < ATT_BK) {
             const i64 i = i0 + threadIdx.x;
             float dsum = 0.0f, l = 0.0f;
@@ -200,12 +204,7 @@ __device__ __forceinline__ void attention_bwd_dq_body(float *dqkv, const float *
     const i64 kend = min(T, q0 + ATT_BQ);
     for (i64 k0 = 0; k0 < kend; k0 += ATT_BK) {
         __syncthreads();
-        for (i64 idx = threadIdx.x; idx < ATT_BK * hs; idx += ATT_BQ) {
-            const i64 jj = idx / hs, d = idx % hs;
-            const bool in = k0 + jj < T;
-            ks[jj][d] = in ? base[(k0 + jj) * 3 * C + C + d] : 0.0f;
-            vs[jj][d] = in ? base[(k0 + jj) * 3 * C + 2 * C + d] : 0.0f;
-        }
+        att_tile(ks, vs, base + C, 3 * C, base + 2 * C, 3 * C, k0, T, hs, ATT_BQ);
         __syncthreads();
         if (!active || k0 > t) {
             continue;

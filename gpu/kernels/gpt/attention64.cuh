@@ -29,20 +29,6 @@ __device__ __forceinline__ float group_sum(float v) {
     return v;
 }
 
-// att64_tile loads rows r0.. r0+ATT_BK-1 of two [T, ·] operands (row
-// strides sa and sb) into shared tiles, zeros past T, with every thread
-// of the block.
-__device__ __forceinline__ void att64_tile(float (*xs)[ATT_HS64], float (*ys)[ATT_HS64],
-                                           const float *xa, i64 sa, const float *xb, i64 sb,
-                                           i64 r0, i64 T) {
-    for (int idx = threadIdx.x; idx < ATT_BK * ATT_HS64; idx += ATT_BQ * ATT_SPLIT) {
-        const int j = idx / ATT_HS64, d = idx % ATT_HS64;
-        const bool in = r0 + j < T;
-        xs[j][d] = in ? xa[(r0 + j) * sa + d] : 0.0f;
-        ys[j][d] = in ? xb[(r0 + j) * sb + d] : 0.0f;
-    }
-}
-
 // attention_bwd_dkdv_hs64: attention_bwd_dkdv with a key's dimensions
 // split over its group.
 extern "C" __global__ void __launch_bounds__(ATT_BQ * ATT_SPLIT, 2)
@@ -68,7 +54,7 @@ extern "C" __global__ void __launch_bounds__(ATT_BQ * ATT_SPLIT, 2)
     }
     for (i64 i0 = j0; i0 < T; i0 += ATT_BK) {
         __syncthreads();
-        att64_tile(qs, gs, base, 3 * C, gbase, C, i0, T);
+        att_tile(qs, gs, base, 3 * C, gbase, C, i0, T, ATT_HS64, ATT_BQ * ATT_SPLIT);
         // D_i = dO_i·y_i and lse_i of the tile's queries: a group of
         // ATT_SPLIT lanes per query, the first ATT_BK groups.
         if (threadIdx.x < ATT_BK * ATT_SPLIT) {

@@ -1,8 +1,82 @@
 // Attention on the tensor cores (TF32 m16n8k8 mma, FP32 accumulation),
 // head size 64, for the TF32 gemm mode: in FP32 on the CUDA cores the
 // three attention kernels took 68 of 163 ms of a gpt2 step at batch 8 on
-// an H200.
-//
+// an H200. Fragment layouts: gemm.cuh.
+
+#ifdef GPT_HAVE_MMA
+
+#define ATT_TC_BR 32            // queries per tile
+#define ATT_TC_LD (ATT_HS64 + 4) // row stride of the query tiles (banks)
+#define ATT_TC_PLD (ATT_TC_BR + 4)
+
+// att_tc_tile loads rows r0 .. r0+ATT_TC_BR-1 of two [T, ·] operands (row
+// strides sa and sb) into shared tiles as TF32, zeros past T, with the
+// block's 128 threads.
+__device__ __forceinline__ void att_tc_tile(unsigned (*xs)[ATT_TC_LD], unsigned (*ys)[ATT_TC_LD],
+                                            const float *xa, i64 sa, const float *xb, i64 sb,
+                                            i64 r0, i64 T) {
+    for (int idx = threadIdx.x; idx < ATT_TC_BR * ATT_HS64; idx += 128) {
+        const int i = idx / ATT_HS64, d = idx % ATT_HS64;
+        const bool in = r0 + i < T;
+        xs[i][d] = to_tf32(in ? xa[(r0 + i) * sa + d] : 0.0f);
+        ys[i][d] = to_tf32(in ? xb[(r0 + i) * sb + d] : 0.0f);
+    }
+}
+
+// att_tc_abt: acc (16 × ATT_TC_BR) += A·Xᵀ, A the warp's 16 rows × 64
+// dims as fragments, X a shared tile of ATT_TC_BR rows × 64 dims.
+__device__ __forceinline__ void att_tc_abt(float (&acc)[4][4], const unsigned (&a)[8][4],
+                                           const unsigned (*x)[ATT_TC_LD], int g, int t) {
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+#pragma unroll
+        for (int n = 0; n < 4; n++) {
+            const unsigned b[2] = {x[8 * n + g][8 * kk + t], x[8 * n + g][8 * kk + t + 4]};
+            mma_tf32(acc[n], a[kk], b);
+        }
+    }
+}
+
+// att_tc_pb: acc (16 × 64) += P·X, P a warp's shared 16 × ATT_TC_BR tile
+// (read as A fragments), X a shared tile of ATT_TC_BR rows × 64 dims.
+__device__ __forceinline__ void att_tc_pb(float (&acc)[8][4], const unsigned (*p)[ATT_TC_PLD],
+                                          const unsigned (*x)[ATT_TC_LD], int g, int t) {
+#pragma unroll
+    for (int kk = 0; kk < ATT_TC_BR / 8; kk++) {
+        const unsigned a[4] = {p[g][8 * kk + t], p[g + 8][8 * kk + t], p[g][8 * kk + t + 4],
+                               p[g + 8][8 * kk + t + 4]};
+#pragma unroll
+        for (int n = 0; n < 8; n++) {
+            const unsigned b[2] = {x[8 * kk + t][8 * n + g], x[8 * kk + t + 4][8 * n + g]};
+            mma_tf32(acc[n], a, b);
+        }
+    }
+}
+
+// att_tc_frags loads rows r0 + g and r0 + g + 8 (zero past T) of a
+// [T, ·] operand with row stride ld as A fragments, 16 rows × 64 dims in
+// 8 k-steps, rounded to TF32.
+__device__ __forceinline__ void att_tc_frags(unsigned (&a)[8][4], const float *x, i64 ld, i64 r0,
+                                             i64 T, int g, int t) {
+    const i64 r1 = r0 + g, r2 = r0 + g + 8;
+#pragma unroll
+    for (int ks = 0; ks < 8; ks++) {
+        const int c0 = 8 * ks + t, c1 = c0 + 4;
+        a[ks][0] = to_tf32(r1 < T ? x[r1 * ld + c0] : 0.0f);
+        a[ks][1] = to_tf32(r2 < T ? x[r2 * ld + c0] : 0.0f);
+        a[ks][2] = to_tf32(r1 < T ? x[r1 * ld + c1] : 0.0f);
+        a[ks][3] = to_tf32(r2 < T ? x[r2 * ld + c1] : 0.0f);
+    }
+}
+
+template <int N>
+__device__ __forceinline__ void att_tc_zero(float (&acc)[N][4]) {
+#pragma unroll
+    for (int n = 0; n < N; n++)
+#pragma unroll
+        for (int r = 0; r < 4; r++) acc[n][r] = 0.0f;
+}
+
 // attention_bwd_dkdv_tc, the backward pass's largest kernel, is
 // FlashAttention-2's backward for one block of 64 keys, in the keys'
 // frame (transposed products), four warps of 16 keys each, query tiles
@@ -14,18 +88,10 @@
 //
 // with Dᵢ = dOᵢ·yᵢ. K and V of the warp's keys stay in registers as
 // A fragments for the whole pass; Pᵀ and dSᵀ go through a per-warp
-// shared tile to turn accumulator fragments into A fragments. Fragment
-// layouts: gemm.cuh. Same outputs as attention_bwd_dkdv (added into
+// shared tile to turn accumulator fragments into A fragments. Same outputs as attention_bwd_dkdv (added into
 // dqkv's k and v parts), with every product's operands rounded to TF32.
 //
 // Launch: block 128 threads, grid (ceil(T/64), B·NH).
-
-#ifdef GPT_HAVE_MMA
-
-#define ATT_TC_BR 32            // queries per tile
-#define ATT_TC_LD (ATT_HS64 + 4) // row stride of the query tiles (banks)
-#define ATT_TC_PLD (ATT_TC_BR + 4)
-
 extern "C" __global__ void __launch_bounds__(128)
     attention_bwd_dkdv_tc(float *dqkv, const float *dy, const float *qkv, const float *y,
                           const float *lse, i64 B, i64 T, i64 C, i64 NH) {
@@ -43,32 +109,15 @@ extern "C" __global__ void __launch_bounds__(128)
 
     // The warp's K and V rows as A fragments (16 keys × 64 dims, 8 k-steps).
     unsigned ka[8][4], va[8][4];
-    {
-        const i64 r0 = jw + g, r1 = jw + g + 8;
-#pragma unroll
-        for (int ks = 0; ks < 8; ks++) {
-            const int c0 = 8 * ks + t, c1 = c0 + 4;
-            auto at = [&](i64 r, int part, int c) {
-                return to_tf32(r < T ? base[r * 3 * C + part * C + c] : 0.0f);
-            };
-            ka[ks][0] = at(r0, 1, c0), ka[ks][1] = at(r1, 1, c0), ka[ks][2] = at(r0, 1, c1), ka[ks][3] = at(r1, 1, c1);
-            va[ks][0] = at(r0, 2, c0), va[ks][1] = at(r1, 2, c0), va[ks][2] = at(r0, 2, c1), va[ks][3] = at(r1, 2, c1);
-        }
-    }
+    att_tc_frags(ka, base + C, 3 * C, jw, T, g, t);
+    att_tc_frags(va, base + 2 * C, 3 * C, jw, T, g, t);
     float dk[8][4], dv[8][4];
-#pragma unroll
-    for (int n = 0; n < 8; n++)
-#pragma unroll
-        for (int r = 0; r < 4; r++) dk[n][r] = dv[n][r] = 0.0f;
+    att_tc_zero(dk);
+    att_tc_zero(dv);
 
     for (i64 i0 = j0; i0 < T; i0 += ATT_TC_BR) {
         __syncthreads(); // the previous tile is no longer read
-        for (int idx = tid; idx < ATT_TC_BR * ATT_HS64; idx += 128) {
-            const int i = idx / ATT_HS64, d = idx % ATT_HS64;
-            const bool in = i0 + i < T;
-            qs[i][d] = to_tf32(in ? base[(i0 + i) * 3 * C + d] : 0.0f);
-            gs[i][d] = to_tf32(in ? gbase[(i0 + i) * C + d] : 0.0f);
-        }
+        att_tc_tile(qs, gs, base, 3 * C, gbase, C, i0, T);
         // Dᵢ and lseᵢ: four lanes a query, 16 dimensions each.
         {
             const int i = tid / 4, e0 = (tid % 4) * 16;
@@ -90,20 +139,10 @@ extern "C" __global__ void __launch_bounds__(128)
         }
         // Sᵀ and dPᵀ: 16 keys × 32 queries, four n-tiles of 8 queries.
         float st[4][4], dpt[4][4];
-#pragma unroll
-        for (int n = 0; n < 4; n++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) st[n][r] = dpt[n][r] = 0.0f;
-#pragma unroll
-        for (int ks = 0; ks < 8; ks++) {
-#pragma unroll
-            for (int n = 0; n < 4; n++) {
-                const unsigned bq[2] = {qs[8 * n + g][8 * ks + t], qs[8 * n + g][8 * ks + t + 4]};
-                const unsigned bg[2] = {gs[8 * n + g][8 * ks + t], gs[8 * n + g][8 * ks + t + 4]};
-                mma_tf32(st[n], ka[ks], bq);
-                mma_tf32(dpt[n], va[ks], bg);
-            }
-        }
+        att_tc_zero(st);
+        att_tc_zero(dpt);
+        att_tc_abt(st, ka, qs, g, t);
+        att_tc_abt(dpt, va, gs, g, t);
         // Pᵀ and dSᵀ in place, in the accumulators' layout: element r of
         // n-tile n is key jw + g (+8 for r ≥ 2), query i0 + 8n + 2t (+1 for
         // odd r).
@@ -121,32 +160,14 @@ extern "C" __global__ void __launch_bounds__(128)
             }
         }
         __syncwarp();
-        // dV += Pᵀ dOᵢ: A = Pᵀ (16 keys × 32 queries, 4 k-steps), B = dOᵢ.
-#pragma unroll
-        for (int ks = 0; ks < 4; ks++) {
-            const unsigned a[4] = {p[g][8 * ks + t], p[g + 8][8 * ks + t], p[g][8 * ks + t + 4], p[g + 8][8 * ks + t + 4]};
-#pragma unroll
-            for (int n = 0; n < 8; n++) {
-                const unsigned bb[2] = {gs[8 * ks + t][8 * n + g], gs[8 * ks + t + 4][8 * n + g]};
-                mma_tf32(dv[n], a, bb);
-            }
-        }
+        att_tc_pb(dv, p, gs, g, t); // dV += Pᵀ dOᵢ
         __syncwarp(); // Pᵀ read: its tile now takes dSᵀ
 #pragma unroll
         for (int n = 0; n < 4; n++)
 #pragma unroll
             for (int r = 0; r < 4; r++) p[g + 8 * (r >> 1)][8 * n + 2 * t + (r & 1)] = to_tf32(dpt[n][r]);
         __syncwarp();
-        // dK += dSᵀ Qᵢ.
-#pragma unroll
-        for (int ks = 0; ks < 4; ks++) {
-            const unsigned a[4] = {p[g][8 * ks + t], p[g + 8][8 * ks + t], p[g][8 * ks + t + 4], p[g + 8][8 * ks + t + 4]};
-#pragma unroll
-            for (int n = 0; n < 8; n++) {
-                const unsigned bb[2] = {qs[8 * ks + t][8 * n + g], qs[8 * ks + t + 4][8 * n + g]};
-                mma_tf32(dk[n], a, bb);
-            }
-        }
+        att_tc_pb(dk, p, qs, g, t); // dK += dSᵀ Qᵢ
         __syncwarp(); // dSᵀ read before the next tile writes Pᵀ
     }
     // dK and dV: element r of n-tile n is key jw + g (+8), dim 8n + 2t (+1).
@@ -161,22 +182,6 @@ extern "C" __global__ void __launch_bounds__(128)
                 o[C] += dv[n][r];
             }
         }
-    }
-}
-
-// att_tc_frags loads rows r0 + g and r0 + g + 8 (zero past T) of a
-// [T, ·] operand with row stride ld as A fragments, 16 rows × 64 dims in
-// 8 k-steps, rounded to TF32.
-__device__ __forceinline__ void att_tc_frags(unsigned (&a)[8][4], const float *x, i64 ld, i64 r0,
-                                             i64 T, int g, int t) {
-    const i64 r1 = r0 + g, r2 = r0 + g + 8;
-#pragma unroll
-    for (int ks = 0; ks < 8; ks++) {
-        const int c0 = 8 * ks + t, c1 = c0 + 4;
-        a[ks][0] = to_tf32(r1 < T ? x[r1 * ld + c0] : 0.0f);
-        a[ks][1] = to_tf32(r2 < T ? x[r2 * ld + c0] : 0.0f);
-        a[ks][2] = to_tf32(r1 < T ? x[r1 * ld + c1] : 0.0f);
-        a[ks][3] = to_tf32(r2 < T ? x[r2 * ld + c1] : 0.0f);
     }
 }
 
@@ -220,39 +225,21 @@ extern "C" __global__ void __launch_bounds__(128)
     const i64 r0 = qw + g, r1 = qw + g + 8; // this thread's two query rows
     const float l0 = r0 < T ? lse[bh * T + r0] : 0.0f, l1 = r1 < T ? lse[bh * T + r1] : 0.0f;
     float dq[8][4];
-#pragma unroll
-    for (int n = 0; n < 8; n++)
-#pragma unroll
-        for (int r = 0; r < 4; r++) dq[n][r] = 0.0f;
+    att_tc_zero(dq);
     unsigned(*p)[ATT_TC_PLD] = ps[warp];
     const i64 kend = min(T, q0 + ATT_BQ);
     for (i64 k0 = 0; k0 < kend; k0 += ATT_TC_BR) {
         __syncthreads(); // the previous tile is no longer read (and dd is written)
-        for (int idx = tid; idx < ATT_TC_BR * ATT_HS64; idx += 128) {
-            const int j = idx / ATT_HS64, d = idx % ATT_HS64;
-            const bool in = k0 + j < T;
-            ks_[j][d] = to_tf32(in ? base[(k0 + j) * 3 * C + C + d] : 0.0f);
-            vs_[j][d] = to_tf32(in ? base[(k0 + j) * 3 * C + 2 * C + d] : 0.0f);
-        }
+        att_tc_tile(ks_, vs_, base + C, 3 * C, base + 2 * C, 3 * C, k0, T);
         __syncthreads();
         if (k0 > qw + 15) {
             continue; // every key of the tile follows every query of the warp
         }
         float sc[4][4], dp[4][4];
-#pragma unroll
-        for (int n = 0; n < 4; n++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) sc[n][r] = dp[n][r] = 0.0f;
-#pragma unroll
-        for (int kk = 0; kk < 8; kk++) {
-#pragma unroll
-            for (int n = 0; n < 4; n++) {
-                const unsigned bk[2] = {ks_[8 * n + g][8 * kk + t], ks_[8 * n + g][8 * kk + t + 4]};
-                const unsigned bv[2] = {vs_[8 * n + g][8 * kk + t], vs_[8 * n + g][8 * kk + t + 4]};
-                mma_tf32(sc[n], qa[kk], bk);
-                mma_tf32(dp[n], ga[kk], bv);
-            }
-        }
+        att_tc_zero(sc);
+        att_tc_zero(dp);
+        att_tc_abt(sc, qa, ks_, g, t);
+        att_tc_abt(dp, ga, vs_, g, t);
         // dS in the accumulators' layout: element r of n-tile n is query
         // row r0 (r1 for r ≥ 2), key k0 + 8n + 2t (+1 for odd r).
 #pragma unroll
@@ -267,15 +254,7 @@ extern "C" __global__ void __launch_bounds__(128)
             }
         }
         __syncwarp();
-#pragma unroll
-        for (int kk = 0; kk < 4; kk++) {
-            const unsigned a[4] = {p[g][8 * kk + t], p[g + 8][8 * kk + t], p[g][8 * kk + t + 4], p[g + 8][8 * kk + t + 4]};
-#pragma unroll
-            for (int n = 0; n < 8; n++) {
-                const unsigned bb[2] = {ks_[8 * kk + t][8 * n + g], ks_[8 * kk + t + 4][8 * n + g]};
-                mma_tf32(dq[n], a, bb);
-            }
-        }
+        att_tc_pb(dq, p, ks_, g, t); // dQ += dS Kⱼ
         __syncwarp(); // dS read before the next tile overwrites it
     }
 #pragma unroll
@@ -311,10 +290,7 @@ extern "C" __global__ void __launch_bounds__(128)
     unsigned qa[8][4];
     att_tc_frags(qa, base, 3 * C, qw, T, g, t);
     float o[8][4];
-#pragma unroll
-    for (int n = 0; n < 8; n++)
-#pragma unroll
-        for (int r = 0; r < 4; r++) o[n][r] = 0.0f;
+    att_tc_zero(o);
     // Rows qw + g (index 0) and qw + g + 8 (index 1): running maximum, and
     // this lane's share of the running sum.
     float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
@@ -322,29 +298,14 @@ extern "C" __global__ void __launch_bounds__(128)
     const i64 kend = min(T, q0 + ATT_BQ);
     for (i64 k0 = 0; k0 < kend; k0 += ATT_TC_BR) {
         __syncthreads();
-        for (int idx = tid; idx < ATT_TC_BR * ATT_HS64; idx += 128) {
-            const int j = idx / ATT_HS64, d = idx % ATT_HS64;
-            const bool in = k0 + j < T;
-            ks_[j][d] = to_tf32(in ? base[(k0 + j) * 3 * C + C + d] : 0.0f);
-            vs_[j][d] = to_tf32(in ? base[(k0 + j) * 3 * C + 2 * C + d] : 0.0f);
-        }
+        att_tc_tile(ks_, vs_, base + C, 3 * C, base + 2 * C, 3 * C, k0, T);
         __syncthreads();
         if (k0 > qw + 15) {
             continue;
         }
         float sc[4][4];
-#pragma unroll
-        for (int n = 0; n < 4; n++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) sc[n][r] = 0.0f;
-#pragma unroll
-        for (int kk = 0; kk < 8; kk++) {
-#pragma unroll
-            for (int n = 0; n < 4; n++) {
-                const unsigned bk[2] = {ks_[8 * n + g][8 * kk + t], ks_[8 * n + g][8 * kk + t + 4]};
-                mma_tf32(sc[n], qa[kk], bk);
-            }
-        }
+        att_tc_zero(sc);
+        att_tc_abt(sc, qa, ks_, g, t);
         // Scale and mask (key > query: -inf), then each row's new maximum.
         float mt[2] = {m[0], m[1]};
 #pragma unroll
@@ -383,15 +344,7 @@ extern "C" __global__ void __launch_bounds__(128)
             }
         }
         __syncwarp();
-#pragma unroll
-        for (int kk = 0; kk < 4; kk++) {
-            const unsigned a[4] = {p[g][8 * kk + t], p[g + 8][8 * kk + t], p[g][8 * kk + t + 4], p[g + 8][8 * kk + t + 4]};
-#pragma unroll
-            for (int n = 0; n < 8; n++) {
-                const unsigned bb[2] = {vs_[8 * kk + t][8 * n + g], vs_[8 * kk + t + 4][8 * n + g]};
-                mma_tf32(o[n], a, bb);
-            }
-        }
+        att_tc_pb(o, p, vs_, g, t); // O += P Vⱼ
         __syncwarp();
     }
 #pragma unroll

@@ -270,6 +270,41 @@ struct gemm_smem {
     static constexpr int words = 2 * (a + b);
 };
 
+// A thread's load r of a tile stored LEN floats a row, W floats at a
+// time by NT threads: chunk c = tid + r·NT, at row c / (LEN/W) and
+// first column (c mod (LEN/W))·W of the tile.
+template <int LEN, int W, int NT>
+__device__ __forceinline__ int gemm_db_slow(int r) {
+    return (int(threadIdx.x) + r * NT) / (LEN / W);
+}
+template <int LEN, int W, int NT>
+__device__ __forceinline__ int gemm_db_fast(int r) {
+    return ((int(threadIdx.x) + r * NT) % (LEN / W)) * W;
+}
+
+// gemm_db_load reads a thread's L loads of the tile whose first stored
+// row and column are r0 and c0, of a matrix stored nr × nc with leading
+// dimension ld: zeros outside it, a 16-byte load when VEC and the W
+// floats lie inside it.
+template <int L, int LEN, int W, int NT, bool VEC>
+__device__ __forceinline__ void gemm_db_load(float (&x)[L][W], const float *__restrict__ X, i64 ld,
+                                             i64 r0, i64 c0, i64 nr, i64 nc) {
+#pragma unroll
+    for (int r = 0; r < L; r++) {
+        const i64 sr = r0 + gemm_db_slow<LEN, W, NT>(r), sc = c0 + gemm_db_fast<LEN, W, NT>(r);
+        const float *src = X + sr * ld + sc;
+        if (VEC && sr < nr && sc + W <= nc) {
+            const gpt_f4 v = *reinterpret_cast<const gpt_f4 *>(src);
+            const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+            for (int w = 0; w < W; w++) x[r][w] = e[w];
+        } else {
+#pragma unroll
+            for (int w = 0; w < W; w++) x[r][w] = (sr < nr && sc + w < nc) ? src[w] : 0.0f;
+        }
+    }
+}
+
 template <int BM, int BN, int BK, int WM, int WN, bool VEC, bool TA, bool TB>
 __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i64 K, float alpha,
                                                   const float *__restrict__ A, i64 lda,
@@ -292,41 +327,18 @@ __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i6
     const int g = lane / 4, t = lane % 4;
     const int wm = (warp / WN) * (BM / WM), wn = (warp % WN) * (BN / WN);
     const i64 row0 = i64(blockIdx.y) * BM, col0 = i64(blockIdx.x) * BN;
-    // Load r of a thread: chunk c = tid + r·NT of the tile as stored,
-    // row c / (LEN/W), first column (c mod (LEN/W))·W.
+    // The next K step's tiles, in registers while this one computes.
     float ra[LA][W], rb[LB][W];
     auto load = [&](i64 k0) {
-#pragma unroll
-        for (int r = 0; r < LA; r++) {
-            const int c = tid + r * NT, fast = (c % (ALEN / W)) * W, slow = c / (ALEN / W);
-            const i64 sr = TA ? k0 + slow : row0 + slow, sc = TA ? row0 + fast : k0 + fast;
-            const i64 nr = TA ? K : M, nc = TA ? M : K;
-            const float *src = A + sr * lda + sc;
-            if (VEC && sr < nr && sc + W <= nc) {
-                const gpt_f4 v = *reinterpret_cast<const gpt_f4 *>(src);
-                const float e[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-                for (int w = 0; w < W; w++) ra[r][w] = e[w];
-            } else {
-#pragma unroll
-                for (int w = 0; w < W; w++) ra[r][w] = (sr < nr && sc + w < nc) ? src[w] : 0.0f;
-            }
+        if (TA) {
+            gemm_db_load<LA, ALEN, W, NT, VEC>(ra, A, lda, k0, row0, K, M);
+        } else {
+            gemm_db_load<LA, ALEN, W, NT, VEC>(ra, A, lda, row0, k0, M, K);
         }
-#pragma unroll
-        for (int r = 0; r < LB; r++) {
-            const int c = tid + r * NT, fast = (c % (BLEN / W)) * W, slow = c / (BLEN / W);
-            const i64 sr = TB ? col0 + slow : k0 + slow, sc = TB ? k0 + fast : col0 + fast;
-            const i64 nr = TB ? N : K, nc = TB ? K : N;
-            const float *src = B + sr * ldb + sc;
-            if (VEC && sr < nr && sc + W <= nc) {
-                const gpt_f4 v = *reinterpret_cast<const gpt_f4 *>(src);
-                const float e[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-                for (int w = 0; w < W; w++) rb[r][w] = e[w];
-            } else {
-#pragma unroll
-                for (int w = 0; w < W; w++) rb[r][w] = (sr < nr && sc + w < nc) ? src[w] : 0.0f;
-            }
+        if (TB) {
+            gemm_db_load<LB, BLEN, W, NT, VEC>(rb, B, ldb, col0, k0, N, K);
+        } else {
+            gemm_db_load<LB, BLEN, W, NT, VEC>(rb, B, ldb, k0, col0, K, N);
         }
     };
     auto put = [&](unsigned *dst, const float (&x)[W]) {
@@ -345,13 +357,11 @@ __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i6
     auto store = [&](int buf) {
 #pragma unroll
         for (int r = 0; r < LA; r++) {
-            const int c = tid + r * NT, fast = (c % (ALEN / W)) * W, slow = c / (ALEN / W);
-            put(as(buf) + slow * AST + fast, ra[r]);
+            put(as(buf) + gemm_db_slow<ALEN, W, NT>(r) * AST + gemm_db_fast<ALEN, W, NT>(r), ra[r]);
         }
 #pragma unroll
         for (int r = 0; r < LB; r++) {
-            const int c = tid + r * NT, fast = (c % (BLEN / W)) * W, slow = c / (BLEN / W);
-            put(bs(buf) + slow * BST + fast, rb[r]);
+            put(bs(buf) + gemm_db_slow<BLEN, W, NT>(r) * BST + gemm_db_fast<BLEN, W, NT>(r), rb[r]);
         }
     };
     // a_at(i, p) = op(A) tile [i][p]; b_at(p, j) = op(B) tile [p][j].
