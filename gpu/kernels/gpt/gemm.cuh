@@ -11,47 +11,36 @@
 #define GEMM_BN 64
 #define GEMM_BK 16
 
+// gemm_fill fills dst[u][v] = X(u0+u, v0+v) for a U×V tile (zero outside
+// nu × nv), with nthreads threads; X(u, v) is X[u·ld + v] when uRows (the
+// operand stored with u as its row) and X[v·ld + u] otherwise, and the
+// index order keeps consecutive threads on consecutive addresses either
+// way. conv turns a float into what the tile stores.
+template <int U, int V, typename T, int S, typename Conv>
+__device__ __forceinline__ void gemm_fill(T (*dst)[S], int tid, int nthreads, bool uRows,
+                                          const float *X, i64 ld, i64 u0, i64 v0, i64 nu, i64 nv,
+                                          Conv conv) {
+    for (int idx = tid; idx < U * V; idx += nthreads) {
+        const int u = uRows ? idx / V : idx % U, v = uRows ? idx % V : idx / U;
+        const i64 gu = u0 + u, gv = v0 + v;
+        float x = 0.0f;
+        if (gu < nu && gv < nv) {
+            x = uRows ? X[gu * ld + gv] : X[gv * ld + gu];
+        }
+        dst[u][v] = conv(x);
+    }
+}
+
 // gemm_load_tiles fills a_s[i][p] = op(A)[row0+i][k0+p] and
 // b_s[p][j] = op(B)[k0+p][col0+j] (zero outside), with nthreads threads.
-// conv turns a float into what the tile stores (identity, or TF32 bits).
 template <typename T, int AS, int BS, typename Conv>
 __device__ __forceinline__ void gemm_load_tiles(T (*a_s)[AS], T (*b_s)[BS], int tid,
                                                 int nthreads, i64 transA, i64 transB,
                                                 i64 M, i64 N, i64 K, const float *A, i64 lda,
                                                 const float *B, i64 ldb, i64 row0, i64 col0,
                                                 i64 k0, Conv conv) {
-    for (int idx = tid; idx < GEMM_BM * GEMM_BK; idx += nthreads) {
-        int i, p;
-        if (transA) { // A is K×M: contiguous along i
-            i = idx % GEMM_BM;
-            p = idx / GEMM_BM;
-        } else { // A is M×K: contiguous along p
-            p = idx % GEMM_BK;
-            i = idx / GEMM_BK;
-        }
-        const i64 gi = row0 + i, gp = k0 + p;
-        float x = 0.0f;
-        if (gi < M && gp < K) {
-            x = transA ? A[gp * lda + gi] : A[gi * lda + gp];
-        }
-        a_s[i][p] = conv(x);
-    }
-    for (int idx = tid; idx < GEMM_BK * GEMM_BN; idx += nthreads) {
-        int j, p;
-        if (transB) { // B is N×K: contiguous along p
-            p = idx % GEMM_BK;
-            j = idx / GEMM_BK;
-        } else { // B is K×N: contiguous along j
-            j = idx % GEMM_BN;
-            p = idx / GEMM_BN;
-        }
-        const i64 gj = col0 + j, gp = k0 + p;
-        float x = 0.0f;
-        if (gj < N && gp < K) {
-            x = transB ? B[gj * ldb + gp] : B[gp * ldb + gj];
-        }
-        b_s[p][j] = conv(x);
-    }
+    gemm_fill<GEMM_BM, GEMM_BK>(a_s, tid, nthreads, !transA, A, lda, row0, k0, M, K, conv);
+    gemm_fill<GEMM_BK, GEMM_BN>(b_s, tid, nthreads, !transB, B, ldb, k0, col0, K, N, conv);
 }
 
 struct gemm_ident {
