@@ -100,6 +100,65 @@ extern "C" __global__ void __launch_bounds__(256) gemm_f32(i64 transA, i64 trans
 }
 
 #ifdef GPT_HAVE_MMA
+// The warp-level pieces of the tensor-core gemms. A warp owns a
+// (16·TM)×(8·TN) block of C at rows wm.., columns wn.. of the block tile,
+// as TM×TN m16n8k8 accumulators.
+
+template <int TM, int TN>
+__device__ __forceinline__ void gemm_acc_zero(float (&acc)[TM][TN][4]) {
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
+}
+
+// gemm_mma_step adds the products over k = kk .. kk+7: a_at(i, p) is the
+// block's op(A) tile at row i, column p, b_at(p, j) its op(B) tile, both
+// as TF32 bits.
+template <int TM, int TN, typename AAt, typename BAt>
+__device__ __forceinline__ void gemm_mma_step(float (&acc)[TM][TN][4], AAt a_at, BAt b_at, int kk,
+                                              int wm, int wn, int g, int t) {
+    unsigned a[TM][4], b[TN][2];
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++) {
+        const int r = wm + mi * 16 + g;
+        a[mi][0] = a_at(r, kk + t);
+        a[mi][1] = a_at(r + 8, kk + t);
+        a[mi][2] = a_at(r, kk + t + 4);
+        a[mi][3] = a_at(r + 8, kk + t + 4);
+    }
+#pragma unroll
+    for (int ni = 0; ni < TN; ni++) {
+        const int c = wn + ni * 8 + g;
+        b[ni][0] = b_at(kk + t, c);
+        b[ni][1] = b_at(kk + t + 4, c);
+    }
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
+}
+
+// gemm_acc_store writes the accumulators to C (rows r0.., columns c0..:
+// the warp's block in C) through gemm_store.
+template <int TM, int TN>
+__device__ __forceinline__ void gemm_acc_store(const float (&acc)[TM][TN][4], float *C, i64 ldc, i64 M,
+                                               i64 N, i64 r0, i64 c0, int g, int t, float alpha,
+                                               float beta) {
+#pragma unroll
+    for (int mi = 0; mi < TM; mi++)
+#pragma unroll
+        for (int ni = 0; ni < TN; ni++) {
+            const i64 r = r0 + mi * 16 + g, c = c0 + ni * 8 + 2 * t;
+            gemm_store(C, ldc, M, N, r, c, alpha, beta, acc[mi][ni][0]);
+            gemm_store(C, ldc, M, N, r, c + 1, alpha, beta, acc[mi][ni][1]);
+            gemm_store(C, ldc, M, N, r + 8, c, alpha, beta, acc[mi][ni][2]);
+            gemm_store(C, ldc, M, N, r + 8, c + 1, alpha, beta, acc[mi][ni][3]);
+        }
+}
+
 // gemm_tf32_tile: tensor cores, TF32 inputs (rounded to nearest by
 // cvt.rna), FP32 accumulation; compute capability 8.0 or newer. The block
 // tile is BM×BN, stepped by BK along K, computed by WM×WN warps, each
@@ -150,12 +209,7 @@ __device__ __forceinline__ void gemm_tf32_tile(i64 transA, i64 transB, i64 M, i6
         }
     };
     float acc[TM][TN][4];
-#pragma unroll
-    for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-        for (int ni = 0; ni < TN; ni++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
+    gemm_acc_zero(acc);
     load(0);
     for (i64 k0 = 0; k0 < K; k0 += BK) {
         __syncthreads(); // the previous step's tiles are no longer read
@@ -183,37 +237,11 @@ __device__ __forceinline__ void gemm_tf32_tile(i64 transA, i64 transB, i64 M, i6
         }
 #pragma unroll
         for (int kk = 0; kk < BK; kk += 8) {
-            unsigned a[TM][4], b[TN][2];
-#pragma unroll
-            for (int mi = 0; mi < TM; mi++) {
-                const int r = wm + mi * 16 + g;
-                a[mi][0] = a_s[r][kk + t];
-                a[mi][1] = a_s[r + 8][kk + t];
-                a[mi][2] = a_s[r][kk + t + 4];
-                a[mi][3] = a_s[r + 8][kk + t + 4];
-            }
-#pragma unroll
-            for (int ni = 0; ni < TN; ni++) {
-                const int c = wn + ni * 8 + g;
-                b[ni][0] = b_s[kk + t][c];
-                b[ni][1] = b_s[kk + t + 4][c];
-            }
-#pragma unroll
-            for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-                for (int ni = 0; ni < TN; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
+            gemm_mma_step(acc, [&](int i, int p) { return a_s[i][p]; },
+                          [&](int p, int j) { return b_s[p][j]; }, kk, wm, wn, g, t);
         }
     }
-#pragma unroll
-    for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-        for (int ni = 0; ni < TN; ni++) {
-            const i64 r = row0 + wm + mi * 16 + g, c = col0 + wn + ni * 8 + 2 * t;
-            gemm_store(C, ldc, M, N, r, c, alpha, beta, acc[mi][ni][0]);
-            gemm_store(C, ldc, M, N, r, c + 1, alpha, beta, acc[mi][ni][1]);
-            gemm_store(C, ldc, M, N, r + 8, c, alpha, beta, acc[mi][ni][2]);
-            gemm_store(C, ldc, M, N, r + 8, c + 1, alpha, beta, acc[mi][ni][3]);
-        }
+    gemm_acc_store(acc, C, ldc, M, N, row0 + wm, col0 + wn, g, t, alpha, beta);
 }
 
 // gemm_tf32: 64×64 tiles, 4 warps (2×2, 32×32 each), BK 16; block 128
@@ -357,12 +385,7 @@ __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i6
     auto a_at = [&](const unsigned *a, int i, int p) { return TA ? a[p * AST + i] : a[i * AST + p]; };
     auto b_at = [&](const unsigned *b, int p, int j) { return TB ? b[j * BST + p] : b[p * BST + j]; };
     float acc[TM][TN][4];
-#pragma unroll
-    for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-        for (int ni = 0; ni < TN; ni++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) acc[mi][ni][r] = 0.0f;
+    gemm_acc_zero(acc);
     load(0);
     store(0);
     __syncthreads();
@@ -375,25 +398,8 @@ __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i6
         const unsigned *acur = as(buf), *bcur = bs(buf);
 #pragma unroll
         for (int kk = 0; kk < BK; kk += 8) {
-            unsigned a[TM][4], b[TN][2];
-#pragma unroll
-            for (int mi = 0; mi < TM; mi++) {
-                const int r = wm + mi * 16 + g;
-                a[mi][0] = a_at(acur, r, kk + t);
-                a[mi][1] = a_at(acur, r + 8, kk + t);
-                a[mi][2] = a_at(acur, r, kk + t + 4);
-                a[mi][3] = a_at(acur, r + 8, kk + t + 4);
-            }
-#pragma unroll
-            for (int ni = 0; ni < TN; ni++) {
-                const int c = wn + ni * 8 + g;
-                b[ni][0] = b_at(bcur, kk + t, c);
-                b[ni][1] = b_at(bcur, kk + t + 4, c);
-            }
-#pragma unroll
-            for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-                for (int ni = 0; ni < TN; ni++) mma_tf32(acc[mi][ni], a[mi], b[ni]);
+            gemm_mma_step(acc, [&](int i, int p) { return a_at(acur, i, p); },
+                          [&](int p, int j) { return b_at(bcur, p, j); }, kk, wm, wn, g, t);
         }
         if (more) {
             store(buf ^ 1); // the other buffer: last read before the previous barrier
@@ -401,16 +407,7 @@ __device__ __forceinline__ void gemm_tf32_db_tile(unsigned *sm, i64 M, i64 N, i6
         __syncthreads();
         buf ^= 1;
     }
-#pragma unroll
-    for (int mi = 0; mi < TM; mi++)
-#pragma unroll
-        for (int ni = 0; ni < TN; ni++) {
-            const i64 r = row0 + wm + mi * 16 + g, c = col0 + wn + ni * 8 + 2 * t;
-            gemm_store(C, ldc, M, N, r, c, alpha, beta, acc[mi][ni][0]);
-            gemm_store(C, ldc, M, N, r, c + 1, alpha, beta, acc[mi][ni][1]);
-            gemm_store(C, ldc, M, N, r + 8, c, alpha, beta, acc[mi][ni][2]);
-            gemm_store(C, ldc, M, N, r + 8, c + 1, alpha, beta, acc[mi][ni][3]);
-        }
+    gemm_acc_store(acc, C, ldc, M, N, row0 + wm, col0 + wn, g, t, alpha, beta);
 }
 
 // gemm_tf32_db_dispatch sends the four transposition cases to their own
