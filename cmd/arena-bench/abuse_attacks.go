@@ -164,6 +164,10 @@ func floodBodies(ctx context.Context, o AbuseOptions, base string, t *tally) {
 	wg.Wait()
 }
 
+// minFloodFrames is what floodFrames's first session sends at least: past
+// the default frame burst (web.DefaultLimits.FrameBurst, 200).
+const minFloodFrames = 1000
+
 // floodFrames connects the attacker's own agent and sends malformed,
 // oversized and far too many frames, reconnecting whenever it is closed.
 func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally) {
@@ -178,8 +182,17 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 	}
 	huge := []byte(`{"type":"ping","pad":"` + strings.Repeat("x", 200<<10) + `"}`)
 	url := strings.Replace(base, "http://", "ws://", 1) + "/v1/agents/connect"
-	for i := 0; ctx.Err() == nil; i++ {
-		conn, res, err := dialerFrom(o.attackIP(i)).DialContext(ctx, url, http.Header{"Authorization": {"Bearer " + key}})
+	// The first session runs even when a starved machine reaches it after
+	// the attack's time is up, and sends past the frame burst, so the rate
+	// limit is always exercised.
+	for i := 0; i == 0 || ctx.Err() == nil; i++ {
+		dctx := ctx
+		if i == 0 {
+			var cancel context.CancelFunc
+			dctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+		}
+		conn, res, err := dialerFrom(o.attackIP(i)).DialContext(dctx, url, http.Header{"Authorization": {"Bearer " + key}})
 		if err != nil {
 			if res != nil {
 				t.add(fmt.Sprintf("frames: connect refused %d", res.StatusCode))
@@ -199,7 +212,7 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 				}
 			}
 		}()
-		for j := 0; ctx.Err() == nil; j++ {
+		for j := 0; (i == 0 && j < minFloodFrames) || ctx.Err() == nil; j++ {
 			msg, typ := frames[j%len(frames)], websocket.TextMessage
 			switch {
 			case i%4 == 3 && j == 10:
@@ -237,7 +250,9 @@ func burstRequests(ctx context.Context, o AbuseOptions, base string, who identit
 	}
 	defer httpDrain(hcs...)
 	gap := o.Duration / time.Duration(max(o.Waves, 1)+1)
-	for w := 0; w < o.Waves && ctx.Err() == nil; w++ {
+	// The first wave fires even when a starved machine gets here after the
+	// attack's time is up, so the limits always meet a burst.
+	for w := 0; w < o.Waves && (w == 0 || ctx.Err() == nil); w++ {
 		var wg sync.WaitGroup
 		for i := range o.WaveSize {
 			wg.Add(1)
