@@ -36,12 +36,22 @@ type watcher struct {
 // thousands of spectators, encoding per connection would dominate.
 type hubEvent struct {
 	arena.Event
-	once [2]sync.Once
-	pm   [2]*websocket.PreparedMessage
+	once [frameVariants]sync.Once
+	pm   [frameVariants]*websocket.PreparedMessage
 }
 
-// prepared returns the event's frame in variant v (e.g. redacted or not),
-// building it with build the first time.
+// The wire frames one event can become: a contest stream's event frame,
+// whole or with its move hidden while the game keeps it private, and an
+// arena live feed's frame.
+const (
+	frameEvent = iota
+	frameEventRedacted
+	frameArena
+	frameVariants
+)
+
+// prepared returns the event's frame in variant v, building it with build
+// the first time.
 func (e *hubEvent) prepared(v int, build func() any) *websocket.PreparedMessage {
 	e.once[v].Do(func() {
 		data, err := json.Marshal(build())

@@ -135,6 +135,8 @@ type Server struct {
 	draining     atomic.Bool
 	// fwdBufs are the forwarding proxy's copy buffers (forward_bufs.go).
 	fwdBufs bufferPool
+	// wsWriteBufs lends websocket connections their write buffers (wsconn.go).
+	wsWriteBufs sync.Pool
 }
 
 // New builds the router.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -55,10 +56,14 @@ func (s *Server) contestStream(c *gin.Context) {
 	if err != nil {
 		return // the upgrader already answered
 	}
-	out := newWSOut(conn, s.cfg.StreamBuffer, s.cfg.WriteTimeout)
+	out := newStreamConn(conn, s.cfg.WriteTimeout)
+	defer out.conn.Close()
 	done := readDiscard(conn)
 
 	last, err := s.sendBacklog(id, since, hasSince, out)
+	if errors.Is(err, errStreamGone) {
+		return
+	}
 	if err != nil {
 		out.close(websocket.CloseInternalServerErr, "could not read contest")
 		return
@@ -71,47 +76,39 @@ func (s *Server) contestStream(c *gin.Context) {
 		live = con
 	}
 	hiding := live != nil
-	for {
-		select {
-		case <-done:
-			out.close(websocket.CloseNormalClosure, "")
-			return
-		case <-out.stopped:
-			return
-		case ev, ok := <-w.ch:
-			if !ok {
-				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
-				return
-			}
-			ce, ok := ev.Data.(arena.ContestEvent)
-			if !ok || ce.Seq <= last {
-				continue
-			}
-			variant, redact := 0, hiding && ce.Type == arena.EvMove
+	behind := func() string {
+		return "spectator fell behind; reconnect with ?since=" + strconv.FormatUint(last, 10)
+	}
+	out.serve(w, done, behind, func(ev *hubEvent) *websocket.PreparedMessage {
+		ce, ok := ev.Data.(arena.ContestEvent)
+		if !ok || ce.Seq <= last {
+			return nil
+		}
+		variant, redact := frameEvent, hiding && ce.Type == arena.EvMove
+		if redact {
+			variant = frameEventRedacted
+		}
+		if ce.Type == arena.EvJudging || ce.Type == arena.EvSettled || ce.Type == arena.EvAborted {
+			hiding = false
+		}
+		frame := ev.prepared(variant, func() any {
 			if redact {
-				variant = 1
+				ce = s.cfg.Contests.PublicEvent(live, ce)
 			}
-			if ce.Type == arena.EvJudging || ce.Type == arena.EvSettled || ce.Type == arena.EvAborted {
-				hiding = false
-			}
-			frame := ev.prepared(variant, func() any {
-				if redact {
-					ce = s.cfg.Contests.PublicEvent(live, ce)
-				}
-				return eventFrame{Type: "event", Event: ce}
-			})
-			if frame == nil || !out.trySend(frame) {
-				out.close(closeTooSlow, "spectator fell behind; reconnect with ?since="+strconv.FormatUint(last, 10))
-				return
-			}
+			return eventFrame{Type: "event", Event: ce}
+		})
+		if frame != nil {
+			// A frame that is not sent ends the stream, so this is
+			// the last sequence the spectator holds once it is sent.
 			last = ce.Seq
 		}
-	}
+		return frame
+	})
 }
 
 // sendBacklog sends the missed events after since when they are all
 // available, else the full state. It returns the last sequence sent.
-func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut) (uint64, error) {
+func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out streamConn) (uint64, error) {
 	con, err := s.cfg.Contests.Contest(id)
 	if err != nil {
 		return 0, err
@@ -124,7 +121,7 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 		last := since
 		for _, ev := range evs {
 			if !out.send(eventFrame{Type: "event", Event: s.cfg.Contests.PublicEvent(con, ev)}) {
-				return last, nil
+				return last, errStreamGone
 			}
 			last = ev.Seq
 		}
@@ -136,7 +133,9 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out *wsOut)
 	}
 	seq := con.Seq
 	con.State = nil
-	out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view})
+	if !out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view}) {
+		return seq, errStreamGone
+	}
 	return seq, nil
 }
 
@@ -189,39 +188,38 @@ func (s *Server) arenaLive(c *gin.Context) {
 	if err != nil {
 		return
 	}
-	out := newWSOut(conn, s.cfg.StreamBuffer, s.cfg.WriteTimeout)
+	out := newStreamConn(conn, s.cfg.WriteTimeout)
+	defer out.conn.Close()
 	done := readDiscard(conn)
 
 	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
 	board, _ := s.cfg.Contests.Leaderboard(name)
-	out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board})
-	for {
-		select {
-		case <-done:
-			out.close(websocket.CloseNormalClosure, "")
-			return
-		case <-out.stopped:
-			return
-		case ev, ok := <-w.ch:
-			if !ok {
-				out.close(closeTooSlow, "spectator fell behind; reconnect")
-				return
-			}
-			var f arenaEventFrame
-			switch d := ev.Data.(type) {
-			case arena.ContestEvent:
-				f = arenaEventFrame{Type: "contest", Data: d}
-			case arena.LeaderboardChange:
-				f = arenaEventFrame{Type: "leaderboard", Data: d}
-			case api.Arena:
-				f = arenaEventFrame{Type: "arena", Data: d}
-			default:
-				continue
-			}
-			if !out.trySend(f) {
-				out.close(closeTooSlow, "spectator fell behind; reconnect")
-				return
-			}
-		}
+	if !out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board}) {
+		return
 	}
+	behind := func() string { return "spectator fell behind; reconnect" }
+	out.serve(w, done, behind, func(ev *hubEvent) *websocket.PreparedMessage {
+		f := arenaFrame(ev.Data)
+		if f == nil {
+			return nil
+		}
+		// Encoded once for every spectator of the arena, as contest
+		// streams are: with thousands of spectators, a JSON encoding per
+		// connection would dominate the feed's cost.
+		return ev.prepared(frameArena, func() any { return f })
+	})
+}
+
+// arenaFrame is an arena live feed's frame for a hub event, or nil for an
+// event the feed does not carry.
+func arenaFrame(data any) any {
+	switch d := data.(type) {
+	case arena.ContestEvent:
+		return arenaEventFrame{Type: "contest", Data: d}
+	case arena.LeaderboardChange:
+		return arenaEventFrame{Type: "leaderboard", Data: d}
+	case api.Arena:
+		return arenaEventFrame{Type: "arena", Data: d}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -25,11 +26,14 @@ const closeTooSlow = websocket.ClosePolicyViolation
 
 // upgrader admits non-browser clients (no Origin header), pages served by
 // this node and Config.AllowedOrigins (origin.go); a refused upgrade gets
-// the usual JSON error body.
+// the usual JSON error body. A connection keeps no buffers of its own while
+// idle, which is what a spectator mostly is: it reads through the 4 KiB
+// reader net/http already gave the request, and borrows a write buffer from
+// the server's pool only while it encodes a frame (a frame prepared once
+// for every spectator needs none).
 func (s *Server) upgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
-		ReadBufferSize:   4096,
-		WriteBufferSize:  4096,
+		WriteBufferPool:  &s.wsWriteBufs,
 		HandshakeTimeout: s.cfg.WriteTimeout,
 		CheckOrigin:      s.checkOrigin,
 		Error:            upgradeError,
@@ -120,6 +124,65 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 		case <-ticker.C:
 			conn.SetWriteDeadline(time.Now().Add(w.wait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// streamConn is a spectator stream's websocket, written by its handler's
+// own goroutine. A spectator only receives, so unlike an agent session
+// (wsOut) it needs no writer goroutine and no queue: the hub's mailbox is
+// its one buffer, and the hub drops a stream whose mailbox fills while a
+// write is stuck. That is one goroutine and one queue fewer per spectator,
+// and one hand-off fewer on the way from a commit to the socket.
+type streamConn struct {
+	conn *websocket.Conn
+	wait time.Duration // write deadline per frame
+}
+
+// errStreamGone: a frame could not be written; the spectator is gone.
+var errStreamGone = errors.New("spectator stream closed")
+
+func newStreamConn(conn *websocket.Conn, wait time.Duration) streamConn {
+	return streamConn{conn: conn, wait: wait}
+}
+
+// send writes one frame; false once the connection has failed.
+func (sc streamConn) send(frame any) bool {
+	sc.conn.SetWriteDeadline(time.Now().Add(sc.wait))
+	return writeFrame(sc.conn, frame) == nil
+}
+
+// close sends a close frame with a reason; the handler closes the socket.
+func (sc streamConn) close(code int, reason string) {
+	sc.conn.SetWriteDeadline(time.Now().Add(sc.wait))
+	sc.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason))
+}
+
+// serve writes the frame of each event from the mailbox (frameOf returns
+// nil to skip one) and pings the peer, until it leaves (done), a write
+// fails, or the hub drops the stream for falling behind: then the close
+// frame carries behind()'s reason.
+func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() string, frameOf func(*hubEvent) *websocket.PreparedMessage) {
+	ticker := time.NewTicker(pingPeriod)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-done:
+			sc.close(websocket.CloseNormalClosure, "")
+			return
+		case <-ticker.C:
+			sc.conn.SetWriteDeadline(time.Now().Add(sc.wait))
+			if err := sc.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		case ev, ok := <-w.ch:
+			if !ok {
+				sc.close(closeTooSlow, behind())
+				return
+			}
+			if frame := frameOf(ev); frame != nil && !sc.send(frame) {
 				return
 			}
 		}
