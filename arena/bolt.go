@@ -21,6 +21,10 @@ var (
 	bucketMeta = []byte("_meta") // bookkeeping, excluded from the state hash
 	keyApplied = []byte("applied_index")
 	keyLastTS  = []byte("last_ts")
+	// keyAppliedTerm and keyConfiguration place the state in the log for
+	// snapshots streamed from it (describeState).
+	keyAppliedTerm   = []byte("applied_term")
+	keyConfiguration = []byte("configuration") // index(8) + raft's encoding
 )
 
 var (

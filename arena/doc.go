@@ -79,16 +79,27 @@
 //
 // # Snapshots
 //
-// A snapshot is a read transaction's consistent copy of the bbolt file,
-// streamed by Persist while applies continue. Restore writes the stream to
-// a temporary file, checks that it opens as bbolt, and swaps it in under a
-// lock that readers share.
+// Because state.db is durable at every applied index (etcd's "consistent
+// index" design), a local snapshot only has to let raft compact its log:
+// it is a reference to the state file, a few bytes whatever the state's
+// size (stateSnapshots). When a member needs a snapshot, the store copies
+// the state as one read transaction sees it into an unlinked temporary
+// file and sends that, described at the state's own applied index, term
+// and configuration (the FSM records the last two with each batch), so
+// the member resumes from the newest state, not from the last snapshot
+// and the log since. The copy keeps the read transaction short while a
+// slow member receives it. Restore writes the stream to a temporary file,
+// checks that it opens as bbolt, and swaps it in under a lock that readers
+// share. Before raft starts, a state file behind the newest snapshot is
+// restored from it if the snapshot is a received file, and refused if it
+// is a reference (the state file was lost).
 //
 // Node.Backup streams the same consistent copy to an operator (GET
 // /v1/cluster/snapshot). RestoreDataDir turns such a copy into a fresh data
-// dir whose Raft snapshot store holds it at its index with a one-member
-// configuration, so a node started there elects itself and continues the
-// log after that index, and nodes that join install the snapshot. A
+// dir whose Raft snapshot store refers to it at its index with a
+// one-member configuration, so a node started there elects itself and
+// continues the log after that index, and nodes that join install the
+// state. A
 // raft/peers.json found at start forces a new configuration through
 // raft.RecoverCluster, for a cluster that has lost its majority for good.
 //

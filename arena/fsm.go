@@ -155,19 +155,31 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		meta := tx.Bucket(bucketMeta)
 		last = getUint(meta, keyApplied)
 		lastTS := int64(getUint(meta, keyLastTS))
+		var term uint64
+		var conf *raft.Log
+		moved := false
 		for i, l := range logs {
 			if l.Index <= last {
 				results[i] = Result{Err: apperr.New(apperr.Conflict, "entry %d already applied", l.Index)}
 				continue
 			}
-			last = l.Index
+			last, term, moved = l.Index, l.Term, true
+			if l.Type == raft.LogConfiguration {
+				conf = l // only moves the index, and is recorded for snapshots
+			}
 			if l.Type != raft.LogCommand {
-				continue // configuration entries only move the index
+				continue
 			}
 			res := f.applyOne(tx, l, &lastTS, &events)
 			results[i] = res
 		}
+		if !moved {
+			return nil // every entry was applied before
+		}
 		if err := putUint(meta, keyApplied, last); err != nil {
+			return err
+		}
+		if err := recordPosition(meta, term, conf); err != nil {
 			return err
 		}
 		return putUint(meta, keyLastTS, uint64(lastTS))

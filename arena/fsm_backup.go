@@ -55,10 +55,10 @@ func (f *FSM) Backup(w io.Writer, start func(BackupInfo)) error {
 
 // RestoreDataDir prepares an empty data dir to start a new one-member
 // cluster from a backup: state.db is the backup, and the Raft snapshot
-// store holds the same bytes as a snapshot at the backup's index whose
+// store refers to it as a snapshot at the backup's index whose
 // configuration names only this node. On start the node elects itself and
 // continues the log after that index; nodes that join later install the
-// snapshot. It returns the backup's index.
+// state as it is then. It returns the backup's index.
 func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64, error) {
 	if nodeID == "" || raftAddr == "" {
 		return 0, errors.New("node id and raft address are required")
@@ -100,8 +100,9 @@ func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64,
 		return 0, err
 	}
 
-	// The snapshot: the backup's bytes at its index, term 1, this node the
-	// only voter.
+	// The snapshot: a reference to the state file at the backup's index
+	// (stateSnapshots streams the file to members that join), term 1, this
+	// node the only voter.
 	snaps, err := raft.NewFileSnapshotStore(raftDir, 2, io.Discard)
 	if err != nil {
 		return 0, fmt.Errorf("open snapshot store: %w", err)
@@ -112,19 +113,8 @@ func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64,
 	if err != nil {
 		return 0, fmt.Errorf("create snapshot: %w", err)
 	}
-	f, err := os.Open(tmp)
-	if err != nil {
-		sink.Cancel()
-		return 0, err
-	}
-	_, err = io.Copy(sink, f)
-	f.Close()
-	if err != nil {
-		sink.Cancel()
+	if err := (stateRef{index: index}).Persist(sink); err != nil {
 		return 0, fmt.Errorf("write snapshot: %w", err)
-	}
-	if err := sink.Close(); err != nil {
-		return 0, fmt.Errorf("finish snapshot: %w", err)
 	}
 	// The stable store starts at the snapshot's term.
 	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(raftDir, "raft.db")})

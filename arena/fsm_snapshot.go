@@ -14,34 +14,17 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Snapshot implements raft.FSM. It only opens a read transaction — a
-// consistent view of the file as of the last applied batch — so the FSM
-// goroutine is not held up; Persist streams that view out concurrently.
+// Snapshot implements raft.FSM. The state file is durable at every
+// applied index, so a snapshot is only a reference to it (stateRef; see
+// stateSnapshots, which streams the file itself when a member needs it).
+// Raft calls this on its FSM goroutine, so the applied index is the one
+// the snapshot is taken at.
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	tx, err := f.db.Begin(false)
-	if err != nil {
-		return nil, fmt.Errorf("begin snapshot tx: %w", err)
-	}
-	return &fsmSnapshot{tx: tx}, nil
+	return stateRef{index: f.AppliedIndex()}, nil
 }
 
-type fsmSnapshot struct{ tx *bolt.Tx }
-
-// Persist writes a complete bbolt file (the same bytes a backup would hold).
-func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
-	if _, err := s.tx.WriteTo(sink); err != nil {
-		sink.Cancel()
-		return fmt.Errorf("stream state snapshot: %w", err)
-	}
-	return sink.Close()
-}
-
-func (s *fsmSnapshot) Release() { _ = s.tx.Rollback() }
-
-// Restore implements raft.FSM: the snapshot is a whole bbolt file, which
-// replaces the current one. Readers wait on mu while the file is swapped.
+// Restore implements raft.FSM: the snapshot is a whole bbolt file (as
+// stateSnapshots.Open streams it), which replaces the current one. Readers wait on mu while the file is swapped.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	tmp := f.cfg.Path + ".restore"

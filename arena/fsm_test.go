@@ -126,19 +126,15 @@ func TestSnapshotRestoresIdenticalState(t *testing.T) {
 		logs = append(logs, cmdLog(t, i, CmdCounterAdd, int64(i), counterAddCmd{Name: "c", Delta: int64(i)}))
 	}
 	src.ApplyBatch(logs)
-	snap, err := src.Snapshot()
+	_, stream, err := src.streamState(&raft.SnapshotMeta{ID: "s", Index: 20, Term: 1}, stateRef{index: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &memSink{}
-	if err := snap.Persist(sink); err != nil {
-		t.Fatal(err)
-	}
-	snap.Release()
+	defer stream.Close()
 
 	dst := openTestFSM(t)
 	dst.ApplyBatch([]*raft.Log{cmdLog(t, 1, CmdCounterAdd, 1, counterAddCmd{Name: "other", Delta: 7})})
-	if err := dst.Restore(io.NopCloser(bytes.NewReader(sink.Bytes()))); err != nil {
+	if err := dst.Restore(stream); err != nil {
 		t.Fatal(err)
 	}
 	if hashOf(t, dst) != hashOf(t, src) {

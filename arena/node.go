@@ -20,6 +20,14 @@ import (
 	"github.com/agentarena/arena/apperr"
 )
 
+// DefaultSnapshotInterval is how often raft checks whether a snapshot is
+// due (jittered up to twice that). Raft's own default is 2 minutes, for
+// snapshots that copy the state; here a snapshot is a reference to the
+// durable state file (stateSnapshots), so checking often only keeps the
+// log short, and a member that fell far behind gets the current state
+// rather than minutes of log to replay.
+const DefaultSnapshotInterval = 10 * time.Second
+
 // Config configures a node.
 type Config struct {
 	NodeID string
@@ -135,9 +143,13 @@ func Open(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("open raft log store: %w", err)
 	}
 	hl := newHCLog(cfg.Logger.With("component", "raft", "node_id", cfg.NodeID), cfg.RaftLogLevel)
-	snaps, err := raft.NewFileSnapshotStoreWithLogger(raftDir, 2, hl)
+	files, err := raft.NewFileSnapshotStoreWithLogger(raftDir, 2, hl)
 	if err != nil {
 		return nil, fmt.Errorf("open snapshot store: %w", err)
+	}
+	snaps := &stateSnapshots{files: files, fsm: n.fsm}
+	if err := n.fsm.checkSnapshotCoverage(snaps); err != nil {
+		return nil, err
 	}
 	n.transport = cfg.Transport
 	if lt, ok := n.transport.(raft.LoopbackTransport); ok && !cfg.pipelining {
@@ -164,6 +176,7 @@ func Open(cfg Config) (*Node, error) {
 	if cfg.SnapshotThreshold > 0 {
 		rc.SnapshotThreshold = cfg.SnapshotThreshold
 	}
+	rc.SnapshotInterval = DefaultSnapshotInterval
 	if cfg.SnapshotInterval > 0 {
 		rc.SnapshotInterval = cfg.SnapshotInterval
 	}

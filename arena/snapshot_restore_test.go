@@ -3,7 +3,6 @@ package arena_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -141,51 +140,5 @@ func TestPeersJSONRecoversLostQuorum(t *testing.T) {
 	}
 	if len(st.Nodes) != 1 {
 		t.Errorf("configuration after recovery has %d members, want 1", len(st.Nodes))
-	}
-}
-
-// TestRestoreDoesNotWaitForOpenSnapshot restores while a snapshot of the
-// same state machine is still open. Raft can do exactly that: its snapshot
-// goroutine holds a snapshot (a bbolt read transaction) while it waits for
-// the main goroutine, which waits for the restore. If the restore waited
-// for the read transaction to end, the node would deadlock (the chaos run
-// found it so).
-func TestRestoreDoesNotWaitForOpenSnapshot(t *testing.T) {
-	src, err := arena.OpenFSM(arena.FSMConfig{Path: filepath.Join(t.TempDir(), "src.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	var stream bytes.Buffer
-	if err := src.Backup(&stream, nil); err != nil {
-		t.Fatal(err)
-	}
-
-	f, err := arena.OpenFSM(arena.FSMConfig{Path: filepath.Join(t.TempDir(), "state.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := f.Snapshot() // a read transaction stays open until Release
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- f.Restore(io.NopCloser(&stream)) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("restore: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		held.Release()
-		<-done
-		t.Fatal("restore waited for an open snapshot to be released")
-	}
-	held.Release()
-	if _, _, err := f.StateHash(); err != nil {
-		t.Fatalf("state after restore: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -8,8 +8,11 @@
 # /v1/contests/{id}/stream (SPECTATE=contest), or SPECTATORS of each
 # (SPECTATE=both). After the run it reports the contests settled, the
 # leader's snapshot size per settled contest and each node's state.db
-# size per settled contest.
-#   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 SPECTATE=live DURATION=10s WARMUP=3s)
+# size per settled contest. With PROFILE=DIR the nodes serve
+# /debug/pprof/ (--pprof) and each one's CPU profile over the measured
+# window is saved as DIR/nN.pprof (read with `go tool pprof bin/arena
+# DIR/n1.pprof`).
+#   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 SPECTATE=live DURATION=10s WARMUP=3s PROFILE=)
 set -eu
 AGENTS=${AGENTS:-100}
 SPECTATORS=${SPECTATORS:-0}
@@ -19,6 +22,9 @@ WARMUP=${WARMUP:-3s}
 GO=${GO:-go}
 BIN=${BIN:-bin}
 ABASE=${ABASE:-28180}
+PROFILE=${PROFILE:-}
+PPROF=""
+if [ -n "$PROFILE" ]; then mkdir -p "$PROFILE"; PPROF=--pprof; fi
 mkdir -p "$BIN"
 $GO build -o "$BIN/arena" ./cmd/arena
 $GO build -o "$BIN/arena-bench" ./cmd/arena-bench
@@ -38,7 +44,7 @@ for i in 1 2 3; do
 	# shellcheck disable=SC2086
 	"$BIN/arena" serve --node-id "n$i" --http-addr "127.0.0.1:$((ABASE + i))" --raft-addr "127.0.0.1:$((ABASE + 10 + i))" \
 		--data-dir "$DIR/arena$i" --no-bots --log-level warn \
-		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 --ws-conns-per-ip -1 $join >"$DIR/arena$i.log" 2>&1 &
+		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 --ws-conns-per-ip -1 $PPROF $join >"$DIR/arena$i.log" 2>&1 &
 	PIDS="$PIDS $!"
 	n=0
 	until curl -fs -o /dev/null "$(aurl "$i")/readyz"; do
@@ -47,5 +53,28 @@ for i in 1 2 3; do
 	done
 done
 echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
-	-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db"
+run_bench() {
+	"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
+		-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db"
+}
+if [ -z "$PROFILE" ]; then
+	run_bench
+	exit 0
+fi
+# Profile the measured window: it starts WARMUP after the bench reports
+# its agents connected.
+run_bench 2>"$DIR/progress" &
+BENCH=$!
+until grep -q 'connected; playing' "$DIR/progress" 2>/dev/null; do
+	kill -0 "$BENCH" 2>/dev/null || { cat "$DIR/progress" >&2; exit 1; }
+	sleep 0.05
+done
+sleep "${WARMUP%s}"
+for i in 1 2 3; do
+	curl -fs -o "$PROFILE/n$i.pprof" -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" \
+		"$(aurl "$i")/debug/pprof/profile?seconds=${DURATION%s}" &
+done
+wait "$BENCH"
+wait
+cat "$DIR/progress" >&2
+echo "bench-agents: CPU profiles in $PROFILE (n1 was the first leader)" >&2

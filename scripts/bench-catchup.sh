@@ -1,6 +1,6 @@
 #!/bin/sh
 # How fast a lagging member catches up, with the default snapshot settings
-# (--snapshot-threshold 8192, --snapshot-interval 2m, --trailing-logs
+# (--snapshot-threshold 8192, --snapshot-interval 10s, --trailing-logs
 # 10240): starts 3 `arena serve` nodes on loopback, drives the leader with
 # ledger grants from cmd/arena-load (CLIENTS closed-loop clients, as
 # bench-vs-etcd.sh does) and, under that load,

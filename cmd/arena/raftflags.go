@@ -73,7 +73,7 @@ func (r *RaftTuning) registerFlags(fs *flag.FlagSet, env func(name, def string) 
 			return err
 		}
 	}
-	fs.Func("snapshot-interval", "how often to check whether a snapshot is due (default 2m) [ARENA_SNAPSHOT_INTERVAL]", setInterval)
+	fs.Func("snapshot-interval", "how often to check whether a snapshot is due (default 10s) [ARENA_SNAPSHOT_INTERVAL]", setInterval)
 	setTimeout := func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 100*time.Millisecond {
