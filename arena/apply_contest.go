@@ -68,16 +68,12 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 	// Queue tickets of the seated agents are consumed by this contest; a
 	// keep ticket marks its seat, to be queued again at the end.
 	for i, id := range c.Agents {
-		var t Ticket
-		ok, err := getJSON(ac.tx.Bucket(bucketQueue), queueKey(ar.Name, id), &t)
+		t, ok, err := deleteTicket(ac.tx, ar.Name, id)
 		if err != nil {
 			return nil, err
 		}
 		if ok && t.Keep {
 			con.Seats[i].KeepQueued = true
-		}
-		if err := ac.tx.Bucket(bucketQueue).Delete(queueKey(ar.Name, id)); err != nil {
-			return nil, fmt.Errorf("dequeue: %w", err)
 		}
 	}
 	if err := stakeContest(ac, con, &ar); err != nil {

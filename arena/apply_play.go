@@ -32,7 +32,7 @@ func moveRejected(err error) error {
 
 // loadRunning returns a running contest with its arena and game state.
 func (f *FSM) loadRunning(ac *applyCtx, id string) (*Contest, *Arena, games.State, error) {
-	c, err := getContest(ac.tx, id)
+	c, err := ac.contests.get(ac.tx, id)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -215,7 +215,7 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &cmd); err != nil {
 		return nil, err
 	}
-	c, err := getContest(ac.tx, cmd.Contest)
+	c, err := ac.contests.get(ac.tx, cmd.Contest)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (f *FSM) applyContestAbort(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &cmd); err != nil {
 		return nil, err
 	}
-	c, err := getContest(ac.tx, cmd.Contest)
+	c, err := ac.contests.get(ac.tx, cmd.Contest)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
 		if err == nil && c.Keep && !t.Keep {
 			// Queued already: asking to keep it queued upgrades the ticket.
 			t.Keep = true
-			err = putJSON(q, queueKey(ar.Name, a.ID), t)
+			err = putTicket(ac.tx, t)
 		}
 		return t, err // already queued: idempotent
 	}
@@ -39,16 +39,12 @@ func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
 		return nil, apperr.Wrap(apperr.Conflict, &LimitError{Limit: LimitContestsPerAgent},
 			"agent %s already plays %d contest(s) in %s (the limit)", a.ID, n, ar.Name)
 	}
-	n, err := ownerTickets(ac.tx, ar.Name, a.OwnerID)
-	if err != nil {
-		return nil, err
-	}
-	if limit := maxQueuedPerOwner(&ar); n >= limit {
+	if n, limit := ownerTickets(ac.tx, ar.Name, a.OwnerID), maxQueuedPerOwner(&ar); n >= limit {
 		return nil, apperr.Wrap(apperr.RateLimited, &LimitError{Limit: LimitQueuePerOwner},
 			"owner %s already has %d agent(s) queued in %s (the limit is %d); retry once one is matched", a.OwnerID, n, ar.Name, limit)
 	}
 	t = Ticket{Arena: ar.Name, AgentID: a.ID, OwnerID: a.OwnerID, QueuedAt: ac.now, Seq: ac.index, Keep: c.Keep}
-	return t, putJSON(q, queueKey(ar.Name, a.ID), t)
+	return t, putTicket(ac.tx, t)
 }
 
 func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
@@ -65,11 +61,8 @@ func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := ac.tx.Bucket(bucketQueue)
-	if q.Get(queueKey(c.Arena, c.AgentID)) == nil {
-		return stopped, nil
-	}
-	return true, q.Delete(queueKey(c.Arena, c.AgentID))
+	_, deleted, err := deleteTicket(ac.tx, c.Arena, c.AgentID)
+	return stopped || deleted, err
 }
 
 // stopKeeping clears KeepQueued on the agent's seats in its active
@@ -78,7 +71,7 @@ func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
 func stopKeeping(ac *applyCtx, arenaName, agentID string) (bool, error) {
 	stopped := false
 	for _, id := range activeContestsInArena(ac.tx, agentID, arenaName) {
-		con, err := getContest(ac.tx, id)
+		con, err := ac.contests.get(ac.tx, id)
 		if err != nil {
 			return false, err
 		}
@@ -123,15 +116,11 @@ func requeueKept(ac *applyCtx, c *Contest) error {
 		if len(activeContestsInArena(ac.tx, a.ID, ar.Name)) >= ar.MaxConcurrentPerAgent {
 			continue
 		}
-		n, err := ownerTickets(ac.tx, ar.Name, a.OwnerID)
-		if err != nil {
-			return err
-		}
-		if n >= maxQueuedPerOwner(ar) {
+		if ownerTickets(ac.tx, ar.Name, a.OwnerID) >= maxQueuedPerOwner(ar) {
 			continue
 		}
 		t := Ticket{Arena: ar.Name, AgentID: a.ID, OwnerID: a.OwnerID, QueuedAt: ac.now, Seq: ac.index, Keep: true}
-		if err := putJSON(q, queueKey(ar.Name, a.ID), t); err != nil {
+		if err := putTicket(ac.tx, t); err != nil {
 			return err
 		}
 	}

@@ -38,7 +38,7 @@ var (
 func allBuckets() [][]byte {
 	out := append([][]byte{}, ledger.Buckets()...)
 	out = append(out, bucketMeta, bucketCluster, bucketCounters, bucketArenas, bucketContests, bucketContestEvents,
-		bucketActive, bucketAgentActive, bucketQueue, bucketRatings, bucketRecent, bucketHistory, bucketBattles, bucketPreferences)
+		bucketActive, bucketAgentActive, bucketQueue, bucketQueueOwners, bucketRatings, bucketRecent, bucketHistory, bucketBattles, bucketPreferences)
 	return append(out, agents.Buckets()...)
 }
 
@@ -138,39 +138,6 @@ func listArenas(tx *bolt.Tx) ([]Arena, error) {
 	return out, err
 }
 
-var bucketQueue = []byte("queue") // arena "\x00" agent -> Ticket
-
-func queueKey(arenaName, agent string) []byte { return []byte(arenaName + "\x00" + agent) }
-
-// ownerTickets counts the owner's tickets in an arena's queue.
-func ownerTickets(tx *bolt.Tx, arenaName, ownerID string) (int, error) {
-	ts, err := queuedTickets(tx, arenaName)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, t := range ts {
-		if t.OwnerID == ownerID {
-			n++
-		}
-	}
-	return n, nil
-}
-
-func queuedTickets(tx *bolt.Tx, arenaName string) ([]Ticket, error) {
-	var out []Ticket
-	prefix := []byte(arenaName + "\x00")
-	c := tx.Bucket(bucketQueue).Cursor()
-	for k, v := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
-		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return nil, fmt.Errorf("decode ticket %s: %w", k, err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 var (
 	bucketContests      = []byte("contests")
 	bucketContestEvents = []byte("contest_events") // id "/" seq(8) -> ContestEvent
@@ -183,18 +150,6 @@ func eventKey(contestID string, seq uint64) []byte {
 	k = append(k, contestID...)
 	k = append(k, '/')
 	return binary.BigEndian.AppendUint64(k, seq)
-}
-
-func getContest(tx *bolt.Tx, id string) (*Contest, error) {
-	var c Contest
-	ok, err := getJSON(tx.Bucket(bucketContests), []byte(id), &c)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, apperr.New(apperr.NotFound, "contest %s not found", id)
-	}
-	return &c, nil
 }
 
 // putContest stores the contest and keeps the active indexes in step.

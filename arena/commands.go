@@ -41,10 +41,11 @@ const (
 // writing anything, because a failed command shares its transaction with the
 // rest of the batch and there is no partial rollback.
 type applyCtx struct {
-	tx     *bolt.Tx
-	index  uint64
-	now    time.Time
-	events *[]Event
+	tx       *bolt.Tx
+	contests *contestMemo
+	index    uint64
+	now      time.Time
+	events   *[]Event
 }
 
 func (ac *applyCtx) emit(typ string, data any) {

@@ -50,7 +50,7 @@ func (d *fsmDriver) contest(id string) *Contest {
 	var c *Contest
 	if err := d.f.View(func(tx *bolt.Tx) error {
 		var err error
-		c, err = getContest(tx, id)
+		c, err = (*contestMemo)(nil).get(tx, id) // decoded, not remembered
 		return err
 	}); err != nil {
 		d.t.Fatal(err)

@@ -69,6 +69,8 @@ type FSM struct {
 	hashIndex uint64
 	hash      string
 	hashAt    time.Time // when hash was last computed or confirmed
+
+	contests *contestMemo
 }
 
 var _ raft.BatchingFSM = (*FSM)(nil)
@@ -81,7 +83,7 @@ func OpenFSM(cfg FSMConfig) (*FSM, error) {
 	if cfg.Games == nil {
 		cfg.Games = DefaultGames()
 	}
-	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games}
+	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games, contests: newContestMemo()}
 	f.handlers = f.stateHandlers()
 	db, err := openStateDB(cfg.Path)
 	if err != nil {
@@ -103,10 +105,14 @@ func openStateDB(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("open state db %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
+		unindexed := tx.Bucket(bucketQueueOwners) == nil
 		for _, name := range allBuckets() {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		if unindexed {
+			return indexQueueOwners(tx)
 		}
 		return nil
 	})
@@ -219,7 +225,7 @@ func (f *FSM) applyOne(tx *bolt.Tx, l *raft.Log, lastTS *int64, events *[]Event)
 			if env.TS > *lastTS {
 				*lastTS = env.TS
 			}
-			ac := &applyCtx{tx: tx, index: l.Index, now: time.Unix(0, *lastTS).UTC(), events: events}
+			ac := &applyCtx{tx: tx, contests: f.contests, index: l.Index, now: time.Unix(0, *lastTS).UTC(), events: events}
 			res.Value, err = h(ac, env)
 		}
 	}

@@ -30,7 +30,7 @@ func (d *fsmDriver) audit() ledger.AuditReport {
 	if err := d.f.View(func(tx *bolt.Tx) error {
 		var err error
 		r, err = ledger.Audit(tx, func(id string) bool {
-			c, err := getContest(tx, id)
+			c, err := (*contestMemo)(nil).get(tx, id)
 			return err == nil && !c.Active()
 		})
 		return err

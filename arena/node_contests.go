@@ -94,7 +94,7 @@ func (n *Node) AbortContest(ctx context.Context, contest, reason string) error {
 // Contest reads one contest.
 func (n *Node) Contest(id string) (c *Contest, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
-		c, err = getContest(tx, id)
+		c, err = n.fsm.contests.get(tx, id)
 		return err
 	})
 	return c, err
@@ -189,7 +189,7 @@ func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error
 func (n *Node) ActiveContests() (list []*Contest, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketActive).ForEach(func(k, _ []byte) error {
-			c, err := getContest(tx, string(k))
+			c, err := n.fsm.contests.get(tx, string(k))
 			if err != nil {
 				return err
 			}

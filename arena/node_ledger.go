@@ -46,7 +46,7 @@ func (n *Node) ContestPayouts(contestID string) (list []ledger.Transfer, err err
 func (n *Node) Audit() (r ledger.AuditReport, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		r, err = ledger.Audit(tx, func(contestID string) bool {
-			c, err := getContest(tx, contestID)
+			c, err := n.fsm.contests.get(tx, contestID)
 			return err == nil && !c.Active()
 		})
 		return err

@@ -8,7 +8,9 @@
 # /v1/contests/{id}/stream (SPECTATE=contest), or SPECTATORS of each
 # (SPECTATE=both). After the run it reports the contests settled, the
 # leader's snapshot size per settled contest and each node's state.db
-# size per settled contest. With PROFILE=DIR the nodes serve
+# size per settled contest, and the nodes' CPU time in the measured
+# window per acknowledged move beside the load generator's own (both
+# share the machine's cores). With PROFILE=DIR the nodes serve
 # /debug/pprof/ (--pprof) and each one's CPU profile over the measured
 # window is saved as DIR/nN.pprof (read with `go tool pprof bin/arena
 # DIR/n1.pprof`).
@@ -55,7 +57,8 @@ done
 echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run_bench() {
 	"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
-		-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db"
+		-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db" \
+		-pids "$(echo $PIDS | tr ' ' ',')"
 }
 if [ -z "$PROFILE" ]; then
 	run_bench
@@ -70,11 +73,15 @@ until grep -q 'connected; playing' "$DIR/progress" 2>/dev/null; do
 	sleep 0.05
 done
 sleep "${WARMUP%s}"
+CURLS=
 for i in 1 2 3; do
 	curl -fs -o "$PROFILE/n$i.pprof" -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" \
 		"$(aurl "$i")/debug/pprof/profile?seconds=${DURATION%s}" &
+	CURLS="$CURLS $!"
 done
 wait "$BENCH"
-wait
+# Only the profiles: a bare wait would also wait for the nodes.
+# shellcheck disable=SC2086
+wait $CURLS
 cat "$DIR/progress" >&2
 echo "bench-agents: CPU profiles in $PROFILE (n1 was the first leader)" >&2

@@ -19,13 +19,16 @@ import (
 // not been asked yet. A turn is identified by its deadline: a new move (or
 // a strike) sets a new one, so each turn is delivered once.
 func (r *Runner) dispatch(c *arena.Contest) {
+	if r.askedAll(c) {
+		return
+	}
 	st, err := r.node.GameState(c)
 	if err != nil {
 		r.log.Warn("load game state", "contest", c.ID, "err", err)
 		return
 	}
 	for _, seat := range st.ToMove() {
-		key := fmt.Sprintf("%d/%d", seat, c.Deadlines[seat])
+		key := turnKey(seat, c.Deadlines[seat])
 		r.mu.Lock()
 		if !r.leading || r.dispatched[c.ID][key] {
 			r.mu.Unlock()
@@ -54,6 +57,32 @@ func (r *Runner) dispatch(c *arena.Contest) {
 			}
 		}
 	}
+}
+
+func turnKey(seat int, due int64) string { return fmt.Sprintf("%d/%d", seat, due) }
+
+// askedAll reports whether every seat to move has been asked for its turn
+// already (or this node does not lead), so that the sweep, which passes
+// every running contest each tick, reads no game state for them. A running
+// contest's deadlines are set exactly for the seats to move (setState), so
+// they name the turns without the game state.
+func (r *Runner) askedAll(c *arena.Contest) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.leading {
+		return true
+	}
+	asked, any := r.dispatched[c.ID], false
+	for seat, due := range c.Deadlines {
+		if due == 0 {
+			continue
+		}
+		if !asked[turnKey(seat, due)] {
+			return false
+		}
+		any = true
+	}
+	return any
 }
 
 // mover produces one move for a seat from its turn view.

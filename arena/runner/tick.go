@@ -53,24 +53,37 @@ func (r *Runner) enforceDeadlines(c *arena.Contest, now time.Time) {
 }
 
 // enforceGrace forfeits websocket agents that stayed away too long.
+// Seats whose agent is connected are the common case and cost no read;
+// the arena and game state are loaded only for a seat that may forfeit.
 func (r *Runner) enforceGrace(c *arena.Contest, now time.Time) {
-	ar, err := r.node.Arena(c.Arena)
-	if err != nil {
-		return
-	}
-	st, err := r.node.GameState(c)
-	if err != nil {
-		return
-	}
-	toMove := st.ToMove()
+	var ar arena.Arena
+	var toMove []int
+	loaded := false
 	for seat, s := range c.Seats {
+		r.mu.Lock()
+		_, connected := r.conns[s.AgentID]
+		r.mu.Unlock()
+		if connected || r.agentKind(s.AgentID) != agents.KindWebsocket {
+			continue
+		}
+		if !loaded {
+			var err error
+			if ar, err = r.node.Arena(c.Arena); err != nil {
+				return
+			}
+			st, err := r.node.GameState(c)
+			if err != nil {
+				return
+			}
+			toMove, loaded = st.ToMove(), true
+		}
 		// Only a seat that still has to act can be forfeited; an agent
 		// that left after its last move loses nothing by it.
-		if r.agentKind(s.AgentID) != agents.KindWebsocket || !slices.Contains(toMove, seat) {
+		if !slices.Contains(toMove, seat) {
 			continue
 		}
 		r.mu.Lock()
-		_, connected := r.conns[s.AgentID]
+		_, connected = r.conns[s.AgentID] // it may have come back meanwhile
 		gone, seen := r.goneAt[s.AgentID]
 		if !connected && !seen {
 			r.goneAt[s.AgentID] = now // never connected this term: grace starts now

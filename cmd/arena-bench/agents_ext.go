@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/internal/httpjson"
+	"github.com/agentarena/arena/internal/proccpu"
 	"github.com/gorilla/websocket"
 )
 
@@ -32,6 +34,10 @@ type AgentsOptions struct {
 	// StateFiles are the nodes' state.db paths, when the caller owns the
 	// data dirs: their sizes join the report's state cost.
 	StateFiles []string
+	// PIDs are the nodes' process ids, when on this machine: the report
+	// gives their CPU time during the measured window per move, beside
+	// the load generator's own, since both share the machine's cores.
+	PIDs []int
 }
 
 // spectateModes are the values of -spectate.
@@ -58,6 +64,11 @@ type AgentsReport struct {
 	Contests *contestSpectatorStats `json:"contest_spectators,omitempty"`
 	// State is what the run's settled contests cost in replicated state.
 	State stateCost `json:"state"`
+	// CPU used during the measured window, in cores: the nodes named by
+	// -pids (0 without) and this load generator.
+	NodesCPUCores     float64 `json:"nodes_cpu_cores"`
+	NodesCPUmsPerMove float64 `json:"nodes_cpu_ms_per_move"`
+	ClientCPUCores    float64 `json:"client_cpu_cores"`
 }
 
 // maxPerOwner stays within an arena's default max_queued_per_owner (20).
@@ -84,6 +95,12 @@ func runAgentsCmd(ctx context.Context, opts Options, stdout, stderr io.Writer) i
 	if c := rep.Contests; c != nil {
 		fmt.Fprintf(stdout, "%d spectators on /v1/contests/{id}/stream at %s: %d streams opened, %d event frames, leader proposal -> delivery p50 %.1f, p99 %.1f, max %.1f ms; %d events missed, %d duplicated; %d streams closed by the server (resumed), %d attachments failed\n",
 			c.Spectators, c.Nodes, c.Attached, c.Frames, c.P50ms, c.P99ms, c.MaxMs, c.Gaps, c.Dups, c.Dropped, c.AttachFailed)
+	}
+	if len(opts.Agents.PIDs) > 0 {
+		fmt.Fprintf(stdout, "CPU in the window: nodes %.2f cores (%.3f ms per acknowledged move), load generator %.2f cores\n",
+			rep.NodesCPUCores, rep.NodesCPUmsPerMove, rep.ClientCPUCores)
+	} else {
+		fmt.Fprintf(stdout, "CPU in the window: load generator %.2f cores (-pids adds the nodes')\n", rep.ClientCPUCores)
 	}
 	writeStateCost(stdout, rep.State, opts.Agents.StateFiles)
 	return 0
@@ -177,6 +194,15 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 	var mu sync.Mutex
 	errs := map[string]int{}
 	rtts := make([][]time.Duration, len(conns))
+	self := []int{os.Getpid()}
+	var cpuMu sync.Mutex
+	var nodesCPU, clientCPU [2]float64
+	sampleCPU := func(i int) {
+		cpuMu.Lock()
+		defer cpuMu.Unlock()
+		nodesCPU[i], clientCPU[i] = proccpu.Seconds(o.PIDs), proccpu.Seconds(self)
+	}
+	time.AfterFunc(time.Until(from), func() { sampleCPU(0) })
 	var wg sync.WaitGroup
 	for i, c := range conns {
 		wg.Add(1)
@@ -190,6 +216,7 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 		}()
 	}
 	time.AfterFunc(time.Until(end), func() {
+		sampleCPU(1)
 		for _, c := range conns {
 			c.Close()
 		}
@@ -213,7 +240,12 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 	rep := AgentsReport{Agents: len(conns), Seconds: dur.Seconds(), MovesAcked: len(all),
 		MovesPerSec: float64(len(all)) / dur.Seconds(), ContestsEnded: ended.Load(), Errors: errs, Live: liveStats,
 		Contests: contestStats, State: cost}
+	cpuMu.Lock()
+	defer cpuMu.Unlock()
+	rep.NodesCPUCores = (nodesCPU[1] - nodesCPU[0]) / dur.Seconds()
+	rep.ClientCPUCores = (clientCPU[1] - clientCPU[0]) / dur.Seconds()
 	if len(all) > 0 {
+		rep.NodesCPUmsPerMove = 1000 * (nodesCPU[1] - nodesCPU[0]) / float64(len(all))
 		rep.RTTp50ms, rep.RTTp90ms, rep.RTTp99ms = msOf(nearest(all, .5)), msOf(nearest(all, .9)), msOf(nearest(all, .99))
 		rep.RTTmaxMs = msOf(all[len(all)-1])
 	}

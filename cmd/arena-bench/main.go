@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/agentarena/arena/internal/proccpu"
 )
 
 func main() {
@@ -89,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.Agents.Spectators, "spectators", 0, "-op agents: anonymous spectators, spread over the followers (see -spectate)")
 	fs.StringVar(&o.Agents.Spectate, "spectate", "live", "-op agents: what the spectators watch: live (/v1/arenas/{name}/live), contest (/v1/contests/{id}/stream, moving to a new contest when one ends) or both (-spectators of each)")
 	stateFiles := fs.String("state-files", "", "-op agents: the nodes' state.db files, comma-separated, when on this machine: their sizes per settled contest join the report")
+	pids := fs.String("pids", "", "-op agents: the nodes' process ids, comma-separated, when on this machine: their CPU time per acknowledged move joins the report")
 	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -107,6 +110,10 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 		}
 		if !slices.Contains(spectateModes, o.Agents.Spectate) {
 			return o, fmt.Errorf("-spectate %q: want one of %s", o.Agents.Spectate, strings.Join(spectateModes, ", "))
+		}
+		var err error
+		if o.Agents.PIDs, err = proccpu.ParsePIDs(*pids); err != nil {
+			return o, fmt.Errorf("-pids: %w", err)
 		}
 		for _, f := range strings.Split(*stateFiles, ",") {
 			if f = strings.TrimSpace(f); f != "" {

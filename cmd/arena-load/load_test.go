@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/internal/httpjson"
+	"github.com/agentarena/arena/internal/proccpu"
 )
 
 func TestParseFlagsRefusesBadInput(t *testing.T) {
@@ -56,7 +57,7 @@ func TestRunCellCountsAnswersAndErrors(t *testing.T) {
 	}))
 	defer srv.Close()
 	hc := newClient(4)
-	res := runCell(t.Context(), hc, newEtcdPut([]string{srv.URL}), 4, 50*time.Millisecond, 200*time.Millisecond, func() float64 { return cpuSeconds([]int{os.Getpid()}) })
+	res := runCell(t.Context(), hc, newEtcdPut([]string{srv.URL}), 4, 50*time.Millisecond, 200*time.Millisecond, func() float64 { return proccpu.Seconds([]int{os.Getpid()}) })
 	if res.OK == 0 || res.Errors != 0 || int64(res.OK) > served.Load() {
 		t.Fatalf("ok %d errors %d served %d (%s)", res.OK, res.Errors, served.Load(), res.FirstErr)
 	}

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/agentarena/arena/internal/proccpu"
 )
 
 func main() {
@@ -83,10 +85,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	o.targets = splitList(*targets)
 	var err error
-	if o.etcdPIDs, err = parsePIDs(*etcdPIDs); err != nil {
+	if o.etcdPIDs, err = proccpu.ParsePIDs(*etcdPIDs); err != nil {
 		return o, fmt.Errorf("-etcd-pids: %w", err)
 	}
-	if o.arenaPIDs, err = parsePIDs(*arenaPIDs); err != nil {
+	if o.arenaPIDs, err = proccpu.ParsePIDs(*arenaPIDs); err != nil {
 		return o, fmt.Errorf("-arena-pids: %w", err)
 	}
 	for _, t := range o.targets {
@@ -182,7 +184,7 @@ func drive(ctx context.Context, o options, progress io.Writer) ([]cellResult, er
 				if t == "etcd" {
 					pids = o.etcdPIDs
 				}
-				res := runCell(ctx, hc, w, c, o.warmup, o.duration, func() float64 { return cpuSeconds(pids) })
+				res := runCell(ctx, hc, w, c, o.warmup, o.duration, func() float64 { return proccpu.Seconds(pids) })
 				if len(pids) == 0 {
 					res.CPUms = 0
 				}

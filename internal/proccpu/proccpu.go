@@ -1,4 +1,7 @@
-package main
+// Package proccpu reads how much CPU time processes have used, for load
+// generators that report a server's CPU cost per request beside its
+// throughput.
+package proccpu
 
 import (
 	"fmt"
@@ -11,9 +14,9 @@ import (
 // 100 for user space whatever the kernel's own tick.
 const userHZ = 100
 
-// cpuSeconds is the user plus system CPU time the processes have used so
+// Seconds is the user plus system CPU time the processes have used so
 // far, read from /proc; a process that is gone counts as 0.
-func cpuSeconds(pids []int) float64 {
+func Seconds(pids []int) float64 {
 	var ticks int64
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -38,9 +41,13 @@ func cpuSeconds(pids []int) float64 {
 	return float64(ticks) / userHZ
 }
 
-func parsePIDs(s string) ([]int, error) {
+// ParsePIDs reads a comma-separated list of process ids.
+func ParsePIDs(s string) ([]int, error) {
 	var out []int
-	for _, p := range splitList(s) {
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("%q is not a process id", p)
