@@ -11,7 +11,10 @@
 # TARGETS (etcd,grant,agent), LOADFLAGS (more arena-load flags, e.g. -json),
 # SPREAD (all: clients spread over the three members of each cluster, the
 # default; leader: every client talks to its cluster's leader), DIR (parent
-# of the data dirs; default a fresh temp dir, removed after).
+# of the data dirs; default a fresh temp dir, removed after), PROFILE=DIR
+# (the arena nodes serve /debug/pprof/ and their CPU profiles of the
+# measured window are saved as DIR/nN.pprof; for one cell: one target,
+# one client count, ROUNDS=1).
 set -eu
 CLIENTS=${CLIENTS:-32,1000}
 DURATION=${DURATION:-5s}
@@ -20,6 +23,9 @@ ROUNDS=${ROUNDS:-2}
 TARGETS=${TARGETS:-etcd,grant,agent}
 SPREAD=${SPREAD:-all}
 LOADFLAGS=${LOADFLAGS:-}
+PROFILE=${PROFILE:-}
+PPROF=""
+if [ -n "$PROFILE" ]; then mkdir -p "$PROFILE"; PPROF=--pprof; fi
 GO=${GO:-go}
 BIN=${BIN:-bin}
 ETCD=${ETCD:-etcd}
@@ -79,7 +85,7 @@ astart() {
 	"$BIN/arena" serve --node-id "n$1" --http-addr "127.0.0.1:$((ABASE + $1))" --raft-addr "127.0.0.1:$((ABASE + 10 + $1))" \
 		--data-dir "$DIR/arena$1" --no-bots --log-level warn \
 		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 \
-		--rps-per-key 1000000 --burst-per-key 1000000 $join >"$DIR/arena$1.log" 2>&1 &
+		--rps-per-key 1000000 --burst-per-key 1000000 $PPROF $join >"$DIR/arena$1.log" 2>&1 &
 	PIDS="$PIDS $!"
 	APIDS="$APIDS${APIDS:+,}$!"
 }
@@ -108,8 +114,29 @@ fi
 echo "bench-vs-etcd: clients to $SPREAD: etcd $eurls, arena $arls" >&2
 echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # shellcheck disable=SC2086
-"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
-	-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS
+load() {
+	"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
+		-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS
+}
+if [ -z "$PROFILE" ]; then
+	load
+else
+	# One cell's measured window: meant for one target, one client count
+	# and one round (TARGETS=grant CLIENTS=32 ROUNDS=1).
+	load &
+	LOAD=$!
+	sleep "${WARMUP%s}"
+	CURLS=
+	for i in 1 2 3; do
+		curl -fs -o "$PROFILE/n$i.pprof" -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" \
+			"$(aurl "$i")/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" &
+		CURLS="$CURLS $!"
+	done
+	wait "$LOAD"
+	# shellcheck disable=SC2086
+	wait $CURLS
+	echo "bench-vs-etcd: CPU profiles of the arena nodes in $PROFILE (n1 was the first leader)" >&2
+fi
 
 # What the writes left behind: the state file per ledger transfer (every
 # grant above is one transfer; the agent updates overwrite 32 records),
