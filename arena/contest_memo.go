@@ -12,9 +12,10 @@ import (
 	"github.com/agentarena/arena/apperr"
 )
 
-// contestMemoSize bounds the memo; the running contests of a busy arena
-// fit, and a full memo is simply emptied.
-const contestMemoSize = 8192
+// contestMemoBytes bounds the memo by the stored bytes it remembers (a
+// prompt contest's state holds whole answers); the running contests of a
+// busy arena fit, and a full memo is simply emptied.
+const contestMemoBytes = 16 << 20
 
 // contestMemo remembers decoded contests by the bytes they were decoded
 // from. Every move reads its contest several times (the apply, the
@@ -23,8 +24,9 @@ const contestMemoSize = 8192
 // is exact whatever transaction the read is in, so the memo needs no
 // invalidation; callers get their own copy to change.
 type contestMemo struct {
-	mu sync.Mutex
-	m  map[string]memoContest
+	mu    sync.Mutex
+	m     map[string]memoContest
+	bytes int // stored bytes remembered, counted twice (raw and decoded)
 }
 
 type memoContest struct {
@@ -54,10 +56,15 @@ func (m *contestMemo) get(tx *bolt.Tx, id string) (*Contest, error) {
 	}
 	if m != nil {
 		m.mu.Lock()
-		if len(m.m) >= contestMemoSize {
+		if old, ok := m.m[id]; ok {
+			m.bytes -= 2 * len(old.raw)
+		}
+		if m.bytes+2*len(v) > contestMemoBytes {
 			clear(m.m)
+			m.bytes = 0
 		}
 		m.m[id] = memoContest{raw: bytes.Clone(v), c: cloneContest(&c)}
+		m.bytes += 2 * len(v)
 		m.mu.Unlock()
 	}
 	return &c, nil

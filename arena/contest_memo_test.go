@@ -2,7 +2,9 @@ package arena
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +76,47 @@ func TestContestMemoIsExact(t *testing.T) {
 		return err
 	}); err == nil {
 		t.Fatal("a missing contest was found")
+	}
+}
+
+// TestContestMemoIsBounded: the memo never holds more than its byte bound,
+// however large the contests it is asked for.
+func TestContestMemoIsBounded(t *testing.T) {
+	f := openTestFSM(t)
+	big := json.RawMessage(`"` + strings.Repeat("x", 1<<20) + `"`) // a prompt contest's long answers
+	const n = 20
+	if err := f.db.Update(func(tx *bolt.Tx) error {
+		for i := range n {
+			c := &Contest{ID: fmt.Sprintf("c_%02d", i), Arena: "prompt", Status: StatusRunning, State: big}
+			if err := putJSON(tx.Bucket(bucketContests), []byte(c.ID), c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	memo := newContestMemo()
+	for i := range 2 * n {
+		id := fmt.Sprintf("c_%02d", i%n)
+		if err := f.View(func(tx *bolt.Tx) error {
+			c, err := memo.get(tx, id)
+			if err == nil && (c.ID != id || len(c.State) != len(big)) {
+				err = fmt.Errorf("got %s with %d state bytes", c.ID, len(c.State))
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if memo.bytes > contestMemoBytes || memo.bytes < 0 {
+			t.Fatalf("after %d reads the memo counts %d bytes (bound %d)", i+1, memo.bytes, contestMemoBytes)
+		}
+		held := 0
+		for _, e := range memo.m {
+			held += 2 * len(e.raw)
+		}
+		if held != memo.bytes {
+			t.Fatalf("the memo counts %d bytes but holds %d", memo.bytes, held)
+		}
 	}
 }
