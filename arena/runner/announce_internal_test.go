@@ -96,3 +96,36 @@ func TestTheFirstTurnFollowsContestStart(t *testing.T) {
 		t.Errorf("a reconnected seat 0 was sent %v, want contest_start and its turn", got)
 	}
 }
+
+// TestAskedAll: the sweep skips a contest only when every seat with a
+// deadline (the seats to move) has been asked for that turn, and never
+// skips one without deadlines.
+func TestAskedAll(t *testing.T) {
+	tests := []struct {
+		name      string
+		leading   bool
+		deadlines []int64
+		asked     []string
+		want      bool
+	}{
+		{"not leading: nothing to ask", false, []int64{5, 0}, nil, true},
+		{"the seat to move was not asked", true, []int64{5, 0}, nil, false},
+		{"the seat to move was asked", true, []int64{5, 0}, []string{turnKey(0, 5)}, true},
+		{"asked for an earlier turn only", true, []int64{9, 0}, []string{turnKey(0, 5)}, false},
+		{"two seats to move, one asked", true, []int64{5, 5}, []string{turnKey(1, 5)}, false},
+		{"two seats to move, both asked", true, []int64{5, 5}, []string{turnKey(0, 5), turnKey(1, 5)}, true},
+		{"no deadlines: let the game state decide", true, []int64{0, 0}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New(Config{})
+			r.leading, r.dispatched = tt.leading, map[string]map[string]bool{"c_1": {}}
+			for _, k := range tt.asked {
+				r.dispatched["c_1"][k] = true
+			}
+			if got := r.askedAll(&arena.Contest{ID: "c_1", Deadlines: tt.deadlines}); got != tt.want {
+				t.Fatalf("askedAll = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
