@@ -73,15 +73,7 @@ until grep -q 'connected; playing' "$DIR/progress" 2>/dev/null; do
 	sleep 0.05
 done
 sleep "${WARMUP%s}"
-CURLS=
-for i in 1 2 3; do
-	curl -fs -o "$PROFILE/n$i.pprof" -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" \
-		"$(aurl "$i")/debug/pprof/profile?seconds=${DURATION%s}" &
-	CURLS="$CURLS $!"
-done
-wait "$BENCH"
-# Only the profiles: a bare wait would also wait for the nodes.
-# shellcheck disable=SC2086
-wait $CURLS
+. scripts/pprof-nodes.sh
+profile_nodes "$PROFILE" "${DURATION%s}" "$BENCH" "$(aurl 1)" "$(aurl 2)" "$(aurl 3)"
 cat "$DIR/progress" >&2
 echo "bench-agents: CPU profiles in $PROFILE (n1 was the first leader)" >&2

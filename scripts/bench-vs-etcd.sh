@@ -126,15 +126,8 @@ else
 	load &
 	LOAD=$!
 	sleep "${WARMUP%s}"
-	CURLS=
-	for i in 1 2 3; do
-		curl -fs -o "$PROFILE/n$i.pprof" -H "Authorization: Bearer $ARENA_OPERATOR_TOKEN" \
-			"$(aurl "$i")/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" &
-		CURLS="$CURLS $!"
-	done
-	wait "$LOAD"
-	# shellcheck disable=SC2086
-	wait $CURLS
+	. scripts/pprof-nodes.sh
+	profile_nodes "$PROFILE" "$((${DURATION%s} - 1))" "$LOAD" "$(aurl 1)" "$(aurl 2)" "$(aurl 3)"
 	echo "bench-vs-etcd: CPU profiles of the arena nodes in $PROFILE (n1 was the first leader)" >&2
 fi
 
