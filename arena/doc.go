@@ -50,7 +50,8 @@
 // needs (ids, key hashes, later seeds). The web layer builds a command on
 // the leader (followers forward writes there over HTTP), Node.Apply
 // proposes it, and hashicorp/raft replicates it to a quorum, each member
-// fsyncing it into its raft-boltdb log before it counts as committed.
+// fsyncing it into its Raft log (raft_store.go) before it counts as
+// committed.
 //
 // # Applying
 //

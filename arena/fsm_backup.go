@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/apperr"
@@ -58,10 +58,17 @@ func (f *FSM) Backup(w io.Writer, start func(BackupInfo)) error {
 // store refers to it as a snapshot at the backup's index whose
 // configuration names only this node. On start the node elects itself and
 // continues the log after that index; nodes that join later install the
-// state as it is then. It returns the backup's index.
-func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64, error) {
+// state as it is then. raftLog picks the Raft log store (empty: the
+// default). It returns the backup's index.
+func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader) (uint64, error) {
 	if nodeID == "" || raftAddr == "" {
 		return 0, errors.New("node id and raft address are required")
+	}
+	if !ValidRaftLog(raftLog) {
+		return 0, fmt.Errorf("unknown raft log store %q (want %q or %q)", raftLog, RaftLogWAL, RaftLogBolt)
+	}
+	if raftLog == "" {
+		raftLog = DefaultRaftLog
 	}
 	raftDir := filepath.Join(dataDir, "raft")
 	statePath := filepath.Join(dataDir, "state.db")
@@ -117,9 +124,9 @@ func RestoreDataDir(dataDir, nodeID, raftAddr string, backup io.Reader) (uint64,
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	// The stable store starts at the snapshot's term.
-	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(raftDir, "raft.db")})
+	store, err := openRaftStore(raftDir, raftLog, hclog.NewNullLogger())
 	if err != nil {
-		return 0, fmt.Errorf("open raft log store: %w", err)
+		return 0, err
 	}
 	err = store.SetUint64([]byte("CurrentTerm"), 1)
 	if cerr := store.Close(); err == nil {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
@@ -133,7 +132,7 @@ func TestGoldenRecord(t *testing.T) {
 	leaderDir := c.Dirs[c.Index(leader)]
 	c.Close()
 
-	entries := readCommands(t, filepath.Join(leaderDir, "raft", "raft.db"))
+	entries := readCommands(t, leaderDir)
 	// Entries every replica must reject the same way.
 	last := entries[len(entries)-1].Index
 	for i, data := range []string{
@@ -154,9 +153,9 @@ func TestGoldenRecord(t *testing.T) {
 }
 
 // readCommands returns the command entries of a stopped node's Raft log.
-func readCommands(t *testing.T, path string) []*raft.Log {
+func readCommands(t *testing.T, dataDir string) []*raft.Log {
 	t.Helper()
-	store, err := raftboltdb.NewBoltStore(path)
+	store, err := arena.OpenRaftLog(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentarena/arena/apperr"
@@ -31,9 +30,13 @@ const DefaultSnapshotInterval = 10 * time.Second
 // Config configures a node.
 type Config struct {
 	NodeID string
-	// DataDir holds state.db (the state machine), raft/raft.db (log and
-	// stable store) and raft/snapshots.
+	// DataDir holds state.db (the state machine), the Raft log and stable
+	// store (raft/wal/ or raft/raft.db) and raft/snapshots.
 	DataDir string
+	// RaftLog picks the Raft log store of a new data dir (RaftLogWAL or
+	// RaftLogBolt; empty: DefaultRaftLog). A data dir keeps the store it
+	// was created with.
+	RaftLog string
 	// RaftBind is the TCP address Raft listens on; RaftAdvertise the address
 	// peers dial (defaults to RaftBind). Ignored when Transport is set.
 	RaftBind      string
@@ -82,7 +85,7 @@ type Node struct {
 	log       *slog.Logger
 	raft      *raft.Raft
 	fsm       *FSM
-	logStore  *raftboltdb.BoltStore
+	logStore  raftStore
 	transport raft.Transport
 	metrics   *Metrics
 	bus       *Bus
@@ -138,11 +141,20 @@ func Open(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.logStore, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(raftDir, "raft.db")})
-	if err != nil {
-		return nil, fmt.Errorf("open raft log store: %w", err)
-	}
 	hl := newHCLog(cfg.Logger.With("component", "raft", "node_id", cfg.NodeID), cfg.RaftLogLevel)
+	kind, err := chooseRaftLog(raftDir, cfg.RaftLog)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RaftLog != "" && kind != cfg.RaftLog {
+		n.log.Warn("this data dir keeps the Raft log store it was created with; the requested one applies to new data dirs (docs/OPERATIONS.md: replacing a member)",
+			"raft_log", kind, "requested", cfg.RaftLog)
+	}
+	n.logStore, err = openRaftStore(raftDir, kind, hl)
+	if err != nil {
+		return nil, err
+	}
+	n.log.Info("raft log store", "raft_log", kind)
 	files, err := raft.NewFileSnapshotStoreWithLogger(raftDir, 2, hl)
 	if err != nil {
 		return nil, fmt.Errorf("open snapshot store: %w", err)

@@ -49,7 +49,7 @@ func TestBackupRestoresIntoNewCluster(t *testing.T) {
 	c.Close()
 
 	dir := t.TempDir()
-	idx, err := arena.RestoreDataDir(dir, "r1", "r1", &buf)
+	idx, err := arena.RestoreDataDir(dir, "r1", "r1", "", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

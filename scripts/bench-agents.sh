@@ -15,6 +15,8 @@
 # window is saved as DIR/nN.pprof (read with `go tool pprof bin/arena
 # DIR/n1.pprof`).
 #   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 SPECTATE=live DURATION=10s WARMUP=3s PROFILE=)
+# ARENA_RAFT_LOG=bolt runs the nodes on the bolt Raft log store instead of
+# the WAL.
 set -eu
 AGENTS=${AGENTS:-100}
 SPECTATORS=${SPECTATORS:-0}

@@ -19,7 +19,8 @@
 # Environment: PAUSE (60s), CLIENTS (32), WARMUP (10s: load before the
 # pause), TIMEOUT (600s: the longest catch-up waited for), DIR (parent of
 # the data dirs; default a fresh temp dir, removed after), ABASE (28280:
-# HTTP ports ABASE+1.., Raft ports ABASE+11..).
+# HTTP ports ABASE+1.., Raft ports ABASE+11..). ARENA_RAFT_LOG=bolt runs
+# the nodes on the bolt Raft log store instead of the WAL.
 set -eu
 PAUSE=${PAUSE:-60s}
 CLIENTS=${CLIENTS:-32}
@@ -193,8 +194,8 @@ echo
 echo "state after the run: $transfers ledger transfers"
 for i in 1 2 3; do
 	st=$(stat -c %s "$DIR/arena$i/state.db")
-	lg=$(stat -c %s "$DIR/arena$i/raft/raft.db" 2>/dev/null || echo 0)
+	lg=$(du -sb "$DIR/arena$i/raft/wal" "$DIR/arena$i/raft/raft.db" 2>/dev/null | awk '{s += $1} END {print s + 0}')
 	sn=$(du -sb "$DIR/arena$i/raft/snapshots" 2>/dev/null | cut -f1)
-	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), raft.db $lg bytes, raft snapshots ${sn:-0} bytes"
+	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), Raft log $lg bytes, raft snapshots ${sn:-0} bytes"
 done
 echo "  GET /v1/cluster/snapshot from the leader: ${snap_load% *} bytes in ${snap_load#* } s under load, ${snap_idle% *} bytes in ${snap_idle#* } s after it"

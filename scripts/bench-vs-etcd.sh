@@ -14,7 +14,9 @@
 # of the data dirs; default a fresh temp dir, removed after), PROFILE=DIR
 # (the arena nodes serve /debug/pprof/ and their CPU profiles of the
 # measured window are saved as DIR/nN.pprof; for one cell: one target,
-# one client count, ROUNDS=1).
+# one client count, ROUNDS=1). ARENA_RAFT_LOG=bolt runs the arena nodes on
+# the bolt Raft log store instead of the WAL (they read it from the
+# environment).
 set -eu
 CLIENTS=${CLIENTS:-32,1000}
 DURATION=${DURATION:-5s}
@@ -112,7 +114,7 @@ if [ "$SPREAD" = leader ]; then
 	done
 fi
 echo "bench-vs-etcd: clients to $SPREAD: etcd $eurls, arena $arls" >&2
-echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown) (Raft log: ${ARENA_RAFT_LOG:-wal}); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # shellcheck disable=SC2086
 load() {
 	"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
@@ -142,8 +144,8 @@ echo
 echo "arena after the run: $transfers ledger transfers"
 for i in 1 2 3; do
 	st=$(stat -c %s "$DIR/arena$i/state.db")
-	lg=$(stat -c %s "$DIR/arena$i/raft/raft.db" 2>/dev/null || echo 0)
-	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), raft.db $lg bytes"
+	lg=$(du -sb "$DIR/arena$i/raft/wal" "$DIR/arena$i/raft/raft.db" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), Raft log $lg bytes"
 done
 echo "  a consistent copy of the state from the leader (GET /v1/cluster/snapshot): ${snap% *} bytes in ${snap#* } s"
 for i in 1 2 3; do echo "  etcd$i: data dir $(du -sb "$DIR/etcd$i" | cut -f1) bytes"; done

@@ -31,7 +31,7 @@ func TestSnapshotDownload(t *testing.T) {
 	if n, _ := strconv.Atoi(r.header.Get("Content-Length")); n != len(r.body) {
 		t.Errorf("content length %d, body %d bytes", n, len(r.body))
 	}
-	got, err := arena.RestoreDataDir(t.TempDir(), "restored", "127.0.0.1:1", bytes.NewReader(r.body))
+	got, err := arena.RestoreDataDir(t.TempDir(), "restored", "127.0.0.1:1", "", bytes.NewReader(r.body))
 	if err != nil {
 		t.Fatalf("restore the download: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/agentarena/arena/arena"
 )
 
 // RaftTuning holds the snapshot and log-compaction knobs of `arena serve`
@@ -23,6 +25,9 @@ type RaftTuning struct {
 	// hearing from a leader before electing another, which bounds write
 	// unavailability after a leader freezes.
 	Timeout time.Duration
+	// Log is the Raft log store of a new data dir (arena.RaftLogWAL or
+	// arena.RaftLogBolt); a data dir keeps the one it was created with.
+	Log string
 }
 
 // DefaultRaftTimeout is short enough that a frozen leader is replaced and
@@ -89,5 +94,19 @@ func (r *RaftTuning) registerFlags(fs *flag.FlagSet, env func(name, def string) 
 		}
 	}
 	fs.Func("raft-timeout", "raft heartbeat and election timeout: a frozen leader is replaced after 1-2x this (default 750ms) [ARENA_RAFT_TIMEOUT]", setTimeout)
+	setLog := func(s string) error {
+		if s == "" || !arena.ValidRaftLog(s) {
+			return fmt.Errorf("raft-log must be %s or %s, got %q", arena.RaftLogWAL, arena.RaftLogBolt, s)
+		}
+		r.Log = s
+		return nil
+	}
+	r.Log = arena.DefaultRaftLog
+	if v := env("ARENA_RAFT_LOG", ""); v != "" {
+		if err := setLog(v); err != nil {
+			return err
+		}
+	}
+	fs.Func("raft-log", "Raft log store of a new data dir: wal (append-only segments) or bolt (raft-boltdb); an existing data dir keeps its own (default wal) [ARENA_RAFT_LOG]", setLog)
 	return nil
 }

@@ -28,6 +28,7 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	nodeID := fs.String("node-id", env("ARENA_NODE_ID", "node1"), "id of the node that will serve the restored state [ARENA_NODE_ID]")
 	raftAddr := fs.String("raft-addr", env("ARENA_RAFT_ADDR", "127.0.0.1:7000"), "Raft address the node will listen on [ARENA_RAFT_ADDR]")
 	raftAdv := fs.String("raft-advertise", env("ARENA_RAFT_ADVERTISE", ""), "Raft address peers will dial (default --raft-addr) [ARENA_RAFT_ADVERTISE]")
+	raftLog := fs.String("raft-log", env("ARENA_RAFT_LOG", arena.DefaultRaftLog), "Raft log store of the new data dir: wal or bolt [ARENA_RAFT_LOG]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	if _, err := os.Stat(filepath.Join(*dataDir, "node-id")); err == nil {
 		return fmt.Errorf("%s already belongs to a node: restore into an empty data dir", *dataDir)
 	}
-	idx, err := arena.RestoreDataDir(*dataDir, *nodeID, addr, in)
+	idx, err := arena.RestoreDataDir(*dataDir, *nodeID, addr, *raftLog, in)
 	if err != nil {
 		return err
 	}

@@ -363,6 +363,9 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"ARENA_READ_REPLICA=true", nil, map[string]string{"ARENA_READ_REPLICA": "true"}, func(m *Main) string { return fmt.Sprint(m.ReadReplica) }, "true"},
 		{"raft timeout defaults to 750ms", nil, nil, func(m *Main) string { return m.Raft.Timeout.String() }, "750ms"},
 		{"--raft-timeout", []string{"--raft-timeout", "500ms"}, nil, func(m *Main) string { return m.Raft.Timeout.String() }, "500ms"},
+		{"raft log defaults to wal", nil, nil, func(m *Main) string { return m.Raft.Log }, "wal"},
+		{"--raft-log bolt", []string{"--raft-log", "bolt"}, nil, func(m *Main) string { return m.Raft.Log }, "bolt"},
+		{"ARENA_RAFT_LOG=bolt", nil, map[string]string{"ARENA_RAFT_LOG": "bolt"}, func(m *Main) string { return m.Raft.Log }, "bolt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -378,6 +381,7 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--max-body-bytes", "-1"}, {"--shutdown-timeout", "0s"}, {"--shutdown-timeout", "soon"},
 		{"--forward-timeout", "-1s"}, {"--ready-max-lag", "0"}, {"--ready-max-lag", "x"}, {"--raft-timeout", "10ms"},
+		{"--raft-log", "sqlite"}, {"--raft-log", ""},
 	} {
 		t.Run("refused: "+strings.Join(bad, " "), func(t *testing.T) {
 			if err := NewMain().ParseFlags(bad, func(string) string { return "" }); err == nil {
