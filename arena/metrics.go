@@ -19,6 +19,7 @@ type Metrics struct {
 	batchLatency prometheus.Histogram
 	commands     *prometheus.CounterVec
 	proposals    prometheus.Histogram
+	logAppends   prometheus.Histogram
 }
 
 var _ ApplyObserver = (*Metrics)(nil)
@@ -45,9 +46,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from proposing a command on the leader to its result.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}),
+		logAppends: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "arena_raft_log_append_batch_size",
+			Help:    "Log entries stored per append to the Raft log (each append is fsynced).",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 11),
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals)
+		reg.MustRegister(m.batchSize, m.batchLatency, m.commands, m.proposals, m.logAppends)
 	}
 	return m
 }

@@ -150,10 +150,11 @@ func Open(cfg Config) (*Node, error) {
 		n.log.Warn("this data dir keeps the Raft log store it was created with; the requested one applies to new data dirs (docs/OPERATIONS.md: replacing a member)",
 			"raft_log", kind, "requested", cfg.RaftLog)
 	}
-	n.logStore, err = openRaftStore(raftDir, kind, hl)
+	store, err := openRaftStore(raftDir, kind, hl)
 	if err != nil {
 		return nil, err
 	}
+	n.logStore = countedStore{raftStore: store, appends: n.metrics.logAppends}
 	n.log.Info("raft log store", "raft_log", kind)
 	files, err := raft.NewFileSnapshotStoreWithLogger(raftDir, 2, hl)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"time"
+
+	"github.com/agentarena/arena/arena"
 )
 
 // Options are the parsed flags.
@@ -17,10 +19,13 @@ type Options struct {
 	Warmup           time.Duration
 	Repeat           int
 	MaxAppendEntries int
-	JSON             bool
-	CPUProfile       string
-	Dir              string
-	ProbeFsync       bool
+	// RaftLog is the nodes' Raft log store (arena.RaftLogWAL or
+	// arena.RaftLogBolt; empty: the default).
+	RaftLog    string
+	JSON       bool
+	CPUProfile string
+	Dir        string
+	ProbeFsync bool
 	// Op is the replicated command each proposer sends: "counter" (a
 	// diagnostic counter increment) or "transfer" (a ledger grant with a
 	// unique transfer id, the full money path: idempotency check, balance
@@ -61,6 +66,7 @@ type Report struct {
 	Warmup           string       `json:"warmup"`
 	Repeat           int          `json:"repeat"`
 	MaxAppendEntries int          `json:"max_append_entries,omitempty"`
+	RaftLog          string       `json:"raft_log"`
 	Cells            []CellResult `json:"cells"`
 }
 
@@ -70,7 +76,7 @@ func (b *Bench) Run(ctx context.Context) error {
 	o := b.Opts
 	rep := Report{GoMaxProcs: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
 		Duration: o.Duration.String(), Warmup: o.Warmup.String(), Repeat: o.Repeat,
-		MaxAppendEntries: o.MaxAppendEntries}
+		MaxAppendEntries: o.MaxAppendEntries, RaftLog: raftLogOrDefault(o.RaftLog)}
 	if o.ProbeFsync {
 		rate, err := probeFsync(o.Dir, time.Second)
 		if err != nil {
@@ -78,10 +84,6 @@ func (b *Bench) Run(ctx context.Context) error {
 		}
 		rep.FsyncsPerSec = rate
 		fmt.Fprintf(b.Progress, "disk: %.0f fsyncs/s\n", rate)
-	}
-	sink, err := installLogWriteSink()
-	if err != nil {
-		return fmt.Errorf("install metrics sink: %w", err)
 	}
 	if o.CPUProfile != "" {
 		stop, err := startCPUProfile(o.CPUProfile)
@@ -98,7 +100,7 @@ func (b *Bench) Run(ctx context.Context) error {
 			if b.Live {
 				fmt.Fprintf(b.Progress, "%s starting", prefix)
 			}
-			f, err := b.runOnce(ctx, cell, sink, prefix)
+			f, err := b.runOnce(ctx, cell, prefix)
 			if err != nil {
 				if b.Live {
 					fmt.Fprintln(b.Progress)
@@ -123,8 +125,8 @@ func (b *Bench) Run(ctx context.Context) error {
 
 // runOnce starts a fresh cluster for one run, so no run inherits a longer
 // log or a fuller state file from the one before.
-func (b *Bench) runOnce(ctx context.Context, cell Cell, sink *logWriteSink, prefix string) (Figures, error) {
-	c, err := startCluster(ctx, cell.Nodes, cell.Batching, b.Opts.MaxAppendEntries, b.Opts.Dir)
+func (b *Bench) runOnce(ctx context.Context, cell Cell, prefix string) (Figures, error) {
+	c, err := startCluster(ctx, cell.Nodes, cell.Batching, b.Opts.MaxAppendEntries, b.Opts.RaftLog, b.Opts.Dir)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -133,9 +135,10 @@ func (b *Bench) runOnce(ctx context.Context, cell Cell, sink *logWriteSink, pref
 		return Figures{}, err
 	}
 	l := &load{leader: c.leader, op: op, proposers: cell.Proposers, warmup: b.Opts.Warmup, duration: b.Opts.Duration,
+		logSyncs: logSyncsPerAppend(b.Opts.RaftLog),
 		counters: func() (float64, float64, float64, float64) {
-			lw, le := sink.snapshot()
-			st, se := c.stateTxs()
+			lw, le := c.histogramTotals("arena_raft_log_append_batch_size")
+			st, se := c.histogramTotals("arena_fsm_apply_batch_size")
 			return lw, le, st, se
 		},
 	}
@@ -164,4 +167,20 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("start cpu profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func raftLogOrDefault(kind string) string {
+	if kind == "" {
+		return arena.DefaultRaftLog
+	}
+	return kind
+}
+
+// logSyncsPerAppend is how many fdatasyncs one Raft log append costs: the
+// WAL syncs its segment once, bbolt its pages and then its meta page.
+func logSyncsPerAppend(kind string) float64 {
+	if raftLogOrDefault(kind) == arena.RaftLogBolt {
+		return 2
+	}
+	return 1
 }

@@ -23,7 +23,7 @@ type cluster struct {
 
 // startCluster bootstraps node 0, joins the others to it as voters and
 // waits until every node is ready. On error it cleans up what it started.
-func startCluster(ctx context.Context, n int, batching bool, maxAppend int, parentDir string) (c *cluster, err error) {
+func startCluster(ctx context.Context, n int, batching bool, maxAppend int, raftLog, parentDir string) (c *cluster, err error) {
 	c = &cluster{}
 	defer func() {
 		if err != nil {
@@ -34,7 +34,7 @@ func startCluster(ctx context.Context, n int, batching bool, maxAppend int, pare
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for i := 0; i < n; i++ {
-		node, err := c.open(i, batching, maxAppend, parentDir)
+		node, err := c.open(i, batching, maxAppend, raftLog, parentDir)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func startCluster(ctx context.Context, n int, batching bool, maxAppend int, pare
 	return c, nil
 }
 
-func (c *cluster) open(i int, batching bool, maxAppend int, parentDir string) (*arena.Node, error) {
+func (c *cluster) open(i int, batching bool, maxAppend int, raftLog, parentDir string) (*arena.Node, error) {
 	dir, err := os.MkdirTemp(parentDir, "arena-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
@@ -75,7 +75,7 @@ func (c *cluster) open(i int, batching bool, maxAppend int, parentDir string) (*
 	reg := prometheus.NewRegistry()
 	node, err := arena.Open(arena.Config{
 		NodeID: fmt.Sprintf("node%d", i), DataDir: dir, RaftBind: "127.0.0.1:0",
-		Bootstrap: i == 0, DisableBatching: !batching, MaxAppendEntries: maxAppend,
+		Bootstrap: i == 0, DisableBatching: !batching, MaxAppendEntries: maxAppend, RaftLog: raftLog,
 		Registerer: reg,
 	})
 	if err != nil {
@@ -100,25 +100,26 @@ func waitReady(ctx context.Context, n *arena.Node) error {
 	}
 }
 
-// stateTxs sums, over all nodes, the state.db transactions and the log
-// entries they applied, read from arena_fsm_apply_batch_size.
-func (c *cluster) stateTxs() (txs, entries float64) {
+// histogramTotals sums a batch-size histogram over all nodes: its count
+// (Raft log appends or state.db transactions, one fsync each) and its sum
+// (the log entries they stored or applied).
+func (c *cluster) histogramTotals(name string) (count, sum float64) {
 	for _, reg := range c.regs {
 		mfs, err := reg.Gather()
 		if err != nil {
 			continue
 		}
 		for _, mf := range mfs {
-			if mf.GetName() != "arena_fsm_apply_batch_size" {
+			if mf.GetName() != name {
 				continue
 			}
 			for _, m := range mf.GetMetric() {
-				txs += float64(m.GetHistogram().GetSampleCount())
-				entries += m.GetHistogram().GetSampleSum()
+				count += float64(m.GetHistogram().GetSampleCount())
+				sum += m.GetHistogram().GetSampleSum()
 			}
 		}
 	}
-	return txs, entries
+	return count, sum
 }
 
 // Close stops every node and removes every data dir. Followers go first:

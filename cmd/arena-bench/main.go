@@ -72,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured load before each run")
 	fs.IntVar(&o.Repeat, "repeat", 1, "runs per cell; the report shows the median of each figure")
 	fs.IntVar(&o.MaxAppendEntries, "max-append-entries", 0, "arena.Config.MaxAppendEntries (0: the node's default)")
+	fs.StringVar(&o.RaftLog, "raft-log", "", "the in-process nodes' Raft log store: wal or bolt (default: the node's default, wal)")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of a table")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of all runs to this file")
 	fs.StringVar(&o.Dir, "dir", "", "parent of the temporary data dirs (default: the system temp dir)")

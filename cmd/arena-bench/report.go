@@ -20,7 +20,7 @@ func writeTable(w io.Writer, rep Report) error {
 	if rep.FsyncsPerSec > 0 {
 		fmt.Fprintf(w, ", disk %.0f fsyncs/s", rep.FsyncsPerSec)
 	}
-	fmt.Fprintf(w, "; %s measured after %s warm-up; median of %d run(s)\n\n", rep.Duration, rep.Warmup, rep.Repeat)
+	fmt.Fprintf(w, "; Raft log %s; %s measured after %s warm-up; median of %d run(s)\n\n", rep.RaftLog, rep.Duration, rep.Warmup, rep.Repeat)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "nodes\tproposers\tbatching\tcmd/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tlog tx/s\tcmd/log tx\tstate tx/s\tcmd/state tx\tfsync/s\tcmd/fsync\t")
 	for _, c := range rep.Cells {

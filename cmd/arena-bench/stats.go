@@ -40,16 +40,16 @@ type Figures struct {
 	P99ms          float64 `json:"p99_ms"`
 	MaxMs          float64 `json:"max_ms"`
 	Errors         float64 `json:"errors"`
-	// LogWritesPerSec counts raft log store transactions on all nodes and
-	// StateTxPerSec state.db transactions on all nodes; each bbolt commit
-	// costs two fdatasyncs (pages, then meta page).
+	// LogWritesPerSec counts Raft log appends on all nodes (one fdatasync
+	// each on the WAL, two on bbolt) and StateTxPerSec state.db
+	// transactions on all nodes (two: pages, then meta page).
 	LogWritesPerSec float64 `json:"log_writes_per_sec"`
 	StateTxPerSec   float64 `json:"state_tx_per_sec"`
 	// CmdsPerLogWrite and CmdsPerStateTx are the mean batch sizes: how
 	// many commands one fsync'd transaction carried.
 	CmdsPerLogWrite float64 `json:"cmds_per_log_write"`
 	CmdsPerStateTx  float64 `json:"cmds_per_state_tx"`
-	// FsyncsPerSec is 2 × (log + state transactions): the fdatasyncs the
+	// FsyncsPerSec is the fdatasyncs those appends and transactions cost the
 	// cluster issued, leaving out the rare stable-store and file-growth
 	// syncs. CmdsPerFsync is what each one bought.
 	FsyncsPerSec float64 `json:"fsyncs_per_sec"`
