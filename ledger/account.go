@@ -122,6 +122,16 @@ func open(tx *bolt.Tx) (*store, error) {
 	if s.accounts == nil || s.transfers == nil || s.ids == nil || s.byAccount == nil || s.byContest == nil || s.meta == nil {
 		return nil, apperr.New(apperr.Internal, "ledger buckets are missing: create ledger.Buckets() when opening the state")
 	}
+	// Transfers are keyed by their sequence number, so every write appends
+	// to the last page: a split at bbolt's default half-full would leave
+	// every page of the ledger's largest bucket half empty for good. Only
+	// the page layout changes; the keys and values, and so the state hash,
+	// do not. The indexes keep the default: they append within each
+	// account's or contest's prefix, so with many accounts most inserts land
+	// between prefixes, where a packed page splits again at the next insert
+	// (packing the contest events, keyed the same way, made the state file
+	// larger).
+	s.transfers.FillPercent = 1.0
 	return s, nil
 }
 
