@@ -4,7 +4,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
 
@@ -19,5 +18,5 @@ func OpenRaftLog(dataDir string) (interface {
 	if err != nil {
 		return nil, err
 	}
-	return openRaftStore(raftDir, kind, hclog.NewNullLogger())
+	return openRaftStore(raftDir, kind)
 }

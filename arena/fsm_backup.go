@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
 
@@ -124,7 +123,7 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	// The stable store starts at the snapshot's term.
-	store, err := openRaftStore(raftDir, raftLog, hclog.NewNullLogger())
+	store, err := openRaftStore(raftDir, raftLog)
 	if err != nil {
 		return 0, err
 	}

@@ -31,7 +31,7 @@ const DefaultSnapshotInterval = 10 * time.Second
 type Config struct {
 	NodeID string
 	// DataDir holds state.db (the state machine), the Raft log and stable
-	// store (raft/wal/ or raft/raft.db) and raft/snapshots.
+	// store (raft/log/ or raft/raft.db) and raft/snapshots.
 	DataDir string
 	// RaftLog picks the Raft log store of a new data dir (RaftLogWAL or
 	// RaftLogBolt; empty: DefaultRaftLog). A data dir keeps the store it
@@ -150,7 +150,7 @@ func Open(cfg Config) (*Node, error) {
 		n.log.Warn("this data dir keeps the Raft log store it was created with; the requested one applies to new data dirs (docs/OPERATIONS.md: replacing a member)",
 			"raft_log", kind, "requested", cfg.RaftLog)
 	}
-	store, err := openRaftStore(raftDir, kind, hl)
+	store, err := openRaftStore(raftDir, kind)
 	if err != nil {
 		return nil, err
 	}

@@ -146,6 +146,18 @@ func TestPartitionedLeaderAcknowledgesNoWrite(t *testing.T) {
 			t.Errorf("node %d counter after heal = %d, want 30 (a stale write took effect)", i, v)
 		}
 	}
+
+	// The old leader cut its stale entries from its log for the new
+	// leader's: it must start again from that log (on hashicorp/raft-wal
+	// v0.4.0 it could not, "sealed segment has no index block").
+	c.Stop(oldIdx)
+	c.Start(oldIdx)
+	c.Leader()
+	addOnce(t, c, "p", 1, 31)
+	c.WaitConverged()
+	if v := counterOn(t, c.Nodes[oldIdx], "p"); v != 31 {
+		t.Errorf("old leader after a restart: counter = %d, want 31", v)
+	}
 }
 
 // TestPartitionedFollowerCatchesUp isolates a follower: the majority keeps

@@ -8,12 +8,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	raftwal "github.com/hashicorp/raft-wal"
-	"github.com/hashicorp/raft-wal/metadb"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agentarena/arena/arena/raftlog"
 )
 
 // The Raft log stores a node can keep in raft/. A data dir keeps the one
@@ -22,9 +21,9 @@ import (
 // it on an empty data dir, add it back: it installs the current state in
 // seconds). docs/OPERATIONS.md gives the steps.
 const (
-	// RaftLogWAL is hashicorp/raft-wal: append-only segment files and one
-	// fsync per append, as etcd's WAL does; a write through the front door
-	// costs the cluster less CPU than on bolt (docs/BENCHMARKS.md).
+	// RaftLogWAL is arena/raftlog: append-only segment files and one
+	// fdatasync per append, as etcd's WAL does; a write through the front
+	// door costs the cluster less CPU than on bolt (docs/BENCHMARKS.md).
 	RaftLogWAL = "wal"
 	// RaftLogBolt is hashicorp/raft-boltdb: a bbolt B+tree, two fsyncs per
 	// append (data pages, then the meta page). Data dirs created before
@@ -34,44 +33,12 @@ const (
 	DefaultRaftLog = RaftLogWAL
 )
 
-// walSegmentBytes is the size of a WAL segment file, preallocated when the
-// segment is created. The log is truncated after every snapshot (8,192
-// entries by default), so a few segments of this size hold it.
-const walSegmentBytes = 16 << 20
-
 // raftStore is what raft needs of a log store: the log itself and the
 // stable store for its term and vote.
 type raftStore interface {
 	raft.LogStore
 	raft.StableStore
 	io.Closer
-}
-
-// walStore closes the WAL's meta database too: raft-wal's Close leaves it
-// open, and its file lock would block a node reopened in the same process
-// (a restart in tests, a restore) forever.
-type walStore struct {
-	*raftwal.WAL
-	meta *metadb.BoltMetaDB
-}
-
-func (s walStore) Close() error {
-	return errors.Join(s.WAL.Close(), s.meta.Close())
-}
-
-// GetLog refuses entries before the first index. raft-wal truncates the
-// head of its tail segment only in its metadata and still serves the
-// entries from the file, so raft would replicate a joining member from
-// index 1 instead of sending it the snapshot that replaced them.
-func (s walStore) GetLog(index uint64, log *raft.Log) error {
-	first, err := s.WAL.FirstIndex()
-	if err != nil {
-		return err
-	}
-	if index < first {
-		return raft.ErrLogNotFound
-	}
-	return s.WAL.GetLog(index, log)
 }
 
 // countedStore records each append's size in the node's metrics.
@@ -90,16 +57,17 @@ func (s countedStore) StoreLogs(logs []*raft.Log) error {
 	return nil
 }
 
-// IsMonotonic keeps the wrapped store's answer visible to raft, which
-// checks for raft.MonotonicLogStore on the store it is given.
-func (s countedStore) IsMonotonic() bool {
-	m, ok := s.raftStore.(raft.MonotonicLogStore)
-	return ok && m.IsMonotonic()
-}
-
 func boltLogPath(raftDir string) string { return filepath.Join(raftDir, "raft.db") }
 
-func walLogDir(raftDir string) string { return filepath.Join(raftDir, "wal") }
+func walLogDir(raftDir string) string { return filepath.Join(raftDir, "log") }
+
+// walMark is the file that shows a data dir holds a WAL log: its meta file,
+// written when the log is created.
+func walMark(raftDir string) string { return filepath.Join(walLogDir(raftDir), "meta") }
+
+// rawWALMeta marks the log of development builds that used
+// hashicorp/raft-wal (raft/wal/), which is no longer read.
+func rawWALMeta(raftDir string) string { return filepath.Join(raftDir, "wal", "wal-meta.db") }
 
 // ValidRaftLog reports whether kind names a log store ("" means the
 // default).
@@ -120,13 +88,19 @@ func chooseRaftLog(raftDir, want string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hasWAL, err := exists(filepath.Join(walLogDir(raftDir), "wal-meta.db"))
+	hasWAL, err := exists(walMark(raftDir))
 	if err != nil {
 		return "", err
 	}
+	if old, err := exists(rawWALMeta(raftDir)); err != nil {
+		return "", err
+	} else if old {
+		return "", fmt.Errorf("%s holds a Raft log in the raft-wal format of a development build (raft/wal/), which this version does not read: "+
+			"remove the member from the cluster, empty its data dir and add it back (docs/OPERATIONS.md)", raftDir)
+	}
 	switch {
 	case hasBolt && hasWAL:
-		return "", fmt.Errorf("%s holds both a bolt Raft log (raft.db) and a WAL one (wal/): this node cannot tell which is current; "+
+		return "", fmt.Errorf("%s holds both a bolt Raft log (raft.db) and a WAL one (log/): this node cannot tell which is current; "+
 			"remove the member from the cluster, empty its data dir and add it back (docs/OPERATIONS.md)", raftDir)
 	case hasBolt:
 		return RaftLogBolt, nil
@@ -149,7 +123,7 @@ func exists(path string) (bool, error) {
 
 // openRaftStore opens the log store of kind (as chooseRaftLog gives it)
 // in raftDir, creating it when it is new.
-func openRaftStore(raftDir, kind string, hl hclog.Logger) (raftStore, error) {
+func openRaftStore(raftDir, kind string) (raftStore, error) {
 	switch kind {
 	case RaftLogBolt:
 		s, err := raftboltdb.New(raftboltdb.Options{Path: boltLogPath(raftDir)})
@@ -158,17 +132,11 @@ func openRaftStore(raftDir, kind string, hl hclog.Logger) (raftStore, error) {
 		}
 		return s, nil
 	case RaftLogWAL:
-		dir := walLogDir(raftDir)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create raft log dir: %w", err)
-		}
-		meta := &metadb.BoltMetaDB{}
-		w, err := raftwal.Open(dir, raftwal.WithLogger(hl.Named("wal")), raftwal.WithSegmentSize(walSegmentBytes), raftwal.WithMetaStore(meta))
+		l, err := raftlog.Open(walLogDir(raftDir), raftlog.DefaultSegmentBytes)
 		if err != nil {
-			_ = meta.Close()
-			return nil, fmt.Errorf("open raft log store %s: %w", dir, err)
+			return nil, fmt.Errorf("open raft log store %s: %w", walLogDir(raftDir), err)
 		}
-		return walStore{w, meta}, nil
+		return l, nil
 	}
 	return nil, fmt.Errorf("unknown raft log store %q", kind)
 }
@@ -183,7 +151,7 @@ func RaftLogOf(dataDir string) (string, error) {
 	}
 	has := boltLogPath(raftDir)
 	if kind == RaftLogWAL {
-		has = filepath.Join(walLogDir(raftDir), "wal-meta.db")
+		has = walMark(raftDir)
 	}
 	if ok, err := exists(has); err != nil || !ok {
 		return "", err

@@ -62,23 +62,30 @@ func TestRaftLogStoreRefusals(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	t.Run("both stores in one data dir", func(t *testing.T) {
-		c := arenatest.NewCluster(t, 1, arenatest.WithConfig(func(i int, cfg *arena.Config) { cfg.RaftLog = arena.RaftLogBolt }))
-		addCounter(t, c.Leader(), "both", 1)
-		c.Stop(0)
-		wal := filepath.Join(c.Dirs[0], "raft", "wal")
-		if err := os.MkdirAll(wal, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(wal, "wal-meta.db"), nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		_, err := arena.Open(arena.Config{NodeID: "node0", DataDir: c.Dirs[0]})
-		if err == nil || !strings.Contains(err.Error(), "both a bolt Raft log") {
-			t.Fatalf("err = %v", err)
-		}
-		if _, err := arena.RaftLogOf(c.Dirs[0]); err == nil {
-			t.Fatal("RaftLogOf accepted a data dir with both stores")
-		}
-	})
+	for _, tt := range []struct {
+		name, dir, file, want string
+	}{
+		{"both stores in one data dir", "log", "meta", "both a bolt Raft log"},
+		{"a raft-wal log of a development build", "wal", "wal-meta.db", "raft-wal format"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := arenatest.NewCluster(t, 1, arenatest.WithConfig(func(i int, cfg *arena.Config) { cfg.RaftLog = arena.RaftLogBolt }))
+			addCounter(t, c.Leader(), "both", 1)
+			c.Stop(0)
+			dir := filepath.Join(c.Dirs[0], "raft", tt.dir)
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, tt.file), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := arena.Open(arena.Config{NodeID: "node0", DataDir: c.Dirs[0]})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v", err)
+			}
+			if _, err := arena.RaftLogOf(c.Dirs[0]); err == nil {
+				t.Fatal("RaftLogOf accepted the data dir")
+			}
+		})
+	}
 }

@@ -194,7 +194,7 @@ echo
 echo "state after the run: $transfers ledger transfers"
 for i in 1 2 3; do
 	st=$(stat -c %s "$DIR/arena$i/state.db")
-	lg=$(du -sb "$DIR/arena$i/raft/wal" "$DIR/arena$i/raft/raft.db" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+	lg=$(du -sb "$DIR/arena$i/raft/log" "$DIR/arena$i/raft/raft.db" 2>/dev/null | awk '{s += $1} END {print s + 0}')
 	sn=$(du -sb "$DIR/arena$i/raft/snapshots" 2>/dev/null | cut -f1)
 	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), Raft log $lg bytes, raft snapshots ${sn:-0} bytes"
 done
