@@ -232,14 +232,34 @@ func (l *Log) StoreLogs(logs []*raft.Log) error {
 	return nil
 }
 
+// appendNewSegment starts a segment at start with the encoded entries.
+// The previous segment is first cut to its records (its preallocated
+// zeros go), so that only the newest file ever ends in zeros.
 func (l *Log) appendNewSegment(start uint64, logs []*raft.Log) error {
+	l.mu.RLock()
+	var prev *segment
+	if n := len(l.segs); n > 0 {
+		prev = l.segs[n-1]
+	}
+	l.mu.RUnlock()
+	if prev != nil {
+		if err := prev.f.Truncate(prev.size); err != nil {
+			return l.fail(fmt.Errorf("close raft log segment %s: %w", prev.path, err))
+		}
+		if err := prev.f.Sync(); err != nil {
+			return l.fail(fmt.Errorf("close raft log segment %s: %w", prev.path, err))
+		}
+	}
 	s := &segment{first: start, path: filepath.Join(l.dir, segmentName(start))}
 	f, err := os.OpenFile(s.path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
 		return l.fail(fmt.Errorf("create raft log segment: %w", err))
 	}
 	s.f = f
-	if _, err := f.Write(l.buf); err != nil {
+	if int64(len(l.buf)) < l.segmentBytes {
+		preallocate(f, l.segmentBytes)
+	}
+	if _, err := f.WriteAt(l.buf, 0); err != nil {
 		return l.fail(fmt.Errorf("append raft log entries from %d: %w", start, err))
 	}
 	if err := f.Sync(); err != nil {
@@ -354,6 +374,9 @@ func (l *Log) deleteTail(min uint64) error {
 		cut := s.offsets[keep]
 		if err := s.f.Truncate(cut); err != nil {
 			return l.fail(fmt.Errorf("cut raft log at entry %d: %w", min, err))
+		}
+		if cut < l.segmentBytes {
+			preallocate(s.f, l.segmentBytes) // zeros again after the cut
 		}
 		if err := s.f.Sync(); err != nil {
 			return l.fail(fmt.Errorf("cut raft log at entry %d: %w", min, err))

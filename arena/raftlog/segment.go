@@ -66,10 +66,12 @@ func listSegments(dir string) ([]*segment, error) {
 // errCorrupt marks a segment that cannot be read back as written.
 var errCorrupt = errors.New("raft log segment is corrupt")
 
-// load opens the segment and indexes its records. In the newest segment
-// (tail true) the records end at the first incomplete one, which a crash
-// in the middle of an append leaves; the file is cut there so appends go
-// on from a record boundary. Anywhere else such a record is corruption.
+// load opens the segment and indexes its records. The records end at a
+// zero header (the preallocated rest of the file) or at the end of the
+// file. In the newest segment (tail true) they also end at the first
+// incomplete record, which a crash in the middle of an append leaves; the
+// file is cut there so appends go on from a record boundary. Anywhere
+// else such a record is corruption.
 func (s *segment) load(tail bool) error {
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0)
 	if err != nil {
@@ -84,10 +86,7 @@ func (s *segment) load(tail bool) error {
 	for off < int64(len(b)) {
 		n, err := verifyRecord(b[off:])
 		if err != nil {
-			if tail {
-				break
-			}
-			return fmt.Errorf("%w: %s at byte %d of %d", errCorrupt, s.path, off, len(b))
+			break
 		}
 		idx := binary.LittleEndian.Uint64(b[off+recordHeaderLen:])
 		if want := s.first + uint64(len(s.offsets)); idx != want {
@@ -97,16 +96,29 @@ func (s *segment) load(tail bool) error {
 		off += int64(n)
 	}
 	s.size = off
-	if off < int64(len(b)) {
-		// The torn end of the last append, never acknowledged.
-		if err := f.Truncate(off); err != nil {
-			return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
-		}
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
-		}
+	if allZero(b[off:]) {
+		return nil
+	}
+	if !tail {
+		return fmt.Errorf("%w: %s at byte %d of %d", errCorrupt, s.path, off, len(b))
+	}
+	// The torn end of the last append, never acknowledged.
+	if err := f.Truncate(off); err != nil {
+		return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
 	}
 	return nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // verifyRecord checks the record at the start of b and returns its length.
