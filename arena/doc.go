@@ -50,7 +50,8 @@
 // needs (ids, key hashes, later seeds). The web layer builds a command on
 // the leader (followers forward writes there over HTTP), Node.Apply
 // proposes it, and hashicorp/raft replicates it to a quorum, each member
-// fsyncing it into its Raft log (raft_store.go) before it counts as
+// fsyncing it into its Raft log (append-only segments in package raftlog,
+// or raft-boltdb in older data dirs; raft_store.go picks) before it counts as
 // committed.
 //
 // # Applying
