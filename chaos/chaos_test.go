@@ -1,10 +1,12 @@
 package chaos_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
@@ -75,17 +77,68 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// dumpLogs shows the tail of every node's log on failure.
+// dumpLogs shows the tail of every node's log on failure. A node that
+// panicked comes first, with its panic and stack, because a CI page may
+// show only the start of a long failure.
 func dumpLogs(t *testing.T, dir string) {
 	logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	type nodeLog struct {
+		name  string
+		b     []byte
+		crash int // where a panic or fatal error starts, -1 if none
+	}
+	var all []nodeLog
 	for _, l := range logs {
 		b, err := os.ReadFile(l)
 		if err != nil {
 			continue
 		}
+		all = append(all, nodeLog{filepath.Base(l), b, crashAt(b)})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].crash >= 0 && all[j].crash < 0 })
+	for _, n := range all {
+		if n.crash < 0 {
+			continue
+		}
+		p := n.b[n.crash:]
+		if len(p) > 3000 {
+			p = p[:3000]
+		}
+		t.Logf("--- %s crashed:\n%s", n.name, p)
+	}
+	for _, n := range all {
+		b := n.b
 		if len(b) > 8000 {
 			b = b[len(b)-8000:]
 		}
-		t.Logf("--- %s (tail)\n%s", filepath.Base(l), b)
+		t.Logf("--- %s (tail)\n%s", n.name, b)
+	}
+}
+
+// crashAt finds the first Go panic or fatal runtime error in a log.
+func crashAt(b []byte) int {
+	at := -1
+	for _, mark := range []string{"\npanic: ", "\nfatal error: "} {
+		if i := bytes.Index(b, []byte(mark)); i >= 0 && (at < 0 || i+1 < at) {
+			at = i + 1
+		}
+	}
+	return at
+}
+
+func TestCrashAt(t *testing.T) {
+	for _, tt := range []struct {
+		log  string
+		want int
+	}{
+		{"start\nserving\n", -1},
+		{"start\npanic: sealed segment has no index block\n\ngoroutine 1", 6},
+		{"a\nfatal error: concurrent map writes\n", 2},
+		{"a\nfatal error: x\npanic: y\n", 2},
+		{"msg=\"panic: not at a line start\"\n", -1},
+	} {
+		if got := crashAt([]byte(tt.log)); got != tt.want {
+			t.Errorf("crashAt(%q) = %d, want %d", tt.log, got, tt.want)
+		}
 	}
 }
