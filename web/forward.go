@@ -1,19 +1,15 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -108,7 +104,17 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.limitHit(limitBodyBytes)
+			s.writeError(c, apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
+			return
+		}
+		s.writeError(c, apperr.New(apperr.Invalid, "the request body could not be read: %v", err))
+		return
+	}
 	clientCtx := c.Request.Context()
 	fctx, fcancel := context.WithCancelCause(clientCtx)
 	defer fcancel(nil)
@@ -118,90 +124,53 @@ func (s *Server) forwardWrites(c *gin.Context) {
 	// Fail fast: once this node sees another leader (or none), the old one
 	// will not answer usefully; waiting on a frozen leader held writes for
 	// the whole forward timeout although a new one was elected in a second.
-	var mu sync.Mutex
-	answered := false
+	// An answer already in hand stands, whoever leads now (forwardOne).
 	go func() {
 		select {
 		case <-leaderChanged:
-			mu.Lock()
-			defer mu.Unlock()
-			if !answered { // an answer in hand stands, whoever leads now
-				fcancel(errLeaderChanged)
-			}
+			fcancel(errLeaderChanged)
 		case <-ctx.Done():
 		}
 	}()
-	c.Request = c.Request.WithContext(ctx)
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
-			pr.Out.Host = target.Host
-			// The leader charges the client, not this node (peer.go).
-			s.signPeer(pr.Out.Header, pr.Out.Method, pr.Out.URL.RequestURI(), clientKey(pr.In.RemoteAddr))
-			// This node checked the browser's origin (crossOrigin); the
-			// leader, another host, would take its own for a foreign one.
-			pr.Out.Header.Del("Origin")
-			pr.Out.Header.Del("Sec-Fetch-Site")
-			pr.Out.Header.Set(forwardDeadlineHeader, strconv.FormatInt(deadline.UnixMilli(), 10))
-		},
-		Transport:  s.cfg.ForwardClient.Transport,
-		BufferPool: &s.fwdBufs,
-		// Read your writes: answer only once this follower has applied
-		// what the leader applied for the request.
-		ModifyResponse: func(resp *http.Response) error {
-			mu.Lock()
-			answered = true
-			mu.Unlock()
-			// Hold the (small) answer in memory, so that neither the
-			// forward timeout nor the wait below can cut it off midway.
-			body, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardedAnswer+1))
-			resp.Body.Close()
-			if err != nil {
-				return fmt.Errorf("read the leader's answer: %w", err)
-			}
-			if len(body) > maxForwardedAnswer {
-				return fmt.Errorf("the leader's answer exceeds %d bytes", maxForwardedAnswer)
-			}
-			resp.Body = io.NopCloser(bytes.NewReader(body))
-			idx, err := strconv.ParseUint(resp.Header.Get(appliedHeader), 10, 64)
-			if err != nil || idx == 0 {
-				return nil
-			}
-			// The client's own context, not the forward's: the write is
-			// done, and a leader change now must not cut this wait short.
-			wctx, wcancel := context.WithTimeout(clientCtx, s.cfg.RequestTimeout)
-			defer wcancel()
-			if err := s.cfg.Cluster.WaitApplied(wctx, idx); err != nil {
-				s.log.Warn("forwarded write not yet applied here", "index", idx, "applied", s.cfg.Cluster.AppliedIndex(), "err", err)
-				notAppliedHere(resp, idx)
-			}
-			return nil
-		},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.limitHit(limitBodyBytes)
-				s.writeError(c, apperr.New(apperr.TooLarge, "request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
-				return
-			}
-			s.log.Warn("forward to leader failed", "leader", target.Host, "err", err, "cause", context.Cause(ctx))
-			var op *net.OpError
-			switch cause := context.Cause(ctx); {
-			case errors.As(err, &op) && op.Op == "dial":
-				// Nothing reached the leader, so nothing was applied.
-				s.writeError(c, apperr.New(apperr.NotLeader, "the leader at %s could not be reached; retry", target.Host))
-			case errors.Is(cause, errLeaderChanged):
-				c.Header("Retry-After", "1")
-				s.writeError(c, apperr.New(apperr.LeaderChanged, "the leader changed while this write was forwarded to %s; it may or may not have been applied there: retry (a write with an idempotency id is safe to retry)", target.Host))
-			case errors.Is(cause, errForwardTimeout):
-				c.Header("Retry-After", "1")
-				s.writeError(c, apperr.New(apperr.Unavailable, "the leader at %s did not answer within %v; the write may or may not have been applied", target.Host, s.cfg.ForwardTimeout))
-			default:
-				s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
-			}
-		},
+	ans, err := s.forwardOne(ctx, target, fwdItem{
+		Method: c.Request.Method, URI: c.Request.URL.RequestURI(), Client: clientKey(c.Request.RemoteAddr),
+		Deadline: deadline.UnixMilli(), Header: itemHeader(c.Request.Header), Body: body,
+	})
+	if err != nil {
+		s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
+		var ae *apperr.Error
+		switch {
+		case errors.As(err, &ae):
+			s.writeError(c, err)
+		case errors.Is(err, errLeaderChanged):
+			c.Header("Retry-After", "1")
+			s.writeError(c, apperr.New(apperr.LeaderChanged, "the leader changed while this write was forwarded to %s; it may or may not have been applied there: retry (a write with an idempotency id is safe to retry)", target.Host))
+		case errors.Is(err, errForwardTimeout):
+			c.Header("Retry-After", "1")
+			s.writeError(c, apperr.New(apperr.Unavailable, "the leader at %s did not answer within %v; the write may or may not have been applied", target.Host, s.cfg.ForwardTimeout))
+		default:
+			s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
+		}
+		return
 	}
-	proxy.ServeHTTP(c.Writer, c.Request)
+	// Read your writes: answer only once this follower has applied what
+	// the leader applied for the request. The client's own context, not
+	// the forward's: the write is done, and a leader change now must not
+	// cut this wait short.
+	if idx, err := strconv.ParseUint(ans.Header.Get(appliedHeader), 10, 64); err == nil && idx > 0 {
+		wctx, wcancel := context.WithTimeout(clientCtx, s.cfg.RequestTimeout)
+		defer wcancel()
+		if err := s.cfg.Cluster.WaitApplied(wctx, idx); err != nil {
+			s.log.Warn("forwarded write not yet applied here", "index", idx, "applied", s.cfg.Cluster.AppliedIndex(), "err", err)
+			notAppliedHere(&ans, idx)
+		}
+	}
+	h := c.Writer.Header()
+	for k, vs := range ans.Header {
+		h[k] = vs
+	}
+	c.Writer.WriteHeader(ans.Status)
+	_, _ = c.Writer.Write(ans.Body)
 	c.Abort()
 }
 
@@ -235,13 +204,16 @@ const notAppliedHereHeader = "X-Arena-Not-Applied-Here"
 // key shown only once), but this follower has not applied it yet, so its
 // reads may not show it. Not a silent 200, which promises read-your-
 // writes; not a 5xx, which would invite a client to apply it twice.
-func notAppliedHere(resp *http.Response, idx uint64) {
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+func notAppliedHere(a *fwdAnswer, idx uint64) {
+	if a.Status < 200 || a.Status > 299 {
 		return
 	}
-	resp.StatusCode, resp.Status = http.StatusAccepted, "202 Accepted"
-	resp.Header.Set(notAppliedHereHeader, strconv.FormatUint(idx, 10))
-	resp.Header.Set("Retry-After", "1")
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	a.Status = http.StatusAccepted
+	a.Header.Set(notAppliedHereHeader, strconv.FormatUint(idx, 10))
+	a.Header.Set("Retry-After", "1")
 }
 
 func (s *Server) leaderURL() (*url.URL, error) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -403,5 +404,55 @@ func TestReadYourWritesThroughFollower(t *testing.T) {
 	}
 	if misses > 0 {
 		t.Errorf("%d of 30 agents created through a follower were not found on it right after", misses)
+	}
+}
+
+// TestConcurrentWritesThroughFollowerGetTheirOwnAnswers: writes that reach
+// a follower together travel to the leader in shared batches; each client
+// must still get its own answer, successes and refusals alike, and see
+// its write on the follower at once.
+func TestConcurrentWritesThroughFollowerGetTheirOwnAnswers(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
+	e := newEnv(t, 3, envConfig{})
+	_, followers := e.leader()
+	f := followers[0]
+	_, key := e.createOwner(t, f, "Batch")
+	const n = 48
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if i%4 == 3 { // a bad body: refused by the leader's validation
+				r, err := e.try(t, f, req{method: "POST", path: "/v1/agents", key: key, body: fmt.Sprintf(`{"name":"b-%d","kind":"carrier-pigeon"}`, i)})
+				if err == nil && r.status != 400 {
+					err = fmt.Errorf("bad write %d answered %d: %s", i, r.status, r.body)
+				}
+				errs <- err
+				return
+			}
+			name := fmt.Sprintf("b-%d", i)
+			r, err := e.try(t, f, req{method: "POST", path: "/v1/agents", key: key, body: `{"name":"` + name + `"}`})
+			if err != nil {
+				errs <- err
+				return
+			}
+			var ab agentBody
+			if r.status != 201 || json.Unmarshal(r.body, &ab) != nil || ab.Agent.Name != name {
+				errs <- fmt.Errorf("write %d answered %d: %s", i, r.status, r.body)
+				return
+			}
+			if g, err := e.try(t, f, req{method: "GET", path: "/v1/agents/" + ab.Agent.ID}); err != nil || g.status != 200 {
+				errs <- fmt.Errorf("agent %s created through the follower is not on it right after (%v)", name, err)
+				return
+			}
+			errs <- nil
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -133,8 +133,9 @@ type Server struct {
 
 	progressBook progressBook
 	draining     atomic.Bool
-	// fwdBufs are the forwarding proxy's copy buffers (forward_bufs.go).
-	fwdBufs bufferPool
+	// fwd batches the writes this node forwards to the leader
+	// (forward_batch.go).
+	fwd forwarder
 	// wsWriteBufs lends websocket connections their write buffers (wsconn.go).
 	wsWriteBufs sync.Pool
 }
@@ -234,6 +235,9 @@ func (s *Server) routes() *gin.Engine {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})))
 	}
 
+	// A follower's batched writes (forward_batch.go): outside the group,
+	// whose middleware each forwarded item runs through on its own.
+	r.POST(forwardBatchPath, s.forwardBatch)
 	v1 := r.Group("/v1", s.forwardWrites, s.consistency, s.authenticate)
 	v1.POST("/owners", s.createOwner)
 	v1.GET("/owners/me", s.requireOwner, s.me)
