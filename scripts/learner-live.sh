@@ -50,4 +50,6 @@ echo "## verifiable arena, seed $SEED (Bradley–Terry)"
 bin/arenactl arena leaderboard verifiable --method bt
 echo
 echo "## held-out accuracy per version"
-jq -r '"\(.version): \(.heldout.passed) passed, score \(.heldout.score), formatted \(.heldout.formatted) (\(.heldout.tasks) tasks; \(.pairs) pairs)"' "$OUT/trainer/versions.jsonl"
+jq -r '"\(.version): \(.heldout.passed) passed, score \(.heldout.score), formatted \(.heldout.formatted) (\(.heldout.tasks) tasks; \(.pairs) pairs)" +
+  (if .unseen_families then "; held-out families: \(.unseen_families.passed) passed, formatted \(.unseen_families.formatted) (\(.unseen_families.tasks) tasks)" else "" end)' \
+  "$OUT/trainer/versions.jsonl"

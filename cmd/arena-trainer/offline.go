@@ -215,6 +215,10 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		sum.Versions = append(sum.Versions, row)
 		fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
 			v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+		if row.Unseen != nil {
+			fmt.Fprintf(stderr, "version %d (step %d): held-out families %s: accuracy %.3f (score %.3f, formatted %.2f)\n",
+				v, row.Steps, o.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted)
+		}
 		if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
 			return err
 		}

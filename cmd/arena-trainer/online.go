@@ -368,7 +368,7 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		return err
 	}
 	if len(opts.HeldOut) > 0 {
-		unseen, err := taskPool(verifiable.Options{Families: opts.HeldOut, HeldOut: opts.HeldOut, Eval: true}, o.Model.Seed+2_000_000, o.EvalTasks)
+		unseen, err := taskPool(verifiable.Options{Families: opts.HeldOut, Levels: opts.Levels, HeldOut: opts.HeldOut, Eval: true}, o.Model.Seed+2_000_000, o.EvalTasks)
 		if err != nil {
 			return err
 		}
@@ -389,6 +389,10 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 	}
 	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks; %.3f on the %d whose text no training pair had\n",
 		row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks, row.Heldout.Novel, row.Heldout.NovelTasks)
+	if row.Unseen != nil {
+		fmt.Fprintf(log, "%s: held-out families %v: accuracy %.3f (score %.3f, formatted %.2f) on %d tasks\n",
+			row.Version, opts.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted, row.Unseen.Tasks)
+	}
 	return nil
 }
 

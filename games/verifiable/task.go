@@ -59,6 +59,7 @@ const (
 	FamilyCounting   = "counting"
 	FamilyStrings    = "strings"
 	FamilyLogic      = "logic"
+	FamilyForms      = "forms"
 )
 
 // allFamilies is the generator table in a fixed order: Generate indexes
@@ -72,6 +73,7 @@ func allFamilies() []family {
 		{FamilyCounting, genCounting, decodeAs[countingInput]},
 		{FamilyStrings, genStrings, decodeAs[stringsInput]},
 		{FamilyLogic, genLogic, decodeAs[logicInput]},
+		{FamilyForms, genForms, decodeAs[formsInput]},
 	}
 }
 

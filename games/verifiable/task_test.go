@@ -107,7 +107,7 @@ func TestHeldOutTasksAppearOnlyInEvalArenas(t *testing.T) {
 	if logic == 0 {
 		t.Fatal("the eval arena never drew the held-out family")
 	}
-	for _, bad := range []string{`{"held_out":["arithmetic","dates","lists","extract","counting","strings","logic"]}`,
+	for _, bad := range []string{`{"held_out":["arithmetic","dates","lists","extract","counting","strings","logic","forms"]}`,
 		`{"eval":true}`, `{"families":["nope"]}`, `{"levels":[0]}`, `{"held_out_percent":100}`, `{"extra":1}`} {
 		t.Run("options "+bad+" are refused", func(t *testing.T) {
 			if _, err := ParseOptions(json.RawMessage(bad)); err == nil {
