@@ -34,6 +34,9 @@ const (
 	PrincipalOwner   = "owner"
 	PrincipalAgent   = "agent"
 	PrincipalTrainer = "trainer"
+	// PrincipalOperator is the cluster's operator token; it has no key
+	// record, only the replicated hash.
+	PrincipalOperator = "operator"
 )
 
 // Trainer is a read-only consumer of preference data: its key may read
@@ -277,14 +280,7 @@ func ListAgents(tx *bolt.Tx, ownerID, after string, limit int) (list []Agent, ne
 
 // LookupKey resolves a key hash to the principal it acts for.
 func LookupKey(tx *bolt.Tx, keyHash string) (Principal, bool, error) {
-	var p Principal
-	if err := get(tx, bucketKeys, keyHash, &p); err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return Principal{}, false, nil
-		}
-		return Principal{}, false, err
-	}
-	return p, true, nil
+	return (*KeyMemo)(nil).Lookup(tx, keyHash)
 }
 
 func nameKey(ownerID, name string) []byte {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/raft"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -90,6 +91,7 @@ type Node struct {
 	metrics   *Metrics
 	bus       *Bus
 	bt        btCache
+	keys      *agents.KeyMemo
 
 	notify        chan bool
 	readyTerm     atomic.Uint64
@@ -125,7 +127,7 @@ func Open(cfg Config) (*Node, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, log: cfg.Logger.With("component", "node", "node_id", cfg.NodeID),
-		notify: make(chan bool, 16), ctx: ctx, cancel: cancel, bus: NewBus()}
+		notify: make(chan bool, 16), ctx: ctx, cancel: cancel, bus: NewBus(), keys: agents.NewKeyMemo()}
 	n.metrics = NewMetrics(cfg.Registerer)
 	ok := false
 	defer func() {

@@ -122,7 +122,21 @@ func (n *Node) ListAgents(ownerID, after string, limit int) (list []agents.Agent
 // LookupKey resolves a key hash.
 func (n *Node) LookupKey(keyHash string) (p agents.Principal, ok bool, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
-		p, ok, err = agents.LookupKey(tx, keyHash)
+		p, ok, err = n.keys.Lookup(tx, keyHash)
+		return err
+	})
+	return p, ok, err
+}
+
+// ResolveKey resolves a bearer token's hash in one read: the operator
+// token (a principal of kind operator) or a stored key.
+func (n *Node) ResolveKey(keyHash string) (p agents.Principal, ok bool, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		if op := tx.Bucket(bucketCluster).Get(keyOperator); len(op) > 0 && agents.HashesEqual(keyHash, string(op)) {
+			p, ok = agents.Principal{Kind: agents.PrincipalOperator}, true
+			return nil
+		}
+		p, ok, err = n.keys.Lookup(tx, keyHash)
 		return err
 	})
 	return p, ok, err

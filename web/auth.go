@@ -10,7 +10,7 @@ import (
 )
 
 // Principal kinds beyond the ones keys resolve to.
-const principalOperator = "operator"
+const principalOperator = agents.PrincipalOperator
 
 const ctxPrincipal = "arena.principal"
 
@@ -34,13 +34,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		}
 		return
 	}
-	hash := agents.HashKey(token)
-	if op := s.cfg.Accounts.OperatorTokenHash(); op != "" && agents.HashesEqual(hash, op) {
-		c.Set(ctxPrincipal, agents.Principal{Kind: principalOperator})
-		c.Next()
-		return
-	}
-	p, found, err := s.cfg.Accounts.LookupKey(hash)
+	p, found, err := s.cfg.Accounts.ResolveKey(agents.HashKey(token))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -132,17 +126,12 @@ func (s *Server) chargeEarly(c *gin.Context) bool {
 	ok := true
 	_, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	hash := agents.HashKey(token)
-	switch {
-	case token == "":
+	if token == "" {
 		ok = s.chargeIP(c)
-	case agents.HashesEqual(hash, s.cfg.Accounts.OperatorTokenHash()):
-	default:
-		if p, found, err := s.cfg.Accounts.LookupKey(hash); err == nil && found {
-			ok = s.chargeKey(c, p)
-		} else {
-			ok = s.chargeIP(c)
-		}
+	} else if p, found, err := s.cfg.Accounts.ResolveKey(agents.HashKey(token)); err != nil || !found {
+		ok = s.chargeIP(c)
+	} else {
+		ok = s.chargeKey(c, p)
 	}
 	if ok {
 		c.Set(ctxCharged, true)

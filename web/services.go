@@ -46,7 +46,9 @@ type Cluster interface {
 // identify them, the operator's included (auth.go, owners.go, agents.go).
 type Accounts interface {
 	OperatorTokenHash() string
-	LookupKey(keyHash string) (agents.Principal, bool, error)
+	// ResolveKey resolves a bearer token's hash: the operator token (a
+	// principal of kind agents.PrincipalOperator) or a stored key.
+	ResolveKey(keyHash string) (agents.Principal, bool, error)
 	CreateOwner(ctx context.Context, o agents.Owner, keyHash string) (agents.Owner, error)
 	GetOwner(id string) (agents.Owner, error)
 	CreateAgentWithSecrets(ctx context.Context, a agents.Agent, keyHash, sealedKey, sealedWebhookSecret string) (agents.Agent, error)

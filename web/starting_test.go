@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/web"
 )
@@ -15,6 +16,14 @@ type startingNode struct{ web.Node }
 
 func (startingNode) Ready() (bool, string)     { return false, "no leader elected yet" }
 func (startingNode) OperatorTokenHash() string { return "" }
+
+func (n startingNode) ResolveKey(h string) (agents.Principal, bool, error) {
+	p, ok, err := n.Node.ResolveKey(h)
+	if ok && p.Kind == agents.PrincipalOperator {
+		return agents.Principal{}, false, nil
+	}
+	return p, ok, err
+}
 
 // A node that cannot yet tell the operator's token from a stranger's must
 // say "retry" (503), not "unknown key" (401): a node joining a cluster that
