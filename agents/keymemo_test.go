@@ -63,3 +63,41 @@ func TestKeyMemoFollowsTheStoredKeys(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKeyLookup: resolving a key in a read transaction, decoded each
+// time (LookupKey) and through the memo.
+func BenchmarkKeyLookup(b *testing.B) {
+	db, err := bolt.Open(b.TempDir()+"/a.db", 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, bk := range Buckets() {
+			if _, err := tx.CreateBucket(bk); err != nil {
+				return err
+			}
+		}
+		return CreateOwner(tx, Owner{ID: "ow_a", Name: "a"}, HashKey("ka"))
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := HashKey("ka")
+	for _, tc := range []struct {
+		name string
+		memo *KeyMemo
+	}{{"decoded", nil}, {"memo", NewKeyMemo()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				_ = db.View(func(tx *bolt.Tx) error {
+					_, ok, err := tc.memo.Lookup(tx, h)
+					if !ok || err != nil {
+						b.Fatal(ok, err)
+					}
+					return nil
+				})
+			}
+		})
+	}
+}
