@@ -16,7 +16,12 @@
 # DIR/n1.pprof`).
 #   sh scripts/bench-agents.sh   (AGENTS=100 SPECTATORS=0 SPECTATE=live DURATION=10s WARMUP=3s PROFILE=)
 # ARENA_RAFT_LOG=bolt runs the nodes on the bolt Raft log store instead of
-# the WAL.
+# the WAL. SPECTATE_ON=N puts every spectator on node N (n1 bootstraps and
+# usually leads, so 2 or 3 is a follower). PIN=1 (Linux taskset, two or
+# more CPUs) runs node 2 alone on CPU 0 and everything else, the load
+# generator included, on the other CPUs, so that a spectator run on node 2
+# measures that node's fan-out rather than its client's share of the
+# same cores.
 set -eu
 AGENTS=${AGENTS:-100}
 SPECTATORS=${SPECTATORS:-0}
@@ -27,6 +32,8 @@ GO=${GO:-go}
 BIN=${BIN:-bin}
 ABASE=${ABASE:-28180}
 PROFILE=${PROFILE:-}
+SPECTATE_ON=${SPECTATE_ON:-}
+PIN=${PIN:-}
 PPROF=""
 if [ -n "$PROFILE" ]; then mkdir -p "$PROFILE"; PPROF=--pprof; fi
 mkdir -p "$BIN"
@@ -42,11 +49,20 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export ARENA_OPERATOR_TOKEN="arop_agents$(date +%s)000000000000000000"
 aurl() { echo "http://127.0.0.1:$((ABASE + $1))"; }
+# pin N: the taskset prefix for node N (0 for the load generator).
+pin() {
+	[ -n "$PIN" ] || return 0
+	if [ "$1" = 2 ]; then echo "taskset -c 0"; else echo "taskset -c 1-$(($(nproc) - 1))"; fi
+}
+if [ -n "$PIN" ] && { ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; }; then
+	echo "bench-agents: PIN=1 needs taskset and two or more CPUs" >&2
+	exit 1
+fi
 for i in 1 2 3; do
 	join=""
 	[ "$i" -gt 1 ] && join="--join $(aurl 1)"
 	# shellcheck disable=SC2086
-	"$BIN/arena" serve --node-id "n$i" --http-addr "127.0.0.1:$((ABASE + i))" --raft-addr "127.0.0.1:$((ABASE + 10 + i))" \
+	$(pin "$i") "$BIN/arena" serve --node-id "n$i" --http-addr "127.0.0.1:$((ABASE + i))" --raft-addr "127.0.0.1:$((ABASE + 10 + i))" \
 		--data-dir "$DIR/arena$i" --no-bots --log-level warn \
 		--rps-per-ip -1 --burst-per-ip -1 --tcp-conns-per-ip -1 --ws-conns-per-ip -1 $PPROF $join >"$DIR/arena$i.log" 2>&1 &
 	PIDS="$PIDS $!"
@@ -57,8 +73,11 @@ for i in 1 2 3; do
 	done
 done
 echo "bench-agents: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+SPECTATE_FLAG=""
+[ -n "$SPECTATE_ON" ] && SPECTATE_FLAG="-spectate-on $(aurl "$SPECTATE_ON")"
 run_bench() {
-	"$BIN/arena-bench" -op agents -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
+	# shellcheck disable=SC2086
+	$(pin 0) "$BIN/arena-bench" -op agents $SPECTATE_FLAG -server "$(aurl 1),$(aurl 2),$(aurl 3)" -agents "$AGENTS" -spectators "$SPECTATORS" -spectate "$SPECTATE" \
 		-duration "$DURATION" -warmup "$WARMUP" -state-files "$DIR/arena1/state.db,$DIR/arena2/state.db,$DIR/arena3/state.db" \
 		-pids "$(echo $PIDS | tr ' ' ',')"
 }

@@ -138,6 +138,8 @@ type Server struct {
 	fwd forwarder
 	// wsWriteBufs lends websocket connections their write buffers (wsconn.go).
 	wsWriteBufs sync.Pool
+	// streamBufs lends spectator streams their batch buffers (streamcork.go).
+	streamBufs sync.Pool
 }
 
 // New builds the router.

@@ -52,13 +52,12 @@ func (s *Server) contestStream(c *gin.Context) {
 	// Watch before reading the state, so no event falls between the two.
 	w, unwatch := s.hub.WatchContest(id, s.cfg.StreamBuffer)
 	defer unwatch()
-	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
+	out, err := s.upgradeStream(c)
 	if err != nil {
 		return // the upgrader already answered
 	}
-	out := newStreamConn(conn, s.cfg.WriteTimeout)
 	defer out.conn.Close()
-	done := readDiscard(conn)
+	done := readDiscard(out.conn)
 
 	last, err := s.sendBacklog(id, since, hasSince, out)
 	if errors.Is(err, errStreamGone) {
@@ -184,13 +183,12 @@ func (s *Server) arenaLive(c *gin.Context) {
 	defer release()
 	w, unwatch := s.hub.WatchArena(name, s.cfg.StreamBuffer)
 	defer unwatch()
-	conn, err := s.upgrader().Upgrade(c.Writer, c.Request, nil)
+	out, err := s.upgradeStream(c)
 	if err != nil {
 		return
 	}
-	out := newStreamConn(conn, s.cfg.WriteTimeout)
 	defer out.conn.Close()
-	done := readDiscard(conn)
+	done := readDiscard(out.conn)
 
 	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
 	board, _ := s.cfg.Contests.Leaderboard(name)
@@ -199,15 +197,24 @@ func (s *Server) arenaLive(c *gin.Context) {
 	}
 	behind := func() string { return "spectator fell behind; reconnect" }
 	out.serve(w, done, behind, func(ev *hubEvent) *websocket.PreparedMessage {
-		f := arenaFrame(ev.Data)
-		if f == nil {
+		if !arenaCarries(ev.Data) {
 			return nil
 		}
 		// Encoded once for every spectator of the arena, as contest
 		// streams are: with thousands of spectators, a JSON encoding per
-		// connection would dominate the feed's cost.
-		return ev.prepared(frameArena, func() any { return f })
+		// connection would dominate the feed's cost, and so did boxing
+		// the frame for each one before it was built lazily.
+		return ev.prepared(frameArena, func() any { return arenaFrame(ev.Data) })
 	})
+}
+
+// arenaCarries reports whether the arena live feed carries an event.
+func arenaCarries(data any) bool {
+	switch data.(type) {
+	case arena.ContestEvent, arena.LeaderboardChange, api.Arena:
+		return true
+	}
+	return false
 }
 
 // arenaFrame is an arena live feed's frame for a hub event, or nil for an

@@ -139,6 +139,9 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 type streamConn struct {
 	conn *websocket.Conn
 	wait time.Duration // write deadline per frame
+	// cork, when set, lets serve write the frames waiting in the
+	// mailbox together (streamcork.go).
+	cork *corkConn
 }
 
 // errStreamGone: a frame could not be written; the spectator is gone.
@@ -182,7 +185,12 @@ func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() strin
 				sc.close(closeTooSlow, behind())
 				return
 			}
-			if frame := frameOf(ev); frame != nil && !sc.send(frame) {
+			sent, more := sc.sendBatch(ev, w.ch, frameOf)
+			if !sent {
+				return
+			}
+			if !more {
+				sc.close(closeTooSlow, behind())
 				return
 			}
 		}

@@ -31,6 +31,9 @@ type AgentsOptions struct {
 	// with both, Spectators of each).
 	Spectators int
 	Spectate   string
+	// SpectateOn, when set, puts every spectator on that one node (one of
+	// Servers) instead of spreading them over the followers.
+	SpectateOn string
 	// StateFiles are the nodes' state.db paths, when the caller owns the
 	// data dirs: their sizes join the report's state cost.
 	StateFiles []string
@@ -174,22 +177,37 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 		}
 		conns[i] = c
 	}
-	fmt.Fprintf(progress, "agents: %d connected; playing %s for %s after %s warm-up\n", len(conns), o.Arena, dur, warmup)
-
+	watched := followers
+	if o.SpectateOn != "" {
+		watched = []string{o.SpectateOn}
+		if o.SpectateOn == leader {
+			fmt.Fprintf(progress, "agents: note: %s, which every spectator watches, is the leader\n", o.SpectateOn)
+		}
+	}
+	// Live spectators connect before the clock starts: connecting
+	// thousands takes seconds, and the warm-up must follow it.
+	var lw *liveWatch
+	if o.Spectators > 0 && o.spectateLive() {
+		t0 := time.Now()
+		if lw, err = watchLive(ctx, watched, o.Arena, o.Spectators); err != nil {
+			return AgentsReport{}, err
+		}
+		fmt.Fprintf(progress, "agents: %d live spectators connected in %.1f s\n", o.Spectators, time.Since(t0).Seconds())
+	}
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+dur)
 	live := func() spectatorStats { return spectatorStats{} }
-	if o.Spectators > 0 && o.spectateLive() {
-		if live, err = watchLive(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
-			return AgentsReport{}, err
-		}
+	if lw != nil {
+		lw.measure(from, end)
+		live = lw.stop
 	}
 	var contests func() contestSpectatorStats
 	if o.Spectators > 0 && o.spectateContest() {
-		if contests, err = watchContests(ctx, followers, o.Arena, o.Spectators, from, end); err != nil {
+		if contests, err = watchContests(ctx, watched, o.Arena, o.Spectators, from, end); err != nil {
 			return AgentsReport{}, err
 		}
 	}
+	fmt.Fprintf(progress, "agents: %d connected; playing %s for %s after %s warm-up\n", len(conns), o.Arena, dur, warmup)
 	var ended atomic.Int64
 	var mu sync.Mutex
 	errs := map[string]int{}

@@ -90,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.Agents.Agents, "agents", 100, "-op agents: websocket agents, each with its own key and connection")
 	fs.StringVar(&o.Agents.Arena, "arena", "connect4", "-op agents: the arena they queue in")
 	fs.IntVar(&o.Agents.Spectators, "spectators", 0, "-op agents: anonymous spectators, spread over the followers (see -spectate)")
+	fs.StringVar(&o.Agents.SpectateOn, "spectate-on", "", "-op agents: the base URL of the one node every spectator watches (default: spread over the followers)")
 	fs.StringVar(&o.Agents.Spectate, "spectate", "live", "-op agents: what the spectators watch: live (/v1/arenas/{name}/live), contest (/v1/contests/{id}/stream, moving to a new contest when one ends) or both (-spectators of each)")
 	stateFiles := fs.String("state-files", "", "-op agents: the nodes' state.db files, comma-separated, when on this machine: their sizes per settled contest join the report")
 	pids := fs.String("pids", "", "-op agents: the nodes' process ids, comma-separated, when on this machine: their CPU time per acknowledged move joins the report")
@@ -108,6 +109,9 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 		}
 		if len(o.Agents.Servers) == 0 || o.Agents.Token == "" || o.Agents.Agents < 2 {
 			return o, fmt.Errorf("-op agents needs -server, -token (or ARENA_OPERATOR_TOKEN) and -agents >= 2")
+		}
+		if o.Agents.SpectateOn != "" && !slices.Contains(o.Agents.Servers, o.Agents.SpectateOn) {
+			return o, fmt.Errorf("-spectate-on %q is not one of -server's URLs", o.Agents.SpectateOn)
 		}
 		if !slices.Contains(spectateModes, o.Agents.Spectate) {
 			return o, fmt.Errorf("-spectate %q: want one of %s", o.Agents.Spectate, strings.Join(spectateModes, ", "))

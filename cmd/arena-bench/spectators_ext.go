@@ -77,67 +77,80 @@ func readFrame(c *websocket.Conn, buf *bytes.Buffer) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// liveWatch is a run's spectators of the arena's live feed.
+type liveWatch struct {
+	nodes   []string
+	conns   []*websocket.Conn
+	window  atomic.Pointer[[2]time.Time] // [from, end]; nil until measure
+	closing atomic.Bool
+	dropped atomic.Int64
+	lat     [][]time.Duration // per spectator; only its reader appends
+	wg      sync.WaitGroup
+}
+
 // watchLive opens n anonymous spectators on the arena's live feed, spread
-// over nodes, and returns a function that, once [from, end] is over,
-// closes them and reports each contest frame's delay from the leader's
-// proposal to its arrival here (one machine, one clock) and how many
-// streams the server closed before the end.
-func watchLive(ctx context.Context, nodes []string, arena string, n int, from, end time.Time) (func() spectatorStats, error) {
-	conns := make([]*websocket.Conn, 0, n)
+// over nodes. Each one reads from the moment it connects, so a spectator
+// that connected early never queues frames while the others connect; the
+// delays of the contest frames that arrive within the window given to
+// measure, from the leader's proposal to the arrival here (one machine,
+// one clock), are what stop reports, with the streams the server closed
+// before the end.
+func watchLive(ctx context.Context, nodes []string, arena string, n int) (*liveWatch, error) {
+	w := &liveWatch{nodes: nodes, conns: make([]*websocket.Conn, 0, n), lat: make([][]time.Duration, n)}
 	for i := range n {
 		u := "ws" + strings.TrimPrefix(nodes[i%len(nodes)], "http") + "/v1/arenas/" + arena + "/live"
 		c, resp, err := websocket.DefaultDialer.DialContext(ctx, u, http.Header{})
 		if err != nil {
-			for _, c := range conns {
-				c.Close()
-			}
+			w.stop()
 			if resp != nil {
 				return nil, fmt.Errorf("spectator %d on %s: %s", i, u, resp.Status)
 			}
 			return nil, fmt.Errorf("spectator %d on %s: %w", i, u, err)
 		}
-		conns = append(conns, c)
+		w.conns = append(w.conns, c)
+		w.wg.Add(1)
+		go w.read(i, c)
 	}
-	var closing atomic.Bool
-	var dropped atomic.Int64
-	lat := make([][]time.Duration, len(conns))
-	var wg sync.WaitGroup
-	for i, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for {
-				b, err := readFrame(c, &buf)
-				if err != nil {
-					if !closing.Load() {
-						dropped.Add(1)
-					}
-					return
-				}
-				now := time.Now()
-				at, ok := contestFrameAt(b)
-				if ok && now.After(from) && now.Before(end) {
-					lat[i] = append(lat[i], now.Sub(at))
-				}
+	return w, nil
+}
+
+// measure sets the window whose frames count.
+func (w *liveWatch) measure(from, end time.Time) { w.window.Store(&[2]time.Time{from, end}) }
+
+func (w *liveWatch) read(i int, c *websocket.Conn) {
+	defer w.wg.Done()
+	var buf bytes.Buffer
+	for {
+		b, err := readFrame(c, &buf)
+		if err != nil {
+			if !w.closing.Load() {
+				w.dropped.Add(1)
 			}
-		}()
+			return
+		}
+		now := time.Now()
+		at, ok := contestFrameAt(b)
+		if win := w.window.Load(); ok && win != nil && now.After(win[0]) && now.Before(win[1]) {
+			w.lat[i] = append(w.lat[i], now.Sub(at))
+		}
 	}
-	return func() spectatorStats {
-		closing.Store(true)
-		for _, c := range conns {
-			c.Close()
-		}
-		wg.Wait()
-		var all []time.Duration
-		for _, l := range lat {
-			all = append(all, l...)
-		}
-		sortDurations(all)
-		s := spectatorStats{Spectators: len(conns), Nodes: strings.Join(nodes, ","), Frames: len(all), Dropped: dropped.Load()}
-		if len(all) > 0 {
-			s.P50ms, s.P99ms, s.MaxMs = msOf(nearest(all, .5)), msOf(nearest(all, .99)), msOf(all[len(all)-1])
-		}
-		return s
-	}, nil
+}
+
+// stop closes the spectators and reports what they measured.
+func (w *liveWatch) stop() spectatorStats {
+	w.closing.Store(true)
+	for _, c := range w.conns {
+		c.Close()
+	}
+	w.wg.Wait()
+	var all []time.Duration
+	for _, l := range w.lat {
+		all = append(all, l...)
+	}
+	sortDurations(all)
+	s := spectatorStats{Spectators: len(w.conns), Nodes: strings.Join(w.nodes, ","), Frames: len(all), Dropped: w.dropped.Load()}
+	if len(all) > 0 {
+		s.P50ms, s.P99ms, s.MaxMs = msOf(nearest(all, .5)), msOf(nearest(all, .99)), msOf(all[len(all)-1])
+	}
+	return s
 }
