@@ -265,6 +265,8 @@ def solve_logic(d):
 SOLVERS = {
     "arithmetic": solve_arithmetic, "counting": solve_counting, "dates": solve_dates,
     "extract": solve_extract, "lists": solve_lists, "strings": solve_strings, "logic": solve_logic,
+    # A form holds an extraction's facts as labelled lines: same data, same answer.
+    "forms": solve_extract,
 }
 
 
