@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/internal/loopport"
 )
 
 // Proc is one node process. Its ports and data dir stay fixed across
@@ -72,16 +72,17 @@ type Procs struct {
 }
 
 // NewProcs lays out n nodes under root. With portBase 0 every port is a
-// free one the kernel picks; otherwise node i (from 0) gets HTTP port
+// free one below the kernel's ephemeral range (see loopport); otherwise node i (from 0) gets HTTP port
 // portBase+i, Raft port portBase+n+i and proxy port portBase+2n+i, so a
 // run's ports are known in advance (firewalls, a second run beside it).
 func NewProcs(bin, root, token string, n, portBase int, args []string) (*Procs, error) {
 	ps := &Procs{Bin: bin, Token: token, Args: args}
+	pp := loopport.NewPicker()
 	for i := 0; i < n; i++ {
 		ports := [3]int{portBase + i, portBase + n + i, portBase + 2*n + i}
 		if portBase == 0 {
 			for k := range ports {
-				p, err := freePort()
+				p, err := pp.Pick()
 				if err != nil {
 					return nil, err
 				}
@@ -108,18 +109,6 @@ func (p *Proc) PID() int {
 	default:
 		return p.cmd.Process.Pid
 	}
-}
-
-// freePort asks the kernel for an unused loopback port. Another process
-// could take it before the node binds it; on a test machine that is rare
-// enough, and the node's start then fails loudly.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Start launches node i. join is the URL of a member to join ("" for the

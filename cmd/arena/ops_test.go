@@ -5,13 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentarena/arena/internal/loopport"
 )
 
 func noEnv(string) string { return "" }
@@ -58,12 +60,12 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The restored member is told its Raft address before it starts.
+	port, err := loopport.NewPicker().Pick()
 	if err != nil {
 		t.Fatal(err)
 	}
-	raftAddr := ln.Addr().String()
-	ln.Close()
+	raftAddr := "127.0.0.1:" + strconv.Itoa(port)
 	dir := filepath.Join(t.TempDir(), "r1")
 	args := []string{"--from", backup, "--data-dir", dir, "--node-id", "r1", "--raft-addr", raftAddr}
 	if err := runRestore(args, nil, io.Discard, noEnv); err != nil {
