@@ -183,8 +183,11 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 	huge := []byte(`{"type":"ping","pad":"` + strings.Repeat("x", 200<<10) + `"}`)
 	url := strings.Replace(base, "http://", "ws://", 1) + "/v1/agents/connect"
 	// The first session runs even when a starved machine reaches it after
-	// the attack's time is up, and sends past the frame burst, so the rate
-	// limit is always exercised.
+	// the attack's time is up, and sends until the node closes it (30 s at
+	// most), so the rate limit is always exercised: on a starved machine
+	// the node may read the first thousand frames only after the attack's
+	// time is up, and frames still unread when the client hangs up are
+	// lost with the connection.
 	for i := 0; i == 0 || ctx.Err() == nil; i++ {
 		dctx := ctx
 		if i == 0 {
@@ -201,7 +204,9 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 			continue
 		}
 		t.add("frames: sessions opened")
+		var closed atomic.Bool
 		go func() { // read what the node says, to see how it closes
+			defer closed.Store(true)
 			for {
 				if _, _, err := conn.ReadMessage(); err != nil {
 					var ce *websocket.CloseError
@@ -212,7 +217,8 @@ func floodFrames(ctx context.Context, o AbuseOptions, base, key string, t *tally
 				}
 			}
 		}()
-		for j := 0; (i == 0 && j < minFloodFrames) || ctx.Err() == nil; j++ {
+		first := i == 0
+		for j := 0; !closed.Load() && ((first && (j < minFloodFrames || dctx.Err() == nil)) || ctx.Err() == nil); j++ {
 			msg, typ := frames[j%len(frames)], websocket.TextMessage
 			switch {
 			case i%4 == 3 && j == 10:
