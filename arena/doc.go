@@ -79,10 +79,21 @@
 // applies a command twice. Because the state file is durable, raft's
 // restore-on-start is switched off (NoSnapshotRestoreOnStart).
 //
+// # Durability of the state file
+//
+// Every applied entry is already fsynced in a quorum's Raft logs, so
+// state.db is fsynced only at checkpoints (every 100 ms and before each
+// snapshot), not on every batch (etcd's "consistent index" design). A
+// checkpoint pins its commit with a read transaction, so bbolt reuses none
+// of its pages, and records its meta page in state.db.ckpt; after an
+// unclean stop (kill -9 or a power loss) the file is rolled back to that
+// checkpoint and the log replays the rest (state_checkpoint.go). With
+// --state-sync commit every batch is fsynced instead.
+//
 // # Snapshots
 //
-// Because state.db is durable at every applied index (etcd's "consistent
-// index" design), a local snapshot only has to let raft compact its log:
+// Because state.db can always be brought to a durable applied index that
+// no snapshot is ahead of, a local snapshot only has to let raft compact its log:
 // it is a reference to the state file, a few bytes whatever the state's
 // size (stateSnapshots). When a member needs a snapshot, the store copies
 // the state as one read transaction sees it into an unlinked temporary

@@ -1,10 +1,14 @@
 package arena
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -43,6 +47,14 @@ type FSMConfig struct {
 	// OnEvents is called on the FSM goroutine after each committed batch. It
 	// must not block.
 	OnEvents func([]Event)
+	// SyncEveryCommit fsyncs state.db on every batch instead of at
+	// checkpoints (state_checkpoint.go).
+	SyncEveryCommit bool
+	// CheckpointInterval is how often the state file is checkpointed
+	// (0: DefaultCheckpointInterval; negative: only at snapshots, for tests).
+	CheckpointInterval time.Duration
+	// mapReserve overrides defaultStateMapReserve (tests).
+	mapReserve int64
 }
 
 // FSM is the replicated state machine: a bbolt file changed only by
@@ -57,6 +69,13 @@ type FSM struct {
 	// mu guards db against being swapped by Restore while read.
 	mu sync.RWMutex
 	db *bolt.DB
+	// cpMu serializes checkpoints with each other and with Restore and
+	// Close; commitMu keeps a checkpoint's pin off a commit in progress.
+	cpMu     sync.Mutex
+	commitMu sync.Mutex
+	ck       *stateCheckpoints // nil when every commit is fsynced
+	// rolledBack: the file was rolled back to a checkpoint on open.
+	rolledBack bool
 	// retired counts files replaced by Restore that are still closing
 	// (waiting for open snapshots); Close waits for them.
 	retired sync.WaitGroup
@@ -85,7 +104,19 @@ func OpenFSM(cfg FSMConfig) (*FSM, error) {
 	}
 	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games, contests: newContestMemo()}
 	f.handlers = f.stateHandlers()
-	db, err := openStateDB(cfg.Path)
+	rolled, err := recoverStateFile(cfg.Path, f.log)
+	if err != nil {
+		return nil, err
+	}
+	f.rolledBack = rolled
+	db, limit, err := openStateDB(cfg.Path, f.mapReserve())
+	if err != nil && f.mapReserve() > 0 && (errors.Is(err, syscall.ENOMEM) || strings.Contains(err.Error(), "mmap too large")) {
+		// An address-space limit (ulimit -v) leaves no room for the
+		// reserve a pinned checkpoint needs.
+		f.log.Warn("cannot map state.db with room to spare; fsyncing every commit", "err", err)
+		f.cfg.SyncEveryCommit = true
+		db, limit, err = openStateDB(cfg.Path, 0)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -94,15 +125,38 @@ func OpenFSM(cfg FSMConfig) (*FSM, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := f.startCheckpoints(limit); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return f, nil
 }
 
-func openStateDB(path string) (*bolt.DB, error) {
+func (f *FSM) mapReserve() int64 {
+	switch {
+	case f.cfg.SyncEveryCommit:
+		return 0
+	case f.cfg.mapReserve > 0:
+		return f.cfg.mapReserve
+	}
+	return defaultStateMapReserve
+}
+
+// openStateDB opens the state file mapped reserve bytes beyond its size
+// (0: a fixed 64 MB mapping) and returns how many bytes are mapped.
+func openStateDB(path string, reserve int64) (*bolt.DB, int64, error) {
 	// A generous initial mmap means growth rarely has to wait for a long
-	// snapshot read transaction to finish.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, InitialMmapSize: 64 << 20})
+	// snapshot read transaction to finish (and never for a checkpoint's).
+	mapped := int64(legacyInitialMmap)
+	if reserve > 0 {
+		mapped = reserve
+		if fi, err := os.Stat(path); err == nil {
+			mapped += fi.Size()
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, InitialMmapSize: int(mapped)})
 	if err != nil {
-		return nil, fmt.Errorf("open state db %s: %w", path, err)
+		return nil, 0, fmt.Errorf("open state db %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		unindexed := tx.Bucket(bucketQueueOwners) == nil
@@ -118,9 +172,9 @@ func openStateDB(path string) (*bolt.DB, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("init state db: %w", err)
+		return nil, 0, fmt.Errorf("init state db: %w", err)
 	}
-	return db, nil
+	return db, mapped, nil
 }
 
 func (f *FSM) loadApplied() error {
@@ -132,14 +186,25 @@ func (f *FSM) loadApplied() error {
 
 // Close closes the state file.
 func (f *FSM) Close() error {
+	f.stopCheckpoints()
+	f.cpMu.Lock()
+	defer f.cpMu.Unlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer f.retired.Wait()
 	if f.db == nil {
 		return nil
 	}
+	var ckErr error
+	if f.ck != nil {
+		ckErr = f.ck.detach(f.db)
+		f.ck.side.Close()
+	}
 	err := f.db.Close()
 	f.db = nil
+	if err == nil && ckErr != nil {
+		err = fmt.Errorf("close state db: %w", ckErr)
+	}
 	return err
 }
 
@@ -156,8 +221,14 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	results := make([]any, len(logs))
 	var events []Event
 	var last uint64
+	var size int64
+	if f.nearMapLimit() {
+		f.fallBackToSyncedCommits()
+	}
 	f.mu.RLock()
+	f.commitMu.Lock()
 	err := f.db.Update(func(tx *bolt.Tx) error {
+		size = tx.Size()
 		meta := tx.Bucket(bucketMeta)
 		last = getUint(meta, keyApplied)
 		lastTS := int64(getUint(meta, keyLastTS))
@@ -190,6 +261,11 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		}
 		return putUint(meta, keyLastTS, uint64(lastTS))
 	})
+	if f.ck != nil && err == nil {
+		f.ck.dirty = true
+		f.ck.size = size
+	}
+	f.commitMu.Unlock()
 	f.mu.RUnlock()
 	if err != nil {
 		// The log is committed but the state cannot be stored: continuing
@@ -252,6 +328,10 @@ func (f *FSM) View(fn func(tx *bolt.Tx) error) error {
 	}
 	return f.db.View(fn)
 }
+
+// RolledBack reports whether open rolled the state file back to its last
+// checkpoint (the last stop was not clean).
+func (f *FSM) RolledBack() bool { return f.rolledBack }
 
 // AppliedIndex is the index of the last log entry reflected in the state.
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }

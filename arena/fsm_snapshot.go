@@ -19,14 +19,23 @@ import (
 // stateSnapshots, which streams the file itself when a member needs it).
 // Raft calls this on its FSM goroutine, so the applied index is the one
 // the snapshot is taken at.
+//
+// The checkpoint first makes the state at that index recoverable after a
+// power loss, so raft may compact the log behind it.
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
+	if err := f.checkpoint(); err != nil {
+		return nil, fmt.Errorf("checkpoint state before snapshot: %w", err)
+	}
 	return stateRef{index: f.AppliedIndex()}, nil
 }
 
 // Restore implements raft.FSM: the snapshot is a whole bbolt file (as
-// stateSnapshots.Open streams it), which replaces the current one. Readers wait on mu while the file is swapped.
+// stateSnapshots.Open streams it), which replaces the current one.
+// Readers wait on mu while the file is swapped.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	f.cpMu.Lock()
+	defer f.cpMu.Unlock()
 	tmp := f.cfg.Path + ".restore"
 	if err := writeFileSync(tmp, rc); err != nil {
 		return err
@@ -41,14 +50,32 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// The old file's checkpoint must not be applied to the new one.
+	if f.ck != nil {
+		if err := f.ck.detach(f.db); err != nil {
+			_ = removeIfExists(tmp)
+			return fmt.Errorf("sync the replaced state file: %w", err)
+		}
+	}
 	// The new file takes the old one's name; the old file stays open (and
 	// readable through its inode) until it is retired below.
 	if err := os.Rename(tmp, f.cfg.Path); err != nil {
+		if f.ck != nil {
+			if aerr := f.ck.attach(f.db, f.cfg.Path, f.ck.limit); aerr != nil {
+				f.log.Error("cannot checkpoint the state file again; fsyncing every commit", "err", aerr)
+			}
+		}
 		return fmt.Errorf("install restored state: %w", err)
 	}
-	db, err := openStateDB(f.cfg.Path)
+	db, limit, err := openStateDB(f.cfg.Path, f.mapReserve())
 	if err != nil {
 		return err
+	}
+	if f.ck != nil {
+		if err := f.ck.attach(db, f.cfg.Path, limit); err != nil {
+			// Every commit stays fsynced, which is safe, only slower.
+			f.log.Error("cannot checkpoint the restored state file; fsyncing every commit", "err", err)
+		}
 	}
 	old := f.db
 	f.db = db

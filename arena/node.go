@@ -49,6 +49,9 @@ type Config struct {
 	Bootstrap bool
 	// Transport replaces TCP, e.g. with raft's in-memory transport in tests.
 	Transport raft.Transport
+	// StateSync is how state.db is made durable: StateSyncCheckpoint
+	// (default) or StateSyncCommit.
+	StateSync string
 	// DisableBatching makes the FSM apply each entry in its own bbolt
 	// transaction (for benchmarks that compare both).
 	DisableBatching bool
@@ -93,8 +96,11 @@ type Node struct {
 	bt        btCache
 	keys      *agents.KeyMemo
 
-	notify        chan bool
-	readyTerm     atomic.Uint64
+	notify    chan bool
+	readyTerm atomic.Uint64
+	// replayTo is the last log index at start after the state file was
+	// rolled back to a checkpoint (0 once applied reaches it; see Replaying).
+	replayTo      atomic.Uint64
 	leaderChanges atomic.Uint64
 	leaderWatch   leaderWatch
 	ctx           context.Context
@@ -139,7 +145,7 @@ func Open(cfg Config) (*Node, error) {
 
 	var err error
 	n.fsm, err = OpenFSM(FSMConfig{Path: filepath.Join(cfg.DataDir, "state.db"), Logger: cfg.Logger,
-		Observer: n.metrics, OnEvents: n.bus.Publish, Games: cfg.Games})
+		Observer: n.metrics, OnEvents: n.bus.Publish, Games: cfg.Games, SyncEveryCommit: cfg.StateSync == StateSyncCommit})
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +236,9 @@ func Open(cfg Config) (*Node, error) {
 	n.raft, err = raft.NewRaft(rc, fsm, logs, n.logStore, snaps, n.transport)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
+	}
+	if n.fsm.RolledBack() {
+		n.replayTo.Store(n.raft.LastIndex())
 	}
 	if cfg.Bootstrap && !hasState {
 		boot := raft.Configuration{Servers: []raft.Server{{

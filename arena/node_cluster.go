@@ -154,6 +154,23 @@ func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 // AppliedIndex is the last log index reflected in the local state.
 func (n *Node) AppliedIndex() uint64 { return n.fsm.AppliedIndex() }
 
+// Replaying reports whether the local state may be older than what this
+// node served before it stopped: after an unclean stop the state file is
+// rolled back to its last checkpoint, and until the log the node held at
+// start is applied again, a local read could go back in time. Readers
+// then take the linearizable path instead.
+func (n *Node) Replaying() bool {
+	to := n.replayTo.Load()
+	if to == 0 {
+		return false
+	}
+	if n.fsm.AppliedIndex() >= to {
+		n.replayTo.CompareAndSwap(to, 0)
+		return false
+	}
+	return true
+}
+
 // WaitApplied blocks until the local state reflects index idx.
 func (n *Node) WaitApplied(ctx context.Context, idx uint64) error {
 	return n.fsm.WaitApplied(ctx, idx)

@@ -147,5 +147,12 @@ for i in 1 2 3; do
 	lg=$(du -sb "$DIR/arena$i/raft/log" "$DIR/arena$i/raft/raft.db" 2>/dev/null | awk '{s += $1} END {print s + 0}')
 	echo "  n$i: state.db $st bytes ($((st / (transfers > 0 ? transfers : 1))) per transfer), Raft log $lg bytes"
 done
+# Commands per state-file transaction over the whole run (all cells): the
+# fewer, the more each bbolt commit's fixed cost weighs on a write.
+for i in 1 2 3; do
+	curl -fs "$(aurl "$i")/metrics" | awk -v n="n$i" '
+		/^arena_fsm_apply_batch_size_sum / {s = $2} /^arena_fsm_apply_batch_size_count / {c = $2}
+		END {if (c > 0) printf "  %s: %d state.db commits, %.1f commands each\n", n, c, s / c}'
+done
 echo "  a consistent copy of the state from the leader (GET /v1/cluster/snapshot): ${snap% *} bytes in ${snap#* } s"
 for i in 1 2 3; do echo "  etcd$i: data dir $(du -sb "$DIR/etcd$i" | cut -f1) bytes"; done

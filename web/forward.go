@@ -237,8 +237,10 @@ func (s *Server) consistency(c *gin.Context) {
 	mode := c.Query("consistency")
 	switch mode {
 	case "", "local":
-		c.Next()
-		return
+		if !s.cfg.Cluster.Replaying() || isWrite(c.Request.Method) {
+			c.Next()
+			return
+		}
 	case "linearizable":
 	default:
 		s.writeError(c, apperr.New(apperr.Invalid, "consistency must be \"local\" or \"linearizable\", got %q", truncate(mode, 32)))

@@ -30,6 +30,9 @@ type Cluster interface {
 	ReadIndex(ctx context.Context) (uint64, error)
 	WaitApplied(ctx context.Context, idx uint64) error
 	AppliedIndex() uint64
+	// Replaying: the state is catching up on the log after an unclean stop
+	// rolled it back, so local reads are served linearizably meanwhile.
+	Replaying() bool
 	Join(ctx context.Context, m arena.NodeMeta) error
 	Remove(ctx context.Context, id string) error
 	// Progress, Members, LeaderReady and Promote feed readiness and the

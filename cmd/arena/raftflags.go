@@ -28,6 +28,8 @@ type RaftTuning struct {
 	// Log is the Raft log store of a new data dir (arena.RaftLogWAL or
 	// arena.RaftLogBolt); a data dir keeps the one it was created with.
 	Log string
+	// StateSync is arena.StateSyncCheckpoint or arena.StateSyncCommit.
+	StateSync string
 }
 
 // DefaultRaftTimeout is short enough that a frozen leader is replaced and
@@ -107,6 +109,20 @@ func (r *RaftTuning) registerFlags(fs *flag.FlagSet, env func(name, def string) 
 			return err
 		}
 	}
+	setStateSync := func(s string) error {
+		if !arena.ValidStateSync(s) {
+			return fmt.Errorf("state-sync must be %s or %s, got %q", arena.StateSyncCheckpoint, arena.StateSyncCommit, s)
+		}
+		r.StateSync = s
+		return nil
+	}
+	r.StateSync = arena.StateSyncCheckpoint
+	if v := env("ARENA_STATE_SYNC", ""); v != "" {
+		if err := setStateSync(v); err != nil {
+			return err
+		}
+	}
+	fs.Func("state-sync", "when state.db is fsynced: checkpoint (every 100ms and before each snapshot; the Raft log replays the rest after a crash) or commit (every applied batch) (default checkpoint) [ARENA_STATE_SYNC]", setStateSync)
 	fs.Func("raft-log", "Raft log store of a new data dir: wal (append-only segments) or bolt (raft-boltdb); an existing data dir keeps its own (default wal) [ARENA_RAFT_LOG]", setLog)
 	return nil
 }

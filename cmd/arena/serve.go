@@ -203,7 +203,7 @@ func (m *Main) Run(ctx context.Context) error {
 		HTTPAddr: m.URL, Bootstrap: !joining, FastTimeouts: m.FastTimeouts,
 		OperatorTokenHash: agents.HashKey(m.OperatorToken), Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
 		SnapshotThreshold: m.Raft.SnapshotThreshold, SnapshotInterval: m.Raft.SnapshotInterval, TrailingLogs: m.Raft.TrailingLogs,
-		RaftTimeout: m.Raft.Timeout, RaftLog: m.Raft.Log,
+		RaftTimeout: m.Raft.Timeout, RaftLog: m.Raft.Log, StateSync: m.Raft.StateSync,
 	})
 	if err != nil {
 		return err
