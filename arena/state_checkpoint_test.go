@@ -66,35 +66,12 @@ func crashImage(rng *rand.Rand, base, final []byte, pageSize int) []byte {
 	return img
 }
 
-// reopenImage writes a state file image beside the side file as the crash
-// left it (pointed at the new file's inode, which a copy changes) and
-// opens it.
+// reopenImage opens a crash image with the side file the crash left and
+// checks that bbolt finds it consistent.
 func reopenImage(t *testing.T, img, side []byte) *FSM {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state.db")
-	if err := os.WriteFile(path, img, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rec, ok := parseCkptFile(side)
-	if !ok {
-		t.Fatal("side file has no valid slot")
-	}
-	ino, err := fileInode(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.Inode = ino
-	slot := rec.encode()
-	if err := os.WriteFile(ckptPath(path), append(slot, slot...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := OpenFSM(FSMConfig{Path: path, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatalf("reopen crash image: %v", err)
-	}
-	t.Cleanup(func() { f.Close() })
-	err = f.View(func(tx *bolt.Tx) error {
+	f := reopenImageWith(t, img, side, FSMConfig{})
+	err := f.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}
@@ -104,6 +81,24 @@ func reopenImage(t *testing.T, img, side []byte) *FSM {
 		t.Fatalf("crash image is not a consistent bbolt file: %v", err)
 	}
 	return f
+}
+
+// killedAfterCheckpoint applies 40 entries, checkpoints, applies 40 more
+// and returns the state file and side file as kill -9 would leave them.
+func killedAfterCheckpoint(t *testing.T) (img, side []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	f, err := OpenFSM(FSMConfig{Path: path, CheckpointInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	applyAll(f, counterBatches(t, 1, 4, 10))
+	if err := f.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	applyAll(f, counterBatches(t, 41, 4, 10))
+	return mustRead(t, path), mustRead(t, ckptPath(path))
 }
 
 // TestCheckpointRecoversEveryCrashImage is the contract of checkpoints:
@@ -185,20 +180,7 @@ func TestCleanCloseNeedsNoRollback(t *testing.T) {
 // A node switched to fsync-every-commit after an unclean stop must roll
 // back once and then never again: its later commits are not pinned.
 func TestSyncEveryCommitSettlesAnOldCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state.db")
-	f, err := OpenFSM(FSMConfig{Path: path, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	applyAll(f, counterBatches(t, 1, 4, 10))
-	if err := f.checkpoint(); err != nil {
-		t.Fatal(err)
-	}
-	applyAll(f, counterBatches(t, 41, 4, 10))
-	img, side := mustRead(t, path), mustRead(t, ckptPath(path))
-	f.Close()
-
+	img, side := killedAfterCheckpoint(t)
 	g := reopenImageWith(t, img, side, FSMConfig{SyncEveryCommit: true})
 	if g.AppliedIndex() != 40 {
 		t.Fatalf("rolled back to %d, want 40", g.AppliedIndex())
@@ -244,19 +226,7 @@ func reopenImageWith(t *testing.T, img, side []byte, cfg FSMConfig) *FSM {
 // A state file replaced behind the node's back (a different inode) is not
 // rolled back with the old file's meta page.
 func TestReplacedStateFileIsNotRolledBack(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state.db")
-	f, err := OpenFSM(FSMConfig{Path: path, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	applyAll(f, counterBatches(t, 1, 4, 10))
-	if err := f.checkpoint(); err != nil {
-		t.Fatal(err)
-	}
-	applyAll(f, counterBatches(t, 41, 4, 10))
-	img, side := mustRead(t, path), mustRead(t, ckptPath(path))
-	f.Close()
+	img, side := killedAfterCheckpoint(t)
 	dir2 := t.TempDir()
 	path2 := filepath.Join(dir2, "state.db")
 	os.WriteFile(path2, img, 0o600)
