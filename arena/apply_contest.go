@@ -29,7 +29,7 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 	if ac.tx.Bucket(bucketContests).Get([]byte(c.ID)) != nil {
 		return nil, apperr.New(apperr.Conflict, "contest %s already exists", c.ID)
 	}
-	ar, err := getArena(ac.tx, c.Arena)
+	ar, err := ac.arenas.get(ac.tx, c.Arena)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 	if err := record(ac, con, ContestEvent{Type: EvCreated, Data: contestSummary(con)}); err != nil {
 		return nil, err
 	}
-	return con, putContest(ac.tx, con)
+	return con, putContest(ac.tx, ac.contests, con)
 }
 
 // record appends an event to the contest's history and emits it.

@@ -39,7 +39,7 @@ func (f *FSM) loadRunning(ac *applyCtx, id string) (*Contest, *Arena, games.Stat
 	if c.Status != StatusRunning {
 		return nil, nil, nil, moveRejected(&games.MoveError{Code: "game_over", Message: fmt.Sprintf("contest %s is %s", id, c.Status)})
 	}
-	ar, err := getArena(ac.tx, c.Arena)
+	ar, err := ac.arenas.get(ac.tx, c.Arena)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -47,7 +47,7 @@ func (f *FSM) loadRunning(ac *applyCtx, id string) (*Contest, *Arena, games.Stat
 	if !ok {
 		return nil, nil, nil, apperr.New(apperr.Internal, "game %s is not available on this node", c.Game)
 	}
-	st, err := g.Load(c.State)
+	st, err := ac.states.load(g, c)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("load %s state of %s: %w", c.Game, id, err)
 	}
@@ -88,6 +88,7 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 	if err := setState(c, st, ar, ac.now); err != nil {
 		return err
 	}
+	ac.states.remember(c, st)
 	if st.Done() {
 		out := st.Outcome()
 		if allForfeited(ar, out, len(c.Seats)) {
@@ -111,7 +112,7 @@ func (f *FSM) progress(ac *applyCtx, c *Contest, ar *Arena, st games.State) erro
 			return f.settle(ac, c, ar, out.Ranks, out.Reason, v)
 		}
 	}
-	return putContest(ac.tx, c)
+	return putContest(ac.tx, ac.contests, c)
 }
 
 type contestTimeoutCmd struct {
@@ -147,7 +148,7 @@ func (f *FSM) applyContestTimeout(ac *applyCtx, env Envelope) (any, error) {
 		if err := record(ac, c, ContestEvent{Type: "strike", Seat: &seat, Reason: fmt.Sprintf("missed deadline (%d of %d)", c.Strikes[seat], MaxStrikes)}); err != nil {
 			return nil, err
 		}
-		return true, putContest(ac.tx, c)
+		return true, putContest(ac.tx, ac.contests, c)
 	}
 	return true, f.forfeit(ac, c, ar, st, cmd.Seat, "missed the move deadline")
 }
@@ -225,7 +226,7 @@ func (f *FSM) applyContestJudged(ac *applyCtx, env Envelope) (any, error) {
 	if len(cmd.Ranks) != len(c.Seats) {
 		return nil, apperr.New(apperr.Invalid, "verdict ranks %d seats, contest has %d", len(cmd.Ranks), len(c.Seats))
 	}
-	ar, err := getArena(ac.tx, c.Arena)
+	ar, err := ac.arenas.get(ac.tx, c.Arena)
 	if err != nil {
 		return nil, err
 	}
@@ -302,5 +303,5 @@ func (f *FSM) applyContestResume(ac *applyCtx, env Envelope) (any, error) {
 	if err := record(ac, c, ContestEvent{Type: "resumed", Reason: "deadlines re-armed after a leader change"}); err != nil {
 		return nil, err
 	}
-	return true, putContest(ac.tx, c)
+	return true, putContest(ac.tx, ac.contests, c)
 }

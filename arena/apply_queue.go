@@ -17,7 +17,7 @@ func (f *FSM) applyQueueJoin(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &c); err != nil {
 		return nil, err
 	}
-	ar, err := getArena(ac.tx, c.Arena)
+	ar, err := ac.arenas.get(ac.tx, c.Arena)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (f *FSM) applyQueueLeave(ac *applyCtx, env Envelope) (any, error) {
 	if err := decodePayload(env, &c); err != nil {
 		return nil, err
 	}
-	if _, err := getArena(ac.tx, c.Arena); err != nil {
+	if _, err := ac.arenas.get(ac.tx, c.Arena); err != nil {
 		return nil, err
 	}
 	// Leaving also stops a keep ticket that is playing now from coming
@@ -80,7 +80,7 @@ func stopKeeping(ac *applyCtx, arenaName, agentID string) (bool, error) {
 			continue
 		}
 		con.Seats[seat].KeepQueued = false
-		if err := putContest(ac.tx, con); err != nil {
+		if err := putContest(ac.tx, ac.contests, con); err != nil {
 			return false, err
 		}
 		stopped = true
@@ -99,7 +99,7 @@ func requeueKept(ac *applyCtx, c *Contest) error {
 			continue
 		}
 		if ar == nil {
-			a, err := getArena(ac.tx, c.Arena)
+			a, err := ac.arenas.get(ac.tx, c.Arena)
 			if err != nil {
 				return err
 			}

@@ -121,7 +121,7 @@ func (f *FSM) settle(ac *applyCtx, c *Contest, ar *Arena, ranks []int, reason st
 		return err
 	}
 	ac.emit(EventLeaderboard, LeaderboardChange{Arena: ar.Name, Contest: c.ID, Entries: entries})
-	if err := putContest(ac.tx, c); err != nil {
+	if err := putContest(ac.tx, ac.contests, c); err != nil {
 		return err
 	}
 	return requeueKept(ac, c)

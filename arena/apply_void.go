@@ -44,7 +44,7 @@ func voidContest(ac *applyCtx, c *Contest, reason string) error {
 	if err := record(ac, c, ContestEvent{Type: EvAborted, Reason: c.Reason, Data: contestSummary(c)}); err != nil {
 		return err
 	}
-	if err := putContest(ac.tx, c); err != nil {
+	if err := putContest(ac.tx, ac.contests, c); err != nil {
 		return err
 	}
 	return requeueKept(ac, c)

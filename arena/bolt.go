@@ -152,11 +152,17 @@ func eventKey(contestID string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
-// putContest stores the contest and keeps the active indexes in step.
-func putContest(tx *bolt.Tx, c *Contest) error {
-	if err := putJSON(tx.Bucket(bucketContests), []byte(c.ID), c); err != nil {
-		return err
+// putContest stores c, keeps the active indexes in step and tells the
+// memo (nil: none) what it stored.
+func putContest(tx *bolt.Tx, m *contestMemo, c *Contest) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", c.ID, err)
 	}
+	if err := tx.Bucket(bucketContests).Put([]byte(c.ID), data); err != nil {
+		return fmt.Errorf("put %s: %w", c.ID, err)
+	}
+	m.remember(data, c)
 	act, agentAct := tx.Bucket(bucketActive), tx.Bucket(bucketAgentActive)
 	for _, s := range c.Seats {
 		k := []byte(s.AgentID + "\x00" + c.ID)

@@ -43,6 +43,8 @@ const (
 type applyCtx struct {
 	tx       *bolt.Tx
 	contests *contestMemo
+	arenas   *arenaMemo
+	states   *stateMemo
 	index    uint64
 	now      time.Time
 	events   *[]Event

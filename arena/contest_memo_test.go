@@ -1,6 +1,7 @@
 package arena
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/agentarena/arena/apperr"
 )
 
 // TestCloneContestSharesNothing fills every field of a contest and checks
@@ -118,5 +121,135 @@ func TestContestMemoIsBounded(t *testing.T) {
 		if held != memo.bytes {
 			t.Fatalf("the memo counts %d bytes but holds %d", memo.bytes, held)
 		}
+	}
+}
+
+// TestContestMemoRemembersExactly: what putContest hands the memo is
+// remembered only when decoding the stored bytes gives the same contest,
+// so a node that hits the memo and one that decodes apply alike. The
+// cases are the encoder's transformations: invalid UTF-8 replaced, raw
+// JSON compacted and HTML-escaped, a nil state written as null, empty
+// omitted slices, times in other zones or with a monotonic reading.
+func TestContestMemoRemembersExactly(t *testing.T) {
+	at := time.Unix(1_700_000_000, 123_456_789).UTC()
+	base := func() *Contest {
+		return &Contest{ID: "c_1", Arena: "connect4", Game: "connect4", Status: StatusRunning,
+			Seats: []Seat{{AgentID: "ag_a", OwnerID: "ow_1", Name: "a"}, {AgentID: "ag_b", OwnerID: "ow_2", Name: "b"}},
+			Seed:  7, State: json.RawMessage(`{"board":[[0,1],[2]],"to_move":1}`), Seq: 3, Turn: 2,
+			Deadlines: []int64{0, 99}, Strikes: []int{0, 0}, CreatedAt: at}
+	}
+	cases := []struct {
+		name     string
+		change   func(c *Contest)
+		remember bool
+	}{
+		{"plain running contest", func(*Contest) {}, true},
+		{"settled, every field set", func(c *Contest) {
+			c.Status, c.EndedAt, c.Ranks, c.RatingDeltas, c.Payouts = StatusSettled, at.Add(time.Second), []int{1, 0}, []float64{-12.25, 1e-300}, []int64{0, 200}
+			c.Reason, c.Verdict = "four in a row", json.RawMessage(`{"winner":1}`)
+		}, true},
+		{"empty omitted slices", func(c *Contest) {
+			c.Ranks, c.RatingDeltas, c.Payouts, c.Verdict = []int{}, []float64{}, []int64{}, json.RawMessage{}
+		}, true},
+		{"nil and empty kept slices", func(c *Contest) { c.Seats, c.Deadlines, c.Strikes = nil, []int64{}, nil }, true},
+		{"monotonic reading", func(c *Contest) { c.CreatedAt = time.Now().UTC() }, true},
+		{"zero times", func(c *Contest) { c.CreatedAt, c.EndedAt = time.Time{}, time.Time{} }, true},
+		{"invalid UTF-8 in a name", func(c *Contest) { c.Seats[1].Name = "b\xff" }, false},
+		{"invalid UTF-8 in the reason", func(c *Contest) { c.Reason = "\xc3" }, false},
+		{"spaces in the state", func(c *Contest) { c.State = json.RawMessage(`{"text": "an answer"}`) }, false},
+		{"HTML in the verdict", func(c *Contest) { c.Verdict = json.RawMessage(`{"why":"a<b"}`) }, false},
+		{"line separator in the state", func(c *Contest) { c.State = json.RawMessage("{\"t\":\"\u2028\"}") }, false},
+		{"nil state", func(c *Contest) { c.State = nil }, false},
+		{"another zone", func(c *Contest) { c.CreatedAt = at.In(time.FixedZone("X", 3600)) }, false},
+		{"local time", func(c *Contest) { c.CreatedAt = at.Local() }, time.Local == time.UTC},
+		{"year out of UnixNano's range", func(c *Contest) { c.EndedAt = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) }, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			tc.change(c)
+			f := openTestFSM(t)
+			memo := newContestMemo()
+			memo.verify = false // this test compares by itself
+			var raw []byte
+			if err := f.db.Update(func(tx *bolt.Tx) error {
+				if err := putContest(tx, memo, c); err != nil {
+					return err
+				}
+				raw = bytes.Clone(tx.Bucket(bucketContests).Get([]byte(c.ID)))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			e, ok := memo.m[c.ID]
+			if ok != tc.remember {
+				t.Fatalf("remembered = %v, want %v", ok, tc.remember)
+			}
+			if !ok {
+				return
+			}
+			if !bytes.Equal(e.raw, raw) {
+				t.Fatalf("memo keyed by %s, stored %s", e.raw, raw)
+			}
+			var fresh Contest
+			if err := json.Unmarshal(raw, &fresh); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(&fresh, e.v) {
+				t.Fatalf("memo holds\n%+v\ndecoding gives\n%+v", *e.v, fresh)
+			}
+			c.Seats = append(c.Seats, Seat{AgentID: "late"}) // the caller's later changes do not reach the memo
+			if len(e.v.Seats) == len(c.Seats) {
+				t.Fatal("the memo shares the caller's seats")
+			}
+		})
+	}
+}
+
+// TestMemoVerifyCatchesADivergence: in test binaries a memo hit is
+// checked against a fresh decode, so a memo that answered something else
+// fails every test that reaches it.
+func TestMemoVerifyCatchesADivergence(t *testing.T) {
+	if !newContestMemo().verify {
+		t.Fatal("memo verification is off in a test binary")
+	}
+	memo := newContestMemo()
+	raw := []byte(`{"id":"c_1","state":{}}`)
+	memo.store("c_1", raw, &Contest{ID: "c_2"})
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a memo that differs from the decode was not caught")
+		}
+	}()
+	memo.lookup("c_1", raw)
+}
+
+// TestArenaMemoIsExact: arena reads through the memo follow the stored
+// record and hand out copies.
+func TestArenaMemoIsExact(t *testing.T) {
+	d := newDriver(t)
+	memo := d.f.arenas
+	read := func() Arena {
+		t.Helper()
+		var a Arena
+		if err := d.f.View(func(tx *bolt.Tx) (err error) { a, err = memo.get(tx, "connect4"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	first := read()
+	first.Judges[0], first.Rewards = "changed", nil
+	again := read()
+	if again.Judges[0] == "changed" || again.Rewards == nil {
+		t.Fatalf("a caller's change reached the memo: %+v", again)
+	}
+	again.MoveDeadlineMS++
+	again.Judges = []string{"referee"}
+	d.must(CmdArenaPut, arenaPutCmd{Arena: again})
+	if got := read(); got.MoveDeadlineMS != again.MoveDeadlineMS {
+		t.Fatalf("after an update the memo answered deadline %d, want %d", got.MoveDeadlineMS, again.MoveDeadlineMS)
+	}
+	if err := d.f.View(func(tx *bolt.Tx) error { _, err := memo.get(tx, "missing"); return err }); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("a missing arena: %v", err)
 	}
 }

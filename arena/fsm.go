@@ -90,6 +90,8 @@ type FSM struct {
 	hashAt    time.Time // when hash was last computed or confirmed
 
 	contests *contestMemo
+	arenas   *arenaMemo
+	states   *stateMemo
 }
 
 var _ raft.BatchingFSM = (*FSM)(nil)
@@ -102,7 +104,8 @@ func OpenFSM(cfg FSMConfig) (*FSM, error) {
 	if cfg.Games == nil {
 		cfg.Games = DefaultGames()
 	}
-	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games, contests: newContestMemo()}
+	f := &FSM{cfg: cfg, log: cfg.Logger.With("component", "fsm"), advance: make(chan struct{}), games: cfg.Games, contests: newContestMemo(), arenas: newArenaMemo()}
+	f.states = newStateMemo(f.games)
 	f.handlers = f.stateHandlers()
 	rolled, err := recoverStateFile(cfg.Path, f.log)
 	if err != nil {
@@ -301,7 +304,7 @@ func (f *FSM) applyOne(tx *bolt.Tx, l *raft.Log, lastTS *int64, events *[]Event)
 			if env.TS > *lastTS {
 				*lastTS = env.TS
 			}
-			ac := &applyCtx{tx: tx, contests: f.contests, index: l.Index, now: time.Unix(0, *lastTS).UTC(), events: events}
+			ac := &applyCtx{tx: tx, contests: f.contests, arenas: f.arenas, states: f.states, index: l.Index, now: time.Unix(0, *lastTS).UTC(), events: events}
 			res.Value, err = h(ac, env)
 		}
 	}

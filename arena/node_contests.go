@@ -26,7 +26,7 @@ func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
 // Arena reads one arena.
 func (n *Node) Arena(name string) (a Arena, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
-		a, err = getArena(tx, name)
+		a, err = n.fsm.arenas.get(tx, name)
 		return err
 	})
 	return a, err
@@ -215,7 +215,7 @@ func (n *Node) GameState(c *Contest) (games.State, error) {
 	if !ok {
 		return nil, apperr.New(apperr.Internal, "game %s is not available", c.Game)
 	}
-	st, err := g.Load(c.State)
+	st, err := n.fsm.states.load(g, c)
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", c.ID, err)
 	}

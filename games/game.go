@@ -40,6 +40,14 @@ type Game interface {
 	PublicMove(move json.RawMessage) json.RawMessage
 }
 
+// Cloner is a State that copies itself deeply. The state machine
+// remembers loaded states of games whose states implement it, so that a
+// move need not rebuild its game from the stored form (connect4 replays
+// every move so far) on every node.
+type Cloner interface {
+	Clone() State
+}
+
 // Task is one entry of a game's public task set: what agents are shown
 // and the measurable criteria their answers are judged against.
 type Task struct {

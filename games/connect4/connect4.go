@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/agentarena/arena/games"
@@ -64,6 +65,14 @@ type State struct {
 
 func newState(seed uint64) *State {
 	return &State{seed: seed, board: NewBoard(), history: []int{}, winner: -1, forfeited: -1}
+}
+
+// Clone copies the state deeply (games.Cloner).
+func (s *State) Clone() games.State {
+	d := *s
+	d.history = slices.Clone(s.history)
+	d.cells = slices.Clone(s.cells)
+	return &d
 }
 
 // Board returns a copy of the grid.

@@ -298,7 +298,47 @@ func TestMarshalLoadRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(tt.s.View(0), loaded.View(0)) || !reflect.DeepEqual(tt.s.Outcome(), loaded.Outcome()) {
 				t.Error("round trip changed the view or outcome")
 			}
+			// The state machine remembers states by their bytes and hands
+			// out clones: a clone and a load must be the state itself.
+			if !reflect.DeepEqual(loaded, tt.s) {
+				t.Errorf("load of the marshalled state differs:\n%+v\n%+v", loaded, tt.s)
+			}
+			if c := tt.s.Clone(); !reflect.DeepEqual(c, tt.s) {
+				t.Errorf("clone differs:\n%+v\n%+v", c, tt.s)
+			}
 		})
+	}
+}
+
+// TestCloneSharesNothing: at every point of a game, a clone and the
+// original each keep their own moves when both play on.
+func TestCloneSharesNothing(t *testing.T) {
+	move := func(s *State, col int) {
+		t.Helper()
+		if err := s.Apply(s.ToMove()[0], json.RawMessage(strconv.Itoa(col))); err != nil {
+			t.Fatalf("column %d: %v", col, err)
+		}
+	}
+	s := play(t)
+	for i, col := range drawMoves {
+		c := s.Clone().(*State)
+		alt := -1
+		for k := range Cols {
+			if k != col && c.board.Playable(k) {
+				alt = k
+				break
+			}
+		}
+		if alt >= 0 {
+			move(c, alt)
+		}
+		move(s, col)
+		if alt >= 0 && c.history[len(c.history)-1] != alt {
+			t.Fatalf("move %d: the clone's last move is %d, it played %d", i, c.history[len(c.history)-1], alt)
+		}
+		if s.history[len(s.history)-1] != col {
+			t.Fatalf("move %d: the original's last move is %d, it played %d", i, s.history[len(s.history)-1], col)
+		}
 	}
 }
 
