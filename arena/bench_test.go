@@ -44,6 +44,7 @@ func BenchmarkContestMoves(b *testing.B) {
 			var left atomic.Int64
 			left.Store(int64(b.N))
 			var seq atomic.Int64
+			pages := n.StatePagesWritten()
 			b.ResetTimer()
 			start := time.Now()
 			var wg sync.WaitGroup
@@ -73,6 +74,7 @@ func BenchmarkContestMoves(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "moves/s")
+			b.ReportMetric(float64(n.StatePagesWritten()-pages)/float64(b.N), "pages/move")
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package arena
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -168,7 +169,7 @@ func putContest(tx *bolt.Tx, m *contestMemo, c *Contest) error {
 		k := []byte(s.AgentID + "\x00" + c.ID)
 		var err error
 		if c.Active() {
-			err = agentAct.Put(k, []byte(c.Arena))
+			err = putChanged(agentAct, k, []byte(c.Arena))
 		} else {
 			err = agentAct.Delete(k)
 		}
@@ -177,9 +178,19 @@ func putContest(tx *bolt.Tx, m *contestMemo, c *Contest) error {
 		}
 	}
 	if c.Active() {
-		return act.Put([]byte(c.ID), []byte(c.Arena))
+		return putChanged(act, []byte(c.ID), []byte(c.Arena))
 	}
 	return act.Delete([]byte(c.ID))
+}
+
+// putChanged puts v under k unless it is stored there already: a bbolt
+// Put rewrites the key's page at the commit even when nothing changed,
+// and a running contest's index entries are put again with every move.
+func putChanged(b *bolt.Bucket, k, v []byte) error {
+	if old := b.Get(k); old != nil && bytes.Equal(old, v) {
+		return nil
+	}
+	return b.Put(k, v)
 }
 
 func notFoundContest(id string) error { return apperr.New(apperr.NotFound, "contest %s not found", id) }

@@ -339,6 +339,16 @@ func (f *FSM) RolledBack() bool { return f.rolledBack }
 // AppliedIndex is the index of the last log entry reflected in the state.
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
 
+// PagesWritten counts the pages commits have written to the state file
+// since it was opened (a restore opens a new one): the write volume of
+// the apply path, which grows with how many pages each batch dirties.
+func (f *FSM) PagesWritten() uint64 {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	s := f.db.Stats()
+	return uint64(s.TxStats.GetWrite())
+}
+
 func (f *FSM) setApplied(idx uint64) {
 	f.waitMu.Lock()
 	f.applied.Store(idx)

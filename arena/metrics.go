@@ -124,6 +124,9 @@ func registerRaftGauges(reg prometheus.Registerer, n *Node) {
 				}
 				return time.Since(at).Seconds()
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "arena_state_pages_written_total",
+			Help: "Pages written to state.db by commits since the file was opened (4 KiB each on most systems)."},
+			func() float64 { return float64(n.fsm.PagesWritten()) }),
 		contestGauge(n, StatusRunning),
 		contestGauge(n, StatusJudging),
 	)
@@ -147,6 +150,9 @@ func contestGauge(n *Node, status string) prometheus.Collector {
 			return float64(c)
 		})
 }
+
+// StatePagesWritten is FSM.PagesWritten of this node's state file.
+func (n *Node) StatePagesWritten() uint64 { return n.fsm.PagesWritten() }
 
 // LogSpan returns the first and last index of the Raft log this node
 // holds. Snapshots compact the log up to TrailingLogs entries behind the
