@@ -60,7 +60,9 @@ fuzz-seeds:
 ## one HTTP/1.1 load generator (cmd/arena-load): etcd's JSON-gateway puts
 ## against arena grants and agent updates, 32 and 1,000 clients, interleaved
 ## rounds; installs Debian's etcd-server when etcd is missing. CLIENTS,
-## DURATION, WARMUP, ROUNDS as in scripts/bench-vs-etcd.sh
+## DURATION, WARMUP, ROUNDS, TARGETS as in scripts/bench-vs-etcd.sh
+## (TARGETS=etcd,etcd-grpc,grant,agent adds etcd's gRPC API through its
+## client library, tools/etcdload)
 bench-vs-etcd:
 	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-vs-etcd.sh
 

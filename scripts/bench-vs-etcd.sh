@@ -8,7 +8,10 @@
 # etcd-server package when etcd is missing.
 #   sh scripts/bench-vs-etcd.sh            (make bench-vs-etcd)
 # Environment: CLIENTS (32,1000), DURATION (5s), WARMUP (2s), ROUNDS (2),
-# TARGETS (etcd,grant,agent), LOADFLAGS (more arena-load flags, e.g. -json),
+# TARGETS (etcd,grant,agent; etcd-grpc adds etcd's gRPC API driven through
+# its own client library by tools/etcdload, like etcd's `benchmark put`
+# with CONNS connections (100), run after arena-load's cells in each
+# round), LOADFLAGS (more arena-load flags, e.g. -json),
 # SPREAD (all: clients spread over the three members of each cluster, the
 # default; leader: every client talks to its cluster's leader), DIR (parent
 # of the data dirs; default a fresh temp dir, removed after), PROFILE=DIR
@@ -45,6 +48,16 @@ fi
 mkdir -p "$BIN"
 $GO build -o "$BIN/arena" ./cmd/arena
 $GO build -o "$BIN/arena-load" ./cmd/arena-load
+# etcd-grpc is not arena-load's: its loader is a module of its own, so
+# that the arena does not depend on gRPC.
+LTARGETS=$(echo ",$TARGETS," | sed 's/,etcd-grpc,/,/g; s/^,//; s/,$//')
+GRPC=""
+if [ "$LTARGETS" != "$TARGETS" ]; then
+	GRPC=1
+	case $BIN in /*) ABSBIN=$BIN ;; *) ABSBIN=$(pwd)/$BIN ;; esac
+	$GO -C tools/etcdload build -o "$ABSBIN/etcdload" .
+fi
+CONNS=${CONNS:-100}
 
 DIR=${DIR:-}
 if [ -z "$DIR" ]; then DIR=$(mktemp -d); RMDIR=1; else mkdir -p "$DIR"; RMDIR=0; fi
@@ -117,8 +130,15 @@ echo "bench-vs-etcd: clients to $SPREAD: etcd $eurls, arena $arls" >&2
 echo "bench-vs-etcd: $("$ETCD" --version | head -1); arena $(git describe --always --dirty 2>/dev/null || echo unknown) (Raft log: ${ARENA_RAFT_LOG:-wal}); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # shellcheck disable=SC2086
 load() {
-	"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
-		-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$TARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS
+	if [ -n "$LTARGETS" ]; then
+		"$BIN/arena-load" -etcd "$eurls" -arena "$arls" -clients "$CLIENTS" -duration "$DURATION" \
+			-warmup "$WARMUP" -rounds "$ROUNDS" -targets "$LTARGETS" -etcd-pids "$EPIDS" -arena-pids "$APIDS" $LOADFLAGS
+	fi
+	if [ -n "$GRPC" ]; then
+		echo
+		"$BIN/etcdload" -endpoints "$(echo "$eurls" | sed 's#http://##g')" -clients "$CLIENTS" -conns "$CONNS" \
+			-duration "$DURATION" -warmup "$WARMUP" -rounds "$ROUNDS" -pids "$EPIDS"
+	fi
 }
 if [ -z "$PROFILE" ]; then
 	load
