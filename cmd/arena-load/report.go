@@ -3,7 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+
+	"github.com/agentarena/arena/internal/loadcell"
 )
 
 // summary is the median of each figure over a cell's rounds, with the
@@ -15,16 +16,6 @@ type summary struct {
 	p50, p90, p99, max float64
 	cpu                float64
 	errors             int
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func summarise(rs []cellResult, target string, clients int) (summary, bool) {
@@ -41,7 +32,7 @@ func summarise(rs []cellResult, target string, clients int) (summary, bool) {
 	if len(per) == 0 {
 		return s, false
 	}
-	s.perSec, s.p50, s.p90, s.p99, s.max, s.cpu = median(per), median(p50), median(p90), median(p99), median(mx), median(cpu)
+	s.perSec, s.p50, s.p90, s.p99, s.max, s.cpu = loadcell.Median(per), loadcell.Median(p50), loadcell.Median(p90), loadcell.Median(p99), loadcell.Median(mx), loadcell.Median(cpu)
 	s.lo, s.hi = per[0], per[0]
 	for _, v := range per {
 		s.lo, s.hi = min(s.lo, v), max(s.hi, v)

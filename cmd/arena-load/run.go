@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/agentarena/arena/internal/loadcell"
 )
 
 // request is one write a client makes; body builds the n-th request body
@@ -48,75 +47,19 @@ type cellResult struct {
 }
 
 // runCell drives w with clients closed-loop clients for warmup, then
-// measures for dur. A request counts only if it was sent and answered 2xx
-// inside the measured window; its latency runs from sending the request
-// until its whole body was read. cpu reads the servers' CPU seconds so far.
+// measures for dur (loadcell.Run); a request's latency runs until its
+// whole body was read. cpu reads the servers' CPU seconds so far.
 func runCell(ctx context.Context, hc *http.Client, w workload, clients int, warmup, dur time.Duration, cpu func() float64) cellResult {
-	start := time.Now()
-	measureFrom := start.Add(warmup)
-	end := measureFrom.Add(dur)
-	ctx, cancel := context.WithDeadline(ctx, end)
-	defer cancel()
-	lat := make([][]time.Duration, clients)
-	var errs atomic.Int64
-	var firstErr atomic.Value
-	// The reading at the start of the window; the timer always fires
-	// before the window ends, so the receive below never waits long.
-	cpuFrom := make(chan float64, 1)
-	time.AfterFunc(warmup, func() { cpuFrom <- cpu() })
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mine := make([]time.Duration, 0, 1024)
-			for n := 0; ctx.Err() == nil; n++ {
-				r := w.next(c, n)
-				t0 := time.Now()
-				err := do(ctx, hc, r)
-				t1 := time.Now()
-				if t0.Before(measureFrom) || t1.After(end) {
-					continue
-				}
-				if err != nil {
-					if ctx.Err() == nil {
-						errs.Add(1)
-						firstErr.CompareAndSwap(nil, err.Error())
-					}
-					continue
-				}
-				mine = append(mine, t1.Sub(t0))
-			}
-			lat[c] = mine
-		}()
-	}
-	wg.Wait()
-	cpuUsed := cpu() - <-cpuFrom
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	res := cellResult{Target: w.name(), Clients: clients, OK: len(all), Errors: int(errs.Load()),
-		PerSec: float64(len(all)) / dur.Seconds()}
-	if len(all) > 0 {
-		res.CPUms = cpuUsed * 1000 / float64(len(all))
-		res.P50ms, res.P90ms, res.P99ms = ms(rank(all, 0.50)), ms(rank(all, 0.90)), ms(rank(all, 0.99))
-		res.MaxMs = ms(all[len(all)-1])
-	}
-	if v, ok := firstErr.Load().(string); ok {
-		res.FirstErr = v
+	r := loadcell.Run(ctx, clients, warmup, dur, func(ctx context.Context, c, n int) error {
+		return do(ctx, hc, w.next(c, n))
+	}, cpu)
+	res := cellResult{Target: w.name(), Clients: clients, OK: r.OK, Errors: r.Errors, PerSec: r.PerSec, FirstErr: r.FirstErr,
+		P50ms: loadcell.Ms(r.P50), P90ms: loadcell.Ms(r.P90), P99ms: loadcell.Ms(r.P99), MaxMs: loadcell.Ms(r.Max)}
+	if r.OK > 0 {
+		res.CPUms = r.CPUSeconds * 1000 / float64(r.OK)
 	}
 	return res
 }
-
-// rank is the nearest-rank percentile of sorted d.
-func rank(d []time.Duration, p float64) time.Duration {
-	i := int(float64(len(d))*p+0.999999) - 1
-	return d[max(0, min(i, len(d)-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func do(ctx context.Context, hc *http.Client, r request) error {
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url, bytes.NewReader(r.body))

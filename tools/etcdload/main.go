@@ -23,16 +23,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/agentarena/arena/internal/loadcell"
 	"github.com/agentarena/arena/internal/proccpu"
 )
 
@@ -107,16 +105,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// cell is one measured run.
-type cell struct {
-	clients            int
-	ok, errs           int
-	perSec             float64
-	p50, p90, p99, max time.Duration
-	cpuMs              float64
-	firstErr           string
-}
-
 func drive(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	maxClients := 0
 	for _, c := range o.clients {
@@ -135,7 +123,7 @@ func drive(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		conns[i] = c
 	}
 	value := strings.Repeat("v", valueBytes)
-	byClients := map[int][]cell{}
+	byClients := map[int][]loadcell.Result{}
 	for r := range o.rounds {
 		for _, n := range o.clients {
 			res := runCell(ctx, o, conns, n, value)
@@ -144,104 +132,50 @@ func drive(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			}
 			byClients[n] = append(byClients[n], res)
 			fmt.Fprintf(stderr, "round %d  %-18s %5d clients: %8.0f/s  p50 %6.1f  p99 %6.1f ms  server CPU %.3f ms/write  errors %d %s\n",
-				r+1, "etcd gRPC put", n, res.perSec, ms(res.p50), ms(res.p99), res.cpuMs, res.errs, res.firstErr)
+				r+1, "etcd gRPC put", n, res.PerSec, loadcell.Ms(res.P50), loadcell.Ms(res.P99), cpuMs(o, res), res.Errors, res.FirstErr)
 		}
 	}
 	for _, n := range o.clients {
-		cs := byClients[n]
-		med := func(f func(cell) float64) float64 {
-			xs := make([]float64, len(cs))
-			for i, c := range cs {
-				xs[i] = f(c)
+		rs := byClients[n]
+		med := func(f func(loadcell.Result) float64) float64 {
+			xs := make([]float64, len(rs))
+			for i, r := range rs {
+				xs[i] = f(r)
 			}
-			sort.Float64s(xs)
-			if len(xs)%2 == 1 {
-				return xs[len(xs)/2]
-			}
-			return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+			return loadcell.Median(xs)
 		}
-		lo, hi, errs := cs[0].perSec, cs[0].perSec, 0
-		for _, c := range cs {
-			lo, hi, errs = min(lo, c.perSec), max(hi, c.perSec), errs+c.errs
+		lo, hi, errs := rs[0].PerSec, rs[0].PerSec, 0
+		for _, r := range rs {
+			lo, hi, errs = min(lo, r.PerSec), max(hi, r.PerSec), errs+r.Errors
 		}
 		cpu := "–"
 		if len(o.pids) > 0 {
-			cpu = fmt.Sprintf("%.2f", med(func(c cell) float64 { return c.cpuMs }))
+			cpu = fmt.Sprintf("%.2f", med(func(r loadcell.Result) float64 { return cpuMs(o, r) }))
 		}
 		fmt.Fprintf(stdout, "| %d | etcd gRPC put (%d conns) | %.0f (%.0f–%.0f) | %.1f | %.1f | %.1f | %.1f | %s | %d | | |\n",
-			n, min(o.conns, n), med(func(c cell) float64 { return c.perSec }), lo, hi,
-			med(func(c cell) float64 { return ms(c.p50) }), med(func(c cell) float64 { return ms(c.p90) }),
-			med(func(c cell) float64 { return ms(c.p99) }), med(func(c cell) float64 { return ms(c.max) }), cpu, errs)
+			n, min(o.conns, n), med(func(r loadcell.Result) float64 { return r.PerSec }), lo, hi,
+			med(func(r loadcell.Result) float64 { return loadcell.Ms(r.P50) }), med(func(r loadcell.Result) float64 { return loadcell.Ms(r.P90) }),
+			med(func(r loadcell.Result) float64 { return loadcell.Ms(r.P99) }), med(func(r loadcell.Result) float64 { return loadcell.Ms(r.Max) }), cpu, errs)
 	}
 	return nil
 }
 
 // runCell drives n closed-loop clients (client i on connection i mod
 // conns, as etcd's benchmark assigns them) for the warm-up and the window.
-func runCell(ctx context.Context, o options, conns []*clientv3.Client, n int, value string) cell {
-	start := time.Now()
-	from, end := start.Add(o.warmup), start.Add(o.warmup+o.duration)
-	ctx, cancel := context.WithDeadline(ctx, end)
-	defer cancel()
-	cpuFrom := make(chan float64, 1)
-	time.AfterFunc(o.warmup, func() { cpuFrom <- proccpu.Seconds(o.pids) })
-	lat := make([][]time.Duration, n)
-	var errs atomic.Int64
-	var firstErr atomic.Value
+func runCell(ctx context.Context, o options, conns []*clientv3.Client, n int, value string) loadcell.Result {
 	used := min(len(conns), n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			kv := conns[i%used]
-			mine := make([]time.Duration, 0, 1024)
-			for ctx.Err() == nil {
-				key := fmt.Sprintf("key%08d", rand.IntN(o.keySpace))
-				rctx, rcancel := context.WithTimeout(ctx, o.perRequestTimeout)
-				t0 := time.Now()
-				_, err := kv.Put(rctx, key, value)
-				t1 := time.Now()
-				rcancel()
-				if t0.Before(from) || t1.After(end) {
-					continue
-				}
-				if err != nil {
-					if ctx.Err() == nil {
-						errs.Add(1)
-						firstErr.CompareAndSwap(nil, err.Error())
-					}
-					continue
-				}
-				mine = append(mine, t1.Sub(t0))
-			}
-			lat[i] = mine
-		}()
-	}
-	wg.Wait()
-	cpuUsed := proccpu.Seconds(o.pids) - <-cpuFrom
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	c := cell{clients: n, ok: len(all), errs: int(errs.Load()), perSec: float64(len(all)) / o.duration.Seconds()}
-	if len(all) > 0 {
-		c.p50, c.p90, c.p99, c.max = rank(all, 0.50), rank(all, 0.90), rank(all, 0.99), all[len(all)-1]
-		if len(o.pids) > 0 {
-			c.cpuMs = cpuUsed * 1000 / float64(len(all))
-		}
-	}
-	if v, ok := firstErr.Load().(string); ok {
-		c.firstErr = v
-	}
-	return c
+	return loadcell.Run(ctx, n, o.warmup, o.duration, func(ctx context.Context, c, _ int) error {
+		rctx, cancel := context.WithTimeout(ctx, o.perRequestTimeout)
+		defer cancel()
+		_, err := conns[c%used].Put(rctx, fmt.Sprintf("key%08d", rand.IntN(o.keySpace)), value)
+		return err
+	}, func() float64 { return proccpu.Seconds(o.pids) })
 }
 
-// rank is the nearest-rank percentile of sorted d.
-func rank(d []time.Duration, p float64) time.Duration {
-	i := int(float64(len(d))*p+0.999999) - 1
-	return d[max(0, min(i, len(d)-1))]
+// cpuMs is the servers' CPU time per acknowledged put (0 without pids).
+func cpuMs(o options, r loadcell.Result) float64 {
+	if len(o.pids) == 0 || r.OK == 0 {
+		return 0
+	}
+	return r.CPUSeconds * 1000 / float64(r.OK)
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
