@@ -3,6 +3,7 @@ package arena
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"reflect"
 	"slices"
@@ -43,9 +44,9 @@ type byteMemo[T any] struct {
 	clone func(T) T
 	// decode is what the memo saves; verify calls it on every hit and
 	// panics when the remembered value differs. Verification is on in test
-	// binaries, so every test that applies commands checks that a memo
-	// answers what decoding would: the state machine must behave the same
-	// on a node that hits and on one that decodes.
+	// binaries (memoVerify), so every test that applies commands checks
+	// that a memo answers what decoding would: the state machine must
+	// behave the same on a node that hits and on one that decodes.
 	decode func(key string, raw []byte) (T, error)
 	verify bool
 }
@@ -56,7 +57,17 @@ type memoEntry[T any] struct {
 }
 
 func newByteMemo[T any](limit int, clone func(T) T, decode func(string, []byte) (T, error)) *byteMemo[T] {
-	return &byteMemo[T]{m: map[string]memoEntry[T]{}, limit: limit, clone: clone, decode: decode, verify: testing.Testing()}
+	return &byteMemo[T]{m: map[string]memoEntry[T]{}, limit: limit, clone: clone, decode: decode, verify: memoVerify()}
+}
+
+// memoVerify: on in test binaries, unless they were asked to run
+// benchmarks, which must measure what a node runs.
+func memoVerify() bool {
+	if !testing.Testing() {
+		return false
+	}
+	b := flag.Lookup("test.bench")
+	return b == nil || b.Value.String() == ""
 }
 
 // lookup returns a copy of what raw decodes to, if remembered.
