@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
 // TestCloneContestSharesNothing fills every field of a contest and checks
@@ -254,4 +255,43 @@ func TestArenaMemoIsExact(t *testing.T) {
 	if err := d.f.View(func(tx *bolt.Tx) error { _, err := memo.get(tx, "missing"); return err }); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("a missing arena: %v", err)
 	}
+}
+
+// FuzzContestMemoRemember: whatever a contest holds, the memo either
+// declines it on write or holds exactly what decoding the stored bytes
+// gives (a node that hits the memo and one that decodes must apply
+// alike).
+func FuzzContestMemoRemember(f *testing.F) {
+	fuzzseed.Add(f, "ag_a", "four in a row", []byte(`{"moves":[3,3]}`), []byte(`{"winner":0}`), int64(1_700_000_000_123_456_789), 0, 2)
+	fuzzseed.Add(f, "b\xff", "", []byte(`{"text": "an <answer>"}`), []byte{}, int64(0), 3600, 0)
+	fuzzseed.Add(f, "c", "\u2028", []byte("null"), []byte(`[1,2]`), int64(-1), -7200, 1)
+	f.Fuzz(func(t *testing.T, name, reason string, state, verdict []byte, at int64, zoneSec, ranks int) {
+		c := &Contest{ID: "c_" + name, Arena: "connect4", Game: "connect4", Status: StatusRunning, Reason: reason,
+			Seats: []Seat{{AgentID: name, OwnerID: "ow", Name: name}}, State: state, Verdict: verdict,
+			Deadlines: []int64{at}, Strikes: []int{0}, CreatedAt: time.Unix(0, at).In(time.FixedZone("z", zoneSec%86400))}
+		if zoneSec == 0 {
+			c.CreatedAt = c.CreatedAt.UTC()
+		}
+		if ranks >= 0 && ranks < 4 {
+			c.Ranks = make([]int, ranks)
+		}
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return // putContest would fail the command; nothing is stored
+		}
+		memo := newContestMemo()
+		memo.verify = false
+		memo.remember(raw, c)
+		e, ok := memo.m[c.ID]
+		if !ok {
+			return
+		}
+		var fresh Contest
+		if err := json.Unmarshal(raw, &fresh); err != nil {
+			t.Fatalf("stored bytes do not decode: %v", err)
+		}
+		if !reflect.DeepEqual(&fresh, e.v) {
+			t.Fatalf("memo holds\n%#v\ndecoding gives\n%#v", *e.v, fresh)
+		}
+	})
 }
