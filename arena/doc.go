@@ -71,6 +71,14 @@
 // unknown entry is rejected the same way on every node and still consumes
 // its index.
 //
+// Handlers read contests, arenas and connect4 states through memos keyed
+// by the stored bytes (contest_memo.go), so that a move does not decode
+// its contest, arena and game again on every node. A hit must equal a
+// fresh decode of the same bytes, or nodes that hit and nodes that decode
+// would apply differently: what putContest and setState hand the memos
+// is remembered only when that holds, and in test binaries every hit is
+// decoded again and compared.
+//
 // # Exactly once
 //
 // raft replays every entry after the last snapshot when a node starts.
