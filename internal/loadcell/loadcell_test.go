@@ -3,6 +3,7 @@ package loadcell
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -34,7 +35,7 @@ func TestMedian(t *testing.T) {
 // successes as latencies and the failures as errors, never the other way,
 // and nothing from the warm-up.
 func TestRunCountsSuccessesAndErrors(t *testing.T) {
-	var cpu float64
+	var cpu atomic.Int64 // read from the warm-up timer's goroutine and the caller's
 	op := func(ctx context.Context, c, n int) error {
 		time.Sleep(time.Millisecond)
 		if n%2 == 1 {
@@ -42,7 +43,7 @@ func TestRunCountsSuccessesAndErrors(t *testing.T) {
 		}
 		return nil
 	}
-	res := Run(t.Context(), 3, 30*time.Millisecond, 200*time.Millisecond, op, func() float64 { cpu++; return cpu })
+	res := Run(t.Context(), 3, 30*time.Millisecond, 200*time.Millisecond, op, func() float64 { return float64(cpu.Add(1)) })
 	if res.OK == 0 || res.Errors == 0 {
 		t.Fatalf("ok %d, errors %d: want both", res.OK, res.Errors)
 	}
