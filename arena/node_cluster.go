@@ -184,8 +184,8 @@ func (n *Node) LeaderReady() bool {
 }
 
 // Ready reports whether the node can serve: it knows a leader and has
-// applied what it knows to be committed. A leader is also ready only once
-// its own term has a committed command.
+// applied, within readyCatchUp, what was committed when asked. A leader is
+// also ready only once its own term has a committed command.
 func (n *Node) Ready() (bool, string) {
 	if _, id := n.raft.LeaderWithID(); id == "" {
 		return false, "no leader known"
@@ -193,10 +193,29 @@ func (n *Node) Ready() (bool, string) {
 	if n.IsLeader() && n.readyTerm.Load() != n.raft.CurrentTerm() {
 		return false, "leader is establishing its term"
 	}
-	if applied, commit := n.raft.AppliedIndex(), n.raft.CommitIndex(); applied < commit {
+	if !n.keepsUp(readyCatchUp) {
 		return false, "applying committed entries"
 	}
 	return true, ""
+}
+
+// readyCatchUp is how long Ready gives the node to apply what was committed
+// when it asked. A busy node always has entries between commit and apply;
+// one that is replaying a backlog cannot clear it this fast.
+const readyCatchUp = 250 * time.Millisecond
+
+// keepsUp reports whether the node applies, within d, every entry that was
+// committed when it was called.
+func (n *Node) keepsUp(d time.Duration) bool {
+	commit := n.raft.CommitIndex()
+	deadline := time.Now().Add(d)
+	for n.raft.AppliedIndex() < commit {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return true
 }
 
 func timeoutOf(ctx context.Context) time.Duration {

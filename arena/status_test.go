@@ -2,6 +2,7 @@ package arena_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,5 +48,38 @@ func TestRecentStatusReusesAHashButReportsCurrentIndexes(t *testing.T) {
 	}
 	if again, _ := n.RecentStatus(0); again.StateHash != after.StateHash || again.StateHashIndex != after.StateHashIndex {
 		t.Errorf("RecentStatus(0) is a fresh status: %s@%d, want %s@%d", again.StateHash, again.StateHashIndex, after.StateHash, after.StateHashIndex)
+	}
+}
+
+// TestLeaderStaysReadyUnderWrites: a busy leader always has entries between
+// commit and apply; that is not lag, and readiness must not flap with it
+// (load balancers would drop the busiest node).
+func TestLeaderStaysReadyUnderWrites(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	n := c.Leader()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	for w := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; ctx.Err() == nil; i++ {
+				id := fmt.Sprintf("ow_r%d_%d", w, i)
+				if _, err := n.CreateOwner(ctx, agents.Owner{ID: id, Name: id}, agents.HashKey("aro_"+id)); err != nil && ctx.Err() == nil {
+					t.Errorf("write %s: %v", id, err)
+					return
+				}
+			}
+		}()
+	}
+	for end := time.Now().Add(time.Second); time.Now().Before(end); {
+		if ok, why := n.Ready(); !ok {
+			t.Errorf("leader not ready while writing: %s", why)
+			break
+		}
+	}
+	cancel()
+	for range 8 {
+		<-done
 	}
 }
