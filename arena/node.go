@@ -95,6 +95,7 @@ type Node struct {
 	bus       *Bus
 	bt        btCache
 	keys      *agents.KeyMemo
+	dirLock   *dirLock // held from Open to closeStores
 
 	notify    chan bool
 	readyTerm atomic.Uint64
@@ -127,13 +128,18 @@ func Open(cfg Config) (*Node, error) {
 	if cfg.MaxAppendEntries == 0 {
 		cfg.MaxAppendEntries = 512
 	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	raftDir := filepath.Join(cfg.DataDir, "raft")
 	if err := os.MkdirAll(raftDir, 0o700); err != nil {
+		lock.release()
 		return nil, fmt.Errorf("create raft dir: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, log: cfg.Logger.With("component", "node", "node_id", cfg.NodeID),
-		notify: make(chan bool, 16), ctx: ctx, cancel: cancel, bus: NewBus(), keys: agents.NewKeyMemo()}
+		notify: make(chan bool, 16), ctx: ctx, cancel: cancel, bus: NewBus(), keys: agents.NewKeyMemo(), dirLock: lock}
 	n.metrics = NewMetrics(cfg.Registerer)
 	ok := false
 	defer func() {
@@ -143,7 +149,6 @@ func Open(cfg Config) (*Node, error) {
 		}
 	}()
 
-	var err error
 	n.fsm, err = OpenFSM(FSMConfig{Path: filepath.Join(cfg.DataDir, "state.db"), Logger: cfg.Logger,
 		Observer: n.metrics, OnEvents: n.bus.Publish, Games: cfg.Games, SyncEveryCommit: cfg.StateSync == StateSyncCommit})
 	if err != nil {
@@ -323,6 +328,7 @@ func (n *Node) closeStores() {
 	if n.fsm != nil {
 		_ = n.fsm.Close()
 	}
+	n.dirLock.release()
 }
 
 // Bus carries committed events to in-process subscribers.

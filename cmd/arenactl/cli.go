@@ -60,6 +60,9 @@ const (
 	credOptional                   // send --key when there is one
 	credOwner                      // --key is required
 	credOperator                   // --operator-token is required
+	// credKeyOrOperator is for routes a scoped key (a trainer's) or the
+	// operator token may read: --key when given, else the operator token.
+	credKeyOrOperator
 	// credOwnerScope is for routes about one owner's money, chosen by the
 	// command's --owner flag: "me" needs --key; an id is read with the
 	// operator token when there is one (it may read any owner), else with
@@ -264,6 +267,15 @@ func newClient(g globals, cred credential) (*client.Client, error) {
 			return nil, usagef("this command needs an owner API key: pass --key or set ARENA_KEY")
 		}
 		opts = append(opts, client.WithKey(g.key))
+	case credKeyOrOperator:
+		switch {
+		case g.key != "":
+			opts = append(opts, client.WithKey(g.key))
+		case g.operatorToken != "":
+			opts = append(opts, client.WithKey(g.operatorToken))
+		default:
+			return nil, usagef("this command needs a trainer key (--key, ARENA_KEY) or the operator token (--operator-token, ARENA_OPERATOR_TOKEN)")
+		}
 	case credOperator:
 		if g.operatorToken == "" {
 			return nil, usagef("this command needs the operator token: pass --operator-token or set ARENA_OPERATOR_TOKEN")

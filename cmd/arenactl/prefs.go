@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentarena/arena/client"
@@ -16,14 +19,15 @@ var prefsCommands = []*command{
 		group: "prefs", name: "export",
 		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--chosen-passed] [--page N]",
 		summary:  "Write preference pairs as JSONL, page by page from a cursor; prints the cursor to resume from.",
-		cred:     credOptional,
+		cred:     credKeyOrOperator,
 		setup:    prefsExport,
 	},
 }
 
 // prefsExport pages through the export. The cursor it ends on is printed
-// (and written next to the file as FILE.cursor) so the next run resumes
-// exactly where this one stopped.
+// and written next to the file as FILE.cursor after every page, and a run
+// that appends to FILE without --since resumes from it, so running the
+// same command again adds only the new pairs.
 func prefsExport(fs *flag.FlagSet) action {
 	out := fs.String("out", "", "")
 	format := fs.String("format", "full", "")
@@ -40,14 +44,19 @@ func prefsExport(fs *flag.FlagSet) action {
 		if *out == "" {
 			return usagef("prefs export needs --out FILE (or - for stdout)")
 		}
-		var w io.Writer = inv.stdout
-		if *out != "-" {
-			f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		toFile := *out != "-"
+		cursorPath := *out + ".cursor"
+		sinceSet := false
+		fs.Visit(func(f *flag.Flag) { sinceSet = sinceSet || f.Name == "since" })
+		if toFile && !sinceSet {
+			c, found, err := readCursor(cursorPath)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
-			w = f
+			if found {
+				*since = c
+				fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", c, cursorPath)
+			}
 		}
 		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, Limit: *page}
 		if *minMargin > -1 {
@@ -56,11 +65,22 @@ func prefsExport(fs *flag.FlagSet) action {
 		if *minAgreement > -2 {
 			q.MinAgreement = minAgreement
 		}
+		var w io.Writer = inv.stdout
 		start, total := time.Now(), 0
 		for {
 			p, err := inv.client.Preferences(ctx, q)
 			if err != nil {
 				return err
+			}
+			if toFile && w == inv.stdout {
+				// Opened only once the server has answered: a refused export
+				// leaves no empty file behind.
+				f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
 			}
 			for _, l := range p.Lines {
 				if _, err := fmt.Fprintf(w, "%s\n", l); err != nil {
@@ -68,6 +88,11 @@ func prefsExport(fs *flag.FlagSet) action {
 				}
 			}
 			total += len(p.Lines)
+			if toFile {
+				if err := os.WriteFile(cursorPath, []byte(fmt.Sprintf("%d\n", p.Next)), 0o644); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(inv.stderr, "\rexported %d pairs (cursor %d, %.0f pairs/s)", total, p.Next, float64(total)/max(time.Since(start).Seconds(), 1e-3))
 			if p.Next == q.Since {
 				break // nothing newer: the export has caught up
@@ -75,14 +100,25 @@ func prefsExport(fs *flag.FlagSet) action {
 			q.Since = p.Next
 		}
 		fmt.Fprintf(inv.stderr, "\ndone: %d pairs; resume with --since %d\n", total, q.Since)
-		if *out != "-" {
-			if err := os.WriteFile(*out+".cursor", []byte(fmt.Sprintf("%d\n", q.Since)), 0o644); err != nil {
-				return err
-			}
-		}
 		if inv.g.json {
 			return printJSON(inv.stdout, map[string]any{"pairs": total, "next_cursor": q.Since})
 		}
 		return nil
 	}
+}
+
+// readCursor reads a FILE.cursor an earlier export left.
+func readCursor(path string) (uint64, bool, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("read export cursor: %w", err)
+	}
+	c, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s does not hold a cursor (%q): remove it, or pass --since", path, strings.TrimSpace(string(b)))
+	}
+	return c, true, nil
 }

@@ -72,9 +72,39 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 3 {
 		t.Fatalf("after resuming the file has %d lines, want 3 (no pair twice)", len(lines))
 	}
-	env["ARENA_KEY"] = ""
-	if stderr, code := cli("prefs", "export", "--out", "-"); code != 1 || !strings.Contains(stderr, "unauthorized") {
+
+	// The same command again, without --since, resumes from FILE.cursor.
+	judged("c_pref4")
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl"); code != 0 || !strings.Contains(stderr, "resuming from cursor") {
+		t.Fatalf("rerun exited %d: %s", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 4 {
+		t.Fatalf("after a plain rerun the file has %d lines, want 4 (no pair twice)", len(lines))
+	}
+
+	// The operator token reads the export too.
+	env["ARENA_KEY"], env["ARENA_OPERATOR_TOKEN"] = "", clienttest.OperatorToken
+	opOut := filepath.Join(t.TempDir(), "op.jsonl")
+	if stderr, code := cli("prefs", "export", "--out", opOut, "--format", "trl"); code != 0 {
+		t.Fatalf("export with the operator token exited %d: %s", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(readFile(t, opOut)), "\n"); len(lines) != 4 {
+		t.Fatalf("operator export has %d lines, want 4", len(lines))
+	}
+
+	// No credential: a usage error before any request; a refused one
+	// leaves no file.
+	env["ARENA_OPERATOR_TOKEN"] = ""
+	if stderr, code := cli("prefs", "export", "--out", "-"); code != 2 || !strings.Contains(stderr, "trainer key") {
 		t.Fatalf("anonymous export: exit %d, %s", code, stderr)
+	}
+	env["ARENA_KEY"] = "art_wrong"
+	refused := filepath.Join(t.TempDir(), "refused.jsonl")
+	if stderr, code := cli("prefs", "export", "--out", refused); code != 1 || !strings.Contains(stderr, "unauthorized") {
+		t.Fatalf("export with an unknown key: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(refused); !os.IsNotExist(err) {
+		t.Errorf("a refused export left %s behind (%v)", refused, err)
 	}
 }
 
