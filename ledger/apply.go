@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -131,8 +132,8 @@ func (v *view) prepare(t Transfer, batch []step) (step, error) {
 	}
 	switch {
 	case !from.system() && from.Balance < t.Amount:
-		return step{}, apperr.New(apperr.InsufficientFunds, "account %s has %d %s, transfer %s needs %d (short by %d)",
-			from.ID, from.Balance, t.Currency, t.ID, t.Amount, t.Amount-from.Balance)
+		return step{}, apperr.New(apperr.InsufficientFunds, "account %s has %s, transfer %s needs %s (short by %s)",
+			from.ID, showAmount(from.Balance, t.Currency), t.ID, showAmount(t.Amount, t.Currency), showAmount(t.Amount-from.Balance, t.Currency))
 	case from.system() && from.Balance < math.MinInt64+t.Amount:
 		return step{}, apperr.New(apperr.Invalid, "transfer %s would overflow the balance of %s", t.ID, from.ID)
 	case to.Balance > math.MaxInt64-t.Amount:
@@ -205,4 +206,31 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) 
 // that no other id shares (ids contain no NUL).
 func indexKey(id string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(id), 0), seq)
+}
+
+// showAmount writes minor units the way people read money ("1,234.50 ARC
+// = 123450 minor units") for the default currency, whose exponent is
+// known, and the bare minor units for any other.
+func showAmount(minor int64, currency string) string {
+	if currency != DefaultCurrency {
+		return fmt.Sprintf("%d %s", minor, currency)
+	}
+	neg := minor < 0
+	u := uint64(minor)
+	if neg {
+		u = -u
+	}
+	unit := uint64(1)
+	for range DefaultExponent {
+		unit *= 10
+	}
+	whole := strconv.FormatUint(u/unit, 10)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	return fmt.Sprintf("%s%s.%0*d %s = %d minor units", sign, whole, DefaultExponent, u%unit, currency, minor)
 }

@@ -157,6 +157,14 @@ func (s *Server) ledgerSettings(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// Every balance, stake, payout and display is in the one currency the
+	// ledger was created with; a grant in another would be refused on every
+	// sign-up (the issuer's account holds the first). Checked here, not in
+	// the apply, so that logs written before the check replay as they did.
+	if req.Currency != "" && req.Currency != ledger.DefaultCurrency {
+		s.writeError(c, apperr.New(apperr.Invalid, "currency: the ledger keeps every balance, stake and payout in %s; send %q or leave it out", ledger.DefaultCurrency, ledger.DefaultCurrency))
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	out, err := s.cfg.Ledger.SetLedgerSettings(ctx, req)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -98,6 +99,25 @@ func TestMoneyRoutes(t *testing.T) {
 		plHTTP(t, "GET", base+"/v1/owners/me/transfers?limit=1&cursor="+page.Next, a.ownerKey, nil, &page)
 		if len(page.Transfers) != 1 || page.Transfers[0].ID == first || page.Transfers[0].ID != "g-1" {
 			t.Fatalf("second page %+v", page)
+		}
+	})
+	t.Run("the ledger's currency cannot be changed", func(t *testing.T) {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		for _, cur := range []string{"XYZ", "A\nB", "arc"} {
+			if code := plHTTP(t, "PUT", base+"/v1/ledger/settings", plOperator, map[string]any{"starting_grant": 777, "currency": cur}, &e); code != 400 || !strings.Contains(e.Error.Message, "ARC") {
+				t.Fatalf("currency %q: status %d %+v, want 400 naming ARC", cur, code, e.Error)
+			}
+		}
+		if code := plHTTP(t, "PUT", base+"/v1/ledger/settings", plOperator, map[string]any{"starting_grant": 777, "currency": "ARC"}, nil); code != 200 {
+			t.Fatalf("currency ARC: status %d", code)
+		}
+		c := plAgents(t, base, "c1")[0] // a sign-up after the change still gets its grant
+		var got bal
+		plHTTP(t, "GET", base+"/v1/owners/me/balance", c.ownerKey, nil, &got)
+		if got.Balance != 777 || got.Currency != "ARC" {
+			t.Fatalf("new owner's balance %+v, want 777 ARC", got)
 		}
 	})
 	t.Run("the audit is clean and names its head", func(t *testing.T) {
