@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -206,12 +208,43 @@ func (s *Server) updateAgent(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
+	if sealed == nil && sealedSecret == nil {
+		if cur, ok := s.unchangedBy(ctx, c.Param("id"), p.ID, patch.patch()); ok {
+			c.JSON(http.StatusOK, agentResp{Agent: cur})
+			return
+		}
+	}
 	a, err := s.cfg.Accounts.UpdateAgentWithSecrets(ctx, c.Param("id"), p.ID, patch.patch(), sealed, sealedSecret)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, agentResp{Agent: a, WebhookSecret: secret})
+}
+
+// unchangedBy reports whether patch would leave the owner's agent exactly
+// as it is, and then returns it: such a PATCH is answered without a
+// command, so the agent's version (which contests and preference pairs
+// record) moves only when the record does. The apply bumps the version on
+// every update it sees, and old logs must replay as they did, so the check
+// lives here. A local read can lag, so a patch that looks like a no-op is
+// checked again after a read index before it is answered as one; one that
+// changes something goes to Raft as before, at no extra cost.
+func (s *Server) unchangedBy(ctx context.Context, id, owner string, patch agents.AgentPatch) (agents.Agent, bool) {
+	same := func() (agents.Agent, bool) {
+		cur, err := s.cfg.Accounts.GetAgent(id)
+		if err != nil || cur.OwnerID != owner || cur.Deleted() || cur.Kind == agents.KindBuiltin || patch.Empty() {
+			return agents.Agent{}, false
+		}
+		return cur, reflect.DeepEqual(patch.Apply(cur), cur)
+	}
+	if _, ok := same(); !ok {
+		return agents.Agent{}, false
+	}
+	if err := s.linearize(ctx); err != nil {
+		return agents.Agent{}, false // let the command path answer
+	}
+	return same()
 }
 
 func (s *Server) deleteAgent(c *gin.Context) {

@@ -151,3 +151,44 @@ func TestListAgents(t *testing.T) {
 		}
 	})
 }
+
+// TestAPatchThatChangesNothingKeepsTheVersion: contests and preference
+// pairs record an agent's version, so it moves only when the record does,
+// on the leader and through a follower alike.
+func TestAPatchThatChangesNothingKeepsTheVersion(t *testing.T) {
+	e := newEnv(t, 3, envConfig{})
+	leader, followers := e.leader()
+	_, key := e.createOwner(t, leader, "Vic")
+	a, _ := e.createAgent(t, leader, key, "steady")
+	patch := func(n *testNode, body string) agents.Agent {
+		t.Helper()
+		var r struct{ Agent agents.Agent }
+		e.do(t, n, req{method: "PATCH", path: "/v1/agents/" + a.ID, key: key, body: body}).want(t, 200).decode(t, &r)
+		return r.Agent
+	}
+	v1 := patch(leader, `{"description":"d"}`)
+	if v1.Version != a.Version+1 || v1.Description != "d" {
+		t.Fatalf("first patch: %+v, want version %d", v1, a.Version+1)
+	}
+	for _, tt := range []struct {
+		name string
+		n    *testNode
+		body string
+	}{
+		{"the same description on the leader", leader, `{"description":"d"}`},
+		{"the same name through a follower", followers[0], `{"name":"steady"}`},
+		{"the same kind and description", followers[1], `{"kind":"websocket","description":"d"}`},
+	} {
+		got := patch(tt.n, tt.body)
+		if got.Version != v1.Version || !got.UpdatedAt.Equal(v1.UpdatedAt) {
+			t.Errorf("%s: version %d updated %v, want %d %v", tt.name, got.Version, got.UpdatedAt, v1.Version, v1.UpdatedAt)
+		}
+	}
+	// Through a follower right after a change on the leader: the follower
+	// must not answer from a stale record that happens to match.
+	patch(leader, `{"description":"e"}`)
+	got := patch(followers[0], `{"description":"d"}`)
+	if got.Description != "d" || got.Version != v1.Version+2 {
+		t.Errorf("revert through a follower: %+v, want description d at version %d", got, v1.Version+2)
+	}
+}
