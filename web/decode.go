@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // readJSON decodes the request body into v strictly: one JSON object, no
@@ -65,6 +66,9 @@ func decodeStrict(body []byte, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.New(apperr.Invalid, "malformed JSON: unexpected data after the object")
+	}
+	if err := strictjson.CheckKeys(body, v); err != nil {
+		return apperr.New(apperr.Invalid, "%s", err)
 	}
 	return nil
 }

@@ -27,6 +27,19 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	})
 
+	t.Run("HEAD answers like GET without a body", func(t *testing.T) {
+		for _, path := range []string{"/", "/healthz", "/readyz", "/livez", "/v1/arenas", "/v1/agents/" + "nope"} {
+			get := e.do(t, n, req{method: "GET", path: path})
+			head := e.do(t, n, req{method: "HEAD", path: path})
+			if head.status != get.status || len(head.body) != 0 || head.header.Get("Content-Type") != get.header.Get("Content-Type") {
+				t.Errorf("HEAD %s: %d %q with %d body bytes; GET: %d %q", path, head.status, head.header.Get("Content-Type"), len(head.body), get.status, get.header.Get("Content-Type"))
+			}
+		}
+		if r := e.do(t, n, req{method: "HEAD", path: "/v1/arenas/connect4/live"}); r.status != 405 {
+			t.Errorf("HEAD on a stream: %d, want 405", r.status)
+		}
+	})
+
 	t.Run("the home page is HTML naming the node", func(t *testing.T) {
 		r := e.do(t, n, req{method: "GET", path: "/"}).want(t, 200)
 		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -210,7 +211,24 @@ func (s *Server) Run(ctx context.Context) {
 }
 
 // Handler returns the root handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// serveHTTP answers HEAD as GET without the body (net/http drops what the
+// handler writes for a HEAD request), since load balancers and uptime
+// checks probe with HEAD; gin would refuse it with 405. Streams and the
+// agent socket keep refusing it: they never finish a body to measure.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead && !isStreamPath(r.URL.Path) {
+		get := *r
+		get.Method = http.MethodGet
+		r = &get
+	}
+	s.engine.ServeHTTP(w, r)
+}
+
+func isStreamPath(p string) bool {
+	return strings.HasSuffix(p, "/stream") || strings.HasSuffix(p, "/live") || strings.HasSuffix(p, "/agents/connect")
+}
 
 // Routes lists every route's method and path (the authorization matrix
 // test walks it, so a route without an entry there fails).

@@ -9,6 +9,8 @@ import (
 	"io"
 	"time"
 	"unicode/utf8"
+
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // Version is sent in hello; bump it on incompatible changes.
@@ -149,6 +151,9 @@ func Parse(data []byte) (Inbound, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Inbound{}, bad("bad_frame", "trailing data after the JSON frame")
+	}
+	if err := strictjson.CheckKeys(data, &in); err != nil {
+		return Inbound{}, bad("bad_frame", "malformed JSON frame: %v", err)
 	}
 	switch in.Type {
 	case TypePing:

@@ -26,6 +26,8 @@ func TestParse(t *testing.T) {
 		{"a frame without type is a bad frame", `{"arena":"x"}`, "bad_frame"},
 		{"an unknown type is reported as such", `{"type":"dance"}`, "unknown_type"},
 		{"unknown fields are refused", `{"type":"ping","extra":1}`, "bad_frame"},
+		{"field names are case-sensitive", `{"TYPE":"ping"}`, "bad_frame"},
+		{"a field given twice is refused", `{"type":"ping","type":"queue"}`, "bad_frame"},
 		{"trailing data is refused", `{"type":"ping"} {}`, "bad_frame"},
 		{"a queue frame needs an arena", `{"type":"queue"}`, "bad_frame"},
 		{"a move needs seq", `{"type":"move","contest":"c1","move":3}`, "bad_frame"},
