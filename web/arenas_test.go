@@ -73,6 +73,12 @@ func TestArenaAdministration(t *testing.T) {
 		t.Fatalf("empty queue counted as %d / %v", one, all)
 	}
 	q := "/v1/agents/" + owner.agentID + "/queue"
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if code := plHTTP(t, "POST", base+q, owner.ownerKey, map[string]string{}, &e); code != 400 || !strings.Contains(e.Error.Message, "arena is required") {
+		t.Fatalf("queue without an arena: %d %+v, want 400 naming the missing arena", code, e.Error)
+	}
 	if code := plHTTP(t, "POST", base+q, owner.ownerKey, map[string]string{"arena": "a1"}, nil); code != 200 {
 		t.Fatalf("queue: %d", code)
 	}

@@ -361,6 +361,10 @@ func (s *Server) queueAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if req.Arena == "" {
+		s.writeError(c, apperr.New(apperr.Invalid, "arena is required: the name of the arena to queue in"))
+		return
+	}
 	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)

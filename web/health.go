@@ -46,7 +46,11 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	applied := s.cfg.Cluster.AppliedIndex()
 	if s.cfg.Cluster.IsLeader() {
-		c.JSON(http.StatusOK, gin.H{"status": "ready", "node_id": id, "applied_index": applied, "lag": 0})
+		// The same fields as a follower's; the leader's commit index is its
+		// own (Ready has seen it keep up, so any lag is writes in flight).
+		commit := s.cfg.Cluster.Progress().CommitIndex
+		c.JSON(http.StatusOK, gin.H{"status": "ready", "node_id": id, "applied_index": applied,
+			"leader_commit_index": commit, "lag": lagOf(commit, applied), "max_lag": s.cfg.ReadyMaxLag})
 		return
 	}
 	leader, ok := s.cfg.Cluster.Leader()

@@ -25,6 +25,11 @@ func TestHealthAndMetrics(t *testing.T) {
 		if h["status"] != "ready" || h["node_id"] != n.node.ID() {
 			t.Errorf("readyz %v", h)
 		}
+		for _, f := range []string{"applied_index", "leader_commit_index", "lag", "max_lag"} {
+			if _, ok := h[f]; !ok {
+				t.Errorf("readyz on the leader lacks %q (a follower's has it): %v", f, h)
+			}
+		}
 	})
 
 	t.Run("HEAD answers like GET without a body", func(t *testing.T) {
