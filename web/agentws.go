@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,15 +31,65 @@ type agentSession struct {
 	s     *Server
 	agent agents.Agent
 	out   *wsOut
+
+	// An action's answer comes from the frame's goroutine once the command
+	// is applied; the contest_end that the same apply causes comes from
+	// the runner, which may be first. A contest_end for a contest with an
+	// action in flight is held until that action is answered, so an agent
+	// always reads "ack, then contest_end" (PROTOCOL.md).
+	mu       sync.Mutex
+	inflight map[string]int   // contest -> actions being applied
+	held     map[string][]any // contest -> frames waiting for them
 }
 
 // Send implements runner.AgentConn; it never blocks the runner.
 func (a *agentSession) Send(frame any) bool {
+	if end, ok := frame.(protocol.ContestEnd); ok {
+		a.mu.Lock()
+		if a.inflight[end.Contest] > 0 {
+			if a.held == nil {
+				a.held = map[string][]any{}
+			}
+			a.held[end.Contest] = append(a.held[end.Contest], frame)
+			a.mu.Unlock()
+			return true
+		}
+		a.mu.Unlock()
+	}
+	return a.send(frame)
+}
+
+func (a *agentSession) send(frame any) bool {
 	if a.out.trySend(frame) {
 		return true
 	}
 	a.out.close(closeTooSlow, "agent is not reading its frames")
 	return false
+}
+
+// begin marks an action on contest as in flight; the func it returns
+// marks it answered and sends what was held for it. Call that after the
+// answer is sent.
+func (a *agentSession) begin(contest string) (answered func()) {
+	a.mu.Lock()
+	if a.inflight == nil {
+		a.inflight = map[string]int{}
+	}
+	a.inflight[contest]++
+	a.mu.Unlock()
+	return func() {
+		a.mu.Lock()
+		var frames []any
+		if a.inflight[contest]--; a.inflight[contest] == 0 {
+			delete(a.inflight, contest)
+			frames = a.held[contest]
+			delete(a.held, contest)
+		}
+		a.mu.Unlock()
+		for _, f := range frames {
+			a.send(f)
+		}
+	}
 }
 
 // Close implements runner.AgentConn.
@@ -151,6 +202,10 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 	}
 	ctx, cancel := context.WithTimeout(parent, agentActionLimit)
 	defer cancel()
+	if in.Contest != "" {
+		// Deferred before anything answers, so it runs after the answer.
+		defer a.begin(in.Contest)()
+	}
 	node := a.s.cfg.Contests
 	switch in.Type {
 	case protocol.TypePing:
