@@ -242,10 +242,7 @@ func (n *Node) Status() (Status, error) { return n.status(0) }
 func (n *Node) RecentStatus(maxAge time.Duration) (Status, error) { return n.status(maxAge) }
 
 func (n *Node) status(hashAge time.Duration) (Status, error) {
-	st := Status{
-		NodeID: n.cfg.NodeID, State: n.raft.State().String(), Term: n.raft.CurrentTerm(),
-		CommitIndex: n.raft.CommitIndex(), LastLogIndex: n.raft.LastIndex(),
-	}
+	st := Status{NodeID: n.cfg.NodeID, State: n.raft.State().String(), Term: n.raft.CurrentTerm()}
 	hash, hashIndex, err := n.fsm.RecentStateHash(hashAge)
 	if err != nil {
 		return Status{}, err
@@ -254,6 +251,12 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 	if hashAge > 0 {
 		st.AppliedIndex = max(hashIndex, n.fsm.AppliedIndex())
 	}
+	// Read after the applied index, so that one answer never shows more
+	// applied than committed, or more committed than logged, while writes
+	// flow. (A restarted node's state file can be ahead of what raft knows
+	// to be committed until it hears from the leader; the max covers that.)
+	st.CommitIndex = max(n.raft.CommitIndex(), st.AppliedIndex)
+	st.LastLogIndex = max(n.raft.LastIndex(), st.CommitIndex)
 	leader, ok := n.Leader()
 	if ok {
 		st.Leader = &leader

@@ -53,7 +53,8 @@ func TestRecentStatusReusesAHashButReportsCurrentIndexes(t *testing.T) {
 
 // TestLeaderStaysReadyUnderWrites: a busy leader always has entries between
 // commit and apply; that is not lag, and readiness must not flap with it
-// (load balancers would drop the busiest node).
+// (load balancers would drop the busiest node). Its status stays one
+// consistent moment meanwhile.
 func TestLeaderStaysReadyUnderWrites(t *testing.T) {
 	c := arenatest.NewCluster(t, 1)
 	n := c.Leader()
@@ -75,6 +76,16 @@ func TestLeaderStaysReadyUnderWrites(t *testing.T) {
 	for end := time.Now().Add(time.Second); time.Now().Before(end); {
 		if ok, why := n.Ready(); !ok {
 			t.Errorf("leader not ready while writing: %s", why)
+			break
+		}
+		// One status is one moment: never more applied than committed, or
+		// more committed than logged.
+		st, err := n.RecentStatus(time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.AppliedIndex > st.CommitIndex || st.CommitIndex > st.LastLogIndex {
+			t.Errorf("status while writing: applied %d, commit %d, last log %d", st.AppliedIndex, st.CommitIndex, st.LastLogIndex)
 			break
 		}
 	}
