@@ -23,10 +23,11 @@ run:
 ## test: the whole suite, with the race detector; one package at a time,
 ## because the cluster tests time Raft elections and two race-instrumented
 ## packages at once starve a two-core machine. Installs Chromium first when
-## the browser tests need it (browser-deps).
+## the browser tests need it (browser-deps). A failing run repeats what
+## failed at its end (scripts/go-test.sh), for logs read from the tail.
 test: browser-deps
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKGS)
+	GO="$(GO)" sh scripts/go-test.sh -race -count=1 -p 1 -timeout 20m $(PKGS)
 
 ## browser-deps: headless Chromium for the browser tests (installed with
 ## apt-get when missing; ARENA_CHROMIUM names another binary,
