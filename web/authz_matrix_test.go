@@ -98,7 +98,7 @@ var authzWant = map[string]row{
 	"PATCH /v1/agents/:id":       {401, 403, 403, 403, 403, 400},
 	"DELETE /v1/agents/:id":      {401, 403, 403, 403, 403, 204},
 	"GET /v1/agents/connect":     {401, 403, 400, 403, 403, 403},
-	"POST /v1/agents/:id/queue":  {401, 403, 403, 403, 403, 404},
+	"POST /v1/agents/:id/queue":  {401, 403, 403, 403, 403, 400}, // {} names no arena
 	"GET /v1/agents/:id/ratings": public,
 	"POST /v1/agents/:id/key":    {401, 403, 403, 403, 403, 200},
 	// Owner A's agent is a websocket agent: no webhook secret to rotate.

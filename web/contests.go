@@ -361,10 +361,6 @@ func (s *Server) queueAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if req.Arena == "" {
-		s.writeError(c, apperr.New(apperr.Invalid, "arena is required: the name of the arena to queue in"))
-		return
-	}
 	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
@@ -372,6 +368,10 @@ func (s *Server) queueAgent(c *gin.Context) {
 	}
 	if a.OwnerID != p.ID || a.Kind == agents.KindBuiltin {
 		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", a.ID))
+		return
+	}
+	if req.Arena == "" {
+		s.writeError(c, apperr.New(apperr.Invalid, "arena is required: the name of the arena to queue in"))
 		return
 	}
 	ctx, cancel := s.writeCtx(c)
