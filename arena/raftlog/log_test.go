@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -284,6 +285,38 @@ func TestTornTail(t *testing.T) {
 			check(t, open(t, dir, 0), 1, 25, term1)
 		})
 	}
+}
+
+// TestCorruptRecordBeforeLaterOnesIsAnError: a record in the newest
+// segment that fails its checksum although entries were appended after it
+// is damage, not a torn append. Cutting the log there would silently drop
+// every later entry, acknowledged ones among them; the log refuses to open
+// instead, names the byte, and leaves the file as it was.
+func TestCorruptRecordBeforeLaterOnesIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, 0)
+	store(t, l, entries(1, 60, 1)...)
+	at := l.segs[0].offsets[9] + recordHeaderLen + 9 // inside entry 10's payload
+	l.Close()
+	path := segmentFiles(t, dir)[0]
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAt(t, path, []byte{before[at] ^ 0x20}, at)
+	_, err = Open(dir, 0)
+	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "fails its checksum") || !strings.Contains(err.Error(), "byte") {
+		t.Fatalf("open with entry 10 damaged: %v, want a corruption error naming the byte", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("the refused open changed the segment: %d bytes, was %d", len(after), len(before))
+	}
+	writeAt(t, path, []byte{before[at]}, at) // undo the damage: every entry is there
+	check(t, open(t, dir, 0), 1, 60, term1)
 }
 
 func TestCorruptOlderSegmentIsAnError(t *testing.T) {

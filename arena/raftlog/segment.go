@@ -102,6 +102,13 @@ func (s *segment) load(tail bool) error {
 	if !tail {
 		return fmt.Errorf("%w: %s at byte %d of %d", errCorrupt, s.path, off, len(b))
 	}
+	if !tornAt(b, off) {
+		// A whole record whose bytes were all written but do not check
+		// out: the medium changed an entry that may have been
+		// acknowledged. Cutting here would drop it and every later one.
+		return fmt.Errorf("%w: %s: the record at byte %d of %d is complete but fails its checksum (not a torn append); "+
+			"restore this member from a backup or replace it (docs/OPERATIONS.md)", errCorrupt, s.path, off, len(b))
+	}
 	// The torn end of the last append, never acknowledged.
 	if err := f.Truncate(off); err != nil {
 		return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
@@ -110,6 +117,44 @@ func (s *segment) load(tail bool) error {
 		return fmt.Errorf("cut the torn end of %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// sectorSize is the unit a disk writes whole; etcd's WAL judges torn
+// writes by it too.
+const sectorSize = 512
+
+// tornAt reports whether the bad record at off in a segment's bytes b is
+// what a crash in the middle of an append leaves, rather than damage to
+// bytes that were written and synced. A crash leaves the end of the last
+// append incomplete: a record cut short by the end of the file, or one
+// with nothing written after it (the file is preallocated with zeros), or
+// one with a sector never written (zeros), as etcd's WAL judges it. A
+// record followed by written data, every sector of it written, that fails
+// its checksum was changed after it was written: entries after it were
+// appended, synced and maybe acknowledged, and must not be cut off.
+func tornAt(b []byte, off int64) bool {
+	rest := b[off:]
+	if len(rest) < recordHeaderLen || allZero(rest[:recordHeaderLen]) {
+		return true
+	}
+	n, err := readHeader(rest)
+	if err != nil {
+		// A written header that makes no sense: torn only if it is the
+		// last thing written.
+		return allZero(rest[recordHeaderLen:])
+	}
+	end := int64(recordHeaderLen + n)
+	if int64(len(rest)) < end || allZero(rest[end:]) {
+		return true
+	}
+	for start := off; start < off+end; {
+		stop := min((start/sectorSize+1)*sectorSize, off+end)
+		if allZero(b[start:stop]) {
+			return true
+		}
+		start = stop
+	}
+	return false
 }
 
 func allZero(b []byte) bool {
