@@ -44,6 +44,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// The flag package stops at the first word that is not a flag and
+		// ignores every flag after it: refuse rather than run on defaults.
+		return fmt.Errorf("unexpected argument %q: every option is a flag (see -h), and flags after it were not read", fs.Arg(0))
+	}
 	runtime.GOMAXPROCS(*threads)
 	cfg, err := gpt.Preset(*preset)
 	if err != nil {

@@ -99,6 +99,11 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// The flag package stops at the first word that is not a flag and
+		// ignores every flag after it: refuse rather than run on defaults.
+		return fmt.Errorf("unexpected argument %q: every option is a flag (see -h), and flags after it were not read", fs.Arg(0))
+	}
 	if err := checkDevice(o.Model.Device); err != nil {
 		return err
 	}
@@ -270,6 +275,11 @@ func splitList(s string) []string {
 // held-out families and instance share; Eval on the evaluation side).
 func (o offlineOptions) tasks() (offlineData, error) {
 	fams, held := splitList(o.Families), splitList(o.HeldOut)
+	for _, f := range append(slices.Clone(fams), held...) {
+		if !slices.Contains(verifiable.Families(), f) {
+			return offlineData{}, fmt.Errorf("-families/-heldout-families: unknown family %q (known: %s)", f, strings.Join(verifiable.Families(), ", "))
+		}
+	}
 	if len(fams) == 0 {
 		fams = verifiable.Families()
 	}

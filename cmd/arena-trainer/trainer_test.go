@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,35 @@ func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
 		"-train-tasks", "10", "-eval-tasks", "2"}, &bytes.Buffer{}, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "GiB") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestBadCommandLinesStopBeforeTraining: a stray word (after which the flag
+// package reads no more flags) and an unknown family stop with a message
+// instead of running on defaults or panicking.
+func TestBadCommandLinesStopBeforeTraining(t *testing.T) {
+	out := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		run  func(context.Context, []string, io.Writer, io.Writer) error
+		args []string
+		want string
+	}{
+		{"a stray word before offline's flags", runOffline, []string{"extra", "-out", out, "-preset", "tiny"}, `unexpected argument "extra"`},
+		{"a stray word after run's flags", runOnline, []string{"-out", out, "oops"}, `unexpected argument "oops"`},
+		{"a stray word for bench", runBench, []string{"-steps", "1", "more"}, `unexpected argument "more"`},
+		{"an unknown family", runOffline, []string{"-out", out, "-preset", "tiny", "-families", "extract,nosuch"}, `unknown family "nosuch"`},
+		{"an unknown held-out family", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-families", "nosuch"}, `unknown family "nosuch"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(context.Background(), tt.args, &bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to say %s", err, tt.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a refused command line wrote %d files into -out", len(entries))
 	}
 }
 
