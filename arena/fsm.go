@@ -157,6 +157,11 @@ func openStateDB(path string, reserve int64) (*bolt.DB, int64, error) {
 			mapped += fi.Size()
 		}
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		if err := checkStateFileSize(path); err != nil {
+			return nil, 0, err
+		}
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, InitialMmapSize: int(mapped)})
 	if err != nil {
 		return nil, 0, fmt.Errorf("open state db %s: %w", path, err)

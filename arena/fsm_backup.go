@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
@@ -76,34 +77,28 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 			return 0, fmt.Errorf("%s exists: restore into an empty data dir", p)
 		}
 	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return 0, fmt.Errorf("create data dir: %w", err)
+	}
+	// Nothing is left behind by a restore that fails, so the next try
+	// with a good backup finds the dir as empty as this one did.
+	tmp := statePath + ".restore"
+	ok := false
+	defer func() {
+		if !ok {
+			_ = removeIfExists(tmp)
+			_ = os.RemoveAll(raftDir)
+		}
+	}()
+	if err := writeFileSync(tmp, backup); err != nil {
+		return 0, fmt.Errorf("copy the backup: %w", err)
+	}
+	index, err := checkBackup(tmp)
+	if err != nil {
+		return 0, err
+	}
 	if err := os.MkdirAll(raftDir, 0o700); err != nil {
 		return 0, fmt.Errorf("create raft dir: %w", err)
-	}
-	tmp := statePath + ".restore"
-	if err := writeFileSync(tmp, backup); err != nil {
-		return 0, err
-	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		_ = removeIfExists(tmp)
-		return 0, fmt.Errorf("backup is not a state file: %w", err)
-	}
-	var index uint64
-	err = db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			return errors.New("backup has no _meta bucket: not an arena state file")
-		}
-		index = getUint(meta, keyApplied)
-		return nil
-	})
-	db.Close()
-	if err == nil && index == 0 {
-		err = errors.New("backup has applied nothing (index 0)")
-	}
-	if err != nil {
-		_ = removeIfExists(tmp)
-		return 0, err
 	}
 
 	// The snapshot: a reference to the state file at the backup's index
@@ -137,5 +132,53 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 	if err := os.Rename(tmp, statePath); err != nil {
 		return 0, fmt.Errorf("install state file: %w", err)
 	}
+	ok = true
 	return index, nil
+}
+
+// checkBackup reads a copied backup whole before anything is built on it:
+// its length against its meta page, every page (bbolt's consistency
+// check), and the arena's own marks. It returns the applied index.
+func checkBackup(path string) (uint64, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return 0, err
+	} else if fi.Size() == 0 {
+		return 0, errors.New("the backup is empty")
+	}
+	if err := checkStateFileSize(path); err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	db, err := openChecked(path)
+	if err != nil {
+		return 0, fmt.Errorf("backup is not a state file: %w", err)
+	}
+	defer db.Close()
+	if err := checkStateFile(db); err != nil {
+		return 0, fmt.Errorf("backup is damaged: %w", err)
+	}
+	var index uint64
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("backup has no _meta bucket: not an arena state file")
+		}
+		index = getUint(meta, keyApplied)
+		return nil
+	})
+	if err == nil && index == 0 {
+		err = errors.New("backup has applied nothing (index 0)")
+	}
+	return index, err
+}
+
+// openChecked opens the restore's own copy of a backup the way a node
+// will (writable, so bbolt reads its free list now); bbolt panics on some
+// damaged pages while opening, which here is an error.
+func openChecked(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("damaged page: %v", r)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 }

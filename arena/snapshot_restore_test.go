@@ -3,8 +3,10 @@ package arena_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +142,50 @@ func TestPeersJSONRecoversLostQuorum(t *testing.T) {
 	}
 	if len(st.Nodes) != 1 {
 		t.Errorf("configuration after recovery has %d members, want 1", len(st.Nodes))
+	}
+}
+
+// TestRestoreRefusesADamagedBackup: a backup that is empty, cut short or
+// has damaged pages is refused before a node is built on it (a truncated
+// file used to panic the restore, a damaged one to SIGBUS the node later),
+// and the failed restore leaves the dir empty, so a good backup can be
+// restored into it next.
+func TestRestoreRefusesADamagedBackup(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	for i := 0; i < 300; i++ {
+		addCounter(t, c.Leader(), fmt.Sprintf("k%d", i%50), 1)
+	}
+	var buf bytes.Buffer
+	if err := c.Nodes[0].Backup(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	good := buf.Bytes()
+	const ps = 4096
+	damaged := bytes.Clone(good)
+	for off := 2 * ps; off+16 < len(damaged); off += ps {
+		damaged[off+8], damaged[off+9] = 0x5a, 0x5a // every page's type, after the two meta pages
+	}
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, backup, want string
+	}{
+		{"empty", "", "empty"},
+		{"cut short", string(good[:len(good)/2]), "truncated"},
+		{"damaged pages", string(damaged), "damaged"},
+		{"not a state file", strings.Repeat("arena", 5000), "not a state file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := arena.RestoreDataDir(dir, "r1", "r1", "", strings.NewReader(tt.backup))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("restore: %v, want an error saying %q", err, tt.want)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Fatalf("a failed restore left %d entries in the dir (first %s)", len(left), left[0].Name())
+			}
+		})
+	}
+	if _, err := arena.RestoreDataDir(dir, "r1", "r1", "", bytes.NewReader(good)); err != nil {
+		t.Fatalf("restoring the good backup after the failures: %v", err)
 	}
 }
