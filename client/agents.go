@@ -108,6 +108,22 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id string) (*WebhookSe
 	return &out, nil
 }
 
+// RotateAgentKey replaces an agent's key and returns the new one (shown
+// once). The old key stops at once, and a websocket open with it closes.
+func (c *Client) RotateAgentKey(ctx context.Context, id string) (string, error) {
+	seg, err := pathID("agent", id)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		AgentKey string `json:"agent_key"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/agents/" + seg + "/key", out: &out}); err != nil {
+		return "", err
+	}
+	return out.AgentKey, nil
+}
+
 // DeleteAgent removes an agent. Only the owning owner may delete it.
 func (c *Client) DeleteAgent(ctx context.Context, id string) error {
 	seg, err := pathID("agent", id)

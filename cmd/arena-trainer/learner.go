@@ -27,16 +27,15 @@ func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampl
 		return err
 	}
 	name := fmt.Sprintf("learner@v%d", steps)
-	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket,
-		Description: fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences",
-			cfg.NLayer, cfg.NEmbd, tok.Name())})
+	agentID, agentKey, err := enter(ctx, owner, name, fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences",
+		cfg.NLayer, cfg.NEmbd, tok.Name()))
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
-	fmt.Fprintf(log, "entered %s as %s\n", name, created.Agent.ID)
+	fmt.Fprintf(log, "entered %s as %s\n", name, agentID)
 	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(steps)))
 	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
-		err := session(ctx, o.Server, created.AgentKey, o.Arena, func(prompt string, limit int) string {
+		err := session(ctx, o.Server, agentKey, o.Arena, func(prompt string, limit int) string {
 			text, err := gpu.AnswerWith(policy, tok, learnerPrompt(prompt), gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95,
 				MaxTokens: min(o.MaxTokens, limit), Seed: rng.Uint64()})
 			if err != nil {
@@ -54,6 +53,30 @@ func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampl
 		}
 	}
 	return nil
+}
+
+// enter creates the version's agent, or, when a run that resumed from a
+// checkpoint finds it already there, takes it back with a fresh key: the
+// version's key was shown only to the run that created it, and its rating
+// history belongs to the same weights.
+func enter(ctx context.Context, owner *client.Client, name, description string) (id, key string, err error) {
+	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket, Description: description})
+	if err == nil {
+		return created.Agent.ID, created.AgentKey, nil
+	}
+	if !client.IsCode(err, "conflict") {
+		return "", "", err
+	}
+	for a, lerr := range owner.AllAgents(ctx, client.ListAgentsOptions{Owner: "me"}) {
+		if lerr != nil {
+			return "", "", lerr
+		}
+		if a.Name == name {
+			key, err := owner.RotateAgentKey(ctx, a.ID)
+			return a.ID, key, err
+		}
+	}
+	return "", "", err
 }
 
 type frame struct {

@@ -123,23 +123,33 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer learner.stop()
 	trained := false
 	var waited time.Duration
+	// next is where the following pull starts. The checkpoint's cursor
+	// moves only with a round that trained, so pairs a run pulled but never
+	// trained on (too few yet, or the run was stopped) are pulled again by
+	// the next run instead of skipped for good.
+	next := tr.Cursor()
 	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
 		wait := o.RoundWait
 		if round == o.Rounds && o.FinalWait > 0 {
 			wait = o.FinalWait
 		}
-		fresh, cursor, err := pull(ctx, reader, o.Arena, tr.Cursor())
+		fresh, cursor, err := pull(ctx, reader, o.Arena, next)
 		if err != nil {
 			return err
 		}
+		next = cursor
 		data.add(fresh)
 		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
-		if len(data.pairs) >= o.MinPairs && len(data.sft) > 0 {
+		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
+		if trainedNow {
 			prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
 			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
 			if err := trainRound(ctx, tr, data, o, rng); err != nil {
 				// The checkpoint on disk is the last good one: this round's
 				// steps are not saved.
+				if _, serr := os.Stat(ckpt); serr != nil {
+					return fmt.Errorf("round %d: %w (no checkpoint was saved before it; nothing was kept)", round, err)
+				}
 				return fmt.Errorf("round %d: %w (the checkpoint %s is the last good state)", round, err, ckpt)
 			}
 			prog.done()
@@ -160,9 +170,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				round--
 			}
 		}
-		tr.SetCursor(cursor)
-		if err := tr.Save(ckpt); err != nil {
-			return err
+		if trainedNow {
+			tr.SetCursor(next)
+			if err := tr.Save(ckpt); err != nil {
+				return err
+			}
 		}
 		if o.Play && tr.Reference() != nil {
 			learner.stop()

@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/gpu"
 )
@@ -132,8 +134,21 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	args := []string{"-server", srv.URL, "-trainer-key", "art_k", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out, "-rounds", "1", "-sft-steps", "3",
 		"-dpo-steps", "3", "-batch", "2", "-min-pairs", "1", "-round-wait", "1ms", "-play=false"}
 	var stderr bytes.Buffer
+	// A run that finds too few pairs trains nothing and keeps nothing: the
+	// pairs it saw are not skipped by the next run.
+	starved := append(slices.Clone(args), "-min-pairs", "100", "-wait-data", "1ms")
+	if err := runOnline(ctx, starved, &bytes.Buffer{}, &stderr); err == nil || !strings.Contains(err.Error(), "nothing was trained") {
+		t.Fatalf("a run with too few pairs: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "policy.ckpt")); !os.IsNotExist(err) {
+		t.Fatalf("a run that trained nothing left a checkpoint (%v): its cursor would skip the pairs it saw", err)
+	}
+	stderr.Reset()
 	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 3 new pairs (cursor 3)")) {
+		t.Fatalf("the run after a starved one did not see every pair:\n%s", stderr.String())
 	}
 	ck, err := gpu.Load(filepath.Join(out, "policy.ckpt"))
 	if err != nil || ck.Header.Cursor != "3" || ck.Reference == nil {
@@ -168,5 +183,35 @@ func TestRunStopsOnAnEmptyExport(t *testing.T) {
 		"-round-wait", "1ms", "-wait-data", "20ms", "-play=false"}, &bytes.Buffer{}, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "nothing was trained") {
 		t.Fatalf("err = %v\n%s", err, stderr.String())
+	}
+}
+
+// TestAResumedRunEntersItsVersionAgain: the version's agent exists from
+// the run that trained it, whose key only that run saw; a run resumed from
+// the checkpoint takes the same agent back with a fresh key instead of
+// failing on the name.
+func TestAResumedRunEntersItsVersionAgain(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "lea", "")
+	owner := srv.Client(t, key)
+	ctx := context.Background()
+	id1, key1, err := enter(ctx, owner, "learner@v7", "v7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, key2, err := enter(ctx, owner, "learner@v7", "v7")
+	if err != nil {
+		t.Fatalf("entering the same version again: %v", err)
+	}
+	if id2 != id1 || key2 == "" || key2 == key1 {
+		t.Fatalf("second entry: agent %s key changed %v, want agent %s with a new key", id2, key2 != key1, id1)
+	}
+	// An owner route tells a known agent key (403: wrong kind) from an
+	// unknown one (401).
+	if _, err := srv.Client(t, key2).Me(ctx); !client.IsCode(err, "forbidden") {
+		t.Errorf("the new key is not a known agent key: %v", err)
+	}
+	if _, err := srv.Client(t, key1).Me(ctx); !client.IsCode(err, "unauthorized") {
+		t.Errorf("the old key still works: %v", err)
 	}
 }
