@@ -113,19 +113,12 @@ func (w *keyWalker) value(t reflect.Type) error {
 			return nil
 		}
 		for n := 0; ; n++ {
-			w.path = append(w.path, segment{idx: n})
-			err := w.value(elem)
-			w.path = w.path[:len(w.path)-1]
-			if err != nil {
+			if err := w.child(segment{idx: n}, elem); err != nil {
 				return err
 			}
-			w.skipSpace()
-			if w.data[w.i] == ']' {
-				w.i++
+			if w.closes(']') {
 				return nil
 			}
-			w.i++ // ','
-			w.skipSpace()
 		}
 	case '"':
 		_, err := w.str()
@@ -181,20 +174,34 @@ func (w *keyWalker) object(t reflect.Type) error {
 		w.skipSpace()
 		w.i++ // ':'
 		w.skipSpace()
-		w.path = append(w.path, segment{key: key})
-		err = w.value(next)
-		w.path = w.path[:len(w.path)-1]
-		if err != nil {
+		if err := w.child(segment{key: key}, next); err != nil {
 			return err
 		}
-		w.skipSpace()
-		if w.data[w.i] == '}' {
-			w.i++
+		if w.closes('}') {
 			return nil
 		}
-		w.i++ // ','
-		w.skipSpace()
 	}
+}
+
+// child walks the value at w.i, which the path names by s.
+func (w *keyWalker) child(s segment, t reflect.Type) error {
+	w.path = append(w.path, s)
+	err := w.value(t)
+	w.path = w.path[:len(w.path)-1]
+	return err
+}
+
+// closes steps past what follows a member: the container's closing
+// bracket (true), or the comma before the next member.
+func (w *keyWalker) closes(bracket byte) bool {
+	w.skipSpace()
+	if w.data[w.i] == bracket {
+		w.i++
+		return true
+	}
+	w.i++ // ','
+	w.skipSpace()
+	return false
 }
 
 // str reads a string at w.i and returns its raw bytes, unescaped only
