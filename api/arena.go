@@ -52,10 +52,19 @@ type Arena struct {
 	// instead of a draw. Arenas stored before the rule existed lack it and
 	// keep the old behaviour, so an old log replays to the same state;
 	// default arenas and every arena PUT since set it (arena/doc.go).
-	VoidAllForfeit bool            `json:"void_all_forfeit,omitempty"`
-	Options        json.RawMessage `json:"options,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+	VoidAllForfeit bool `json:"void_all_forfeit,omitempty"`
+	// OneDeadlinePerAnswer gives each seat of an answer game (every seat
+	// answers at once: prompt, verifiable) one deadline for its whole
+	// answer, however many chunks it sends and whoever else answers
+	// first. Without it a verifiable contest restarted every waiting
+	// seat's deadline, and sent it a new turn frame, each time another
+	// seat moved; the prompt game always kept one deadline. Arenas stored
+	// before the rule lack it and keep the old clock (arena/doc.go);
+	// default arenas and every arena PUT since set it.
+	OneDeadlinePerAnswer bool            `json:"one_deadline_per_answer,omitempty"`
+	Options              json.RawMessage `json:"options,omitempty"`
+	CreatedAt            time.Time       `json:"created_at"`
+	UpdatedAt            time.Time       `json:"updated_at"`
 }
 
 // Judged reports whether the arena's results come from judges rather than

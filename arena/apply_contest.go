@@ -112,13 +112,17 @@ func setState(c *Contest, st games.State, ar *Arena, now time.Time) error {
 		toMove[s] = true
 	}
 	due := now.Add(time.Duration(ar.MoveDeadlineMS) * time.Millisecond).UnixNano()
+	// Turn-based games get a fresh deadline per move; an answer game keeps
+	// one deadline for each seat's whole answer. The prompt game always
+	// did; other answer games only in arenas stored with the rule, so an
+	// old log replays to the same deadlines.
+	_, answering := st.(games.Answering)
+	keep := c.Game == "prompt" || (answering && ar.OneDeadlinePerAnswer)
 	for i := range c.Deadlines {
 		switch {
 		case !toMove[i]:
 			c.Deadlines[i] = 0
-		case c.Deadlines[i] == 0 || c.Game != "prompt":
-			// Turn-based games get a fresh deadline per move; the prompt
-			// game keeps one deadline for the whole answer.
+		case c.Deadlines[i] == 0 || !keep:
 			c.Deadlines[i] = due
 		}
 	}

@@ -129,19 +129,20 @@ func paySchedule(a *Arena) []int {
 }
 
 // DefaultArenas are created on a fresh cluster, so it is lively at once.
-// They void contests every seat forfeited (VoidAllForfeit): the seed
-// command carries the arenas, so an old log's seed keeps its own.
+// They void contests every seat forfeited (VoidAllForfeit) and give an
+// answer one deadline (OneDeadlinePerAnswer): the seed command carries the
+// arenas, so an old log's seed keeps its own.
 func DefaultArenas() []Arena {
 	return []Arena{
 		{Name: "connect4", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true, OneDeadlinePerAnswer: true},
 		{Name: "prompt", Game: "prompt", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true, OneDeadlinePerAnswer: true},
 		// The checker ranks the seats itself (the referee), so a contest
 		// settles the moment the last answer is final. Two seats keep the
 		// matchmaker's no-instant-rematch rule satisfiable with a handful
 		// of agents; the deadline is the prompt game's, time to think.
 		{Name: "verifiable", Game: "verifiable", Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000, Forfeit: ForfeitLose,
-			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true},
+			Stake: 100, Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, VoidAllForfeit: true, OneDeadlinePerAnswer: true},
 	}
 }

@@ -41,7 +41,9 @@
 // carry it in the seed command and the web layer sets it on every
 // arena.put, while an arena stored by an older build lacks the field and
 // keeps the draw. A replica replaying an old log therefore reaches the
-// same bytes; an operator opts an old arena in by PUTting it again.
+// same bytes; an operator opts an old arena in by PUTting it again. The
+// answer clock (one_deadline_per_answer: an answer game's seat keeps one
+// deadline however others move; setState) came in the same way.
 //
 // # Writes
 //

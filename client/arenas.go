@@ -39,8 +39,11 @@ type PutArenaRequest struct {
 	ProvisionalGames int `json:"provisional_games,omitempty"`
 	// VoidAllForfeit is nil for the default (true): a contest every seat
 	// forfeits is void, not a draw.
-	VoidAllForfeit *bool           `json:"void_all_forfeit,omitempty"`
-	Options        json.RawMessage `json:"options,omitempty"`
+	VoidAllForfeit *bool `json:"void_all_forfeit,omitempty"`
+	// OneDeadlinePerAnswer is nil for the default (true): an answer
+	// game's seat has one deadline for its whole answer.
+	OneDeadlinePerAnswer *bool           `json:"one_deadline_per_answer,omitempty"`
+	Options              json.RawMessage `json:"options,omitempty"`
 }
 
 // Leaderboards are the API's resources (package api).

@@ -96,6 +96,16 @@ type State interface {
 	Marshal() ([]byte, error)
 }
 
+// Answering is a State in which every seat writes one answer at the same
+// time as the others, in as many chunks as it likes, until it sends a
+// final one (prompt, verifiable). Such a seat has one deadline for its
+// whole answer: neither its own chunks nor another seat's answer restart
+// it, so a slow seat gets no extra time and one turn frame.
+type Answering interface {
+	State
+	OneDeadlinePerAnswer()
+}
+
 // Outcome is how a finished game ranks its seats.
 type Outcome struct {
 	// Ranks[seat] is the seat's place, 0 = first; ties share a place.

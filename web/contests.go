@@ -158,7 +158,9 @@ type putArenaReq struct {
 	// VoidAllForfeit is nil for the default (true): a contest every seat
 	// forfeits is void, not a draw.
 	VoidAllForfeit *bool `json:"void_all_forfeit"`
-	Options        any   `json:"options"`
+	// OneDeadlinePerAnswer is nil for the default (true).
+	OneDeadlinePerAnswer *bool `json:"one_deadline_per_answer"`
+	Options              any   `json:"options"`
 }
 
 func (s *Server) putArena(c *gin.Context) {
@@ -171,9 +173,12 @@ func (s *Server) putArena(c *gin.Context) {
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
 		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, MaxQueuedPerOwner: req.MaxQueuedPerOwner, Injection: req.Injection,
 		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps,
-		RankBy: api.RankMethod(req.RankBy), ProvisionalGames: req.ProvisionalGames, VoidAllForfeit: true}
+		RankBy: api.RankMethod(req.RankBy), ProvisionalGames: req.ProvisionalGames, VoidAllForfeit: true, OneDeadlinePerAnswer: true}
 	if req.VoidAllForfeit != nil {
 		a.VoidAllForfeit = *req.VoidAllForfeit
+	}
+	if req.OneDeadlinePerAnswer != nil {
+		a.OneDeadlinePerAnswer = *req.OneDeadlinePerAnswer
 	}
 	if req.GraceMS != nil {
 		a.GraceMS = *req.GraceMS

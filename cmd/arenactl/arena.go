@@ -92,6 +92,9 @@ func arenaShow(*flag.FlagSet) action {
 		t.row("RANK BY", string(a.DefaultRankMethod()))
 		t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))
 		t.row("ALL FORFEIT", map[bool]string{true: "void", false: "draw"}[a.VoidAllForfeit])
+		if a.Game != "connect4" {
+			t.row("ANSWER CLOCK", map[bool]string{true: "one deadline per answer", false: "restarts when a seat moves (older arena)"}[a.OneDeadlinePerAnswer || a.Game == "prompt"])
+		}
 		t.row("OPTIONS", compactJSON(a.Options))
 		t.row("CREATED", formatTime(a.CreatedAt))
 		t.row("UPDATED", formatTime(a.UpdatedAt))

@@ -230,6 +230,7 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"RANK BY         bt",
 				"PROVISIONAL     fewer than 10 games",
 				"ALL FORFEIT     void",
+				"ANSWER CLOCK    one deadline per answer",
 				"OPTIONS         -",
 				"CREATED         {time}",
 				"UPDATED         {time}"),

@@ -150,3 +150,6 @@ func (s *State) Outcome() games.Outcome {
 }
 
 func moveErr(code, msg string) error { return &games.MoveError{Code: code, Message: msg} }
+
+// OneDeadlinePerAnswer marks the prompt game as games.Answering.
+func (s *State) OneDeadlinePerAnswer() {}

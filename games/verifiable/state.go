@@ -129,3 +129,6 @@ func ranksOf(key []float64) []int {
 }
 
 func moveErr(code, msg string) error { return &games.MoveError{Code: code, Message: msg} }
+
+// OneDeadlinePerAnswer marks the verifiable game as games.Answering.
+func (s *State) OneDeadlinePerAnswer() {}
