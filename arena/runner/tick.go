@@ -157,6 +157,9 @@ func (r *Runner) matchmake(now time.Time) {
 		}
 		mt := make([]matchmaking.Ticket, 0, len(tickets))
 		for _, t := range tickets {
+			if r.absent(ar, t, now) {
+				continue
+			}
 			// An owner who cannot pay the stake is not matched; the apply
 			// checks again, this only avoids proposing doomed contests.
 			if ar.Stake > 0 && !r.node.CanAfford(t.OwnerID, ar.Stake) {
@@ -190,6 +193,44 @@ func (r *Runner) matchmake(now time.Time) {
 			}
 		}
 	}
+}
+
+// absent reports whether t belongs to a websocket agent with no live
+// session on this leader: it could only be matched into a contest it
+// forfeits. A clean disconnect already took its tickets away (Attach);
+// a session lost with a failed leader leaves them in the log, so an agent
+// that has not come back within the arena's grace period (counted from
+// when this leader saw it go, or from its ticket if that is later) is
+// taken out of the queue here.
+func (r *Runner) absent(ar arena.Arena, t arena.Ticket, now time.Time) bool {
+	r.mu.Lock()
+	_, connected := r.conns[t.AgentID]
+	_, bot := r.bots[t.AgentID]
+	r.mu.Unlock()
+	if connected || bot || r.agentKind(t.AgentID) != agents.KindWebsocket {
+		return false
+	}
+	r.mu.Lock()
+	gone, seen := r.goneAt[t.AgentID]
+	if !seen {
+		r.goneAt[t.AgentID] = now // never connected this term: grace starts now
+		gone = now
+	}
+	r.mu.Unlock()
+	if t.QueuedAt.After(gone) {
+		gone = t.QueuedAt
+	}
+	if now.Sub(gone) >= time.Duration(ar.GraceMS)*time.Millisecond {
+		arenaName, agentID := ar.Name, t.AgentID
+		r.goDo("unqueue-absent/"+arenaName+"/"+agentID, func(ctx context.Context) {
+			ctx, cancel := r.opCtx(ctx)
+			defer cancel()
+			if err := r.node.Unqueue(ctx, arenaName, agentID); err != nil && !apperr.Is(err, apperr.NotFound) {
+				r.log.Warn("unqueue absent agent", "agent", agentID, "arena", arenaName, "err", err)
+			}
+		})
+	}
+	return true
 }
 
 // onEvent reacts to a committed contest event at once.

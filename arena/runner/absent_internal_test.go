@@ -1,0 +1,108 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+)
+
+// A leader that dies with -9 leaves its agents' queue tickets in the log
+// (a clean disconnect takes them away). The next leader must not match a
+// websocket agent that has no session with it: the agent would lose its
+// stake by the grace rule in a contest it never saw. Its ticket waits the
+// arena's grace period for the agent to come back, then goes.
+func TestAbsentWebsocketAgentsAreNotMatched(t *testing.T) {
+	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
+	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
+		HTTPAddr: "http://n0.invalid", Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no leader")
+		}
+	}
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(n.Seed(ctx, arena.DefaultArenas(), nil))
+	_, err = n.CreateOwner(ctx, agents.Owner{ID: "ow_a", Name: "a"}, agents.HashKey("ka"))
+	must(err)
+	_, err = n.CreateOwner(ctx, agents.Owner{ID: "ow_b", Name: "b"}, agents.HashKey("kb"))
+	must(err)
+	for _, a := range []agents.Agent{
+		{ID: "ag_here", OwnerID: "ow_a", Name: "here", Kind: agents.KindWebsocket},
+		{ID: "ag_gone", OwnerID: "ow_b", Name: "gone", Kind: agents.KindWebsocket},
+	} {
+		_, err := n.CreateAgent(ctx, a, agents.HashKey(a.ID))
+		must(err)
+		_, err = n.Queue(ctx, "connect4", a.ID)
+		must(err)
+	}
+
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	r := New(Config{Node: n, Now: clock})
+	r.startLeading(ctx)
+	t.Cleanup(func() { r.stopLeading(); r.wg.Wait() })
+	r.Attach("ag_here", &recordingConn{})
+
+	queued := func() map[string]bool {
+		t.Helper()
+		ts, err := n.Tickets("connect4")
+		must(err)
+		out := map[string]bool{}
+		for _, tk := range ts {
+			out[tk.AgentID] = true
+		}
+		return out
+	}
+	contests := func() int {
+		t.Helper()
+		list, _, err := n.Contests(arena.ContestFilter{Arena: "connect4"})
+		must(err)
+		return len(list)
+	}
+	grace := time.Duration(arena.DefaultArenas()[0].GraceMS) * time.Millisecond
+
+	r.matchmake(clock())
+	advance(grace - time.Millisecond)
+	r.matchmake(clock())
+	r.wg.Wait()
+	if got := contests(); got != 0 {
+		t.Fatalf("%d contests with one agent absent, want none", got)
+	}
+	if q := queued(); !q["ag_here"] || !q["ag_gone"] {
+		t.Fatalf("queue %v within the grace period, want both tickets kept", q)
+	}
+
+	advance(time.Millisecond)
+	r.matchmake(clock())
+	r.wg.Wait()
+	if q := queued(); !q["ag_here"] || q["ag_gone"] {
+		t.Fatalf("queue %v after the grace period, want only the connected agent", q)
+	}
+
+	// Back, it queues again and plays.
+	r.Attach("ag_gone", &recordingConn{})
+	_, err = n.Queue(ctx, "connect4", "ag_gone")
+	must(err)
+	r.matchmake(clock())
+	if got := contests(); got != 1 {
+		t.Fatalf("%d contests once both agents are connected, want 1", got)
+	}
+}
