@@ -242,6 +242,12 @@ func Open(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
+	if hasState {
+		if err := n.checkOwnAddress(rc.LocalID); err != nil {
+			_ = n.raft.Shutdown().Error()
+			return nil, err
+		}
+	}
 	if n.fsm.RolledBack() {
 		n.replayTo.Store(n.raft.LastIndex())
 	}

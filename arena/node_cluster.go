@@ -2,9 +2,11 @@ package arena
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
+	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/api"
@@ -283,4 +285,25 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 		st.LeaderChanges = []LeaderChange{}
 	}
 	return st, err
+}
+
+// checkOwnAddress refuses a node whose stored cluster configuration lists
+// it at another Raft address than the one it now advertises (a restore
+// made with one --raft-addr and a serve started with another). Its peers
+// would keep dialling the stored address, and a lone node would lead a
+// cluster no member can join; nothing would say why.
+func (n *Node) checkOwnAddress(id raft.ServerID) error {
+	f := n.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("read the cluster configuration: %w", err)
+	}
+	here := n.transport.LocalAddr()
+	for _, s := range f.Configuration().Servers {
+		if s.ID == id && s.Address != here {
+			return fmt.Errorf("this data dir's cluster configuration lists node %s at Raft address %s, but it now advertises %s: "+
+				"start it with --raft-addr (or --raft-advertise) %s; to move a member, remove it and add it again, "+
+				"or rewrite the configuration with raft/peers.json (docs/OPERATIONS.md)", id, s.Address, here, s.Address)
+		}
+	}
+	return nil
 }

@@ -78,6 +78,22 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 		t.Fatal("restore without --from succeeded")
 	}
 
+	// Served on another Raft address than the one restored, the node
+	// would lead a configuration naming an address nobody listens on.
+	other := NewMain()
+	other.Stdout, other.LogOutput, other.FastTimeouts = io.Discard, io.Discard, true
+	if err := other.ParseFlags([]string{"--node-id", "r1", "--data-dir", dir, "--http-addr", "127.0.0.1:0",
+		"--raft-addr", "127.0.0.1:0", "--operator-token", testToken}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err = other.Run(ctx)
+	cancel()
+	other.Close()
+	if err == nil || !strings.Contains(err.Error(), raftAddr) {
+		t.Fatalf("serving the restored dir on another Raft address: %v, want an error naming %s", err, raftAddr)
+	}
+
 	q := startNode(t, "r1", dir, "127.0.0.1:0", raftAddr, "")
 	defer q.m.Close()
 	eventually(t, 20*time.Second, func() error {
