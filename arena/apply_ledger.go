@@ -129,12 +129,18 @@ func stakeContest(ac *applyCtx, c *Contest, ar *Arena) error {
 	cur := currencyOf(ac.tx)
 	var ts []ledger.Transfer
 	for i, s := range c.Seats {
-		ts = append(ts, ledger.Transfer{ID: "stake/" + c.ID + "/" + strconv.Itoa(i), From: ledger.WalletID(s.OwnerID),
+		ts = append(ts, ledger.Transfer{ID: stakeTransferID(c.ID, i), From: ledger.WalletID(s.OwnerID),
 			To: ledger.EscrowID(c.ID), Amount: ar.Stake, Currency: cur, Kind: "stake", Contest: c.ID, At: ac.now})
 	}
 	// ApplyAll writes every stake or none.
 	_, _, err := ledger.ApplyAll(ac.tx, ts)
 	return err
+}
+
+// stakeTransferID names the transfer of a seat's stake into its contest's
+// escrow. Stored in the log's transfers: it must never change.
+func stakeTransferID(contest string, seat int) string {
+	return "stake/" + contest + "/" + strconv.Itoa(seat)
 }
 
 // payContest empties the escrow by rank: payouts per the arena's schedule,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/ledger"
 )
 
 // Contest-side reads and writes used by the web layer and the runner.
@@ -183,6 +184,33 @@ func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error
 		return nil
 	})
 	return list, next, err
+}
+
+// Stakes returns what each seat of each contest staked, read from the
+// ledger's stake transfers (nil for a contest in a free arena). The
+// contest record does not keep it, and its arena's stake may have changed
+// since the contest started.
+func (n *Node) Stakes(cs []Contest) ([][]int64, error) {
+	out := make([][]int64, len(cs))
+	err := n.fsm.View(func(tx *bolt.Tx) error {
+		for i, c := range cs {
+			for seat := range c.Seats {
+				t, ok, err := ledger.Get(tx, stakeTransferID(c.ID, seat))
+				if err != nil {
+					return fmt.Errorf("stake of %s seat %d: %w", c.ID, seat, err)
+				}
+				if !ok {
+					continue
+				}
+				if out[i] == nil {
+					out[i] = make([]int64, len(c.Seats))
+				}
+				out[i][seat] = t.Amount
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ActiveContests returns every running or judging contest.

@@ -17,8 +17,29 @@ import (
 )
 
 type contestListResp struct {
-	Contests   []arena.Contest `json:"contests"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	Contests   []contestOut `json:"contests"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// contestOut is a contest as the API shows it: the stored record and what
+// each seat staked, from the ledger (the arena's stake may have changed
+// since, so a client cannot work it out).
+type contestOut struct {
+	arena.Contest
+	Stakes []int64 `json:"stakes,omitempty"`
+}
+
+// withStakes pairs contests with their seats' stakes.
+func (s *Server) withStakes(cs []arena.Contest) ([]contestOut, error) {
+	stakes, err := s.cfg.Contests.Stakes(cs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contestOut, len(cs))
+	for i := range cs {
+		out[i] = contestOut{Contest: cs[i], Stakes: stakes[i]}
+	}
+	return out, nil
 }
 
 var contestStatuses = map[string]bool{"": true, arena.StatusRunning: true, arena.StatusJudging: true,
@@ -44,11 +65,16 @@ func (s *Server) listContests(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, contestListResp{Contests: list, NextCursor: next})
+	out, err := s.withStakes(list)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, contestListResp{Contests: out, NextCursor: next})
 }
 
 type contestResp struct {
-	Contest arena.Contest        `json:"contest"`
+	Contest contestOut           `json:"contest"`
 	View    any                  `json:"view"`
 	Events  []arena.ContestEvent `json:"events"`
 }
@@ -75,7 +101,12 @@ func (s *Server) getContest(c *gin.Context) {
 		evs[i] = s.cfg.Contests.PublicEvent(con, evs[i])
 	}
 	con.State = nil
-	c.JSON(http.StatusOK, contestResp{Contest: *con, View: view, Events: evs})
+	out, err := s.withStakes([]arena.Contest{*con})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, contestResp{Contest: out[0], View: view, Events: evs})
 }
 
 type abortReq struct {

@@ -11,17 +11,16 @@ export function render(main, { id }) {
     getJSON(`/v1/agents/${encodeURIComponent(id)}`),
     getJSON(`/v1/agents/${encodeURIComponent(id)}/ratings`),
     getJSON(`/v1/contests?agent=${encodeURIComponent(id)}&limit=200`),
-    getJSON('/v1/arenas'),
-  ]).then(([a, r, cs, ar]) => {
+  ]).then(([a, r, cs]) => {
     if (gone) return;
-    paint(main, a.agent, a.owner_name, r.history, cs.contests, new Map(ar.arenas.map((x) => [x.name, x])));
+    paint(main, a.agent, a.owner_name, r.history, cs.contests);
   }).catch((e) => {
     main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
   });
   return () => { gone = true; };
 }
 
-function paint(main, agent, ownerName, history, contests, arenas) {
+function paint(main, agent, ownerName, history, contests) {
   document.title = `${agent.name} — Agent Arena`;
   // Rating history, one series per arena.
   const byArena = new Map();
@@ -43,7 +42,9 @@ function paint(main, agent, ownerName, history, contests, arenas) {
     const i = mine(c);
     if (i < 0 || c.status !== 'settled') continue;
     earned += c.payouts?.[i] ?? 0;
-    staked += arenas.get(c.arena)?.stake ?? 0;
+    // What the seat staked when the contest began (the arena's stake may
+    // have changed since).
+    staked += c.stakes?.[i] ?? 0;
     c.seats.forEach((s, j) => {
       if (j === i) return;
       const o = opp.get(s.agent_id) || { name: s.name, id: s.agent_id, games: 0, score: 0, w: 0, d: 0, l: 0 };
