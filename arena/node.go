@@ -242,7 +242,9 @@ func Open(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
-	if hasState {
+	if hasState && cfg.Bootstrap {
+		// A node that joins (no Bootstrap) may come back at a new address
+		// on purpose: the leader re-adds it there (Join).
 		if err := n.checkOwnAddress(rc.LocalID); err != nil {
 			_ = n.raft.Shutdown().Error()
 			return nil, err

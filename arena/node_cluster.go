@@ -287,11 +287,12 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 	return st, err
 }
 
-// checkOwnAddress refuses a node whose stored cluster configuration lists
-// it at another Raft address than the one it now advertises (a restore
-// made with one --raft-addr and a serve started with another). Its peers
-// would keep dialling the stored address, and a lone node would lead a
-// cluster no member can join; nothing would say why.
+// checkOwnAddress refuses a node started without --join whose stored
+// cluster configuration lists it at another Raft address than the one it
+// now advertises (a restore made with one --raft-addr and a serve started
+// with another). Its peers would keep dialling the stored address, and a
+// lone node would lead a cluster no member can join; nothing would say
+// why.
 func (n *Node) checkOwnAddress(id raft.ServerID) error {
 	f := n.raft.GetConfiguration()
 	if err := f.Error(); err != nil {
@@ -301,8 +302,9 @@ func (n *Node) checkOwnAddress(id raft.ServerID) error {
 	for _, s := range f.Configuration().Servers {
 		if s.ID == id && s.Address != here {
 			return fmt.Errorf("this data dir's cluster configuration lists node %s at Raft address %s, but it now advertises %s: "+
-				"start it with --raft-addr (or --raft-advertise) %s; to move a member, remove it and add it again, "+
-				"or rewrite the configuration with raft/peers.json (docs/OPERATIONS.md)", id, s.Address, here, s.Address)
+				"start it with --raft-addr (or --raft-advertise) %s, or, to move it, with --join and any other member's URL "+
+				"(the leader re-adds it at the new address); a lone node is moved by restoring a backup with the new --raft-addr "+
+				"(docs/OPERATIONS.md)", id, s.Address, here, s.Address)
 		}
 	}
 	return nil
