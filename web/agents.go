@@ -251,9 +251,15 @@ func (s *Server) deleteAgent(c *gin.Context) {
 	p, _ := principal(c)
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Accounts.DeleteAgent(ctx, c.Param("id"), p.ID); err != nil {
+	id := c.Param("id")
+	if err := s.cfg.Accounts.DeleteAgent(ctx, id, p.ID); err != nil {
 		s.writeError(c, err)
 		return
+	}
+	// Its key is gone: an open session must not keep acting on it (moves
+	// in its running contests would still be accepted and paid).
+	if s.cfg.Runner != nil {
+		s.cfg.Runner.Disconnect(id, "agent deleted")
 	}
 	c.Status(http.StatusNoContent)
 }

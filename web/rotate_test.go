@@ -52,6 +52,19 @@ func TestKeyRotation(t *testing.T) {
 			t.Fatalf("the old key's session ended with %v, want a going-away close", err)
 		}
 	})
+	t.Run("deleting an agent closes its session", func(t *testing.T) {
+		gone := plAgents(t, base, "gone")[0]
+		session := plDial(t, base+"/v1/agents/connect", gone.agentKey)
+		session.expect("hello", 5*time.Second)
+		if code := plHTTP(t, "DELETE", base+"/v1/agents/"+gone.agentID, gone.ownerKey, nil, nil); code != 204 {
+			t.Fatalf("delete: %d", code)
+		}
+		for range session.frames {
+		}
+		if err := <-session.err; !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Fatalf("the deleted agent's session ended with %v, want a going-away close", err)
+		}
+	})
 	t.Run("another owner cannot rotate it", func(t *testing.T) {
 		if code := plHTTP(t, "POST", base+"/v1/agents/"+a.agentID+"/key", other.ownerKey, map[string]any{}, nil); code != 403 {
 			t.Fatalf("status %d, want 403", code)

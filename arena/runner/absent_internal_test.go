@@ -105,4 +105,20 @@ func TestAbsentWebsocketAgentsAreNotMatched(t *testing.T) {
 	if got := contests(); got != 1 {
 		t.Fatalf("%d contests once both agents are connected, want 1", got)
 	}
+
+	// An agent deleted while queued keeps its ticket in the state (the
+	// delete does not touch the queue); the matchmaker drops it at once
+	// instead of failing to seat it every tick.
+	_, err = n.CreateAgent(ctx, agents.Agent{ID: "ag_del", OwnerID: "ow_b", Name: "del", Kind: agents.KindWebhook, WebhookURL: "http://127.0.0.1:1/turn"}, agents.HashKey("ag_del"))
+	must(err)
+	_, err = n.Queue(ctx, "prompt", "ag_del")
+	must(err)
+	must(n.DeleteAgent(ctx, "ag_del", "ow_b"))
+	r.matchmake(clock())
+	r.wg.Wait()
+	ts, err := n.Tickets("prompt")
+	must(err)
+	if len(ts) != 0 {
+		t.Fatalf("prompt queue %+v after its agent was deleted, want empty", ts)
+	}
 }

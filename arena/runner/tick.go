@@ -152,9 +152,11 @@ func (r *Runner) matchmake(now time.Time) {
 	recent, _ := r.node.RecentOpponents()
 	for _, ar := range arenas {
 		tickets, err := r.node.Tickets(ar.Name)
-		if err != nil || len(tickets) < ar.Seats {
+		if err != nil || len(tickets) == 0 {
 			continue
 		}
+		// Every ticket passes absent, even a lone one, so that tickets of
+		// deleted or long-gone agents leave the queue.
 		mt := make([]matchmaking.Ticket, 0, len(tickets))
 		for _, t := range tickets {
 			if r.absent(ar, t, now) {
@@ -195,9 +197,9 @@ func (r *Runner) matchmake(now time.Time) {
 	}
 }
 
-// absent reports whether t belongs to a websocket agent with no live
-// session on this leader: it could only be matched into a contest it
-// forfeits. A clean disconnect already took its tickets away (Attach);
+// absent reports whether t belongs to an agent that was deleted, or to a
+// websocket agent with no live session on this leader: it could only be
+// matched into a contest it forfeits. A clean disconnect already took its tickets away (Attach);
 // a session lost with a failed leader leaves them in the log, so an agent
 // that has not come back within the arena's grace period (counted from
 // when this leader saw it go, or from its ticket if that is later) is
@@ -207,7 +209,18 @@ func (r *Runner) absent(ar arena.Arena, t arena.Ticket, now time.Time) bool {
 	_, connected := r.conns[t.AgentID]
 	_, bot := r.bots[t.AgentID]
 	r.mu.Unlock()
-	if connected || bot || r.agentKind(t.AgentID) != agents.KindWebsocket {
+	if connected || bot {
+		return false
+	}
+	a, err := r.node.GetAgent(t.AgentID)
+	if apperr.Is(err, apperr.NotFound) {
+		// Deleted while queued (the delete leaves its tickets): a contest
+		// with it cannot be created, and trying every tick would hold
+		// back whoever it was paired with.
+		r.unqueueAbsent(ar.Name, t.AgentID)
+		return true
+	}
+	if err != nil || a.Kind != agents.KindWebsocket {
 		return false
 	}
 	r.mu.Lock()
@@ -221,16 +234,19 @@ func (r *Runner) absent(ar arena.Arena, t arena.Ticket, now time.Time) bool {
 		gone = t.QueuedAt
 	}
 	if now.Sub(gone) >= time.Duration(ar.GraceMS)*time.Millisecond {
-		arenaName, agentID := ar.Name, t.AgentID
-		r.goDo("unqueue-absent/"+arenaName+"/"+agentID, func(ctx context.Context) {
-			ctx, cancel := r.opCtx(ctx)
-			defer cancel()
-			if err := r.node.Unqueue(ctx, arenaName, agentID); err != nil && !apperr.Is(err, apperr.NotFound) {
-				r.log.Warn("unqueue absent agent", "agent", agentID, "arena", arenaName, "err", err)
-			}
-		})
+		r.unqueueAbsent(ar.Name, t.AgentID)
 	}
 	return true
+}
+
+func (r *Runner) unqueueAbsent(arenaName, agentID string) {
+	r.goDo("unqueue-absent/"+arenaName+"/"+agentID, func(ctx context.Context) {
+		ctx, cancel := r.opCtx(ctx)
+		defer cancel()
+		if err := r.node.Unqueue(ctx, arenaName, agentID); err != nil && !apperr.Is(err, apperr.NotFound) {
+			r.log.Warn("unqueue absent agent", "agent", agentID, "arena", arenaName, "err", err)
+		}
+	})
 }
 
 // onEvent reacts to a committed contest event at once.
