@@ -128,6 +128,22 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// trained on (too few yet, or the run was stopped) are pulled again by
 	// the next run instead of skipped for good.
 	next := tr.Cursor()
+	if next != "" && next != "0" {
+		// A resumed run trains on everything pulled so far, as the run it
+		// continues would have: pull the pairs before the checkpoint's
+		// cursor again (the checkpoint keeps the cursor, not the pairs),
+		// in the same order, so the resumed rounds draw the same batches.
+		until, err := strconv.ParseUint(next, 10, 64)
+		if err != nil {
+			return fmt.Errorf("the checkpoint's preference cursor %q is not a number", next)
+		}
+		before, err := pullUntil(ctx, reader, o.Arena, 0, until)
+		if err != nil {
+			return err
+		}
+		data.add(before)
+		fmt.Fprintf(stderr, "resumed at step %d: %d pairs pulled again, up to the checkpoint's cursor %s\n", tr.Steps(), len(data.pairs), next)
+	}
 	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
 		wait := o.RoundWait
 		if round == o.Rounds && o.FinalWait > 0 {
@@ -291,11 +307,25 @@ func (p *pulled) add(q pulled) {
 // (no checker) always is.
 func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, string, error) {
 	since, _ := strconv.ParseUint(cursor, 10, 64)
+	out, next, err := pullPages(ctx, c, arena, since, 0)
+	return out, strconv.FormatUint(next, 10), err
+}
+
+// pullUntil is pull for the pairs after since up to and including cursor
+// until: what a run had pulled when it saved a checkpoint there.
+func pullUntil(ctx context.Context, c *client.Client, arena string, since, until uint64) (pulled, error) {
+	out, _, err := pullPages(ctx, c, arena, since, until)
+	return out, err
+}
+
+// pullPages reads pairs after since, up to until (0: to the end), and
+// returns them with the cursor after the last page read.
+func pullPages(ctx context.Context, c *client.Client, arena string, since, until uint64) (pulled, uint64, error) {
 	var out pulled
 	for {
 		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
 		if err != nil {
-			return pulled{}, "", fmt.Errorf("export preferences: %w", err)
+			return pulled{}, 0, fmt.Errorf("export preferences: %w", err)
 		}
 		for _, l := range page.Lines {
 			var p struct {
@@ -306,7 +336,10 @@ func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, 
 				}
 			}
 			if err := json.Unmarshal(l, &p); err != nil {
-				return pulled{}, "", fmt.Errorf("decode pair: %w", err)
+				return pulled{}, 0, fmt.Errorf("decode pair: %w", err)
+			}
+			if until > 0 && p.Cursor > until {
+				return out, until, nil
 			}
 			prompt := learnerPrompt(p.Prompt)
 			out.pairs = append(out.pairs, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: prompt, Chosen: learnerTarget(p.Chosen), Rejected: learnerTarget(p.Rejected)})
@@ -314,8 +347,8 @@ func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, 
 				out.sft = append(out.sft, gpu.Sequence{Prompt: prompt, Response: learnerTarget(p.Chosen)})
 			}
 		}
-		if page.Next == since {
-			return out, strconv.FormatUint(since, 10), nil
+		if page.Next == since || (until > 0 && page.Next >= until) {
+			return out, page.Next, nil
 		}
 		since = page.Next
 	}

@@ -102,7 +102,9 @@ func TestBadCommandLinesStopBeforeTraining(t *testing.T) {
 }
 
 // TestRoundsResumeFromTheCheckpointCursor trains against a real node: a
-// second run resumes at the checkpoint's cursor and sees only new pairs.
+// second run resumes at the checkpoint's cursor, takes the pairs before it
+// again (a version trains on everything pulled so far) and counts only
+// the later ones as new.
 func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	srv := clienttest.NewServer(t)
 	n := srv.Node
@@ -163,8 +165,11 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 1 new pairs (cursor 4)")) {
-		t.Fatalf("the resumed run did not start at the cursor:\n%s", stderr.String())
+	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 1 new pairs (cursor 4), 4 in all")) {
+		t.Fatalf("the resumed run did not start at the cursor with every pair trained on before:\n%s", stderr.String())
+	}
+	if !bytes.Contains(stderr.Bytes(), []byte("3 pairs pulled again, up to the checkpoint's cursor 3")) {
+		t.Fatalf("the resumed run did not say what it pulled again:\n%s", stderr.String())
 	}
 }
 
