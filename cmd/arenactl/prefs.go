@@ -48,23 +48,25 @@ func prefsExport(fs *flag.FlagSet) action {
 		cursorPath := *out + ".cursor"
 		sinceSet := false
 		fs.Visit(func(f *flag.Flag) { sinceSet = sinceSet || f.Name == "since" })
-		if toFile && !sinceSet {
-			c, found, err := readCursor(cursorPath)
-			if err != nil {
-				return err
-			}
-			if found {
-				*since = c
-				fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", c, cursorPath)
-			}
-		}
-		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Since: *since, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, Limit: *page}
+		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, Limit: *page}
 		if *minMargin > -1 {
 			q.MinMargin = minMargin
 		}
 		if *minAgreement > -2 {
 			q.MinAgreement = minAgreement
 		}
+		selection := exportSelection(q)
+		if toFile {
+			c, found, err := readCursor(cursorPath, selection)
+			if err != nil {
+				return err
+			}
+			if found && !sinceSet {
+				*since = c
+				fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", c, cursorPath)
+			}
+		}
+		q.Since = *since
 		var w io.Writer = inv.stdout
 		start, total := time.Now(), 0
 		for {
@@ -89,7 +91,7 @@ func prefsExport(fs *flag.FlagSet) action {
 			}
 			total += len(p.Lines)
 			if toFile {
-				if err := os.WriteFile(cursorPath, []byte(fmt.Sprintf("%d\n", p.Next)), 0o644); err != nil {
+				if err := os.WriteFile(cursorPath, []byte(fmt.Sprintf("%d\n%s\n", p.Next, selection)), 0o644); err != nil {
 					return err
 				}
 			}
@@ -107,8 +109,35 @@ func prefsExport(fs *flag.FlagSet) action {
 	}
 }
 
-// readCursor reads a FILE.cursor an earlier export left.
-func readCursor(path string) (uint64, bool, error) {
+// exportSelection names what an export writes: its format and filters,
+// everything of the query but where it starts and its page size. It is
+// kept in FILE.cursor beside the cursor.
+func exportSelection(q client.PreferenceQuery) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "format=%s arena=%s agent=%s", q.Format, q.Arena, q.Agent)
+	if q.MinMargin != nil {
+		fmt.Fprintf(&b, " min-margin=%g", *q.MinMargin)
+	}
+	if q.MinAgreement != nil {
+		fmt.Fprintf(&b, " min-agreement=%g", *q.MinAgreement)
+	}
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{{"exclude-flagged", q.ExcludeFlagged}, {"exclude-chosen-flagged", q.ExcludeChosenFlagged}, {"chosen-passed", q.ChosenPassed}} {
+		if f.on {
+			b.WriteString(" " + f.name)
+		}
+	}
+	return b.String()
+}
+
+// readCursor reads a FILE.cursor an earlier export left: its cursor, and
+// the selection it was made with. Appending another selection to the same
+// file would skip every pair of it below the cursor, and mix formats, so
+// that is refused. (A cursor file from an older arenactl holds no
+// selection and is taken as it is.)
+func readCursor(path, selection string) (uint64, bool, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, false, nil
@@ -116,9 +145,14 @@ func readCursor(path string) (uint64, bool, error) {
 	if err != nil {
 		return 0, false, fmt.Errorf("read export cursor: %w", err)
 	}
-	c, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	first, rest, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	c, err := strconv.ParseUint(strings.TrimSpace(first), 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("%s does not hold a cursor (%q): remove it, or pass --since", path, strings.TrimSpace(string(b)))
+		return 0, false, fmt.Errorf("%s does not hold a cursor (%q): remove it, or pass --since", path, strings.TrimSpace(first))
+	}
+	if was := strings.TrimSpace(rest); was != "" && was != selection {
+		return 0, false, fmt.Errorf("%s holds pairs exported with %q; this export asks for %q: write it to another --out (pairs of the new selection below cursor %d would be skipped, and the file would mix them)",
+			strings.TrimSuffix(path, ".cursor"), was, selection, c)
 	}
 	return c, true, nil
 }

@@ -64,7 +64,10 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"answer A"`) {
 		t.Fatalf("export:\n%s", strings.Join(lines, "\n"))
 	}
-	cursor := strings.TrimSpace(readFile(t, out+".cursor"))
+	cursor, selection, _ := strings.Cut(strings.TrimSpace(readFile(t, out+".cursor")), "\n")
+	if selection != "format=trl arena= agent=" {
+		t.Fatalf("the cursor file records the selection %q, want the format and filters", selection)
+	}
 	judged("c_pref3")
 	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--since", cursor); code != 0 {
 		t.Fatalf("resumed export exited %d: %s", code, stderr)
@@ -80,6 +83,15 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 4 {
 		t.Fatalf("after a plain rerun the file has %d lines, want 4 (no pair twice)", len(lines))
+	}
+
+	// Another format or filter into the same file is refused: it would
+	// skip that selection's pairs below the cursor and mix the formats.
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "full", "--arena", "prompt"); code != 1 || !strings.Contains(stderr, "holds pairs exported with") {
+		t.Fatalf("another selection into the same file: exit %d, %s", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 4 {
+		t.Fatalf("a refused export changed the file to %d lines", len(lines))
 	}
 
 	// The operator token reads the export too.
