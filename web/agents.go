@@ -184,6 +184,16 @@ func (s *Server) updateAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if patch.patch().Empty() && patch.APIKey == nil {
+		// The command would refuse it too, naming only the fields it
+		// carries (api_key travels sealed beside them); the owner is told
+		// every field. Someone else's or an unknown agent is left to the
+		// command, which answers 403 or 404 first.
+		if cur, err := s.cfg.Accounts.GetAgent(c.Param("id")); err == nil && cur.OwnerID == p.ID {
+			s.writeError(c, apperr.New(apperr.Invalid, "patch changes nothing: give at least one of name, description, kind, webhook_url, endpoint, api_key"))
+			return
+		}
+	}
 	var sealed *string
 	if patch.APIKey != nil {
 		v, err := s.seal(*patch.APIKey, c.Param("id"))

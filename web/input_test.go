@@ -105,7 +105,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{name: "a name the owner already uses conflicts", body: `{"name":"taken"}`, status: 409, code: "conflict", msg: []string{`"taken"`}},
 		}},
 		{"updating an agent", "PATCH", "/v1/agents/" + agent.ID, ownerKey, []badInput{
-			{name: "an empty patch changes nothing", body: `{}`, status: 400, code: "invalid", msg: []string{"patch changes nothing"}},
+			{name: "an empty patch changes nothing", body: `{}`, status: 400, code: "invalid", msg: []string{"patch changes nothing", "endpoint, api_key"}},
 			{name: "a null name changes nothing", body: `{"name":null}`, status: 400, code: "invalid", msg: []string{"patch changes nothing"}},
 			{name: "an empty name is required", body: `{"name":""}`, status: 400, code: "invalid", msg: []string{"name is required"}},
 			{name: "a name with control characters is refused", body: `{"name":"x\u007f"}`, status: 400, code: "invalid", msg: []string{"control characters"}},
