@@ -219,6 +219,8 @@ func TestRouteAndQueryErrors(t *testing.T) {
 		{"a non-numeric limit is refused", req{method: "GET", path: "/v1/agents?limit=ten"}, 400, "invalid", "limit must be an integer from 1 to 500"},
 		{"a fractional limit is refused", req{method: "GET", path: "/v1/agents?limit=1.5"}, 400, "invalid", "limit must be an integer from 1 to 500"},
 		{"an unknown agent is not found", req{method: "GET", path: "/v1/agents/ag_0000"}, 404, "not_found", "ag_0000"},
+		{"a repeated query parameter is refused", req{method: "GET", path: "/v1/agents?limit=2&limit=3"}, 400, "invalid", `query parameter "limit" is given 2 times`},
+		{"a repeated parameter on a write is refused", req{method: "POST", path: "/v1/owners?consistency=local&consistency=local", body: `{"name":"R"}`}, 400, "invalid", `"consistency" is given 2 times`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

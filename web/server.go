@@ -237,7 +237,7 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recover, s.accessLog, securityHeaders, s.crossOrigin, s.limitAnonymous)
+	r.Use(s.recover, s.accessLog, securityHeaders, s.crossOrigin, s.limitAnonymous, s.singleQueryValues)
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
