@@ -145,6 +145,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 	}
 	armReadDeadline(conn)
 	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer, s.cfg.WriteTimeout)}
+	defer sess.out.readerStopped()
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
 		Node: s.cfg.Cluster.ID(), Contests: nonNil(s.cfg.Contests.ContestsOf(a.ID))})
 	detach := s.cfg.Runner.Attach(a.ID, sess)
@@ -166,7 +167,16 @@ func (s *Server) agentConnect(c *gin.Context) {
 			s.limitHit(limitFramesPerSecond)
 			s.log.Info("agent over the frame rate", "agent", a.ID, "per_second", lim.FramesPerSecond)
 			sess.out.close(websocket.ClosePolicyViolation, fmt.Sprintf("rate_limited: more than %g frames per second (burst %d)", lim.FramesPerSecond, lim.FrameBurst))
-			return
+			// Read on, discarding, until the agent answers the close (or
+			// the linger ends): its burst must not sit unread in the
+			// kernel when the socket closes, or the close frame is lost
+			// to a reset.
+			conn.SetReadDeadline(time.Now().Add(closeLinger))
+			for {
+				if _, _, err := conn.NextReader(); err != nil {
+					return
+				}
+			}
 		}
 		if mt != websocket.TextMessage {
 			// The protocol is JSON text frames. A binary frame is answered

@@ -61,13 +61,28 @@ type wsOut struct {
 	closing chan closeMsg
 	stopped chan struct{}
 	once    sync.Once
+	// readerDone is closed when the connection's reader has returned.
+	readerDone chan struct{}
+	readerOnce sync.Once
 }
 
+// closeLinger is how long a close frame waits for the peer's answering
+// close (read by the connection's reader) before the socket is closed.
+// Closing at once, with the peer's frames still unread in the kernel's
+// buffer, makes the kernel send a reset instead of a FIN, and the peer
+// may lose the close frame and its reason (it saw 1006 instead of 1008).
+const closeLinger = 2 * time.Second
+
 func newWSOut(conn *websocket.Conn, buffer int, wait time.Duration) *wsOut {
-	w := &wsOut{wait: wait, out: make(chan any, buffer), closing: make(chan closeMsg, 1), stopped: make(chan struct{})}
+	w := &wsOut{wait: wait, out: make(chan any, buffer), closing: make(chan closeMsg, 1), stopped: make(chan struct{}),
+		readerDone: make(chan struct{})}
 	go w.pump(conn)
 	return w
 }
+
+// readerStopped tells the writer that nothing reads the connection any
+// more, so a close need not wait for the peer's answer.
+func (w *wsOut) readerStopped() { w.readerOnce.Do(func() { close(w.readerDone) }) }
 
 // send queues a frame, waiting while the buffer is full; false once the
 // writer has stopped.
@@ -119,7 +134,12 @@ func (w *wsOut) pump(conn *websocket.Conn) {
 				}
 			}
 			conn.SetWriteDeadline(time.Now().Add(w.wait))
-			conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(m.code, m.reason))
+			if conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(m.code, m.reason)) == nil {
+				select { // the close handshake: the reader sees the peer's close
+				case <-w.readerDone:
+				case <-time.After(closeLinger):
+				}
+			}
 			return
 		case <-ticker.C:
 			conn.SetWriteDeadline(time.Now().Add(w.wait))
