@@ -42,6 +42,10 @@ func (s *Server) preferences(c *gin.Context) {
 			return
 		}
 	}
+	if err := s.checkCursor(c, f.Since); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	list, next, err := s.cfg.Preferences.Preferences(f)
 	if err != nil {
 		s.writeError(c, err)
@@ -77,6 +81,27 @@ func (s *Server) preferences(c *gin.Context) {
 		}
 	}
 	_ = w.Flush()
+}
+
+// checkCursor refuses a cursor past everything the cluster has committed:
+// one from another cluster (or a wiped and rebuilt one) or a typo. The
+// export would answer no pairs and hand the same cursor back, so the
+// trainer would look caught up forever. A cursor past only what this node
+// has applied may come from a node further ahead: it is checked after a
+// linearizable read, which makes the node catch up first.
+func (s *Server) checkCursor(c *gin.Context, since uint64) error {
+	if since <= s.cfg.Cluster.AppliedIndex() {
+		return nil
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.linearize(ctx); err != nil {
+		return err
+	}
+	if newest := s.cfg.Cluster.AppliedIndex(); since > newest {
+		return apperr.New(apperr.Invalid, "since %d is past this cluster's newest entry (%d): a cursor from another cluster, or a wiped and rebuilt one? Export from since=0 again", since, newest)
+	}
+	return nil
 }
 
 // preferenceParams are the query parameters GET /v1/preferences knows

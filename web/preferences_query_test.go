@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -26,13 +27,16 @@ func TestPreferenceExportRefusesTyposByName(t *testing.T) {
 		{"a parameter of another endpoint", "?cursor=12", 400, "invalid", []string{`"cursor"`, "since"}},
 		{"an unknown parameter beside known ones", "?arena=duel&limit=5&arenaa=duel", 400, "invalid", []string{`"arenaa"`}},
 		{"an unknown arena", "?arena=dule", 404, "not_found", []string{"dule"}},
+		{"a cursor past every entry (another cluster's)", "?since=999999999", 400, "invalid", []string{"since 999999999", "newest entry"}},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
 			e.do(t, n, req{method: "GET", path: "/v1/preferences" + tt.query, key: op}).wantError(t, tt.status, tt.code, tt.msg...)
 		})
 	}
-	for _, q := range []string{"", "?arena=duel", "?arena=duel&format=trl&since=0&limit=10&min_margin=0&chosen_passed=false&exclude_flagged=chosen"} {
+	newest := n.node.AppliedIndex()
+	for _, q := range []string{"", "?arena=duel", "?arena=duel&format=trl&since=0&limit=10&min_margin=0&chosen_passed=false&exclude_flagged=chosen",
+		fmt.Sprintf("?since=%d", newest)} {
 		t.Run("accepts "+q, func(t *testing.T) {
 			e.do(t, n, req{method: "GET", path: "/v1/preferences" + q, key: op}).want(t, http.StatusOK)
 		})
