@@ -32,8 +32,13 @@ type LeaderboardRow struct {
 	// arena's provisional_games contests.
 	Provisional bool   `json:"provisional"`
 	AgentID     string `json:"agent_id"`
-	Name        string `json:"name"`
-	OwnerID     string `json:"owner_id"`
+	// Name is the agent's current name (looked up when the row is
+	// served); a deleted agent keeps the name it last played under.
+	Name string `json:"name"`
+	// Deleted is true when the agent has been deleted since it played:
+	// its rating stays on the board, but GET /v1/agents/{id} is a 404.
+	Deleted bool   `json:"deleted,omitempty"`
+	OwnerID string `json:"owner_id"`
 	// OwnerName is the owner's display name, looked up when the row is
 	// served (it is not part of the rating state).
 	OwnerName string  `json:"owner_name,omitempty"`

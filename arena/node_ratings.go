@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"sort"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -172,4 +173,59 @@ func rankingBattles(battles []Battle) []ranking.Battle {
 		out[i] = ranking.Battle{A: b.A, B: b.B, Winner: b.Winner}
 	}
 	return out
+}
+
+// RecentlySettled returns the limit contests that settled last, across
+// every arena, latest first. Contests are keyed by when they started, so
+// a long contest that just ended sits behind every shorter one started
+// after it; the battles are keyed by the log index of the settlement that
+// made them, so each arena's latest settlements are at the end of its
+// battles.
+func (n *Node) RecentlySettled(limit int) (list []Contest, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		var ids []string
+		seen := map[string]bool{}
+		err := tx.Bucket(bucketArenas).ForEach(func(name, _ []byte) error {
+			prefix := append(append([]byte{}, name...), 0)
+			c := tx.Bucket(bucketBattles).Cursor()
+			k, v := c.Seek(append(append([]byte{}, prefix...), bytes.Repeat([]byte{0xff}, 12)...))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+			for found := 0; k != nil && bytes.HasPrefix(k, prefix) && found < limit; k, v = c.Prev() {
+				var b Battle
+				if err := json.Unmarshal(v, &b); err != nil {
+					return fmt.Errorf("decode battle: %w", err)
+				}
+				if !seen[b.Contest] {
+					seen[b.Contest] = true
+					ids = append(ids, b.Contest)
+					found++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := n.fsm.contests.get(tx, id)
+			if err != nil {
+				return err
+			}
+			if c.Status == StatusSettled {
+				list = append(list, *c)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(list, func(i, j int) bool {
+		if !list[i].EndedAt.Equal(list[j].EndedAt) {
+			return list[i].EndedAt.After(list[j].EndedAt)
+		}
+		return list[i].ID > list[j].ID
+	})
+	return list[:min(len(list), limit)], err
 }

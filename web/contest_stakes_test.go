@@ -56,6 +56,15 @@ func TestContestsShowTheStakesTheirSeatsPaid(t *testing.T) {
 	if s := got["ct_free"].Stakes; s != nil {
 		t.Errorf("listed ct_free with stakes %v, want none (a free contest)", s)
 	}
+	if err := c.Leader().Resign(ctx, "ct_free", b, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var pay struct {
+		Payouts []int64 `json:"payouts"`
+	}
+	if code := plHTTP(t, "GET", base+"/v1/contests/ct_free/payouts", "", nil, &pay); code != 200 || len(pay.Payouts) != 2 || pay.Payouts[0] != 0 || pay.Payouts[1] != 0 {
+		t.Errorf("payouts of a settled free contest: %d %v, want [0 0]", code, pay.Payouts)
+	}
 	var one struct{ Contest contest }
 	if code := plHTTP(t, "GET", base+"/v1/contests/ct_staked", "", nil, &one); code != 200 {
 		t.Fatalf("get contest: %d", code)

@@ -302,7 +302,7 @@ func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.Leaderbo
 			rows[i].BT = &api.BTCell{Rating: r.Rating, Lower: r.Lower, Upper: r.Upper, Rank: r.Rank, Battles: r.Battles}
 		}
 	}
-	s.nameOwners(rows)
+	s.nameRows(rows)
 	rankBT(rows)
 	if method == api.RankBT {
 		orderByBT(rows)

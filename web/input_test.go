@@ -243,6 +243,20 @@ func TestRouteAndQueryErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("a browser asking for a page that does not exist gets the site's not-found page", func(t *testing.T) {
+		for _, path := range []string{"/arenas/", "/contests/", "/no-such-page"} {
+			r := e.do(t, n, req{method: "GET", path: path, header: map[string]string{"Accept": "text/html,application/xhtml+xml"}})
+			if r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "<html") {
+				t.Errorf("GET %s from a browser: %d %s, want the HTML shell with 404", path, r.status, r.header.Get("Content-Type"))
+			}
+		}
+		e.do(t, n, req{method: "GET", path: "/no-such-page"}).wantError(t, 404, "not_found", "no route for GET /no-such-page")
+		// The client follows the redirect to the icon.
+		if r := e.do(t, n, req{method: "GET", path: "/favicon.ico"}); r.status != 200 || r.header.Get("Content-Type") != "image/svg+xml" {
+			t.Errorf("GET /favicon.ico: %d %q, want the icon", r.status, r.header.Get("Content-Type"))
+		}
+	})
+
 	t.Run("the JSON media type is matched case-insensitively", func(t *testing.T) {
 		e.do(t, n, req{method: "POST", path: "/v1/owners", body: `{"name":"Caps"}`, contentType: "Application/JSON"}).want(t, 201)
 	})

@@ -99,7 +99,13 @@ func (s *Server) contestPayouts(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "status": con.Status, "payouts": con.Payouts, "transfers": list})
+	payouts := con.Payouts
+	if payouts == nil && con.Status == arena.StatusSettled {
+		// A free arena's contest settles with nothing to pay: every seat
+		// got 0, which is an answer, not a missing one.
+		payouts = make([]int64, len(con.Seats))
+	}
+	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "status": con.Status, "payouts": payouts, "transfers": list})
 }
 
 type grantReq struct {

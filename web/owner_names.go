@@ -1,6 +1,9 @@
 package web
 
-import "github.com/agentarena/arena/api"
+import (
+	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/apperr"
+)
 
 // Spectator pages show who owns an agent by the owner's display name; the
 // rating and agent records keep only the owner's id, so names are looked
@@ -14,6 +17,23 @@ func (s *Server) ownerName(id string) string {
 		return ""
 	}
 	return o.Name
+}
+
+// nameRows gives leaderboard rows their agents' current names (a rating
+// keeps the name the agent had at its last settled contest, so a rename
+// showed only after the next one) and marks agents deleted since, which
+// keep their stored name and their place; then it names the owners.
+func (s *Server) nameRows(rows []api.LeaderboardRow) {
+	for i := range rows {
+		a, err := s.cfg.Accounts.GetAgent(rows[i].AgentID)
+		switch {
+		case err == nil:
+			rows[i].Name = a.Name
+		case apperr.Is(err, apperr.NotFound):
+			rows[i].Deleted = true
+		}
+	}
+	s.nameOwners(rows)
 }
 
 // nameOwners fills OwnerName in leaderboard rows, reading each owner once.

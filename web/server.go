@@ -226,8 +226,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.engine.ServeHTTP(w, r)
 }
 
+// isStreamPath matches the stream routes exactly: /v1/contests/{id}/stream,
+// /v1/arenas/{name}/live and /v1/agents/connect. A suffix test also caught
+// an arena named "live" or "stream" (/v1/arenas/stream, /arenas/live).
 func isStreamPath(p string) bool {
-	return strings.HasSuffix(p, "/stream") || strings.HasSuffix(p, "/live") || strings.HasSuffix(p, "/agents/connect")
+	seg := strings.Split(strings.Trim(p, "/"), "/")
+	switch {
+	case len(seg) == 4 && seg[0] == "v1" && seg[1] == "contests" && seg[3] == "stream":
+	case len(seg) == 4 && seg[0] == "v1" && seg[1] == "arenas" && seg[3] == "live":
+	case len(seg) == 3 && seg[0] == "v1" && seg[1] == "agents" && seg[2] == "connect":
+	default:
+		return false
+	}
+	return true
 }
 
 // Routes lists every route's method and path (the authorization matrix
@@ -239,6 +250,9 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.Use(s.recover, s.accessLog, securityHeaders, s.crossOrigin, s.limitAnonymous, s.singleQueryValues)
 	r.NoRoute(func(c *gin.Context) {
+		if s.pageNotFound(c) {
+			return
+		}
 		s.writeError(c, apperr.New(apperr.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {

@@ -76,6 +76,8 @@ type Contests interface {
 	Unqueue(ctx context.Context, arenaName, agentID string) error
 	Contest(id string) (*arena.Contest, error)
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
+	// RecentlySettled is the contests that settled last, latest first.
+	RecentlySettled(limit int) ([]arena.Contest, error)
 	// Stakes is what each seat of each contest staked (nil: nothing).
 	Stakes(cs []arena.Contest) ([][]int64, error)
 	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)

@@ -48,13 +48,37 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 
 // home serves the page shell. It names the node and its role, so the
 // <noscript> fallback still says where the reader is.
-func (s *Server) home(c *gin.Context) {
+func (s *Server) home(c *gin.Context) { s.shell(c, http.StatusOK) }
+
+func (s *Server) shell(c *gin.Context, status int) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	// The shell names live state: never cache it, so a new binary's
 	// assets and the node's role are picked up at once.
 	c.Header("Cache-Control", "no-store")
-	c.Status(http.StatusOK)
+	c.Status(status)
 	_ = uiShell.Execute(c.Writer, s.clusterLine())
+}
+
+// pageNotFound answers a browser's request for a page that does not
+// exist (/arenas/ with no name, a typo) with the shell and a 404, so the
+// browser's router shows its "Page not found" page with the site around
+// it, not a line of JSON. API paths and other clients keep the JSON
+// error; /favicon.ico, which browsers ask for on their own, leads to the
+// icon.
+func (s *Server) pageNotFound(c *gin.Context) bool {
+	r := c.Request
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if r.URL.Path == "/favicon.ico" {
+		c.Redirect(http.StatusMovedPermanently, "/ui/favicon.svg")
+		return true
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/ui/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		return false
+	}
+	s.shell(c, http.StatusNotFound)
+	return true
 }
 
 // uiAsset serves one embedded file with a type browsers accept for ES

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,14 +122,13 @@ func (s *Server) uiHome(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	// Contests list newest started first; "recent results" are the
-	// newest ended, so read more and keep the latest to end.
-	if out.Recent, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusSettled, Limit: 3 * homeRecent}); err != nil {
+	// "Recent results" are the latest to end, which the contest list (by
+	// start) cannot give: a long contest that just ended sits behind every
+	// shorter one started after it.
+	if out.Recent, err = s.cfg.Contests.RecentlySettled(homeRecent); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	slices.SortStableFunc(out.Recent, func(a, b arena.Contest) int { return b.EndedAt.Compare(a.EndedAt) })
-	out.Recent = out.Recent[:min(len(out.Recent), homeRecent)]
 	for _, list := range [][]arena.Contest{out.Running, out.Recent} {
 		for i := range list {
 			list[i].State, list[i].Verdict = nil, nil
