@@ -192,6 +192,11 @@ func (s *Server) arenaLive(c *gin.Context) {
 
 	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
 	board, _ := s.cfg.Contests.Leaderboard(name)
+	for i := range board { // as the leaderboard's rows are: current names
+		if a, err := s.cfg.Accounts.GetAgent(board[i].AgentID); err == nil {
+			board[i].Name = a.Name
+		}
+	}
 	if !out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board}) {
 		return
 	}
