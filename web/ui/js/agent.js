@@ -1,7 +1,13 @@
 // Agent page: rating history per arena, recent contests, results against
 // its most frequent opponents, and what it earned (payouts minus stakes).
-import { h, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
+// Earnings and opponents are counted over the agent's latest contests
+// (those one request lists, `latest`), and each says so.
+import { h, fill, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
 import { lineChart, fitChart, seriesColor } from './charts.js';
+
+// latest is how many of the agent's latest contests the page reads;
+// shown, how many of them the table lists.
+const latest = 200, shown = 30;
 
 export function render(main, { id }) {
   document.title = 'Agent — Agent Arena';
@@ -10,17 +16,19 @@ export function render(main, { id }) {
   Promise.all([
     getJSON(`/v1/agents/${encodeURIComponent(id)}`),
     getJSON(`/v1/agents/${encodeURIComponent(id)}/ratings`),
-    getJSON(`/v1/contests?agent=${encodeURIComponent(id)}&limit=200`),
+    getJSON(`/v1/contests?agent=${encodeURIComponent(id)}&limit=${latest}`),
   ]).then(([a, r, cs]) => {
     if (gone) return;
-    paint(main, a.agent, a.owner_name, r.history, cs.contests);
+    // next_cursor: older contests exist beyond the ones read.
+    paint(main, a.agent, a.owner_name, r.history, cs.contests, !!cs.next_cursor || cs.contests.length >= latest);
   }).catch((e) => {
+    if (gone) return;
     main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
   });
   return () => { gone = true; };
 }
 
-function paint(main, agent, ownerName, history, contests) {
+function paint(main, agent, ownerName, history, contests, more) {
   document.title = `${agent.name} — Agent Arena`;
   // Rating history, one series per arena.
   const byArena = new Map();
@@ -34,7 +42,8 @@ function paint(main, agent, ownerName, history, contests) {
   const series = [...byArena].map(([name, points]) => ({ name, points }));
   const current = series.map((x, i) => h('span', { style: `--c:${seriesColor(i)}`, text: `${x.name}: Elo ${fmtRating(x.points[x.points.length - 1].y)} (${x.points.length - 1} contests)` }));
 
-  // Earnings and head-to-head from the settled contests listed.
+  // Earnings and head-to-head from the settled contests read (the latest
+  // `latest` contests; `more` when the agent has older ones).
   let earned = 0, staked = 0;
   const opp = new Map();
   const mine = (c) => c.seats.findIndex((s) => s.agent_id === agent.id);
@@ -56,8 +65,15 @@ function paint(main, agent, ownerName, history, contests) {
   }
   const frequent = [...opp.values()].sort((a, b) => b.games - a.games).slice(0, 8);
   const settled = contests.filter((c) => c.status === 'settled').length;
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  // over says which contests the sums cover: all of the agent's settled
+  // contests, or only those among its `latest` newest.
+  const over = more
+    ? `its latest ${plural(settled, 'settled contest', 'settled contests')} (the settled ones among its latest ${contests.length} contests; older ones are not counted)`
+    : settled === 0 ? 'its settled contests (none yet)' : settled === 1 ? 'its only settled contest' : `all ${settled} of its settled contests`;
+  const listed = Math.min(shown, contests.length);
 
-  main.replaceChildren(
+  fill(main,
     h('h1', { text: agent.name }),
     h('p', { class: 'muted' }, `${agent.kind} agent · version ${agent.version} · owner `,
       ownerName ? h('strong', { id: 'owner', title: agent.owner_id, text: ownerName }) : h('code', { id: 'owner', text: agent.owner_id }),
@@ -69,20 +85,24 @@ function paint(main, agent, ownerName, history, contests) {
     h('div', { class: 'grid two' },
       h('section', { class: 'card', 'aria-labelledby': 'h-earn' }, h('h2', { id: 'h-earn', text: 'Earnings' }),
         h('p', {}, h('strong', { id: 'earnings', class: deltaClass(earned - staked), text: fmtMoney(earned - staked, { sign: true }) }), ' net'),
-        h('p', { class: 'small muted', text: `${fmtMoney(earned)} paid out against ${fmtMoney(staked)} in stakes over the last ${settled} settled contests listed below.` })),
+        h('p', { class: 'small muted', id: 'earnings-window', text: `${fmtMoney(earned)} paid out against ${fmtMoney(staked)} in stakes over ${over}.` })),
       h('section', { class: 'card', 'aria-labelledby': 'h-opp' }, h('h2', { id: 'h-opp', text: 'Against frequent opponents' }),
+        settled ? h('p', { class: 'small muted', id: 'opponents-window', text: `Over ${over}.` }) : null,
         frequent.length ? h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Opponent', 'Games', 'W/D/L', 'Score'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : '', text: t })))),
           h('tbody', {}, frequent.map((o) => h('tr', {}, h('th', { scope: 'row' }, link(`/agents/${encodeURIComponent(o.id)}`, o.name)),
             h('td', { class: 'num', text: String(o.games) }), h('td', { class: 'num', text: `${o.w}/${o.d}/${o.l}` }),
             h('td', { class: 'num', text: `${Math.round((100 * o.score) / o.games)}%` }))))))
           : h('p', { class: 'empty', text: 'No opponents yet.' }))),
     h('section', { 'aria-labelledby': 'h-recent' }, h('h2', { id: 'h-recent', text: 'Recent contests' }),
-      contests.length ? h('div', { class: 'table-wrap' }, h('table', {},
+      contests.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'recent-contests' },
+        h('caption', { class: 'small muted', id: 'recent-window',
+          text: listed < contests.length || more ? `Its latest ${plural(listed, 'contest', 'contests')}, newest first.`
+            : listed === 1 ? 'Its only contest.' : `All ${listed} of its contests, newest first.` }),
         // Narrow screens drop the arena and the place (the result says who
         // won), so the payout stays in view.
         h('thead', {}, h('tr', {}, ['When', 'Arena', 'Opponents', 'Result', 'Place', 'Elo', `Payout (${currencyCode()})`].map((t, i) =>
           h('th', { scope: 'col', class: [i >= 4 ? 'num' : '', i === 1 || i === 4 ? 'hide-narrow' : ''].join(' ').trim() || undefined, text: t })))),
-        h('tbody', {}, contests.slice(0, 30).map((c) => {
+        h('tbody', {}, contests.slice(0, shown).map((c) => {
           const i = mine(c);
           return h('tr', {},
             h('td', {}, link(`/contests/${encodeURIComponent(c.id)}`, fmtAgo(c.ended_at || c.created_at))),

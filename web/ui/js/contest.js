@@ -2,7 +2,7 @@
 // it commits. The page remembers the last event's seq; after a dropped
 // connection it reconnects with ?since=<seq> and the node sends exactly
 // the events it missed (or the full state when they are gone).
-import { h, link, getJSON, LiveStream, vs, fmtTime, onCluster, reportDown, reportUp, notice } from './util.js';
+import { h, fill, link, getJSON, LiveStream, vs, fmtTime, onCluster, reportDown, reportUp, notice } from './util.js';
 import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 
 export function render(main, { id }) {
@@ -70,7 +70,7 @@ function build(main, page, d) {
       page.answers.note, page.answers.el,
       h('details', {}, h('summary', { text: 'Event log' }), page.log));
   }
-  main.replaceChildren(
+  fill(main,
     h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(c.arena)}`, `← ${c.arena}`)),
     h('h1', { text: vs(c) }),
     h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` }),
@@ -99,9 +99,9 @@ function fromSnapshot(page, c, view, events) {
     page.moves = 0;
     for (const ev of events) logEvent(page, ev);
   }
-  page.verdict.replaceChildren(verdictPanel(c) || '');
-  page.replay.replaceChildren(c.status === 'settled' || c.status === 'aborted'
-    ? link(`/contests/${encodeURIComponent(c.id)}/replay`, 'Step through the replay →') : '');
+  fill(page.verdict, verdictPanel(c));
+  fill(page.replay, c.status === 'settled' || c.status === 'aborted'
+    ? link(`/contests/${encodeURIComponent(c.id)}/replay`, 'Step through the replay →') : null);
 }
 
 function paintStatus(page) {

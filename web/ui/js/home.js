@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, link, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
+import { h, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -33,8 +33,10 @@ function arenaCard(x) {
   const a = x.arena;
   const top = x.top.length
     // The server orders the top agents as the arena ranks them
-    // (Bradley–Terry for judged arenas), provisional agents last.
-    ? h('ol', { class: 'small' }, x.top.map((e) => h('li', {}, link(`/agents/${encodeURIComponent(e.agent_id)}`, e.name), ' ',
+    // (Bradley–Terry for judged arenas), provisional agents last. Each
+    // shows its own rank, not its place in the list: provisional agents
+    // never hold rank 1, and agents the ratings cannot tell apart share one.
+    ? h('ol', { class: 'small top-agents' }, x.top.map((e) => h('li', { value: e.rank, dataset: { agent: e.agent_id, rank: e.rank } }, agentName(e), ' ',
       h('span', { class: 'muted', text: e.bt && x.method === 'bt'
         ? `BT ${fmtRating(e.bt.rating)} · ${e.games} games` : `Elo ${fmtRating(e.rating / 1000)} · ${e.games} games` }),
       e.provisional ? h('span', { class: 'badge provisional', text: 'provisional' }) : null)))

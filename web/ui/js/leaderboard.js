@@ -2,7 +2,7 @@
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
 // re-reads the table whenever a settlement changes it.
-import { h, link, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
+import { h, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
 
 const columns = [
@@ -35,12 +35,22 @@ export function render(main, { name }) {
     h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. Provisional agents have played too few games to be ranked among the others: they are listed after them and never hold rank 1.' }),
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
-  let refreshTimer = 0, gone = false;
+  const arenaPath = `/v1/arenas/${encodeURIComponent(name)}`;
+  let refreshTimer = 0, gone = false, stream = null, seen = false;
+  // unknown replaces the page when the node has no such arena, and stops
+  // listening for it.
+  const unknown = () => {
+    if (gone) return;
+    gone = true; clearTimeout(refreshTimer); stream?.close();
+    document.title = 'Unknown arena — Agent Arena';
+    main.replaceChildren(h('h1', { text: 'Unknown arena' }), h('p', { class: 'err', id: 'arena-unknown', role: 'alert', text: `There is no arena named ${name}.` }),
+      h('p', {}, link('/', 'Back to the arenas')));
+  };
   const refresh = async () => {
     try {
       const [b, t] = await Promise.all([
-        getJSON(`/v1/arenas/${encodeURIComponent(name)}/leaderboard`),
-        getJSON(`/v1/arenas/${encodeURIComponent(name)}/trends`),
+        getJSON(`${arenaPath}/leaderboard`),
+        getJSON(`${arenaPath}/trends`),
       ]);
       if (gone) return;
       st.rows = b.entries; st.trends = t.trends;
@@ -50,10 +60,20 @@ export function render(main, { name }) {
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     } catch (e) {
-      if (!gone && e.status === 404) main.replaceChildren(h('h1', { text: 'Unknown arena' }), h('p', { class: 'err', text: `There is no arena named ${name}.` }));
+      if (e.status === 404) unknown();
     }
   };
   const later = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 250); };
+  // paintInfo shows the arena's settings: from GET /v1/arenas/{name}, the
+  // stream's snapshot, and every `arena` frame (an operator's change).
+  const paintInfo = (a) => {
+    if (!a) return;
+    const parts = [a.game, `${a.seats} seats`, `${a.move_deadline_ms / 1000} s per move`, `stake ${fmtMoney(a.stake)}`];
+    if (a.reward_mode === 'linear') parts.push('rewards linear by rank');
+    else if (a.rewards?.length) parts.push(`rewards ${a.rewards.join('/')}%`);
+    if (a.judges?.length) parts.push(`judges ${a.judges.join(', ')}`);
+    info.textContent = parts.join(' · ');
+  };
   const paintLive = () => {
     const list = [...st.running.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     live.replaceChildren(...(list.length ? list.map((c) => h('li', { class: 'row' },
@@ -61,27 +81,45 @@ export function render(main, { name }) {
       h('span', { class: 'small muted', text: `started ${fmtAgo(c.created_at)}` })))
       : [h('li', { class: 'empty', text: 'No contest is running in this arena right now.' })]));
   };
-  const stream = new LiveStream({
-    key: 'arena', what: 'leaderboard',
-    url: () => `/v1/arenas/${encodeURIComponent(name)}/live`,
-    onFrame: (f) => {
-      if (f.type === 'snapshot') {
-        const a = f.arena;
-        info.textContent = `${a.game} · ${a.seats} seats · ${a.move_deadline_ms / 1000} s per move · stake ${fmtMoney(a.stake)} · rewards ${a.rewards.join('/')}% · judges ${a.judges.join(', ')}`;
-        st.running = new Map(f.live.map((c) => [c.id, c]));
-        paintLive();
-        refresh(); // also after a reconnect: settlements may have been missed
-      } else if (f.type === 'leaderboard') {
-        later();
-      } else if (f.type === 'contest') {
-        const ev = f.data;
-        if (ev.type === 'created' && ev.data) st.running.set(ev.contest, ev.data);
-        if (ev.type === 'settled' || ev.type === 'aborted') st.running.delete(ev.contest);
-        paintLive();
-      }
-    },
-  });
-  return () => { gone = true; clearTimeout(refreshTimer); stream.close(); };
+  const onFrame = (f) => {
+    seen = true;
+    if (f.type === 'snapshot') {
+      paintInfo(f.arena);
+      st.running = new Map(f.live.map((c) => [c.id, c]));
+      paintLive();
+      refresh(); // also after a reconnect: settlements may have been missed
+    } else if (f.type === 'leaderboard') {
+      later();
+    } else if (f.type === 'arena') {
+      // An operator changed the arena (deadline, stake, rewards,
+      // provisional_games, ranking…): show the new settings and read the
+      // table again, whose ranks and provisional marks may follow them.
+      paintInfo(f.data);
+      later();
+    } else if (f.type === 'contest') {
+      const ev = f.data;
+      if (ev.type === 'created' && ev.data) st.running.set(ev.contest, ev.data);
+      if (ev.type === 'settled' || ev.type === 'aborted') st.running.delete(ev.contest);
+      paintLive();
+    }
+  };
+  const listen = () => {
+    if (gone) return;
+    stream = new LiveStream({
+      key: 'arena', what: 'leaderboard', onFrame,
+      url: () => `${arenaPath}/live`,
+      // A browser cannot see why a handshake failed: until a frame has
+      // come, ask whether the arena is there at all.
+      onDrop: () => {
+        if (!seen) getJSON(arenaPath).catch((e) => { if (e.status === 404) unknown(); });
+      },
+    });
+  };
+  // Ask for the arena before opening its stream: an unknown one is a 404
+  // here, where a websocket would only fail, and fail again on every retry.
+  getJSON(arenaPath).then((d) => { if (!gone) { paintInfo(d?.arena); listen(); } },
+    (e) => { if (e.status === 404) unknown(); else listen(); }); // unreachable: the stream reports and retries
+  return () => { gone = true; clearTimeout(refreshTimer); stream?.close(); };
 }
 
 // ownerName is how the table names an owner: the display name the node
@@ -118,7 +156,7 @@ function paintTable(st, headRow, tbody) {
     const trend = st.trends[r.agent_id] || [];
     return h('tr', { class: changed ? 'flash' : undefined, dataset: { agent: r.agent_id, games: r.games } },
       h('td', { class: 'num', text: String(r.rank) }),
-      h('th', { scope: 'row', class: 'agent-cell' }, link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name),
+      h('th', { scope: 'row', class: 'agent-cell' }, agentName(r),
         r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
       h('td', { class: 'hide-narrow small owner', title: r.owner_id, text: ownerName(r) }),
       h('td', { class: 'num', text: fmtRating(r.elo) }),

@@ -1,6 +1,6 @@
 // Replay: any contest's event history, stepped through one event at a time
 // with buttons, the slider or the keyboard (←/→, Home/End, space to play).
-import { h, link, getJSON, vs, fmtTime } from './util.js';
+import { h, fill, link, getJSON, vs, fmtTime } from './util.js';
 import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 
 export function render(main, { id }) {
@@ -25,7 +25,7 @@ export function render(main, { id }) {
       slider.value = String(at);
       paint(stage, c, d.view, steps, at);
       caption.textContent = at === 0 ? `Start · ${steps.length} events` : `Event ${at} of ${steps.length}: ${describe(c, steps[at - 1])}`;
-      verdict.replaceChildren(at === steps.length ? verdictPanel(c) || '' : '');
+      fill(verdict, at === steps.length ? verdictPanel(c) : null);
     };
     const toggle = () => {
       if (timer) { clearInterval(timer); timer = 0; play.textContent = 'Play'; play.setAttribute('aria-label', 'Play'); return; }
@@ -41,7 +41,7 @@ export function render(main, { id }) {
       else if (ev.key === ' ' && !ev.target.closest('button')) { ev.preventDefault(); toggle(); }
     };
     document.addEventListener('keydown', keyHandler);
-    main.replaceChildren(
+    fill(main,
       h('p', { class: 'small' }, link(`/contests/${encodeURIComponent(c.id)}`, '← contest page'), ' · ',
         link(`/arenas/${encodeURIComponent(c.arena)}`, c.arena)),
       h('h1', { text: `Replay: ${vs(c)}` }),

@@ -22,6 +22,16 @@ function append(el, children) {
   }
 }
 
+// fill replaces an element's children as h() builds them: arrays are
+// flattened and null, undefined and false are left out (the DOM's own
+// replaceChildren would show them as the text "null"). Use it wherever a
+// child is conditional.
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 const SVG = 'http://www.w3.org/2000/svg';
 export function s(tag, attrs, ...children) {
   const el = document.createElementNS(SVG, tag);
@@ -36,6 +46,17 @@ export function s(tag, attrs, ...children) {
 // link makes an in-app link; the router intercepts clicks on [data-nav].
 export function link(href, ...children) {
   return h('a', { href, 'data-nav': true }, ...children);
+}
+
+// agentName names a leaderboard row's agent: a link to its page, or, for
+// an agent deleted since it played (the row's `deleted`), its last name as
+// plain text marked "(deleted)", since its page is gone.
+export function agentName(r) {
+  if (r.deleted) {
+    return h('span', { class: 'agent-deleted', title: 'This agent has been deleted; its results stay on the board' },
+      r.name, ' ', h('span', { class: 'muted small', text: '(deleted)' }));
+  }
+  return link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name);
 }
 
 export class APIError extends Error {
@@ -88,6 +109,9 @@ export function notice(message) {
   clearTimeout(paintBanner.t);
   paintBanner.t = setTimeout(() => { if (problems.size === 0) b.hidden = true; }, 4000);
 }
+// dropProblem forgets a source's problem without announcing that it is
+// live again: the source was given up (a stream closed), not restored.
+export function dropProblem(key) { if (problems.delete(key)) paintBanner(); }
 export function clearProblems() { problems.clear(); paintBanner(); }
 function paintBanner() {
   const b = document.getElementById('banner');
@@ -102,9 +126,12 @@ function paintBanner() {
 // LiveStream keeps a websocket open, reconnecting with backoff when it
 // drops. url() is asked again before every attempt, so a contest stream can
 // resume with ?since=<last seq>. While it is down the banner says so.
+// onDrop, if given, hears of every close before the retry: a browser
+// cannot see a failed handshake's status, so a page may ask the node over
+// HTTP whether what it streams still exists, and close() the stream.
 export class LiveStream {
-  constructor({ key, url, onFrame, onOpen, what }) {
-    Object.assign(this, { key, url, onFrame, onOpen, what });
+  constructor({ key, url, onFrame, onOpen, onDrop, what }) {
+    Object.assign(this, { key, url, onFrame, onOpen, onDrop, what });
     this.closed = false; this.attempt = 0; this.ws = null; this.timer = 0;
     this.connect();
   }
@@ -129,6 +156,7 @@ export class LiveStream {
       reportDown(this.key, `Lost the live connection to this node${opened ? why : ''}. Reconnecting… ` +
         `The ${this.what || 'page'} will catch up automatically.`);
       this.retry();
+      this.onDrop?.({ opened });
     };
   }
   retry() {
@@ -137,7 +165,7 @@ export class LiveStream {
     this.timer = setTimeout(() => this.connect(), delay);
   }
   close() {
-    this.closed = true; clearTimeout(this.timer); reportUp(this.key);
+    this.closed = true; clearTimeout(this.timer); dropProblem(this.key);
     if (this.ws) { const ws = this.ws; this.ws = null; ws.close(); }
   }
 }
