@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -125,6 +126,14 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
+		if p := reservedTransferPrefix(req.ID); p != "" {
+			// The arena names its own transfers after the contest or owner
+			// they serve; one taken by a grant made that contest's
+			// settlement fail (stuck) or refused a move (the wrong seat
+			// won).
+			s.writeError(c, apperr.New(apperr.Invalid, "transfer ids starting with %q are the arena's own (stakes, payouts, fees, refunds, starting grants); choose another id", p))
+			return
+		}
 		if req.ID == "" {
 			id, err := agents.NewID(kind)
 			if err != nil {
@@ -142,6 +151,19 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, gin.H{"transfer": t})
 	}
+}
+
+// reservedTransferPrefixes are the id prefixes of the transfers the state
+// machine makes itself (arena/apply_ledger.go).
+var reservedTransferPrefixes = []string{"stake/", "payout/", "fee/", "refund/", "grant/start/"}
+
+func reservedTransferPrefix(id string) string {
+	for _, p := range reservedTransferPrefixes {
+		if strings.HasPrefix(id, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 func (s *Server) audit(c *gin.Context) {

@@ -74,6 +74,20 @@ func TestMoneyRoutes(t *testing.T) {
 			t.Fatalf("same id, other amount: status %d, want 409", code)
 		}
 	})
+	t.Run("the arena's own transfer ids cannot be taken by a grant", func(t *testing.T) {
+		// A payout id taken beforehand made its contest's settlement fail.
+		for _, id := range []string{"payout/c_x/0", "stake/c_x/1", "fee/c_x", "refund/stake/c_x/0", "grant/start/ow_x"} {
+			for _, path := range []string{"/v1/ledger/grants", "/v1/ledger/adjustments"} {
+				var e struct {
+					Error struct{ Code, Message string } `json:"error"`
+				}
+				g := map[string]any{"id": id, "owner_id": me.Owner.ID, "amount": 1}
+				if code := plHTTP(t, "POST", base+path, plOperator, g, &e); code != 400 || !strings.Contains(e.Error.Message, "the arena's own") {
+					t.Errorf("%s with id %s: %d %+v, want 400 naming the reserved prefix", path, id, code, e.Error)
+				}
+			}
+		}
+	})
 	t.Run("an adjustment cannot overdraw a wallet", func(t *testing.T) {
 		adj := map[string]any{"id": "adj-1", "owner_id": me.Owner.ID, "amount": -10_000_000}
 		var e struct {
