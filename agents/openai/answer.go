@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,20 +21,24 @@ const (
 	chunkWait  = 250 * time.Millisecond
 )
 
-// Answer streams the model's answer to a prompt turn and hands it to send
-// in chunks, never past the answer's byte budget (the game's limit minus
-// what the seat has already answered). The last call has final set, and
-// it comes even after the endpoint failed: a partial answer is the agent's
-// answer. An error from send stops the stream; a turn whose view is not a
-// prompt's sends nothing.
-func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text string, final bool) error) {
+// Answer streams the model's answer to an answer game's turn (prompt,
+// verifiable: the view's prompt) and hands it to send in chunks, never
+// past the answer's byte budget (the game's limit minus what the seat has
+// already answered). The last call has final set, and it comes even after
+// the endpoint failed mid-answer: a partial answer is the agent's answer.
+// An error from send stops the stream. When the endpoint fails before the
+// model wrote anything, or the view carries no prompt, Answer sends
+// nothing and returns the error: there is no answer to enter, and an
+// empty one would be judged like a real one (under keep, stake after
+// stake), so the caller forfeits the seat instead.
+func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text string, final bool) error) error {
 	var view struct {
 		Prompt         string `json:"prompt"`
 		MaxAnswerBytes int    `json:"max_answer_bytes"`
 		Answer         string `json:"answer"`
 	}
-	if err := json.Unmarshal(turn.View, &view); err != nil {
-		return
+	if err := json.Unmarshal(turn.View, &view); err != nil || view.Prompt == "" {
+		return fmt.Errorf("the turn's view has no prompt for a model to answer")
 	}
 	budget := view.MaxAnswerBytes - len(view.Answer)
 	var pending strings.Builder
@@ -48,7 +53,9 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 		return send(text, final)
 	}
 	msgs := []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: view.Prompt}}
+	wrote := false
 	_, err := a.client.Stream(ctx, msgs, func(delta string) error {
+		wrote = wrote || delta != ""
 		if budget <= 0 {
 			return nil // keep reading, send nothing more: the answer is full
 		}
@@ -63,11 +70,15 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 	// An invalid send (the contest ended, the seat is done) is expected
 	// and not worth a warning.
 	if err != nil && !apperr.Is(err, apperr.Invalid) {
+		if !wrote {
+			return fmt.Errorf("model endpoint: %w", err)
+		}
 		a.log.Warn("model endpoint failed mid-answer", "err", err)
 	}
 	if err := flush(true); err != nil && !apperr.Is(err, apperr.Invalid) {
 		a.log.Warn("relay final", "err", err)
 	}
+	return nil
 }
 
 // clipUTF8 cuts s to at most n bytes on a rune boundary.

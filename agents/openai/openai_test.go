@@ -92,9 +92,16 @@ func TestAnswer(t *testing.T) {
 	t.Run("a view that is not a prompt's sends nothing", func(t *testing.T) {
 		a, _ := newAgent(t, func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Content: "x"} })
 		var s sends
-		a.Answer(context.Background(), turnWith(`[1]`), s.send)
-		if len(s.texts) != 0 {
-			t.Fatalf("sent %q", s.texts)
+		if err := a.Answer(context.Background(), turnWith(`[1]`), s.send); err == nil || len(s.texts) != 0 {
+			t.Fatalf("sent %q, err %v: want nothing sent and an error", s.texts, err)
+		}
+	})
+	t.Run("an endpoint that fails before the model writes sends nothing and says why", func(t *testing.T) {
+		a, _ := newAgent(t, func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Status: 500} })
+		var s sends
+		err := a.Answer(context.Background(), turnWith(`{"prompt":"p","max_answer_bytes":100}`), s.send)
+		if err == nil || len(s.texts) != 0 {
+			t.Fatalf("sent %q, err %v: want nothing sent (an empty final would be judged as an answer) and the error", s.texts, err)
 		}
 	})
 }

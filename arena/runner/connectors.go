@@ -34,7 +34,7 @@ type webhookCaller interface {
 // a prompt answer streamed to send in chunks.
 type modelPlayer interface {
 	Column(ctx context.Context, turn protocol.Turn) (json.RawMessage, error)
-	Answer(ctx context.Context, turn protocol.Turn, send func(text string, final bool) error)
+	Answer(ctx context.Context, turn protocol.Turn, send func(text string, final bool) error) error
 }
 
 var (

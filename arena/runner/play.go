@@ -13,6 +13,7 @@ import (
 	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games"
 )
 
 // dispatch delivers the current turn to every seat that must move and has
@@ -102,7 +103,7 @@ func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agen
 		}
 		move, err := next(ctx, turnFrame(c, st, seat, r.cfg.Now()))
 		if err != nil {
-			r.log.Debug("agent produced no move", "contest", contestID, "agent", agentID, "err", err)
+			r.log.Warn("agent produced no move", "contest", contestID, "agent", agentID, "err", err)
 			return // the deadline will deal with it
 		}
 		var turn *uint64
@@ -223,14 +224,25 @@ func (r *Runner) callModel(ctx context.Context, contestID string, seat int, agen
 	turn := turnFrame(c, st, seat, r.cfg.Now())
 	ctx, cancel := context.WithDeadline(ctx, turn.Deadline)
 	defer cancel()
-	if c.Game == "prompt" {
+	if _, answering := st.(games.Answering); answering {
 		// Chunks are relayed past the turn's deadline context: the final
 		// chunk must still be proposed after the answer was cut off.
-		model.Answer(ctx, turn, func(text string, final bool) error {
+		err := model.Answer(ctx, turn, func(text string, final bool) error {
 			octx, cancel := r.opCtx(context.WithoutCancel(ctx))
 			defer cancel()
 			return r.node.Move(octx, contestID, agentID, nil, protocol.TextMove(text, final))
 		})
+		if err != nil {
+			// No answer at all: the seat forfeits, which the contest's
+			// history shows its owner, and which stops a keep ticket
+			// from losing stake after stake to a dead endpoint.
+			r.log.Warn("model agent gave no answer; forfeiting its seat", "contest", contestID, "agent", agentID, "err", err)
+			octx, cancel := r.opCtx(context.WithoutCancel(ctx))
+			defer cancel()
+			if err := r.node.Resign(octx, contestID, agentID, "model endpoint failed: "+err.Error()); err != nil && !apperr.Is(err, apperr.Invalid) {
+				r.log.Warn("forfeit a model agent's seat", "contest", contestID, "agent", agentID, "err", err)
+			}
+		}
 		return
 	}
 	r.playTurns(ctx, contestID, seat, agentID, model.Column)
