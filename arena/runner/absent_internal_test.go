@@ -122,3 +122,70 @@ func TestAbsentWebsocketAgentsAreNotMatched(t *testing.T) {
 		t.Fatalf("prompt queue %+v after its agent was deleted, want empty", ts)
 	}
 }
+
+// An owner who can pay one stake and queues two agents gets one of them
+// matched. Each ticket alone passed the stake check, so the two were
+// paired with each other on every tick, a contest the apply refused for
+// want of funds, and neither agent ever played.
+func TestAnOwnerIsMatchedOnlyForTheStakesItCanPay(t *testing.T) {
+	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
+	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
+		HTTPAddr: "http://n0.invalid", Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no leader")
+		}
+	}
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(n.Seed(ctx, arena.DefaultArenas(), nil))
+	stake := arena.DefaultArenas()[0].Stake
+	for _, o := range []struct {
+		id    string
+		funds int64
+	}{{"ow_poor", stake}, {"ow_rich", 100 * stake}} {
+		_, err := n.CreateOwner(ctx, agents.Owner{ID: o.id, Name: o.id}, agents.HashKey(o.id))
+		must(err)
+		// Owners start with the sign-up grant: adjust to the funds wanted.
+		b, err := n.Balance(o.id)
+		must(err)
+		_, err = n.Grant(ctx, "tx_"+o.id, o.id, o.funds-b.Balance, "adjust", "stake test")
+		must(err)
+	}
+	r := New(Config{Node: n})
+	r.startLeading(ctx)
+	t.Cleanup(func() { r.stopLeading(); r.wg.Wait() })
+	for _, a := range []agents.Agent{
+		{ID: "ag_poor1", OwnerID: "ow_poor", Name: "poor1", Kind: agents.KindWebsocket},
+		{ID: "ag_poor2", OwnerID: "ow_poor", Name: "poor2", Kind: agents.KindWebsocket},
+		{ID: "ag_rich", OwnerID: "ow_rich", Name: "rich", Kind: agents.KindWebsocket},
+	} {
+		_, err := n.CreateAgent(ctx, a, agents.HashKey(a.ID))
+		must(err)
+		r.Attach(a.ID, &recordingConn{})
+		_, err = n.Queue(ctx, "connect4", a.ID)
+		must(err)
+	}
+	r.matchmake(time.Now())
+	list, _, err := n.Contests(arena.ContestFilter{Arena: "connect4"})
+	must(err)
+	if len(list) != 1 {
+		t.Fatalf("%d contests, want 1: the poor owner's oldest agent against the rich one", len(list))
+	}
+	seated := map[string]bool{}
+	for _, s := range list[0].Seats {
+		seated[s.AgentID] = true
+	}
+	if !seated["ag_poor1"] || !seated["ag_rich"] {
+		t.Fatalf("contest seats %+v, want ag_poor1 and ag_rich", list[0].Seats)
+	}
+}

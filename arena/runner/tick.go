@@ -158,14 +158,22 @@ func (r *Runner) matchmake(now time.Time) {
 		// Every ticket passes absent, even a lone one, so that tickets of
 		// deleted or long-gone agents leave the queue.
 		mt := make([]matchmaking.Ticket, 0, len(tickets))
+		taken := map[string]int64{} // stakes of the tickets let in, by owner
 		for _, t := range tickets {
 			if r.absent(ar, t, now) {
 				continue
 			}
-			// An owner who cannot pay the stake is not matched; the apply
-			// checks again, this only avoids proposing doomed contests.
-			if ar.Stake > 0 && !r.node.CanAfford(t.OwnerID, ar.Stake) {
-				continue
+			// An owner is matched only for the stakes it can pay: each of
+			// its tickets (oldest first) needs one more. Checking each
+			// ticket alone let two agents of an owner who could pay one
+			// stake be paired on every tick, a contest the apply refused
+			// each time, and neither ever played. The apply checks again;
+			// this only avoids proposing doomed contests.
+			if ar.Stake > 0 {
+				if !r.node.CanAfford(t.OwnerID, taken[t.OwnerID]+ar.Stake) {
+					continue
+				}
+				taken[t.OwnerID] += ar.Stake
 			}
 			rating := 1000.0
 			if e, ok, _ := r.node.RatingOf(ar.Name, t.AgentID); ok {
