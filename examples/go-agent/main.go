@@ -250,8 +250,13 @@ func (a *agent) play(conn *websocket.Conn, t turn) error {
 		}
 		return a.send(conn, outbound{Type: typeFinal, Contest: t.Contest, Text: answer(v)})
 	default:
-		a.log.Warn("unknown game; resigning", "game", g.Game)
-		return a.send(conn, outbound{Type: typeResign, Contest: t.Contest})
+		// Resign this one and stop: queueing again would lose a stake per
+		// contest of a game this agent cannot play.
+		if err := a.send(conn, outbound{Type: typeResign, Contest: t.Contest}); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: this example plays connect4 and prompt contests, not %q (resigned; examples/python-webhook-agent answers verifiable tasks): queue it in another arena",
+			errFatal, g.Game)
 	}
 }
 
