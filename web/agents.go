@@ -38,7 +38,16 @@ type patchAgentReq struct {
 }
 
 func (r patchAgentReq) patch() agents.AgentPatch {
-	return agents.AgentPatch{Name: r.Name, Description: r.Description, Kind: r.Kind, WebhookURL: r.WebhookURL, Endpoint: r.Endpoint}
+	p := agents.AgentPatch{Name: r.Name, Description: r.Description, Kind: r.Kind, WebhookURL: r.WebhookURL, Endpoint: r.Endpoint}
+	if r.Kind != nil && *r.Kind == agents.KindOpenAI && r.WebhookURL == nil {
+		// A webhook agent turned into a model agent drops its URL, as one
+		// turned into a websocket agent does (the command's rule clears it
+		// only for websocket, and refused the switch). Asked for
+		// explicitly here, so the command means the same on any build.
+		none := ""
+		p.WebhookURL = &none
+	}
+	return p
 }
 
 type agentResp struct {

@@ -206,3 +206,35 @@ func TestOpenAIAgentAnswersVerifiableTasksAndForfeitsOnAFailedEndpoint(t *testin
 		t.Errorf("%d tickets queued after the forfeit, want none: the forfeit must stop the failed agent's keep ticket", ar.Queued)
 	}
 }
+
+// A webhook agent becomes a model agent with one PATCH naming the new kind
+// and its endpoint, as API.md says; the webhook URL goes with the old
+// kind (it was refused unless the request also cleared webhook_url).
+func TestAWebhookAgentBecomesAModelAgent(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	var o struct {
+		APIKey string `json:"api_key"`
+	}
+	plHTTP(t, "POST", base+"/v1/owners", "", map[string]string{"name": "switcher"}, &o)
+	var a struct {
+		Agent struct{ ID string } `json:"agent"`
+	}
+	if code := plHTTP(t, "POST", base+"/v1/agents", o.APIKey, map[string]any{"name": "hook", "kind": "webhook", "webhook_url": "http://127.0.0.1:9/turn"}, &a); code != 201 {
+		t.Fatalf("create webhook agent: %d", code)
+	}
+	var got struct {
+		Agent struct {
+			Kind       string          `json:"kind"`
+			WebhookURL string          `json:"webhook_url"`
+			Endpoint   json.RawMessage `json:"endpoint"`
+		} `json:"agent"`
+	}
+	patch := map[string]any{"kind": "openai", "endpoint": map[string]any{"base_url": "http://127.0.0.1:9/v1", "model": "m"}}
+	if code := plHTTP(t, "PATCH", base+"/v1/agents/"+a.Agent.ID, o.APIKey, patch, &got); code != 200 {
+		t.Fatalf("PATCH to openai: %d", code)
+	}
+	if got.Agent.Kind != "openai" || got.Agent.WebhookURL != "" || len(got.Agent.Endpoint) == 0 {
+		t.Fatalf("agent after the switch: %+v", got.Agent)
+	}
+}
