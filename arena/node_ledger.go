@@ -66,6 +66,20 @@ func (n *Node) Grant(ctx context.Context, id, ownerID string, amount int64, kind
 	return as[ledger.Transfer](v)
 }
 
+// LedgerSettings reads the cluster's money rules; a cluster that never
+// stored any grants nothing to new owners.
+func (n *Node) LedgerSettings() (s LedgerSettings, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		var ok bool
+		s, ok, err = ledgerSettings(tx)
+		if err == nil && !ok {
+			s = LedgerSettings{Currency: ledger.DefaultCurrency}
+		}
+		return err
+	})
+	return s, err
+}
+
 // SetLedgerSettings changes the cluster's money rules (operators).
 func (n *Node) SetLedgerSettings(ctx context.Context, s LedgerSettings) (LedgerSettings, error) {
 	v, err := n.Apply(ctx, CmdLedgerSettings, ledgerSettingsCmd{Settings: s})

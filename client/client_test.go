@@ -296,6 +296,12 @@ func TestRequestsMatchTheWireContract(t *testing.T) {
 			method: "PUT", uri: "/v1/ledger/settings", body: `{"starting_grant":0,"currency":"ARC"}`,
 		},
 		{
+			name:   "ledger settings are read",
+			call:   func(c *client.Client) error { _, err := c.LedgerSettings(ctx); return err },
+			status: 200, response: `{"settings":{"starting_grant":100000,"currency":"ARC"}}`,
+			method: "GET", uri: "/v1/ledger/settings",
+		},
+		{
 			name:   "list arenas reads the collection",
 			call:   func(c *client.Client) error { _, err := c.ListArenas(ctx); return err },
 			status: 200, response: `{"arenas":[]}`,

@@ -242,6 +242,18 @@ func (c *Client) Audit(ctx context.Context) (*AuditResult, error) {
 	return &AuditResult{Audit: *out.Audit, NodeID: out.NodeID}, nil
 }
 
+// LedgerSettings reads the cluster's money rules. It needs the operator
+// token.
+func (c *Client) LedgerSettings(ctx context.Context) (*LedgerSettings, error) {
+	var out struct {
+		Settings LedgerSettings `json:"settings"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/ledger/settings", out: &out}); err != nil {
+		return nil, err
+	}
+	return &out.Settings, nil
+}
+
 // SetLedgerSettings changes the cluster's money rules and returns them as
 // stored. It needs the operator token.
 func (c *Client) SetLedgerSettings(ctx context.Context, s LedgerSettings) (*LedgerSettings, error) {

@@ -89,7 +89,8 @@ var authzWant = map[string]row{
 	"POST /v1/trainers":           {401, 403, 403, 403, 400, 403},
 	"POST /v1/ledger/grants":      {401, 403, 403, 403, 400, 403},
 	"POST /v1/ledger/adjustments": {401, 403, 403, 403, 400, 403},
-	"PUT /v1/ledger/settings":     {401, 403, 403, 403, 200, 403},
+	"PUT /v1/ledger/settings":     {401, 403, 403, 403, 400, 403},
+	"GET /v1/ledger/settings":     {401, 403, 403, 403, 200, 403},
 
 	// Agents: reads are public; writes are the owning owner's.
 	"POST /v1/agents":            {401, 400, 403, 403, 403, 400},

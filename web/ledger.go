@@ -179,12 +179,34 @@ func (s *Server) audit(c *gin.Context) {
 	c.JSON(status, gin.H{"audit": r, "node_id": s.cfg.Cluster.ID()})
 }
 
-func (s *Server) ledgerSettings(c *gin.Context) {
-	var req arena.LedgerSettings
-	if err := s.readJSON(c, &req); err != nil {
+// ledgerSettingsReq is PUT /v1/ledger/settings' body. starting_grant is
+// required: PUT replaces the settings, and a body without it (say, one
+// changing only the currency) would have set new owners' grant to 0.
+type ledgerSettingsReq struct {
+	StartingGrant *int64 `json:"starting_grant"`
+	Currency      string `json:"currency"`
+}
+
+func (s *Server) getLedgerSettings(c *gin.Context) {
+	out, err := s.cfg.Ledger.LedgerSettings()
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, gin.H{"settings": out})
+}
+
+func (s *Server) ledgerSettings(c *gin.Context) {
+	var body ledgerSettingsReq
+	if err := s.readJSON(c, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if body.StartingGrant == nil {
+		s.writeError(c, apperr.New(apperr.Invalid, "starting_grant is required (minor units every new owner receives; 0 for none): PUT replaces the settings, see GET /v1/ledger/settings"))
+		return
+	}
+	req := arena.LedgerSettings{StartingGrant: *body.StartingGrant, Currency: body.Currency}
 	// Every balance, stake, payout and display is in the one currency the
 	// ledger was created with; a grant in another would be refused on every
 	// sign-up (the issuer's account holds the first). Checked here, not in

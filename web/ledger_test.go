@@ -134,6 +134,28 @@ func TestMoneyRoutes(t *testing.T) {
 			t.Fatalf("new owner's balance %+v, want 777 ARC", got)
 		}
 	})
+	t.Run("settings are read back, and a PUT without the grant is refused", func(t *testing.T) {
+		var got struct {
+			Settings struct {
+				StartingGrant int64  `json:"starting_grant"`
+				Currency      string `json:"currency"`
+			} `json:"settings"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/ledger/settings", plOperator, nil, &got); code != 200 || got.Settings.StartingGrant != 777 || got.Settings.Currency != "ARC" {
+			t.Fatalf("GET settings: %d %+v, want 777 ARC", code, got.Settings)
+		}
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		// A body naming only the currency set new owners' grant to 0.
+		if code := plHTTP(t, "PUT", base+"/v1/ledger/settings", plOperator, map[string]any{"currency": "ARC"}, &e); code != 400 || !strings.Contains(e.Error.Message, "starting_grant is required") {
+			t.Fatalf("PUT without starting_grant: %d %+v", code, e.Error)
+		}
+		plHTTP(t, "GET", base+"/v1/ledger/settings", plOperator, nil, &got)
+		if got.Settings.StartingGrant != 777 {
+			t.Fatalf("a refused PUT changed the grant to %d", got.Settings.StartingGrant)
+		}
+	})
 	t.Run("the audit is clean and names its head", func(t *testing.T) {
 		var r struct {
 			Audit struct {

@@ -284,6 +284,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/trainers", s.requireOperator, s.createTrainer)
 	v1.POST("/ledger/grants", s.requireOperator, s.grant("grant"))
 	v1.POST("/ledger/adjustments", s.requireOperator, s.grant("adjust"))
+	v1.GET("/ledger/settings", s.requireOperator, s.getLedgerSettings)
 	v1.PUT("/ledger/settings", s.requireOperator, s.ledgerSettings)
 
 	v1.POST("/agents", s.requireOwner, s.createAgent)

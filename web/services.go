@@ -107,6 +107,7 @@ type Ledger interface {
 	ContestPayouts(contestID string) ([]ledger.Transfer, error)
 	Audit() (ledger.AuditReport, error)
 	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
+	LedgerSettings() (arena.LedgerSettings, error)
 	SetLedgerSettings(ctx context.Context, s arena.LedgerSettings) (arena.LedgerSettings, error)
 }
 
