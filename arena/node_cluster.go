@@ -309,3 +309,19 @@ func (n *Node) checkOwnAddress(id raft.ServerID) error {
 	}
 	return nil
 }
+
+// ConfiguredAddress is the Raft address the cluster configuration this
+// node holds lists it at; ok is false when it lists no such member (a
+// fresh node, or one removed).
+func (n *Node) ConfiguredAddress() (addr string, ok bool) {
+	f := n.raft.GetConfiguration()
+	if f.Error() != nil {
+		return "", false
+	}
+	for _, s := range f.Configuration().Servers {
+		if s.ID == raft.ServerID(n.cfg.NodeID) {
+			return string(s.Address), true
+		}
+	}
+	return "", false
+}

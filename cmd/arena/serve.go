@@ -240,17 +240,36 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	if joining {
+		// A member restarted with its usual --join is a member already:
+		// the join only refreshes its metadata, and the node it names may
+		// be the one that is down. Failing then would take a second
+		// member out of a cluster that has just lost one.
+		addr, member := m.Node.ConfiguredAddress()
+		member = member && addr == m.Node.RaftAddr()
+		patience := time.Duration(0) // boot.Join's default: a new node waits out an election
+		if member {
+			patience = memberJoinPatience
+		}
 		err := boot.Join(ctx, boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
 			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger,
-			ReadReplica: m.ReadReplica})
-		if err != nil {
+			ReadReplica: m.ReadReplica, Patience: patience})
+		switch {
+		case err != nil && member:
+			logger.Warn("could not refresh this member's metadata through --join; serving as the member the stored configuration lists",
+				"join", m.Join, "err", err)
+		case err != nil:
 			return err
+		default:
+			m.SecretsKey = m.secrets.Key()
 		}
-		m.SecretsKey = m.secrets.Key()
 	}
 	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.Node.RaftAddr(), m.DataDir)
 	return nil
 }
+
+// memberJoinPatience bounds the metadata refresh of a member restarted
+// with --join: it serves either way, so it need not wait a minute.
+const memberJoinPatience = 5 * time.Second
 
 // Close stops serving and closes the node, without a deadline (tests, and
 // a failed start).

@@ -60,7 +60,7 @@ func startNode(t *testing.T, id, dir, httpAddr, raftAddr, join string, extra ...
 	defer cancel()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
-		t.Fatalf("start %s: %v", id, err)
+		t.Fatalf("start %s: %v\n%s", id, err, logs)
 	}
 	return &proc{m: m, dir: dir, logs: logs}
 }
