@@ -32,13 +32,24 @@ func (n *Node) Join(ctx context.Context, m NodeMeta) error {
 	}
 	member, voter := false, false
 	for _, s := range cf.Configuration().Servers {
+		if string(s.ID) != m.ID && string(s.Address) == m.RaftAddr {
+			// Etcd refuses a member whose peer URL is in use, and so does
+			// this: re-adding the address dropped the member holding it,
+			// silently, even a live voter (a --raft-advertise pasted from
+			// another node's unit file).
+			return apperr.New(apperr.Conflict, "raft address %s belongs to member %s; if %s is gone for good, remove it first (arenactl cluster remove %s)",
+				m.RaftAddr, s.ID, s.ID, s.ID)
+		}
+	}
+	for _, s := range cf.Configuration().Servers {
 		sameID, sameAddr := string(s.ID) == m.ID, string(s.Address) == m.RaftAddr
 		switch {
 		case sameID && sameAddr:
 			member, voter = true, s.Suffrage == raft.Voter
-		case sameID || sameAddr:
-			// A node came back with a new address, or an address was reused:
-			// the old entry must go before the new one can join.
+		case sameID:
+			// A member came back at a new address: the old entry must go
+			// before the new one can join.
+			n.log.Warn("member moves to a new raft address; re-adding it", "id", m.ID, "from", s.Address, "to", m.RaftAddr)
 			if err := n.raft.RemoveServer(s.ID, 0, timeoutOf(ctx)).Error(); err != nil {
 				return translateRaftErr(err)
 			}

@@ -40,6 +40,16 @@ func TestOperatorMembership(t *testing.T) {
 		}
 	})
 
+	t.Run("a join naming another member's raft address is refused and evicts nobody", func(t *testing.T) {
+		taken := followers[0]
+		body := mustJSON(t, map[string]string{"node_id": "impostor", "raft_addr": taken.node.RaftAddr(), "http_addr": "http://127.0.0.1:9"})
+		e.do(t, leader, req{method: "POST", path: "/v1/cluster/join", key: op, body: body}).
+			wantError(t, 409, "conflict", "belongs to member "+taken.node.ID())
+		if got := members(t, leader); len(got) != 3 || !slices.Contains(got, taken.node.ID()) {
+			t.Errorf("members %v after the refused join, want the three, %s among them", got, taken.node.ID())
+		}
+	})
+
 	t.Run("removing a member through a follower takes it out everywhere", func(t *testing.T) {
 		gone := followers[0]
 		e.do(t, followers[1], req{method: "DELETE", path: "/v1/cluster/nodes/" + gone.node.ID(), key: op}).want(t, 204)
