@@ -117,17 +117,47 @@ func (n *Node) Remove(ctx context.Context, id string) error {
 	if err := cf.Error(); err != nil {
 		return translateRaftErr(err)
 	}
-	found := false
+	found, voters := false, 0
 	for _, s := range cf.Configuration().Servers {
 		found = found || string(s.ID) == id
+		if s.Suffrage == raft.Voter && string(s.ID) != id {
+			voters++
+		}
 	}
 	if !found {
 		return apperr.New(apperr.NotFound, "node %s is not a member", id)
+	}
+	if voters == 0 {
+		return apperr.New(apperr.Conflict, "removing %s would leave no voter: the cluster could not elect a leader; add or promote another member first", id)
+	}
+	if id != n.cfg.NodeID {
+		// Raft first: the member's metadata (its HTTP address) must
+		// outlive a removal that fails.
+		if err := n.raft.RemoveServer(raft.ServerID(id), 0, timeoutOf(ctx)).Error(); err != nil {
+			return translateRaftErr(err)
+		}
+		if _, err := n.Apply(ctx, CmdClusterNodeRemove, nodeRemoveCmd{ID: id}); err != nil {
+			return err
+		}
+		n.log.Info("removed member", "id", id)
+		return nil
+	}
+	// The leader removing itself steps down once the new configuration
+	// commits and could not apply anything after it: its metadata goes
+	// first, and comes back if the removal fails.
+	meta, hadMeta := NodeMeta{}, false
+	if metas, err := n.nodeMetas(); err == nil {
+		meta, hadMeta = metas[id]
 	}
 	if _, err := n.Apply(ctx, CmdClusterNodeRemove, nodeRemoveCmd{ID: id}); err != nil {
 		return err
 	}
 	if err := n.raft.RemoveServer(raft.ServerID(id), 0, timeoutOf(ctx)).Error(); err != nil {
+		if hadMeta {
+			if _, rerr := n.Apply(context.WithoutCancel(ctx), CmdClusterNode, meta); rerr != nil {
+				n.log.Error("restore the metadata of a member whose removal failed", "id", id, "err", rerr)
+			}
+		}
 		return translateRaftErr(err)
 	}
 	n.log.Info("removed member", "id", id)
