@@ -237,7 +237,11 @@ func (s *Server) consistency(c *gin.Context) {
 	mode := c.Query("consistency")
 	switch mode {
 	case "", "local":
-		if !s.cfg.Cluster.Replaying() || isWrite(c.Request.Method) {
+		// The cluster's own views answer from this node even while it
+		// replays: they report where it is (applied, lag), and an
+		// operator needs them most when there is no quorum to read
+		// through (the member list, to write peers.json).
+		if !s.cfg.Cluster.Replaying() || isWrite(c.Request.Method) || (mode == "" && isClusterView(c.Request.URL.Path)) {
 			c.Next()
 			return
 		}
@@ -339,4 +343,10 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// isClusterView reports the routes that describe the cluster and this
+// node's place in it.
+func isClusterView(p string) bool {
+	return p == "/v1/cluster" || p == "/v1/cluster/progress"
 }
