@@ -54,9 +54,10 @@ func NodeID(dataDir, configured string) (string, error) {
 }
 
 // OperatorToken returns the operator token: the configured one, else the
-// one kept in dataDir. A node that bootstraps a cluster (joining false)
-// and has neither generates one into dataDir and shows it once on
-// announce; a joining node must be given the cluster's, since a token of
+// one kept in dataDir. A node that bootstraps a new cluster (joining
+// false, no state yet) and has neither generates one into dataDir and
+// shows it once on announce; a joining node, or one whose dir already
+// holds a cluster's state, must be given the cluster's, since a token of
 // its own would not open the cluster's door.
 func OperatorToken(dataDir, configured string, joining bool, announce io.Writer) (string, error) {
 	if configured != "" {
@@ -72,6 +73,12 @@ func OperatorToken(dataDir, configured string, joining bool, announce io.Writer)
 	}
 	if joining {
 		return "", errors.New("joining a cluster needs its operator token: pass --operator-token or ARENA_OPERATOR_TOKEN")
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "state.db")); err == nil {
+		// A restored dir, or a member that joined: the state holds the
+		// cluster's token (its hash), and one made up here would only be
+		// printed and then refused.
+		return "", fmt.Errorf("data dir %s holds a cluster's state but no operator token: start it with the cluster's token (--operator-token or ARENA_OPERATOR_TOKEN); a new one would be refused", dataDir)
 	}
 	tok, err := agents.NewKey(agents.OperatorPrefix)
 	if err != nil {

@@ -87,6 +87,7 @@ func TestOperatorToken(t *testing.T) {
 	tests := []struct {
 		name       string
 		stored     []byte
+		state      bool // the dir holds a state.db (restored, or a member that joined)
 		unreadable bool
 		configured string
 		joining    bool
@@ -99,6 +100,8 @@ func TestOperatorToken(t *testing.T) {
 		{name: "a bootstrapping node generates one", want: "generated"},
 		{name: "a joining node without one is refused", joining: true, wantErr: "joining a cluster needs its operator token"},
 		{name: "an unreadable token is an error", unreadable: true, wantErr: "read operator token"},
+		{name: "a dir holding a cluster's state makes up no token", state: true, wantErr: "holds a cluster's state but no operator token"},
+		{name: "a dir holding state reads its stored token", state: true, stored: []byte("aop_stored\n"), want: "aop_stored"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +111,9 @@ func TestOperatorToken(t *testing.T) {
 			}
 			if tt.unreadable {
 				write(t, dir, "operator-token", nil)
+			}
+			if tt.state {
+				write(t, dir, "state.db", []byte("bolt"))
 			}
 			var out bytes.Buffer
 			got, err := boot.OperatorToken(dir, tt.configured, tt.joining, &out)

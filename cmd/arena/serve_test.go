@@ -315,6 +315,14 @@ func TestThreeNodeClusterOverTCP(t *testing.T) {
 	})
 
 	t.Run("an operator removes a member through any node", func(t *testing.T) {
+		// The restart above may have moved the leadership: n2 forwards
+		// once it knows the new leader's HTTP address (421 until then).
+		eventually(t, 20*time.Second, func() error {
+			if code := api.do("GET", procs["n2"].m.URL+"/readyz", "", nil, nil); code != 200 {
+				return fmt.Errorf("n2 /readyz: %d", code)
+			}
+			return nil
+		})
 		if code := api.do("DELETE", procs["n2"].m.URL+"/v1/cluster/nodes/n3", "", nil, nil); code != 401 {
 			t.Errorf("anonymous remove: status %d, want 401", code)
 		}
