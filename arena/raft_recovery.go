@@ -30,6 +30,25 @@ func (n *Node) recoverFromPeersFile(raftDir string, rc *raft.Config, logs raft.L
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
+	// Checked before anything is rewritten or the file set aside: a
+	// peers.json without this node, or with it at another address than
+	// it listens on, recovered a configuration this node could not lead
+	// (it served with no leader for good, or refused to start after the
+	// file was already used up).
+	here, listed := n.transport.LocalAddr(), false
+	for _, s := range conf.Servers {
+		if s.ID != rc.LocalID {
+			continue
+		}
+		listed = true
+		if s.Address != here {
+			return fmt.Errorf("%s lists this node (%s) at %s, but it listens on %s: fix the address in the file, or start the node with --raft-addr %s",
+				path, rc.LocalID, s.Address, here, s.Address)
+		}
+	}
+	if !listed {
+		return fmt.Errorf("%s does not list this node (%s): list every surviving member by the id it was started with (--node-id), this one included", path, rc.LocalID)
+	}
 	n.log.Warn("recovering the cluster configuration from peers.json", "servers", conf.Servers)
 	if err := raft.RecoverCluster(rc, recoveryFSM{n.fsm}, logs, stable, snaps, n.transport, conf); err != nil {
 		return fmt.Errorf("recover cluster from %s: %w", path, err)

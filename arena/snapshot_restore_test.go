@@ -116,8 +116,31 @@ func TestPeersJSONRecoversLostQuorum(t *testing.T) {
 	// 25, or more if a write retried after a lost leadership was applied twice.
 	want := counterOn(t, c.Nodes[0], "s")
 	c.Close() // all down; nodes 1 and 2 never come back
-	peers := `[{"id": "node0", "address": "node0", "non_voter": false}]`
 	path := filepath.Join(c.Dirs[0], "raft", arena.PeersFile)
+	// A file that does not list this node, or lists it at another address
+	// than it listens on, is refused before it is used up.
+	for _, bad := range []struct{ peers, wantErr string }{
+		{`[{"id": "node0", "address": "node9", "non_voter": false}]`, "lists this node (node0) at node9"},
+		{`[{"id": "zz", "address": "node0", "non_voter": false}]`, "does not list this node (node0)"},
+	} {
+		if err := os.WriteFile(path, []byte(bad.peers), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, tr := raft.NewInmemTransportWithTimeout("node0", time.Second)
+		n, err := arena.Open(arena.Config{NodeID: "node0", DataDir: c.Dirs[0], FastTimeouts: true, Transport: tr,
+			OperatorTokenHash: arenatest.OperatorTokenHash, HTTPAddr: "http://node0.invalid"})
+		if err == nil {
+			n.Close()
+			t.Fatalf("peers.json %s was accepted", bad.peers)
+		}
+		if !strings.Contains(err.Error(), bad.wantErr) {
+			t.Fatalf("peers.json %s: %v, want an error containing %q", bad.peers, err, bad.wantErr)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("a refused peers.json was set aside: %v", err)
+		}
+	}
+	peers := `[{"id": "node0", "address": "node0", "non_voter": false}]`
 	if err := os.WriteFile(path, []byte(peers), 0o600); err != nil {
 		t.Fatal(err)
 	}
