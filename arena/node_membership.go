@@ -207,6 +207,17 @@ func (n *Node) TransferLeadership(ctx context.Context) error {
 	if !n.IsLeader() {
 		return nil
 	}
+	if f := n.raft.GetConfiguration(); f.Error() == nil {
+		others := 0
+		for _, s := range f.Configuration().Servers {
+			if s.Suffrage == raft.Voter && s.ID != raft.ServerID(n.cfg.NodeID) {
+				others++
+			}
+		}
+		if others == 0 {
+			return nil // a lone voter has no one to hand to
+		}
+	}
 	done := make(chan error, 1)
 	go func() { done <- n.raft.LeadershipTransfer().Error() }()
 	select {

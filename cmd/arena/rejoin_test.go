@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,5 +52,21 @@ func TestAMemberRestartedWithJoinStartsWhenTheJoinTargetIsDown(t *testing.T) {
 	}
 	if !strings.Contains(again.logs.String(), "could not refresh this member's metadata") {
 		t.Errorf("the failed refresh was not logged:\n%s", again.logs)
+	}
+}
+
+// --read-replica without --join bootstrapped an ordinary voting cluster,
+// the flag silently ignored.
+func TestAReadReplicaNeedsJoin(t *testing.T) {
+	m := NewMain()
+	m.Stdout, m.LogOutput = io.Discard, io.Discard
+	if err := m.ParseFlags([]string{"--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0", "--raft-addr", "127.0.0.1:0",
+		"--read-replica", "--operator-token", testToken}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "--read-replica needs --join") {
+		t.Fatalf("a read replica without --join: %v", err)
 	}
 }

@@ -170,6 +170,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("create data dir: %w", err)
 	}
 	var err error
+	if m.ReadReplica && m.Join == "" {
+		// Without --join the node bootstraps a cluster of its own, as a
+		// voter: the flag would be silently ignored.
+		return errors.New("--read-replica needs --join: a read replica joins an existing cluster")
+	}
 	if m.NodeID, err = boot.NodeID(m.DataDir, m.NodeID); err != nil {
 		return err
 	}
