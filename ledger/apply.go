@@ -133,7 +133,7 @@ func (v *view) prepare(t Transfer, batch []step) (step, error) {
 	switch {
 	case !from.system() && from.Balance < t.Amount:
 		return step{}, apperr.New(apperr.InsufficientFunds, "account %s has %s, transfer %s needs %s (short by %s)",
-			from.ID, showAmount(from.Balance, t.Currency), t.ID, showAmount(t.Amount, t.Currency), showAmount(t.Amount-from.Balance, t.Currency))
+			from.ID, ShowAmount(from.Balance, t.Currency), t.ID, ShowAmount(t.Amount, t.Currency), ShowAmount(t.Amount-from.Balance, t.Currency))
 	case from.system() && from.Balance < math.MinInt64+t.Amount:
 		return step{}, apperr.New(apperr.Invalid, "transfer %s would overflow the balance of %s", t.ID, from.ID)
 	case to.Balance > math.MaxInt64-t.Amount:
@@ -208,10 +208,10 @@ func indexKey(id string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(id), 0), seq)
 }
 
-// showAmount writes minor units the way people read money ("1,234.50 ARC
+// ShowAmount writes minor units the way people read money ("1,234.50 ARC
 // = 123450 minor units") for the default currency, whose exponent is
 // known, and the bare minor units for any other.
-func showAmount(minor int64, currency string) string {
+func ShowAmount(minor int64, currency string) string {
 	if currency != DefaultCurrency {
 		return fmt.Sprintf("%d %s", minor, currency)
 	}
@@ -232,5 +232,9 @@ func showAmount(minor int64, currency string) string {
 	if neg {
 		sign = "-"
 	}
-	return fmt.Sprintf("%s%s.%0*d %s = %d minor units", sign, whole, DefaultExponent, u%unit, currency, minor)
+	units := "minor units"
+	if u == 1 {
+		units = "minor unit"
+	}
+	return fmt.Sprintf("%s%s.%0*d %s = %d %s", sign, whole, DefaultExponent, u%unit, currency, minor, units)
 }

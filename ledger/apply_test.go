@@ -78,7 +78,7 @@ func TestApplyRefusesWithoutWriting(t *testing.T) {
 		msg  string
 	}{
 		{"a wallet that cannot cover the amount", stake(150), apperr.InsufficientFunds, "wallet:alice has 1.00 ARC = 100 minor units, transfer s1 needs 1.50 ARC = 150 minor units (short by 0.50 ARC = 50 minor units)"},
-		{"the house that cannot cover the amount", Transfer{ID: "h", From: HouseID, To: WalletID("a"), Amount: 1, Kind: KindAdjust, At: t0}, apperr.InsufficientFunds, "short by 0.01 ARC = 1 minor units"},
+		{"the house that cannot cover the amount", Transfer{ID: "h", From: HouseID, To: WalletID("a"), Amount: 1, Kind: KindAdjust, At: t0}, apperr.InsufficientFunds, "short by 0.01 ARC = 1 minor unit)"},
 		{"a zero amount", stake(0), apperr.Invalid, "positive"},
 		{"a negative amount", stake(-5), apperr.Invalid, "positive"},
 		{"the same account on both sides", Transfer{ID: "x", From: WalletID("alice"), To: WalletID("alice"), Amount: 1, Kind: KindAdjust, At: t0}, apperr.Invalid, "same account"},
@@ -163,13 +163,15 @@ func TestShowAmount(t *testing.T) {
 	}{
 		{0, DefaultCurrency, "0.00 ARC = 0 minor units"},
 		{5, DefaultCurrency, "0.05 ARC = 5 minor units"},
+		{1, DefaultCurrency, "0.01 ARC = 1 minor unit"},
+		{-1, DefaultCurrency, "-0.01 ARC = -1 minor unit"},
 		{100105, DefaultCurrency, "1,001.05 ARC = 100105 minor units"},
 		{-123456789, DefaultCurrency, "-1,234,567.89 ARC = -123456789 minor units"},
 		{math.MinInt64, DefaultCurrency, "-92,233,720,368,547,758.08 ARC = -9223372036854775808 minor units"},
 		{42, "XYZ", "42 XYZ"},
 	} {
-		if got := showAmount(tt.minor, tt.currency); got != tt.want {
-			t.Errorf("showAmount(%d, %s) = %q, want %q", tt.minor, tt.currency, got, tt.want)
+		if got := ShowAmount(tt.minor, tt.currency); got != tt.want {
+			t.Errorf("ShowAmount(%d, %s) = %q, want %q", tt.minor, tt.currency, got, tt.want)
 		}
 	}
 }

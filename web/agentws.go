@@ -222,6 +222,10 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		a.Send(protocol.Pong{Type: protocol.TypePong})
 		return
 	case protocol.TypeQueue:
+		if err := a.s.checkStake(in.Arena, a.agent.OwnerID); err != nil {
+			a.fail(in, err)
+			return
+		}
 		if _, err := node.Queue(ctx, in.Arena, a.agent.ID); err != nil {
 			a.s.countStateLimit(err)
 			a.fail(in, err)

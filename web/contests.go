@@ -13,6 +13,7 @@ import (
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -410,6 +411,10 @@ func (s *Server) queueAgent(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Invalid, "arena is required: the name of the arena to queue in"))
 		return
 	}
+	if err := s.checkStake(req.Arena, a.OwnerID); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	t, err := s.cfg.Contests.QueueKeep(ctx, req.Arena, a.ID, req.Keep)
@@ -503,4 +508,22 @@ func (s *Server) winRates(c *gin.Context) {
 		agentIDs, games = []string{}, [][]int{}
 	}
 	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "agents": agentIDs, "rates": out, "games": games})
+}
+
+// checkStake refuses to queue an agent whose owner cannot pay the arena's
+// stake now: the matchmaker skips such a ticket, so it would wait unmatched
+// with nothing saying why. An unknown arena is left to the queue's own
+// answer. A keep ticket queued again after a contest is not checked here
+// (the state machine does that, and skips it).
+func (s *Server) checkStake(arenaName, ownerID string) error {
+	ar, err := s.cfg.Contests.Arena(arenaName)
+	if err != nil || ar.Stake <= 0 {
+		return nil
+	}
+	acct, err := s.cfg.Ledger.Balance(ownerID)
+	if err != nil || acct.Balance >= ar.Stake {
+		return nil
+	}
+	return apperr.New(apperr.InsufficientFunds, "owner %s has %s, and arena %s's stake is %s: the agent would wait unmatched; add funds first",
+		ownerID, ledger.ShowAmount(acct.Balance, ledgerCurrency().Code), ar.Name, ledger.ShowAmount(ar.Stake, ledgerCurrency().Code))
 }
