@@ -32,12 +32,13 @@ var judgeCommands = []*command{
 	},
 	{
 		group:    "judge",
-		synopsis: "--prompt ID [--arena NAME] FILE... | --task SEED [--family F] [--level N] FILE...",
+		synopsis: "--prompt ID [--arena NAME] FILE... | --task SEED [--arena NAME] [--family F] [--level N] FILE...",
 		summary: "Score answer files (- for stdin) locally with the judge the node runs. With\n" +
 			"        --prompt, the rubric judge: each score, rank and flag and the rationale; the\n" +
 			"        prompt comes from the set built into arenactl, or with --arena from that arena\n" +
 			"        on the server. With --task, the verifiable game's checker on the task a contest\n" +
-			"        with that seed poses (--family and --level narrow it as arena options do):\n" +
+			"        with that seed poses, in the verifiable arena --arena names (its options) or\n" +
+			"        one with every family (--family and --level narrow it as arena options do):\n" +
 			"        the task, then each score, pass and the checks missed.",
 		args:     []string{"FILE"},
 		variadic: true,
@@ -184,7 +185,7 @@ func judgeFiles(fs *flag.FlagSet) action {
 		case *promptID != "" && tf.seed != "":
 			return usagef("judge takes --prompt or --task, not both")
 		case tf.seed != "":
-			return judgeTask(ctx, inv, tf)
+			return judgeTask(ctx, inv, tf, *arenaName)
 		case *promptID == "":
 			return usagef("judge needs --prompt ID (see arenactl prompts) or --task SEED")
 		}

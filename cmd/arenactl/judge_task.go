@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,9 @@ type taskFlags struct {
 	seed   string
 	family string
 	level  int
+	// options are the verifiable arena's (--arena), which --family and
+	// --level narrow further.
+	options verifiable.Options
 }
 
 // taskReport is judge --task --json's output: the task as agents see it
@@ -45,7 +49,7 @@ func generateTask(f taskFlags) (verifiable.Task, error) {
 	if err != nil {
 		return verifiable.Task{}, usagef("--task takes a seed, an unsigned 64-bit integer: %q", f.seed)
 	}
-	var o verifiable.Options
+	o := f.options
 	if f.family != "" {
 		known := verifiable.Families()
 		if !containsString(known, f.family) {
@@ -78,7 +82,24 @@ func containsString(list []string, s string) bool {
 // judgeTask checks answer files against a generated task with the checker
 // the node's referee runs, and ranks them the way the game does: by score,
 // equal scores sharing a place.
-func judgeTask(_ context.Context, inv *invocation, f taskFlags) error {
+func judgeTask(ctx context.Context, inv *invocation, f taskFlags, arenaName string) error {
+	if arenaName != "" {
+		// The task a contest of that arena posed: its options decide the
+		// families and levels the seed draws from (without them the seed
+		// drew from every family, another task, with no warning).
+		a, err := inv.client.GetArena(ctx, arenaName)
+		if err != nil {
+			return err
+		}
+		if a.Game != verifiable.Name {
+			return usagef("--task checks verifiable tasks; arena %s plays %s (use --prompt for a prompt arena)", arenaName, a.Game)
+		}
+		if len(a.Options) > 0 {
+			if err := json.Unmarshal(a.Options, &f.options); err != nil {
+				return fmt.Errorf("arena %s's options: %w", arenaName, err)
+			}
+		}
+	}
 	t, err := generateTask(f)
 	if err != nil {
 		return err

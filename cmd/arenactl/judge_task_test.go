@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/games/verifiable"
 )
 
@@ -71,5 +75,39 @@ func TestJudgeChecksAnswersToAGeneratedTask(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit 2 and %q", r.code, r.stderr, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// With --arena, --task draws the task from that arena's options, as its
+// contests do; it ignored --arena and scored another family's task.
+func TestJudgeTaskTakesTheArenasOptions(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	opts := verifiable.Options{Families: []string{verifiable.FamilyArithmetic}, Levels: []int{1}}
+	raw, _ := json.Marshal(opts)
+	if _, err := srv.Node.PutArena(ctx, api.Arena{Name: "sums", Game: verifiable.Name, Seats: 2, MoveDeadlineMS: 30000, GraceMS: 10000,
+		Forfeit: "lose", Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1, Options: raw}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := verifiable.Generate(7, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeAnswers(t, map[string]string{"a.txt": "ANSWER: " + want.Want.Value + "\n"})
+	env := map[string]string{"ARENA_SERVER": srv.URL}
+	r := runCLI(t, env, "--json", "judge", "--task", "7", "--arena", "sums", filepath.Join(dir, "a.txt"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got taskReport
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Task.ID != want.ID || !got.Results[0].Passed {
+		t.Fatalf("task %s (passed %v), want the arena's %s", got.Task.ID, got.Results[0].Passed, want.ID)
+	}
+	if r := runCLI(t, env, "judge", "--task", "7", "--arena", "prompt", filepath.Join(dir, "a.txt")); r.code != 2 || !strings.Contains(r.stderr, "plays prompt") {
+		t.Fatalf("--task with a prompt arena: exit %d, %s", r.code, r.stderr)
 	}
 }
