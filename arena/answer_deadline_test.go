@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 )
@@ -28,19 +27,11 @@ func TestAnswerGamesKeepOneDeadlinePerSeat(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(leader.Seed(ctx, arena.DefaultArenas(), nil))
+	seedPlayers(t, leader, "ow_d", 10_000, "ag_d1", "ag_d2")
 	legacy := arena.DefaultArenas()[2]
 	legacy.Name, legacy.OneDeadlinePerAnswer = "legacy-verifiable", false
 	_, err := leader.PutArena(ctx, legacy)
 	must(err)
-	_, err = leader.CreateOwner(ctx, agents.Owner{ID: "ow_d", Name: "dora"}, agents.HashKey("aro_deadline"))
-	must(err)
-	_, err = leader.Grant(ctx, "tx_deadline", "ow_d", 10_000, "grant", "deadline test")
-	must(err)
-	for _, id := range []string{"ag_d1", "ag_d2"} {
-		_, err := leader.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_d", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		must(err)
-	}
 	chunk := json.RawMessage(`{"text":"4","final":false}`)
 	final := json.RawMessage(`{"text":"2","final":true}`)
 	// The leader's clock stamps each command; wait until it has moved on,

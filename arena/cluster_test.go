@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 )
@@ -163,5 +164,27 @@ func TestJoinAfterSnapshotRestoresFromIt(t *testing.T) {
 	}
 	if h, _, _ := joined.FSM().StateHash(); h != hash {
 		t.Errorf("joined node hash %s, want %s", h, hash)
+	}
+}
+
+// seedPlayers seeds the default arenas on leader n and makes owner (funded
+// with funds more than its sign-up grant) with the given websocket agents.
+func seedPlayers(t *testing.T, n *arena.Node, owner string, funds int64, agentIDs ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: owner, Name: owner}, agents.HashKey("key-"+owner)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Grant(ctx, "tx_"+owner, owner, funds, "grant", "test funds"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range agentIDs {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: owner, Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
-	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 )
 
@@ -25,17 +23,9 @@ func TestRecentlySettledIsByEndAcrossArenas(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(n.Seed(ctx, arena.DefaultArenas(), nil))
-	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_r", Name: "r"}, agents.HashKey("kr"))
-	must(err)
-	_, err = n.Grant(ctx, "tx_r", "ow_r", 100_000, "grant", "recent test")
-	must(err)
-	for _, id := range []string{"ag_r1", "ag_r2", "ag_r3", "ag_r4"} {
-		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_r", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		must(err)
-	}
+	seedPlayers(t, n, "ow_r", 100_000, "ag_r1", "ag_r2", "ag_r3", "ag_r4")
 	// The long one starts first, in another arena than the short ones.
-	_, err = n.CreateContest(ctx, "ct_long", "connect4", []string{"ag_r1", "ag_r2"}, 1)
+	_, err := n.CreateContest(ctx, "ct_long", "connect4", []string{"ag_r1", "ag_r2"}, 1)
 	must(err)
 	for i, id := range []string{"ct_short_a", "ct_short_b", "ct_short_c"} {
 		_, err := n.CreateContest(ctx, id, "verifiable", []string{"ag_r3", "ag_r4"}, uint64(i+2))

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 )
@@ -27,19 +26,11 @@ func TestAllForfeitContestIsVoid(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(leader.Seed(ctx, arena.DefaultArenas(), nil))
+	seedPlayers(t, leader, "ow_v", 10_000, "ag_v1", "ag_v2", "ag_v3")
 	legacy := arena.DefaultArenas()[1]
 	legacy.Name, legacy.VoidAllForfeit = "legacy-prompt", false
 	_, err := leader.PutArena(ctx, legacy)
 	must(err)
-	_, err = leader.CreateOwner(ctx, agents.Owner{ID: "ow_v", Name: "vera"}, agents.HashKey("aro_void"))
-	must(err)
-	_, err = leader.Grant(ctx, "tx_void", "ow_v", 10_000, "grant", "void test")
-	must(err)
-	for _, id := range []string{"ag_v1", "ag_v2", "ag_v3"} {
-		_, err := leader.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_v", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		must(err)
-	}
 	wallet := func() int64 {
 		t.Helper()
 		a, err := leader.Balance("ow_v")

@@ -18,27 +18,10 @@ import (
 // stake by the grace rule in a contest it never saw. Its ticket waits the
 // arena's grace period for the agent to come back, then goes.
 func TestAbsentWebsocketAgentsAreNotMatched(t *testing.T) {
-	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
-	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
-		HTTPAddr: "http://n0.invalid", Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
-	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no leader")
-		}
-	}
+	n := soloLeader(t)
 	ctx := context.Background()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(n.Seed(ctx, arena.DefaultArenas(), nil))
-	_, err = n.CreateOwner(ctx, agents.Owner{ID: "ow_a", Name: "a"}, agents.HashKey("ka"))
+	must := mustOK(t)
+	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_a", Name: "a"}, agents.HashKey("ka"))
 	must(err)
 	_, err = n.CreateOwner(ctx, agents.Owner{ID: "ow_b", Name: "b"}, agents.HashKey("kb"))
 	must(err)
@@ -128,26 +111,9 @@ func TestAbsentWebsocketAgentsAreNotMatched(t *testing.T) {
 // paired with each other on every tick, a contest the apply refused for
 // want of funds, and neither agent ever played.
 func TestAnOwnerIsMatchedOnlyForTheStakesItCanPay(t *testing.T) {
-	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
-	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
-		HTTPAddr: "http://n0.invalid", Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
-	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no leader")
-		}
-	}
+	n := soloLeader(t)
 	ctx := context.Background()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(n.Seed(ctx, arena.DefaultArenas(), nil))
+	must := mustOK(t)
 	stake := arena.DefaultArenas()[0].Stake
 	for _, o := range []struct {
 		id    string
@@ -187,5 +153,37 @@ func TestAnOwnerIsMatchedOnlyForTheStakesItCanPay(t *testing.T) {
 	}
 	if !seated["ag_poor1"] || !seated["ag_rich"] {
 		t.Fatalf("contest seats %+v, want ag_poor1 and ag_rich", list[0].Seats)
+	}
+}
+
+// soloLeader opens a one-node cluster with the default arenas and waits
+// until it leads.
+func soloLeader(t *testing.T) *arena.Node {
+	t.Helper()
+	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
+	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
+		HTTPAddr: "http://n0.invalid", Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no leader")
+		}
+	}
+	if err := n.Seed(context.Background(), arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// mustOK fails t on an error.
+func mustOK(t *testing.T) func(error) {
+	return func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

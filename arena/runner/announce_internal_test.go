@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/hashicorp/raft"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
@@ -45,22 +42,8 @@ func (c *recordingConn) types() []string {
 // forfeits on the deadline (seen under load in
 // TestWebsocketAgentsPlayConnect4ToAWinAndADraw).
 func TestTheFirstTurnFollowsContestStart(t *testing.T) {
-	_, tr := raft.NewInmemTransportWithTimeout("n0", time.Second)
-	n, err := arena.Open(arena.Config{NodeID: "n0", DataDir: t.TempDir(), Bootstrap: true, FastTimeouts: true,
-		HTTPAddr: "http://n0.invalid", Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
-	for deadline := time.Now().Add(10 * time.Second); !n.IsLeader(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no leader")
-		}
-	}
+	n := soloLeader(t)
 	ctx := context.Background()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k")); err != nil {
 		t.Fatal(err)
 	}
