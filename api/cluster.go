@@ -1,6 +1,9 @@
 package api
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Raft node states as reported in ClusterStatus.State.
 const (
@@ -79,4 +82,20 @@ type LeaderChange struct {
 	NodeID string    `json:"node_id"`
 	Term   uint64    `json:"term"`
 	At     time.Time `json:"at"`
+}
+
+// ValidNodeID checks a new node's id: 1–64 letters, digits, '.', '_' or
+// '-', starting with a letter or digit. An id is part of URLs
+// (DELETE /v1/cluster/nodes/{id}) and file names; one with a '/' joined a
+// cluster and could never be removed.
+func ValidNodeID(id string) error {
+	ok := id != "" && len(id) <= 64
+	for i, r := range id {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		ok = ok && (alnum || i > 0 && (r == '.' || r == '_' || r == '-'))
+	}
+	if !ok {
+		return fmt.Errorf("node id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", id)
+	}
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
-	"github.com/agentarena/arena/arena/boot"
 )
 
 // Join adds a member. It must run on the leader. A new member joins as a
@@ -24,7 +23,7 @@ func (n *Node) Join(ctx context.Context, m NodeMeta) error {
 	if m.ID == "" || m.RaftAddr == "" {
 		return apperr.New(apperr.Invalid, "node_id and raft_addr are required")
 	}
-	if err := boot.ValidNodeID(m.ID); err != nil {
+	if err := api.ValidNodeID(m.ID); err != nil {
 		return apperr.New(apperr.Invalid, "%v", err)
 	}
 	if !n.IsLeader() {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 )
 
 // Files a data dir holds besides the node's state, each mode 0600.
@@ -44,7 +45,7 @@ func NodeID(dataDir, configured string) (string, error) {
 	if configured == "" {
 		configured = DefaultNodeID
 	}
-	if err := ValidNodeID(configured); err != nil {
+	if err := api.ValidNodeID(configured); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(path, []byte(configured+"\n"), 0o600); err != nil {
@@ -89,20 +90,4 @@ func OperatorToken(dataDir, configured string, joining bool, announce io.Writer)
 	}
 	fmt.Fprintf(announce, "Generated the operator token (shown once; kept in %s, mode 0600):\n  %s\n", path, tok)
 	return tok, nil
-}
-
-// ValidNodeID checks a new node's id: 1–64 letters, digits, '.', '_' or
-// '-', starting with a letter or digit. An id is part of URLs
-// (DELETE /v1/cluster/nodes/{id}) and file names; one with a '/' joined a
-// cluster and could never be removed.
-func ValidNodeID(id string) error {
-	ok := id != "" && len(id) <= 64
-	for i, r := range id {
-		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
-		ok = ok && (alnum || i > 0 && (r == '.' || r == '_' || r == '-'))
-	}
-	if !ok {
-		return fmt.Errorf("node id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", id)
-	}
-	return nil
 }
