@@ -274,6 +274,47 @@ func (t *Trainer) FreezeReference() error {
 	return nil
 }
 
+// RestartOptimizer begins a new SFT phase: AdamW's moments and step
+// count return to zero, so the phase's learning-rate schedule warms up
+// again from its first step. Without it every version after the first
+// ran its SFT on the DPO phase's moments (another objective) and at the
+// schedule's floor, since the schedule counts the optimiser's steps.
+// FreezeReference does the same before DPO.
+func (t *Trainer) RestartOptimizer() error {
+	if t.eng != nil {
+		if err := t.Sync(false); err != nil {
+			return err
+		}
+	}
+	t.opt.Reset()
+	if t.eng == nil {
+		return nil
+	}
+	st := EngineState{Params: t.policy.Params, M: t.opt.M, V: t.opt.V, AdamSteps: t.opt.Steps}
+	if t.ref != nil {
+		st.Ref = t.ref.Params
+	}
+	if err := t.eng.Push(st); err != nil {
+		return fmt.Errorf("restarting the optimiser on %s: %w", t.eng.Name(), err)
+	}
+	t.stale, t.staleMoments = false, false
+	return nil
+}
+
+// SetSchedules replaces the phases' learning-rate schedules: a resumed run
+// follows the phase lengths it is given, not those of the run that saved
+// the checkpoint.
+func (t *Trainer) SetSchedules(sft, dpo Schedule) error {
+	if err := sft.Validate(); err != nil {
+		return fmt.Errorf("SFT %w", err)
+	}
+	if err := dpo.Validate(); err != nil {
+		return fmt.Errorf("DPO %w", err)
+	}
+	t.cfg.SFTSchedule, t.cfg.DPOSchedule = sft, dpo
+	return nil
+}
+
 // DPO takes one step on the configured preference loss over pairs (plus
 // the chosen answers' NLL, weighted by RPOAlpha, when that is set).
 func (t *Trainer) DPO(pairs []Pair) (StepMetrics, error) {

@@ -126,8 +126,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg := gpu.DefaultTrainerConfig()
 	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
 	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss), RPOAlpha: o.RPOAlpha}
-	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
-	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
+	cfg.SFTSchedule, cfg.DPOSchedule = phaseSchedules(cfg, o.SFTSteps, o.DPOSteps)
 	tr, err := gpu.NewTrainer(model, tok, cfg)
 	if err != nil {
 		return err
@@ -171,6 +170,9 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			sft, pairs = append(sft, s...), append(pairs, p...)
 		}
 		row := Version{Version: v, SFTExamples: len(sft), Pairs: len(pairs)}
+		if err := tr.RestartOptimizer(); err != nil {
+			return fmt.Errorf("version %d: %w", v, err)
+		}
 		for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Sequence, o.Batch)
 			for j := range batch {

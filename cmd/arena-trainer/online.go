@@ -228,6 +228,9 @@ const dataPoll = 5 * time.Second
 // trainRound is one version: SFT on the passing answers, then DPO on the
 // pairs against the fine-tuned model, frozen.
 func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptions, rng *rand.Rand) error {
+	if err := tr.RestartOptimizer(); err != nil {
+		return err
+	}
 	for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
 		batch := make([]gpu.Sequence, o.Batch)
 		for j := range batch {
@@ -260,7 +263,13 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return gpu.Resume(ck, tok)
+		tr, err := gpu.Resume(ck, tok)
+		if err != nil {
+			return nil, err
+		}
+		// The phases' lengths are this run's: a schedule kept from the
+		// run that saved the checkpoint decayed over its step counts.
+		return tr, tr.SetSchedules(phaseSchedules(tr.Config(), o.SFTSteps, o.DPOSteps))
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
@@ -275,9 +284,16 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 	cfg := gpu.DefaultTrainerConfig()
 	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
 	cfg.DPO.Beta, cfg.DPO.RPOAlpha = o.Beta, o.RPOAlpha
-	cfg.SFTSchedule.DecaySteps = max(o.SFTSteps, cfg.SFTSchedule.WarmupSteps)
-	cfg.DPOSchedule.DecaySteps = max(o.DPOSteps, cfg.DPOSchedule.WarmupSteps)
+	cfg.SFTSchedule, cfg.DPOSchedule = phaseSchedules(cfg, o.SFTSteps, o.DPOSteps)
 	return gpu.NewTrainer(m, tok, cfg)
+}
+
+// phaseSchedules decays each phase's learning rate over its own steps.
+func phaseSchedules(cfg gpu.TrainerConfig, sftSteps, dpoSteps int) (sft, dpo gpu.Schedule) {
+	sft, dpo = cfg.SFTSchedule, cfg.DPOSchedule
+	sft.DecaySteps = max(sftSteps, sft.WarmupSteps)
+	dpo.DecaySteps = max(dpoSteps, dpo.WarmupSteps)
+	return sft, dpo
 }
 
 // pulled is what the export has given the trainer so far.

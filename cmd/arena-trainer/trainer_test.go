@@ -55,6 +55,13 @@ func TestOfflineLoopWritesItsReport(t *testing.T) {
 	if err != nil || len(ms) != 14 || ms[13].DPOStats == nil || ms[0].Positions == 0 {
 		t.Fatalf("metrics: %d lines, %v", len(ms), err)
 	}
+	// Each version's SFT runs its own schedule from its first step, as the
+	// first did (version 2's sat at the floor, on DPO's moments).
+	for i := range 4 {
+		if v1, v2 := ms[i].LearningRate, ms[7+i].LearningRate; ms[7+i].Phase != gpu.PhaseSFT || v1 != v2 {
+			t.Errorf("SFT step %d: learning rate %g in version 1, %g (%s) in version 2, want the same schedule", i+1, v1, v2, ms[7+i].Phase)
+		}
+	}
 	m, tok, err := gpu.LoadPolicy(filepath.Join(out, "policy.ckpt"))
 	if err != nil || m.Config.NEmbd != 32 || tok != "bytes" {
 		t.Fatalf("checkpoint: %v, %v, %q", err, m, tok)
