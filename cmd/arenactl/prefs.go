@@ -56,14 +56,23 @@ func prefsExport(fs *flag.FlagSet) action {
 			q.MinAgreement = minAgreement
 		}
 		selection := exportSelection(q)
+		truncate := false
 		if toFile {
 			c, found, err := readCursor(cursorPath, selection)
 			if err != nil {
 				return err
 			}
-			if found && !sinceSet {
+			switch {
+			case found && !sinceSet:
 				*since = c
 				fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", c, cursorPath)
+			case sinceSet && *since == 0:
+				// Starting over means a new file: appending wrote every
+				// pair a second time.
+				truncate = true
+			case found && *since < c:
+				return fmt.Errorf("%s holds the pairs up to cursor %d: --since %d would write those after %d a second time; --since 0 starts the file over, or write to another --out",
+					*out, c, *since, *since)
 			}
 		}
 		q.Since = *since
@@ -77,7 +86,11 @@ func prefsExport(fs *flag.FlagSet) action {
 			if toFile && w == inv.stdout {
 				// Opened only once the server has answered: a refused export
 				// leaves no empty file behind.
-				f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+				flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+				if truncate {
+					flags |= os.O_TRUNC
+				}
+				f, err := os.OpenFile(*out, flags, 0o644)
 				if err != nil {
 					return err
 				}

@@ -85,6 +85,18 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 		t.Fatalf("after a plain rerun the file has %d lines, want 4 (no pair twice)", len(lines))
 	}
 
+	// --since 0 starts the file over; a --since below its cursor would
+	// write pairs a second time and is refused.
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--since", "0"); code != 0 {
+		t.Fatalf("--since 0 exited %d: %s", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n"); len(lines) != 4 {
+		t.Fatalf("after --since 0 the file has %d lines, want 4 (started over, not appended)", len(lines))
+	}
+	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--since", "1"); code != 1 || !strings.Contains(stderr, "a second time") {
+		t.Fatalf("--since below the file's cursor: exit %d, %s", code, stderr)
+	}
+
 	// Another format or filter into the same file is refused: it would
 	// skip that selection's pairs below the cursor and mix the formats.
 	if stderr, code := cli("prefs", "export", "--out", out, "--format", "full", "--arena", "prompt"); code != 1 || !strings.Contains(stderr, "holds pairs exported with") {
