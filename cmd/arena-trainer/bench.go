@@ -44,6 +44,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := atLeast(fs, map[string]int{"batch": 1, "seq": 1, "vocab": 2, "steps": 1, "warmup": 0, "threads": 1}); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		// The flag package stops at the first word that is not a flag and
 		// ignores every flag after it: refuse rather than run on defaults.

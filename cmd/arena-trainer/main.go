@@ -9,9 +9,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"syscall"
 )
 
@@ -42,11 +47,30 @@ func run(ctx context.Context, args []string) int {
 		usage()
 		return 2
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0 // the flag package printed the command's flags
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "arena-trainer:", err)
 		return 1
 	}
 	return 0
+}
+
+// atLeast refuses a count flag below its floor: a batch, a step count or
+// a sequence length of 0 or less panicked deep in the trainer.
+func atLeast(fs *flag.FlagSet, floors map[string]int) error {
+	for _, name := range slices.Sorted(maps.Keys(floors)) {
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		n, err := strconv.Atoi(f.Value.String())
+		if err == nil && n < floors[name] {
+			return fmt.Errorf("-%s must be at least %d, got %d", name, floors[name], n)
+		}
+	}
+	return nil
 }
 
 func usage() {

@@ -99,6 +99,9 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := atLeast(fs, map[string]int{"versions": 1, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "train-tasks": 1, "eval-tasks": 0, "onpolicy-tasks": 0, "samples": 1, "max-tokens": 1}); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		// The flag package stops at the first word that is not a flag and
 		// ignores every flag after it: refuse rather than run on defaults.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentarena/arena/client"
@@ -75,6 +76,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := atLeast(fs, map[string]int{"rounds": 0, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "min-pairs": 1, "max-tokens": 1, "eval-tasks": 0}); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		// The flag package stops at the first word that is not a flag and
 		// ignores every flag after it: refuse rather than run on defaults.
@@ -97,9 +101,24 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	ckpt := filepath.Join(o.Out, "policy.ckpt")
+	_, statErr := os.Stat(ckpt)
 	tr, err := openTrainer(ckpt, o)
 	if err != nil {
 		return err
+	}
+	if statErr == nil {
+		// The checkpoint fixes the model and how it trains; flags that
+		// would change them are not applied to a resumed run.
+		var ignored []string
+		fs.Visit(func(f *flag.Flag) {
+			if slices.Contains(keptOnResume, f.Name) {
+				ignored = append(ignored, "-"+f.Name)
+			}
+		})
+		if len(ignored) > 0 {
+			fmt.Fprintf(stderr, "arena-trainer: resuming %s, whose model and training settings are kept: %s ignored (give another -out for a new run)\n",
+				ckpt, strings.Join(ignored, ", "))
+		}
 	}
 	if o.Model.Device == "cpu" {
 		if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
@@ -191,6 +210,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err := tr.Save(ckpt); err != nil {
 				return err
 			}
+			// The weights alone, named as the version's agent is
+			// (learner@vN), to load wherever GPT-2 weights do.
+			if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", tr.Steps())), tr.Policy()); err != nil {
+				return err
+			}
 		}
 		if o.Play && tr.Reference() != nil {
 			learner.stop()
@@ -221,6 +245,10 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// keptOnResume are the flags a checkpoint overrides: the model, its
+// tokenizer and initial weights, and the training settings it stores.
+var keptOnResume = []string{"preset", "context", "tokenizer", "init", "accumulate", "prompt-loss", "lr", "dpo-lr", "beta", "rpo-alpha"}
 
 // dataPoll is how often a run waiting for its first pairs looks again.
 const dataPoll = 5 * time.Second

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -95,6 +96,12 @@ func TestBadCommandLinesStopBeforeTraining(t *testing.T) {
 		{"a stray word for bench", runBench, []string{"-steps", "1", "more"}, `unexpected argument "more"`},
 		{"an unknown family", runOffline, []string{"-out", out, "-preset", "tiny", "-families", "extract,nosuch"}, `unknown family "nosuch"`},
 		{"an unknown held-out family", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-families", "nosuch"}, `unknown family "nosuch"`},
+		// Sizes of 0 or less panicked deep in the trainer.
+		{"a zero batch for bench", runBench, []string{"-preset", "tiny", "-batch", "0"}, "-batch must be at least 1, got 0"},
+		{"a zero sequence for bench", runBench, []string{"-preset", "tiny", "-seq", "0"}, "-seq must be at least 1"},
+		{"a negative batch for offline", runOffline, []string{"-out", out, "-preset", "tiny", "-batch", "-1"}, "-batch must be at least 1, got -1"},
+		{"a negative batch for run", runOnline, []string{"-out", out, "-batch", "-1"}, "-batch must be at least 1, got -1"},
+		{"no versions", runOffline, []string{"-out", out, "-preset", "tiny", "-versions", "0"}, "-versions must be at least 1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.run(context.Background(), tt.args, &bytes.Buffer{}, &bytes.Buffer{})
@@ -163,14 +170,20 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	if err != nil || ck.Header.Cursor != "3" || ck.Reference == nil {
 		t.Fatalf("checkpoint header %+v, %v", ck.Header, err)
 	}
+	if _, err := os.Stat(filepath.Join(out, fmt.Sprintf("v%d.safetensors", ck.Header.Step))); err != nil {
+		t.Errorf("the version's weights were not written beside the checkpoint: %v", err)
+	}
 	// docs/TRAINING.md promises the run draws curve.svg, as offline does.
 	if svg, err := os.ReadFile(filepath.Join(out, "curve.svg")); err != nil || !bytes.Contains(svg, []byte("<svg")) {
 		t.Fatalf("run wrote no curve.svg: %v", err)
 	}
 	judged("c_trz")
 	stderr.Reset()
-	if err := runOnline(ctx, args, &bytes.Buffer{}, &stderr); err != nil {
+	if err := runOnline(ctx, append(slices.Clone(args), "-lr", "0.5"), &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if s := stderr.String(); !strings.Contains(s, "-lr,") || !strings.Contains(s, "ignored") {
+		t.Errorf("a resumed run took -lr without saying it is ignored:\n%s", stderr.String())
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 1 new pairs (cursor 4), 4 in all")) {
 		t.Fatalf("the resumed run did not start at the cursor with every pair trained on before:\n%s", stderr.String())
