@@ -44,7 +44,7 @@ var requestBodies = []struct {
 		`{"options":-0}`, `{"seats":9223372036854775808}`}},
 	{"queueReq", func() any { return new(queueReq) }, []string{`{"arena":"connect4"}`}},
 	{"grantReq", func() any { return new(grantReq) }, []string{`{"id":"g1","owner_id":"ow_1","amount":-5,"memo":"m"}`}},
-	{"arena.LedgerSettings", func() any { return new(arena.LedgerSettings) }, []string{`{"starting_grant":100000,"currency":"ARC"}`}},
+	{"ledgerSettingsReq", func() any { return new(ledgerSettingsReq) }, []string{`{"starting_grant":100000,"currency":"ARC"}`, `{"currency":"ARC"}`, `{"starting_grant":null}`}},
 	{"createTrainerReq", func() any { return new(createTrainerReq) }, []string{`{"name":"t"}`}},
 }
 
