@@ -130,6 +130,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer release()
+	if err := cutMetrics(filepath.Join(o.Out, "metrics.jsonl"), tr.Steps()); err != nil {
+		return err
+	}
 	mf, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -488,6 +491,31 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 			row.Version, opts.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted, row.Unseen.Tasks)
 	}
 	return nil
+}
+
+// cutMetrics keeps the lines of metrics.jsonl up to step, the step the run
+// resumes from: the steps of a round interrupted before its checkpoint
+// were not kept, and appending after them logged steps twice.
+func cutMetrics(path string, step int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var keep []byte
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		var m struct{ Step int }
+		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &m) != nil || m.Step > step {
+			break
+		}
+		keep = append(keep, line...)
+	}
+	if len(keep) == len(b) {
+		return nil
+	}
+	return os.WriteFile(path, keep, 0o644)
 }
 
 // drawCurve redraws curve.svg from the whole metrics.jsonl after each

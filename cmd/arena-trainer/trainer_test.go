@@ -178,12 +178,35 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 		t.Fatalf("run wrote no curve.svg: %v", err)
 	}
 	judged("c_trz")
+	// A round interrupted before its checkpoint logged steps the resumed
+	// run takes again: they must not stay in the log.
+	mpath := filepath.Join(out, "metrics.jsonl")
+	f, err := os.OpenFile(mpath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, `{"step":7,"phase":"sft","loss":1,"grad_norm":1,"learning_rate":0.001}`)
+	f.Close()
 	stderr.Reset()
 	if err := runOnline(ctx, append(slices.Clone(args), "-lr", "0.5"), &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	if s := stderr.String(); !strings.Contains(s, "-lr,") || !strings.Contains(s, "ignored") {
 		t.Errorf("a resumed run took -lr without saying it is ignored:\n%s", stderr.String())
+	}
+	mf, err := os.Open(mpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mf.Close()
+	ms, err := gpu.ReadMetrics(mf)
+	if err != nil || len(ms) != 12 {
+		t.Fatalf("metrics after the resume: %d lines, %v; want the 12 steps of two rounds", len(ms), err)
+	}
+	for i, m := range ms {
+		if m.Step != i+1 {
+			t.Fatalf("metrics line %d is step %d: every step once, in order", i+1, m.Step)
+		}
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 1 new pairs (cursor 4), 4 in all")) {
 		t.Fatalf("the resumed run did not start at the cursor with every pair trained on before:\n%s", stderr.String())
