@@ -166,9 +166,16 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		data.add(before)
 		fmt.Fprintf(stderr, "resumed at step %d: %d pairs pulled again, up to the checkpoint's cursor %s\n", tr.Steps(), len(data.pairs), next)
 	}
-	for round := 1; o.Rounds == 0 || round <= o.Rounds; round++ {
+	// A resumed run numbers its rounds after those versions.jsonl already
+	// has, so the file reads as one run.
+	prior, err := cutVersions(filepath.Join(o.Out, "versions.jsonl"), tr.Steps())
+	if err != nil {
+		return err
+	}
+	for n := 1; o.Rounds == 0 || n <= o.Rounds; n++ {
+		round := prior + n
 		wait := o.RoundWait
-		if round == o.Rounds && o.FinalWait > 0 {
+		if n == o.Rounds && o.FinalWait > 0 {
 			wait = o.FinalWait
 		}
 		fresh, cursor, err := pull(ctx, reader, o.Arena, next)
@@ -205,7 +212,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				// do not spend one of the run's rounds on the wait.
 				wait = min(o.RoundWait, dataPoll)
 				waited += wait
-				round--
+				n--
 			}
 		}
 		if trainedNow {
@@ -491,6 +498,42 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 			row.Version, opts.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted, row.Unseen.Tasks)
 	}
 	return nil
+}
+
+// cutVersions keeps the rows of versions.jsonl whose version is at most
+// step, the step the run resumes from (a round evaluated but stopped
+// before its checkpoint was saved is trained again), and returns the last
+// kept row's round.
+func cutVersions(path string, step int) (int, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var keep []byte
+	last := 0
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		var row struct {
+			Round   int
+			Version string
+		}
+		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &row) != nil {
+			break
+		}
+		v, err := strconv.Atoi(strings.TrimPrefix(row.Version, "learner@v"))
+		if err != nil || v > step {
+			break
+		}
+		keep, last = append(keep, line...), row.Round
+	}
+	if len(keep) != len(b) {
+		if err := os.WriteFile(path, keep, 0o644); err != nil {
+			return 0, err
+		}
+	}
+	return last, nil
 }
 
 // cutMetrics keeps the lines of metrics.jsonl up to step, the step the run

@@ -187,6 +187,13 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 	}
 	fmt.Fprintln(f, `{"step":7,"phase":"sft","loss":1,"grad_norm":1,"learning_rate":0.001}`)
 	f.Close()
+	// Likewise a version evaluated in that round but never saved; the
+	// resumed run numbers its rounds after the saved ones.
+	vpath := filepath.Join(out, "versions.jsonl")
+	kept := fmt.Sprintf(`{"round":1,"version":"learner@v%d"}`+"\n", ck.Header.Step)
+	if err := os.WriteFile(vpath, []byte(kept+fmt.Sprintf(`{"round":2,"version":"learner@v%d"}`+"\n", 2*ck.Header.Step)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	stderr.Reset()
 	if err := runOnline(ctx, append(slices.Clone(args), "-lr", "0.5"), &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
@@ -208,7 +215,10 @@ func TestRoundsResumeFromTheCheckpointCursor(t *testing.T) {
 			t.Fatalf("metrics line %d is step %d: every step once, in order", i+1, m.Step)
 		}
 	}
-	if !bytes.Contains(stderr.Bytes(), []byte("round 1: 1 new pairs (cursor 4), 4 in all")) {
+	if v, err := os.ReadFile(vpath); err != nil || string(v) != kept {
+		t.Errorf("versions.jsonl after the resume: %q, %v; want only the saved version's row %q", v, err, kept)
+	}
+	if !bytes.Contains(stderr.Bytes(), []byte("round 2: 1 new pairs (cursor 4), 4 in all")) {
 		t.Fatalf("the resumed run did not start at the cursor with every pair trained on before:\n%s", stderr.String())
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("3 pairs pulled again, up to the checkpoint's cursor 3")) {
