@@ -27,18 +27,46 @@ type contestListResp struct {
 // since, so a client cannot work it out).
 type contestOut struct {
 	arena.Contest
-	Stakes []int64 `json:"stakes,omitempty"`
+	// Seats shadows the record's seats in the JSON, to mark agents deleted
+	// since; the record itself is replicated and never rewritten.
+	Seats  []seatOut `json:"seats"`
+	Stakes []int64   `json:"stakes,omitempty"`
 }
 
-// withStakes pairs contests with their seats' stakes.
+// seatOut is a seat as the API shows it. Deleted is true when the agent has
+// been deleted since it played: its page is gone, so pages name it without
+// a link, as leaderboard rows do.
+type seatOut struct {
+	api.Seat
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+// withStakes pairs contests with their seats' stakes and marks seats whose
+// agents are deleted.
 func (s *Server) withStakes(cs []arena.Contest) ([]contestOut, error) {
 	stakes, err := s.cfg.Contests.Stakes(cs)
 	if err != nil {
 		return nil, err
 	}
+	// An agent page lists up to maxListLimit contests against few
+	// opponents: read each agent once.
+	gone := make(map[string]bool)
+	deleted := func(id string) bool {
+		d, ok := gone[id]
+		if !ok {
+			_, err := s.cfg.Accounts.GetAgent(id)
+			d = apperr.Is(err, apperr.NotFound)
+			gone[id] = d
+		}
+		return d
+	}
 	out := make([]contestOut, len(cs))
 	for i := range cs {
-		out[i] = contestOut{Contest: cs[i], Stakes: stakes[i]}
+		seats := make([]seatOut, len(cs[i].Seats))
+		for j, st := range cs[i].Seats {
+			seats[j] = seatOut{Seat: st, Deleted: deleted(st.AgentID)}
+		}
+		out[i] = contestOut{Contest: cs[i], Seats: seats, Stakes: stakes[i]}
 	}
 	return out, nil
 }

@@ -14,10 +14,10 @@ import (
 
 // Spectator frames.
 type stateFrame struct {
-	Type    string        `json:"type"` // "state"
-	Seq     uint64        `json:"seq"`
-	Contest arena.Contest `json:"contest"`
-	View    any           `json:"view"`
+	Type    string     `json:"type"` // "state"
+	Seq     uint64     `json:"seq"`
+	Contest contestOut `json:"contest"`
+	View    any        `json:"view"`
 }
 
 type eventFrame struct {
@@ -132,7 +132,13 @@ func (s *Server) sendBacklog(id string, since uint64, hasSince bool, out streamC
 	}
 	seq := con.Seq
 	con.State = nil
-	if !out.send(stateFrame{Type: "state", Seq: seq, Contest: *con, View: view}) {
+	// As GET /v1/contests/{id} shows it, so a page repainted from this
+	// frame keeps the stakes and the deleted seats.
+	shown, err := s.withStakes([]arena.Contest{*con})
+	if err != nil {
+		return 0, err
+	}
+	if !out.send(stateFrame{Type: "state", Seq: seq, Contest: shown[0], View: view}) {
 		return seq, errStreamGone
 	}
 	return seq, nil

@@ -232,6 +232,46 @@ func TestUIFixes(t *testing.T) {
 		if got := evalJS[string](b, ctx, `(() => { const li = `+item+`; return li.querySelectorAll('a').length + ' ' + li.textContent; })()`); !strings.HasPrefix(got, "0 gamma (deleted)") {
 			t.Errorf("on the home card the deleted agent reads %q, want no link and \"gamma (deleted)\"", got)
 		}
+
+		// Its opponents' pages and its contests name it too: those links
+		// led to "No agent ag_…".
+		var cs struct {
+			Contests []struct {
+				ID    string `json:"id"`
+				Seats []struct {
+					AgentID string `json:"agent_id"`
+					Deleted bool   `json:"deleted"`
+				} `json:"seats"`
+			} `json:"contests"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/contests?agent="+gamma.agentID, "", nil, &cs); code != 200 || len(cs.Contests) != 1 {
+			t.Fatalf("gamma's contests: %d, %d listed", code, len(cs.Contests))
+		}
+		c := cs.Contests[0]
+		for _, st := range c.Seats {
+			if want := st.AgentID == gamma.agentID; st.Deleted != want {
+				t.Errorf("contest %s lists seat %s with deleted %v, want %v", c.ID, st.AgentID, st.Deleted, want)
+			}
+		}
+		opp := `document.querySelector('#h-opp')?.parentElement.querySelector('tbody')`
+		b.run(ctx, "open alpha's page", 30*time.Second, chromedp.Navigate(base+"/agents/"+ids[0].agentID))
+		b.waitJS(ctx, "alpha's opponents", opp+` && `+opp+`.rows.length === 2`, 20*time.Second)
+		if got := evalJS[string](b, ctx, `[...`+opp+`.rows].map((r) => r.cells[0].querySelectorAll('a').length + ' ' + r.cells[0].textContent).sort().join('|')`); got != "0 gamma (deleted)|1 beta" {
+			t.Errorf("alpha's opponents read %q, want beta linked and gamma unlinked, marked deleted", got)
+		}
+		for _, page := range []string{"/contests/" + c.ID, "/contests/" + c.ID + "/replay"} {
+			b.run(ctx, "open "+page, 30*time.Second, chromedp.Navigate(base+page))
+			b.waitJS(ctx, "the seats of "+page, `document.querySelectorAll('#seats li').length === 2`, 20*time.Second)
+			if got := evalJS[string](b, ctx, `[...document.querySelectorAll('#seats li')].map((li) => li.querySelectorAll('a').length + ' ' + li.querySelector('a, .agent-deleted').textContent).join('|')`); got != "1 alpha|0 gamma (deleted)" {
+				t.Errorf("%s seats read %q, want alpha linked and gamma unlinked, marked deleted", page, got)
+			}
+			if page == "/contests/"+c.ID {
+				b.waitJS(ctx, "the verdict", `document.querySelector('#verdict tbody')`, 20*time.Second)
+				if got := evalJS[string](b, ctx, `[...document.querySelectorAll('#verdict tbody a[href^="/agents/"]')].map((a) => a.textContent).join('|')`); got != "alpha" {
+					t.Errorf("the verdict links %q, want alpha only", got)
+				}
+			}
+		}
 	})
 }
 

@@ -2,7 +2,7 @@
 // its most frequent opponents, and what it earned (payouts minus stakes).
 // Earnings and opponents are counted over the agent's latest contests
 // (those one request lists, `latest`), and each says so.
-import { h, fill, link, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
+import { h, fill, link, agentName, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
 import { lineChart, fitChart, seriesColor } from './charts.js';
 
 // latest is how many of the agent's latest contests the page reads;
@@ -56,7 +56,8 @@ function paint(main, agent, ownerName, history, contests, more) {
     staked += c.stakes?.[i] ?? 0;
     c.seats.forEach((s, j) => {
       if (j === i) return;
-      const o = opp.get(s.agent_id) || { name: s.name, id: s.agent_id, games: 0, score: 0, w: 0, d: 0, l: 0 };
+      // deleted: the opponent's page is gone, so it is named unlinked.
+      const o = opp.get(s.agent_id) || { name: s.name, agent_id: s.agent_id, deleted: !!s.deleted, games: 0, score: 0, w: 0, d: 0, l: 0 };
       o.games++;
       const a = c.ranks[i], b = c.ranks[j];
       if (a < b) { o.score += 1; o.w++; } else if (a === b) { o.score += 0.5; o.d++; } else o.l++;
@@ -89,7 +90,7 @@ function paint(main, agent, ownerName, history, contests, more) {
       h('section', { class: 'card', 'aria-labelledby': 'h-opp' }, h('h2', { id: 'h-opp', text: 'Against frequent opponents' }),
         settled ? h('p', { class: 'small muted', id: 'opponents-window', text: `Over ${over}.` }) : null,
         frequent.length ? h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Opponent', 'Games', 'W/D/L', 'Score'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : '', text: t })))),
-          h('tbody', {}, frequent.map((o) => h('tr', {}, h('th', { scope: 'row' }, link(`/agents/${encodeURIComponent(o.id)}`, o.name)),
+          h('tbody', {}, frequent.map((o) => h('tr', {}, h('th', { scope: 'row' }, agentName(o)),
             h('td', { class: 'num', text: String(o.games) }), h('td', { class: 'num', text: `${o.w}/${o.d}/${o.l}` }),
             h('td', { class: 'num', text: `${Math.round((100 * o.score) / o.games)}%` }))))))
           : h('p', { class: 'empty', text: 'No opponents yet.' }))),

@@ -1,7 +1,7 @@
 // Game views shared by the live page and the replay: a connect4 board that
 // animates dropped discs, the prompt game's answers side by side, and the
 // verdict of a settled contest.
-import { h, link, fmtDelta, deltaClass, ordinal, fmtMoney, seatLabel, isPointsGame, points, fmtPoints, scoreLine } from './util.js';
+import { h, agentName, fmtDelta, deltaClass, ordinal, fmtMoney, seatLabel, isPointsGame, points, fmtPoints, scoreLine } from './util.js';
 
 export const ROWS = 6, COLS = 7;
 
@@ -76,13 +76,14 @@ export class C4 {
   }
 }
 
-// seatLegend lists the players with their seats, colours and links. Seats
-// count from 0 everywhere, as the judges' rationales do.
+// seatLegend lists the players with their seats, colours and links (none
+// for an agent deleted since: its page is gone). Seats count from 0
+// everywhere, as the judges' rationales do.
 export function seatLegend(contest) {
   return h('ul', { class: 'plain seats', id: 'seats' }, contest.seats.map((s, i) => h('li', { class: 'row', dataset: { seat: i } },
     contest.game === 'connect4' ? h('span', { class: `seat-chip s${i}`, 'aria-hidden': 'true' }) : null,
     h('span', { class: 'muted small seat-label', text: seatLabel(i) + (contest.game === 'connect4' ? (i === 0 ? ' · yellow, first' : ' · red, second') : '') }),
-    link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
+    agentName(s),
     h('span', { class: 'muted small', text: `v${s.version}` }))));
 }
 
@@ -128,7 +129,7 @@ export class Answers {
       const place = ranks ? ranks[i] : undefined;
       const status = this.forfeited[i] ? 'forfeited' : this.finals[i] ? 'final' : 'writing…';
       return h('article', { class: `card answer${place === 0 ? ' place-0' : ''}`, dataset: { seat: i } },
-        h('h3', {}, link(`/agents/${encodeURIComponent(s.agent_id)}`, s.name),
+        h('h3', {}, agentName(s),
           h('span', { class: 'small muted seat-label', text: seatLabel(i) }),
           place !== undefined ? h('span', { class: 'badge', text: ordinal(place + 1) }) : null,
           scores ? h('span', { class: 'small muted', text: `score ${Number(scores[i]).toFixed(2)}` }) : null),
@@ -155,7 +156,7 @@ export function verdictPanel(c) {
   const pts = isPointsGame(c);
   const rows = order.map((i) => h('tr', { dataset: { seat: i } },
     h('td', { text: ordinal((c.ranks?.[i] ?? 0) + 1) }),
-    h('td', {}, link(`/agents/${encodeURIComponent(c.seats[i].agent_id)}`, c.seats[i].name), ' ', h('span', { class: 'small muted seat-label', text: seatLabel(i) })),
+    h('td', {}, agentName(c.seats[i]), ' ', h('span', { class: 'small muted seat-label', text: seatLabel(i) })),
     h('td', { class: 'num score', text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
     h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
     h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i]) : '—' })));

@@ -48,12 +48,13 @@ export function link(href, ...children) {
   return h('a', { href, 'data-nav': true }, ...children);
 }
 
-// agentName names a leaderboard row's agent: a link to its page, or, for
-// an agent deleted since it played (the row's `deleted`), its last name as
-// plain text marked "(deleted)", since its page is gone.
+// agentName names an agent from a leaderboard row, a contest seat or
+// anything else with agent_id, name and deleted: a link to its page, or,
+// for an agent deleted since it played, its name as plain text marked
+// "(deleted)", since its page is gone.
 export function agentName(r) {
   if (r.deleted) {
-    return h('span', { class: 'agent-deleted', title: 'This agent has been deleted; its results stay on the board' },
+    return h('span', { class: 'agent-deleted', title: 'This agent has been deleted; its results stay' },
       r.name, ' ', h('span', { class: 'muted small', text: '(deleted)' }));
   }
   return link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name);
