@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -58,53 +59,69 @@ func prefsExport(fs *flag.FlagSet) action {
 		selection := exportSelection(q)
 		truncate := false
 		if toFile {
-			c, found, err := readCursor(cursorPath, selection)
+			startOver := sinceSet && *since == 0
+			st, found, err := readCursor(cursorPath, selection, startOver)
 			if err != nil {
 				return err
 			}
 			switch {
-			case found && !sinceSet:
-				*since = c
-				fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", c, cursorPath)
-			case sinceSet && *since == 0:
+			case startOver:
 				// Starting over means a new file: appending wrote every
 				// pair a second time.
 				truncate = true
-			case found && *since < c:
+			case found && *since < st.cursor && sinceSet:
 				return fmt.Errorf("%s holds the pairs up to cursor %d: --since %d would write those after %d a second time; --since 0 starts the file over, or write to another --out",
-					*out, c, *since, *since)
+					*out, st.cursor, *since, *since)
+			case found:
+				if !sinceSet {
+					*since = st.cursor
+					fmt.Fprintf(inv.stderr, "resuming from cursor %d (%s; --since 0 starts over)\n", st.cursor, cursorPath)
+				}
+				if err := trimToCursor(*out, st, inv.stderr); err != nil {
+					return err
+				}
+			case !sinceSet:
+				// Appending from cursor 0 to a file of pairs whose cursor
+				// is lost wrote every one of them a second time.
+				if fi, err := os.Stat(*out); err == nil && fi.Size() > 0 {
+					return fmt.Errorf("%s already holds pairs but has no %s to resume from: --since 0 starts it over, --since CURSOR appends the pairs after CURSOR, or write to another --out",
+						*out, cursorPath)
+				}
 			}
 		}
 		q.Since = *since
 		var w io.Writer = inv.stdout
+		var f *os.File
 		start, total := time.Now(), 0
 		for {
 			p, err := inv.client.Preferences(ctx, q)
 			if err != nil {
 				return err
 			}
-			if toFile && w == inv.stdout {
+			if toFile && f == nil {
 				// Opened only once the server has answered: a refused export
 				// leaves no empty file behind.
 				flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
 				if truncate {
 					flags |= os.O_TRUNC
 				}
-				f, err := os.OpenFile(*out, flags, 0o644)
-				if err != nil {
+				if f, err = os.OpenFile(*out, flags, 0o644); err != nil {
 					return err
 				}
 				defer f.Close()
 				w = f
 			}
+			var page bytes.Buffer
 			for _, l := range p.Lines {
-				if _, err := fmt.Fprintf(w, "%s\n", l); err != nil {
-					return err
-				}
+				page.Write(l)
+				page.WriteByte('\n')
+			}
+			if _, err := w.Write(page.Bytes()); err != nil {
+				return err
 			}
 			total += len(p.Lines)
 			if toFile {
-				if err := os.WriteFile(cursorPath, []byte(fmt.Sprintf("%d\n%s\n", p.Next, selection)), 0o644); err != nil {
+				if err := saveCursor(f, cursorPath, p.Next, selection); err != nil {
 					return err
 				}
 			}
@@ -120,6 +137,59 @@ func prefsExport(fs *flag.FlagSet) action {
 		}
 		return nil
 	}
+}
+
+// exportCursor is what FILE.cursor records: the cursor the file's pairs
+// run up to and the file's size once they were written.
+type exportCursor struct {
+	cursor uint64
+	size   int64 // -1: not recorded (a cursor file from an older arenactl)
+}
+
+// saveCursor records where the export stands once a page is in the file.
+// The page is synced first and the cursor file replaced by a rename, so a
+// crash leaves either the old cursor or the new one, never an empty file,
+// and never a cursor ahead of the pairs on disk.
+func saveCursor(f *os.File, path string, cursor uint64, selection string) error {
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, fmt.Appendf(nil, "%d\n%s\nsize %d\n", cursor, selection, fi.Size()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// trimToCursor cuts FILE back to the size its cursor recorded. What lies
+// beyond was written by an export stopped before it could record the
+// page's cursor (a kill, a crash): that page is fetched again, and keeping
+// its lines wrote them twice.
+func trimToCursor(out string, st exportCursor, log io.Writer) error {
+	if st.size < 0 {
+		return nil
+	}
+	fi, err := os.Stat(out)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && st.size == 0:
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w (its cursor file records %d bytes of pairs; --since 0 starts over)", out, err, st.size)
+	case fi.Size() < st.size:
+		return fmt.Errorf("%s holds %d bytes, fewer than the %d its cursor file records: it was cut or replaced since; --since 0 starts it over, or write to another --out",
+			out, fi.Size(), st.size)
+	case fi.Size() > st.size:
+		if err := os.Truncate(out, st.size); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "dropped the last %d bytes of %s: an interrupted export wrote them before recording their cursor; they are fetched again\n",
+			fi.Size()-st.size, out)
+	}
+	return nil
 }
 
 // exportSelection names what an export writes: its format and filters,
@@ -145,27 +215,40 @@ func exportSelection(q client.PreferenceQuery) string {
 	return b.String()
 }
 
-// readCursor reads a FILE.cursor an earlier export left: its cursor, and
-// the selection it was made with. Appending another selection to the same
-// file would skip every pair of it below the cursor, and mix formats, so
-// that is refused. (A cursor file from an older arenactl holds no
-// selection and is taken as it is.)
-func readCursor(path, selection string) (uint64, bool, error) {
+// readCursor reads a FILE.cursor an earlier export left: its cursor, the
+// selection it was made with and the file's size then. Appending another
+// selection to the same file would skip every pair of it below the
+// cursor, and mix formats, so that is refused unless the export starts
+// the file over. (A cursor file from an older arenactl may hold no
+// selection or size and is taken as it is.)
+func readCursor(path, selection string, startOver bool) (exportCursor, bool, error) {
+	st := exportCursor{size: -1}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, false, nil
+		return st, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("read export cursor: %w", err)
+		return st, false, fmt.Errorf("read export cursor: %w", err)
 	}
-	first, rest, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	c, err := strconv.ParseUint(strings.TrimSpace(first), 10, 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s does not hold a cursor (%q): remove it, or pass --since", path, strings.TrimSpace(first))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if st.cursor, err = strconv.ParseUint(strings.TrimSpace(lines[0]), 10, 64); err != nil {
+		if startOver {
+			return st, false, nil
+		}
+		return st, false, fmt.Errorf("%s does not hold a cursor (%q): --since 0 starts the file over, or --since CURSOR appends after CURSOR", path, strings.TrimSpace(lines[0]))
 	}
-	if was := strings.TrimSpace(rest); was != "" && was != selection {
-		return 0, false, fmt.Errorf("%s holds pairs exported with %q; this export asks for %q: write it to another --out (pairs of the new selection below cursor %d would be skipped, and the file would mix them)",
-			strings.TrimSuffix(path, ".cursor"), was, selection, c)
+	if len(lines) > 2 {
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(lines[2]), "size "), 10, 64)
+		if err != nil || n < 0 {
+			return st, false, fmt.Errorf("%s: %q is not the size of the file (\"size N\"): --since 0 starts the file over", path, lines[2])
+		}
+		st.size = n
 	}
-	return c, true, nil
+	if len(lines) > 1 {
+		if was := strings.TrimSpace(lines[1]); was != selection && !startOver {
+			return st, false, fmt.Errorf("%s holds pairs exported with %q; this export asks for %q: write it to another --out, or --since 0 starts it over (pairs of the new selection below cursor %d would be skipped, and the file would mix them)",
+				strings.TrimSuffix(path, ".cursor"), was, selection, st.cursor)
+		}
+	}
+	return st, true, nil
 }

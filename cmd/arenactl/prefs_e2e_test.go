@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,9 +65,10 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"answer A"`) {
 		t.Fatalf("export:\n%s", strings.Join(lines, "\n"))
 	}
-	cursor, selection, _ := strings.Cut(strings.TrimSpace(readFile(t, out+".cursor")), "\n")
-	if selection != "format=trl arena= agent=" {
-		t.Fatalf("the cursor file records the selection %q, want the format and filters", selection)
+	rec := strings.Split(strings.TrimSpace(readFile(t, out+".cursor")), "\n")
+	cursor := rec[0]
+	if len(rec) != 3 || rec[1] != "format=trl arena= agent=" || rec[2] != fmt.Sprintf("size %d", len(readFile(t, out))) {
+		t.Fatalf("the cursor file records %q, want the cursor, the format and filters, and the file's size", rec)
 	}
 	judged("c_pref3")
 	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--since", cursor); code != 0 {
