@@ -259,6 +259,9 @@ func TestUIFixes(t *testing.T) {
 		if got := evalJS[string](b, ctx, `[...`+opp+`.rows].map((r) => r.cells[0].querySelectorAll('a').length + ' ' + r.cells[0].textContent).sort().join('|')`); got != "0 gamma (deleted)|1 beta" {
 			t.Errorf("alpha's opponents read %q, want beta linked and gamma unlinked, marked deleted", got)
 		}
+		if got := evalJS[string](b, ctx, `[...document.querySelectorAll('#recent-contests tbody tr')].map((r) => r.cells[2].textContent).sort().join('|')`); got != "beta|gamma (deleted)" {
+			t.Errorf("alpha's recent contests name the opponents %q, want beta and gamma (deleted)", got)
+		}
 		for _, page := range []string{"/contests/" + c.ID, "/contests/" + c.ID + "/replay"} {
 			b.run(ctx, "open "+page, 30*time.Second, chromedp.Navigate(base+page))
 			b.waitJS(ctx, "the seats of "+page, `document.querySelectorAll('#seats li').length === 2`, 20*time.Second)

@@ -108,7 +108,7 @@ function paint(main, agent, ownerName, history, contests, more) {
           return h('tr', {},
             h('td', {}, link(`/contests/${encodeURIComponent(c.id)}`, fmtAgo(c.ended_at || c.created_at))),
             h('td', { class: 'hide-narrow', text: c.arena }),
-            h('td', { text: c.seats.filter((_, j) => j !== i).map((s) => s.name).join(', ') }),
+            h('td', { text: c.seats.filter((_, j) => j !== i).map((s) => s.name + (s.deleted ? ' (deleted)' : '')).join(', ') }),
             h('td', { text: c.status === 'settled' ? ownResult(c, i) : c.status }),
             h('td', { class: 'num hide-narrow', text: c.ranks ? ordinal(c.ranks[i] + 1) : '—' }),
             h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: c.rating_deltas ? fmtDelta(c.rating_deltas[i]) : '—' }),
