@@ -185,6 +185,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		next = cursor
 		data.add(fresh)
 		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
+		if fresh.held > 0 {
+			fmt.Fprintf(stderr, "round %d: %d pairs left out: their tasks are held out for evaluation in arena %q (played before it held them out)\n", round, fresh.held, o.Arena)
+		}
 		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
 		if trainedNow {
 			prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
@@ -339,6 +342,7 @@ type pulled struct {
 	pairs []gpu.Pair
 	sft   []gpu.Sequence
 	seen  map[string]bool
+	held  int // pairs left out: their tasks are held out for evaluation
 }
 
 // add takes a page's pairs and SFT examples, each answer once.
@@ -347,6 +351,7 @@ func (p *pulled) add(q pulled) {
 		p.seen = map[string]bool{}
 	}
 	p.pairs = append(p.pairs, q.pairs...)
+	p.held += q.held
 	for _, s := range q.sft {
 		if k := s.Prompt + "\x00" + s.Response; !p.seen[k] {
 			p.seen[k] = true
@@ -373,9 +378,14 @@ func pullUntil(ctx context.Context, c *client.Client, arena string, since, until
 }
 
 // pullPages reads pairs after since, up to until (0: to the end), and
-// returns them with the cursor after the last page read.
+// returns them with the cursor after the last page read. Pairs of tasks
+// the arena now holds out are counted and left out.
 func pullPages(ctx context.Context, c *client.Client, arena string, since, until uint64) (pulled, uint64, error) {
 	var out pulled
+	hold, err := arenaHeldOut(ctx, c, arena)
+	if err != nil {
+		return pulled{}, 0, err
+	}
 	for {
 		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
 		if err != nil {
@@ -384,16 +394,19 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 		for _, l := range page.Lines {
 			var p struct {
 				Cursor                   uint64
+				PromptID                 string `json:"prompt_id"`
 				Prompt, Chosen, Rejected string
-				Check                    *struct {
-					Chosen struct{ Passed bool }
-				}
+				Check                    *pairCheck
 			}
 			if err := json.Unmarshal(l, &p); err != nil {
 				return pulled{}, 0, fmt.Errorf("decode pair: %w", err)
 			}
 			if until > 0 && p.Cursor > until {
 				return out, until, nil
+			}
+			if hold.holds(p.PromptID, p.Check) {
+				out.held++
+				continue
 			}
 			prompt := learnerPrompt(p.Prompt)
 			out.pairs = append(out.pairs, gpu.Pair{ID: strconv.FormatUint(p.Cursor, 10), Prompt: prompt, Chosen: learnerTarget(p.Chosen), Rejected: learnerTarget(p.Rejected)})
