@@ -194,7 +194,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
 			if err := trainRound(ctx, tr, data, o, rng); err != nil {
 				// The checkpoint on disk is the last good one: this round's
-				// steps are not saved.
+				// steps are not saved. The error ends the progress line.
+				fmt.Fprintln(stderr)
+				if ctx.Err() != nil {
+					err = errors.New("interrupted mid-round, its steps are dropped")
+				}
 				if _, serr := os.Stat(ckpt); serr != nil {
 					return fmt.Errorf("round %d: %w (no checkpoint was saved before it; nothing was kept)", round, err)
 				}

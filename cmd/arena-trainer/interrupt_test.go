@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/client/clienttest"
+)
+
+// cancelOnWrite cancels a run the moment its progress line shows a step,
+// as Ctrl-C in the middle of a round does.
+type cancelOnWrite struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte(" loss ")) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
+}
+
+// A run stopped mid-round says so on a line of its own, not as a bare
+// "context canceled" glued to the progress bar, and keeps no checkpoint.
+func TestARunInterruptedMidRoundSaysSo(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	n := srv.Node
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n.CreateOwner(ctx, agents.Owner{ID: "ow_i", Name: "i"}, agents.HashKey("ki"))
+	for _, id := range []string{"ag_i1", "ag_i2"} {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_i", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := n.CreateContest(ctx, "c_i", "prompt", []string{"ag_i1", "ag_i2"}, 3); err != nil {
+		t.Fatal(err)
+	}
+	n.Move(ctx, "c_i", "ag_i1", nil, json.RawMessage(`{"text":"a careful answer","final":true}`))
+	n.Move(ctx, "c_i", "ag_i2", nil, json.RawMessage(`{"text":"meh","final":true}`))
+	if err := n.Judged(ctx, "c_i", []int{0, 1}, json.RawMessage(`{"judge":"t","scores":[1,0]}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_i", Name: "i"}, agents.HashKey("art_i")); err != nil {
+		t.Fatal(err)
+	}
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	stderr := &cancelOnWrite{cancel: stop}
+	out := t.TempDir()
+	err := runOnline(run, []string{"-server", srv.URL, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+		"-rounds", "1", "-sft-steps", "100000", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-play=false"}, &bytes.Buffer{}, stderr)
+	if err == nil || !strings.Contains(err.Error(), "interrupted mid-round") || strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("err = %v, want it to say the round was interrupted", err)
+	}
+	if !strings.HasSuffix(stderr.String(), "\n") {
+		t.Errorf("the progress line is left open, so the error is printed after the bar:\n%q", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "policy.ckpt")); !os.IsNotExist(err) {
+		t.Errorf("an interrupted first round left a checkpoint: %v", err)
+	}
+}
