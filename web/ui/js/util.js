@@ -54,10 +54,12 @@ export function link(href, ...children) {
 // "(deleted)", since its page is gone.
 export function agentName(r) {
   if (r.deleted) {
-    return h('span', { class: 'agent-deleted', title: 'This agent has been deleted; its results stay' },
+    return h('span', { class: 'agent-name agent-deleted', title: 'This agent has been deleted; its results stay' },
       r.name, ' ', h('span', { class: 'muted small', text: '(deleted)' }));
   }
-  return link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name);
+  const a = link(`/agents/${encodeURIComponent(r.agent_id)}`, r.name);
+  a.className = 'agent-name';
+  return a;
 }
 
 export class APIError extends Error {
