@@ -59,6 +59,8 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 		{"balance of me without a key is rejected", withOp, []string{"balance"}, "pass --key or set ARENA_KEY"},
 		{"balance of an id without any credential is rejected", noKey, []string{"balance", "--owner", "own_1"}, "needs that owner's API key (--key, ARENA_KEY) or the operator token"},
 		{"transfers with a cursor but no limit is rejected", withKey, []string{"transfers", "--cursor", "3"}, "pass --limit too"},
+		{"prefs export with a zero page is rejected", withKey, []string{"prefs", "export", "--out", "-", "--page", "0"}, "--page must be from 1 to 10000, got 0"},
+		{"prefs export with a negative page is rejected", withKey, []string{"prefs", "export", "--out", "-", "--page", "-3"}, "--page must be from 1 to 10000, got -3"},
 		{"transfers with a zero limit is rejected", withKey, []string{"transfers", "--limit", "0"}, "--limit must be at least 1"},
 		{"grant without the operator token is rejected", withKey, []string{"grant", "--owner", "own_1", "--amount", "1"}, "pass --operator-token or set ARENA_OPERATOR_TOKEN"},
 		{"grant without --owner is rejected", withOp, []string{"grant", "--amount", "1"}, "grant needs --owner"},

@@ -45,6 +45,10 @@ func prefsExport(fs *flag.FlagSet) action {
 		if *out == "" {
 			return usagef("prefs export needs --out FILE (or - for stdout)")
 		}
+		if *page < 1 || *page > 10000 {
+			// 0 or less went unsent and the server's default page was used.
+			return usagef("--page must be from 1 to 10000, got %d", *page)
+		}
 		toFile := *out != "-"
 		cursorPath := *out + ".cursor"
 		sinceSet := false
