@@ -15,6 +15,8 @@ import (
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/connect4"
 )
 
 // Agent connection constants; the frame size and rate are Limits.
@@ -234,7 +236,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		a.Send(protocol.Queued{Type: protocol.TypeQueued, Arena: in.Arena})
 		return
 	case protocol.TypeResign:
-		if err := a.checkSeat(in.Contest); err != nil {
+		if _, err := a.checkSeat(in.Contest); err != nil {
 			a.fail(in, err)
 			return
 		}
@@ -243,8 +245,16 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 			return
 		}
 	case protocol.TypeMove, protocol.TypeChunk, protocol.TypeFinal:
-		if err := a.checkSeat(in.Contest); err != nil {
+		c, err := a.checkSeat(in.Contest)
+		if err != nil {
 			a.fail(in, err)
+			return
+		}
+		// The game would read the text as a column and answer that a
+		// move is a column number, which does not say what was wrong.
+		if in.Type != protocol.TypeMove && c.Game == connect4.Name {
+			me := &games.MoveError{Code: "bad_move", Message: fmt.Sprintf("connect4 takes move frames with a column and seq; %s frames are for text answers (prompt, verifiable)", in.Type)}
+			a.fail(in, apperr.Wrap(apperr.Invalid, me, "%s", me.Error()))
 			return
 		}
 		move, turn := in.Move, in.Seq
@@ -268,15 +278,15 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 
 // checkSeat refuses actions on contests the agent is not seated in before
 // they cost a log entry.
-func (a *agentSession) checkSeat(contest string) error {
+func (a *agentSession) checkSeat(contest string) (*arena.Contest, error) {
 	c, err := a.s.cfg.Contests.Contest(contest)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.SeatOf(a.agent.ID) < 0 {
-		return apperr.New(apperr.Forbidden, "you have no seat in contest %s", contest)
+		return nil, apperr.New(apperr.Forbidden, "you have no seat in contest %s", contest)
 	}
-	return nil
+	return c, nil
 }
 
 // fail answers a frame with an error frame. Game errors keep the game's

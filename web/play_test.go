@@ -285,16 +285,21 @@ func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
 		conn  *plConn
 		frame string
 		code  string
+		msg   string // in the message, when set
 	}{
-		{"malformed JSON", first, `{"type":"move",`, "bad_frame"},
-		{"an unknown frame type", first, `{"type":"dance"}`, "unknown_type"},
-		{"a frame with an unknown field", first, `{"type":"ping","x":1}`, "bad_frame"},
-		{"a move for another contest", first, `{"type":"move","contest":"c_nope","seq":0,"move":3}`, "unknown_contest"},
-		{"a move in a contest the agent has no seat in", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, other), "not_in_contest"},
-		{"a move out of turn", second, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, contest), "not_your_turn"},
-		{"an illegal column", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":9}`, contest), "illegal_move"},
-		{"a move quoting a stale turn", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":7,"move":3}`, contest), "stale_turn"},
-		{"a move without seq", first, fmt.Sprintf(`{"type":"move","contest":%q,"move":3}`, contest), "bad_frame"},
+		{"malformed JSON", first, `{"type":"move",`, "bad_frame", ""},
+		{"an unknown frame type", first, `{"type":"dance"}`, "unknown_type", ""},
+		{"a frame with an unknown field", first, `{"type":"ping","x":1}`, "bad_frame", ""},
+		{"a move for another contest", first, `{"type":"move","contest":"c_nope","seq":0,"move":3}`, "unknown_contest", ""},
+		{"a move in a contest the agent has no seat in", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, other), "not_in_contest", ""},
+		{"a move out of turn", second, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":3}`, contest), "not_your_turn", ""},
+		{"an illegal column", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":0,"move":9}`, contest), "illegal_move", ""},
+		{"a move quoting a stale turn", first, fmt.Sprintf(`{"type":"move","contest":%q,"seq":7,"move":3}`, contest), "stale_turn", ""},
+		{"a move without seq", first, fmt.Sprintf(`{"type":"move","contest":%q,"move":3}`, contest), "bad_frame", ""},
+		// The game would have said "a move is a column number" of a
+		// frame that sent no move.
+		{"a chunk in connect4", first, fmt.Sprintf(`{"type":"chunk","contest":%q,"text":"3"}`, contest), "bad_move", "chunk frames are for text answers"},
+		{"a final in connect4", first, fmt.Sprintf(`{"type":"final","contest":%q}`, contest), "bad_move", "final frames are for text answers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" gets an error frame", func(t *testing.T) {
@@ -304,8 +309,8 @@ func TestBadFramesGetErrorFramesAndTheGameGoesOn(t *testing.T) {
 				Message string `json:"message"`
 			}
 			tt.conn.expect("error", 5*time.Second).decode(t, &e)
-			if e.Code != tt.code || e.Message == "" {
-				t.Fatalf("got %+v, want code %s with a message", e, tt.code)
+			if e.Code != tt.code || e.Message == "" || !strings.Contains(e.Message, tt.msg) {
+				t.Fatalf("got %+v, want code %s with a message saying %q", e, tt.code, tt.msg)
 			}
 		})
 	}
