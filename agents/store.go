@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -301,7 +302,8 @@ func put(tx *bolt.Tx, bucket []byte, key string, v any) error {
 func get(tx *bolt.Tx, bucket []byte, key string, v any) error {
 	data := tx.Bucket(bucket).Get([]byte(key))
 	if data == nil {
-		return apperr.New(apperr.NotFound, "%s %s not found", bucket, key)
+		// The bucket is named in the plural ("owners"); the message is about one.
+		return apperr.New(apperr.NotFound, "%s %s not found", strings.TrimSuffix(string(bucket), "s"), key)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)

@@ -47,6 +47,11 @@ func TestAgentLifecycle(t *testing.T) {
 		return CreateAgent(tx, Agent{ID: "ag_1", OwnerID: "ow_a", Name: "bot", Kind: KindWebsocket, CreatedAt: now}, HashKey("k1"))
 	})
 
+	// The message names one owner, as every other not-found does.
+	if err := db.View(func(tx *bolt.Tx) error { _, err := GetOwner(tx, "ow_x"); return err }); err == nil || err.Error() != "not_found: owner ow_x not found" {
+		t.Errorf("a missing owner: %v, want \"owner ow_x not found\"", err)
+	}
+
 	tests := []struct {
 		name string
 		op   func(tx *bolt.Tx) error

@@ -5,8 +5,11 @@ package protocol
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -125,6 +128,39 @@ type Inbound struct {
 	Text    string          `json:"text,omitempty"`
 }
 
+// describeDecodeError says what is wrong with a frame in the protocol's
+// terms: encoding/json's own text names Go types (protocol.Inbound,
+// uint64) that an agent author never sees.
+func describeDecodeError(err error) string {
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		return "malformed JSON frame: " + strings.TrimPrefix(err.Error(), "json: ")
+	}
+	if typ.Field == "" {
+		return fmt.Sprintf("a frame must be a JSON object, not %s", article(typ.Value))
+	}
+	want := "a string"
+	switch typ.Type.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		want = "a non-negative integer"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		want = "an integer"
+	}
+	return fmt.Sprintf("field %q must be %s, not %s", typ.Field, want, article(typ.Value))
+}
+
+// article names a JSON value kind as encoding/json reports it ("array",
+// "number -1") with its article.
+func article(kind string) string {
+	if kind == "bool" {
+		kind = "boolean"
+	}
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
 // ParseError is a frame that could not be accepted; Code is the error
 // frame's code.
 type ParseError struct {
@@ -144,10 +180,13 @@ func Parse(data []byte) (Inbound, error) {
 	if !utf8.Valid(data) {
 		return in, bad("bad_frame", "frame is not valid UTF-8")
 	}
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return in, bad("bad_frame", "a frame must be a JSON object, not null")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return Inbound{}, bad("bad_frame", "malformed JSON frame: %v", err)
+		return Inbound{}, bad("bad_frame", "%s", describeDecodeError(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Inbound{}, bad("bad_frame", "trailing data after the JSON frame")

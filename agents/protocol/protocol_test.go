@@ -15,26 +15,32 @@ func TestParse(t *testing.T) {
 		name  string
 		frame string
 		code  string // "" means accepted
+		msg   string // the message, when the test pins it
 	}{
-		{"a ping is accepted", `{"type":"ping"}`, ""},
-		{"a queue frame names an arena", `{"type":"queue","arena":"connect4"}`, ""},
-		{"a move quotes contest, seq and move", `{"type":"move","contest":"c1","seq":0,"move":3}`, ""},
-		{"a chunk carries text", `{"type":"chunk","contest":"c1","text":"hi"}`, ""},
-		{"a final may be empty", `{"type":"final","contest":"c1"}`, ""},
-		{"a resign names its contest", `{"type":"resign","contest":"c1"}`, ""},
-		{"malformed JSON is a bad frame", `{"type":`, "bad_frame"},
-		{"a frame without type is a bad frame", `{"arena":"x"}`, "bad_frame"},
-		{"an unknown type is reported as such", `{"type":"dance"}`, "unknown_type"},
-		{"unknown fields are refused", `{"type":"ping","extra":1}`, "bad_frame"},
-		{"field names are case-sensitive", `{"TYPE":"ping"}`, "bad_frame"},
-		{"a field given twice is refused", `{"type":"ping","type":"queue"}`, "bad_frame"},
-		{"trailing data is refused", `{"type":"ping"} {}`, "bad_frame"},
-		{"a queue frame needs an arena", `{"type":"queue"}`, "bad_frame"},
-		{"a move needs seq", `{"type":"move","contest":"c1","move":3}`, "bad_frame"},
-		{"a move needs a move", `{"type":"move","contest":"c1","seq":1}`, "bad_frame"},
-		{"a chunk needs text", `{"type":"chunk","contest":"c1"}`, "bad_frame"},
-		{"invalid UTF-8 is refused", "{\"type\":\"ping\",\"x\":\"\xff\"}", "bad_frame"},
-		{"an array is not a frame", `[1,2]`, "bad_frame"},
+		{"a ping is accepted", `{"type":"ping"}`, "", ""},
+		{"a queue frame names an arena", `{"type":"queue","arena":"connect4"}`, "", ""},
+		{"a move quotes contest, seq and move", `{"type":"move","contest":"c1","seq":0,"move":3}`, "", ""},
+		{"a chunk carries text", `{"type":"chunk","contest":"c1","text":"hi"}`, "", ""},
+		{"a final may be empty", `{"type":"final","contest":"c1"}`, "", ""},
+		{"a resign names its contest", `{"type":"resign","contest":"c1"}`, "", ""},
+		{"malformed JSON is a bad frame", `{"type":`, "bad_frame", ""},
+		{"a frame without type is a bad frame", `{"arena":"x"}`, "bad_frame", ""},
+		{"an unknown type is reported as such", `{"type":"dance"}`, "unknown_type", ""},
+		{"unknown fields are refused", `{"type":"ping","extra":1}`, "bad_frame", ""},
+		{"field names are case-sensitive", `{"TYPE":"ping"}`, "bad_frame", ""},
+		{"a field given twice is refused", `{"type":"ping","type":"queue"}`, "bad_frame", ""},
+		{"trailing data is refused", `{"type":"ping"} {}`, "bad_frame", ""},
+		{"a queue frame needs an arena", `{"type":"queue"}`, "bad_frame", ""},
+		{"a move needs seq", `{"type":"move","contest":"c1","move":3}`, "bad_frame", ""},
+		{"a move needs a move", `{"type":"move","contest":"c1","seq":1}`, "bad_frame", ""},
+		{"a chunk needs text", `{"type":"chunk","contest":"c1"}`, "bad_frame", ""},
+		{"invalid UTF-8 is refused", "{\"type\":\"ping\",\"x\":\"\xff\"}", "bad_frame", ""},
+		{"an array is not a frame", `[1,2]`, "bad_frame", "a frame must be a JSON object, not an array"},
+		{"null is not a frame", ` null `, "bad_frame", "a frame must be a JSON object, not null"},
+		{"true is not a frame", `true`, "bad_frame", "a frame must be a JSON object, not a boolean"},
+		{"a number type is refused in the protocol's words", `{"type":1}`, "bad_frame", `field "type" must be a string, not a number`},
+		{"a negative seq is refused in the protocol's words", `{"type":"move","contest":"c","seq":-1,"move":1}`, "bad_frame",
+			`field "seq" must be a non-negative integer, not a number -1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +54,9 @@ func TestParse(t *testing.T) {
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe.Code != tt.code || pe.Message == "" {
 				t.Fatalf("got %v, want %s", err, tt.code)
+			}
+			if tt.msg != "" && pe.Message != tt.msg {
+				t.Errorf("message %q, want %q", pe.Message, tt.msg)
 			}
 		})
 	}
