@@ -190,7 +190,7 @@ func (n *Node) LeaderReady() bool {
 // also ready only once its own term has a committed command.
 func (n *Node) Ready() (bool, string) {
 	if _, id := n.raft.LeaderWithID(); id == "" {
-		return false, "no leader known"
+		return false, NoLeaderKnown
 	}
 	if n.IsLeader() && n.readyTerm.Load() != n.raft.CurrentTerm() {
 		return false, "leader is establishing its term"
@@ -200,6 +200,9 @@ func (n *Node) Ready() (bool, string) {
 	}
 	return true, ""
 }
+
+// NoLeaderKnown is Ready's reason while this node knows no leader.
+const NoLeaderKnown = "no leader known"
 
 // readyCatchUp is how long Ready gives the node to apply what was committed
 // when it asked. A busy node always has entries between commit and apply;

@@ -121,8 +121,14 @@ func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
 		}
 	}
 	if a := adv.(*net.TCPAddr); a.IP == nil || a.IP.IsUnspecified() || a.Port == 0 {
+		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
-		return nil, fmt.Errorf("raft address %s cannot be dialled by peers: set --raft-advertise", adv)
+		// Name the address as given: the listener's own form of 0.0.0.0
+		// is "[::]", which nobody typed.
+		if cfg.RaftAdvertise != "" {
+			return nil, fmt.Errorf("raft advertise address %s cannot be dialled by peers: give a routable address and the port raft listens on (for example 10.0.0.1:7000)", cfg.RaftAdvertise)
+		}
+		return nil, fmt.Errorf("raft address %s listens on every interface and cannot be dialled by peers: give a routable address, or also --raft-advertise with one (for example 10.0.0.1:%d)", cfg.RaftBind, port)
 	}
 	stream := &tcpStreamLayer{ln: ln, advertise: adv}
 	// One RPC in flight per peer turns raft's pipelined replication off.

@@ -96,14 +96,6 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Cluster.ID()))
 		return
 	}
-	// Taken before the leader is looked up, so that a change between the
-	// two still ends the forward.
-	leaderChanged := s.cfg.Cluster.LeaderChanged()
-	target, err := s.leaderURL()
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -116,15 +108,48 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		return
 	}
 	clientCtx := c.Request.Context()
+	start := time.Now()
+	deadline := start.Add(s.cfg.ForwardTimeout)
+	item := fwdItem{Method: c.Request.Method, URI: c.Request.URL.RequestURI(), Client: clientKey(c.Request.RemoteAddr),
+		Deadline: deadline.UnixMilli(), Header: itemHeader(c.Request.Header), Body: body}
+	// While no leader can take the write (none elected, one that left or
+	// was removed, one that cannot be dialled or says it no longer leads),
+	// nothing has been applied: the write waits here for the next leader,
+	// within LeaderWait, instead of handing the client a 421 for every
+	// election (etcd likewise holds a proposal until a leader is known).
+	waitUntil := start.Add(s.leaderWait())
+	for {
+		// Taken before the leader is looked up, so that a change between
+		// the two still ends the forward, or the wait below.
+		leaderChanged := s.cfg.Cluster.LeaderChanged()
+		ans, target, err := s.forwardAttempt(clientCtx, leaderChanged, deadline, item)
+		if !notTaken(ans, err) || s.removedHere() || !awaitLeader(clientCtx, leaderChanged, waitUntil) {
+			if err != nil {
+				s.forwardFailed(c, target, err)
+				return
+			}
+			s.relayForwarded(c, clientCtx, ans)
+			return
+		}
+		s.log.Debug("no leader took the forwarded write yet; waiting for the next one", "uri", item.URI, "err", err, "status", ans.Status)
+	}
+}
+
+// forwardAttempt sends the write to the leader this node knows now. It
+// gives up at deadline, when the client goes away, or when this node
+// sees the leader change (leaderChanged): waiting on a frozen leader held
+// writes for the whole forward timeout although a new one was elected in
+// a second. An answer already in hand stands, whoever leads now
+// (forwardOne). target is nil when no leader could be named.
+func (s *Server) forwardAttempt(clientCtx context.Context, leaderChanged <-chan struct{}, deadline time.Time, it fwdItem) (fwdAnswer, *url.URL, error) {
+	target, err := s.leaderURL()
+	if err != nil {
+		return fwdAnswer{}, nil, err
+	}
 	fctx, fcancel := context.WithCancelCause(clientCtx)
 	defer fcancel(nil)
-	deadline := time.Now().Add(s.cfg.ForwardTimeout)
 	ctx, cancel := context.WithDeadlineCause(fctx, deadline, errForwardTimeout)
 	defer cancel()
-	// Fail fast: once this node sees another leader (or none), the old one
-	// will not answer usefully; waiting on a frozen leader held writes for
-	// the whole forward timeout although a new one was elected in a second.
-	// An answer already in hand stands, whoever leads now (forwardOne).
 	go func() {
 		select {
 		case <-leaderChanged:
@@ -132,27 +157,86 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		case <-ctx.Done():
 		}
 	}()
-	ans, err := s.forwardOne(ctx, target, fwdItem{
-		Method: c.Request.Method, URI: c.Request.URL.RequestURI(), Client: clientKey(c.Request.RemoteAddr),
-		Deadline: deadline.UnixMilli(), Header: itemHeader(c.Request.Header), Body: body,
-	})
+	ans, err := s.forwardOne(ctx, target, it)
+	return ans, target, err
+}
+
+// notTaken reports a forward that certainly applied nothing because no
+// leader took it: no leader was known or dialled (a not_leader error), or
+// the node it reached answered 421 because it no longer leads. Such a
+// write may be sent again to the next leader. A broken connection, a
+// timeout or a change of leader mid-request may have applied it, and is
+// never sent again.
+func notTaken(ans fwdAnswer, err error) bool {
 	if err != nil {
-		s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
 		var ae *apperr.Error
-		switch {
-		case errors.As(err, &ae):
-			s.writeError(c, err)
-		case errors.Is(err, errLeaderChanged):
-			c.Header("Retry-After", "1")
-			s.writeError(c, apperr.New(apperr.LeaderChanged, "the leader changed while this write was forwarded to %s; it may or may not have been applied there: retry (a write with an idempotency id is safe to retry)", target.Host))
-		case errors.Is(err, errForwardTimeout):
-			c.Header("Retry-After", "1")
-			s.writeError(c, apperr.New(apperr.Unavailable, "the leader at %s did not answer within %v; the write may or may not have been applied", target.Host, s.cfg.ForwardTimeout))
-		default:
-			s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
-		}
+		return errors.As(err, &ae) && ae.Code == apperr.NotLeader
+	}
+	return ans.Status == http.StatusMisdirectedRequest
+}
+
+// awaitLeader waits for the change of leader that changed announces, and
+// reports whether one came before until (and before the client left).
+func awaitLeader(ctx context.Context, changed <-chan struct{}, until time.Time) bool {
+	d := time.Until(until)
+	if d <= 0 {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-changed:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return false
+	}
+}
+
+// leaderWait is how long a follower holds a write while no leader can
+// take it: Config.LeaderWait (default 3 s), never past the forward
+// deadline.
+func (s *Server) leaderWait() time.Duration {
+	d := s.cfg.LeaderWait
+	if d <= 0 {
+		d = defaultLeaderWait
+	}
+	return min(d, s.cfg.ForwardTimeout)
+}
+
+// defaultLeaderWait covers an election after a leader is lost (followers
+// notice after 1-2x the Raft timeout, 750 ms by default, then vote).
+const defaultLeaderWait = 3 * time.Second
+
+// forwardFailed answers a forward that got no answer from the leader.
+func (s *Server) forwardFailed(c *gin.Context, target *url.URL, err error) {
+	if target == nil { // no leader to send it to: nothing was applied
+		c.Header("Retry-After", "1")
+		s.writeError(c, err)
 		return
 	}
+	s.log.Warn("forward to leader failed", "leader", target.Host, "err", err)
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+		if ae.Code == apperr.NotLeader {
+			c.Header("Retry-After", "1")
+		}
+		s.writeError(c, err)
+	case errors.Is(err, errLeaderChanged):
+		c.Header("Retry-After", "1")
+		s.writeError(c, apperr.New(apperr.LeaderChanged, "the leader changed while this write was forwarded to %s; it may or may not have been applied there: retry (a write with an idempotency id is safe to retry)", target.Host))
+	case errors.Is(err, errForwardTimeout):
+		c.Header("Retry-After", "1")
+		s.writeError(c, apperr.New(apperr.Unavailable, "the leader at %s did not answer within %v; the write may or may not have been applied", target.Host, s.cfg.ForwardTimeout))
+	default:
+		s.writeError(c, apperr.New(apperr.Unavailable, "the connection to the leader at %s failed mid-request; the write may or may not have been applied", target.Host))
+	}
+}
+
+// relayForwarded answers the client with the leader's answer.
+func (s *Server) relayForwarded(c *gin.Context, clientCtx context.Context, ans fwdAnswer) {
 	// Read your writes: answer only once this follower has applied what
 	// the leader applied for the request. The client's own context, not
 	// the forward's: the write is done, and a leader change now must not
@@ -219,10 +303,12 @@ func notAppliedHere(a *fwdAnswer, idx uint64) {
 func (s *Server) leaderURL() (*url.URL, error) {
 	leader, ok := s.cfg.Cluster.Leader()
 	if !ok {
-		return nil, apperr.New(apperr.NotLeader, "no leader is elected right now; retry shortly")
+		return nil, s.noLeader()
 	}
 	if leader.HTTPAddr == "" {
-		return nil, apperr.New(apperr.NotLeader, "leader %s has not published its HTTP address yet; retry shortly", leader.ID)
+		// A new leader publishes its address with its first command; a
+		// leader that removes itself drops its entry first.
+		return nil, apperr.New(apperr.NotLeader, "leader %s has no HTTP address in the membership this node has applied (it is taking office, or leaving the cluster); retry shortly", leader.ID)
 	}
 	u, err := url.Parse(leader.HTTPAddr)
 	if err != nil || u.Host == "" {

@@ -59,6 +59,8 @@ type envConfig struct {
 	// forwardTimeout, when set, becomes web.Config.ForwardClient's timeout.
 	forwardTimeout time.Duration
 	requestTimeout time.Duration
+	// leaderWait becomes web.Config.LeaderWait.
+	leaderWait time.Duration
 	// limits, when set, becomes web.Config.Limits (zero fields take the
 	// defaults).
 	limits web.Limits
@@ -142,7 +144,7 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		wc := web.Config{
 			Node: tn.node, Logger: cfg.logger, Gatherer: tn.reg, Registerer: tn.reg,
 			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits, Sealer: sealer,
-			Pprof: cfg.pprof,
+			Pprof: cfg.pprof, LeaderWait: cfg.leaderWait,
 		}
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}

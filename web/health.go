@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/arena"
 )
 
 // healthz (and /livez) is liveness only: the process answers HTTP. A load
@@ -41,6 +43,9 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	if ok, reason := s.cfg.Cluster.Ready(); !ok {
+		if reason == arena.NoLeaderKnown {
+			reason = s.noLeaderReason()
+		}
 		notReady(reason, nil)
 		return
 	}
@@ -55,7 +60,7 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	leader, ok := s.cfg.Cluster.Leader()
 	if !ok {
-		notReady("no leader known", nil)
+		notReady(s.noLeaderReason(), nil)
 		return
 	}
 	if leader.HTTPAddr == "" {

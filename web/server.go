@@ -72,6 +72,10 @@ type Config struct {
 	// ForwardTimeout bounds a forwarded write (default: ForwardClient's
 	// Timeout when set, else 10 s). A change of leader ends it sooner.
 	ForwardTimeout time.Duration
+	// LeaderWait is how long a write sent to a follower that knows no
+	// leader able to take it waits for the next one (default 3 s, at most
+	// ForwardTimeout); until then it is not answered 421.
+	LeaderWait time.Duration
 	// ReadyMaxLag is how many entries a follower's applied index may trail
 	// the leader's commit index and still be ready; a non-voter within it
 	// is promoted (default 1000).

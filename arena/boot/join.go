@@ -70,8 +70,11 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 			}
 			return cfg.Secrets.Adopt(ans.SecretsKey)
 		}
-		if permanent(err) || time.Now().After(deadline) {
-			return fmt.Errorf("join %s: %w", cfg.Via, err)
+		if permanent(err) {
+			return fmt.Errorf("join %s: %w%s", cfg.Via, err, joinHint(err))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("join %s: gave up after %v; the last answer: %w", cfg.Via, patience, err)
 		}
 		cfg.Logger.Warn("join failed; retrying", "via", cfg.Via, "err", err)
 		t := time.NewTimer(backoff)
@@ -99,6 +102,20 @@ func permanent(err error) bool {
 		return true
 	}
 	return false
+}
+
+// joinHint says what to do about a refusal the operator can fix.
+func joinHint(err error) string {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return ""
+	}
+	switch apiErr.Status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return " (the member does not take this node's operator token: start the node with the token the cluster was started with, " +
+			"--operator-token or ARENA_OPERATOR_TOKEN; a generated one is in the operator-token file of the first node's data dir)"
+	}
+	return ""
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

@@ -99,7 +99,8 @@ func TestJoin(t *testing.T) {
 		{name: "a cluster without a key leaves the joiner without one",
 			answers: []answer{joined("")}, wantCalls: 1, wantKey: ""},
 		{name: "a wrong token is not retried",
-			answers: []answer{apiError(401, "unauthorized", "unknown or revoked key")}, wantCalls: 1, wantErr: "unknown or revoked key"},
+			answers: []answer{apiError(401, "unauthorized", "unknown or revoked key")}, wantCalls: 1,
+			wantErr: "unknown or revoked key (the member does not take this node's operator token: start the node with the token the cluster was started with"},
 		{name: "a forbidden join is not retried",
 			answers: []answer{apiError(403, "forbidden", "this route needs the operator token")}, wantCalls: 1, wantErr: "needs the operator token"},
 		{name: "a malformed request is not retried",
@@ -110,7 +111,7 @@ func TestJoin(t *testing.T) {
 		{name: "a cluster answering with another key than the joiner's is refused", ownKey: otherKey,
 			answers: []answer{joined(clusterKey)}, wantCalls: 1, wantErr: "differs from the cluster's", adoptErr: true},
 		{name: "a member that never gets ready is given up on",
-			answers: []answer{starting}, wantErr: "retry shortly"},
+			answers: []answer{starting}, wantErr: "gave up after 200ms; the last answer: arena: unavailable (HTTP 503): this node is starting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

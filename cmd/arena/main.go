@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -54,6 +56,9 @@ func run(ctx context.Context, stop func(), args []string) int {
 	case "serve":
 		m := NewMain()
 		if err := m.ParseFlags(args[1:], os.Getenv); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0 // the flags were asked for, and printed
+			}
 			fmt.Fprintln(os.Stderr, "arena:", err)
 			return 2
 		}

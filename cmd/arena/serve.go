@@ -146,8 +146,17 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err := m.registerOpsFlags(fs, env); err != nil {
 		return err
 	}
+	// A mistyped flag is answered with the mistake, not with the ninety
+	// lines of every flag above it; -h prints those.
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(m.usageOut())
+			fmt.Fprintln(m.usageOut(), "usage: arena serve [flags]   (every flag also reads the ARENA_* variable named after it)")
+			fs.PrintDefaults()
+			return err
+		}
+		return fmt.Errorf("%w ('arena serve -h' lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -163,18 +172,29 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	return nil
 }
 
+// usageOut is where -h prints the flags.
+func (m *Main) usageOut() io.Writer {
+	if m.LogOutput != nil {
+		return m.LogOutput
+	}
+	return os.Stderr
+}
+
 // Run starts the node and the HTTP server and, with --join, joins the
 // cluster. It returns once the node is serving.
 func (m *Main) Run(ctx context.Context) error {
-	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-	var err error
 	if m.ReadReplica && m.Join == "" {
 		// Without --join the node bootstraps a cluster of its own, as a
 		// voter: the flag would be silently ignored.
 		return errors.New("--read-replica needs --join: a read replica joins an existing cluster")
 	}
+	if err := m.checkAddrs(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	var err error
 	if m.NodeID, err = boot.NodeID(m.DataDir, m.NodeID); err != nil {
 		return err
 	}
@@ -230,7 +250,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins,
-		ForwardTimeout: m.ForwardTimeout, ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof})
+		ForwardTimeout: m.ForwardTimeout, LeaderWait: leaderWait(m.Raft.Timeout), ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
@@ -251,6 +271,20 @@ func (m *Main) Run(ctx context.Context) error {
 		// member out of a cluster that has just lost one.
 		addr, member := m.Node.ConfiguredAddress()
 		member = member && addr == m.Node.RaftAddr()
+		if joinsItself(m.Join, m.URL, m.listener.Addr().(*net.TCPAddr)) {
+			// Asked through itself, a node that knows no leader answers
+			// "no leader" until the join gives up a minute later.
+			if !member {
+				return fmt.Errorf("--join %s is this node's own HTTP address: a node joins through a running member of the cluster, so give another member's URL "+
+					"(to start a new cluster instead, leave --join out)", m.Join)
+			}
+			logger.Warn("--join names this node itself; it is a member already and serves as the stored configuration lists it (name another member to refresh its metadata)", "join", m.Join)
+			joining = false
+		}
+	}
+	if joining {
+		addr, member := m.Node.ConfiguredAddress()
+		member = member && addr == m.Node.RaftAddr()
 		patience := time.Duration(0) // boot.Join's default: a new node waits out an election
 		if member {
 			patience = memberJoinPatience
@@ -268,8 +302,23 @@ func (m *Main) Run(ctx context.Context) error {
 			m.SecretsKey = m.secrets.Key()
 		}
 	}
+	if h := m.Node.OperatorTokenHash(); h != "" && h != agents.HashKey(m.OperatorToken) {
+		// Only joins use the node's own token; the cluster accepts the one
+		// it was started with. Say so now rather than at the next join.
+		logger.Warn("the operator token this node was started with is not the cluster's: operator requests and joins with it are refused (401); start it with the cluster's token (--operator-token or ARENA_OPERATOR_TOKEN)")
+	}
 	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.Node.RaftAddr(), m.DataDir)
 	return nil
+}
+
+// leaderWait is how long a follower holds a write while no leader can
+// take it: followers notice a lost leader after 1-2x the Raft timeout and
+// then elect one, so four of them cover an election with room to spare.
+func leaderWait(raftTimeout time.Duration) time.Duration {
+	if raftTimeout <= 0 {
+		raftTimeout = time.Second // raft's own default
+	}
+	return 4 * raftTimeout
 }
 
 // memberJoinPatience bounds the metadata refresh of a member restarted
