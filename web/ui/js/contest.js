@@ -8,7 +8,7 @@ import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 export function render(main, { id }) {
   document.title = 'Contest — Agent Arena';
   let stream = null, gone = false, unwatch = null;
-  const page = { id, lastSeq: null, contest: null, leaderless: false, moves: 0 };
+  const page = { id, lastSeq: null, contest: null, leaderless: false, moves: 0, logged: new Map() };
   main.append(h('p', { class: 'loading', text: 'Loading contest…' }));
 
   getJSON(`/v1/contests/${encodeURIComponent(id)}`).then((d) => {
@@ -94,14 +94,30 @@ function fromSnapshot(page, c, view, events) {
     page.answers.fromView(view);
     if (c.status === 'settled') page.answers.paint(c.ranks, c.verdict?.scores);
   }
-  if (events) {
-    page.log.replaceChildren();
-    page.moves = 0;
-    for (const ev of events) logEvent(page, ev);
-  }
+  if (events) relog(page, events);
   fill(page.verdict, verdictPanel(c));
   fill(page.replay, c.status === 'settled' || c.status === 'aborted'
     ? link(`/contests/${encodeURIComponent(c.id)}/replay`, 'Step through the replay →') : null);
+}
+
+// relog replaces the event log with events, in seq order.
+function relog(page, events) {
+  page.log.replaceChildren();
+  page.moves = 0;
+  page.logged = new Map();
+  for (const ev of [...events].sort((a, b) => a.seq - b.seq)) logEvent(page, ev, true);
+}
+
+// refillLog completes the log after a state frame, which carries no
+// events: the ones the page missed (the gap that made it ask for the
+// state) come from the contest's record, merged with those the stream
+// has delivered meanwhile.
+function refillLog(page) {
+  getJSON(`/v1/contests/${encodeURIComponent(page.id)}`).then((d) => {
+    const all = new Map(page.logged);
+    for (const ev of d.events || []) if (ev.seq <= page.lastSeq && !all.has(ev.seq)) all.set(ev.seq, ev);
+    relog(page, all.values());
+  }).catch(() => {});
 }
 
 function paintStatus(page) {
@@ -123,6 +139,7 @@ function onFrame(page, f, resync) {
   if (f.type === 'state') {
     page.lastSeq = f.seq;
     fromSnapshot(page, f.contest, f.view, null);
+    refillLog(page);
     return;
   }
   if (f.type !== 'event') return;
@@ -162,7 +179,8 @@ function apply(page, ev) {
 
 // logEvent adds one event to the log. Moves are numbered from 1 as chess
 // sites number them; other events are listed unnumbered between them.
-function logEvent(page, ev) {
+function logEvent(page, ev, quiet) {
+  page.logged.set(ev.seq, ev);
   const name = ev.seat !== undefined && ev.seat !== null ? page.contest.seats[ev.seat]?.name : '';
   let text;
   switch (ev.type) {
@@ -189,5 +207,5 @@ function logEvent(page, ev) {
   } else li.className = 'unnumbered';
   page.log.append(li);
   page.log.scrollTop = page.log.scrollHeight;
-  if (ev.type !== 'created') page.announce.textContent = text;
+  if (ev.type !== 'created' && !quiet) page.announce.textContent = text;
 }
