@@ -110,10 +110,16 @@ function paint(main, agent, ownerName, history, contests, more) {
             h('td', { class: 'hide-narrow', text: c.arena }),
             h('td', { text: c.seats.filter((_, j) => j !== i).map((s) => s.name + (s.deleted ? ' (deleted)' : '')).join(', ') }),
             h('td', { text: c.status === 'settled' ? ownResult(c, i) : c.status }),
-            h('td', { class: 'num hide-narrow', text: c.ranks ? ordinal(c.ranks[i] + 1) : '—' }),
+            h('td', { class: 'num hide-narrow', text: c.ranks && i >= 0 ? sharedPlace(c.ranks, i) : '—' }),
             h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: c.rating_deltas ? fmtDelta(c.rating_deltas[i]) : '—' }),
             h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i], { code: false }) : '—' }));
         })))) : h('p', { class: 'empty', text: 'No contests yet.' })));
+}
+
+// sharedPlace is seat i's place, marked "=" when another seat shares it
+// ("=1st" in a draw), as tournament tables write a tie.
+function sharedPlace(ranks, i) {
+  return (ranks.filter((r) => r === ranks[i]).length > 1 ? '=' : '') + ordinal(ranks[i] + 1);
 }
 
 // ownResult says how a settled contest went for seat i, from the agent's
