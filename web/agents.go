@@ -65,6 +65,9 @@ type agentResp struct {
 type agentListResp struct {
 	Agents     []agents.Agent `json:"agents"`
 	NextCursor string         `json:"next_cursor,omitempty"`
+	// OwnerName is the owner's display name when the list is one owner's
+	// (absent for an unknown owner), for the owner's page.
+	OwnerName string `json:"owner_name,omitempty"`
 }
 
 const maxListLimit = 500
@@ -158,7 +161,11 @@ func (s *Server) listAgents(c *gin.Context) {
 	for i := range list {
 		list[i] = redactAgent(c, list[i])
 	}
-	c.JSON(http.StatusOK, agentListResp{Agents: list, NextCursor: next})
+	resp := agentListResp{Agents: list, NextCursor: next}
+	if owner != "" {
+		resp.OwnerName = s.ownerName(owner)
+	}
+	c.JSON(http.StatusOK, resp)
 }
 
 func (s *Server) getAgent(c *gin.Context) {

@@ -34,7 +34,7 @@ var uiShell = template.Must(template.ParseFS(uiFiles, "ui/index.html"))
 
 // uiPages are the page paths the browser router understands; each one
 // serves the shell.
-var uiPages = []string{"/arenas/:name", "/contests/:id", "/contests/:id/replay", "/agents/:id", "/ops"}
+var uiPages = []string{"/arenas/:name", "/contests/:id", "/contests/:id/replay", "/agents/:id", "/owners/:id", "/ops"}
 
 // uiRoutes registers the shell on every page path and the assets under
 // /ui/. Called from routes().

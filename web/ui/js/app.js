@@ -7,6 +7,7 @@ import * as board from './leaderboard.js';
 import * as contest from './contest.js';
 import * as replay from './replay.js';
 import * as agent from './agent.js';
+import * as owner from './owner.js';
 import * as ops from './ops.js';
 
 const routes = [
@@ -15,6 +16,7 @@ const routes = [
   [/^\/contests\/([^/]+)\/replay$/, replay, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^\/contests\/([^/]+)$/, contest, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^\/agents\/([^/]+)$/, agent, (m) => ({ id: decodeURIComponent(m[1]) })],
+  [/^\/owners\/([^/]+)$/, owner, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^\/ops$/, ops, () => ({})],
 ];
 
