@@ -75,6 +75,14 @@ func TestUIOwnerPage(t *testing.T) {
 		}
 	}
 
+	b.run(ctx, "open the leaderboard", 30*time.Second, chromedp.Navigate(base+"/arenas/"+arenaName))
+	b.waitJS(ctx, "owner links on the leaderboard", `document.querySelectorAll('#board-rows td.owner a').length >= 2`, 30*time.Second)
+	for _, href := range evalJS[[]string](b, ctx, `[...document.querySelectorAll('#board-rows td.owner a')].map(a => a.getAttribute('href'))`) {
+		if href != "/owners/"+owner {
+			t.Errorf("a leaderboard owner links to %s, want /owners/%s", href, owner)
+		}
+	}
+
 	b.run(ctx, "open an unknown owner", 30*time.Second, chromedp.Navigate(base+"/owners/ow_nobody"))
 	b.waitJS(ctx, "the unknown-owner message", `document.querySelector('main .err') && document.querySelector('main .err').textContent.includes('No owner ow_nobody')`, 20*time.Second)
 }

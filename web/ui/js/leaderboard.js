@@ -158,7 +158,7 @@ function paintTable(st, headRow, tbody) {
       h('td', { class: 'num', text: String(r.rank) }),
       h('th', { scope: 'row', class: 'agent-cell' }, agentName(r),
         r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
-      h('td', { class: 'hide-narrow small owner', title: r.owner_id, text: ownerName(r) }),
+      h('td', { class: 'hide-narrow small owner', title: r.owner_id }, link(`/owners/${encodeURIComponent(r.owner_id)}`, ownerName(r))),
       h('td', { class: 'num', text: fmtRating(r.elo) }),
       h('td', {}, h('div', { class: 'row' },
         h('span', { class: 'mono small', text: r.bt ? `${fmtRating(r.bt.rating)}` : '—' }),
