@@ -70,3 +70,46 @@ func plOwnerTB(tb testing.TB, base string) string {
 	}
 	return o.Owner.ID
 }
+
+// BenchmarkAgentUpdateHTTP is the owner-key write of make bench-vs-etcd
+// on one node: PATCH /v1/agents/{id} with a new 256-byte description each
+// time, 32 clients over 32 agents of one owner, per-key limits off.
+// Run: go test -run '^$' -bench AgentUpdateHTTP -benchtime 20000x ./web/
+func BenchmarkAgentUpdateHTTP(b *testing.B) {
+	_, nodes := plClusterTB(b, 1, plOptions{web: func(c *web.Config) {
+		c.Limits.RequestsPerSecondPerIP, c.Limits.RequestBurstPerIP = -1, -1
+		c.Limits.RequestsPerSecondPerKey, c.Limits.RequestBurstPerKey = -1, -1
+	}})
+	base := nodes[0].url
+	names := make([]string, 32)
+	for i := range names {
+		names[i] = fmt.Sprintf("a%d", i)
+	}
+	ids := plAgents(b, base, names...)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var seq atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1)
+			id := ids[n%int64(len(ids))]
+			body := fmt.Sprintf(`{"description":"%0256d"}`, n)
+			req, _ := http.NewRequest("PATCH", base+"/v1/agents/"+id.agentID, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+id.ownerKey)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("patch: %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}

@@ -113,7 +113,7 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 }
 
 // plHTTP performs a JSON request and decodes a JSON answer.
-func plHTTP(t *testing.T, method, url, key string, body, out any) int {
+func plHTTP(t testing.TB, method, url, key string, body, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -148,7 +148,7 @@ type plIdentity struct {
 }
 
 // plAgents registers one owner with the named websocket agents.
-func plAgents(t *testing.T, base string, names ...string) []plIdentity {
+func plAgents(t testing.TB, base string, names ...string) []plIdentity {
 	t.Helper()
 	var o struct {
 		APIKey string `json:"api_key"`
