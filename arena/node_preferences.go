@@ -85,6 +85,16 @@ func (f *FSM) splitFlags(tx *bolt.Tx, p *PreferencePair, cache map[string]contes
 	p.untrusted = !cf.ok || cf.verdict > 0 || len(p.ChosenFlags)+len(p.RejectedFlags) != len(p.Flags)
 }
 
+// NewestPreferenceCursor is the cursor of the last pair recorded (0 when
+// none has been): a cursor past it was never handed out by this cluster.
+func (n *Node) NewestPreferenceCursor() (seq uint64, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketPreferences).Sequence()
+		return nil
+	})
+	return seq, err
+}
+
 // Preferences returns matching pairs after f.Since in cursor order and the
 // cursor to resume from: the last pair scanned, matching or not, so a
 // trainer never sees a pair twice nor skips one.

@@ -83,23 +83,27 @@ func (s *Server) preferences(c *gin.Context) {
 	_ = w.Flush()
 }
 
-// checkCursor refuses a cursor past everything the cluster has committed:
+// checkCursor refuses a cursor past every pair the cluster has recorded:
 // one from another cluster (or a wiped and rebuilt one) or a typo. The
 // export would answer no pairs and hand the same cursor back, so the
 // trainer would look caught up forever. A cursor past only what this node
-// has applied may come from a node further ahead: it is checked after a
-// linearizable read, which makes the node catch up first.
+// has applied may come from a node further ahead: it is checked again
+// after a linearizable read, which makes the node catch up first.
 func (s *Server) checkCursor(c *gin.Context, since uint64) error {
-	if since <= s.cfg.Cluster.AppliedIndex() {
-		return nil
+	newest, err := s.cfg.Preferences.NewestPreferenceCursor()
+	if err != nil || since <= newest {
+		return err
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	if err := s.linearize(ctx); err != nil {
 		return err
 	}
-	if newest := s.cfg.Cluster.AppliedIndex(); since > newest {
-		return apperr.New(apperr.Invalid, "since %d is past this cluster's newest entry (%d): a cursor from another cluster, or a wiped and rebuilt one? Export from since=0 again", since, newest)
+	if newest, err = s.cfg.Preferences.NewestPreferenceCursor(); err != nil {
+		return err
+	}
+	if since > newest {
+		return apperr.New(apperr.Invalid, "since %d is past this cluster's newest preference pair (cursor %d): a cursor from another cluster, or a wiped and rebuilt one? Export from since=0 again", since, newest)
 	}
 	return nil
 }

@@ -114,6 +114,7 @@ type Ledger interface {
 // Preferences is the export of judged preference pairs (preferences.go).
 type Preferences interface {
 	Preferences(f arena.PreferenceFilter) ([]arena.PreferencePair, uint64, error)
+	NewestPreferenceCursor() (uint64, error)
 }
 
 var (
