@@ -1,8 +1,11 @@
 package arena
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"regexp"
+	"slices"
 
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
@@ -108,6 +111,49 @@ func validateArena(a *Arena, reg GameRegistry) error {
 	}
 	if _, err := g.Start(gamesSetup(a, 0)); err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "game %s rejects this configuration: %v", a.Game, err)
+	}
+	return nil
+}
+
+// judgedGames says, for each game, whether a judge ranks its contests
+// (true) or the game ranks them itself through the referee (false); the
+// runner never calls a judge for the latter, whatever the arena lists.
+var judgedGames = map[string]bool{"connect4": false, "prompt": true, "verifiable": false}
+
+// optionlessGames take no options: their Start ignores them, so an
+// arena's options would be shown to readers and never apply.
+var optionlessGames = map[string]bool{"connect4": true}
+
+// CheckArenaPut refuses an arena definition that validateArena lets
+// through but that could not work as written: judges its game never
+// calls (a prompt arena "judged" by the referee was ranked by the rubric,
+// a connect4 arena listing the AI judge was refereed and its leaderboard
+// ordered as a judged one), a judge listed twice, options a game ignores,
+// and a stake whose escrow (stake × seats) overflows. It runs before the
+// definition is proposed, not in the state machine, so old logs whose
+// arenas passed the checks of their day replay to the same state.
+func CheckArenaPut(a *Arena) error {
+	for i, j := range a.Judges {
+		if !KnownJudges[j] {
+			return apperr.New(apperr.Invalid, "unknown judge %q (known: referee, rubric, ai, ai-pairwise)", truncateType(j))
+		}
+		if slices.Contains(a.Judges[:i], j) {
+			return apperr.New(apperr.Invalid, "judge %q is listed twice", j)
+		}
+	}
+	if judged, known := judgedGames[a.Game]; known {
+		switch {
+		case judged && slices.Contains(a.Judges, "referee"):
+			return apperr.New(apperr.Invalid, "game %s is ranked by judges; the referee ranks only rule games (use rubric, ai or ai-pairwise)", a.Game)
+		case !judged && !slices.Equal(a.Judges, []string{"referee"}):
+			return apperr.New(apperr.Invalid, "game %s ranks its own contests: judges must be [\"referee\"] or absent, not %q", a.Game, a.Judges)
+		}
+	}
+	if optionlessGames[a.Game] && len(a.Options) > 0 && !bytes.Equal(a.Options, []byte("null")) && !bytes.Equal(a.Options, []byte("{}")) {
+		return apperr.New(apperr.Invalid, "game %s takes no options", a.Game)
+	}
+	if a.Seats > 0 && a.Stake > math.MaxInt64/int64(a.Seats) {
+		return apperr.New(apperr.Invalid, "stake %d for %d seats overflows the contest's escrow; at most %d", a.Stake, a.Seats, math.MaxInt64/int64(a.Seats))
 	}
 	return nil
 }

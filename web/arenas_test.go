@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +150,41 @@ func TestPromptAnswersStayHiddenUntilEveryAnswerIsFinal(t *testing.T) {
 			t.Fatalf("verdict %d %+v", code, v)
 		}
 	})
+}
+
+// TestArenaPutRefusesWhatCannotApply: a definition the arena would accept
+// but not honour (judges its game never calls, options its game ignores,
+// a stake whose escrow overflows) is refused with a 400 naming the field,
+// instead of being stored and shown to readers as if it applied.
+func TestArenaPutRefusesWhatCannotApply(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	tests := []struct {
+		name   string
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{"a rule game listing a judge is refused", map[string]any{"game": "connect4", "seats": 2, "judges": []string{"rubric"}}, 400, "referee"},
+		{"a rule game listing a panel is refused", map[string]any{"game": "verifiable", "seats": 2, "judges": []string{"referee", "ai"}}, 400, "referee"},
+		{"a judged game listing the referee is refused", map[string]any{"game": "prompt", "seats": 2, "judges": []string{"referee"}}, 400, "referee"},
+		{"a judge listed twice is refused", map[string]any{"game": "prompt", "seats": 2, "judges": []string{"rubric", "rubric"}}, 400, "twice"},
+		{"an unknown judge is still named as such", map[string]any{"game": "connect4", "seats": 2, "judges": []string{"oracle"}}, 400, "unknown judge"},
+		{"options for a game without options are refused", map[string]any{"game": "connect4", "seats": 2, "options": map[string]int{"x": 1}}, 400, "no options"},
+		{"a stake whose escrow overflows is refused", map[string]any{"game": "verifiable", "seats": 8, "stake": int64(1) << 61}, 400, "overflows"},
+		{"a rule game with the referee is accepted", map[string]any{"game": "connect4", "seats": 2, "judges": []string{"referee"}, "options": map[string]any{}}, 200, ""},
+		{"a judged game with a panel is accepted", map[string]any{"game": "prompt", "seats": 2, "judges": []string{"rubric", "ai"}}, 200, ""},
+		{"the largest stake that fits is accepted", map[string]any{"game": "connect4", "seats": 2, "stake": int64(math.MaxInt64 / 2)}, 200, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			code := plHTTP(t, "PUT", base+"/v1/arenas/"+fmt.Sprintf("put-%d", i), plOperator, tt.body, &e)
+			if code != tt.status || (tt.status == 400 && (e.Error.Code != "invalid" || !strings.Contains(e.Error.Message, tt.want))) {
+				t.Fatalf("status %d %+v, want %d naming %q", code, e.Error, tt.status, tt.want)
+			}
+		})
+	}
 }

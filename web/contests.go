@@ -274,6 +274,10 @@ func (s *Server) putArena(c *gin.Context) {
 		}
 		a.Options = raw
 	}
+	if err := arena.CheckArenaPut(&a); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	a, err := s.cfg.Contests.PutArena(ctx, a)
