@@ -85,6 +85,27 @@ func (f *FSM) splitFlags(tx *bolt.Tx, p *PreferencePair, cache map[string]contes
 	p.untrusted = !cf.ok || cf.verdict > 0 || len(p.ChosenFlags)+len(p.RejectedFlags) != len(p.Flags)
 }
 
+// heldOutBy remembers, per arena, the verifiable options a read found
+// (nil for another game or an arena deleted since: nothing is held out).
+type heldOutBy map[string]*verifiable.Options
+
+// holds reports whether the pair's arena now holds its task out.
+func (h heldOutBy) holds(tx *bolt.Tx, p PreferencePair) bool {
+	if p.Check == nil {
+		return false
+	}
+	o, ok := h[p.Arena]
+	if !ok {
+		if a, err := getArena(tx, p.Arena); err == nil && a.Game == verifiable.Name {
+			if opts, err := verifiable.ParseOptions(a.Options); err == nil {
+				o = &opts
+			}
+		}
+		h[p.Arena] = o
+	}
+	return o != nil && o.HoldsOut(p.PromptID, p.Check.Family, p.Check.Eval)
+}
+
 // NewestPreferenceCursor is the cursor of the last pair recorded (0 when
 // none has been): a cursor past it was never handed out by this cluster.
 func (n *Node) NewestPreferenceCursor() (seq uint64, err error) {
@@ -105,6 +126,7 @@ func (n *Node) Preferences(f PreferenceFilter) (list []PreferencePair, next uint
 	next = f.Since
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		contests := map[string]contestFlags{}
+		held := heldOutBy{}
 		c := tx.Bucket(bucketPreferences).Cursor()
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, f.Since+1)); k != nil; k, v = c.Next() {
 			var p PreferencePair
@@ -113,7 +135,7 @@ func (n *Node) Preferences(f PreferenceFilter) (list []PreferencePair, next uint
 			}
 			next = p.Cursor
 			n.fsm.splitFlags(tx, &p, contests)
-			if f.matches(p) {
+			if f.matches(p) && !(f.ExcludeHeldOut && held.holds(tx, p)) {
 				list = append(list, p)
 				if len(list) == f.Limit {
 					return nil

@@ -80,7 +80,12 @@ type PreferenceFilter struct {
 	// ChosenPassed keeps only checked pairs whose chosen answer passed
 	// every check (verifiable pairs with ground truth on the chosen side).
 	ChosenPassed bool
-	Limit        int
+	// ExcludeHeldOut leaves out verifiable pairs whose task the pair's
+	// arena holds out for evaluation by the options it has now: pairs
+	// played before an operator held those tasks out would otherwise leak
+	// the evaluation set into training.
+	ExcludeHeldOut bool
+	Limit          int
 }
 
 func (f PreferenceFilter) matches(p PreferencePair) bool {

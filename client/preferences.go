@@ -26,6 +26,9 @@ type PreferenceQuery struct {
 	// ChosenPassed keeps only verifiable-game pairs whose chosen answer
 	// passed every check of the task's ground truth.
 	ChosenPassed bool
+	// ExcludeHeldOut leaves out verifiable pairs whose task their arena
+	// now holds out for evaluation (played before it held them out).
+	ExcludeHeldOut bool
 	// Format is "full" (default), "trl" or "messages".
 	Format string
 	Limit  int
@@ -69,6 +72,9 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	}
 	if q.ChosenPassed {
 		v.Set("chosen_passed", "true")
+	}
+	if q.ExcludeHeldOut {
+		v.Set("exclude_held_out", "true")
 	}
 	u := *c.base
 	u.Path += "/v1/preferences"

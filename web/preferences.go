@@ -111,7 +111,7 @@ func (s *Server) checkCursor(c *gin.Context, since uint64) error {
 // preferenceParams are the query parameters GET /v1/preferences knows
 // (consistency is every read's, handled by the forwarding middleware).
 var preferenceParams = []string{"arena", "agent", "format", "since", "limit", "min_margin", "min_agreement",
-	"chosen_passed", "exclude_flagged", "consistency"}
+	"chosen_passed", "exclude_flagged", "exclude_held_out", "consistency"}
 
 func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error) {
 	// An unknown parameter is refused rather than ignored: a typo such as
@@ -163,6 +163,13 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 			return f, "", apperr.New(apperr.Invalid, "chosen_passed must be true or false, got %q", truncate(v, 32))
 		}
 		f.ChosenPassed = b
+	}
+	if v := c.Query("exclude_held_out"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, "", apperr.New(apperr.Invalid, "exclude_held_out must be true or false, got %q", truncate(v, 32))
+		}
+		f.ExcludeHeldOut = b
 	}
 	if v := c.Query("exclude_flagged"); v == "chosen" {
 		f.ExcludeChosenFlagged = true

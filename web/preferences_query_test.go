@@ -30,6 +30,7 @@ func TestPreferenceExportRefusesTyposByName(t *testing.T) {
 		{"a parameter of another endpoint", "?cursor=12", 400, "invalid", []string{`"cursor"`, "since"}},
 		{"an unknown parameter beside known ones", "?arena=duel&limit=5&arenaa=duel", 400, "invalid", []string{`"arenaa"`}},
 		{"an unknown arena", "?arena=dule", 404, "not_found", []string{"dule"}},
+		{"a held-out switch that is not a boolean", "?exclude_held_out=maybe", 400, "invalid", []string{"exclude_held_out", "maybe"}},
 		{"a cursor past every entry (another cluster's)", "?since=999999999", 400, "invalid", []string{"since 999999999", "newest preference pair (cursor 0)"}},
 		// Below the Raft index but past every pair: no export ever handed
 		// it out either (a trainer's cursor file from a bigger cluster).
@@ -40,7 +41,7 @@ func TestPreferenceExportRefusesTyposByName(t *testing.T) {
 			e.do(t, n, req{method: "GET", path: "/v1/preferences" + tt.query, key: op}).wantError(t, tt.status, tt.code, tt.msg...)
 		})
 	}
-	for _, q := range []string{"", "?arena=duel", "?arena=duel&format=trl&since=0&limit=10&min_margin=0&chosen_passed=false&exclude_flagged=chosen", "?since=0"} {
+	for _, q := range []string{"", "?arena=duel", "?arena=duel&format=trl&since=0&limit=10&min_margin=0&chosen_passed=false&exclude_flagged=chosen", "?since=0", "?exclude_held_out=true"} {
 		t.Run("accepts "+q, func(t *testing.T) {
 			e.do(t, n, req{method: "GET", path: "/v1/preferences" + q, key: op}).want(t, http.StatusOK)
 		})

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/games/verifiable"
@@ -18,8 +15,7 @@ import (
 // run that trained on them measured its "held-out" accuracy on tasks it
 // had been taught.
 type heldOut struct {
-	families []string
-	percent  int
+	opts *verifiable.Options // nil: the arena's game holds nothing out
 }
 
 // arenaHeldOut reads what the arena holds out now; a game other than
@@ -36,27 +32,12 @@ func arenaHeldOut(ctx context.Context, c *client.Client, arena string) (heldOut,
 	if err != nil {
 		return heldOut{}, err
 	}
-	return heldOut{families: o.HeldOut, percent: o.HeldOutPercent}, nil
+	return heldOut{opts: &o}, nil
 }
 
-// holds reports whether a verifiable pair's task is held out: an
-// evaluation task, a held-out family, or an instance among the lowest
-// percent (the task id ends in the instance number, in hex, as the game
-// draws it).
+// holds reports whether a verifiable pair's task is held out now.
 func (h heldOut) holds(taskID string, c *pairCheck) bool {
-	if c == nil {
-		return false
-	}
-	if c.Eval || slices.Contains(h.families, c.Family) {
-		return true
-	}
-	if h.percent == 0 {
-		return false
-	}
-	i := strings.LastIndexByte(taskID, '-')
-	inst, err := strconv.ParseUint(taskID[i+1:], 16, 64)
-	// A task id the trainer cannot read is left out rather than risked.
-	return err != nil || int(inst%100) < h.percent
+	return c != nil && h.opts != nil && h.opts.HoldsOut(taskID, c.Family, c.Eval)
 }
 
 // pairCheck is the part of a verifiable pair's check the trainer reads.

@@ -18,7 +18,7 @@ import (
 var prefsCommands = []*command{
 	{
 		group: "prefs", name: "export",
-		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--chosen-passed] [--page N]",
+		synopsis: "--out FILE [--format full|trl|messages] [--arena A] [--agent ID] [--since CURSOR] [--min-margin X] [--min-agreement X] [--exclude-flagged] [--exclude-chosen-flagged] [--chosen-passed] [--exclude-held-out] [--page N]",
 		summary:  "Write preference pairs as JSONL, page by page from a cursor; prints the cursor to resume from.",
 		cred:     credKeyOrOperator,
 		setup:    prefsExport,
@@ -40,6 +40,7 @@ func prefsExport(fs *flag.FlagSet) action {
 	exclude := fs.Bool("exclude-flagged", false, "")
 	excludeChosen := fs.Bool("exclude-chosen-flagged", false, "")
 	chosenPassed := fs.Bool("chosen-passed", false, "")
+	excludeHeldOut := fs.Bool("exclude-held-out", false, "")
 	page := fs.Int("page", 1000, "")
 	return func(ctx context.Context, inv *invocation) error {
 		if *out == "" {
@@ -53,7 +54,7 @@ func prefsExport(fs *flag.FlagSet) action {
 		cursorPath := *out + ".cursor"
 		sinceSet := false
 		fs.Visit(func(f *flag.Flag) { sinceSet = sinceSet || f.Name == "since" })
-		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, Limit: *page}
+		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, ExcludeHeldOut: *excludeHeldOut, Limit: *page}
 		if *minMargin > -1 {
 			q.MinMargin = minMargin
 		}
@@ -211,7 +212,7 @@ func exportSelection(q client.PreferenceQuery) string {
 	for _, f := range []struct {
 		name string
 		on   bool
-	}{{"exclude-flagged", q.ExcludeFlagged}, {"exclude-chosen-flagged", q.ExcludeChosenFlagged}, {"chosen-passed", q.ChosenPassed}} {
+	}{{"exclude-flagged", q.ExcludeFlagged}, {"exclude-chosen-flagged", q.ExcludeChosenFlagged}, {"chosen-passed", q.ChosenPassed}, {"exclude-held-out", q.ExcludeHeldOut}} {
 		if f.on {
 			b.WriteString(" " + f.name)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -113,9 +114,7 @@ func Generate(seed uint64, o Options) (Task, error) {
 		inst := r.next()
 		fam := fams[r.intn(len(fams))]
 		level := o.levels()[r.intn(len(o.levels()))]
-		heldFamily := slices.Contains(o.HeldOut, fam)
-		heldInstance := int(inst%100) < o.HeldOutPercent
-		if o.Eval != (heldFamily || heldInstance) {
+		if o.Eval != o.holds(fam, inst) {
 			continue
 		}
 		f, _ := familyByName(fam)
@@ -123,6 +122,30 @@ func Generate(seed uint64, o Options) (Task, error) {
 		return build(f.name, level, inst, in, o.Eval)
 	}
 	return Task{}, fmt.Errorf("no task in the arena's pool after %d draws", maxDraws)
+}
+
+// holds reports whether the arena keeps a family's instance for
+// evaluation only.
+func (o Options) holds(fam string, inst uint64) bool {
+	return slices.Contains(o.HeldOut, fam) || int(inst%100) < o.HeldOutPercent
+}
+
+// HoldsOut reports whether the arena's options now hold a stored task out
+// for evaluation: an evaluation task, a task of a held-out family, or an
+// instance among the held-out percent. A training arena's pairs from
+// before it held tasks out can be told apart this way. A task ID that
+// does not name an instance counts as held out, since it cannot be shown
+// not to be.
+func (o Options) HoldsOut(taskID, family string, eval bool) bool {
+	if eval || slices.Contains(o.HeldOut, family) {
+		return true
+	}
+	if o.HeldOutPercent == 0 {
+		return false
+	}
+	i := strings.LastIndexByte(taskID, '-')
+	inst, err := strconv.ParseUint(taskID[i+1:], 16, 64)
+	return err != nil || o.holds(family, inst)
 }
 
 // build states an instance as a Task.

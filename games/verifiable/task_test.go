@@ -116,3 +116,52 @@ func TestHeldOutTasksAppearOnlyInEvalArenas(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldsOutAgreesWithTheDraw: a training arena never draws a task its
+// options hold out, and every task its evaluation arena draws is held out
+// by the same options, read back from the task's ID and family alone.
+func TestHoldsOutAgreesWithTheDraw(t *testing.T) {
+	train := Options{Families: []string{"extract", "strings", "forms"}, Levels: []int{1}, HeldOut: []string{"forms"}, HeldOutPercent: 30}
+	eval := train
+	eval.Eval = true
+	for seed := uint64(1); seed <= 300; seed++ {
+		tt, err := Generate(seed, train)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if train.HoldsOut(tt.ID, tt.Family, tt.Eval) {
+			t.Fatalf("the training arena drew %s, which it holds out", tt.ID)
+		}
+		et, err := Generate(seed, eval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !train.HoldsOut(et.ID, et.Family, false) {
+			t.Fatalf("the evaluation arena drew %s, which the options do not hold out", et.ID)
+		}
+	}
+	// A task from before the arena held anything out is held out by the
+	// options it has now when it falls in them.
+	var none Options
+	held, kept := 0, 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		tt, err := Generate(seed, Options{Families: train.Families, Levels: train.Levels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if none.HoldsOut(tt.ID, tt.Family, false) {
+			t.Fatalf("options holding nothing out hold %s", tt.ID)
+		}
+		if train.HoldsOut(tt.ID, tt.Family, false) {
+			held++
+		} else {
+			kept++
+		}
+	}
+	if held == 0 || kept == 0 {
+		t.Fatalf("of 300 tasks drawn before holding out, %d are held out and %d kept: want some of each", held, kept)
+	}
+	if !train.HoldsOut("extract-1-zz", "extract", false) {
+		t.Error("a task ID without an instance number is not held out")
+	}
+}
