@@ -123,7 +123,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		// the two still ends the forward, or the wait below.
 		leaderChanged := s.cfg.Cluster.LeaderChanged()
 		ans, target, err := s.forwardAttempt(clientCtx, leaderChanged, deadline, item)
-		if !notTaken(ans, err) || s.removedHere() || !awaitLeader(clientCtx, leaderChanged, waitUntil) {
+		if !notTaken(ans, err) || !s.leaderExpected() || !awaitLeader(clientCtx, leaderChanged, waitUntil) {
 			if err != nil {
 				s.forwardFailed(c, target, err)
 				return
@@ -240,8 +240,11 @@ func (s *Server) relayForwarded(c *gin.Context, clientCtx context.Context, ans f
 	// Read your writes: answer only once this follower has applied what
 	// the leader applied for the request. The client's own context, not
 	// the forward's: the write is done, and a leader change now must not
-	// cut this wait short.
-	if idx, err := strconv.ParseUint(ans.Header.Get(appliedHeader), 10, 64); err == nil && idx > 0 {
+	// cut this wait short. A member removed through itself is the
+	// exception: the leader stops replicating to it, so it would never
+	// learn that its removal committed and would wait out RequestTimeout.
+	selfRemoval := c.Request.Method == http.MethodDelete && c.Request.URL.Path == "/v1/cluster/nodes/"+s.cfg.Cluster.ID()
+	if idx, err := strconv.ParseUint(ans.Header.Get(appliedHeader), 10, 64); err == nil && idx > 0 && !selfRemoval {
 		wctx, wcancel := context.WithTimeout(clientCtx, s.cfg.RequestTimeout)
 		defer wcancel()
 		if err := s.cfg.Cluster.WaitApplied(wctx, idx); err != nil {

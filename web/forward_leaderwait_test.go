@@ -57,3 +57,29 @@ func TestWritesWaitOutALeaderRemovingItself(t *testing.T) {
 		}
 	})
 }
+
+// TestAFollowerRemovedThroughItself: the leader stops replicating to a
+// member it removes, so a member asked to remove itself never learned
+// that the removal committed, and waited out the request timeout before
+// answering; it now answers once the leader has. Then, knowing no leader
+// and listed nowhere in its configuration, it says it was removed.
+func TestAFollowerRemovedThroughItself(t *testing.T) {
+	t.Parallel() // three nodes mostly wait on elections; overlap them
+	e := newEnv(t, 3, envConfig{requestTimeout: 30 * time.Second})
+	_, followers := e.leader()
+	gone := followers[0]
+	start := time.Now()
+	e.do(t, gone, req{method: "DELETE", path: "/v1/cluster/nodes/" + gone.node.ID(), key: arenatest.OperatorToken}).want(t, 204)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the removal through the removed member took %v: it waited for an index it will never learn is committed", took)
+	}
+	eventually(t, 20*time.Second, func() error {
+		if r := e.do(t, gone, req{method: "GET", path: "/readyz"}); r.status != 503 || !strings.Contains(string(r.body), "removed from the cluster") {
+			return fmt.Errorf("readyz %d %s, want 503 saying it was removed", r.status, r.body)
+		}
+		return nil
+	})
+	e.do(t, gone, req{method: "POST", path: "/v1/owners", body: `{"name":"late"}`}).
+		wantError(t, http.StatusMisdirectedRequest, "not_leader", "removed from the cluster")
+	e.do(t, followers[1], req{method: "POST", path: "/v1/owners", body: `{"name":"others"}`}).want(t, 201)
+}

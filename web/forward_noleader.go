@@ -12,11 +12,41 @@ import (
 // removed. etcd answers all three "etcdserver: no leader"; an operator
 // looking at a lone survivor needs to know which it is, and what to do.
 
-// removedHere reports a node whose Raft has stopped while it still
-// serves: a leader that removed itself (raft's ShutdownOnRemove). It
-// takes no further part in the cluster.
+// removedHere reports a node that takes no further part in the cluster
+// although it still serves: a leader that removed itself (raft stops on
+// it: ShutdownOnRemove), or a member that knows no leader and whose
+// configuration lists others but not itself (a follower removed, or
+// restarted after its removal). A node that has not joined yet holds no
+// configuration at all, and one catching up hears from a leader.
 func (s *Server) removedHere() bool {
-	return s.cfg.Cluster.Progress().State == "Shutdown" && !s.draining.Load()
+	if s.draining.Load() {
+		return false
+	}
+	p := s.cfg.Cluster.Progress()
+	if p.State == "Shutdown" {
+		return true
+	}
+	if p.LeaderID != "" {
+		return false
+	}
+	members, err := s.cfg.Cluster.Members()
+	if err != nil || len(members) == 0 {
+		return false
+	}
+	for _, m := range members {
+		if m.ID == s.cfg.Cluster.ID() {
+			return false
+		}
+	}
+	return true
+}
+
+// leaderExpected reports whether a leader may take office soon enough to
+// hold a write for: not on a removed node, nor while too few voters
+// answer this node to elect one (waiting would only delay the 421, and
+// clients that retry it would wait again each time).
+func (s *Server) leaderExpected() bool {
+	return !s.removedHere() && s.quorumLost() == ""
 }
 
 // noLeader is the not_leader error for a node that knows no leader.

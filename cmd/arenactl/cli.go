@@ -307,6 +307,11 @@ func fail(stderr io.Writer, err error, cmd *command) int {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Fprintf(stderr, "arenactl: %s: %s\n", apiErr.Code, sanitize(apiErr.Message))
+		if cmd != nil && cmd.cred == credOperator && apiErr.Status == http.StatusUnauthorized {
+			// The server cannot tell a mistyped operator token from any
+			// unknown key; this command only takes the operator's.
+			fmt.Fprintln(stderr, "arenactl: the node does not take this operator token: pass the cluster's with --operator-token or ARENA_OPERATOR_TOKEN")
+		}
 		return 1
 	}
 	fmt.Fprintf(stderr, "arenactl: %v\n", err)

@@ -208,6 +208,8 @@ func TestFailuresExitWithStatus1AndTheServersCode(t *testing.T) {
 			"arenactl: conflict: you already have an agent named \"bot\"\n"},
 		{"a rejected key reports unauthorized", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "aro_wrong"},
 			[]string{"owner", "me"}, "arenactl: unauthorized: unknown or revoked key\n"},
+		{"a wrong operator token says what to pass", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": "arop_wrong"},
+			[]string{"cluster", "remove", "n2"}, "arenactl: unauthorized: unknown or revoked key\narenactl: the node does not take this operator token: pass the cluster's with --operator-token or ARENA_OPERATOR_TOKEN\n"},
 		{"an owner key is not the operator token", map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": alice},
 			[]string{"cluster", "remove", "n2"}, "arenactl: forbidden: this route needs the operator token\n"},
 		{"an unreachable server is reported", map[string]string{"ARENA_SERVER": "http://127.0.0.1:1"},
