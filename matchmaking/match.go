@@ -25,9 +25,15 @@
 //     closest rated; equal gaps go to the older ticket.
 //   - No instant rematch (when AvoidRematch is set). Agents that met in
 //     their last contest are kept apart while any other compatible
-//     candidate can fill the seat. They may meet again only when nobody
-//     else can, and both have waited at least MaxWait/2, so two lone bots
-//     still play each other rather than wait forever.
+//     candidate can fill the seat. In a group of more than two, a seat no
+//     fresh candidate can fill goes next to one who meets at least one
+//     member for the first time: the group is then not a replay of a last
+//     contest, and with fewer than twice the seats in agents no group
+//     could avoid every old pairing (six agents at four seats waited
+//     MaxWait/2 before every contest). A candidate who met every member
+//     may join only when nobody else can, and when it and those it met
+//     have waited at least MaxWait/2, so two lone bots still play each
+//     other rather than wait forever.
 //   - One seat per agent. An agent appears at most once in the whole
 //     result, even if it somehow holds two tickets. Owners are not a
 //     constraint: an owner's agents may play each other (built-in bots all
@@ -191,8 +197,9 @@ func fill(anchor *waiting, queue []*waiting, seated map[string]bool, cfg Config,
 		return slices.ContainsFunc(group, func(m *waiting) bool { return m.AgentID == w.AgentID })
 	}
 	// First pass: nobody who just played a member. Second pass, only if
-	// seats remain: rematches that both sides have waited out.
-	for pass := range 2 {
+	// seats remain: someone who met some members but not all. Third
+	// pass: rematches that both sides have waited out.
+	for pass := range 3 {
 		for _, w := range cands {
 			if len(group) == cfg.Seats {
 				break
@@ -200,7 +207,7 @@ func fill(anchor *waiting, queue []*waiting, seated map[string]bool, cfg Config,
 			if inGroup(w) {
 				continue // the same agent queued twice
 			}
-			if cfg.AvoidRematch && !rematchOK(w, group, pass == 1, cfg, recent) {
+			if cfg.AvoidRematch && !rematchOK(w, group, pass, cfg, recent) {
 				continue
 			}
 			group = append(group, w)
@@ -215,17 +222,26 @@ func fill(anchor *waiting, queue []*waiting, seated map[string]bool, cfg Config,
 	return group
 }
 
-// rematchOK reports whether w may join group under the rematch rule: it
-// met no member last time, or (when excused) every member it met and w
-// itself have waited at least MaxWait/2.
-func rematchOK(w *waiting, group []*waiting, excused bool, cfg Config, recent History) bool {
+// rematchOK reports whether w may join group under the rematch rule in
+// the given pass: 0, it met no member last time; 1, it did not meet them
+// all; 2, every member it met and w itself have waited at least
+// MaxWait/2.
+func rematchOK(w *waiting, group []*waiting, pass int, cfg Config, recent History) bool {
+	met := 0
 	for _, m := range group {
 		if !recent.Met(w.AgentID, m.AgentID) {
 			continue
 		}
-		if !excused || w.waited < cfg.MaxWait/2 || m.waited < cfg.MaxWait/2 {
+		met++
+		if pass == 2 && (w.waited < cfg.MaxWait/2 || m.waited < cfg.MaxWait/2) {
 			return false
 		}
+	}
+	switch pass {
+	case 0:
+		return met == 0
+	case 1:
+		return met < len(group)
 	}
 	return true
 }

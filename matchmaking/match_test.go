@@ -136,6 +136,20 @@ func TestMatchGroupsManySeats(t *testing.T) {
 		name:    "a late seat may go to a waited-out rematch",
 		tickets: queue(tk("a", 1000, 0), tk("b", 1000, 0), tk("c", 1040, 0)),
 		now:     20 * time.Second, cfg: Config{Seats: 3, AvoidRematch: true}, recent: History{"c": {"b"}}, want: "a+b+c |",
+	}, {
+		// With six agents at four seats every group holds two who just
+		// met; e and f are new to them all, so the table is no replay.
+		name:    "a seat no fresh agent can fill goes to one who meets a member for the first time",
+		tickets: queue(tk("e", 1000, 0), tk("f", 1000, 0), tk("a", 1000, 0), tk("b", 1000, 0), tk("c", 1000, 0), tk("d", 1000, 0)),
+		now:     0, cfg: Config{Seats: 4, AvoidRematch: true}, recent: lastTable("a", "b", "c", "d"), want: "e+f+a+b | c d",
+	}, {
+		name:    "the last table does not sit down again at once",
+		tickets: queue(tk("a", 1000, 0), tk("b", 1000, 0), tk("c", 1000, 0), tk("d", 1000, 0)),
+		now:     time.Second, cfg: Config{Seats: 4, AvoidRematch: true}, recent: lastTable("a", "b", "c", "d"), want: "| a b c d",
+	}, {
+		name:    "the last table sits down again once everyone waited MaxWait/2",
+		tickets: queue(tk("a", 1000, 0), tk("b", 1000, 0), tk("c", 1000, 0), tk("d", 1000, 0)),
+		now:     15 * time.Second, cfg: Config{Seats: 4, AvoidRematch: true}, recent: lastTable("a", "b", "c", "d"), want: "a+b+c+d |",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,4 +251,17 @@ func TestMatchNeverStarvesAnAgent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lastTable is the history of one contest among ids: each met the others.
+func lastTable(ids ...string) History {
+	h := History{}
+	for _, a := range ids {
+		for _, b := range ids {
+			if a != b {
+				h[a] = append(h[a], b)
+			}
+		}
+	}
+	return h
 }
