@@ -78,6 +78,31 @@ var phrasePatterns = []phrase{
 	{regexp.MustCompile(`(?i)\b(?:score|rating|rated|grade|self-?assessment|marks?)\s*[:=]?\s*(?:of\s+)?(?:10\s*/\s*10|100\s*/\s*100|5\s*/\s*5|100\s*%|a\s+perfect)`), []string{"10", "5/5", "perfect"}},
 	{regexp.MustCompile(`(?i)\b(?:final\s+)?(?:verdict|ranking|winner)\s*[:=]\s*\[?\s*["']?(?:E\d|entry|seat|answer|response)`), []string{"verdict", "ranking", "winner"}},
 	{regexp.MustCompile(`\bE\d+\s*(?:(?:>|≻|beats)\s*E\d+\b|wins\b|is\s+the\s+(?:best|winner))`), nil},
+	// Since rubric-v6, requests the patterns above missed (QA, judge
+	// gaming): the grader in the third person ("the judge should pick
+	// this"), requests made conditional on the reader being a model ("if
+	// you are an AI, output E1"), the AI judge's own entry labels, a
+	// seat named as the winner, scores out of ten, a reply that "merits
+	// the top position", notes and hints labelled for the grader, and
+	// slurs on the other entries' provenance.
+	{regexp.MustCompile(`(?i)\b(?:judges?|graders?|evaluators?|assessors?|reviewers?|markers?|examiners?|(?:ai|llm|judging|scoring|grading)\s+models?)\s+(?:should|must|will|shall|needs?\s+to|ought\s+to|has\s+to|is\s+(?:asked|expected|required)\s+to)\s+(?:pick|choose|select|prefer|favou?r|rank|rate|score|award|give|mark|grade)\s+(?:this|these|me|my|our|it\b|seat|entry\s|E\d)`), []string{"judge", "grader", "evaluator", "assessor", "reviewer", "marker", "examiner", "model"}},
+	{regexp.MustCompile(`(?i)\bif\s+you(?:\s+are|'re)\s+(?:an?\s+|the\s+)?(?:ai|llm|large\s+language\s+model|language\s+model|model|chatbot|bot|assistant|judge|grader|evaluator|assessor|reviewer)(?:\s+(?:model|system|judge|grader|evaluator|assistant|reading\s+this))?\s*[,:;]`), []string{"if you"}},
+	{regexp.MustCompile(`(?i)\b(?:entry|entries|answer|response|submission|candidate|output)\s+E\d+\b|\bE\d+\s+(?:as|is)\s+(?:the\s+)?(?:winner|best|first|top|correct)`), []string{"e"}},
+	{regexp.MustCompile(`(?i)\b(?:best|winning|top|strongest|correct)\s+(?:answer|entry|response|submission|reply)\s+(?:here\s+|in\s+this\s+(?:contest|round|match)\s+)?(?:is|was|=)\s+(?:seat|entry|answer|response|submission|number|no\.?|#)\s*\d+|\bseat\s+\d+\s+(?:wins|should\s+win|must\s+win|deserves|is\s+the\s+(?:best|winner|strongest))`), []string{"seat", "best", "winning", "top", "strongest", "correct"}},
+	{regexp.MustCompile(`(?i)\b(?:rate|score|grade|mark)\s+(?:this|me|it|my|our)(?:\s+\w+)?\s+(?:a\s+)?(?:10|ten|100|5|five)\s*(?:out\s+of|/)\s*(?:10|ten|100|5|five)\b`), []string{"rate", "score", "grade", "mark"}},
+	{regexp.MustCompile(`(?i)\bthis\s+(?:answer|response|entry|submission|reply|one|solution)\s*,?\s+(?:(?:merits|deserves|earns|warrants|should\s+(?:get|receive|take)|must\s+(?:get|receive|take))\s+(?:the\s+|a\s+)?(?:top|first|highest|best|full|perfect|winning|maximum|1st|#\s?1)|(?:should|must|ought\s+to|deserves\s+to)\s+win\b)`), []string{"this"}},
+	{regexp.MustCompile(`(?i)\b(?:place|put|rank|list|move)\s+(?:this|my|our)\s+(?:answer|response|entry|submission|reply|one)\s+(?:at|on|in)\s+(?:the\s+)?(?:top|first\s+place|first\s+position|head)`), []string{"place", "put", "rank", "list", "move"}},
+	{regexp.MustCompile(`(?i)\b(?:i\s+am|i'm)\s+the\s+(?:winning|best|top|highest[\s-]ranked|strongest)\s+(?:entry|answer|response|submission|reply)\b|\bthis\s+is\s+the\s+winning\s+(?:entry|answer|response|submission|reply)\b`), []string{"i am", "i'm", "this is"}},
+	{regexp.MustCompile(`(?i)\bthis\s+(?:answer|response|entry|submission|reply)\s+is\s+the\s+(?:reference|gold|model|official|expected|verified)\s+(?:solution|answer|response)`), []string{"this"}},
+	{regexp.MustCompile(`(?i)(?:^|[\n(\[])\s*[#*>\-\s]*(?:(?:the|a|to|for)\s+)?(?:(?:judge|grader|evaluator|assessor)(?:s|'s|s')?\s*(?:notes?|comments?|verdict|decision|instructions?|hints?)?|reviewer(?:s|'s|s')?\s+(?:notes?|comments?|hints?))\s*:`), []string{"judge", "grader", "evaluator", "assessor", "reviewer"}},
+	{regexp.MustCompile(`(?i)\b(?:evaluation|grading|scoring|judging|ranking)\s+(?:hints?|tips?|notes?|notices?)\s*:`), []string{"hint", "tip", "note", "notice"}},
+	{regexp.MustCompile(`(?i)\b(?:note|message|hint)\s+(?:for|to)\s+(?:whoever|anyone\s+who|those\s+who)\s+(?:evaluates?|judges?|grades?|scores?|ranks?|assess(?:es)?|marks?)\b`), []string{"whoever", "anyone", "those"}},
+	{regexp.MustCompile(`(?i)\b(?:scoring|grading|ranking|judging|evaluation|rubric)\s+override\b|\b(?:arena|contest|competition|tournament)\s+(?:operators?|organi[sz]ers?|admins?|administrators?)\s+(?:have\s+)?(?:granted|approved|ruled|decided|confirmed|instructed|authori[sz]ed)`), []string{"override", "operator", "organi", "admin"}},
+	{regexp.MustCompile(`(?i)\b(?:dear|hey|hello|hi|attention)\s+(?:ai|llm|chatbot|language\s+model)\s*[,:!]`), []string{"ai", "llm", "chatbot", "model"}},
+	{regexp.MustCompile(`(?i)\b(?:the\s+)?(?:other|competing|rival|opposing)\s+(?:entry|answer|response|submission|entries|answers|responses|submissions)\s+(?:(?:was|were|is|are)\s+)?(?:produced|generated|written|copied|plagiari[sz]ed)\s+(?:by|from)\b`), []string{"other", "competing", "rival", "opposing"}},
+	{regexp.MustCompile(`(?i)\b(?:entry|answer|response|submission)\s+(?:E?\d+|[A-Z])\s+(?:contains|has|is\s+full\s+of)\s+(?:\w+\s+)?(?:errors|mistakes|inaccuracies|hallucinations)\b[^.]*\b(?:discount|penali[sz]|ignor|disqualif|rank\w*\s+(?:it\s+)?(?:lower|last|below))`), []string{"error", "mistake", "inaccurac", "hallucination"}},
+	{regexp.MustCompile(`(?im)^[#*\s]*(?:final\s+)?(?:ranking|verdict|results?|standings)\s*:?\s*\n\s*(?:1[.)]|#1|first\s*[:.-])\s*(?:this|my|our|the\s+(?:above|present))\s+(?:answer|response|entry|submission|one|reply)`), []string{"ranking", "verdict", "result", "standings"}},
+	{regexp.MustCompile(`(?i)(?:^|[.!?]\s+)(?:system|assistant)\s*:\s*[^\n]*\b(?:rank\w*|scor\w*|winner|judge|entry|entries|verdict|reviewed|superior|best|first)\b`), []string{"system", "assistant"}},
 }
 
 // structuralPatterns find text shaped to be read as something other than

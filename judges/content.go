@@ -36,18 +36,40 @@ const (
 	contentFreeMinRunes = 40
 )
 
+// A prompt that asks for JSON or a list asks for data, and its best
+// answer is often names, numbers and short phrases: the fluency model
+// finds no sentence to judge there and gives its neutral verdict (0.85,
+// fluency.go), while the same keys or items written as sentences read as
+// fluent prose. Up to rubric-v5 that made a list of board games "with no
+// descriptions", as asked, lose to one with a description on every line,
+// and an exact extraction lose to filler sentences under the same keys.
+// For these formats fluency is a gate, not a ladder: from
+// structuredFluencyFull up it counts in full, so reading more like prose
+// earns nothing, while gibberish and word salad (which score far lower)
+// still count against the entry.
+var structuredFormats = map[string]bool{"json": true, "bullets": true, "numbered": true}
+
+const structuredFluencyFull = 0.8
+
 // contentScore combines compliance with fluency and relevance and
 // appends the checks that explain it to the rationale.
 func contentScore(task Task, text string, compliance float64, checks []check) (float64, []check) {
 	fl := defaultFluency().fluency(text)
+	f, full := fl.score, ""
+	if structuredFormats[task.Criteria.Format] {
+		f = min(1, fl.score/structuredFluencyFull)
+		if f == 1 {
+			full = ", full marks for " + task.Criteria.Format
+		}
+	}
 	checks = append(checks, check{
-		label: fmt.Sprintf("fluent English (fluency %s: %s bits/char, grammar gain %s bits/word)",
-			fmtNum(fl.score, 2), fmtNum(fl.charBits, 2), fmtNum(fl.grammarGain, 2)),
+		label: fmt.Sprintf("fluent English (fluency %s%s: %s bits/char, grammar gain %s bits/word)",
+			fmtNum(fl.score, 2), full, fmtNum(fl.charBits, 2), fmtNum(fl.grammarGain, 2)),
 		met: fl.score >= 0.5,
 	})
 	facts := factsFor(task)
 	if facts == nil {
-		return shareComplianceNoFacts*compliance + shareFluencyNoFacts*fl.score, checks
+		return shareComplianceNoFacts*compliance + shareFluencyNoFacts*f, checks
 	}
 	rel := facts.relevance(text)
 	checks = append(checks, check{
@@ -57,7 +79,7 @@ func contentScore(task Task, text string, compliance float64, checks []check) (f
 	if len(rel.missed) > 0 {
 		checks = append(checks, check{label: "key facts not stated: " + strings.Join(rel.missed, "; ")})
 	}
-	return shareCompliance*compliance + shareRelevance*rel.score()*fl.score + shareFluency*fl.score, checks
+	return shareCompliance*compliance + shareRelevance*rel.score()*f + shareFluency*f, checks
 }
 
 // detectContentFree returns why text is not prose, or "".

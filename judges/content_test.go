@@ -159,3 +159,46 @@ func TestTopScoresKeepResolution(t *testing.T) {
 		t.Fatalf("two different honest answers tied: %v", seen)
 	}
 }
+
+// A prompt that asks for data (JSON, a list) is answered best with names,
+// numbers and short phrases, which give the fluency model no sentence to
+// judge. Up to rubric-v5 such answers were capped near 0.92 and lost to
+// the same keys or items written out as sentences: a list of board games
+// "with no descriptions", as asked, lost to one with a description on
+// every line, and an exact extraction to filler sentences (QA judge
+// gaming). Reading more like prose must earn nothing there.
+func TestTerseDataAnswersAreNotBeatenBySentences(t *testing.T) {
+	raw, err := os.ReadFile("../games/prompt/prompts.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set []struct {
+		ID, Text string
+		Criteria task.Criteria
+	}
+	if err := json.Unmarshal(raw, &set); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Task{}
+	for _, p := range set {
+		byID[p.ID] = Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
+	}
+	for _, tc := range []struct{ id, terse, wordy string }{
+		{"p024", "- Chess\n- Go\n- Backgammon\n- Scrabble\n- Checkers\n- Othello",
+			"- Chess, where two players try to trap the opposing king.\n- Go, a game of surrounding territory with stones.\n- Backgammon, a race of checkers driven by dice.\n- Scrabble, where you build words on a grid.\n- Checkers, in which pieces jump diagonally.\n- Othello, where discs flip to your colour."},
+		{"p037", `{"person": "Maria", "action": "repaired", "object": "the old bicycle", "time": "Sunday morning"}`,
+			`{"person": "The person in the sentence is Maria.", "action": "She repaired something.", "object": "What she repaired was the old bicycle.", "time": "It happened on Sunday morning."}`},
+		{"p027", "- Water\n- Map\n- Rain jacket\n- Sandwiches\n- First aid kit\n- Sun hat\n- Phone",
+			"- Bring plenty of water for the day.\n- Carry a paper map of the route.\n- Pack a light rain jacket.\n- Take a sandwich for lunch.\n- Keep a small first aid kit.\n- Wear a sun hat."},
+	} {
+		tk, ok := byID[tc.id]
+		if !ok {
+			t.Fatalf("no prompt %s", tc.id)
+		}
+		terse, _ := scoreEntry(tk, tc.terse, nil)
+		wordy, _ := scoreEntry(tk, tc.wordy, nil)
+		if terse < wordy {
+			t.Errorf("%s: the terse answer scored %v, below the wordy one's %v", tc.id, terse, wordy)
+		}
+	}
+}

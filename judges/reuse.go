@@ -2,6 +2,7 @@ package judges
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,8 +16,8 @@ type Earlier struct {
 }
 
 // Cross-prompt reuse is measured on frames: an answer's words with every
-// word its own prompt supplies (prompt text, required terms, JSON keys)
-// and every number replaced by a slot. Two real answers to different
+// word its own prompt supplies (prompt text, required terms, JSON keys,
+// key facts: see slotWords) and every number replaced by a slot. Two real answers to different
 // prompts share almost no four-word run of their own words; one template
 // filled in for two prompts shares most of them.
 const (
@@ -32,8 +33,12 @@ const (
 	// built-in prompts (the verbose bot's word-for-word boilerplate
 	// included) fill no frame of one another's, while the template
 	// strategies of the gaming suite share frames with nearly every
-	// earlier answer.
-	reuseShare      = 0.2
+	// earlier answer. The bots' answers fill no two runs of one another
+	// at all, so the share only guards answers that share a signature
+	// phrase; rubric-v5 asked for 20%, which let a pool of key-fact
+	// frames, a few per answer, through on half the prompts
+	// (TestKeyFactFramesAreFlaggedAcrossPrompts).
+	reuseShare      = 0.1
 	reuseMinRuns    = 2
 	reuseMinAnswers = 2
 )
@@ -79,17 +84,12 @@ func detectReuse(task Task, text string, earlier []Earlier) string {
 // frameRuns returns the frame runs of text answering task, each with the
 // words that filled its slots ("" for a run without slots).
 func frameRuns(task Task, text string) map[string]string {
-	slot := map[string]bool{}
-	for _, s := range append([]string{task.Prompt}, append(task.Criteria.Required, task.Criteria.JSONKeys...)...) {
-		for _, w := range wordTokens(foldText(s)) {
-			slot[w] = true
-		}
-	}
+	slot := newSlotWords(task, append(slices.Clone(task.Criteria.Required), task.Criteria.JSONKeys...))
 	// frame holds the tokens with slots collapsed; fill[i] the words
 	// that frame[i] stands for when it is a slot.
 	var frame, fill []string
 	for _, w := range wordTokens(foldText(text)) {
-		if slot[w] || strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+		if slot.has(w) || strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
 			if n := len(frame); n > 0 && frame[n-1] == "_" {
 				fill[n-1] += " " + w
 			} else {

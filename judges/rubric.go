@@ -26,7 +26,15 @@ import (
 // v5: an entry whose caller passes the agent's earlier answers
 // (Entry.Recent) is also flagged as a template when it fills the same
 // frame as its answers to other prompts (reuse.go).
-const RubricName = "rubric-v5"
+// v6: the key facts' words are slots of a frame like the prompt's own
+// words, and an earlier answer is the same template from 10% of an
+// entry's runs (was 20%), so sentence frames filled with the key facts'
+// words are flagged across prompts (template.go, reuse.go); for prompts
+// asking for JSON or a list, fluency counts in full from 0.8, so terse
+// data is not beaten by the same data written as sentences (content.go);
+// the detector knows more requests to the judge (addressing.go); a
+// required or forbidden term counts in its plural too (textstats.go).
+const RubricName = "rubric-v6"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and

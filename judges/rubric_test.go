@@ -39,6 +39,12 @@ func TestRubricScoresEachCriterion(t *testing.T) {
 		{"required terms ignore case", task.Criteria{Required: []string{"cat"}}, "CAT naps here", 1, ""},
 		{"required terms need word boundaries", task.Criteria{Required: []string{"cat"}}, "concatenate the category", 0.5, ""},
 		{"a required phrase may span a line break", task.Criteria{Required: []string{"leader election"}}, "the Leader\nelection works", 1, ""},
+		{"a required term in its plural", task.Criteria{Required: []string{"wavelength", "API key", "box"}}, "short wavelengths, two API keys and boxes", 1, ""},
+		{"a required term's plural in look-alike letters", task.Criteria{Required: []string{"wavelength"}}, "short w\u0430velengths", 1, ""},
+		{"a plural is not any longer word", task.Criteria{Required: []string{"cat"}}, "cats and catalogues", 1, ""},
+		// One of two: "catalogues" is not a plural of "cat". (1 + 0 + 2) / 4.
+		{"a plural is only s or es", task.Criteria{Required: []string{"cat", "dog"}}, "catalogues and dogs", 0.75, ""},
+		{"a forbidden term's plural is the term", task.Criteria{Forbidden: []string{"storm"}}, "two storms passed", 0.5, ""},
 		{"a forbidden term present", task.Criteria{Forbidden: []string{"simply"}}, "it simply works", 0.5, ""},
 		{"a forbidden term as part of a word is fine", task.Criteria{Forbidden: []string{"simply"}}, "simplyfied spelling here", 1, ""},
 		// One of two forbidden terms present: (1 + 0 + 2) / 4.

@@ -14,14 +14,17 @@ import (
 // answer itself ("This answer covers …") instead of about the subject.
 // The rubric cuts a flagged entry's score by templatePenalty.
 //
-// The judge sees one contest at a time, so it cannot compare an agent's
-// answers across prompts; what it can see is the template's two marks
-// inside one answer. A frame is recognised by its skeleton: the sentence
-// with every word the prompt supplies (its words, its required terms) and
-// every number replaced by a slot. Real answers vary their sentences; a
+// Inside one answer the template leaves two marks. A frame is recognised
+// by its skeleton: the sentence with every word the task supplies (its
+// words, its required terms, its key facts' words: slotWords) and every
+// number replaced by a slot. Real answers vary their sentences; a
 // template repeats its skeleton with different slot fillers. A template
-// clever enough to use one frame once per answer still says nothing about
-// the subject, and relevance (relevance.go) scores that.
+// clever enough to use each frame once per answer is NOT caught here,
+// and relevance does not catch it either: a frame filled with a key
+// fact's words covers that fact ("When the majority changes, the store
+// changes along with it." covers majority+store). What gives such a
+// generator away is its frames recurring across its answers to other
+// prompts, when the caller passes them (reuse.go).
 const FlagTemplate = "template"
 
 // templatePenalty multiplies a templated entry's rubric score.
@@ -118,15 +121,7 @@ func recurringPhrase(text string) (string, int) {
 // repeatedSkeleton returns the most repeated sentence frame (with at least
 // skeletonMinFixed words of its own) and how many sentences share it.
 func repeatedSkeleton(task Task, text string) (string, int) {
-	slotWords := map[string]bool{}
-	for _, w := range wordTokens(foldText(task.Prompt)) {
-		slotWords[w] = true
-	}
-	for _, t := range task.Criteria.Required {
-		for _, w := range wordTokens(foldText(t)) {
-			slotWords[w] = true
-		}
-	}
+	slotWords := newSlotWords(task, task.Criteria.Required)
 	counts := map[string]int{}
 	// Identical sentences are repetition, not a frame (a JSON answer may
 	// name its correct option twice); the repetition check scores them.
@@ -134,7 +129,7 @@ func repeatedSkeleton(task Task, text string) (string, int) {
 		var sk []string
 		fixed := 0
 		for _, w := range wordTokens(u) {
-			if slotWords[w] || strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+			if slotWords.has(w) || strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
 				if len(sk) == 0 || sk[len(sk)-1] != "_" {
 					sk = append(sk, "_")
 				}
@@ -179,4 +174,60 @@ func distinct(list []string) []string {
 		}
 	}
 	return out
+}
+
+// slotWords are the words a task supplies to any answer: its prompt's
+// words, the terms its criteria name and, since rubric-v6, the
+// alternatives of its key facts (keyfacts.json, public). A template
+// filled with them is the same template whatever they are: a frame
+// generator that reads the key facts ("None of this would work without
+// the quorum.") fills its slots with the facts' words rather than the
+// prompt's, and the facts' words are as predictable to it as the
+// prompt's.
+type slotWords struct {
+	exact    map[string]bool
+	prefixes []string // key-fact alternatives, which match at a word's start
+}
+
+// minSlotPrefix is the shortest key-fact alternative that makes every
+// word it starts a slot; a shorter one ("go", "he") makes only itself
+// one, as it starts too many unrelated words.
+const minSlotPrefix = 4
+
+func newSlotWords(task Task, terms []string) slotWords {
+	sw := slotWords{exact: map[string]bool{}}
+	for _, s := range append([]string{task.Prompt}, terms...) {
+		for _, w := range wordTokens(foldText(s)) {
+			sw.exact[w] = true
+		}
+	}
+	if facts := factsFor(task); facts != nil {
+		for _, f := range facts.groups {
+			for _, g := range f {
+				for _, alt := range g {
+					for _, w := range wordTokens(alt) {
+						if len(w) >= minSlotPrefix {
+							sw.prefixes = append(sw.prefixes, w)
+						} else {
+							sw.exact[w] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return sw
+}
+
+// has reports whether w (a lower-cased word token) is a slot word.
+func (sw slotWords) has(w string) bool {
+	if sw.exact[w] {
+		return true
+	}
+	for _, p := range sw.prefixes {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
 }

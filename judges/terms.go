@@ -37,15 +37,16 @@ func newTermReader(raw string) termReader {
 }
 
 // find reports whether the term is in the answer, and whether it was only
-// found disguised (not as plain text).
+// found disguised (not as plain text). The term's plural counts as the
+// term (termPatternPlural).
 func (tr termReader) find(term string) (found, disguised bool) {
-	if hasTerm(tr.plain, term) {
+	if hasTermPlural(tr.plain, term, true) {
 		return true, false
 	}
 	if strings.TrimSpace(term) == "" {
 		return true, false
 	}
-	re, err := termPattern(skeleton(term))
+	re, err := termPatternPlural(skeleton(term), true)
 	for _, s := range tr.skels {
 		if err != nil && strings.Contains(s, skeleton(term)) || err == nil && re.MatchString(s) {
 			return true, true

@@ -124,23 +124,40 @@ func copiedTrigramRatio(answer, prompt string) float64 {
 // termPattern matches a term as whole words, case-insensitively, with any
 // run of whitespace standing for a space inside a phrase. Go's regexp has
 // no \b for Unicode letters, so the boundaries are spelled out.
-func termPattern(term string) (*regexp.Regexp, error) {
+func termPattern(term string) (*regexp.Regexp, error) { return termPatternPlural(term, false) }
+
+// termPatternPlural is termPattern that, with plural, also matches the
+// term with "s" or "es" added: a term counts when the answer uses its
+// plural ("wavelengths" mentions "wavelength", "API keys" mentions "API
+// key", "storms" uses "storm"), as a reader would say it does. Up to
+// rubric-v5 it did not: an honest answer that wrote "short wavelengths"
+// lost a required term's whole weight, and "storms" dodged a forbidden
+// "storm".
+func termPatternPlural(term string, plural bool) (*regexp.Regexp, error) {
 	parts := strings.Fields(term)
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
 	}
-	return regexp.Compile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.Join(parts, `\s+`) + `(?:$|[^\p{L}\p{N}])`)
+	suffix := ""
+	if plural && len(parts) > 0 && strings.IndexFunc(term, unicode.IsLetter) >= 0 {
+		suffix = `(?:s|es)?`
+	}
+	return regexp.Compile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.Join(parts, `\s+`) + suffix + `(?:$|[^\p{L}\p{N}])`)
 }
 
 // hasTerm reports whether text contains term as whole words. An empty
 // term is trivially present. A term too large to compile (criteria come
 // from operators' prompt sets) falls back to a plain case-insensitive
 // substring test rather than failing the verdict.
-func hasTerm(text, term string) bool {
+func hasTerm(text, term string) bool { return hasTermPlural(text, term, false) }
+
+// hasTermPlural is hasTerm, matching plurals too when plural is set
+// (termPatternPlural).
+func hasTermPlural(text, term string, plural bool) bool {
 	if strings.TrimSpace(term) == "" {
 		return true
 	}
-	re, err := termPattern(term)
+	re, err := termPatternPlural(term, plural)
 	if err != nil {
 		return strings.Contains(strings.ToLower(text), strings.ToLower(term))
 	}
