@@ -175,14 +175,16 @@ func notTaken(ans fwdAnswer, err error) bool {
 	return ans.Status == http.StatusMisdirectedRequest
 }
 
-// awaitLeader waits for the change of leader that changed announces, and
-// reports whether one came before until (and before the client left).
+// awaitLeader waits for the change of leader that changed announces, or
+// for leaderRecheck (a new leader publishes its HTTP address a moment
+// after it takes office, which no change announces), and reports whether
+// to try again: false once until has passed or the client has left.
 func awaitLeader(ctx context.Context, changed <-chan struct{}, until time.Time) bool {
 	d := time.Until(until)
 	if d <= 0 {
 		return false
 	}
-	t := time.NewTimer(d)
+	t := time.NewTimer(min(d, leaderRecheck))
 	defer t.Stop()
 	select {
 	case <-changed:
@@ -190,9 +192,12 @@ func awaitLeader(ctx context.Context, changed <-chan struct{}, until time.Time) 
 	case <-ctx.Done():
 		return false
 	case <-t.C:
-		return false
+		return time.Now().Before(until)
 	}
 }
+
+// leaderRecheck is how often a held write looks for a leader again.
+const leaderRecheck = 100 * time.Millisecond
 
 // leaderWait is how long a follower holds a write while no leader can
 // take it: Config.LeaderWait (default 3 s), never past the forward
