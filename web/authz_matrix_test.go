@@ -70,6 +70,7 @@ var authzWant = map[string]row{
 	"HEAD /ui/*file": public,
 	// The spectator pages (one HTML shell; the data comes from the API).
 	"GET /agents/:id":          public,
+	"GET /owners/:id":          public,
 	"GET /arenas/:name":        public,
 	"GET /contests/:id":        public,
 	"GET /contests/:id/replay": public,

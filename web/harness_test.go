@@ -338,6 +338,7 @@ type agentBody struct {
 type agentList struct {
 	Agents     []agents.Agent `json:"agents"`
 	NextCursor string         `json:"next_cursor,omitempty"`
+	OwnerName  string         `json:"owner_name,omitempty"`
 }
 
 func mustJSON(t testing.TB, v any) string {
