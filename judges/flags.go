@@ -9,7 +9,8 @@ import (
 // judge-addressing detector (addressing.go, FlagJudgeAddressing) and the
 // non-answer detector (nonanswer.go and, for text that is not English
 // prose, content.go; FlagNonAnswer) and the template detector
-// (template.go, FlagTemplate). Any judge, panel or
+// (template.go, FlagTemplate) and the copy detector (copy.go,
+// FlagCopied). Any judge, panel or
 // wrapper calls it, so entries that try to game the judge are flagged
 // whatever the judge itself made of them. Flagging is all it does: the
 // penalty is the caller's, per the arena's rule (by default the arena
@@ -36,6 +37,9 @@ func entryFlags(task Task, i int, e Entry) []Flag {
 	}
 	if d := cmp.Or(detectTemplate(task, text), detectReuse(task, text, e.Recent)); d != "" {
 		out = append(out, Flag{Entry: i, Kind: FlagTemplate, Detail: d})
+	}
+	if d := detectCopy(task, e); d != "" {
+		out = append(out, Flag{Entry: i, Kind: FlagCopied, Detail: d})
 	}
 	return out
 }

@@ -35,6 +35,11 @@ type Entry struct {
 	// first, when the caller has them (reuse.go). They are evidence for
 	// the template flag only, never scored, and never part of a verdict.
 	Recent []Earlier `json:"-"`
+	// Published are other owners' answers to the same prompt from settled
+	// contests, and Own this agent's own, when the caller has them
+	// (copy.go). Evidence for the copied flag only, like Recent.
+	Published []Prior `json:"-"`
+	Own       []Prior `json:"-"`
 }
 
 // Task is what the entries answered.

@@ -34,7 +34,10 @@ import (
 // data is not beaten by the same data written as sentences (content.go);
 // the detector knows more requests to the judge (addressing.go); a
 // required or forbidden term counts in its plural too (textstats.go).
-const RubricName = "rubric-v6"
+// v7: an entry that repeats another owner's answer to the same prompt,
+// published before this agent gave it (Entry.Published, Entry.Own), is
+// flagged as copied and its score halved (copy.go).
+const RubricName = "rubric-v7"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -116,7 +119,8 @@ func (j *RubricJudge) Rank(ctx context.Context, task Task, entries []Entry) (Ver
 // compliance with the measurable criteria, combined with content
 // (fluency and relevance, content.go), then cut for each flag. An entry
 // flagged as a non-answer has its score cut by nonAnswerPenalty, one
-// flagged as a template by templatePenalty, and one flagged for
+// flagged as a template by templatePenalty, one flagged as copied by
+// copiedPenalty, and one flagged for
 // addressing the judge by addressingPenalty: addressing the judge is
 // itself a criterion the rubric checks, as the AI judge's prompt asks the
 // model to count it against the entry, whatever the arena's rule then
@@ -138,6 +142,9 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 		case FlagTemplate:
 			score *= templatePenalty
 			checks = append(checks, check{label: "written for this prompt (" + f.Detail + ")", met: false})
+		case FlagCopied:
+			score *= copiedPenalty
+			checks = append(checks, check{label: "its own answer (" + f.Detail + ")", met: false})
 		}
 	}
 	return RoundScore(score), checks

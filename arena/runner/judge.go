@@ -59,6 +59,7 @@ func (r *Runner) judge(c *arena.Contest) {
 			e := judges.Entry{Seat: seat, Text: text}
 			if seat < len(c.Seats) {
 				e.Recent = r.recentAnswers(c.Arena, c.Seats[seat].AgentID, p.ID)
+				e.Published, e.Own = r.copyEvidence(c, seat, p.ID, p.Text)
 			}
 			entries = append(entries, e)
 		}

@@ -74,6 +74,8 @@ type Runner struct {
 	// periodic sweep may both reach a new contest (see announce).
 	announceMu sync.Mutex
 	announced  map[string]AgentConn // contest + agent -> session told of it
+
+	answers answerMemo // settled prompt contests' answers (copies.go)
 }
 
 // retryWait paces retries of a failing judgement.

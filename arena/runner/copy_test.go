@@ -1,0 +1,118 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/games/prompt"
+	"github.com/agentarena/arena/judges"
+)
+
+// TestCopiedAnswerIsFlaggedAndItsAuthorIsNot: an agent's answer is
+// public once its contest settles, and prompts recur. Another owner's
+// agent that replays it is flagged as copied; the author giving it again,
+// after the copy was published, is not.
+func TestCopiedAnswerIsFlaggedAndItsAuthorIsNot(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	node := c.Leader()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ar := arena.DefaultArenas()[1]
+	if ar.Game != prompt.Name {
+		t.Fatalf("default arena 1 is %s, want the prompt game", ar.Game)
+	}
+	ar.Stake, ar.Rewards, ar.MoveDeadlineMS, ar.MaxConcurrentPerAgent = 0, nil, 60000, 100
+	if _, err := node.PutArena(ctx, ar); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{"a", "b", "c"} {
+		if _, err := node.CreateOwner(ctx, agents.Owner{ID: "ow_" + o, Name: o}, agents.HashKey("k"+o)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := node.CreateAgent(ctx, agents.Agent{ID: "ag_" + o, OwnerID: "ow_" + o, Name: o, Kind: agents.KindWebsocket}, agents.HashKey("ak"+o)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runner.New(runner.Config{Node: node, Tick: 10 * time.Millisecond,
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	original := "Each election needs votes from more than half of the servers, because any two such groups share at least one server. " +
+		"That shared server votes once per term and refuses a candidate whose log is behind its own, so two leaders cannot win the same term " +
+		"and every committed entry survives into the next leader's log."
+	copied := original + " That is the whole reason."
+	other := "Because a majority is needed."
+	// play creates a contest on the seed's prompt, has both seats answer
+	// and returns its verdict once the runner has judged it.
+	play := func(id string, seed uint64, seats [2]string, answers [2]string) judges.Verdict {
+		t.Helper()
+		if _, err := node.CreateContest(ctx, id, ar.Name, seats[:], seed); err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range seats {
+			move, _ := json.Marshal(map[string]any{"text": answers[i], "final": true})
+			if err := node.Move(ctx, id, a, nil, move); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var v judges.Verdict
+		c.Eventually(60*time.Second, func() error {
+			ct, err := node.Contest(id)
+			if err != nil || ct.Status != arena.StatusSettled {
+				return fmt.Errorf("contest %s not settled (%v)", id, err)
+			}
+			return json.Unmarshal(ct.Verdict, &v)
+		})
+		return v
+	}
+	// A seed whose prompt asks for prose: a JSON or list answer has one
+	// right form and is never checked for copying.
+	seed := uint64(0)
+	for s := uint64(1); s < 90 && seed == 0; s++ {
+		id := fmt.Sprintf("c_probe%d", s)
+		if _, err := node.CreateContest(ctx, id, ar.Name, []string{"ag_c", "ag_a"}, s); err != nil {
+			t.Fatal(err)
+		}
+		ct, err := node.Contest(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := node.GameState(ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := st.(interface{ Prompt() prompt.Prompt }).Prompt().Criteria.Format; f == "" || f == "plain" {
+			seed = s
+		}
+		for _, a := range []string{"ag_c", "ag_a"} {
+			if err := node.Move(ctx, id, a, nil, json.RawMessage(`{"text":"probe","final":true}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if seed == 0 {
+		t.Fatal("no prose prompt in 90 seeds")
+	}
+	copiedBy := func(v judges.Verdict, entry int) bool {
+		return slices.ContainsFunc(v.Flags, func(f judges.Flag) bool { return f.Entry == entry && f.Kind == judges.FlagCopied })
+	}
+	if v := play("c_first", seed, [2]string{"ag_a", "ag_c"}, [2]string{original, other}); copiedBy(v, 0) || copiedBy(v, 1) {
+		t.Fatalf("the first answers to the prompt are flagged as copied: %+v", v.Flags)
+	}
+	if v := play("c_copy", seed, [2]string{"ag_b", "ag_c"}, [2]string{copied, other}); !copiedBy(v, 0) || copiedBy(v, 1) {
+		t.Fatalf("the copier's verdict flags %+v, want a copied flag on entry 0 only", v.Flags)
+	}
+	if v := play("c_again", seed, [2]string{"ag_a", "ag_c"}, [2]string{original, other}); copiedBy(v, 0) {
+		t.Fatalf("the author giving its answer again is flagged as copied: %+v", v.Flags)
+	}
+}
