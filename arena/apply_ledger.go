@@ -2,6 +2,7 @@ package arena
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,6 +57,15 @@ type ledgerGrantCmd struct {
 	Amount int64  `json:"amount"`
 	Memo   string `json:"memo,omitempty"`
 	Kind   string `json:"kind"` // grant or adjust
+	// Rules newer than the command, keyed on fields the commands logged
+	// before them lack, so that those replay as they did (see the package
+	// doc's Golden log). MaxCredit refuses a credit that would take the
+	// credit in circulation past it (ledger.MaxCredit). WholeMemo keeps the
+	// memo as sent, up to ledger.MaxMemo bytes; without it the memo is cut
+	// at 64 bytes, mid-character if need be, which made a grant with a
+	// longer memo fail as "not valid UTF-8" or silently lose its tail.
+	MaxCredit int64 `json:"max_credit,omitempty"`
+	WholeMemo bool  `json:"whole_memo,omitempty"`
 }
 
 // applyLedgerGrant moves money between the issuer and an owner's wallet on
@@ -88,13 +98,48 @@ func (f *FSM) applyLedgerGrant(ac *applyCtx, env Envelope) (any, error) {
 	if cur == "" {
 		cur = ledger.DefaultCurrency
 	}
+	memo := c.Memo
+	if !c.WholeMemo {
+		memo = truncateType(memo)
+	}
 	t := ledger.Transfer{ID: c.ID, From: ledger.IssuerID, To: ledger.WalletID(c.OwnerID), Amount: c.Amount,
-		Currency: cur, Kind: c.Kind, Memo: truncateType(c.Memo), At: ac.now}
+		Currency: cur, Kind: c.Kind, Memo: memo, At: ac.now}
 	if c.Amount < 0 {
 		t.From, t.To, t.Amount = t.To, t.From, -c.Amount
 	}
+	if err := checkCredit(ac.tx, c); err != nil {
+		return nil, err
+	}
 	out, _, err := ledger.Apply(ac.tx, t)
 	return out, err
+}
+
+// checkCredit refuses a new grant that would put more than c.MaxCredit in
+// circulation. A retry of a grant already applied passes, so that Apply
+// answers it with the original; the limit only stops new money.
+func checkCredit(tx *bolt.Tx, c ledgerGrantCmd) error {
+	if c.MaxCredit <= 0 || c.Amount <= 0 {
+		return nil
+	}
+	if _, done, err := ledger.Get(tx, c.ID); err != nil || done {
+		return err
+	}
+	iss, err := ledger.Balance(tx, ledger.IssuerID)
+	if err != nil {
+		return err
+	}
+	// The issuer's balance is minus the credit in circulation; written
+	// without negating it, which overflows at math.MinInt64.
+	if iss.Balance >= c.Amount-c.MaxCredit {
+		return nil
+	}
+	now := int64(math.MaxInt64) // the issuer at math.MinInt64, off by one unit
+	if iss.Balance > math.MinInt64 {
+		now = -iss.Balance
+	}
+	return apperr.New(apperr.Conflict, "transfer %s: the ledger would put more than %s in circulation (%s now); "+
+		"grant less, or take credit back with a negative adjustment first",
+		c.ID, ledger.ShowAmount(c.MaxCredit, iss.Currency), ledger.ShowAmount(now, iss.Currency))
 }
 
 // checkStakes refuses a contest some owner cannot pay for. All owners are

@@ -57,9 +57,13 @@ func (n *Node) Audit() (r ledger.AuditReport, err error) {
 }
 
 // Grant credits (or, for adjustments with a negative amount, debits) an
-// owner's wallet against the issuer, under a caller-chosen transfer id.
+// owner's wallet against the issuer, under a caller-chosen transfer id,
+// with the memo as given (at most ledger.MaxMemo bytes). A credit that
+// would put more than ledger.MaxCredit in circulation is refused
+// (apperr.Conflict).
 func (n *Node) Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error) {
-	v, err := n.Apply(ctx, CmdLedgerGrant, ledgerGrantCmd{ID: id, OwnerID: ownerID, Amount: amount, Kind: kind, Memo: memo})
+	v, err := n.Apply(ctx, CmdLedgerGrant, ledgerGrantCmd{ID: id, OwnerID: ownerID, Amount: amount, Kind: kind, Memo: memo,
+		MaxCredit: ledger.MaxCredit, WholeMemo: true})
 	if err != nil {
 		return ledger.Transfer{}, err
 	}

@@ -114,6 +114,10 @@ type AuditReport struct {
 	Sum       int64    `json:"sum"`
 	Accounts  int      `json:"accounts"`
 	Problems  []string `json:"problems"`
+	// Totals are the balances summed by currency, then by account kind:
+	// "issuer" (minus the credit in circulation), "wallet", "escrow" (the
+	// stakes of running contests) and "house" (fees and unowed percent).
+	Totals map[string]map[string]int64 `json:"totals,omitempty"`
 }
 
 // AuditResult is a node's audit and which node ran it.

@@ -33,6 +33,16 @@ const (
 	DefaultExponent = 2
 )
 
+// MaxCredit is the most credit operator grants put in circulation: the
+// issuer's balance stays at or above -MaxCredit (2^53-1 minor units,
+// 90,071,992,547,409.91 ARC), so every balance, stake, pot and payout is an
+// integer that JSON readers holding numbers as float64 (JavaScript, the
+// spectator pages among them) read exactly, and no sum of balances can
+// reach int64's limits. Apply does not enforce it: the state machine
+// checks it for grant commands that carry it, so that logs written before
+// the limit replay as they did.
+const MaxCredit int64 = 1<<53 - 1
+
 // maxIDLen bounds every id the ledger stores (transfer, account, contest),
 // far below bbolt's key limit once index suffixes are added.
 const maxIDLen = 256

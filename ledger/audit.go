@@ -20,6 +20,15 @@ type AuditReport struct {
 	Sum       int64    `json:"sum"`
 	Accounts  int      `json:"accounts"`
 	Problems  []string `json:"problems"`
+	// Totals are the stored balances summed by currency, then by account
+	// kind: "issuer" (minus the credit in circulation), "wallet" (what
+	// owners hold), "escrow" (stakes of contests still running) and
+	// "house" (fees and the percent no seat was owed). They are how an
+	// operator reads the house's takings and the money at stake; a
+	// currency's totals add up to zero like its balances. Each of the four
+	// kinds is listed, 0 when no account of it holds money; a total that
+	// does not fit an int64 is left out (its zero sum has failed).
+	Totals map[string]map[string]int64 `json:"totals"`
 }
 
 // maxProblems keeps a badly damaged file from producing a huge report.
@@ -58,7 +67,7 @@ func Audit(tx *bolt.Tx, endedContests func(contestID string) bool) (AuditReport,
 	if err != nil {
 		return AuditReport{}, err
 	}
-	a := &auditor{r: AuditReport{Head: GenesisHash, Problems: []string{}}}
+	a := &auditor{r: AuditReport{Head: GenesisHash, Problems: []string{}, Totals: map[string]map[string]int64{}}}
 	bal := map[string]*replayed{}
 	withContest := 0
 	prev, linked := GenesisHash, true // linked is false after a record we could not read
@@ -168,7 +177,7 @@ func (a *auditor) replay(bal map[string]*replayed, t Transfer, name string) {
 	from.balance -= t.Amount
 	to.balance += t.Amount
 	if kind, _ := kindOf(t.From); kind != AccountIssuer && from.balance < 0 {
-		a.problem("%s: takes %s below zero to %d", name, t.From, from.balance)
+		a.problem("%s: takes %s below zero, to %s", name, t.From, ShowAmount(from.balance, t.Currency))
 	}
 }
 
@@ -176,6 +185,7 @@ func (a *auditor) replay(bal map[string]*replayed, t Transfer, name string) {
 // invariants that hold over all accounts at once.
 func (a *auditor) checkAccounts(s *store, bal map[string]*replayed, ended func(string) bool) {
 	sums := map[string]*big.Int{}
+	byKind := map[string]map[string]*big.Int{}
 	total := new(big.Int)
 	seen := map[string]bool{}
 	_ = s.accounts.ForEach(func(k, v []byte) error {
@@ -192,20 +202,27 @@ func (a *auditor) checkAccounts(s *store, bal map[string]*replayed, ended func(s
 			a.problem("account %s: record names %s of kind %s", id, acc.ID, acc.Kind)
 		}
 		if r := bal[id]; r == nil {
-			a.problem("account %s: holds %d %s but no transfer touches it", id, acc.Balance, acc.Currency)
+			a.problem("account %s: holds %s but no transfer touches it", id, ShowAmount(acc.Balance, acc.Currency))
 		} else if r.balance != acc.Balance || r.currency != acc.Currency {
-			a.problem("account %s: stores %d %s but its transfers add up to %d %s", id, acc.Balance, acc.Currency, r.balance, r.currency)
+			a.problem("account %s: stores %s but its transfers add up to %s", id, ShowAmount(acc.Balance, acc.Currency), ShowAmount(r.balance, r.currency))
 		}
 		if kind != AccountIssuer && acc.Balance < 0 {
-			a.problem("account %s: is negative (%d %s)", id, acc.Balance, acc.Currency)
+			a.problem("account %s: is negative (%s)", id, ShowAmount(acc.Balance, acc.Currency))
 		}
 		if c, ok := escrowContest(id); ok && ended != nil && acc.Balance != 0 && ended(c) {
-			a.problem("account %s: contest %s has ended but its escrow holds %d %s", id, c, acc.Balance, acc.Currency)
+			a.problem("account %s: contest %s has ended but its escrow holds %s", id, c, ShowAmount(acc.Balance, acc.Currency))
 		}
 		if sums[acc.Currency] == nil {
 			sums[acc.Currency] = new(big.Int)
+			byKind[acc.Currency] = map[string]*big.Int{}
 		}
 		sums[acc.Currency].Add(sums[acc.Currency], big.NewInt(acc.Balance))
+		if kind != "" {
+			if byKind[acc.Currency][kind] == nil {
+				byKind[acc.Currency][kind] = new(big.Int)
+			}
+			byKind[acc.Currency][kind].Add(byKind[acc.Currency][kind], big.NewInt(acc.Balance))
+		}
 		total.Add(total, big.NewInt(acc.Balance))
 		return nil
 	})
@@ -216,7 +233,7 @@ func (a *auditor) checkAccounts(s *store, bal map[string]*replayed, ended func(s
 	slices.Sort(ids)
 	for _, id := range ids {
 		if !seen[id] {
-			a.problem("account %s: its transfers add up to %d %s but it is not stored", id, bal[id].balance, bal[id].currency)
+			a.problem("account %s: its transfers add up to %s but it is not stored", id, ShowAmount(bal[id].balance, bal[id].currency))
 		}
 	}
 	curs := make([]string, 0, len(sums))
@@ -226,10 +243,23 @@ func (a *auditor) checkAccounts(s *store, bal map[string]*replayed, ended func(s
 	slices.Sort(curs)
 	for _, cur := range curs {
 		if sums[cur].Sign() != 0 {
-			a.problem("balances in %s sum to %s, not zero", cur, sums[cur])
+			a.problem("balances in %s sum to %s minor units, not zero", cur, sums[cur])
 		}
 	}
 	if total.IsInt64() {
 		a.r.Sum = total.Int64()
+	}
+	for cur, kinds := range byKind {
+		// Every kind is named, 0 when no account of it holds money yet
+		// (a house that never took a fee), so a reader need not guess.
+		out := map[string]int64{AccountIssuer: 0, AccountWallet: 0, AccountEscrow: 0, AccountHouse: 0}
+		for kind, v := range kinds {
+			if v.IsInt64() {
+				out[kind] = v.Int64()
+			} else {
+				delete(out, kind)
+			}
+		}
+		a.r.Totals[cur] = out
 	}
 }

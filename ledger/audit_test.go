@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -124,10 +125,10 @@ func TestAuditDetectsTampering(t *testing.T) {
 		}, []string{"transfer 5 (id payout/c1/0): hash mismatch", "account escrow:c1: stores"}},
 		{"an amount rewritten with a recomputed hash", func(t *testing.T, p string) {
 			rewrite(t, p, bucketTransfers, payoutKey, editTransfer(func(tr *Transfer) { tr.Amount = 700; tr.Hash = tr.ComputeHash() }))
-		}, []string{"transfer 6 (id fee/c1): chain broken", "account wallet:alice: stores 1377 ARC but its transfers add up to 1300"}},
+		}, []string{"transfer 6 (id fee/c1): chain broken", "account wallet:alice: stores 13.77 ARC = 1377 minor units but its transfers add up to 13.00 ARC = 1300 minor units"}},
 		{"the last transfer rewritten with a recomputed hash", func(t *testing.T, p string) {
 			rewrite(t, p, bucketTransfers, seqKey(6), editTransfer(func(tr *Transfer) { tr.To = WalletID("bob"); tr.Hash = tr.ComputeHash() }))
-		}, []string{"head record says transfer 6", "account house: holds 23 ARC but no transfer touches it"}},
+		}, []string{"head record says transfer 6", "account house: holds 0.23 ARC = 23 minor units but no transfer touches it"}},
 		{"raw bytes of a memo flipped in the file", func(t *testing.T, p string) {
 			flipAll(t, p, `"memo":"tamper-me"`, `"memo":"tamper-ME"`)
 		}, []string{"transfer 5 (id payout/c1/0): hash mismatch"}},
@@ -144,12 +145,12 @@ func TestAuditDetectsTampering(t *testing.T) {
 			rewrite(t, p, bucketAccounts, []byte(WalletID("bob")), func([]byte) []byte {
 				return []byte(`{"id":"wallet:bob","kind":"wallet","currency":"ARC","balance":5000}`)
 			})
-		}, []string{"account wallet:bob: stores 5000 ARC but its transfers add up to 600 ARC", "sum to 4400, not zero"}},
+		}, []string{"account wallet:bob: stores 50.00 ARC = 5000 minor units but its transfers add up to 6.00 ARC = 600 minor units", "sum to 4400 minor units, not zero"}},
 		{"an escrow of an ended contest left holding money", func(t *testing.T, p string) {
 			rewrite(t, p, bucketAccounts, []byte(EscrowID("c1")), func([]byte) []byte {
 				return []byte(`{"id":"escrow:c1","kind":"escrow","currency":"ARC","balance":9}`)
 			})
-		}, []string{"contest c1 has ended but its escrow holds 9 ARC"}},
+		}, []string{"contest c1 has ended but its escrow holds 0.09 ARC = 9 minor units"}},
 	}
 	for _, tc := range tests {
 		t.Run("detects "+tc.name, func(t *testing.T) {
@@ -171,6 +172,22 @@ func TestAuditDetectsTampering(t *testing.T) {
 		r := auditFile(t, orig)
 		if !r.OK || r.Transfers != 6 || r.Sum != 0 || r.Accounts != 5 || len(r.Head) != 64 {
 			t.Fatalf("original: %+v", r)
+		}
+		// Two grants of 1000, stakes of 400 each, 777 paid to alice and a
+		// fee of 23: the house's takings and the empty escrow show.
+		want := map[string]map[string]int64{"ARC": {"issuer": -2000, "wallet": 1377 + 600, "escrow": 0, "house": 23}}
+		if !reflect.DeepEqual(r.Totals, want) {
+			t.Fatalf("totals %v, want %v", r.Totals, want)
+		}
+	})
+	t.Run("totals follow a tampered balance", func(t *testing.T) {
+		cp := copyFile(t, orig)
+		rewrite(t, cp, bucketAccounts, []byte(HouseID), func([]byte) []byte {
+			return []byte(`{"id":"house","kind":"house","currency":"ARC","balance":50}`)
+		})
+		r := auditFile(t, cp)
+		if r.OK || r.Totals["ARC"]["house"] != 50 || r.Sum != 27 {
+			t.Fatalf("house raised to 50: ok %v totals %v sum %d", r.OK, r.Totals, r.Sum)
 		}
 	})
 }

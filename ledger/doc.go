@@ -17,7 +17,10 @@
 // at every moment. The issuer is the one account allowed below zero, and
 // its negative balance is exactly the credit in circulation. Wallets,
 // escrows and the house never go negative: a transfer they cannot cover is
-// refused with apperr.InsufficientFunds.
+// refused with apperr.InsufficientFunds. Operator grants stop at MaxCredit
+// in circulation (2^53-1 minor units), which keeps every balance exact in
+// JSON readers and every sum of balances inside int64; the state machine
+// checks that limit, since logs written before it must replay as they did.
 //
 // # Replication
 //

@@ -28,9 +28,12 @@ var transferKinds = []string{KindGrant, KindStake, KindPayout, KindFee, KindRefu
 // GenesisHash is the PrevHash of the first transfer.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
+// MaxMemo is the longest memo a transfer may carry, in bytes of UTF-8.
+const MaxMemo = 1024
+
 // Limits on caller-supplied text.
 const (
-	maxMemoLen     = 1024
+	maxMemoLen     = MaxMemo
 	maxCurrencyLen = 16
 )
 

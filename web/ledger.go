@@ -112,8 +112,28 @@ func (s *Server) contestPayouts(c *gin.Context) {
 type grantReq struct {
 	ID      string `json:"id"`
 	OwnerID string `json:"owner_id"`
-	Amount  int64  `json:"amount"`
+	Amount  *int64 `json:"amount"` // nil: left out, which is no amount at all
 	Memo    string `json:"memo"`
+}
+
+// check refuses a grant or adjustment body before it is proposed, naming
+// what is wrong in the caller's terms.
+func (r grantReq) check(kind string) error {
+	switch {
+	case r.OwnerID == "":
+		return apperr.New(apperr.Invalid, "owner_id is required: the owner whose wallet the %s moves money in or out of", kind)
+	case r.Amount == nil:
+		return apperr.New(apperr.Invalid, "amount is required: an integer number of minor units (100 = 1.00 %s)", ledger.DefaultCurrency)
+	case kind == "grant" && *r.Amount <= 0:
+		return apperr.New(apperr.Invalid, "a grant's amount must be positive, got %d; to take money back, POST /v1/ledger/adjustments with a negative amount", *r.Amount)
+	case *r.Amount == 0:
+		return apperr.New(apperr.Invalid, "amount must not be zero")
+	case *r.Amount > ledger.MaxCredit || *r.Amount < -ledger.MaxCredit:
+		return apperr.New(apperr.Invalid, "amount must be within ±%s, the most the ledger puts in circulation", ledger.ShowAmount(ledger.MaxCredit, ledger.DefaultCurrency))
+	case len(r.Memo) > ledger.MaxMemo:
+		return apperr.New(apperr.Invalid, "memo is %d bytes; at most %d", len(r.Memo), ledger.MaxMemo)
+	}
+	return nil
 }
 
 // grant serves POST /v1/ledger/grants and /v1/ledger/adjustments. The
@@ -123,6 +143,10 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req grantReq
 		if err := s.readJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if err := req.check(kind); err != nil {
 			s.writeError(c, err)
 			return
 		}
@@ -144,7 +168,7 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 		}
 		ctx, cancel := s.writeCtx(c)
 		defer cancel()
-		t, err := s.cfg.Ledger.Grant(ctx, req.ID, req.OwnerID, req.Amount, kind, req.Memo)
+		t, err := s.cfg.Ledger.Grant(ctx, req.ID, req.OwnerID, *req.Amount, kind, req.Memo)
 		if err != nil {
 			s.writeError(c, err)
 			return

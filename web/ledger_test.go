@@ -1,8 +1,14 @@
 package web_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/agentarena/arena/ledger"
 )
 
 func TestMoneyRoutes(t *testing.T) {
@@ -169,4 +175,154 @@ func TestMoneyRoutes(t *testing.T) {
 			t.Fatalf("audit %+v", r.Audit)
 		}
 	})
+}
+
+// TestGrantBodies: a grant or adjustment names its owner and amount, keeps
+// its memo as sent, and is refused in the caller's terms otherwise, with
+// nothing moved.
+func TestGrantBodies(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	a := plAgents(t, base, "a1")[0]
+	var me struct {
+		Owner struct{ ID string } `json:"owner"`
+	}
+	plHTTP(t, "GET", base+"/v1/owners/me", a.ownerKey, nil, &me)
+	balance := func() int64 {
+		var b struct {
+			Balance int64 `json:"balance"`
+		}
+		plHTTP(t, "GET", base+"/v1/owners/me/balance", a.ownerKey, nil, &b)
+		return b.Balance
+	}
+	start := balance()
+	type apiErr struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	for _, tc := range []struct {
+		name, path string
+		body       map[string]any
+		want       string
+	}{
+		{"a grant without owner_id", "/v1/ledger/grants", map[string]any{"id": "b-1", "amount": 100}, "owner_id is required"},
+		{"a grant without amount", "/v1/ledger/grants", map[string]any{"id": "b-2", "owner_id": me.Owner.ID}, "amount is required"},
+		{"a grant with a null amount", "/v1/ledger/grants", map[string]any{"id": "b-3", "owner_id": me.Owner.ID, "amount": nil}, "amount is required"},
+		{"a negative grant", "/v1/ledger/grants", map[string]any{"id": "b-4", "owner_id": me.Owner.ID, "amount": -5}, "adjustments with a negative amount"},
+		{"a zero adjustment", "/v1/ledger/adjustments", map[string]any{"id": "b-5", "owner_id": me.Owner.ID, "amount": 0}, "must not be zero"},
+		{"an adjustment of math.MinInt64", "/v1/ledger/adjustments", map[string]any{"id": "b-6", "owner_id": me.Owner.ID, "amount": math.MinInt64}, "within ±90,071,992,547,409.91 ARC"},
+		{"a grant over the credit limit", "/v1/ledger/grants", map[string]any{"id": "b-7", "owner_id": me.Owner.ID, "amount": ledger.MaxCredit + 1}, "within ±"},
+		{"a memo over 1024 bytes", "/v1/ledger/grants", map[string]any{"id": "b-8", "owner_id": me.Owner.ID, "amount": 1, "memo": strings.Repeat("m", 1025)}, "memo is 1025 bytes; at most 1024"},
+	} {
+		t.Run("refuses "+tc.name, func(t *testing.T) {
+			var e apiErr
+			if code := plHTTP(t, "POST", base+tc.path, plOperator, tc.body, &e); code != 400 || e.Error.Code != "invalid" || !strings.Contains(e.Error.Message, tc.want) {
+				t.Fatalf("status %d %+v, want 400 invalid saying %q", code, e.Error, tc.want)
+			}
+		})
+	}
+	if got := balance(); got != start {
+		t.Fatalf("refused bodies moved money: balance %d, was %d", got, start)
+	}
+
+	t.Run("a memo is kept as sent, past 64 bytes and mid-character", func(t *testing.T) {
+		// 81 bytes: cut at 64 it ended inside an "é", and the grant
+		// failed as "memo is not valid UTF-8"; a 65-byte memo lost its tail.
+		for i, memo := range []string{"a" + strings.Repeat("é", 40), strings.Repeat("m", 65), strings.Repeat("€", 341)} {
+			var out struct {
+				Transfer struct{ Memo string } `json:"transfer"`
+			}
+			id := fmt.Sprintf("memo-%d", i)
+			if code := plHTTP(t, "POST", base+"/v1/ledger/grants", plOperator, map[string]any{"id": id, "owner_id": me.Owner.ID, "amount": 1, "memo": memo}, &out); code != 200 || out.Transfer.Memo != memo {
+				t.Fatalf("memo of %d bytes: status %d, stored %q", len(memo), code, out.Transfer.Memo)
+			}
+		}
+		// The whole memo is content: a retry differing past byte 64 is
+		// another grant, not the same one.
+		var e apiErr
+		other := strings.Repeat("m", 64) + "n"
+		if code := plHTTP(t, "POST", base+"/v1/ledger/grants", plOperator, map[string]any{"id": "memo-1", "owner_id": me.Owner.ID, "amount": 1, "memo": other}, &e); code != 409 {
+			t.Fatalf("same id, memo differing at byte 65: status %d %+v, want 409", code, e.Error)
+		}
+		if got := balance(); got != start+3 {
+			t.Fatalf("balance %d, want %d", got, start+3)
+		}
+	})
+}
+
+// TestCreditLimit: operator grants stop at ledger.MaxCredit in circulation,
+// so no balance passes what JSON readers hold exactly; a retry of a grant
+// already made still answers, and adjustments make room again.
+func TestCreditLimit(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	a := plAgents(t, base, "a1")[0]
+	var me struct {
+		Owner struct{ ID string } `json:"owner"`
+	}
+	plHTTP(t, "GET", base+"/v1/owners/me", a.ownerKey, nil, &me)
+	credit := func() int64 {
+		var r struct {
+			Audit struct {
+				OK     bool                        `json:"ok"`
+				Totals map[string]map[string]int64 `json:"totals"`
+			} `json:"audit"`
+		}
+		plHTTP(t, "GET", base+"/v1/ledger/audit", plOperator, nil, &r)
+		if !r.Audit.OK {
+			t.Fatalf("audit fails: %+v", r.Audit)
+		}
+		return -r.Audit.Totals["ARC"]["issuer"]
+	}
+	grant := func(path, id string, amount int64, out any) int {
+		return plHTTP(t, "POST", base+path, plOperator, map[string]any{"id": id, "owner_id": me.Owner.ID, "amount": amount}, out)
+	}
+	room := ledger.MaxCredit - credit()
+	var first struct {
+		Transfer struct {
+			Seq    uint64 `json:"seq"`
+			Amount int64  `json:"amount"`
+		} `json:"transfer"`
+	}
+	if code := grant("/v1/ledger/grants", "fill", room, &first); code != 200 || first.Transfer.Amount != room {
+		t.Fatalf("grant of the remaining %d: status %d %+v", room, code, first)
+	}
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if code := grant("/v1/ledger/grants", "one-more", 1, &e); code != 409 || e.Error.Code != "conflict" || !strings.Contains(e.Error.Message, "in circulation") {
+		t.Fatalf("a unit past the limit: status %d %+v, want 409 conflict", code, e.Error)
+	}
+	var again struct {
+		Transfer struct {
+			Seq uint64 `json:"seq"`
+		} `json:"transfer"`
+	}
+	if code := grant("/v1/ledger/grants", "fill", room, &again); code != 200 || again.Transfer.Seq != first.Transfer.Seq {
+		t.Fatalf("a retry of the grant at the limit: status %d seq %d, want 200 and seq %d", code, again.Transfer.Seq, first.Transfer.Seq)
+	}
+	if got := credit(); got != ledger.MaxCredit {
+		t.Fatalf("credit %d, want exactly %d", got, ledger.MaxCredit)
+	}
+	var bal struct {
+		Balance json.Number `json:"balance"`
+	}
+	plHTTP(t, "GET", base+"/v1/owners/me/balance", a.ownerKey, nil, &bal)
+	if f, _ := strconv.ParseFloat(bal.Balance.String(), 64); int64(f) != mustInt(t, bal.Balance) {
+		t.Fatalf("balance %s does not survive a float64 reader", bal.Balance)
+	}
+	if code := grant("/v1/ledger/adjustments", "take-back", -10, nil); code != 200 {
+		t.Fatalf("adjustment of -10 at the limit: status %d", code)
+	}
+	if code := grant("/v1/ledger/grants", "one-more", 10, nil); code != 200 {
+		t.Fatalf("a grant into the room an adjustment made: status %d", code)
+	}
+}
+
+func mustInt(t *testing.T, n json.Number) int64 {
+	t.Helper()
+	v, err := n.Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

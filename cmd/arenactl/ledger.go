@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/agentarena/arena/client"
@@ -41,10 +43,11 @@ var ledgerCommands = []*command{
 		setup: grantCmd(true),
 	},
 	{
-		group:   "audit",
-		summary: "Re-verify the ledger on the node (needs --operator-token); exits 1 if it finds problems.",
-		cred:    credOperator,
-		setup:   auditCmd,
+		group: "audit",
+		summary: "Re-verify the ledger on the node (needs --operator-token) and show the money issued,\n" +
+			"        in wallets, in escrow and taken by the house; exits 1 if it finds problems.",
+		cred:  credOperator,
+		setup: auditCmd,
 	},
 }
 
@@ -207,6 +210,15 @@ func auditCmd(*flag.FlagSet) action {
 			t.row("TRANSFERS", formatUint(a.Transfers))
 			t.row("SUM", formatInt(a.Sum))
 			t.row("ACCOUNTS", strconv.Itoa(a.Accounts))
+			for _, cur := range slices.Sorted(maps.Keys(a.Totals)) {
+				// What the money is doing: issued by the issuer, held in
+				// wallets, at stake in running contests, taken by the house.
+				k := a.Totals[cur]
+				t.row("ISSUED", formatMoney(-k["issuer"], cur))
+				t.row("WALLETS", formatMoney(k["wallet"], cur))
+				t.row("ESCROW", formatMoney(k["escrow"], cur))
+				t.row("HOUSE", formatMoney(k["house"], cur))
+			}
 			t.row("PROBLEMS", strconv.Itoa(len(a.Problems)))
 			for _, p := range a.Problems {
 				t.row("PROBLEM", p)

@@ -144,7 +144,7 @@ func TestMoneyCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 			wantReq:    `POST /v1/ledger/adjustments {"owner_id":"{alice}","amount":-5}`,
 		},
 		{
-			name: "audit prints the head, count and sum",
+			name: "audit prints the head, count, sum and where the money is",
 			env:  f.op, args: []string{"audit"},
 			wantOut: lines(
 				"RESULT     OK",
@@ -153,6 +153,10 @@ func TestMoneyCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 				"TRANSFERS  9",
 				"SUM        0",
 				"ACCOUNTS   5",
+				"ISSUED     2002.45 ARC",
+				"WALLETS    2000.45 ARC",
+				"ESCROW     2.00 ARC",
+				"HOUSE      0.00 ARC",
 				"PROBLEMS   0"),
 			wantReq: "GET /v1/ledger/audit ",
 		},
