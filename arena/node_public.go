@@ -2,6 +2,7 @@ package arena
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/agentarena/arena/games"
 )
@@ -41,6 +42,23 @@ func (n *Node) PublicEvent(c *Contest, ev ContestEvent) ContestEvent {
 	}
 	ev.Move = g.PublicMove(ev.Move)
 	return ev
+}
+
+// CheckTextFrame refuses a chunk or final frame (frame names which) sent
+// to contest c when its game takes move frames only: the game would read
+// the text as its own kind of move and answer about that move's form
+// (connect4: "a move is a column number"), which does not say what was
+// wrong. The refusal is a bad_move, as MoveErrorOf reads it.
+func (n *Node) CheckTextFrame(c *Contest, frame string) error {
+	g, ok := n.fsm.games[c.Game]
+	if !ok {
+		return nil // the state machine answers for a game it does not know
+	}
+	if _, text := g.(games.TextAnswerer); text {
+		return nil
+	}
+	return moveRejected(&games.MoveError{Code: "bad_move",
+		Message: fmt.Sprintf("%s takes move frames with a move and seq; %s frames are for text answers (prompt, verifiable)", c.Game, frame)})
 }
 
 // MoveErrorOf reports whether err is a game's refusal of a move, with the

@@ -66,6 +66,15 @@ type TaskLister interface {
 	Tasks() []Task
 }
 
+// TextAnswerer is a Game whose moves are text answers, sent in chunk and
+// final frames (prompt, verifiable). A game that does not implement it
+// takes move frames only, and the transport refuses a text frame for it
+// before the game would misread the text as its own kind of move.
+type TextAnswerer interface {
+	Game
+	TakesTextAnswers()
+}
+
 // State is one contest's game position. Apply and Forfeit mutate it in
 // place; a failed Apply leaves it unchanged.
 type State interface {

@@ -15,8 +15,6 @@ import (
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
-	"github.com/agentarena/arena/games"
-	"github.com/agentarena/arena/games/connect4"
 )
 
 // Agent connection constants; the frame size and rate are Limits.
@@ -250,12 +248,11 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 			a.fail(in, err)
 			return
 		}
-		// The game would read the text as a column and answer that a
-		// move is a column number, which does not say what was wrong.
-		if in.Type != protocol.TypeMove && c.Game == connect4.Name {
-			me := &games.MoveError{Code: "bad_move", Message: fmt.Sprintf("connect4 takes move frames with a column and seq; %s frames are for text answers (prompt, verifiable)", in.Type)}
-			a.fail(in, apperr.Wrap(apperr.Invalid, me, "%s", me.Error()))
-			return
+		if in.Type != protocol.TypeMove {
+			if err := node.CheckTextFrame(c, in.Type); err != nil {
+				a.fail(in, err)
+				return
+			}
 		}
 		move, turn := in.Move, in.Seq
 		if in.Type != protocol.TypeMove {

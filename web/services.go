@@ -87,6 +87,9 @@ type Contests interface {
 	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error
 	// Play is Move returning the contest's turn counter after the move.
 	Play(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) (uint64, error)
+	// CheckTextFrame refuses a chunk or final frame for a contest whose
+	// game takes move frames only (a bad_move naming the frame).
+	CheckTextFrame(c *arena.Contest, frame string) error
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus

@@ -64,6 +64,10 @@ func New(set []Prompt) *Game {
 // Name returns "prompt".
 func (*Game) Name() string { return Name }
 
+// TakesTextAnswers marks the game as a games.TextAnswerer: its moves come
+// in chunk and final frames.
+func (*Game) TakesTextAnswers() {}
+
 // Seats returns MinSeats, MaxSeats.
 func (*Game) Seats() (min, max int) { return MinSeats, MaxSeats }
 
