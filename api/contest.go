@@ -66,9 +66,23 @@ type Contest struct {
 	RatingDeltas []float64 `json:"rating_deltas,omitempty"`
 	// Payouts[seat] is what the seat's owner received from the escrow, in
 	// minor units.
-	Payouts []int64         `json:"payouts,omitempty"`
+	Payouts []int64 `json:"payouts,omitempty"`
+	// Terms are the payout terms the seats staked under, fixed when the
+	// contest started: a later change to the arena's rewards or house fee
+	// applies to contests created after it. Nil for a free contest, and
+	// for contests started before terms were kept (those are paid on the
+	// arena's terms at the time they settle).
+	Terms   *PayTerms       `json:"terms,omitempty"`
 	Reason  string          `json:"reason,omitempty"`
 	Verdict json.RawMessage `json:"verdict,omitempty"`
+}
+
+// PayTerms is how a contest's pot is shared: Rewards are the percent of
+// the pot after the fee paid to each place (0 = first), linear schedules
+// written out; HouseFeeBps is the house's cut in basis points.
+type PayTerms struct {
+	Rewards     []int `json:"rewards"`
+	HouseFeeBps int   `json:"house_fee_bps"`
 }
 
 // SeatOf returns the seat an agent holds, or -1.

@@ -2,6 +2,7 @@ package arena
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -16,6 +17,11 @@ type contestCreateCmd struct {
 	Arena  string   `json:"arena"`
 	Agents []string `json:"agents"`
 	Seed   uint64   `json:"seed"`
+	// KeepTerms stores the arena's payout terms on a staked contest, so a
+	// later change to the arena does not change what its seats are paid.
+	// Commands logged before the rule lack it and settle on the arena's
+	// terms of the moment, as they did.
+	KeepTerms bool `json:"keep_terms,omitempty"`
 }
 
 func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
@@ -62,6 +68,9 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 	}
 	con := &Contest{ID: c.ID, Arena: ar.Name, Game: ar.Game, Status: StatusRunning, Seats: seats, Seed: c.Seed,
 		Deadlines: make([]int64, len(seats)), Strikes: make([]int, len(seats)), CreatedAt: ac.now}
+	if c.KeepTerms && ar.Stake > 0 {
+		con.Terms = &PayTerms{Rewards: slices.Clone(paySchedule(&ar)), HouseFeeBps: ar.HouseFeeBps}
+	}
 	if err := setState(con, st, &ar, ac.now); err != nil {
 		return nil, err
 	}

@@ -188,14 +188,19 @@ func stakeTransferID(contest string, seat int) string {
 	return "stake/" + contest + "/" + strconv.Itoa(seat)
 }
 
-// payContest empties the escrow by rank: payouts per the arena's schedule,
-// the house fee, nothing left behind.
+// payContest empties the escrow by rank: payouts per the contest's terms
+// (the arena's at settlement for a contest started before terms were
+// kept), the house fee, nothing left behind.
 func payContest(ac *applyCtx, c *Contest, ar *Arena, ranks []int) error {
 	esc, err := ledger.Balance(ac.tx, ledger.EscrowID(c.ID))
 	if err != nil || esc.Balance == 0 {
 		return err
 	}
-	shares, fee, err := ledger.Payouts(esc.Balance, ar.HouseFeeBps, paySchedule(ar), ranks)
+	feeBps, schedule := ar.HouseFeeBps, paySchedule(ar)
+	if c.Terms != nil {
+		feeBps, schedule = c.Terms.HouseFeeBps, c.Terms.Rewards
+	}
+	shares, fee, err := ledger.Payouts(esc.Balance, feeBps, schedule, ranks)
 	if err != nil {
 		return fmt.Errorf("payouts of %s: %w", c.ID, err)
 	}

@@ -10,6 +10,7 @@ type (
 	Seat         = api.Seat
 	Contest      = api.Contest
 	ContestEvent = api.ContestEvent
+	PayTerms     = api.PayTerms
 )
 
 // Contest statuses. A contest is created running (its stakes move in the

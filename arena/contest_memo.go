@@ -225,6 +225,11 @@ func cloneContest(c *Contest) *Contest {
 	d.RatingDeltas = slices.Clone(c.RatingDeltas)
 	d.Payouts = slices.Clone(c.Payouts)
 	d.Verdict = bytes.Clone(c.Verdict)
+	if c.Terms != nil {
+		t := *c.Terms
+		t.Rewards = slices.Clone(c.Terms.Rewards)
+		d.Terms = &t
+	}
 	return &d
 }
 

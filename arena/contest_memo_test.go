@@ -27,6 +27,7 @@ func TestCloneContestSharesNothing(t *testing.T) {
 		Seed:  9, State: json.RawMessage(`{"a":1}`), Seq: 4, Turn: 3,
 		Deadlines: []int64{5}, Strikes: []int{1}, CreatedAt: now, EndedAt: now.Add(time.Minute),
 		Ranks: []int{0}, RatingDeltas: []float64{12.5}, Payouts: []int64{100},
+		Terms:  &PayTerms{Rewards: []int{60, 40}, HouseFeeBps: 250},
 		Reason: "won", Verdict: json.RawMessage(`{"b":2}`)}
 	d := cloneContest(&c)
 	if !reflect.DeepEqual(&c, d) {
@@ -43,7 +44,25 @@ func TestCloneContestSharesNothing(t *testing.T) {
 			if cv.Field(i).Pointer() == dv.Field(i).Pointer() {
 				t.Errorf("field %s shares its backing array with the clone", f.Name)
 			}
-		case reflect.Map, reflect.Pointer, reflect.Interface:
+		case reflect.Pointer:
+			// A pointer to a struct of values and slices: the pointee is
+			// copied, and so are its slices.
+			if cv.Field(i).IsNil() || cv.Field(i).Pointer() == dv.Field(i).Pointer() {
+				t.Errorf("field %s is nil in the sample or shared with the clone", f.Name)
+				continue
+			}
+			pe, de := cv.Field(i).Elem(), dv.Field(i).Elem()
+			for j := range pe.NumField() {
+				switch pe.Field(j).Kind() {
+				case reflect.Slice:
+					if pe.Field(j).Len() == 0 || pe.Field(j).Pointer() == de.Field(j).Pointer() {
+						t.Errorf("field %s.%s is empty in the sample or shared with the clone", f.Name, pe.Type().Field(j).Name)
+					}
+				case reflect.Map, reflect.Pointer, reflect.Interface:
+					t.Errorf("field %s.%s (%s) is not handled by cloneContest", f.Name, pe.Type().Field(j).Name, pe.Field(j).Type())
+				}
+			}
+		case reflect.Map, reflect.Interface:
 			t.Errorf("field %s (%s) is not handled by cloneContest", f.Name, f.Type)
 		}
 	}

@@ -2,6 +2,7 @@ package arena
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,4 +129,69 @@ func TestJudgedPayoutSplitsATieForSecond(t *testing.T) {
 		t.Fatal("escrow not empty")
 	}
 	d.audit()
+}
+
+// TestContestsArePaidOnTheTermsTheyStartedUnder: an operator who changes an
+// arena's rewards or house fee changes what later contests pay, never what
+// a running contest's seats staked for. A create command logged before the
+// rule (no keep_terms) settles on the arena's terms of the moment, as it
+// did, so old logs replay to the same balances.
+func TestContestsArePaidOnTheTermsTheyStartedUnder(t *testing.T) {
+	start := Arena{Name: "trio", Game: "prompt", Seats: 3, MoveDeadlineMS: 60000, GraceMS: 1000, Forfeit: ForfeitLose,
+		Stake: 100, Rewards: []int{50, 30, 20}, HouseFeeBps: 1000, Judges: []string{"rubric"}, EloK: 32, MaxConcurrentPerAgent: 1}
+	later := start
+	later.Rewards, later.HouseFeeBps = []int{100}, 0
+	linear := start
+	linear.Rewards, linear.RewardMode = nil, "linear"
+	for _, tc := range []struct {
+		name        string
+		before      Arena // the arena when the contest starts
+		keep        bool
+		wantTerms   *PayTerms
+		wantPayouts []int64 // after the arena becomes `later`; ranks 0, 1, 2
+		wantHouse   int64
+	}{
+		// Pot 300, fee 10% = 30, 270 shared 50/30/20.
+		{"kept terms", start, true, &PayTerms{Rewards: []int{50, 30, 20}, HouseFeeBps: 1000}, []int64{135, 81, 54}, 30},
+		// The linear schedule is written out: 3 seats share 3:2:1 of 100.
+		{"a linear schedule kept as its percents", linear, true, &PayTerms{Rewards: []int{50, 33, 17}, HouseFeeBps: 1000}, nil, 30},
+		// Old command: the whole 300 to the winner, no fee (the new terms).
+		{"an old command pays the arena's terms at settlement", start, false, nil, []int64{300, 0, 0}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t)
+			d.must(CmdArenaPut, arenaPutCmd{Arena: tc.before})
+			d.must(CmdContestCreate, contestCreateCmd{ID: "p1", Arena: "trio", Agents: []string{"ag_a", "ag_b", "ag_c"}, Seed: 1, KeepTerms: tc.keep})
+			got := d.contest("p1").Terms
+			if (got == nil) != (tc.wantTerms == nil) || (got != nil && (got.HouseFeeBps != tc.wantTerms.HouseFeeBps || !slices.Equal(got.Rewards, tc.wantTerms.Rewards))) {
+				t.Fatalf("terms %+v, want %+v", got, tc.wantTerms)
+			}
+			d.must(CmdArenaPut, arenaPutCmd{Arena: later})
+			for _, a := range []string{"ag_a", "ag_b", "ag_c"} {
+				d.must(CmdContestMove, contestMoveCmd{Contest: "p1", AgentID: a, Move: json.RawMessage(`{"text":"an answer","final":true}`)})
+			}
+			d.must(CmdContestJudged, contestJudgedCmd{Contest: "p1", Ranks: []int{0, 1, 2}, Verdict: json.RawMessage(`{"judge":"test"}`)})
+			c := d.contest("p1")
+			if tc.wantPayouts != nil && !slices.Equal(c.Payouts, tc.wantPayouts) {
+				t.Fatalf("payouts %v, want %v", c.Payouts, tc.wantPayouts)
+			}
+			if h := d.balance(ledger.HouseID); h != tc.wantHouse {
+				t.Fatalf("house took %d, want %d", h, tc.wantHouse)
+			}
+			d.audit()
+		})
+	}
+}
+
+// TestFreeContestsKeepNoTerms: a contest without a stake has no pot, so
+// nothing is stored for it.
+func TestFreeContestsKeepNoTerms(t *testing.T) {
+	d := newDriver(t)
+	ar := Arena{Name: "free", Game: "connect4", Seats: 2, MoveDeadlineMS: 5000, GraceMS: 1000, Forfeit: ForfeitLose,
+		Rewards: []int{100}, Judges: []string{"referee"}, EloK: 32, MaxConcurrentPerAgent: 1}
+	d.must(CmdArenaPut, arenaPutCmd{Arena: ar})
+	d.must(CmdContestCreate, contestCreateCmd{ID: "f1", Arena: "free", Agents: []string{"ag_a", "ag_b"}, Seed: 1, KeepTerms: true})
+	if c := d.contest("f1"); c.Terms != nil {
+		t.Fatalf("a free contest stored terms %+v", c.Terms)
+	}
 }

@@ -261,7 +261,7 @@ func (n *Node) Tickets(arenaName string) (list []Ticket, err error) {
 
 // CreateContest starts a contest for the given agents (the matchmaker).
 func (n *Node) CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*Contest, error) {
-	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed})
+	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed, KeepTerms: true})
 	if err != nil {
 		return nil, err
 	}
