@@ -31,6 +31,71 @@ func (w *cancelOnWrite) Write(b []byte) (int, error) {
 // A run stopped mid-round says so on a line of its own, not as a bare
 // "context canceled" glued to the progress bar, and keeps no checkpoint.
 func TestARunInterruptedMidRoundSaysSo(t *testing.T) {
+	url := judgedPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	stderr := &cancelOnWrite{cancel: stop}
+	out := t.TempDir()
+	err := runOnline(run, []string{"-server", url, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+		"-rounds", "1", "-sft-steps", "100000", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-play=false"}, &bytes.Buffer{}, stderr)
+	if err == nil || !strings.Contains(err.Error(), "interrupted mid-round") || strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("err = %v, want it to say the round was interrupted", err)
+	}
+	if !strings.HasSuffix(stderr.String(), "\n") {
+		t.Errorf("the progress line is left open, so the error is printed after the bar:\n%q", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "policy.ckpt")); !os.IsNotExist(err) {
+		t.Errorf("an interrupted first round left a checkpoint: %v", err)
+	}
+}
+
+// cancelOnNewline cancels a run when a round's progress line ends: the
+// round is trained and about to be saved, as Ctrl-C while a run waits for
+// its next round is.
+type cancelOnNewline struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnNewline) Write(b []byte) (int, error) {
+	if bytes.Equal(b, []byte("\n")) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
+}
+
+// A run stopped between rounds loses nothing: it exits cleanly and says
+// which checkpoint a rerun resumes from.
+func TestARunInterruptedBetweenRoundsKeepsItsCheckpoint(t *testing.T) {
+	url := judgedPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	stderr := &cancelOnNewline{cancel: stop}
+	out := t.TempDir()
+	err := runOnline(run, []string{"-server", url, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+		"-rounds", "3", "-round-wait", "10m", "-sft-steps", "2", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-eval-tasks", "0", "-play=false"},
+		&bytes.Buffer{}, stderr)
+	if err != nil {
+		t.Fatalf("a run stopped between rounds failed: %v\n%s", err, stderr.String())
+	}
+	ckpt := filepath.Join(out, "policy.ckpt")
+	if _, err := os.Stat(ckpt); err != nil {
+		t.Fatalf("the trained round's checkpoint is missing: %v", err)
+	}
+	if want := "interrupted between rounds; the checkpoint " + ckpt + " holds step 3"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+	}
+}
+
+// judgedPair starts a server holding one judged prompt contest (one pair
+// to train on) and a trainer whose key is art_i; it returns the server's
+// URL.
+func judgedPair(t *testing.T) string {
+	t.Helper()
 	srv := clienttest.NewServer(t)
 	n := srv.Node
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -52,19 +117,5 @@ func TestARunInterruptedMidRoundSaysSo(t *testing.T) {
 	if _, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_i", Name: "i"}, agents.HashKey("art_i")); err != nil {
 		t.Fatal(err)
 	}
-	run, stop := context.WithCancel(ctx)
-	defer stop()
-	stderr := &cancelOnWrite{cancel: stop}
-	out := t.TempDir()
-	err := runOnline(run, []string{"-server", srv.URL, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
-		"-rounds", "1", "-sft-steps", "100000", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-play=false"}, &bytes.Buffer{}, stderr)
-	if err == nil || !strings.Contains(err.Error(), "interrupted mid-round") || strings.Contains(err.Error(), "context canceled") {
-		t.Fatalf("err = %v, want it to say the round was interrupted", err)
-	}
-	if !strings.HasSuffix(stderr.String(), "\n") {
-		t.Errorf("the progress line is left open, so the error is printed after the bar:\n%q", stderr.String())
-	}
-	if _, err := os.Stat(filepath.Join(out, "policy.ckpt")); !os.IsNotExist(err) {
-		t.Errorf("an interrupted first round left a checkpoint: %v", err)
-	}
+	return srv.URL
 }

@@ -252,6 +252,12 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		select {
 		case <-ctx.Done():
+			// Between rounds nothing is lost: exit 0, saying what stays.
+			if _, err := os.Stat(ckpt); err == nil {
+				fmt.Fprintf(stderr, "interrupted between rounds; the checkpoint %s holds step %d and a rerun resumes from it\n", ckpt, tr.Steps())
+			} else {
+				fmt.Fprintln(stderr, "interrupted before anything was trained")
+			}
 			return nil
 		case <-time.After(wait):
 		}
