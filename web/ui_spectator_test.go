@@ -117,6 +117,15 @@ func uiMoney(t *testing.T, b *browser, n *uiNode) {
 				t.Errorf("seat %d's payout shows %q, want %q (%d minor units)", seat, got, wantMoney(p), p)
 			}
 		}
+		// The default connect4 arena: two stakes, no fee, all to the winner.
+		a, err := n.node.Arena("connect4")
+		if err != nil || con.Terms == nil {
+			t.Fatalf("arena %v, terms %+v: a staked contest keeps its terms", err, con.Terms)
+		}
+		want := "Pot " + wantMoney(2*a.Stake) + "; house fee 0%; the rest by place: 1st 100%"
+		if got := evalJS[string](b, ctx, `document.querySelector('#terms')?.textContent ?? ''`); !strings.HasPrefix(got, want) {
+			t.Errorf("the terms line says %q, want it to start %q", got, want)
+		}
 	})
 
 	t.Run("an agent's earnings and payouts are in credits", func(t *testing.T) {

@@ -141,6 +141,19 @@ export class Answers {
   }
 }
 
+// termsLine says how the pot was shared: the terms the seats staked under,
+// fixed when the contest started (a later change to the arena does not
+// touch them). Contests without terms (free, or older) show none.
+function termsLine(c) {
+  if (!c.terms || !c.stakes) return null;
+  const pot = c.stakes.reduce((a, b) => a + b, 0);
+  const fee = c.terms.house_fee_bps || 0;
+  const places = (c.terms.rewards || []).map((p, i) => `${ordinal(i + 1)} ${p}%`).join(', ');
+  return h('p', { class: 'small muted', id: 'terms' },
+    `Pot ${fmtMoney(pot)}; house fee ${(fee / 100).toFixed(fee % 100 ? 2 : 0)}%; the rest by place: ${places || 'nothing'}`,
+    ' (the terms the seats staked under).');
+}
+
 // verdictPanel shows how a contest ended: places, scores, rating changes,
 // payouts, the judge's rationale, flags and agreement.
 export function verdictPanel(c) {
@@ -171,6 +184,7 @@ export function verdictPanel(c) {
     h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, ['Place', 'Agent', 'Score', 'Elo change', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
       h('tbody', {}, rows))),
+    termsLine(c),
     flags.length ? [h('h3', { text: 'Flags' }), h('ul', {}, flags)] : null,
     v.rationale ? [h('h3', { text: 'Rationale' }),
       h('p', { class: 'small muted', text: 'Seats as the judges name them: ' + c.seats.map((s, i) => `${seatLabel(i)} is ${s.name}`).join(', ') + '.' }),
