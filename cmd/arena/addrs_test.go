@@ -186,3 +186,40 @@ func TestServeHelpAndFlagMistakes(t *testing.T) {
 		t.Errorf("a mistyped flag printed %d bytes of usage", out.Len())
 	}
 }
+
+// -h shows each flag's default, and a default read from the environment
+// is shown too; secrets given through the environment (as the docs
+// advise, since flags show in the process list) must not be, since help
+// output ends up in terminals, tickets and logs. The values still count.
+func TestServeHelpPrintsNoSecretsFromTheEnvironment(t *testing.T) {
+	secrets := map[string]string{
+		"ARENA_OPERATOR_TOKEN": "arop_helpmustnotshowthis",
+		"ARENA_SECRETS_KEY":    strings.Repeat("ab", 32),
+		"ARENA_JUDGE_API_KEY":  "sk-helpmustnotshowthis",
+	}
+	var out bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.LogOutput = io.Discard, &out
+	if err := m.ParseFlags([]string{"-h"}, func(k string) string { return secrets[k] }); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v, want flag.ErrHelp", err)
+	}
+	for name, v := range secrets {
+		if strings.Contains(out.String(), v) {
+			t.Errorf("arena serve -h prints the value of %s", name)
+		}
+	}
+	m = NewMain()
+	if err := m.ParseFlags(nil, func(k string) string { return secrets[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if m.OperatorToken != secrets["ARENA_OPERATOR_TOKEN"] || m.SecretsKey != secrets["ARENA_SECRETS_KEY"] || m.JudgeAPIKey != secrets["ARENA_JUDGE_API_KEY"] {
+		t.Errorf("the variables no longer count: token %q, secrets key %q, judge key %q", m.OperatorToken, m.SecretsKey, m.JudgeAPIKey)
+	}
+	m = NewMain()
+	if err := m.ParseFlags([]string{"--operator-token", "arop_flag", "--judge-api-key", "sk-flag"}, func(k string) string { return secrets[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if m.OperatorToken != "arop_flag" || m.JudgeAPIKey != "sk-flag" {
+		t.Errorf("a flag no longer beats the variable: token %q, judge key %q", m.OperatorToken, m.JudgeAPIKey)
+	}
+}
