@@ -172,8 +172,10 @@ func TestServeHelpAndFlagMistakes(t *testing.T) {
 	if !strings.Contains(out.String(), "-raft-advertise") {
 		t.Errorf("-h printed no flags:\n%s", out.String())
 	}
-	if code := run(context.Background(), func() {}, []string{"serve", "-h"}); code != 0 {
-		t.Errorf("arena serve -h exits %d, want 0", code)
+	for _, cmd := range []string{"serve", "dev-cluster", "restore"} {
+		if code := run(context.Background(), func() {}, []string{cmd, "-h"}); code != 0 {
+			t.Errorf("arena %s -h exits %d, want 0", cmd, code)
+		}
 	}
 	out.Reset()
 	m = NewMain()

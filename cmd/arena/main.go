@@ -71,12 +71,18 @@ func run(ctx context.Context, stop func(), args []string) int {
 		return shutdown(m, stop)
 	case "dev-cluster":
 		if err := runDevCluster(ctx, args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0 // the flags were asked for, and printed
+			}
 			fmt.Fprintln(os.Stderr, "arena dev-cluster:", err)
 			return 1
 		}
 		return 0
 	case "restore":
 		if err := runRestore(args[1:], os.Stdin, os.Stdout, os.Getenv); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
 			fmt.Fprintln(os.Stderr, "arena restore:", err)
 			return 1
 		}
