@@ -186,13 +186,13 @@ func Parse(data []byte) (Inbound, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return Inbound{}, bad("bad_frame", "%s", describeDecodeError(err))
+		return readable(data), bad("bad_frame", "%s", describeDecodeError(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Inbound{}, bad("bad_frame", "trailing data after the JSON frame")
+		return readable(data), bad("bad_frame", "trailing data after the JSON frame")
 	}
 	if err := strictjson.CheckKeys(data, &in); err != nil {
-		return Inbound{}, bad("bad_frame", "malformed JSON frame: %v", err)
+		return readable(data), bad("bad_frame", "malformed JSON frame: %v", err)
 	}
 	switch in.Type {
 	case TypePing:
@@ -224,6 +224,53 @@ func Parse(data []byte) (Inbound, error) {
 		return in, bad("unknown_type", "unknown frame type %q", clip(in.Type))
 	}
 	return in, nil
+}
+
+// readable is what can still be read of a refused frame: its "type" and
+// "contest", each when the frame starts with a well-formed JSON object
+// that gives it exactly once, spelled in that case, as a string. The error frame echoes them as
+// ref and contest (PROTOCOL.md), so an agent with several frames in flight
+// can tell which one was refused even when the frame was malformed
+// elsewhere (an unknown field, a negative seq, trailing data).
+func readable(data []byte) Inbound {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return Inbound{}
+	}
+	seen := map[string]int{}
+	vals := map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return Inbound{}
+		}
+		key, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return Inbound{}
+		}
+		if key != "type" && key != "contest" {
+			continue
+		}
+		seen[key]++
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			vals[key] = v
+		} else {
+			delete(vals, key)
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return Inbound{}
+	}
+	var in Inbound
+	if seen["type"] == 1 {
+		in.Type = vals["type"]
+	}
+	if seen["contest"] == 1 {
+		in.Contest = vals["contest"]
+	}
+	return in
 }
 
 // TextMove is the prompt game's move for chunk and final frames.

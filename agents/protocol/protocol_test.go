@@ -110,3 +110,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusedFramesKeepWhatCanBeRead: PROTOCOL.md says an error frame's
+// ref and contest name the frame it answers "when the server could read
+// them"; a frame refused for a bad field elsewhere still gives its type
+// and contest, so an agent with frames for several contests in flight can
+// tell which one was refused.
+func TestRefusedFramesKeepWhatCanBeRead(t *testing.T) {
+	tests := []struct {
+		frame        string
+		typ, contest string
+	}{
+		{`{"type":"move","contest":"c_1","seq":-1,"move":3}`, "move", "c_1"},
+		{`{"type":"move","contest":"c_1","seq":"0","move":3}`, "move", "c_1"},
+		{`{"type":"ping","x":1}`, "ping", ""},
+		{`{"type":"chunk","contest":"c_2","text":"a","Text":"b"}`, "chunk", "c_2"},
+		{`{"type":"final","contest":"c_3"} {}`, "final", "c_3"},
+		{`{"type":"resign","contest":"c_4","contest":"c_5"}`, "resign", ""},
+		{`{"type":"ping","type":"queue"}`, "", ""},
+		{`{"TYPE":"ping"}`, "", ""},
+		{`{"type":1,"contest":"c_6"}`, "", "c_6"},
+		{`{"type":"move","contest":`, "", ""},
+		{`[{"type":"ping"}]`, "", ""},
+	}
+	for _, tt := range tests {
+		in, err := Parse([]byte(tt.frame))
+		if err == nil {
+			t.Fatalf("%s: accepted", tt.frame)
+		}
+		if in.Type != tt.typ || in.Contest != tt.contest {
+			t.Errorf("%s: read type %q, contest %q; want %q, %q", tt.frame, in.Type, in.Contest, tt.typ, tt.contest)
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package web_test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestRefusedFrameErrorsNameTheFrame: an error frame's ref and contest
+// name the frame it answers whenever the server could read them
+// (PROTOCOL.md, "error"), also when the frame was refused for a bad field
+// elsewhere: an agent with frames for several contests in flight learns
+// which one was refused. They are left out only when the frame gives no
+// readable type or contest.
+func TestRefusedFrameErrorsNameTheFrame(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	ids := plAgents(t, base, "reader")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	a.expect("hello", 5*time.Second)
+	tests := []struct {
+		frame, ref, contest string
+	}{
+		{`{"type":"move","contest":"c_1","seq":-1,"move":3}`, "move", "c_1"},
+		{`{"type":"ping","x":1}`, "ping", ""},
+		{`{"type":"final","contest":"c_3","Text":"done"}`, "final", "c_3"},
+		{`{"type":"chunk","contest":"c_2","text":"a"} {}`, "chunk", "c_2"},
+		{`{"type":"move","contest":`, "", ""},
+	}
+	for _, tt := range tests {
+		a.sendRaw(tt.frame)
+		var e struct {
+			Code    string `json:"code"`
+			Ref     string `json:"ref"`
+			Contest string `json:"contest"`
+		}
+		a.expect("error", 5*time.Second).decode(t, &e)
+		if e.Code != "bad_frame" || e.Ref != tt.ref || e.Contest != tt.contest {
+			t.Errorf("%s: error %+v, want bad_frame with ref %q and contest %q", tt.frame, e, tt.ref, tt.contest)
+		}
+	}
+}
