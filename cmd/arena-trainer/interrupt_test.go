@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/client/clienttest"
 )
 
@@ -97,25 +95,7 @@ func TestARunInterruptedBetweenRoundsKeepsItsCheckpoint(t *testing.T) {
 func judgedPair(t *testing.T) string {
 	t.Helper()
 	srv := clienttest.NewServer(t)
-	n := srv.Node
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	n.CreateOwner(ctx, agents.Owner{ID: "ow_i", Name: "i"}, agents.HashKey("ki"))
-	for _, id := range []string{"ag_i1", "ag_i2"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_i", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := n.CreateContest(ctx, "c_i", "prompt", []string{"ag_i1", "ag_i2"}, 3); err != nil {
-		t.Fatal(err)
-	}
-	n.Move(ctx, "c_i", "ag_i1", nil, json.RawMessage(`{"text":"a careful answer","final":true}`))
-	n.Move(ctx, "c_i", "ag_i2", nil, json.RawMessage(`{"text":"meh","final":true}`))
-	if err := n.Judged(ctx, "c_i", []int{0, 1}, json.RawMessage(`{"judge":"t","scores":[1,0]}`), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_i", Name: "i"}, agents.HashKey("art_i")); err != nil {
-		t.Fatal(err)
-	}
+	srv.JudgedPrompts(t, "i", "c_i")
+	srv.AddTrainer(t, "tr_i", "art_i")
 	return srv.URL
 }

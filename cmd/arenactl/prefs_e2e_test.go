@@ -3,15 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/client/clienttest"
 )
 
@@ -20,37 +17,10 @@ import (
 // resumes from the cursor and finds only the new pairs.
 func TestPrefsExportAgainstARealNode(t *testing.T) {
 	srv := clienttest.NewServer(t)
-	n := srv.Node
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_p", Name: "p"}, agents.HashKey("kp")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_p1", "ag_p2"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_p", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	judged := func(id string) {
-		t.Helper()
-		if _, err := n.CreateContest(ctx, id, "prompt", []string{"ag_p1", "ag_p2"}, 7); err != nil {
-			t.Fatal(err)
-		}
-		for i, a := range []string{"ag_p1", "ag_p2"} {
-			if err := n.Move(ctx, id, a, nil, json.RawMessage(`{"text":"answer `+string(rune('A'+i))+`","final":true}`)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := n.Judged(ctx, id, []int{0, 1}, json.RawMessage(`{"judge":"test","scores":[0.9,0.2]}`), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	judged := func(id string) { srv.JudgedPrompts(t, "p", id) }
 	judged("c_pref1")
 	judged("c_pref2")
-	tr, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_1", Name: "dpo"}, agents.HashKey("art_testtrainerkey"))
-	if err != nil || tr.ID == "" {
-		t.Fatal(err)
-	}
+	srv.AddTrainer(t, "tr_1", "art_testtrainerkey")
 	out := filepath.Join(t.TempDir(), "prefs.jsonl")
 	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "art_testtrainerkey"}
 	cli := func(args ...string) (string, int) {
@@ -62,7 +32,7 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 		t.Fatalf("export exited %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"answer A"`) {
+	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"c_pref1 answer A"`) {
 		t.Fatalf("export:\n%s", strings.Join(lines, "\n"))
 	}
 	rec := strings.Split(strings.TrimSpace(readFile(t, out+".cursor")), "\n")

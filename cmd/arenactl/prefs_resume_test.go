@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/client/clienttest"
 )
 
@@ -20,33 +18,8 @@ import (
 // twice nor skip one, and must refuse what it cannot resume safely.
 func TestPrefsExportResumesAfterDamage(t *testing.T) {
 	srv := clienttest.NewServer(t)
-	n := srv.Node
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_r", Name: "r"}, agents.HashKey("kr")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_r1", "ag_r2"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_r", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i, id := range []string{"c_r1", "c_r2", "c_r3"} {
-		if _, err := n.CreateContest(ctx, id, "prompt", []string{"ag_r1", "ag_r2"}, uint64(i)); err != nil {
-			t.Fatal(err)
-		}
-		for j, a := range []string{"ag_r1", "ag_r2"} {
-			if err := n.Move(ctx, id, a, nil, json.RawMessage(`{"text":"`+id+` answer `+string(rune('A'+j))+`","final":true}`)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := n.Judged(ctx, id, []int{0, 1}, json.RawMessage(`{"judge":"test","scores":[0.9,0.2]}`), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_r", Name: "dpo"}, agents.HashKey("art_resumetrainerkey")); err != nil {
-		t.Fatal(err)
-	}
+	srv.JudgedPrompts(t, "r", "c_r1", "c_r2", "c_r3")
+	srv.AddTrainer(t, "tr_r", "art_resumetrainerkey")
 	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "art_resumetrainerkey"}
 	cli := func(args ...string) (string, int) {
 		var o, e bytes.Buffer
