@@ -124,6 +124,14 @@ func (s *Server) agentConnect(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if a.Kind == agents.KindWebhook || a.Kind == agents.KindOpenAI {
+		// The arena reaches these agents itself: their turns go to the
+		// webhook or the model endpoint, never to a websocket. A session
+		// would let the agent queue itself and then only show it the
+		// contest_start and contest_end of contests it cannot play here.
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s is a %s agent: the arena calls it for every turn, so it does not connect; only websocket agents connect (its owner queues it with POST /v1/agents/%s/queue)", a.ID, a.Kind, a.ID))
+		return
+	}
 	if s.cfg.Runner == nil {
 		s.writeError(c, apperr.New(apperr.Unavailable, "this node runs no contests"))
 		return
