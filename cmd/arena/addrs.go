@@ -14,23 +14,8 @@ import (
 // the value as typed, before the node touches its data dir: etcd
 // likewise validates its URLs before it creates anything.
 func (m *Main) checkAddrs() error {
-	host, port, err := net.SplitHostPort(m.RaftAddr)
-	if err != nil {
-		return fmt.Errorf("--raft-addr %q is not host:port (for example 10.0.0.1:7000): %v", m.RaftAddr, addrErr(err))
-	}
-	if m.RaftAdvertise == "" && unspecifiedHost(host) {
-		return fmt.Errorf("--raft-addr %s listens on every interface, and peers cannot dial that address: "+
-			"also give --raft-advertise with this machine's routable address and the same port (for example --raft-advertise 10.0.0.1:%s), "+
-			"or listen on that address", m.RaftAddr, port)
-	}
-	if m.RaftAdvertise != "" {
-		host, port, err := net.SplitHostPort(m.RaftAdvertise)
-		if err != nil {
-			return fmt.Errorf("--raft-advertise %q is not host:port (for example 10.0.0.1:7000): %v", m.RaftAdvertise, addrErr(err))
-		}
-		if unspecifiedHost(host) || port == "0" {
-			return fmt.Errorf("--raft-advertise %s is not an address peers can dial: give this machine's routable address and the port --raft-addr listens on (for example 10.0.0.1:7000)", m.RaftAdvertise)
-		}
+	if err := checkRaftAddrs(m.RaftAddr, m.RaftAdvertise); err != nil {
+		return err
 	}
 	if _, _, err := net.SplitHostPort(m.HTTPAddr); err != nil {
 		return fmt.Errorf("--http-addr %q is not host:port (for example :8080 or 10.0.0.1:8080): %v", m.HTTPAddr, addrErr(err))
@@ -43,6 +28,32 @@ func (m *Main) checkAddrs() error {
 	if m.Join != "" {
 		if err := checkBaseURL(m.Join); err != nil {
 			return fmt.Errorf("--join %q: %v: give the HTTP URL of a running member, such as %s", m.Join, err, example(m.Join))
+		}
+	}
+	return nil
+}
+
+// checkRaftAddrs refuses a Raft listen address that is not host:port,
+// one on every interface without an advertised address, and an advertised
+// address peers cannot dial. arena serve and arena restore (which stores
+// the address in the configuration it writes) check alike.
+func checkRaftAddrs(raftAddr, raftAdvertise string) error {
+	host, port, err := net.SplitHostPort(raftAddr)
+	if err != nil {
+		return fmt.Errorf("--raft-addr %q is not host:port (for example 10.0.0.1:7000): %v", raftAddr, addrErr(err))
+	}
+	if raftAdvertise == "" && unspecifiedHost(host) {
+		return fmt.Errorf("--raft-addr %s listens on every interface, and peers cannot dial that address: "+
+			"also give --raft-advertise with this machine's routable address and the same port (for example --raft-advertise 10.0.0.1:%s), "+
+			"or listen on that address", raftAddr, port)
+	}
+	if raftAdvertise != "" {
+		host, port, err := net.SplitHostPort(raftAdvertise)
+		if err != nil {
+			return fmt.Errorf("--raft-advertise %q is not host:port (for example 10.0.0.1:7000): %v", raftAdvertise, addrErr(err))
+		}
+		if unspecifiedHost(host) || port == "0" {
+			return fmt.Errorf("--raft-advertise %s is not an address peers can dial: give this machine's routable address and the port --raft-addr listens on (for example 10.0.0.1:7000)", raftAdvertise)
 		}
 	}
 	return nil

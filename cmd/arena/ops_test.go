@@ -77,6 +77,34 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 	if err := runRestore([]string{"--data-dir", t.TempDir()}, nil, io.Discard, noEnv); err == nil {
 		t.Fatal("restore without --from succeeded")
 	}
+	// The address restore stores is the one serve must advertise, so
+	// restore refuses what serve would refuse, before writing anything:
+	// a data dir stored at 0.0.0.0:P could never be served.
+	for _, bad := range [][]string{
+		{"--raft-addr", "0.0.0.0:" + strconv.Itoa(port)},
+		{"--raft-addr", ":" + strconv.Itoa(port)},
+		{"--raft-addr", "127.0.0.1:0"},
+		{"--raft-addr", "0.0.0.0:" + strconv.Itoa(port), "--raft-advertise", "0.0.0.0:" + strconv.Itoa(port)},
+		{"--raft-addr", "127.0.0.1"},
+	} {
+		badDir := filepath.Join(t.TempDir(), "bad")
+		err := runRestore(append([]string{"--from", backup, "--data-dir", badDir, "--node-id", "r1"}, bad...), nil, io.Discard, noEnv)
+		if err == nil || !strings.Contains(err.Error(), "--raft-") {
+			t.Errorf("restore %v: %v, want the Raft address refused by flag", bad, err)
+		}
+		if _, err := os.Stat(badDir); !os.IsNotExist(err) {
+			t.Errorf("restore %v left %s behind (%v)", bad, badDir, err)
+		}
+	}
+	var hint strings.Builder
+	advDir := filepath.Join(t.TempDir(), "adv")
+	if err := runRestore([]string{"--from", backup, "--data-dir", advDir, "--node-id", "r1", "--raft-addr", "0.0.0.0:" + strconv.Itoa(port),
+		"--raft-advertise", raftAddr}, nil, &hint, noEnv); err != nil {
+		t.Fatalf("restore with --raft-advertise: %v", err)
+	}
+	if !strings.Contains(hint.String(), "--raft-advertise "+raftAddr) {
+		t.Errorf("restore's serve hint leaves out --raft-advertise:\n%s", hint.String())
+	}
 
 	// Served on another Raft address than the one restored, the node
 	// would lead a configuration naming an address nobody listens on.

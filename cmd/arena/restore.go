@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -38,9 +39,18 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	if *from == "" {
 		return errors.New("--from is required: a file written by GET /v1/cluster/snapshot, or -")
 	}
+	// The address goes into the configuration the node starts from, and
+	// serve refuses one that does not match what it advertises: refuse
+	// here what serve would refuse, before anything is written.
+	if err := checkRaftAddrs(*raftAddr, *raftAdv); err != nil {
+		return err
+	}
 	addr := *raftAdv
 	if addr == "" {
 		addr = *raftAddr
+		if _, port, _ := net.SplitHostPort(addr); port == "0" {
+			return fmt.Errorf("--raft-addr %s: the restored node is stored at this address, so give the port it will listen on (for example 127.0.0.1:7000)", addr)
+		}
 	}
 	var in io.Reader = stdin
 	if *from != "-" {
@@ -66,6 +76,10 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	}
 	fmt.Fprintf(stdout, "Restored state at log index %d into %s for node %s (raft %s).\n", idx, *dataDir, *nodeID, addr)
 	fmt.Fprintf(stdout, "Start it with the same --node-id, --raft-addr and the cluster's operator token and secrets key:\n")
-	fmt.Fprintf(stdout, "  arena serve --node-id %s --data-dir %s --raft-addr %s --operator-token ... --secrets-key ...\n", *nodeID, *dataDir, *raftAddr)
+	adv := ""
+	if *raftAdv != "" {
+		adv = " --raft-advertise " + *raftAdv
+	}
+	fmt.Fprintf(stdout, "  arena serve --node-id %s --data-dir %s --raft-addr %s%s --operator-token ... --secrets-key ...\n", *nodeID, *dataDir, *raftAddr, adv)
 	return nil
 }
