@@ -1,6 +1,11 @@
 package arena
 
 import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -43,4 +48,82 @@ func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
 	}
 	ac.emit(EventArenaUpdated, a)
 	return a, nil
+}
+
+type arenaDeleteCmd struct {
+	Name string `json:"name"`
+}
+
+// ArenaDeleted is the bus event of an arena's deletion: its live feed
+// tells its spectators, who have nothing more to watch.
+type ArenaDeleted struct {
+	Name string `json:"arena"`
+}
+
+// applyArenaDelete removes an arena with none of its contests running or
+// being judged: its definition, its queue, and its ratings and battles,
+// so an arena created later under the name starts a fresh table. Its
+// contests, their events and verdicts, the ledger's transfers, preference
+// pairs and the agents' rating history stay: they are the record of what
+// was played and paid.
+func (f *FSM) applyArenaDelete(ac *applyCtx, env Envelope) (any, error) {
+	var c arenaDeleteCmd
+	if err := decodePayload(env, &c); err != nil {
+		return nil, err
+	}
+	a, err := getArena(ac.tx, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	running := 0
+	if err := ac.tx.Bucket(bucketActive).ForEach(func(_, v []byte) error {
+		if string(v) == a.Name {
+			running++
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if running > 0 {
+		what := fmt.Sprintf("%d contests", running)
+		if running == 1 {
+			what = "1 contest"
+		}
+		return nil, apperr.New(apperr.Conflict, "arena %s has %s running or being judged; let them end or abort them "+
+			"(GET /v1/contests?arena=%s&status=running, and status=judging, list them), then delete it", a.Name, what, a.Name)
+	}
+	tickets, err := queuedTickets(ac.tx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tickets {
+		if _, _, err := deleteTicket(ac.tx, a.Name, t.AgentID); err != nil {
+			return nil, err
+		}
+	}
+	for _, b := range [][]byte{bucketRatings, bucketBattles} {
+		if err := deletePrefix(ac.tx.Bucket(b), []byte(a.Name+"\x00")); err != nil {
+			return nil, fmt.Errorf("delete arena %s: %w", a.Name, err)
+		}
+	}
+	if err := ac.tx.Bucket(bucketArenas).Delete([]byte(a.Name)); err != nil {
+		return nil, fmt.Errorf("delete arena %s: %w", a.Name, err)
+	}
+	ac.emit(EventArenaDeleted, ArenaDeleted{Name: a.Name})
+	return a, nil
+}
+
+// deletePrefix deletes every key of b that starts with prefix.
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

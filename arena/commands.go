@@ -21,6 +21,7 @@ const (
 	CmdClusterLeader     = "cluster.leader"
 	CmdSystemSeed        = "system.seed"
 	CmdArenaPut          = "arena.put"
+	CmdArenaDelete       = "arena.delete"
 	CmdQueueJoin         = "queue.join"
 	CmdQueueLeave        = "queue.leave"
 	CmdContestCreate     = "contest.create"
@@ -67,6 +68,7 @@ func (f *FSM) stateHandlers() map[string]handler {
 	return map[string]handler{
 		CmdSystemSeed:        f.applySystemSeed,
 		CmdArenaPut:          f.applyArenaPut,
+		CmdArenaDelete:       f.applyArenaDelete,
 		CmdQueueJoin:         f.applyQueueJoin,
 		CmdQueueLeave:        f.applyQueueLeave,
 		CmdContestCreate:     f.applyContestCreate,

@@ -37,5 +37,6 @@ const (
 const (
 	EventContest      = "contest"       // Data: ContestEvent
 	EventArenaUpdated = "arena.updated" // Data: Arena
+	EventArenaDeleted = "arena.deleted" // Data: ArenaDeleted
 	EventLeaderboard  = "leaderboard"   // Data: LeaderboardChange
 )

@@ -24,6 +24,17 @@ func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
 	return as[Arena](v)
 }
 
+// DeleteArena removes an arena none of whose contests is running or being
+// judged (apperr.Conflict otherwise), with its queue, ratings and battles;
+// it returns the arena as it was.
+func (n *Node) DeleteArena(ctx context.Context, name string) (Arena, error) {
+	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name})
+	if err != nil {
+		return Arena{}, err
+	}
+	return as[Arena](v)
+}
+
 // Arena reads one arena.
 func (n *Node) Arena(name string) (a Arena, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {

@@ -103,6 +103,18 @@ func (c *Client) PutArena(ctx context.Context, name string, req PutArenaRequest)
 	return &out.Arena, nil
 }
 
+// DeleteArena removes an arena, as the operator: its definition, queue,
+// ratings and battles. The server refuses (409 conflict) while any of its
+// contests is running or being judged; its past contests stay readable.
+func (c *Client) DeleteArena(ctx context.Context, name string) error {
+	seg, err := pathID("arena", name)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/arenas/" + seg})
+	return err
+}
+
 // Leaderboard returns an arena's standings ordered by method ("" for the
 // arena's default: Bradley–Terry for judged arenas, Elo otherwise; the
 // result's Method says which).

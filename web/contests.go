@@ -288,6 +288,20 @@ func (s *Server) putArena(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"arena": a})
 }
 
+// deleteArena serves DELETE /v1/arenas/{name} (operator): 204 once the
+// arena, its queue, ratings and battles are gone; 409 while any of its
+// contests runs or awaits judging. Its contests and their payouts stay
+// readable.
+func (s *Server) deleteArena(c *gin.Context) {
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if _, err := s.cfg.Contests.DeleteArena(ctx, c.Param("name")); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 // leaderboard serves GET /v1/arenas/{name}/leaderboard: Elo and
 // Bradley–Terry (with bootstrap intervals) side by side, ordered by
 // ?method=elo or ?method=bt; without one, by the arena's default

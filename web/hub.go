@@ -104,6 +104,8 @@ func (h *Hub) route(raw arena.Event) {
 		arenaName = d.Arena
 	case api.Arena:
 		arenaName = d.Name
+	case arena.ArenaDeleted:
+		arenaName = d.Name
 	default:
 		return
 	}

@@ -307,6 +307,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/arenas", s.listArenas)
 	v1.GET("/arenas/:name", s.getArena)
 	v1.PUT("/arenas/:name", s.requireOperator, s.putArena)
+	v1.DELETE("/arenas/:name", s.requireOperator, s.deleteArena)
 	v1.GET("/arenas/:name/leaderboard", s.leaderboard)
 	v1.GET("/arenas/:name/live", s.arenaLive)
 	v1.GET("/arenas/:name/winrates", s.winRates)

@@ -222,7 +222,7 @@ func (s *Server) arenaLive(c *gin.Context) {
 // arenaCarries reports whether the arena live feed carries an event.
 func arenaCarries(data any) bool {
 	switch data.(type) {
-	case arena.ContestEvent, arena.LeaderboardChange, api.Arena:
+	case arena.ContestEvent, arena.LeaderboardChange, api.Arena, arena.ArenaDeleted:
 		return true
 	}
 	return false
@@ -238,6 +238,9 @@ func arenaFrame(data any) any {
 		return arenaEventFrame{Type: "leaderboard", Data: d}
 	case api.Arena:
 		return arenaEventFrame{Type: "arena", Data: d}
+	case arena.ArenaDeleted:
+		// The last frame the feed sends: nothing more will happen here.
+		return arenaEventFrame{Type: "deleted", Data: d}
 	}
 	return nil
 }

@@ -116,7 +116,17 @@ func (r *Runner) requeueBots(active []*arena.Contest) {
 		}
 	}
 	queued := map[string]bool{}
+	exists := map[string]bool{}
 	for _, spec := range r.BotSpecs() {
+		if _, ok := exists[spec.Arena]; !ok {
+			// An arena the operator deleted: its bots wait for none, rather
+			// than propose a queue command that fails on every tick.
+			_, err := r.node.Arena(spec.Arena)
+			exists[spec.Arena] = err == nil
+		}
+		if !exists[spec.Arena] {
+			continue
+		}
 		if _, ok := queued[spec.Arena]; !ok {
 			ts, _ := r.node.Tickets(spec.Arena)
 			for _, t := range ts {

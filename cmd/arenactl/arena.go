@@ -38,6 +38,29 @@ var arenaCommands = []*command{
 		cred:  credOptional,
 		setup: arenaLeaderboard,
 	},
+	{
+		group: "arena", name: "delete",
+		synopsis: "NAME",
+		summary: "Delete an arena with its queue, ratings and battles (needs --operator-token);\n" +
+			"        refused while any of its contests runs. Its past contests stay.",
+		args:  []string{"NAME"},
+		cred:  credOperator,
+		setup: arenaDelete,
+	},
+}
+
+func arenaDelete(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		name := inv.args[0]
+		if err := inv.client.DeleteArena(ctx, name); err != nil {
+			return err
+		}
+		// The API answers 204 with no body, so --json has nothing to print.
+		if !inv.g.json {
+			fmt.Fprintf(inv.stdout, "deleted arena %s\n", sanitize(name))
+		}
+		return nil
+	}
 }
 
 func arenaList(*flag.FlagSet) action {

@@ -354,6 +354,13 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 			t.Fatalf("exit %d, %v:\n%s", r.code, err, r.stdout)
 		}
 	})
+	t.Run("arena delete confirms, and a second delete is not found", func(t *testing.T) {
+		f.srv.PutArena(t, "scratch", client.PutArenaRequest{Game: "connect4", Seats: 2})
+		f.check(t, f.op, []string{"arena", "delete", "scratch"}, "deleted arena scratch\n", "", "DELETE /v1/arenas/scratch ")
+		if r := runCLI(t, f.op, "arena", "delete", "scratch"); r.code != 1 || !strings.Contains(r.stderr, "arena scratch not found") {
+			t.Fatalf("second delete: exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 }
 
 // TestAuditFindingProblemsExitsWith1 shows a damaged ledger's audit. No

@@ -39,11 +39,11 @@ export function render(main, { name }) {
   let refreshTimer = 0, gone = false, stream = null, seen = false;
   // unknown replaces the page when the node has no such arena, and stops
   // listening for it.
-  const unknown = () => {
+  const unknown = (why = `There is no arena named ${name}.`) => {
     if (gone) return;
     gone = true; clearTimeout(refreshTimer); stream?.close();
     document.title = 'Unknown arena — Agent Arena';
-    main.replaceChildren(h('h1', { text: 'Unknown arena' }), h('p', { class: 'err', id: 'arena-unknown', role: 'alert', text: `There is no arena named ${name}.` }),
+    main.replaceChildren(h('h1', { text: 'Unknown arena' }), h('p', { class: 'err', id: 'arena-unknown', role: 'alert', text: why }),
       h('p', {}, link('/', 'Back to the arenas')));
   };
   const refresh = async () => {
@@ -96,6 +96,10 @@ export function render(main, { name }) {
       // table again, whose ranks and provisional marks may follow them.
       paintInfo(f.data);
       later();
+    } else if (f.type === 'deleted') {
+      // The operator deleted the arena while it was on screen: its table
+      // is gone, its past contests stay at their own pages.
+      unknown(`The arena ${name} was deleted by its operator. Its past contests are still at their own pages.`);
     } else if (f.type === 'contest') {
       const ev = f.data;
       if (ev.type === 'created' && ev.data) st.running.set(ev.contest, ev.data);
