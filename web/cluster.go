@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -82,6 +83,12 @@ func (s *Server) join(c *gin.Context) {
 }
 
 func (s *Server) removeNode(c *gin.Context) {
+	if c.Query("force") != "true" {
+		if err := s.removalKeepsQuorum(c.Param("id")); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	if err := s.cfg.Cluster.Remove(ctx, c.Param("id")); err != nil {
@@ -89,4 +96,41 @@ func (s *Server) removeNode(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// removalKeepsQuorum refuses to remove a voter when the voters left would
+// not hold a quorum that answers this node (etcd's strict reconfiguration
+// check): with one of three members down, removing a live one commits a
+// two-voter configuration with one voter down, and the cluster can elect
+// no leader until peers.json recovery. A member this node has not polled
+// yet counts as answering; ?force=true skips the check.
+func (s *Server) removalKeepsQuorum(id string) error {
+	st, err := s.cfg.Cluster.RecentStatus(statusHashAge)
+	if err != nil {
+		return err
+	}
+	s.withLag(st.Nodes)
+	removingVoter := false
+	var left, silent []string
+	for _, m := range st.Nodes {
+		if m.Suffrage != "Voter" {
+			continue
+		}
+		if m.ID == id {
+			removingVoter = true
+			continue
+		}
+		left = append(left, m.ID)
+		if m.Reachable != nil && !*m.Reachable {
+			silent = append(silent, m.ID)
+		}
+	}
+	need := len(left)/2 + 1
+	if !removingVoter || len(left) == 0 || len(left)-len(silent) >= need {
+		return nil // a non-voter, the last voter (arena refuses that itself), or enough left
+	}
+	return apperr.New(apperr.Conflict, "removing %s would leave %d voters of which %d (%s) do not answer this node, and a leader needs %d of them: "+
+		"the cluster would lose its quorum. Bring %s back (or remove it instead, if it is gone for good) first; "+
+		"to remove %s anyway, send DELETE /v1/cluster/nodes/%s?force=true",
+		truncate(id, 64), len(left), len(silent), strings.Join(silent, ", "), need, strings.Join(silent, ", "), truncate(id, 64), truncate(id, 64))
 }
