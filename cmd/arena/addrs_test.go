@@ -225,3 +225,36 @@ func TestServeHelpPrintsNoSecretsFromTheEnvironment(t *testing.T) {
 		t.Errorf("a flag no longer beats the variable: token %q, judge key %q", m.OperatorToken, m.JudgeAPIKey)
 	}
 }
+
+// A setting the flags alone decide (the log level, the AI judge's
+// endpoint) is refused before the data dir is touched: a mistyped
+// --log-level used to pin a fresh data dir to "node1", and a judge
+// without a model to bootstrap a one-node cluster there, before the
+// node refused to start.
+func TestBadSettingsAreRefusedBeforeTheDataDirIsTouched(t *testing.T) {
+	for _, bad := range [][]string{
+		{"--log-level", "verbose"},
+		{"--judge-base-url", "http://127.0.0.1:9/v1"},
+		{"--judge-base-url", "127.0.0.1:9/v1", "--judge-model", "m"},
+	} {
+		dir := filepath.Join(t.TempDir(), "data")
+		m := NewMain()
+		m.Stdout, m.LogOutput = io.Discard, io.Discard
+		args := append([]string{"--data-dir", dir, "--http-addr", "127.0.0.1:0", "--raft-addr", "127.0.0.1:0",
+			"--operator-token", testToken, "--no-bots"}, bad...)
+		if err := m.ParseFlags(args, noEnv); err != nil {
+			t.Fatal(err)
+		}
+		err := m.Run(context.Background())
+		m.Close()
+		if err == nil {
+			t.Fatalf("%v: the node started", bad)
+		}
+		if !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("%v: %v, want the setting named", bad, err)
+		}
+		if _, serr := os.Stat(dir); !os.IsNotExist(serr) {
+			t.Errorf("%v (%v) left the data dir behind (%v)", bad, err, serr)
+		}
+	}
+}

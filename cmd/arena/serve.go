@@ -196,18 +196,24 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.checkAddrs(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-	var err error
-	if m.NodeID, err = boot.NodeID(m.DataDir, m.NodeID); err != nil {
-		return err
-	}
+	// What the flags alone decide is checked before the data dir is
+	// touched: a mistyped --log-level or judge setting must not leave a
+	// data dir pinned to a node id, or a freshly bootstrapped cluster.
 	logger, err := m.logger()
 	if err != nil {
 		return err
 	}
+	judgeSet, err := m.judges(logger)
+	if err != nil {
+		return err
+	}
 	m.log = logger
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if m.NodeID, err = boot.NodeID(m.DataDir, m.NodeID); err != nil {
+		return err
+	}
 	joining := m.Join != ""
 	if m.OperatorToken, err = boot.OperatorToken(m.DataDir, m.OperatorToken, joining, m.Stdout); err != nil {
 		return err
@@ -243,10 +249,6 @@ func (m *Main) Run(ctx context.Context) error {
 		for _, b := range bots.All(uint64(time.Now().UnixNano())) {
 			botList = append(botList, b)
 		}
-	}
-	judgeSet, err := m.judges(logger)
-	if err != nil {
-		return err
 	}
 	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
 		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg})
@@ -337,7 +339,7 @@ func (m *Main) Close() error { return m.Shutdown(context.Background()) }
 func (m *Main) logger() (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
-		return nil, fmt.Errorf("log-level: %w", err)
+		return nil, fmt.Errorf("--log-level %q: give debug, info, warn or error", m.LogLevel)
 	}
 	return slog.New(slog.NewTextHandler(m.LogOutput, &slog.HandlerOptions{Level: level})), nil
 }
@@ -360,11 +362,11 @@ func (m *Main) judges(logger *slog.Logger) (map[string]runner.Judge, error) {
 		return set, nil
 	}
 	if m.JudgeModel == "" {
-		return nil, errors.New("judge-model is required with judge-base-url")
+		return nil, errors.New("--judge-model is required with --judge-base-url")
 	}
 	client, err := llm.New(llm.Config{BaseURL: m.JudgeBaseURL, Model: m.JudgeModel, APIKey: m.JudgeAPIKey})
 	if err != nil {
-		return nil, fmt.Errorf("judge endpoint: %w", err)
+		return nil, fmt.Errorf("--judge-base-url %q: %w", m.JudgeBaseURL, err)
 	}
 	ai, err := aijudge.New(aijudge.Config{Client: client, Logger: logger.With("component", "ai-judge")})
 	if err != nil {
