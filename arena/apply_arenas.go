@@ -52,6 +52,11 @@ func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
 
 type arenaDeleteCmd struct {
 	Name string `json:"name"`
+	// Abort voids the arena's running and judging contests first,
+	// refunding their stakes, so a busy arena can be deleted: without it,
+	// the matchmaker would start new contests between an operator's
+	// aborts and the delete.
+	Abort bool `json:"abort,omitempty"`
 }
 
 // ArenaDeleted is the bus event of an arena's deletion: its live feed
@@ -61,7 +66,7 @@ type ArenaDeleted struct {
 }
 
 // applyArenaDelete removes an arena with none of its contests running or
-// being judged: its definition, its queue, and its ratings and battles,
+// being judged (or, with Abort, after voiding them): its definition, its queue, and its ratings and battles,
 // so an arena created later under the name starts a fresh table. Its
 // contests, their events and verdicts, the ledger's transfers, preference
 // pairs and the agents' rating history stay: they are the record of what
@@ -75,22 +80,33 @@ func (f *FSM) applyArenaDelete(ac *applyCtx, env Envelope) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	running := 0
-	if err := ac.tx.Bucket(bucketActive).ForEach(func(_, v []byte) error {
+	var running []string
+	if err := ac.tx.Bucket(bucketActive).ForEach(func(k, v []byte) error {
 		if string(v) == a.Name {
-			running++
+			running = append(running, string(k))
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if running > 0 {
-		what := fmt.Sprintf("%d contests", running)
-		if running == 1 {
+	if len(running) > 0 && !c.Abort {
+		what := fmt.Sprintf("%d contests", len(running))
+		if len(running) == 1 {
 			what = "1 contest"
 		}
-		return nil, apperr.New(apperr.Conflict, "arena %s has %s running or being judged; let them end or abort them "+
-			"(GET /v1/contests?arena=%s&status=running, and status=judging, list them), then delete it", a.Name, what, a.Name)
+		return nil, apperr.New(apperr.Conflict, "arena %s has %s running or being judged; let them end, or delete with abort=true "+
+			"to void them and refund their stakes", a.Name, what)
+	}
+	// Voided before the queue goes: a keep ticket's seat is queued again
+	// when its contest ends, and that ticket must go too.
+	for _, id := range running {
+		con, err := ac.contests.get(ac.tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := voidContest(ac, con, "arena deleted"); err != nil {
+			return nil, fmt.Errorf("delete arena %s: void %s: %w", a.Name, id, err)
+		}
 	}
 	tickets, err := queuedTickets(ac.tx, a.Name)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestDeleteArena(t *testing.T) {
 		msg         string
 	}{
 		{"an unknown arena", "nope", apperr.NotFound, "arena nope not found"},
-		{"an arena with a running contest", "connect4", apperr.Conflict, "has 1 contest running or being judged"},
+		{"an arena with a running contest", "connect4", apperr.Conflict, "has 1 contest running or being judged; let them end, or delete with abort=true"},
 	} {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
 			r := d.apply(CmdArenaDelete, arenaDeleteCmd{Name: tc.arena})
@@ -106,4 +106,30 @@ func TestDeleteArena(t *testing.T) {
 			t.Errorf("ag_a has %d games after one in the new arena", e.Games)
 		}
 	})
+}
+
+// TestDeleteArenaAborting: with abort, a busy arena's running contests are
+// voided (stakes back to their owners) in the same command, and the
+// ticket a keep seat would have queued again goes with the queue.
+func TestDeleteArenaAborting(t *testing.T) {
+	d := newDriver(t)
+	before := d.balance("wallet:ow_1")
+	d.must(CmdQueueJoin, queueCmd{Arena: "connect4", AgentID: "ag_a", Keep: true})
+	d.must(CmdContestCreate, contestCreateCmd{ID: "c_live", Arena: "connect4", Agents: []string{"ag_a", "ag_b"}, Seed: 8, KeepTerms: true})
+	if !d.contest("c_live").Seats[0].KeepQueued {
+		t.Fatal("the keep ticket did not mark its seat")
+	}
+	d.must(CmdArenaDelete, arenaDeleteCmd{Name: "connect4", Abort: true})
+	if c := d.contest("c_live"); c.Status != StatusAborted || c.Reason != "arena deleted" {
+		t.Fatalf("the running contest is %s (%s), want aborted because the arena was deleted", c.Status, c.Reason)
+	}
+	if got := d.balance("wallet:ow_1"); got != before {
+		t.Fatalf("wallet %d after the refund, want %d", got, before)
+	}
+	for _, b := range [][]byte{bucketQueue, bucketQueueOwners, bucketActive} {
+		if n := d.keysWithPrefix(b, ""); n != 0 {
+			t.Errorf("bucket %s keeps %d keys", b, n)
+		}
+	}
+	d.audit()
 }

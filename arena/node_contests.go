@@ -24,11 +24,12 @@ func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
 	return as[Arena](v)
 }
 
-// DeleteArena removes an arena none of whose contests is running or being
-// judged (apperr.Conflict otherwise), with its queue, ratings and battles;
-// it returns the arena as it was.
-func (n *Node) DeleteArena(ctx context.Context, name string) (Arena, error) {
-	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name})
+// DeleteArena removes an arena with its queue, ratings and battles, and
+// returns it as it was. With abort, its running and judging contests are
+// voided first (stakes refunded); without, any such contest refuses the
+// delete (apperr.Conflict).
+func (n *Node) DeleteArena(ctx context.Context, name string, abort bool) (Arena, error) {
+	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name, Abort: abort})
 	if err != nil {
 		return Arena{}, err
 	}

@@ -104,14 +104,19 @@ func (c *Client) PutArena(ctx context.Context, name string, req PutArenaRequest)
 }
 
 // DeleteArena removes an arena, as the operator: its definition, queue,
-// ratings and battles. The server refuses (409 conflict) while any of its
-// contests is running or being judged; its past contests stay readable.
-func (c *Client) DeleteArena(ctx context.Context, name string) error {
+// ratings and battles. With abort, its running and judging contests are
+// voided first and their stakes refunded; without, the server refuses
+// (409 conflict) while any runs. Its past contests stay readable.
+func (c *Client) DeleteArena(ctx context.Context, name string, abort bool) error {
 	seg, err := pathID("arena", name)
 	if err != nil {
 		return err
 	}
-	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/arenas/" + seg})
+	var q url.Values
+	if abort {
+		q = url.Values{"abort": {"true"}}
+	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/arenas/" + seg, query: q})
 	return err
 }
 

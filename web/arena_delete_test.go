@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// TestDeleteArenaOverHTTP: the operator deletes an arena once none of its
-// contests runs; its live feed's spectators are told, its queue and table
-// go, its contests stay readable.
+// TestDeleteArenaOverHTTP: the operator deletes an arena, voiding its
+// running contest with abort=true (refused without); its live feed's
+// spectators are told, its queue and table go, its contests stay readable.
 func TestDeleteArenaOverHTTP(t *testing.T) {
 	_, nodes := plCluster(t, 1, plOptions{})
 	base := nodes[0].url
@@ -47,7 +47,10 @@ func TestDeleteArenaOverHTTP(t *testing.T) {
 	}{
 		{"an owner may not delete an arena", ids[0].ownerKey, "/v1/arenas/gone", 403, "forbidden", ""},
 		{"an unknown arena is not found", plOperator, "/v1/arenas/nope", 404, "not_found", "arena nope not found"},
-		{"a running contest holds the arena", plOperator, "/v1/arenas/gone", 409, "conflict", "has 1 contest running"},
+		{"a running contest holds the arena", plOperator, "/v1/arenas/gone", 409, "conflict", "has 1 contest running or being judged; let them end, or delete with abort=true"},
+		{"abort takes true or false", plOperator, "/v1/arenas/gone?abort=maybe", 400, "invalid", `abort must be true or false, got "maybe"`},
+		{"an unknown parameter is refused", plOperator, "/v1/arenas/gone?force=1", 400, "invalid", `unknown query parameter "force"`},
+		{"abort=false is the default", plOperator, "/v1/arenas/gone?abort=false", 409, "conflict", "has 1 contest running"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.Error.Code, e.Error.Message = "", ""
@@ -57,11 +60,14 @@ func TestDeleteArenaOverHTTP(t *testing.T) {
 		})
 	}
 
-	if code := plHTTP(t, "POST", base+"/v1/contests/c_gone/abort", plOperator, map[string]string{"reason": "closing the arena"}, nil); code != 204 {
-		t.Fatalf("abort: %d", code)
-	}
-	if code := plHTTP(t, "DELETE", base+"/v1/arenas/gone", plOperator, nil, nil); code != 204 {
+	if code := plHTTP(t, "DELETE", base+"/v1/arenas/gone?abort=true", plOperator, nil, nil); code != 204 {
 		t.Fatalf("delete: %d", code)
+	}
+	var con struct {
+		Contest struct{ Status, Reason string } `json:"contest"`
+	}
+	if plHTTP(t, "GET", base+"/v1/contests/c_gone", "", nil, &con); con.Contest.Status != "aborted" || con.Contest.Reason != "arena deleted" {
+		t.Fatalf("the running contest is %+v, want aborted because the arena was deleted", con.Contest)
 	}
 	t.Run("the live feed says the arena is gone", func(t *testing.T) {
 		for {

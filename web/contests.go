@@ -288,14 +288,27 @@ func (s *Server) putArena(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"arena": a})
 }
 
-// deleteArena serves DELETE /v1/arenas/{name} (operator): 204 once the
-// arena, its queue, ratings and battles are gone; 409 while any of its
-// contests runs or awaits judging. Its contests and their payouts stay
-// readable.
+// deleteArena serves DELETE /v1/arenas/{name}[?abort=true] (operator):
+// 204 once the arena, its queue, ratings and battles are gone; without
+// abort, 409 while any of its contests runs or awaits judging. Its
+// contests and their payouts stay readable.
 func (s *Server) deleteArena(c *gin.Context) {
+	abort := false
+	for k, v := range c.Request.URL.Query() {
+		if k != "abort" {
+			s.writeError(c, apperr.New(apperr.Invalid, "unknown query parameter %q (known: abort)", truncate(k, 32)))
+			return
+		}
+		b, err := strconv.ParseBool(v[0])
+		if err != nil {
+			s.writeError(c, apperr.New(apperr.Invalid, "abort must be true or false, got %q", truncate(v[0], 32)))
+			return
+		}
+		abort = b
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if _, err := s.cfg.Contests.DeleteArena(ctx, c.Param("name")); err != nil {
+	if _, err := s.cfg.Contests.DeleteArena(ctx, c.Param("name"), abort); err != nil {
 		s.writeError(c, err)
 		return
 	}

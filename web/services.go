@@ -70,10 +70,10 @@ type Contests interface {
 	Arena(name string) (api.Arena, error)
 	Arenas() ([]api.Arena, error)
 	PutArena(ctx context.Context, a api.Arena) (api.Arena, error)
-	// DeleteArena removes an arena with no contest running or being
-	// judged, its queue, ratings and battles (apperr.Conflict while one
-	// runs).
-	DeleteArena(ctx context.Context, name string) (api.Arena, error)
+	// DeleteArena removes an arena, its queue, ratings and battles; its
+	// running contests are voided with abort, and refuse the delete
+	// (apperr.Conflict) without.
+	DeleteArena(ctx context.Context, name string, abort bool) (api.Arena, error)
 	Tickets(arenaName string) ([]arena.Ticket, error)
 	Queue(ctx context.Context, arenaName, agentID string) (arena.Ticket, error)
 	QueueKeep(ctx context.Context, arenaName, agentID string, keep bool) (arena.Ticket, error)

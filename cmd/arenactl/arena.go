@@ -40,19 +40,21 @@ var arenaCommands = []*command{
 	},
 	{
 		group: "arena", name: "delete",
-		synopsis: "NAME",
+		synopsis: "NAME [--abort]",
 		summary: "Delete an arena with its queue, ratings and battles (needs --operator-token);\n" +
-			"        refused while any of its contests runs. Its past contests stay.",
+			"        refused while any of its contests runs, unless --abort voids them (stakes\n" +
+			"        refunded). Its past contests stay.",
 		args:  []string{"NAME"},
 		cred:  credOperator,
 		setup: arenaDelete,
 	},
 }
 
-func arenaDelete(*flag.FlagSet) action {
+func arenaDelete(fs *flag.FlagSet) action {
+	abort := fs.Bool("abort", false, "")
 	return func(ctx context.Context, inv *invocation) error {
 		name := inv.args[0]
-		if err := inv.client.DeleteArena(ctx, name); err != nil {
+		if err := inv.client.DeleteArena(ctx, name, *abort); err != nil {
 			return err
 		}
 		// The API answers 204 with no body, so --json has nothing to print.
