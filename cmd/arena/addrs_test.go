@@ -227,15 +227,23 @@ func TestServeHelpPrintsNoSecretsFromTheEnvironment(t *testing.T) {
 }
 
 // A setting the flags alone decide (the log level, the AI judge's
-// endpoint) is refused before the data dir is touched: a mistyped
-// --log-level used to pin a fresh data dir to "node1", and a judge
-// without a model to bootstrap a one-node cluster there, before the
-// node refused to start.
+// endpoint, the secrets key's form, an HTTP port in use) is refused
+// before the data dir is touched: a mistyped --log-level used to pin a
+// fresh data dir to "node1", and a judge without a model or a busy port
+// to bootstrap a one-node cluster there (with a generated token and
+// secrets key), before the node refused to start.
 func TestBadSettingsAreRefusedBeforeTheDataDirIsTouched(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
 	for _, bad := range [][]string{
 		{"--log-level", "verbose"},
 		{"--judge-base-url", "http://127.0.0.1:9/v1"},
 		{"--judge-base-url", "127.0.0.1:9/v1", "--judge-model", "m"},
+		{"--secrets-key", "zz"},
+		{"--http-addr", busy.Addr().String()},
 	} {
 		dir := filepath.Join(t.TempDir(), "data")
 		m := NewMain()
@@ -250,7 +258,7 @@ func TestBadSettingsAreRefusedBeforeTheDataDirIsTouched(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%v: the node started", bad)
 		}
-		if !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "--")) {
+		if !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "--")) && !strings.Contains(err.Error(), bad[1]) {
 			t.Errorf("%v: %v, want the setting named", bad, err)
 		}
 		if _, serr := os.Stat(dir); !os.IsNotExist(serr) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/bots"
+	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/boot"
 	"github.com/agentarena/arena/arena/runner"
@@ -208,6 +209,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log = logger
+	if m.SecretsKey != "" {
+		if err := new(secrets.Sealer).SetKey(m.SecretsKey); err != nil {
+			return fmt.Errorf("--secrets-key: %w", err)
+		}
+	}
+	// Listening first: a port in use is refused before a first start
+	// pins the data dir to a node id and generates a token and a key.
+	m.listener, err = net.Listen("tcp", m.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.HTTPAddr, err)
+	}
 	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -222,10 +234,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.SecretsKey = m.secrets.Key()
-	m.listener, err = net.Listen("tcp", m.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.HTTPAddr, err)
-	}
 	m.URL = m.HTTPAdvertise
 	if m.URL == "" {
 		m.URL = advertiseURL(m.listener.Addr().(*net.TCPAddr))
