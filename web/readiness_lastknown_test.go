@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/internal/blackhole"
 	"github.com/agentarena/arena/web"
 )
 
@@ -63,27 +63,7 @@ func freezeHTTP(t *testing.T, n *testNode) {
 		ln, err = net.Listen("tcp", addr)
 		return err
 	})
-	var mu sync.Mutex
-	var held []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
+	blackhole.Hold(t, ln)
 }
 
 type readyBody struct {

@@ -12,37 +12,19 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/agentarena/arena/internal/blackhole"
 )
 
-// blackhole accepts TCP connections and never reads from them: a peer
+// frozenPeer accepts TCP connections and never reads from them: a peer
 // frozen by SIGSTOP, as the kernel keeps accepting for it.
-func blackhole(t *testing.T) string {
+func frozenPeer(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	blackhole.Hold(t, ln)
 	return ln.Addr().String()
 }
 
@@ -62,7 +44,7 @@ func TestShutdownWithinDeadline(t *testing.T) {
 		}
 		return nil
 	})
-	hole := blackhole(t)
+	hole := frozenPeer(t)
 	if err := p.m.Node.Raft().AddNonvoter("frozen", raft.ServerAddress(hole), 0, 5*time.Second).Error(); err != nil {
 		t.Fatalf("add the silent member: %v", err)
 	}
