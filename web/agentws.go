@@ -214,7 +214,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 	if err != nil {
 		var pe *protocol.ParseError
 		if errors.As(err, &pe) {
-			a.Send(protocol.Error{Type: protocol.TypeError, Code: pe.Code, Message: pe.Message, Ref: in.Type, Contest: in.Contest})
+			a.Send(protocol.Error{Type: protocol.TypeError, Code: pe.Code, Message: pe.Message, Ref: in.Type, Contest: in.Contest, Arena: in.Arena})
 		}
 		return
 	}
@@ -319,5 +319,5 @@ func (a *agentSession) fail(in protocol.Inbound, err error) {
 		a.s.log.Error("agent action failed", "agent", a.agent.ID, "frame", in.Type, "err", err)
 		msg = "internal error"
 	}
-	a.Send(protocol.Error{Type: protocol.TypeError, Code: code, Message: msg, Ref: in.Type, Contest: in.Contest})
+	a.Send(protocol.Error{Type: protocol.TypeError, Code: code, Message: msg, Ref: in.Type, Contest: in.Contest, Arena: in.Arena})
 }

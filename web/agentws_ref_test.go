@@ -39,3 +39,29 @@ func TestRefusedFrameErrorsNameTheFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueErrorsNameTheArena: an agent that queues in several arenas at
+// once reads which queue frame an error answers from its arena, as it
+// reads which one succeeded from queued's arena.
+func TestQueueErrorsNameTheArena(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	ids := plAgents(t, base, "queuer")
+	a := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	a.expect("hello", 5*time.Second)
+	for _, tt := range []struct{ frame, code, arena string }{
+		{`{"type":"queue","arena":"nosuch"}`, "not_found", "nosuch"},
+		{`{"type":"queue","arena":"prompt","x":1}`, "bad_frame", "prompt"},
+	} {
+		a.sendRaw(tt.frame)
+		var e struct {
+			Code  string `json:"code"`
+			Ref   string `json:"ref"`
+			Arena string `json:"arena"`
+		}
+		a.expect("error", 5*time.Second).decode(t, &e)
+		if e.Code != tt.code || e.Ref != "queue" || e.Arena != tt.arena {
+			t.Errorf("%s: error %+v, want %s answering queue in arena %q", tt.frame, e, tt.code, tt.arena)
+		}
+	}
+}

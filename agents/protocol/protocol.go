@@ -90,13 +90,15 @@ type ContestEnd struct {
 }
 
 // Error names what was wrong with a frame or action. Ref echoes the frame
-// type (and contest, when known) it answers.
+// type it answers, and Contest and Arena the frame's contest and arena,
+// when known.
 type Error struct {
 	Type    string `json:"type"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Ref     string `json:"ref,omitempty"`
 	Contest string `json:"contest,omitempty"`
+	Arena   string `json:"arena,omitempty"`
 }
 
 // Queued confirms a queue frame.
@@ -226,12 +228,13 @@ func Parse(data []byte) (Inbound, error) {
 	return in, nil
 }
 
-// readable is what can still be read of a refused frame: its "type" and
-// "contest", each when the frame starts with a well-formed JSON object
-// that gives it exactly once, spelled in that case, as a string. The error frame echoes them as
-// ref and contest (PROTOCOL.md), so an agent with several frames in flight
-// can tell which one was refused even when the frame was malformed
-// elsewhere (an unknown field, a negative seq, trailing data).
+// readable is what can still be read of a refused frame: its "type",
+// "contest" and "arena", each when the frame starts with a well-formed
+// JSON object that gives it exactly once, spelled in that case, as a
+// string. The error frame echoes them as ref, contest and arena
+// (PROTOCOL.md), so an agent with several frames in flight can tell which
+// one was refused even when the frame was malformed elsewhere (an unknown
+// field, a negative seq, trailing data).
 func readable(data []byte) Inbound {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -249,7 +252,7 @@ func readable(data []byte) Inbound {
 		if err := dec.Decode(&raw); err != nil {
 			return Inbound{}
 		}
-		if key != "type" && key != "contest" {
+		if key != "type" && key != "contest" && key != "arena" {
 			continue
 		}
 		seen[key]++
@@ -269,6 +272,9 @@ func readable(data []byte) Inbound {
 	}
 	if seen["contest"] == 1 {
 		in.Contest = vals["contest"]
+	}
+	if seen["arena"] == 1 {
+		in.Arena = vals["arena"]
 	}
 	return in
 }

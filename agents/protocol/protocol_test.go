@@ -133,6 +133,9 @@ func TestRefusedFramesKeepWhatCanBeRead(t *testing.T) {
 		{`{"type":"move","contest":`, "", ""},
 		{`[{"type":"ping"}]`, "", ""},
 	}
+	if in, _ := Parse([]byte(`{"type":"queue","arena":"connect4","x":1}`)); in.Arena != "connect4" {
+		t.Errorf("a refused queue frame read as arena %q, want connect4", in.Arena)
+	}
 	for _, tt := range tests {
 		in, err := Parse([]byte(tt.frame))
 		if err == nil {
