@@ -52,7 +52,7 @@ func runDevCluster(ctx context.Context, args []string, stdout, logs io.Writer, g
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	token, err := devToken(*dir, getenv, stdout)
+	token, tokenAt, err := devToken(*dir, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func runDevCluster(ctx context.Context, args []string, stdout, logs io.Writer, g
 		}
 		fmt.Fprintf(stdout, "n%d  %s/  (raft %s, data %s)\n", i, m.URL, m.Node.RaftAddr(), m.DataDir)
 	}
-	fmt.Fprintf(stdout, "%d-node cluster up. Operator token in %s. Ctrl-C stops every node.\n", n, filepath.Join(*dir, "operator-token"))
+	fmt.Fprintf(stdout, "%d-node cluster up. Operator token in %s. Ctrl-C stops every node.\n", n, tokenAt)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping...")
 	return nil
@@ -108,24 +108,30 @@ func loopback(base, i int) string {
 }
 
 // devToken returns ARENA_OPERATOR_TOKEN, or the token kept in dir, or a new
-// one written there (mode 0600) and printed once.
-func devToken(dir string, getenv func(string) string, stdout io.Writer) (string, error) {
-	if t := getenv("ARENA_OPERATOR_TOKEN"); t != "" {
-		return t, nil
-	}
+// one written there (mode 0600) and printed once; and where it is, for
+// the banner.
+func devToken(dir string, getenv func(string) string, stdout io.Writer) (token, where string, err error) {
 	path := filepath.Join(dir, "operator-token")
+	if t := getenv("ARENA_OPERATOR_TOKEN"); t != "" {
+		// Nothing is written for a token from the environment; one kept
+		// from an earlier run is the token that cluster accepts.
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != t {
+			fmt.Fprintf(stdout, "ARENA_OPERATOR_TOKEN is not the token in %s, which this cluster was started with: operator requests with it will be refused (401)\n", path)
+		}
+		return t, "ARENA_OPERATOR_TOKEN", nil
+	}
 	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
+		return strings.TrimSpace(string(b)), path, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("read operator token: %w", err)
+		return "", "", fmt.Errorf("read operator token: %w", err)
 	}
 	tok, err := agents.NewKey(agents.OperatorPrefix)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("store operator token: %w", err)
+		return "", "", fmt.Errorf("store operator token: %w", err)
 	}
 	fmt.Fprintf(stdout, "Generated the operator token (kept in %s):\n  %s\n", path, tok)
-	return tok, nil
+	return tok, path, nil
 }

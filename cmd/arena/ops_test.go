@@ -187,3 +187,43 @@ func TestDevCluster(t *testing.T) {
 		t.Fatal("dev-cluster did not stop")
 	}
 }
+
+// With ARENA_OPERATOR_TOKEN, dev-cluster writes no token file, so its
+// banner must not send the operator to one: it named
+// data/dev/operator-token, which did not exist.
+func TestDevClusterBannerNamesWhereTheTokenIs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	out, logs := &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runDevCluster(ctx, []string{"--data-dir", dir, "--http-port", "0", "--raft-port", "0", "--no-bots", "1"},
+			out, logs, func(k string) string {
+				if k == "ARENA_OPERATOR_TOKEN" {
+					return testToken
+				}
+				return ""
+			})
+	}()
+	eventually(t, 60*time.Second, func() error {
+		select {
+		case err := <-done:
+			t.Fatalf("dev-cluster stopped early: %v\n%s\n%s", err, out, logs)
+		default:
+		}
+		if !strings.Contains(out.String(), "cluster up") {
+			return fmt.Errorf("not up yet: %q", out.String())
+		}
+		return nil
+	})
+	cancel()
+	<-done
+	file := filepath.Join(dir, "operator-token")
+	if _, err := os.Stat(file); err == nil {
+		t.Fatalf("dev-cluster wrote %s although the token came from ARENA_OPERATOR_TOKEN", file)
+	}
+	if strings.Contains(out.String(), file) || !strings.Contains(out.String(), "Operator token in ARENA_OPERATOR_TOKEN") {
+		t.Errorf("the banner does not say the token is ARENA_OPERATOR_TOKEN:\n%s", out)
+	}
+}
