@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -196,6 +197,9 @@ func Parse(data []byte) (Inbound, error) {
 	if err := strictjson.CheckKeys(data, &in); err != nil {
 		return readable(data), bad("bad_frame", "malformed JSON frame: %v", err)
 	}
+	if err := onlyFieldsOf(in.Type, data); err != nil {
+		return in, err
+	}
 	switch in.Type {
 	case TypePing:
 	case TypeQueue:
@@ -226,6 +230,49 @@ func Parse(data []byte) (Inbound, error) {
 		return in, bad("unknown_type", "unknown frame type %q", clip(in.Type))
 	}
 	return in, nil
+}
+
+// takes lists, for each frame type, the fields besides "type" it takes.
+var takes = map[string][]string{
+	TypePing:   nil,
+	TypeQueue:  {"arena"},
+	TypeMove:   {"contest", "seq", "move"},
+	TypeChunk:  {"contest", "text"},
+	TypeFinal:  {"contest", "text"},
+	TypeResign: {"contest"},
+}
+
+// onlyFieldsOf refuses a field that the frame's type does not take: a
+// final frame's "seq" or a move frame's "text" would otherwise be
+// dropped in silence, and the agent would believe it had an effect (a
+// final frame is not checked against the turn counter). data has already
+// decoded into Inbound, so it is one JSON object of known fields.
+func onlyFieldsOf(typ string, data []byte) error {
+	allowed, known := takes[typ]
+	if !known {
+		return nil // unknown_type or a missing type is reported below
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil
+	}
+	for _, f := range []string{"arena", "contest", "seq", "move", "text"} {
+		if _, ok := fields[f]; ok && !slices.Contains(allowed, f) {
+			if len(allowed) == 0 {
+				return bad("bad_frame", "a %s frame takes no %q (it takes only \"type\")", typ, f)
+			}
+			return bad("bad_frame", "a %s frame takes no %q (it takes %s)", typ, f, quoteList(allowed))
+		}
+	}
+	return nil
+}
+
+func quoteList(fields []string) string {
+	q := make([]string, len(fields))
+	for i, f := range fields {
+		q[i] = fmt.Sprintf("%q", f)
+	}
+	return strings.Join(q, ", ")
 }
 
 // readable is what can still be read of a refused frame: its "type",
