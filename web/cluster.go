@@ -1,7 +1,9 @@
 package web
 
 import (
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +51,10 @@ type joinReq struct {
 func (s *Server) join(c *gin.Context) {
 	var req joinReq
 	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := checkJoinAddrs(req); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -133,4 +139,29 @@ func (s *Server) removalKeepsQuorum(id string) error {
 		"the cluster would lose its quorum. Bring %s back (or remove it instead, if it is gone for good) first; "+
 		"to remove %s anyway, send DELETE /v1/cluster/nodes/%s?force=true",
 		truncate(id, 64), len(left), len(silent), strings.Join(silent, ", "), need, strings.Join(silent, ", "), truncate(id, 64), truncate(id, 64))
+}
+
+// checkJoinAddrs refuses addresses the other members could not use: the
+// leader replicates to raft_addr (0.0.0.0:P would dial the leader's own
+// machine) and followers forward writes to http_addr once the member
+// leads. arena serve checks its own flags alike; this catches a join
+// sent by hand. Empty fields are left to the node's own checks.
+func checkJoinAddrs(req joinReq) error {
+	// A raft_addr that is not host:port is left to the transport (tests
+	// run Raft over in-memory addresses); host:port must be dialable.
+	if host, port, err := net.SplitHostPort(req.RaftAddr); err == nil {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) || port == "0" || port == "" {
+			return apperr.New(apperr.Invalid, "raft_addr %q is not an address peers can dial: give the member's routable address and Raft port (--raft-advertise), such as 10.0.0.4:7000", truncate(req.RaftAddr, 256))
+		}
+	}
+	if req.HTTPAddr != "" {
+		u, err := url.Parse(req.HTTPAddr)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" {
+			return apperr.New(apperr.Invalid, "http_addr %q is not an http:// or https:// base URL, such as http://10.0.0.4:8080", truncate(req.HTTPAddr, 256))
+		}
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
+			return apperr.New(apperr.Invalid, "http_addr %q is not a URL peers can reach: give the member's routable address (--http-advertise), such as http://10.0.0.4:8080", truncate(req.HTTPAddr, 256))
+		}
+	}
+	return nil
 }
