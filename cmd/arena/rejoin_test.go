@@ -70,3 +70,26 @@ func TestAReadReplicaNeedsJoin(t *testing.T) {
 		t.Fatalf("a read replica without --join: %v", err)
 	}
 }
+
+// A new node stopped (SIGTERM, Ctrl-C) while its join is still retrying
+// says so; it said only "context canceled".
+func TestANodeStoppedWhileJoiningSaysSo(t *testing.T) {
+	dead, err := loopport.NewPicker().Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain()
+	m.Stdout, m.LogOutput = io.Discard, io.Discard
+	join := "http://127.0.0.1:" + strconv.Itoa(dead)
+	if err := m.ParseFlags([]string{"--node-id", "n2", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
+		"--raft-addr", "127.0.0.1:0", "--operator-token", testToken, "--no-bots", "--join", join}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err = m.Run(ctx)
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "stopped while joining through "+join) {
+		t.Fatalf("stopped while joining: %v, want it to say so", err)
+	}
+}

@@ -311,6 +311,10 @@ func (m *Main) Run(ctx context.Context) error {
 		case err != nil && member:
 			logger.Warn("could not refresh this member's metadata through --join; serving as the member the stored configuration lists",
 				"join", m.Join, "err", err)
+		case err != nil && ctx.Err() != nil:
+			// SIGTERM or Ctrl-C while the join was retrying: say that,
+			// not "context canceled".
+			return fmt.Errorf("stopped while joining through %s, before this node became a member (the last answer: %v)", m.Join, err)
 		case err != nil:
 			return err
 		default:
