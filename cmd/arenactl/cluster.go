@@ -22,10 +22,12 @@ var clusterCommands = []*command{
 	{
 		group: "cluster", name: "remove",
 		synopsis: "NODE_ID",
-		summary:  "Remove a node from the Raft configuration (needs --operator-token).",
-		args:     []string{"NODE_ID"},
-		cred:     credOperator,
-		setup:    clusterRemove,
+		summary: "Remove a node from the Raft configuration (needs --operator-token). Refused\n" +
+			"        while the voters left would not hold a quorum that answers the leader (a\n" +
+			"        voter down: remove that one first).",
+		args:  []string{"NODE_ID"},
+		cred:  credOperator,
+		setup: clusterRemove,
 	},
 }
 
