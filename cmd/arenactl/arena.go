@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -55,6 +57,13 @@ func arenaDelete(fs *flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) error {
 		name := inv.args[0]
 		if err := inv.client.DeleteArena(ctx, name, *abort); err != nil {
+			var apiErr *client.APIError
+			if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && !*abort {
+				// The server's message names the API's abort=true.
+				e := *apiErr
+				e.Message += " (here: arena delete " + name + " --abort)"
+				return &e
+			}
 			return err
 		}
 		// The API answers 204 with no body, so --json has nothing to print.

@@ -356,6 +356,11 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 	})
 	t.Run("arena delete confirms, and a second delete is not found", func(t *testing.T) {
 		f.srv.PutArena(t, "scratch", client.PutArenaRequest{Game: "connect4", Seats: 2})
+		running := f.srv.StartContest(t, "scratch", f.known["chess-bot"], f.known["go-bot"])
+		if r := runCLI(t, f.op, "arena", "delete", "scratch"); r.code != 1 || !strings.Contains(r.stderr, "(here: arena delete scratch --abort)") {
+			t.Fatalf("delete of a busy arena: exit %d, stderr %q, want the --abort hint", r.code, r.stderr)
+		}
+		f.srv.Resign(t, running, f.known["go-bot"])
 		f.check(t, f.op, []string{"arena", "delete", "scratch"}, "deleted arena scratch\n", "", "DELETE /v1/arenas/scratch ")
 		if r := runCLI(t, f.op, "arena", "delete", "scratch"); r.code != 1 || !strings.Contains(r.stderr, "arena scratch not found") {
 			t.Fatalf("second delete: exit %d, stderr %q", r.code, r.stderr)
