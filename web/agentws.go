@@ -241,6 +241,15 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		}
 		a.Send(protocol.Queued{Type: protocol.TypeQueued, Arena: in.Arena})
 		return
+	case protocol.TypeUnqueue:
+		// As DELETE /v1/agents/{id}/queue/{arena}: the ticket goes, and a
+		// keep ticket playing now does not come back when its contest ends.
+		if err := node.Unqueue(ctx, in.Arena, a.agent.ID); err != nil {
+			a.fail(in, err)
+			return
+		}
+		a.Send(protocol.Unqueued{Type: protocol.TypeUnqueued, Arena: in.Arena})
+		return
 	case protocol.TypeResign:
 		if _, err := a.checkSeat(in.Contest); err != nil {
 			a.fail(in, err)

@@ -28,15 +28,17 @@ const (
 	TypeContestEnd   = "contest_end"
 	TypeError        = "error"
 	TypeQueued       = "queued"
+	TypeUnqueued     = "unqueued"
 	TypeAck          = "ack"
 	TypePong         = "pong"
 
-	TypeQueue  = "queue"
-	TypeMove   = "move"
-	TypeChunk  = "chunk"
-	TypeFinal  = "final"
-	TypePing   = "ping"
-	TypeResign = "resign"
+	TypeQueue   = "queue"
+	TypeUnqueue = "unqueue"
+	TypeMove    = "move"
+	TypeChunk   = "chunk"
+	TypeFinal   = "final"
+	TypePing    = "ping"
+	TypeResign  = "resign"
 )
 
 // Hello greets a connected agent.
@@ -104,6 +106,13 @@ type Error struct {
 
 // Queued confirms a queue frame.
 type Queued struct {
+	Type  string `json:"type"`
+	Arena string `json:"arena"`
+}
+
+// Unqueued confirms an unqueue frame: the agent waits in the arena's
+// queue no more, and a keep ticket will not bring it back.
+type Unqueued struct {
 	Type  string `json:"type"`
 	Arena string `json:"arena"`
 }
@@ -202,9 +211,9 @@ func Parse(data []byte) (Inbound, error) {
 	}
 	switch in.Type {
 	case TypePing:
-	case TypeQueue:
+	case TypeQueue, TypeUnqueue:
 		if in.Arena == "" {
-			return in, bad("bad_frame", "queue frame needs \"arena\"")
+			return in, bad("bad_frame", "%s frame needs \"arena\"", in.Type)
 		}
 	case TypeMove:
 		if in.Contest == "" || len(in.Move) == 0 {
@@ -234,12 +243,13 @@ func Parse(data []byte) (Inbound, error) {
 
 // takes lists, for each frame type, the fields besides "type" it takes.
 var takes = map[string][]string{
-	TypePing:   nil,
-	TypeQueue:  {"arena"},
-	TypeMove:   {"contest", "seq", "move"},
-	TypeChunk:  {"contest", "text"},
-	TypeFinal:  {"contest", "text"},
-	TypeResign: {"contest"},
+	TypePing:    nil,
+	TypeQueue:   {"arena"},
+	TypeUnqueue: {"arena"},
+	TypeMove:    {"contest", "seq", "move"},
+	TypeChunk:   {"contest", "text"},
+	TypeFinal:   {"contest", "text"},
+	TypeResign:  {"contest"},
 }
 
 // onlyFieldsOf refuses a field that the frame's type does not take: a

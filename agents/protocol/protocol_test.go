@@ -19,6 +19,9 @@ func TestParse(t *testing.T) {
 	}{
 		{"a ping is accepted", `{"type":"ping"}`, "", ""},
 		{"a queue frame names an arena", `{"type":"queue","arena":"connect4"}`, "", ""},
+		{"an unqueue frame names an arena", `{"type":"unqueue","arena":"connect4"}`, "", ""},
+		{"an unqueue frame needs an arena", `{"type":"unqueue"}`, "bad_frame", `unqueue frame needs "arena"`},
+		{"an unqueue frame takes no contest", `{"type":"unqueue","arena":"a","contest":"c"}`, "bad_frame", ""},
 		{"a move quotes contest, seq and move", `{"type":"move","contest":"c1","seq":0,"move":3}`, "", ""},
 		{"a chunk carries text", `{"type":"chunk","contest":"c1","text":"hi"}`, "", ""},
 		{"a final may be empty", `{"type":"final","contest":"c1"}`, "", ""},
@@ -76,7 +79,7 @@ func TestParse(t *testing.T) {
 // same value and the same bytes (encode is a fixed point after one round).
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
-		`{"type":"ping"}`, `{"type":"queue","arena":"a"}`, `{"type":"queue","arena":"connect4"}`,
+		`{"type":"ping"}`, `{"type":"queue","arena":"a"}`, `{"type":"queue","arena":"connect4"}`, `{"type":"unqueue","arena":"connect4"}`,
 		`{"type":"move","contest":"c","seq":1,"move":{"a":1}}`, `{"type":"move","contest":"c1","seq":0,"move":3}`,
 		`{"type":"move","contest":"c","seq":18446744073709551615,"move":"x"}`, `{"type":"move","contest":"c","seq":-1,"move":1}`,
 		`{"type":"move","contest":"c","seq":1.5,"move":1}`, `{"type":"move","contest":"c","seq":1,"move":null}`,
