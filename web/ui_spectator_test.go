@@ -126,6 +126,9 @@ func uiMoney(t *testing.T, b *browser, n *uiNode) {
 		if got := evalJS[string](b, ctx, `document.querySelector('#terms')?.textContent ?? ''`); !strings.HasPrefix(got, want) {
 			t.Errorf("the terms line says %q, want it to start %q", got, want)
 		}
+		if got, want := evalJS[string](b, ctx, `document.querySelector('#contest-pot')?.textContent ?? ''`), "pot "+wantMoney(2*a.Stake)+", 100% to first place"; got != want {
+			t.Errorf("the contest's header says %q, want %q", got, want)
+		}
 	})
 
 	t.Run("an agent's earnings and payouts are in credits", func(t *testing.T) {

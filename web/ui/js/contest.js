@@ -2,7 +2,7 @@
 // it commits. The page remembers the last event's seq; after a dropped
 // connection it reconnects with ?since=<seq> and the node sends exactly
 // the events it missed (or the full state when they are gone).
-import { h, fill, link, getJSON, LiveStream, vs, fmtTime, onCluster, reportDown, reportUp, notice } from './util.js';
+import { h, fill, link, getJSON, LiveStream, vs, fmtTime, fmtMoney, onCluster, reportDown, reportUp, notice } from './util.js';
 import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 
 export function render(main, { id }) {
@@ -74,9 +74,22 @@ function build(main, page, d) {
     h('p', { class: 'small' }, link(`/arenas/${encodeURIComponent(c.arena)}`, `← ${c.arena}`)),
     h('h1', { text: vs(c) }),
     h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` }),
+      potNote(d),
       page.pauseEl = h('span', { class: 'small', id: 'contest-pause', 'aria-live': 'polite' })),
     seatLegend(c), stage, page.announce, page.verdict, page.replay);
   fromSnapshot(page, d.contest, d.view, d.events);
+}
+
+// potNote says what is at stake: the pot the seats paid in and how the
+// winner's share is set (the terms fixed when the contest started).
+function potNote(d) {
+  const c = d.contest;
+  const stakes = c.stakes;
+  if (!stakes?.length) return null;
+  const pot = stakes.reduce((a, b) => a + b, 0);
+  const first = c.terms?.rewards?.[0];
+  return h('span', { class: 'small muted', id: 'contest-pot' },
+    `pot ${fmtMoney(pot)}` + (first !== undefined ? `, ${first}% to first place` : ''));
 }
 
 // fromSnapshot paints a whole contest (first load, a state frame, or the
