@@ -28,8 +28,9 @@ type SecretsKey struct {
 
 // LoadSecretsKey takes the key from configured or the data dir, or
 // generates one into the data dir for a node that bootstraps a cluster
-// (joining false). A joining node with neither starts without a key and
-// receives the cluster's when it joins.
+// (joining false, no state yet). A joining node with neither starts
+// without a key and receives the cluster's when it joins; a node whose
+// dir already holds a cluster's state must be given the cluster's.
 func LoadSecretsKey(dataDir, configured string, joining bool) (*SecretsKey, error) {
 	k := &SecretsKey{path: filepath.Join(dataDir, secretsKeyFile), sealer: &secrets.Sealer{}, key: configured}
 	if k.key == "" {
@@ -40,6 +41,15 @@ func LoadSecretsKey(dataDir, configured string, joining bool) (*SecretsKey, erro
 		}
 	}
 	if k.key == "" && !joining {
+		if _, err := os.Stat(filepath.Join(dataDir, "state.db")); err == nil {
+			// A restored backup, or a member that was started with
+			// --secrets-key: the state's sealed API keys and webhook
+			// secrets need the cluster's key, and a new one would be
+			// kept here and handed to every node that joins.
+			return nil, fmt.Errorf("data dir %s holds a cluster's state but no secrets key: start it with the cluster's key (--secrets-key or ARENA_SECRETS_KEY, "+
+				"or its secrets-key file copied into the data dir); if that key is lost for good, give a new one (64 random hex characters) "+
+				"and owners must set their agents' API keys and webhook secrets again", dataDir)
+		}
 		key, err := secrets.NewKey()
 		if err != nil {
 			return nil, err

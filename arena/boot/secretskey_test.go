@@ -43,6 +43,7 @@ func TestLoadSecretsKey(t *testing.T) {
 		name       string
 		stored     string
 		unreadable bool
+		state      bool // the dir holds a cluster's state (state.db)
 		configured string
 		joining    bool
 		want       string // "generated": a new key, stored in the data dir
@@ -55,6 +56,10 @@ func TestLoadSecretsKey(t *testing.T) {
 		{name: "a joining node without one waits for the cluster's", joining: true, want: ""},
 		{name: "a malformed configured key is refused", configured: "not-hex", wantErr: "secrets-key:"},
 		{name: "an unreadable key is an error", unreadable: true, wantErr: "read secrets key"},
+		{name: "a dir holding a cluster's state does not make up a key", state: true, wantErr: "holds a cluster's state but no secrets key"},
+		{name: "a dir holding a cluster's state keeps its stored key", state: true, stored: storedKey, want: storedKey},
+		{name: "a dir holding a cluster's state takes the configured key", state: true, configured: flagKey, want: flagKey},
+		{name: "a joining member without a key waits for the cluster's", state: true, joining: true, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,10 +70,16 @@ func TestLoadSecretsKey(t *testing.T) {
 			if tt.unreadable {
 				write(t, dir, "secrets-key", nil)
 			}
+			if tt.state {
+				write(t, dir, "state.db", []byte("state"))
+			}
 			k, err := boot.LoadSecretsKey(dir, tt.configured, tt.joining)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("LoadSecretsKey: %v; want an error containing %q", err, tt.wantErr)
+				}
+				if _, serr := os.Stat(filepath.Join(dir, "secrets-key")); tt.state && !os.IsNotExist(serr) {
+					t.Errorf("a refused start left a secrets-key file (%v)", serr)
 				}
 				return
 			}

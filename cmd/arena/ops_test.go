@@ -106,12 +106,35 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 		t.Errorf("restore's serve hint leaves out --raft-advertise:\n%s", hint.String())
 	}
 
+	// Served without the cluster's secrets key, the restored state's
+	// sealed API keys could not be opened: the node refuses to start
+	// rather than make up a key (it used to generate and keep one).
+	b, err := os.ReadFile(filepath.Join(p.dir, "secrets-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretsKey := strings.TrimSpace(string(b))
+	keyless := NewMain()
+	keyless.Stdout, keyless.LogOutput, keyless.FastTimeouts = io.Discard, io.Discard, true
+	if err := keyless.ParseFlags([]string{"--node-id", "r1", "--data-dir", dir, "--http-addr", "127.0.0.1:0",
+		"--raft-addr", raftAddr, "--operator-token", testToken}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	err = keyless.Run(context.Background())
+	keyless.Close()
+	if err == nil || !strings.Contains(err.Error(), "no secrets key") {
+		t.Fatalf("serving the restored dir without the secrets key: %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "secrets-key")); !os.IsNotExist(err) {
+		t.Fatalf("the refused start left a secrets-key file in the restored dir (%v)", err)
+	}
+
 	// Served on another Raft address than the one restored, the node
 	// would lead a configuration naming an address nobody listens on.
 	other := NewMain()
 	other.Stdout, other.LogOutput, other.FastTimeouts = io.Discard, io.Discard, true
 	if err := other.ParseFlags([]string{"--node-id", "r1", "--data-dir", dir, "--http-addr", "127.0.0.1:0",
-		"--raft-addr", "127.0.0.1:0", "--operator-token", testToken}, noEnv); err != nil {
+		"--raft-addr", "127.0.0.1:0", "--operator-token", testToken, "--secrets-key", secretsKey}, noEnv); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -122,7 +145,7 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 		t.Fatalf("serving the restored dir on another Raft address: %v, want an error naming %s", err, raftAddr)
 	}
 
-	q := startNode(t, "r1", dir, "127.0.0.1:0", raftAddr, "")
+	q := startNode(t, "r1", dir, "127.0.0.1:0", raftAddr, "", "--secrets-key", secretsKey)
 	defer q.m.Close()
 	eventually(t, 20*time.Second, func() error {
 		var me struct {
