@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,6 +65,10 @@ func (s *Server) join(c *gin.Context) {
 				truncate(req.NodeID, 64), truncate(req.SecretsKeyID, 32), own))
 			return
 		}
+	}
+	if err := s.joinKeepsLiveMembers(c.Request.Context(), req); err != nil {
+		s.writeError(c, err)
+		return
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
@@ -161,6 +166,38 @@ func checkJoinAddrs(req joinReq) error {
 		}
 		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
 			return apperr.New(apperr.Invalid, "http_addr %q is not a URL peers can reach: give the member's routable address (--http-advertise), such as http://10.0.0.4:8080", truncate(req.HTTPAddr, 256))
+		}
+	}
+	return nil
+}
+
+// joinKeepsLiveMembers refuses a join that takes the id of a member at
+// another Raft and HTTP address while that member still answers at its
+// own: a node started elsewhere with a copied --node-id would otherwise
+// re-add the id at its address and silently evict the running member (a
+// member that moves is stopped first, so its old address no longer
+// answers; one that keeps its HTTP address is the same endpoint).
+func (s *Server) joinKeepsLiveMembers(ctx context.Context, req joinReq) error {
+	if req.NodeID == "" || req.RaftAddr == "" {
+		return nil // the node refuses it
+	}
+	st, err := s.cfg.Cluster.RecentStatus(statusHashAge)
+	if err != nil {
+		return nil // Join answers for the node's state
+	}
+	for _, m := range st.Nodes {
+		if m.ID != req.NodeID || m.RaftAddr == req.RaftAddr || m.HTTPAddr == "" ||
+			strings.TrimRight(m.HTTPAddr, "/") == strings.TrimRight(req.HTTPAddr, "/") {
+			continue
+		}
+		live := m.ID == s.cfg.Cluster.ID() // this very node answers the request
+		if !live {
+			p, err := s.askProgress(ctx, m.HTTPAddr)
+			live = err == nil && p.NodeID == m.ID
+		}
+		if live {
+			return apperr.New(apperr.Conflict, "node id %s belongs to a running member (raft %s, %s), which still answers: give this node another --node-id; "+
+				"to move %s to %s, stop it first", truncate(m.ID, 64), m.RaftAddr, m.HTTPAddr, truncate(m.ID, 64), truncate(req.RaftAddr, 256))
 		}
 	}
 	return nil
