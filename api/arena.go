@@ -61,10 +61,15 @@ type Arena struct {
 	// seat moved; the prompt game always kept one deadline. Arenas stored
 	// before the rule lack it and keep the old clock (arena/doc.go);
 	// default arenas and every arena PUT since set it.
-	OneDeadlinePerAnswer bool            `json:"one_deadline_per_answer,omitempty"`
-	Options              json.RawMessage `json:"options,omitempty"`
-	CreatedAt            time.Time       `json:"created_at"`
-	UpdatedAt            time.Time       `json:"updated_at"`
+	OneDeadlinePerAnswer bool `json:"one_deadline_per_answer,omitempty"`
+	// DistinctOwners seats at most one agent of each owner in a contest:
+	// an owner cannot play its own agents against each other, which would
+	// let it move a rating (and the stakes between its wallets) at will.
+	// Off by default, since the built-in bots all share the house owner.
+	DistinctOwners bool            `json:"distinct_owners,omitempty"`
+	Options        json.RawMessage `json:"options,omitempty"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
 // Judged reports whether the arena's results come from judges rather than

@@ -58,6 +58,17 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 		}
 		seats[i] = Seat{AgentID: a.ID, OwnerID: a.OwnerID, Name: a.Name, Version: a.Version}
 	}
+	if ar.DistinctOwners {
+		// The matchmaker never proposes such a group; the rule is the
+		// arena's, so it holds whoever proposes.
+		for i, s := range seats {
+			for _, o := range seats[:i] {
+				if o.OwnerID == s.OwnerID {
+					return nil, apperr.New(apperr.Invalid, "arena %s seats one agent per owner: %s and %s are both owner %s's", ar.Name, o.AgentID, s.AgentID, s.OwnerID)
+				}
+			}
+		}
+	}
 	if err := checkStakes(ac.tx, seats, &ar); err != nil {
 		return nil, err
 	}

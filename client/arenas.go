@@ -42,8 +42,10 @@ type PutArenaRequest struct {
 	VoidAllForfeit *bool `json:"void_all_forfeit,omitempty"`
 	// OneDeadlinePerAnswer is nil for the default (true): an answer
 	// game's seat has one deadline for its whole answer.
-	OneDeadlinePerAnswer *bool           `json:"one_deadline_per_answer,omitempty"`
-	Options              json.RawMessage `json:"options,omitempty"`
+	OneDeadlinePerAnswer *bool `json:"one_deadline_per_answer,omitempty"`
+	// DistinctOwners seats at most one agent of each owner per contest.
+	DistinctOwners bool            `json:"distinct_owners,omitempty"`
+	Options        json.RawMessage `json:"options,omitempty"`
 }
 
 // Leaderboards are the API's resources (package api).

@@ -35,9 +35,11 @@
 //     have waited at least MaxWait/2, so two lone bots still play each
 //     other rather than wait forever.
 //   - One seat per agent. An agent appears at most once in the whole
-//     result, even if it somehow holds two tickets. Owners are not a
-//     constraint: an owner's agents may play each other (built-in bots all
-//     share one owner).
+//     result, even if it somehow holds two tickets.
+//   - One seat per owner, when DistinctOwners is set: no group holds two
+//     agents of one owner, whatever they have waited. Without it owners
+//     are not a constraint, and an owner's agents may play each other
+//     (built-in bots all share one owner).
 package matchmaking
 
 import (
@@ -50,7 +52,7 @@ import (
 // Ticket is one agent waiting in an arena's queue.
 type Ticket struct {
 	AgentID  string
-	OwnerID  string  // carried for the caller; deliberately not a constraint
+	OwnerID  string  // a constraint only under Config.DistinctOwners
 	Rating   float64 // rating points
 	QueuedAt time.Time
 	Seq      uint64 // queue order, assigned when the ticket is queued
@@ -64,6 +66,7 @@ type Config struct {
 	WidenPerSecond float64       // points the window grows per second waited; default 25
 	MaxWait        time.Duration // after this anyone is acceptable; default 30s
 	AvoidRematch   bool          // keep last contest's opponents apart while others can play
+	DistinctOwners bool          // never seat two agents of one owner together
 }
 
 // Defaults used for zero Config fields.
@@ -206,6 +209,9 @@ func fill(anchor *waiting, queue []*waiting, seated map[string]bool, cfg Config,
 			}
 			if inGroup(w) {
 				continue // the same agent queued twice
+			}
+			if cfg.DistinctOwners && slices.ContainsFunc(group, func(m *waiting) bool { return m.OwnerID == w.OwnerID }) {
+				continue
 			}
 			if cfg.AvoidRematch && !rematchOK(w, group, pass, cfg, recent) {
 				continue

@@ -265,3 +265,39 @@ func lastTable(ids ...string) History {
 	}
 	return h
 }
+
+// TestDistinctOwnersNeverShareAContest: under DistinctOwners no group holds
+// two agents of one owner, however long they waited; without it an owner's
+// agents meet like anyone else's.
+func TestDistinctOwnersNeverShareAContest(t *testing.T) {
+	owned := func(id, owner string, rating float64, at time.Duration) Ticket {
+		tk := tk(id, rating, at)
+		tk.OwnerID = owner
+		return tk
+	}
+	now := t0.Add(time.Hour) // every ticket is past MaxWait
+	tests := []struct {
+		name    string
+		cfg     Config
+		tickets []Ticket
+		want    string
+	}{
+		{"an owner's two agents meet without the rule", Config{},
+			queue(owned("a1", "ann", 1000, 0), owned("a2", "ann", 1000, 0)), "a1+a2 |"},
+		{"an owner's two agents wait under it", Config{DistinctOwners: true},
+			queue(owned("a1", "ann", 1000, 0), owned("a2", "ann", 1000, 0)), "| a1 a2"},
+		{"the closest agent of another owner is taken instead", Config{DistinctOwners: true},
+			queue(owned("a1", "ann", 1000, 0), owned("a2", "ann", 1000, 0), owned("b1", "bo", 1400, 0)), "a1+b1 | a2"},
+		{"a table of three takes three owners", Config{Seats: 3, DistinctOwners: true},
+			queue(owned("a1", "ann", 1000, 0), owned("a2", "ann", 1000, 0), owned("b1", "bo", 1000, 0), owned("c1", "cy", 1000, 0)), "a1+b1+c1 | a2"},
+		{"two owners cannot fill a table of three", Config{Seats: 3, DistinctOwners: true},
+			queue(owned("a1", "ann", 1000, 0), owned("a2", "ann", 1000, 0), owned("b1", "bo", 1000, 0)), "| a1 a2 b1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(Match(tt.tickets, now, tt.cfg, nil)); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -220,6 +220,7 @@ type putArenaReq struct {
 	VoidAllForfeit *bool `json:"void_all_forfeit"`
 	// OneDeadlinePerAnswer is nil for the default (true).
 	OneDeadlinePerAnswer *bool `json:"one_deadline_per_answer"`
+	DistinctOwners       bool  `json:"distinct_owners"`
 	Options              any   `json:"options"`
 }
 
@@ -233,7 +234,8 @@ func (s *Server) putArena(c *gin.Context) {
 		GraceMS: 10000, Forfeit: req.Forfeit, Stake: req.Stake, Rewards: req.Rewards, Judges: req.Judges,
 		EloK: req.EloK, MaxConcurrentPerAgent: req.MaxConcurrentPerAgent, MaxQueuedPerOwner: req.MaxQueuedPerOwner, Injection: req.Injection,
 		RewardMode: req.RewardMode, HouseFeeBps: req.HouseFeeBps,
-		RankBy: api.RankMethod(req.RankBy), ProvisionalGames: req.ProvisionalGames, VoidAllForfeit: true, OneDeadlinePerAnswer: true}
+		RankBy: api.RankMethod(req.RankBy), ProvisionalGames: req.ProvisionalGames, VoidAllForfeit: true, OneDeadlinePerAnswer: true,
+		DistinctOwners: req.DistinctOwners}
 	if req.VoidAllForfeit != nil {
 		a.VoidAllForfeit = *req.VoidAllForfeit
 	}

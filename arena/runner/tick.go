@@ -194,7 +194,7 @@ func (r *Runner) matchmake(now time.Time) {
 		if len(mt) < ar.Seats {
 			continue
 		}
-		groups, _ := matchmaking.Match(mt, now, matchmaking.Config{Seats: ar.Seats, AvoidRematch: true}, matchmaking.History(recent))
+		groups, _ := matchmaking.Match(mt, now, matchmaking.Config{Seats: ar.Seats, AvoidRematch: true, DistinctOwners: ar.DistinctOwners}, matchmaking.History(recent))
 		for _, g := range groups {
 			ids := make([]string, len(g))
 			for i, t := range g {

@@ -126,6 +126,7 @@ func arenaShow(*flag.FlagSet) action {
 		t.row("RANK BY", string(a.DefaultRankMethod()))
 		t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))
 		t.row("ALL FORFEIT", map[bool]string{true: "void", false: "draw"}[a.VoidAllForfeit])
+		t.row("OWNERS", map[bool]string{true: "one agent per owner per contest", false: "an owner's agents may meet"}[a.DistinctOwners])
 		if a.Game != "connect4" {
 			t.row("ANSWER CLOCK", map[bool]string{true: "one deadline per answer", false: "restarts when a seat moves (older arena)"}[a.OneDeadlinePerAnswer || a.Game == "prompt"])
 		}

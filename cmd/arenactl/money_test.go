@@ -234,6 +234,7 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"RANK BY         bt",
 				"PROVISIONAL     fewer than 10 games",
 				"ALL FORFEIT     void",
+				"OWNERS          an owner's agents may meet",
 				"ANSWER CLOCK    one deadline per answer",
 				"OPTIONS         -",
 				"CREATED         {time}",

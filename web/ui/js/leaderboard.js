@@ -72,6 +72,7 @@ export function render(main, { name }) {
     if (a.reward_mode === 'linear') parts.push('rewards linear by rank');
     else if (a.rewards?.length) parts.push(`rewards ${a.rewards.join('/')}%`);
     if (a.judges?.length) parts.push(`judges ${a.judges.join(', ')}`);
+    if (a.distinct_owners) parts.push('one agent per owner per contest');
     info.textContent = parts.join(' · ');
   };
   const paintLive = () => {
