@@ -150,7 +150,10 @@ func (f *FSM) applyContestTimeout(ac *applyCtx, env Envelope) (any, error) {
 		}
 		return true, putContest(ac.tx, ac.contests, c)
 	}
-	return true, f.forfeit(ac, c, ar, st, cmd.Seat, "missed the move deadline")
+	if err := f.forfeit(ac, c, ar, st, cmd.Seat, "missed the move deadline"); err != nil && !errors.Is(err, errNothingToForfeit) {
+		return true, err
+	}
+	return true, nil
 }
 
 type contestForfeitCmd struct {
@@ -174,8 +177,21 @@ func (f *FSM) applyContestForfeit(ac *applyCtx, env Envelope) (any, error) {
 	if seat < 0 {
 		return nil, apperr.New(apperr.Forbidden, "agent %s has no seat in contest %s", cmd.AgentID, c.ID)
 	}
-	return nil, f.forfeit(ac, c, ar, st, seat, truncateType(cmd.Reason))
+	err = f.forfeit(ac, c, ar, st, seat, truncateType(cmd.Reason))
+	if errors.Is(err, errNothingToForfeit) {
+		// The game ignored the forfeit, so an ack would tell the agent it
+		// had resigned while its answer was still judged (and could win).
+		// The refusal writes nothing, as the ignored forfeit did, so old
+		// logs replay to the same state.
+		return nil, moveRejected(&games.MoveError{Code: "not_your_turn",
+			Message: fmt.Sprintf("seat %d of contest %s has nothing left to resign: its answer is final or it forfeited already; the contest goes on without it", seat, c.ID)})
+	}
+	return nil, err
 }
+
+// errNothingToForfeit is forfeit's answer for a seat the game has no more
+// to take from (an answer already final, a seat already forfeited).
+var errNothingToForfeit = errors.New("nothing to forfeit")
 
 func (f *FSM) forfeit(ac *applyCtx, c *Contest, ar *Arena, st games.State, seat int, reason string) error {
 	before, err := st.Marshal()
@@ -188,7 +204,7 @@ func (f *FSM) forfeit(ac *applyCtx, c *Contest, ar *Arena, st games.State, seat 
 		return fmt.Errorf("marshal state: %w", err)
 	}
 	if string(before) == string(after) {
-		return nil // e.g. a seat whose answer is already final: nothing to forfeit
+		return errNothingToForfeit
 	}
 	// A seat that forfeits is not queued again: an agent that misses its
 	// deadlines or stays away is most likely down, and would lose stake
