@@ -167,7 +167,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 				s.limitHit(limitFrameBytes)
 				s.log.Info("agent frame over the limit", "agent", a.ID, "limit", lim.FrameBytes)
 			}
-			sess.out.close(websocket.CloseNormalClosure, "")
+			sess.out.close(readEndClose(err))
 			s.log.Info("agent disconnected", "agent", a.ID)
 			return
 		}

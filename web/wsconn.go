@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -220,6 +222,18 @@ func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() strin
 type closeMsg struct {
 	code   int
 	reason string
+}
+
+// readEndClose is the close frame for a session whose read ended with err:
+// a peer that answered none of the server's pings for pongWait is told
+// why with 1001, which a normal close (1000, for a peer that closed or
+// went away itself) would hide.
+func readEndClose(err error) (code int, reason string) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return websocket.CloseGoingAway, fmt.Sprintf("idle: no pong to the server's pings (every %v) for %v; keep reading so your library answers them", pingPeriod, pongWait)
+	}
+	return websocket.CloseNormalClosure, ""
 }
 
 // armReadDeadline makes the reader give up on a silent peer; pongs re-arm it.
