@@ -245,6 +245,12 @@ func (s *Server) updateAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// An agent the arena now calls itself must not keep a socket: its
+	// turns go to the webhook or model endpoint, and a session would let
+	// it queue into contests it cannot play there (a new one is refused).
+	if a.Kind != agents.KindWebsocket && s.cfg.Runner != nil {
+		s.cfg.Runner.Disconnect(a.ID, "agent is now a "+a.Kind+" agent: the arena calls it, it does not connect")
+	}
 	c.JSON(http.StatusOK, agentResp{Agent: a, WebhookSecret: secret})
 }
 

@@ -10,7 +10,8 @@ import (
 )
 
 // TestSessionClosesAreDocumented: the close reasons an agent reads when
-// its owner rotates its key or deletes it are the ones PROTOCOL.md names
+// its owner rotates its key, deletes it or makes it a webhook agent are
+// the ones PROTOCOL.md names
 // (with code 1001), so an agent can tell "reconnect" from "stop".
 func TestSessionClosesAreDocumented(t *testing.T) {
 	doc, err := os.ReadFile("../docs/PROTOCOL.md")
@@ -19,7 +20,7 @@ func TestSessionClosesAreDocumented(t *testing.T) {
 	}
 	_, nodes := plCluster(t, 1, plOptions{})
 	base := nodes[0].url
-	ids := plAgents(t, base, "rotated", "deleted")
+	ids := plAgents(t, base, "rotated", "deleted", "switched")
 	closed := func(c *plConn) string {
 		t.Helper()
 		deadline := time.After(5 * time.Second)
@@ -50,7 +51,13 @@ func TestSessionClosesAreDocumented(t *testing.T) {
 	if code := plHTTP(t, "DELETE", base+"/v1/agents/"+ids[1].agentID, ids[1].ownerKey, nil, nil); code != 204 {
 		t.Fatalf("delete the agent: %d", code)
 	}
-	for _, reason := range []string{closed(a), closed(b)} {
+	c := plDial(t, base+"/v1/agents/connect", ids[2].agentKey)
+	c.expect("hello", 5*time.Second)
+	if code := plHTTP(t, "PATCH", base+"/v1/agents/"+ids[2].agentID, ids[2].ownerKey,
+		map[string]string{"kind": "webhook", "webhook_url": "http://127.0.0.1:9/turn"}, nil); code != 200 {
+		t.Fatalf("switch the agent to a webhook: %d", code)
+	}
+	for _, reason := range []string{closed(a), closed(b), closed(c)} {
 		if !strings.Contains(string(doc), "`"+reason+"`") {
 			t.Errorf("close reason %q is not in PROTOCOL.md", reason)
 		}
