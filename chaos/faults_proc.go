@@ -117,7 +117,7 @@ func (r *run) removeReadd(ctx context.Context, v, leader int) (FaultRecord, erro
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.HealTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		err := r.cl.at(r.ps.Nodes[via].URL()).RemoveNode(rctx, id)
+		err := r.cl.at(r.ps.Nodes[via].URL()).RemoveNode(rctx, id, false)
 		if err == nil || statusOf(err) == http.StatusNotFound {
 			break // 404: an earlier attempt whose answer was lost removed it
 		}

@@ -215,7 +215,7 @@ func TestRequestsMatchTheWireContract(t *testing.T) {
 		},
 		{
 			name:   "remove node addresses the node by id",
-			call:   func(c *client.Client) error { return c.RemoveNode(ctx, "n3") },
+			call:   func(c *client.Client) error { return c.RemoveNode(ctx, "n3", false) },
 			status: 204,
 			method: "DELETE", uri: "/v1/cluster/nodes/n3",
 		},
@@ -535,7 +535,7 @@ func TestEmptyIDsAreRejectedBeforeAnyRequest(t *testing.T) {
 			return err
 		}},
 		{"delete agent with an empty id", func(c *client.Client) error { return c.DeleteAgent(ctx, "") }},
-		{"remove node with an empty id", func(c *client.Client) error { return c.RemoveNode(ctx, "") }},
+		{"remove node with an empty id", func(c *client.Client) error { return c.RemoveNode(ctx, "", false) }},
 		{"get arena with an empty name", func(c *client.Client) error { _, err := c.GetArena(ctx, ""); return err }},
 		{"leaderboard with an empty arena", func(c *client.Client) error { _, err := c.Leaderboard(ctx, "", ""); return err }},
 		{"get contest with an empty id", func(c *client.Client) error { _, err := c.GetContest(ctx, ""); return err }},

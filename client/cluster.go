@@ -43,13 +43,20 @@ func (c *Client) Join(ctx context.Context, req JoinRequest) (*JoinAnswer, error)
 }
 
 // RemoveNode removes a node from the Raft configuration. It needs the
-// operator token.
-func (c *Client) RemoveNode(ctx context.Context, nodeID string) error {
+// operator token. The server refuses (409 conflict) a removal that would
+// leave the voters without a quorum that answers the leader; force skips
+// that check (?force=true), for an operator who knows the silent voters
+// are coming back.
+func (c *Client) RemoveNode(ctx context.Context, nodeID string, force bool) error {
 	seg, err := pathID("node", nodeID)
 	if err != nil {
 		return err
 	}
-	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/cluster/nodes/" + seg})
+	var q url.Values
+	if force {
+		q = url.Values{"force": {"true"}}
+	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/cluster/nodes/" + seg, query: q})
 	return err
 }
 

@@ -21,10 +21,10 @@ var clusterCommands = []*command{
 	},
 	{
 		group: "cluster", name: "remove",
-		synopsis: "NODE_ID",
+		synopsis: "NODE_ID [--force]",
 		summary: "Remove a node from the Raft configuration (needs --operator-token). Refused\n" +
 			"        while the voters left would not hold a quorum that answers the leader (a\n" +
-			"        voter down: remove that one first).",
+			"        voter down: remove that one first), unless --force.",
 		args:  []string{"NODE_ID"},
 		cred:  credOperator,
 		setup: clusterRemove,
@@ -93,10 +93,11 @@ func printNodes(t *table, nodes []client.Node) error {
 	return t.flush()
 }
 
-func clusterRemove(*flag.FlagSet) action {
+func clusterRemove(fs *flag.FlagSet) action {
+	force := fs.Bool("force", false, "")
 	return func(ctx context.Context, inv *invocation) error {
 		id := inv.args[0]
-		if err := inv.client.RemoveNode(ctx, id); err != nil {
+		if err := inv.client.RemoveNode(ctx, id, *force); err != nil {
 			return err
 		}
 		// The API answers 204 with no body, so --json has nothing to print.

@@ -331,9 +331,11 @@ func TestClusterCommands(t *testing.T) {
 			wantQuery: "consistency=linearizable",
 		},
 		{
-			name:    "cluster remove confirms the removal",
-			args:    []string{"cluster", "remove", srv.Cluster.Nodes[second].ID()},
-			wantOut: "removed node node1\n",
+			// Without --force the query is empty (cli_test.go sends it).
+			name:      "cluster remove --force confirms the removal and asks the server to skip its quorum check",
+			args:      []string{"cluster", "remove", srv.Cluster.Nodes[second].ID(), "--force"},
+			wantOut:   "removed node node1\n",
+			wantQuery: "force=true",
 		},
 	}
 	for _, tt := range tests {
