@@ -3,9 +3,12 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // TestDeleteArenaOverHTTP: the operator deletes an arena, voiding its
@@ -81,6 +84,15 @@ func TestDeleteArenaOverHTTP(t *testing.T) {
 			if f.Type == "deleted" {
 				if string(f.Data) != `{"arena":"gone"}` {
 					t.Fatalf("deleted frame data %s", f.Data)
+				}
+				// Nothing more comes: the server closes the feed, rather
+				// than leave it open to carry an arena created later
+				// under the name.
+				_ = live.SetReadDeadline(time.Now().Add(5 * time.Second))
+				_, msg, err := live.ReadMessage()
+				var ce *websocket.CloseError
+				if !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure || ce.Text != "arena deleted" {
+					t.Fatalf("after the deleted frame: %s, %v; want the feed closed 1000 \"arena deleted\"", msg, err)
 				}
 				return
 			}

@@ -207,9 +207,22 @@ func (s *Server) arenaLive(c *gin.Context) {
 		return
 	}
 	behind := func() string { return "spectator fell behind; reconnect" }
+	// The deleted frame is the feed's last: the server closes it then, so
+	// a spectator is not left on a socket that would go on to carry an
+	// arena created later under the name (its own snapshot never sent).
+	deleted := false
+	out.ended = func() string {
+		if deleted {
+			return "arena deleted"
+		}
+		return ""
+	}
 	out.serve(w, done, behind, func(ev *hubEvent) *websocket.PreparedMessage {
-		if !arenaCarries(ev.Data) {
+		if deleted || !arenaCarries(ev.Data) {
 			return nil
+		}
+		if _, ok := ev.Data.(arena.ArenaDeleted); ok {
+			deleted = true
 		}
 		// Encoded once for every spectator of the arena, as contest
 		// streams are: with thousands of spectators, a JSON encoding per

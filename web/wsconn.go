@@ -164,6 +164,10 @@ type streamConn struct {
 	// cork, when set, lets serve write the frames waiting in the
 	// mailbox together (streamcork.go).
 	cork *corkConn
+	// ended, when set, is asked after each write: once it gives a reason
+	// the stream has sent its last frame, and serve closes it (1000 with
+	// that reason) rather than wait for events that will not come.
+	ended func() string
 }
 
 // errStreamGone: a frame could not be written; the spectator is gone.
@@ -187,8 +191,8 @@ func (sc streamConn) close(code int, reason string) {
 
 // serve writes the frame of each event from the mailbox (frameOf returns
 // nil to skip one) and pings the peer, until it leaves (done), a write
-// fails, or the hub drops the stream for falling behind: then the close
-// frame carries behind()'s reason.
+// fails, the stream has ended (sc.ended), or the hub drops the stream for
+// falling behind: then the close frame carries behind()'s reason.
 func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() string, frameOf func(*hubEvent) *websocket.PreparedMessage) {
 	ticker := time.NewTicker(pingPeriod)
 	defer ticker.Stop()
@@ -214,6 +218,12 @@ func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() strin
 			if !more {
 				sc.close(closeTooSlow, behind())
 				return
+			}
+			if sc.ended != nil {
+				if reason := sc.ended(); reason != "" {
+					sc.close(websocket.CloseNormalClosure, reason)
+					return
+				}
 			}
 		}
 	}
