@@ -2,9 +2,11 @@ package arena
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"log/slog"
+	"net"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -25,6 +27,13 @@ func newHCLog(l *slog.Logger, level hclog.Level) hclog.Logger {
 var _ hclog.Logger = (*hclogAdapter)(nil)
 
 func (h *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
+	if level > hclog.Debug && level != hclog.Off && closedByUs(args) {
+		// Raft's transport logs an error for every connection this node
+		// closed itself ("failed to decode incoming command", "failed to
+		// appendEntries to … use of closed network connection"): on a
+		// clean stop, or when a peer is removed. They are not faults.
+		level = hclog.Debug
+	}
 	if level < h.level || level == hclog.Off {
 		return
 	}
@@ -41,6 +50,17 @@ func (h *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	}
 	all := append(append([]any{}, h.args...), args...)
 	h.l.Log(context.Background(), sl, msg, all...)
+}
+
+// closedByUs reports whether a log line's arguments carry an error from
+// using a connection this process had closed (net.ErrClosed).
+func closedByUs(args []any) bool {
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, net.ErrClosed) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *hclogAdapter) Trace(msg string, args ...any) { h.Log(hclog.Trace, msg, args...) }
