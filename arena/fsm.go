@@ -158,7 +158,7 @@ func openStateDB(path string, reserve int64) (*bolt.DB, int64, error) {
 		}
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		if err := checkStateFileSize(path); err != nil {
+		if err := checkStateFileSize(path, "restore it from a backup or replace this member (docs/OPERATIONS.md)"); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -145,7 +145,7 @@ func checkBackup(path string) (uint64, error) {
 	} else if fi.Size() == 0 {
 		return 0, errors.New("the backup is empty")
 	}
-	if err := checkStateFileSize(path); err != nil {
+	if err := checkStateFileSize(path, "the backup was cut short (a copy or download interrupted?): take it again, or restore another one"); err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
 	db, err := openChecked(path)

@@ -194,7 +194,8 @@ func TestRestoreRefusesADamagedBackup(t *testing.T) {
 		name, backup, want string
 	}{
 		{"empty", "", "empty"},
-		{"cut short", string(good[:len(good)/2]), "truncated"},
+		// Advice for a backup, not for a member's own file.
+		{"cut short", string(good[:len(good)/2]), "the backup was cut short"},
 		{"damaged pages", string(damaged), "damaged"},
 		{"not a state file", strings.Repeat("arena", 5000), "not a state file"},
 	} {

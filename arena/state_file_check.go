@@ -18,8 +18,10 @@ const metaOffHighWater = 56
 // checkStateFileSize refuses a state file shorter than its newest valid
 // meta page says it is. bbolt maps the file and would read past its end,
 // which is SIGBUS, a crash no recover() catches, on the first access: a
-// truncated copy or a cut-off backup must be an error before that.
-func checkStateFileSize(path string) error {
+// truncated copy or a cut-off backup must be an error before that. advice
+// ends the error: what the reader of it should do, which differs between
+// a node's own file and a backup being restored.
+func checkStateFileSize(path, advice string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -54,8 +56,8 @@ func checkStateFileSize(path string) error {
 	ps := int64(binary.LittleEndian.Uint32(best[metaOffPageSize:]))
 	need := int64(binary.LittleEndian.Uint64(best[metaOffHighWater:])) * ps
 	if fi.Size() < need {
-		return fmt.Errorf("state file %s is truncated: %d bytes, but its last commit uses %d (%d pages of %d bytes); "+
-			"restore it from a backup or replace this member (docs/OPERATIONS.md)", path, fi.Size(), need, need/ps, ps)
+		return fmt.Errorf("state file %s is truncated: %d bytes, but its last commit uses %d (%d pages of %d bytes); %s",
+			path, fi.Size(), need, need/ps, ps, advice)
 	}
 	return nil
 }
