@@ -142,6 +142,11 @@ func contestShow(*flag.FlagSet) action {
 		t.row("CREATED", formatTime(c.CreatedAt))
 		t.row("ENDED", formatTime(c.EndedAt))
 		t.row("REASON", c.Reason)
+		if c.Terms != nil {
+			// The payout terms the seats staked under (a later change to
+			// the arena does not touch them).
+			t.row("TERMS", fmt.Sprintf("%s%% by place, house fee %d.%02d%%", joinInts(c.Terms.Rewards), c.Terms.HouseFeeBps/100, c.Terms.HouseFeeBps%100))
+		}
 		if err := t.flush(); err != nil {
 			return err
 		}

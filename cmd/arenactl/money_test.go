@@ -292,6 +292,7 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"CREATED  {time}",
 				"ENDED    {time}",
 				"REASON   forfeit",
+				"TERMS    100% by place, house fee 0.00%",
 				"",
 				"SEAT  NAME       AGENT        VERSION  OWNER    PLACE  PAYOUT  RATING",
 				"0     chess-bot  {chess-bot}  1        {alice}  1      2.00    +16.0",
