@@ -81,15 +81,22 @@ function build(main, page, d) {
 }
 
 // potNote says what is at stake: the pot the seats paid in and how the
-// winner's share is set (the terms fixed when the contest started).
+// winner's share is set (the terms fixed when the contest started). The
+// places share what the house fee leaves, so a fee is named before them:
+// "100% to first place" under a 20% fee would promise the whole pot.
 function potNote(d) {
   const c = d.contest;
   const stakes = c.stakes;
   if (!stakes?.length) return null;
   const pot = stakes.reduce((a, b) => a + b, 0);
-  const first = c.terms?.rewards?.[0];
-  return h('span', { class: 'small muted', id: 'contest-pot' },
-    `pot ${fmtMoney(pot)}` + (first !== undefined ? `, ${first}% to first place` : ''));
+  const parts = [`pot ${fmtMoney(pot)}`];
+  if (c.terms) {
+    const fee = c.terms.house_fee_bps || 0;
+    const first = c.terms.rewards?.[0];
+    if (fee) parts.push(`house fee ${(fee / 100).toFixed(fee % 100 ? 2 : 0)}%`);
+    parts.push(first !== undefined ? `${first}% ${fee ? 'of the rest ' : ''}to first place` : 'no place is paid');
+  }
+  return h('span', { class: 'small muted', id: 'contest-pot' }, parts.join(', '));
 }
 
 // fromSnapshot paints a whole contest (first load, a state frame, or the
