@@ -46,6 +46,12 @@ func (f *FSM) applyArenaPut(ac *applyCtx, env Envelope) (any, error) {
 	if err := putJSON(b, []byte(a.Name), a); err != nil {
 		return nil, err
 	}
+	// An operator's PUT creates a deleted arena again, for seeds too. Only
+	// an arena.delete with KeepDeleted writes the mark, so for older logs
+	// this deletes nothing.
+	if err := ac.tx.Bucket(bucketCluster).Delete(arenaDeletedKey(a.Name)); err != nil {
+		return nil, fmt.Errorf("put arena %s: %w", a.Name, err)
+	}
 	ac.emit(EventArenaUpdated, a)
 	return a, nil
 }
@@ -57,7 +63,19 @@ type arenaDeleteCmd struct {
 	// the matchmaker would start new contests between an operator's
 	// aborts and the delete.
 	Abort bool `json:"abort,omitempty"`
+	// KeepDeleted keeps the arena deleted through system.seed, which every
+	// new leader proposes and which creates each default arena that is
+	// missing: without it, deleting connect4, prompt or verifiable lasted
+	// only until the next leader change or restart. The arena's name is
+	// kept (arenaDeletedKey) until a PUT creates it again. Commands logged
+	// before the rule lack it, and later seeds recreate the arena as they
+	// did.
+	KeepDeleted bool `json:"keep_deleted,omitempty"`
 }
+
+// arenaDeletedKey, in the cluster bucket, marks an arena an operator
+// deleted (arena.delete with KeepDeleted): system.seed leaves it deleted.
+func arenaDeletedKey(name string) []byte { return []byte("arena_deleted/" + name) }
 
 // ArenaDeleted is the bus event of an arena's deletion: its live feed
 // tells its spectators, who have nothing more to watch.
@@ -124,6 +142,11 @@ func (f *FSM) applyArenaDelete(ac *applyCtx, env Envelope) (any, error) {
 	}
 	if err := ac.tx.Bucket(bucketArenas).Delete([]byte(a.Name)); err != nil {
 		return nil, fmt.Errorf("delete arena %s: %w", a.Name, err)
+	}
+	if c.KeepDeleted {
+		if err := ac.tx.Bucket(bucketCluster).Put(arenaDeletedKey(a.Name), []byte{1}); err != nil {
+			return nil, fmt.Errorf("delete arena %s: %w", a.Name, err)
+		}
 	}
 	ac.emit(EventArenaDeleted, ArenaDeleted{Name: a.Name})
 	return a, nil

@@ -53,10 +53,13 @@ func (f *FSM) applySystemSeed(ac *applyCtx, env Envelope) (any, error) {
 			return nil, err
 		}
 	}
-	ab := ac.tx.Bucket(bucketArenas)
+	ab, cb := ac.tx.Bucket(bucketArenas), ac.tx.Bucket(bucketCluster)
 	for _, a := range c.Arenas {
 		if ab.Get([]byte(a.Name)) != nil {
 			continue
+		}
+		if cb.Get(arenaDeletedKey(a.Name)) != nil {
+			continue // an operator deleted it: it stays deleted
 		}
 		a.CreatedAt, a.UpdatedAt = ac.now, ac.now
 		if err := putJSON(ab, []byte(a.Name), a); err != nil {

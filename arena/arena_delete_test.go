@@ -133,3 +133,48 @@ func TestDeleteArenaAborting(t *testing.T) {
 	}
 	d.audit()
 }
+
+// TestDeletedArenaStaysDeletedThroughSeeds: every new leader proposes
+// system.seed, which creates the default arenas that are missing; an
+// arena the operator deleted (keep_deleted, as the node proposes it) stays
+// deleted through it until a PUT creates it again. A delete logged before
+// the rule (no keep_deleted) is undone by the next seed, as it was.
+func TestDeletedArenaStaysDeletedThroughSeeds(t *testing.T) {
+	d := newDriver(t)
+	exists := func() bool {
+		t.Helper()
+		var err error
+		if verr := d.f.View(func(tx *bolt.Tx) error { _, err = getArena(tx, "connect4"); return nil }); verr != nil {
+			t.Fatal(verr)
+		}
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	seed := func() { d.must(CmdSystemSeed, systemSeedCmd{Arenas: DefaultArenas()[:1]}) }
+
+	d.must(CmdArenaDelete, arenaDeleteCmd{Name: "connect4"})
+	seed()
+	if !exists() {
+		t.Fatal("an old log's delete (no keep_deleted) is no longer undone by the next seed: replay would change")
+	}
+
+	d.must(CmdArenaDelete, arenaDeleteCmd{Name: "connect4", KeepDeleted: true})
+	seed()
+	if exists() {
+		t.Fatal("the next leader's seed created the arena the operator deleted again")
+	}
+
+	a := DefaultArenas()[0]
+	d.must(CmdArenaPut, arenaPutCmd{Arena: a})
+	if !exists() {
+		t.Fatal("a PUT did not create the deleted arena again")
+	}
+	// The PUT lifted the mark: an old-style delete is again undone by a seed.
+	d.must(CmdArenaDelete, arenaDeleteCmd{Name: "connect4"})
+	seed()
+	if !exists() {
+		t.Fatal("the deletion mark outlived the PUT that created the arena again")
+	}
+}

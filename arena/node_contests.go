@@ -29,7 +29,7 @@ func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
 // voided first (stakes refunded); without, any such contest refuses the
 // delete (apperr.Conflict).
 func (n *Node) DeleteArena(ctx context.Context, name string, abort bool) (Arena, error) {
-	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name, Abort: abort})
+	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name, Abort: abort, KeepDeleted: true})
 	if err != nil {
 		return Arena{}, err
 	}
