@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/games"
@@ -183,8 +184,14 @@ func (f *FSM) applyContestForfeit(ac *applyCtx, env Envelope) (any, error) {
 		// had resigned while its answer was still judged (and could win).
 		// The refusal writes nothing, as the ignored forfeit did, so old
 		// logs replay to the same state.
+		// Say which: a final answer is judged and may win, which "the
+		// contest goes on without it" told such a seat otherwise.
+		why := "its answer is final, and is judged like the others"
+		if fs, ok := st.(interface{ Forfeited() []int }); ok && slices.Contains(fs.Forfeited(), seat) {
+			why = "it forfeited already"
+		}
 		return nil, moveRejected(&games.MoveError{Code: "not_your_turn",
-			Message: fmt.Sprintf("seat %d of contest %s has nothing left to resign: its answer is final or it forfeited already; the contest goes on without it", seat, c.ID)})
+			Message: fmt.Sprintf("seat %d of contest %s has nothing left to resign: %s", seat, c.ID, why)})
 	}
 	return nil, err
 }
