@@ -23,9 +23,25 @@ func TestWritesWaitOutALeaderRemovingItself(t *testing.T) {
 	e := newEnv(t, 3, envConfig{leaderWait: 20 * time.Second})
 	leader, followers := e.leader()
 	e.do(t, leader, req{method: "DELETE", path: "/v1/cluster/nodes/" + leader.node.ID(), key: arenatest.OperatorToken}).want(t, 204)
-
-	// At once, before the followers' election timeout: each write waits
-	// for the new leader and is taken.
+	// Once each follower holds the configuration without the old leader
+	// (before that it still forwards to it, which may accept a write into
+	// its log just before it stops, an outcome no one can know: 503
+	// leader_changed, as it should be), and before their election timeout
+	// on an idle machine: each write waits for the new leader and is taken.
+	for _, f := range followers {
+		eventually(t, 10*time.Second, func() error {
+			fut := f.node.Raft().GetConfiguration()
+			if err := fut.Error(); err != nil {
+				return err
+			}
+			for _, s := range fut.Configuration().Servers {
+				if string(s.ID) == leader.node.ID() {
+					return fmt.Errorf("%s still lists %s", f.node.ID(), s.ID)
+				}
+			}
+			return nil
+		})
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	answers := make([]resp, 2*len(followers))
