@@ -18,15 +18,7 @@ import (
 func TestAJoinTakingALiveMembersIDIsRefused(t *testing.T) {
 	api := apiClient{t}
 	root := t.TempDir()
-	procs := map[string]*proc{}
-	procs["n1"] = startNode(t, "n1", filepath.Join(root, "n1"), "127.0.0.1:0", "127.0.0.1:0", "", "--no-bots")
-	procs["n2"] = startNode(t, "n2", filepath.Join(root, "n2"), "127.0.0.1:0", "127.0.0.1:0", procs["n1"].m.URL, "--no-bots")
-	procs["n3"] = startNode(t, "n3", filepath.Join(root, "n3"), "127.0.0.1:0", "127.0.0.1:0", procs["n1"].m.URL, "--no-bots")
-	defer func() {
-		for _, p := range procs {
-			p.m.Close()
-		}
-	}()
+	procs := startTrio(t, root, "--no-bots")
 	type member struct {
 		ID       string `json:"id"`
 		RaftAddr string `json:"raft_addr"`

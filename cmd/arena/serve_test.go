@@ -127,6 +127,25 @@ func eventually(t *testing.T, timeout time.Duration, f func() error) {
 
 // TestThreeNodeClusterOverTCP runs three nodes with real TCP Raft
 // transports and HTTP servers on loopback, as three `arena serve` would.
+// startTrio starts a three-node cluster of real processes, n2 and n3
+// joining through n1, each with the extra flags; every process in the
+// returned map (also those a test adds or replaces) stops when the test
+// ends.
+func startTrio(t *testing.T, root string, extra ...string) map[string]*proc {
+	t.Helper()
+	procs := map[string]*proc{}
+	t.Cleanup(func() {
+		for _, p := range procs {
+			p.m.Close()
+		}
+	})
+	procs["n1"] = startNode(t, "n1", filepath.Join(root, "n1"), "127.0.0.1:0", "127.0.0.1:0", "", extra...)
+	for _, id := range []string{"n2", "n3"} {
+		procs[id] = startNode(t, id, filepath.Join(root, id), "127.0.0.1:0", "127.0.0.1:0", procs["n1"].m.URL, extra...)
+	}
+	return procs
+}
+
 func TestThreeNodeClusterOverTCP(t *testing.T) {
 	api := apiClient{t}
 	root := t.TempDir()
