@@ -81,6 +81,10 @@ func arenaDeletedKey(name string) []byte { return []byte("arena_deleted/" + name
 // tells its spectators, who have nothing more to watch.
 type ArenaDeleted struct {
 	Name string `json:"arena"`
+	// Unqueued lists the agents whose tickets the delete dropped, in
+	// queue order, so the runner can tell those connected (an unqueued
+	// frame); spectators' frames never show it.
+	Unqueued []string `json:"-"`
 }
 
 // applyArenaDelete removes an arena with none of its contests running or
@@ -130,10 +134,12 @@ func (f *FSM) applyArenaDelete(ac *applyCtx, env Envelope) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	var unqueued []string
 	for _, t := range tickets {
 		if _, _, err := deleteTicket(ac.tx, a.Name, t.AgentID); err != nil {
 			return nil, err
 		}
+		unqueued = append(unqueued, t.AgentID)
 	}
 	for _, b := range [][]byte{bucketRatings, bucketBattles} {
 		if err := deletePrefix(ac.tx.Bucket(b), []byte(a.Name+"\x00")); err != nil {
@@ -148,7 +154,7 @@ func (f *FSM) applyArenaDelete(ac *applyCtx, env Envelope) (any, error) {
 			return nil, fmt.Errorf("delete arena %s: %w", a.Name, err)
 		}
 	}
-	ac.emit(EventArenaDeleted, ArenaDeleted{Name: a.Name})
+	ac.emit(EventArenaDeleted, ArenaDeleted{Name: a.Name, Unqueued: unqueued})
 	return a, nil
 }
 

@@ -111,11 +111,18 @@ type Queued struct {
 }
 
 // Unqueued confirms an unqueue frame: the agent waits in the arena's
-// queue no more, and a keep ticket will not bring it back.
+// queue no more, and a keep ticket will not bring it back. The server
+// also sends it unasked, with Reason, when it drops the agent's ticket
+// itself (ReasonArenaDeleted).
 type Unqueued struct {
-	Type  string `json:"type"`
-	Arena string `json:"arena"`
+	Type   string `json:"type"`
+	Arena  string `json:"arena"`
+	Reason string `json:"reason,omitempty"`
 }
+
+// ReasonArenaDeleted is an unasked unqueued frame's reason: an operator
+// deleted the arena, and its queue with it.
+const ReasonArenaDeleted = "arena_deleted"
 
 // Ack confirms an applied move, chunk or final.
 type Ack struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/matchmaking"
@@ -267,8 +268,13 @@ func (r *Runner) unqueueAbsent(arenaName, agentID string) {
 	})
 }
 
-// onEvent reacts to a committed contest event at once.
+// onEvent reacts to a committed contest event, or an arena's deletion,
+// at once.
 func (r *Runner) onEvent(ev arena.Event) {
+	if d, ok := ev.Data.(arena.ArenaDeleted); ok {
+		r.arenaDeleted(d)
+		return
+	}
 	if ev.Type != arena.EventContest {
 		return
 	}
@@ -307,6 +313,19 @@ func (r *Runner) onEvent(ev arena.Event) {
 	default:
 		if c.Status == arena.StatusRunning {
 			r.dispatch(c)
+		}
+	}
+}
+
+// arenaDeleted tells each connected agent whose ticket the arena's delete
+// dropped that it waits there no more: without a frame it would wait for
+// a contest that cannot come. Its session stays open, to queue elsewhere.
+// Agents the arena reaches itself (webhook, model endpoint, bots) have no
+// session here: their tickets just go.
+func (r *Runner) arenaDeleted(d arena.ArenaDeleted) {
+	for _, id := range d.Unqueued {
+		if conn := r.conn(id); conn != nil {
+			conn.Send(protocol.Unqueued{Type: protocol.TypeUnqueued, Arena: d.Name, Reason: protocol.ReasonArenaDeleted})
 		}
 	}
 }
