@@ -189,12 +189,30 @@ func (s *Server) arenaLive(c *gin.Context) {
 	defer release()
 	w, unwatch := s.hub.WatchArena(name, s.cfg.StreamBuffer)
 	defer unwatch()
+	// Read again now that the feed watches the arena: a delete applied
+	// between the check above and the watch sent its event to no watcher
+	// of this feed, which would show an arena that is gone and then wait
+	// for good. From here on a delete either shows in this read or comes
+	// as an event. (The snapshot also shows any change made meanwhile.)
+	ar, err = s.cfg.Contests.Arena(name)
+	gone := apperr.Is(err, apperr.NotFound)
+	if err != nil && !gone {
+		s.writeError(c, err)
+		return
+	}
 	out, err := s.upgradeStream(c)
 	if err != nil {
 		return
 	}
 	defer out.conn.Close()
 	done := readDiscard(out.conn)
+	if gone {
+		// As the feed ends on a delete it sees.
+		if out.send(arenaFrame(arena.ArenaDeleted{Name: name})) {
+			out.close(websocket.CloseNormalClosure, "arena deleted")
+		}
+		return
+	}
 
 	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
 	board, _ := s.cfg.Contests.Leaderboard(name)
