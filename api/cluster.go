@@ -28,7 +28,11 @@ type ClusterStatus struct {
 	// may be up to a second older.
 	StateHashIndex uint64 `json:"state_hash_index"`
 	// Leader is nil when the node currently knows no leader.
-	Leader        *NodeMeta      `json:"leader"`
+	Leader *NodeMeta `json:"leader"`
+	// CommandLevel is the cluster's command level: the newest log format
+	// its leaders propose, raised once every member runs a release that
+	// has it (docs/OPERATIONS.md, Upgrading).
+	CommandLevel  int            `json:"command_level"`
 	Nodes         []Member       `json:"nodes"`
 	LeaderChanges []LeaderChange `json:"leader_changes"`
 }
@@ -61,6 +65,8 @@ type Member struct {
 	AppliedIndex *uint64 `json:"applied_index,omitempty"`
 	Lag          *uint64 `json:"lag,omitempty"`
 	Reachable    *bool   `json:"reachable,omitempty"`
+	// CommandLevel is the member's release's level, from the same poll.
+	CommandLevel *int `json:"command_level,omitempty"`
 }
 
 // Progress is one node's cheap account of how far it has got, served at
@@ -75,6 +81,10 @@ type Progress struct {
 	LastLogIndex uint64 `json:"last_log_index"`
 	// LeaderID is "" while the node knows no leader.
 	LeaderID string `json:"leader_id"`
+	// CommandLevel is the newest log format the node's release proposes
+	// and reads (arena.CommandLevel); releases before levels existed do
+	// not send it, which reads as 0.
+	CommandLevel int `json:"command_level"`
 }
 
 // LeaderChange records one election, for operators.

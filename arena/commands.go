@@ -10,31 +10,32 @@ import (
 
 // Command types. A type name is part of the log format: never rename one.
 const (
-	CmdOwnerCreate       = "owner.create"
-	CmdAgentCreate       = "agent.create"
-	CmdAgentUpdate       = "agent.update"
-	CmdAgentDelete       = "agent.delete"
-	CmdCounterAdd        = "counter.add"
-	CmdClusterOperator   = "cluster.operator_token"
-	CmdClusterNode       = "cluster.node"
-	CmdClusterNodeRemove = "cluster.node_remove"
-	CmdClusterLeader     = "cluster.leader"
-	CmdSystemSeed        = "system.seed"
-	CmdArenaPut          = "arena.put"
-	CmdArenaDelete       = "arena.delete"
-	CmdQueueJoin         = "queue.join"
-	CmdQueueLeave        = "queue.leave"
-	CmdContestCreate     = "contest.create"
-	CmdContestMove       = "contest.move"
-	CmdContestTimeout    = "contest.timeout"
-	CmdContestForfeit    = "contest.forfeit"
-	CmdContestJudged     = "contest.judged"
-	CmdContestAbort      = "contest.abort"
-	CmdContestResume     = "contest.resume"
-	CmdLedgerGrant       = "ledger.grant"
-	CmdLedgerSettings    = "ledger.settings"
-	CmdTrainerCreate     = "trainer.create"
-	CmdKeyRotate         = "key.rotate"
+	CmdOwnerCreate         = "owner.create"
+	CmdAgentCreate         = "agent.create"
+	CmdAgentUpdate         = "agent.update"
+	CmdAgentDelete         = "agent.delete"
+	CmdCounterAdd          = "counter.add"
+	CmdClusterOperator     = "cluster.operator_token"
+	CmdClusterNode         = "cluster.node"
+	CmdClusterNodeRemove   = "cluster.node_remove"
+	CmdClusterLeader       = "cluster.leader"
+	CmdClusterCommandLevel = "cluster.command_level"
+	CmdSystemSeed          = "system.seed"
+	CmdArenaPut            = "arena.put"
+	CmdArenaDelete         = "arena.delete"
+	CmdQueueJoin           = "queue.join"
+	CmdQueueLeave          = "queue.leave"
+	CmdContestCreate       = "contest.create"
+	CmdContestMove         = "contest.move"
+	CmdContestTimeout      = "contest.timeout"
+	CmdContestForfeit      = "contest.forfeit"
+	CmdContestJudged       = "contest.judged"
+	CmdContestAbort        = "contest.abort"
+	CmdContestResume       = "contest.resume"
+	CmdLedgerGrant         = "ledger.grant"
+	CmdLedgerSettings      = "ledger.settings"
+	CmdTrainerCreate       = "trainer.create"
+	CmdKeyRotate           = "key.rotate"
 )
 
 // applyCtx is what a command handler sees: the batch transaction, the log
@@ -66,30 +67,31 @@ func CommandTypes() []string {
 
 func (f *FSM) stateHandlers() map[string]handler {
 	return map[string]handler{
-		CmdSystemSeed:        f.applySystemSeed,
-		CmdArenaPut:          f.applyArenaPut,
-		CmdArenaDelete:       f.applyArenaDelete,
-		CmdQueueJoin:         f.applyQueueJoin,
-		CmdQueueLeave:        f.applyQueueLeave,
-		CmdContestCreate:     f.applyContestCreate,
-		CmdContestMove:       f.applyContestMove,
-		CmdContestTimeout:    f.applyContestTimeout,
-		CmdContestForfeit:    f.applyContestForfeit,
-		CmdContestJudged:     f.applyContestJudged,
-		CmdContestAbort:      f.applyContestAbort,
-		CmdContestResume:     f.applyContestResume,
-		CmdLedgerGrant:       f.applyLedgerGrant,
-		CmdLedgerSettings:    f.applyLedgerSettings,
-		CmdOwnerCreate:       applyOwnerCreate,
-		CmdTrainerCreate:     applyTrainerCreate,
-		CmdKeyRotate:         applyKeyRotate,
-		CmdAgentCreate:       applyAgentCreate,
-		CmdAgentUpdate:       applyAgentUpdate,
-		CmdAgentDelete:       applyAgentDelete,
-		CmdCounterAdd:        applyCounterAdd,
-		CmdClusterOperator:   applyOperatorToken,
-		CmdClusterNode:       applyClusterNode,
-		CmdClusterNodeRemove: applyClusterNodeRemove,
-		CmdClusterLeader:     applyClusterLeader,
+		CmdSystemSeed:          f.applySystemSeed,
+		CmdArenaPut:            f.applyArenaPut,
+		CmdArenaDelete:         f.applyArenaDelete,
+		CmdQueueJoin:           f.applyQueueJoin,
+		CmdQueueLeave:          f.applyQueueLeave,
+		CmdContestCreate:       f.applyContestCreate,
+		CmdContestMove:         f.applyContestMove,
+		CmdContestTimeout:      f.applyContestTimeout,
+		CmdContestForfeit:      f.applyContestForfeit,
+		CmdContestJudged:       f.applyContestJudged,
+		CmdContestAbort:        f.applyContestAbort,
+		CmdContestResume:       f.applyContestResume,
+		CmdLedgerGrant:         f.applyLedgerGrant,
+		CmdLedgerSettings:      f.applyLedgerSettings,
+		CmdOwnerCreate:         applyOwnerCreate,
+		CmdTrainerCreate:       applyTrainerCreate,
+		CmdKeyRotate:           applyKeyRotate,
+		CmdAgentCreate:         applyAgentCreate,
+		CmdAgentUpdate:         applyAgentUpdate,
+		CmdAgentDelete:         applyAgentDelete,
+		CmdCounterAdd:          applyCounterAdd,
+		CmdClusterOperator:     applyOperatorToken,
+		CmdClusterNode:         applyClusterNode,
+		CmdClusterNodeRemove:   applyClusterNodeRemove,
+		CmdClusterLeader:       applyClusterLeader,
+		CmdClusterCommandLevel: applyCommandLevel,
 	}
 }

@@ -75,6 +75,10 @@ type Config struct {
 	Now          func() time.Time
 	// Games overrides the game registry (default DefaultGames()).
 	Games GameRegistry
+	// Level, when set, is the command level this node proposes and
+	// reports instead of CommandLevel: tests stand in for an older
+	// release (and its upgrade in place) with it.
+	Level func() int
 
 	// pipelining keeps raft's pipelined replication on (its default); only
 	// the test that reproduces its shutdown deadlock sets it.
@@ -104,10 +108,12 @@ type Node struct {
 	replayTo      atomic.Uint64
 	leaderChanges atomic.Uint64
 	leaderWatch   leaderWatch
-	ctx           context.Context
-	cancel        context.CancelFunc
-	wg            sync.WaitGroup
-	closeOnce     sync.Once
+	// clusterLevel caches the cluster's command level (ClusterLevel).
+	clusterLevel atomic.Int64
+	ctx          context.Context
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	closeOnce    sync.Once
 }
 
 // Open starts a node: it opens the stores, starts Raft and, for a fresh
@@ -152,6 +158,9 @@ func Open(cfg Config) (*Node, error) {
 	n.fsm, err = OpenFSM(FSMConfig{Path: filepath.Join(cfg.DataDir, "state.db"), Logger: cfg.Logger,
 		Observer: n.metrics, OnEvents: n.bus.Publish, Games: cfg.Games, SyncEveryCommit: cfg.StateSync == StateSyncCommit})
 	if err != nil {
+		return nil, err
+	}
+	if err := n.checkLevelOnOpen(); err != nil {
 		return nil, err
 	}
 	hl := newHCLog(cfg.Logger.With("component", "raft", "node_id", cfg.NodeID), cfg.RaftLogLevel)

@@ -95,6 +95,13 @@ func (n *Node) establish(ctx context.Context, term uint64) error {
 			return err
 		}
 	}
+	// A leader alone in its configuration knows every member's level: a
+	// fresh cluster starts at this release's level, and a one-node
+	// cluster moves up on its first start after an upgrade. Larger
+	// clusters learn their members' levels over HTTP (web's poller).
+	if _, err := n.RaiseClusterLevel(ctx, nil); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -262,6 +269,7 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 	// to be committed until it hears from the leader; the max covers that.)
 	st.CommitIndex = max(n.raft.CommitIndex(), st.AppliedIndex)
 	st.LastLogIndex = max(n.raft.LastIndex(), st.CommitIndex)
+	st.CommandLevel = n.ClusterLevel()
 	leader, ok := n.Leader()
 	if ok {
 		st.Leader = &leader

@@ -17,6 +17,11 @@ import (
 
 // PutArena creates or replaces an arena (operators).
 func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
+	if a.DistinctOwners {
+		if err := n.levelAtLeast(LevelKeptTerms, "an arena with distinct_owners"); err != nil {
+			return Arena{}, err
+		}
+	}
 	v, err := n.Apply(ctx, CmdArenaPut, arenaPutCmd{Arena: a})
 	if err != nil {
 		return Arena{}, err
@@ -29,6 +34,9 @@ func (n *Node) PutArena(ctx context.Context, a Arena) (Arena, error) {
 // voided first (stakes refunded); without, any such contest refuses the
 // delete (apperr.Conflict).
 func (n *Node) DeleteArena(ctx context.Context, name string, abort bool) (Arena, error) {
+	if err := n.levelAtLeast(LevelKeptTerms, "deleting an arena"); err != nil {
+		return Arena{}, err
+	}
 	v, err := n.Apply(ctx, CmdArenaDelete, arenaDeleteCmd{Name: name, Abort: abort, KeepDeleted: true})
 	if err != nil {
 		return Arena{}, err
@@ -273,7 +281,8 @@ func (n *Node) Tickets(arenaName string) (list []Ticket, err error) {
 
 // CreateContest starts a contest for the given agents (the matchmaker).
 func (n *Node) CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*Contest, error) {
-	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed, KeepTerms: true})
+	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed,
+		KeepTerms: n.ClusterLevel() >= LevelKeptTerms})
 	if err != nil {
 		return nil, err
 	}

@@ -62,8 +62,11 @@ func (n *Node) Audit() (r ledger.AuditReport, err error) {
 // would put more than ledger.MaxCredit in circulation is refused
 // (apperr.Conflict).
 func (n *Node) Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error) {
-	v, err := n.Apply(ctx, CmdLedgerGrant, ledgerGrantCmd{ID: id, OwnerID: ownerID, Amount: amount, Kind: kind, Memo: memo,
-		MaxCredit: ledger.MaxCredit, WholeMemo: true})
+	c := ledgerGrantCmd{ID: id, OwnerID: ownerID, Amount: amount, Kind: kind, Memo: memo}
+	if n.ClusterLevel() >= LevelKeptTerms {
+		c.MaxCredit, c.WholeMemo = ledger.MaxCredit, true
+	}
+	v, err := n.Apply(ctx, CmdLedgerGrant, c)
 	if err != nil {
 		return ledger.Transfer{}, err
 	}

@@ -244,6 +244,10 @@ type JoinRequest struct {
 	// otherwise it joins as a non-voter and the leader promotes it to
 	// voter once it has caught up.
 	ReadReplica bool `json:"read_replica,omitempty"`
+	// CommandLevel is the joiner's release's command level
+	// (arena.CommandLevel): a cluster at a higher level refuses the join
+	// (409), since the node could not apply its log.
+	CommandLevel int `json:"command_level,omitempty"`
 }
 
 // Readiness is the body of GET /readyz.

@@ -47,6 +47,9 @@ type joinReq struct {
 	SecretsKeyID string `json:"secrets_key_id,omitempty"`
 	// ReadReplica keeps the member a non-voter (never promoted).
 	ReadReplica bool `json:"read_replica,omitempty"`
+	// CommandLevel is the joiner's release's command level; releases
+	// before levels existed do not send it (0).
+	CommandLevel int `json:"command_level,omitempty"`
 }
 
 func (s *Server) join(c *gin.Context) {
@@ -57,6 +60,13 @@ func (s *Server) join(c *gin.Context) {
 	}
 	if err := checkJoinAddrs(req); err != nil {
 		s.writeError(c, err)
+		return
+	}
+	// A body missing the node's id or address is refused as invalid
+	// further on, whatever its level.
+	if cl := s.cfg.Cluster.ClusterLevel(); req.CommandLevel < cl && req.NodeID != "" && req.RaftAddr != "" {
+		s.writeError(c, apperr.New(apperr.Conflict, "node %q runs a release at command level %d and this cluster is at level %d: it could not apply the cluster's log; install the cluster's release on it and join again",
+			truncate(req.NodeID, 64), req.CommandLevel, cl))
 		return
 	}
 	if req.SecretsKeyID != "" && s.cfg.SecretsKey != nil {

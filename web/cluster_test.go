@@ -30,7 +30,7 @@ func TestOperatorMembership(t *testing.T) {
 
 	t.Run("re-joining a member through a follower only refreshes it", func(t *testing.T) {
 		f := followers[0]
-		body := mustJSON(t, map[string]string{"node_id": f.node.ID(), "raft_addr": f.node.RaftAddr(), "http_addr": f.srv.URL})
+		body := mustJSON(t, map[string]any{"node_id": f.node.ID(), "raft_addr": f.node.RaftAddr(), "http_addr": f.srv.URL, "command_level": arena.CommandLevel})
 		var got struct {
 			Nodes []arena.Member `json:"nodes"`
 		}
@@ -42,7 +42,7 @@ func TestOperatorMembership(t *testing.T) {
 
 	t.Run("a join naming another member's raft address is refused and evicts nobody", func(t *testing.T) {
 		taken := followers[0]
-		body := mustJSON(t, map[string]string{"node_id": "impostor", "raft_addr": taken.node.RaftAddr(), "http_addr": "http://127.0.0.1:9"})
+		body := mustJSON(t, map[string]any{"node_id": "impostor", "raft_addr": taken.node.RaftAddr(), "http_addr": "http://127.0.0.1:9", "command_level": arena.CommandLevel})
 		e.do(t, leader, req{method: "POST", path: "/v1/cluster/join", key: op, body: body}).
 			wantError(t, 409, "conflict", "belongs to member "+taken.node.ID())
 		if got := members(t, leader); len(got) != 3 || !slices.Contains(got, taken.node.ID()) {

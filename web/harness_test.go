@@ -74,6 +74,7 @@ type envConfig struct {
 type testNode struct {
 	node *arena.Node
 	srv  *httptest.Server
+	web  *web.Server // not Run: a test that needs its poller runs it
 	reg  *prometheus.Registry
 	// stallForwarded, while positive, delays requests that another node
 	// forwarded here (nanoseconds), to simulate a slow leader.
@@ -149,7 +150,8 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}
 		}
-		handlers[i] = web.New(wc).Handler()
+		tn.web = web.New(wc)
+		handlers[i] = tn.web.Handler()
 		tn.srv.Start()
 		t.Cleanup(tn.srv.Close) // closes the server before the cluster stops
 	}

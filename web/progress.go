@@ -122,6 +122,7 @@ func (s *Server) pollProgress(ctx context.Context) {
 			s.pollOnce(ctx, members)
 			if s.cfg.Cluster.LeaderReady() {
 				s.promoteCaughtUp(ctx, members)
+				s.raiseLevel(ctx, members)
 			}
 		}
 		select {
@@ -171,6 +172,36 @@ func (s *Server) promoteCaughtUp(ctx context.Context, members []arena.Member) {
 	}
 }
 
+// raiseLevel moves the cluster's command level up once every member has
+// answered this round's poll with a release at a higher level. A member
+// that did not answer holds the level where it is: it may still run the
+// older release.
+func (s *Server) raiseLevel(ctx context.Context, members []arena.Member) {
+	cur := s.cfg.Cluster.ClusterLevel()
+	levels := map[string]int{}
+	for _, m := range members {
+		sn, ok := s.progressBook.get(m.ID)
+		if !ok || sn.err != nil {
+			continue // unknown: RaiseClusterLevel holds the level
+		}
+		levels[m.ID] = sn.p.CommandLevel
+		if sn.p.CommandLevel < cur && m.ID != s.cfg.Cluster.ID() {
+			// An older release cannot read what this cluster writes:
+			// someone started one on a member's data dir.
+			s.log.Error("member runs a release older than the cluster's command level; it cannot apply the log",
+				"id", m.ID, "member_level", sn.p.CommandLevel, "cluster_level", cur)
+		}
+	}
+	if len(levels) < len(members) {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	if _, err := s.cfg.Cluster.RaiseClusterLevel(rctx, levels); err != nil {
+		s.log.Warn("raising the cluster's command level failed", "err", err)
+	}
+}
+
 func lagOf(commit, applied uint64) uint64 {
 	if applied >= commit {
 		return 0
@@ -205,7 +236,7 @@ func (s *Server) withLag(nodes []arena.Member) {
 		if sn.at.IsZero() {
 			continue
 		}
-		applied, lag := sn.p.AppliedIndex, lagOf(commit, sn.p.AppliedIndex)
-		nodes[i].AppliedIndex, nodes[i].Lag = &applied, &lag
+		applied, lag, level := sn.p.AppliedIndex, lagOf(commit, sn.p.AppliedIndex), sn.p.CommandLevel
+		nodes[i].AppliedIndex, nodes[i].Lag, nodes[i].CommandLevel = &applied, &lag, &level
 	}
 }

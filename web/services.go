@@ -43,6 +43,12 @@ type Cluster interface {
 	LeaderReady() bool
 	Promote(ctx context.Context, id string) error
 	LeaderChanged() <-chan struct{}
+	// ClusterLevel and RaiseClusterLevel: the cluster's command level,
+	// which the leader raises once every member reports a release that
+	// has the next one (progress.go), and joins are checked against
+	// (cluster.go).
+	ClusterLevel() int
+	RaiseClusterLevel(ctx context.Context, levels map[string]int) (int, error)
 }
 
 // Accounts is who may call: owners, agents, trainers and the keys that

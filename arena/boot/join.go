@@ -22,6 +22,9 @@ type JoinConfig struct {
 	NodeID, RaftAddr, HTTPAddr string
 	// ReadReplica asks to stay a non-voter (see client.JoinRequest).
 	ReadReplica bool
+	// CommandLevel is the node's release's command level
+	// (arena.CommandLevel); a cluster at a higher level refuses the join.
+	CommandLevel int
 	// Secrets sends its fingerprint with the request, so a cluster sealing
 	// with another key refuses the node before it becomes a member, and
 	// adopts the key the cluster answers with. Nil: neither.
@@ -56,7 +59,7 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 	if err != nil {
 		return fmt.Errorf("join %s: %w", cfg.Via, err)
 	}
-	req := client.JoinRequest{NodeID: cfg.NodeID, RaftAddr: cfg.RaftAddr, HTTPAddr: cfg.HTTPAddr, ReadReplica: cfg.ReadReplica}
+	req := client.JoinRequest{NodeID: cfg.NodeID, RaftAddr: cfg.RaftAddr, HTTPAddr: cfg.HTTPAddr, ReadReplica: cfg.ReadReplica, CommandLevel: cfg.CommandLevel}
 	if cfg.Secrets != nil {
 		req.SecretsKeyID = cfg.Secrets.Fingerprint()
 	}

@@ -306,7 +306,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		err := boot.Join(ctx, boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
 			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger,
-			ReadReplica: m.ReadReplica, Patience: patience})
+			ReadReplica: m.ReadReplica, CommandLevel: arena.CommandLevel, Patience: patience})
 		switch {
 		case err != nil && member:
 			logger.Warn("could not refresh this member's metadata through --join; serving as the member the stored configuration lists",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strconv"
 
 	"github.com/agentarena/arena/client"
 )
@@ -54,6 +55,7 @@ func clusterStatus(fs *flag.FlagSet) action {
 		t.row("APPLIED INDEX", formatUint(st.AppliedIndex))
 		t.row("LAST LOG INDEX", formatUint(st.LastLogIndex))
 		t.row("STATE HASH", fmt.Sprintf("%s (at index %d)", st.StateHash, st.StateHashIndex))
+		t.row("COMMAND LEVEL", strconv.Itoa(st.CommandLevel))
 		if err := t.flush(); err != nil {
 			return err
 		}
@@ -66,9 +68,10 @@ func clusterStatus(fs *flag.FlagSet) action {
 // node catches up (the leader promotes it) and "Nonvoter (read replica)"
 // for one that stays so; APPLIED and LAG come from the serving node's last
 // poll of each member ("-" before the first, "unreachable" when the
-// member did not answer it).
+// member did not answer it); LEVEL is the command level of the release
+// each member runs, from the same poll.
 func printNodes(t *table, nodes []client.Node) error {
-	t.row("ID", "RAFT ADDR", "HTTP ADDR", "SUFFRAGE", "APPLIED", "LAG", "LEADER")
+	t.row("ID", "RAFT ADDR", "HTTP ADDR", "SUFFRAGE", "APPLIED", "LAG", "LEVEL", "LEADER")
 	for _, n := range nodes {
 		leader := "no"
 		if n.Leader {
@@ -78,17 +81,20 @@ func printNodes(t *table, nodes []client.Node) error {
 		if n.ReadReplica {
 			suffrage += " (read replica)"
 		}
-		applied, lag := "-", "-"
+		applied, lag, level := "-", "-", "-"
 		if n.AppliedIndex != nil {
 			applied = formatUint(*n.AppliedIndex)
 		}
 		if n.Lag != nil {
 			lag = formatUint(*n.Lag)
 		}
+		if n.CommandLevel != nil {
+			level = strconv.Itoa(*n.CommandLevel)
+		}
 		if n.Reachable != nil && !*n.Reachable {
 			lag = "unreachable"
 		}
-		t.row(n.ID, n.RaftAddr, n.HTTPAddr, suffrage, applied, lag, leader)
+		t.row(n.ID, n.RaftAddr, n.HTTPAddr, suffrage, applied, lag, level, leader)
 	}
 	return t.flush()
 }

@@ -318,12 +318,13 @@ func TestClusterCommands(t *testing.T) {
 				fmt.Sprintf("APPLIED INDEX   %d", st.AppliedIndex),
 				fmt.Sprintf("LAST LOG INDEX  %d", st.LastLogIndex),
 				fmt.Sprintf("STATE HASH      %s (at index %d)", st.StateHash, st.StateHashIndex),
+				fmt.Sprintf("COMMAND LEVEL   %d", st.CommandLevel),
 				"",
-				"ID     RAFT ADDR  HTTP ADDR                    SUFFRAGE  APPLIED  LAG  LEADER",
-				fmt.Sprintf("node0  node0      %s  Voter     %d        0    yes", srv.URL, st.AppliedIndex),
-				// node1's address cannot be polled: its lag is unknown
-				// until the first poll, unreachable after.
-				"node1  node1      http://node1.invalid         Voter     -        LAG  no"),
+				"ID     RAFT ADDR  HTTP ADDR                    SUFFRAGE  APPLIED  LAG  LEVEL  LEADER",
+				fmt.Sprintf("node0  node0      %s  Voter     %d        0    %d      yes", srv.URL, st.AppliedIndex, st.CommandLevel),
+				// node1's address cannot be polled: its lag and level are
+				// unknown until the first poll, its lag unreachable after.
+				"node1  node1      http://node1.invalid         Voter     -        LAG  -  no"),
 		},
 		{
 			name:      "cluster status --linearizable asks for a linearizable read",
@@ -345,8 +346,8 @@ func TestClusterCommands(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
 			if tt.wantOut != "" && !sameTable(r.stdout, tt.wantOut) &&
-				!sameTable(r.stdout, strings.Replace(tt.wantOut, "LAG  no", "-  no", 1)) &&
-				!sameTable(r.stdout, strings.Replace(tt.wantOut, "LAG  no", "unreachable  no", 1)) {
+				!sameTable(r.stdout, strings.Replace(tt.wantOut, "LAG  -  no", "-  -  no", 1)) &&
+				!sameTable(r.stdout, strings.Replace(tt.wantOut, "LAG  -  no", "unreachable  -  no", 1)) {
 				t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, tt.wantOut)
 			}
 			if q := srv.LastRequest().RawQuery; q != tt.wantQuery {

@@ -1,0 +1,161 @@
+package arena_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/ledger"
+)
+
+// levels stands in for the release each test node runs: node i proposes
+// and reports levels[i], and storing into it upgrades the node in place.
+type levels []atomic.Int64
+
+func (l levels) option() arenatest.Option {
+	return arenatest.WithConfig(func(i int, cfg *arena.Config) {
+		cfg.Level = func() int { return int(l[i].Load()) }
+	})
+}
+
+func wantCode(t *testing.T, err error, code apperr.Code, what string) {
+	t.Helper()
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Code != code {
+		t.Fatalf("%s: %v, want %s", what, err, code)
+	}
+}
+
+// TestClusterLevelGatesNewCommands: on a data dir an older release wrote
+// (command level 0), the leader proposes only what that release can read
+// (grants without the credit cap, no arena.delete, no distinct_owners),
+// and the first start of the new release on a one-node cluster moves the
+// level up and opens them.
+func TestClusterLevelGatesNewCommands(t *testing.T) {
+	lv := make(levels, 1)
+	c := arenatest.NewCluster(t, 1, lv.option())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n := c.Leader()
+	if got := n.ClusterLevel(); got != 0 {
+		t.Fatalf("cluster level %d on a cluster of level-0 nodes, want 0", got)
+	}
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_x", Name: "x"}, agents.HashKey("kx")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := n.DeleteArena(ctx, "connect4", false)
+	wantCode(t, err, apperr.Conflict, "arena delete at level 0")
+	a, err := n.Arena("connect4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.DistinctOwners = true
+	_, err = n.PutArena(ctx, a)
+	wantCode(t, err, apperr.Conflict, "distinct_owners at level 0")
+	// Without max_credit in the command, the cap is not checked: what an
+	// older release does with the same log.
+	if _, err := n.Grant(ctx, "g1", "ow_x", ledger.MaxCredit, "grant", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Grant(ctx, "g2", "ow_x", 1, "grant", ""); err != nil {
+		t.Fatalf("a grant over the cap at level 0 (an older release applies it): %v", err)
+	}
+
+	c.Stop(0)
+	lv[0].Store(arena.CommandLevel)
+	c.Start(0)
+	n = c.Leader()
+	c.Eventually(10*time.Second, func() error {
+		if got := n.ClusterLevel(); got != arena.CommandLevel {
+			return errors.New("level not raised yet")
+		}
+		return nil
+	})
+	_, err = n.Grant(ctx, "g3", "ow_x", 1, "grant", "")
+	wantCode(t, err, apperr.Conflict, "a grant over the cap at the new level")
+	if _, err := n.PutArena(ctx, a); err != nil {
+		t.Fatalf("distinct_owners at the new level: %v", err)
+	}
+	if _, err := n.DeleteArena(ctx, "connect4", false); err != nil {
+		t.Fatalf("arena delete at the new level: %v", err)
+	}
+}
+
+// TestRaiseClusterLevelWaitsForEveryMember: the leader raises the level
+// to the lowest any member reports, and not at all while a member's level
+// is unknown; a follower cannot raise it; every node applies the raise.
+func TestRaiseClusterLevelWaitsForEveryMember(t *testing.T) {
+	lv := make(levels, 3)
+	c := arenatest.NewCluster(t, 3, lv.option())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range lv {
+		lv[i].Store(arena.CommandLevel) // every node upgraded in place
+	}
+	leader := c.Leader()
+	var others []string
+	var follower *arena.Node
+	for i, n := range c.Nodes {
+		if n != leader {
+			others = append(others, n.ID())
+			follower = c.Nodes[i]
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		levels map[string]int
+	}{
+		{"one member unknown", map[string]int{others[0]: arena.CommandLevel}},
+		{"one member still old", map[string]int{others[0]: arena.CommandLevel, others[1]: 0}},
+	} {
+		got, err := leader.RaiseClusterLevel(ctx, tc.levels)
+		if err != nil || got != 0 {
+			t.Fatalf("%s: level %d, %v; want 0", tc.name, got, err)
+		}
+	}
+	_, err := follower.RaiseClusterLevel(ctx, map[string]int{others[0]: 1, others[1]: 1, leader.ID(): 1})
+	wantCode(t, err, apperr.NotLeader, "raise on a follower")
+	got, err := leader.RaiseClusterLevel(ctx, map[string]int{others[0]: arena.CommandLevel, others[1]: arena.CommandLevel + 5})
+	if err != nil || got != arena.CommandLevel {
+		t.Fatalf("every member upgraded: level %d, %v; want %d", got, err, arena.CommandLevel)
+	}
+	c.WaitConverged()
+	for _, n := range c.Nodes {
+		if got := n.ClusterLevel(); got != arena.CommandLevel {
+			t.Errorf("%s: cluster level %d, want %d", n.ID(), got, arena.CommandLevel)
+		}
+	}
+}
+
+// TestNewerLevelRefusesToOpen: a release never opens a data dir a newer
+// release has moved past its level (it would reject that release's
+// commands while the other members apply them).
+func TestNewerLevelRefusesToOpen(t *testing.T) {
+	lv := make(levels, 1)
+	lv[0].Store(arena.CommandLevel)
+	c := arenatest.NewCluster(t, 1, lv.option())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	lv[0].Store(arena.CommandLevel + 1)
+	if got, err := c.Leader().RaiseClusterLevel(ctx, nil); err != nil || got != arena.CommandLevel+1 {
+		t.Fatalf("raise to %d: %d, %v", arena.CommandLevel+1, got, err)
+	}
+	c.Stop(0)
+	lv[0].Store(arena.CommandLevel)
+	cfg := arena.Config{NodeID: "node0", DataDir: c.Dirs[0], Level: func() int { return int(lv[0].Load()) }}
+	n, err := arena.Open(cfg)
+	if err == nil {
+		n.Close()
+		t.Fatal("an older release opened a data dir at a newer command level")
+	}
+	t.Log(err)
+}
