@@ -104,6 +104,15 @@ func GetOwner(tx *bolt.Tx, id string) (Owner, error) {
 	return o, nil
 }
 
+// OwnerExists is GetOwner's not-found check without decoding the owner,
+// for the hot paths that only need to know (every ledger grant).
+func OwnerExists(tx *bolt.Tx, id string) error {
+	if tx.Bucket(bucketOwners).Get([]byte(id)) == nil {
+		return apperr.New(apperr.NotFound, "owner %s not found", id)
+	}
+	return nil
+}
+
 // CreateAgent stores a new agent for an existing owner. Names are unique per
 // owner so an owner can address their agents by name.
 func CreateAgent(tx *bolt.Tx, a Agent, keyHash string) error {

@@ -51,6 +51,14 @@ func TestAgentLifecycle(t *testing.T) {
 	if err := db.View(func(tx *bolt.Tx) error { _, err := GetOwner(tx, "ow_x"); return err }); err == nil || err.Error() != "not_found: owner ow_x not found" {
 		t.Errorf("a missing owner: %v, want \"owner ow_x not found\"", err)
 	}
+	// OwnerExists answers as GetOwner does, without decoding: the ledger's
+	// grants refuse an unknown owner with it, in the golden log's words.
+	if err := db.View(func(tx *bolt.Tx) error { return OwnerExists(tx, "ow_x") }); err == nil || err.Error() != "not_found: owner ow_x not found" {
+		t.Errorf("OwnerExists of a missing owner: %v, want \"owner ow_x not found\"", err)
+	}
+	if err := db.View(func(tx *bolt.Tx) error { return OwnerExists(tx, "ow_a") }); err != nil {
+		t.Errorf("OwnerExists of a stored owner: %v", err)
+	}
 
 	tests := []struct {
 		name string

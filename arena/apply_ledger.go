@@ -87,7 +87,7 @@ func (f *FSM) applyLedgerGrant(ac *applyCtx, env Envelope) (any, error) {
 	if c.Amount == 0 {
 		return nil, apperr.New(apperr.Invalid, "amount must not be zero")
 	}
-	if _, err := agents.GetOwner(ac.tx, c.OwnerID); err != nil {
+	if err := agents.OwnerExists(ac.tx, c.OwnerID); err != nil {
 		return nil, err
 	}
 	s, _, err := ledgerSettings(ac.tx)

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -156,7 +155,8 @@ func (s *store) account(id string) (a Account, ok bool, err error) {
 	if data == nil {
 		return Account{ID: id, Kind: kind}, false, nil
 	}
-	if err := json.Unmarshal(data, &a); err != nil {
+	a, err = decodeAccount(data)
+	if err != nil {
 		return Account{}, false, fmt.Errorf("decode account %s: %w", id, err)
 	}
 	return a, true, nil

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -158,7 +157,7 @@ func (s *store) commit(st step) (Transfer, error) {
 	t.Seq, t.PrevHash = seq+1, prev
 	t.Hash = t.ComputeHash()
 	key := seqKey(t.Seq)
-	data, err := json.Marshal(t)
+	data, err := encodeTransfer(t)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("encode transfer %s: %w", t.ID, err)
 	}
@@ -177,7 +176,7 @@ func (s *store) commit(st step) (Transfer, error) {
 		puts = append(puts, put{s.byContest, indexKey(t.Contest, t.Seq), []byte{}})
 	}
 	for _, a := range []Account{st.from, st.to} {
-		ad, err := json.Marshal(a)
+		ad, err := encodeAccount(a)
 		if err != nil {
 			return Transfer{}, fmt.Errorf("encode account %s: %w", a.ID, err)
 		}
