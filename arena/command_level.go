@@ -90,18 +90,21 @@ func (n *Node) ClusterLevel() int {
 	if l := int(n.clusterLevel.Load()); l >= n.ownLevel() {
 		return l
 	}
-	var l int
-	err := n.fsm.View(func(tx *bolt.Tx) error {
-		var err error
-		l, err = readCommandLevel(tx.Bucket(bucketCluster))
-		return err
-	})
+	l, err := n.storedLevel()
 	if err != nil {
 		n.log.Error("read the cluster's command level", "err", err)
 		return 0
 	}
 	n.clusterLevel.Store(int64(l))
 	return l
+}
+
+func (n *Node) storedLevel() (l int, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		l, err = readCommandLevel(tx.Bucket(bucketCluster))
+		return err
+	})
+	return l, err
 }
 
 // levelAtLeast reports whether the cluster has reached level l, and the
@@ -154,12 +157,7 @@ func (n *Node) RaiseClusterLevel(ctx context.Context, levels map[string]int) (in
 // this binary's level: this binary would reject that release's commands
 // while the other members apply them.
 func (n *Node) checkLevelOnOpen() error {
-	var l int
-	err := n.fsm.View(func(tx *bolt.Tx) error {
-		var err error
-		l, err = readCommandLevel(tx.Bucket(bucketCluster))
-		return err
-	})
+	l, err := n.storedLevel()
 	if err != nil {
 		return err
 	}
