@@ -52,6 +52,16 @@ type directive struct {
 	args     map[string]string
 	input    string
 	expected string
+	// comments are the "#" lines just above the directive, which -update
+	// writes back (it used to drop them).
+	comments []string
+}
+
+// goldenHeader opens the file; -update writes it afresh.
+var goldenHeader = []string{
+	"# Golden command log of the arena state machine (see arena/golden_test.go).",
+	"# Each apply gives one Raft log entry and the result it must produce;",
+	"# state prints every bucket and the state hash after the last entry.",
 }
 
 func parseDirectives(t *testing.T, data string) []directive {
@@ -67,15 +77,20 @@ func parseDirectives(t *testing.T, data string) []directive {
 		lineNo++
 		return sc.Text(), true
 	}
+	var comments []string
 	for {
 		l, ok := next()
 		if !ok {
 			break
 		}
+		if strings.HasPrefix(l, "#") && !slices.Contains(goldenHeader, l) {
+			comments = append(comments, l)
+		}
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		d := directive{line: lineNo, args: map[string]string{}}
+		d := directive{line: lineNo, args: map[string]string{}, comments: comments}
+		comments = nil
 		fields := strings.Fields(l)
 		d.cmd = fields[0]
 		for _, f := range fields[1:] {
@@ -117,10 +132,11 @@ func parseDirectives(t *testing.T, data string) []directive {
 
 func writeDirectives(ds []directive) string {
 	var b strings.Builder
-	b.WriteString("# Golden command log of the arena state machine (see arena/golden_test.go).\n")
-	b.WriteString("# Each apply gives one Raft log entry and the result it must produce;\n")
-	b.WriteString("# state prints every bucket and the state hash after the last entry.\n\n")
+	b.WriteString(strings.Join(goldenHeader, "\n") + "\n\n")
 	for _, d := range ds {
+		for _, c := range d.comments {
+			b.WriteString(c + "\n")
+		}
 		b.WriteString(d.cmd)
 		keys := make([]string, 0, len(d.args))
 		for k := range d.args {
