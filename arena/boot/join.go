@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/agentarena/arena/client"
@@ -24,6 +25,8 @@ type JoinConfig struct {
 	ReadReplica bool
 	// CommandLevel is the node's release's command level
 	// (arena.CommandLevel); a cluster at a higher level refuses the join.
+	// A leader of a release before levels refuses the field itself, and
+	// the join is sent again without it (its cluster is at level 0).
 	CommandLevel int
 	// Secrets sends its fingerprint with the request, so a cluster sealing
 	// with another key refuses the node before it becomes a member, and
@@ -73,6 +76,16 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 			}
 			return cfg.Secrets.Adopt(ans.SecretsKey)
 		}
+		if req.CommandLevel != 0 && refusesLevelField(err) {
+			// A leader of a release before command levels decodes the
+			// join strictly and refuses the field it does not know. Its
+			// cluster is at level 0, which takes a node of any level:
+			// ask again without the field, as that release's nodes do.
+			cfg.Logger.Info("the cluster runs a release from before command levels (level 0); joining without this node's level",
+				"via", cfg.Via, "level", req.CommandLevel)
+			req.CommandLevel = 0
+			continue
+		}
 		if permanent(err) {
 			return fmt.Errorf("join %s: %w%s", cfg.Via, err, joinHint(err))
 		}
@@ -89,6 +102,16 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 		}
 		backoff = min(backoff*2, maxJoinBackoff)
 	}
+}
+
+// refusesLevelField reports a release from before command levels
+// refusing the join's command_level field as unknown (400 invalid,
+// 'unknown field "command_level"'). Releases with levels know the field
+// and never answer so.
+func refusesLevelField(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest &&
+		strings.Contains(apiErr.Message, `unknown field "command_level"`)
 }
 
 // permanent reports a refusal that asking again cannot change: a request

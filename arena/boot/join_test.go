@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -203,5 +204,96 @@ func TestJoinRefusesABadURL(t *testing.T) {
 	err := boot.Join(context.Background(), boot.JoinConfig{Via: "member:8080", OperatorToken: "aop_token", NodeID: "n2"})
 	if err == nil || !strings.HasPrefix(err.Error(), "join member:8080: ") {
 		t.Fatalf("Join: %v, want a join error naming the URL", err)
+	}
+}
+
+// previousReleaseMember answers joins as the join handler of the release
+// before command levels (commit 5ce5303) does: the body is decoded with
+// unknown fields refused, and a field it does not know is a 400 naming
+// it ("unknown field \"command_level\"", web's decodeStrict); a body it
+// reads joins the node.
+func previousReleaseMember(t *testing.T, clusterKey string) *member {
+	m := &member{}
+	m.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		call := joinCall{method: r.Method, path: r.URL.Path, auth: r.Header.Get("Authorization"), contentType: r.Header.Get("Content-Type")}
+		_ = json.Unmarshal(body, &call.body)
+		m.mu.Lock()
+		m.got = append(m.got, call)
+		m.mu.Unlock()
+		var req struct { // that release's joinReq
+			NodeID       string `json:"node_id"`
+			RaftAddr     string `json:"raft_addr"`
+			HTTPAddr     string `json:"http_addr"`
+			SecretsKeyID string `json:"secrets_key_id,omitempty"`
+			ReadReplica  bool   `json:"read_replica,omitempty"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		a := joined(clusterKey)
+		if err := dec.Decode(&req); err != nil {
+			a = apiError(http.StatusBadRequest, "invalid", "unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.body))
+	}))
+	t.Cleanup(m.Close)
+	return m
+}
+
+// A node of a release with command levels joins a cluster whose leader
+// runs the release before them: that leader refuses the command_level
+// field it does not know (400), and its cluster, at level 0, takes a node
+// of any level, so the node asks again without the field. Before, the
+// refusal ended the join: during a rolling upgrade, an upgraded binary
+// could not be added, replace a dead member, or come back at a new
+// address while an older node led, and a restarted member logged that
+// it could not refresh its metadata.
+func TestJoinAClusterOfTheReleaseBeforeLevels(t *testing.T) {
+	clusterKey := newKey(t)
+	m := previousReleaseMember(t, clusterKey)
+	keys, err := boot.LoadSecretsKey(t.TempDir(), "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	err = boot.Join(context.Background(), boot.JoinConfig{
+		Via: m.URL, OperatorToken: "aop_token", NodeID: "n2", RaftAddr: "127.0.0.1:7002", HTTPAddr: "http://127.0.0.1:8082",
+		CommandLevel: 1, Secrets: keys, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Patience: 200 * time.Millisecond, Backoff: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("Join: %v\n%s", err, logs.String())
+	}
+	calls := m.calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d join requests, want 2 (with the level, then without)", len(calls))
+	}
+	if l, ok := calls[0].body["command_level"]; !ok || l != float64(1) {
+		t.Errorf("first request %v, want command_level 1", calls[0].body)
+	}
+	if _, ok := calls[1].body["command_level"]; ok {
+		t.Errorf("second request %v still sends command_level", calls[1].body)
+	}
+	if keys.Key() != clusterKey {
+		t.Errorf("secrets key %q after joining, want the cluster's", keys.Key())
+	}
+	if !strings.Contains(logs.String(), "before command levels") || strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+
+	// Any other refusal of a request that carries the level stands: a
+	// release with levels refuses an older node, never the field.
+	for _, a := range []answer{
+		apiError(http.StatusBadRequest, "invalid", `unknown field "colour"`),
+		apiError(http.StatusConflict, "conflict", `node "n2" runs a release at command level 1 and this cluster is at level 2`),
+	} {
+		m := newMember(t, a)
+		err := boot.Join(context.Background(), boot.JoinConfig{Via: m.URL, OperatorToken: "aop_token", NodeID: "n2",
+			RaftAddr: "127.0.0.1:7002", HTTPAddr: "http://127.0.0.1:8082", CommandLevel: 1, Backoff: time.Millisecond})
+		if err == nil || len(m.calls()) != 1 {
+			t.Errorf("answer %s: Join %v after %d requests, want the refusal after 1", a.body, err, len(m.calls()))
+		}
 	}
 }
