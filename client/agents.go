@@ -183,3 +183,17 @@ func (c *Client) UnqueueAgent(ctx context.Context, agentID, arena string) error 
 	_, err = c.do(ctx, request{method: http.MethodDelete, path: "/v1/agents/" + seg + "/queue/" + aseg})
 	return err
 }
+
+// Deliveries lists the leader's recent calls to a webhook agent, newest
+// first (the agent's owner or the operator).
+func (c *Client) Deliveries(ctx context.Context, id string) (*DeliveryList, error) {
+	seg, err := pathID("agent", id)
+	if err != nil {
+		return nil, err
+	}
+	var out DeliveryList
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/agents/" + seg + "/deliveries", out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -222,6 +222,17 @@ const (
 // (StateHashIndex says which index it is for).
 type ClusterStatus = api.ClusterStatus
 
+// Delivery is one call the arena made to a webhook agent.
+type Delivery = api.Delivery
+
+// DeliveryList is the body of GET /v1/agents/{id}/deliveries: the calls
+// the leader (NodeID) made to the agent, newest first.
+type DeliveryList struct {
+	Agent      string     `json:"agent"`
+	NodeID     string     `json:"node_id"`
+	Deliveries []Delivery `json:"deliveries"`
+}
+
 // NodeAddr locates a node.
 type NodeAddr = api.NodeMeta
 

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/agentarena/arena/agents/secrets"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/runner"
@@ -37,6 +38,8 @@ type Node interface {
 type Runner interface {
 	Attach(agentID string, conn runner.AgentConn) (detach func())
 	Disconnect(agentID, reason string)
+	// Deliveries lists the webhook calls this node made to an agent.
+	Deliveries(agentID string) []api.Delivery
 }
 
 var _ Node = (*arena.Node)(nil)
@@ -302,6 +305,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/agents/:id/ratings", s.ratingHistory)
 	v1.POST("/agents/:id/key", s.requireOwner, s.rotateAgentKey)
 	v1.POST("/agents/:id/webhook-secret", s.requireOwner, s.rotateWebhookSecret)
+	v1.GET("/agents/:id/deliveries", s.requireAuth, s.deliveries)
 	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
 
 	v1.GET("/arenas", s.listArenas)

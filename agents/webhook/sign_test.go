@@ -96,11 +96,11 @@ func TestCallsAreSigned(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := webhook.New(nil)
-	if _, err := c.Move(context.Background(), srv.URL, secret, turn(time.Now().Add(5*time.Second))); err != nil {
+	if _, _, err := c.Move(context.Background(), srv.URL, secret, turn(time.Now().Add(5*time.Second))); err != nil {
 		t.Fatal(err)
 	}
 	end := protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1", Status: "settled", Ranks: []int{0, 1}, Payout: 200}
-	if err := c.Notify(context.Background(), srv.URL, secret, end); err != nil {
+	if _, err := c.Notify(context.Background(), srv.URL, secret, end); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
@@ -118,8 +118,8 @@ func TestNotifyRefusesANon2xxAnswer(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
 	defer srv.Close()
-	err := webhook.New(nil).Notify(context.Background(), srv.URL, "whsec_x", protocol.ContestEnd{Type: protocol.TypeContestEnd})
-	if err == nil || !strings.Contains(err.Error(), "401") {
+	call, err := webhook.New(nil).Notify(context.Background(), srv.URL, "whsec_x", protocol.ContestEnd{Type: protocol.TypeContestEnd})
+	if err == nil || !strings.Contains(err.Error(), "401") || call.Status != 401 {
 		t.Fatalf("err = %v, want the 401 named", err)
 	}
 }

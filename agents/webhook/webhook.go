@@ -47,68 +47,80 @@ type reply struct {
 	Move json.RawMessage `json:"move"`
 }
 
+// Call is what the arena learned of one call: the delivery id it sent and
+// the status the agent answered (0: no answer).
+type Call struct {
+	Delivery string
+	Status   int
+}
+
 // Move POSTs turn as JSON to url, signed with secret ("" for an agent
 // created before webhook secrets existed: unsigned), and returns the
 // reply's "move". The call is cut off at the turn's deadline; a status
 // other than 200, or a body that is not {"move": ...}, is an error and
 // plays no move.
-func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, error) {
+func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, Call, error) {
 	ctx, cancel := context.WithDeadline(ctx, turn.Deadline)
 	defer cancel()
 	body, _ := json.Marshal(turn)
-	status, data, err := c.post(ctx, url, secret, protocol.TypeTurn, body)
+	call, data, err := c.post(ctx, url, secret, protocol.TypeTurn, body)
 	if err != nil {
-		return nil, err
+		return nil, call, err
 	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("webhook answered %d %s", status, http.StatusText(status))
+	if call.Status != http.StatusOK {
+		return nil, call, fmt.Errorf("webhook answered %d %s", call.Status, http.StatusText(call.Status))
 	}
 	var r reply
-	if err := json.Unmarshal(data, &r); err != nil || len(r.Move) == 0 {
-		return nil, fmt.Errorf("webhook reply must be {\"move\": ...}: %v", err)
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: %v", err)
 	}
-	return r.Move, nil
+	if len(r.Move) == 0 {
+		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: it has no move")
+	}
+	return r.Move, call, nil
 }
 
 // Notify POSTs a contest_end frame to url, signed like a turn. Any 2xx
 // answer is success and its body is ignored.
-func (c *Client) Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) error {
+func (c *Client) Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) (Call, error) {
 	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
 	body, _ := json.Marshal(end)
-	status, _, err := c.post(ctx, url, secret, protocol.TypeContestEnd, body)
+	call, _, err := c.post(ctx, url, secret, protocol.TypeContestEnd, body)
 	if err != nil {
-		return err
+		return call, err
 	}
-	if status < 200 || status > 299 {
-		return fmt.Errorf("webhook answered %d %s to contest_end", status, http.StatusText(status))
+	if call.Status < 200 || call.Status > 299 {
+		return call, fmt.Errorf("webhook answered %d %s to contest_end", call.Status, http.StatusText(call.Status))
 	}
-	return nil
+	return call, nil
 }
 
 // post sends one signed call and returns the status and (bounded) body.
-func (c *Client) post(ctx context.Context, url, secret, event string, body []byte) (int, []byte, error) {
+func (c *Client) post(ctx context.Context, url, secret, event string, body []byte) (Call, []byte, error) {
+	id := make([]byte, 12)
+	_, _ = rand.Read(id)
+	call := Call{Delivery: "wd_" + hex.EncodeToString(id)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return call, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "agent-arena-webhook/1")
 	req.Header.Set(EventHeader, event)
-	id := make([]byte, 12)
-	_, _ = rand.Read(id)
-	req.Header.Set(DeliveryHeader, "wd_"+hex.EncodeToString(id))
+	req.Header.Set(DeliveryHeader, call.Delivery)
 	if secret != "" {
 		req.Header.Set(SignatureHeader, Sign(secret, c.now(), body))
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return call, nil, err
 	}
 	defer resp.Body.Close()
+	call.Status = resp.StatusCode
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
 	if err != nil {
-		return 0, nil, err
+		return call, nil, err
 	}
-	return resp.StatusCode, data, nil
+	return call, data, nil
 }

@@ -29,9 +29,12 @@ func TestMove(t *testing.T) {
 			io.WriteString(w, `{"move": 4}`)
 		}))
 		defer srv.Close()
-		move, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", "", tn)
+		move, call, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", "", tn)
 		if err != nil || string(move) != "4" {
 			t.Fatalf("move %s, err %v", move, err)
+		}
+		if call.Status != 200 || call.Delivery != got.Header.Get(webhook.DeliveryHeader) {
+			t.Fatalf("call %+v; want status 200 and the delivery id sent (%s)", call, got.Header.Get(webhook.DeliveryHeader))
 		}
 		want, _ := json.Marshal(tn)
 		if got.Method != http.MethodPost || got.URL.Path != "/turn" || string(body) != string(want) {
@@ -44,10 +47,11 @@ func TestMove(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, status, reply, err string
+		code                     int
 	}{
-		{"a status other than 200 is an error naming it", "503", `{"move": 1}`, "webhook answered 503 Service Unavailable"},
-		{"a reply without a move is an error", "200", `{"mvoe": 1}`, `webhook reply must be {"move": ...}: <nil>`},
-		{"a reply that is not JSON is an error", "200", `move 1`, `webhook reply must be {"move": ...}: invalid character`},
+		{"a status other than 200 is an error naming it", "503", `{"move": 1}`, "webhook answered 503 Service Unavailable", 503},
+		{"a reply without a move is an error", "200", `{"mvoe": 1}`, `webhook reply must be {"move": ...}: it has no move`, 200},
+		{"a reply that is not JSON is an error", "200", `move 1`, `webhook reply must be {"move": ...}: invalid character`, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -57,9 +61,9 @@ func TestMove(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			}))
 			defer srv.Close()
-			_, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
-			if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-				t.Fatalf("err %v, want %q", err, tc.err)
+			_, call, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.err) || call.Status != tc.code {
+				t.Fatalf("err %v, status %d; want %q, %d", err, call.Status, tc.err, tc.code)
 			}
 		})
 	}
@@ -76,9 +80,9 @@ func TestMove(t *testing.T) {
 		}))
 		defer srv.Close()
 		start := time.Now()
-		_, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(100*time.Millisecond)))
-		if err == nil || time.Since(start) > 5*time.Second {
-			t.Fatalf("err %v after %s", err, time.Since(start))
+		_, call, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(100*time.Millisecond)))
+		if err == nil || time.Since(start) > 5*time.Second || call.Status != 0 {
+			t.Fatalf("err %v, status %d after %s; want an error without a status", err, call.Status, time.Since(start))
 		}
 	})
 }

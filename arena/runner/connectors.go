@@ -26,8 +26,8 @@ type Bot interface {
 // webhookCaller posts a turn to a webhook agent and returns its move, and
 // tells it how a contest ended; both calls are signed with secret.
 type webhookCaller interface {
-	Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, error)
-	Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) error
+	Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, webhook.Call, error)
+	Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) (webhook.Call, error)
 }
 
 // modelPlayer plays turns through a model endpoint: a connect4 column, or

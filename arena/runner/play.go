@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/agentarena/arena/agents/openai"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/agents/webhook"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games"
@@ -91,7 +93,10 @@ type mover func(ctx context.Context, turn protocol.Turn) (json.RawMessage, error
 
 // playTurns asks a mover for moves until the seat no longer has to move:
 // once for a connect4 turn, repeatedly for a streamed prompt answer.
-func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agentID string, next mover) {
+//
+// played, when set, hears how each move the mover produced fared: nil when
+// it was played, or the node's refusal.
+func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agentID string, next mover, played func(error)) {
 	for i := 0; i < 256 && ctx.Err() == nil; i++ {
 		c, err := r.node.Contest(contestID)
 		if err != nil || c.Status != arena.StatusRunning {
@@ -114,6 +119,9 @@ func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agen
 		octx, cancel := r.opCtx(ctx)
 		err = r.node.Move(octx, contestID, agentID, turn, move)
 		cancel()
+		if played != nil {
+			played(err)
+		}
 		if err != nil {
 			if !apperr.Is(err, apperr.Invalid) {
 				r.log.Warn("propose move", "contest", contestID, "agent", agentID, "err", err)
@@ -139,7 +147,7 @@ func (r *Runner) playBot(ctx context.Context, contestID string, seat int, agentI
 	}
 	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
 		return bot.Move(ctx, t.View)
-	})
+	}, nil)
 }
 
 // callWebhook POSTs each turn frame to the agent's URL; the reply's "move"
@@ -153,8 +161,27 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 	if !ok {
 		return
 	}
+	var last api.Delivery
 	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
-		return r.hook.Move(ctx, a.WebhookURL, secret, t)
+		start := r.cfg.Now()
+		move, call, err := r.hook.Move(ctx, a.WebhookURL, secret, t)
+		last = api.Delivery{ID: call.Delivery, At: start, Event: protocol.TypeTurn, Contest: contestID, Seq: t.Seq,
+			Status: call.Status, DurationMS: r.cfg.Now().Sub(start).Milliseconds()}
+		if err != nil {
+			last.Outcome, last.Error = api.DeliveryFailed, err.Error()
+			r.deliveries.add(agentID, last)
+		}
+		return move, err
+	}, func(err error) {
+		switch {
+		case err == nil:
+			last.Outcome = api.DeliveryPlayed
+		case apperr.Is(err, apperr.Invalid):
+			last.Outcome, last.Error = api.DeliveryRefused, refusal(err)
+		default:
+			last.Outcome, last.Error = api.DeliveryFailed, "the arena could not play the move: "+err.Error()
+		}
+		r.deliveries.add(agentID, last)
 	})
 }
 
@@ -170,9 +197,15 @@ func (r *Runner) notifyWebhook(ctx context.Context, agentID string, end protocol
 	if !ok {
 		return
 	}
-	if err := r.hook.Notify(ctx, a.WebhookURL, secret, end); err != nil {
+	start := r.cfg.Now()
+	call, err := r.hook.Notify(ctx, a.WebhookURL, secret, end)
+	d := api.Delivery{ID: call.Delivery, At: start, Event: protocol.TypeContestEnd, Contest: end.Contest, Status: call.Status,
+		DurationMS: r.cfg.Now().Sub(start).Milliseconds(), Outcome: api.DeliveryDelivered}
+	if err != nil {
+		d.Outcome, d.Error = api.DeliveryFailed, err.Error()
 		r.log.Info("webhook contest_end not delivered", "agent", agentID, "contest", end.Contest, "err", err)
 	}
+	r.deliveries.add(agentID, d)
 }
 
 // webhookSecret opens an agent's webhook secret. An agent created before
@@ -245,5 +278,15 @@ func (r *Runner) callModel(ctx context.Context, contestID string, seat int, agen
 		}
 		return
 	}
-	r.playTurns(ctx, contestID, seat, agentID, model.Column)
+	r.playTurns(ctx, contestID, seat, agentID, model.Column, nil)
+}
+
+// refusal is the message of the node's refusal of a move, without the
+// wrapped cause it repeats.
+func refusal(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	return err.Error()
 }

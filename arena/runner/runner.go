@@ -56,6 +56,8 @@ type Runner struct {
 	bots    map[string]Bot // by agent id
 	hook    webhookCaller
 	metrics *metrics
+	// deliveries are the webhook calls this node made (deliveries.go).
+	deliveries deliveryLog
 
 	mu      sync.Mutex
 	conns   map[string]AgentConn // agent id -> live session on this node

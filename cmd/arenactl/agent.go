@@ -62,6 +62,15 @@ var agentCommands = []*command{
 		setup: agentWebhookSecret,
 	},
 	{
+		group: "agent", name: "deliveries",
+		synopsis: "ID",
+		summary: "List the arena's recent calls to a webhook agent, newest first: the status it\n" +
+			"        answered and why a turn played no move. Kept by the leader, the last 50.",
+		args:  []string{"ID"},
+		cred:  credKeyOrOperator,
+		setup: agentDeliveries,
+	},
+	{
 		group: "agent", name: "queue",
 		synopsis: "ID --arena A [--keep]",
 		summary: "Queue one of your agents in an arena; the matchmaker seats it in the next contest.\n" +
@@ -337,6 +346,28 @@ func agentWebhookSecret(*flag.FlagSet) action {
 			t.row("ID", res.ID)
 			t.row("WEBHOOK SECRET", res.WebhookSecret)
 		})
+	}
+}
+
+func agentDeliveries(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		res, err := inv.client.Deliveries(ctx, inv.args[0])
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, res)
+		}
+		t := newTable(inv.stdout)
+		t.row("AT", "EVENT", "CONTEST", "STATUS", "MS", "OUTCOME", "ERROR")
+		for _, d := range res.Deliveries {
+			status := "-"
+			if d.Status != 0 {
+				status = strconv.Itoa(d.Status)
+			}
+			t.row(formatTime(d.At), d.Event, d.Contest, status, strconv.FormatInt(d.DurationMS, 10), d.Outcome, d.Error)
+		}
+		return t.flush()
 	}
 }
 

@@ -61,3 +61,33 @@ func TestAgentQueueKeep(t *testing.T) {
 		t.Fatalf("queueing again answered %q (%v): the keep ticket was lost", r.stdout, err)
 	}
 }
+
+// agent deliveries lists a webhook agent's calls (none yet on a node that
+// plays no contests) and names the kind of any other agent.
+func TestAgentDeliveries(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "alice", "")
+	c := srv.Client(t, key)
+	hook, err := c.CreateAgent(context.Background(), client.CreateAgentRequest{Name: "hook", Kind: client.KindWebhook, WebhookURL: "https://h.example/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock, err := c.CreateAgent(context.Background(), client.CreateAgentRequest{Name: "sock"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
+	r := runCLI(t, env, "agent", "deliveries", hook.Agent.ID)
+	if rows := cells(r.stdout); r.code != 0 || len(rows) != 1 || strings.Join(rows[0], " ") != "AT EVENT CONTEST STATUS MS OUTCOME ERROR" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "--json", "agent", "deliveries", hook.Agent.ID)
+	var list client.DeliveryList
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || list.Agent != hook.Agent.ID || list.Deliveries == nil || len(list.Deliveries) != 0 {
+		t.Fatalf("--json: %q (%v)", r.stdout, err)
+	}
+	r = runCLI(t, env, "agent", "deliveries", sock.Agent.ID)
+	if r.code == 0 || !strings.Contains(r.stderr, "only webhook agents are called by the arena") {
+		t.Fatalf("a websocket agent: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

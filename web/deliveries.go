@@ -1,0 +1,80 @@
+package web
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/apperr"
+)
+
+// deliveries serves GET /v1/agents/{id}/deliveries: the webhook calls the
+// leader made to an agent, newest first, to its owner and operators. The
+// calls are kept in the leader's memory (arena/runner/deliveries.go), so
+// a follower asks the leader for them.
+func (s *Server) deliveries(c *gin.Context) {
+	p, _ := principal(c)
+	id := c.Param("id")
+	a, err := s.cfg.Accounts.GetAgent(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if p.Kind != principalOperator && !(p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID) {
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id))
+		return
+	}
+	if a.Kind != agents.KindWebhook {
+		s.writeError(c, apperr.New(apperr.Invalid, "only %s agents are called by the arena and have deliveries; agent %s is %s", agents.KindWebhook, id, a.Kind))
+		return
+	}
+	if !s.cfg.Cluster.IsLeader() {
+		s.deliveriesFromLeader(c)
+		return
+	}
+	list := []api.Delivery{} // a node without a runner calls no webhooks
+	if s.cfg.Runner != nil {
+		list = s.cfg.Runner.Deliveries(id)
+	}
+	c.JSON(http.StatusOK, gin.H{"agent": id, "node_id": s.cfg.Cluster.ID(), "deliveries": list})
+}
+
+// deliveriesFromLeader relays the request to the leader with the caller's
+// credentials, signed as a peer request for the caller's address.
+func (s *Server) deliveriesFromLeader(c *gin.Context) {
+	if c.GetHeader(forwardedHeader) != "" {
+		s.writeError(c, apperr.New(apperr.NotLeader, "node %s is not the leader either; retry", s.cfg.Cluster.ID()))
+		return
+	}
+	target, err := s.leaderURL()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	u := target.JoinPath(c.Request.URL.Path)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		s.writeError(c, apperr.Wrap(apperr.Internal, err, "build the request to the leader"))
+		return
+	}
+	req.Header.Set("Authorization", c.GetHeader("Authorization"))
+	req.Header.Set(forwardedHeader, s.cfg.Cluster.ID())
+	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), clientKey(c.Request.RemoteAddr))
+	resp, err := s.cfg.ForwardClient.Do(req)
+	if err != nil {
+		s.writeError(c, apperr.Wrap(apperr.Unavailable, err, "the leader at %s could not be reached for the deliveries", target.Host))
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		s.writeError(c, apperr.Wrap(apperr.Unavailable, err, "the leader's answer could not be read"))
+		return
+	}
+	c.Data(resp.StatusCode, "application/json; charset=utf-8", body)
+}
