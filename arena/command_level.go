@@ -124,6 +124,11 @@ func (n *Node) levelAtLeast(l int, what string) error {
 // so nothing is raised. It returns the cluster's level after the call.
 // Only the leader raises; elsewhere it is apperr.NotLeader.
 func (n *Node) RaiseClusterLevel(ctx context.Context, levels map[string]int) (int, error) {
+	// Under levelMu, a join checked against the level before this raise
+	// is applied is in the configuration read below, and one checked
+	// after it sees the new level (JoinAtLevel).
+	n.levelMu.Lock()
+	defer n.levelMu.Unlock()
 	cur := n.ClusterLevel()
 	if !n.IsLeader() {
 		return cur, apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
@@ -166,4 +171,21 @@ func (n *Node) checkLevelOnOpen() error {
 			"a newer release has run on this data dir, and a cluster is never downgraded; run that release or a newer one", l, n.ownLevel())
 	}
 	return nil
+}
+
+// JoinAtLevel is Join for a node whose release runs at the given command
+// level: one below the cluster's is refused (apperr.Conflict) before it
+// becomes a member, since it could not apply the cluster's log. The check
+// and the join are one step against RaiseClusterLevel.
+func (n *Node) JoinAtLevel(ctx context.Context, m NodeMeta, level int) error {
+	if m.ID == "" || m.RaftAddr == "" {
+		return n.Join(ctx, m) // refused as invalid, whatever the level
+	}
+	n.levelMu.Lock()
+	defer n.levelMu.Unlock()
+	if cl := n.ClusterLevel(); level < cl {
+		return apperr.New(apperr.Conflict, "node %q runs a release at command level %d and this cluster is at level %d: it could not apply the cluster's log; install the cluster's release on it and join again",
+			truncateType(m.ID), level, cl)
+	}
+	return n.Join(ctx, m)
 }

@@ -159,3 +159,28 @@ func TestNewerLevelRefusesToOpen(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestJoinAtLevel: a node of an older release is refused before it becomes
+// a member; one at the cluster's level joins.
+func TestJoinAtLevel(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n := c.Leader()
+	err := n.JoinAtLevel(ctx, arena.NodeMeta{ID: "old", RaftAddr: "old:7000", HTTPAddr: "http://old.invalid"}, 0)
+	wantCode(t, err, apperr.Conflict, "a join at level 0")
+	if err := n.JoinAtLevel(ctx, arena.NodeMeta{ID: "new", RaftAddr: "new:7000", HTTPAddr: "http://new.invalid"}, arena.CommandLevel); err != nil {
+		t.Fatalf("a join at the cluster's level: %v", err)
+	}
+	st, err := n.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range st.Nodes {
+		ids = append(ids, m.ID)
+	}
+	if len(ids) != 2 || ids[0] != "new" || ids[1] != "node0" {
+		t.Fatalf("members %v, want new and node0", ids)
+	}
+}

@@ -108,8 +108,10 @@ type Node struct {
 	replayTo      atomic.Uint64
 	leaderChanges atomic.Uint64
 	leaderWatch   leaderWatch
-	// clusterLevel caches the cluster's command level (ClusterLevel).
+	// clusterLevel caches the cluster's command level (ClusterLevel);
+	// levelMu orders raising it with joins checked against it.
 	clusterLevel atomic.Int64
+	levelMu      sync.Mutex
 	ctx          context.Context
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup

@@ -62,13 +62,6 @@ func (s *Server) join(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	// A body missing the node's id or address is refused as invalid
-	// further on, whatever its level.
-	if cl := s.cfg.Cluster.ClusterLevel(); req.CommandLevel < cl && req.NodeID != "" && req.RaftAddr != "" {
-		s.writeError(c, apperr.New(apperr.Conflict, "node %q runs a release at command level %d and this cluster is at level %d: it could not apply the cluster's log; install the cluster's release on it and join again",
-			truncate(req.NodeID, 64), req.CommandLevel, cl))
-		return
-	}
 	if req.SecretsKeyID != "" && s.cfg.SecretsKey != nil {
 		if own := secrets.Fingerprint(s.cfg.SecretsKey()); own != "" && own != req.SecretsKeyID {
 			s.writeError(c, apperr.New(apperr.Conflict, "node %q holds a different secrets key than this cluster (fingerprint %s, the cluster's is %s): start it without --secrets-key and without a secrets-key file in its data dir, and it will receive the cluster's",
@@ -82,7 +75,7 @@ func (s *Server) join(c *gin.Context) {
 	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
-	if err := s.cfg.Cluster.Join(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr, ReadReplica: req.ReadReplica}); err != nil {
+	if err := s.cfg.Cluster.JoinAtLevel(ctx, arena.NodeMeta{ID: req.NodeID, RaftAddr: req.RaftAddr, HTTPAddr: req.HTTPAddr, ReadReplica: req.ReadReplica}, req.CommandLevel); err != nil {
 		s.writeError(c, err)
 		return
 	}

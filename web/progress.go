@@ -172,10 +172,14 @@ func (s *Server) promoteCaughtUp(ctx context.Context, members []arena.Member) {
 	}
 }
 
+// olderWarnEvery spaces the error about a member of an older release:
+// once per poll was twice a second.
+const olderWarnEvery = time.Minute
+
 // raiseLevel moves the cluster's command level up once every member has
 // answered this round's poll with a release at a higher level. A member
 // that did not answer holds the level where it is: it may still run the
-// older release.
+// older release. Only the poll loop calls it (olderWarned is its own).
 func (s *Server) raiseLevel(ctx context.Context, members []arena.Member) {
 	cur := s.cfg.Cluster.ClusterLevel()
 	levels := map[string]int{}
@@ -185,9 +189,13 @@ func (s *Server) raiseLevel(ctx context.Context, members []arena.Member) {
 			continue // unknown: RaiseClusterLevel holds the level
 		}
 		levels[m.ID] = sn.p.CommandLevel
-		if sn.p.CommandLevel < cur && m.ID != s.cfg.Cluster.ID() {
+		if sn.p.CommandLevel < cur && m.ID != s.cfg.Cluster.ID() && time.Since(s.olderWarned[m.ID]) >= olderWarnEvery {
 			// An older release cannot read what this cluster writes:
 			// someone started one on a member's data dir.
+			if s.olderWarned == nil {
+				s.olderWarned = map[string]time.Time{}
+			}
+			s.olderWarned[m.ID] = time.Now()
 			s.log.Error("member runs a release older than the cluster's command level; it cannot apply the log",
 				"id", m.ID, "member_level", sn.p.CommandLevel, "cluster_level", cur)
 		}

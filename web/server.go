@@ -140,7 +140,10 @@ type Server struct {
 	origins *originPolicy
 
 	progressBook progressBook
-	draining     atomic.Bool
+	// olderWarned is when raiseLevel last logged each member that runs a
+	// release older than the cluster's level (once a minute, not per poll).
+	olderWarned map[string]time.Time
+	draining    atomic.Bool
 	// fwd batches the writes this node forwards to the leader
 	// (forward_batch.go).
 	fwd forwarder

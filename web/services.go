@@ -33,7 +33,9 @@ type Cluster interface {
 	// Replaying: the state is catching up on the log after an unclean stop
 	// rolled it back, so local reads are served linearizably meanwhile.
 	Replaying() bool
-	Join(ctx context.Context, m arena.NodeMeta) error
+	// JoinAtLevel adds a member whose release runs at the given command
+	// level, refusing one below the cluster's.
+	JoinAtLevel(ctx context.Context, m arena.NodeMeta, level int) error
 	Remove(ctx context.Context, id string) error
 	// Progress, Members, LeaderReady and Promote feed readiness and the
 	// promotion of caught-up non-voters (progress.go); LeaderChanged lets
