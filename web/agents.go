@@ -301,19 +301,14 @@ func (s *Server) deleteAgent(c *gin.Context) {
 // from the next call on; the old one stops at once.
 func (s *Server) rotateWebhookSecret(c *gin.Context) {
 	p, _ := principal(c)
-	id := c.Param("id")
 	// Refuse what the command would refuse before drawing and sealing a
 	// secret, so a wrong id or kind is named even on a node without a
 	// secrets key. The command checks again against the state it applies.
-	a, err := s.cfg.Accounts.GetAgent(id)
-	if err != nil {
-		s.writeError(c, err)
+	a, ok := s.ownAgent(c, false)
+	if !ok {
 		return
 	}
-	if a.OwnerID != p.ID {
-		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id))
-		return
-	}
+	id := a.ID
 	if a.Kind != agents.KindWebhook {
 		s.writeError(c, apperr.New(apperr.Invalid, "only %s agents have a webhook secret; agent %s is %s", agents.KindWebhook, id, a.Kind))
 		return

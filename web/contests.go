@@ -491,14 +491,8 @@ func (s *Server) queueAgent(c *gin.Context) {
 }
 
 func (s *Server) unqueueAgent(c *gin.Context) {
-	p, _ := principal(c)
-	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if a.OwnerID != p.ID {
-		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", a.ID))
+	a, ok := s.ownAgent(c, false)
+	if !ok {
 		return
 	}
 	ctx, cancel := s.writeCtx(c)

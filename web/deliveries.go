@@ -16,17 +16,11 @@ import (
 // calls are kept in the leader's memory (arena/runner/deliveries.go), so
 // a follower asks the leader for them.
 func (s *Server) deliveries(c *gin.Context) {
-	p, _ := principal(c)
-	id := c.Param("id")
-	a, err := s.cfg.Accounts.GetAgent(id)
-	if err != nil {
-		s.writeError(c, err)
+	a, ok := s.ownAgent(c, true)
+	if !ok {
 		return
 	}
-	if p.Kind != principalOperator && !(p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID) {
-		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", id))
-		return
-	}
+	id := a.ID
 	if a.Kind != agents.KindWebhook {
 		s.writeError(c, apperr.New(apperr.Invalid, "only %s agents are called by the arena and have deliveries; agent %s is %s", agents.KindWebhook, id, a.Kind))
 		return
@@ -77,4 +71,21 @@ func (s *Server) deliveriesFromLeader(c *gin.Context) {
 		return
 	}
 	c.Data(resp.StatusCode, "application/json; charset=utf-8", body)
+}
+
+// ownAgent reads the agent the path names and checks that the caller owns
+// it (or, with operatorToo, is the operator); when not, it has written the
+// error.
+func (s *Server) ownAgent(c *gin.Context, operatorToo bool) (agents.Agent, bool) {
+	p, _ := principal(c)
+	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return agents.Agent{}, false
+	}
+	if !(p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID) && !(operatorToo && p.Kind == principalOperator) {
+		s.writeError(c, apperr.New(apperr.Forbidden, "agent %s belongs to another owner", a.ID))
+		return agents.Agent{}, false
+	}
+	return a, true
 }
