@@ -19,8 +19,9 @@ type Delivery struct {
 	At      time.Time `json:"at"`
 	Event   string    `json:"event"` // turn or contest_end
 	Contest string    `json:"contest"`
-	// Seq is the turn frame's seq (turn calls only).
-	Seq uint64 `json:"seq,omitempty"`
+	// Seq is the turn frame's seq: set on every turn call, 0 included (a
+	// contest's first turn is seq 0), and absent on contest_end calls.
+	Seq *uint64 `json:"seq,omitempty"`
 	// Status is the HTTP status the agent answered; absent when no
 	// answer came (refused connection, timeout).
 	Status     int    `json:"status,omitempty"`

@@ -120,6 +120,33 @@ func TestWebhookDeliveriesTellTheOwnerWhyNoMoveWasPlayed(t *testing.T) {
 		}
 	}
 
+	// Every turn call names its seq, the contest's first (seq 0) too: the
+	// seat that moved first, a or b, got a turn at seq 0, which the list
+	// showed without one, like a contest_end call.
+	sawFirst := false
+	for _, name := range []string{"a", "b"} {
+		var list struct {
+			Deliveries []map[string]any `json:"deliveries"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/agents/"+ids[name]+"/deliveries", owner.ownerKey, nil, &list); code != 200 {
+			t.Fatalf("deliveries of %s: status %d", name, code)
+		}
+		for _, d := range list.Deliveries {
+			seq, has := d["seq"]
+			switch {
+			case d["event"] == "turn" && !has:
+				t.Errorf("agent %s: turn call %v lists no seq", name, d["id"])
+			case d["event"] == "turn" && seq == 0.0:
+				sawFirst = true
+			case d["event"] == "contest_end" && has:
+				t.Errorf("agent %s: contest_end call %v lists seq %v", name, d["id"], seq)
+			}
+		}
+	}
+	if !sawFirst {
+		t.Error("no turn call at seq 0 listed for either seat")
+	}
+
 	other := plAgents(t, base, "other")[0]
 	for _, tc := range []struct {
 		name, key string

@@ -165,7 +165,8 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
 		start := r.cfg.Now()
 		move, call, err := r.hook.Move(ctx, a.WebhookURL, secret, t)
-		last = api.Delivery{ID: call.Delivery, At: start, Event: protocol.TypeTurn, Contest: contestID, Seq: t.Seq,
+		seq := t.Seq
+		last = api.Delivery{ID: call.Delivery, At: start, Event: protocol.TypeTurn, Contest: contestID, Seq: &seq,
 			Status: call.Status, DurationMS: r.cfg.Now().Sub(start).Milliseconds()}
 		if err != nil {
 			last.Outcome, last.Error = api.DeliveryFailed, err.Error()
