@@ -11,10 +11,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/agentarena/arena/agents/protocol"
 )
@@ -58,24 +61,30 @@ type Call struct {
 // created before webhook secrets existed: unsigned), and returns the
 // reply's "move". The call is cut off at the turn's deadline; a status
 // other than 200, or a body that is not {"move": ...}, is an error and
-// plays no move.
+// plays no move. The errors are what the agent's owner reads in its
+// deliveries, so they quote the start of a reply that was not a move.
 func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Turn) (json.RawMessage, Call, error) {
+	parent := ctx
 	ctx, cancel := context.WithDeadline(ctx, turn.Deadline)
 	defer cancel()
 	body, _ := json.Marshal(turn)
+	start := time.Now()
 	call, data, err := c.post(ctx, url, secret, protocol.TypeTurn, body)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+			return nil, call, fmt.Errorf("no answer before the turn's deadline: the call was cut off after %d ms", time.Since(start).Milliseconds())
+		}
 		return nil, call, err
 	}
 	if call.Status != http.StatusOK {
-		return nil, call, fmt.Errorf("webhook answered %d %s", call.Status, http.StatusText(call.Status))
+		return nil, call, fmt.Errorf("webhook answered %d %s%s", call.Status, http.StatusText(call.Status), quote(data))
 	}
 	var r reply
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: %v", err)
+		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: %v%s", err, quote(data))
 	}
 	if len(r.Move) == 0 {
-		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: it has no move")
+		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: it has no move%s", quote(data))
 	}
 	return r.Move, call, nil
 }
@@ -83,17 +92,47 @@ func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Tur
 // Notify POSTs a contest_end frame to url, signed like a turn. Any 2xx
 // answer is success and its body is ignored.
 func (c *Client) Notify(ctx context.Context, url, secret string, end protocol.ContestEnd) (Call, error) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
 	body, _ := json.Marshal(end)
-	call, _, err := c.post(ctx, url, secret, protocol.TypeContestEnd, body)
+	call, data, err := c.post(ctx, url, secret, protocol.TypeContestEnd, body)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+			return call, fmt.Errorf("no answer to contest_end within %s: the call was cut off", notifyTimeout)
+		}
 		return call, err
 	}
 	if call.Status < 200 || call.Status > 299 {
-		return call, fmt.Errorf("webhook answered %d %s to contest_end", call.Status, http.StatusText(call.Status))
+		return call, fmt.Errorf("webhook answered %d %s to contest_end%s", call.Status, http.StatusText(call.Status), quote(data))
 	}
 	return call, nil
+}
+
+// quoteBytes is how much of a reply an error quotes.
+const quoteBytes = 200
+
+// quote is ": " and the start of a reply body as one line of printable
+// text, for an error about it; "" for an empty body.
+func quote(data []byte) string {
+	text := strings.TrimSpace(strings.ToValidUTF8(string(data), "\uFFFD"))
+	if text == "" {
+		return ""
+	}
+	cut := len(text) > quoteBytes
+	if cut {
+		text = strings.ToValidUTF8(text[:quoteBytes], "")
+	}
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, text)
+	if cut {
+		text += " …"
+	}
+	return ": " + text
 }
 
 // post sends one signed call and returns the status and (bounded) body.

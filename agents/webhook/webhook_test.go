@@ -84,6 +84,56 @@ func TestMove(t *testing.T) {
 		if err == nil || time.Since(start) > 5*time.Second || call.Status != 0 {
 			t.Fatalf("err %v, status %d after %s; want an error without a status", err, call.Status, time.Since(start))
 		}
+		// The owner reads this error in the agent's deliveries: it said
+		// `Post "http://…": context deadline exceeded`.
+		if !strings.HasPrefix(err.Error(), "no answer before the turn's deadline: the call was cut off after ") {
+			t.Fatalf("err %q; want it to say the agent did not answer before the turn's deadline", err)
+		}
+	})
+}
+
+// An agent's error reply usually says why (the example agent answers a call
+// whose signature does not verify with 401 and {"error": "bad or stale
+// X-Arena-Signature"}); the owner reads these errors in the agent's
+// deliveries, which showed only "webhook answered 401 Unauthorized". They
+// quote the start of the reply, on one line.
+func TestErrorsQuoteTheReply(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	for _, tc := range []struct {
+		name  string
+		code  int
+		reply string
+		err   string
+	}{
+		{"an error status", 401, `{"error": "bad or stale X-Arena-Signature"}` + "\n",
+			`webhook answered 401 Unauthorized: {"error": "bad or stale X-Arena-Signature"}`},
+		{"an error status without a body", 500, "", "webhook answered 500 Internal Server Error"},
+		{"a reply without a move", 200, `{"mvoe": 3}`, `webhook reply must be {"move": ...}: it has no move: {"mvoe": 3}`},
+		{"a reply that is not JSON, on one line", 200, "<html>\n<b>oops</b>",
+			`webhook reply must be {"move": ...}: invalid character '<' looking for beginning of value: <html> <b>oops</b>`},
+		{"a long reply, cut", 502, long, "webhook answered 502 Bad Gateway: " + long[:200] + " …"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.code)
+				io.WriteString(w, tc.reply)
+			}))
+			defer srv.Close()
+			_, _, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+			if err == nil || err.Error() != tc.err {
+				t.Fatalf("err %q; want %q", err, tc.err)
+			}
+		})
+	}
+	t.Run("contest_end", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "database is down", http.StatusServiceUnavailable)
+		}))
+		defer srv.Close()
+		_, err := webhook.New(nil).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
+		if want := "webhook answered 503 Service Unavailable to contest_end: database is down"; err == nil || err.Error() != want {
+			t.Fatalf("err %q; want %q", err, want)
+		}
 	})
 }
 
