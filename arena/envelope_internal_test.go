@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/agentarena/arena/internal/fuzzseed"
 	"github.com/agentarena/arena/internal/strictjson"
 )
 
@@ -21,7 +22,7 @@ func FuzzDecodeCanonicalEnvelope(f *testing.F) {
 		`{"v":1,"type":"x\u0041","ts":1,"data":"}"}`,
 		`{"v":2,"type":"x","ts":1,"data":{}}`,
 	} {
-		f.Add([]byte(s), "counter.add", int64(1))
+		fuzzseed.Add(f, []byte(s), "counter.add", int64(1))
 	}
 	f.Fuzz(func(t *testing.T, b []byte, typ string, ts int64) {
 		if got, ok := decodeCanonicalEnvelope(b); ok {
