@@ -78,6 +78,13 @@ func (s *Server) deliveriesFromLeader(c *gin.Context) {
 // error.
 func (s *Server) ownAgent(c *gin.Context, operatorToo bool) (agents.Agent, bool) {
 	p, _ := principal(c)
+	if operatorToo && p.Kind != agents.PrincipalOwner && p.Kind != principalOperator {
+		// A route open to any key (requireAuth) gets agent and trainer
+		// keys too: "belongs to another owner" would send the holder of
+		// the agent's own key looking for the wrong thing.
+		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs the agent's owner API key or the operator token, not %s key", article(p.Kind)))
+		return agents.Agent{}, false
+	}
 	a, err := s.cfg.Accounts.GetAgent(c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)

@@ -162,3 +162,24 @@ func TestWebhookDeliveriesTellTheOwnerWhyNoMoveWasPlayed(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookDeliveriesRefuseAnAgentKeySayingWhichKeyToUse: the agent's own
+// key (the ara_ key shown beside its webhook secret) was refused with
+// "agent … belongs to another owner", which it does not; the refusal now
+// names the keys that may read the list.
+func TestWebhookDeliveriesRefuseAnAgentKeySayingWhichKeyToUse(t *testing.T) {
+	e := newEnv(t, 1, envConfig{})
+	n := e.nodes[0]
+	_, ownerKey := e.createOwner(t, n, "Hookie")
+	var ab agentBody
+	e.do(t, n, req{method: http.MethodPost, path: "/v1/agents", key: ownerKey,
+		body: mustJSON(t, map[string]string{"name": "hook", "kind": "webhook", "webhook_url": "http://127.0.0.1:9/turn"})}).
+		want(t, http.StatusCreated).decode(t, &ab)
+	path := "/v1/agents/" + ab.Agent.ID + "/deliveries"
+	d := e.do(t, n, req{method: http.MethodGet, path: path, key: ab.AgentKey}).
+		wantError(t, http.StatusForbidden, "forbidden", "owner API key or the operator token, not an agent key")
+	if strings.Contains(d.Message, "another owner") {
+		t.Errorf("the agent's own key is told %q", d.Message)
+	}
+	e.do(t, n, req{method: http.MethodGet, path: path, key: ownerKey}).want(t, http.StatusOK)
+}
