@@ -67,7 +67,7 @@ var agentCommands = []*command{
 		summary: "List the arena's recent calls to a webhook agent, newest first: the status it\n" +
 			"        answered and why a turn played no move. Kept by the leader, the last 50.",
 		args:  []string{"ID"},
-		cred:  credKeyOrOperator,
+		cred:  credOwnerOrOperator,
 		setup: agentDeliveries,
 	},
 	{

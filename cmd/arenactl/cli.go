@@ -63,6 +63,10 @@ const (
 	// credKeyOrOperator is for routes a scoped key (a trainer's) or the
 	// operator token may read: --key when given, else the operator token.
 	credKeyOrOperator
+	// credOwnerOrOperator is for routes about one agent that its owner's
+	// key or the operator token may read: --key when given, else the
+	// operator token.
+	credOwnerOrOperator
 	// credOwnerScope is for routes about one owner's money, chosen by the
 	// command's --owner flag: "me" needs --key; an id is read with the
 	// operator token when there is one (it may read any owner), else with
@@ -267,12 +271,14 @@ func newClient(g globals, cred credential) (*client.Client, error) {
 			return nil, usagef("this command needs an owner API key: pass --key or set ARENA_KEY")
 		}
 		opts = append(opts, client.WithKey(g.key))
-	case credKeyOrOperator:
+	case credKeyOrOperator, credOwnerOrOperator:
 		switch {
 		case g.key != "":
 			opts = append(opts, client.WithKey(g.key))
 		case g.operatorToken != "":
 			opts = append(opts, client.WithKey(g.operatorToken))
+		case cred == credOwnerOrOperator:
+			return nil, usagef("this command needs the owner API key (--key, ARENA_KEY) or the operator token (--operator-token, ARENA_OPERATOR_TOKEN)")
 		default:
 			return nil, usagef("this command needs a trainer key (--key, ARENA_KEY) or the operator token (--operator-token, ARENA_OPERATOR_TOKEN)")
 		}

@@ -53,6 +53,8 @@ func TestUsageErrorsExitWithStatus2AndSendNothing(t *testing.T) {
 		{"agent list for me without a key is rejected", noKey, []string{"agent", "list"}, "needs an owner API key"},
 		{"owner me without a key is rejected", noKey, []string{"owner", "me"}, "pass --key or set ARENA_KEY"},
 		{"agent delete without a key is rejected", noKey, []string{"agent", "delete", "agt_1"}, "pass --key or set ARENA_KEY"},
+		// It asked for "a trainer key", which reads no deliveries.
+		{"agent deliveries without any credential is rejected", noKey, []string{"agent", "deliveries", "agt_1"}, "needs the owner API key (--key, ARENA_KEY) or the operator token"},
 		{"cluster remove without the operator token is rejected", withKey, []string{"cluster", "remove", "n3"}, "pass --operator-token or set ARENA_OPERATOR_TOKEN"},
 		{"a server address without a scheme is rejected", withKey, []string{"--server", "localhost:8080", "cluster", "status"}, "invalid --server"},
 		{"balance with an argument is rejected", withKey, []string{"balance", "own_1"}, "balance takes no arguments, got 1"},
