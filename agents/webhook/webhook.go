@@ -34,12 +34,17 @@ type Client struct {
 }
 
 // New returns a client that sends requests with hc (nil: a client with a
-// 60 s overall timeout; each call also ends at the turn's deadline).
+// 60 s overall timeout; each call also ends at the turn's deadline). It
+// follows no redirects, whatever hc does: a redirect is an answer other
+// than 200, and following a 301 or 302 would send the agent a GET without
+// the turn, so the owner would see only the status of that GET.
 func New(hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
-	return &Client{http: hc, now: time.Now}
+	own := *hc
+	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{http: &own, now: time.Now}
 }
 
 // notifyTimeout bounds a contest_end call, which has no turn deadline.
@@ -55,6 +60,8 @@ type reply struct {
 type Call struct {
 	Delivery string
 	Status   int
+	// Location is the Location header of a redirect (3xx) answer.
+	Location string
 }
 
 // Move POSTs turn as JSON to url, signed with secret ("" for an agent
@@ -77,7 +84,7 @@ func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Tur
 		return nil, call, err
 	}
 	if call.Status != http.StatusOK {
-		return nil, call, fmt.Errorf("webhook answered %d %s%s", call.Status, http.StatusText(call.Status), quote(data))
+		return nil, call, fmt.Errorf("webhook answered %d %s%s", call.Status, http.StatusText(call.Status), answer(call, data))
 	}
 	var r reply
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -104,9 +111,18 @@ func (c *Client) Notify(ctx context.Context, url, secret string, end protocol.Co
 		return call, err
 	}
 	if call.Status < 200 || call.Status > 299 {
-		return call, fmt.Errorf("webhook answered %d %s to contest_end%s", call.Status, http.StatusText(call.Status), quote(data))
+		return call, fmt.Errorf("webhook answered %d %s to contest_end%s", call.Status, http.StatusText(call.Status), answer(call, data))
 	}
 	return call, nil
+}
+
+// answer is what an error says of a reply with a status the arena does
+// not take: where a redirect points, or the start of the body.
+func answer(call Call, data []byte) string {
+	if call.Status >= 300 && call.Status < 400 {
+		return fmt.Sprintf(", a redirect to %q: the arena does not follow redirects; set the agent's webhook URL to the address that answers", call.Location)
+	}
+	return quote(data)
 }
 
 // quoteBytes is how much of a reply an error quotes.
@@ -157,6 +173,7 @@ func (c *Client) post(ctx context.Context, url, secret, event string, body []byt
 	}
 	defer resp.Body.Close()
 	call.Status = resp.StatusCode
+	call.Location = resp.Header.Get("Location")
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
 	if err != nil {
 		return call, nil, err

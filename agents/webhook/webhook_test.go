@@ -3,10 +3,12 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,4 +144,35 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// A webhook URL that redirects (http to https, a moved path) was followed:
+// a 301 or 302 turned the POST into a GET without the turn, and the owner
+// saw only what that GET got (the example agent answers it 501). The
+// arena now follows no redirect and says where it pointed.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var reached atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		io.WriteString(w, `{"move": 1}`)
+	}))
+	defer target.Close()
+	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/turn", code)
+		}))
+		_, call, err := webhook.New(&http.Client{Timeout: 5 * time.Second}).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+		want := fmt.Sprintf("webhook answered %d %s, a redirect to %q: the arena does not follow redirects", code, http.StatusText(code), target.URL+"/turn")
+		if err == nil || !strings.HasPrefix(err.Error(), want) || call.Status != code {
+			t.Errorf("%d: err %v, status %d; want %q", code, err, call.Status, want)
+		}
+		_, err = webhook.New(nil).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
+		if err == nil || !strings.Contains(err.Error(), "a redirect to") {
+			t.Errorf("%d: contest_end: err %v", code, err)
+		}
+		srv.Close()
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the redirect's target was called %d times", n)
+	}
 }
