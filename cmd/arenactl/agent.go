@@ -359,13 +359,16 @@ func agentDeliveries(*flag.FlagSet) action {
 			return printJSON(inv.stdout, res)
 		}
 		t := newTable(inv.stdout)
-		t.row("AT", "EVENT", "CONTEST", "STATUS", "MS", "OUTCOME", "ERROR")
+		t.row("AT", "EVENT", "CONTEST", "SEQ", "STATUS", "MS", "OUTCOME", "ERROR")
 		for _, d := range res.Deliveries {
-			status := "-"
+			seq, status := "-", "-"
+			if d.Seq != nil {
+				seq = strconv.FormatUint(*d.Seq, 10)
+			}
 			if d.Status != 0 {
 				status = strconv.Itoa(d.Status)
 			}
-			t.row(formatTime(d.At), d.Event, d.Contest, status, strconv.FormatInt(d.DurationMS, 10), d.Outcome, d.Error)
+			t.row(formatTime(d.At), d.Event, d.Contest, seq, status, strconv.FormatInt(d.DurationMS, 10), d.Outcome, d.Error)
 		}
 		return t.flush()
 	}

@@ -78,7 +78,7 @@ func TestAgentDeliveries(t *testing.T) {
 	}
 	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": key}
 	r := runCLI(t, env, "agent", "deliveries", hook.Agent.ID)
-	if rows := cells(r.stdout); r.code != 0 || len(rows) != 1 || strings.Join(rows[0], " ") != "AT EVENT CONTEST STATUS MS OUTCOME ERROR" {
+	if rows := cells(r.stdout); r.code != 0 || len(rows) != 1 || strings.Join(rows[0], " ") != "AT EVENT CONTEST SEQ STATUS MS OUTCOME ERROR" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, env, "--json", "agent", "deliveries", hook.Agent.ID)
