@@ -69,6 +69,10 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 		if i < len(nodes) {
 			cfg.HTTPAddr = nodes[i].url
 		}
+		// As newEnv: 150 ms Raft timeouts flap under -race beside two busy
+		// loops (a write to the leader then fails 503 as it steps down),
+		// so clusters of several nodes keep Raft's default 1 s.
+		cfg.FastTimeouts = n == 1
 	}))
 	if opt.sealer == nil {
 		opt.sealer = testSealer(t)
