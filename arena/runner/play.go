@@ -159,6 +159,10 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 	}
 	secret, ok := r.webhookSecret(agentID)
 	if !ok {
+		// No call is made, and the seat forfeits by its deadlines: the
+		// owner would see an empty list and no reason.
+		r.deliveries.add(agentID, api.Delivery{At: r.cfg.Now(), Event: protocol.TypeTurn, Contest: contestID, Outcome: api.DeliveryFailed,
+			Error: "not called: this node cannot open the agent's webhook secret (sealed with another secrets key); rotate it with POST /v1/agents/{id}/webhook-secret"})
 		return
 	}
 	var last api.Delivery
