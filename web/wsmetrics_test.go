@@ -16,6 +16,7 @@ var metricsAfterEvents = map[string]string{
 	"arena_judge_errors_total":      "counted per judge at its first error",
 	"arena_judge_seconds":           "observed per judge at its first verdict",
 	"arena_fsm_apply_batch_seconds": "observed at the first applied batch",
+	"arena_runner_event_backlog":    "exported by the contest runner, which this test's nodes do not run",
 }
 
 // TestOperatorMetricsAreExported checks that /metrics carries the series

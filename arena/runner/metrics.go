@@ -12,11 +12,12 @@ import (
 type metrics struct {
 	judgeLatency *prometheus.HistogramVec
 	judgeErrors  *prometheus.CounterVec
+	backlog      prometheus.GaugeFunc
 }
 
 // newMetrics creates the runner's metrics and registers them with reg
 // (nil: kept but not exported).
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics(reg prometheus.Registerer, backlog func() float64) *metrics {
 	m := &metrics{
 		judgeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "arena_judge_seconds",
@@ -27,9 +28,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "arena_judge_errors_total",
 			Help: "Judge calls that failed (the contest stays judging and is retried), by judge.",
 		}, []string{"judge"}),
+		backlog: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "arena_runner_event_backlog",
+			Help: "Committed events waiting for the leader's contest runner beyond its 8192-event buffer (growing: the runner falls behind; it drops none).",
+		}, backlog),
 	}
 	if reg != nil {
-		reg.MustRegister(m.judgeLatency, m.judgeErrors)
+		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.backlog)
 	}
 	return m
 }

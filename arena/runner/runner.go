@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,9 @@ type Config struct {
 	Sealer *secrets.Sealer
 	// Registerer receives the judge metrics (nil: not exported).
 	Registerer prometheus.Registerer
+	// EventBuffer is how many committed events wait for the runner in
+	// its channel (0: 8192); more wait in a backlog, never dropped.
+	EventBuffer int
 }
 
 // Runner drives contests on the leader: it matches queued agents, delivers
@@ -78,6 +82,8 @@ type Runner struct {
 	announced  map[string]AgentConn // contest + agent -> session told of it
 
 	answers answerMemo // settled prompt contests' answers (copies.go)
+	// events is Run's subscription, for the backlog gauge.
+	events atomic.Pointer[arena.Subscription]
 }
 
 // retryWait paces retries of a failing judgement.
@@ -91,6 +97,9 @@ func New(cfg Config) *Runner {
 	if cfg.Tick <= 0 {
 		cfg.Tick = 100 * time.Millisecond
 	}
+	if cfg.EventBuffer <= 0 {
+		cfg.EventBuffer = 8192
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -98,8 +107,9 @@ func New(cfg Config) *Runner {
 		cfg.Now = time.Now
 	}
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
-		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient), metrics: newMetrics(cfg.Registerer),
+		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient),
 		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}, announced: map[string]AgentConn{}}
+	r.metrics = newMetrics(cfg.Registerer, r.eventBacklog)
 	for _, b := range cfg.Bots {
 		r.bots[arena.BotAgentID(b.Name())] = b
 	}
@@ -118,7 +128,11 @@ func (r *Runner) BotSpecs() []arena.BotSpec {
 
 // Run blocks until ctx ends, then waits for the work it started.
 func (r *Runner) Run(ctx context.Context) {
-	sub := r.node.Bus().Subscribe(8192)
+	// Lossless: the runner acts on every event, and some it alone turns
+	// into frames (contest_end, unqueued on an arena's delete) that the
+	// sweep cannot redo once the contest has left the active ones.
+	sub := r.node.Bus().SubscribeAll(r.cfg.EventBuffer)
+	r.events.Store(sub)
 	t := time.NewTicker(r.cfg.Tick)
 	defer func() {
 		t.Stop()
@@ -130,13 +144,7 @@ func (r *Runner) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev, ok := <-sub.C:
-			if !ok {
-				// Dropped for falling behind: resubscribe and let the next
-				// tick redo whatever the lost events would have triggered.
-				sub = r.node.Bus().Subscribe(8192)
-				continue
-			}
+		case ev := <-sub.C:
 			if r.isLeading() {
 				r.onEvent(ev)
 			}
@@ -144,6 +152,15 @@ func (r *Runner) Run(ctx context.Context) {
 			r.tick(ctx)
 		}
 	}
+}
+
+// eventBacklog is how many committed events wait for the runner beyond
+// its channel.
+func (r *Runner) eventBacklog() float64 {
+	if sub := r.events.Load(); sub != nil {
+		return float64(sub.Backlog())
+	}
+	return 0
 }
 
 func (r *Runner) isLeading() bool {

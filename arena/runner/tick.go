@@ -295,19 +295,7 @@ func (r *Runner) onEvent(ev arena.Event) {
 		}
 		r.dispatch(c)
 	case arena.EvSettled, arena.EvAborted:
-		r.forget(c)
-		for i, s := range c.Seats {
-			if conn := r.conn(s.AgentID); conn != nil {
-				conn.Send(endFrame(c, i))
-			}
-			if r.agentKind(s.AgentID) == agents.KindWebhook {
-				end, agentID := endFrame(c, i), s.AgentID
-				r.goDo("hook-end/"+c.ID+"/"+agentID, func(ctx context.Context) { r.notifyWebhook(ctx, agentID, end) })
-			}
-		}
-		r.mu.Lock()
-		delete(r.dispatched, c.ID)
-		r.mu.Unlock()
+		r.ended(c)
 	case arena.EvJudging:
 		r.judge(c)
 	default:
@@ -315,6 +303,24 @@ func (r *Runner) onEvent(ev arena.Event) {
 			r.dispatch(c)
 		}
 	}
+}
+
+// ended tells a finished contest's seats so: contest_end on each
+// connected session and to each webhook agent.
+func (r *Runner) ended(c *arena.Contest) {
+	r.forget(c)
+	for i, s := range c.Seats {
+		if conn := r.conn(s.AgentID); conn != nil {
+			conn.Send(endFrame(c, i))
+		}
+		if r.agentKind(s.AgentID) == agents.KindWebhook {
+			end, agentID := endFrame(c, i), s.AgentID
+			r.goDo("hook-end/"+c.ID+"/"+agentID, func(ctx context.Context) { r.notifyWebhook(ctx, agentID, end) })
+		}
+	}
+	r.mu.Lock()
+	delete(r.dispatched, c.ID)
+	r.mu.Unlock()
 }
 
 // arenaDeleted tells each connected agent whose ticket the arena's delete
