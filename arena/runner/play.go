@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/agentarena/arena/agents"
@@ -43,6 +43,13 @@ func (r *Runner) dispatch(c *arena.Contest) {
 		r.dispatched[c.ID][key] = true
 		r.mu.Unlock()
 		agentID := c.Seats[seat].AgentID
+		// Only websocket agents hold sessions (a change of kind closes
+		// the session), so a connected seat needs no read of its agent.
+		if conn := r.conn(agentID); conn != nil {
+			r.announce(conn, agentID, c, seat)
+			conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
+			continue
+		}
 		switch r.agentKind(agentID) {
 		case agents.KindBuiltin:
 			id, seat := c.ID, seat
@@ -62,7 +69,9 @@ func (r *Runner) dispatch(c *arena.Contest) {
 	}
 }
 
-func turnKey(seat int, due int64) string { return fmt.Sprintf("%d/%d", seat, due) }
+func turnKey(seat int, due int64) string {
+	return strconv.Itoa(seat) + "/" + strconv.FormatInt(due, 10)
+}
 
 // askedAll reports whether every seat to move has been asked for its turn
 // already (or this node does not lead), so that the sweep, which passes

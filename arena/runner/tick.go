@@ -311,7 +311,8 @@ func (r *Runner) ended(c *arena.Contest) {
 	r.forget(c)
 	for i, s := range c.Seats {
 		if conn := r.conn(s.AgentID); conn != nil {
-			conn.Send(endFrame(c, i))
+			conn.Send(endFrame(c, i)) // a websocket agent: no webhook to tell
+			continue
 		}
 		if r.agentKind(s.AgentID) == agents.KindWebhook {
 			end, agentID := endFrame(c, i), s.AgentID
