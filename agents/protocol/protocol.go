@@ -223,8 +223,13 @@ func Parse(data []byte) (Inbound, error) {
 			return in, bad("bad_frame", "%s frame needs \"arena\"", in.Type)
 		}
 	case TypeMove:
-		if in.Contest == "" || len(in.Move) == 0 {
+		switch noContest, noMove := in.Contest == "", len(in.Move) == 0; {
+		case noContest && noMove:
 			return in, bad("bad_frame", "move frame needs \"contest\" and \"move\"")
+		case noContest:
+			return in, bad("bad_frame", "move frame needs \"contest\"")
+		case noMove:
+			return in, bad("bad_frame", "move frame needs \"move\"")
 		}
 		if in.Seq == nil {
 			return in, bad("bad_frame", "move frame needs \"seq\", the turn it answers")
