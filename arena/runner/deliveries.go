@@ -3,8 +3,10 @@ package runner
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/apperr"
 )
 
 // deliveryLog keeps each webhook agent's last calls, in memory on the node
@@ -33,6 +35,25 @@ func (l *deliveryLog) add(agentID string, d api.Delivery) {
 	l.agents[agentID] = ds
 }
 
+// prune drops the calls kept for agents that gone reports deleted: a deleted
+// agent's list can no longer be read (its id answers 404), and agents
+// come and go for as long as the leader leads.
+func (l *deliveryLog) prune(gone func(agentID string) bool) {
+	l.mu.Lock()
+	ids := make([]string, 0, len(l.agents))
+	for id := range l.agents {
+		ids = append(ids, id)
+	}
+	l.mu.Unlock()
+	for _, id := range ids {
+		if gone(id) {
+			l.mu.Lock()
+			delete(l.agents, id)
+			l.mu.Unlock()
+		}
+	}
+}
+
 // list is the agent's kept calls, newest first.
 func (l *deliveryLog) list(agentID string) []api.Delivery {
 	l.mu.Lock()
@@ -48,3 +69,16 @@ func (l *deliveryLog) list(agentID string) []api.Delivery {
 // Deliveries lists the calls this node made to a webhook agent, newest
 // first (GET /v1/agents/{id}/deliveries).
 func (r *Runner) Deliveries(agentID string) []api.Delivery { return r.deliveries.list(agentID) }
+
+// pruneDeliveries forgets the calls of deleted agents, at most once a
+// minute (from the leader's sweep).
+func (r *Runner) pruneDeliveries(now time.Time) {
+	if now.Sub(r.prunedAt) < time.Minute {
+		return
+	}
+	r.prunedAt = now
+	r.deliveries.prune(func(agentID string) bool {
+		_, err := r.node.GetAgent(agentID)
+		return apperr.Is(err, apperr.NotFound)
+	})
+}

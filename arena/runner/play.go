@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -100,25 +101,36 @@ func (r *Runner) askedAll(c *arena.Contest) bool {
 // mover produces one move for a seat from its turn view.
 type mover func(ctx context.Context, turn protocol.Turn) (json.RawMessage, error)
 
+// maxMovesPerTurn bounds the moves one turn call asks a mover for: the
+// parts of one streamed answer. A mover that never finishes its answer
+// must not keep a goroutine calling it until the deadline.
+const maxMovesPerTurn = 256
+
 // playTurns asks a mover for moves until the seat no longer has to move:
-// once for a connect4 turn, repeatedly for a streamed prompt answer.
+// once for a connect4 turn, repeatedly for a streamed prompt answer. It
+// reports whether it stopped at maxMovesPerTurn with the seat still to
+// move (left to its deadline).
 //
 // played, when set, hears how each move the mover produced fared: nil when
 // it was played, or the node's refusal.
-func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agentID string, next mover, played func(error)) {
-	for i := 0; i < 256 && ctx.Err() == nil; i++ {
+func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agentID string, next mover, played func(error)) (capped bool) {
+	for i := 0; ctx.Err() == nil; i++ {
 		c, err := r.node.Contest(contestID)
 		if err != nil || c.Status != arena.StatusRunning {
-			return
+			return false
 		}
 		st, err := r.node.GameState(c)
 		if err != nil || !slices.Contains(st.ToMove(), seat) {
-			return
+			return false
+		}
+		if i == maxMovesPerTurn {
+			r.log.Warn("agent's answer took too many parts; left to its deadline", "contest", contestID, "agent", agentID, "parts", i)
+			return true
 		}
 		move, err := next(ctx, turnFrame(c, st, seat, r.cfg.Now()))
 		if err != nil {
 			r.log.Warn("agent produced no move", "contest", contestID, "agent", agentID, "err", err)
-			return // the deadline will deal with it
+			return false // the deadline will deal with it
 		}
 		var turn *uint64
 		if len(st.ToMove()) == 1 {
@@ -135,11 +147,12 @@ func (r *Runner) playTurns(ctx context.Context, contestID string, seat int, agen
 			if !apperr.Is(err, apperr.Invalid) {
 				r.log.Warn("propose move", "contest", contestID, "agent", agentID, "err", err)
 			}
-			return
+			return false
 		}
 		// Loop: a streamed answer continues while the seat is still to
 		// move; a turn-based game's seat is not, so the loop ends.
 	}
+	return false
 }
 
 func (r *Runner) playBot(ctx context.Context, contestID string, seat int, agentID string) {
@@ -175,7 +188,7 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 		return
 	}
 	var last api.Delivery
-	r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
+	capped := r.playTurns(ctx, contestID, seat, agentID, func(ctx context.Context, t protocol.Turn) (json.RawMessage, error) {
 		start := r.cfg.Now()
 		move, call, err := r.hook.Move(ctx, a.WebhookURL, secret, t)
 		seq := t.Seq
@@ -197,6 +210,10 @@ func (r *Runner) callWebhook(ctx context.Context, contestID string, seat int, ag
 		}
 		r.deliveries.add(agentID, last)
 	})
+	if capped {
+		r.deliveries.add(agentID, api.Delivery{At: r.cfg.Now(), Event: protocol.TypeTurn, Contest: contestID, Outcome: api.DeliveryFailed,
+			Error: fmt.Sprintf("not called again: %d parts of one answer, none final; the seat is left to its deadline. Send the answer in fewer, larger parts, the last with \"final\": true", maxMovesPerTurn)})
+	}
 }
 
 // notifyWebhook POSTs the contest_end frame to a webhook agent, once and

@@ -60,8 +60,10 @@ type Runner struct {
 	bots    map[string]Bot // by agent id
 	hook    webhookCaller
 	metrics *metrics
-	// deliveries are the webhook calls this node made (deliveries.go).
+	// deliveries are the webhook calls this node made (deliveries.go);
+	// prunedAt is when the sweep last dropped deleted agents' calls.
 	deliveries deliveryLog
+	prunedAt   time.Time
 
 	mu      sync.Mutex
 	conns   map[string]AgentConn // agent id -> live session on this node

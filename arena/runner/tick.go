@@ -35,6 +35,7 @@ func (r *Runner) leaderTick() {
 	}
 	r.requeueBots(active)
 	r.matchmake(now)
+	r.pruneDeliveries(now)
 }
 
 func (r *Runner) enforceDeadlines(c *arena.Contest, now time.Time) {
