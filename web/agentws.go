@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -146,7 +147,10 @@ func (s *Server) agentConnect(c *gin.Context) {
 		return
 	}
 	lim := s.lim.cfg
-	conn.SetReadLimit(max(lim.FrameBytes, 0)) // 0: no limit
+	// The frame size is checked by readAgentFrame, not gorilla's read
+	// limit: that one writes its own 1009 close with no reason, past the
+	// frames queued before it (the answer to the agent's previous frame).
+	conn.SetReadLimit(0)
 	frames := rate.NewLimiter(rate.Limit(lim.FramesPerSecond), lim.FrameBurst)
 	if lim.FramesPerSecond < 0 {
 		frames = rate.NewLimiter(rate.Inf, 0)
@@ -160,13 +164,21 @@ func (s *Server) agentConnect(c *gin.Context) {
 	defer detach()
 	s.log.Info("agent connected", "agent", a.ID)
 	for {
-		mt, data, err := conn.ReadMessage()
+		mt, data, err := readAgentFrame(conn, lim.FrameBytes)
+		if errors.Is(err, errFrameTooLarge) {
+			s.limitHit(limitFrameBytes)
+			s.log.Info("agent frame over the limit", "agent", a.ID, "limit", lim.FrameBytes)
+			// After the frames already queued (the answer to the frame
+			// before), as every close of the session.
+			sess.out.close(websocket.CloseMessageTooBig, fmt.Sprintf("too_large: a frame may be at most %d bytes", lim.FrameBytes))
+			// Read on, discarding (the rest of the big frame too), until
+			// the agent answers the close or the linger ends: unread
+			// bytes in the kernel would turn the close into a reset.
+			lingerRead(conn)
+			s.log.Info("agent disconnected", "agent", a.ID)
+			return
+		}
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				// gorilla/websocket has already sent close code 1009.
-				s.limitHit(limitFrameBytes)
-				s.log.Info("agent frame over the limit", "agent", a.ID, "limit", lim.FrameBytes)
-			}
 			sess.out.close(readEndClose(err))
 			s.log.Info("agent disconnected", "agent", a.ID)
 			return
@@ -179,12 +191,8 @@ func (s *Server) agentConnect(c *gin.Context) {
 			// the linger ends): its burst must not sit unread in the
 			// kernel when the socket closes, or the close frame is lost
 			// to a reset.
-			conn.SetReadDeadline(time.Now().Add(closeLinger))
-			for {
-				if _, _, err := conn.NextReader(); err != nil {
-					return
-				}
-			}
+			lingerRead(conn)
+			return
 		}
 		if mt != websocket.TextMessage {
 			// The protocol is JSON text frames. A binary frame is answered
@@ -196,6 +204,40 @@ func (s *Server) agentConnect(c *gin.Context) {
 			continue
 		}
 		sess.handle(c.Request.Context(), data)
+	}
+}
+
+// errFrameTooLarge is an agent frame over the frame size limit.
+var errFrameTooLarge = errors.New("agent frame over the size limit")
+
+// readAgentFrame reads one message of at most limit bytes (no limit when
+// limit <= 0). A longer one is errFrameTooLarge, read no further than one
+// byte past the limit.
+func readAgentFrame(conn *websocket.Conn, limit int64) (int, []byte, error) {
+	mt, r, err := conn.NextReader()
+	if err != nil {
+		return mt, nil, err
+	}
+	if limit <= 0 {
+		data, err := io.ReadAll(r)
+		return mt, data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return mt, nil, errFrameTooLarge
+	}
+	return mt, data, err
+}
+
+// lingerRead reads on, discarding, until the peer's answering close, an
+// error or closeLinger: frames left unread in the kernel when the socket
+// closes make it send a reset, and the peer may lose the close frame.
+func lingerRead(conn *websocket.Conn) {
+	conn.SetReadDeadline(time.Now().Add(closeLinger))
+	for {
+		if _, _, err := conn.NextReader(); err != nil {
+			return
+		}
 	}
 }
 
