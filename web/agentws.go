@@ -108,7 +108,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 		return
 	}
 	if p.Kind != agents.PrincipalAgent {
-		s.writeError(c, apperr.New(apperr.Forbidden, "only an agent key may connect as an agent"))
+		s.writeError(c, apperr.New(apperr.Forbidden, "%s", wrongConnectKey(p.Kind)))
 		return
 	}
 	if !s.cfg.Cluster.IsLeader() {
@@ -204,6 +204,20 @@ func (s *Server) agentConnect(c *gin.Context) {
 			continue
 		}
 		sess.handle(c.Request.Context(), data)
+	}
+}
+
+// wrongConnectKey says which key an agent connects with, to the holder of
+// another kind of key.
+func wrongConnectKey(kind string) string {
+	const agentKey = "an agent connects with its own agent key (ara_...), which POST /v1/agents (arenactl agent create) showed once; POST /v1/agents/{id}/key issues a new one"
+	switch kind {
+	case agents.PrincipalOwner:
+		return "this is an owner key (aro_...), for the owner's HTTP routes: " + agentKey
+	case agents.PrincipalOperator:
+		return "this is the operator token: " + agentKey
+	default:
+		return "this is a " + kind + " key: " + agentKey
 	}
 }
 
