@@ -49,16 +49,19 @@ func TestARunInterruptedMidRoundSaysSo(t *testing.T) {
 	}
 }
 
-// cancelOnNewline cancels a run when a round's progress line ends: the
+// cancelOnNewline cancels a run when the progress logs a round's last
+// step, which it does once the round's steps are done (a log gets a line
+// at most every logEvery, and each phase's last step at its end): the
 // round is trained and about to be saved, as Ctrl-C while a run waits for
 // its next round is.
 type cancelOnNewline struct {
 	bytes.Buffer
 	cancel context.CancelFunc
+	last   string // the round's last step, "step 3/3"
 }
 
 func (w *cancelOnNewline) Write(b []byte) (int, error) {
-	if bytes.Equal(b, []byte("\n")) {
+	if bytes.Contains(b, []byte(w.last+" ")) {
 		w.cancel()
 	}
 	return w.Buffer.Write(b)
@@ -72,7 +75,7 @@ func TestARunInterruptedBetweenRoundsKeepsItsCheckpoint(t *testing.T) {
 	defer cancel()
 	run, stop := context.WithCancel(ctx)
 	defer stop()
-	stderr := &cancelOnNewline{cancel: stop}
+	stderr := &cancelOnNewline{cancel: stop, last: "step 3/3"}
 	out := t.TempDir()
 	err := runOnline(run, []string{"-server", url, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
 		"-rounds", "3", "-round-wait", "10m", "-sft-steps", "2", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-eval-tasks", "0", "-play=false"},
