@@ -492,19 +492,24 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 	return chosen, rejected, nil
 }
 
+// ErrNotFinite marks a step refused because its loss or gradient was NaN
+// or infinite: training diverged (most often a learning rate too high for
+// the model), and a caller can say what to change.
+var ErrNotFinite = errors.New("training diverged")
+
 // update clips the accumulated gradient and applies AdamW. A non-finite
 // loss or gradient is refused before it can poison the weights: the step
 // is skipped and the error says so.
 func (t *Trainer) update(phase Phase, lr, loss float64, st *DPOStats, seqs, tokens, positions int) (StepMetrics, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: loss is %v; step skipped, weights unchanged", phase, t.steps+1, loss), t.zeroGrad())
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w: loss is %v; step skipped, weights unchanged", phase, t.steps+1, ErrNotFinite, loss), t.zeroGrad())
 	}
 	norm, err := t.clipNorm()
 	if err != nil {
 		return StepMetrics{}, errEngine(phase, t.steps+1, err)
 	}
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
-		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, norm), t.zeroGrad())
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, ErrNotFinite, norm), t.zeroGrad())
 	}
 	if err := t.apply(lr); err != nil {
 		return StepMetrics{}, errEngine(phase, t.steps+1, err)

@@ -13,11 +13,15 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"os/signal"
 	"slices"
 	"strconv"
 	"syscall"
+	"time"
+
+	"github.com/agentarena/arena/gpu"
 )
 
 func main() {
@@ -71,6 +75,59 @@ func atLeast(fs *flag.FlagSet, floors map[string]int) error {
 		}
 	}
 	return nil
+}
+
+// realFlags refuses a float flag that is not a finite number within its
+// range: -lr Inf trained a step and stopped on a NaN loss, a negative
+// -temperature sampled as if it were 0, and -prompt-loss -1 was refused
+// as a dump of the trainer's settings without naming the flag.
+func realFlags(fs *flag.FlagSet, positive, nonNegative []string) error {
+	check := func(name string, ok func(float64) bool, want string) error {
+		f := fs.Lookup(name)
+		if f == nil {
+			return nil
+		}
+		x, err := strconv.ParseFloat(f.Value.String(), 64)
+		if err == nil && (math.IsNaN(x) || math.IsInf(x, 0) || !ok(x)) {
+			return fmt.Errorf("-%s must be %s, got %s", name, want, f.Value.String())
+		}
+		return nil
+	}
+	for _, name := range positive {
+		if err := check(name, func(x float64) bool { return x > 0 }, "a finite number above 0"); err != nil {
+			return err
+		}
+	}
+	for _, name := range nonNegative {
+		if err := check(name, func(x float64) bool { return x >= 0 }, "a finite number, 0 or more"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// durationFlags refuses a negative wait, which was taken as no wait at
+// all.
+func durationFlags(fs *flag.FlagSet, names ...string) error {
+	for _, name := range names {
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if d, err := time.ParseDuration(f.Value.String()); err == nil && d < 0 {
+			return fmt.Errorf("-%s must not be negative, got %s", name, f.Value.String())
+		}
+	}
+	return nil
+}
+
+// divergedHint says what to do about a step refused for a NaN or
+// infinite loss or gradient.
+func divergedHint(err error) error {
+	if !errors.Is(err, gpu.ErrNotFinite) {
+		return err
+	}
+	return fmt.Errorf("%w; the learning rate is too high for this model: lower -lr (SFT steps) or -dpo-lr (DPO steps), or -beta", err)
 }
 
 func usage() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -99,7 +100,13 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := atLeast(fs, map[string]int{"versions": 1, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "train-tasks": 1, "eval-tasks": 0, "onpolicy-tasks": 0, "samples": 1, "max-tokens": 1}); err != nil {
+	if err := atLeast(fs, map[string]int{"versions": 1, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "train-tasks": 1, "eval-tasks": 0, "onpolicy-tasks": 0, "samples": 1, "max-tokens": 1, "context": 0, "heldout-percent": 0}); err != nil {
+		return err
+	}
+	if o.HeldOutPercent >= 100 {
+		return fmt.Errorf("-heldout-percent must be below 100 (it holds that share of instances out of training), got %d", o.HeldOutPercent)
+	}
+	if err := realFlags(fs, []string{"lr", "dpo-lr", "beta"}, []string{"prompt-loss", "rpo-alpha", "temperature"}); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -152,6 +159,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	mw := gpu.NewMetricsWriter(mf)
 	var all []gpu.StepMetrics
 	prog := newProgress(stderr, o.Versions*(o.SFTSteps+o.DPOSteps))
+	defer prog.done() // an error is printed on a line of its own, not after the bar
 	tr.OnStep = func(m gpu.StepMetrics) {
 		all = append(all, m)
 		_ = mw.Write(m)
@@ -160,6 +168,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rng := rand.New(rand.NewPCG(o.Model.Seed, 7))
 	sum := Summary{Preset: o.Model.Preset, Params: len(model.Params)}
 	sft, pairs := slices.Clone(data.sft), slices.Clone(data.pairs)
+	saved := 0 // the last version in policy.ckpt
 	for v := 1; v <= o.Versions && ctx.Err() == nil; v++ {
 		if v > 1 {
 			// The learner answers training tasks itself: its passing
@@ -167,14 +176,17 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			// checker against each other and the bots', join the pairs —
 			// the pairs the arena records when it plays.
 			s, p, err := o.onPolicy(ctx, tr, data, v, rng)
+			if ctx.Err() != nil {
+				break // said below, as every interruption is
+			}
 			if err != nil {
-				return err
+				return o.failed(v, saved, err)
 			}
 			sft, pairs = append(sft, s...), append(pairs, p...)
 		}
 		row := Version{Version: v, SFTExamples: len(sft), Pairs: len(pairs)}
 		if err := tr.RestartOptimizer(); err != nil {
-			return fmt.Errorf("version %d: %w", v, err)
+			return o.failed(v, saved, err)
 		}
 		for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Sequence, o.Batch)
@@ -182,7 +194,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				batch[j] = sft[rng.IntN(len(sft))]
 			}
 			if _, err := tr.SFT(batch); err != nil {
-				return fmt.Errorf("version %d: %w", v, err)
+				return o.failed(v, saved, err)
 			}
 		}
 		prog.pause()
@@ -200,7 +212,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			m, err := tr.DPO(batch)
 			if err != nil {
-				return fmt.Errorf("version %d: %w", v, err)
+				return o.failed(v, saved, err)
 			}
 			row.Train = *m.DPOStats
 		}
@@ -213,11 +225,17 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			row.DPO = res.Stats
 		}
 		if row.Heldout, err = evaluateTrainer(ctx, tr, data.eval, o.MaxTokens, trained); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
 			return err
 		}
 		if len(data.unseen) > 0 {
 			u, err := evaluateTrainer(ctx, tr, data.unseen, o.MaxTokens, trained)
 			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
 				return err
 			}
 			row.Unseen = &u
@@ -235,6 +253,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", v)), tr.Policy()); err != nil {
 			return err
 		}
+		saved = v
 	}
 	prog.done()
 	sum.Verdict = verdict(sum.Versions)
@@ -247,7 +266,22 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprint(stdout, table(sum))
-	return ctx.Err()
+	if ctx.Err() != nil {
+		return o.failed(saved+1, saved, errors.New("interrupted; its steps are dropped"))
+	}
+	return nil
+}
+
+// failed says which version a run stopped in and what of the run is
+// kept: the versions saved before it, never its own steps. An interrupted
+// run said only "context canceled", a diverged one nothing of the
+// checkpoint.
+func (o offlineOptions) failed(v, saved int, err error) error {
+	kept := "no version of this run was saved"
+	if saved > 0 {
+		kept = fmt.Sprintf("%s holds version %d, the last good state", filepath.Join(o.Out, "policy.ckpt"), saved)
+	}
+	return fmt.Errorf("version %d: %w (%s)", v, divergedHint(err), kept)
 }
 
 // offlineData is the offline loop's stand-in for an arena: tasks, the

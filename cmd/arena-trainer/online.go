@@ -76,7 +76,13 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := atLeast(fs, map[string]int{"rounds": 0, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "min-pairs": 1, "max-tokens": 1, "eval-tasks": 0}); err != nil {
+	if err := atLeast(fs, map[string]int{"rounds": 0, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "min-pairs": 1, "max-tokens": 1, "eval-tasks": 0, "context": 0}); err != nil {
+		return err
+	}
+	if err := realFlags(fs, []string{"lr", "dpo-lr", "beta"}, []string{"prompt-loss", "rpo-alpha", "temperature"}); err != nil {
+		return err
+	}
+	if err := durationFlags(fs, "round-wait", "final-wait", "wait-data"); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -194,10 +200,15 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
 			if err := trainRound(ctx, tr, data, o, rng); err != nil {
 				// The checkpoint on disk is the last good one: this round's
-				// steps are not saved. The error ends the progress line.
-				fmt.Fprintln(stderr)
-				if ctx.Err() != nil {
+				// steps are not saved. The error gets a line of its own.
+				prog.done()
+				switch {
+				case ctx.Err() != nil:
 					err = errors.New("interrupted mid-round, its steps are dropped")
+				case errors.Is(err, gpu.ErrNotFinite) && statErr == nil:
+					err = fmt.Errorf("%w (a resumed run keeps its checkpoint's rates: give another -out to start a new run with lower ones)", divergedHint(err))
+				default:
+					err = divergedHint(err)
 				}
 				if _, serr := os.Stat(ckpt); serr != nil {
 					return fmt.Errorf("round %d: %w (no checkpoint was saved before it; nothing was kept)", round, err)
@@ -321,8 +332,11 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 		// The phases' lengths are this run's: a schedule kept from the
 		// run that saved the checkpoint decayed over its step counts.
 		return tr, tr.SetSchedules(phaseSchedules(tr.Config(), o.SFTSteps, o.DPOSteps))
+	} else if pe := (*os.PathError)(nil); errors.As(err, &pe) && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("load %s: %w", path, err) // unreadable, not damaged
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		// Never trained over: it may be all that is left of a long run.
+		return nil, fmt.Errorf("cannot resume from %s, which is damaged or cut short (%w): restore it from a copy, or give another -out to start a new run", path, err)
 	}
 	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
 	if err != nil {

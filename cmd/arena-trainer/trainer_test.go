@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/gpu"
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
 // TestOfflineLoopWritesItsReport runs the measured loop at the smallest
@@ -46,6 +48,9 @@ func TestOfflineLoopWritesItsReport(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
+	}
+	if log := stderr.String(); strings.Contains(log, "\r") || !strings.Contains(log, "step 14/14 dpo loss") {
+		t.Errorf("stderr, a log here, is not plain lines ending at the last step:\n%q", log)
 	}
 	if !strings.Contains(stdout.String(), "| v2 | 14 |") {
 		t.Errorf("the report table lacks version 2:\n%s", stdout.String())
@@ -80,6 +85,103 @@ func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
 	}
 }
 
+// A run whose steps diverge (a learning rate far too high) stops saying
+// so and what to lower, and leaves the checkpoint already in -out byte for
+// byte.
+func TestOfflineDivergenceKeepsTheLastCheckpoint(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "1", "-sft-steps", "2", "-dpo-steps", "3",
+		"-batch", "2", "-train-tasks", "20", "-eval-tasks", "1", "-onpolicy-tasks", "0", "-max-tokens", "4"}
+	if err := runOffline(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"policy.ckpt", "v1.safetensors"}
+	before := map[string][]byte{}
+	for _, f := range files {
+		before[f], _ = os.ReadFile(filepath.Join(out, f))
+	}
+	for _, tt := range []struct{ name, flag, value string }{
+		{"SFT", "-lr", "1e30"},
+		{"DPO", "-dpo-lr", "1e30"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := runOffline(context.Background(), append(slices.Clone(args), tt.flag, tt.value), &bytes.Buffer{}, &stderr)
+			if !errors.Is(err, gpu.ErrNotFinite) {
+				t.Fatalf("err = %v, want a divergence", err)
+			}
+			for _, want := range []string{"lower -lr", "no version of this run was saved"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %v, want it to say %q", err, want)
+				}
+			}
+			if !strings.HasSuffix(stderr.String(), "\n") {
+				t.Errorf("the progress line is left open, so the error is printed after it:\n%q", stderr.String())
+			}
+			for _, f := range files {
+				if b, _ := os.ReadFile(filepath.Join(out, f)); !bytes.Equal(b, before[f]) {
+					t.Errorf("%s changed", f)
+				}
+			}
+		})
+	}
+}
+
+// A damaged or cut-short checkpoint in -out is refused with what to do,
+// and left as it is: it may be all that is left of a long run.
+func TestRunRefusesADamagedCheckpoint(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "policy.ckpt")
+	m, err := gpt.New(gpt.Config{NLayer: 1, NHead: 1, NEmbd: 8, BlockSize: 16, Vocab: 257}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := openTokenizer("bytes", "", "")
+	tr, err := gpu.NewTrainer(m, tok, gpu.DefaultTrainerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := slices.Clone(whole)
+	flipped[len(flipped)-10] ^= 0xff
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "0 bytes"},
+		{"cut inside the header", whole[:100], "cut short"},
+		{"cut inside the tensors", whole[:len(whole)-100], "beyond the"},
+		{"a flipped byte", flipped, "a tensor is damaged"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			ckpt := filepath.Join(out, "policy.ckpt")
+			if err := os.WriteFile(ckpt, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err := runOnline(context.Background(), []string{"-server", "http://127.0.0.1:1", "-trainer-key", "art_x", "-play=false", "-out", out},
+				&bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil {
+				t.Fatal("a damaged checkpoint was accepted")
+			}
+			for _, want := range []string{"cannot resume from " + ckpt, "damaged or cut short", tt.want, "another -out"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %v, want it to say %q", err, want)
+				}
+			}
+			if b, _ := os.ReadFile(ckpt); !bytes.Equal(b, tt.data) {
+				t.Errorf("the damaged checkpoint was changed")
+			}
+		})
+	}
+}
+
 // TestBadCommandLinesStopBeforeTraining: a stray word (after which the flag
 // package reads no more flags) and an unknown family stop with a message
 // instead of running on defaults or panicking.
@@ -102,6 +204,20 @@ func TestBadCommandLinesStopBeforeTraining(t *testing.T) {
 		{"a negative batch for offline", runOffline, []string{"-out", out, "-preset", "tiny", "-batch", "-1"}, "-batch must be at least 1, got -1"},
 		{"a negative batch for run", runOnline, []string{"-out", out, "-batch", "-1"}, "-batch must be at least 1, got -1"},
 		{"no versions", runOffline, []string{"-out", out, "-preset", "tiny", "-versions", "0"}, "-versions must be at least 1"},
+		// Values a float or duration flag parses but training cannot use:
+		// they ran on (a NaN at step 2, greedy sampling, no wait at all) or
+		// were refused without naming the flag.
+		{"an infinite learning rate", runOffline, []string{"-out", out, "-preset", "tiny", "-lr", "Inf"}, "-lr must be a finite number above 0, got +Inf"},
+		{"a NaN DPO rate for run", runOnline, []string{"-out", out, "-dpo-lr", "NaN"}, "-dpo-lr must be a finite number above 0, got NaN"},
+		{"a negative prompt loss", runOffline, []string{"-out", out, "-preset", "tiny", "-prompt-loss", "-1"}, "-prompt-loss must be a finite number, 0 or more, got -1"},
+		{"a negative temperature", runOffline, []string{"-out", out, "-preset", "tiny", "-temperature", "-1"}, "-temperature must be a finite number, 0 or more"},
+		{"a negative temperature for run", runOnline, []string{"-out", out, "-temperature", "-2"}, "-temperature must be a finite number, 0 or more"},
+		{"a negative context", runOffline, []string{"-out", out, "-preset", "tiny", "-context", "-5"}, "-context must be at least 0, got -5"},
+		{"a negative context for run", runOnline, []string{"-out", out, "-context", "-5"}, "-context must be at least 0, got -5"},
+		{"every instance held out", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-percent", "150"}, "-heldout-percent must be below 100"},
+		{"a negative held-out share", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-percent", "-1"}, "-heldout-percent must be at least 0"},
+		{"a negative round wait", runOnline, []string{"-out", out, "-round-wait", "-5s"}, "-round-wait must not be negative, got -5s"},
+		{"a negative final wait", runOnline, []string{"-out", out, "-final-wait", "-1s"}, "-final-wait must not be negative"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.run(context.Background(), tt.args, &bytes.Buffer{}, &bytes.Buffer{})

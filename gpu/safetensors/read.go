@@ -56,7 +56,7 @@ func Read(buf []byte) (*File, error) {
 		return nil, fmt.Errorf("safetensors: header length %d exceeds the %d-byte limit", n, MaxHeaderSize)
 	}
 	if n > uint64(len(buf)-8) {
-		return nil, fmt.Errorf("safetensors: header length %d exceeds the %d bytes after the length prefix", n, len(buf)-8)
+		return nil, fmt.Errorf("safetensors: header length %d exceeds the %d bytes after the length prefix: the file is cut short, or not safetensors", n, len(buf)-8)
 	}
 	header, data := buf[8:8+n], buf[8+n:]
 	meta, infos, err := parseHeader(header, len(data))
