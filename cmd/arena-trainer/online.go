@@ -273,9 +273,15 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case <-time.After(wait):
 		}
 	}
-	if !trained && tr.Reference() == nil {
-		return fmt.Errorf("the preference export of arena %q had %d pairs and %d answers to learn from (need %d pairs): nothing was trained; let the arena play more contests",
-			o.Arena, len(data.pairs), len(data.sft), o.MinPairs)
+	if !trained {
+		// A resumed run that made no version is no success either: a
+		// script waiting on a new version would take the old one for it.
+		kept := "no checkpoint was saved"
+		if tr.Reference() != nil {
+			kept = fmt.Sprintf("%s still holds step %d", ckpt, tr.Steps())
+		}
+		return fmt.Errorf("the preference export of arena %q had %d pairs and %d answers to learn from (need %d pairs): nothing was trained, %s; let the arena play more contests, or lower -min-pairs",
+			o.Arena, len(data.pairs), len(data.sft), o.MinPairs, kept)
 	}
 	return nil
 }

@@ -360,6 +360,34 @@ func TestRunStopsOnAnEmptyExport(t *testing.T) {
 	}
 }
 
+// A resumed run whose rounds find too few pairs to train on stops saying
+// so, as a new run does, and names the checkpoint it left as it was: it
+// exited 0 having trained nothing, as if it had made a version.
+func TestAResumedRunThatTrainsNothingSaysSo(t *testing.T) {
+	url := judgedPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out := t.TempDir()
+	args := []string{"-server", url, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+		"-rounds", "1", "-round-wait", "1ms", "-wait-data", "20ms", "-sft-steps", "1", "-dpo-steps", "1", "-batch", "2", "-eval-tasks", "0", "-play=false"}
+	if err := runOnline(ctx, append(slices.Clone(args), "-min-pairs", "1"), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(out, "policy.ckpt")
+	before, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err = runOnline(ctx, append(slices.Clone(args), "-min-pairs", "1000"), &bytes.Buffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "nothing was trained") || !strings.Contains(err.Error(), ckpt+" still holds step 2") {
+		t.Fatalf("err = %v, want it to say nothing was trained and what the checkpoint holds\n%s", err, stderr.String())
+	}
+	if after, _ := os.ReadFile(ckpt); !bytes.Equal(after, before) {
+		t.Errorf("the checkpoint changed in a run that trained nothing")
+	}
+}
+
 // TestAResumedRunEntersItsVersionAgain: the version's agent exists from
 // the run that trained it, whose key only that run saw; a run resumed from
 // the checkpoint takes the same agent back with a fresh key instead of
