@@ -97,7 +97,10 @@ func prefsExport(fs *flag.FlagSet) action {
 		q.Since = *since
 		var w io.Writer = inv.stdout
 		var f *os.File
-		start, total := time.Now(), 0
+		// Progress redraws one line on a terminal; a pipe or a log gets a
+		// plain line every 10 s instead of a run of carriage returns.
+		live := isTerminal(inv.stderr)
+		start, total, shown := time.Now(), 0, time.Now()
 		for {
 			p, err := inv.client.Preferences(ctx, q)
 			if err != nil {
@@ -130,13 +133,23 @@ func prefsExport(fs *flag.FlagSet) action {
 					return err
 				}
 			}
-			fmt.Fprintf(inv.stderr, "\rexported %d pairs (cursor %d, %.0f pairs/s)", total, p.Next, float64(total)/max(time.Since(start).Seconds(), 1e-3))
+			progress := fmt.Sprintf("exported %d pairs (cursor %d, %.0f pairs/s)", total, p.Next, float64(total)/max(time.Since(start).Seconds(), 1e-3))
+			switch {
+			case live:
+				fmt.Fprint(inv.stderr, "\r"+progress)
+			case time.Since(shown) >= 10*time.Second:
+				fmt.Fprintln(inv.stderr, progress)
+				shown = time.Now()
+			}
 			if p.Next == q.Since {
 				break // nothing newer: the export has caught up
 			}
 			q.Since = p.Next
 		}
-		fmt.Fprintf(inv.stderr, "\ndone: %d pairs; resume with --since %d\n", total, q.Since)
+		if live {
+			fmt.Fprintln(inv.stderr)
+		}
+		fmt.Fprintf(inv.stderr, "done: %d pairs; resume with --since %d\n", total, q.Since)
 		if inv.g.json {
 			return printJSON(inv.stdout, map[string]any{"pairs": total, "next_cursor": q.Since})
 		}
@@ -256,4 +269,14 @@ func readCursor(path, selection string, startOver bool) (exportCursor, bool, err
 		}
 	}
 	return st, true, nil
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

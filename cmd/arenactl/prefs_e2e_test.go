@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,6 +31,9 @@ func TestPrefsExportAgainstARealNode(t *testing.T) {
 	}
 	if stderr, code := cli("prefs", "export", "--out", out, "--format", "trl", "--page", "1"); code != 0 {
 		t.Fatalf("export exited %d: %s", code, stderr)
+	} else if !regexp.MustCompile(`^done: 2 pairs; resume with --since [0-9]+\n$`).MatchString(stderr) {
+		// stderr is not a terminal: plain lines, no carriage returns.
+		t.Errorf("export's stderr into a pipe: %q", stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(readFile(t, out)), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"chosen":"c_pref1 answer A"`) {
