@@ -42,7 +42,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	warmup := fs.Int("warmup", 2, "untimed steps first")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "cores to use (GOMAXPROCS)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	if err := atLeast(fs, map[string]int{"batch": 1, "seq": 1, "vocab": 2, "steps": 1, "warmup": 0, "threads": 1}); err != nil {
 		return err

@@ -51,14 +51,30 @@ func run(ctx context.Context, args []string) int {
 		usage()
 		return 2
 	}
+	var refused flagError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0 // the flag package printed the command's flags
+	case errors.As(err, &refused):
+		return 2 // the flag package printed the error and the flags
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "arena-trainer:", err)
 		return 1
 	}
 	return 0
+}
+
+// flagError is a command line the flag package refused; it has printed
+// the error with the command's flags already, so it is not printed again.
+type flagError struct{ error }
+
+// parseError marks a flag parse error as printed (flag.ErrHelp stays
+// itself: asking for help is not an error).
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return flagError{err}
 }
 
 // atLeast refuses a count flag below its floor: a batch, a step count or

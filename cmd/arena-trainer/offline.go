@@ -98,7 +98,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&o.MaxTokens, "max-tokens", 128, "tokens sampled per answer at most (the longest ANSWER: line of a level-3 extraction is about 120 bytes)")
 	fs.Float64Var(&o.Temp, "temperature", 0.8, "sampling temperature of on-policy answers")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	if err := atLeast(fs, map[string]int{"versions": 1, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "train-tasks": 1, "eval-tasks": 0, "onpolicy-tasks": 0, "samples": 1, "max-tokens": 1, "context": 0, "heldout-percent": 0}); err != nil {
 		return err

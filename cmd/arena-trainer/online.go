@@ -74,7 +74,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&o.Play, "play", true, "enter each trained version into the arena")
 	fs.IntVar(&o.EvalTasks, "eval-tasks", 60, "held-out tasks each version of a verifiable arena's learner is checked on (0: none)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	if err := atLeast(fs, map[string]int{"rounds": 0, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "min-pairs": 1, "max-tokens": 1, "eval-tasks": 0, "context": 0}); err != nil {
 		return err

@@ -417,3 +417,22 @@ func TestAResumedRunEntersItsVersionAgain(t *testing.T) {
 		t.Errorf("the old key still works: %v", err)
 	}
 }
+
+// An unknown flag is printed once, with the command's flags, by the flag
+// package; the error it returns is marked so that main exits 2 without
+// printing it a second time (it used to).
+func TestAnUnknownFlagIsReportedOnce(t *testing.T) {
+	for name, run := range map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"offline": runOffline, "run": runOnline, "bench": runBench,
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"-nosuch"}, &bytes.Buffer{}, &stderr)
+		var refused flagError
+		if !errors.As(err, &refused) {
+			t.Errorf("%s: err = %v, want a flagError", name, err)
+		}
+		if got := strings.Count(stderr.String(), "flag provided but not defined: -nosuch"); got != 1 {
+			t.Errorf("%s: the error was printed %d times:\n%s", name, got, stderr.String())
+		}
+	}
+}
