@@ -34,10 +34,10 @@ type agentSession struct {
 	out   *wsOut
 
 	// An action's answer comes from the frame's goroutine once the command
-	// is applied; the contest_end that the same apply causes comes from
-	// the runner, which may be first. A contest_end for a contest with an
-	// action in flight is held until that action is answered, so an agent
-	// always reads "ack, then contest_end" (PROTOCOL.md).
+	// is applied; the turn or contest_end that the same apply causes comes
+	// from the runner, which may be first. Those frames, for a contest with
+	// an action in flight, are held until that action is answered, so an
+	// agent always reads the ack first (PROTOCOL.md).
 	mu       sync.Mutex
 	inflight map[string]int   // contest -> actions being applied
 	held     map[string][]any // contest -> frames waiting for them
@@ -45,13 +45,24 @@ type agentSession struct {
 
 // Send implements runner.AgentConn; it never blocks the runner.
 func (a *agentSession) Send(frame any) bool {
-	if end, ok := frame.(protocol.ContestEnd); ok {
+	// A turn or contest_end that an action of this session caused (the
+	// opponent answered at once, the move won) can be ready before that
+	// action's ack: it waits for the ack, so the agent always reads the
+	// answer to what it sent first.
+	var contest string
+	switch f := frame.(type) {
+	case protocol.ContestEnd:
+		contest = f.Contest
+	case protocol.Turn:
+		contest = f.Contest
+	}
+	if contest != "" {
 		a.mu.Lock()
-		if a.inflight[end.Contest] > 0 {
+		if a.inflight[contest] > 0 {
 			if a.held == nil {
 				a.held = map[string][]any{}
 			}
-			a.held[end.Contest] = append(a.held[end.Contest], frame)
+			a.held[contest] = append(a.held[contest], frame)
 			a.mu.Unlock()
 			return true
 		}
