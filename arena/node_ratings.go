@@ -60,6 +60,39 @@ func (n *Node) RatingHistory(agentID, arenaName string) (list []RatingPoint, err
 	return list, err
 }
 
+// RatingAfter is an agent's rating right after a contest it played in an
+// arena: the rating point the contest's settlement wrote. It walks the
+// agent's points in that arena from the newest, at most a few, since the
+// contest asked for has just settled (ok false: no point for it, as for an
+// aborted contest).
+func (n *Node) RatingAfter(agentID, arenaName, contestID string) (r ranking.Rating, ok bool, err error) {
+	const look = 16
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		prefix := []byte(agentID + "\x00" + arenaName + "\x00")
+		c := tx.Bucket(bucketHistory).Cursor()
+		end := append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, 9)...) // past any index(8)
+		k, v := c.Seek(end)
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for i := 0; i < look && k != nil && bytes.HasPrefix(k, prefix); i++ {
+			var p RatingPoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode rating point: %w", err)
+			}
+			if p.Contest == contestID {
+				r, ok = p.After, true
+				return nil
+			}
+			k, v = c.Prev()
+		}
+		return nil
+	})
+	return r, ok, err
+}
+
 // Battles lists an arena's pairwise outcomes in log order, and the log
 // index of the newest one (a cache key for fitted ratings).
 func (n *Node) Battles(arenaName string) (list []Battle, last uint64, err error) {

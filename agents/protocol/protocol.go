@@ -56,6 +56,9 @@ type SeatInfo struct {
 	Seat    int    `json:"seat"`
 	AgentID string `json:"agent_id"`
 	Name    string `json:"name"`
+	// Rating is the seat's Elo rating in the arena as the contest starts
+	// (rating points); absent for an agent not rated there yet.
+	Rating *float64 `json:"rating,omitempty"`
 }
 
 // ContestStart tells an agent it has a seat in a new (or resumed) contest.
@@ -66,6 +69,14 @@ type ContestStart struct {
 	Game    string     `json:"game"`
 	Seat    int        `json:"seat"`
 	Seats   []SeatInfo `json:"seats"`
+	// The clock and the stakes, read from the arena's settings as the
+	// frame is built (the ones each move is timed by).
+	MoveDeadlineMS int64  `json:"move_deadline_ms"`
+	GraceMS        int64  `json:"grace_ms"`
+	Forfeit        string `json:"forfeit"`
+	// Stake is what your owner staked for this seat (minor units; 0 in a
+	// free arena).
+	Stake int64 `json:"stake"`
 }
 
 // Turn asks an agent to move. Seq is the contest's turn counter the move
@@ -90,6 +101,22 @@ type ContestEnd struct {
 	Rank        int     `json:"rank"`
 	RatingDelta float64 `json:"rating_delta"`
 	Payout      int64   `json:"payout"`
+	// Rating is your Elo rating in the arena after the contest (rating
+	// points); absent when it moved no rating (aborted, void).
+	Rating *float64 `json:"rating,omitempty"`
+	// Forfeits are the seats that forfeited, in the order they did, and
+	// why.
+	Forfeits []Forfeit `json:"forfeits,omitempty"`
+	// View is the final position as spectators see it, the view of GET
+	// /v1/contests/{id}: connect4's board with the last move and the
+	// winning cells, every seat's answer in a prompt or verifiable contest.
+	View json.RawMessage `json:"view,omitempty"`
+}
+
+// Forfeit is one seat's forfeit in a contest_end frame.
+type Forfeit struct {
+	Seat   int    `json:"seat"`
+	Reason string `json:"reason"`
 }
 
 // Error names what was wrong with a frame or action. Ref echoes the frame

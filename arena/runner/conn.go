@@ -85,7 +85,7 @@ func (r *Runner) announce(conn AgentConn, agentID string, c *arena.Contest, seat
 		return
 	}
 	r.announced[key] = conn
-	conn.Send(startFrame(c, seat))
+	conn.Send(r.startFrames(c)[seat])
 }
 
 // forget drops a finished contest's announcements.

@@ -8,6 +8,7 @@ import (
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/ranking"
 )
 
 // Node is what the runner needs from the local node: local reads of the
@@ -31,6 +32,10 @@ type Node interface {
 	Tickets(arenaName string) ([]arena.Ticket, error)
 	RecentOpponents() (map[string][]string, error)
 	RatingOf(arenaName, agentID string) (arena.RatingEntry, bool, error)
+	RatingAfter(agentID, arenaName, contestID string) (ranking.Rating, bool, error)
+	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
+	PublicView(c *arena.Contest) (any, error)
+	Stakes(cs []arena.Contest) ([][]int64, error)
 	CanAfford(ownerID string, amount int64) bool
 	GetAgent(id string) (agents.Agent, error)
 	AgentSecret(id string) string

@@ -310,13 +310,20 @@ func (r *Runner) onEvent(ev arena.Event) {
 // connected session and to each webhook agent.
 func (r *Runner) ended(c *arena.Contest) {
 	r.forget(c)
+	var frames []protocol.ContestEnd // built once a seat needs them: bots do not
+	frame := func(seat int) protocol.ContestEnd {
+		if frames == nil {
+			frames = r.endFrames(c)
+		}
+		return frames[seat]
+	}
 	for i, s := range c.Seats {
 		if conn := r.conn(s.AgentID); conn != nil {
-			conn.Send(endFrame(c, i)) // a websocket agent: no webhook to tell
+			conn.Send(frame(i)) // a websocket agent: no webhook to tell
 			continue
 		}
 		if r.agentKind(s.AgentID) == agents.KindWebhook {
-			end, agentID := endFrame(c, i), s.AgentID
+			end, agentID := frame(i), s.AgentID
 			r.goDo("hook-end/"+c.ID+"/"+agentID, func(ctx context.Context) { r.notifyWebhook(ctx, agentID, end) })
 		}
 	}
