@@ -281,7 +281,7 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 	if err != nil {
 		var pe *protocol.ParseError
 		if errors.As(err, &pe) {
-			a.Send(protocol.Error{Type: protocol.TypeError, Code: pe.Code, Message: pe.Message, Ref: in.Type, Contest: in.Contest, Arena: in.Arena})
+			a.Send(errorFrame(pe.Code, pe.Message, in))
 		}
 		return
 	}
@@ -395,5 +395,17 @@ func (a *agentSession) fail(in protocol.Inbound, err error) {
 		a.s.log.Error("agent action failed", "agent", a.agent.ID, "frame", in.Type, "err", err)
 		msg = "internal error"
 	}
-	a.Send(protocol.Error{Type: protocol.TypeError, Code: code, Message: msg, Ref: in.Type, Contest: in.Contest, Arena: in.Arena})
+	a.Send(errorFrame(code, msg, in))
+}
+
+// maxEcho bounds each value an error frame echoes from the frame it
+// answers: any real type, contest id or arena name fits, and a frame of
+// 64 KiB of junk in "type" is not sent back whole.
+const maxEcho = 128
+
+// errorFrame answers a frame with an error, echoing its type, contest and
+// arena as far as they are readable, each cut to maxEcho bytes.
+func errorFrame(code, msg string, in protocol.Inbound) protocol.Error {
+	return protocol.Error{Type: protocol.TypeError, Code: code, Message: msg,
+		Ref: truncate(in.Type, maxEcho), Contest: truncate(in.Contest, maxEcho), Arena: truncate(in.Arena, maxEcho)}
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,6 +37,26 @@ func TestRefusedFrameErrorsNameTheFrame(t *testing.T) {
 		a.expect("error", 5*time.Second).decode(t, &e)
 		if e.Code != "bad_frame" || e.Ref != tt.ref || e.Contest != tt.contest {
 			t.Errorf("%s: error %+v, want bad_frame with ref %q and contest %q", tt.frame, e, tt.ref, tt.contest)
+		}
+	}
+
+	// Echoes are cut to 128 bytes, on a character boundary: a frame of 60
+	// KB of junk in "type" is not sent back whole.
+	for _, tt := range []struct {
+		frame, ref, contest string
+	}{
+		{`{"type":"` + strings.Repeat("x", 60000) + `"}`, strings.Repeat("x", 128) + "…", ""},
+		{`{"type":"move","contest":"` + strings.Repeat("é", 100) + `","seq":0,"move":3}`, "move", strings.Repeat("é", 64) + "…"},
+	} {
+		a.sendRaw(tt.frame)
+		var e struct {
+			Ref     string `json:"ref"`
+			Contest string `json:"contest"`
+		}
+		a.expect("error", 5*time.Second).decode(t, &e)
+		if e.Ref != tt.ref || e.Contest != tt.contest {
+			t.Errorf("a frame of %d bytes: error echoes ref of %d bytes and contest of %d, want %d and %d",
+				len(tt.frame), len(e.Ref), len(e.Contest), len(tt.ref), len(tt.contest))
 		}
 	}
 }

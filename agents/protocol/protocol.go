@@ -89,6 +89,9 @@ type Turn struct {
 	Deadline   time.Time       `json:"deadline"`
 	DeadlineMS int64           `json:"deadline_ms"`
 	View       json.RawMessage `json:"view"`
+	// Strikes counts the seat's missed deadlines in a row under the
+	// three_strikes rule: a turn sent again after a strike says so.
+	Strikes int `json:"strikes,omitempty"`
 }
 
 // ContestEnd reports a contest's result to a seated agent.

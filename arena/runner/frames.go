@@ -55,8 +55,12 @@ func (r *Runner) startFrames(c *arena.Contest) []protocol.ContestStart {
 func turnFrame(c *arena.Contest, st games.State, seat int, now time.Time) protocol.Turn {
 	view, _ := json.Marshal(st.View(seat))
 	due := time.Unix(0, c.Deadlines[seat]).UTC()
-	return protocol.Turn{Type: protocol.TypeTurn, Contest: c.ID, Seq: c.Turn, Seat: seat, Deadline: due,
+	f := protocol.Turn{Type: protocol.TypeTurn, Contest: c.ID, Seq: c.Turn, Seat: seat, Deadline: due,
 		DeadlineMS: max(due.Sub(now).Milliseconds(), 0), View: view}
+	if seat < len(c.Strikes) {
+		f.Strikes = c.Strikes[seat]
+	}
+	return f
 }
 
 func endFrame(c *arena.Contest, seat int) protocol.ContestEnd {

@@ -3,12 +3,16 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/games/connect4"
 )
 
 // rawConn keeps the frames a session was sent, as JSON.
@@ -136,5 +140,22 @@ func TestContestFramesCarryTheClockTheRatingsAndTheFinalPosition(t *testing.T) {
 	conns["ag_a"].last(t, protocol.TypeContestEnd, &end)
 	if end.Contest != "c_2" || end.Reason != "four in a row" || end.Rank != 0 || end.Forfeits != nil {
 		t.Errorf("the second contest_end: %+v", end)
+	}
+}
+
+// A turn sent again after a strike (three_strikes) says how many deadlines
+// the seat has missed in a row; a first turn carries none.
+func TestTurnFramesCountStrikes(t *testing.T) {
+	st, err := connect4.New().Start(games.Setup{Seats: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &arena.Contest{ID: "c_1", Deadlines: []int64{5, 0}, Strikes: []int{2, 0}}
+	if f := turnFrame(c, st, 0, time.Unix(0, 0)); f.Strikes != 2 {
+		t.Errorf("seat 0's turn says %d strikes, want 2", f.Strikes)
+	}
+	b, _ := json.Marshal(turnFrame(c, st, 1, time.Unix(0, 0)))
+	if strings.Contains(string(b), "strikes") {
+		t.Errorf("a turn with no strikes carries the field: %s", b)
 	}
 }
