@@ -122,3 +122,80 @@ func TestGoAgentPlaysARealNode(t *testing.T) {
 		t.Fatalf("the agent got error frames:\n%s", logs.String())
 	}
 }
+
+// TestPythonWebsocketAgentPlaysARealNode runs
+// examples/python-websocket-agent/agent.py (standard library only) against
+// a real node until it has finished two connect4 contests against the
+// bot: it connects, plays every turn and queues again after each contest,
+// with no error frame. The frame codec paths a short game does not reach
+// are tested in python-websocket-agent/agent_test.go.
+func TestPythonWebsocketAgentPlaysARealNode(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the Python websocket agent is not run")
+	}
+	base := node(t)
+	var owner struct {
+		APIKey string `json:"api_key"`
+	}
+	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": "py-owner"}, &owner)
+	var agent struct {
+		Agent struct {
+			ID string `json:"id"`
+		} `json:"agent"`
+		AgentKey string `json:"agent_key"`
+	}
+	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": "pyws", "kind": "websocket"}, &agent)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// The key comes from the environment, as the README shows; -u: no
+	// buffering, so a failing test's log holds everything it printed.
+	cmd := exec.CommandContext(ctx, python, "-u", "python-websocket-agent/agent.py", "--server", base, "--arena", "connect4")
+	cmd.Env = append(cmd.Environ(), "ARENA_AGENT_KEY="+agent.AgentKey)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() || testing.Verbose() {
+			t.Logf("agent.py output:\n%s", logs.String())
+		}
+	}()
+	var settled []string
+	for len(settled) < 2 && ctx.Err() == nil {
+		var page struct {
+			Contests []struct {
+				ID     string `json:"id"`
+				Reason string `json:"reason"`
+			} `json:"contests"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agent.Agent.ID), "", nil, &page)
+		settled = settled[:0]
+		for _, c := range page.Contests {
+			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {
+				t.Fatalf("contest %s ended by %q: the agent did not play", c.ID, c.Reason)
+			}
+			settled = append(settled, c.ID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(settled) < 2 {
+		t.Fatalf("the agent finished %d contests in 60 s, want 2 (it queues again after each)", len(settled))
+	}
+	cancel()
+	_ = cmd.Wait()
+	out := logs.String()
+	if strings.Contains(out, "error frame") || strings.Contains(out, "Traceback") {
+		t.Fatalf("the agent got error frames or failed:\n%s", out)
+	}
+	// It prints one line per contest_end, naming the contest.
+	for _, id := range settled {
+		if !strings.Contains(out, "contest "+id+" settled: ") {
+			t.Errorf("the agent printed no result line for contest %s", id)
+		}
+	}
+}
