@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +22,9 @@ import (
 	"github.com/agentarena/arena/internal/proccpu"
 )
 
+// errFlagsPrinted is a command line the flag package refused and printed.
+var errFlagsPrinted = errors.New("bad command line")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -33,6 +37,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
 		return 0
+	}
+	if errors.Is(err, errFlagsPrinted) {
+		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "arena-bench:", err)
@@ -96,7 +103,10 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	pids := fs.String("pids", "", "-op agents: the nodes' process ids, comma-separated, when on this machine: their CPU time per acknowledged move joins the report")
 	fs.Float64Var(&o.Abuse.MaxHeapMiB, "abuse-max-heap-mib", 512, "-op abuse: fail when the Go heap in use peaks above this")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errFlagsPrinted // the flag package printed it, with the flags
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())

@@ -31,6 +31,9 @@ import (
 	"github.com/agentarena/arena/internal/proccpu"
 )
 
+// errFlagsPrinted is a command line the flag package refused and printed.
+var errFlagsPrinted = errors.New("bad command line")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -70,7 +73,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	etcdPIDs := fs.String("etcd-pids", "", "etcd's process ids, comma-separated: the report shows their CPU time per write")
 	arenaPIDs := fs.String("arena-pids", "", "the arena nodes' process ids, comma-separated, likewise")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errFlagsPrinted // the flag package printed it, with the flags
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -123,6 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errFlagsPrinted) {
+		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "arena-load:", err)
