@@ -59,6 +59,53 @@ func call(t *testing.T, method, url, key string, in, out any) {
 	}
 }
 
+// newAgent signs up an owner and registers a websocket agent for it, as a
+// new user does over the API; it returns the agent's id and key.
+func newAgent(t *testing.T, base, name string) (id, key string) {
+	t.Helper()
+	var owner struct {
+		APIKey string `json:"api_key"`
+	}
+	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": name + "-owner"}, &owner)
+	var agent struct {
+		Agent struct {
+			ID string `json:"id"`
+		} `json:"agent"`
+		AgentKey string `json:"agent_key"`
+	}
+	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": name, "kind": "websocket"}, &agent)
+	return agent.Agent.ID, agent.AgentKey
+}
+
+// waitSettled waits until the agent has finished n contests, none of them
+// by a forfeit or a missed deadline (the agent did not play), and returns
+// their ids.
+func waitSettled(ctx context.Context, t *testing.T, base, agentID string, n int) []string {
+	t.Helper()
+	var settled []string
+	for len(settled) < n && ctx.Err() == nil {
+		var page struct {
+			Contests []struct {
+				ID     string `json:"id"`
+				Reason string `json:"reason"`
+			} `json:"contests"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agentID), "", nil, &page)
+		settled = settled[:0]
+		for _, c := range page.Contests {
+			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {
+				t.Fatalf("contest %s ended by %q: the agent did not play", c.ID, c.Reason)
+			}
+			settled = append(settled, c.ID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(settled) < n {
+		t.Fatalf("the agent finished %d contests before the deadline, want %d (it queues again after each)", len(settled), n)
+	}
+	return settled
+}
+
 // TestGoAgentPlaysARealNode builds examples/go-agent on its own and lets
 // it play connect4 against a bot until it has finished two contests: it
 // speaks the protocol the arena actually serves, with no error frame.
@@ -68,21 +115,11 @@ func TestGoAgentPlaysARealNode(t *testing.T) {
 		t.Fatalf("build go-agent: %v\n%s", err, out)
 	}
 	base := node(t)
-	var owner struct {
-		APIKey string `json:"api_key"`
-	}
-	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": "gopher-owner"}, &owner)
-	var agent struct {
-		Agent struct {
-			ID string `json:"id"`
-		} `json:"agent"`
-		AgentKey string `json:"agent_key"`
-	}
-	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": "gopher"}, &agent)
+	agentID, agentKey := newAgent(t, base, "gopher")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-server", base, "-key", agent.AgentKey, "-arena", "connect4")
+	cmd := exec.CommandContext(ctx, bin, "-server", base, "-key", agentKey, "-arena", "connect4")
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
@@ -95,27 +132,7 @@ func TestGoAgentPlaysARealNode(t *testing.T) {
 			t.Logf("go-agent log:\n%s", logs.String())
 		}
 	}()
-	var settled []string
-	for len(settled) < 2 && ctx.Err() == nil {
-		var page struct {
-			Contests []struct {
-				ID     string `json:"id"`
-				Reason string `json:"reason"`
-			} `json:"contests"`
-		}
-		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agent.Agent.ID), "", nil, &page)
-		settled = settled[:0]
-		for _, c := range page.Contests {
-			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {
-				t.Fatalf("contest %s ended by %q: the agent did not play", c.ID, c.Reason)
-			}
-			settled = append(settled, c.ID)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if len(settled) < 2 {
-		t.Fatalf("the agent finished %d contests in 60 s, want 2 (it queues again after each)", len(settled))
-	}
+	waitSettled(ctx, t, base, agentID, 2)
 	cancel()
 	_ = cmd.Wait()
 	if strings.Contains(logs.String(), "error frame") {
@@ -135,24 +152,14 @@ func TestPythonWebsocketAgentPlaysARealNode(t *testing.T) {
 		t.Skip("python3 is not installed: the Python websocket agent is not run")
 	}
 	base := node(t)
-	var owner struct {
-		APIKey string `json:"api_key"`
-	}
-	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": "py-owner"}, &owner)
-	var agent struct {
-		Agent struct {
-			ID string `json:"id"`
-		} `json:"agent"`
-		AgentKey string `json:"agent_key"`
-	}
-	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": "pyws", "kind": "websocket"}, &agent)
+	agentID, agentKey := newAgent(t, base, "pyws")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// The key comes from the environment, as the README shows; -u: no
 	// buffering, so a failing test's log holds everything it printed.
 	cmd := exec.CommandContext(ctx, python, "-u", "python-websocket-agent/agent.py", "--server", base, "--arena", "connect4")
-	cmd.Env = append(cmd.Environ(), "ARENA_AGENT_KEY="+agent.AgentKey)
+	cmd.Env = append(cmd.Environ(), "ARENA_AGENT_KEY="+agentKey)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -165,27 +172,7 @@ func TestPythonWebsocketAgentPlaysARealNode(t *testing.T) {
 			t.Logf("agent.py output:\n%s", logs.String())
 		}
 	}()
-	var settled []string
-	for len(settled) < 2 && ctx.Err() == nil {
-		var page struct {
-			Contests []struct {
-				ID     string `json:"id"`
-				Reason string `json:"reason"`
-			} `json:"contests"`
-		}
-		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agent.Agent.ID), "", nil, &page)
-		settled = settled[:0]
-		for _, c := range page.Contests {
-			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {
-				t.Fatalf("contest %s ended by %q: the agent did not play", c.ID, c.Reason)
-			}
-			settled = append(settled, c.ID)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if len(settled) < 2 {
-		t.Fatalf("the agent finished %d contests in 60 s, want 2 (it queues again after each)", len(settled))
-	}
+	settled := waitSettled(ctx, t, base, agentID, 2)
 	cancel()
 	_ = cmd.Wait()
 	out := logs.String()
