@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/internal/proccpu"
+	"github.com/agentarena/arena/internal/term"
 )
 
 // errFlagsPrinted is a command line the flag package refused and printed.
@@ -51,21 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if opts.Op == "agents" {
 		return runAgentsCmd(ctx, opts, stdout, stderr)
 	}
-	b := &Bench{Opts: opts, Out: stdout, Progress: stderr, Live: isTerminal(stderr)}
+	b := &Bench{Opts: opts, Out: stdout, Progress: stderr, Live: term.IsTerminal(stderr)}
 	if err := b.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "arena-bench:", err)
 		return 1
 	}
 	return 0
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func parseFlags(args []string, stderr io.Writer) (Options, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/internal/term"
 )
 
 var prefsCommands = []*command{
@@ -99,7 +100,7 @@ func prefsExport(fs *flag.FlagSet) action {
 		var f *os.File
 		// Progress redraws one line on a terminal; a pipe or a log gets a
 		// plain line every 10 s instead of a run of carriage returns.
-		live := isTerminal(inv.stderr)
+		live := term.IsTerminal(inv.stderr)
 		start, total, shown := time.Now(), 0, time.Now()
 		for {
 			p, err := inv.client.Preferences(ctx, q)
@@ -269,14 +270,4 @@ func readCursor(path, selection string, startOver bool) (exportCursor, bool, err
 		}
 	}
 	return st, true, nil
-}
-
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
