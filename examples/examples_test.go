@@ -21,13 +21,22 @@ import (
 	"github.com/agentarena/arena/web"
 )
 
-// node starts one real node (Raft, bbolt) with its contest runner, a
-// connect4 bot that keeps queueing, and the HTTP API on loopback.
+// node starts one real node (Raft, bbolt) with its contest runner, two
+// connect4 bots that keep queueing, and the HTTP API on loopback. Two, so
+// that an agent's second contest need not wait out the pause that keeps
+// the last contest's opponents apart.
 func node(t *testing.T) string {
 	t.Helper()
 	c := arenatest.NewCluster(t, 1)
-	bot, _ := bots.Lookup("c4-random", 1)
-	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{bot}, Tick: 20 * time.Millisecond, SeedDefaults: true})
+	var list []runner.Bot
+	for _, name := range []string{"c4-random", "c4-greedy"} {
+		bot, ok := bots.Lookup(name, 1)
+		if !ok {
+			t.Fatalf("no bot %s", name)
+		}
+		list = append(list, bot)
+	}
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true})
 	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0]})
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("connect4")
