@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
 )
@@ -104,6 +105,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	reader, err := client.New(o.Server, client.WithKey(o.TrainerKey))
 	if err != nil {
+		return err
+	}
+	if err := checkTextArena(ctx, reader, o.Arena); err != nil {
 		return err
 	}
 	ckpt := filepath.Join(o.Out, "policy.ckpt")
@@ -282,6 +286,22 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return fmt.Errorf("the preference export of arena %q had %d pairs and %d answers to learn from (need %d pairs): nothing was trained, %s; let the arena play more contests, or lower -min-pairs",
 			o.Arena, len(data.pairs), len(data.sft), o.MinPairs, kept)
+	}
+	return nil
+}
+
+// checkTextArena refuses an arena whose contests the learner cannot learn
+// from or play: only the prompt and verifiable games make preference pairs
+// of text answers. A connect4 arena used to be accepted, waited on, and
+// ended in "let the arena play more contests", which it never would.
+func checkTextArena(ctx context.Context, c *client.Client, name string) error {
+	ar, err := c.GetArena(ctx, name)
+	if err != nil {
+		return fmt.Errorf("read arena %q: %w", name, err)
+	}
+	if ar.Game != prompt.Name && ar.Game != verifiable.Name {
+		return fmt.Errorf("arena %q plays %s, whose contests make no preference pairs of text answers: the learner trains on and plays a %s or %s arena (-arena)",
+			name, ar.Game, prompt.Name, verifiable.Name)
 	}
 	return nil
 }

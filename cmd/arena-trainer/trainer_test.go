@@ -436,3 +436,29 @@ func TestAnUnknownFlagIsReportedOnce(t *testing.T) {
 		}
 	}
 }
+
+// The learner trains on and plays text answers: an arena of another game
+// (or none of that name) is refused before anything is loaded or waited
+// for, naming the arena and what it plays.
+func TestRunRefusesAnArenaWithoutTextAnswers(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := srv.Node.CreateTrainer(ctx, agents.Trainer{ID: "tr_x", Name: "x"}, agents.HashKey("art_k")); err != nil {
+		t.Fatal(err)
+	}
+	for arena, want := range map[string]string{
+		"connect4": `arena "connect4" plays connect4, whose contests make no preference pairs`,
+		"nosuch":   `read arena "nosuch"`,
+	} {
+		out := t.TempDir()
+		err := runOnline(ctx, []string{"-server", srv.URL, "-trainer-key", "art_k", "-arena", arena, "-preset", "tiny", "-out", out, "-play=false"},
+			&bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-arena %s: err = %v, want it to say %s", arena, err, want)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("-arena %s: the refused run wrote %d files into -out", arena, len(entries))
+		}
+	}
+}
