@@ -107,9 +107,6 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := checkTextArena(ctx, reader, o.Arena); err != nil {
-		return err
-	}
 	ckpt := filepath.Join(o.Out, "policy.ckpt")
 	_, statErr := os.Stat(ckpt)
 	tr, err := openTrainer(ckpt, o)
@@ -134,6 +131,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
 			return err
 		}
+	}
+	// After the local checks (flags, checkpoint, memory), before anything
+	// is written or waited for.
+	if err := checkTextArena(ctx, reader, o.Arena); err != nil {
+		return err
 	}
 	release, err := attachDevice(tr, o.Model.Device, o.Batch, o.Accumulate, stderr)
 	if err != nil {
