@@ -3,9 +3,9 @@ package gpu
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/gpu/internal/finite"
 )
 
 // Pair is one preference: for Prompt, Chosen was judged better than
@@ -494,22 +494,23 @@ func (t *Trainer) refLogProbs(pairs []Pair, parts [][2]int) (chosen, rejected []
 
 // ErrNotFinite marks a step refused because its loss or gradient was NaN
 // or infinite: training diverged (most often a learning rate too high for
-// the model), and a caller can say what to change.
-var ErrNotFinite = errors.New("training diverged")
+// the model), and a caller can say what to change. It is the same error
+// on every backend (package finite).
+var ErrNotFinite = finite.ErrNotFinite
 
 // update clips the accumulated gradient and applies AdamW. A non-finite
 // loss or gradient is refused before it can poison the weights: the step
 // is skipped and the error says so.
 func (t *Trainer) update(phase Phase, lr, loss float64, st *DPOStats, seqs, tokens, positions int) (StepMetrics, error) {
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w: loss is %v; step skipped, weights unchanged", phase, t.steps+1, ErrNotFinite, loss), t.zeroGrad())
+	if err := finite.Check("loss", loss); err != nil {
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w", phase, t.steps+1, err), t.zeroGrad())
 	}
 	norm, err := t.clipNorm()
 	if err != nil {
 		return StepMetrics{}, errEngine(phase, t.steps+1, err)
 	}
-	if math.IsNaN(norm) || math.IsInf(norm, 0) {
-		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w: gradient norm is %v; step skipped, weights unchanged", phase, t.steps+1, ErrNotFinite, norm), t.zeroGrad())
+	if err := finite.Check("gradient norm", norm); err != nil {
+		return StepMetrics{}, errors.Join(fmt.Errorf("%s step %d: %w", phase, t.steps+1, err), t.zeroGrad())
 	}
 	if err := t.apply(lr); err != nil {
 		return StepMetrics{}, errEngine(phase, t.steps+1, err)

@@ -143,7 +143,10 @@ func divergedHint(err error) error {
 	if !errors.Is(err, gpu.ErrNotFinite) {
 		return err
 	}
-	return fmt.Errorf("%w; the learning rate is too high for this model: lower -lr (SFT steps) or -dpo-lr (DPO steps), or -beta", err)
+	// The error has said the learning rate is most likely too high
+	// (gpu.ErrNotFinite, the same words on every backend); these are the
+	// flags that set it.
+	return fmt.Errorf("%w: lower -lr (SFT steps) or -dpo-lr (DPO steps), or -beta", err)
 }
 
 func usage() {

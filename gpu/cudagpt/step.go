@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/gpu/internal/finite"
 )
 
 // GradNorm is the global L2 norm of the accumulated gradient (Σ g² in
@@ -106,18 +107,20 @@ func (m *Model) trainForward(b gpt.Batch) error {
 }
 
 // finish reads the gradient norm and, when loss and norm are finite,
-// applies the update; otherwise it clears the gradient and says why.
+// applies the update; otherwise it clears the gradient and says why, in
+// the CPU trainer's words (package finite: the error is
+// gpu.ErrNotFinite, with the same advice).
 func (m *Model) finish(norm *float64, loss, lr, clip float64) error {
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return errors.Join(fmt.Errorf("cudagpt: loss is %v; step skipped, weights unchanged", loss), m.ZeroGrad())
+	if err := finite.Check("loss", loss); err != nil {
+		return errors.Join(fmt.Errorf("cudagpt: %w", err), m.ZeroGrad())
 	}
 	n, err := m.GradNorm()
 	if err != nil {
 		return err
 	}
 	*norm = n
-	if math.IsNaN(n) || math.IsInf(n, 0) {
-		return errors.Join(fmt.Errorf("cudagpt: gradient norm is %v; step skipped, weights unchanged", n), m.ZeroGrad())
+	if err := finite.Check("gradient norm", n); err != nil {
+		return errors.Join(fmt.Errorf("cudagpt: %w", err), m.ZeroGrad())
 	}
 	return m.Apply(lr, clip)
 }
