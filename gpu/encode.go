@@ -27,6 +27,14 @@ type encoded struct {
 // of view entirely.
 const minPromptShare = 4
 
+// MinContext is the smallest context window a prompt and its answer fit
+// in: a clipped sequence keeps at least a quarter of the window for its
+// prompt (minPromptShare) and answering at least an eighth for the answer
+// (minAnswerShare, in answer.go); in a smaller window one of those shares
+// rounds down to no token at all, and the model trains on answers without
+// their question, or answers one it cannot see.
+const MinContext = max(minPromptShare, minAnswerShare)
+
 // encode tokenises seqs for a model with the given context window. A
 // sequence longer than the window keeps the end of its prompt (the
 // question, then the answer format, come last in arena prompts) and the

@@ -93,6 +93,22 @@ func atLeast(fs *flag.FlagSet, floors map[string]int) error {
 	return nil
 }
 
+// contextFlag refuses a -context window too small to hold a prompt and
+// its answer (gpu.MinContext): -context 3 trained on answers whose
+// question had been cut away entirely. 0 keeps the preset's window.
+func contextFlag(fs *flag.FlagSet) error {
+	f := fs.Lookup("context")
+	if f == nil {
+		return nil
+	}
+	n, err := strconv.Atoi(f.Value.String())
+	if err == nil && n != 0 && n < gpu.MinContext {
+		return fmt.Errorf("-context must be 0 (the preset's window) or at least %d tokens, got %d: a clipped prompt keeps a quarter of the window and an answer an eighth, and in fewer than %d tokens one of them gets none",
+			gpu.MinContext, n, gpu.MinContext)
+	}
+	return nil
+}
+
 // realFlags refuses a float flag that is not a finite number within its
 // range: -lr Inf trained a step and stopped on a NaN loss, a negative
 // -temperature sampled as if it were 0, and -prompt-loss -1 was refused

@@ -106,6 +106,9 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.HeldOutPercent >= 100 {
 		return fmt.Errorf("-heldout-percent must be below 100 (it holds that share of instances out of training), got %d", o.HeldOutPercent)
 	}
+	if err := contextFlag(fs); err != nil {
+		return err
+	}
 	if err := realFlags(fs, []string{"lr", "dpo-lr", "beta"}, []string{"prompt-loss", "rpo-alpha", "temperature"}); err != nil {
 		return err
 	}

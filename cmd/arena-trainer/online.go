@@ -80,6 +80,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := atLeast(fs, map[string]int{"rounds": 0, "sft-steps": 0, "dpo-steps": 0, "batch": 1, "accumulate": 1, "min-pairs": 1, "max-tokens": 1, "eval-tasks": 0, "context": 0}); err != nil {
 		return err
 	}
+	if err := contextFlag(fs); err != nil {
+		return err
+	}
 	if err := realFlags(fs, []string{"lr", "dpo-lr", "beta"}, []string{"prompt-loss", "rpo-alpha", "temperature"}); err != nil {
 		return err
 	}

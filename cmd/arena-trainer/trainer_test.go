@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -214,6 +215,10 @@ func TestBadCommandLinesStopBeforeTraining(t *testing.T) {
 		{"a negative temperature for run", runOnline, []string{"-out", out, "-temperature", "-2"}, "-temperature must be a finite number, 0 or more"},
 		{"a negative context", runOffline, []string{"-out", out, "-preset", "tiny", "-context", "-5"}, "-context must be at least 0, got -5"},
 		{"a negative context for run", runOnline, []string{"-out", out, "-context", "-5"}, "-context must be at least 0, got -5"},
+		// A window of 3 trained on answers whose question was cut away.
+		{"a context too small for a prompt and an answer", runOffline, []string{"-out", out, "-preset", "tiny", "-context", "3"},
+			"-context must be 0 (the preset's window) or at least 8 tokens, got 3: a clipped prompt keeps a quarter"},
+		{"a context too small for run", runOnline, []string{"-out", out, "-context", "7"}, "-context must be 0 (the preset's window) or at least 8 tokens, got 7"},
 		{"every instance held out", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-percent", "150"}, "-heldout-percent must be below 100"},
 		{"a negative held-out share", runOffline, []string{"-out", out, "-preset", "tiny", "-heldout-percent", "-1"}, "-heldout-percent must be at least 0"},
 		{"a negative round wait", runOnline, []string{"-out", out, "-round-wait", "-5s"}, "-round-wait must not be negative, got -5s"},
@@ -460,5 +465,24 @@ func TestRunRefusesAnArenaWithoutTextAnswers(t *testing.T) {
 		if entries, _ := os.ReadDir(out); len(entries) != 0 {
 			t.Errorf("-arena %s: the refused run wrote %d files into -out", arena, len(entries))
 		}
+	}
+}
+
+// -context's floor is the smallest window a prompt and its answer share
+// (gpu.MinContext); 0 is the preset's own window.
+func TestContextFloorIsTheSmallestWindowForAPromptAndAnAnswer(t *testing.T) {
+	for value, ok := range map[string]bool{"0": true, "8": true, "7": false, "1": false, "512": true} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		var o modelOptions
+		o.register(fs, "tiny")
+		if err := fs.Parse([]string{"-context", value}); err != nil {
+			t.Fatal(err)
+		}
+		if err := contextFlag(fs); (err == nil) != ok {
+			t.Errorf("-context %s: %v, want accepted %v", value, err, ok)
+		}
+	}
+	if gpu.MinContext != 8 {
+		t.Errorf("gpu.MinContext = %d: the messages and docs say 8", gpu.MinContext)
 	}
 }
