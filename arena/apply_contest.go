@@ -22,6 +22,10 @@ type contestCreateCmd struct {
 	// Commands logged before the rule lack it and settle on the arena's
 	// terms of the moment, as they did.
 	KeepTerms bool `json:"keep_terms,omitempty"`
+	// TaskRev is the game generators' revision (games.Setup.Rev) the
+	// contest starts with: the newest the cluster's level allows when the
+	// leader proposed it, 0 in commands logged before revisions.
+	TaskRev int `json:"task_rev,omitempty"`
 }
 
 func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
@@ -73,7 +77,7 @@ func (f *FSM) applyContestCreate(ac *applyCtx, env Envelope) (any, error) {
 		return nil, err
 	}
 	g := f.games[ar.Game]
-	st, err := g.Start(gamesSetup(&ar, c.Seed))
+	st, err := g.Start(gamesSetup(&ar, c.Seed, c.TaskRev))
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "start %s: %v", ar.Game, err)
 	}

@@ -109,7 +109,7 @@ func validateArena(a *Arena, reg GameRegistry) error {
 	if len(a.Options) > 0 && !json.Valid(a.Options) {
 		return apperr.New(apperr.Invalid, "options must be valid JSON")
 	}
-	if _, err := g.Start(gamesSetup(a, 0)); err != nil {
+	if _, err := g.Start(gamesSetup(a, 0, taskRevAt(CommandLevel))); err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "game %s rejects this configuration: %v", a.Game, err)
 	}
 	return nil

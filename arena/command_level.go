@@ -25,12 +25,27 @@ import (
 // every release before levels existed; each later level names what it
 // added, and a leader proposes those commands only once the cluster's
 // level (replicated, in the state) has reached it.
-const CommandLevel = 1
+const CommandLevel = 2
 
 // LevelKeptTerms (1): contest.create keep_terms, ledger.grant max_credit
 // and whole_memo, the arena.delete command (with keep_deleted), and arena
 // definitions with distinct_owners.
 const LevelKeptTerms = 1
+
+// LevelTaskRev (2): contest.create task_rev, the revision of the games'
+// generators a contest starts with (games.Setup.Rev).
+const LevelTaskRev = 2
+
+// taskRevAt is the newest generator revision every release at the given
+// cluster level has: a leader of a newer release must not start contests
+// whose tasks an older member would generate differently. A release that
+// raises games.Rev adds a level and a line here.
+func taskRevAt(level int) int {
+	if level >= LevelTaskRev {
+		return 1
+	}
+	return 0
+}
 
 var keyCommandLevel = []byte("command_level")
 

@@ -2,7 +2,9 @@ package arena_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/ledger"
 )
 
@@ -182,5 +185,68 @@ func TestJoinAtLevel(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[0] != "new" || ids[1] != "node0" {
 		t.Fatalf("members %v, want new and node0", ids)
+	}
+}
+
+// TestContestsDrawTasksAtTheClusterLevelsRevision: a leader of the new
+// release keeps starting contests on the generators every member runs
+// (an older member would draw another task from the same seed, and the
+// replicas' states would part) and moves to the revised ones with the
+// level.
+func TestContestsDrawTasksAtTheClusterLevelsRevision(t *testing.T) {
+	lv := make(levels, 1)
+	lv[0].Store(arena.LevelTaskRev - 1)
+	c := arenatest.NewCluster(t, 1, lv.option())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n := c.Leader()
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := n.Arena("verifiable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Options = json.RawMessage(`{"families":["logic"],"levels":[3]}`)
+	if _, err := n.PutArena(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_x", Name: "x"}, agents.HashKey("kx")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ag_1", "ag_2", "ag_3", "ag_4"} {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_x", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	taskID := func(n *arena.Node, id string, seats []string) string {
+		t.Helper()
+		con, err := n.CreateContest(ctx, id, "verifiable", seats, 42)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := n.GameState(con)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.(interface{ Task() verifiable.Task }).Task().ID
+	}
+	old := taskID(n, "c_old", []string{"ag_1", "ag_2"})
+	if strings.HasSuffix(old, "-r1") {
+		t.Fatalf("a contest at level %d drew revision 1's task %s", arena.LevelTaskRev-1, old)
+	}
+
+	c.Stop(0)
+	lv[0].Store(arena.LevelTaskRev)
+	c.Start(0)
+	n = c.Leader()
+	c.Eventually(10*time.Second, func() error {
+		if got := n.ClusterLevel(); got != arena.LevelTaskRev {
+			return errors.New("level not raised yet")
+		}
+		return nil
+	})
+	if got := taskID(n, "c_new", []string{"ag_3", "ag_4"}); got != old+"-r1" {
+		t.Fatalf("the same seed at level %d drew %s, want %s", arena.LevelTaskRev, got, old+"-r1")
 	}
 }

@@ -34,8 +34,8 @@ func (r GameRegistry) Names() []string {
 	return out
 }
 
-func gamesSetup(a *Arena, seed uint64) games.Setup {
-	return games.Setup{Seats: a.Seats, Seed: seed, Options: a.Options}
+func gamesSetup(a *Arena, seed uint64, rev int) games.Setup {
+	return games.Setup{Seats: a.Seats, Seed: seed, Options: a.Options, Rev: rev}
 }
 
 func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

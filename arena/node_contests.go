@@ -279,10 +279,28 @@ func (n *Node) Tickets(arenaName string) (list []Ticket, err error) {
 	return list, err
 }
 
+// TicketsOf lists an agent's queue tickets, one per arena at most, in
+// arena name order.
+func (n *Node) TicketsOf(agentID string) (list []Ticket, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		q := tx.Bucket(bucketQueue)
+		return tx.Bucket(bucketArenas).ForEach(func(name, _ []byte) error {
+			var t Ticket
+			ok, err := getJSON(q, queueKey(string(name), agentID), &t)
+			if ok {
+				list = append(list, t)
+			}
+			return err
+		})
+	})
+	return list, err
+}
+
 // CreateContest starts a contest for the given agents (the matchmaker).
 func (n *Node) CreateContest(ctx context.Context, id, arenaName string, agentIDs []string, seed uint64) (*Contest, error) {
+	level := n.ClusterLevel()
 	v, err := n.Apply(ctx, CmdContestCreate, contestCreateCmd{ID: id, Arena: arenaName, Agents: agentIDs, Seed: seed,
-		KeepTerms: n.ClusterLevel() >= LevelKeptTerms})
+		KeepTerms: level >= LevelKeptTerms, TaskRev: taskRevAt(level)})
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,19 @@ type Setup struct {
 	// Options is game-specific configuration from the arena (may be nil),
 	// e.g. the prompt game's answer size limit.
 	Options json.RawMessage
+	// Rev is the revision of the games' generators to start with (0 is
+	// the first). A game whose generator changes keeps producing what
+	// every earlier revision produced, so a log written before the change
+	// replays to the same states; the leader stamps the newest revision
+	// the whole cluster runs on each new contest.
+	Rev int
 }
+
+// Rev is the newest generator revision of this release's games.
+//
+// Revision 1: the verifiable game's logic puzzles state each clue once
+// (clues that narrow nothing down, repeats among them, are left out).
+const Rev = 1
 
 // Game is a rule set. Implementations must be safe for concurrent use
 // (they hold no mutable state); all mutable state lives in State.

@@ -53,7 +53,7 @@ func TestClusterLevelRisesOnceEveryMemberIsUpgraded(t *testing.T) {
 	lv[0].Store(arena.CommandLevel)
 	lv[1].Store(arena.CommandLevel)
 	eventually(t, 10*time.Second, func() error {
-		if _, members := levelsSeen(leader); members != "node0=1 node1=1 node2=0" {
+		if _, members := levelsSeen(leader); members != fmt.Sprintf("node0=%d node1=%d node2=0", arena.CommandLevel, arena.CommandLevel) {
 			return fmt.Errorf("members' levels %q", members)
 		}
 		return nil
@@ -81,7 +81,7 @@ func TestClusterLevelRisesOnceEveryMemberIsUpgraded(t *testing.T) {
 		`{"node_id":"old2","raft_addr":"127.0.0.1:7999","http_addr":"http://127.0.0.1:9","command_level":0}`,
 	} {
 		e.do(t, leader, req{method: "POST", path: "/v1/cluster/join", key: op, body: body}).
-			wantError(t, 409, "conflict", "at command level 0 and this cluster is at level 1")
+			wantError(t, 409, "conflict", fmt.Sprintf("at command level 0 and this cluster is at level %d", arena.CommandLevel))
 	}
 	if got, members := levelsSeen(leader); strings.Contains(members, "old") {
 		t.Fatalf("a refused join added a member: level %d, %s", got, members)

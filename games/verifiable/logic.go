@@ -16,19 +16,49 @@ type logicInput struct {
 // order fits, which takes far fewer for five people.
 const maxClues = 40
 
-func genLogic(r *rng, level int) instance {
+// maxLogicDraws bounds the clues drawn for one puzzle from revision 1 on,
+// so that generation inside the state machine's apply always ends; a
+// five-person puzzle needs a few dozen draws.
+const maxLogicDraws = 10000
+
+// genLogic draws clues that hold of a random order until one order is
+// left. Revision 0 kept every true clue drawn, so a puzzle could state
+// one clue up to four times, and the checker, which scores an answer
+// clue by clue, weighed such a clue four times over. From revision 1 a
+// clue is kept only if it rules out an order the clues so far allowed:
+// no repeats, in either order of the two names, and no clue the earlier
+// ones already imply.
+func genLogic(r *rng, level, rev int) instance {
 	names := sample(r, people, level+2)
 	order := append([]string{}, names...)
 	sort.Strings(names)
 	var clues []Clue
-	for len(clues) < maxClues && len(solutions(names, clues, 2)) != 1 {
+	left := factorial(len(names))
+	for draws := 0; len(clues) < maxClues && left != 1 && (rev == 0 || draws < maxLogicDraws); draws++ {
 		c := randomClue(r, order)
 		if !clueHolds(c, order) {
 			continue
 		}
+		if rev >= 1 {
+			n := len(solutions(names, append(clues, c), left))
+			if n == left {
+				continue
+			}
+			left = n
+		} else {
+			left = len(solutions(names, append(clues, c), 2))
+		}
 		clues = append(clues, c)
 	}
 	return logicInput{People: names, Clues: clues}
+}
+
+func factorial(n int) int {
+	f := 1
+	for i := 2; i <= n; i++ {
+		f *= i
+	}
+	return f
 }
 
 // randomClue draws a clue over the true order; the caller keeps it only

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/agentarena/arena/games"
 )
 
 // Task is one generated problem: the text every seat sees, the inputs in
@@ -35,12 +37,21 @@ type instance interface {
 	want() Want
 }
 
-// family is a task generator. gen draws inputs for a level (1-3); decode
-// reads them back from Task.Data.
+// family is a task generator. gen draws inputs for a level (1-3) as the
+// given generator revision (games.Rev) drew them; decode reads them back
+// from Task.Data. revised is the last revision that changed what gen
+// draws (0: never): its tasks' IDs name it, so that one ID never stands
+// for two different tasks.
 type family struct {
-	name   string
-	gen    func(r *rng, level int) instance
-	decode func(data []byte) (instance, error)
+	name    string
+	gen     func(r *rng, level, rev int) instance
+	decode  func(data []byte) (instance, error)
+	revised int
+}
+
+// same adapts a generator that no revision has changed.
+func same(gen func(r *rng, level int) instance) func(r *rng, level, rev int) instance {
+	return func(r *rng, level, _ int) instance { return gen(r, level) }
 }
 
 func decodeAs[T instance](data []byte) (instance, error) {
@@ -67,14 +78,14 @@ const (
 // into it, so new families are appended, never inserted.
 func allFamilies() []family {
 	return []family{
-		{FamilyArithmetic, genArithmetic, decodeAs[arithInput]},
-		{FamilyDates, genDates, decodeAs[datesInput]},
-		{FamilyLists, genLists, decodeAs[listsInput]},
-		{FamilyExtract, genExtract, decodeAs[extractInput]},
-		{FamilyCounting, genCounting, decodeAs[countingInput]},
-		{FamilyStrings, genStrings, decodeAs[stringsInput]},
-		{FamilyLogic, genLogic, decodeAs[logicInput]},
-		{FamilyForms, genForms, decodeAs[formsInput]},
+		{FamilyArithmetic, same(genArithmetic), decodeAs[arithInput], 0},
+		{FamilyDates, same(genDates), decodeAs[datesInput], 0},
+		{FamilyLists, same(genLists), decodeAs[listsInput], 0},
+		{FamilyExtract, same(genExtract), decodeAs[extractInput], 0},
+		{FamilyCounting, same(genCounting), decodeAs[countingInput], 0},
+		{FamilyStrings, same(genStrings), decodeAs[stringsInput], 0},
+		{FamilyLogic, genLogic, decodeAs[logicInput], 1},
+		{FamilyForms, same(genForms), decodeAs[formsInput], 0},
 	}
 }
 
@@ -105,9 +116,17 @@ const MaxLevel = 3
 // is an error, never a task from outside the pool.
 const maxDraws = 2000
 
-// Generate derives the task for a contest from its seed and the arena's
-// options. Same inputs, same task, on every node.
+// Generate derives a task from a seed and an arena's options as this
+// release's newest generators draw it (what offline tools and trainers
+// want).
 func Generate(seed uint64, o Options) (Task, error) {
+	return GenerateAt(seed, o, games.Rev)
+}
+
+// GenerateAt derives the task for a contest from its seed, the arena's
+// options and the generator revision the contest was created at. Same
+// inputs, same task, on every node and every later release.
+func GenerateAt(seed uint64, o Options, rev int) (Task, error) {
 	fams := o.pool()
 	for k := uint64(0); k < maxDraws; k++ {
 		r := newRNG(seed+k*0x9e3779b97f4a7c15, "verifiable/draw")
@@ -118,8 +137,8 @@ func Generate(seed uint64, o Options) (Task, error) {
 			continue
 		}
 		f, _ := familyByName(fam)
-		in := f.gen(newRNG(inst, fam), level)
-		return build(f.name, level, inst, in, o.Eval)
+		in := f.gen(newRNG(inst, fam), level, rev)
+		return build(f, level, inst, in, o.Eval, rev)
 	}
 	return Task{}, fmt.Errorf("no task in the arena's pool after %d draws", maxDraws)
 }
@@ -143,21 +162,39 @@ func (o Options) HoldsOut(taskID, family string, eval bool) bool {
 	if o.HeldOutPercent == 0 {
 		return false
 	}
-	i := strings.LastIndexByte(taskID, '-')
-	inst, err := strconv.ParseUint(taskID[i+1:], 16, 64)
-	return err != nil || o.holds(family, inst)
+	inst, ok := instanceOf(taskID)
+	return !ok || o.holds(family, inst)
 }
 
-// build states an instance as a Task.
-func build(fam string, level int, inst uint64, in instance, eval bool) (Task, error) {
+// instanceOf reads the instance number out of a task ID:
+// family-level-instance, with -rN after it for a revised generator's task.
+func instanceOf(taskID string) (uint64, bool) {
+	parts := strings.Split(taskID, "-")
+	if n := len(parts); n > 3 && strings.HasPrefix(parts[n-1], "r") {
+		parts = parts[:n-1]
+	}
+	if len(parts) < 3 {
+		return 0, false
+	}
+	inst, err := strconv.ParseUint(parts[len(parts)-1], 16, 64)
+	return inst, err == nil
+}
+
+// build states an instance as a Task. A task of a revised generator names
+// the revision in its ID (logic-3-68aed0563d57b8fa-r1): its text may
+// differ from the task revision 0 drew for the same instance.
+func build(f family, level int, inst uint64, in instance, eval bool, rev int) (Task, error) {
 	data, err := json.Marshal(in)
 	if err != nil {
-		return Task{}, fmt.Errorf("encode %s task: %w", fam, err)
+		return Task{}, fmt.Errorf("encode %s task: %w", f.name, err)
 	}
 	w := in.want()
 	text := strings.TrimSpace(in.prompt()) + "\n\n" + w.formatHelp()
-	return Task{ID: fmt.Sprintf("%s-%d-%016x", fam, level, inst), Family: fam, Level: level,
-		Text: text, Data: data, Want: w, Eval: eval}, nil
+	id := fmt.Sprintf("%s-%d-%016x", f.name, level, inst)
+	if f.revised > 0 && rev >= f.revised {
+		id += "-r" + strconv.Itoa(f.revised)
+	}
+	return Task{ID: id, Family: f.name, Level: level, Text: text, Data: data, Want: w, Eval: eval}, nil
 }
 
 // Solve computes a task's answer from its Data alone, as any agent could:

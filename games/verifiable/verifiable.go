@@ -65,7 +65,7 @@ func (*Game) Start(s games.Setup) (games.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := Generate(s.Seed, o)
+	t, err := GenerateAt(s.Seed, o, s.Rev)
 	if err != nil {
 		return nil, err
 	}
