@@ -170,7 +170,7 @@ func (s *Server) agentConnect(c *gin.Context) {
 	sess := &agentSession{s: s, agent: a, out: newWSOut(conn, agentSendBuffer, s.cfg.WriteTimeout)}
 	defer sess.out.readerStopped()
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
-		Node: s.cfg.Cluster.ID(), Contests: nonNil(s.cfg.Contests.ContestsOf(a.ID))})
+		Node: s.cfg.Cluster.ID(), Contests: nonNil(s.cfg.Contests.ContestsOf(a.ID)), Queued: s.queuedIn(a.ID)})
 	detach := s.cfg.Runner.Attach(a.ID, sess)
 	defer detach()
 	s.log.Info("agent connected", "agent", a.ID)
@@ -216,6 +216,22 @@ func (s *Server) agentConnect(c *gin.Context) {
 		}
 		sess.handle(c.Request.Context(), data)
 	}
+}
+
+// queuedIn is hello's list of the agent's tickets; [] when none, or when
+// they cannot be read (the agent may queue again: a queue frame for a
+// ticket it holds changes nothing).
+func (s *Server) queuedIn(agentID string) []protocol.QueuedIn {
+	out := []protocol.QueuedIn{}
+	tickets, err := s.cfg.Contests.TicketsOf(agentID)
+	if err != nil {
+		s.log.Warn("read the agent's queue tickets for hello", "agent", agentID, "err", err)
+		return out
+	}
+	for _, t := range tickets {
+		out = append(out, protocol.QueuedIn{Arena: t.Arena, Keep: t.Keep})
+	}
+	return out
 }
 
 // wrongConnectKey says which key an agent connects with, to the holder of

@@ -94,6 +94,7 @@ type Contests interface {
 	Stakes(cs []arena.Contest) ([][]int64, error)
 	ContestEvents(id string, since uint64, limit int) ([]arena.ContestEvent, error)
 	ContestsOf(agentID string) []string
+	TicketsOf(agentID string) ([]arena.Ticket, error)
 	PublicView(c *arena.Contest) (any, error)
 	PublicEvent(c *arena.Contest, ev arena.ContestEvent) arena.ContestEvent
 	Move(ctx context.Context, contest, agentID string, turn *uint64, move json.RawMessage) error

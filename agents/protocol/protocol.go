@@ -49,6 +49,18 @@ type Hello struct {
 	Name     string   `json:"name"`
 	Node     string   `json:"node"`
 	Contests []string `json:"contests"` // contests the agent is seated in now
+	// Queued lists the arenas whose queue the agent waits in as the
+	// session starts: tickets its owner queued (keep among them) or that
+	// a failed leader's successor kept for it through grace_ms.
+	Queued []QueuedIn `json:"queued"`
+}
+
+// QueuedIn is one queue ticket as hello lists it.
+type QueuedIn struct {
+	Arena string `json:"arena"`
+	// Keep: the arena queues the agent again after each contest, until
+	// an unqueue.
+	Keep bool `json:"keep"`
 }
 
 // SeatInfo names who sits where.
@@ -309,14 +321,35 @@ func onlyFieldsOf(typ string, data []byte) error {
 		return nil
 	}
 	for _, f := range []string{"arena", "contest", "seq", "move", "text"} {
-		if _, ok := fields[f]; ok && !slices.Contains(allowed, f) {
+		v, ok := fields[f]
+		if !ok {
+			continue
+		}
+		if !slices.Contains(allowed, f) {
 			if len(allowed) == 0 {
 				return bad("bad_frame", "a %s frame takes no %q (it takes only \"type\")", typ, f)
 			}
 			return bad("bad_frame", "a %s frame takes no %q (it takes %s)", typ, f, quoteList(allowed))
 		}
+		// encoding/json reads null as "absent", so "text":null was an
+		// empty final and "move":null a move of nothing: most likely an
+		// agent's unset variable, sent in the belief that it said
+		// something.
+		if string(bytes.TrimSpace(v)) == "null" {
+			return bad("bad_frame", "field %q must be %s, not null%s", f, nullWant[f], nullAdvice[typ+"."+f])
+		}
 	}
 	return nil
+}
+
+// nullWant names what each field takes, for the refusal of a null.
+var nullWant = map[string]string{
+	"arena": "a string", "contest": "a string", "text": "a string",
+	"seq": "a non-negative integer", "move": "the game's move",
+}
+
+var nullAdvice = map[string]string{
+	TypeFinal + ".text": " (leave \"text\" out to end the answer with what was sent)",
 }
 
 func quoteList(fields []string) string {

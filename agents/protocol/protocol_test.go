@@ -53,6 +53,13 @@ func TestParse(t *testing.T) {
 		{"a resign frame takes no seq", `{"type":"resign","contest":"c","seq":0}`, "bad_frame", ""},
 		{"a ping takes nothing but its type, not even an empty field", `{"type":"ping","arena":""}`, "bad_frame",
 			`a ping frame takes no "arena" (it takes only "type")`},
+		{"a null text is refused, not read as an empty final", `{"type":"final","contest":"c","text":null}`, "bad_frame",
+			`field "text" must be a string, not null (leave "text" out to end the answer with what was sent)`},
+		{"a null chunk text is refused as null", `{"type":"chunk","contest":"c","text":null}`, "bad_frame", `field "text" must be a string, not null`},
+		{"a null move is refused", `{"type":"move","contest":"c","seq":1,"move":null}`, "bad_frame", `field "move" must be the game's move, not null`},
+		{"a null seq is refused", `{"type":"move","contest":"c","seq":null,"move":1}`, "bad_frame", `field "seq" must be a non-negative integer, not null`},
+		{"a null arena is refused", `{"type":"queue","arena":null}`, "bad_frame", `field "arena" must be a string, not null`},
+		{"a null contest is refused", `{"type":"resign","contest": null}`, "bad_frame", `field "contest" must be a string, not null`},
 		{"a negative seq is refused in the protocol's words", `{"type":"move","contest":"c","seq":-1,"move":1}`, "bad_frame",
 			`field "seq" must be a non-negative integer, not a number -1`},
 	}

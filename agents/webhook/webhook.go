@@ -93,6 +93,10 @@ func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Tur
 	if len(r.Move) == 0 {
 		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: it has no move%s", quote(data))
 	}
+	if string(r.Move) == "null" {
+		// As on the websocket: a null is an unset variable, not a move.
+		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: its move is null%s", quote(data))
+	}
 	return r.Move, call, nil
 }
 

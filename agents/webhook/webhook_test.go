@@ -53,6 +53,7 @@ func TestMove(t *testing.T) {
 	}{
 		{"a status other than 200 is an error naming it", "503", `{"move": 1}`, "webhook answered 503 Service Unavailable", 503},
 		{"a reply without a move is an error", "200", `{"mvoe": 1}`, `webhook reply must be {"move": ...}: it has no move`, 200},
+		{"a null move is an error", "200", `{"move": null}`, `webhook reply must be {"move": ...}: its move is null: {"move": null}`, 200},
 		{"a reply that is not JSON is an error", "200", `move 1`, `webhook reply must be {"move": ...}: invalid character`, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
