@@ -112,3 +112,43 @@ func TestAskedAll(t *testing.T) {
 		})
 	}
 }
+
+// A runner behind its events (a burst, a slow sweep) handles a contest's
+// created event after the contest has ended, and reads the contest as it
+// is now. Its seats are told it started and how it ended, but no turn:
+// an aborted connect4 game still has a seat to move, and the agent was
+// sent a turn with a 1970 deadline for a contest it could no longer play,
+// between its contest_start and contest_end.
+func TestAContestThatEndedBeforeItsCreatedEventIsNotDispatched(t *testing.T) {
+	n := soloLeader(t)
+	ctx := context.Background()
+	ok := mustOK(t)
+	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
+	ok(err)
+	for _, id := range []string{"ag_a", "ag_b"} {
+		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
+		ok(err)
+	}
+	c, err := n.CreateContest(ctx, "c_gone", "connect4", []string{"ag_a", "ag_b"}, 7)
+	ok(err)
+	ok(n.AbortContest(ctx, c.ID, "operator"))
+
+	r := New(Config{Node: n})
+	r.leading, r.dispatched = true, map[string]map[string]bool{}
+	conns := map[string]*recordingConn{"ag_a": {}, "ag_b": {}}
+	for id, conn := range conns {
+		r.conns[id] = conn
+	}
+	// The events, in the order the bus kept them, handled late.
+	r.onEvent(arena.Event{Type: arena.EventContest, Data: arena.ContestEvent{Contest: c.ID, Type: arena.EvCreated}})
+	r.onEvent(arena.Event{Type: arena.EventContest, Data: arena.ContestEvent{Contest: c.ID, Type: arena.EvAborted}})
+
+	for id, conn := range conns {
+		if got := conn.types(); len(got) != 2 || got[0] != protocol.TypeContestStart || got[1] != protocol.TypeContestEnd {
+			t.Errorf("%s was sent %v, want [contest_start contest_end]", id, got)
+		}
+	}
+	if len(r.dispatched) != 0 {
+		t.Errorf("dispatch keys kept for an ended contest: %v", r.dispatched)
+	}
+}

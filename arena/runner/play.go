@@ -22,8 +22,12 @@ import (
 // dispatch delivers the current turn to every seat that must move and has
 // not been asked yet. A turn is identified by its deadline: a new move (or
 // a strike) sets a new one, so each turn is delivered once.
+//
+// c is the contest as it is now, which for an event handled late (the
+// runner behind its events) may have ended since: an aborted game still
+// has a seat to move, and must not be asked for it.
 func (r *Runner) dispatch(c *arena.Contest) {
-	if r.askedAll(c) {
+	if c.Status != arena.StatusRunning || r.askedAll(c) {
 		return
 	}
 	st, err := r.node.GameState(c)
