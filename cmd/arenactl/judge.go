@@ -37,7 +37,8 @@ var judgeCommands = []*command{
 			"        --prompt, the rubric judge: each score, rank and flag and the rationale; the\n" +
 			"        prompt comes from the set built into arenactl, or with --arena from that arena\n" +
 			"        on the server. With --task, the verifiable game's checker on the task a contest\n" +
-			"        with that seed poses, in the verifiable arena --arena names (its options) or\n" +
+			"        with that seed poses on a cluster of this release (its newest task generators),\n" +
+			"        in the verifiable arena --arena names (its options) or\n" +
 			"        one with every family (--family and --level narrow it as arena options do):\n" +
 			"        the task, then each score, pass and the checks missed.",
 		args:     []string{"FILE"},
