@@ -31,7 +31,7 @@ const (
 type agentSession struct {
 	s     *Server
 	agent agents.Agent
-	out   *wsOut
+	out   sessionOut
 
 	// An action's answer comes from the frame's goroutine once the command
 	// is applied; the turn or contest_end that the same apply causes comes
@@ -56,21 +56,34 @@ func (a *agentSession) Send(frame any) bool {
 	case protocol.Turn:
 		contest = f.Contest
 	}
-	if contest != "" {
-		a.mu.Lock()
-		if a.inflight[contest] > 0 {
-			if a.held == nil {
-				a.held = map[string][]any{}
-			}
-			a.held[contest] = append(a.held[contest], frame)
-			a.mu.Unlock()
-			return true
+	// Queued under the mutex, as held frames are released under it: a
+	// frame must not overtake the held frames being released before it.
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if contest != "" && a.inflight[contest] > 0 {
+		if a.held == nil {
+			a.held = map[string][]any{}
 		}
-		a.mu.Unlock()
+		a.held[contest] = append(a.held[contest], frame)
+		return true
 	}
 	return a.send(frame)
 }
 
+// sessionOut is a session's outgoing side: a wsOut, whose writer goroutine
+// owns the socket. trySend and close never block, so the session calls
+// them with its mutex held.
+type sessionOut interface {
+	send(frame any) bool
+	trySend(frame any) bool
+	close(code int, reason string)
+	readerStopped()
+}
+
+var _ sessionOut = (*wsOut)(nil)
+
+// send queues a frame without waiting, closing a session that cannot
+// take it; a.mu is held.
 func (a *agentSession) send(frame any) bool {
 	if a.out.trySend(frame) {
 		return true
@@ -91,16 +104,21 @@ func (a *agentSession) begin(contest string) (answered func()) {
 	a.mu.Unlock()
 	return func() {
 		a.mu.Lock()
-		var frames []any
-		if a.inflight[contest]--; a.inflight[contest] == 0 {
-			delete(a.inflight, contest)
-			frames = a.held[contest]
-			delete(a.held, contest)
+		defer a.mu.Unlock()
+		if a.inflight[contest]--; a.inflight[contest] > 0 {
+			return
 		}
-		a.mu.Unlock()
-		for _, f := range frames {
-			a.send(f)
+		delete(a.inflight, contest)
+		// Released under the mutex: a frame the runner sends once the
+		// contest has nothing in flight queues behind these (released
+		// after the unlock, a contest_end could overtake the turn held
+		// before it).
+		for _, f := range a.held[contest] {
+			if !a.send(f) {
+				break
+			}
 		}
+		delete(a.held, contest)
 	}
 }
 
