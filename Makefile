@@ -14,7 +14,7 @@ LOADFLAGS ?= -race
 
 .PHONY: run test browser-deps build bench bench-train lint fmt vet cluster-bench clean fuzz fuzz-seeds
 .PHONY: cuda-deps cuda-nvcc cuda-ptx vet-cuda trainer-cuda test-cuda test-cuda-emu emu-deps gpu-bundle
-.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents bench-catchup
+.PHONY: cluster chaos screenshots alerts test-under-load bench-vs-etcd bench-agents bench-catchup upgrade-check
 
 ## run: start a single node with ./data (honours ARENA_* variables, e.g. ARENA_HTTP_ADDR)
 run:
@@ -79,6 +79,13 @@ bench-agents:
 ## settings; state bytes per transfer and one snapshot's size and time
 bench-catchup:
 	GO="$(GO)" BIN="$(BIN)" sh scripts/bench-catchup.sh
+
+## upgrade-check: a rolling upgrade of 3 nodes with the bots playing, from
+## OLD (default: the last release at the previous command level) to this
+## tree; checks the level rises only at the end, equal state hashes, and
+## which task generators contests drew on each side of the raise
+upgrade-check:
+	GO="$(GO)" sh scripts/upgrade-check.sh
 
 ## cluster: NODES (default 3) local nodes on loopback, HTTP ports 8081..,
 ## Raft ports 7001.., data dirs data/dev/n1..; prints their URLs, Ctrl-C stops them
