@@ -152,3 +152,46 @@ func TestAContestThatEndedBeforeItsCreatedEventIsNotDispatched(t *testing.T) {
 		t.Errorf("dispatch keys kept for an ended contest: %v", r.dispatched)
 	}
 }
+
+// Which sessions were told of which contests is the term's: a node that
+// stops leading closes its sessions, and a contest that then ends under
+// another leader is never forgotten here. Each such seat kept its closed
+// session in the map for as long as the process lived.
+func TestANodeThatStopsLeadingForgetsItsAnnouncements(t *testing.T) {
+	n := soloLeader(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ok := mustOK(t)
+	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
+	ok(err)
+	for _, id := range []string{"ag_a", "ag_b"} {
+		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
+		ok(err)
+	}
+	r := New(Config{Node: n})
+	r.startLeading(ctx)
+	for _, id := range []string{"ag_a", "ag_b"} {
+		r.Attach(id, &recordingConn{})
+	}
+	c, err := n.CreateContest(ctx, "c_term", "connect4", []string{"ag_a", "ag_b"}, 7)
+	ok(err)
+	r.onEvent(arena.Event{Type: arena.EventContest, Data: arena.ContestEvent{Contest: c.ID, Type: arena.EvCreated}})
+	r.announceMu.Lock()
+	told := len(r.announced)
+	r.announceMu.Unlock()
+	if told != 2 {
+		t.Fatalf("%d seats announced, want 2: the test tests nothing", told)
+	}
+
+	r.stopLeading()
+	// The contest ends under another leader: this runner, not leading,
+	// acts on none of its events.
+	ok(n.AbortContest(ctx, c.ID, "operator"))
+	r.wg.Wait()
+
+	r.announceMu.Lock()
+	defer r.announceMu.Unlock()
+	if len(r.announced) != 0 {
+		t.Errorf("%d announcements (with their closed sessions) kept after the term ended", len(r.announced))
+	}
+}

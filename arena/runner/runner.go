@@ -248,6 +248,12 @@ func (r *Runner) stopLeading() {
 	conns := r.conns
 	r.conns = map[string]AgentConn{}
 	r.mu.Unlock()
+	// Announcements are the term's too: a contest that ends under another
+	// leader is never forgotten here (ended), and each would keep its
+	// seat's closed session.
+	r.announceMu.Lock()
+	clear(r.announced)
+	r.announceMu.Unlock()
 	r.log.Info("runner stopped leading")
 	// Sessions here can no longer act; agents reconnect to the new leader.
 	for _, c := range conns {
