@@ -61,36 +61,52 @@ func (n *Node) RatingHistory(agentID, arenaName string) (list []RatingPoint, err
 }
 
 // RatingAfter is an agent's rating right after a contest it played in an
-// arena: the rating point the contest's settlement wrote. It walks the
-// agent's points in that arena from the newest, at most a few, since the
-// contest asked for has just settled (ok false: no point for it, as for an
-// aborted contest).
+// arena: the rating point the contest's settlement wrote (ok false: no
+// point for it, as for an aborted contest).
 func (n *Node) RatingAfter(agentID, arenaName, contestID string) (r ranking.Rating, ok bool, err error) {
-	const look = 16
 	err = n.fsm.View(func(tx *bolt.Tx) error {
-		prefix := []byte(agentID + "\x00" + arenaName + "\x00")
-		c := tx.Bucket(bucketHistory).Cursor()
-		end := append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, 9)...) // past any index(8)
-		k, v := c.Seek(end)
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for i := 0; i < look && k != nil && bytes.HasPrefix(k, prefix); i++ {
-			var p RatingPoint
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode rating point: %w", err)
-			}
-			if p.Contest == contestID {
-				r, ok = p.After, true
-				return nil
-			}
-			k, v = c.Prev()
-		}
-		return nil
+		r, ok, err = ratingAfter(tx, agentID, arenaName, contestID)
+		return err
 	})
 	return r, ok, err
+}
+
+// ratingLook bounds how many of an agent's newest points in an arena
+// ratingAfter reads. The contest asked about has usually just settled, so
+// its point is the newest; a runner far behind its events (a burst, a
+// slow sweep) asks about older ones, and 16 left a seat's contest_end
+// without its rating after an agent's sixteenth contest since.
+const ratingLook = 1024
+
+// ratingAfter walks the agent's points in the arena from the newest. A
+// point that does not name the contest is skipped without decoding it.
+func ratingAfter(tx *bolt.Tx, agentID, arenaName, contestID string) (r ranking.Rating, ok bool, err error) {
+	prefix := []byte(agentID + "\x00" + arenaName + "\x00")
+	quoted, err := json.Marshal(contestID)
+	if err != nil {
+		return r, false, err
+	}
+	c := tx.Bucket(bucketHistory).Cursor()
+	end := append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, 9)...) // past any index(8)
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for i := 0; i < ratingLook && k != nil && bytes.HasPrefix(k, prefix); i++ {
+		if bytes.Contains(v, quoted) {
+			var p RatingPoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return r, false, fmt.Errorf("decode rating point: %w", err)
+			}
+			if p.Contest == contestID {
+				return p.After, true, nil
+			}
+		}
+		k, v = c.Prev()
+	}
+	return r, false, nil
 }
 
 // Battles lists an arena's pairwise outcomes in log order, and the log
