@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +18,7 @@ type metrics struct {
 
 // newMetrics creates the runner's metrics and registers them with reg
 // (nil: kept but not exported).
-func newMetrics(reg prometheus.Registerer, backlog func() float64) *metrics {
+func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *metrics {
 	m := &metrics{
 		judgeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "arena_judge_seconds",
@@ -30,7 +31,7 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64) *metrics {
 		}, []string{"judge"}),
 		backlog: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "arena_runner_event_backlog",
-			Help: "Committed events waiting for the leader's contest runner beyond its 8192-event buffer (growing: the runner falls behind; it drops none).",
+			Help: fmt.Sprintf("Committed events waiting for the leader's contest runner beyond its %d-event buffer (growing: the runner falls behind; it drops none).", buffer),
 		}, backlog),
 	}
 	if reg != nil {

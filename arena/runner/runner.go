@@ -111,7 +111,7 @@ func New(cfg Config) *Runner {
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
 		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient),
 		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}, announced: map[string]AgentConn{}}
-	r.metrics = newMetrics(cfg.Registerer, r.eventBacklog)
+	r.metrics = newMetrics(cfg.Registerer, r.eventBacklog, cfg.EventBuffer)
 	for _, b := range cfg.Bots {
 		r.bots[arena.BotAgentID(b.Name())] = b
 	}
