@@ -46,6 +46,11 @@ type CheckpointHeader struct {
 	Cursor string `json:"cursor"`
 	// Phase is "dpo" once a reference is frozen, else "sft".
 	Phase Phase `json:"phase"`
+	// Program is the training program's own state at this step, kept as
+	// is (arena-trainer offline: the versions saved, the learner's own
+	// answers and the random state), so the program resumes in step with
+	// the trainer: a separate file could be one save behind.
+	Program json.RawMessage `json:"program,omitempty"`
 }
 
 // Checkpoint is a loaded checkpoint file.
@@ -64,7 +69,7 @@ func (t *Trainer) Save(path string) error {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
 	h := CheckpointHeader{Format: checkpointFormat, Model: t.policy.Config, Tokenizer: t.tok.Name(), Trainer: t.cfg,
-		Step: t.steps, AdamSteps: t.opt.Steps, Cursor: t.cursor, Phase: PhaseSFT}
+		Step: t.steps, AdamSteps: t.opt.Steps, Cursor: t.cursor, Phase: PhaseSFT, Program: t.program}
 	if t.ref != nil {
 		h.Phase = PhaseDPO
 	}
@@ -211,6 +216,7 @@ func Resume(ck *Checkpoint, tok Tokenizer) (*Trainer, error) {
 	t.opt.Steps = ck.Header.AdamSteps
 	t.steps = ck.Header.Step
 	t.cursor = ck.Header.Cursor
+	t.program = ck.Header.Program
 	t.ref = ck.Reference
 	return t, nil
 }

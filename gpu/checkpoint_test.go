@@ -1,6 +1,9 @@
 package gpu
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +48,8 @@ func TestResumeContinuesExactly(t *testing.T) {
 	for _, split := range []int{2, n / 2} { // stop during SFT, and during DPO
 		first := mustTrainer(t, mustModel(t, tinyConfig), cfg)
 		runSchedule(t, first, 0, split)
+		program := json.RawMessage(fmt.Sprintf(`{"version":%d,"rng":"AAE="}`, split))
+		first.SetProgramState(program)
 		path := filepath.Join(t.TempDir(), "policy.ckpt")
 		if err := first.Save(path); err != nil {
 			t.Fatal(err)
@@ -62,6 +67,11 @@ func TestResumeContinuesExactly(t *testing.T) {
 		}
 		if resumed.Steps() != split || resumed.Cursor() != string(rune('a'+split-1)) {
 			t.Fatalf("resumed at step %d cursor %q", resumed.Steps(), resumed.Cursor())
+		}
+		// The program's own state comes back with the trainer's, from the
+		// same save.
+		if !bytes.Equal(resumed.ProgramState(), program) {
+			t.Fatalf("resumed program state %s, want %s", resumed.ProgramState(), program)
 		}
 		runSchedule(t, resumed, split, n)
 		if !slices.Equal(straight.Policy().Params, resumed.Policy().Params) {

@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -126,6 +127,7 @@ type Trainer struct {
 	grad     []float32
 	steps    int
 	cursor   string
+	program  json.RawMessage
 	act      *gpt.Activations
 	refAct   *gpt.Activations
 	dpos     []float32
@@ -175,6 +177,11 @@ func (t *Trainer) Steps() int { return t.steps }
 // where in the pair stream to resume.
 func (t *Trainer) Cursor() string     { return t.cursor }
 func (t *Trainer) SetCursor(c string) { t.cursor = c }
+
+// ProgramState is the training program's own state the next Save stores
+// beside the trainer's (CheckpointHeader.Program), and Resume restores.
+func (t *Trainer) ProgramState() json.RawMessage     { return t.program }
+func (t *Trainer) SetProgramState(s json.RawMessage) { t.program = s }
 
 // chunks splits n items into the configured number of micro-batches.
 func (t *Trainer) chunks(n int) [][2]int {

@@ -76,7 +76,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var o offlineOptions
 	o.Model.register(fs, "cpu")
 	fs.StringVar(&o.Out, "out", "train-out", "directory for metrics.jsonl, curve.svg, summary.json and the checkpoint")
-	fs.IntVar(&o.Versions, "versions", 4, "versions to train; each is SFT, then DPO against the SFT model")
+	fs.IntVar(&o.Versions, "versions", 4, "versions the run trains in all; each is SFT, then DPO against the SFT model (the same command in the same -out resumes from the last saved version)")
 	fs.IntVar(&o.SFTSteps, "sft-steps", 150, "supervised steps per version")
 	fs.IntVar(&o.DPOSteps, "dpo-steps", 40, "DPO steps per version")
 	fs.IntVar(&o.Batch, "batch", 16, "sequences (SFT) or pairs (DPO) per step")
@@ -121,6 +121,17 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
+	ckpt := filepath.Join(o.Out, "policy.ckpt")
+	tr, st, err := o.resume(ckpt, fs, stderr)
+	if err != nil {
+		return err
+	}
+	if st.Version >= o.Versions {
+		fmt.Fprintf(stderr, "%s already holds version %d, and -versions asks for %d: nothing to train (give a larger -versions to train on, or another -out for a new run)\n",
+			ckpt, st.Version, o.Versions)
+		fmt.Fprint(stdout, table(Summary{Preset: o.Model.Preset, Params: len(tr.Policy().Params), Versions: st.Versions, Verdict: verdict(st.Versions), Seconds: st.Seconds}))
+		return nil
+	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err
 	}
@@ -128,60 +139,73 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
-	if err != nil {
-		return err
+	if tr == nil {
+		if tr, err = o.newTrainer(); err != nil {
+			return err
+		}
 	}
-	model, err := o.Model.newModel(tok, 2*o.Batch/max(o.Accumulate, 1))
-	if err != nil {
-		return err
-	}
-	cfg := gpu.DefaultTrainerConfig()
-	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
-	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss), RPOAlpha: o.RPOAlpha}
-	cfg.SFTSchedule, cfg.DPOSchedule = phaseSchedules(cfg, o.SFTSteps, o.DPOSteps)
-	tr, err := gpu.NewTrainer(model, tok, cfg)
-	if err != nil {
-		return err
-	}
+	model := tr.Policy()
 	release, err := attachDevice(tr, o.Model.Device, o.Batch, o.Accumulate, stderr)
 	if err != nil {
 		return err
 	}
 	defer release()
 	fmt.Fprintf(stderr, "model: preset %s, %d layers, %d heads, width %d, context %d, %s tokens: %.2fM parameters\n",
-		o.Model.Preset, model.Config.NLayer, model.Config.NHead, model.Config.NEmbd, model.Config.BlockSize, tok.Name(), float64(len(model.Params))/1e6)
+		o.Model.Preset, model.Config.NLayer, model.Config.NHead, model.Config.NEmbd, model.Config.BlockSize, tr.Tokenizer().Name(), float64(len(model.Params))/1e6)
 	fmt.Fprintf(stderr, "data: %d training tasks → %d passing answers, %d pairs; %d held-out tasks (%d pairs)%s\n",
 		len(data.train), len(data.sft), len(data.pairs), len(data.eval), len(data.evalPairs), data.unseenNote())
 
-	mf, err := os.Create(filepath.Join(o.Out, "metrics.jsonl"))
+	// The versions saved before carry on: the learner's own answers join
+	// the data again, and the batches and samples draw on from where the
+	// checkpoint's random state left off.
+	sft, pairs := slices.Clone(data.sft), slices.Clone(data.pairs)
+	s, p, err := o.learnerData(data, st.Learner)
+	if err != nil {
+		return err
+	}
+	sft, pairs = append(sft, s...), append(pairs, p...)
+	pcg := rand.NewPCG(o.Model.Seed, 7)
+	if st.Version > 0 {
+		if err := pcg.UnmarshalBinary(st.RNG); err != nil {
+			return fmt.Errorf("%s: the offline run's random state: %w", ckpt, err)
+		}
+		next := fmt.Sprintf("version %d", o.Versions)
+		if o.Versions > st.Version+1 {
+			next = fmt.Sprintf("versions %d to %d", st.Version+1, o.Versions)
+		}
+		fmt.Fprintf(stderr, "resumed from %s at version %d (step %d); training %s\n", ckpt, st.Version, tr.Steps(), next)
+	}
+	rng := rand.New(pcg)
+	mf, err := openMetrics(o.Out, tr.Steps())
 	if err != nil {
 		return err
 	}
 	defer mf.Close()
 	mw := gpu.NewMetricsWriter(mf)
-	var all []gpu.StepMetrics
-	prog := newProgress(stderr, o.Versions*(o.SFTSteps+o.DPOSteps))
+	prog := newProgress(stderr, (o.Versions-st.Version)*(o.SFTSteps+o.DPOSteps))
+	prog.base = tr.Steps()
 	defer prog.done() // an error is printed on a line of its own, not after the bar
 	tr.OnStep = func(m gpu.StepMetrics) {
-		all = append(all, m)
 		_ = mw.Write(m)
 		prog.step(m)
 	}
-	rng := rand.New(rand.NewPCG(o.Model.Seed, 7))
-	sum := Summary{Preset: o.Model.Preset, Params: len(model.Params)}
-	sft, pairs := slices.Clone(data.sft), slices.Clone(data.pairs)
-	saved := 0 // the last version in policy.ckpt
-	for v := 1; v <= o.Versions && ctx.Err() == nil; v++ {
+	sum := Summary{Preset: o.Model.Preset, Params: len(model.Params), Versions: st.Versions}
+	saved := st.Version // the last version in policy.ckpt
+	for v := saved + 1; v <= o.Versions && ctx.Err() == nil; v++ {
+		var learned []learnerAnswers
 		if v > 1 {
 			// The learner answers training tasks itself: its passing
 			// answers join the SFT data and its answers, ranked by the
 			// checker against each other and the bots', join the pairs —
 			// the pairs the arena records when it plays.
-			s, p, err := o.onPolicy(ctx, tr, data, v, rng)
+			learned, err = o.onPolicy(ctx, tr, data, v, rng)
 			if ctx.Err() != nil {
 				break // said below, as every interruption is
 			}
+			if err != nil {
+				return o.failed(v, saved, err)
+			}
+			s, p, err := o.learnerData(data, learned)
 			if err != nil {
 				return o.failed(v, saved, err)
 			}
@@ -250,18 +274,27 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stderr, "version %d (step %d): held-out families %s: accuracy %.3f (score %.3f, formatted %.2f)\n",
 				v, row.Steps, o.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted)
 		}
-		if err := tr.Save(filepath.Join(o.Out, "policy.ckpt")); err != nil {
+		// The version's weights first: a crash between the two files
+		// leaves the checkpoint at the version before, which a rerun
+		// trains again and writes this file anew.
+		if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", v)), tr.Policy()); err != nil {
 			return err
 		}
-		if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", v)), tr.Policy()); err != nil {
+		st.Version, st.Versions, st.Learner = v, sum.Versions, append(st.Learner, learned...)
+		st.Seconds += time.Since(start).Seconds()
+		start = time.Now()
+		if err := st.save(tr, pcg); err != nil {
+			return err
+		}
+		if err := tr.Save(ckpt); err != nil {
 			return err
 		}
 		saved = v
 	}
 	prog.done()
 	sum.Verdict = verdict(sum.Versions)
-	sum.Seconds = time.Since(start).Seconds()
-	if err := writeChart(filepath.Join(o.Out, "curve.svg"), all); err != nil {
+	sum.Seconds = st.Seconds + time.Since(start).Seconds()
+	if err := drawCurve(o.Out, "SFT then DPO on verifiable-task preferences, version by version"); err != nil {
 		return err
 	}
 	b, _ := json.MarshalIndent(sum, "", "  ")
@@ -275,6 +308,24 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// newTrainer is a new run's trainer: a fresh model (or -init's weights)
+// and the flags' training settings.
+func (o offlineOptions) newTrainer() (*gpu.Trainer, error) {
+	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
+	if err != nil {
+		return nil, err
+	}
+	model, err := o.Model.newModel(tok, 2*o.Batch/max(o.Accumulate, 1))
+	if err != nil {
+		return nil, err
+	}
+	cfg := gpu.DefaultTrainerConfig()
+	cfg.LR, cfg.DPOLR, cfg.Accumulate, cfg.PromptLossWeight = o.LR, o.DPOLR, o.Accumulate, o.PromptLoss
+	cfg.DPO = gpu.DPOConfig{Beta: o.Beta, Loss: gpu.LossType(o.Loss), RPOAlpha: o.RPOAlpha}
+	cfg.SFTSchedule, cfg.DPOSchedule = phaseSchedules(cfg, o.SFTSteps, o.DPOSteps)
+	return gpu.NewTrainer(model, tok, cfg)
+}
+
 // failed says which version a run stopped in and what of the run is
 // kept: the versions saved before it, never its own steps. An interrupted
 // run said only "context canceled", a diverged one nothing of the
@@ -283,6 +334,11 @@ func (o offlineOptions) failed(v, saved int, err error) error {
 	kept := "no version of this run was saved"
 	if saved > 0 {
 		kept = fmt.Sprintf("%s holds version %d, the last good state", filepath.Join(o.Out, "policy.ckpt"), saved)
+		if errors.Is(err, gpu.ErrNotFinite) {
+			kept += "; a run resumed from it keeps its rates: give another -out to train with lower ones"
+		} else {
+			kept += ", and the same command resumes from it"
+		}
 	}
 	return fmt.Errorf("version %d: %w (%s)", v, divergedHint(err), kept)
 }
@@ -381,33 +437,53 @@ func (o offlineOptions) tasks() (offlineData, error) {
 }
 
 // onPolicy samples the learner's own answers to a fresh draw of training
-// tasks and turns them, beside the bots' answers, into training data.
-func (o offlineOptions) onPolicy(ctx context.Context, tr *gpu.Trainer, d offlineData, version int, rng *rand.Rand) ([]gpu.Sequence, []gpu.Pair, error) {
-	var sft []gpu.Sequence
-	var pairs []gpu.Pair
+// tasks; learnerData turns them, beside the bots' answers, into training
+// data.
+func (o offlineOptions) onPolicy(ctx context.Context, tr *gpu.Trainer, d offlineData, version int, rng *rand.Rand) ([]learnerAnswers, error) {
+	var out []learnerAnswers
 	smp, release, err := policySampler(tr, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer release()
 	for k := 0; k < o.OnPolicyTasks && ctx.Err() == nil; k++ {
-		t := d.train[rng.IntN(len(d.train))]
+		a := learnerAnswers{Version: version, K: k, Task: rng.IntN(len(d.train))}
+		prompt := learnerPrompt(d.train[a.Task].Text)
+		for s := range o.Samples {
+			text, err := gpu.AnswerWith(smp, tr.Tokenizer(), prompt,
+				gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95, MaxTokens: o.MaxTokens, Seed: rng.Uint64() ^ uint64(s)})
+			if err != nil {
+				return nil, err
+			}
+			a.Texts = append(a.Texts, text)
+		}
+		out = append(out, a)
+	}
+	return out, ctx.Err()
+}
+
+// learnerData is what the learner's answers add to the training data: its
+// passing answers are SFT examples, and its answers ranked by the checker
+// against each other and the bots' are pairs.
+func (o offlineOptions) learnerData(d offlineData, learned []learnerAnswers) ([]gpu.Sequence, []gpu.Pair, error) {
+	var sft []gpu.Sequence
+	var pairs []gpu.Pair
+	for _, a := range learned {
+		if a.Task < 0 || a.Task >= len(d.train) {
+			return nil, nil, fmt.Errorf("the learner's answers of version %d name training task %d of %d", a.Version, a.Task, len(d.train))
+		}
+		t := d.train[a.Task]
 		answers, err := botAnswers(t, o.Model.Seed)
 		if err != nil {
 			return nil, nil, err
 		}
-		for s := range o.Samples {
-			text, err := gpu.AnswerWith(smp, tr.Tokenizer(), learnerPrompt(t.Text),
-				gpt.SampleOptions{Temperature: o.Temp, TopP: 0.95, MaxTokens: o.MaxTokens, Seed: rng.Uint64() ^ uint64(s)})
-			if err != nil {
-				return nil, nil, err
-			}
+		for _, text := range a.Texts {
 			answers = append(answers, scored{text, verifiable.Check(t.Want, text)})
 		}
-		s, p := preferencesOf(t, answers, fmt.Sprintf("v%d/%d/", version, k))
+		s, p := preferencesOf(t, answers, fmt.Sprintf("v%d/%d/", a.Version, a.K))
 		sft, pairs = append(sft, s...), append(pairs, p...)
 	}
-	return sft, pairs, ctx.Err()
+	return sft, pairs, nil
 }
 
 // verdict reads the versions' held-out accuracy against DPO's own
@@ -445,13 +521,4 @@ func table(s Summary) string {
 	}
 	fmt.Fprintf(&b, "\nverdict: %s (%s preset, %.2fM parameters, %.0f s)\n", s.Verdict, s.Preset, float64(s.Params)/1e6, s.Seconds)
 	return b.String()
-}
-
-func writeChart(path string, ms []gpu.StepMetrics) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return gpu.WriteChart(f, "SFT then DPO on verifiable-task preferences, version by version", ms)
 }

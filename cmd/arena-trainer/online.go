@@ -145,10 +145,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer release()
-	if err := cutMetrics(filepath.Join(o.Out, "metrics.jsonl"), tr.Steps()); err != nil {
-		return err
-	}
-	mf, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	mf, err := openMetrics(o.Out, tr.Steps())
 	if err != nil {
 		return err
 	}
@@ -226,7 +223,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			prog.done()
 			trained = true
-			if err := drawCurve(o.Out); err != nil {
+			if err := drawCurve(o.Out, "arena-trainer run: SFT then DPO per round"); err != nil {
 				return err
 			}
 			if err := o.evalVersion(ctx, reader, tr, round, data, stderr); err != nil {
@@ -351,23 +348,18 @@ func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptio
 // openTrainer resumes from the checkpoint when there is one: its cursor
 // says which pairs it has already seen.
 func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
-	if ck, err := gpu.Load(path); err == nil {
-		tok, err := openTokenizer(ck.Header.Tokenizer, o.Model.Vocab, o.Model.Merges)
-		if err != nil {
-			return nil, err
-		}
-		tr, err := gpu.Resume(ck, tok)
-		if err != nil {
-			return nil, err
-		}
+	tr, err := openCheckpoint(path, o.Model.Vocab, o.Model.Merges)
+	if err != nil {
+		return nil, err
+	}
+	if tr != nil {
+		// An offline run's own state (its versions, data and random
+		// state) means nothing here, and kept in the checkpoints this run
+		// saves it would have offline resume a run that is not its own.
+		tr.SetProgramState(nil)
 		// The phases' lengths are this run's: a schedule kept from the
 		// run that saved the checkpoint decayed over its step counts.
 		return tr, tr.SetSchedules(phaseSchedules(tr.Config(), o.SFTSteps, o.DPOSteps))
-	} else if pe := (*os.PathError)(nil); errors.As(err, &pe) && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("load %s: %w", path, err) // unreadable, not damaged
-	} else if !errors.Is(err, os.ErrNotExist) {
-		// Never trained over: it may be all that is left of a long run.
-		return nil, fmt.Errorf("cannot resume from %s, which is damaged or cut short (%w): restore it from a copy, or give another -out to start a new run", path, err)
 	}
 	tok, err := openTokenizer(o.Model.Tokenizer, o.Model.Vocab, o.Model.Merges)
 	if err != nil {
@@ -602,48 +594,4 @@ func cutVersions(path string, step int) (int, error) {
 		}
 	}
 	return last, nil
-}
-
-// cutMetrics keeps the lines of metrics.jsonl up to step, the step the run
-// resumes from: the steps of a round interrupted before its checkpoint
-// were not kept, and appending after them logged steps twice.
-func cutMetrics(path string, step int) error {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var keep []byte
-	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		var m struct{ Step int }
-		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &m) != nil || m.Step > step {
-			break
-		}
-		keep = append(keep, line...)
-	}
-	if len(keep) == len(b) {
-		return nil
-	}
-	return os.WriteFile(path, keep, 0o644)
-}
-
-// drawCurve redraws curve.svg from the whole metrics.jsonl after each
-// trained round, so a resumed run's chart shows every round and a run
-// stopped between rounds still leaves one.
-func drawCurve(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
-	if err != nil {
-		return fmt.Errorf("read metrics for the chart: %w", err)
-	}
-	ms, err := gpu.ReadMetrics(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("read metrics for the chart: %w", err)
-	}
-	var svg bytes.Buffer
-	if err := gpu.WriteChart(&svg, "arena-trainer run: SFT then DPO per round", ms); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "curve.svg"), svg.Bytes(), 0o644)
 }

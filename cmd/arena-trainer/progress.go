@@ -22,12 +22,15 @@ type progress struct {
 	every time.Duration
 
 	total, n, positions int
-	start, last         time.Time
-	busy                time.Duration // time spent in steps, not in evaluation
-	stepStart           time.Time
-	latest              gpu.StepMetrics
-	drawn               bool // the latest step is on screen or in the log
-	open                bool // a redrawn line waits for its newline (tty only)
+	// base is the steps taken before this run, by the run it resumes:
+	// the line counts the run's steps, as its metrics.jsonl does.
+	base        int
+	start, last time.Time
+	busy        time.Duration // time spent in steps, not in evaluation
+	stepStart   time.Time
+	latest      gpu.StepMetrics
+	drawn       bool // the latest step is on screen or in the log
+	open        bool // a redrawn line waits for its newline (tty only)
 }
 
 // Redraw and log intervals: a terminal line is cheap to replace, a log
@@ -110,7 +113,7 @@ func (p *progress) draw(now time.Time) {
 // line is the step's report, without the bar.
 func (p *progress) line(now time.Time) string {
 	m := p.latest
-	line := fmt.Sprintf("step %d/%d %s loss %.4f", p.n, p.total, m.Phase, m.Loss)
+	line := fmt.Sprintf("step %d/%d %s loss %.4f", p.base+p.n, p.base+p.total, m.Phase, m.Loss)
 	if m.DPOStats != nil {
 		line += fmt.Sprintf(" margins %.3f acc %.2f", m.DPOStats.RewardsMargins, m.DPOStats.RewardsAccuracies)
 	}

@@ -87,42 +87,188 @@ func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
 }
 
 // A run whose steps diverge (a learning rate far too high) stops saying
-// so and what to lower, and leaves the checkpoint already in -out byte for
-// byte.
+// so and what to lower; a new run saves nothing, and a resumed one leaves
+// the checkpoint it resumed from byte for byte.
 func TestOfflineDivergenceKeepsTheLastCheckpoint(t *testing.T) {
-	out := t.TempDir()
-	args := []string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "1", "-sft-steps", "2", "-dpo-steps", "3",
-		"-batch", "2", "-train-tasks", "20", "-eval-tasks", "1", "-onpolicy-tasks", "0", "-max-tokens", "4"}
-	if err := runOffline(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+	args := func(out string, more ...string) []string {
+		return append([]string{"-out", out, "-preset", "tiny", "-context", "64", "-sft-steps", "2", "-dpo-steps", "3",
+			"-batch", "2", "-train-tasks", "20", "-eval-tasks", "1", "-onpolicy-tasks", "0", "-max-tokens", "4"}, more...)
+	}
+	diverge := func(t *testing.T, args []string, want ...string) {
+		t.Helper()
+		var stderr bytes.Buffer
+		err := runOffline(context.Background(), args, &bytes.Buffer{}, &stderr)
+		if !errors.Is(err, gpu.ErrNotFinite) {
+			t.Fatalf("err = %v, want a divergence", err)
+		}
+		for _, want := range append([]string{"lower -lr"}, want...) {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to say %q", err, want)
+			}
+		}
+		if !strings.HasSuffix(stderr.String(), "\n") {
+			t.Errorf("the progress line is left open, so the error is printed after it:\n%q", stderr.String())
+		}
+	}
+	for _, tt := range []struct{ name, flag string }{{"SFT", "-lr"}, {"DPO", "-dpo-lr"}} {
+		t.Run("a new run, in "+tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			diverge(t, args(out, "-versions", "1", tt.flag, "1e30"), "no version of this run was saved")
+			if _, err := os.Stat(filepath.Join(out, "policy.ckpt")); !os.IsNotExist(err) {
+				t.Errorf("a run that saved no version left a checkpoint: %v", err)
+			}
+		})
+	}
+	t.Run("a resumed run", func(t *testing.T) {
+		// Version 1 takes no DPO step, so its rate of 1e30 does no harm
+		// until version 2, resumed from the checkpoint, which keeps it.
+		out := t.TempDir()
+		if err := runOffline(context.Background(), args(out, "-versions", "1", "-dpo-steps", "0", "-dpo-lr", "1e30"), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		files := []string{"policy.ckpt", "v1.safetensors"}
+		before := map[string][]byte{}
+		for _, f := range files {
+			before[f], _ = os.ReadFile(filepath.Join(out, f))
+		}
+		diverge(t, args(out, "-versions", "2"), "holds version 1, the last good state", "keeps its rates: give another -out")
+		for _, f := range files {
+			if b, _ := os.ReadFile(filepath.Join(out, f)); !bytes.Equal(b, before[f]) {
+				t.Errorf("%s changed", f)
+			}
+		}
+	})
+}
+
+// cancelOn cancels a run the moment its output shows marker.
+type cancelOn struct {
+	bytes.Buffer
+	marker string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOn) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte(w.marker)) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
+}
+
+// An offline run stopped after a version (Ctrl-C) and run again with the
+// same command in the same -out trains on from its checkpoint, as a TRL
+// or llm.c run resumes: it does not train the saved version again, and
+// its metrics.jsonl, curve.svg, summary and weights are those of a run
+// that never stopped. It started over, and its metrics.jsonl was
+// recreated empty at start.
+func TestAnOfflineRunResumesWhereItStopped(t *testing.T) {
+	args := func(out string, more ...string) []string {
+		return append([]string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "2", "-sft-steps", "4", "-dpo-steps", "3",
+			"-batch", "2", "-train-tasks", "20", "-eval-tasks", "2", "-onpolicy-tasks", "2", "-samples", "2", "-max-tokens", "8"}, more...)
+	}
+	straight := t.TempDir()
+	if err := runOffline(context.Background(), args(straight), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
-	files := []string{"policy.ckpt", "v1.safetensors"}
-	before := map[string][]byte{}
-	for _, f := range files {
-		before[f], _ = os.ReadFile(filepath.Join(out, f))
+
+	out := t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	stderr := &cancelOn{marker: "version 1 (step 7)", cancel: stop}
+	err := runOffline(ctx, args(out), &bytes.Buffer{}, stderr)
+	if want := "version 2: interrupted"; err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "the same command resumes from it") {
+		t.Fatalf("err = %v, want it to say %q and how to resume\n%s", err, want, stderr.String())
 	}
-	for _, tt := range []struct{ name, flag, value string }{
-		{"SFT", "-lr", "1e30"},
-		{"DPO", "-dpo-lr", "1e30"},
+	// Version 2's steps, logged before a crash its checkpoint never saw,
+	// are not kept: every step is logged once.
+	mpath := filepath.Join(out, "metrics.jsonl")
+	f, err := os.OpenFile(mpath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, `{"step":8,"phase":"sft","loss":9,"grad_norm":1,"learning_rate":0.001}`)
+	fmt.Fprint(f, `{"step":9,"pha`)
+	f.Close()
+
+	var log bytes.Buffer
+	if err := runOffline(context.Background(), args(out, "-lr", "0.5"), &bytes.Buffer{}, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for _, want := range []string{"at version 1 (step 7); training version 2", "-lr 0.5 (the run's: 0.001)", "ignored"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the resumed run does not say %q:\n%s", want, log.String())
+		}
+	}
+	if strings.Contains(log.String(), "version 1 (step 7): held-out") {
+		t.Errorf("the resumed run trained version 1 again:\n%s", log.String())
+	}
+	for _, name := range []string{"metrics.jsonl", "curve.svg", "v2.safetensors"} {
+		want, _ := os.ReadFile(filepath.Join(straight, name))
+		if got, _ := os.ReadFile(filepath.Join(out, name)); len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the uninterrupted run's (%d bytes, want %d)", name, len(got), len(want))
+		}
+	}
+	var a, b Summary
+	for dir, sum := range map[string]*Summary{straight: &a, out: &b} {
+		raw, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+		if err := json.Unmarshal(raw, sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ra, _ := json.Marshal(a.Versions)
+	rb, _ := json.Marshal(b.Versions)
+	if len(b.Versions) != 2 || !bytes.Equal(ra, rb) {
+		t.Errorf("summary versions after the resume:\n%s\nwant\n%s", rb, ra)
+	}
+
+	// Once every version is trained, the same command has nothing to do.
+	log.Reset()
+	if err := runOffline(context.Background(), args(out), &bytes.Buffer{}, &log); err != nil || !strings.Contains(log.String(), "nothing to train") {
+		t.Errorf("a rerun of a finished run: %v\n%s", err, log.String())
+	}
+}
+
+// A checkpoint in -out that offline cannot resume is refused and left as
+// it is: a damaged one, and one of arena-trainer run. Offline trained
+// over either from scratch.
+func TestOfflineRefusesACheckpointItCannotResume(t *testing.T) {
+	m, err := gpt.New(gpt.Config{NLayer: 1, NHead: 1, NEmbd: 8, BlockSize: 16, Vocab: 257}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := openTokenizer("bytes", "", "")
+	tr, err := gpu.NewTrainer(m, tok, gpu.DefaultTrainerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(t.TempDir(), "policy.ckpt")
+	if err := tr.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := os.ReadFile(good)
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cut short", whole[:len(whole)-100], "damaged or cut short"},
+		{"run's", whole, "is not an arena-trainer offline run's checkpoint"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			err := runOffline(context.Background(), append(slices.Clone(args), tt.flag, tt.value), &bytes.Buffer{}, &stderr)
-			if !errors.Is(err, gpu.ErrNotFinite) {
-				t.Fatalf("err = %v, want a divergence", err)
+			out := t.TempDir()
+			ckpt := filepath.Join(out, "policy.ckpt")
+			if err := os.WriteFile(ckpt, tt.data, 0o600); err != nil {
+				t.Fatal(err)
 			}
-			for _, want := range []string{"lower -lr", "no version of this run was saved"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("err = %v, want it to say %q", err, want)
-				}
+			err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "1", "-sft-steps", "1", "-dpo-steps", "1",
+				"-batch", "2", "-train-tasks", "5", "-eval-tasks", "1", "-max-tokens", "4"}, &bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "another -out") {
+				t.Fatalf("err = %v, want it to say %q and what to do", err, tt.want)
 			}
-			if !strings.HasSuffix(stderr.String(), "\n") {
-				t.Errorf("the progress line is left open, so the error is printed after it:\n%q", stderr.String())
+			if b, _ := os.ReadFile(ckpt); !bytes.Equal(b, tt.data) {
+				t.Errorf("the checkpoint was changed")
 			}
-			for _, f := range files {
-				if b, _ := os.ReadFile(filepath.Join(out, f)); !bytes.Equal(b, before[f]) {
-					t.Errorf("%s changed", f)
-				}
+			if entries, _ := os.ReadDir(out); len(entries) != 1 {
+				t.Errorf("the refused run wrote into -out: %d entries", len(entries))
 			}
 		})
 	}
@@ -484,5 +630,28 @@ func TestContextFloorIsTheSmallestWindowForAPromptAndAnAnswer(t *testing.T) {
 	}
 	if gpu.MinContext != 8 {
 		t.Errorf("gpu.MinContext = %d: the messages and docs say 8", gpu.MinContext)
+	}
+}
+
+// A checkpoint of offline that run trains on is run's from then on:
+// offline does not resume it as if it were the run it left.
+func TestRunDropsTheOfflineStateOfACheckpointItTrainsOn(t *testing.T) {
+	out := t.TempDir()
+	if err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "1", "-sft-steps", "1", "-dpo-steps", "1",
+		"-batch", "2", "-train-tasks", "5", "-eval-tasks", "1", "-max-tokens", "4"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := runOnline(ctx, []string{"-server", judgedPair(t), "-trainer-key", "art_i", "-arena", "prompt", "-out", out, "-rounds", "1", "-sft-steps", "1",
+		"-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-round-wait", "1ms", "-play=false"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := gpu.Load(filepath.Join(out, "policy.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Header.Step != 4 || len(ck.Header.Program) != 0 {
+		t.Fatalf("run's checkpoint: step %d, program state %s; want step 4 and none", ck.Header.Step, ck.Header.Program)
 	}
 }
