@@ -438,7 +438,12 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 		if err != nil {
 			return pulled{}, 0, fmt.Errorf("export preferences: %w", err)
 		}
-		for _, l := range page.Lines {
+		if page.Next < since {
+			// Pulling from there again would take the same pairs again,
+			// page after page, for ever.
+			return pulled{}, 0, fmt.Errorf("export preferences of arena %q: the page after cursor %d says the next starts at %d, before it: the server is not the cluster this run pulled from, or was rebuilt since (give another -out to start a new run)", arena, since, page.Next)
+		}
+		for i, l := range page.Lines {
 			var p struct {
 				Cursor                   uint64
 				PromptID                 string `json:"prompt_id"`
@@ -446,7 +451,7 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 				Check                    *pairCheck
 			}
 			if err := json.Unmarshal(l, &p); err != nil {
-				return pulled{}, 0, fmt.Errorf("decode pair: %w", err)
+				return pulled{}, 0, fmt.Errorf("export preferences of arena %q after cursor %d: line %d is not a pair (%w): %.60q", arena, since, i+1, err, l)
 			}
 			if until > 0 && p.Cursor > until {
 				return out, until, nil
