@@ -29,7 +29,7 @@ func (o *modelOptions) register(fs *flag.FlagSet, preset string) {
 	// 512 byte tokens hold nine in ten verifiable tasks whole (the
 	// extraction notes and the larger logic puzzles run longer); the
 	// presets' own windows are the benchmark shapes.
-	fs.IntVar(&o.Context, "context", 512, "context window in tokens (0: the preset's)")
+	fs.IntVar(&o.Context, "context", 512, fmt.Sprintf("context window in tokens, at least %d (0: the preset's)", gpu.MinContext))
 	fs.StringVar(&o.Tokenizer, "tokenizer", "bytes", "bytes (256 byte tokens + end-of-answer) or bpe (GPT-2's; needs -vocab and -merges)")
 	fs.StringVar(&o.Vocab, "vocab", "", "GPT-2 vocab.json, for -tokenizer bpe")
 	fs.StringVar(&o.Merges, "merges", "", "GPT-2 merges.txt, for -tokenizer bpe")
