@@ -150,3 +150,73 @@ func cmpOr(d, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// CheckHeldState refuses to join a node whose data dir already holds a
+// Raft log (lastIndex > 0) through a member whose cluster does not list
+// the node's id. Such a dir is another cluster's (a restored backup, a
+// copied dir, a node of a cluster torn down) or that of a member removed
+// since: joined, the leader would graft its log onto the cluster's and
+// its state machine, which never re-applies an index it holds, would
+// serve a state of its own for good (etcd refuses it by cluster id; a
+// dir with a higher term also deposes the leader). It runs before the
+// join, so the cluster never hears of the node. A member that does not
+// answer is no verdict: the join decides then, as before.
+func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastIndex uint64) error {
+	if lastIndex == 0 {
+		return nil // an empty dir, or a join that added nothing yet
+	}
+	c, err := client.New(cfg.Via, client.WithNotLeaderRetry(0, 0),
+		client.WithHTTPClient(&http.Client{Timeout: cmpOr(cfg.AttemptTimeout, 5*time.Second)}))
+	if err != nil {
+		return nil // Join reports a bad URL
+	}
+	st, err := c.Cluster(ctx, false)
+	if err != nil || len(st.Nodes) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(st.Nodes))
+	for _, n := range st.Nodes {
+		if n.ID == cfg.NodeID {
+			return nil // a member restarted with --join, or one that moved
+		}
+		ids = append(ids, n.ID)
+	}
+	return fmt.Errorf("data dir %s holds a Raft log (up to index %d), but the cluster %s belongs to does not list node %s among its members (%s): "+
+		"the dir is another cluster's (a restored backup, a copy) or this node was removed, and joining would mix two histories. "+
+		"To add this node, empty its data dir (or give a new --data-dir) and start it with --join: it receives the cluster's current state; "+
+		"to run the cluster the dir belongs to, start it without --join",
+		dataDir, lastIndex, cfg.Via, cfg.NodeID, strings.Join(ids, ", "))
+}
+
+// CheckEmptyVoter refuses to start a node with an empty data dir under
+// the id and Raft address (cfg.RaftAddr, as advertised) of a voter of the
+// cluster at cfg.Via: that member's log and its
+// vote are lost with its disk, and an empty voter grants its vote to any
+// candidate, so a member that missed committed writes could be elected
+// with it and those acknowledged writes dropped (2 of 3 members lost
+// would otherwise leave the cluster without a leader, not without its
+// writes). The member must be removed first, as a replacement always is;
+// it then joins as a non-voter and is promoted once caught up. (At
+// another address no member asks it for a vote, and the join re-adds it
+// there as a non-voter.) It runs before the node's Raft starts; a member
+// that does not answer within one attempt is no verdict.
+func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) error {
+	c, err := client.New(cfg.Via, client.WithNotLeaderRetry(0, 0),
+		client.WithHTTPClient(&http.Client{Timeout: cmpOr(cfg.AttemptTimeout, 5*time.Second)}))
+	if err != nil {
+		return nil // Join reports a bad URL
+	}
+	st, err := c.Cluster(ctx, false)
+	if err != nil {
+		return nil
+	}
+	for _, n := range st.Nodes {
+		if n.ID == cfg.NodeID && n.Suffrage == "Voter" && n.RaftAddr == cfg.RaftAddr {
+			return fmt.Errorf("node %s is a voter of the cluster %s belongs to (raft %s), but its data dir is empty: the member's log and vote are lost, "+
+				"and as a voter it could elect a member that lacks acknowledged writes. Remove it first (arenactl cluster remove %s, or DELETE /v1/cluster/nodes/%s), "+
+				"then start it again with --join: it joins as a non-voter, receives the cluster's state and is promoted once caught up",
+				cfg.NodeID, cfg.Via, n.RaftAddr, cfg.NodeID, cfg.NodeID)
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -239,6 +241,17 @@ func (m *Main) Run(ctx context.Context) error {
 		m.URL = advertiseURL(m.listener.Addr().(*net.TCPAddr))
 	}
 	m.URL = strings.TrimRight(m.URL, "/")
+	if joining && !joinsItself(m.Join, m.URL, m.listener.Addr().(*net.TCPAddr)) {
+		// Before Raft starts: an empty voter would grant its vote at once.
+		if empty, err := emptyDataDir(m.DataDir); err != nil {
+			return err
+		} else if empty {
+			adv := cmp.Or(m.RaftAdvertise, m.RaftAddr)
+			if err := boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, AttemptTimeout: 2 * time.Second}); err != nil {
+				return err
+			}
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -304,9 +317,13 @@ func (m *Main) Run(ctx context.Context) error {
 		if member {
 			patience = memberJoinPatience
 		}
-		err := boot.Join(ctx, boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
+		jc := boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
 			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger,
-			ReadReplica: m.ReadReplica, CommandLevel: arena.CommandLevel, Patience: patience})
+			ReadReplica: m.ReadReplica, CommandLevel: arena.CommandLevel, Patience: patience}
+		if err := boot.CheckHeldState(ctx, jc, m.DataDir, m.Node.Progress().LastLogIndex); err != nil {
+			return err
+		}
+		err := boot.Join(ctx, jc)
 		switch {
 		case err != nil && member:
 			logger.Warn("could not refresh this member's metadata through --join; serving as the member the stored configuration lists",
@@ -328,6 +345,19 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "Agent Arena node %s serving %s/ (raft %s, data %s)\n", m.NodeID, m.URL, m.Node.RaftAddr(), m.DataDir)
 	return nil
+}
+
+// emptyDataDir reports a data dir that holds neither a Raft log store nor
+// a state file: a new node's, or a member's whose disk was lost.
+func emptyDataDir(dir string) (bool, error) {
+	kind, err := arena.RaftLogOf(dir)
+	if err != nil || kind != "" {
+		return false, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.db")); !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	return true, nil
 }
 
 // leaderWait is how long a follower holds a write while no leader can
