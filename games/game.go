@@ -30,7 +30,8 @@ type Setup struct {
 // Rev is the newest generator revision of this release's games.
 //
 // Revision 1: the verifiable game's logic puzzles state each clue once
-// (clues that narrow nothing down, repeats among them, are left out).
+// (clues that narrow nothing down, repeats among them, are left out), and
+// its checker says "an integer answer", not "a integer answer".
 const Rev = 1
 
 // Game is a rule set. Implementations must be safe for concurrent use

@@ -1,6 +1,8 @@
 package verifiable
 
 import (
+	"github.com/agentarena/arena/games"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -41,10 +43,17 @@ type CheckResult struct {
 
 // Check grades answer against want. It never panics on any input.
 func Check(want Want, answer string) Result {
+	return checkAt(want, answer, games.Rev)
+}
+
+// checkAt is Check as generator revision rev worded it: a contest's
+// stored verdict and pairs quote the checker, so a replayed contest must
+// get the words it got.
+func checkAt(want Want, answer string, rev int) Result {
 	value, err := extract(answer)
 	if err == nil {
 		var checks []CheckResult
-		checks, err = compare(want, value)
+		checks, err = compare(want, value, rev)
 		if err == nil {
 			return scored(checks)
 		}
@@ -104,11 +113,14 @@ var (
 )
 
 // compare checks a value against want; an error is a format error.
-func compare(want Want, v string) ([]CheckResult, error) {
+func compare(want Want, v string, rev int) ([]CheckResult, error) {
 	switch want.Kind {
 	case KindInteger, KindNumber, KindDate, KindDateTime, KindWord:
 		if strings.ContainsAny(v, "\n") {
-			return nil, fmt.Errorf("a %s answer is one line; text follows it", want.Kind)
+			if rev == 0 {
+				return nil, fmt.Errorf("a %s answer is one line; text follows it", want.Kind)
+			}
+			return nil, fmt.Errorf("%s answer is one line; text follows it", withArticle(want.Kind))
 		}
 		got, err := scalar(want, v)
 		if err != nil {
@@ -329,6 +341,14 @@ func compareOrder(want Want, v string) ([]CheckResult, error) {
 		checks[i] = CheckResult{Name: fmt.Sprintf("clue %d", i+1), OK: c.holds(at)}
 	}
 	return checks, nil
+}
+
+// withArticle is a kind's name after "a" or "an".
+func withArticle(kind string) string {
+	if strings.IndexByte("aeiou", kind[0]) >= 0 {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 // clip shortens echoed answer text in error messages.

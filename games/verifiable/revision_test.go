@@ -142,3 +142,41 @@ func TestOnlyRevisedFamiliesNameTheirRevision(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckerWordsAsTheContestsRevision: a replayed contest's verdict
+// quotes the checker as it spoke when the contest ran; new contests get
+// the corrected grammar.
+func TestCheckerWordsAsTheContestsRevision(t *testing.T) {
+	want := Want{Kind: KindInteger, Value: "42"}
+	answer := "ANSWER: 42\nand that is final"
+	for rev, msg := range map[int]string{0: "a integer answer is one line; text follows it", 1: "an integer answer is one line; text follows it"} {
+		st, err := New().Start(games.Setup{Seats: 2, Seed: 1, Rev: rev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := st.(*State)
+		s.task.Want = want
+		for seat := range 2 {
+			if err := s.Apply(seat, []byte(fmt.Sprintf(`{"text":%q,"final":true}`, answer))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := s.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), `"rev"`) != (rev > 0) {
+			t.Fatalf("revision %d state %s: rev stored only from revision 1", rev, b)
+		}
+		loaded, err := Load(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loaded.Results()[0].FormatError; got != msg {
+			t.Fatalf("revision %d: %q, want %q", rev, got, msg)
+		}
+	}
+	if _, err := Load([]byte(strings.Replace(`{"version":1,"seed":1,"task":{"id":"x-1-00","family":"x","level":1,"text":"t","data":{},"want":{"kind":"integer","value":"1"}},"max_answer_bytes":10,"answers":["",""],"finals":[false,false],"forfeited":[false,false],"rev":R}`, "R", fmt.Sprint(games.Rev+1), 1))); err == nil {
+		t.Fatal("a state of a newer generator revision loaded")
+	}
+}

@@ -19,6 +19,9 @@ type State struct {
 	answers   []string
 	finals    []bool
 	forfeited []bool
+	// rev is the generator revision the contest started at; the checker
+	// words its verdicts as that revision did.
+	rev int
 }
 
 // Task returns the contest's task, ground truth included.
@@ -43,7 +46,7 @@ func (s *State) Forfeited() []int {
 func (s *State) Results() []Result {
 	out := make([]Result, len(s.answers))
 	for i, a := range s.answers {
-		out[i] = Check(s.task.Want, a)
+		out[i] = checkAt(s.task.Want, a, s.rev)
 	}
 	return out
 }

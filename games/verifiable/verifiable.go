@@ -70,7 +70,7 @@ func (*Game) Start(s games.Setup) (games.State, error) {
 		return nil, err
 	}
 	return &State{
-		seed: s.Seed, task: t, maxBytes: o.MaxAnswerBytes,
+		seed: s.Seed, task: t, maxBytes: o.MaxAnswerBytes, rev: s.Rev,
 		answers: make([]string, s.Seats), finals: make([]bool, s.Seats), forfeited: make([]bool, s.Seats),
 	}, nil
 }

@@ -106,6 +106,10 @@ type wire struct {
 	Answers        []string `json:"answers"`
 	Finals         []bool   `json:"finals"`
 	Forfeited      []bool   `json:"forfeited"`
+	// Rev is the generator revision the contest started at
+	// (games.Setup.Rev); absent for revision 0, so states written before
+	// revisions keep their bytes.
+	Rev int `json:"rev,omitempty"`
 }
 
 const wireVersion = 1
@@ -113,7 +117,7 @@ const wireVersion = 1
 // Marshal encodes the state deterministically.
 func (s *State) Marshal() ([]byte, error) {
 	return json.Marshal(wire{Version: wireVersion, Seed: s.seed, Task: s.task, MaxAnswerBytes: s.maxBytes,
-		Answers: s.answers, Finals: s.finals, Forfeited: s.forfeited})
+		Answers: s.answers, Finals: s.finals, Forfeited: s.forfeited, Rev: s.rev})
 }
 
 // Load restores a state from Marshal output.
@@ -129,7 +133,7 @@ func Load(data []byte) (*State, error) {
 	if err := w.check(); err != nil {
 		return nil, fmt.Errorf("decode verifiable state: %w", err)
 	}
-	return &State{seed: w.Seed, task: w.Task, maxBytes: w.MaxAnswerBytes,
+	return &State{seed: w.Seed, task: w.Task, maxBytes: w.MaxAnswerBytes, rev: w.Rev,
 		answers: w.Answers, finals: w.Finals, forfeited: w.Forfeited}, nil
 }
 
@@ -138,6 +142,8 @@ func (w *wire) check() error {
 	switch {
 	case w.Version != wireVersion:
 		return fmt.Errorf("unknown version %d", w.Version)
+	case w.Rev < 0 || w.Rev > games.Rev:
+		return fmt.Errorf("generator revision %d, this release has 0 to %d", w.Rev, games.Rev)
 	case w.Task.ID == "" || w.Task.Text == "" || w.Task.Want.Kind == "":
 		return fmt.Errorf("task has no id, text or answer kind")
 	case w.MaxAnswerBytes < 1 || w.MaxAnswerBytes > MaxAnswerBytesLimit:
