@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,6 +148,23 @@ func (f *FSM) mapReserve() int64 {
 
 // openStateDB opens the state file mapped reserve bytes beyond its size
 // (0: a fixed 64 MB mapping) and returns how many bytes are mapped.
+// persistAdvice tells an operator what to do about a state file that
+// could not be written: nothing acknowledged is lost, since the batch is
+// in the Raft log and a restart replays it.
+func persistAdvice(err error, path string) string {
+	const restart = "then restart the node: it reopens state.db at its last durable point and replays the Raft log from there, so no acknowledged write is lost"
+	dir := filepath.Dir(path)
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Sprintf("the disk (or quota) holding %s is full: free space there or move the data dir to a larger disk, %s", dir, restart)
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("the file system holding %s became read-only (often the kernel's answer to disk errors): check the disk and remount it read-write, %s", dir, restart)
+	case errors.Is(err, syscall.EIO):
+		return fmt.Sprintf("the disk holding %s reported an I/O error: check it (dmesg, SMART) or replace this member (docs/OPERATIONS.md, Replacing a dead node); once it is sound, %s", dir, restart)
+	}
+	return "fix the cause above, " + restart
+}
+
 func openStateDB(path string, reserve int64) (*bolt.DB, int64, error) {
 	// A generous initial mmap means growth rarely has to wait for a long
 	// snapshot read transaction to finish (and never for a checkpoint's).
@@ -278,8 +296,9 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	if err != nil {
 		// The log is committed but the state cannot be stored: continuing
 		// would let this replica diverge, so stop the process.
-		f.log.Error("state machine cannot persist a committed batch", "err", err)
-		panic(fmt.Sprintf("arena: persist applied batch: %v", err))
+		advice := persistAdvice(err, f.cfg.Path)
+		f.log.Error("state machine cannot persist a committed batch; the node stops", "err", err, "what_to_do", advice)
+		panic(fmt.Sprintf("arena: persist applied batch: %v: %s", err, advice))
 	}
 	f.setApplied(last)
 	if f.cfg.Observer != nil {
