@@ -80,6 +80,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var act *gpt.Activations
 	var rates, ms []float64
+	// Said before the first step, which takes a while at a large preset.
+	fmt.Fprintf(stderr, "benchmarking %s (%d parameters): %d × %d tokens a step, %d warm-up and %d timed steps, %d threads\n",
+		*preset, len(m.Params), *batch, *seq, *warmup, *steps, *threads)
 	for i := 0; i < *warmup+*steps && ctx.Err() == nil; i++ {
 		start := time.Now()
 		act = m.Forward(b, act)

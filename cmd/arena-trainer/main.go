@@ -27,6 +27,15 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		// A step of a large preset takes minutes on a CPU. The first
+		// signal lets it finish and keeps what is saved; the default
+		// handling is back for a second one, which quits at once (files
+		// are written whole or not at all, so the last checkpoint stays).
+		stop()
+		fmt.Fprintln(os.Stderr, "arena-trainer: stopping after the current step; interrupt again to quit now (the last checkpoint stays)")
+	}()
 	os.Exit(run(ctx, os.Args[1:]))
 }
 
