@@ -77,15 +77,19 @@ func proseFormat(format string) bool {
 }
 
 // copyRuns returns the set of runs of copyRunWords consecutive words of
-// text, lower-cased and stripped of punctuation, skipping runs made only
-// of words the prompt supplies.
+// text as a reader reads them (foldText: look-alike letters are the
+// letters they imitate, invisible characters are gone), lower-cased and
+// stripped of punctuation, skipping runs made only of words the prompt
+// supplies. Up to rubric-v7 the runs were read without folding, so the
+// best published answer with Cyrillic а, е, о, р, с in place of the
+// Latin letters shared no run with it and tied its author live.
 func copyRuns(task Task, text string) map[string]bool {
 	promptWords := map[string]bool{}
-	for _, w := range words(strings.ToLower(task.Prompt)) {
+	for _, w := range words(strings.ToLower(foldText(task.Prompt))) {
 		promptWords[strings.TrimFunc(w, notWordRune)] = true
 	}
 	var ws []string
-	for _, w := range words(strings.ToLower(plainView(text))) {
+	for _, w := range words(strings.ToLower(foldText(text))) {
 		if w = strings.TrimFunc(w, notWordRune); w != "" {
 			ws = append(ws, w)
 		}

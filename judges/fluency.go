@@ -279,8 +279,19 @@ type fluencyResult struct {
 	// functionShare is the share of function words in the sentences the
 	// grammar model read.
 	functionShare float64
-	score         float64 // 0..1
-	runes         int
+	// sentenceShare is the share of the text's words that stand in
+	// sentences (units: sentences, list items, JSON strings) of
+	// grammarMinWords or more, the ones the grammar model reads; 0 for a
+	// text without words. Prose is almost all sentences, a run of
+	// fragments ("Majority store. Overlap. Quorum leader.") none.
+	sentenceShare float64
+	// statementShare is the share of the text's words that stand in
+	// units the grammar model reads or that hold a function word: a
+	// terse item such as "Use the imperative mood" or "Explain why" is a
+	// statement, a bare "Subject short." or "Evidence." is not.
+	statementShare float64
+	score          float64 // 0..1
+	runes          int
 }
 
 // fluency measures how much text reads like English prose. Layout is
@@ -307,11 +318,23 @@ func (m *fluencyModel) fluency(text string) fluencyResult {
 	// sentences of grammarMinWords or more count: a list item "Paper map
 	// and compass" has no grammar to judge.
 	var seq []uint16
+	var all, inSentences, inStatements int
 	for _, u := range answerUnits(text) {
-		if ws := m.wordSeq(u); len(ws) >= grammarMinWords {
+		n := len(words(u))
+		all += n
+		ws := m.wordSeq(u)
+		if len(ws) >= grammarMinWords {
 			seq = append(seq, ws...)
 			seq = append(seq, wcStop)
+			inSentences += n
+			inStatements += n
+		} else if functionShare(ws) > 0 {
+			inStatements += n
 		}
+	}
+	if all > 0 {
+		r.sentenceShare = float64(inSentences) / float64(all)
+		r.statementShare = float64(inStatements) / float64(all)
 	}
 	fw := noGrammarEvidence
 	if len(seq) > 0 {

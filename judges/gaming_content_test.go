@@ -334,6 +334,24 @@ var contentFreeStrategies = []gamingStrategy{
 	{"a restatement of the task with a non-committal close", func(g *gamingKit, p prompt.Prompt, rng *rand.Rand) string {
 		return shapeText(p.Criteria, "You asked me to "+strings.ToLower(p.Text[:1])+p.Text[1:]+" The answer depends on many factors, and it is different for everyone.")
 	}},
+	// Entered live against the text bots under rubric-v7: each key fact's
+	// words as a sentence of its own ("Majorit stor. Overlap. Elect."),
+	// laid out in the prompt's format. It ranked above txt-verbose and
+	// txt-terse, and tied txt-careful on list and JSON prompts.
+	{"each key fact's words as a fragment of its own", func(g *gamingKit, p prompt.Prompt, rng *rand.Rand) string {
+		var s []string
+		for _, f := range g.facts[p.ID] {
+			var ws []string
+			for _, grp := range f {
+				ws = append(ws, strings.SplitN(grp, "|", 2)[0])
+			}
+			s = append(s, sentence(ws))
+		}
+		if len(p.Criteria.Required) > 0 {
+			s = append(s, sentence(p.Criteria.Required))
+		}
+		return shapeText(p.Criteria, strings.Join(s, " "))
+	}},
 	{"letters from another alphabet", func(g *gamingKit, p prompt.Prompt, rng *rand.Rand) string {
 		ws := make([]string, wordTarget(p.Criteria))
 		for i := range ws {
@@ -417,11 +435,13 @@ func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
 	}
 	best /= float64(len(set))
 	t.Logf("best bot (txt-careful): mean %.3f over %d prompts", best, len(set))
+	weakest, weakestName := weakestHonestBot(t, set)
+	t.Logf("weakest honest bot (%s): mean %.3f", weakestName, weakest)
 	if len(contentFreeStrategies) < 20 {
 		t.Fatalf("%d content-free strategies, want at least 20", len(contentFreeStrategies))
 	}
 	for si, st := range contentFreeStrategies {
-		t.Run(st.name+" stays below the best bot", func(t *testing.T) {
+		t.Run(st.name+" stays below the best and the weakest honest bot", func(t *testing.T) {
 			var sum float64
 			top, topID := -1.0, ""
 			for pi, p := range set {
@@ -437,6 +457,46 @@ func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
 			if mean >= best-0.1 {
 				t.Errorf("mean score %.3f is within 0.1 of the best bot's %.3f", mean, best)
 			}
+			// Nor may saying nothing beat an honest answer that says too
+			// little: up to rubric-v7 fluent English on another subject
+			// (0.65) and a restatement of the task (0.60) scored above
+			// txt-terse (0.59), and won its live contests.
+			if mean >= weakest {
+				t.Errorf("mean score %.3f reaches the weakest honest bot's (%s) %.3f", mean, weakestName, weakest)
+			}
 		})
 	}
+}
+
+// weakestHonestBot returns the lowest mean score over set among the text
+// bots whose answers the rubric never flags as non-answers (txt-echo,
+// which repeats the prompt, is one), and that bot's name.
+func weakestHonestBot(t *testing.T, set []prompt.Prompt) (float64, string) {
+	t.Helper()
+	sums := map[string]float64{}
+	flagged := map[string]bool{}
+	var names []string
+	for _, p := range set {
+		ns, entries := answers(t, p)
+		names = ns
+		for i, e := range entries {
+			s, v := cfRubricScore(t, p, e.Text)
+			sums[ns[i]] += s
+			for _, f := range v.Flags {
+				if f.Kind == judges.FlagNonAnswer {
+					flagged[ns[i]] = true
+				}
+			}
+		}
+	}
+	low, name := 2.0, ""
+	for _, n := range names {
+		if m := sums[n] / float64(len(set)); !flagged[n] && m < low {
+			low, name = m, n
+		}
+	}
+	if name == "" {
+		t.Fatal("every text bot is flagged as a non-answer somewhere")
+	}
+	return low, name
 }

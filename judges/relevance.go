@@ -35,10 +35,26 @@ var keyFactsJSON []byte
 
 // promptFacts is one prompt's entry in keyfacts.json.
 type promptFacts struct {
-	ID           string       `json:"id"`
-	PromptSHA256 string       `json:"prompt_sha256"`
-	Facts        [][]string   `json:"facts"`
-	groups       [][][]string // facts → groups → alternatives, lower-cased
+	ID           string     `json:"id"`
+	PromptSHA256 string     `json:"prompt_sha256"`
+	Facts        [][]string `json:"facts"`
+	// Keys, for a prompt that asks for a JSON object, name per fact the
+	// top-level key whose value must state it ("" or absent: anywhere).
+	// Up to rubric-v7 a JSON answer's strings were one pool, so the key
+	// facts' words shuffled across the keys ({"person": "Bicycle.",
+	// "time": "Repair.", …}) covered every fact and tied the best answer.
+	Keys []string `json:"keys,omitempty"`
+	// Types are the JSON types the prompt states for some keys ("an array
+	// of strings", "a number from 0 to 1"): "string", "number" or
+	// "strings" (a non-empty array of strings). The format check counts
+	// them (jsonTypesCheck).
+	Types map[string]string `json:"types,omitempty"`
+	// PhraseItems marks a list prompt whose items are names or short
+	// phrases ("one game per line with no descriptions", a packing list):
+	// list items elsewhere are statements, and a list of bare words is
+	// no answer there (contentScore).
+	PhraseItems bool         `json:"phrase_items,omitempty"`
+	groups      [][][]string // facts → groups → alternatives, lower-cased
 }
 
 // keyFacts indexes keyfacts.json by prompt id. It is parsed once and never
@@ -90,12 +106,22 @@ func (r relevanceResult) score() float64 {
 // breaks.
 var unitSplit = regexp.MustCompile(`[.!?]+(?:\s+|$)|;\s|\n`)
 
-// relevance checks every fact against the answer's sentences.
+// relevance checks every fact against the answer's sentences; a keyed
+// fact only against the sentences under its key of the JSON object the
+// answer holds.
 func (p *promptFacts) relevance(text string) relevanceResult {
 	units := answerUnits(text)
+	var keyed map[string][]string
+	if len(p.Keys) > 0 {
+		keyed = keyedUnits(text)
+	}
 	r := relevanceResult{total: len(p.groups)}
 	for i, groups := range p.groups {
-		if factCovered(groups, units) {
+		us := units
+		if i < len(p.Keys) && p.Keys[i] != "" {
+			us = keyed[p.Keys[i]]
+		}
+		if factCovered(groups, us) {
 			r.covered++
 			continue
 		}
@@ -119,6 +145,12 @@ func answerUnits(text string) []string {
 		collectJSONText(v, &parts)
 		prose = strings.Join(parts, "\n")
 	}
+	return sentenceUnits(prose)
+}
+
+// sentenceUnits splits prose into lower-cased, folded sentences, each
+// with a leading space (see hasPrefixWord).
+func sentenceUnits(prose string) []string {
 	var out []string
 	for _, u := range unitSplit.Split(foldText(prose), -1) {
 		if u = strings.TrimSpace(strings.ToLower(u)); u != "" {
@@ -126,6 +158,52 @@ func answerUnits(text string) []string {
 		}
 	}
 	return out
+}
+
+// keyedUnits returns the sentences under each top-level key of the JSON
+// object the answer holds (jsonObjectIn); nil when it holds none.
+func keyedUnits(text string) map[string][]string {
+	obj := jsonObjectIn(text)
+	if obj == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(obj))
+	for k, v := range obj {
+		var parts []string
+		collectJSONText(v, &parts)
+		out[k] = sentenceUnits(strings.Join(parts, "\n"))
+	}
+	return out
+}
+
+// anyFence is a Markdown code fence anywhere in an answer.
+var anyFence = regexp.MustCompile("(?s)```[a-zA-Z]*[ \t]*\n(.*?)\n[ \t]*```")
+
+// jsonObjectIn returns the JSON object an answer holds: the answer
+// itself (one fence stripped), else the first fenced block that is an
+// object, else the text from its first "{" to its last "}". Relevance
+// reads it wherever it is (the format check, not relevance, asks for the
+// bare object); nil when there is none.
+func jsonObjectIn(text string) map[string]any {
+	try := func(s string) map[string]any {
+		var obj map[string]any
+		if json.Unmarshal([]byte(strings.TrimSpace(s)), &obj) != nil {
+			return nil
+		}
+		return obj
+	}
+	if obj := try(StripFence(strings.TrimSpace(text))); obj != nil {
+		return obj
+	}
+	for _, m := range anyFence.FindAllStringSubmatch(text, -1) {
+		if obj := try(m[1]); obj != nil {
+			return obj
+		}
+	}
+	if i, j := strings.Index(text, "{"), strings.LastIndex(text, "}"); i >= 0 && j > i {
+		return try(text[i : j+1])
+	}
+	return nil
 }
 
 // collectJSONText gathers a JSON value's strings and numbers, one per

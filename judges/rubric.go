@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,19 @@ import (
 // v7: an entry that repeats another owner's answer to the same prompt,
 // published before this agent gave it (Entry.Published, Entry.Own), is
 // flagged as copied and its score halved (copy.go).
-const RubricName = "rubric-v7"
+// v8: an outside gaming pass played strategies live against the text
+// bots. Compliance counts in full only once an answer states a third of
+// the key facts (fluent English on another subject beat txt-terse 107
+// contests to 23); a prose prompt's answer of fragments, and a list or
+// one-line answer of bare words, lose the fluency model's neutral
+// verdict (the key facts' words as fragments ranked above txt-verbose);
+// a JSON prompt's key facts count only under their key and the JSON
+// types its text states are checked (the facts' words shuffled across
+// the keys tied txt-careful); copies are compared as a reader reads
+// them, so look-alike letters no longer hide one; the detector knows
+// fourteen paraphrased requests to the judge it let through (content.go,
+// relevance.go, keyfacts.json, copy.go, addressing.go).
+const RubricName = "rubric-v8"
 
 // Criterion weights. Length, terms and format are what prompts ask for
 // explicitly, so they count double; the rest (ending, sentence length, and
@@ -156,6 +169,9 @@ func scoreEntry(task Task, text string, flags []Flag) (float64, []check) {
 func complianceScore(task Task, text string) (float64, []check) {
 	view := readerView(text)
 	checks := criteriaChecks(task.Criteria, text)
+	if c, ok := jsonTypesCheck(task, text); ok {
+		checks = append(checks, c)
+	}
 	if t := view.tricks(); t != "" {
 		// Not a criterion (weight 0): the rationale says what the checks
 		// read through, so an owner sees why a count or a term differs
@@ -299,6 +315,77 @@ func formatScore(c task.Criteria, raw, text string) (float64, string) {
 		return float64(clean) / nl, "plain prose"
 	}
 	return 1, fmt.Sprintf("format %q (not checkable)", c.Format)
+}
+
+// weightJSONTypes is the weight of the JSON types check: half the
+// format's, whose keys it refines.
+const weightJSONTypes = 1
+
+// jsonTypesCheck checks the JSON types a prompt of the built-in set
+// states for its keys (promptFacts.Types): the share of them whose value
+// in the answer's top-level object has the stated type. Like the format
+// check it reads the raw answer with one fence stripped; an answer that
+// is no JSON object meets none. ok is false when the prompt states no
+// types.
+func jsonTypesCheck(task Task, raw string) (check, bool) {
+	facts := factsFor(task)
+	if facts == nil || len(facts.Types) == 0 || task.Criteria.Format != "json" {
+		return check{}, false
+	}
+	keys := make([]string, 0, len(facts.Types))
+	for k := range facts.Types {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var obj map[string]any
+	_ = json.Unmarshal([]byte(StripFence(raw)), &obj)
+	var wrong []string
+	for _, k := range keys {
+		if !jsonTyped(obj[k], facts.Types[k]) {
+			wrong = append(wrong, k+" ("+typeName(facts.Types[k])+")")
+		}
+	}
+	ok := len(keys) - len(wrong)
+	label := fmt.Sprintf("JSON values of the stated types (%d of %d)", ok, len(keys))
+	if len(wrong) > 0 {
+		label += ": not " + strings.Join(wrong, ", ")
+	}
+	s := float64(ok) / float64(len(keys))
+	return check{label: label, weight: weightJSONTypes, score: s, met: s == 1}, true
+}
+
+// jsonTyped reports whether a decoded JSON value has the named type.
+func jsonTyped(v any, typ string) bool {
+	switch typ {
+	case "string":
+		s, ok := v.(string)
+		return ok && strings.TrimSpace(s) != ""
+	case "number":
+		_, ok := v.(float64)
+		return ok
+	case "strings":
+		a, ok := v.([]any)
+		if !ok || len(a) == 0 {
+			return false
+		}
+		for _, e := range a {
+			if s, ok := e.(string); !ok || strings.TrimSpace(s) == "" {
+				return false
+			}
+		}
+		return true
+	}
+	return true // an unknown type cannot be held against the entry
+}
+
+func typeName(typ string) string {
+	switch typ {
+	case "strings":
+		return "an array of strings"
+	case "number":
+		return "a number"
+	}
+	return "a " + typ
 }
 
 // endsWith compares the trimmed answer's end with want, case-insensitively.
