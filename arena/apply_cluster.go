@@ -9,11 +9,14 @@ import (
 
 type operatorTokenCmd struct {
 	Hash string `json:"hash"`
+	// Replace rotates the token: the hash replaces the cluster's, where a
+	// command without it only sets the first (command level 2).
+	Replace bool `json:"replace,omitempty"`
 }
 
 // applyOperatorToken sets the cluster's operator token hash once: the first
 // leader proposes its own, later proposals are no-ops, so every node checks
-// operator requests against the same secret.
+// operator requests against the same secret. A rotation replaces it.
 func applyOperatorToken(ac *applyCtx, env Envelope) (any, error) {
 	var c operatorTokenCmd
 	if err := decodePayload(env, &c); err != nil {
@@ -23,7 +26,7 @@ func applyOperatorToken(ac *applyCtx, env Envelope) (any, error) {
 		return nil, apperr.New(apperr.Invalid, "operator token hash must be 64 hex characters")
 	}
 	b := ac.tx.Bucket(bucketCluster)
-	if b.Get(keyOperator) != nil {
+	if b.Get(keyOperator) != nil && !c.Replace {
 		return false, nil
 	}
 	return true, b.Put(keyOperator, []byte(c.Hash))

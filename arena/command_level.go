@@ -33,8 +33,12 @@ const CommandLevel = 2
 const LevelKeptTerms = 1
 
 // LevelTaskRev (2): contest.create task_rev, the revision of the games'
-// generators a contest starts with (games.Setup.Rev).
+// generators a contest starts with (games.Setup.Rev), and
+// cluster.operator_token replace (LevelTokenRotation).
 const LevelTaskRev = 2
+
+// LevelTokenRotation is the level that rotates the operator token.
+const LevelTokenRotation = LevelTaskRev
 
 // taskRevAt is the newest generator revision every release at the given
 // cluster level has: a leader of a newer release must not start contests

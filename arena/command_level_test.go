@@ -188,12 +188,13 @@ func TestJoinAtLevel(t *testing.T) {
 	}
 }
 
-// TestContestsDrawTasksAtTheClusterLevelsRevision: a leader of the new
+// TestLevelTwoGatesTaskRevisionsAndTokenRotation: a leader of the new
 // release keeps starting contests on the generators every member runs
 // (an older member would draw another task from the same seed, and the
 // replicas' states would part) and moves to the revised ones with the
-// level.
-func TestContestsDrawTasksAtTheClusterLevelsRevision(t *testing.T) {
+// level; an operator token rotation, which an older member would apply
+// as a no-op, waits for the level too.
+func TestLevelTwoGatesTaskRevisionsAndTokenRotation(t *testing.T) {
 	lv := make(levels, 1)
 	lv[0].Store(arena.LevelTaskRev - 1)
 	c := arenatest.NewCluster(t, 1, lv.option())
@@ -235,6 +236,8 @@ func TestContestsDrawTasksAtTheClusterLevelsRevision(t *testing.T) {
 	if strings.HasSuffix(old, "-r1") {
 		t.Fatalf("a contest at level %d drew revision 1's task %s", arena.LevelTaskRev-1, old)
 	}
+	newHash := agents.HashKey("arop_rotated")
+	wantCode(t, n.RotateOperatorToken(ctx, newHash), apperr.Conflict, "rotating the operator token below its level")
 
 	c.Stop(0)
 	lv[0].Store(arena.LevelTaskRev)
@@ -248,5 +251,8 @@ func TestContestsDrawTasksAtTheClusterLevelsRevision(t *testing.T) {
 	})
 	if got := taskID(n, "c_new", []string{"ag_3", "ag_4"}); got != old+"-r1" {
 		t.Fatalf("the same seed at level %d drew %s, want %s", arena.LevelTaskRev, got, old+"-r1")
+	}
+	if err := n.RotateOperatorToken(ctx, newHash); err != nil || n.OperatorTokenHash() != newHash {
+		t.Fatalf("rotate at level %d: %v, hash %s", arena.LevelTokenRotation, err, n.OperatorTokenHash())
 	}
 }

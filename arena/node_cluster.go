@@ -115,6 +115,17 @@ func (n *Node) nodeMetas() (map[string]NodeMeta, error) {
 	return metas, err
 }
 
+// RotateOperatorToken replaces the cluster's operator token with the one
+// whose hash is given: every node refuses the old token once it has
+// applied the change.
+func (n *Node) RotateOperatorToken(ctx context.Context, hash string) error {
+	if err := n.levelAtLeast(LevelTokenRotation, "rotating the operator token"); err != nil {
+		return err
+	}
+	_, err := n.Apply(ctx, CmdClusterOperator, operatorTokenCmd{Hash: hash, Replace: true})
+	return err
+}
+
 // OperatorTokenHash is the replicated operator token hash, or "" before the
 // first leader has set it.
 func (n *Node) OperatorTokenHash() string {

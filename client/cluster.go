@@ -60,6 +60,25 @@ func (c *Client) RemoveNode(ctx context.Context, nodeID string, force bool) erro
 	return err
 }
 
+// RotateOperatorToken replaces the cluster's operator token (the client's
+// own key must be the current one) with token, or with one the node
+// generates when token is empty, and returns the new token: the only
+// time it is shown. Every member refuses the old token once it has
+// applied the change.
+func (c *Client) RotateOperatorToken(ctx context.Context, token string) (string, error) {
+	in := map[string]any{"generate": true}
+	if token != "" {
+		in = map[string]any{"token": token}
+	}
+	var out struct {
+		Token string `json:"operator_token"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/cluster/operator-token", in: in, out: &out}); err != nil {
+		return "", err
+	}
+	return out.Token, nil
+}
+
 // Health reports whether the node's process is up; a nil error means it
 // answered 200.
 func (c *Client) Health(ctx context.Context) error {

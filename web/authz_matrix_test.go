@@ -137,7 +137,9 @@ var authzWant = map[string]row{
 	"GET /v1/cluster/progress":     public,
 	"POST /v1/cluster/join":        {401, 403, 403, 403, 400, 403},
 	"DELETE /v1/cluster/nodes/:id": {401, 403, 403, 403, 404, 403},
-	"GET /v1/cluster/snapshot":     {401, 403, 403, 403, 200, 403},
+	// {} names no token: the operator gets the validation error.
+	"POST /v1/cluster/operator-token": {401, 403, 403, 403, 400, 403},
+	"GET /v1/cluster/snapshot":        {401, 403, 403, 403, 200, 403},
 	// A follower's batched writes: anyone may send one (each write in it
 	// is authorized on its own, and charged to the sender unless a member
 	// signed the batch); {} is not a batch.

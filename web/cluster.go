@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
@@ -94,6 +95,76 @@ func (s *Server) join(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, ans)
+}
+
+// rotateTokenReq is POST /v1/cluster/operator-token's body: the new
+// token, or generate for one the node makes. An empty body is refused: a
+// rotation locks out every script holding the old token, so it is asked
+// for in so many words.
+type rotateTokenReq struct {
+	Token    string `json:"token"`
+	Generate bool   `json:"generate"`
+}
+
+// minOperatorToken is the shortest operator token an operator may choose:
+// a generated one carries 160 random bits in 32 base32 characters.
+const minOperatorToken = 32
+
+// rotateOperatorToken serves POST /v1/cluster/operator-token: the cluster
+// takes the new token in place of the one this request carries, and the
+// answer shows it once.
+func (s *Server) rotateOperatorToken(c *gin.Context) {
+	var req rotateTokenReq
+	if err := s.readJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	switch {
+	case req.Token != "" && req.Generate:
+		s.writeError(c, apperr.New(apperr.Invalid, "give either \"token\" (yours) or \"generate\": true (one the node makes), not both"))
+		return
+	case req.Token == "" && !req.Generate:
+		s.writeError(c, apperr.New(apperr.Invalid, "say which token replaces the operator token: {\"generate\": true} for one the node makes, or {\"token\": \"...\"} (at least %d printable characters); the current one is refused once it is replaced", minOperatorToken))
+		return
+	}
+	if req.Generate {
+		tok, err := agents.NewKey(agents.OperatorPrefix)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		req.Token = tok
+	} else if err := checkOperatorToken(req.Token); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, cancel := s.writeCtx(c)
+	defer cancel()
+	if err := s.cfg.Cluster.RotateOperatorToken(ctx, agents.HashKey(req.Token)); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.Warn("operator token rotated: the previous token is refused from now on")
+	c.JSON(http.StatusOK, gin.H{"operator_token": req.Token})
+}
+
+// checkOperatorToken refuses a chosen token that is guessable or that a
+// header cannot carry, or that reads as another kind of key.
+func checkOperatorToken(tok string) error {
+	if len(tok) < minOperatorToken {
+		return apperr.New(apperr.Invalid, "token is %d characters; an operator token needs at least %d (or send {\"generate\": true} and the node makes one)", len(tok), minOperatorToken)
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] <= ' ' || tok[i] > '~' {
+			return apperr.New(apperr.Invalid, "token must be printable ASCII without spaces (it travels in an Authorization header); character %d is not", i+1)
+		}
+	}
+	for _, p := range []string{agents.OwnerKeyPrefix, agents.AgentKeyPrefix, agents.TrainerPrefix} {
+		if strings.HasPrefix(tok, p) {
+			return apperr.New(apperr.Invalid, "token starts with %q, the prefix of another kind of key; an operator token starts with %q or with neither", p, agents.OperatorPrefix)
+		}
+	}
+	return nil
 }
 
 func (s *Server) removeNode(c *gin.Context) {

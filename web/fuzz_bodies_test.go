@@ -46,6 +46,7 @@ var requestBodies = []struct {
 	{"grantReq", func() any { return new(grantReq) }, []string{`{"id":"g1","owner_id":"ow_1","amount":-5,"memo":"m"}`}},
 	{"ledgerSettingsReq", func() any { return new(ledgerSettingsReq) }, []string{`{"starting_grant":100000,"currency":"ARC"}`, `{"currency":"ARC"}`, `{"starting_grant":null}`}},
 	{"createTrainerReq", func() any { return new(createTrainerReq) }, []string{`{"name":"t"}`}},
+	{"rotateTokenReq", func() any { return new(rotateTokenReq) }, []string{`{"generate":true}`, `{"token":"arop_0123456789abcdefghijklmnopqrstuvwx"}`, `{"token":"x","generate":true}`}},
 }
 
 // commonBodySeeds are malformed in every way a body can be, for any type.

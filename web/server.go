@@ -332,6 +332,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/cluster/progress", s.progress)
 	v1.POST("/cluster/join", s.requireOperator, s.join)
 	v1.DELETE("/cluster/nodes/:id", s.requireOperator, s.removeNode)
+	v1.POST("/cluster/operator-token", s.requireOperator, s.rotateOperatorToken)
 	v1.GET("/cluster/snapshot", s.requireOperator, s.snapshot)
 	s.uiAPIRoutes(v1) // read-only helpers for the pages (ui_api.go)
 	if s.cfg.Pprof {

@@ -37,6 +37,8 @@ type Cluster interface {
 	// level, refusing one below the cluster's.
 	JoinAtLevel(ctx context.Context, m arena.NodeMeta, level int) error
 	Remove(ctx context.Context, id string) error
+	// RotateOperatorToken replaces the cluster's operator token (its hash).
+	RotateOperatorToken(ctx context.Context, hash string) error
 	// Progress, Members, LeaderReady and Promote feed readiness and the
 	// promotion of caught-up non-voters (progress.go); LeaderChanged lets
 	// a forwarded write give up on a leader that was replaced (forward.go).

@@ -4,7 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentarena/arena/client"
 )
@@ -30,6 +34,108 @@ var clusterCommands = []*command{
 		cred:  credOperator,
 		setup: clusterRemove,
 	},
+	{
+		group: "cluster", name: "rotate-token",
+		synopsis: "[--token TOKEN]",
+		summary: "Replace the operator token (needs the current one as --operator-token): with\n" +
+			"        TOKEN (at least 32 printable characters), or with one the node generates,\n" +
+			"        printed once. Every member refuses the old token once it has applied the\n" +
+			"        change; give the new one to every node's ARENA_OPERATOR_TOKEN (or the first\n" +
+			"        node's data/operator-token file) before it next starts.",
+		cred:  credOperator,
+		setup: clusterRotateToken,
+	},
+	{
+		group: "cluster", name: "backup",
+		synopsis: "FILE [--force]",
+		summary: "Save a consistent copy of the cluster's state to FILE (needs --operator-token),\n" +
+			"        with every write acknowledged before the command in it, as etcdctl snapshot\n" +
+			"        save does. The copy is written beside FILE, checked as a state file and only\n" +
+			"        then renamed to FILE (mode 0600); an existing FILE is kept unless --force.\n" +
+			"        Keep the secrets key with it; restore with arena restore (OPERATIONS.md).",
+		args:  []string{"FILE"},
+		cred:  credOperator,
+		setup: clusterBackup,
+	},
+}
+
+func clusterBackup(fs *flag.FlagSet) action {
+	force := fs.Bool("force", false, "")
+	return func(ctx context.Context, inv *invocation) error {
+		path := inv.args[0]
+		if _, err := os.Stat(path); err == nil && !*force {
+			return usagef("%s exists; give another file or --force to replace it", path)
+		}
+		tmp := path + ".partial"
+		os.Remove(tmp) // a copy an earlier, interrupted run left
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", tmp, err)
+		}
+		keep := false
+		defer func() {
+			if !keep {
+				f.Close()
+				os.Remove(tmp)
+			}
+		}()
+		index, n, err := inv.client.Backup(ctx, f)
+		if err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", tmp, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", tmp, err)
+		}
+		if err := checkStateFile(tmp); err != nil {
+			return fmt.Errorf("the copy the node sent is not a sound state file (nothing was saved): %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+		}
+		keep = true
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"file": path, "bytes": n, "applied_index": index})
+		}
+		fmt.Fprintf(inv.stdout, "saved %s: %d bytes, the state at log index %d (checked). Keep the cluster's secrets key with it.\n", sanitize(path), n, index)
+		return nil
+	}
+}
+
+// checkStateFile opens a saved copy read-only and runs bbolt's own
+// consistency check over it, as etcdctl snapshot status reads a snapshot.
+func checkStateFile(path string) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		var first error
+		for err := range tx.Check() { // drained: the checker stops only at the end
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	})
+}
+
+func clusterRotateToken(fs *flag.FlagSet) action {
+	token := fs.String("token", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		tok, err := inv.client.RotateOperatorToken(ctx, *token)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]string{"operator_token": tok})
+		}
+		fmt.Fprintf(inv.stdout, "operator token replaced; the old one is refused from now on. The new token (shown once):\n  %s\n", sanitize(tok))
+		return nil
+	}
 }
 
 func clusterStatus(fs *flag.FlagSet) action {
