@@ -9,12 +9,15 @@ import (
 	"github.com/agentarena/arena/judges"
 )
 
-// CheckerJudge names verdicts and pairs of the verifiable game: the rules
-// checked every answer against the task's ground truth.
+// CheckerJudge names verdicts and pairs of the verifiable game's contests
+// started at this release's newest generator revision: the rules checked
+// every answer against the task's ground truth (older contests name the
+// checker of their revision, checkedState.Checker).
 const CheckerJudge = verifiable.CheckerName
 
 // checkedState is what settlement needs from the verifiable game's state.
 type checkedState interface {
+	Checker() string
 	Task() verifiable.Task
 	Answers() []string
 	Results() []verifiable.Result
@@ -29,7 +32,7 @@ type checkedState interface {
 func checkerVerdict(st checkedState, ranks []int, reason string) judges.Verdict {
 	t := st.Task()
 	results := st.Results()
-	v := judges.Verdict{Judge: CheckerJudge, PromptHash: judges.PromptHash(t.Text),
+	v := judges.Verdict{Judge: st.Checker(), PromptHash: judges.PromptHash(t.Text),
 		Ranks: append([]int(nil), ranks...), Scores: make([]float64, len(results))}
 	forfeited := map[int]bool{}
 	for _, s := range st.Forfeited() {
@@ -86,7 +89,7 @@ func recordCheckedPreferences(ac *applyCtx, c *Contest, ranks []int, st checkedS
 				ChosenAgent: c.Seats[i].AgentID, ChosenVersion: c.Seats[i].Version,
 				RejectedAgent: c.Seats[j].AgentID, RejectedVersion: c.Seats[j].Version,
 				ChosenScore: results[i].Score, RejectedScore: results[j].Score,
-				Margin: float64(results[i].Score - results[j].Score), Judge: CheckerJudge,
+				Margin: float64(results[i].Score - results[j].Score), Judge: st.Checker(),
 				Check: &PairCheck{Family: t.Family, Level: t.Level, Eval: t.Eval, Expected: t.Want.Render(),
 					Chosen: results[i], Rejected: results[j]}}
 			pair.Flags = append(append([]string{}, flags[i]...), flags[j]...)

@@ -68,7 +68,7 @@ func TestCheckGradesAnswers(t *testing.T) {
 			"ANSWER: {\"order_id\": \"A-0001\",\n \"customer\": \"Ada\", \"quantity\": 3,\n \"unit_price\": 9.5, \"order_date\": \"2026-01-02\"}", 1, false},
 		{"a single-quoted object is a format error", wantObj, `ANSWER: {'order_id': 'A-0001'}`, 0, true},
 		{"the one order that fits every clue passes", wantOrder, `ANSWER: ["Ada", "Ben", "Cy"]`, 1, false},
-		{"an order breaking clues gets credit for those it keeps", wantOrder, `ANSWER: ["Ada", "Cy", "Ben"]`, 0.333333, false},
+		{"an order breaking a clue scores nothing (its clues are still listed)", wantOrder, `ANSWER: ["Ada", "Cy", "Ben"]`, 0, false},
 		{"an order naming someone twice is a format error", wantOrder, `ANSWER: ["Ada", "Ada", "Cy"]`, 0, true},
 		{"an order missing someone is a format error", wantOrder, `ANSWER: ["Ada", "Ben"]`, 0, true},
 	} {

@@ -180,3 +180,44 @@ func TestCheckerWordsAsTheContestsRevision(t *testing.T) {
 		t.Fatal("a state of a newer generator revision loaded")
 	}
 }
+
+// TestAGuessedOrderScoresNothing: listing the people in the order the
+// task names them met about half the clues of a puzzle, and checker-v1's
+// clue share let that guess outrank honest wrong answers (and be the
+// chosen side of their pairs). From revision 1 an order scores only when
+// it is the solution; revision-0 contests keep their scores.
+func TestAGuessedOrderScoresNothing(t *testing.T) {
+	for level := 1; level <= MaxLevel; level++ {
+		o, err := ParseOptions(json.RawMessage(fmt.Sprintf(`{"families":["logic"],"levels":[%d]}`, level)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v1, v2 float64
+		const n = 300
+		for seed := uint64(0); seed < n; seed++ {
+			task, err := GenerateAt(seed, o, games.Rev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var in logicInput
+			if err := json.Unmarshal(task.Data, &in); err != nil {
+				t.Fatal(err)
+			}
+			guess, _ := json.Marshal(in.People)
+			v1 += checkAt(task.Want, "ANSWER: "+string(guess), 0).Score / n
+			r := checkAt(task.Want, "ANSWER: "+string(guess), games.Rev)
+			if r.Score != 0 && !r.Passed {
+				t.Fatalf("%s: a wrong order scored %v", task.ID, r.Score)
+			}
+			v2 += r.Score / n
+		}
+		t.Logf("level %d: the listed order scores %.2f under checker-v1, %.2f under %s", level, v1, v2, CheckerName)
+		// A guess is right by chance one time in n! (n people).
+		if chance := 1 / float64(factorial(level+2)); v1 < 0.3 || v2 > 1.5*chance {
+			t.Fatalf("level %d: the listed order scores %.2f (checker-v1) and %.2f (%s)", level, v1, v2, CheckerName)
+		}
+	}
+	if CheckerNameAt(0) != "checker-v1" || CheckerNameAt(games.Rev) != CheckerName {
+		t.Fatalf("checker names %q, %q", CheckerNameAt(0), CheckerNameAt(games.Rev))
+	}
+}

@@ -24,6 +24,9 @@ type State struct {
 	rev int
 }
 
+// Checker names the checker that scores this contest's answers.
+func (s *State) Checker() string { return CheckerNameAt(s.rev) }
+
 // Task returns the contest's task, ground truth included.
 func (s *State) Task() Task { return s.task }
 

@@ -21,9 +21,25 @@ import (
 // Name is the game's stable identifier in arenas and contests.
 const Name = "verifiable"
 
-// CheckerName names the checker's verdicts and the pairs it yields; bump
-// it when a change to the checks would score a stored answer differently.
-const CheckerName = "checker-v1"
+// CheckerName names the checker's verdicts and the pairs it yields, as
+// this release's newest generator revision scores them; bump it when a
+// change to the checks would score an answer differently.
+//
+// checker-v2 (generator revision 1): a logic answer scores 1 only when
+// every clue holds, 0 otherwise. checker-v1 scored the share of clues an
+// order met, and the people in the order the task lists them met about
+// half the clues of any puzzle, so a guess outranked honest wrong answers
+// and became the chosen side of preference pairs.
+const CheckerName = "checker-v2"
+
+// CheckerNameAt is the checker's name for a contest of the given
+// generator revision.
+func CheckerNameAt(rev int) string {
+	if rev == 0 {
+		return "checker-v1"
+	}
+	return CheckerName
+}
 
 // Seat range, as for the prompt game.
 const (
