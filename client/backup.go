@@ -23,13 +23,7 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) (index uint64, n int64
 	if err != nil {
 		return 0, 0, fmt.Errorf("client: build request: %w", err)
 	}
-	req.Header.Set("Accept", "application/octet-stream")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
+	c.setHeaders(req, "application/octet-stream")
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return 0, 0, &noAnswerError{err}

@@ -216,19 +216,13 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 	if err != nil {
 		return 0, false, fmt.Errorf("client: build request: %w", err)
 	}
+	accept := "application/json"
 	if r.raw != nil {
-		req.Header.Set("Accept", "text/plain")
-	} else {
-		req.Header.Set("Accept", "application/json")
+		accept = "text/plain"
 	}
+	c.setHeaders(req, accept)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -262,6 +256,18 @@ func (c *Client) once(ctx context.Context, r request, target string, body []byte
 		return resp.StatusCode, false, fmt.Errorf("client: %s %s: decode response: %w", r.method, r.path, err)
 	}
 	return resp.StatusCode, false, nil
+}
+
+// setHeaders sets what every request of the client carries: what it
+// accepts, its user agent and its key.
+func (c *Client) setHeaders(req *http.Request, accept string) {
+	req.Header.Set("Accept", accept)
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
 }
 
 // decodeBody keeps numbers inside free-form fields (an event's data, a

@@ -178,6 +178,21 @@ func soloLeader(t *testing.T) *arena.Node {
 	return n
 }
 
+// wsAgents creates owner ow_t and a websocket agent of it for each id
+// (its key is its id).
+func wsAgents(t *testing.T, n *arena.Node, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // mustOK fails t on an error.
 func mustOK(t *testing.T) func(error) {
 	return func(err error) {

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/arena"
 )
@@ -44,14 +43,7 @@ func (c *recordingConn) types() []string {
 func TestTheFirstTurnFollowsContestStart(t *testing.T) {
 	n := soloLeader(t)
 	ctx := context.Background()
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_a", "ag_b"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	wsAgents(t, n, "ag_a", "ag_b")
 	c, err := n.CreateContest(ctx, "c_order", "connect4", []string{"ag_a", "ag_b"}, 7)
 	if err != nil {
 		t.Fatal(err)
@@ -123,12 +115,7 @@ func TestAContestThatEndedBeforeItsCreatedEventIsNotDispatched(t *testing.T) {
 	n := soloLeader(t)
 	ctx := context.Background()
 	ok := mustOK(t)
-	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
-	ok(err)
-	for _, id := range []string{"ag_a", "ag_b"} {
-		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		ok(err)
-	}
+	wsAgents(t, n, "ag_a", "ag_b")
 	c, err := n.CreateContest(ctx, "c_gone", "connect4", []string{"ag_a", "ag_b"}, 7)
 	ok(err)
 	ok(n.AbortContest(ctx, c.ID, "operator"))
@@ -162,12 +149,7 @@ func TestANodeThatStopsLeadingForgetsItsAnnouncements(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ok := mustOK(t)
-	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
-	ok(err)
-	for _, id := range []string{"ag_a", "ag_b"} {
-		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		ok(err)
-	}
+	wsAgents(t, n, "ag_a", "ag_b")
 	r := New(Config{Node: n})
 	r.startLeading(ctx)
 	for _, id := range []string{"ag_a", "ag_b"} {

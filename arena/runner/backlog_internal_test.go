@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 )
 
@@ -46,13 +45,8 @@ func TestARunnerThatFallsBehindStillEndsEveryContestOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ok := mustOK(t)
-	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
-	ok(err)
 	ids := []string{"ag_a", "ag_b", "ag_c", "ag_d"}
-	for _, id := range ids {
-		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		ok(err)
-	}
+	wsAgents(t, n, ids...)
 	reg := prometheus.NewRegistry()
 	r := New(Config{Node: n, Tick: 20 * time.Millisecond, EventBuffer: 1, Registerer: reg})
 	done := make(chan struct{})

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games"
@@ -57,12 +56,7 @@ func TestContestFramesCarryTheClockTheRatingsAndTheFinalPosition(t *testing.T) {
 	n := soloLeader(t)
 	ctx := context.Background()
 	ok := mustOK(t)
-	_, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_t", Name: "t"}, agents.HashKey("k"))
-	ok(err)
-	for _, id := range []string{"ag_a", "ag_b"} {
-		_, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_t", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id))
-		ok(err)
-	}
+	wsAgents(t, n, "ag_a", "ag_b")
 	r := New(Config{Node: n})
 	r.leading, r.dispatched = true, map[string]map[string]bool{}
 	conns := map[string]*rawConn{"ag_a": {}, "ag_b": {}}
