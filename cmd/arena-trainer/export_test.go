@@ -52,6 +52,12 @@ func TestRunStopsOnAnExportItCannotRead(t *testing.T) {
 			}
 			return []string{pair, `{"cursor":6,"prom`}, 6
 		}, []string{`arena "prompt" after cursor 0: line 2 is not a pair`, `{\"cursor\":6,\"prom`}},
+		{"an object that is no pair", func(since uint64) ([]string, uint64) {
+			if since > 0 {
+				return nil, since
+			}
+			return []string{pair, `{}`}, 6
+		}, []string{`line 2 is not a pair (no cursor or prompt)`}},
 		{"a cursor that goes back", func(since uint64) ([]string, uint64) {
 			if since >= 5 {
 				return nil, 3

@@ -453,6 +453,11 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 			if err := json.Unmarshal(l, &p); err != nil {
 				return pulled{}, 0, fmt.Errorf("export preferences of arena %q after cursor %d: line %d is not a pair (%w): %.60q", arena, since, i+1, err, l)
 			}
+			if p.Cursor == 0 || p.Prompt == "" {
+				// Valid JSON of another shape ({} or an error object)
+				// would train on empty text and never move the cursor.
+				return pulled{}, 0, fmt.Errorf("export preferences of arena %q after cursor %d: line %d is not a pair (no cursor or prompt): %.60q", arena, since, i+1, l)
+			}
 			if until > 0 && p.Cursor > until {
 				return out, until, nil
 			}
