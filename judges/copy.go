@@ -18,12 +18,18 @@ const FlagCopied = "copied"
 // copy of the best answer then ranks below honest, weaker answers.
 const copiedPenalty = 0.5
 
-// Prior is an answer to the same prompt from an earlier, settled contest.
+// Prior is an answer to the same prompt from an earlier, settled contest,
+// or the house's published reference answer (Reference, At ReferenceTime).
 type Prior struct {
-	Text    string
-	At      time.Time // when its contest settled
-	Contest string
+	Text      string
+	At        time.Time // when its contest settled
+	Contest   string
+	Reference bool
 }
+
+// ReferenceTime is when a reference answer counts as published: before
+// any contest.
+var ReferenceTime = time.Unix(0, 0).UTC()
 
 // Copy detection compares runs of five words (folded to lower case, words
 // the prompt itself supplies left out). Two prose answers written
@@ -51,13 +57,13 @@ func detectCopy(task Task, e Entry) string {
 	if len(own) < copyMinRuns {
 		return ""
 	}
-	first, share := Prior{}, 0.0
+	first, share, found := Prior{}, 0.0, false
 	for _, p := range e.Published {
-		if s := runShare(own, copyRuns(task, p.Text)); s >= copiedShare && (first.At.IsZero() || p.At.Before(first.At)) {
-			first, share = p, s
+		if s := runShare(own, copyRuns(task, p.Text)); s >= copiedShare && (!found || p.At.Before(first.At)) {
+			first, share, found = p, s, true
 		}
 	}
-	if first.At.IsZero() {
+	if !found {
 		return ""
 	}
 	// The agent that wrote it first is not copying when it gives it again,
@@ -66,6 +72,9 @@ func detectCopy(task Task, e Entry) string {
 		if !p.At.After(first.At) && runShare(own, copyRuns(task, p.Text)) >= copiedShare {
 			return ""
 		}
+	}
+	if first.Reference {
+		return fmt.Sprintf("repeats %.0f%% of the house's published reference answer to this prompt", 100*share)
 	}
 	return fmt.Sprintf("repeats %.0f%% of an answer another owner's agent published earlier (contest %s)", 100*share, first.Contest)
 }

@@ -46,6 +46,10 @@ func TestDetectCopy(t *testing.T) {
 		{"an independent answer to the same prompt is not a copy", prose,
 			Entry{Text: independent, Published: []Prior{{Text: original, At: t1}}}, false},
 		{"nothing published: nothing to copy", prose, Entry{Text: original}, false},
+		{"a copy of the house's reference answer is a copy", prose,
+			Entry{Text: copied, Published: []Prior{{Text: original, At: ReferenceTime, Reference: true}}}, true},
+		{"the house giving its reference answer after a copier is not", prose,
+			Entry{Text: original, Published: []Prior{{Text: copied, At: t1, Contest: "c_copy"}}, Own: []Prior{{Text: original, At: ReferenceTime, Reference: true}}}, false},
 		{"a JSON answer has one right form: never a copy", jsonTask,
 			Entry{Text: `{"name": "Ada Park", "city": "Lisbon", "age": 36, "note": "moved to Lisbon last spring with her family"}`,
 				Published: []Prior{{Text: `{"name": "Ada Park", "city": "Lisbon", "age": 36, "note": "moved to Lisbon last spring with her family"}`, At: t1}}}, false},
@@ -60,7 +64,7 @@ func TestDetectCopy(t *testing.T) {
 			if (d != "") != tt.flagged {
 				t.Fatalf("detectCopy = %q, want flagged %v", d, tt.flagged)
 			}
-			if tt.flagged && !strings.Contains(d, "another owner's agent published earlier") {
+			if tt.flagged && !strings.Contains(d, "another owner's agent published earlier") && !strings.Contains(d, "the house's published reference answer") {
 				t.Errorf("detail %q does not say what was copied", d)
 			}
 		})

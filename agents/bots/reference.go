@@ -45,7 +45,13 @@ var referenceAnswers = sync.OnceValue(func() map[string]referenceAnswer {
 	return out
 })
 
-// referenceAnswer returns the written answer for a prompt, if the prompt
+// ReferenceAnswer is the house's written answer to a prompt of the
+// built-in set (with the same text), if it has one. The answers are
+// public, in this repository, so the copy check counts them as published
+// by the house before any contest.
+func ReferenceAnswer(id, prompt string) (string, bool) { return lookupAnswer(id, prompt) }
+
+// lookupAnswer returns the written answer for a prompt, if the prompt
 // is one of the built-in set with the same text.
 func lookupAnswer(id, prompt string) (string, bool) {
 	a, ok := referenceAnswers()[id]

@@ -80,6 +80,16 @@ func (r *Runner) copyEvidence(c *arena.Contest, seat int, promptID, promptText s
 		return nil, nil
 	}
 	me := c.Seats[seat]
+	if r.cfg.Reference != nil {
+		if ref, ok := r.cfg.Reference(promptID, promptText); ok {
+			p := judges.Prior{Text: ref, At: judges.ReferenceTime, Reference: true}
+			if me.OwnerID == arena.HouseOwnerID {
+				own = append(own, p)
+			} else {
+				published = append(published, p)
+			}
+		}
+	}
 	scan := func(f arena.ContestFilter, take func(s *settledAnswers, id string)) {
 		list, _, err := r.node.Contests(f)
 		if err != nil {
@@ -105,6 +115,9 @@ func (r *Runner) copyEvidence(c *arena.Contest, seat int, promptID, promptText s
 		})
 	if len(published) == 0 {
 		return nil, nil // nothing to have copied: the own scan is not needed
+	}
+	if me.OwnerID == arena.HouseOwnerID && len(own) > 0 {
+		return published, own // the house wrote the answer before anyone played
 	}
 	scan(arena.ContestFilter{Arena: c.Arena, Agent: me.AgentID, Status: arena.StatusSettled, Limit: copyOwnScan, Scan: copyOwnScan},
 		func(s *settledAnswers, id string) {

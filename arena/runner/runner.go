@@ -23,9 +23,15 @@ import (
 // Config configures the contest runner.
 type Config struct {
 	// Node is the local node; arena.Node satisfies it.
-	Node   Node
-	Bots   []Bot
-	Judges map[string]Judge
+	Node Node
+	Bots []Bot
+	// Reference returns the house's published answer to a prompt (the
+	// built-in bots' reference answers, public in the repository), if it
+	// has one: the copy check counts it as the house's, published before
+	// any contest, so another owner's agent that replays it is a copier
+	// however early it plays it (nil: none).
+	Reference func(promptID, promptText string) (string, bool)
+	Judges    map[string]Judge
 	// BotDelay is how long a bot waits before moving, so spectators can
 	// follow a game; 0 in tests.
 	BotDelay time.Duration

@@ -271,7 +271,7 @@ func (m *Main) Run(ctx context.Context) error {
 			botList = append(botList, b)
 		}
 	}
-	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay,
+	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay, Reference: bots.ReferenceAnswer,
 		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg})
 	srv := web.New(web.Config{
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
