@@ -65,7 +65,7 @@ type Summary struct {
 	// Verdict says whether the run learned: "climbing" when held-out
 	// accuracy rose version over version, "overfit" when DPO's own reward
 	// accuracy saturated while held-out accuracy fell (the failure DPO is
-	// known for), else "flat".
+	// known for), "not measured" without held-out tasks, else "flat".
 	Verdict string  `json:"verdict"`
 	Seconds float64 `json:"seconds"`
 }
@@ -268,8 +268,13 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			row.Unseen = &u
 		}
 		sum.Versions = append(sum.Versions, row)
-		fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
-			v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+		if row.Heldout.Tasks == 0 {
+			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy not measured (-eval-tasks 0); DPO rewards/accuracies %.2f train\n",
+				v, row.Steps, row.Train.RewardsAccuracies)
+		} else {
+			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
+				v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+		}
 		if row.Unseen != nil {
 			fmt.Fprintf(stderr, "version %d (step %d): held-out families %s: accuracy %.3f (score %.3f, formatted %.2f)\n",
 				v, row.Steps, o.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted)
@@ -489,6 +494,9 @@ func (o offlineOptions) learnerData(d offlineData, learned []learnerAnswers) ([]
 // verdict reads the versions' held-out accuracy against DPO's own
 // reward accuracy.
 func verdict(vs []Version) string {
+	if len(vs) > 0 && vs[0].Heldout.Tasks == 0 {
+		return "not measured"
+	}
 	if len(vs) < 2 {
 		return "flat"
 	}
@@ -512,6 +520,10 @@ func table(s Summary) string {
 	fmt.Fprintf(&b, "| version | step | held-out accuracy after SFT | after DPO | of it, text never trained on | held-out score | formatted | unseen families | DPO reward acc. (train / held-out) | pairs |\n")
 	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, v := range s.Versions {
+		if v.Heldout.Tasks == 0 {
+			fmt.Fprintf(&b, "| v%d | %d | – | – | – | – | – | – | %.2f / – | %d |\n", v.Version, v.Steps, v.Train.RewardsAccuracies, v.Pairs)
+			continue
+		}
 		unseen := "–"
 		if v.Unseen != nil {
 			unseen = fmt.Sprintf("%.3f", v.Unseen.Passed)

@@ -655,3 +655,30 @@ func TestRunDropsTheOfflineStateOfACheckpointItTrainsOn(t *testing.T) {
 		t.Fatalf("run's checkpoint: step %d, program state %s; want step 4 and none", ck.Header.Step, ck.Header.Program)
 	}
 }
+
+// An offline run without held-out tasks (-eval-tasks 0, to train fast)
+// says its held-out accuracy was not measured, rather than printing 0.000
+// and calling the run flat.
+func TestOfflineWithoutEvalTasksSaysNothingWasMeasured(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := runOffline(context.Background(), []string{"-out", out, "-preset", "tiny", "-context", "64", "-versions", "2", "-sft-steps", "1",
+		"-dpo-steps", "1", "-batch", "2", "-train-tasks", "5", "-eval-tasks", "0", "-onpolicy-tasks", "0", "-max-tokens", "4"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var sum Summary
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &sum); err != nil || sum.Verdict != "not measured" {
+		t.Fatalf("summary verdict %q (%v), want not measured", sum.Verdict, err)
+	}
+	if !strings.Contains(stderr.String(), "held-out accuracy not measured (-eval-tasks 0)") || strings.Contains(stderr.String(), "held-out accuracy 0.000") {
+		t.Errorf("progress says:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "| v1 | ") || !strings.Contains(stdout.String(), "| – | – |") || !strings.Contains(stdout.String(), "verdict: not measured") {
+		t.Errorf("report:\n%s", stdout.String())
+	}
+}
