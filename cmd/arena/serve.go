@@ -248,6 +248,9 @@ func (m *Main) Run(ctx context.Context) error {
 		} else if empty {
 			adv := cmp.Or(m.RaftAdvertise, m.RaftAddr)
 			if err := boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, AttemptTimeout: 2 * time.Second}); err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("stopped while joining through %s, before this node became a member (%v)", m.Join, err)
+				}
 				return err
 			}
 		}
