@@ -168,21 +168,7 @@ func TestTopScoresKeepResolution(t *testing.T) {
 // every line, and an exact extraction to filler sentences (QA judge
 // gaming). Reading more like prose must earn nothing there.
 func TestTerseDataAnswersAreNotBeatenBySentences(t *testing.T) {
-	raw, err := os.ReadFile("../games/prompt/prompts.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var set []struct {
-		ID, Text string
-		Criteria task.Criteria
-	}
-	if err := json.Unmarshal(raw, &set); err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]Task{}
-	for _, p := range set {
-		byID[p.ID] = Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
-	}
+	byID := builtInTasks(t)
 	for _, tc := range []struct{ id, terse, wordy string }{
 		{"p024", "- Chess\n- Go\n- Backgammon\n- Scrabble\n- Checkers\n- Othello",
 			"- Chess, where two players try to trap the opposing king.\n- Go, a game of surrounding territory with stones.\n- Backgammon, a race of checkers driven by dice.\n- Scrabble, where you build words on a grid.\n- Checkers, in which pieces jump diagonally.\n- Othello, where discs flip to your colour."},

@@ -15,8 +15,8 @@ import (
 // against an honest answer to the same prompt. The answers of the honest
 // side are txt-careful's, or a terse answer an honest agent would write.
 
-// builtInTask returns the built-in prompt id as a task.
-func builtInTask(t *testing.T, id string) Task {
+// builtInTasks returns the built-in prompt set as tasks, by prompt id.
+func builtInTasks(t *testing.T) map[string]Task {
 	t.Helper()
 	raw, err := os.ReadFile("../games/prompt/prompts.json")
 	if err != nil {
@@ -29,13 +29,21 @@ func builtInTask(t *testing.T, id string) Task {
 	if err := json.Unmarshal(raw, &set); err != nil {
 		t.Fatal(err)
 	}
+	byID := map[string]Task{}
 	for _, p := range set {
-		if p.ID == id {
-			return Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
-		}
+		byID[p.ID] = Task{PromptID: p.ID, Prompt: p.Text, Criteria: p.Criteria}
 	}
-	t.Fatalf("no built-in prompt %s", id)
-	return Task{}
+	return byID
+}
+
+// builtInTask returns the built-in prompt id as a task.
+func builtInTask(t *testing.T, id string) Task {
+	t.Helper()
+	tk, ok := builtInTasks(t)[id]
+	if !ok {
+		t.Fatalf("no built-in prompt %s", id)
+	}
+	return tk
 }
 
 // carefulAnswer is txt-careful's answer to a built-in prompt.

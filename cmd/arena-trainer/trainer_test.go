@@ -231,15 +231,7 @@ func TestAnOfflineRunResumesWhereItStopped(t *testing.T) {
 // it is: a damaged one, and one of arena-trainer run. Offline trained
 // over either from scratch.
 func TestOfflineRefusesACheckpointItCannotResume(t *testing.T) {
-	m, err := gpt.New(gpt.Config{NLayer: 1, NHead: 1, NEmbd: 8, BlockSize: 16, Vocab: 257}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := openTokenizer("bytes", "", "")
-	tr, err := gpu.NewTrainer(m, tok, gpu.DefaultTrainerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := tinyTrainer(t)
 	good := filepath.Join(t.TempDir(), "policy.ckpt")
 	if err := tr.Save(good); err != nil {
 		t.Fatal(err)
@@ -278,15 +270,7 @@ func TestOfflineRefusesACheckpointItCannotResume(t *testing.T) {
 // and left as it is: it may be all that is left of a long run.
 func TestRunRefusesADamagedCheckpoint(t *testing.T) {
 	good := filepath.Join(t.TempDir(), "policy.ckpt")
-	m, err := gpt.New(gpt.Config{NLayer: 1, NHead: 1, NEmbd: 8, BlockSize: 16, Vocab: 257}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := openTokenizer("bytes", "", "")
-	tr, err := gpu.NewTrainer(m, tok, gpu.DefaultTrainerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := tinyTrainer(t)
 	if err := tr.Save(good); err != nil {
 		t.Fatal(err)
 	}
@@ -681,4 +665,20 @@ func TestOfflineWithoutEvalTasksSaysNothingWasMeasured(t *testing.T) {
 	if !strings.Contains(stdout.String(), "| v1 | ") || !strings.Contains(stdout.String(), "| – | – |") || !strings.Contains(stdout.String(), "verdict: not measured") {
 		t.Errorf("report:\n%s", stdout.String())
 	}
+}
+
+// tinyTrainer is a one-layer model's trainer over byte tokens, for the
+// checkpoint tests.
+func tinyTrainer(t *testing.T) *gpu.Trainer {
+	t.Helper()
+	m, err := gpt.New(gpt.Config{NLayer: 1, NHead: 1, NEmbd: 8, BlockSize: 16, Vocab: 257}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := openTokenizer("bytes", "", "")
+	tr, err := gpu.NewTrainer(m, tok, gpu.DefaultTrainerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
