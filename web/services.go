@@ -90,6 +90,9 @@ type Contests interface {
 	Unqueue(ctx context.Context, arenaName, agentID string) error
 	Contest(id string) (*arena.Contest, error)
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
+	// ActiveContests is every running or judging contest, read from the
+	// index the runner keeps rather than the whole contest history.
+	ActiveContests() ([]*arena.Contest, error)
 	// RecentlySettled is the contests that settled last, latest first.
 	RecentlySettled(limit int) ([]arena.Contest, error)
 	// Stakes is what each seat of each contest staked (nil: nothing).

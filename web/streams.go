@@ -214,7 +214,13 @@ func (s *Server) arenaLive(c *gin.Context) {
 		return
 	}
 
-	live, _, _ := s.cfg.Contests.Contests(arena.ContestFilter{Arena: name, Status: arena.StatusRunning, Limit: 100})
+	running, _ := s.runningContests()
+	live := make([]arena.Contest, 0, len(running))
+	for _, c := range running {
+		if c.Arena == name && len(live) < 100 {
+			live = append(live, c)
+		}
+	}
 	board, _ := s.cfg.Contests.Leaderboard(name)
 	for i := range board { // as the leaderboard's rows are: current names
 		if a, err := s.cfg.Accounts.GetAgent(board[i].AgentID); err == nil {

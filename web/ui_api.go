@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -71,12 +72,37 @@ type homeResp struct {
 	Recent  []arena.Contest `json:"recent"`
 }
 
-// homeTop is how many agents per arena the home page lists, homeRecent
-// how many results.
+// homeTop is how many agents per arena the home page lists, homeRunning
+// how many running contests, homeRecent how many results.
 const (
-	homeTop    = 3
-	homeRecent = 10
+	homeTop     = 3
+	homeRunning = 20
+	homeRecent  = 10
 )
+
+// runningContests lists the running contests, newest first, without their
+// game state, from the index of active contests: a status filter over the
+// contest listing would walk every contest the node ever held, and the
+// pages that show what runs now (the home page, polled by every open tab;
+// each arena feed's snapshot) would slow down with the node's age.
+func (s *Server) runningContests() ([]arena.Contest, error) {
+	active, err := s.cfg.Contests.ActiveContests()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]arena.Contest, 0, len(active))
+	for _, c := range active {
+		if c.Status != arena.StatusRunning {
+			continue
+		}
+		cc := *c
+		cc.State = nil
+		out = append(out, cc)
+	}
+	// Contest ids sort by creation time, as the listing's order is.
+	slices.SortFunc(out, func(a, b arena.Contest) int { return strings.Compare(b.ID, a.ID) })
+	return out, nil
+}
 
 // uiStatus serves GET /v1/ui/status: the status line alone, which every
 // page polls so that its header, and a contest page's paused notice, follow
@@ -95,13 +121,17 @@ func (s *Server) uiHome(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	running, err := s.runningContests()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	live := make(map[string]int, len(arenas))
+	for _, r := range running {
+		live[r.Arena]++
+	}
 	out.Arenas = make([]homeArena, 0, len(arenas))
 	for _, a := range arenas {
-		live, _, err := s.cfg.Contests.Contests(arena.ContestFilter{Arena: a.Name, Status: arena.StatusRunning, Limit: maxListLimit})
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
 		method := a.DefaultRankMethod()
 		board, err := s.rankedBoard(a, method)
 		if err != nil {
@@ -116,12 +146,9 @@ func (s *Server) uiHome(c *gin.Context) {
 		if len(board) > homeTop {
 			board = board[:homeTop]
 		}
-		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: len(live), Queued: len(queue), Top: board, Method: method})
+		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: live[a.Name], Queued: len(queue), Top: board, Method: method})
 	}
-	if out.Running, _, err = s.cfg.Contests.Contests(arena.ContestFilter{Status: arena.StatusRunning, Limit: 20}); err != nil {
-		s.writeError(c, err)
-		return
-	}
+	out.Running = running[:min(len(running), homeRunning)]
 	// "Recent results" are the latest to end, which the contest list (by
 	// start) cannot give: a long contest that just ended sits behind every
 	// shorter one started after it.
