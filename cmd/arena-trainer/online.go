@@ -203,6 +203,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
 		if trainedNow {
 			prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
+			// The line counts the run's steps, as metrics.jsonl and the
+			// versions' names (learner@vN) do, not the round's.
+			prog.base = tr.Steps()
 			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
 			if err := trainRound(ctx, tr, data, o, rng); err != nil {
 				// The checkpoint on disk is the last good one: this round's
@@ -446,6 +449,7 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 		for i, l := range page.Lines {
 			var p struct {
 				Cursor                   uint64
+				Arena                    string
 				PromptID                 string `json:"prompt_id"`
 				Prompt, Chosen, Rejected string
 				Check                    *pairCheck
@@ -457,6 +461,12 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 				// Valid JSON of another shape ({} or an error object)
 				// would train on empty text and never move the cursor.
 				return pulled{}, 0, fmt.Errorf("export preferences of arena %q after cursor %d: line %d is not a pair (no cursor or prompt): %.60q", arena, since, i+1, l)
+			}
+			if p.Arena != "" && p.Arena != arena {
+				// The export filters by arena; a pair of another one (a
+				// proxy or server that ignored the filter) would train as
+				// this arena's, past its held-out tasks.
+				return pulled{}, 0, fmt.Errorf("export preferences of arena %q after cursor %d: line %d is a pair of arena %q, not of %q: the server ignored the arena filter", arena, since, i+1, p.Arena, arena)
 			}
 			if until > 0 && p.Cursor > until {
 				return out, until, nil

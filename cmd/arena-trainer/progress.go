@@ -62,6 +62,11 @@ func (p *progress) pause() {
 
 func (p *progress) step(m gpu.StepMetrics) {
 	now := time.Now()
+	if !p.drawn && p.latest.Phase != "" && m.Phase != p.latest.Phase {
+		// A phase ended without a pause (arena-trainer run goes from SFT
+		// to DPO in one stretch): its last step is shown all the same.
+		p.draw(now)
+	}
 	if p.stepStart.IsZero() {
 		p.stepStart = now // the first step after a pause: its own time is lost, a small undercount
 	}
