@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // PreferenceQuery selects preference pairs to export.
@@ -43,7 +44,8 @@ type PreferencePage struct {
 
 // Preferences fetches one page of preference pairs as JSONL. Resume from
 // page.Next to see every pair exactly once; the export is finished when a
-// page comes back with no lines.
+// page comes back with no lines. A page refused for the request rate (429)
+// is asked for again after the server's Retry-After, a few times.
 func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*PreferencePage, error) {
 	v := url.Values{}
 	set := func(k, val string) {
@@ -80,9 +82,35 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	u.Path += "/v1/preferences"
 	u.RawPath = ""
 	u.RawQuery = c.readQuery(http.MethodGet, "/v1/preferences", v).Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	// A page refused for the key's request rate is asked for again after
+	// the server's Retry-After: reading a page changes nothing, and an
+	// export of many small pages (or a trainer pulling while an export
+	// runs on the same key) otherwise stopped half way.
+	for attempt := 1; ; attempt++ {
+		page, wait, err := c.preferencePage(ctx, u.String())
+		if err == nil || !IsCode(err, CodeRateLimited) || attempt >= rateLimitTries {
+			return page, err
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// rateLimitTries bounds the requests for one page a rate limit may refuse:
+// a limit that does not lift within a few of its Retry-After waits is
+// reported rather than waited on for good.
+const rateLimitTries = 4
+
+// maxRetryAfter caps the wait a Retry-After header asks for.
+const maxRetryAfter = 30 * time.Second
+
+// preferencePage fetches one page; with a 429 it also returns how long the
+// server asked to wait (its Retry-After, in whole seconds).
+func (c *Client) preferencePage(ctx context.Context, target string) (*PreferencePage, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, fmt.Errorf("client: build request: %w", err)
+		return nil, 0, fmt.Errorf("client: build request: %w", err)
 	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
@@ -90,16 +118,20 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, &noAnswerError{fmt.Errorf("client: GET /v1/preferences: %w", err)}
+		return nil, 0, &noAnswerError{fmt.Errorf("client: GET /v1/preferences: %w", err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return nil, decodeError(resp.StatusCode, body)
+		wait := time.Second
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+			wait = min(time.Duration(s)*time.Second, maxRetryAfter)
+		}
+		return nil, wait, decodeError(resp.StatusCode, body)
 	}
 	next, err := strconv.ParseUint(resp.Header.Get("X-Next-Cursor"), 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("client: export answered without a usable X-Next-Cursor")
+		return nil, 0, fmt.Errorf("client: export answered without a usable X-Next-Cursor")
 	}
 	page := &PreferencePage{Next: next}
 	sc := bufio.NewScanner(io.LimitReader(resp.Body, c.maxBody))
@@ -108,7 +140,7 @@ func (c *Client) Preferences(ctx context.Context, q PreferenceQuery) (*Preferenc
 		page.Lines = append(page.Lines, append([]byte(nil), sc.Bytes()...))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("client: read export: %w", err)
+		return nil, 0, fmt.Errorf("client: read export: %w", err)
 	}
-	return page, nil
+	return page, 0, nil
 }
