@@ -86,6 +86,14 @@ func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Tur
 	if call.Status != http.StatusOK {
 		return nil, call, fmt.Errorf("webhook answered %d %s%s", call.Status, http.StatusText(call.Status), answer(call, data))
 	}
+	if len(data) > maxReplyBytes {
+		// Read no further: decoding the first MiB would only report the
+		// JSON cut off at the limit ("unexpected end of JSON input").
+		return nil, call, fmt.Errorf("webhook reply is over %d bytes, the most the arena reads: answer {\"move\": ...} without the rest%s", maxReplyBytes, quote(data))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, call, errors.New("webhook reply must be {\"move\": ...}: the body is empty")
+	}
 	var r reply
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: %v%s", err, quote(data))
@@ -155,7 +163,9 @@ func quote(data []byte) string {
 	return ": " + text
 }
 
-// post sends one signed call and returns the status and (bounded) body.
+// post sends one signed call and returns the status and the body, read
+// to at most maxReplyBytes+1 bytes: more than maxReplyBytes is a reply
+// over the limit.
 func (c *Client) post(ctx context.Context, url, secret, event string, body []byte) (Call, []byte, error) {
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
@@ -178,7 +188,7 @@ func (c *Client) post(ctx context.Context, url, secret, event string, body []byt
 	defer resp.Body.Close()
 	call.Status = resp.StatusCode
 	call.Location = resp.Header.Get("Location")
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
 	if err != nil {
 		return call, nil, err
 	}

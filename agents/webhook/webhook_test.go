@@ -115,6 +115,12 @@ func TestErrorsQuoteTheReply(t *testing.T) {
 		{"a reply that is not JSON, on one line", 200, "<html>\n<b>oops</b>",
 			`webhook reply must be {"move": ...}: invalid character '<' looking for beginning of value: <html> <b>oops</b>`},
 		{"a long reply, cut", 502, long, "webhook answered 502 Bad Gateway: " + long[:200] + " …"},
+		// It said "unexpected end of JSON input": the arena reads 1 MiB
+		// and decoded the cut-off JSON.
+		{"a reply over the 1 MiB the arena reads", 200, `{"move": 3, "pad": "` + strings.Repeat("x", 1<<20) + `"}`,
+			`webhook reply is over 1048576 bytes, the most the arena reads: answer {"move": ...} without the rest: {"move": 3, "pad": "` + strings.Repeat("x", 200-len(`{"move": 3, "pad": "`)) + " …"},
+		// It said "unexpected end of JSON input".
+		{"an empty reply", 200, "", `webhook reply must be {"move": ...}: the body is empty`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
