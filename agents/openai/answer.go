@@ -1,10 +1,15 @@
 package openai
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -71,7 +76,8 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 	// and not worth a warning.
 	if err != nil && !apperr.Is(err, apperr.Invalid) {
 		if !wrote {
-			return fmt.Errorf("model endpoint: %w", err)
+			a.log.Warn("model endpoint failed before the model wrote anything", "err", err)
+			return endpointFailed(err)
 		}
 		a.log.Warn("model endpoint failed mid-answer", "err", err)
 	}
@@ -80,6 +86,55 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 	}
 	return nil
 }
+
+// endpointError is a failed call as its agent's owner reads it: the caller
+// forfeits the seat with "model endpoint failed: " and its Error, and the
+// contest's history keeps 64 bytes of a forfeit reason, so it says the
+// cause first and briefly (the status, the server's error code and the
+// start of its message, or what the connection did) rather than which
+// layers it passed through. The whole error stays in the chain and in the
+// log.
+type endpointError struct {
+	brief string
+	err   error
+}
+
+func (e *endpointError) Error() string { return e.brief }
+func (e *endpointError) Unwrap() error { return e.err }
+
+func endpointFailed(err error) error {
+	var (
+		api *llm.APIError
+		dns *net.DNSError
+	)
+	brief := strings.TrimPrefix(err.Error(), "llm: ")
+	switch {
+	case errors.As(err, &api):
+		brief = "HTTP " + strconv.Itoa(api.Status)
+		if api.Status == 0 {
+			brief = "error in the stream"
+		}
+		if c := cmp.Or(api.Code, api.Type); c != "" {
+			brief += " " + c
+		}
+		if api.Message != "" {
+			brief += ": " + api.Message
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		brief = "no reply before the turn's deadline"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		brief = "connection refused"
+	case errors.As(err, &dns):
+		brief = "cannot resolve " + dns.Name
+	}
+	// Cut here, on a rune boundary, rather than by the history's byte cut,
+	// which could split a character of the server's message.
+	return &endpointError{brief: clipUTF8(brief, maxBrief), err: err}
+}
+
+// maxBrief is what a forfeit reason keeps (64 bytes) after the runner's
+// "model endpoint failed: ".
+const maxBrief = 64 - len("model endpoint failed: ")
 
 // clipUTF8 cuts s to at most n bytes on a rune boundary.
 func clipUTF8(s string, n int) string {

@@ -105,3 +105,46 @@ func TestAnswer(t *testing.T) {
 		}
 	})
 }
+
+// The seat of a failed endpoint forfeits with "model endpoint failed: "
+// and Answer's error, and a forfeit reason keeps 64 bytes: the owner read
+// "model endpoint failed: model endpoint: llm: server answered 500:", the
+// server's message and any wrong key's code cut off. The error says the
+// cause first, and fits.
+func TestAnswerErrorsFitAForfeitReason(t *testing.T) {
+	const prefix = "model endpoint failed: " // arena/runner's
+	refused := llmtest.NewServer(nil)
+	refusedURL := refused.BaseURL()
+	refused.Close()
+	for _, tc := range []struct {
+		name  string
+		reply llmtest.Reply
+		base  string
+		want  string
+	}{
+		{"an error status with the server's message", llmtest.Reply{Status: 500, ErrorMessage: "down"}, "", "HTTP 500 server_error: down"},
+		{"a wrong API key", llmtest.Reply{Status: 401, ErrorType: "invalid_request_error", ErrorCode: "invalid_api_key", ErrorMessage: "Incorrect API key provided: sk-****. You can find your key in your account."},
+			"", "HTTP 401 invalid_api_key: Incorrect API k"},
+		{"a message cut on a character boundary", llmtest.Reply{Status: 503, ErrorCode: "overloaded", ErrorMessage: "Серверу нужно отдохнуть"},
+			"", "HTTP 503 overloaded: Серверу ну"},
+		{"no server at the address", llmtest.Reply{}, refusedURL, "connection refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _ := newAgent(t, func(llmtest.Request) llmtest.Reply { return tc.reply })
+			if tc.base != "" {
+				var err error
+				if a, err = openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: tc.base, Model: "m"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var s sends
+			err := a.Answer(context.Background(), turnWith(`{"prompt":"p","max_answer_bytes":100}`), s.send)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("err %q; want %q", err, tc.want)
+			}
+			if n := len(prefix + err.Error()); n > 64 {
+				t.Fatalf("the forfeit reason %q is %d bytes; the history keeps 64", prefix+err.Error(), n)
+			}
+		})
+	}
+}
