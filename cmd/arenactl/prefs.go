@@ -36,8 +36,8 @@ func prefsExport(fs *flag.FlagSet) action {
 	arena := fs.String("arena", "", "")
 	agent := fs.String("agent", "", "")
 	since := fs.Uint64("since", 0, "")
-	minMargin := fs.Float64("min-margin", -1, "")
-	minAgreement := fs.Float64("min-agreement", -2, "")
+	minMargin := fs.Float64("min-margin", 0, "")
+	minAgreement := fs.Float64("min-agreement", 0, "")
 	exclude := fs.Bool("exclude-flagged", false, "")
 	excludeChosen := fs.Bool("exclude-chosen-flagged", false, "")
 	chosenPassed := fs.Bool("chosen-passed", false, "")
@@ -53,13 +53,17 @@ func prefsExport(fs *flag.FlagSet) action {
 		}
 		toFile := *out != "-"
 		cursorPath := *out + ".cursor"
-		sinceSet := false
-		fs.Visit(func(f *flag.Flag) { sinceSet = sinceSet || f.Name == "since" })
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		sinceSet := given["since"]
 		q := client.PreferenceQuery{Arena: *arena, Agent: *agent, Format: *format, ExcludeFlagged: *exclude, ExcludeChosenFlagged: *excludeChosen, ChosenPassed: *chosenPassed, ExcludeHeldOut: *excludeHeldOut, Limit: *page}
-		if *minMargin > -1 {
+		// A filter given is sent whatever its value, for the server to take
+		// or refuse by name: a value taken for "not given" (below -1, or
+		// -2) exported every pair with no word.
+		if given["min-margin"] {
 			q.MinMargin = minMargin
 		}
-		if *minAgreement > -2 {
+		if given["min-agreement"] {
 			q.MinAgreement = minAgreement
 		}
 		selection := exportSelection(q)
