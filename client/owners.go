@@ -29,6 +29,17 @@ func (c *Client) GetOwner(ctx context.Context, id string) (*Owner, error) {
 	return c.getOwner(ctx, "/v1/owners/"+seg)
 }
 
+// RotateOwnerKey replaces the API key of the owner of c's key and returns
+// the new one (shown once). The old key, which c holds, stops in the same
+// apply: make a new client with the new key for further calls.
+func (c *Client) RotateOwnerKey(ctx context.Context) (*OwnerKeyResponse, error) {
+	var out OwnerKeyResponse
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/owners/me/key", out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (c *Client) getOwner(ctx context.Context, path string) (*Owner, error) {
 	var out struct {
 		Owner Owner `json:"owner"`

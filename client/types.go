@@ -132,6 +132,20 @@ type WebhookSecretResponse struct {
 	WebhookSecret string `json:"webhook_secret"`
 }
 
+// OwnerKeyResponse answers POST /v1/owners/me/key: the owner's new API
+// key, shown once.
+type OwnerKeyResponse struct {
+	ID     string `json:"id"`
+	APIKey string `json:"api_key"`
+}
+
+// AgentKeyResponse answers POST /v1/agents/{id}/key: the agent's new key,
+// shown once.
+type AgentKeyResponse struct {
+	ID       string `json:"id"`
+	AgentKey string `json:"agent_key"`
+}
+
 // UpdateAgentRequest is the body of PATCH /v1/agents/{id}. Only non-nil
 // fields are sent, which is how a field is left unchanged; pointing at an
 // empty string clears it. With Go 1.26, new("value") builds the pointer.

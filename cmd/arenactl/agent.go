@@ -62,6 +62,15 @@ var agentCommands = []*command{
 		setup: agentWebhookSecret,
 	},
 	{
+		group: "agent", name: "rotate-key",
+		synopsis: "ID",
+		summary: "Replace an agent's key and print the new one (shown only once). The old key is\n" +
+			"        refused at once, and a websocket session open with it is closed.",
+		args:  []string{"ID"},
+		cred:  credOwner,
+		setup: agentRotateKey,
+	},
+	{
 		group: "agent", name: "deliveries",
 		synopsis: "ID",
 		summary: "List the arena's recent calls to a webhook agent, newest first: the status it\n" +
@@ -345,6 +354,21 @@ func agentWebhookSecret(*flag.FlagSet) action {
 		return printOnce(inv, fmt.Sprintf(keyWarning, "webhook secret"), res, func(t *table) {
 			t.row("ID", res.ID)
 			t.row("WEBHOOK SECRET", res.WebhookSecret)
+		})
+	}
+}
+
+func agentRotateKey(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		key, err := inv.client.RotateAgentKey(ctx, inv.args[0])
+		if err != nil {
+			return err
+		}
+		res := client.AgentKeyResponse{ID: inv.args[0], AgentKey: key}
+		warning := fmt.Sprintf(keyWarning, "agent key") + "arenactl: the old key is refused from now on; an agent connected with it was disconnected and must reconnect with the new one.\n"
+		return printOnce(inv, warning, res, func(t *table) {
+			t.row("ID", res.ID)
+			t.row("AGENT KEY", res.AgentKey)
 		})
 	}
 }

@@ -22,6 +22,13 @@ var ownerCommands = []*command{
 		cred:    credOwner,
 		setup:   ownerMe,
 	},
+	{
+		group: "owner", name: "rotate-key",
+		summary: "Replace the API key that --key holds and print the new one (shown only once).\n" +
+			"        The old key is refused from the same moment: update ARENA_KEY.",
+		cred:  credOwner,
+		setup: ownerRotateKey,
+	},
 }
 
 func ownerCreate(fs *flag.FlagSet) action {
@@ -54,6 +61,19 @@ func ownerMe(*flag.FlagSet) action {
 		t := newTable(inv.stdout)
 		ownerRows(t, o)
 		return t.flush()
+	}
+}
+
+func ownerRotateKey(*flag.FlagSet) action {
+	return func(ctx context.Context, inv *invocation) error {
+		res, err := inv.client.RotateOwnerKey(ctx)
+		if err != nil {
+			return err
+		}
+		return printOnce(inv, fmt.Sprintf(keyWarning, "API key")+"arenactl: the old key is refused from now on; use the new one (ARENA_KEY).\n", res, func(t *table) {
+			t.row("ID", res.ID)
+			t.row("API KEY", res.APIKey)
+		})
 	}
 }
 
