@@ -14,6 +14,9 @@ const (
 
 // ClusterStatus is one node's view of the Raft cluster (GET /v1/cluster).
 type ClusterStatus struct {
+	// ClusterID names the cluster for its whole life (a restore starts a
+	// new one); empty until a leader at command level 3 has named it.
+	ClusterID    string `json:"cluster_id,omitempty"`
 	NodeID       string `json:"node_id"`
 	State        string `json:"state"`
 	Term         uint64 `json:"term"`

@@ -33,6 +33,7 @@ var (
 	bucketCounters = []byte("counters")
 	keyOperator    = []byte("operator_token_hash")
 	keyLeaders     = []byte("leader_changes")
+	keyClusterID   = []byte("cluster_id")
 	nodePrefix     = "node/"
 )
 

@@ -25,7 +25,7 @@ import (
 // every release before levels existed; each later level names what it
 // added, and a leader proposes those commands only once the cluster's
 // level (replicated, in the state) has reached it.
-const CommandLevel = 2
+const CommandLevel = 3
 
 // LevelKeptTerms (1): contest.create keep_terms, ledger.grant max_credit
 // and whole_memo, the arena.delete command (with keep_deleted), and arena
@@ -39,6 +39,11 @@ const LevelTaskRev = 2
 
 // LevelTokenRotation is the level that rotates the operator token.
 const LevelTokenRotation = LevelTaskRev
+
+// LevelClusterID (3): the cluster.id command, which names the cluster
+// once (Node.ClusterID), so that a data dir of another cluster is
+// refused even where it reuses a member's node id.
+const LevelClusterID = 3
 
 // taskRevAt is the newest generator revision every release at the given
 // cluster level has: a leader of a newer release must not start contests
@@ -174,6 +179,9 @@ func (n *Node) RaiseClusterLevel(ctx context.Context, levels map[string]int) (in
 		return cur, fmt.Errorf("raise the command level to %d: %w", target, err)
 	}
 	n.log.Info("cluster command level raised", "level", target, "from", cur)
+	if err := n.ensureClusterID(ctx); err != nil {
+		return n.ClusterLevel(), err
+	}
 	return n.ClusterLevel(), nil
 }
 

@@ -20,6 +20,7 @@ const (
 	CmdClusterNodeRemove   = "cluster.node_remove"
 	CmdClusterLeader       = "cluster.leader"
 	CmdClusterCommandLevel = "cluster.command_level"
+	CmdClusterID           = "cluster.id"
 	CmdSystemSeed          = "system.seed"
 	CmdArenaPut            = "arena.put"
 	CmdArenaDelete         = "arena.delete"
@@ -93,5 +94,6 @@ func (f *FSM) stateHandlers() map[string]handler {
 		CmdClusterNodeRemove:   applyClusterNodeRemove,
 		CmdClusterLeader:       applyClusterLeader,
 		CmdClusterCommandLevel: applyCommandLevel,
+		CmdClusterID:           applyClusterID,
 	}
 }

@@ -59,13 +59,30 @@ func (f *FSM) Backup(w io.Writer, start func(BackupInfo)) error {
 // configuration names only this node. On start the node elects itself and
 // continues the log after that index; nodes that join later install the
 // state as it is then. raftLog picks the Raft log store (empty: the
-// default). It returns the backup's index.
-func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader) (uint64, error) {
+// default). The restored cluster is a new one: its state gets a new
+// cluster id (ClusterID), so that the backed-up cluster's data dirs are
+// refused by it and its dirs by them.
+func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader) (Restored, error) {
+	idx, id, err := restoreDataDir(dataDir, nodeID, raftAddr, raftLog, backup)
+	return Restored{Index: idx, ClusterID: id}, err
+}
+
+// Restored is what RestoreDataDir made.
+type Restored struct {
+	// Index is the backup's applied index, where the new cluster's log
+	// continues.
+	Index uint64
+	// ClusterID is the new cluster's id; empty for a backup taken before
+	// clusters had ids (its first leader names it).
+	ClusterID string
+}
+
+func restoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader) (uint64, string, error) {
 	if nodeID == "" || raftAddr == "" {
-		return 0, errors.New("node id and raft address are required")
+		return 0, "", errors.New("node id and raft address are required")
 	}
 	if !ValidRaftLog(raftLog) {
-		return 0, fmt.Errorf("unknown raft log store %q (want %q or %q)", raftLog, RaftLogWAL, RaftLogBolt)
+		return 0, "", fmt.Errorf("unknown raft log store %q (want %q or %q)", raftLog, RaftLogWAL, RaftLogBolt)
 	}
 	if raftLog == "" {
 		raftLog = DefaultRaftLog
@@ -74,11 +91,11 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 	statePath := filepath.Join(dataDir, "state.db")
 	for _, p := range []string{statePath, raftDir} {
 		if _, err := os.Stat(p); err == nil {
-			return 0, fmt.Errorf("%s exists: restore into an empty data dir", p)
+			return 0, "", fmt.Errorf("%s exists: restore into an empty data dir", p)
 		}
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return 0, fmt.Errorf("create data dir: %w", err)
+		return 0, "", fmt.Errorf("create data dir: %w", err)
 	}
 	// Nothing is left behind by a restore that fails, so the next try
 	// with a good backup finds the dir as empty as this one did.
@@ -91,14 +108,18 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 		}
 	}()
 	if err := writeFileSync(tmp, backup); err != nil {
-		return 0, fmt.Errorf("copy the backup: %w", err)
+		return 0, "", fmt.Errorf("copy the backup: %w", err)
 	}
 	index, err := checkBackup(tmp)
 	if err != nil {
-		return 0, err
+		return 0, "", err
+	}
+	clusterID, err := renameCluster(tmp)
+	if err != nil {
+		return 0, "", err
 	}
 	if err := os.MkdirAll(raftDir, 0o700); err != nil {
-		return 0, fmt.Errorf("create raft dir: %w", err)
+		return 0, "", fmt.Errorf("create raft dir: %w", err)
 	}
 
 	// The snapshot: a reference to the state file at the backup's index
@@ -106,34 +127,34 @@ func RestoreDataDir(dataDir, nodeID, raftAddr, raftLog string, backup io.Reader)
 	// node the only voter.
 	snaps, err := raft.NewFileSnapshotStore(raftDir, 2, io.Discard)
 	if err != nil {
-		return 0, fmt.Errorf("open snapshot store: %w", err)
+		return 0, "", fmt.Errorf("open snapshot store: %w", err)
 	}
 	conf := raft.Configuration{Servers: []raft.Server{{Suffrage: raft.Voter, ID: raft.ServerID(nodeID), Address: raft.ServerAddress(raftAddr)}}}
 	_, enc := raft.NewInmemTransport(raft.ServerAddress(raftAddr)) // only encodes the legacy peers field
 	sink, err := snaps.Create(1, index, 1, conf, index, enc)
 	if err != nil {
-		return 0, fmt.Errorf("create snapshot: %w", err)
+		return 0, "", fmt.Errorf("create snapshot: %w", err)
 	}
 	if err := (stateRef{index: index}).Persist(sink); err != nil {
-		return 0, fmt.Errorf("write snapshot: %w", err)
+		return 0, "", fmt.Errorf("write snapshot: %w", err)
 	}
 	// The stable store starts at the snapshot's term.
 	store, err := openRaftStore(raftDir, raftLog)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	err = store.SetUint64([]byte("CurrentTerm"), 1)
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("set term: %w", err)
+		return 0, "", fmt.Errorf("set term: %w", err)
 	}
 	if err := os.Rename(tmp, statePath); err != nil {
-		return 0, fmt.Errorf("install state file: %w", err)
+		return 0, "", fmt.Errorf("install state file: %w", err)
 	}
 	ok = true
-	return index, nil
+	return index, clusterID, nil
 }
 
 // checkBackup reads a copied backup whole before anything is built on it:

@@ -138,6 +138,7 @@ func FuzzApplyCommand(f *testing.F) {
 		CmdArenaPut:      {`{"arena":{"name":"prompt","game":"prompt","seats":9,"rewards":[200],"injection":"flag_only"}}`, `{"arena":{"name":"","game":"chess"}}`},
 		CmdKeyRotate:     {`{"owner_id":"ow_1","key_hash":""}`},
 		CmdAgentUpdate:   {`{"id":"ag_a","owner_id":"ow_1","patch":{"name":""}}`},
+		CmdClusterID:     {`{"id":"0123456789abcdef0123456789abcdef"}`, `{"id":"0123456789ABCDEF0123456789ABCDEF"}`, `{"id":""}`},
 	}
 	for i, typ := range types {
 		fuzzseed.Add(f, i, []byte(`{}`))

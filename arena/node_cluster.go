@@ -102,7 +102,7 @@ func (n *Node) establish(ctx context.Context, term uint64) error {
 	if _, err := n.RaiseClusterLevel(ctx, nil); err != nil {
 		return err
 	}
-	return nil
+	return n.ensureClusterID(ctx)
 }
 
 func (n *Node) nodeMetas() (map[string]NodeMeta, error) {
@@ -281,6 +281,7 @@ func (n *Node) status(hashAge time.Duration) (Status, error) {
 	st.CommitIndex = max(n.raft.CommitIndex(), st.AppliedIndex)
 	st.LastLogIndex = max(n.raft.LastIndex(), st.CommitIndex)
 	st.CommandLevel = n.ClusterLevel()
+	st.ClusterID = n.ClusterID()
 	leader, ok := n.Leader()
 	if ok {
 		st.Leader = &leader

@@ -48,15 +48,24 @@ func TestBackupRestoresIntoNewCluster(t *testing.T) {
 	if int64(buf.Len()) != info.Size || info.Index == 0 {
 		t.Fatalf("backup of %d bytes, info %+v", buf.Len(), info)
 	}
+	oldID := c.Nodes[1].ClusterID()
+	if oldID == "" {
+		t.Fatal("the cluster has no id")
+	}
 	c.Close()
 
 	dir := t.TempDir()
-	idx, err := arena.RestoreDataDir(dir, "r1", "r1", "", &buf)
+	r, err := arena.RestoreDataDir(dir, "r1", "r1", "", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx != info.Index {
-		t.Fatalf("restored index %d, backup index %d", idx, info.Index)
+	if r.Index != info.Index {
+		t.Fatalf("restored index %d, backup index %d", r.Index, info.Index)
+	}
+	// A restore starts a new cluster: the backed-up cluster's dirs must
+	// not pass for its members.
+	if r.ClusterID == "" || r.ClusterID == oldID {
+		t.Fatalf("restored cluster id %q, backed-up cluster's %q", r.ClusterID, oldID)
 	}
 	_, t1 := raft.NewInmemTransport("r1")
 	n1, err := arena.Open(arena.Config{NodeID: "r1", DataDir: dir, Transport: t1, FastTimeouts: true, HTTPAddr: "http://r1.invalid"})
@@ -102,6 +111,9 @@ func TestBackupRestoresIntoNewCluster(t *testing.T) {
 	}
 	if v := counterOn(t, n2, "b"); v != before+2 {
 		t.Fatalf("joined node counter %d, want %d", v, before+2)
+	}
+	if n1.ClusterID() != r.ClusterID || n2.ClusterID() != r.ClusterID {
+		t.Fatalf("cluster ids: restored node %q, joined node %q, restore said %q", n1.ClusterID(), n2.ClusterID(), r.ClusterID)
 	}
 }
 

@@ -11,8 +11,10 @@
 #     stopped and the contests settled, the three state hashes at one
 #     index are equal;
 #   - the verifiable contests started before the level rose drew their
-#     tasks with the older generators, those after it with the newest
-#     (a task id ending in -rN names a revised generator).
+#     tasks with the generators of the old level, those after it with
+#     the new level's (a task id ending in -rN names a revised generator);
+#   - from level 3 on, the cluster has an id, the same on every node,
+#     named only once the level rose to 3.
 # It exits non-zero if any of these fails.
 #   sh scripts/upgrade-check.sh
 # Environment: OLD (a commit; default the parent of the commit that last
@@ -89,6 +91,7 @@ member_level() { cluster "$1" | tr ' ' '\n' | sed -n "s/^n$1=//p"; }
 
 for i in 1 2 3; do start "$i" "$DIR/old-arena"; done
 old_level=$(cluster 1 | cut -d" " -f1)
+old_cluster_id=$(curl -fs "$(url 1)/v1/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("cluster_id", ""))')
 echo "upgrade-check: old cluster up at command level $(cluster 1)" >&2
 sleep "$PLAY"
 for i in 3 2 1; do
@@ -130,17 +133,31 @@ $h"
 done
 echo "upgrade-check: the three nodes agree at index $(echo "$h" | head -1)" >&2
 
+# The cluster id (level 3): named once the level allows it, one for all.
+cluster_id() { curl -fs "$(url "$1")/v1/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("cluster_id", ""))'; }
+ids="$(cluster_id 1) $(cluster_id 2) $(cluster_id 3)"
+if [ "$new_level" -ge 3 ]; then
+	[ "$old_level" -ge 3 ] || [ -z "$old_cluster_id" ] || fail "the old cluster at level $old_level had an id ($old_cluster_id)"
+	set -- $ids
+	[ "$#" = 3 ] && [ "$1" = "$2" ] && [ "$2" = "$3" ] || fail "cluster ids after the upgrade: '$ids', want one id on all three"
+	echo "upgrade-check: cluster id $1 on all three nodes" >&2
+fi
+
 # Which generators each verifiable contest drew, against when the level
 # rose (the leader logs it).
 raised_at=$(grep -h 'cluster command level raised' "$DIR"/n*.log | grep "level=$new_level " | sed 's/^time=\([^ ]*\).*/\1/' | sort | head -1)
 [ -n "$raised_at" ] || fail "no node logged raising the command level to $new_level"
-curl -fs "$(url 1)/v1/contests?arena=verifiable&limit=500" | RAISED="$raised_at" python3 -c '
+curl -fs "$(url 1)/v1/contests?arena=verifiable&limit=500" | RAISED="$raised_at" OLD_LEVEL="$old_level" NEW_LEVEL="$new_level" python3 -c '
 import json, os, re, sys
 from datetime import datetime
 def ts(s):
     s = re.sub(r"(\.\d{6})\d*", r"\1", s.replace("Z", "+00:00"))
     return datetime.fromisoformat(s)
 raised = ts(os.environ["RAISED"])
+# The newest generator revision each level allows (arena/command_level.go taskRevAt).
+def rev_at(level):
+    return "r1" if level >= 2 else "r0"
+want = {"before": rev_at(int(os.environ["OLD_LEVEL"])), "after": rev_at(int(os.environ["NEW_LEVEL"]))}
 d = json.load(sys.stdin)
 before, after, bad = {}, {}, []
 for c in d["contests"]:
@@ -156,11 +173,12 @@ for c in d["contests"]:
         continue
     side = before if dt < 0 else after
     side[rev] = side.get(rev, 0) + 1
-    if side is before and rev != "r0":
-        bad.append("%s %s started before the level rose" % (c["id"], tid))
+    when = "before" if side is before else "after"
+    if rev != want[when]:
+        bad.append("%s %s started %s the level rose (want %s)" % (c["id"], tid, when, want[when]))
 print("upgrade-check: verifiable tasks by generator revision, before the level rose %s, after %s" % (before, after), file=sys.stderr)
 if bad:
-    sys.exit("revised tasks before the level rose: " + "; ".join(bad))
+    sys.exit("tasks of the wrong generator revision: " + "; ".join(bad))
 if not before or not after:
     sys.exit("too few verifiable contests on one side of the raise to tell (PLAY longer?)")
 ' || fail "verifiable tasks"

@@ -35,7 +35,7 @@ func TestSnapshotDownload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("restore the download: %v", err)
 	}
-	if got != idx {
-		t.Errorf("restored index %d, header said %d", got, idx)
+	if got.Index != idx {
+		t.Errorf("restored index %d, header said %d", got.Index, idx)
 	}
 }

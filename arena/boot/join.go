@@ -161,7 +161,12 @@ func cmpOr(d, def time.Duration) time.Duration {
 // dir with a higher term also deposes the leader). It runs before the
 // join, so the cluster never hears of the node. A member that does not
 // answer is no verdict: the join decides then, as before.
-func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastIndex uint64) error {
+//
+// clusterID is the cluster id the dir's state holds (arena.Node.ClusterID):
+// where both it and the member's are known, they must be equal, which
+// also catches another cluster's dir that reuses a member's node id
+// (every quick start names its nodes n1, n2, n3).
+func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastIndex uint64, clusterID string) error {
 	if lastIndex == 0 {
 		return nil // an empty dir, or a join that added nothing yet
 	}
@@ -173,6 +178,13 @@ func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastInd
 	st, err := c.Cluster(ctx, false)
 	if err != nil || len(st.Nodes) == 0 {
 		return nil
+	}
+	if clusterID != "" && st.ClusterID != "" && clusterID != st.ClusterID {
+		return fmt.Errorf("data dir %s holds the state of cluster %s (up to log index %d), but %s is a member of cluster %s: "+
+			"the dir is another cluster's (a copy, a restored backup's old members, a cluster torn down), and joining would mix two histories. "+
+			"To add this node to %s, empty its data dir (or give a new --data-dir) and start it with --join: it receives that cluster's state; "+
+			"to run cluster %s, start its members without this --join",
+			dataDir, clusterID, lastIndex, cfg.Via, st.ClusterID, st.ClusterID, clusterID)
 	}
 	ids := make([]string, 0, len(st.Nodes))
 	for _, n := range st.Nodes {

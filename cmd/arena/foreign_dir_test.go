@@ -17,7 +17,11 @@ import (
 // its log onto the node's, and the node's state machine, holding indexes
 // it never re-applies, served a state of its own (state hashes differed
 // at equal indexes, balances too), and its higher term deposed the
-// leader. The node is now refused before the cluster hears of it.
+// leader. The node is now refused before the cluster hears of it, also
+// when the other cluster named the node as this one names a member (n2:
+// every quick start names its nodes n1, n2, n3), which the member list
+// alone let through while that member was down (the join re-added n2 at
+// the other dir's address): the clusters' ids differ.
 func TestADataDirOfAnotherClusterIsRefusedWhenJoining(t *testing.T) {
 	api := apiClient{t}
 	root := t.TempDir()
@@ -27,50 +31,72 @@ func TestADataDirOfAnotherClusterIsRefusedWhenJoining(t *testing.T) {
 		t.Fatal(err)
 	}
 	secretsKey := strings.TrimSpace(string(key))
-
-	// The other cluster: one node with a log of its own, then stopped.
-	other := filepath.Join(root, "b1")
-	b1 := startNode(t, "b1", other, "127.0.0.1:0", "127.0.0.1:0", "", "--no-bots", "--secrets-key", secretsKey)
-	eventually(t, 20*time.Second, func() error {
-		if p := b1.m.Node.Progress(); p.AppliedIndex == 0 || p.State != "Leader" {
-			return io.ErrNoProgress
+	var before clusterView
+	eventually(t, 20*time.Second, func() error { // until n2 and n3 are promoted
+		before = clusterView{}
+		if code := api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &before); code != 200 {
+			return fmt.Errorf("GET /v1/cluster: %d", code)
+		}
+		if before.ClusterID == "" || strings.Count(members(before), "(Voter)") != 3 {
+			return fmt.Errorf("cluster %q: %s", before.ClusterID, members(before))
 		}
 		return nil
 	})
-	b1.m.Close()
 
-	var before clusterView
-	if code := api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &before); code != 200 {
-		t.Fatalf("GET /v1/cluster: %d", code)
-	}
+	for _, id := range []string{"b1", "n2"} {
+		t.Run(id, func(t *testing.T) {
+			// The other cluster: one node with a log of its own, then stopped.
+			other := filepath.Join(root, "other-"+id)
+			b := startNode(t, id, other, "127.0.0.1:0", "127.0.0.1:0", "", "--no-bots", "--secrets-key", secretsKey)
+			eventually(t, 20*time.Second, func() error {
+				if p := b.m.Node.Progress(); p.AppliedIndex == 0 || p.State != "Leader" || b.m.Node.ClusterID() == "" {
+					return io.ErrNoProgress
+				}
+				return nil
+			})
+			otherID := b.m.Node.ClusterID()
+			b.m.Close()
+			if id == "n2" {
+				// The member is down (a lost machine, a long outage): only
+				// the cluster id now tells its dir from the other one.
+				procs["n2"].m.Close()
+			}
 
-	m := NewMain()
-	m.Stdout, m.LogOutput, m.FastTimeouts = io.Discard, io.Discard, true
-	if err := m.ParseFlags([]string{"--node-id", "b1", "--data-dir", other, "--http-addr", "127.0.0.1:0",
-		"--raft-addr", "127.0.0.1:0", "--operator-token", testToken, "--secrets-key", secretsKey, "--no-bots",
-		"--join", procs["n2"].m.URL}, noEnv); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err = m.Run(ctx)
-	cancel()
-	m.Close()
-	if err == nil || !strings.Contains(err.Error(), "does not list node b1") || !strings.Contains(err.Error(), "empty its data dir") {
-		t.Fatalf("joining with another cluster's data dir: %v, want a refusal saying to empty the data dir", err)
-	}
+			m := NewMain()
+			m.Stdout, m.LogOutput, m.FastTimeouts = io.Discard, io.Discard, true
+			if err := m.ParseFlags([]string{"--node-id", id, "--data-dir", other, "--http-addr", "127.0.0.1:0",
+				"--raft-addr", "127.0.0.1:0", "--operator-token", testToken, "--secrets-key", secretsKey, "--no-bots",
+				"--join", procs["n3"].m.URL}, noEnv); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err = m.Run(ctx)
+			cancel()
+			m.Close()
+			want := fmt.Sprintf("holds the state of cluster %s", otherID)
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "member of cluster "+before.ClusterID) ||
+				!strings.Contains(err.Error(), "empty its data dir") {
+				t.Fatalf("joining with another cluster's data dir: %v, want a refusal naming both clusters and saying to empty the data dir", err)
+			}
 
-	var after clusterView
-	if code := api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &after); code != 200 {
-		t.Fatalf("GET /v1/cluster: %d", code)
+			var after clusterView
+			if code := api.do("GET", procs["n1"].m.URL+"/v1/cluster", "", nil, &after); code != 200 {
+				t.Fatalf("GET /v1/cluster: %d", code)
+			}
+			if members(after) != members(before) || after.ClusterID != before.ClusterID {
+				t.Fatalf("members changed: %s, were %s", members(after), members(before))
+			}
+		})
 	}
-	for _, n := range after.Nodes {
-		if n.ID == "b1" {
-			t.Fatalf("b1 became a member: %+v", after.Nodes)
-		}
+}
+
+// members lists a view's members with their addresses and votes.
+func members(v clusterView) string {
+	var b strings.Builder
+	for _, n := range v.Nodes {
+		fmt.Fprintf(&b, "%s@%s(%s) ", n.ID, n.RaftAddr, n.Suffrage)
 	}
-	if len(after.Nodes) != len(before.Nodes) {
-		t.Fatalf("members changed: %+v, were %+v", after.Nodes, before.Nodes)
-	}
+	return b.String()
 }
 
 // A voter whose disk was lost, started again with --join under its id and

@@ -67,14 +67,17 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	if _, err := os.Stat(filepath.Join(*dataDir, "node-id")); err == nil {
 		return fmt.Errorf("%s already belongs to a node: restore into an empty data dir", *dataDir)
 	}
-	idx, err := arena.RestoreDataDir(*dataDir, *nodeID, addr, *raftLog, in)
+	r, err := arena.RestoreDataDir(*dataDir, *nodeID, addr, *raftLog, in)
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(*dataDir, "node-id"), []byte(*nodeID+"\n"), 0o600); err != nil {
 		return fmt.Errorf("store node id: %w", err)
 	}
-	fmt.Fprintf(stdout, "Restored state at log index %d into %s for node %s (raft %s).\n", idx, *dataDir, *nodeID, addr)
+	fmt.Fprintf(stdout, "Restored state at log index %d into %s for node %s (raft %s).\n", r.Index, *dataDir, *nodeID, addr)
+	if r.ClusterID != "" {
+		fmt.Fprintf(stdout, "It starts a new cluster, %s: the backed-up cluster's members cannot join it, nor its members that cluster.\n", r.ClusterID)
+	}
 	fmt.Fprintf(stdout, "Start it with the same --node-id, --raft-addr and the cluster's operator token and secrets key:\n")
 	adv := ""
 	if *raftAdv != "" {

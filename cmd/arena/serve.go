@@ -323,7 +323,7 @@ func (m *Main) Run(ctx context.Context) error {
 		jc := boot.JoinConfig{Via: m.Join, OperatorToken: m.OperatorToken,
 			NodeID: m.NodeID, RaftAddr: m.Node.RaftAddr(), HTTPAddr: m.URL, Secrets: m.secrets, Logger: logger,
 			ReadReplica: m.ReadReplica, CommandLevel: arena.CommandLevel, Patience: patience}
-		if err := boot.CheckHeldState(ctx, jc, m.DataDir, m.Node.Progress().LastLogIndex); err != nil {
+		if err := boot.CheckHeldState(ctx, jc, m.DataDir, m.Node.Progress().LastLogIndex, m.Node.ClusterID()); err != nil {
 			return err
 		}
 		err := boot.Join(ctx, jc)

@@ -96,6 +96,7 @@ func (c apiClient) do(method, url, key string, body any, out any) int {
 }
 
 type clusterView struct {
+	ClusterID    string `json:"cluster_id"`
 	NodeID       string `json:"node_id"`
 	State        string `json:"state"`
 	AppliedIndex uint64 `json:"applied_index"`
@@ -105,6 +106,7 @@ type clusterView struct {
 	} `json:"leader"`
 	Nodes []struct {
 		ID       string  `json:"id"`
+		RaftAddr string  `json:"raft_addr"`
 		Suffrage string  `json:"suffrage"`
 		Lag      *uint64 `json:"lag"`
 	} `json:"nodes"`

@@ -152,7 +152,12 @@ func clusterStatus(fs *flag.FlagSet) action {
 		if st.Leader != nil && st.Leader.ID != "" {
 			leader = fmt.Sprintf("%s (%s)", st.Leader.ID, st.Leader.HTTPAddr)
 		}
+		clusterID := st.ClusterID
+		if clusterID == "" {
+			clusterID = "none yet (named at command level 3)"
+		}
 		t := newTable(inv.stdout)
+		t.row("CLUSTER", clusterID)
 		t.row("NODE", st.NodeID)
 		t.row("STATE", st.State)
 		t.row("TERM", formatUint(st.Term))

@@ -310,6 +310,7 @@ func TestClusterCommands(t *testing.T) {
 			name: "cluster status prints the node's state and the membership",
 			args: []string{"cluster", "status"},
 			wantOut: lines(
+				"CLUSTER         "+st.ClusterID,
 				"NODE            node0",
 				"STATE           Leader",
 				fmt.Sprintf("TERM            %d", st.Term),
