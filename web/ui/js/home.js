@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
+import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -21,11 +21,13 @@ export function render(main) {
   return poll('home', 2000, async () => {
     const d = await getJSON('/v1/ui/home');
     setClusterLine(d.cluster);
-    arenas.replaceChildren(...d.arenas.map(arenaCard));
-    running.replaceChildren(...(d.running.length ? d.running.map(runningItem)
-      : [h('li', { class: 'empty', text: 'No contest is running right now.' })]));
-    recent.replaceChildren(...(d.recent.length ? d.recent.map(recentItem)
-      : [h('li', { class: 'empty', text: 'No settled contests yet.' })]));
+    // morph, not replaceChildren: a rebuilt page every two seconds took a
+    // keyboard user's focus away and ate clicks that straddled a repaint.
+    morph(arenas, d.arenas.map(arenaCard));
+    morph(running, d.running.length ? d.running.map(runningItem)
+      : h('li', { class: 'empty', text: 'No contest is running right now.' }));
+    morph(recent, d.recent.length ? d.recent.map(recentItem)
+      : h('li', { class: 'empty', text: 'No settled contests yet.' }));
   });
 }
 
@@ -51,7 +53,7 @@ function arenaCard(x) {
 }
 
 function runningItem(c) {
-  return h('li', {},
+  return h('li', { dataset: { key: c.id } },
     link(`/contests/${encodeURIComponent(c.id)}`, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), vs(c)),
     h('div', { class: 'small muted', text: `${c.arena} · ${c.game === 'connect4' ? `move ${c.turn}` : `${c.seats.length} answers`} · started ${fmtAgo(c.created_at)}` }));
 }
@@ -59,7 +61,7 @@ function runningItem(c) {
 // recentItem is one result; the server lists them by end time, newest
 // first, which is the time each one shows.
 function recentItem(c) {
-  return h('li', { dataset: { ended: c.ended_at } },
+  return h('li', { dataset: { key: c.id, ended: c.ended_at } },
     link(`/contests/${encodeURIComponent(c.id)}`, vs(c)),
     h('div', { class: 'small' }, h('strong', { text: resultText(c) }), h('span', { class: 'muted', text: ` · ${c.arena} · ended ${fmtAgo(c.ended_at)} · ` }),
       link(`/contests/${encodeURIComponent(c.id)}/replay`, 'replay')));

@@ -2,7 +2,7 @@
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
 // re-reads the table whenever a settlement changes it.
-import { h, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
+import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
 
 const columns = [
@@ -77,7 +77,7 @@ export function render(main, { name }) {
   };
   const paintLive = () => {
     const list = [...st.running.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
-    live.replaceChildren(...(list.length ? list.map((c) => h('li', { class: 'row' },
+    morph(live, (list.length ? list.map((c) => h('li', { class: 'row', dataset: { key: c.id } },
       link(`/contests/${encodeURIComponent(c.id)}`, vs(c)), h('span', { class: 'spacer' }),
       h('span', { class: 'small muted', text: `started ${fmtAgo(c.created_at)}` })))
       : [h('li', { class: 'empty', text: 'No contest is running in this arena right now.' })]));
@@ -132,7 +132,9 @@ export function render(main, { name }) {
 function ownerName(r) { return r.owner_name || r.owner_id; }
 
 function paintTable(st, headRow, tbody) {
-  headRow.replaceChildren(...columns.map((c) => {
+  // morph keeps what did not change: a rebuilt header or row took the
+  // keyboard focus away at every settlement.
+  morph(headRow, columns.map((c) => {
     const th = h('th', { scope: 'col', class: [c.num ? 'num' : '', c.cls || ''].join(' ').trim() || undefined });
     if (c.get) {
       th.setAttribute('aria-sort', st.sort === c.key ? (st.dir > 0 ? 'ascending' : 'descending') : 'none');
@@ -152,10 +154,10 @@ function paintTable(st, headRow, tbody) {
   const bts = st.rows.filter((r) => r.bt);
   const lo = Math.min(...bts.map((r) => r.bt.lower)), hi = Math.max(...bts.map((r) => r.bt.upper));
   if (rows.length === 0) {
-    tbody.replaceChildren(h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'No settled contests in this arena yet.' })));
+    morph(tbody, h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'No settled contests in this arena yet.' })));
     return;
   }
-  tbody.replaceChildren(...rows.map((r) => {
+  morph(tbody, rows.map((r) => {
     const changed = st.prevGames.has(r.agent_id) && st.prevGames.get(r.agent_id) !== r.games;
     st.prevGames.set(r.agent_id, r.games);
     const trend = st.trends[r.agent_id] || [];

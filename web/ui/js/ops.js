@@ -2,7 +2,7 @@
 // and the recent leader changes. The operator token is typed in here and
 // kept in this tab's sessionStorage only; it is sent as a Bearer header to
 // this node, which asks the other members on the operator's behalf.
-import { h, fill, getJSON, poll, fmtTime } from './util.js';
+import { h, morph, getJSON, poll, fmtTime } from './util.js';
 
 const KEY = 'arena.operatorToken';
 
@@ -66,7 +66,9 @@ function paint(out, d) {
       h('td', { class: 'small mono hide-narrow', text: n.http_addr }));
   });
   const changes = (self.leader_changes || []).slice().reverse();
-  fill(out,
+  // morph: an operator copying a state hash keeps the selection across
+  // the three-second repaints.
+  morph(out,
     h('p', {}, 'Leader: ', h('strong', { id: 'ops-leader', text: self.leader ? self.leader.id : 'none (election in progress?)' }),
       ` · term ${self.term} · ${d.nodes.length} ${d.nodes.length === 1 ? 'member' : 'members'} · as seen by `, h('code', { text: d.node_id })),
     h('div', { class: 'table-wrap' }, h('table', { id: 'ops-nodes' },

@@ -7,7 +7,7 @@ export function h(tag, attrs, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k.startsWith('on') && typeof v === 'function') { el.addEventListener(k.slice(2), v); listened.add(el); }
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
@@ -30,6 +30,67 @@ export function fill(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
+}
+
+// morph makes el's children read as children (built as h() builds them)
+// while keeping every node that did not change, and moving rather than
+// rebuilding a row whose key (id, data-key, data-agent, data-arena,
+// data-node) moved. Pages that repaint from a poll or a stream use it: a
+// replaced node takes the keyboard focus, a text selection or a click
+// under way with it, and the home page repaints every two seconds.
+export function morph(el, ...children) {
+  const next = document.createElement('div');
+  append(next, children);
+  syncChildren(el, [...next.childNodes]);
+  return el;
+}
+
+// listened holds the elements h() gave event listeners: morph cannot copy
+// a listener, so it keeps such an element only when it is unchanged.
+const listened = new WeakSet();
+
+function keyOf(n) {
+  if (!n || n.nodeType !== Node.ELEMENT_NODE) return null;
+  for (const a of ['id', 'data-key', 'data-agent', 'data-arena', 'data-node']) {
+    const v = n.getAttribute(a);
+    if (v) return `${n.nodeName}|${a}|${v}`;
+  }
+  return null;
+}
+
+function syncChildren(el, want) {
+  const keyed = new Map();
+  for (const c of el.childNodes) { const k = keyOf(c); if (k && !keyed.has(k)) keyed.set(k, c); }
+  let i = 0;
+  for (const n of want) {
+    const cur = el.childNodes[i] || null;
+    const k = keyOf(n);
+    let o = cur;
+    if (k !== keyOf(cur)) {
+      o = k ? keyed.get(k) : null;
+      // moveBefore keeps the focus inside a moved node; insertBefore
+      // (older browsers) drops it, as a rebuild would.
+      if (o) (el.moveBefore ? el.moveBefore(o, cur) : el.insertBefore(o, cur));
+    }
+    if (k) keyed.delete(k);
+    if (!o) el.insertBefore(n, cur);
+    else if (!sync(o, n)) el.replaceChild(n, o);
+    i++;
+  }
+  while (el.childNodes.length > i) el.lastChild.remove();
+}
+
+// sync updates o in place to read as n, or says it cannot.
+function sync(o, n) {
+  if (o.nodeType !== n.nodeType || o.nodeName !== n.nodeName) return false;
+  if (o.nodeType === Node.TEXT_NODE) { if (o.data !== n.data) o.data = n.data; return true; }
+  if (o.nodeType !== Node.ELEMENT_NODE) return false;
+  if (o.isEqualNode(n)) return true;
+  if (listened.has(o) || listened.has(n)) return false;
+  for (const a of [...o.attributes]) if (!n.hasAttribute(a.name)) o.removeAttribute(a.name);
+  for (const a of n.attributes) if (o.getAttribute(a.name) !== a.value) o.setAttribute(a.name, a.value);
+  syncChildren(o, [...n.childNodes]);
+  return true;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
