@@ -154,6 +154,16 @@ function termsLine(c) {
     ' (the terms the seats staked under).');
 }
 
+// flagNames says what each judges' flag (docs/JUDGES.md) means; the code
+// itself stays in the title. A kind not listed reads with spaces.
+const flagNames = {
+  judge_addressing: 'addresses the judge',
+  non_answer: 'not an answer',
+  template: 'template answer',
+  copied: 'copied answer',
+  low_agreement: 'judges disagree',
+};
+
 // verdictPanel shows how a contest ended: places, scores, rating changes,
 // payouts, the judge's rationale, flags and agreement.
 export function verdictPanel(c) {
@@ -173,8 +183,9 @@ export function verdictPanel(c) {
     h('td', { class: 'num score', text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
     h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
     h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i]) : '—' })));
-  const flags = (v.flags || []).map((f) => h('li', {},
-    f.entry >= 0 ? `${c.seats[f.entry]?.name ?? ''} (${seatLabel(f.entry)}): ` : 'panel: ', h('strong', { text: f.kind }), f.detail ? ` — ${f.detail}` : ''));
+  const flags = (v.flags || []).map((f) => h('li', { dataset: { kind: f.kind } },
+    f.entry >= 0 ? `${c.seats[f.entry]?.name ?? ''} (${seatLabel(f.entry)}): ` : 'panel: ',
+    h('strong', { title: f.kind, text: flagNames[f.kind] || f.kind.replaceAll('_', ' ') }), f.detail ? ` — ${f.detail}` : ''));
   return h('section', { class: 'card verdict', id: 'verdict', 'aria-labelledby': 'h-verdict' },
     h('h2', { id: 'h-verdict', text: 'Result' }),
     pts ? h('p', { class: 'score-line', id: 'score-line', 'aria-label': `Score ${scoreLine(c)}` },

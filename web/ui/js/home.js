@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney } from './util.js';
+import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney, count } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -24,8 +24,13 @@ export function render(main) {
     // morph, not replaceChildren: a rebuilt page every two seconds took a
     // keyboard user's focus away and ate clicks that straddled a repaint.
     morph(arenas, d.arenas.map(arenaCard));
+    // The node lists the newest running contests only; the cards count
+    // them all, so the list says when it is not all of them.
+    const live = d.arenas.reduce((n, x) => n + x.running, 0);
     morph(running, d.running.length ? d.running.map(runningItem)
-      : h('li', { class: 'empty', text: 'No contest is running right now.' }));
+      : h('li', { class: 'empty', text: 'No contest is running right now.' }),
+    live > d.running.length ? h('li', { class: 'small muted', id: 'running-more',
+      text: `The newest ${d.running.length} of ${live} running contests; each arena's page lists its own.` }) : null);
     morph(recent, d.recent.length ? d.recent.map(recentItem)
       : h('li', { class: 'empty', text: 'No settled contests yet.' }));
   });
@@ -40,7 +45,7 @@ function arenaCard(x) {
     // never hold rank 1, and agents the ratings cannot tell apart share one.
     ? h('ol', { class: 'small top-agents' }, x.top.map((e) => h('li', { value: e.rank, dataset: { agent: e.agent_id, rank: e.rank } }, agentName(e), ' ',
       h('span', { class: 'muted', text: e.bt && x.method === 'bt'
-        ? `BT ${fmtRating(e.bt.rating)} · ${e.games} games` : `Elo ${fmtRating(e.rating / 1000)} · ${e.games} games` }),
+        ? `BT ${fmtRating(e.bt.rating)} · ${count(e.games, 'game', 'games')}` : `Elo ${fmtRating(e.rating / 1000)} · ${count(e.games, 'game', 'games')}` }),
       e.provisional ? h('span', { class: 'badge provisional', text: 'provisional' }) : null)))
     : h('p', { class: 'empty', text: 'No ratings yet.' });
   return h('article', { class: 'card arena-card', dataset: { arena: a.name } },

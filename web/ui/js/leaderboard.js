@@ -167,9 +167,10 @@ function paintTable(st, headRow, tbody) {
         r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
       h('td', { class: 'hide-narrow small owner', title: r.owner_id }, link(`/owners/${encodeURIComponent(r.owner_id)}`, ownerName(r))),
       h('td', { class: 'num', text: fmtRating(r.elo) }),
-      h('td', {}, h('div', { class: 'row' },
-        h('span', { class: 'mono small', text: r.bt ? `${fmtRating(r.bt.rating)}` : '—' }),
-        intervalBar(r.bt, lo, hi, r.bt ? `Bradley–Terry ${fmtRating(r.bt.rating)}, 95% interval ${fmtRating(r.bt.lower)} to ${fmtRating(r.bt.upper)}` : 'no Bradley–Terry rating yet'))),
+      h('td', { class: 'bt' }, h('div', { class: 'row' },
+        h('span', { class: 'mono small bt-num', text: r.bt ? `${fmtRating(r.bt.rating)}` : '—' }),
+        intervalBar(r.bt, lo, hi, r.bt ? `Bradley–Terry ${fmtRating(r.bt.rating)}, 95% interval ${fmtRating(r.bt.lower)} to ${fmtRating(r.bt.upper)}` : 'no Bradley–Terry rating yet')),
+        r.bt ? h('span', { class: 'bt-ci mono small muted', text: `${fmtRating(r.bt.lower)}–${fmtRating(r.bt.upper)}` }) : null),
       h('td', { class: 'num games', text: String(r.games) }),
       h('td', { class: 'num wdl', text: `${r.wins}/${r.draws}/${r.losses}` }),
       h('td', { class: 'hide-narrow' }, sparkline(trend, trend.length > 1 ? `Elo from ${fmtRating(trend[0])} to ${fmtRating(trend[trend.length - 1])} over the last ${trend.length - 1} contests` : 'no trend yet')));

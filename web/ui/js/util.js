@@ -269,6 +269,8 @@ export function fmtAgo(t) {
   if (d < 86400) return `${Math.round(d / 3600)} h ago`;
   return new Date(t).toLocaleDateString();
 }
+// count says "1 game", "2 games".
+export function count(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
 export function fmtTime(t) { return new Date(t).toLocaleString(); }
 export function ordinal(n) {
   const s = ['th', 'st', 'nd', 'rd'], v = n % 100;

@@ -1,0 +1,151 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestUIReadability checks, in Chromium against one node without bots,
+// what a spectator could not read: the connection banner in the dark
+// scheme (white on light red, 2.5:1), Bradley–Terry bars that did not line
+// up (each started after its rating's digits), no interval at all at
+// phone width, judges' flags shown as codes (non_answer), "1 games", and a
+// running list cut at 20 that did not say so.
+func TestUIReadability(t *testing.T) {
+	b := newBrowser(t)
+	_, nodes := plCluster(t, 1, plOptions{})
+	t.Cleanup(b.checkLoopback)
+	base := nodes[0].url
+	ctx := b.ctx
+
+	const arenaName = "readable"
+	def := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 5000}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/"+arenaName, plOperator, def, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	alpha := plDial(t, base+"/v1/agents/connect", ids[0].agentKey)
+	beta := plDial(t, base+"/v1/agents/connect", ids[1].agentKey)
+	alpha.expect("hello", 10*time.Second)
+	beta.expect("hello", 10*time.Second)
+	uiFixGame(t, arenaName, alpha, beta, []int{3, 4, 3, 4, 3, 4, 3})
+
+	t.Run("the banner reads in both schemes", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open the home page", 30*time.Second, chromedp.Navigate(base+"/"))
+		b.waitJS(ctx, "the arena cards", `document.querySelector('.arena-card')`, 20*time.Second)
+		t.Cleanup(func() { b.run(ctx, "light scheme", 10*time.Second, colorScheme("")) })
+		for _, scheme := range []string{"light", "dark"} {
+			b.run(ctx, scheme+" scheme", 10*time.Second, colorScheme(scheme))
+			// The two banners a spectator sees: the connection lost, and
+			// restored.
+			for _, state := range []string{"down", "up"} {
+				ratio := awaitJS[float64](b, ctx, importUtil(`(() => {
+					if ('`+state+`' === 'down') m.reportDown('test', 'Lost the live connection to this node. Reconnecting…');
+					else m.reportUp('test');
+					const el = document.querySelector('#banner'), st = getComputedStyle(el);
+					const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+					const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+						return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+					const a = lum(st.color), bg = lum(st.backgroundColor);
+					return el.hidden ? 0 : (Math.max(a, bg) + 0.05) / (Math.min(a, bg) + 0.05);
+				})()`))
+				if ratio < 4.5 {
+					t.Errorf("in the %s scheme the %s banner's text has contrast %.2f:1, want at least 4.5:1", scheme, state, ratio)
+				}
+			}
+		}
+	})
+
+	t.Run("the home card counts one game as one", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open the home page", 30*time.Second, chromedp.Navigate(base+"/"))
+		card := `document.querySelector('.arena-card[data-arena="` + arenaName + `"]')`
+		b.waitJS(ctx, "the arena's top agents", card+`?.querySelectorAll('ol li').length === 2`, 20*time.Second)
+		got := evalJS[string](b, ctx, card+`.querySelector('ol').textContent`)
+		if !strings.Contains(got, "· 1 game") || strings.Contains(got, "1 games") {
+			t.Errorf("the card reads %q, want \"· 1 game\" for each agent", got)
+		}
+	})
+
+	t.Run("a running list cut short says so", func(t *testing.T) {
+		b := b.on(t)
+		// The node lists at most 20 running contests: here it answers as
+		// a busy node would, 25 running in the arena and 20 listed.
+		evalJS[bool](b, ctx, `(() => {
+			const real = window.fetch;
+			window.fetch = async (u, o) => {
+				const r = await real(u, o);
+				if (!String(u).startsWith('/v1/ui/home')) return r;
+				const d = await r.json();
+				const a = d.arenas.find((x) => x.arena.name === '`+arenaName+`');
+				a.running = 25;
+				d.running = Array.from({ length: 20 }, (_, i) => ({ id: 'c_fake' + i, arena: a.arena.name, game: 'connect4', turn: i, created_at: new Date().toISOString(),
+					status: 'running', seats: [{ agent_id: 'a', name: 'x' }, { agent_id: 'b', name: 'y' }] }));
+				return new Response(JSON.stringify(d), { status: 200, headers: { 'Content-Type': 'application/json' } });
+			};
+			return true; })()`)
+		b.waitJS(ctx, "the list", `document.querySelectorAll('#running li[data-key]').length === 20`, 20*time.Second)
+		b.waitJS(ctx, "the note", `document.querySelector('#running-more')`, 20*time.Second)
+		want := "The newest 20 of 25 running contests"
+		if got := evalJS[string](b, ctx, `document.querySelector('#running-more').textContent`); !strings.HasPrefix(got, want) {
+			t.Errorf("the note reads %q, want it to start %q", got, want)
+		}
+	})
+
+	t.Run("Bradley–Terry intervals share one scale and read at phone width", func(t *testing.T) {
+		b := b.on(t)
+		// Ratings of three and four digits, as a real table has them.
+		b.run(ctx, "open the arena", 30*time.Second, chromedp.Navigate(base+"/arenas/"+arenaName))
+		b.waitJS(ctx, "the table", `document.querySelectorAll('#board-rows tr[data-agent]').length === 2`, 20*time.Second)
+		evalJS[bool](b, ctx, `(() => {
+			const real = window.fetch;
+			window.fetch = async (u, o) => {
+				const r = await real(u, o);
+				if (!String(u).endsWith('/leaderboard')) return r;
+				const d = await r.json();
+				const bts = [{ rating: 1616.4, lower: 1301.6, upper: 1777.2 }, { rating: 384.2, lower: 95.1, upper: 610.8 }];
+				d.entries.forEach((e, i) => { e.bt = { ...bts[i], rank: i + 1, battles: 1 }; });
+				return new Response(JSON.stringify(d), { status: 200, headers: { 'Content-Type': 'application/json' } });
+			};
+			const p = location.pathname;
+			history.pushState(null, '', '/');
+			history.pushState(null, '', p);
+			dispatchEvent(new PopStateEvent('popstate'));
+			return true; })()`)
+		b.waitJS(ctx, "the stubbed ratings", `[...document.querySelectorAll('#board-rows .bt-num')].map((e) => e.textContent).join(' ') === '1616 384'`, 20*time.Second)
+		// The rating at the bar's left end is the same number in every
+		// row, so each bar's scale must start at the same x.
+		got := evalJS[[]float64](b, ctx, `[...document.querySelectorAll('#board-rows svg.bt-bar')].map((s) => s.getBoundingClientRect().left)`)
+		if len(got) != 2 || got[0] != got[1] {
+			t.Errorf("the Bradley–Terry bars start at x = %v, want one x for every row", got)
+		}
+		b.run(ctx, "phone width", 10*time.Second, chromedp.EmulateViewport(375, 812))
+		t.Cleanup(func() { b.run(ctx, "desktop width", 10*time.Second, chromedp.EmulateViewport(1280, 900)) })
+		b.waitJS(ctx, "the narrow layout", `getComputedStyle(document.querySelector('#board-rows svg.bt-bar')).display === 'none'`, 10*time.Second)
+		cells := evalJS[[]string](b, ctx, `[...document.querySelectorAll('#board-rows td.bt')].map((td) => td.innerText.replace(/\s+/g, ' ').trim())`)
+		if want := []string{"1616 1302–1777", "384 95–611"}; fmt.Sprint(cells) != fmt.Sprint(want) {
+			t.Errorf("at phone width the BT cells read %q, want %q: the rating and its 95%% interval", cells, want)
+		}
+	})
+
+	t.Run("judges' flags are named in words", func(t *testing.T) {
+		b := b.on(t)
+		got := awaitJS[string](b, ctx, `import('/ui/js/games.js').then((g) => g.verdictPanel({
+			id: 'c_x', game: 'prompt', status: 'settled', reason: 'judged', ranks: [0, 1],
+			seats: [{ agent_id: 'a', name: 'ann' }, { agent_id: 'b', name: 'bob' }],
+			verdict: { scores: [0.9, 0.1], flags: [
+				{ entry: 1, kind: 'non_answer', detail: 'copies the prompt' },
+				{ entry: 1, kind: 'judge_addressing', detail: 'addresses the judge' },
+				{ entry: 0, kind: 'template', detail: '' }, { entry: 0, kind: 'copied', detail: '' },
+				{ entry: -1, kind: 'low_agreement', detail: '' }, { entry: 0, kind: 'brand_new', detail: '' }] },
+		})).then((el) => [...el.querySelectorAll('li[data-kind] strong')].map((s) => s.textContent).join('|'))`)
+		if want := "not an answer|addresses the judge|template answer|copied answer|judges disagree|brand new"; got != want {
+			t.Errorf("the flags read %q, want %q", got, want)
+		}
+	})
+}
