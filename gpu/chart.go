@@ -25,6 +25,10 @@ type series struct {
 	name, color string
 	width       float64
 	xs, ys      []float64
+	// starts are the indices where a stretch of consecutive steps begins:
+	// rounds alternate SFT and DPO, and a line drawn across the other
+	// phase's steps showed a trend between rounds that never happened.
+	starts []int
 }
 
 // WriteChart draws the training curves in ms as an SVG: loss per step
@@ -42,6 +46,9 @@ func WriteChart(w io.Writer, title string, ms []StepMetrics) error {
 	rejected = series{name: "rewards/rejected", color: "#8c564b", width: 1}
 	add := func(s *series, x, y float64) {
 		if !math.IsNaN(y) && !math.IsInf(y, 0) {
+			if n := len(s.xs); n == 0 || x != s.xs[n-1]+1 {
+				s.starts = append(s.starts, n)
+			}
 			s.xs, s.ys = append(s.xs, x), append(s.ys, y)
 		}
 	}
@@ -116,11 +123,23 @@ func panel(w io.Writer, top int, ylabel string, ss []series) {
 		if len(s.xs) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, `<polyline fill="none" stroke="%s" stroke-width="%g" points="`, s.color, s.width)
-		for i := range s.xs {
-			fmt.Fprintf(w, "%.1f,%.1f ", px(s.xs[i]), py(s.ys[i]))
+		for k, from := range s.starts {
+			to := len(s.xs)
+			if k+1 < len(s.starts) {
+				to = s.starts[k+1]
+			}
+			if to-from == 1 {
+				// A stretch of one step (a round's single DPO step) is a
+				// dot: a polyline of one point draws nothing.
+				fmt.Fprintf(w, `<circle fill="%s" cx="%.1f" cy="%.1f" r="%g"/>`+"\n", s.color, px(s.xs[from]), py(s.ys[from]), s.width+0.5)
+				continue
+			}
+			fmt.Fprintf(w, `<polyline fill="none" stroke="%s" stroke-width="%g" points="`, s.color, s.width)
+			for i := from; i < to; i++ {
+				fmt.Fprintf(w, "%.1f,%.1f ", px(s.xs[i]), py(s.ys[i]))
+			}
+			fmt.Fprintln(w, `"/>`)
 		}
-		fmt.Fprintln(w, `"/>`)
 		fmt.Fprintf(w, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="%s" stroke-width="%g"/>`+"\n", x1+12, ly, x1+32, ly, s.color, s.width+1)
 		fmt.Fprintf(w, `<text x="%g" y="%g">%s</text>`+"\n", x1+38, ly+4, html.EscapeString(s.name))
 		ly += 18

@@ -100,3 +100,44 @@ func TestChartIsWellFormedSVG(t *testing.T) {
 		}
 	}
 }
+
+// A run of several rounds or versions alternates SFT and DPO steps: each
+// phase's line stops where the phase does. It used to be one polyline
+// per phase, so a straight line joined DPO's last step of round 1 to its
+// first of round 2 across the SFT steps between them, a trend that never
+// happened (and likewise for SFT and the rewards). A phase of one step
+// is a dot.
+func TestChartBreaksEachPhaseLineBetweenRounds(t *testing.T) {
+	var ms []StepMetrics
+	step := 0
+	for _, phases := range [][2]int{{3, 2}, {3, 2}, {2, 1}} { // SFT steps, DPO steps per round
+		for range phases[0] {
+			step++
+			ms = append(ms, StepMetrics{Step: step, Phase: PhaseSFT, Loss: 3})
+		}
+		for range phases[1] {
+			step++
+			ms = append(ms, StepMetrics{Step: step, Phase: PhaseDPO, Loss: 0.6, DPOStats: &DPOStats{RewardsMargins: 0.1}})
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteChart(&buf, "rounds", ms); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	for _, tt := range []struct {
+		series      string
+		color       string
+		lines, dots int
+	}{
+		{"loss (sft)", "#1f77b4", 3, 0},
+		{"loss (dpo)", "#d62728", 2, 1},
+		{"rewards/margins", "#2ca02c", 2, 1},
+	} {
+		lines := strings.Count(svg, `<polyline fill="none" stroke="`+tt.color+`"`)
+		dots := strings.Count(svg, `<circle fill="`+tt.color+`"`)
+		if lines != tt.lines || dots != tt.dots {
+			t.Errorf("%s: %d lines and %d dots, want %d and %d (one per round's stretch of steps)", tt.series, lines, dots, tt.lines, tt.dots)
+		}
+	}
+}
