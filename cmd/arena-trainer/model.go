@@ -102,7 +102,7 @@ func checkMemory(cfg gpt.Config, batch int) error {
 	if !ok || need < free {
 		return nil
 	}
-	return fmt.Errorf("a %d-layer, width-%d model with context %d and batch %d needs about %.1f GiB (weights, AdamW moments, reference and activations); this machine has %.1f GiB free: use a smaller -preset, -batch or -context, or -accumulate",
+	return fmt.Errorf("a %d-layer, width-%d model with context %d and %d sequences at once (a DPO pair is two; -accumulate divides them) needs about %.1f GiB (weights, AdamW moments, reference and activations); this machine has %.1f GiB free: use a smaller -preset, -batch or -context, or -accumulate",
 		cfg.NLayer, cfg.NEmbd, cfg.BlockSize, batch, float64(need)/(1<<30), float64(free)/(1<<30))
 }
 

@@ -84,6 +84,11 @@ func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "GiB") {
 		t.Fatalf("err = %v", err)
 	}
+	// It said "batch 8192" to a run given -batch 4096: the sequences a
+	// step holds at once (a pair is two), not the flag's value.
+	if !strings.Contains(err.Error(), "8192 sequences at once") || strings.Contains(err.Error(), "batch 8192") {
+		t.Errorf("err = %v, want it to count the sequences held at once, not to give them as the -batch", err)
+	}
 }
 
 // A run whose steps diverge (a learning rate far too high) stops saying
