@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -156,7 +157,13 @@ func prefsExport(fs *flag.FlagSet) action {
 		}
 		fmt.Fprintf(inv.stderr, "done: %d pairs; resume with --since %d\n", total, q.Since)
 		if inv.g.json {
-			return printJSON(inv.stdout, map[string]any{"pairs": total, "next_cursor": q.Since})
+			summary := map[string]any{"pairs": total, "next_cursor": q.Since}
+			if !toFile {
+				// stdout is the pairs: the summary after them was a line
+				// of no pair at the end of the dataset.
+				return json.NewEncoder(inv.stderr).Encode(summary)
+			}
+			return printJSON(inv.stdout, summary)
 		}
 		return nil
 	}

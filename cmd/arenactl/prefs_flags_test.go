@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -55,5 +58,40 @@ func TestPrefsExportSendsEveryFilterItIsGiven(t *testing.T) {
 		case tt.want != "" && (!sent || v[0] != tt.want):
 			t.Errorf("%v sent %s=%v (sent %v), want %s", tt.args, tt.param, v, sent, tt.want)
 		}
+	}
+}
+
+// With --out - the pairs are stdout, and --json's summary goes to stderr:
+// it was printed after the pairs, so `prefs export --out - --json >
+// prefs.jsonl` ended the dataset with a five-line object that is no pair,
+// and loading it as JSON Lines failed.
+func TestPrefsExportToStdoutKeepsTheSummaryOutOfThePairs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("since") == "0" {
+			w.Header().Set("X-Next-Cursor", "2")
+			fmt.Fprintln(w, `{"prompt":"p","chosen":"a","rejected":"b"}`)
+			fmt.Fprintln(w, `{"prompt":"q","chosen":"c","rejected":"d"}`)
+			return
+		}
+		w.Header().Set("X-Next-Cursor", "2")
+	}))
+	defer srv.Close()
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_KEY": "art_k"}
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"prefs", "export", "--out", "-", "--format", "trl", "--json"}, func(k string) string { return env[k] }, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(o.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stdout holds %d lines, want the 2 pairs alone:\n%s", len(lines), o.String())
+	}
+	for _, l := range lines {
+		var p struct{ Prompt, Chosen, Rejected string }
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Prompt == "" {
+			t.Errorf("stdout line %q is not a pair (%v)", l, err)
+		}
+	}
+	if !strings.Contains(e.String(), `"next_cursor":2`) {
+		t.Errorf("stderr lacks the summary's next_cursor:\n%s", e.String())
 	}
 }
