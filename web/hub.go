@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 
@@ -29,6 +30,10 @@ type Hub struct {
 type watcher struct {
 	ch   chan *hubEvent
 	once sync.Once
+	// stopping is set before ch closes when the hub stops (the node is
+	// shutting down): the stream did not fall behind, and its close says
+	// so (closeCode, streams.go's reasons).
+	stopping atomic.Bool
 }
 
 // hubEvent is an event on its way to many streams. Its wire frames are
@@ -64,6 +69,23 @@ func (e *hubEvent) prepared(v int, build func() any) *websocket.PreparedMessage 
 
 func (w *watcher) close() { w.once.Do(func() { close(w.ch) }) }
 
+// closeCode is the websocket close code for a stream whose mailbox
+// closed: going away when the node stops, else the stream fell behind.
+func (w *watcher) closeCode() int {
+	if w.stopping.Load() {
+		return websocket.CloseGoingAway
+	}
+	return closeTooSlow
+}
+
+// why says why a stream's mailbox closed, for its close frame.
+func (w *watcher) why() string {
+	if w.stopping.Load() {
+		return "node shutting down"
+	}
+	return "spectator fell behind"
+}
+
 // NewHub returns a hub; Run feeds it.
 func NewHub(bus *arena.Bus) *Hub {
 	return &Hub{bus: bus, contests: map[string]map[*watcher]struct{}{}, arenas: map[string]map[*watcher]struct{}{}}
@@ -76,13 +98,13 @@ func (h *Hub) Run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			h.closeAll()
+			h.closeAll(true)
 			return
 		case ev, ok := <-sub.C:
 			if !ok {
 				// The hub itself fell behind: every stream may have missed
 				// events, so close them all; clients resync with ?since.
-				h.closeAll()
+				h.closeAll(false)
 				sub = h.bus.Subscribe(1 << 16)
 				continue
 			}
@@ -130,12 +152,17 @@ func (h *Hub) deliver(set map[*watcher]struct{}, ev *hubEvent) {
 	}
 }
 
-func (h *Hub) closeAll() {
+// closeAll closes every stream's mailbox; stopping: because the hub
+// stops with its node.
+func (h *Hub) closeAll(stopping bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, m := range []map[string]map[*watcher]struct{}{h.contests, h.arenas} {
 		for k, set := range m {
 			for w := range set {
+				if stopping {
+					w.stopping.Store(true)
+				}
 				w.close()
 			}
 			delete(m, k)

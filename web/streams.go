@@ -76,7 +76,7 @@ func (s *Server) contestStream(c *gin.Context) {
 	}
 	hiding := live != nil
 	behind := func() string {
-		return "spectator fell behind; reconnect with ?since=" + strconv.FormatUint(last, 10)
+		return w.why() + "; reconnect with ?since=" + strconv.FormatUint(last, 10)
 	}
 	out.serve(w, done, behind, func(ev *hubEvent) *websocket.PreparedMessage {
 		ce, ok := ev.Data.(arena.ContestEvent)
@@ -230,7 +230,7 @@ func (s *Server) arenaLive(c *gin.Context) {
 	if !out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board}) {
 		return
 	}
-	behind := func() string { return "spectator fell behind; reconnect" }
+	behind := func() string { return w.why() + "; reconnect" }
 	// The deleted frame is the feed's last: the server closes it then, so
 	// a spectator is not left on a socket that would go on to carry an
 	// arena created later under the name (its own snapshot never sent).

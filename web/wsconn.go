@@ -191,8 +191,9 @@ func (sc streamConn) close(code int, reason string) {
 
 // serve writes the frame of each event from the mailbox (frameOf returns
 // nil to skip one) and pings the peer, until it leaves (done), a write
-// fails, the stream has ended (sc.ended), or the hub drops the stream for
-// falling behind: then the close frame carries behind()'s reason.
+// fails, the stream has ended (sc.ended), or the hub drops the stream (for
+// falling behind, or as the node stops): then the close frame carries
+// behind()'s reason and the watcher's code.
 func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() string, frameOf func(*hubEvent) *websocket.PreparedMessage) {
 	ticker := time.NewTicker(pingPeriod)
 	defer ticker.Stop()
@@ -208,7 +209,7 @@ func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() strin
 			}
 		case ev, ok := <-w.ch:
 			if !ok {
-				sc.close(closeTooSlow, behind())
+				sc.close(w.closeCode(), behind())
 				return
 			}
 			sent, more := sc.sendBatch(ev, w.ch, frameOf)
@@ -216,7 +217,7 @@ func (sc streamConn) serve(w *watcher, done <-chan struct{}, behind func() strin
 				return
 			}
 			if !more {
-				sc.close(closeTooSlow, behind())
+				sc.close(w.closeCode(), behind())
 				return
 			}
 			if sc.ended != nil {
