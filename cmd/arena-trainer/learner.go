@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,14 +27,14 @@ import (
 // learner@v<steps> and answers turns (prompt or verifiable: both views
 // carry the text as "prompt") by sampling from it, until ctx ends (the
 // next round's version takes over).
-func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampler, tok gpu.Tokenizer, steps int, log io.Writer) error {
+func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampler, tok gpu.Tokenizer, steps int, weights string, log io.Writer) error {
 	owner, err := client.New(o.Server, client.WithKey(o.OwnerKey))
 	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("learner@v%d", steps)
-	agentID, agentKey, err := enter(ctx, owner, name, fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences",
-		cfg.NLayer, cfg.NEmbd, tok.Name()))
+	name, agentID, agentKey, err := enter(ctx, owner, name, fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences%s%s",
+		cfg.NLayer, cfg.NEmbd, tok.Name(), weightsMark, weights))
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
@@ -58,25 +64,66 @@ func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampl
 // enter creates the version's agent, or, when a run that resumed from a
 // checkpoint finds it already there, takes it back with a fresh key: the
 // version's key was shown only to the run that created it, and its rating
-// history belongs to the same weights.
-func enter(ctx context.Context, owner *client.Client, name, description string) (id, key string, err error) {
+// history belongs to the same weights. The description names the weights
+// (weightsMark and their hash), so another run's version of the same step
+// (a new -out of the same owner) is not taken over, which rated two
+// models' games as one: it enters as name-2, name-3, … instead. An agent
+// entered before descriptions named the weights is taken back by name.
+// It returns the name entered under.
+func enter(ctx context.Context, owner *client.Client, name, description string) (entered, id, key string, err error) {
 	created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: name, Kind: client.KindWebSocket, Description: description})
 	if err == nil {
-		return created.Agent.ID, created.AgentKey, nil
+		return name, created.Agent.ID, created.AgentKey, nil
 	}
 	if !client.IsCode(err, "conflict") {
-		return "", "", err
+		return "", "", "", err
 	}
+	taken := map[string]client.Agent{}
 	for a, lerr := range owner.AllAgents(ctx, client.ListAgentsOptions{Owner: "me"}) {
 		if lerr != nil {
-			return "", "", lerr
+			return "", "", "", lerr
 		}
-		if a.Name == name {
-			key, err := owner.RotateAgentKey(ctx, a.ID)
-			return a.ID, key, err
+		if a.Name == name || strings.HasPrefix(a.Name, name+"-") {
+			taken[a.Name] = a
 		}
 	}
-	return "", "", err
+	for _, n := range slices.Sorted(maps.Keys(taken)) {
+		a := taken[n]
+		if a.Description == description || (n == name && !strings.Contains(a.Description, weightsMark)) {
+			key, err := owner.RotateAgentKey(ctx, a.ID)
+			return n, a.ID, key, err
+		}
+	}
+	for k := 2; ; k++ {
+		n := fmt.Sprintf("%s-%d", name, k)
+		if _, ok := taken[n]; ok {
+			continue
+		}
+		created, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: n, Kind: client.KindWebSocket, Description: description})
+		if err != nil {
+			return "", "", "", err
+		}
+		return n, created.Agent.ID, created.AgentKey, nil
+	}
+}
+
+// weightsMark precedes the hash of a version's weights in its agent's
+// description.
+const weightsMark = "; weights sha256:"
+
+// weightsHash names a policy's weights: the first 12 hex digits of the
+// SHA-256 of its parameters as little-endian float32.
+func weightsHash(m *gpt.Model) string {
+	h := sha256.New()
+	buf := make([]byte, 4*4096)
+	for i := 0; i < len(m.Params); i += 4096 {
+		chunk := m.Params[i:min(i+4096, len(m.Params))]
+		for j, x := range chunk {
+			binary.LittleEndian.PutUint32(buf[4*j:], math.Float32bits(x))
+		}
+		h.Write(buf[:4*len(chunk)])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 type frame struct {

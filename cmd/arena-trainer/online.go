@@ -257,7 +257,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			learner.stop()
 			pctx, cancel := context.WithCancel(ctx)
 			learner.cancel = cancel
-			version, cfg := tr.Steps(), tr.Policy().Config
+			version, cfg, weights := tr.Steps(), tr.Policy().Config, weightsHash(tr.Policy())
 			smp, release, err := policySampler(tr, true)
 			if err != nil {
 				cancel()
@@ -265,7 +265,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			go func() {
 				defer release()
-				if err := play(pctx, o, cfg, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
+				if err := play(pctx, o, cfg, smp, tr.Tokenizer(), version, weights, stderr); err != nil && pctx.Err() == nil {
 					fmt.Fprintln(stderr, "learner:", err)
 				}
 			}()

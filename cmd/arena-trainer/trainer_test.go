@@ -537,11 +537,11 @@ func TestAResumedRunEntersItsVersionAgain(t *testing.T) {
 	_, key := srv.AddOwner(t, "lea", "")
 	owner := srv.Client(t, key)
 	ctx := context.Background()
-	id1, key1, err := enter(ctx, owner, "learner@v7", "v7")
+	_, id1, key1, err := enter(ctx, owner, "learner@v7", "v7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, key2, err := enter(ctx, owner, "learner@v7", "v7")
+	_, id2, key2, err := enter(ctx, owner, "learner@v7", "v7")
 	if err != nil {
 		t.Fatalf("entering the same version again: %v", err)
 	}
@@ -686,4 +686,55 @@ func tinyTrainer(t *testing.T) *gpu.Trainer {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// Another run's version of the same step is not taken over: a second run
+// of the same owner (a new -out, other settings) made learner@v80 again,
+// and enter gave it the first run's agent, so two models' games were rated
+// as one. A version's description carries its weights' hash; the same
+// weights (a resumed run) take their agent back, other weights enter as
+// learner@v80-2, -3, …, and an agent entered before descriptions carried
+// the hash is taken back as it was.
+func TestAnotherRunsVersionEntersUnderItsOwnName(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "lea", "")
+	owner := srv.Client(t, key)
+	ctx := context.Background()
+	a := "policy; weights sha256:aaaaaaaaaaaa"
+	b := "policy; weights sha256:bbbbbbbbbbbb"
+	c := "policy; weights sha256:cccccccccccc"
+	steps := []struct {
+		desc, wantName string
+		sameAs         int // index of the step whose agent it must be (-1: a new one)
+	}{
+		{a, "learner@v7", -1},
+		{b, "learner@v7-2", -1},
+		{b, "learner@v7-2", 1},
+		{a, "learner@v7", 0},
+		{c, "learner@v7-3", -1},
+	}
+	ids := make([]string, len(steps))
+	for i, st := range steps {
+		name, id, key, err := enter(ctx, owner, "learner@v7", st.desc)
+		if err != nil || key == "" {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		ids[i] = id
+		if name != st.wantName {
+			t.Errorf("step %d: entered as %s, want %s", i, name, st.wantName)
+		}
+		for j := range i {
+			if same := ids[j] == id; same != (j == st.sameAs) {
+				t.Errorf("step %d: agent %s, step %d's %s: same %v, want %v", i, id, j, ids[j], same, j == st.sameAs)
+			}
+		}
+	}
+	// A version entered by an arena-trainer whose descriptions had no hash
+	// is taken back by name, as before.
+	if _, err := owner.CreateAgent(ctx, client.CreateAgentRequest{Name: "learner@v9", Kind: client.KindWebSocket, Description: "policy"}); err != nil {
+		t.Fatal(err)
+	}
+	if name, _, _, err := enter(ctx, owner, "learner@v9", a); err != nil || name != "learner@v9" {
+		t.Errorf("an agent of no hash: entered as %s, %v; want it taken back", name, err)
+	}
 }
