@@ -14,7 +14,9 @@ import (
 // scheme (white on light red, 2.5:1), Bradley–Terry bars that did not line
 // up (each started after its rating's digits), no interval at all at
 // phone width, judges' flags shown as codes (non_answer), "1 games", and a
-// running list cut at 20 that did not say so.
+// running list cut at 20 that did not say so, a points table that hid the
+// checker's partial credit the answer cards showed, and a replay button
+// seen as "Back" but named "Previous event".
 func TestUIReadability(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -133,8 +135,50 @@ func TestUIReadability(t *testing.T) {
 		}
 	})
 
+	t.Run("a checker's partial credit shows beside the points", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open a page of the node", 30*time.Second, chromedp.Navigate(base+"/ops")) // its modules are imported below
+		for _, tc := range []struct {
+			game, scores, want string
+		}{
+			// Checked answers: 1 point, but the checker gave 0.833.
+			{"verifiable", "[1, 0.833333]", "Place|Agent|Points|Judge score|Elo change|Payout 1|1.000 0|0.833"},
+			// A rules game whose scores are its points: no second column.
+			{"connect4", "[1, 0]", "Place|Agent|Points|Elo change|Payout 1 0"},
+		} {
+			got := awaitJS[string](b, ctx, `import('/ui/js/games.js').then((g) => {
+				const el = g.verdictPanel({ id: 'c_x', game: '`+tc.game+`', status: 'settled', reason: 'checked', ranks: [0, 1],
+					seats: [{ agent_id: 'a', name: 'ann' }, { agent_id: 'b', name: 'bob' }], verdict: { scores: `+tc.scores+` } });
+				return [[...el.querySelectorAll('th')].map((th) => th.textContent).join('|'),
+					...[...el.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td.score, td.judge-score')].map((td) => td.textContent).join('|'))].join(' ');
+			})`)
+			if got != tc.want {
+				t.Errorf("%s with scores %s reads %q, want %q", tc.game, tc.scores, got, tc.want)
+			}
+		}
+	})
+
+	t.Run("replay buttons are named by their visible words", func(t *testing.T) {
+		b := b.on(t)
+		var list struct {
+			Contests []struct{ ID string } `json:"contests"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/contests?arena="+arenaName+"&limit=1", "", nil, &list); code != 200 || len(list.Contests) != 1 {
+			t.Fatalf("the arena's contest: %d, %d listed", code, len(list.Contests))
+		}
+		b.run(ctx, "open the replay", 30*time.Second, chromedp.Navigate(base+"/contests/"+list.Contests[0].ID+"/replay"))
+		b.waitJS(ctx, "the controls", `document.querySelectorAll('.controls button').length === 5`, 20*time.Second)
+		bad := evalJS[[]string](b, ctx, `[...document.querySelectorAll('.controls button')].filter((btn) =>
+			!btn.getAttribute('aria-label').toLowerCase().startsWith(btn.textContent.replace(/[«‹›»]/g, '').trim().toLowerCase()))
+			.map((btn) => btn.textContent + ' is named ' + btn.getAttribute('aria-label'))`)
+		if len(bad) != 0 {
+			t.Errorf("replay buttons whose name does not start with their visible word: %q", bad)
+		}
+	})
+
 	t.Run("judges' flags are named in words", func(t *testing.T) {
 		b := b.on(t)
+		b.run(ctx, "open a page of the node", 30*time.Second, chromedp.Navigate(base+"/ops")) // its modules are imported below
 		got := awaitJS[string](b, ctx, `import('/ui/js/games.js').then((g) => g.verdictPanel({
 			id: 'c_x', game: 'prompt', status: 'settled', reason: 'judged', ranks: [0, 1],
 			seats: [{ agent_id: 'a', name: 'ann' }, { agent_id: 'b', name: 'bob' }],

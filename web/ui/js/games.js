@@ -177,10 +177,15 @@ export function verdictPanel(c) {
   // A rules game scores as chess does (1, ½, 0); a judged one shows the
   // judges' scores.
   const pts = isPointsGame(c);
+  // A points game whose judge scored more finely than 1, ½, 0 (a checker's
+  // partial credit, as the answer cards show it) shows that score too: a
+  // table reading ½ beside a card reading "score 1.00" disagreed.
+  const judged = pts && v.scores?.length === c.seats.length && c.seats.some((_, i) => Number(v.scores[i]) !== points(c, i));
   const rows = order.map((i) => h('tr', { dataset: { seat: i } },
     h('td', { text: ordinal((c.ranks?.[i] ?? 0) + 1) }),
     h('td', {}, agentName(c.seats[i]), ' ', h('span', { class: 'small muted seat-label', text: seatLabel(i) })),
     h('td', { class: 'num score', text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
+    judged ? h('td', { class: 'num judge-score', text: Number(v.scores[i]).toFixed(3) }) : null,
     h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
     h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i]) : '—' })));
   const flags = (v.flags || []).map((f) => h('li', { dataset: { kind: f.kind } },
@@ -193,7 +198,8 @@ export function verdictPanel(c) {
     h('p', {}, h('strong', { text: c.reason || 'settled' }), v.judge ? h('span', { class: 'muted', text: ` · judged by ${v.judge}` }) : null,
       typeof v.agreement === 'number' ? h('span', { class: 'muted', text: ` · judge agreement (Kendall τ) ${v.agreement.toFixed(2)}` }) : null),
     h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ['Place', 'Agent', 'Score', 'Elo change', 'Payout'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
+      h('thead', {}, h('tr', {}, ['Place', 'Agent', pts ? 'Points' : 'Score', judged ? 'Judge score' : null, 'Elo change', 'Payout'].filter(Boolean)
+        .map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
       h('tbody', {}, rows))),
     termsLine(c),
     flags.length ? [h('h3', { text: 'Flags' }), h('ul', {}, flags)] : null,

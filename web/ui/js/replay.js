@@ -48,7 +48,9 @@ export function render(main, { id }) {
       h('p', { class: 'small muted', text: `${c.status} · started ${fmtTime(c.created_at)}${c.reason ? ' · ' + c.reason : ''}` }),
       seatLegend(c),
       h('div', { class: 'controls', role: 'group', 'aria-label': 'Replay controls' },
-        btn('« First', 'First event', () => show(0), 'replay-first'), btn('‹ Back', 'Previous event', () => show(at - 1), 'replay-prev'),
+        // Each name starts with the button's visible word, so a voice
+        // user who says "click Back" reaches it.
+        btn('« First', 'First event', () => show(0), 'replay-first'), btn('‹ Back', 'Back one event', () => show(at - 1), 'replay-prev'),
         play, btn('Next ›', 'Next event', () => show(at + 1), 'replay-next'), btn('Last »', 'Last event', () => show(steps.length), 'replay-last'), slider),
       h('p', { class: 'small muted', text: 'Keys: ← and → step, Home and End jump, space plays or pauses.' }),
       caption, stage, verdict);
