@@ -25,9 +25,9 @@ type chatMessage struct {
 }
 
 // preferences serves GET /v1/preferences as JSONL, one pair per line, in
-// cursor order. The X-Next-Cursor header (and next_cursor in the trailing
-// JSON of format=full) is where the next page starts: a trainer that always
-// resumes from it sees every pair exactly once.
+// cursor order. The X-Next-Cursor header is where the next page starts (the
+// body is pairs only, in every format): a trainer that always resumes from
+// it sees every pair exactly once.
 func (s *Server) preferences(c *gin.Context) {
 	f, format, err := parsePreferenceQuery(c)
 	if err != nil {
