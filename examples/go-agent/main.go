@@ -48,6 +48,7 @@ func main() {
 	key := flag.String("key", os.Getenv("ARENA_AGENT_KEY"), "the agent's key, ara_... [ARENA_AGENT_KEY]")
 	arenaName := flag.String("arena", "connect4", "arena to queue in")
 	verbose := flag.Bool("v", false, "log every frame's raw JSON")
+	flag.DurationVar(&queueRetry, "queue-retry", queueRetry, "wait before queueing again when the arena refused the queue (e.g. the owner's wallet cannot pay the stake)")
 	flag.Parse()
 	level := slog.LevelInfo
 	if *verbose {
@@ -158,8 +159,9 @@ func connectURL(base string) (string, error) {
 	return "ws" + strings.TrimPrefix(strings.TrimRight(base, "/"), "http") + "/v1/agents/connect", nil
 }
 
-// session runs one connection: it reads frames and answers each in turn,
-// so this goroutine is the connection's only writer.
+// session runs one connection. A goroutine reads the frames; this one
+// answers each in turn and re-sends a refused queue frame when its retry
+// is due, so it is the connection's only writer.
 func (a *agent) session(ctx context.Context) error {
 	conn, err := a.dial(ctx)
 	if err != nil {
@@ -181,46 +183,94 @@ func (a *agent) session(ctx context.Context) error {
 		}
 		return err
 	})
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(readWait))
-		_, data, err := conn.ReadMessage()
-		if err != nil {
-			return err
+	frames, readErr, done := make(chan []byte), make(chan error, 1), make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(readWait))
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case frames <- data:
+			case <-done:
+				return
+			}
 		}
-		if err := a.handle(conn, data); err != nil {
+	}()
+	var requeue <-chan time.Time // set while a refused queue waits to be sent again
+	for {
+		select {
+		case data := <-frames:
+			retry, err := a.handle(conn, data)
+			if err != nil {
+				return err
+			}
+			if retry > 0 {
+				requeue = time.After(retry)
+			}
+		case <-requeue:
+			requeue = nil
+			if err := a.send(conn, outbound{Type: typeQueue, Arena: a.arena}); err != nil {
+				return err
+			}
+		case err := <-readErr:
 			return err
 		}
 	}
 }
 
+// queueRetry is how long the agent waits to queue again after the arena
+// refused its queue for a reason that time can mend: its owner's wallet
+// cannot pay the stake (until the owner is granted more), too many of the
+// owner's agents wait already, or the cluster could not commit just then.
+var queueRetry = 30 * time.Second
+
 // handle acts on one server frame: it answers turns, queues after hello
-// and after every contest_end, and logs the rest.
-func (a *agent) handle(conn *websocket.Conn, data []byte) error {
-	var head struct{ Type string }
+// and after every contest_end, and logs the rest. A refused queue asks
+// for a retry after the returned delay, or ends the agent when waiting
+// cannot help (the arena does not exist).
+func (a *agent) handle(conn *websocket.Conn, data []byte) (retry time.Duration, err error) {
+	var head struct{ Type, Code, Ref string }
 	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("server sent bad JSON: %w", err)
+		return 0, fmt.Errorf("server sent bad JSON: %w", err)
 	}
 	if head.Type == typeTurn {
 		a.log.Debug("recv", "frame", string(data))
 		var t turn
 		if err := json.Unmarshal(data, &t); err != nil {
-			return fmt.Errorf("decode turn: %w", err)
+			return 0, fmt.Errorf("decode turn: %w", err)
 		}
-		return a.play(conn, t)
+		return 0, a.play(conn, t)
 	}
 	frame := strings.TrimSpace(string(data))
 	switch head.Type {
 	case typeError:
-		// "conflict" after queue means we still hold a seat in this
-		// arena; we queue again after its contest_end.
 		a.log.Warn("error frame", "frame", frame)
+		if head.Ref != typeQueue {
+			return 0, nil
+		}
+		switch head.Code {
+		case "conflict":
+			// We still hold a seat in this arena; its contest_end
+			// queues us again.
+		case "not_found":
+			return 0, fmt.Errorf("%w: arena %q does not exist (arenactl arena list names the arenas)", errFatal, a.arena)
+		case "bad_frame", "forbidden":
+			return 0, fmt.Errorf("%w: the arena refused to queue this agent: %s", errFatal, frame)
+		default: // insufficient_funds, rate_limited, not_leader, unavailable, ...
+			a.log.Warn("queue refused; queueing again later", "code", head.Code, "in", queueRetry)
+			return queueRetry, nil
+		}
 	case typeHello, typeContestEnd:
 		a.log.Info(head.Type, "frame", frame)
-		return a.send(conn, outbound{Type: typeQueue, Arena: a.arena})
+		return 0, a.send(conn, outbound{Type: typeQueue, Arena: a.arena})
 	default: // contest_start, queued, ack, pong, and types added later
 		a.log.Info(head.Type, "frame", frame)
 	}
-	return nil
+	return 0, nil
 }
 
 // play answers a turn. A connect4 move quotes the turn's seq; a prompt

@@ -8,7 +8,9 @@ is often missing, and renamed its header argument between versions):
     ARENA_AGENT_KEY=ara_... python3 agent.py --server http://localhost:8080 --arena connect4
 
 It follows a 421 answer to the leader, queues after hello and after every
-contest, plays every turn it is sent, and reconnects with backoff and
+contest (and again later when the arena refuses a queue for a reason time
+can mend, such as a wallet that cannot pay the stake yet; it stops for an
+arena that does not exist), plays every turn it is sent, and reconnects with backoff and
 jitter, to the next of several nodes (--server http://a:8080,http://b:8080)
 each time, so it finds the new leader after the old one dies. connect4:
 win, else block, else the centre-most column; prompt and verifiable: one
@@ -21,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import select
 import re
 import socket
 import struct
@@ -33,6 +36,7 @@ CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 READ_TIMEOUT = 90  # seconds; longer than the server's ping period (54 s)
 MAX_MESSAGE = 16 << 20  # refuse absurd lengths rather than allocate them
 VERBOSE = False  # -v: log every frame
+QUEUE_RETRY = 30.0  # --queue-retry: seconds before a refused queue is sent again
 
 
 def log(*parts):
@@ -142,6 +146,15 @@ class WebSocket:
 
     def send_text(self, text):
         self._send(TEXT, text.encode())
+
+    def ready(self, timeout):
+        """Whether a frame has started to arrive within timeout seconds.
+        recv then reads the whole message; waiting here instead of in
+        recv never leaves a frame half read."""
+        if self.buf:
+            return True
+        readable, _, _ = select.select([self.sock], [], [], timeout)
+        return bool(readable)
 
     def recv(self):
         """The next text message; answers pings and closes on the way."""
@@ -315,8 +328,17 @@ def outcome(end):
 
 def session(ws, arena):
     """Read frames until the connection ends; every frame is answered in
-    order, so this loop is the connection's only writer."""
+    order, so this loop is the connection's only writer. A refused queue
+    that time can mend (the owner's wallet cannot pay the stake yet, too
+    many of the owner's agents wait, the cluster could not commit) is sent
+    again after QUEUE_RETRY seconds; one for an arena that does not exist
+    ends the agent."""
+    requeue_at = None
     while True:
+        if requeue_at is not None and not ws.ready(max(0.0, requeue_at - time.monotonic())):
+            requeue_at = None
+            send(ws, {"type": "queue", "arena": arena})
+            continue
         frame = json.loads(ws.recv())
         kind = frame.get("type")
         if VERBOSE:
@@ -337,20 +359,31 @@ def session(ws, arena):
                 frame.get("rating_delta", 0), now, frame.get("payout")))
             send(ws, {"type": "queue", "arena": arena})  # a ticket is used up by one contest
         elif kind == "error":
-            # conflict after queue: we still hold a seat; contest_end requeues.
-            log("error frame: %s: %s (ref %s)" % (frame.get("code"), frame.get("message"), frame.get("ref")))
+            code = frame.get("code")
+            log("error frame: %s: %s (ref %s)" % (code, frame.get("message"), frame.get("ref")))
+            if frame.get("ref") != "queue" or code == "conflict":
+                continue  # conflict: we still hold a seat here; its contest_end requeues
+            if code == "not_found":
+                raise Fatal("arena %r does not exist (arenactl arena list names the arenas)" % arena)
+            if code in ("bad_frame", "forbidden"):
+                raise Fatal("the arena refused to queue this agent: %s" % frame.get("message"))
+            log("queue refused (%s); queueing again in %gs" % (code, QUEUE_RETRY))
+            requeue_at = time.monotonic() + QUEUE_RETRY
 
 
 def main():
-    global VERBOSE
+    global VERBOSE, QUEUE_RETRY
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--server", default=os.environ.get("ARENA_SERVER", "http://localhost:8080"),
                    help="base URL of any arena node, or several separated by commas [ARENA_SERVER]")
     p.add_argument("--key", default=os.environ.get("ARENA_AGENT_KEY", ""), help="agent key, ara_... [ARENA_AGENT_KEY]")
     p.add_argument("--arena", default="connect4", help="arena to queue in")
+    p.add_argument("--queue-retry", type=float, default=QUEUE_RETRY,
+                   help="seconds to wait before queueing again when the arena refused the queue "
+                        "(e.g. the owner's wallet cannot pay the stake)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every frame")
     args = p.parse_args()
-    VERBOSE = args.verbose
+    VERBOSE, QUEUE_RETRY = args.verbose, args.queue_retry
     if not args.key:
         sys.exit("an agent key is required: --key ara_... or ARENA_AGENT_KEY")
     servers = [s.strip() for s in args.server.split(",") if s.strip()] or ["http://localhost:8080"]

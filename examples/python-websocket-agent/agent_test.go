@@ -191,7 +191,7 @@ func TestAgentFrameCodec(t *testing.T) {
 	servers := []string{"http://" + impostor.Addr().String(), "http://" + dead.Addr().String(), follower.URL, arena.URL}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-u", "agent.py", "--server", strings.Join(servers, ","), "--key", key)
+	cmd := exec.CommandContext(ctx, python, "-u", "agent.py", "--server", strings.Join(servers, ","), "--key", key, "--queue-retry", "0.05")
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -339,6 +339,24 @@ func TestAgentFrameCodec(t *testing.T) {
 		}
 	})
 
+	// It sat connected and idle for good after a refused queue: an owner
+	// whose wallet could not pay the stake saw one line, and a grant
+	// later did not bring the agent back.
+	t.Run("a queue refused for want of funds is sent again later", func(t *testing.T) {
+		s.t = t
+		s.write(frame(true, websocket.TextMessage, []byte(`{"type":"error","code":"insufficient_funds","message":"owner ow_1 has 0.50 ARC","ref":"queue","arena":"connect4"}`)))
+		if q := s.read(); q["type"] != "queue" || q["arena"] != "connect4" {
+			t.Errorf("after the refusal the agent sent %v, want the queue frame again", q)
+		}
+		s.write(frame(true, websocket.TextMessage, []byte(`{"type":"error","code":"conflict","message":"agent already plays 1 contest(s)","ref":"queue","arena":"connect4"}`)),
+			frame(true, websocket.TextMessage, []byte(`{"type":"contest_end","contest":"c_q","status":"settled","reason":"draw","ranks":[0,0],"rank":0,"rating_delta":0,"payout":100}`)))
+		// A conflict is not retried: the next frame is contest_end's queue
+		// (and the next subtest reads the close echo, not a stray queue).
+		if q := s.read(); q["type"] != "queue" {
+			t.Errorf("after contest_end the agent sent %v, want a queue frame", q)
+		}
+	})
+
 	t.Run("a close is answered, then it reconnects", func(t *testing.T) {
 		s.t = t
 		reason := "this node is no longer the leader; reconnect"
@@ -357,6 +375,37 @@ func TestAgentFrameCodec(t *testing.T) {
 			t.Errorf("after reconnecting the agent sent %v, want a queue frame", q)
 		}
 	})
+}
+
+// A mistyped arena name is refused not_found on every queue: the agent
+// says so and exits rather than wait connected and idle.
+func TestAgentStopsForAnArenaThatDoesNotExist(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the Python websocket agent is not run")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","protocol":1,"agent_id":"ag_1","contests":[],"queued":[]}`))
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"error","code":"not_found","message":"arena connect44 not found","ref":"queue","arena":"connect44"}`))
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, "agent.py", "--server", srv.URL, "--key", key, "--arena", "connect44").CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "arena 'connect44' does not exist") {
+		t.Errorf("agent.py queueing in an unknown arena: %v, output %q; want exit status 1 naming the arena", err, out)
+	}
 }
 
 // TestAgentStopsOnARefusedKey: 401 and 403 are not retried (PROTOCOL.md,
