@@ -16,7 +16,8 @@ import (
 // phone width, judges' flags shown as codes (non_answer), "1 games", and a
 // running list cut at 20 that did not say so, a points table that hid the
 // checker's partial credit the answer cards showed, and a replay button
-// seen as "Back" but named "Previous event".
+// seen as "Back" but named "Previous event", and a leaderboard that
+// stayed empty, without a word, when the node could not answer for it.
 func TestUIReadability(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -132,6 +133,40 @@ func TestUIReadability(t *testing.T) {
 		cells := evalJS[[]string](b, ctx, `[...document.querySelectorAll('#board-rows td.bt')].map((td) => td.innerText.replace(/\s+/g, ' ').trim())`)
 		if want := []string{"1616 1302–1777", "384 95–611"}; fmt.Sprint(cells) != fmt.Sprint(want) {
 			t.Errorf("at phone width the BT cells read %q, want %q: the rating and its 95%% interval", cells, want)
+		}
+	})
+
+	t.Run("a leaderboard the node could not read says so and is read again", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open the arena", 30*time.Second, chromedp.Navigate(base+"/arenas/"+arenaName))
+		b.waitJS(ctx, "the table", `document.querySelectorAll('#board-rows tr[data-agent]').length === 2`, 20*time.Second)
+		// The next two reads of the table fail as a busy or rate-limiting
+		// node answers; no contest settles meanwhile to prompt another.
+		evalJS[bool](b, ctx, `(() => {
+			window.__fails = 2; window.__banners = [];
+			const real = window.fetch;
+			window.fetch = async (u, o) => {
+				if (String(u).endsWith('/leaderboard') && window.__fails > 0) {
+					window.__fails--;
+					return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'node busy' } }), { status: 503, headers: { 'Content-Type': 'application/json' } });
+				}
+				return real(u, o);
+			};
+			new MutationObserver(() => { const el = document.querySelector('#banner'); if (!el.hidden) window.__banners.push(el.textContent); })
+				.observe(document.querySelector('#banner'), { attributes: true, childList: true, subtree: true, characterData: true });
+			const p = location.pathname;
+			history.pushState(null, '', '/');
+			history.pushState(null, '', p);
+			dispatchEvent(new PopStateEvent('popstate'));
+			return true; })()`)
+		b.waitJS(ctx, "the table read again", `window.__fails === 0 && document.querySelectorAll('#board-rows tr[data-agent]').length === 2`, 30*time.Second)
+		banners := evalJS[[]string](b, ctx, `window.__banners`)
+		said := false
+		for _, m := range banners {
+			said = said || strings.HasPrefix(m, "Could not read the leaderboard (node busy). Retrying…")
+		}
+		if !said {
+			t.Errorf("while the table could not be read the banner read %q, want it to say so", banners)
 		}
 	})
 

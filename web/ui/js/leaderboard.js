@@ -2,7 +2,7 @@
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
 // re-reads the table whenever a settlement changes it.
-import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney } from './util.js';
+import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney, reportDown, reportUp, dropProblem } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
 
 const columns = [
@@ -19,7 +19,8 @@ const columns = [
 export function render(main, { name }) {
   document.title = `${name} leaderboard — Agent Arena`;
   const st = { name, rows: [], trends: {}, sort: 'rank', dir: 1, prevGames: new Map(), running: new Map() };
-  const tbody = h('tbody', { id: 'board-rows' });
+  const tbody = h('tbody', { id: 'board-rows' },
+    h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'Loading the leaderboard…' })));
   const headRow = h('tr');
   const thead = h('thead', {}, headRow);
   const info = h('p', { class: 'small muted', id: 'arena-info' });
@@ -36,7 +37,7 @@ export function render(main, { name }) {
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
   const arenaPath = `/v1/arenas/${encodeURIComponent(name)}`;
-  let refreshTimer = 0, gone = false, stream = null, seen = false;
+  let refreshTimer = 0, gone = false, stream = null, seen = false, retries = 0, loaded = false;
   // unknown replaces the page when the node has no such arena, and stops
   // listening for it.
   const unknown = (why = `There is no arena named ${name}.`) => {
@@ -47,6 +48,7 @@ export function render(main, { name }) {
       h('p', {}, link('/', 'Back to the arenas')));
   };
   const refresh = async () => {
+    clearTimeout(refreshTimer);
     try {
       const [b, t] = await Promise.all([
         getJSON(`${arenaPath}/leaderboard`),
@@ -59,8 +61,16 @@ export function render(main, { name }) {
       method.textContent = `Ranked by ${b.method === 'bt' ? 'Bradley–Terry rank' : 'Elo'}.`;
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
+      loaded = true; retries = 0;
+      reportUp('board', 'The leaderboard is up to date again.');
     } catch (e) {
-      if (e.status === 404) unknown();
+      if (gone) return;
+      if (e.status === 404) { unknown(); return; }
+      // A failed read left the table empty (or old) without a word until
+      // the next settlement: say so, and read again with backoff.
+      reportDown('board', `Could not read the leaderboard (${e.message}). Retrying…` +
+        (loaded ? ' The table shows the last one read.' : ''));
+      refreshTimer = setTimeout(refresh, Math.min(10000, 1000 * 2 ** retries++));
     }
   };
   const later = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 250); };
@@ -124,7 +134,7 @@ export function render(main, { name }) {
   // here, where a websocket would only fail, and fail again on every retry.
   getJSON(arenaPath).then((d) => { if (!gone) { paintInfo(d?.arena); listen(); } },
     (e) => { if (e.status === 404) unknown(); else listen(); }); // unreachable: the stream reports and retries
-  return () => { gone = true; clearTimeout(refreshTimer); stream?.close(); };
+  return () => { gone = true; clearTimeout(refreshTimer); stream?.close(); dropProblem('board'); };
 }
 
 // ownerName is how the table names an owner: the display name the node
