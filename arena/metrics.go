@@ -127,6 +127,14 @@ func registerRaftGauges(reg prometheus.Registerer, n *Node) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "arena_state_pages_written_total",
 			Help: "Pages written to state.db by commits since the file was opened (4 KiB each on most systems)."},
 			func() float64 { return float64(n.fsm.PagesWritten()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "arena_raft_foreign_cluster_connections_total",
+			Help: "Raft connections refused because the dialling node announced another cluster's id (a data dir of another cluster)."},
+			func() float64 {
+				if t, ok := n.transport.(*tcpTransport); ok {
+					return float64(t.stream.guard.refused.Load())
+				}
+				return 0 // an in-memory transport (tests) carries no ids
+			}),
 		contestGauge(n, StatusRunning),
 		contestGauge(n, StatusJudging),
 	)

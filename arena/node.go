@@ -200,6 +200,9 @@ func Open(cfg Config) (*Node, error) {
 		if n.transport, err = newTCPTransport(cfg, hl); err != nil {
 			return nil, err
 		}
+		guard := &n.transport.(*tcpTransport).stream.guard
+		guard.log = n.log
+		guard.setIdentity(func() (string, bool) { return n.ClusterID(), n.ClusterLevel() >= LevelClusterID })
 	}
 
 	rc := raft.DefaultConfig()

@@ -21,6 +21,7 @@ import (
 type tcpStreamLayer struct {
 	ln        net.Listener
 	advertise net.Addr
+	guard     clusterGuard // the cluster id on every connection (raft_cluster_check.go)
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -34,7 +35,7 @@ func (t *tcpStreamLayer) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.track(c)
+	return t.track(t.guard.checked(c))
 }
 
 func (t *tcpStreamLayer) Close() error { return t.ln.Close() }
@@ -45,6 +46,10 @@ func (t *tcpStreamLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (n
 	d := net.Dialer{Timeout: timeout}
 	c, err := d.Dial("tcp", string(addr))
 	if err != nil {
+		return nil, err
+	}
+	if err := t.guard.announce(c, timeout); err != nil {
+		c.Close()
 		return nil, err
 	}
 	return t.track(c)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -26,10 +27,13 @@ type rejectingPeer struct {
 
 func newRejectingPeer(t *testing.T) *rejectingPeer {
 	t.Helper()
-	tr, err := raft.NewTCPTransport("127.0.0.1:0", nil, 4, time.Second, io.Discard)
+	// The node's own stream layer, which reads the cluster preamble the
+	// node opens its connections with (raft_cluster_check.go).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("fake peer transport: %v", err)
 	}
+	tr := raft.NewNetworkTransport(&tcpStreamLayer{ln: ln, advertise: ln.Addr()}, 4, time.Second, io.Discard)
 	p := &rejectingPeer{trans: tr, stop: make(chan struct{})}
 	p.done.Add(1)
 	go p.serve()

@@ -1,0 +1,149 @@
+package arena
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Raft connections carry the cluster id, as etcd's peer messages carry
+// X-Etcd-Cluster-ID: a node whose data dir belongs to another cluster
+// (a staging dir restored onto a production host, a member of a cluster
+// torn down and rebuilt under the same names and addresses) must not
+// reach this cluster's members even where it never passes a --join
+// check, since its stored configuration may name the same addresses. A
+// connection a node dials opens with a preamble naming the dialler's
+// cluster; the accepting node closes one that names another. Nodes
+// announce only once the cluster's level is LevelClusterID, which every
+// member's release reads; a connection without a preamble (an older
+// release's, or a node that has not learnt its cluster's id yet) is
+// taken as before.
+
+// preambleMagic opens a cluster preamble. raft's network transport
+// starts every message with an RPC type byte (0 to 4 today), so this
+// byte cannot be mistaken for one.
+const preambleMagic = 0xA7
+
+// preambleVersion is the preamble's format: magic, version, then the
+// 32-byte cluster id.
+const preambleVersion = 1
+
+const preambleLen = 2 + clusterIDLen
+
+// raftIdentity says which cluster this node belongs to and whether its
+// connections announce it (the cluster has reached LevelClusterID).
+type raftIdentity func() (clusterID string, announce bool)
+
+// clusterGuard is the stream layer's part of the check.
+type clusterGuard struct {
+	identity atomic.Pointer[raftIdentity]
+	refused  atomic.Uint64
+	log      *slog.Logger
+	lastLog  atomic.Int64 // unix nanos of the last refusal logged
+}
+
+func (g *clusterGuard) setIdentity(f raftIdentity) { g.identity.Store(&f) }
+
+func (g *clusterGuard) ident() (string, bool) {
+	f := g.identity.Load()
+	if f == nil {
+		return "", false
+	}
+	return (*f)()
+}
+
+// announce writes the preamble on a connection this node dialled.
+func (g *clusterGuard) announce(c net.Conn, timeout time.Duration) error {
+	id, ok := g.ident()
+	if !ok || len(id) != clusterIDLen {
+		return nil
+	}
+	buf := make([]byte, 0, preambleLen)
+	buf = append(buf, preambleMagic, preambleVersion)
+	buf = append(buf, id...)
+	if timeout > 0 {
+		_ = c.SetWriteDeadline(time.Now().Add(timeout))
+		defer c.SetWriteDeadline(time.Time{})
+	}
+	if _, err := c.Write(buf); err != nil {
+		return fmt.Errorf("send the cluster preamble: %w", err)
+	}
+	return nil
+}
+
+// errForeignCluster ends a connection from another cluster's node.
+var errForeignCluster = errors.New("raft connection from another cluster")
+
+// checked wraps a connection this node accepted: its first read takes
+// the peer's preamble, if it sent one, and refuses another cluster's.
+func (g *clusterGuard) checked(c net.Conn) net.Conn { return &preambleConn{Conn: c, guard: g} }
+
+// refuse logs a refused connection, at most once every ten seconds (the
+// foreign node keeps retrying), and counts each one.
+func (g *clusterGuard) refuse(remote net.Addr, theirs, ours string) {
+	g.refused.Add(1)
+	now := time.Now().UnixNano()
+	last := g.lastLog.Load()
+	if now-last < int64(10*time.Second) || !g.lastLog.CompareAndSwap(last, now) || g.log == nil {
+		return
+	}
+	g.log.Error("refused a Raft connection from a node of another cluster: its data dir is not this cluster's "+
+		"(a copied or restored dir, a cluster rebuilt under the same addresses); stop that node, and empty its data dir to add it here",
+		"remote", remote.String(), "its_cluster", theirs, "this_cluster", ours, "refused_total", g.refused.Load())
+}
+
+type preambleConn struct {
+	net.Conn
+	guard *clusterGuard
+
+	once    sync.Once
+	err     error
+	pending []byte // bytes read while looking for a preamble, not yet returned
+}
+
+func (c *preambleConn) Read(p []byte) (int, error) {
+	c.once.Do(c.readPreamble)
+	if c.err != nil {
+		return 0, c.err
+	}
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *preambleConn) readPreamble() {
+	var first [1]byte
+	if _, err := io.ReadFull(c.Conn, first[:]); err != nil {
+		c.err = err
+		return
+	}
+	if first[0] != preambleMagic {
+		c.pending = []byte{first[0]} // an older release's or an unnamed node's connection
+		return
+	}
+	var rest [preambleLen - 1]byte
+	if _, err := io.ReadFull(c.Conn, rest[:]); err != nil {
+		c.err = fmt.Errorf("read the cluster preamble: %w", err)
+		return
+	}
+	if rest[0] != preambleVersion {
+		c.err = fmt.Errorf("cluster preamble version %d, want %d", rest[0], preambleVersion)
+		_ = c.Conn.Close()
+		return
+	}
+	theirs := string(rest[1:])
+	ours, _ := c.guard.ident()
+	if ours != "" && theirs != ours {
+		c.guard.refuse(c.Conn.RemoteAddr(), theirs, ours)
+		c.err = errForeignCluster
+		_ = c.Conn.Close()
+	}
+}

@@ -1,0 +1,128 @@
+package arena
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// The stream layer's preamble, one dialled connection per case: what the
+// accepting side reads after it, and whether it refuses.
+func TestRaftConnectionsCarryTheClusterID(t *testing.T) {
+	const (
+		ours   = "0123456789abcdef0123456789abcdef"
+		theirs = "fedcba9876543210fedcba9876543210"
+	)
+	tests := []struct {
+		name       string
+		acceptor   string // the accepting node's cluster id
+		dialler    string // the dialling node's
+		announce   bool   // the dialler's cluster is at LevelClusterID
+		noIdentity bool   // the dialler's state is not open yet
+		refused    bool
+	}{
+		{name: "same cluster", acceptor: ours, dialler: ours, announce: true},
+		{name: "another cluster", acceptor: ours, dialler: theirs, announce: true, refused: true},
+		{name: "another cluster below level 3 sends nothing", acceptor: ours, dialler: theirs},
+		{name: "a node without an id yet (an empty dir joining)", acceptor: ours, dialler: "", announce: true},
+		{name: "a dialler without identity (an older release)", acceptor: ours, noIdentity: true},
+		{name: "an acceptor without an id takes any", acceptor: "", dialler: theirs, announce: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			acc := &tcpStreamLayer{ln: ln, advertise: ln.Addr()}
+			acc.guard.setIdentity(func() (string, bool) { return tt.acceptor, tt.acceptor != "" })
+			defer acc.closeAll()
+			dl, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dial := &tcpStreamLayer{ln: dl, advertise: dl.Addr()}
+			if !tt.noIdentity {
+				dial.guard.setIdentity(func() (string, bool) { return tt.dialler, tt.announce })
+			}
+			defer dial.closeAll()
+
+			accepted := make(chan net.Conn, 1)
+			go func() {
+				c, err := acc.Accept()
+				if err == nil {
+					accepted <- c
+				}
+			}()
+			c, err := dial.Dial(raft.ServerAddress(ln.Addr().String()), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			msg := []byte{0, 'r', 'p', 'c'} // a raft message starts with its RPC type byte
+			if _, err := c.Write(msg); err != nil {
+				t.Fatal(err)
+			}
+			var in net.Conn
+			select {
+			case in = <-accepted:
+			case <-time.After(10 * time.Second):
+				t.Fatal("nothing accepted")
+			}
+			defer in.Close()
+			_ = in.SetReadDeadline(time.Now().Add(10 * time.Second))
+			got := make([]byte, len(msg))
+			_, err = io.ReadFull(in, got)
+			if tt.refused {
+				if !errors.Is(err, errForeignCluster) || acc.guard.refused.Load() != 1 {
+					t.Fatalf("read %q, err %v, refused %d: want the connection refused once", got, err, acc.guard.refused.Load())
+				}
+				return
+			}
+			if err != nil || string(got) != string(msg) || acc.guard.refused.Load() != 0 {
+				t.Fatalf("read %q, err %v, refused %d: want the message whole", got, err, acc.guard.refused.Load())
+			}
+		})
+	}
+}
+
+// A leader of another cluster that adds this cluster's leader's address
+// to its configuration (as a dir of another cluster whose configuration
+// names this cluster's addresses does) replicated to it: at an equal or
+// higher term the leader stepped down and took the foreign leader's log.
+// Its connections are now refused, and the leader keeps its term.
+func TestANodeOfAnotherClusterCannotReachAMember(t *testing.T) {
+	open := func(id string) *Node {
+		n, err := Open(Config{NodeID: id, DataDir: t.TempDir(), RaftBind: "127.0.0.1:0", Bootstrap: true, FastTimeouts: true})
+		if err != nil {
+			t.Fatalf("open %s: %v", id, err)
+		}
+		t.Cleanup(func() { n.Close() })
+		waitFor(t, 20*time.Second, func() bool { return n.LeaderReady() && n.ClusterID() != "" })
+		return n
+	}
+	a, b := open("a"), open("b")
+	if a.ClusterID() == b.ClusterID() {
+		t.Fatalf("two clusters named alike: %s", a.ClusterID())
+	}
+	// Both elected themselves once, so their terms are equal, and
+	// without the check b's appends deposed a.
+	termA := a.raft.CurrentTerm()
+	f := b.raft.AddVoter("a", a.transport.LocalAddr(), 0, 0)
+	waitFor(t, 20*time.Second, func() bool { // refused a few times, or deposed
+		return a.transport.(*tcpTransport).stream.guard.refused.Load() >= 3 ||
+			a.raft.State() != raft.Leader || a.raft.CurrentTerm() != termA
+	})
+	if a.raft.State() != raft.Leader || a.raft.CurrentTerm() != termA {
+		t.Fatalf("a is %v at term %d, was leader at %d", a.raft.State(), a.raft.CurrentTerm(), termA)
+	}
+	if _, err := a.AddCounter(t.Context(), "still-ours", 1); err != nil {
+		t.Fatalf("a write on a: %v", err)
+	}
+	b.Close() // ends the foreign leader's pending change
+	_ = f.Error()
+}
