@@ -17,7 +17,8 @@ import (
 // running list cut at 20 that did not say so, a points table that hid the
 // checker's partial credit the answer cards showed, and a replay button
 // seen as "Back" but named "Previous event", and a leaderboard that
-// stayed empty, without a word, when the node could not answer for it.
+// stayed empty, without a word, when the node could not answer for it,
+// and a header that kept the arenas of the moment the tab opened.
 func TestUIReadability(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -167,6 +168,27 @@ func TestUIReadability(t *testing.T) {
 		}
 		if !said {
 			t.Errorf("while the table could not be read the banner read %q, want it to say so", banners)
+		}
+	})
+
+	t.Run("the header follows the arenas an operator creates and deletes", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open the arena", 30*time.Second, chromedp.Navigate(base+"/arenas/"+arenaName))
+		b.waitJS(ctx, "the header's arenas", `document.querySelector('#nav-arenas a[href="/arenas/`+arenaName+`"]')`, 20*time.Second)
+		nav := `[...document.querySelectorAll('#nav-arenas a')].map((a) => a.textContent).join(' ')`
+		if code := plHTTP(t, "PUT", base+"/v1/arenas/newcomer", plOperator, def, nil); code != 200 {
+			t.Fatalf("create arena: %d", code)
+		}
+		// A move to another page reads them again…
+		b.run(ctx, "go home", 20*time.Second, chromedp.Click(`a.brand`, chromedp.NodeVisible))
+		b.waitJS(ctx, "the new arena in the header", `document.querySelector('#nav-arenas a[href="/arenas/newcomer"]')`, 20*time.Second)
+		// …and the home page follows them at every poll.
+		if code := plHTTP(t, "DELETE", base+"/v1/arenas/newcomer", plOperator, nil, nil); code != 200 && code != 204 {
+			t.Fatalf("delete arena: %d", code)
+		}
+		b.waitJS(ctx, "the deleted arena gone from the header", `!document.querySelector('#nav-arenas a[href="/arenas/newcomer"]')`, 20*time.Second)
+		if got := evalJS[string](b, ctx, nav); !strings.Contains(got, arenaName) || strings.Contains(got, "newcomer") {
+			t.Errorf("the header lists %q", got)
 		}
 	})
 

@@ -1,7 +1,7 @@
 // The spectator app: a tiny client-side router over the pages below. The
 // server answers every page path with the same shell, so links can be
 // shared and reloaded.
-import { h, getJSON, clearProblems, setClusterLine, setCurrency } from './util.js';
+import { h, getJSON, clearProblems, setClusterLine, setCurrency, paintNav } from './util.js';
 import * as home from './home.js';
 import * as board from './leaderboard.js';
 import * as contest from './contest.js';
@@ -50,6 +50,9 @@ function markNav(path) {
 
 export function navigate(href) {
   history.pushState(null, '', href);
+  // The arenas in the header are read again on every move, so one an
+  // operator created or deleted since the tab opened shows up or goes.
+  loadNav();
   render();
   window.scrollTo(0, 0);
   // Move focus to the new page, as a full page load would, so keyboard and
@@ -75,7 +78,7 @@ document.addEventListener('click', (ev) => {
   ev.preventDefault();
   navigate(url.pathname + url.search);
 });
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => { loadNav(); render(); });
 
 // loadNav lists the arenas in the header and learns the ledger's currency,
 // which every page needs to show money.
@@ -83,9 +86,7 @@ async function loadNav() {
   try {
     const { arenas, currency } = await getJSON('/v1/arenas');
     setCurrency(currency);
-    const ul = document.getElementById('nav-arenas');
-    ul.replaceChildren(...arenas.map((a) => h('li', {}, h('a', { href: `/arenas/${encodeURIComponent(a.name)}`, 'data-nav': true, text: a.name }))));
-    markNav(location.pathname);
+    paintNav(arenas);
   } catch { /* the pages report their own connection problems */ }
 }
 

@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney, count } from './util.js';
+import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney, count, paintNav } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -21,6 +21,7 @@ export function render(main) {
   return poll('home', 2000, async () => {
     const d = await getJSON('/v1/ui/home');
     setClusterLine(d.cluster);
+    paintNav(d.arenas.map((x) => x.arena));
     // morph, not replaceChildren: a rebuilt page every two seconds took a
     // keyboard user's focus away and ate clicks that straddled a repaint.
     morph(arenas, d.arenas.map(arenaCard));

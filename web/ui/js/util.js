@@ -326,6 +326,18 @@ export function resultText(c) {
   return first.length === 1 ? `${first[0]} won` : `${first.join(' & ')} tied first`;
 }
 
+// paintNav lists the arenas in the header (app.js on every navigation,
+// the home page at every poll), marking the one on screen.
+export function paintNav(arenas) {
+  const ul = document.getElementById('nav-arenas');
+  if (!ul) return;
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  morph(ul, arenas.map((a) => {
+    const href = `/arenas/${encodeURIComponent(a.name)}`;
+    return h('li', { dataset: { arena: a.name } }, h('a', { href, 'data-nav': true, text: a.name, 'aria-current': href === path ? 'page' : undefined }));
+  }));
+}
+
 // setClusterLine repaints the header's node / leader / health line from
 // GET /v1/ui/status (or the home summary's copy), and tells the pages that
 // follow the cluster (a contest pauses while there is no leader).
