@@ -197,3 +197,26 @@ func (c *Client) Deliveries(ctx context.Context, id string) (*DeliveryList, erro
 	}
 	return &out, nil
 }
+
+// RatingHistory returns an agent's Elo history, one point per settled
+// contest, grouped by arena and oldest first within each (GET
+// /v1/agents/{id}/ratings); arena narrows it to one arena's ("" for all).
+// It needs no key.
+func (c *Client) RatingHistory(ctx context.Context, agentID, arena string) (*RatingHistory, error) {
+	seg, err := pathID("agent", agentID)
+	if err != nil {
+		return nil, err
+	}
+	var q url.Values
+	if arena != "" {
+		q = url.Values{"arena": {arena}}
+	}
+	var out RatingHistory
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/agents/" + seg + "/ratings", query: q, out: &out}); err != nil {
+		return nil, err
+	}
+	if out.History == nil {
+		out.History = []RatingPoint{}
+	}
+	return &out, nil
+}

@@ -139,6 +139,25 @@ type OwnerKeyResponse struct {
 	APIKey string `json:"api_key"`
 }
 
+// RatingHistory answers GET /v1/agents/{id}/ratings.
+type RatingHistory struct {
+	AgentID string        `json:"agent_id"`
+	History []RatingPoint `json:"history"`
+}
+
+// RatingPoint is one settled contest in an agent's rating history. Before
+// and After are fixed point, 1000 per rating point, as the leaderboard's
+// rating; Rank is the agent's place (0 first) among Seats.
+type RatingPoint struct {
+	Arena   string    `json:"arena"`
+	Contest string    `json:"contest"`
+	At      time.Time `json:"at"`
+	Before  int64     `json:"before"`
+	After   int64     `json:"after"`
+	Rank    int       `json:"rank"`
+	Seats   int       `json:"seats"`
+}
+
 // AgentKeyResponse answers POST /v1/agents/{id}/key: the agent's new key,
 // shown once.
 type AgentKeyResponse struct {

@@ -62,6 +62,15 @@ var agentCommands = []*command{
 		setup: agentWebhookSecret,
 	},
 	{
+		group: "agent", name: "ratings",
+		synopsis: "ID [--arena A]",
+		summary: "Show an agent's Elo history: one row per settled contest, oldest first within\n" +
+			"        each arena, with its place and the rating before and after.",
+		args:  []string{"ID"},
+		cred:  credNone,
+		setup: agentRatings,
+	},
+	{
 		group: "agent", name: "rotate-key",
 		synopsis: "ID",
 		summary: "Replace an agent's key and print the new one (shown only once). The old key is\n" +
@@ -357,6 +366,29 @@ func agentWebhookSecret(*flag.FlagSet) action {
 		})
 	}
 }
+
+func agentRatings(fs *flag.FlagSet) action {
+	arena := fs.String("arena", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		h, err := inv.client.RatingHistory(ctx, inv.args[0], *arena)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, h)
+		}
+		t := newTable(inv.stdout)
+		t.row("ARENA", "CONTEST", "AT", "PLACE", "BEFORE", "AFTER", "CHANGE")
+		for _, p := range h.History {
+			t.row(p.Arena, p.Contest, formatTime(p.At), fmt.Sprintf("%d of %d", p.Rank+1, p.Seats),
+				formatElo(p.Before), formatElo(p.After), fmt.Sprintf("%+.1f", float64(p.After-p.Before)/1000))
+		}
+		return t.flush()
+	}
+}
+
+// formatElo shows a fixed-point rating (1000 per point) in points.
+func formatElo(r int64) string { return fmt.Sprintf("%.1f", float64(r)/1000) }
 
 func agentRotateKey(*flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) error {
