@@ -250,3 +250,74 @@ func TestUIReadability(t *testing.T) {
 		}
 	})
 }
+
+// TestUIMoveListKeepsItsPlace: the move list of a live contest scrolled
+// to its end at every event, so a spectator who scrolled up to read an
+// earlier move was thrown back down at the next one. It now follows the
+// newest move only while the reader is at the end. The agents here play
+// only when the test says, so the game lasts as long as it needs.
+func TestUIMoveListKeepsItsPlace(t *testing.T) {
+	b := newBrowser(t)
+	_, nodes := plCluster(t, 1, plOptions{})
+	t.Cleanup(b.checkLoopback)
+	base := nodes[0].url
+	ctx := b.ctx
+	def := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 600000}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/slow", plOperator, def, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	conns := make([]*plConn, 2)
+	for i, id := range ids {
+		conns[i] = plDial(t, base+"/v1/agents/connect", id.agentKey)
+		conns[i].expect("hello", 10*time.Second)
+	}
+	seats := make([]*plConn, 2)
+	var contest string
+	for _, c := range conns {
+		c.send(map[string]string{"type": "queue", "arena": "slow"})
+	}
+	for _, c := range conns {
+		var st struct {
+			Contest string `json:"contest"`
+			Seat    int    `json:"seat"`
+		}
+		c.expect("contest_start", 10*time.Second).decode(t, &st)
+		seats[st.Seat], contest = c, st.Contest
+	}
+	// Columns 0 and 1 filled, then column 3: eighteen moves, no four in
+	// a row (each column alternates colours, and column 2 stays empty).
+	cols := []int{0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3}
+	played := 0
+	play := func(n int) {
+		t.Helper()
+		for ; n > 0; n-- {
+			c := seats[played%2]
+			var turn struct {
+				Seq uint64 `json:"seq"`
+			}
+			c.expect("turn", 10*time.Second).decode(t, &turn)
+			c.send(map[string]any{"type": "move", "contest": contest, "seq": turn.Seq, "move": cols[played]})
+			played++
+		}
+	}
+	play(16)
+	b.run(ctx, "open the contest", 30*time.Second, chromedp.Navigate(base+"/contests/"+contest))
+	const list = `document.querySelector('#events')`
+	b.waitJS(ctx, "sixteen moves", list+`?.querySelectorAll('li[data-type="move"]').length === 16`, 20*time.Second)
+	if !evalJS[bool](b, ctx, list+`.scrollHeight > `+list+`.clientHeight + 50`) {
+		t.Fatal("the move list does not scroll: the test cannot tell")
+	}
+	evalJS[bool](b, ctx, `(`+list+`.scrollTop = 0, true)`)
+	play(1)
+	b.waitJS(ctx, "the next move", list+`.querySelectorAll('li[data-type="move"]').length === 17`, 20*time.Second)
+	if top := evalJS[float64](b, ctx, list+`.scrollTop`); top != 0 {
+		t.Errorf("a reader scrolled to the first move was moved to %v px down by the next move", top)
+	}
+	evalJS[bool](b, ctx, `(`+list+`.scrollTop = `+list+`.scrollHeight, true)`)
+	play(1)
+	b.waitJS(ctx, "the last move", list+`.querySelectorAll('li[data-type="move"]').length === 18`, 20*time.Second)
+	if gap := evalJS[float64](b, ctx, list+`.scrollHeight - `+list+`.scrollTop - `+list+`.clientHeight`); gap > 8 {
+		t.Errorf("a reader at the end of the list was left %v px above the newest move", gap)
+	}
+}

@@ -225,7 +225,11 @@ function logEvent(page, ev, quiet) {
     page.moves = page.board ? (ev.turn || 0) + 1 : page.moves + 1;
     li.value = page.moves;
   } else li.className = 'unnumbered';
-  page.log.append(li);
-  page.log.scrollTop = page.log.scrollHeight;
+  // Follow the newest event only while the reader is at the end: a
+  // reader scrolled up to an earlier move was thrown back to the bottom
+  // at every move.
+  const log = page.log, atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 8;
+  log.append(li);
+  if (atEnd || quiet) log.scrollTop = log.scrollHeight;
   if (ev.type !== 'created' && !quiet) page.announce.textContent = text;
 }
