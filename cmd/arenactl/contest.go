@@ -142,6 +142,18 @@ func contestShow(*flag.FlagSet) action {
 		t.row("CREATED", formatTime(c.CreatedAt))
 		t.row("ENDED", formatTime(c.EndedAt))
 		t.row("REASON", c.Reason)
+		// Which seat left play and why (a missed deadline, a resignation, a
+		// disconnect, a failed model endpoint): the contest's history holds
+		// it, and an owner reading why its agent lost looks for it here.
+		for _, ev := range d.Events {
+			if ev.Type == "forfeit" && ev.Seat != nil {
+				name := ""
+				if *ev.Seat >= 0 && *ev.Seat < len(c.Seats) {
+					name = " (" + c.Seats[*ev.Seat].Name + ")"
+				}
+				t.row("FORFEIT", fmt.Sprintf("seat %d%s: %s", *ev.Seat, name, ev.Reason))
+			}
+		}
 		if c.Terms != nil {
 			// The payout terms the seats staked under (a later change to
 			// the arena does not touch them).

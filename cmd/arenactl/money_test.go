@@ -292,6 +292,7 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"CREATED  {time}",
 				"ENDED    {time}",
 				"REASON   forfeit",
+				"FORFEIT  seat 1 (go-bot): resigned",
 				"TERMS    100% by place, house fee 0.00%",
 				"",
 				"SEAT  NAME       AGENT        VERSION  OWNER    PLACE  PAYOUT  RATING",
