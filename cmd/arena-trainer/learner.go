@@ -90,6 +90,13 @@ func enter(ctx context.Context, owner *client.Client, name, description string) 
 	for _, n := range slices.Sorted(maps.Keys(taken)) {
 		a := taken[n]
 		if a.Description == description || (n == name && !strings.Contains(a.Description, weightsMark)) {
+			if a.Description != description {
+				// Entered before descriptions named the weights: it names
+				// them from now on, so another run's version is not given it.
+				if _, err := owner.UpdateAgent(ctx, a.ID, client.UpdateAgentRequest{Description: &description}); err != nil {
+					return "", "", "", err
+				}
+			}
 			key, err := owner.RotateAgentKey(ctx, a.ID)
 			return n, a.ID, key, err
 		}

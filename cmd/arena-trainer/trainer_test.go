@@ -737,4 +737,9 @@ func TestAnotherRunsVersionEntersUnderItsOwnName(t *testing.T) {
 	if name, _, _, err := enter(ctx, owner, "learner@v9", a); err != nil || name != "learner@v9" {
 		t.Errorf("an agent of no hash: entered as %s, %v; want it taken back", name, err)
 	}
+	// Taken back, it names the weights now: another run's learner@v9 is
+	// no longer given it.
+	if name, _, _, err := enter(ctx, owner, "learner@v9", b); err != nil || name != "learner@v9-2" {
+		t.Errorf("other weights after the takeover: entered as %s, %v; want learner@v9-2", name, err)
+	}
 }
