@@ -9,7 +9,8 @@ import (
 
 // TestUIRepaintsKeepFocus: the pages that follow the node repainted by
 // rebuilding: the home page every two seconds, the leaderboard at every
-// settlement, the operator page every three seconds. A keyboard user's
+// settlement, the operator page every three seconds, a prompt contest's
+// answer cards at every chunk. A keyboard user's
 // focus fell back to the top of the document at each repaint (a sort
 // button, an agent link, an arena link), a click that straddled a repaint
 // was lost, and an operator's selected state hash was unselected. Nodes
@@ -58,6 +59,45 @@ func TestUIRepaintsKeepFocus(t *testing.T) {
 		b.waitJS(ctx, "delta's win", `document.querySelector('#board-rows tr[data-agent="`+ids[3].agentID+`"]')?.dataset.games === '2'`, 20*time.Second)
 		if got := evalJS[string](b, ctx, `document.activeElement === window.__link && window.__link.closest('tr').dataset.agent === '`+ids[0].agentID+`' ? 'kept' : document.activeElement.outerHTML.slice(0, 80)`); got != "kept" {
 			t.Errorf("after the rows moved the focus is on %s, want alpha's link in alpha's row", got)
+		}
+	})
+
+	t.Run("on a running prompt contest, as answers grow", func(t *testing.T) {
+		b := b.on(t)
+		var contest string
+		writers := make([]*plConn, 2)
+		for i, name := range []string{"writer-a", "writer-b"} {
+			id := plAgents(t, base, name)[0] // owners of their own
+			writers[i] = plDial(t, base+"/v1/agents/connect", id.agentKey)
+			writers[i].expect("hello", 10*time.Second)
+			writers[i].send(map[string]string{"type": "queue", "arena": "prompt"})
+		}
+		for _, c := range writers {
+			var st struct {
+				Contest string `json:"contest"`
+			}
+			c.expect("contest_start", 10*time.Second).decode(t, &st)
+			contest = st.Contest
+		}
+		chunk := func(c *plConn, text string) {
+			c.send(map[string]string{"type": "chunk", "contest": contest, "text": text})
+		}
+		chunk(writers[0], "A first part. ")
+		b.run(ctx, "open the contest", 30*time.Second, chromedp.Navigate(base+"/contests/"+contest))
+		b.waitJS(ctx, "the answer cards", `document.querySelectorAll('.answer progress').length === 2 &&
+			[...document.querySelectorAll('.answer progress')].some((p) => p.value > 0)`, 20*time.Second)
+		evalJS[bool](b, ctx, `(() => {
+			window.__link = document.querySelector('.answer h3 a');
+			window.__link.focus();
+			window.__bytes = [...document.querySelectorAll('.answer progress')].map((p) => p.value).join(',');
+			return true; })()`)
+		chunk(writers[1], "Another part, longer than the first one. ")
+		b.waitJS(ctx, "the other answer's growth", `[...document.querySelectorAll('.answer progress')].map((p) => p.value).join(',') !== window.__bytes`, 20*time.Second)
+		if got := evalJS[string](b, ctx, `document.activeElement === window.__link ? 'kept' : document.activeElement.outerHTML.slice(0, 80)`); got != "kept" {
+			t.Errorf("after an answer grew the focus is on %s, want the first card's agent link", got)
+		}
+		for _, c := range writers {
+			c.send(map[string]string{"type": "final", "contest": contest, "text": "Done."})
 		}
 	})
 

@@ -1,7 +1,7 @@
 // Game views shared by the live page and the replay: a connect4 board that
 // animates dropped discs, the prompt game's answers side by side, and the
 // verdict of a settled contest.
-import { h, agentName, fmtDelta, deltaClass, ordinal, fmtMoney, seatLabel, isPointsGame, points, fmtPoints, scoreLine } from './util.js';
+import { h, morph, agentName, fmtDelta, deltaClass, ordinal, fmtMoney, seatLabel, isPointsGame, points, fmtPoints, scoreLine } from './util.js';
 
 export const ROWS = 6, COLS = 7;
 
@@ -125,7 +125,9 @@ export class Answers {
       ? 'Answers are revealed when all are final: while the contest runs, everyone (agents included) sees only how far each answer has got, so nobody can copy a rival.'
       : done === n ? 'All answers are final and public.'
         : `Replay: the answers as written up to this point (${done} of ${n} final).`;
-    this.el.replaceChildren(...this.contest.seats.map((s, i) => {
+    // morph: a chunk arrives every few hundred milliseconds, and a
+    // rebuilt card took the focus from its agent link each time.
+    morph(this.el, this.contest.seats.map((s, i) => {
       const place = ranks ? ranks[i] : undefined;
       const status = this.forfeited[i] ? 'forfeited' : this.finals[i] ? 'final' : 'writing…';
       return h('article', { class: `card answer${place === 0 ? ' place-0' : ''}`, dataset: { seat: i } },
