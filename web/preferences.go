@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -37,7 +38,7 @@ func (s *Server) preferences(c *gin.Context) {
 	if f.Arena != "" {
 		// A misspelt arena would otherwise export nothing, which a
 		// trainer cannot tell from an arena with no pairs yet.
-		if _, err := s.cfg.Contests.Arena(f.Arena); err != nil {
+		if _, err := s.cfg.Contests.Arena(f.Arena); err != nil && !(apperr.Is(err, apperr.NotFound) && s.hasPairsOf(f.Arena)) {
 			s.writeError(c, err)
 			return
 		}
@@ -81,6 +82,16 @@ func (s *Server) preferences(c *gin.Context) {
 		}
 	}
 	_ = w.Flush()
+}
+
+// hasPairsOf reports whether any pair of arena is recorded: a deleted
+// arena's pairs stay in the export, and its name still selects them (a
+// trainer's incremental export by arena would otherwise end in a 404 with
+// the pairs still there). It scans until the first such pair, which for a
+// name that never had one costs what any filter matching nothing does.
+func (s *Server) hasPairsOf(arenaName string) bool {
+	list, _, err := s.cfg.Preferences.Preferences(arena.PreferenceFilter{Arena: arenaName, MinMargin: math.Inf(-1), Limit: 1})
+	return err == nil && len(list) > 0
 }
 
 // checkCursor refuses a cursor past every pair the cluster has recorded:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/agentarena/arena/agents"
@@ -84,4 +85,44 @@ func TestPreferenceCursorBoundIsTheNewestPair(t *testing.T) {
 	}
 	e.do(t, n, req{method: "GET", path: "/v1/preferences?since=" + next, key: op}).want(t, http.StatusOK)
 	e.do(t, n, req{method: "GET", path: "/v1/preferences?since=2", key: op}).wantError(t, 400, "invalid", "newest preference pair (cursor 1)")
+}
+
+// A deleted arena's pairs stay in the export (DELETE /v1/arenas keeps
+// "the preference pairs they produced"), and its name still selects them:
+// arena=NAME of a deleted arena was a 404, so a trainer's incremental
+// export by arena broke for good with the pairs still there. A name that
+// never had a pair is still refused as a typo.
+func TestADeletedArenasPairsAreStillExportedByName(t *testing.T) {
+	e := newEnv(t, 1, envConfig{})
+	n := e.nodes[0]
+	op := arenatest.OperatorToken
+	ctx := context.Background()
+	e.do(t, n, req{method: "PUT", path: "/v1/arenas/duel", key: op,
+		body: `{"game":"prompt","seats":2,"move_deadline_ms":30000}`}).want(t, http.StatusOK)
+	if _, err := n.node.CreateOwner(ctx, agents.Owner{ID: "ow_d", Name: "d"}, agents.HashKey("kd")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ag_d1", "ag_d2"} {
+		if _, err := n.node.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_d", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := n.node.CreateContest(ctx, "c_del", "duel", []string{"ag_d1", "ag_d2"}, 3); err != nil {
+		t.Fatal(err)
+	}
+	for seat, text := range []string{"a careful answer", "meh"} {
+		if err := n.node.Move(ctx, "c_del", []string{"ag_d1", "ag_d2"}[seat], nil, json.RawMessage(fmt.Sprintf(`{"text":%q,"final":true}`, text))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.node.Judged(ctx, "c_del", []int{0, 1}, json.RawMessage(`{"judge":"t","scores":[1,0]}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	e.do(t, n, req{method: "DELETE", path: "/v1/arenas/duel", key: op}).want(t, http.StatusNoContent)
+	r := e.do(t, n, req{method: "GET", path: "/v1/preferences?arena=duel&format=trl", key: op})
+	r.want(t, http.StatusOK)
+	if got := strings.Count(string(r.body), "\n"); got != 1 || r.header.Get("X-Next-Cursor") != "1" {
+		t.Fatalf("the deleted arena's export: %d lines, X-Next-Cursor %q, want its 1 pair:\n%s", got, r.header.Get("X-Next-Cursor"), r.body)
+	}
+	e.do(t, n, req{method: "GET", path: "/v1/preferences?arena=dule", key: op}).wantError(t, 404, "not_found", "dule")
 }
