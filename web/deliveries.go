@@ -21,8 +21,16 @@ func (s *Server) deliveries(c *gin.Context) {
 		return
 	}
 	id := a.ID
-	if a.Kind != agents.KindWebhook {
-		s.writeError(c, apperr.New(apperr.Invalid, "only %s agents are called by the arena and have deliveries; agent %s is %s", agents.KindWebhook, id, a.Kind))
+	switch a.Kind {
+	case agents.KindWebhook:
+	case agents.KindOpenAI:
+		// The arena calls these too, but keeps no list: it said "only
+		// webhook agents are called by the arena", and the owner of a
+		// model agent whose seats forfeited was left without a lead.
+		s.writeError(c, apperr.New(apperr.Invalid, "deliveries list the arena's calls to a webhook agent; agent %s is an openai agent: a call to its model endpoint that failed before the model wrote anything forfeits the seat, with the reason in the contest (GET /v1/contests/{id}, arenactl contest show)", id))
+		return
+	default:
+		s.writeError(c, apperr.New(apperr.Invalid, "deliveries list the arena's calls to a webhook agent; agent %s is a %s agent, which the arena does not call", id, a.Kind))
 		return
 	}
 	if !s.cfg.Cluster.IsLeader() {

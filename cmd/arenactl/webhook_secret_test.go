@@ -87,7 +87,18 @@ func TestAgentDeliveries(t *testing.T) {
 		t.Fatalf("--json: %q (%v)", r.stdout, err)
 	}
 	r = runCLI(t, env, "agent", "deliveries", sock.Agent.ID)
-	if r.code == 0 || !strings.Contains(r.stderr, "only webhook agents are called by the arena") {
+	if r.code == 0 || !strings.Contains(r.stderr, "deliveries list the arena's calls to a webhook agent; agent "+sock.Agent.ID+" is a websocket agent, which the arena does not call") {
 		t.Fatalf("a websocket agent: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// The arena calls model agents too: it said "only webhook agents are
+	// called by the arena", and pointed their owner nowhere.
+	model, err := c.CreateAgent(context.Background(), client.CreateAgentRequest{Name: "model", Kind: client.KindOpenAI,
+		Endpoint: &client.ModelEndpoint{BaseURL: "http://127.0.0.1:9/v1", Model: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, env, "agent", "deliveries", model.Agent.ID)
+	if r.code == 0 || !strings.Contains(r.stderr, "is an openai agent") || !strings.Contains(r.stderr, "arenactl contest show") {
+		t.Fatalf("an openai agent: exit %d, stderr %q; want it pointed at the contest's forfeit reason", r.code, r.stderr)
 	}
 }
