@@ -151,7 +151,8 @@ class WebSocket:
         """Whether a frame has started to arrive within timeout seconds.
         recv then reads the whole message; waiting here instead of in
         recv never leaves a frame half read."""
-        if self.buf:
+        # Behind TLS the socket may hold decrypted bytes select cannot see.
+        if self.buf or getattr(self.sock, "pending", lambda: 0)():
             return True
         readable, _, _ = select.select([self.sock], [], [], timeout)
         return bool(readable)

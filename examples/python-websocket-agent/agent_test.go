@@ -434,3 +434,29 @@ func TestAgentStopsOnARefusedKey(t *testing.T) {
 		t.Errorf("the agent dialled %d times, want 1: a refused key is not retried", n)
 	}
 }
+
+// While a refused queue waits to be sent again, the agent waits for the
+// next frame with select, which sees only the socket: behind TLS the
+// socket may already hold decrypted bytes (pending), and a turn there
+// would wait out the retry delay. ready counts them.
+func TestReadyCountsBytesTLSHolds(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the Python websocket agent is not run")
+	}
+	const script = `
+import sys, time
+sys.path.insert(0, ".")
+import agent
+class TLSHoldingBytes:  # select cannot wait on this: it has no fileno
+    def pending(self):
+        return 5
+ws = agent.WebSocket(TLSHoldingBytes(), b"")
+start = time.monotonic()
+print(ws.ready(5), round(time.monotonic() - start))
+`
+	out, err := exec.Command(python, "-c", script).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "True 0" {
+		t.Errorf("ready on a TLS socket holding bytes: %v, output %q; want True at once", err, out)
+	}
+}
