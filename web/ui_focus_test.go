@@ -96,8 +96,13 @@ func TestUIRepaintsKeepFocus(t *testing.T) {
 		if got := evalJS[string](b, ctx, `document.activeElement === window.__link ? 'kept' : document.activeElement.outerHTML.slice(0, 80)`); got != "kept" {
 			t.Errorf("after an answer grew the focus is on %s, want the first card's agent link", got)
 		}
+		// End the contest and wait for it, so no move is still being
+		// applied when the test ends.
 		for _, c := range writers {
 			c.send(map[string]string{"type": "final", "contest": contest, "text": "Done."})
+		}
+		for _, c := range writers {
+			c.expect("contest_end", 20*time.Second)
 		}
 	})
 

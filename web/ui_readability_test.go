@@ -18,7 +18,10 @@ import (
 // checker's partial credit the answer cards showed, and a replay button
 // seen as "Back" but named "Previous event", and a leaderboard that
 // stayed empty, without a word, when the node could not answer for it,
-// and a header that kept the arenas of the moment the tab opened.
+// a header that kept the arenas of the moment the tab opened, and a node
+// line that said "ready" while the node was down and, a live region, was
+// rebuilt (read out again) every two seconds, and agent kinds shown as
+// their codes ("builtin agent", "openai agent").
 func TestUIReadability(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -189,6 +192,49 @@ func TestUIReadability(t *testing.T) {
 		b.waitJS(ctx, "the deleted arena gone from the header", `!document.querySelector('#nav-arenas a[href="/arenas/newcomer"]')`, 20*time.Second)
 		if got := evalJS[string](b, ctx, nav); !strings.Contains(got, arenaName) || strings.Contains(got, "newcomer") {
 			t.Errorf("the header lists %q", got)
+		}
+	})
+
+	t.Run("the header's node line says when the node stops answering, and is not read out again unchanged", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open the operator page", 30*time.Second, chromedp.Navigate(base+"/ops")) // it polls nothing else without a token
+		b.waitJS(ctx, "the node line", `document.querySelector('#cluster-line').textContent.includes('ready')`, 20*time.Second)
+		evalJS[bool](b, ctx, `(() => {
+			window.__status = 0; window.__down = false; window.__mutations = 0;
+			const real = window.fetch;
+			window.fetch = (u, o) => {
+				if (String(u).startsWith('/v1/ui/status')) {
+					window.__status++;
+					if (window.__down) return Promise.reject(new TypeError('Failed to fetch'));
+				}
+				return real(u, o);
+			};
+			new MutationObserver((ms) => { window.__mutations += ms.length; })
+				.observe(document.querySelector('#cluster-line'), { childList: true, subtree: true, characterData: true });
+			return true; })()`)
+		// Two polls with nothing new: the live region must not change.
+		b.waitJS(ctx, "two status polls", `window.__status >= 3`, 20*time.Second)
+		if n := evalJS[int](b, ctx, `window.__mutations`); n != 0 {
+			t.Errorf("the node line (a live region) changed %d times while the node's status did not", n)
+		}
+		evalJS[bool](b, ctx, `(window.__down = true)`)
+		b.waitJS(ctx, "the line to say the node is not answering", `document.querySelector('#cluster-line').textContent.includes('not answering') &&
+			document.querySelector('#cluster-line .dot.bad')`, 20*time.Second)
+		evalJS[bool](b, ctx, `(window.__down = false, true)`)
+		b.waitJS(ctx, "the line back", `/ · the leader · ready$/.test(document.querySelector('#cluster-line').textContent.trim()) &&
+			!document.querySelector('#cluster-line .dot.bad')`, 20*time.Second)
+	})
+
+	t.Run("an agent's kind is said in words", func(t *testing.T) {
+		b := b.on(t)
+		b.run(ctx, "open alpha's page", 30*time.Second, chromedp.Navigate(base+"/agents/"+ids[0].agentID))
+		b.waitJS(ctx, "the agent", `document.querySelector('#earnings')`, 20*time.Second)
+		if got := evalJS[string](b, ctx, `document.querySelector('main h1 + p').textContent`); !strings.HasPrefix(got, "websocket agent · version 1 · owner") {
+			t.Errorf("the agent page reads %q", got)
+		}
+		got := awaitJS[string](b, ctx, importUtil(`['builtin', 'websocket', 'webhook', 'openai'].map(m.kindName).join('|')`))
+		if want := "built-in bot|websocket agent|webhook agent|model endpoint (OpenAI API)"; got != want {
+			t.Errorf("the kinds read %q, want %q", got, want)
 		}
 	})
 

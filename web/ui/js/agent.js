@@ -2,7 +2,7 @@
 // its most frequent opponents, and what it earned (payouts minus stakes).
 // Earnings and opponents are counted over the agent's latest contests
 // (those one request lists, `latest`), and each says so.
-import { h, fill, link, agentName, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode } from './util.js';
+import { h, fill, link, agentName, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode, kindName } from './util.js';
 import { lineChart, fitChart, seriesColor } from './charts.js';
 
 // latest is how many of the agent's latest contests the page reads;
@@ -76,7 +76,7 @@ function paint(main, agent, ownerName, history, contests, more) {
 
   fill(main,
     h('h1', { text: agent.name }),
-    h('p', { class: 'muted' }, `${agent.kind} agent · version ${agent.version} · owner `,
+    h('p', { class: 'muted' }, h('span', { id: 'agent-kind', title: agent.kind, text: kindName(agent.kind) }), ` · version ${agent.version} · owner `,
       h('a', { id: 'owner', href: `/owners/${encodeURIComponent(agent.owner_id)}`, 'data-nav': true, title: agent.owner_id },
         ownerName ? h('strong', { text: ownerName }) : h('code', { text: agent.owner_id })),
       agent.endpoint?.model ? ` · model ${agent.endpoint.model}` : ''),

@@ -1,7 +1,7 @@
 // The spectator app: a tiny client-side router over the pages below. The
 // server answers every page path with the same shell, so links can be
 // shared and reloaded.
-import { h, getJSON, clearProblems, setClusterLine, setCurrency, paintNav } from './util.js';
+import { h, getJSON, clearProblems, setClusterLine, clusterUnreachable, setCurrency, paintNav } from './util.js';
 import * as home from './home.js';
 import * as board from './leaderboard.js';
 import * as contest from './contest.js';
@@ -91,10 +91,11 @@ async function loadNav() {
 }
 
 // The header follows the cluster on every page, and a contest page shows
-// itself paused while there is no leader. Failures stay quiet here: each
-// page reports its own lost connection.
+// itself paused while there is no leader. A node that does not answer is
+// marked in the header (it read "ready" while the node was down); each
+// page reports its own lost connection on the banner.
 (function watchCluster() {
-  getJSON('/v1/ui/status').then(setClusterLine, () => {}).finally(() => setTimeout(watchCluster, 2000));
+  getJSON('/v1/ui/status').then(setClusterLine, clusterUnreachable).finally(() => setTimeout(watchCluster, 2000));
 })();
 
 loadNav().finally(render);

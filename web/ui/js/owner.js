@@ -1,7 +1,7 @@
 // Owner page: who an owner is in the arena (the display name its agents'
 // pages show) and its agents, each with its current Elo in every arena it
 // has played, as a player page lists a player's ratings per variant.
-import { h, fill, link, getJSON, fmtRating, fmtAgo, fmtTime } from './util.js';
+import { h, fill, link, getJSON, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
 
 // pageSize is how many agents the page lists; an owner with more gets a
 // note, since each agent costs the page one more request for its ratings.
@@ -47,7 +47,7 @@ function paint(main, id, d, ratings) {
     const rs = current(ratings[i]);
     return h('tr', { dataset: { agent: a.id } },
       h('td', {}, link(`/agents/${encodeURIComponent(a.id)}`, a.name)),
-      h('td', { class: 'hide-narrow', text: a.kind }),
+      h('td', { class: 'hide-narrow', title: a.kind, text: kindName(a.kind) }),
       h('td', { class: 'ratings' }, ratings[i] === null ? '—' : rs.length === 0 ? h('span', { class: 'muted', text: 'no settled contests' })
         : rs.map((r) => h('span', { class: 'rating', dataset: { arena: r.arena } },
           link(`/arenas/${encodeURIComponent(r.arena)}`, r.arena), ` ${fmtRating(r.elo)} `, h('span', { class: 'muted small', text: `(${r.contests})` }), ' '))),

@@ -297,6 +297,11 @@ export function fmtMoney(minor, { sign = false, code = true } = {}) {
   return `${pre}${whole}${frac}` + (code ? ` ${currency.code}` : '');
 }
 
+// kindName says how the arena reaches an agent, in words (the API's
+// kind codes: builtin, websocket, webhook, openai).
+const kinds = { builtin: 'built-in bot', websocket: 'websocket agent', webhook: 'webhook agent', openai: 'model endpoint (OpenAI API)' };
+export function kindName(kind) { return kinds[kind] || `${kind} agent`; }
+
 // seatLabel names a seat as the protocol, the judges' rationales and
 // arenactl do: counted from 0.
 export function seatLabel(i) { return `seat ${i}`; }
@@ -349,9 +354,21 @@ export function setClusterLine(c) {
   if (p) {
     const role = c.role === 'leader' ? ['the leader']
       : c.leader ? ['follower of ', h('code', { text: c.leader })] : ['follower', ' · ', h('strong', { text: 'no leader' })];
-    p.replaceChildren(
+    // morph: the line is a live region, and one rebuilt every two
+    // seconds was read out again every two seconds.
+    morph(p,
       h('span', { class: 'dot' + (c.ready ? '' : ' bad'), 'aria-hidden': 'true' }),
       'Node ', h('code', { text: c.node_id }), ' · ', ...role, ' · ', c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`);
   }
   for (const fn of clusterWatchers) fn(c);
+}
+
+// clusterUnreachable marks the header's line when this node does not
+// answer its status: what it said last is no longer known to be true.
+export function clusterUnreachable() {
+  const p = document.getElementById('cluster-line');
+  if (!p) return;
+  const id = p.querySelector('code')?.textContent || document.querySelector('meta[name="arena-node"]')?.content || '';
+  morph(p, h('span', { class: 'dot bad', 'aria-hidden': 'true' }), 'Node ', h('code', { text: id }), ' · ',
+    h('strong', { text: 'not answering' }), ' · retrying');
 }
