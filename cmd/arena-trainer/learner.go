@@ -23,22 +23,33 @@ import (
 	"github.com/agentarena/arena/gpu/gpt"
 )
 
-// play enters one trained version into the arena as the websocket agent
-// learner@v<steps> and answers turns (prompt or verifiable: both views
-// carry the text as "prompt") by sampling from it, until ctx ends (the
-// next round's version takes over).
-func play(ctx context.Context, o onlineOptions, cfg gpt.Config, policy gpu.Sampler, tok gpu.Tokenizer, steps int, weights string, log io.Writer) error {
+// entry is a version's agent in the arena.
+type entry struct{ name, id, key string }
+
+// enterVersion registers one trained version as the websocket agent
+// learner@v<steps> (or learner@v<steps>-2, … where another run's weights
+// hold that name: see enter), before it is evaluated, so that
+// versions.jsonl names the agent whose games the arena rates.
+func enterVersion(ctx context.Context, o onlineOptions, cfg gpt.Config, tok gpu.Tokenizer, steps int, weights string, log io.Writer) (entry, error) {
 	owner, err := client.New(o.Server, client.WithKey(o.OwnerKey))
 	if err != nil {
-		return err
+		return entry{}, err
 	}
 	name := fmt.Sprintf("learner@v%d", steps)
-	name, agentID, agentKey, err := enter(ctx, owner, name, fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences%s%s",
+	entered, id, key, err := enter(ctx, owner, name, fmt.Sprintf("GPT-2-shaped policy (%d layers, width %d, %s tokens) trained by arena-trainer: SFT then DPO on arena preferences%s%s",
 		cfg.NLayer, cfg.NEmbd, tok.Name(), weightsMark, weights))
 	if err != nil {
-		return fmt.Errorf("register %s: %w", name, err)
+		return entry{}, fmt.Errorf("register %s: %w", name, err)
 	}
-	fmt.Fprintf(log, "entered %s as %s\n", name, agentID)
+	fmt.Fprintf(log, "entered %s as %s\n", entered, id)
+	return entry{name: entered, id: id, key: key}, nil
+}
+
+// play answers the entered version's turns (prompt or verifiable: both
+// views carry the text as "prompt") by sampling from it, until ctx ends
+// (the next round's version takes over).
+func play(ctx context.Context, o onlineOptions, e entry, policy gpu.Sampler, tok gpu.Tokenizer, steps int, log io.Writer) error {
+	name, agentKey := e.name, e.key
 	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(steps)))
 	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
 		err := session(ctx, o.Server, agentKey, o.Arena, func(prompt string, limit int) string {

@@ -186,6 +186,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	for n := 1; o.Rounds == 0 || n <= o.Rounds; n++ {
 		round := prior + n
+		var entered *entry // this round's version in the arena (-play)
 		wait := o.RoundWait
 		if n == o.Rounds && o.FinalWait > 0 {
 			wait = o.FinalWait
@@ -229,7 +230,18 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err := drawCurve(o.Out, "arena-trainer run: SFT then DPO per round"); err != nil {
 				return err
 			}
-			if err := o.evalVersion(ctx, reader, tr, round, data, stderr); err != nil {
+			if o.Play {
+				// Entered before it is evaluated, so that versions.jsonl
+				// names the agent the arena rates (learner@vN-2 where
+				// another run's weights hold learner@vN).
+				e, err := enterVersion(ctx, o, tr.Policy().Config, tr.Tokenizer(), tr.Steps(), weightsHash(tr.Policy()), stderr)
+				if err != nil {
+					fmt.Fprintln(stderr, "learner:", err)
+				} else {
+					entered = &e
+				}
+			}
+			if err := o.evalVersion(ctx, reader, tr, round, data, entered, stderr); err != nil {
 				return err
 			}
 		} else {
@@ -255,20 +267,32 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		if o.Play && tr.Reference() != nil {
 			learner.stop()
-			pctx, cancel := context.WithCancel(ctx)
-			learner.cancel = cancel
-			version, cfg, weights := tr.Steps(), tr.Policy().Config, weightsHash(tr.Policy())
-			smp, release, err := policySampler(tr, true)
-			if err != nil {
-				cancel()
-				return err
-			}
-			go func() {
-				defer release()
-				if err := play(pctx, o, cfg, smp, tr.Tokenizer(), version, weights, stderr); err != nil && pctx.Err() == nil {
+			if entered == nil {
+				// A round that trained nothing plays the version it has
+				// (a resumed run's checkpoint): its agent is taken back.
+				e, err := enterVersion(ctx, o, tr.Policy().Config, tr.Tokenizer(), tr.Steps(), weightsHash(tr.Policy()), stderr)
+				if err != nil {
 					fmt.Fprintln(stderr, "learner:", err)
+				} else {
+					entered = &e
 				}
-			}()
+			}
+			if entered != nil {
+				pctx, cancel := context.WithCancel(ctx)
+				learner.cancel = cancel
+				version, e := tr.Steps(), *entered
+				smp, release, err := policySampler(tr, true)
+				if err != nil {
+					cancel()
+					return err
+				}
+				go func() {
+					defer release()
+					if err := play(pctx, o, e, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
+						fmt.Fprintln(stderr, "learner:", err)
+					}
+				}()
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -501,7 +525,7 @@ func (p *playing) stop() {
 // training pair came from: the arena's held-out instances (and families),
 // drawn as its evaluation arena would. It appends a line to
 // versions.jsonl and prints it.
-func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round int, data pulled, log io.Writer) error {
+func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round int, data pulled, entered *entry, log io.Writer) error {
 	if o.EvalTasks <= 0 {
 		return nil
 	}
@@ -517,13 +541,19 @@ func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gp
 		return err
 	}
 	row := struct {
-		Round   int       `json:"round"`
-		Version string    `json:"version"`
+		Round   int    `json:"round"`
+		Version string `json:"version"`
+		// Agent is the name the version plays under in the arena, which
+		// is the version's unless another run's weights hold that name.
+		Agent   string    `json:"agent,omitempty"`
 		Pairs   int       `json:"pairs"`
 		Heldout accuracy  `json:"heldout"`
 		Unseen  *accuracy `json:"unseen_families,omitempty"`
 		Note    string    `json:"note,omitempty"`
 	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: len(data.pairs)}
+	if entered != nil {
+		row.Agent = entered.name
+	}
 	evalOpts := opts
 	evalOpts.Eval, evalOpts.HeldOut = true, nil
 	if opts.HeldOutPercent == 0 {
