@@ -58,15 +58,26 @@ func (c *Client) AllAgents(ctx context.Context, opts ListAgentsOptions) iter.Seq
 
 // GetAgent returns an agent by id.
 func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
+	d, err := c.GetAgentDetail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &d.Agent, nil
+}
+
+// GetAgentDetail returns GET /v1/agents/{id} whole: the agent, its owner's
+// name and, when c holds the agent's owner key or the operator token, the
+// queues the agent waits in.
+func (c *Client) GetAgentDetail(ctx context.Context, id string) (*AgentDetail, error) {
 	seg, err := pathID("agent", id)
 	if err != nil {
 		return nil, err
 	}
-	var out agentEnvelope
+	var out AgentDetail
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/agents/" + seg, out: &out}); err != nil {
 		return nil, err
 	}
-	return &out.Agent, nil
+	return &out, nil
 }
 
 // UpdateAgent changes the fields set in req and returns the agent as

@@ -139,6 +139,22 @@ type OwnerKeyResponse struct {
 	APIKey string `json:"api_key"`
 }
 
+// AgentDetail answers GET /v1/agents/{id}.
+type AgentDetail struct {
+	Agent     Agent  `json:"agent"`
+	OwnerName string `json:"owner_name,omitempty"`
+	// Queued is where the agent waits now: nil unless the caller is its
+	// owner or the operator, and empty when it waits nowhere.
+	Queued *[]QueueEntry `json:"queued,omitempty"`
+}
+
+// QueueEntry is one arena an agent waits in; Keep when the arena queues
+// it again after each contest.
+type QueueEntry struct {
+	Arena string `json:"arena"`
+	Keep  bool   `json:"keep"`
+}
+
 // RatingHistory answers GET /v1/agents/{id}/ratings.
 type RatingHistory struct {
 	AgentID string        `json:"agent_id"`

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/apperr"
@@ -60,6 +61,11 @@ type agentResp struct {
 	// the answer that creates it (a new webhook agent, a switch to kind
 	// webhook, a rotation) and nowhere else.
 	WebhookSecret string `json:"webhook_secret,omitempty"`
+	// Queued lists the arenas whose queue the agent waits in now, with
+	// keep (GET only, and only for its owner and the operator: where an
+	// owner's agents wait is the owner's business). A pointer, so that
+	// "waits nowhere" ([]) differs from "not shown".
+	Queued *[]protocol.QueuedIn `json:"queued,omitempty"`
 }
 
 type agentListResp struct {
@@ -174,14 +180,28 @@ func (s *Server) getAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, agentResp{Agent: redactAgent(c, a), OwnerName: s.ownerName(a.OwnerID)})
+	resp := agentResp{Agent: redactAgent(c, a), OwnerName: s.ownerName(a.OwnerID)}
+	if ownerOrOperator(c, a) {
+		// An owner had no way to see whether its agent still waits: a
+		// websocket agent's ticket goes when it stays away, a keep ticket
+		// when it forfeits, and neither says so anywhere else.
+		q := s.queuedIn(a.ID)
+		resp.Queued = &q
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// ownerOrOperator reports whether the caller is the agent's owner or the
+// operator, who see what others do not.
+func ownerOrOperator(c *gin.Context, a agents.Agent) bool {
+	p, ok := principal(c)
+	return ok && (p.Kind == principalOperator || (p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID))
 }
 
 // redactAgent hides an agent's webhook URL from everyone but its owner and
 // operators: such URLs often carry a secret path or token.
 func redactAgent(c *gin.Context, a agents.Agent) agents.Agent {
-	p, ok := principal(c)
-	if ok && (p.Kind == principalOperator || (p.Kind == agents.PrincipalOwner && p.ID == a.OwnerID)) {
+	if ownerOrOperator(c, a) {
 		return a
 	}
 	a.WebhookURL = ""

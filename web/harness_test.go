@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
 	agentsecrets "github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
@@ -335,6 +336,8 @@ type agentBody struct {
 	AgentKey      string       `json:"agent_key,omitempty"`
 	WebhookSecret string       `json:"webhook_secret,omitempty"`
 	OwnerName     string       `json:"owner_name,omitempty"`
+	// Queued is GET /v1/agents/{id}'s, for the owner and the operator.
+	Queued *[]protocol.QueuedIn `json:"queued,omitempty"`
 }
 
 type agentList struct {

@@ -277,11 +277,30 @@ func agentList(fs *flag.FlagSet) action {
 
 func agentShow(*flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) error {
-		a, err := inv.client.GetAgent(ctx, inv.args[0])
+		d, err := inv.client.GetAgentDetail(ctx, inv.args[0])
 		if err != nil {
 			return err
 		}
-		return printAgent(inv, a)
+		if inv.g.json {
+			return printJSON(inv.stdout, d)
+		}
+		t := newTable(inv.stdout)
+		agentRows(t, &d.Agent)
+		if d.Queued != nil {
+			// Shown to the owner and the operator: whether the agent still
+			// waits (a websocket agent's ticket goes when it stays away, a
+			// keep ticket when it forfeits).
+			var qs []string
+			for _, q := range *d.Queued {
+				if q.Keep {
+					qs = append(qs, q.Arena+" (keep)")
+				} else {
+					qs = append(qs, q.Arena)
+				}
+			}
+			t.row("QUEUED", strings.Join(qs, ", "))
+		}
+		return t.flush()
 	}
 }
 

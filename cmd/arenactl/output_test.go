@@ -192,9 +192,11 @@ func TestAgentCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 			wantReq: `PATCH /v1/agents/{chess-bot} {"name":"chess2","description":""}`,
 		},
 		{
-			name:    "agent show --json prints the API's agent object",
+			// The API's whole answer: it dropped owner_name, and the
+			// queues the agent waits in, which its owner sees.
+			name:    "agent show --json prints the API's answer",
 			args:    []string{"agent", "show", known["go-bot"], "--json"},
-			wantOut: "{\n  \"agent\": {\n    \"id\": \"{go-bot}\",\n    \"owner_id\": \"{alice}\",\n    \"name\": \"go-bot\",\n    \"description\": \"\",\n    \"kind\": \"websocket\",\n    \"webhook_url\": \"\",\n    \"version\": 1,\n    \"created_at\": \"{time}\",\n    \"updated_at\": \"{time}\"\n  }\n}\n",
+			wantOut: "{\n  \"agent\": {\n    \"id\": \"{go-bot}\",\n    \"owner_id\": \"{alice}\",\n    \"name\": \"go-bot\",\n    \"description\": \"\",\n    \"kind\": \"websocket\",\n    \"webhook_url\": \"\",\n    \"version\": 1,\n    \"created_at\": \"{time}\",\n    \"updated_at\": \"{time}\"\n  },\n  \"owner_name\": \"alice\",\n  \"queued\": []\n}\n",
 			wantReq: "GET /v1/agents/{go-bot} ",
 		},
 		{

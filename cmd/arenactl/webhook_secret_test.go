@@ -60,6 +60,15 @@ func TestAgentQueueKeep(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || !out.Ticket.Keep {
 		t.Fatalf("queueing again answered %q (%v): the keep ticket was lost", r.stdout, err)
 	}
+	// agent show tells its owner where it waits.
+	r = runCLI(t, env, "agent", "show", a.Agent.ID)
+	if r.code != 0 || !strings.Contains(r.stdout, "\nQUEUED       connect4 (keep)\n") {
+		t.Fatalf("agent show: exit %d, stdout %q; want a QUEUED row naming connect4 (keep)", r.code, r.stdout)
+	}
+	runCLI(t, env, "agent", "unqueue", a.Agent.ID, "--arena", "connect4")
+	if r = runCLI(t, env, "agent", "show", a.Agent.ID); !strings.Contains(r.stdout, "\nQUEUED       -\n") {
+		t.Fatalf("agent show after unqueue: stdout %q; want QUEUED -", r.stdout)
+	}
 }
 
 // agent deliveries lists a webhook agent's calls (none yet on a node that
