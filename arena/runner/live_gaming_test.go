@@ -226,7 +226,19 @@ func TestLiveTemplateReuseIsFlagged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays live contests")
 	}
-	c, node, stop := livePromptArena(t, oneFrame)
+	// txt-verbose and txt-echo as opponents besides the two of every
+	// live test: with three agents, each contest waited for the one pair
+	// that had not just met (the matchmaker avoids rematches for 15 s),
+	// and 28 contests of the one-frame agent took 90 s.
+	var extra []runner.Bot
+	for _, name := range []string{"txt-verbose", "txt-echo"} {
+		b, ok := bots.Lookup(name, 1)
+		if !ok {
+			t.Fatalf("no bot %s", name)
+		}
+		extra = append(extra, b)
+	}
+	c, node, stop := livePromptArena(t, append(extra, oneFrame)...)
 	defer stop()
 
 	frame, careful := arena.BotAgentID(oneFrame.Name()), arena.BotAgentID("txt-careful")
