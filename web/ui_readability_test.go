@@ -367,3 +367,34 @@ func TestUIMoveListKeepsItsPlace(t *testing.T) {
 		t.Errorf("a reader at the end of the list was left %v px above the newest move", gap)
 	}
 }
+
+// TestUIRunningListAges: an arena page's running list said "started just
+// now" of a contest until another event in the arena repainted it, so a
+// contest an hour old read as just begun. It now ages on screen. Two
+// agents start a contest and make no move (its deadline is ten minutes
+// away), so nothing else repaints the list.
+func TestUIRunningListAges(t *testing.T) {
+	b := newBrowser(t)
+	_, nodes := plCluster(t, 1, plOptions{})
+	t.Cleanup(b.checkLoopback)
+	base := nodes[0].url
+	ctx := b.ctx
+	def := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 600000}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/still", plOperator, def, nil); code != 200 {
+		t.Fatalf("create arena: %d", code)
+	}
+	ids := plAgents(t, base, "alpha", "beta")
+	conns := make([]*plConn, 2)
+	for i, id := range ids {
+		conns[i] = plDial(t, base+"/v1/agents/connect", id.agentKey)
+		conns[i].expect("hello", 10*time.Second)
+		conns[i].send(map[string]string{"type": "queue", "arena": "still"})
+	}
+	for _, c := range conns {
+		c.expect("contest_start", 10*time.Second)
+	}
+	b.run(ctx, "open the arena", 30*time.Second, chromedp.Navigate(base+"/arenas/still"))
+	b.waitJS(ctx, "the running contest", `document.querySelector('#arena-live li[data-key]')?.textContent.includes('started')`, 20*time.Second)
+	// fmtAgo says "just now" under 5 s, then counts seconds.
+	b.waitJS(ctx, "the contest's age", `/started \d+ s ago/.test(document.querySelector('#arena-live li[data-key]').textContent)`, 30*time.Second)
+}

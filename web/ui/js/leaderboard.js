@@ -134,7 +134,11 @@ export function render(main, { name }) {
   // here, where a websocket would only fail, and fail again on every retry.
   getJSON(arenaPath).then((d) => { if (!gone) { paintInfo(d?.arena); listen(); } },
     (e) => { if (e.status === 404) unknown(); else listen(); }); // unreachable: the stream reports and retries
-  return () => { gone = true; clearTimeout(refreshTimer); stream?.close(); dropProblem('board'); };
+  // "started 5 s ago" ages: repaint the running list while it is on
+  // screen (morph touches only the times), or a long contest read
+  // "started just now" until something else happened in the arena.
+  const ticker = setInterval(() => { if (!gone && st.running.size) paintLive(); }, 5000);
+  return () => { gone = true; clearTimeout(refreshTimer); clearInterval(ticker); stream?.close(); dropProblem('board'); };
 }
 
 // ownerName is how the table names an owner: the display name the node
