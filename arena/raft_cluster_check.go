@@ -1,7 +1,6 @@
 package arena
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -76,8 +75,12 @@ func (g *clusterGuard) announce(c net.Conn, timeout time.Duration) error {
 	return nil
 }
 
-// errForeignCluster ends a connection from another cluster's node.
-var errForeignCluster = errors.New("raft connection from another cluster")
+// errForeignCluster ends a connection from another cluster's node. It is
+// net.ErrClosed, since this node closed it, so that raft's transport logs
+// it at debug (raftLog's closedByUs) and the guard's one line per ten
+// seconds is all a refusal costs the log: raft logged an error for every
+// connection, and a foreign node redials every heartbeat backoff.
+var errForeignCluster = fmt.Errorf("raft connection from another cluster: %w", net.ErrClosed)
 
 // checked wraps a connection this node accepted: its first read takes
 // the peer's preamble, if it sent one, and refuses another cluster's.

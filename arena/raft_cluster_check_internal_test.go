@@ -1,12 +1,18 @@
 package arena
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
 
@@ -125,4 +131,78 @@ func TestANodeOfAnotherClusterCannotReachAMember(t *testing.T) {
 	}
 	b.Close() // ends the foreign leader's pending change
 	_ = f.Error()
+}
+
+// A node of another cluster keeps redialling (a candidate every election
+// timeout, a leader every heartbeat backoff): its refusals must not fill
+// the member's log. Raft's transport logged an error ("failed to decode
+// incoming command") for each refused connection besides the guard's one
+// line per ten seconds.
+func TestRefusedConnectionsLogOnce(t *testing.T) {
+	const (
+		ours   = "0123456789abcdef0123456789abcdef"
+		theirs = "fedcba9876543210fedcba9876543210"
+	)
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := &tcpStreamLayer{ln: ln, advertise: ln.Addr()}
+	acc.guard.log = logger
+	acc.guard.setIdentity(func() (string, bool) { return ours, true })
+	// The transport a node runs, at the level serve gives raft's logger.
+	nt := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: acc, MaxPool: 1, Timeout: 5 * time.Second, Logger: newHCLog(logger, hclog.Warn),
+	})
+	defer func() { nt.Close(); acc.closeAll() }()
+
+	dl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := &tcpStreamLayer{ln: dl, advertise: dl.Addr()}
+	dial.guard.setIdentity(func() (string, bool) { return theirs, true })
+	defer dial.closeAll()
+	const tries = 3
+	for i := range tries {
+		c, err := dial.Dial(raft.ServerAddress(ln.Addr().String()), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte{0}); err != nil { // an RPC type byte
+			t.Fatal(err)
+		}
+		// The member closes the connection after logging whatever it logs.
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if n, err := c.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("try %d: read %d bytes, err %v: want the connection closed", i, n, err)
+		}
+		c.Close()
+	}
+	if got := acc.guard.refused.Load(); got != tries {
+		t.Fatalf("refused %d connections, want %d", got, tries)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Fatalf("%d error lines for %d refused connections, want 1:\n%s", n, tries, logs.String())
+	}
+}
+
+// lockedBuffer is a log destination several goroutines write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
