@@ -197,12 +197,10 @@ func Open(cfg Config) (*Node, error) {
 		n.transport = noPipeline{lt}
 	}
 	if n.transport == nil {
-		if n.transport, err = newTCPTransport(cfg, hl); err != nil {
+		ident := func() (string, bool) { return n.ClusterID(), n.ClusterLevel() >= LevelClusterID }
+		if n.transport, err = newTCPTransport(cfg, hl, ident, n.log); err != nil {
 			return nil, err
 		}
-		guard := &n.transport.(*tcpTransport).stream.guard
-		guard.log = n.log
-		guard.setIdentity(func() (string, bool) { return n.ClusterID(), n.ClusterLevel() >= LevelClusterID })
 	}
 
 	rc := raft.DefaultConfig()

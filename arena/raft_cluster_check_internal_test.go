@@ -206,3 +206,44 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Raft's transport accepts from the moment it is made. Open set the
+// guard's identity only after newTCPTransport returned, so a connection
+// of another cluster's node redialling a restarting member could be
+// taken unchecked in between, and then kept: its dialler pools it.
+func TestATransportChecksItsFirstConnection(t *testing.T) {
+	const (
+		ours   = "0123456789abcdef0123456789abcdef"
+		theirs = "fedcba9876543210fedcba9876543210"
+	)
+	tr, err := newTCPTransport(Config{RaftBind: "127.0.0.1:0"}, hclog.NewNullLogger(),
+		func() (string, bool) { return ours, true }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := tr.(*tcpTransport)
+	defer acc.cut()
+
+	dl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := &tcpStreamLayer{ln: dl, advertise: dl.Addr()}
+	dial.guard.setIdentity(func() (string, bool) { return theirs, true })
+	defer dial.closeAll()
+	c, err := dial.Dial(acc.LocalAddr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte{0}); err != nil { // an RPC type byte
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := c.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("read %d bytes, err %v: want the connection closed", n, err)
+	}
+	if got := acc.stream.guard.refused.Load(); got != 1 {
+		t.Fatalf("refused %d connections, want 1", got)
+	}
+}

@@ -3,6 +3,7 @@ package arena
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -113,7 +114,10 @@ func (t *tcpTransport) cut() {
 	t.stream.closeAll()
 }
 
-func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
+// ident and log set up the stream layer's cluster check (clusterGuard)
+// before raft's transport starts accepting, so that no connection is
+// taken unchecked while the node opens.
+func newTCPTransport(cfg Config, hl hclog.Logger, ident raftIdentity, log *slog.Logger) (raft.Transport, error) {
 	ln, err := net.Listen("tcp", cfg.RaftBind)
 	if err != nil {
 		return nil, fmt.Errorf("listen for raft on %s: %w", cfg.RaftBind, err)
@@ -136,6 +140,10 @@ func newTCPTransport(cfg Config, hl hclog.Logger) (raft.Transport, error) {
 		return nil, fmt.Errorf("raft address %s listens on every interface and cannot be dialled by peers: give a routable address, or also --raft-advertise with one (for example 10.0.0.1:%d)", cfg.RaftBind, port)
 	}
 	stream := &tcpStreamLayer{ln: ln, advertise: adv}
+	stream.guard.log = log
+	if ident != nil {
+		stream.guard.setIdentity(ident)
+	}
 	// One RPC in flight per peer turns raft's pipelined replication off.
 	// Pipelining deadlocks (hashicorp/raft#612): when pipelineDecode stops
 	// on a stale term or a failed append, the pipeline's decoder blocks

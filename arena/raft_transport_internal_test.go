@@ -22,7 +22,7 @@ func TestTransportRefusesAnUndialableAddressByItsGivenName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr, err := newTCPTransport(Config{RaftBind: tt.bind, RaftAdvertise: tt.advertise}, hclog.NewNullLogger())
+			tr, err := newTCPTransport(Config{RaftBind: tt.bind, RaftAdvertise: tt.advertise}, hclog.NewNullLogger(), nil, nil)
 			if err == nil {
 				tr.(*tcpTransport).cut()
 				t.Fatal("the transport was built")
