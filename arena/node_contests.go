@@ -171,7 +171,14 @@ func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error
 	}
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		list = []Contest{}
-		cur := tx.Bucket(bucketContests).Cursor()
+		contests := tx.Bucket(bucketContests)
+		cur := contests.Cursor()
+		if f.Status == StatusRunning || f.Status == StatusJudging {
+			// Walk the active index (keyed alike), not every contest the
+			// node ever held: the home page and spectators ask for the
+			// running ones, and a node's history only grows.
+			cur = tx.Bucket(bucketActive).Cursor()
+		}
 		var k, v []byte
 		if f.Before == "" {
 			k, v = cur.Last()
@@ -186,6 +193,14 @@ func (n *Node) Contests(f ContestFilter) (list []Contest, next string, err error
 		for scanned := 0; k != nil; k, v = cur.Prev() {
 			if scanned++; f.Scan > 0 && scanned > f.Scan {
 				return nil
+			}
+			if f.Status == StatusRunning || f.Status == StatusJudging {
+				if f.Arena != "" && string(v) != f.Arena { // the index holds each contest's arena
+					continue
+				}
+				if v = contests.Get(k); v == nil {
+					return fmt.Errorf("the active index lists contest %s, which is not stored", k)
+				}
 			}
 			var c Contest
 			if err := json.Unmarshal(v, &c); err != nil {
