@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // Kinds of connector through which the arena reaches an agent.
@@ -144,7 +145,7 @@ func (a Agent) Validate() error {
 			return err
 		}
 	default:
-		return apperr.New(apperr.Invalid, "kind must be %q, %q or %q, got %q", KindWebsocket, KindWebhook, KindOpenAI, truncate(a.Kind))
+		return apperr.New(apperr.Invalid, "kind must be %q, %q or %q, got %q", KindWebsocket, KindWebhook, KindOpenAI, textcut.Ellipsis(a.Kind, 40))
 	}
 	if a.Kind != KindOpenAI && a.Endpoint != nil {
 		return apperr.New(apperr.Invalid, "endpoint is only allowed for kind %q", KindOpenAI)
@@ -224,17 +225,4 @@ func validateHTTPURL(field, s string) error {
 		return apperr.New(apperr.Invalid, "%s must not embed credentials", field)
 	}
 	return nil
-}
-
-// truncate shortens s for an error message without splitting a rune.
-func truncate(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	if len(s) <= 40 {
-		return s
-	}
-	cut := 40
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

@@ -133,3 +133,53 @@ func BenchmarkListRunningContests(b *testing.B) {
 		}
 	}
 }
+
+// A reason over 64 bytes was cut byte-wise by the apply, splitting a
+// character: an abort "Турнир прерван оператором из-за сбоя" was stored
+// ending in "сб\ufffd". It is cut at a character boundary before it is
+// proposed.
+func TestLongReasonsKeepWholeCharacters(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	n := c.Leader()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_r", Name: "r"}, agents.HashKey("kr")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ag_r1", "ag_r2", "ag_r3", "ag_r4"} {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_r", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reason := "Турнир прерван оператором из-за сбоя" // 67 bytes, 2 per letter
+	for _, tt := range []struct {
+		id, a, b string
+		end      func(id string) error
+	}{
+		{"c_r1", "ag_r1", "ag_r2", func(id string) error { return n.AbortContest(ctx, id, reason) }},
+		{"c_r2", "ag_r3", "ag_r4", func(id string) error { return n.Resign(ctx, id, "ag_r3", reason) }},
+	} {
+		if _, err := n.CreateContest(ctx, tt.id, "connect4", []string{tt.a, tt.b}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := tt.end(tt.id); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := n.ContestEvents(tt.id, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, ev := range evs {
+			if ev.Type == arena.EvForfeit || ev.Type == arena.EvAborted {
+				got = append(got, ev.Reason)
+			}
+		}
+		if want := "Турнир прерван оператором из-за сб"; len(got) != 1 || got[0] != want {
+			t.Errorf("%s: reasons %q, want [%q]", tt.id, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/internal/textcut"
 	"github.com/agentarena/arena/ledger"
 )
 
@@ -102,13 +103,19 @@ func (n *Node) Play(ctx context.Context, contest, agentID string, turn *uint64, 
 
 // Resign forfeits an agent's seat.
 func (n *Node) Resign(ctx context.Context, contest, agentID, reason string) error {
-	_, err := n.Apply(ctx, CmdContestForfeit, contestForfeitCmd{Contest: contest, AgentID: agentID, Reason: reason})
+	_, err := n.Apply(ctx, CmdContestForfeit, contestForfeitCmd{Contest: contest, AgentID: agentID, Reason: textcut.Cut(reason, maxReason)})
 	return err
 }
 
-// AbortContest ends a contest without result (operators).
+// maxReason is the longest reason a contest keeps, in bytes (the apply
+// cuts longer ones there, byte-wise: truncateType).
+const maxReason = 64
+
+// AbortContest ends a contest without result (operators). A reason over
+// maxReason bytes is cut at a character boundary here, before the apply's
+// byte-wise cut could split one.
 func (n *Node) AbortContest(ctx context.Context, contest, reason string) error {
-	_, err := n.Apply(ctx, CmdContestAbort, contestAbortCmd{Contest: contest, Reason: reason})
+	_, err := n.Apply(ctx, CmdContestAbort, contestAbortCmd{Contest: contest, Reason: textcut.Cut(reason, maxReason)})
 	return err
 }
 

@@ -9,13 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // forwardedHeader marks a request that a follower already forwarded, so a
@@ -93,7 +92,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 		return
 	}
 	if by := c.GetHeader(forwardedHeader); by != "" {
-		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", truncate(by, 64), s.cfg.Cluster.ID()))
+		s.writeError(c, apperr.New(apperr.NotLeader, "request forwarded by %s reached %s, which is not the leader either; retry", textcut.Ellipsis(by, 64), s.cfg.Cluster.ID()))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
@@ -341,7 +340,7 @@ func (s *Server) consistency(c *gin.Context) {
 		}
 	case "linearizable":
 	default:
-		s.writeError(c, apperr.New(apperr.Invalid, "consistency must be \"local\" or \"linearizable\", got %q", truncate(mode, 32)))
+		s.writeError(c, apperr.New(apperr.Invalid, "consistency must be \"local\" or \"linearizable\", got %q", textcut.Ellipsis(mode, 32)))
 		return
 	}
 	if isWrite(c.Request.Method) {
@@ -427,20 +426,12 @@ func (s *Server) readIndex(c *gin.Context) {
 	c.JSON(http.StatusOK, readIndexBody{Index: idx})
 }
 
-// truncate shortens s to at most n bytes for a message, on a rune boundary.
-func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(s, "")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
 // isClusterView reports the routes that describe the cluster and this
 // node's place in it.
 func isClusterView(p string) bool {
 	return p == "/v1/cluster" || p == "/v1/cluster/progress"
 }
+
+// truncate shortens s to at most n bytes for a message, on a character
+// boundary, with "…" where it cut.
+func truncate(s string, n int) string { return textcut.Ellipsis(s, n) }
