@@ -89,9 +89,12 @@ print(d.get("command_level", 0), " ".join("%s=%s" % (n["id"], n.get("command_lev
 # member_level prints the release level node $1 reports for itself.
 member_level() { cluster "$1" | tr ' ' '\n' | sed -n "s/^n$1=//p"; }
 
+# cluster_id prints the cluster id node $1 reports (empty: none yet).
+cluster_id() { curl -fs "$(url "$1")/v1/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("cluster_id", ""))'; }
+
 for i in 1 2 3; do start "$i" "$DIR/old-arena"; done
 old_level=$(cluster 1 | cut -d" " -f1)
-old_cluster_id=$(curl -fs "$(url 1)/v1/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("cluster_id", ""))')
+old_cluster_id=$(cluster_id 1)
 echo "upgrade-check: old cluster up at command level $(cluster 1)" >&2
 sleep "$PLAY"
 for i in 3 2 1; do
@@ -101,6 +104,11 @@ for i in 3 2 1; do
 	if [ "$i" != 1 ]; then
 		lvl=$(cluster "$i" | cut -d' ' -f1)
 		[ "$lvl" = "$old_level" ] || fail "the cluster's level is $lvl with an old member left, want $old_level"
+		# An old member cannot apply cluster.id: none may be named yet.
+		if [ "$old_level" -lt 3 ]; then
+			id=$(cluster_id "$i")
+			[ -z "$id" ] || fail "the cluster was named ($id) with an old member left"
+		fi
 	fi
 	sleep "$PLAY"
 done
@@ -134,7 +142,6 @@ done
 echo "upgrade-check: the three nodes agree at index $(echo "$h" | head -1)" >&2
 
 # The cluster id (level 3): named once the level allows it, one for all.
-cluster_id() { curl -fs "$(url "$1")/v1/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("cluster_id", ""))'; }
 ids="$(cluster_id 1) $(cluster_id 2) $(cluster_id 3)"
 if [ "$new_level" -ge 3 ]; then
 	[ "$old_level" -ge 3 ] || [ -z "$old_cluster_id" ] || fail "the old cluster at level $old_level had an id ($old_cluster_id)"
@@ -147,6 +154,14 @@ fi
 # rose (the leader logs it).
 raised_at=$(grep -h 'cluster command level raised' "$DIR"/n*.log | grep "level=$new_level " | sed 's/^time=\([^ ]*\).*/\1/' | sort | head -1)
 [ -n "$raised_at" ] || fail "no node logged raising the command level to $new_level"
+if [ "$new_level" -ge 3 ] && [ "$old_level" -lt 3 ]; then
+	# Named by the leader right after the raise, never before it (the
+	# log lines' RFC 3339 times in UTC sort as text).
+	named_at=$(grep -h 'msg="cluster named"' "$DIR"/n*.log | sed 's/^time=\([^ ]*\).*/\1/' | sort | head -1)
+	[ -n "$named_at" ] || fail "no node logged naming the cluster"
+	[ "$(printf '%s\n%s\n' "$raised_at" "$named_at" | sort | head -1)" = "$raised_at" ] ||
+		fail "the cluster was named at $named_at, before the level rose to $new_level at $raised_at"
+fi
 curl -fs "$(url 1)/v1/contests?arena=verifiable&limit=500" | RAISED="$raised_at" OLD_LEVEL="$old_level" NEW_LEVEL="$new_level" python3 -c '
 import json, os, re, sys
 from datetime import datetime
