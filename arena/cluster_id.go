@@ -71,6 +71,20 @@ func applyClusterID(ac *applyCtx, env Envelope) (any, error) {
 // (a data dir of an older release, or one that has not caught up).
 func (n *Node) ClusterID() string { return n.fsm.ClusterID() }
 
+// raftIdentity is the cluster this node's Raft connections belong to
+// (raft_cluster_check.go): the id its state holds, announced once the
+// cluster is at LevelClusterID, or, until the state holds one, the id of
+// the cluster an empty data dir joins (Config.JoinClusterID), which is
+// never announced but refuses another cluster's connections: a node
+// that took any of them until the leader's snapshot reached it could be
+// given another cluster's state first.
+func (n *Node) raftIdentity() (string, bool) {
+	if id := n.ClusterID(); id != "" {
+		return id, n.ClusterLevel() >= LevelClusterID
+	}
+	return n.cfg.JoinClusterID, false
+}
+
 // ClusterID reads the cluster's id from the state file.
 func (f *FSM) ClusterID() string {
 	var id string

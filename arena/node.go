@@ -65,6 +65,11 @@ type Config struct {
 	// RaftTimeout, when set, is raft's heartbeat and election timeout
 	// (leader lease: half of it); raft's default is 1 s.
 	RaftTimeout time.Duration
+	// JoinClusterID is the id of the cluster an empty data dir joins (the
+	// member's, asked before Raft starts): until the state holds an id,
+	// the node refuses Raft connections announcing another one
+	// (Node.raftIdentity). Empty: it takes any until then.
+	JoinClusterID string
 	// OperatorTokenHash is proposed as the cluster's operator token hash
 	// when this node first leads a cluster that has none.
 	OperatorTokenHash string
@@ -197,8 +202,7 @@ func Open(cfg Config) (*Node, error) {
 		n.transport = noPipeline{lt}
 	}
 	if n.transport == nil {
-		ident := func() (string, bool) { return n.ClusterID(), n.ClusterLevel() >= LevelClusterID }
-		if n.transport, err = newTCPTransport(cfg, hl, ident, n.log); err != nil {
+		if n.transport, err = newTCPTransport(cfg, hl, n.raftIdentity, n.log); err != nil {
 			return nil, err
 		}
 	}

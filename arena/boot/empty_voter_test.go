@@ -38,7 +38,7 @@ func TestCheckEmptyVoterWaitsForAnAnswer(t *testing.T) {
 			m := newMember(t, tc.answers...)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err := boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.URL, NodeID: tc.node, RaftAddr: "127.0.0.1:7003",
+			_, err := boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.URL, NodeID: tc.node, RaftAddr: "127.0.0.1:7003",
 				Patience: 500 * time.Millisecond, Backoff: time.Millisecond})
 			if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 				t.Fatalf("err = %v, want %q", err, tc.want)

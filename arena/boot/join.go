@@ -214,11 +214,16 @@ func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastInd
 // again, as Join does, until the member answers: a node with an empty
 // data dir cannot serve before it has joined anyway, and starting its
 // Raft without the answer is what let the stale member win.
-func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) error {
+//
+// It returns the id of the cluster the member belongs to ("" before
+// command level 3), which the node holds until the cluster's state
+// reaches it (arena.Config.JoinClusterID): an empty dir has no id of its
+// own, and took another cluster's Raft connections until then.
+func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 	c, err := client.New(cfg.Via, client.WithNotLeaderRetry(0, 0),
 		client.WithHTTPClient(&http.Client{Timeout: cmpOr(cfg.AttemptTimeout, 5*time.Second)}))
 	if err != nil {
-		return nil // Join reports a bad URL
+		return "", nil // Join reports a bad URL
 	}
 	patience := cmpOr(cfg.Patience, 60*time.Second)
 	backoff := cmpOr(cfg.Backoff, 100*time.Millisecond)
@@ -228,23 +233,23 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) error {
 		if err == nil {
 			for _, n := range st.Nodes {
 				if n.ID == cfg.NodeID && n.Suffrage == "Voter" && n.RaftAddr == cfg.RaftAddr {
-					return fmt.Errorf("node %s is a voter of the cluster %s belongs to (raft %s), but its data dir is empty: the member's log and vote are lost, "+
+					return "", fmt.Errorf("node %s is a voter of the cluster %s belongs to (raft %s), but its data dir is empty: the member's log and vote are lost, "+
 						"and as a voter it could elect a member that lacks acknowledged writes. Remove it first (arenactl cluster remove %s, or DELETE /v1/cluster/nodes/%s), "+
 						"then start it again with --join: it joins as a non-voter, receives the cluster's state and is promoted once caught up",
 						cfg.NodeID, cfg.Via, n.RaftAddr, cfg.NodeID, cfg.NodeID)
 				}
 			}
-			return nil
+			return st.ClusterID, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("join %s: no answer within %v to whether node %s is already a voter (a node with an empty data dir must know before its Raft starts); the last error: %w",
+			return "", fmt.Errorf("join %s: no answer within %v to whether node %s is already a voter (a node with an empty data dir must know before its Raft starts); the last error: %w",
 				cfg.Via, patience, cfg.NodeID, err)
 		}
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w; the last answer: %v", ctx.Err(), err)
+			return "", fmt.Errorf("%w; the last answer: %v", ctx.Err(), err)
 		case <-t.C:
 		}
 		backoff = min(backoff*2, maxJoinBackoff)

@@ -229,6 +229,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	joining := m.Join != ""
+	var joinClusterID string // the cluster an empty data dir joins (boot.CheckEmptyVoter)
 	if m.OperatorToken, err = boot.OperatorToken(m.DataDir, m.OperatorToken, joining, m.Stdout); err != nil {
 		return err
 	}
@@ -247,7 +248,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		} else if empty {
 			adv := cmp.Or(m.RaftAdvertise, m.RaftAddr)
-			if err := boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, AttemptTimeout: 2 * time.Second}); err != nil {
+			if joinClusterID, err = boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, AttemptTimeout: 2 * time.Second}); err != nil {
 				if ctx.Err() != nil {
 					return fmt.Errorf("stopped while joining through %s, before this node became a member (%v)", m.Join, err)
 				}
@@ -260,7 +261,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Node, err = arena.Open(arena.Config{
 		NodeID: m.NodeID, DataDir: m.DataDir, RaftBind: m.RaftAddr, RaftAdvertise: m.RaftAdvertise,
-		HTTPAddr: m.URL, Bootstrap: !joining, FastTimeouts: m.FastTimeouts,
+		HTTPAddr: m.URL, Bootstrap: !joining, JoinClusterID: joinClusterID, FastTimeouts: m.FastTimeouts,
 		OperatorTokenHash: agents.HashKey(m.OperatorToken), Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
 		SnapshotThreshold: m.Raft.SnapshotThreshold, SnapshotInterval: m.Raft.SnapshotInterval, TrailingLogs: m.Raft.TrailingLogs,
 		RaftTimeout: m.Raft.Timeout, RaftLog: m.Raft.Log, StateSync: m.Raft.StateSync,
