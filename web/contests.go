@@ -512,12 +512,47 @@ func (s *Server) ratingHistory(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	limit := 0
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxRatingPoints {
+			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxRatingPoints))
+			return
+		}
+		limit = n
+	}
 	list, err := s.cfg.Contests.RatingHistory(a.ID, c.Query("arena"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"agent_id": a.ID, "history": list})
+	list, counts := latestPoints(list, limit)
+	c.JSON(http.StatusOK, gin.H{"agent_id": a.ID, "history": list, "contests": counts})
+}
+
+// maxRatingPoints bounds ?limit= of a rating history.
+const maxRatingPoints = 100_000
+
+// latestPoints keeps each arena's latest limit points of a history grouped
+// by arena, oldest first within each (0: all), and counts every arena's
+// points: a bot's history grows by one point a contest for good (265 KB
+// after half an hour), and a page showing its current rating needs one.
+func latestPoints(list []arena.RatingPoint, limit int) ([]arena.RatingPoint, map[string]int) {
+	counts := map[string]int{}
+	for _, p := range list {
+		counts[p.Arena]++
+	}
+	if limit <= 0 {
+		return list, counts
+	}
+	out := make([]arena.RatingPoint, 0, min(len(list), limit*len(counts)))
+	seen := map[string]int{}
+	for _, p := range list {
+		if seen[p.Arena]++; counts[p.Arena]-seen[p.Arena] < limit {
+			out = append(out, p)
+		}
+	}
+	return out, counts
 }
 
 // verdict serves GET /v1/contests/{id}/verdict: the judges' verdict of a

@@ -197,6 +197,16 @@ func TestWebsocketAgentsPlayConnect4ToAWinAndADraw(t *testing.T) {
 		if len(h.History) != 1 || h.History[0].Before != 1_000_000 || h.History[0].After != 1_016_000 || h.History[0].Contest != contest {
 			t.Fatalf("history = %+v", h.History)
 		}
+		var latest struct {
+			History  []json.RawMessage `json:"history"`
+			Contests map[string]int    `json:"contests"`
+		}
+		if code := plHTTP(t, "GET", base+"/v1/agents/"+winner+"/ratings?limit=1", "", nil, &latest); code != 200 || len(latest.History) != 1 || latest.Contests["connect4"] != 1 {
+			t.Fatalf("?limit=1: %d %+v", code, latest)
+		}
+		if code := plHTTP(t, "GET", base+"/v1/agents/"+winner+"/ratings?limit=0", "", nil, nil); code != 400 {
+			t.Fatalf("?limit=0: %d, want 400", code)
+		}
 	})
 	t.Run("the win-rate matrix counts the game", func(t *testing.T) {
 		var wr struct {

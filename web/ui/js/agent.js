@@ -8,6 +8,8 @@ import { lineChart, fitChart, seriesColor } from './charts.js';
 // latest is how many of the agent's latest contests the page reads;
 // shown, how many of them the table lists.
 const latest = 200, shown = 30;
+// chartPoints is how many of each arena's latest ratings the chart draws.
+const chartPoints = 1000;
 
 export function render(main, { id }) {
   document.title = 'Agent — Agent Arena';
@@ -15,12 +17,13 @@ export function render(main, { id }) {
   main.append(h('p', { class: 'loading', text: 'Loading agent…' }));
   Promise.all([
     getJSON(`/v1/agents/${encodeURIComponent(id)}`),
-    getJSON(`/v1/agents/${encodeURIComponent(id)}/ratings`),
+    // The chart draws each arena's latest points; contests counts them all.
+    getJSON(`/v1/agents/${encodeURIComponent(id)}/ratings?limit=${chartPoints}`),
     getJSON(`/v1/contests?agent=${encodeURIComponent(id)}&limit=${latest}`),
   ]).then(([a, r, cs]) => {
     if (gone) return;
     // next_cursor: older contests exist beyond the ones read.
-    paint(main, a.agent, a.owner_name, r.history, cs.contests, !!cs.next_cursor || cs.contests.length >= latest);
+    paint(main, a.agent, a.owner_name, r.history, r.contests || {}, cs.contests, !!cs.next_cursor || cs.contests.length >= latest);
   }).catch((e) => {
     if (gone) return;
     main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
@@ -28,19 +31,22 @@ export function render(main, { id }) {
   return () => { gone = true; };
 }
 
-function paint(main, agent, ownerName, history, contests, more) {
+function paint(main, agent, ownerName, history, counts, contests, more) {
   document.title = `${agent.name} — Agent Arena`;
-  // Rating history, one series per arena.
+  // Rating history, one series per arena: its latest points (chartPoints).
   const byArena = new Map();
   for (const p of history) {
     if (!byArena.has(p.arena)) byArena.set(p.arena, []);
     const pts = byArena.get(p.arena);
-    // x counts contests: the start rating, then one point per contest.
-    if (pts.length === 0) pts.push({ x: 0, y: p.before / 1000 });
-    pts.push({ x: pts.length, y: p.after / 1000 });
+    // x counts contests: the rating before the first point drawn (the
+    // start rating unless older points were left out), then one point per
+    // contest.
+    const skipped = Math.max(0, (counts[p.arena] ?? 0) - chartPoints);
+    if (pts.length === 0) pts.push({ x: skipped, y: p.before / 1000 });
+    pts.push({ x: skipped + pts.length, y: p.after / 1000 });
   }
   const series = [...byArena].map(([name, points]) => ({ name, points }));
-  const current = series.map((x, i) => h('span', { style: `--c:${seriesColor(i)}`, text: `${x.name}: Elo ${fmtRating(x.points[x.points.length - 1].y)} (${x.points.length - 1} contests)` }));
+  const current = series.map((x, i) => h('span', { style: `--c:${seriesColor(i)}`, text: `${x.name}: Elo ${fmtRating(x.points[x.points.length - 1].y)} (${counts[x.name] ?? x.points.length - 1} contests)` }));
 
   // Earnings and head-to-head from the settled contests read (the latest
   // `latest` contests; `more` when the agent has older ones).

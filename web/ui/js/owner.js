@@ -20,7 +20,9 @@ export function render(main, { id }) {
     // A rating history that cannot be read leaves that agent's cell empty
     // rather than the whole page.
     const ratings = await Promise.all(d.agents.map((a) =>
-      getJSON(`/v1/agents/${encodeURIComponent(a.id)}/ratings`).then((r) => r.history).catch(() => null)));
+      // The latest point of each arena is the current rating; contests
+      // counts them all.
+      getJSON(`/v1/agents/${encodeURIComponent(a.id)}/ratings?limit=1`).then((r) => ({ history: r.history, counts: r.contests || {} })).catch(() => null)));
     if (!gone) paint(main, id, d, ratings);
   }).catch((e) => {
     if (gone) return;
@@ -30,12 +32,10 @@ export function render(main, { id }) {
 }
 
 // current is the last rating per arena of a history, with its contest count.
-function current(history) {
+function current(r) {
   const by = new Map();
-  for (const p of history || []) {
-    const r = by.get(p.arena) || { arena: p.arena, elo: 0, contests: 0 };
-    r.elo = p.after / 1000; r.contests++;
-    by.set(p.arena, r);
+  for (const p of r?.history || []) {
+    by.set(p.arena, { arena: p.arena, elo: p.after / 1000, contests: r.counts[p.arena] ?? 1 });
   }
   return [...by.values()].sort((a, b) => a.arena.localeCompare(b.arena));
 }

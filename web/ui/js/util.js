@@ -352,13 +352,18 @@ export function setClusterLine(c) {
   if (!c) return;
   const p = document.getElementById('cluster-line');
   if (p) {
-    const role = c.role === 'leader' ? ['the leader']
-      : c.leader ? ['follower of ', h('code', { text: c.leader })] : ['follower', ' · ', h('strong', { text: 'no leader' })];
+    const ready = c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`;
+    // Adjacent text is one string, as in the line the page is served
+    // with (index.html), whose text the browser parses into one node: the
+    // first poll then changes nothing there either.
+    const role = c.role === 'leader' ? [` · the leader · ${ready}`]
+      : c.leader ? [' · follower of ', h('code', { text: c.leader }), ` · ${ready}`]
+        : [' · follower · ', h('strong', { text: 'no leader' }), ` · ${ready}`];
     // morph: the line is a live region, and one rebuilt every two
     // seconds was read out again every two seconds.
     morph(p,
       h('span', { class: 'dot' + (c.ready ? '' : ' bad'), 'aria-hidden': 'true' }),
-      'Node ', h('code', { text: c.node_id }), ' · ', ...role, ' · ', c.ready ? 'ready' : `not ready (${c.reason || 'unknown'})`);
+      'Node ', h('code', { text: c.node_id }), ...role);
   }
   for (const fn of clusterWatchers) fn(c);
 }
