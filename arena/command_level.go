@@ -157,6 +157,11 @@ func (n *Node) RaiseClusterLevel(ctx context.Context, levels map[string]int) (in
 	if !n.IsLeader() {
 		return cur, apperr.New(apperr.NotLeader, "node %s is not the leader", n.cfg.NodeID)
 	}
+	// A naming that failed after the raise (the caller's time ran out) is
+	// tried again at the next call, not only at the next election.
+	if err := n.ensureClusterID(ctx); err != nil {
+		return cur, err
+	}
 	f := n.raft.GetConfiguration()
 	if err := f.Error(); err != nil {
 		return cur, fmt.Errorf("read the raft configuration: %w", err)
