@@ -101,6 +101,10 @@ func (s *Server) createAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkNewAgentName(p.ID, a.Name); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	id, err := agents.NewID("ag")
 	if err != nil {
 		s.writeError(c, err)
@@ -227,6 +231,12 @@ func (s *Server) updateAgent(c *gin.Context) {
 		// command, which answers 403 or 404 first.
 		if cur, err := s.cfg.Accounts.GetAgent(c.Param("id")); err == nil && cur.OwnerID == p.ID {
 			s.writeError(c, apperr.New(apperr.Invalid, "patch changes nothing: give at least one of name, description, kind, webhook_url, endpoint, api_key"))
+			return
+		}
+	}
+	if patch.Name != nil {
+		if err := s.checkNewAgentName(p.ID, *patch.Name); err != nil {
+			s.writeError(c, err)
 			return
 		}
 	}
