@@ -17,23 +17,12 @@ import (
 // active index. The answers, pages and cursors included, must be those of
 // the whole walk.
 func TestListingActiveContestsAgreesWithTheWholeHistory(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	n := c.Leader()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_l", Name: "l"}, agents.HashKey("kl")); err != nil {
-		t.Fatal(err)
-	}
 	const contests = 14
+	var agentIDs []string
 	for i := range 2 * contests {
-		id := fmt.Sprintf("ag_l%02d", i)
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_l", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
+		agentIDs = append(agentIDs, fmt.Sprintf("ag_l%02d", i))
 	}
+	n, ctx := seededNode(t, "ow_l", agentIDs...)
 	for i := range contests {
 		id := fmt.Sprintf("c_l%02d", i)
 		name := []string{"connect4", "prompt"}[i%2]
@@ -99,21 +88,12 @@ func TestListingActiveContestsAgreesWithTheWholeHistory(t *testing.T) {
 // lists ask for them.
 // Run: go test -run '^$' -bench ListRunningContests ./arena/
 func BenchmarkListRunningContests(b *testing.B) {
-	c := arenatest.NewCluster(b, 1)
-	n := c.Leader()
-	ctx := context.Background()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_b", Name: "b"}, agents.HashKey("kb")); err != nil {
-		b.Fatal(err)
-	}
+	var ids []string
 	for i := range 12 {
-		id := fmt.Sprintf("ag_b%02d", i)
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_b", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			b.Fatal(err)
-		}
+		ids = append(ids, fmt.Sprintf("ag_b%02d", i))
 	}
+	n, _ := seededNode(b, "ow_b", ids...)
+	ctx := context.Background()
 	for i := range 1005 {
 		id := fmt.Sprintf("c_b%04d", i)
 		pair := []string{fmt.Sprintf("ag_b%02d", 2*(i%6)), fmt.Sprintf("ag_b%02d", 2*(i%6)+1)}
@@ -139,21 +119,7 @@ func BenchmarkListRunningContests(b *testing.B) {
 // ending in "сб\ufffd". It is cut at a character boundary before it is
 // proposed.
 func TestLongReasonsKeepWholeCharacters(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	n := c.Leader()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_r", Name: "r"}, agents.HashKey("kr")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_r1", "ag_r2", "ag_r3", "ag_r4"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_r", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	n, ctx := seededNode(t, "ow_r", "ag_r1", "ag_r2", "ag_r3", "ag_r4")
 	reason := "Турнир прерван оператором из-за сбоя" // 67 bytes, 2 per letter
 	for _, tt := range []struct {
 		id, a, b string
@@ -182,4 +148,25 @@ func TestLongReasonsKeepWholeCharacters(t *testing.T) {
 			t.Errorf("%s: reasons %q, want [%q]", tt.id, got, want)
 		}
 	}
+}
+
+// seededNode is a one-node cluster with the default arenas and an owner
+// of the given websocket agents.
+func seededNode(t testing.TB, owner string, ids ...string) (*arena.Node, context.Context) {
+	t.Helper()
+	n := arenatest.NewCluster(t, 1).Leader()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	if err := n.Seed(ctx, arena.DefaultArenas(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: owner, Name: owner}, agents.HashKey("k"+owner)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: owner, Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n, ctx
 }

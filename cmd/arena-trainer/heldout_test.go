@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/client/clienttest"
 	"github.com/agentarena/arena/games/verifiable"
 )
@@ -24,14 +25,7 @@ func TestRunLeavesOutPairsOfHeldOutTasks(t *testing.T) {
 	n := srv.Node
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_h", Name: "h"}, agents.HashKey("kh")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_h1", "ag_h2"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_h", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addAgents(t, ctx, n, "ow_h", "ag_h1", "ag_h2")
 	played, err := verifiable.ParseOptions(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -47,23 +41,9 @@ func TestRunLeavesOutPairsOfHeldOutTasks(t *testing.T) {
 	const contests = 40
 	kept := 0
 	for seed := uint64(1); seed <= contests; seed++ {
-		task, err := verifiable.Generate(seed, played)
-		if err != nil {
-			t.Fatal(err)
-		}
+		task := settleVerifiable(t, ctx, n, fmt.Sprintf("c_h%d", seed), seed, played, "ag_h1", "ag_h2")
 		if e, err := verifiable.Generate(seed, eval); err != nil || e.ID != task.ID {
 			kept++
-		}
-		id := fmt.Sprintf("c_h%d", seed)
-		if _, err := n.CreateContest(ctx, id, "verifiable", []string{"ag_h1", "ag_h2"}, seed); err != nil {
-			t.Fatal(err)
-		}
-		answer, _ := json.Marshal(map[string]any{"text": "ANSWER: " + task.Want.Render(), "final": true})
-		if err := n.Move(ctx, id, "ag_h1", nil, answer); err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Move(ctx, id, "ag_h2", nil, json.RawMessage(`{"text":"no idea","final":true}`)); err != nil {
-			t.Fatal(err)
 		}
 	}
 	if kept == 0 || kept == contests {
@@ -92,4 +72,38 @@ func TestRunLeavesOutPairsOfHeldOutTasks(t *testing.T) {
 			t.Errorf("the run did not say %q:\n%s", want, stderr.String())
 		}
 	}
+}
+
+// addAgents creates an owner and its websocket agents on the node.
+func addAgents(t *testing.T, ctx context.Context, n *arena.Node, owner string, ids ...string) {
+	t.Helper()
+	if _, err := n.CreateOwner(ctx, agents.Owner{ID: owner, Name: owner}, agents.HashKey("k"+owner)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: owner, Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// settleVerifiable plays one verifiable contest on the node: right
+// answers the task, wrong does not, so the contest makes a pair.
+func settleVerifiable(t *testing.T, ctx context.Context, n *arena.Node, id string, seed uint64, opts verifiable.Options, right, wrong string) verifiable.Task {
+	t.Helper()
+	task, err := verifiable.Generate(seed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateContest(ctx, id, "verifiable", []string{right, wrong}, seed); err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := json.Marshal(map[string]any{"text": "ANSWER: " + task.Want.Render(), "final": true})
+	if err := n.Move(ctx, id, right, nil, answer); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Move(ctx, id, wrong, nil, json.RawMessage(`{"text":"no idea","final":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	return task
 }

@@ -27,34 +27,13 @@ func TestVersionsNameTheAgentTheVersionPlaysUnder(t *testing.T) {
 	n := srv.Node
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if _, err := n.CreateOwner(ctx, agents.Owner{ID: "ow_v", Name: "v"}, agents.HashKey("kv")); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"ag_v1", "ag_v2"} {
-		if _, err := n.CreateAgent(ctx, agents.Agent{ID: id, OwnerID: "ow_v", Name: id, Kind: agents.KindWebsocket}, agents.HashKey(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addAgents(t, ctx, n, "ow_v", "ag_v1", "ag_v2")
 	opts, err := verifiable.ParseOptions(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for seed := uint64(1); seed <= 6; seed++ {
-		task, err := verifiable.Generate(seed, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := fmt.Sprintf("c_v%d", seed)
-		if _, err := n.CreateContest(ctx, id, "verifiable", []string{"ag_v1", "ag_v2"}, seed); err != nil {
-			t.Fatal(err)
-		}
-		answer, _ := json.Marshal(map[string]any{"text": "ANSWER: " + task.Want.Render(), "final": true})
-		if err := n.Move(ctx, id, "ag_v1", nil, answer); err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Move(ctx, id, "ag_v2", nil, json.RawMessage(`{"text":"no idea","final":true}`)); err != nil {
-			t.Fatal(err)
-		}
+		settleVerifiable(t, ctx, n, fmt.Sprintf("c_v%d", seed), seed, opts, "ag_v1", "ag_v2")
 	}
 	if _, err := n.CreateTrainer(ctx, agents.Trainer{ID: "tr_v", Name: "v"}, agents.HashKey("art_v")); err != nil {
 		t.Fatal(err)
