@@ -41,6 +41,7 @@ type raftIdentity func() (clusterID string, announce bool)
 // clusterGuard is the stream layer's part of the check.
 type clusterGuard struct {
 	identity atomic.Pointer[raftIdentity]
+	named    atomic.Pointer[string] // this node's id once known: it never changes while the node runs
 	refused  atomic.Uint64
 	log      *slog.Logger
 	lastLog  atomic.Int64 // unix nanos of the last refusal logged
@@ -53,7 +54,22 @@ func (g *clusterGuard) ident() (string, bool) {
 	if f == nil {
 		return "", false
 	}
-	return (*f)()
+	id, announce := (*f)()
+	if id != "" && g.named.Load() == nil {
+		g.named.Store(&id)
+	}
+	return id, announce
+}
+
+// ours is this node's cluster id, "" while it has none: remembered once
+// known, so that a connection taken before then can be checked on each
+// read without reading the state.
+func (g *clusterGuard) ours() string {
+	if id := g.named.Load(); id != nil {
+		return *id
+	}
+	id, _ := g.ident()
+	return id
 }
 
 // announce writes the preamble on a connection this node dialled.
@@ -107,10 +123,24 @@ type preambleConn struct {
 	once    sync.Once
 	err     error
 	pending []byte // bytes read while looking for a preamble, not yet returned
+	// unchecked is the id a peer announced while this node had none yet
+	// (a member joining with an empty dir, before its first snapshot):
+	// each read checks it again until this node learns its own.
+	unchecked string
 }
 
 func (c *preambleConn) Read(p []byte) (int, error) {
 	c.once.Do(c.readPreamble)
+	if c.err == nil && c.unchecked != "" {
+		if ours := c.guard.ours(); ours != "" {
+			if ours != c.unchecked {
+				c.guard.refuse(c.Conn.RemoteAddr(), c.unchecked, ours)
+				c.err = errForeignCluster
+				_ = c.Conn.Close()
+			}
+			c.unchecked = ""
+		}
+	}
 	if c.err != nil {
 		return 0, c.err
 	}
@@ -143,8 +173,11 @@ func (c *preambleConn) readPreamble() {
 		return
 	}
 	theirs := string(rest[1:])
-	ours, _ := c.guard.ident()
-	if ours != "" && theirs != ours {
+	ours := c.guard.ours()
+	switch {
+	case ours == "":
+		c.unchecked = theirs
+	case theirs != ours:
 		c.guard.refuse(c.Conn.RemoteAddr(), theirs, ours)
 		c.err = errForeignCluster
 		_ = c.Conn.Close()

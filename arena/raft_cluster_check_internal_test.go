@@ -247,3 +247,70 @@ func TestATransportChecksItsFirstConnection(t *testing.T) {
 		t.Fatalf("refused %d connections, want 1", got)
 	}
 }
+
+// A connection accepted while this node had no id yet (a member joining
+// with an empty dir, before its first snapshot) was trusted for good,
+// whichever cluster its dialler announced. It is checked again on each
+// read until this node learns its own id, and closed then if the two
+// differ; one from this node's cluster reads on.
+func TestAConnectionTakenBeforeTheNodeHadAnIDIsCheckedOnceItHasOne(t *testing.T) {
+	const (
+		ours   = "0123456789abcdef0123456789abcdef"
+		theirs = "fedcba9876543210fedcba9876543210"
+	)
+	for _, tt := range []struct {
+		dialler string
+		refused bool
+	}{{theirs, true}, {ours, false}} {
+		t.Run(tt.dialler[:4], func(t *testing.T) {
+			var mu sync.Mutex
+			acceptorID := ""
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			acc := &tcpStreamLayer{ln: ln, advertise: ln.Addr()}
+			acc.guard.setIdentity(func() (string, bool) { mu.Lock(); defer mu.Unlock(); return acceptorID, false })
+			defer acc.closeAll()
+			dl, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dial := &tcpStreamLayer{ln: dl, advertise: dl.Addr()}
+			dial.guard.setIdentity(func() (string, bool) { return tt.dialler, true })
+			defer dial.closeAll()
+
+			accepted := make(chan net.Conn, 1)
+			go func() {
+				if c, err := acc.Accept(); err == nil {
+					accepted <- c
+				}
+			}()
+			c, err := dial.Dial(raft.ServerAddress(ln.Addr().String()), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			in := <-accepted
+			defer in.Close()
+			_ = in.SetReadDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 2)
+			if _, err := c.Write([]byte{0, 1}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(in, buf); err != nil {
+				t.Fatalf("before the node had an id: %v", err)
+			}
+			mu.Lock()
+			acceptorID = ours // its first snapshot arrived
+			mu.Unlock()
+			if _, err := c.Write([]byte{2, 3}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = io.ReadFull(in, buf)
+			if tt.refused != errors.Is(err, errForeignCluster) || (!tt.refused && err != nil) {
+				t.Fatalf("after the node learnt its id: %v, refused %v", err, tt.refused)
+			}
+		})
+	}
+}
