@@ -13,7 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
+
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // maxErrorBody bounds what is read of an error response: the message is
@@ -130,14 +131,7 @@ func sanitize(s, key string) string {
 		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > maxErrorMessage {
-		cut := maxErrorMessage
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return textcut.Ellipsis(s, maxErrorMessage)
 }
 
 // retryAfter reads retry-after-ms (OpenAI's precise variant) or
