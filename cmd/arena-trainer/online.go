@@ -279,14 +279,16 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			if entered != nil {
 				pctx, cancel := context.WithCancel(ctx)
-				learner.cancel = cancel
 				version, e := tr.Steps(), *entered
 				smp, release, err := policySampler(tr, true)
 				if err != nil {
 					cancel()
 					return err
 				}
+				done := make(chan struct{})
+				learner.cancel, learner.done = cancel, done
 				go func() {
+					defer close(done)
 					defer release()
 					if err := play(pctx, o, e, smp, tr.Tokenizer(), version, stderr); err != nil && pctx.Err() == nil {
 						fmt.Fprintln(stderr, "learner:", err)
@@ -513,11 +515,19 @@ func pullPages(ctx context.Context, c *client.Client, arena string, since, until
 }
 
 // playing is the version currently in the arena; stop retires it.
-type playing struct{ cancel context.CancelFunc }
+type playing struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the version's goroutine has returned
+}
 
+// stop ends the playing version and waits for it (an answer being
+// sampled finishes first), so that nothing writes to the run's log after
+// the run has returned.
 func (p *playing) stop() {
 	if p.cancel != nil {
 		p.cancel()
+		<-p.done
+		p.cancel, p.done = nil, nil
 	}
 }
 
