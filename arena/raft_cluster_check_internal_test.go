@@ -1,7 +1,6 @@
 package arena
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/internal/syncbuf"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
@@ -143,7 +143,7 @@ func TestRefusedConnectionsLogOnce(t *testing.T) {
 		ours   = "0123456789abcdef0123456789abcdef"
 		theirs = "fedcba9876543210fedcba9876543210"
 	)
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -187,24 +187,6 @@ func TestRefusedConnectionsLogOnce(t *testing.T) {
 	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
 		t.Fatalf("%d error lines for %d refused connections, want 1:\n%s", n, tries, logs.String())
 	}
-}
-
-// lockedBuffer is a log destination several goroutines write to.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // Raft's transport accepts from the moment it is made. Open set the

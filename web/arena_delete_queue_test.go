@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentarena/arena/internal/syncbuf"
 	"github.com/agentarena/arena/web"
 )
 
@@ -18,7 +19,7 @@ import (
 // come; its connection stays open to queue elsewhere. A webhook agent's
 // ticket just goes, with nothing logged.
 func TestDeletingAnArenaTellsItsQueuedAgents(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	// limCluster, for its logger; the sealer lets a webhook agent be
 	// created (its runner never calls the webhook here).
 	sealer := testSealer(t)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,25 +31,6 @@ import (
 // forwardedHeader mirrors the unexported constant in forward.go; the wire
 // name is part of the protocol between nodes, so a rename must break this.
 const forwardedHeader = "X-Arena-Forwarded-By"
-
-// lockedBuffer is an io.Writer that many goroutines (Raft, FSM, HTTP
-// handlers) may log into at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // envConfig adjusts a test environment.
 type envConfig struct {

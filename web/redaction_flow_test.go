@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/internal/syncbuf"
 	"github.com/agentarena/arena/web"
 )
 
@@ -20,7 +21,7 @@ import (
 // (query strings, odd headers, bodies, frames, refused websockets, limit
 // refusals). Every key issued, and its hash, must be absent from the log.
 func TestNoKeyReachesTheLogs(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ln := limCluster(t, limOptions{logger: logger, web: func(c *web.Config) {
 		c.MaxBodyBytes = 4096

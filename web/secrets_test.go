@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/internal/syncbuf"
 )
 
 // secrets collects every credential a test has handled, so bodies and logs
@@ -34,7 +35,7 @@ func (s secrets) leaks(text string) []string {
 
 func TestKeysNeverLeak(t *testing.T) {
 	t.Parallel() // three nodes mostly wait on elections; overlap them
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := newEnv(t, 3, envConfig{logger: logger, raftLogLevel: hclog.Debug, maxBodyBytes: 4096})
 	leader, followers := e.leader()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/internal/loopport"
+	"github.com/agentarena/arena/internal/syncbuf"
 )
 
 func noEnv(string) string { return "" }
@@ -165,7 +166,7 @@ func TestBackupAndRestoreCommand(t *testing.T) {
 func TestDevCluster(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out, logs := &lockedBuffer{}, &lockedBuffer{}
+	out, logs := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- runDevCluster(ctx, []string{"--data-dir", t.TempDir(), "--http-port", "0", "--raft-port", "0", "--no-bots", "3"},
@@ -218,7 +219,7 @@ func TestDevClusterBannerNamesWhereTheTokenIs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	out, logs := &lockedBuffer{}, &lockedBuffer{}
+	out, logs := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- runDevCluster(ctx, []string{"--data-dir", dir, "--http-port", "0", "--raft-port", "0", "--no-bots", "1"},

@@ -5,46 +5,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/agentarena/arena/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
 const testToken = "arop_integrationtesttoken0000000000000"
 
-// lockedBuffer collects a node's logs; nodes log from many goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type proc struct {
 	m    *Main
 	dir  string
-	logs *lockedBuffer
+	logs *syncbuf.Buffer
 }
 
 // startNode runs a node as `arena serve` would, on loopback ports.
 func startNode(t *testing.T, id, dir, httpAddr, raftAddr, join string, extra ...string) *proc {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	m := NewMain()
 	m.Stdout, m.LogOutput, m.FastTimeouts = io.Discard, logs, true
 	args := []string{"--node-id", id, "--data-dir", dir, "--http-addr", httpAddr, "--raft-addr", raftAddr,
