@@ -55,7 +55,12 @@ func (r *Runner) dispatch(c *arena.Contest) {
 			conn.Send(turnFrame(c, st, seat, r.cfg.Now()))
 			continue
 		}
-		switch r.agentKind(agentID) {
+		kind, deleted := r.agentState(agentID)
+		if deleted {
+			r.forfeitDeleted(c.ID, agentID)
+			continue
+		}
+		switch kind {
 		case agents.KindBuiltin:
 			id, seat := c.ID, seat
 			r.goDo("bot/"+id+"/"+key, func(ctx context.Context) { r.playBot(ctx, id, seat, agentID) })

@@ -17,6 +17,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/agents/webhook"
+	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 )
 
@@ -304,12 +305,19 @@ func newContestID(now time.Time) (string, uint64, error) {
 }
 
 func (r *Runner) agentKind(id string) string {
+	kind, _ := r.agentState(id)
+	return kind
+}
+
+// agentState is agentKind, and whether the agent was deleted: its seats
+// in running contests can never be played again.
+func (r *Runner) agentState(id string) (kind string, deleted bool) {
 	if _, ok := r.bots[id]; ok {
-		return agents.KindBuiltin
+		return agents.KindBuiltin, false
 	}
 	a, err := r.node.GetAgent(id)
 	if err != nil {
-		return ""
+		return "", apperr.Is(err, apperr.NotFound)
 	}
-	return a.Kind
+	return a.Kind, false
 }

@@ -65,7 +65,11 @@ func (r *Runner) enforceGrace(c *arena.Contest, now time.Time) {
 		r.mu.Lock()
 		_, connected := r.conns[s.AgentID]
 		r.mu.Unlock()
-		if connected || r.agentKind(s.AgentID) != agents.KindWebsocket {
+		if connected {
+			continue
+		}
+		kind, deleted := r.agentState(s.AgentID)
+		if kind != agents.KindWebsocket && !deleted {
 			continue
 		}
 		if !loaded {
@@ -82,6 +86,12 @@ func (r *Runner) enforceGrace(c *arena.Contest, now time.Time) {
 		// Only a seat that still has to act can be forfeited; an agent
 		// that left after its last move loses nothing by it.
 		if !slices.Contains(toMove, seat) {
+			continue
+		}
+		if deleted {
+			// Its owner deleted it mid-contest: it will never move, so
+			// its opponents need not wait out a grace period or a clock.
+			r.forfeitDeleted(c.ID, s.AgentID)
 			continue
 		}
 		r.mu.Lock()
@@ -104,6 +114,17 @@ func (r *Runner) enforceGrace(c *arena.Contest, now time.Time) {
 			}
 		})
 	}
+}
+
+// forfeitDeleted resigns a deleted agent's seat in a running contest.
+func (r *Runner) forfeitDeleted(contestID, agentID string) {
+	r.goDo("deleted/"+contestID+"/"+agentID, func(ctx context.Context) {
+		ctx, cancel := r.opCtx(ctx)
+		defer cancel()
+		if err := r.node.Resign(ctx, contestID, agentID, "agent deleted by its owner"); err != nil && !apperr.Is(err, apperr.Invalid) {
+			r.log.Warn("forfeit of a deleted agent failed", "contest", contestID, "agent", agentID, "err", err)
+		}
+	})
 }
 
 // requeueBots keeps every idle built-in bot waiting in its arena.
