@@ -106,6 +106,17 @@ func prefsExport(fs *flag.FlagSet) action {
 		// Progress redraws one line on a terminal; a pipe or a log gets a
 		// plain line every 10 s instead of a run of carriage returns.
 		live := term.IsTerminal(inv.stderr)
+		drawn := false
+		// clearLine erases the redrawn line once the export ends, done or
+		// failed: left there, it stood before the summary, and an error was
+		// printed on the end of it.
+		clearLine := func() {
+			if drawn {
+				fmt.Fprint(inv.stderr, "\r\x1b[K")
+				drawn = false
+			}
+		}
+		defer clearLine()
 		start, total, shown := time.Now(), 0, time.Now()
 		for {
 			p, err := inv.client.Preferences(ctx, q)
@@ -142,7 +153,9 @@ func prefsExport(fs *flag.FlagSet) action {
 			progress := fmt.Sprintf("exported %d pairs (cursor %d, %.0f pairs/s)", total, p.Next, float64(total)/max(time.Since(start).Seconds(), 1e-3))
 			switch {
 			case live:
-				fmt.Fprint(inv.stderr, "\r"+progress)
+				// \x1b[K erases what a longer line drawn before left.
+				fmt.Fprint(inv.stderr, "\r"+progress+"\x1b[K")
+				drawn = true
 			case time.Since(shown) >= 10*time.Second:
 				fmt.Fprintln(inv.stderr, progress)
 				shown = time.Now()
@@ -152,9 +165,7 @@ func prefsExport(fs *flag.FlagSet) action {
 			}
 			q.Since = p.Next
 		}
-		if live {
-			fmt.Fprintln(inv.stderr)
-		}
+		clearLine()
 		fmt.Fprintf(inv.stderr, "done: %d pairs; resume with --since %d\n", total, q.Since)
 		if inv.g.json {
 			summary := map[string]any{"pairs": total, "next_cursor": q.Since}
