@@ -116,15 +116,22 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	recorded, resumedRun := recordedRun(tr)
 	if statErr == nil {
-		// The checkpoint fixes the model and how it trains; flags that
-		// would change them are not applied to a resumed run.
+		// The checkpoint fixes the model and how it trains, and the arena
+		// it trains on; flags that would change them are not applied to a
+		// resumed run.
 		var ignored []string
 		fs.Visit(func(f *flag.Flag) {
-			if slices.Contains(keptOnResume, f.Name) {
+			if slices.Contains(keptOnResume, f.Name) || (f.Name == "arena" && resumedRun && f.Value.String() != recorded.Arena) {
 				ignored = append(ignored, "-"+f.Name)
 			}
 		})
+		if resumedRun {
+			// Its cursor is a place in that arena's export: another arena's
+			// pairs before it would be skipped for good.
+			o.Arena = recorded.Arena
+		}
 		if len(ignored) > 0 {
 			fmt.Fprintf(stderr, "arena-trainer: resuming %s, whose model and training settings are kept: %s ignored (give another -out for a new run)\n",
 				ckpt, strings.Join(ignored, ", "))
@@ -140,6 +147,27 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkTextArena(ctx, reader, o.Arena); err != nil {
 		return err
 	}
+	now, err := arenaHeldOut(ctx, reader, o.Arena)
+	if err != nil {
+		return err
+	}
+	// The arena's options when the run started decide, for the whole run,
+	// which pairs are held out and which tasks evaluate its versions.
+	watch := &optionsWatch{arena: o.Arena, log: stderr}
+	if resumedRun {
+		watch.kept = recorded
+		watch.compare(now)
+	} else {
+		watch.kept = runState{Arena: o.Arena, Verifiable: now.opts}
+		if statErr == nil && now.opts != nil {
+			fmt.Fprintf(stderr, "arena-trainer: %s records no arena options (an offline run or an older arena-trainer saved it): this run keeps arena %q's options as they are now, %s\n",
+				ckpt, o.Arena, describeOptions(now.opts))
+		}
+	}
+	if err := watch.kept.record(tr); err != nil {
+		return err
+	}
+	hold := watch.kept.held()
 	release, err := attachDevice(tr, o.Model.Device, o.Batch, o.Accumulate, stderr)
 	if err != nil {
 		return err
@@ -171,7 +199,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return fmt.Errorf("the checkpoint's preference cursor %q is not a number", next)
 		}
-		before, err := pullUntil(ctx, reader, o.Arena, 0, until)
+		before, err := pullUntil(ctx, reader, o.Arena, hold, 0, until)
 		if err != nil {
 			return err
 		}
@@ -191,7 +219,10 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if n == o.Rounds && o.FinalWait > 0 {
 			wait = o.FinalWait
 		}
-		fresh, cursor, err := pull(ctx, reader, o.Arena, next)
+		if n > 1 || statErr == nil {
+			watch.check(ctx, reader)
+		}
+		fresh, cursor, err := pull(ctx, reader, o.Arena, hold, next)
 		if err != nil {
 			return err
 		}
@@ -199,7 +230,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		data.add(fresh)
 		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
 		if fresh.held > 0 {
-			fmt.Fprintf(stderr, "round %d: %d pairs left out: their tasks are held out for evaluation in arena %q (played before it held them out)\n", round, fresh.held, o.Arena)
+			fmt.Fprintf(stderr, "round %d: %d pairs left out: their tasks are held out for evaluation by arena %q's options this run keeps\n", round, fresh.held, o.Arena)
 		}
 		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
 		if trainedNow {
@@ -241,7 +272,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 					entered = &e
 				}
 			}
-			if err := o.evalVersion(ctx, reader, tr, round, data, entered, stderr); err != nil {
+			if err := o.evalVersion(ctx, tr, watch.kept.Verifiable, round, data, entered, stderr); err != nil {
 				return err
 			}
 		} else {
@@ -382,10 +413,8 @@ func openTrainer(path string, o onlineOptions) (*gpu.Trainer, error) {
 		return nil, err
 	}
 	if tr != nil {
-		// An offline run's own state (its versions, data and random
-		// state) means nothing here, and kept in the checkpoints this run
-		// saves it would have offline resume a run that is not its own.
-		tr.SetProgramState(nil)
+		// The program state is the run's (runState): runOnline reads it
+		// and records its own over whatever an offline run left.
 		// The phases' lengths are this run's: a schedule kept from the
 		// run that saved the checkpoint decayed over its step counts.
 		return tr, tr.SetSchedules(phaseSchedules(tr.Config(), o.SFTSteps, o.DPOSteps))
@@ -440,28 +469,25 @@ func (p *pulled) add(q pulled) {
 // whose chosen answer or verdict is flagged. A verifiable pair's chosen
 // answer is an SFT example when it passed the checker; a judged pair's
 // (no checker) always is.
-func pull(ctx context.Context, c *client.Client, arena, cursor string) (pulled, string, error) {
+func pull(ctx context.Context, c *client.Client, arena string, hold heldOut, cursor string) (pulled, string, error) {
 	since, _ := strconv.ParseUint(cursor, 10, 64)
-	out, next, err := pullPages(ctx, c, arena, since, 0)
+	out, next, err := pullPages(ctx, c, arena, hold, since, 0)
 	return out, strconv.FormatUint(next, 10), err
 }
 
 // pullUntil is pull for the pairs after since up to and including cursor
 // until: what a run had pulled when it saved a checkpoint there.
-func pullUntil(ctx context.Context, c *client.Client, arena string, since, until uint64) (pulled, error) {
-	out, _, err := pullPages(ctx, c, arena, since, until)
+func pullUntil(ctx context.Context, c *client.Client, arena string, hold heldOut, since, until uint64) (pulled, error) {
+	out, _, err := pullPages(ctx, c, arena, hold, since, until)
 	return out, err
 }
 
 // pullPages reads pairs after since, up to until (0: to the end), and
 // returns them with the cursor after the last page read. Pairs of tasks
-// the arena now holds out are counted and left out.
-func pullPages(ctx context.Context, c *client.Client, arena string, since, until uint64) (pulled, uint64, error) {
+// hold holds out (the arena's options when the run started) are counted
+// and left out.
+func pullPages(ctx context.Context, c *client.Client, arena string, hold heldOut, since, until uint64) (pulled, uint64, error) {
 	var out pulled
-	hold, err := arenaHeldOut(ctx, c, arena)
-	if err != nil {
-		return pulled{}, 0, err
-	}
 	for {
 		page, err := c.Preferences(ctx, client.PreferenceQuery{Arena: arena, Since: since, Limit: 1000, ExcludeChosenFlagged: true})
 		if err != nil {
@@ -532,24 +558,15 @@ func (p *playing) stop() {
 }
 
 // evalVersion checks a verifiable arena's new version on tasks no
-// training pair came from: the arena's held-out instances (and families),
+// training pair came from: the held-out instances (and families) of the
+// arena's options when the run started (kept; nil for another game),
 // drawn as its evaluation arena would. It appends a line to
 // versions.jsonl and prints it.
-func (o onlineOptions) evalVersion(ctx context.Context, c *client.Client, tr *gpu.Trainer, round int, data pulled, entered *entry, log io.Writer) error {
-	if o.EvalTasks <= 0 {
+func (o onlineOptions) evalVersion(ctx context.Context, tr *gpu.Trainer, kept *verifiable.Options, round int, data pulled, entered *entry, log io.Writer) error {
+	if o.EvalTasks <= 0 || kept == nil {
 		return nil
 	}
-	ar, err := c.GetArena(ctx, o.Arena)
-	if err != nil {
-		return fmt.Errorf("read arena %s: %w", o.Arena, err)
-	}
-	if ar.Game != verifiable.Name {
-		return nil
-	}
-	opts, err := verifiable.ParseOptions(ar.Options)
-	if err != nil {
-		return err
-	}
+	opts := *kept
 	row := struct {
 		Round   int    `json:"round"`
 		Version string `json:"version"`
