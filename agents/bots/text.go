@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // defaultMaxAnswerBytes applies when a view omits its limit; it matches
@@ -70,20 +71,18 @@ func answerOnce(ctx context.Context, raw json.RawMessage, compose composeFunc) (
 	return json.Marshal(m)
 }
 
-// truncateBytes cuts s to at most n bytes on a rune boundary, preferring
-// the last whitespace in the final tenth so words are not split.
+// truncateBytes cuts s to at most n bytes on a character boundary
+// (textcut.Cut), preferring the last whitespace in the final tenth so
+// words are not split.
 func truncateBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	cut := textcut.Cut(s, n)
+	if sp := strings.LastIndexFunc(cut, unicode.IsSpace); sp > len(cut)-len(cut)/10 && sp > 0 {
+		cut = cut[:sp]
 	}
-	if sp := strings.LastIndexFunc(s[:cut], unicode.IsSpace); sp > cut-cut/10 && sp > 0 {
-		cut = sp
-	}
-	return strings.TrimRightFunc(s[:cut], unicode.IsSpace)
+	return strings.TrimRightFunc(cut, unicode.IsSpace)
 }
 
 // TextEcho repeats the prompt back: it contains every quoted term, and

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/textcut"
 	"github.com/agentarena/arena/llm"
 )
 
@@ -64,7 +64,7 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 		if budget <= 0 {
 			return nil // keep reading, send nothing more: the answer is full
 		}
-		delta = clipUTF8(delta, budget)
+		delta = textcut.Cut(delta, budget)
 		budget -= len(delta)
 		pending.WriteString(delta)
 		if pending.Len() >= chunkBytes || time.Since(last) >= chunkWait {
@@ -129,20 +129,9 @@ func endpointFailed(err error) error {
 	}
 	// Cut here, on a rune boundary, rather than by the history's byte cut,
 	// which could split a character of the server's message.
-	return &endpointError{brief: clipUTF8(brief, maxBrief), err: err}
+	return &endpointError{brief: textcut.Cut(brief, maxBrief), err: err}
 }
 
 // maxBrief is what a forfeit reason keeps (64 bytes) after the runner's
 // "model endpoint failed: ".
 const maxBrief = 64 - len("model endpoint failed: ")
-
-// clipUTF8 cuts s to at most n bytes on a rune boundary.
-func clipUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}

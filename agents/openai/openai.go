@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/internal/textcut"
 	"github.com/agentarena/arena/llm"
 )
 
@@ -93,7 +94,7 @@ func (a *Agent) Column(ctx context.Context, t protocol.Turn) (json.RawMessage, e
 	m := firstInt.FindString(resp.Content)
 	col, err := strconv.Atoi(m)
 	if err != nil || !slices.Contains(v.Legal, col) {
-		return nil, fmt.Errorf("model answered %q, not a legal column", clipUTF8(resp.Content, 64))
+		return nil, fmt.Errorf("model answered %q, not a legal column", textcut.Cut(resp.Content, 64))
 	}
 	return json.RawMessage(strconv.Itoa(col)), nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/gpu"
 	"github.com/agentarena/arena/gpu/gpt"
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // entry is a version's agent in the arena.
@@ -186,9 +187,7 @@ func session(ctx context.Context, server, key, arena string, answer func(prompt 
 		switch f.Type {
 		case "turn":
 			text := answer(f.View.Prompt, f.View.MaxAnswerBytes)
-			if len(text) > f.View.MaxAnswerBytes {
-				text = strings.ToValidUTF8(text[:f.View.MaxAnswerBytes], "")
-			}
+			text = textcut.Cut(text, f.View.MaxAnswerBytes)
 			if strings.TrimSpace(text) == "" {
 				text = "."
 			}

@@ -1,6 +1,11 @@
 package textcut
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -26,5 +31,50 @@ func TestCutKeepsWholeCharacters(t *testing.T) {
 		if got := Ellipsis(tt.in, tt.max); got != tt.ells {
 			t.Errorf("Ellipsis(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.ells)
 		}
+	}
+}
+
+// TestTextIsCutHereOnly: cutting text to a byte budget on a character
+// boundary was written over and over (the bots' answers, the model
+// endpoint's deltas and reasons, the learner's answers), each copy a
+// loop on utf8.RuneStart or a strings.ToValidUTF8 over a byte slice. A
+// new copy is a place where the next fix is forgotten; it belongs here.
+func TestTextIsCutHereOnly(t *testing.T) {
+	// Copies that stay, and why.
+	kept := map[string]string{
+		"client/errors.go":              "client/ is another helper's; reported to be folded",
+		"agents/webhook/webhook.go":     "agents/webhook is another helper's; reported to be folded",
+		"examples/go-agent/strategy.go": "an example agent is copied out of the module, where internal/ cannot be imported",
+	}
+	cut := regexp.MustCompile(`utf8\.RuneStart\(|strings\.ToValidUTF8\([\w.]+\[[^\]]*:`)
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && rel != "." || rel == "internal/textcut" || rel == "tools" {
+				return filepath.SkipDir // hidden dirs (caches), this package, other modules
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") || kept[rel] != "" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if cut.MatchString(line) {
+				t.Errorf("%s:%d cuts text on a character boundary itself; use textcut.Cut or textcut.Ellipsis:\n\t%s", rel, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
