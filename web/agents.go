@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,8 +74,6 @@ type agentListResp struct {
 	// (absent for an unknown owner), for the owner's page.
 	OwnerName string `json:"owner_name,omitempty"`
 }
-
-const maxListLimit = 500
 
 func (s *Server) createAgent(c *gin.Context) {
 	p, _ := principal(c)
@@ -154,16 +151,17 @@ func (s *Server) listAgents(c *gin.Context) {
 		}
 		owner = p.ID
 	}
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxListLimit {
-			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(c, 100, maxListLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
 	}
-	list, next, err := s.cfg.Accounts.ListAgents(owner, c.Query("cursor"), limit)
+	cursor, err := pageCursor(c, agentCursor)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	list, next, err := s.cfg.Accounts.ListAgents(owner, cursor, limit)
 	if err != nil {
 		s.writeError(c, err)
 		return

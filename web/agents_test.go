@@ -105,9 +105,9 @@ func TestListAgents(t *testing.T) {
 		}
 	})
 
-	t.Run("a cursor past the last id gives an empty final page", func(t *testing.T) {
+	t.Run("an agent id past the last one gives an empty final page", func(t *testing.T) {
 		var l agentList
-		e.do(t, n, req{method: "GET", path: "/v1/agents?cursor=zz"}).want(t, 200).decode(t, &l)
+		e.do(t, n, req{method: "GET", path: "/v1/agents?cursor=ag_zz"}).want(t, 200).decode(t, &l)
 		if len(l.Agents) != 0 || l.NextCursor != "" {
 			t.Errorf("listed %v next %q", ids(l.Agents), l.NextCursor)
 		}

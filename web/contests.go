@@ -76,18 +76,19 @@ var contestStatuses = map[string]bool{"": true, arena.StatusRunning: true, arena
 
 // listContests serves GET /v1/contests, newest first.
 func (s *Server) listContests(c *gin.Context) {
-	f := arena.ContestFilter{Arena: c.Query("arena"), Agent: c.Query("agent"), Status: c.Query("status"), Before: c.Query("cursor"), Limit: 50}
+	f := arena.ContestFilter{Arena: c.Query("arena"), Agent: c.Query("agent"), Status: c.Query("status")}
 	if !contestStatuses[f.Status] {
 		s.writeError(c, apperr.New(apperr.Invalid, "status must be one of running, judging, settled, aborted"))
 		return
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxListLimit {
-			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
-			return
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = pageLimit(c, 50, maxListLimit); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if f.Before, err = pageCursor(c, contestCursor); err != nil {
+		s.writeError(c, err)
+		return
 	}
 	list, next, err := s.cfg.Contests.Contests(f)
 	if err != nil {
@@ -512,14 +513,10 @@ func (s *Server) ratingHistory(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	limit := 0
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxRatingPoints {
-			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxRatingPoints))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(c, 0, maxRatingPoints)
+	if err != nil {
+		s.writeError(c, err)
+		return
 	}
 	list, err := s.cfg.Contests.RatingHistory(a.ID, c.Query("arena"))
 	if err != nil {

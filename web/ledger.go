@@ -59,23 +59,19 @@ func (s *Server) transfers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var after uint64
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			s.writeError(c, apperr.New(apperr.Invalid, "cursor must be the next_cursor of a previous page"))
-			return
-		}
-		after = n
+	limit, err := pageLimit(c, 100, maxListLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
 	}
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxListLimit {
-			s.writeError(c, apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxListLimit))
-			return
-		}
-		limit = n
+	cursor, err := pageCursor(c, transferCursor)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var after uint64
+	if cursor != "" {
+		after, _ = strconv.ParseUint(cursor, 10, 64) // transferCursor checked it
 	}
 	list, next, err := s.cfg.Ledger.Transfers(owner, after, limit)
 	if err != nil {

@@ -145,13 +145,11 @@ func parsePreferenceQuery(c *gin.Context) (arena.PreferenceFilter, string, error
 		}
 		f.Since = n
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPreferencePage {
-			return f, "", apperr.New(apperr.Invalid, "limit must be an integer from 1 to %d", maxPreferencePage)
-		}
-		f.Limit = n
+	n, err := pageLimit(c, f.Limit, maxPreferencePage)
+	if err != nil {
+		return f, "", err
 	}
+	f.Limit = n
 	if v := c.Query("min_margin"); v != "" {
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(x >= -1 && x <= 1) { // written so NaN fails too

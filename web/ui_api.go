@@ -27,7 +27,7 @@ import (
 func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/ui/home", s.uiHome)
 	v1.GET("/ui/status", s.uiStatus)
-	v1.GET("/arenas/:name/trends", s.arenaTrends)
+	v1.GET("/arenas/:name/trends", s.unpaged("every rated agent's trend"), s.arenaTrends)
 	v1.GET("/ui/cluster", s.requireOperator, s.uiCluster)
 }
 
