@@ -331,7 +331,8 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		a.Send(protocol.Pong{Type: protocol.TypePong})
 		return
 	case protocol.TypeQueue:
-		if err := a.s.checkStake(in.Arena, a.agent.OwnerID); err != nil {
+		if err := a.s.checkQueue(in.Arena, a.agent); err != nil {
+			a.s.countStateLimit(err)
 			a.fail(in, err)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -473,7 +474,8 @@ func (s *Server) queueAgent(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Invalid, "arena is required: the name of the arena to queue in"))
 		return
 	}
-	if err := s.checkStake(req.Arena, a.OwnerID); err != nil {
+	if err := s.checkQueue(req.Arena, a); err != nil {
+		s.countStateLimit(err)
 		s.writeError(c, err)
 		return
 	}
@@ -597,14 +599,55 @@ func (s *Server) winRates(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "agents": agentIDs, "rates": out, "games": games})
 }
 
+// checkQueue is what the front door answers before proposing a queue
+// (POST /v1/agents/{id}/queue and the queue frame), read from this node's
+// state; the state machine decides again when it applies the queue, so a
+// race between the two only changes which of them refuses. An unknown
+// arena is left to the queue's own answer.
+//
+//   - Already queued in the arena: nothing is checked, the queue answers
+//     with the ticket it holds (idempotent, and keep may upgrade it).
+//   - Already playing as many contests of the arena as it allows: 409
+//     conflict naming the contests, as the state machine would answer.
+//     This is checked before the stake, because a seated agent's stake
+//     sits in the contest's escrow: an owner whose wallet held only that
+//     stake was told insufficient_funds, "add funds first", when more
+//     funds would not have let the agent queue.
+//   - Else the stake (checkStake).
+func (s *Server) checkQueue(arenaName string, a agents.Agent) error {
+	ar, err := s.cfg.Contests.Arena(arenaName)
+	if err != nil {
+		return nil
+	}
+	tickets, err := s.cfg.Contests.TicketsOf(a.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tickets {
+		if t.Arena == ar.Name {
+			return nil
+		}
+	}
+	var playing []string
+	for _, id := range s.cfg.Contests.ContestsOf(a.ID) {
+		if con, err := s.cfg.Contests.Contest(id); err == nil && con.Arena == ar.Name {
+			playing = append(playing, id)
+		}
+	}
+	if len(playing) >= ar.MaxConcurrentPerAgent {
+		return apperr.Wrap(apperr.Conflict, &arena.LimitError{Limit: arena.LimitContestsPerAgent},
+			"agent %s is already playing in %s (%s; the arena allows %d contest(s) at a time per agent): queue it again once that ends",
+			a.ID, ar.Name, strings.Join(playing, ", "), ar.MaxConcurrentPerAgent)
+	}
+	return s.checkStake(ar, a.OwnerID)
+}
+
 // checkStake refuses to queue an agent whose owner cannot pay the arena's
 // stake now: the matchmaker skips such a ticket, so it would wait unmatched
-// with nothing saying why. An unknown arena is left to the queue's own
-// answer. A keep ticket queued again after a contest is not checked here
-// (the state machine does that, and skips it).
-func (s *Server) checkStake(arenaName, ownerID string) error {
-	ar, err := s.cfg.Contests.Arena(arenaName)
-	if err != nil || ar.Stake <= 0 {
+// with nothing saying why. A keep ticket queued again after a contest is
+// not checked here (the state machine does that, and skips it).
+func (s *Server) checkStake(ar api.Arena, ownerID string) error {
+	if ar.Stake <= 0 {
 		return nil
 	}
 	acct, err := s.cfg.Ledger.Balance(ownerID)
