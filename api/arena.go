@@ -45,7 +45,8 @@ type Arena struct {
 	RankBy RankMethod `json:"rank_by,omitempty"`
 	// ProvisionalGames is how many settled contests an agent needs before
 	// its rank counts; agents with fewer are listed as provisional and
-	// never hold rank 1 (0: ranking.DefaultProvisionalGames, 10).
+	// ranked after every established agent (0:
+	// ranking.DefaultProvisionalGames, 10).
 	ProvisionalGames int `json:"provisional_games,omitempty"`
 	// VoidAllForfeit ends a contest in which every seat forfeited as void
 	// (aborted, stakes refunded, no rating change, no preference pairs)

@@ -25,8 +25,8 @@ type Leaderboard struct {
 type LeaderboardRow struct {
 	// Rank is the position by Elo, or the Bradley–Terry rank (shared by
 	// statistically tied agents) when ordered by RankBT. Provisional
-	// agents rank after every established one and never hold rank 1
-	// (ranking/provisional.go).
+	// agents rank after every established one; with nobody established
+	// they rank from 1 (ranking/provisional.go).
 	Rank int `json:"rank"`
 	// Provisional is true while the agent has played fewer than the
 	// arena's provisional_games contests.

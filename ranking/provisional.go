@@ -11,15 +11,17 @@ package ranking
 //
 //   - an established agent's rank counts only established agents clearly
 //     better than it (IntervalRanks among the established);
-//   - a provisional agent's rank is max(E, 1) + 1 + the number of
-//     provisional agents clearly better than it, where E is the number of
-//     established agents.
+//   - a provisional agent's rank is E + 1 + the number of provisional
+//     agents clearly better than it, where E is the number of established
+//     agents.
 //
-// So a provisional agent never holds rank 1, not even in a fresh arena
-// where nobody is established yet: rank 1 stays vacant until some agent
-// has played enough games to earn it (sports tables skip ranks the same
-// way, as IntervalRanks does for ties). Provisional agents still rank
-// among themselves, so an owner can see how a new agent is doing.
+// So a provisional agent never ranks above an established one, and holds
+// rank 1 only in an arena where nobody is established yet, flagged
+// provisional, as Chatbot Arena lists its "preliminary" models. The table
+// starts at 1 either way: it used to start at 2 in a fresh arena (rank 1
+// kept vacant for an established agent), which read as a row missing.
+// Provisional agents rank among themselves, so an owner can see how a new
+// agent is doing.
 
 // DefaultProvisionalGames is the threshold when an arena sets none: below
 // ten games a 2-seat agent's Bradley–Terry interval is typically several
@@ -49,7 +51,7 @@ func ProvisionalIntervalRanks(lower, upper []float64, provisional []bool) []int 
 	for i, u := range upper {
 		ranks[i] = 1
 		if provisional[i] {
-			ranks[i] = max(established, 1) + 1
+			ranks[i] = established + 1
 		}
 		for j, l := range lower {
 			if provisional[j] == provisional[i] && l > u {
@@ -62,14 +64,12 @@ func ProvisionalIntervalRanks(lower, upper []float64, provisional []bool) []int 
 
 // ProvisionalPositions ranks agents already sorted best first (an Elo
 // table) by position, established agents first in their given order, then
-// provisional ones from max(E, 1) + 1 on. It returns the new order (indexes
-// into the input) and each of those rows' rank.
+// provisional ones: 1, 2, 3… down the table. It returns the new order
+// (indexes into the input) and each of those rows' rank.
 func ProvisionalPositions(provisional []bool) (order, ranks []int) {
-	established := 0
 	for i, p := range provisional {
 		if !p {
 			order = append(order, i)
-			established++
 		}
 	}
 	for i, p := range provisional {
@@ -78,11 +78,8 @@ func ProvisionalPositions(provisional []bool) (order, ranks []int) {
 		}
 	}
 	ranks = make([]int, len(order))
-	for k, i := range order {
+	for k := range order {
 		ranks[k] = k + 1
-		if provisional[i] {
-			ranks[k] = max(established, 1) + 1 + (k - established)
-		}
 	}
 	return order, ranks
 }

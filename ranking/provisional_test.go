@@ -31,7 +31,7 @@ func TestIsProvisionalUsesTheArenaThresholdOrTheDefault(t *testing.T) {
 func TestProvisionalIntervalRanksKeepRankOneForEstablishedAgents(t *testing.T) {
 	// Hand-computed: E = number of established agents; an established
 	// agent's rank is 1 + established agents clearly better (lower bound
-	// above its upper bound); a provisional agent's is max(E,1) + 1 +
+	// above its upper bound); a provisional agent's is E + 1 +
 	// provisional agents clearly better.
 	tests := []struct {
 		name         string
@@ -58,10 +58,16 @@ func TestProvisionalIntervalRanksKeepRankOneForEstablishedAgents(t *testing.T) {
 			want:        []int{1, 2, 3},
 		},
 		{
-			name:  "with nobody established rank 1 stays vacant",
+			name:  "with nobody established the provisional agents rank from 1",
 			lower: []float64{800, 700}, upper: []float64{1300, 1200},
 			provisional: []bool{true, true},
-			want:        []int{2, 2},
+			want:        []int{1, 1},
+		},
+		{
+			name:  "with nobody established a provisional agent clearly behind another ranks 2",
+			lower: []float64{1200, 700}, upper: []float64{1300, 1100},
+			provisional: []bool{true, true},
+			want:        []int{1, 2},
 		},
 		{
 			name:  "a clearly better provisional agent does not push an established one down",
@@ -84,8 +90,8 @@ func TestProvisionalIntervalRanksKeepRankOneForEstablishedAgents(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 			for i, r := range got {
-				if tt.provisional[i] && r == 1 {
-					t.Errorf("provisional agent %d holds rank 1", i)
+				if tt.provisional[i] && r == 1 && slices.Contains(tt.provisional, false) {
+					t.Errorf("provisional agent %d holds rank 1 beside an established agent", i)
 				}
 			}
 		})
@@ -102,7 +108,7 @@ func TestProvisionalPositionsMoveProvisionalAgentsAfterEstablishedOnes(t *testin
 		{"established agents keep their order and positions", []bool{false, false}, []int{0, 1}, []int{1, 2}},
 		{"a provisional leader moves below the established", []bool{true, false, false}, []int{1, 2, 0}, []int{1, 2, 3}},
 		{"interleaved agents split established first", []bool{false, true, false, true}, []int{0, 2, 1, 3}, []int{1, 2, 3, 4}},
-		{"with nobody established positions start at 2", []bool{true, true, true}, []int{0, 1, 2}, []int{2, 3, 4}},
+		{"with nobody established positions start at 1", []bool{true, true, true}, []int{0, 1, 2}, []int{1, 2, 3}},
 		{"no agents give no rows", nil, nil, []int{}},
 	}
 	for _, tt := range tests {

@@ -13,7 +13,8 @@ import (
 // leaderboard over HTTP: the default method follows the arena (judged:
 // Bradley–Terry; rule-judged: Elo; rank_by overrides), and agents with
 // fewer than provisional_games games are flagged and ranked after every
-// established agent, never at 1.
+// established agent, never above one; with nobody established the table
+// still starts at rank 1 (it started at 2, rank 1 kept vacant).
 func TestLeaderboardRanking(t *testing.T) {
 	c, nodes := plCluster(t, 1, plOptions{})
 	base := nodes[0].url
@@ -91,10 +92,10 @@ func TestLeaderboardRanking(t *testing.T) {
 			[]want{{a, 1, false}, {b, 0, false}, {g, 3, true}}},
 		{"a one-game agent ranks after the established ones by Elo", "c4bt", "elo", api.RankElo,
 			[]want{{a, 1, false}, {b, 2, false}, {g, 3, true}}},
-		{"with nobody established rank 1 stays vacant", "c4fresh", "", api.RankElo,
-			[]want{{a, 2, true}, {b, 3, true}}},
-		{"with nobody established rank 1 stays vacant by Bradley–Terry too", "c4fresh", "bt", api.RankBT,
-			[]want{{a, 2, true}, {b, 2, true}}},
+		{"with nobody established the table still starts at rank 1", "c4fresh", "", api.RankElo,
+			[]want{{a, 1, true}, {b, 2, true}}},
+		{"with nobody established the table still starts at rank 1 by Bradley–Terry too", "c4fresh", "bt", api.RankBT,
+			[]want{{a, 1, true}, {b, 1, true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,8 +111,8 @@ func TestLeaderboardRanking(t *testing.T) {
 				if e.AgentID != w.agent || e.Provisional != w.provisional || (w.rank != 0 && e.Rank != w.rank) {
 					t.Errorf("row %d = %s rank %d provisional %v, want %s rank %d provisional %v", i, e.AgentID, e.Rank, e.Provisional, w.agent, w.rank, w.provisional)
 				}
-				if e.Provisional && (e.Rank == 1 || (e.BT != nil && e.BT.Rank == 1)) {
-					t.Errorf("provisional %s holds rank 1: %+v", e.AgentID, e)
+				if e.Provisional && !lb.Entries[0].Provisional && (e.Rank == 1 || (e.BT != nil && e.BT.Rank == 1)) {
+					t.Errorf("provisional %s holds rank 1 beside an established agent: %+v", e.AgentID, e)
 				}
 			}
 		})

@@ -24,8 +24,9 @@ func TestUIFixes(t *testing.T) {
 	ctx := b.ctx
 
 	// A staked arena ranked by Bradley–Terry, whose agents all stay
-	// provisional (fewer than 10 games): no one may hold rank 1, and agents
-	// the few battles cannot tell apart share a rank.
+	// provisional (fewer than 10 games): the table still starts at rank 1
+	// (it started at 2), and agents the few battles cannot tell apart share
+	// a rank.
 	const arenaName = "uifix"
 	def := map[string]any{"game": "connect4", "seats": 2, "move_deadline_ms": 5000, "stake": 100, "rewards": []int{100}, "rank_by": "bt"}
 	if code := plHTTP(t, "PUT", base+"/v1/arenas/"+arenaName, plOperator, def, nil); code != 200 {
@@ -162,8 +163,8 @@ func TestUIFixes(t *testing.T) {
 				}
 			}
 		}
-		if len(want) != 3 || want[0] == 1 {
-			t.Fatalf("the node ranks the provisional agents %v: want three, none first", want)
+		if len(want) != 3 || want[0] != 1 {
+			t.Fatalf("the node ranks the provisional agents %v: want three, from rank 1 (nobody is established)", want)
 		}
 		b.run(ctx, "open the home page", 30*time.Second, chromedp.Navigate(base+"/"))
 		card := `document.querySelector('.arena-card[data-arena="` + arenaName + `"]')`
@@ -181,6 +182,10 @@ func TestUIFixes(t *testing.T) {
 		b.waitJS(ctx, "three provisional rows", `document.querySelectorAll('#board-rows tr[data-agent]').length === 3 &&
 			document.querySelectorAll('#board-rows .badge.provisional').length === 3 &&
 			document.querySelector('#arena-info').textContent.includes('5 s per move')`, 20*time.Second)
+		// Nobody is established: the table starts at 1 all the same.
+		if got := evalJS[string](b, ctx, `document.querySelector('#board-rows tr[data-agent] td').textContent`); got != "1" {
+			t.Errorf("the first provisional row is ranked %q, want 1", got)
+		}
 		evalJS[bool](b, ctx, `(window.__noReload = true)`)
 		def["move_deadline_ms"], def["stake"], def["provisional_games"] = 7000, 250, 1
 		if code := plHTTP(t, "PUT", base+"/v1/arenas/"+arenaName, plOperator, def, nil); code != 200 {

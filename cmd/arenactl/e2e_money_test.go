@@ -294,9 +294,9 @@ func TestMoneyArenasAndContestsAgainstARealNode(t *testing.T) {
 	t.Run("the leaderboard ranks the players", func(t *testing.T) {
 		var lb client.Leaderboard
 		decode(must(cli(base, "arena", "leaderboard", "connect4", "--json"), "leaderboard"), &lb)
-		// One game each: both are provisional, so rank 1 stays vacant and
-		// the winner is listed first at rank 2.
-		if len(lb.Entries) != 2 || lb.Entries[0].AgentID != winner.AgentID || lb.Entries[0].Rank != 2 || !lb.Entries[0].Provisional ||
+		// One game each: both are provisional, and the winner is listed
+		// first at rank 1 (flagged provisional; nobody is established).
+		if len(lb.Entries) != 2 || lb.Entries[0].AgentID != winner.AgentID || lb.Entries[0].Rank != 1 || !lb.Entries[0].Provisional ||
 			lb.Entries[0].Wins != 1 || lb.Entries[0].Elo <= lb.Entries[1].Elo {
 			t.Errorf("leaderboard = %+v", lb)
 		}

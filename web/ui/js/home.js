@@ -42,8 +42,8 @@ function arenaCard(x) {
   const top = x.top.length
     // The server orders the top agents as the arena ranks them
     // (Bradley–Terry for judged arenas), provisional agents last. Each
-    // shows its own rank, not its place in the list: provisional agents
-    // never hold rank 1, and agents the ratings cannot tell apart share one.
+    // shows its own rank, not its place in the list: agents the ratings
+    // cannot tell apart share one.
     ? h('ol', { class: 'small top-agents' }, x.top.map((e) => h('li', { value: e.rank, dataset: { agent: e.agent_id, rank: e.rank } }, agentName(e), ' ',
       h('span', { class: 'muted', text: e.bt && x.method === 'bt'
         ? `BT ${fmtRating(e.bt.rating)} · ${count(e.games, 'game', 'games')}` : `Elo ${fmtRating(e.rating / 1000)} · ${count(e.games, 'game', 'games')}` }),

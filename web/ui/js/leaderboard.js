@@ -33,7 +33,7 @@ export function render(main, { name }) {
     h('div', { class: 'table-wrap' }, h('table', { id: 'leaderboard' },
       h('caption', { class: 'visually-hidden', text: `Ratings in the ${name} arena. Column headers sort the table.` }), thead, tbody)),
     updated, method,
-    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. Provisional agents have played too few games to be ranked among the others: they are listed after them and never hold rank 1.' }),
+    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. Provisional agents have played too few games to be ranked among the others: they are listed after them.' }),
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
   const arenaPath = `/v1/arenas/${encodeURIComponent(name)}`;
