@@ -97,13 +97,24 @@ func (o modelOptions) newModel(tok gpu.Tokenizer, batch int) (*gpt.Model, error)
 // is killed: an out-of-memory kill leaves no message and, mid-save, no
 // checkpoint.
 func checkMemory(cfg gpt.Config, batch int) error {
+	return memoryFits(cfg, batch, "use a smaller -preset, -batch or -context, or -accumulate")
+}
+
+// checkResumedMemory is checkMemory for a run resumed from the checkpoint
+// ckpt, which fixes the model's shape: -preset and -context are ignored
+// there, so advising them sent the user round in circles.
+func checkResumedMemory(cfg gpt.Config, batch int, ckpt string) error {
+	return memoryFits(cfg, batch, fmt.Sprintf("use a smaller -batch, or -accumulate (the model's shape is the one %s holds: a smaller -preset or -context needs another -out)", ckpt))
+}
+
+func memoryFits(cfg gpt.Config, batch int, advice string) error {
 	need := gpu.EstimateBytes(cfg, batch)
 	free, ok := availableMemory()
 	if !ok || need < free {
 		return nil
 	}
-	return fmt.Errorf("a %d-layer, width-%d model with context %d and %d sequences at once (a DPO pair is two; -accumulate divides them) needs about %.1f GiB (weights, AdamW moments, reference and activations); this machine has %.1f GiB free: use a smaller -preset, -batch or -context, or -accumulate",
-		cfg.NLayer, cfg.NEmbd, cfg.BlockSize, batch, float64(need)/(1<<30), float64(free)/(1<<30))
+	return fmt.Errorf("a %d-layer, width-%d model with context %d and %d sequences at once (a DPO pair is two; -accumulate divides them) needs about %.1f GiB (weights, AdamW moments, reference and activations); this machine has %.1f GiB free: %s",
+		cfg.NLayer, cfg.NEmbd, cfg.BlockSize, batch, float64(need)/(1<<30), float64(free)/(1<<30), advice)
 }
 
 // availableMemory reads MemAvailable from /proc/meminfo (Linux); ok is

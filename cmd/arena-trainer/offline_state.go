@@ -95,7 +95,7 @@ func (o *offlineOptions) resume(path string, fs *flag.FlagSet, log io.Writer) (*
 			path, strings.Join(ignored, ", "))
 	}
 	if o.Model.Device == "cpu" {
-		if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
+		if err := checkResumedMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1), path); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/agentarena/arena/games/prompt"
 	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
+	"github.com/agentarena/arena/gpu/gpt"
 )
 
 type onlineOptions struct {
@@ -138,7 +139,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if o.Model.Device == "cpu" {
-		if err := checkMemory(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
+		check := checkMemory
+		if statErr == nil {
+			check = func(cfg gpt.Config, batch int) error { return checkResumedMemory(cfg, batch, ckpt) }
+		}
+		if err := check(tr.Policy().Config, 2*o.Batch/max(o.Accumulate, 1)); err != nil {
 			return err
 		}
 	}

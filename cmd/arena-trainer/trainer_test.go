@@ -91,6 +91,52 @@ func TestOfflineRefusesAModelTooLargeForMemory(t *testing.T) {
 	}
 }
 
+// A resumed run too large for memory is told what it can change: the
+// checkpoint fixes the model's shape and -preset and -context are ignored
+// on resume, yet the refusal said to lower them. The checkpoint stays as
+// it was.
+func TestAResumedRunTooLargeForMemoryIsToldWhatItCanChange(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const huge = "4000000" // sequences of 64 tokens a step: terabytes
+	for _, tt := range []struct {
+		name   string
+		resume []string // what asks the run for more than its checkpoint holds
+		train  func(out string, more ...string) error
+	}{
+		{"offline", []string{"-versions", "2"}, func(out string, more ...string) error {
+			return runOffline(ctx, append([]string{"-out", out, "-preset", "tiny", "-context", "64", "-sft-steps", "1", "-dpo-steps", "1",
+				"-batch", "2", "-train-tasks", "5", "-eval-tasks", "1", "-onpolicy-tasks", "0", "-max-tokens", "4", "-versions", "1"}, more...), &bytes.Buffer{}, &bytes.Buffer{})
+		}},
+		{"run", nil, func(out string, more ...string) error {
+			url := judgedPair(t)
+			return runOnline(ctx, append([]string{"-server", url, "-trainer-key", "art_i", "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+				"-rounds", "1", "-round-wait", "1ms", "-sft-steps", "1", "-dpo-steps", "1", "-batch", "2", "-min-pairs", "1", "-eval-tasks", "0", "-play=false"}, more...), &bytes.Buffer{}, &bytes.Buffer{})
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			if err := tt.train(out); err != nil {
+				t.Fatal(err)
+			}
+			before, err := os.ReadFile(filepath.Join(out, "policy.ckpt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tt.train(out, append(tt.resume, "-batch", huge)...)
+			if err == nil || !strings.Contains(err.Error(), "GiB") {
+				t.Fatalf("err = %v, want a refusal for memory", err)
+			}
+			if strings.Contains(err.Error(), "smaller -preset, -batch or -context") || !strings.Contains(err.Error(), "smaller -batch") || !strings.Contains(err.Error(), "another -out") {
+				t.Errorf("err = %v\nwant it to advise -batch or -accumulate, and another -out for a smaller model", err)
+			}
+			if after, _ := os.ReadFile(filepath.Join(out, "policy.ckpt")); !bytes.Equal(after, before) {
+				t.Error("the checkpoint changed")
+			}
+		})
+	}
+}
+
 // A run whose steps diverge (a learning rate far too high) stops saying
 // so and what to lower; a new run saves nothing, and a resumed one leaves
 // the checkpoint it resumed from byte for byte.
