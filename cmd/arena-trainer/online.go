@@ -190,6 +190,9 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer learner.stop()
 	trained := false
 	var waited time.Duration
+	// polled is set while a run polls for its first pairs: a poll that
+	// finds nothing new says nothing (it printed two lines every 5 s).
+	polled := false
 	// next is where the following pull starts. The checkpoint's cursor
 	// moves only with a round that trained, so pairs a run pulled but never
 	// trained on (too few yet, or the run was stopped) are pulled again by
@@ -233,11 +236,15 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		next = cursor
 		data.add(fresh)
-		fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
+		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
+		quiet := polled && len(fresh.pairs) == 0 && fresh.held == 0 && !trainedNow
+		polled = false
+		if !quiet {
+			fmt.Fprintf(stderr, "round %d: %d new pairs (cursor %s), %d in all, %d SFT examples\n", round, len(fresh.pairs), cursor, len(data.pairs), len(data.sft))
+		}
 		if fresh.held > 0 {
 			fmt.Fprintf(stderr, "round %d: %d pairs left out: their tasks are held out for evaluation by arena %q's options this run keeps\n", round, fresh.held, o.Arena)
 		}
-		trainedNow := len(data.pairs) >= o.MinPairs && len(data.sft) > 0
 		if trainedNow {
 			prog := newProgress(stderr, o.SFTSteps+o.DPOSteps)
 			// The line counts the run's steps, as metrics.jsonl and the
@@ -281,12 +288,20 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return err
 			}
 		} else {
-			fmt.Fprintf(stderr, "round %d: waiting for at least %d pairs and one answer to learn from in arena %q\n", round, o.MinPairs, o.Arena)
-			if !trained && waited < o.WaitData {
+			poll := !trained && waited < o.WaitData
+			if !quiet {
+				more := ""
+				if poll {
+					more = fmt.Sprintf(" (looking every %v for up to %v)", min(o.RoundWait, dataPoll), o.WaitData-waited)
+				}
+				fmt.Fprintf(stderr, "round %d: waiting for at least %d pairs and one answer to learn from in arena %q%s\n", round, o.MinPairs, o.Arena, more)
+			}
+			if poll {
 				// A fresh arena fills in seconds: poll until it has, and
 				// do not spend one of the run's rounds on the wait.
 				wait = min(o.RoundWait, dataPoll)
 				waited += wait
+				polled = true
 				n--
 			}
 		}

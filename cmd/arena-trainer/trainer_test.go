@@ -544,6 +544,13 @@ func TestRunStopsOnAnEmptyExport(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nothing was trained") {
 		t.Fatalf("err = %v\n%s", err, stderr.String())
 	}
+	// It polls every millisecond here (the -round-wait); a poll that
+	// finds nothing new said so in two lines, dozens of them.
+	for _, said := range []string{"round 1: 0 new pairs", "round 1: waiting for at least 10 pairs"} {
+		if c := strings.Count(stderr.String(), said); c != 1 {
+			t.Errorf("%q said %d times, want once:\n%s", said, c, stderr.String())
+		}
+	}
 }
 
 // A resumed run whose rounds find too few pairs to train on stops saying
