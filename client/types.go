@@ -146,6 +146,24 @@ type AgentDetail struct {
 	// Queued is where the agent waits now: nil unless the caller is its
 	// owner or the operator, and empty when it waits nowhere.
 	Queued *[]QueueEntry `json:"queued,omitempty"`
+	// Connection is whether a websocket agent is connected: nil unless
+	// the caller is its owner or the operator, and for other kinds.
+	Connection *AgentConnection `json:"connection,omitempty"`
+}
+
+// AgentConnection is a websocket agent's connection as the leader (where
+// agents connect) sees it; a follower asked for it asks the leader.
+type AgentConnection struct {
+	// State is "connected", "disconnected" or "unknown" (the leader could
+	// not be asked; Reason says why).
+	State string `json:"state"`
+	// NodeID is the node holding the socket, or (disconnected) the node
+	// that answered.
+	NodeID string `json:"node_id,omitempty"`
+	// Since is when the socket opened, or (disconnected) when that node
+	// saw the last one close; nil when it has seen none.
+	Since  *time.Time `json:"since,omitempty"`
+	Reason string     `json:"reason,omitempty"`
 }
 
 // QueueEntry is one arena an agent waits in; Keep when the arena queues

@@ -65,6 +65,10 @@ type agentResp struct {
 	// owner's agents wait is the owner's business). A pointer, so that
 	// "waits nowhere" ([]) differs from "not shown".
 	Queued *[]protocol.QueuedIn `json:"queued,omitempty"`
+	// Connection says whether a websocket agent is connected, to which
+	// node and since when (GET only, for its owner and the operator;
+	// connection.go).
+	Connection *agentConnection `json:"connection,omitempty"`
 }
 
 type agentListResp struct {
@@ -189,6 +193,10 @@ func (s *Server) getAgent(c *gin.Context) {
 		// when it forfeits, and neither says so anywhere else.
 		q := s.queuedIn(a.ID)
 		resp.Queued = &q
+		if a.Kind == agents.KindWebsocket {
+			conn := s.connectionOf(c, a.ID)
+			resp.Connection = &conn
+		}
 	}
 	c.JSON(http.StatusOK, resp)
 }

@@ -189,6 +189,8 @@ func (s *Server) agentConnect(c *gin.Context) {
 	defer sess.out.readerStopped()
 	sess.out.send(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, AgentID: a.ID, Name: a.Name,
 		Node: s.cfg.Cluster.ID(), Contests: nonNil(s.cfg.Contests.ContestsOf(a.ID)), Queued: s.queuedIn(a.ID)})
+	s.conns.opened(a.ID, sess, time.Now())
+	defer func() { s.conns.closedNow(a.ID, sess, time.Now()) }()
 	detach := s.cfg.Runner.Attach(a.ID, sess)
 	defer detach()
 	s.log.Info("agent connected", "agent", a.ID)

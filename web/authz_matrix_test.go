@@ -107,6 +107,7 @@ var authzWant = map[string]row{
 	"POST /v1/agents/:id/webhook-secret": {401, 403, 403, 403, 403, 400},
 	// The owner's and the operator's to read, of webhook agents only.
 	"GET /v1/agents/:id/deliveries":      {401, 403, 403, 403, 400, 400},
+	"GET /v1/agents/:id/connection":      {401, 403, 403, 403, 200, 200},
 	"DELETE /v1/agents/:id/queue/:arena": {401, 403, 403, 403, 403, 204},
 
 	// Arenas: public reads, operator writes; /live is a websocket.

@@ -318,6 +318,9 @@ type agentBody struct {
 	OwnerName     string       `json:"owner_name,omitempty"`
 	// Queued is GET /v1/agents/{id}'s, for the owner and the operator.
 	Queued *[]protocol.QueuedIn `json:"queued,omitempty"`
+	// Connection is GET /v1/agents/{id}'s for a websocket agent, for the
+	// owner and the operator.
+	Connection *connBody `json:"connection,omitempty"`
 }
 
 type agentList struct {

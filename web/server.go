@@ -151,6 +151,8 @@ type Server struct {
 	wsWriteBufs sync.Pool
 	// streamBufs lends spectator streams their batch buffers (streamcork.go).
 	streamBufs sync.Pool
+	// conns is the agent sockets this node holds (connection.go).
+	conns connBook
 }
 
 // New builds the router.
@@ -308,6 +310,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/agents/:id/ratings", s.unpaged("every arena's latest limit points", "cursor"), s.ratingHistory)
 	v1.POST("/agents/:id/key", s.requireOwner, s.rotateAgentKey)
 	v1.POST("/agents/:id/webhook-secret", s.requireOwner, s.rotateWebhookSecret)
+	v1.GET("/agents/:id/connection", s.requireAuth, s.agentConnectionRoute)
 	v1.GET("/agents/:id/deliveries", s.requireAuth, s.unpaged("every call the leader keeps"), s.deliveries)
 	v1.DELETE("/agents/:id/queue/:arena", s.requireOwner, s.unqueueAgent)
 

@@ -300,6 +300,9 @@ func agentShow(*flag.FlagSet) action {
 			}
 			t.row("QUEUED", strings.Join(qs, ", "))
 		}
+		if c := d.Connection; c != nil {
+			t.row("CONNECTION", connectionText(*c))
+		}
 		return t.flush()
 	}
 }
@@ -548,4 +551,19 @@ func agentRows(t *table, a *client.Agent) {
 	t.row("VERSION", strconv.FormatInt(a.Version, 10))
 	t.row("CREATED", formatTime(a.CreatedAt))
 	t.row("UPDATED", formatTime(a.UpdatedAt))
+}
+
+// connectionText is agent show's CONNECTION row: "connected to node1 since
+// <time>", "disconnected (node1 saw it close at <time>)", "disconnected",
+// or "unknown: <reason>".
+func connectionText(c client.AgentConnection) string {
+	switch {
+	case c.State == "connected" && c.Since != nil:
+		return fmt.Sprintf("connected to %s since %s", sanitize(c.NodeID), formatTime(*c.Since))
+	case c.State == "disconnected" && c.Since != nil:
+		return fmt.Sprintf("disconnected (%s saw it close at %s)", sanitize(c.NodeID), formatTime(*c.Since))
+	case c.State == "unknown":
+		return "unknown: " + sanitize(c.Reason)
+	}
+	return sanitize(c.State)
 }
