@@ -51,3 +51,38 @@ func TestAgentNamesThatPassForAnothersAreRefused(t *testing.T) {
 		e.do(t, n, req{method: "PATCH", path: "/v1/agents/" + created.Agent.ID, key: key, body: `{"name":"pla\u200bin"}`}).wantError(t, 400, "invalid")
 	})
 }
+
+// Owners' display names showed on leaderboards and agent pages were held
+// to none of that: "zed\u202e" (a right-to-left override) and "Arena house
+// bots" (the built-in bots' owner) signed up, and pages showed the latter's
+// agents as the house's. Sign-up now refuses both.
+func TestOwnerNamesThatPassForAnothersAreRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1, envConfig{})
+	n := e.nodes[0]
+	if err := n.node.Seed(context.Background(), arena.DefaultArenas(), []arena.BotSpec{{Name: "c4-greedy", Arena: "connect4"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"the house's name", `{"name":"Arena house bots"}`, 409, "conflict"},
+		{"the house's name in another case", `{"name":"ARENA HOUSE BOTS"}`, 409, "conflict"},
+		{"a right-to-left override", `{"name":"zed\u202e"}`, 400, "invalid"},
+		{"a zero-width joiner", `{"name":"ma\u200dllory"}`, 400, "invalid"},
+		{"an honest name", `{"name":"Arena house bots fan club"}`, 201, ""},
+		{"another owner's name (names are display names, not unique)", `{"name":"Arena house bots fan club"}`, 201, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(t, n, req{method: "POST", path: "/v1/owners", body: tt.body})
+			if tt.code == "" {
+				r.want(t, tt.status)
+				return
+			}
+			r.wantError(t, tt.status, tt.code)
+		})
+	}
+}

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"strings"
+	"unicode"
+
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/arena"
 )
 
 // Spectator pages show who owns an agent by the owner's display name; the
@@ -48,4 +52,21 @@ func (s *Server) nameOwners(rows []api.LeaderboardRow) {
 		}
 		rows[i].OwnerName = name
 	}
+}
+
+// checkNewOwnerName refuses, for an owner signing up, display names that
+// spectators would take for another owner's, as checkNewAgentName does
+// for agents: names carrying invisible characters (a bidi override made
+// "zed\u202e" read as another name) and the house's own name ("Arena
+// house bots", in any case), which leaderboards and agent pages show
+// beside the built-in bots. Names need not be unique otherwise: they are
+// display names, and pages link owners by id.
+func (s *Server) checkNewOwnerName(name string) error {
+	if i := strings.IndexFunc(name, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); i >= 0 {
+		return apperr.New(apperr.Invalid, "name must not contain invisible characters (U+%04X at byte %d): spectators could not tell it from another owner's", []rune(name[i:])[0], i)
+	}
+	if house := s.ownerName(arena.HouseOwnerID); house != "" && strings.EqualFold(strings.TrimSpace(name), house) {
+		return apperr.New(apperr.Conflict, "name %q is the house's, which owns the built-in bots: pages would show your agents as the house's; choose another", name)
+	}
+	return nil
 }

@@ -31,6 +31,10 @@ func (s *Server) createOwner(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkNewOwnerName(req.Name); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	id, err := agents.NewID("ow")
 	if err != nil {
 		s.writeError(c, err)
