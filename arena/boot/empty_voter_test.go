@@ -49,3 +49,62 @@ func TestCheckEmptyVoterWaitsForAnAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A second node started with a running voter's id and Raft address (a
+// unit file copied with its flags) was told the voter's disk was lost and
+// to remove it: advice that takes a healthy member out. When the voter
+// answers at its own HTTP address, the refusal now says it runs and that
+// this node needs its own id; when it does not, or its address is this
+// node's own (a wiped member restarted on its machine), it is the lost
+// voter the refusal describes as before.
+func TestCheckEmptyVoterTellsARunningVoterFromALostOne(t *testing.T) {
+	self := newMember(t, clusterAnswer(map[string]any{"id": "n3", "raft_addr": "127.0.0.1:7003", "suffrage": "Voter"}))
+	b, _ := json.Marshal(map[string]any{"node_id": "n3", "state": "Follower"})
+	running := newMember(t, answer{http.StatusOK, string(b)}).URL
+	down := newMember(t, starting)
+	downURL := down.URL
+	down.Close()
+	for _, tc := range []struct {
+		name, voterHTTP, ownHTTP, want, notWant string
+	}{
+		{"the voter answers at its own address", running, "http://127.0.0.1:8085", "is a running voter", "Remove it first"},
+		{"the voter does not answer", downURL, "http://127.0.0.1:8085", "Remove it first", "running voter"},
+		{"the voter's address is this node's own", self.URL, self.URL, "Remove it first", "running voter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMember(t, clusterAnswer(map[string]any{"id": "n1", "raft_addr": "127.0.0.1:7001", "suffrage": "Voter"},
+				map[string]any{"id": "n3", "raft_addr": "127.0.0.1:7003", "http_addr": tc.voterHTTP, "suffrage": "Voter"}))
+			_, err := boot.CheckEmptyVoter(context.Background(), boot.JoinConfig{Via: m.URL, NodeID: "n3", RaftAddr: "127.0.0.1:7003",
+				HTTPAddr: tc.ownHTTP, AttemptTimeout: 2 * time.Second, Patience: time.Second, Backoff: time.Millisecond})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.notWant) {
+				t.Fatalf("err = %v, want it to say %q and not %q", err, tc.want, tc.notWant)
+			}
+		})
+	}
+}
+
+// A removed member restarted on its old data dir with --join was told
+// the dir might be another cluster's and to start it without --join to
+// run "the cluster the dir belongs to" (the very cluster that removed
+// it). When the dir's cluster id is the member's, it now says the node
+// was removed and to empty the dir; another cluster's id keeps its own
+// refusal.
+func TestCheckHeldStateNamesARemovedMember(t *testing.T) {
+	b, _ := json.Marshal(map[string]any{"node_id": "n1", "cluster_id": "c1",
+		"nodes": []map[string]any{{"id": "n1", "suffrage": "Voter"}, {"id": "n2", "suffrage": "Voter"}}})
+	m := newMember(t, answer{http.StatusOK, string(b)})
+	for _, tc := range []struct {
+		name, dirCluster, want, notWant string
+	}{
+		{"the dir is of this cluster", "c1", "it was removed", "another cluster"},
+		{"the dir is of another cluster", "c9", "holds the state of cluster c9", "it was removed"},
+		{"the dir has no cluster id", "", "does not list node n3", "it was removed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := boot.CheckHeldState(context.Background(), boot.JoinConfig{Via: m.URL, NodeID: "n3"}, "data/n3", 4617, tc.dirCluster)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.notWant) {
+				t.Fatalf("err = %v, want it to say %q and not %q", err, tc.want, tc.notWant)
+			}
+		})
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/agentarena/arena/client"
@@ -67,6 +69,7 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 		req.SecretsKeyID = cfg.Secrets.Fingerprint()
 	}
 	deadline := time.Now().Add(patience)
+	var wrong wrongAddress
 	for {
 		ans, err := c.Join(ctx, req)
 		if err == nil {
@@ -86,11 +89,14 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 			req.CommandLevel = 0
 			continue
 		}
+		if werr := wrong.check(cfg.Via, "POST /v1/cluster/join", err); werr != nil {
+			return werr
+		}
 		if permanent(err) {
 			return fmt.Errorf("join %s: %w%s", cfg.Via, err, joinHint(err))
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("join %s: gave up after %v; the last answer: %w", cfg.Via, patience, err)
+			return fmt.Errorf("join %s: gave up after %v; the last answer: %w%s", cfg.Via, patience, err, noAnswerHint(err))
 		}
 		cfg.Logger.Warn("join failed; retrying", "via", cfg.Via, "err", err)
 		t := time.NewTimer(backoff)
@@ -102,6 +108,60 @@ func Join(ctx context.Context, cfg JoinConfig) error {
 		}
 		backoff = min(backoff*2, maxJoinBackoff)
 	}
+}
+
+// joinAddrAdvice ends the refusal of a --join that names no member's
+// HTTP API.
+const joinAddrAdvice = "--join takes the HTTP URL of a running member (its --http-addr, such as http://10.0.0.1:8080), not its --raft-addr"
+
+// notHTTPLimit is how many answers in a row that are not HTTP make a
+// --join address wrong rather than a member that is going away.
+const notHTTPLimit = 3
+
+// wrongAddress tells a --join that names no arena node's HTTP API (a
+// member's Raft address, as an etcd operator gives a peer URL; another
+// service) from a member that is down or starting, which is waited for.
+// A 404 or 405 to a route every arena node serves settles it at once. A
+// port that takes connections but answers no HTTP (a Raft port resets
+// them) settles it after notHTTPLimit such answers in a row, so a member
+// that dies mid-request (one reset, then refused connections) is still
+// waited for. Without it the node waited out a minute in silence and
+// then said only that there was no answer.
+type wrongAddress struct{ notHTTP int }
+
+// check returns the refusal once err shows via is not a member's HTTP
+// API; route is the request that got err.
+func (w *wrongAddress) check(via, route string, err error) error {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusNotFound || apiErr.Status == http.StatusMethodNotAllowed) {
+		return fmt.Errorf("join %s: it answered %s with HTTP %d, a route every arena node serves, so it is not an arena member's HTTP address: %s",
+			via, route, apiErr.Status, joinAddrAdvice)
+	}
+	if !answersNoHTTP(err) {
+		w.notHTTP = 0
+		return nil
+	}
+	if w.notHTTP++; w.notHTTP < notHTTPLimit {
+		return nil
+	}
+	return fmt.Errorf("join %s: it takes connections but does not answer HTTP (%d tries in a row, the last: %v), as a member's Raft port does: %s",
+		via, w.notHTTP, err, joinAddrAdvice)
+}
+
+// answersNoHTTP reports a connection that was reset or closed, or that
+// answered something other than HTTP.
+func answersNoHTTP(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		(err != nil && strings.Contains(err.Error(), "malformed HTTP"))
+}
+
+// noAnswerHint says what to check when the last try got no answer at all
+// (connection refused, timed out).
+func noAnswerHint(err error) string {
+	if !errors.Is(err, client.ErrNoAnswer) {
+		return ""
+	}
+	return " (is a member running there? " + joinAddrAdvice + ")"
 }
 
 // refusesLevelField reports a release from before command levels
@@ -193,6 +253,12 @@ func CheckHeldState(ctx context.Context, cfg JoinConfig, dataDir string, lastInd
 		}
 		ids = append(ids, n.ID)
 	}
+	if clusterID != "" && clusterID == st.ClusterID {
+		// The dir's own cluster: the node was a member and is no more.
+		return fmt.Errorf("data dir %s holds node %s's log of this very cluster (%s, up to index %d), but %s no longer lists %s among its members (%s): it was removed. "+
+			"Its old log cannot be joined again: to add it back, empty its data dir (or give a new --data-dir) and start it with --join; it receives the cluster's current state",
+			dataDir, cfg.NodeID, clusterID, lastIndex, cfg.Via, cfg.NodeID, strings.Join(ids, ", "))
+	}
 	return fmt.Errorf("data dir %s holds a Raft log (up to index %d), but the cluster %s belongs to does not list node %s among its members (%s): "+
 		"the dir is another cluster's (a restored backup, a copy) or this node was removed, and joining would mix two histories. "+
 		"To add this node, empty its data dir (or give a new --data-dir) and start it with --join: it receives the cluster's current state; "+
@@ -225,14 +291,26 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 	if err != nil {
 		return "", nil // Join reports a bad URL
 	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	patience := cmpOr(cfg.Patience, 60*time.Second)
 	backoff := cmpOr(cfg.Backoff, 100*time.Millisecond)
-	deadline := time.Now().Add(patience)
+	start := time.Now()
+	deadline := start.Add(patience)
+	var wrong wrongAddress
+	var logged time.Time
 	for {
 		st, err := c.Cluster(ctx, false)
 		if err == nil {
 			for _, n := range st.Nodes {
 				if n.ID == cfg.NodeID && n.Suffrage == "Voter" && n.RaftAddr == cfg.RaftAddr {
+					if live := liveMember(ctx, cfg, n); live != "" {
+						return "", fmt.Errorf("node %s (raft %s) is a running voter of the cluster %s belongs to: %s answers as %s, so this is a second node under its id and Raft address. "+
+							"Give this node its own --node-id and --raft-addr; if it is to replace %s, stop %s first, remove it (arenactl cluster remove %s) and start this one again",
+							cfg.NodeID, n.RaftAddr, cfg.Via, live, cfg.NodeID, cfg.NodeID, cfg.NodeID, cfg.NodeID)
+					}
 					return "", fmt.Errorf("node %s is a voter of the cluster %s belongs to (raft %s), but its data dir is empty: the member's log and vote are lost, "+
 						"and as a voter it could elect a member that lacks acknowledged writes. Remove it first (arenactl cluster remove %s, or DELETE /v1/cluster/nodes/%s), "+
 						"then start it again with --join: it joins as a non-voter, receives the cluster's state and is promoted once caught up",
@@ -241,9 +319,18 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 			}
 			return st.ClusterID, nil
 		}
+		if werr := wrong.check(cfg.Via, "GET /v1/cluster", err); werr != nil {
+			return "", werr
+		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("join %s: no answer within %v to whether node %s is already a voter (a node with an empty data dir must know before its Raft starts); the last error: %w",
-				cfg.Via, patience, cfg.NodeID, err)
+			return "", fmt.Errorf("join %s: no answer within %v to whether node %s is already a voter (a node with an empty data dir must know before its Raft starts); the last error: %w%s",
+				cfg.Via, patience, cfg.NodeID, err, noAnswerHint(err))
+		}
+		if time.Since(logged) >= 10*time.Second {
+			// Silent, the node looked hung for the whole minute.
+			logger.Warn("waiting for the member --join names to answer before this node's Raft starts",
+				"join", cfg.Via, "err", err, "waited", time.Since(start).Round(time.Second), "gives_up_after", patience)
+			logged = time.Now()
 		}
 		t := time.NewTimer(backoff)
 		select {
@@ -254,4 +341,26 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 		}
 		backoff = min(backoff*2, maxJoinBackoff)
 	}
+}
+
+// liveMember asks member n at its own HTTP address who it is, and returns
+// that address if it answers as n: the voter whose id and Raft address a
+// node with an empty dir took is running, not lost. A member at the
+// node's own HTTP address is the node itself (a wiped member restarted
+// on its machine), whose listener does not serve yet.
+func liveMember(ctx context.Context, cfg JoinConfig, n client.Node) string {
+	addr := strings.TrimRight(n.HTTPAddr, "/")
+	if addr == "" || addr == strings.TrimRight(cfg.HTTPAddr, "/") {
+		return ""
+	}
+	c, err := client.New(addr, client.WithNotLeaderRetry(0, 0),
+		client.WithHTTPClient(&http.Client{Timeout: cmpOr(cfg.AttemptTimeout, 5*time.Second)}))
+	if err != nil {
+		return ""
+	}
+	st, err := c.Cluster(ctx, false)
+	if err != nil || st.NodeID != n.ID {
+		return ""
+	}
+	return addr
 }

@@ -248,7 +248,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		} else if empty {
 			adv := cmp.Or(m.RaftAdvertise, m.RaftAddr)
-			if joinClusterID, err = boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, AttemptTimeout: 2 * time.Second}); err != nil {
+			if joinClusterID, err = boot.CheckEmptyVoter(ctx, boot.JoinConfig{Via: m.Join, NodeID: m.NodeID, RaftAddr: adv, HTTPAddr: m.URL,
+				AttemptTimeout: 2 * time.Second, Logger: logger}); err != nil {
 				if ctx.Err() != nil {
 					return fmt.Errorf("stopped while joining through %s, before this node became a member (%v)", m.Join, err)
 				}
