@@ -36,7 +36,8 @@ func NodeID(dataDir, configured string) (string, error) {
 	case err == nil:
 		id := strings.TrimSpace(string(stored))
 		if configured != "" && configured != id {
-			return "", fmt.Errorf("data dir %s belongs to node %q, not %q", dataDir, id, configured)
+			return "", fmt.Errorf("data dir %s belongs to node %q, not %q (a dir keeps the id it was first started with, in %s): "+
+				"start it with --node-id %s, or give node %s its own --data-dir", dataDir, id, configured, path, id, configured)
 		}
 		return id, nil
 	case !errors.Is(err, os.ErrNotExist):

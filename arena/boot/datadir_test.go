@@ -56,7 +56,8 @@ func TestNodeID(t *testing.T) {
 		{name: "a fresh dir takes the configured id", configured: "n7", want: "n7"},
 		{name: "a stored id is kept", stored: []byte("n2\n"), want: "n2"},
 		{name: "a configured id that agrees is fine", stored: []byte("n2\n"), configured: "n2", want: "n2"},
-		{name: "a configured id that differs is refused", stored: []byte("n2\n"), configured: "n3", wantErr: `belongs to node "n2", not "n3"`},
+		{name: "a configured id that differs is refused", stored: []byte("n2\n"), configured: "n3", wantErr: `belongs to node "n2", not "n3" (a dir keeps the id it was first started with, in `},
+		{name: "the refusal says what to do", stored: []byte("n2\n"), configured: "n3", wantErr: "start it with --node-id n2, or give node n3 its own --data-dir"},
 		{name: "an unreadable id is an error", unreadable: true, wantErr: "read node id"},
 	}
 	for _, tt := range tests {
