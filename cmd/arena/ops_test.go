@@ -251,3 +251,38 @@ func TestDevClusterBannerNamesWhereTheTokenIs(t *testing.T) {
 		t.Errorf("the banner does not say the token is ARENA_OPERATOR_TOKEN:\n%s", out)
 	}
 }
+
+// `arena restore` onto the data dir of a running node said only that the
+// dir "already belongs to a node", as for any dir; it now says the node
+// runs (with its pid) and that a restore builds a new dir, and it holds
+// the dir's lock while it writes, as serve does. A stopped node's dir is
+// named with its node, and a failed restore into a new dir leaves no
+// LOCK file behind.
+func TestRestoreRefusesARunningNodesDataDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n1")
+	p := startNode(t, "n1", dir, "127.0.0.1:0", "127.0.0.1:0", "", "--no-bots")
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte("not a state file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	restore := func(dir string) error {
+		return runRestore([]string{"--from", junk, "--data-dir", dir, "--node-id", "r1", "--raft-addr", "127.0.0.1:7011"}, nil, io.Discard, noEnv)
+	}
+	err := restore(dir)
+	if want := fmt.Sprintf("is the data dir of a running node (pid %d): arena restore builds a new data dir", os.Getpid()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("restore onto a running node's dir: %v, want %q", err, want)
+	}
+	if err := p.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := restore(dir); err == nil || !strings.Contains(err.Error(), "already belongs to node n1") || !strings.Contains(err.Error(), "give it a new, empty --data-dir") {
+		t.Fatalf("restore onto a stopped node's dir: %v", err)
+	}
+	fresh := filepath.Join(t.TempDir(), "r1")
+	if err := restore(fresh); err == nil {
+		t.Fatal("a junk backup was restored")
+	}
+	if left, _ := os.ReadDir(fresh); len(left) != 0 {
+		t.Errorf("a failed restore left %v in the new dir", left)
+	}
+}

@@ -8,6 +8,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/agentarena/arena/arena"
 )
@@ -64,8 +67,15 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(*dataDir, "node-id")); err == nil {
-		return fmt.Errorf("%s already belongs to a node: restore into an empty data dir", *dataDir)
+	unlock, err := lockForRestore(*dataDir)
+	if err != nil {
+		return err
+	}
+	restored := false
+	defer func() { unlock(restored) }()
+	if id, err := os.ReadFile(filepath.Join(*dataDir, "node-id")); err == nil {
+		return fmt.Errorf("%s already belongs to node %s (it holds its node-id): arena restore builds a new data dir, for a new cluster; "+
+			"give it a new, empty --data-dir", *dataDir, strings.TrimSpace(string(id)))
 	}
 	r, err := arena.RestoreDataDir(*dataDir, *nodeID, addr, *raftLog, in)
 	if err != nil {
@@ -74,9 +84,10 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	if err := os.WriteFile(filepath.Join(*dataDir, "node-id"), []byte(*nodeID+"\n"), 0o600); err != nil {
 		return fmt.Errorf("store node id: %w", err)
 	}
+	restored = true
 	fmt.Fprintf(stdout, "Restored state at log index %d into %s for node %s (raft %s).\n", r.Index, *dataDir, *nodeID, addr)
 	if r.ClusterID != "" {
-		fmt.Fprintf(stdout, "It starts a new cluster, %s: the backed-up cluster's members cannot join it, nor its members that cluster.\n", r.ClusterID)
+		fmt.Fprintf(stdout, "It starts a new cluster, %s: the backed-up cluster's members cannot join it, nor can its members join that cluster.\n", r.ClusterID)
 	}
 	fmt.Fprintf(stdout, "Start it with the same --node-id, --raft-addr and the cluster's operator token and secrets key:\n")
 	adv := ""
@@ -85,4 +96,42 @@ func runRestore(args []string, stdin io.Reader, stdout io.Writer, getenv func(st
 	}
 	fmt.Fprintf(stdout, "  arena serve --node-id %s --data-dir %s --raft-addr %s%s --operator-token ... --secrets-key ...\n", *nodeID, *dataDir, *raftAddr, adv)
 	return nil
+}
+
+// lockForRestore takes the data dir's LOCK as a serving node does, so a
+// node started on the dir while it is restored is refused, and names the
+// running node whose dir it is: restoring onto it was refused only as a
+// dir that "already belongs to a node", which did not say the node was
+// running. The release removes a LOCK file the restore created, so a
+// failed restore leaves the dir as it found it.
+func lockForRestore(dir string) (release func(restored bool), err error) {
+	path := filepath.Join(dir, "LOCK")
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open data dir lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("lock data dir %s: %w", dir, err)
+		}
+		holder := ""
+		if b, rerr := os.ReadFile(path); rerr == nil {
+			if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil && pid > 0 {
+				holder = fmt.Sprintf(" (pid %d)", pid)
+			}
+		}
+		return nil, fmt.Errorf("%s is the data dir of a running node%s: arena restore builds a new data dir, for a new cluster, and never writes over a node's; "+
+			"give it a new, empty --data-dir (to bring a cluster back to a backup, restore into a new dir and start the restored node and fresh members in place of the old ones: docs/OPERATIONS.md, Backup and restore)",
+			dir, holder)
+	}
+	return func(restored bool) {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+		if created && !restored {
+			os.Remove(path) // leave the dir as the restore found it
+		}
+	}, nil
 }
