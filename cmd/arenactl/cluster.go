@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -171,8 +174,31 @@ func clusterStatus(fs *flag.FlagSet) action {
 			return err
 		}
 		fmt.Fprintln(inv.stdout)
-		return printNodes(newTable(inv.stdout), st.Nodes)
+		if err := printNodes(newTable(inv.stdout), st.Nodes); err != nil {
+			return err
+		}
+		if removed(st) {
+			// Its table lists the members without it and STATE says only
+			// "Shutdown": say what that means, as /readyz does.
+			fmt.Fprintf(inv.stdout, "\nNode %s was removed from the cluster and takes no further part in it: stop it, "+
+				"or empty its data dir and start it with --join to add it again.\n", sanitize(st.NodeID))
+		}
+		return nil
 	}
+}
+
+// removed reports a node whose Raft has stopped and whose configuration
+// no longer lists it: a member removed while it ran.
+func removed(st *client.ClusterStatus) bool {
+	if st.State != "Shutdown" || len(st.Nodes) == 0 {
+		return false
+	}
+	for _, n := range st.Nodes {
+		if n.ID == st.NodeID {
+			return false
+		}
+	}
+	return true
 }
 
 // printNodes lists the members. SUFFRAGE says "Nonvoter" while a joined
@@ -215,6 +241,13 @@ func clusterRemove(fs *flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) error {
 		id := inv.args[0]
 		if err := inv.client.RemoveNode(ctx, id, *force); err != nil {
+			var apiErr *client.APIError
+			if !*force && errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && strings.Contains(apiErr.Message, "force=true") {
+				// The node names the API's ?force=true; say the flag.
+				e := *apiErr
+				e.Message += fmt.Sprintf(" (with arenactl: cluster remove %s --force)", id)
+				return &e
+			}
 			return err
 		}
 		// The API answers 204 with no body, so --json has nothing to print.

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -74,5 +77,53 @@ func TestBackupAndTokenRotationAgainstARealNode(t *testing.T) {
 	env["ARENA_OPERATOR_TOKEN"] = mine
 	if _, errOut, code := cli("cluster", "backup", file, "--force"); code != 0 {
 		t.Fatalf("the new token: exit %d %s", code, errOut)
+	}
+}
+
+// `cluster status` on a member removed while it runs printed STATE
+// Shutdown and a member table without it, and nothing else: the
+// operator was left to guess. It now says the node was removed and what
+// to do, as the node's /readyz does.
+func TestClusterStatusSaysANodeWasRemoved(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	srv.Cluster.Add()
+	srv.Cluster.WaitConverged()
+	env := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
+	const note = "Node node0 was removed from the cluster and takes no further part in it"
+	if r := runCLI(t, env, "cluster", "status"); r.code != 0 || strings.Contains(r.stdout, note) {
+		t.Fatalf("a member's status: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	// node1 is not polled over HTTP, so only --force removes node0.
+	if r := runCLI(t, env, "cluster", "remove", "node0", "--force"); r.code != 0 {
+		t.Fatalf("remove node0: exit %d %s", r.code, r.stderr)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := runCLI(t, env, "cluster", "status")
+		if r.code == 0 && strings.Contains(r.stdout, note) && strings.Contains(r.stdout, "start it with --join to add it again") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status of the removed node0 does not say so: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// `cluster remove` refused for the quorum's sake named only the API's
+// ?force=true; arenactl now names its own flag. (The refusal is a
+// node's answer as web sends it: a loopback cluster in one process has
+// no HTTP poller to refuse with.)
+func TestClusterRemoveRefusalNamesTheFlag(t *testing.T) {
+	node := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte(`{"error":{"code":"conflict","message":"removing n1 would leave 2 voters of which 1 (n3) do not answer this node, and a leader needs 2 of them: the cluster would lose its quorum. Bring n3 back (or remove it instead, if it is gone for good) first; to remove n1 anyway, send DELETE /v1/cluster/nodes/n1?force=true"}}`))
+	}))
+	defer node.Close()
+	env := map[string]string{"ARENA_SERVER": node.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
+	r := runCLI(t, env, "cluster", "remove", "n1")
+	if r.code != 1 || !strings.Contains(r.stderr, "force=true (with arenactl: cluster remove n1 --force)") {
+		t.Fatalf("exit %d, stderr %q; want the refusal naming --force", r.code, r.stderr)
 	}
 }
