@@ -193,10 +193,11 @@ func TestAgentCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 		},
 		{
 			// The API's whole answer: it dropped owner_name, and the
-			// queues the agent waits in, which its owner sees.
+			// queues the agent waits in and its connection, which its
+			// owner sees.
 			name:    "agent show --json prints the API's answer",
 			args:    []string{"agent", "show", known["go-bot"], "--json"},
-			wantOut: "{\n  \"agent\": {\n    \"id\": \"{go-bot}\",\n    \"owner_id\": \"{alice}\",\n    \"name\": \"go-bot\",\n    \"description\": \"\",\n    \"kind\": \"websocket\",\n    \"webhook_url\": \"\",\n    \"version\": 1,\n    \"created_at\": \"{time}\",\n    \"updated_at\": \"{time}\"\n  },\n  \"owner_name\": \"alice\",\n  \"queued\": []\n}\n",
+			wantOut: "{\n  \"agent\": {\n    \"id\": \"{go-bot}\",\n    \"owner_id\": \"{alice}\",\n    \"name\": \"go-bot\",\n    \"description\": \"\",\n    \"kind\": \"websocket\",\n    \"webhook_url\": \"\",\n    \"version\": 1,\n    \"created_at\": \"{time}\",\n    \"updated_at\": \"{time}\"\n  },\n  \"owner_name\": \"alice\",\n  \"queued\": [],\n  \"connection\": {\n    \"state\": \"disconnected\",\n    \"node_id\": \"node0\"\n  }\n}\n",
 			wantReq: "GET /v1/agents/{go-bot} ",
 		},
 		{
