@@ -1,6 +1,8 @@
 package web
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -111,4 +113,22 @@ func docPath(route string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// knownParams refuses a query parameter a filtered list does not know,
+// naming the ones it does (consistency, every read's, is always known):
+// GET /v1/agents?ownr=me answered every owner's agents, and
+// /v1/contests?stauts=running every contest, to a client that believed
+// it had filtered them. The preference export refuses them the same way.
+func (s *Server) knownParams(known ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, k := range slices.Sorted(maps.Keys(c.Request.URL.Query())) {
+			if k != "consistency" && !slices.Contains(known, k) {
+				s.writeError(c, apperr.New(apperr.Invalid, "unknown query parameter %q for GET %s (known: %s)",
+					truncate(k, 32), docPath(c.FullPath()), strings.Join(known, ", ")))
+				return
+			}
+		}
+		c.Next()
+	}
 }

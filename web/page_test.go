@@ -13,6 +13,8 @@ import (
 // them. GET /v1/agents?cursor=zzz used to answer an empty page (a client
 // walking it stopped early) and GET /v1/contests?cursor=zzz the first page
 // again (a client walking it looped), where the transfer list refused it.
+// A filter the list does not know is refused too: ?ownr=me answered every
+// owner's agents.
 func TestListsRefuseAMalformedCursorOrLimitAlike(t *testing.T) {
 	e := newEnv(t, 1, envConfig{})
 	n := e.nodes[0]
@@ -37,7 +39,11 @@ func TestListsRefuseAMalformedCursorOrLimitAlike(t *testing.T) {
 		{"a transfer list with a huge limit", "/v1/owners/me/transfers?limit=99999999999999999999", ownerKey, []string{"limit", "1 to 500"}},
 		{"a preference export with a limit that is no number", "/v1/preferences?limit=ten", op, []string{"limit", `"ten"`}},
 		{"a rating history with limit 0", "/v1/agents/" + ag.ID + "/ratings?limit=0", "", []string{"limit", `"0"`}},
-		{"a rating history with a cursor", "/v1/agents/" + ag.ID + "/ratings?cursor=5", "", []string{"not paged", "cursor"}},
+		{"a rating history with a cursor", "/v1/agents/" + ag.ID + "/ratings?cursor=5", "", []string{`"cursor"`, "known: arena, limit"}},
+		{"an agent list with a misspelt owner filter", "/v1/agents?ownr=me", ownerKey, []string{`"ownr"`, "known: owner, limit, cursor"}},
+		{"a contest list with a misspelt status filter", "/v1/contests?stauts=running", "", []string{`"stauts"`, "GET /v1/contests", "status"}},
+		{"a transfer list with an owner filter it does not take", "/v1/owners/me/transfers?owner=x", ownerKey, []string{`"owner"`}},
+		{"a rating history with a misspelt arena filter", "/v1/agents/" + ag.ID + "/ratings?arean=connect4", "", []string{`"arean"`}},
 		{"the arena list with a limit", "/v1/arenas?limit=1", "", []string{"GET /v1/arenas is not paged", "limit"}},
 		{"a leaderboard with a limit", "/v1/arenas/connect4/leaderboard?limit=10", "", []string{"GET /v1/arenas/{name}/leaderboard is not paged", "limit"}},
 		{"a leaderboard with a cursor", "/v1/arenas/connect4/leaderboard?cursor=2", "", []string{"not paged", "cursor"}},
@@ -58,6 +64,7 @@ func TestListsRefuseAMalformedCursorOrLimitAlike(t *testing.T) {
 		{"a transfer number", "/v1/owners/me/transfers?cursor=0&limit=500", ownerKey},
 		{"a rating history's own limit", "/v1/agents/" + ag.ID + "/ratings?limit=1", ""},
 		{"the arena list without paging", "/v1/arenas", ""},
+		{"a filtered list read linearizably", "/v1/contests?status=settled&consistency=linearizable", ""},
 	}
 	for _, tt := range ok {
 		t.Run(tt.name+" is still taken", func(t *testing.T) {
