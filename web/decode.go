@@ -43,8 +43,13 @@ func decodeStrict(body []byte, v any) error {
 	if len(trimmed) == 0 {
 		return apperr.New(apperr.Invalid, "request body is empty; a JSON object is required")
 	}
+	if bytes.HasPrefix(trimmed, []byte("\xef\xbb\xbf")) {
+		// Some Windows tools write one; JSON (RFC 8259) forbids it, and
+		// "not a JSON value" sent people looking in the wrong place.
+		return apperr.New(apperr.Invalid, "malformed JSON: the body starts with a UTF-8 byte order mark (EF BB BF); send the JSON object without it")
+	}
 	if trimmed[0] != '{' {
-		kind := "a JSON value"
+		kind := ""
 		switch c := trimmed[0]; {
 		case c == '[':
 			kind = "array"
@@ -56,6 +61,10 @@ func decodeStrict(body []byte, v any) error {
 			kind = "null"
 		case c == '-' || (c >= '0' && c <= '9'):
 			kind = "number"
+		}
+		if kind == "" {
+			r := []rune(string(trimmed[:min(len(trimmed), 4)]))[0]
+			return apperr.New(apperr.Invalid, "malformed JSON: a body must be a JSON object, starting with '{', not %q", r)
 		}
 		return apperr.New(apperr.Invalid, "body must be a JSON object, not %s", kind)
 	}
