@@ -27,6 +27,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	said := make(chan struct{})
 	go func() {
 		<-ctx.Done()
 		// A step of a large preset takes minutes on a CPU. The first
@@ -35,8 +36,13 @@ func main() {
 		// are written whole or not at all, so the last checkpoint stays).
 		stop()
 		fmt.Fprintln(os.Stderr, "arena-trainer: stopping after the current step; interrupt again to quit now (the last checkpoint stays)")
+		close(said)
 	}()
-	os.Exit(run(ctx, os.Args[1:]))
+	code := run(ctx, os.Args[1:])
+	if ctx.Err() != nil {
+		<-said // a run that stopped at once still says why
+	}
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string) int {
