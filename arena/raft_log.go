@@ -9,6 +9,7 @@ import (
 	"net"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
 )
 
 // hclogAdapter routes hashicorp/raft's hclog output into our slog logger so a
@@ -53,10 +54,13 @@ func (h *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 }
 
 // closedByUs reports whether a log line's arguments carry an error from
-// using a connection this process had closed (net.ErrClosed).
+// using a connection this process had closed (net.ErrClosed), or from its
+// own transport shutting down.
 func closedByUs(args []any) bool {
 	for _, a := range args {
-		if err, ok := a.(error); ok && errors.Is(err, net.ErrClosed) {
+		// raft.ErrTransportShutdown: a request this node's transport was
+		// answering when its own stop closed it (a leader's clean stop).
+		if err, ok := a.(error); ok && (errors.Is(err, net.ErrClosed) || errors.Is(err, raft.ErrTransportShutdown)) {
 			return true
 		}
 	}
