@@ -108,3 +108,40 @@ func TestCheckHeldStateNamesARemovedMember(t *testing.T) {
 		})
 	}
 }
+
+// A new node whose --join names a member removed while it still runs got
+// "node n4 was removed ...: send requests to another member" to each join
+// for a whole minute of retries, then gave up; it is now refused at
+// once, with the members that node last knew to pick another --join from.
+func TestCheckEmptyVoterRefusesARemovedMemberAsJoinTarget(t *testing.T) {
+	others := []map[string]any{
+		{"id": "n1", "http_addr": "http://127.0.0.1:8081", "suffrage": "Voter"},
+		{"id": "n2", "http_addr": "http://127.0.0.1:8082", "suffrage": "Voter"}}
+	leader := map[string]any{"id": "n1", "http_addr": "http://127.0.0.1:8081"}
+	for _, tc := range []struct {
+		name    string
+		status  map[string]any
+		removed bool
+	}{
+		{"a removed follower (no leader, not listed)", map[string]any{"node_id": "n4", "state": "Follower", "nodes": others}, true},
+		{"a leader that removed itself (raft stopped)", map[string]any{"node_id": "n4", "state": "Shutdown", "leader": leader, "nodes": others}, true},
+		{"a member that is stopping", map[string]any{"node_id": "n1", "state": "Shutdown", "nodes": others}, false},
+		{"a joiner catching up from the log", map[string]any{"node_id": "n4", "state": "Follower", "leader": leader, "nodes": others}, false},
+		{"a member between leaders", map[string]any{"node_id": "n2", "state": "Candidate", "nodes": others}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.status["cluster_id"] = "c1"
+			b, _ := json.Marshal(tc.status)
+			m := newMember(t, answer{http.StatusOK, string(b)})
+			id, err := boot.CheckEmptyVoter(context.Background(), boot.JoinConfig{Via: m.URL, NodeID: "n5", RaftAddr: "127.0.0.1:7005",
+				Patience: time.Hour, Backoff: time.Millisecond})
+			want := "the node there, n4, was removed from the cluster and takes no joins: --join another member (the members it last knew: http://127.0.0.1:8081, http://127.0.0.1:8082)"
+			if tc.removed && (err == nil || !strings.Contains(err.Error(), want)) {
+				t.Fatalf("err = %v, want %q", err, want)
+			}
+			if !tc.removed && (err != nil || id != "c1") {
+				t.Fatalf("id %q, err %v; want its answer taken", id, err)
+			}
+		})
+	}
+}

@@ -187,10 +187,14 @@ func clusterStatus(fs *flag.FlagSet) action {
 	}
 }
 
-// removed reports a node whose Raft has stopped and whose configuration
-// no longer lists it: a member removed while it ran.
+// removed reports a node that was removed from the cluster while it ran,
+// as the node's own /readyz tells it: its configuration lists other
+// members but not it, and its Raft has stopped (a leader that removed
+// itself) or it knows no leader (a follower removed). A node that has
+// not joined yet holds no configuration, and one catching up hears from
+// a leader.
 func removed(st *client.ClusterStatus) bool {
-	if st.State != "Shutdown" || len(st.Nodes) == 0 {
+	if len(st.Nodes) == 0 {
 		return false
 	}
 	for _, n := range st.Nodes {
@@ -198,7 +202,7 @@ func removed(st *client.ClusterStatus) bool {
 			return false
 		}
 	}
-	return true
+	return st.State == "Shutdown" || st.Leader == nil || st.Leader.ID == ""
 }
 
 // printNodes lists the members. SUFFRAGE says "Nonvoter" while a joined

@@ -110,6 +110,32 @@ func TestClusterStatusSaysANodeWasRemoved(t *testing.T) {
 	}
 }
 
+// A follower removed while it runs keeps serving with state Follower, no
+// leader, and a configuration without it (as a real one answered on
+// loopback); its status says it was removed too, and a member between
+// leaders, still listed, says nothing of the kind.
+func TestClusterStatusSaysAFollowerWasRemoved(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		removed    bool
+	}{
+		{"a removed follower", `{"node_id":"n4","state":"Follower","leader":null,"nodes":[{"id":"n1","suffrage":"Voter"},{"id":"n2","suffrage":"Voter"}]}`, true},
+		{"a member between leaders", `{"node_id":"n2","state":"Candidate","leader":null,"nodes":[{"id":"n1","suffrage":"Voter"},{"id":"n2","suffrage":"Voter"}]}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			node := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer node.Close()
+			r := runCLI(t, map[string]string{"ARENA_SERVER": node.URL}, "cluster", "status")
+			if got := strings.Contains(r.stdout, "was removed from the cluster"); r.code != 0 || got != tc.removed {
+				t.Fatalf("exit %d, says removed: %v, want %v\n%s%s", r.code, got, tc.removed, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
 // `cluster remove` refused for the quorum's sake named only the API's
 // ?force=true; arenactl now names its own flag. (The refusal is a
 // node's answer as web sends it: a loopback cluster in one process has
