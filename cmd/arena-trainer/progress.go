@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentarena/arena/gpu"
+	"github.com/agentarena/arena/internal/term"
 )
 
 // progress reports training: step, loss, the latest TRL metrics,
@@ -43,7 +44,7 @@ const (
 func newProgress(w io.Writer, total int) *progress {
 	now := time.Now()
 	p := &progress{w: w, total: total, start: now, stepStart: now, every: logEvery, drawn: true}
-	if cols, ok := terminalWidth(w); ok {
+	if cols, ok := term.Width(w); ok {
 		p.tty, p.cols, p.every = true, cols, ttyEvery
 	}
 	return p

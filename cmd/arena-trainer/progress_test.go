@@ -78,29 +78,3 @@ func TestProgressOnATerminalRedrawsOneLine(t *testing.T) {
 		}
 	}
 }
-
-// terminalWidth tells a terminal from what is not one; /dev/null is a
-// character device but no terminal.
-func TestTerminalWidthTellsLogsFromTerminals(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	file, err := os.Create(filepath.Join(t.TempDir(), "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	for name, w := range map[string]any{"a pipe": w, os.DevNull: null, "a file": file, "a buffer": &bytes.Buffer{}} {
-		if _, ok := terminalWidth(w.(interface{ Write([]byte) (int, error) })); ok {
-			t.Errorf("%s was taken for a terminal", name)
-		}
-	}
-}

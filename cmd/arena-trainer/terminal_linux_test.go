@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/agentarena/arena/internal/term"
 )
 
 // A pseudo-terminal, as script or an ssh session gives, is a terminal of
@@ -31,8 +33,8 @@ func TestTerminalWidthReadsAPseudoTerminal(t *testing.T) {
 	if err := unix.IoctlSetWinsize(int(pts.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 30, Col: 100}); err != nil {
 		t.Fatal(err)
 	}
-	if cols, ok := terminalWidth(pts); !ok || cols != 100 {
-		t.Fatalf("terminalWidth = %d, %v; want 100 columns of a terminal", cols, ok)
+	if cols, ok := term.Width(pts); !ok || cols != 100 {
+		t.Fatalf("term.Width = %d, %v; want 100 columns of a terminal", cols, ok)
 	}
 	if p := newProgress(pts, 10); !p.tty || p.cols != 100 {
 		t.Errorf("progress on a terminal does not redraw: %+v", p)

@@ -3,17 +3,12 @@
 // where it must be plain lines.
 package term
 
-import (
-	"io"
-	"os"
-)
+import "io"
 
-// IsTerminal reports whether w is a terminal (a character device).
+// IsTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one, and a tool whose output goes there (cron, a
+// service manager) must not redraw lines into it.
 func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, ok := Width(w)
+	return ok
 }

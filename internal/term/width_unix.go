@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package term
 
 import (
 	"io"
@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// terminalWidth says whether w is a terminal and how many columns it
+// Width says whether w is a terminal and how many columns it
 // has. A file is a terminal when it answers the window-size ioctl, which
 // a pipe, a regular file and /dev/null do not.
-func terminalWidth(w io.Writer) (int, bool) {
+func Width(w io.Writer) (int, bool) {
 	f, ok := w.(interface{ Fd() uintptr })
 	if !ok {
 		return 0, false
