@@ -111,8 +111,13 @@ func (g *clusterGuard) refuse(remote net.Addr, theirs, ours string) {
 	if now-last < int64(10*time.Second) || !g.lastLog.CompareAndSwap(last, now) || g.log == nil {
 		return
 	}
-	g.log.Error("refused a Raft connection from a node of another cluster: its data dir is not this cluster's "+
-		"(a copied or restored dir, a cluster rebuilt under the same addresses); stop that node, and empty its data dir to add it here",
+	// Either side may be the stray one: a member whose dir was emptied and
+	// that was started without --join bootstraps a cluster of its own at
+	// its old address, and then refuses its real cluster's leader.
+	g.log.Error("refused a Raft connection from a node of another cluster: one of the two nodes runs on a data dir that is not its cluster's "+
+		"(a copied or restored dir, a cluster rebuilt under the same addresses); stop that node, and empty its data dir to add it here. "+
+		"If this node is the stray one (its data dir was emptied and it was started without --join, so it bootstrapped a new one-node cluster), "+
+		"stop this node instead, empty its data dir and start it with --join to a member of its cluster",
 		"remote", remote.String(), "its_cluster", theirs, "this_cluster", ours, "refused_total", g.refused.Load())
 }
 

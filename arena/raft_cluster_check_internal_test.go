@@ -187,6 +187,13 @@ func TestRefusedConnectionsLogOnce(t *testing.T) {
 	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
 		t.Fatalf("%d error lines for %d refused connections, want 1:\n%s", n, tries, logs.String())
 	}
+	// A wiped member started without --join bootstraps a cluster of its
+	// own and refuses its real cluster's leader: the line told the
+	// operator to stop that leader (7 December 2026, an operator's
+	// walk-through). It names this node as the possible stray one too.
+	if !strings.Contains(logs.String(), "If this node is the stray one") {
+		t.Errorf("the refusal does not say this node may be the stray one:\n%s", logs.String())
+	}
 }
 
 // Raft's transport accepts from the moment it is made. Open set the
