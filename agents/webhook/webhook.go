@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // maxReplyBytes bounds what is read of a reply: a move is small, and an
@@ -148,9 +149,7 @@ func quote(data []byte) string {
 		return ""
 	}
 	cut := len(text) > quoteBytes
-	if cut {
-		text = strings.ToValidUTF8(text[:quoteBytes], "")
-	}
+	text = textcut.Cut(text, quoteBytes)
 	text = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '

@@ -115,6 +115,8 @@ func TestErrorsQuoteTheReply(t *testing.T) {
 		{"a reply that is not JSON, on one line", 200, "<html>\n<b>oops</b>",
 			`webhook reply must be {"move": ...}: invalid character '<' looking for beginning of value: <html> <b>oops</b>`},
 		{"a long reply, cut", 502, long, "webhook answered 502 Bad Gateway: " + long[:200] + " …"},
+		// The 200th byte is the middle of a letter: the quote ends before it.
+		{"a long reply, cut at a character", 502, "x" + strings.Repeat("я", 150), "webhook answered 502 Bad Gateway: x" + strings.Repeat("я", 99) + " …"},
 		// It said "unexpected end of JSON input": the arena reads 1 MiB
 		// and decoded the cut-off JSON.
 		{"a reply over the 1 MiB the arena reads", 200, `{"move": 3, "pad": "` + strings.Repeat("x", 1<<20) + `"}`,
