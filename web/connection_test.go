@@ -26,6 +26,18 @@ func TestAnOwnerSeesWhetherItsAgentIsConnectedFromAnyNode(t *testing.T) {
 	leaderID := c.Leader().ID()
 	a := plAgents(t, leader.url, "watched")[0]
 	other := plAgents(t, leader.url, "nosy")[0]
+	// Both owners and the agent exist on every node before any is asked
+	// (followers apply the sign-ups a moment after the leader).
+	c.Eventually(10*time.Second, func() error {
+		for i, n := range nodes {
+			for _, key := range []string{a.ownerKey, other.ownerKey} {
+				if code := plHTTP(t, "GET", n.url+"/v1/agents?owner=me", key, nil, nil); code != 200 {
+					return fmt.Errorf("node %d does not know an owner yet (%d)", i, code)
+				}
+			}
+		}
+		return nil
+	})
 
 	detail := func(t *testing.T, base, key string) (int, *connBody) {
 		t.Helper()
