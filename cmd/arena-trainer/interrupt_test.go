@@ -41,6 +41,11 @@ func TestARunInterruptedMidRoundSaysSo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "interrupted mid-round") || strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("err = %v, want it to say the round was interrupted", err)
 	}
+	// Its steps stay in the log, which says what happened; the error
+	// said "nothing was kept".
+	if !strings.Contains(err.Error(), "metrics.jsonl logs its step") || strings.Contains(err.Error(), "nothing was kept") {
+		t.Errorf("err = %v, want it to say what metrics.jsonl keeps of the round", err)
+	}
 	if !strings.HasSuffix(stderr.String(), "\n") {
 		t.Errorf("the progress line is left open, so the error is printed after the bar:\n%q", stderr.String())
 	}

@@ -47,10 +47,13 @@ type Version struct {
 	// DPO: the two side by side say what DPO itself did.
 	AfterSFT float64   `json:"heldout_after_sft"`
 	Unseen   *accuracy `json:"unseen,omitempty"`
-	// DPO is TRL's metrics on held-out pairs, against this version's
-	// reference; Train the last training step's.
-	DPO   gpu.DPOStats `json:"dpo_heldout"`
-	Train gpu.DPOStats `json:"dpo_train"`
+	// Train is TRL's DPO metrics on training pairs, the mean over this
+	// version's DPO steps (dpoMean); DPO the same metrics on held-out
+	// pairs after its last step, against this version's reference. Each
+	// is absent when not measured: no DPO step (-dpo-steps 0), or no
+	// held-out pair.
+	DPO   *gpu.DPOStats `json:"dpo_heldout,omitempty"`
+	Train *gpu.DPOStats `json:"dpo_train,omitempty"`
 	// SFTExamples and Pairs are the data this version trained on (the
 	// learner's own passing and failing samples included).
 	SFTExamples int `json:"sft_examples"`
@@ -64,7 +67,8 @@ type Summary struct {
 	Versions []Version `json:"versions"`
 	// Verdict says whether the run learned: "climbing" when held-out
 	// accuracy rose version over version, "overfit" when DPO's own reward
-	// accuracy saturated while held-out accuracy fell (the failure DPO is
+	// accuracy (the last version's mean over its DPO steps) saturated
+	// while held-out accuracy fell (the failure DPO is
 	// known for), "not measured" without held-out tasks, else "flat".
 	Verdict string  `json:"verdict"`
 	Seconds float64 `json:"seconds"`
@@ -132,9 +136,8 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprint(stdout, table(Summary{Preset: o.Model.Preset, Params: len(tr.Policy().Params), Versions: st.Versions, Verdict: verdict(st.Versions), Seconds: st.Seconds}))
 		return nil
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return err
-	}
+	// -out is created by the first step's metrics line or the first
+	// version's files: a run refused below leaves nothing behind.
 	data, err := o.tasks()
 	if err != nil {
 		return err
@@ -176,21 +179,25 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "resumed from %s at version %d (step %d); training %s\n", ckpt, st.Version, tr.Steps(), next)
 	}
 	rng := rand.New(pcg)
-	mf, err := openMetrics(o.Out, tr.Steps())
+	mlog, err := openMetrics(o.Out, tr.Steps())
 	if err != nil {
 		return err
 	}
-	defer mf.Close()
-	mw := gpu.NewMetricsWriter(mf)
+	defer mlog.Close()
 	prog := newProgress(stderr, (o.Versions-st.Version)*(o.SFTSteps+o.DPOSteps))
 	prog.base = tr.Steps()
 	defer prog.done() // an error is printed on a line of its own, not after the bar
 	tr.OnStep = func(m gpu.StepMetrics) {
-		_ = mw.Write(m)
+		_ = mlog.Write(m)
 		prog.step(m)
 	}
 	sum := Summary{Preset: o.Model.Preset, Params: len(model.Params), Versions: st.Versions}
-	saved := st.Version // the last version in policy.ckpt
+	saved, savedStep := st.Version, tr.Steps() // the last version in policy.ckpt, and its step
+	// failed is o.failed, saying too what the log keeps of the steps
+	// after the checkpoint.
+	failed := func(v int, err error) error {
+		return fmt.Errorf("%w%s", o.failed(v, saved, err), unsavedSteps(savedStep, tr.Steps()))
+	}
 	for v := saved + 1; v <= o.Versions && ctx.Err() == nil; v++ {
 		var learned []learnerAnswers
 		if v > 1 {
@@ -203,17 +210,17 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				break // said below, as every interruption is
 			}
 			if err != nil {
-				return o.failed(v, saved, err)
+				return failed(v, err)
 			}
 			s, p, err := o.learnerData(data, learned)
 			if err != nil {
-				return o.failed(v, saved, err)
+				return failed(v, err)
 			}
 			sft, pairs = append(sft, s...), append(pairs, p...)
 		}
 		row := Version{Version: v, SFTExamples: len(sft), Pairs: len(pairs)}
 		if err := tr.RestartOptimizer(); err != nil {
-			return o.failed(v, saved, err)
+			return failed(v, err)
 		}
 		for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Sequence, o.Batch)
@@ -221,7 +228,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				batch[j] = sft[rng.IntN(len(sft))]
 			}
 			if _, err := tr.SFT(batch); err != nil {
-				return o.failed(v, saved, err)
+				return failed(v, err)
 			}
 		}
 		prog.pause()
@@ -232,6 +239,7 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := tr.FreezeReference(); err != nil {
 			return err
 		}
+		var train dpoMean
 		for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
 			batch := make([]gpu.Pair, o.Batch)
 			for j := range batch {
@@ -239,17 +247,19 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			m, err := tr.DPO(batch)
 			if err != nil {
-				return o.failed(v, saved, err)
+				return failed(v, err)
 			}
-			row.Train = *m.DPOStats
+			train.add(*m.DPOStats)
 		}
 		if ctx.Err() != nil {
 			break
 		}
 		prog.pause()
-		row.Steps = tr.Steps()
-		if res, err := tr.Evaluate(data.evalPairs); err == nil {
-			row.DPO = res.Stats
+		row.Steps, row.Train = tr.Steps(), train.mean()
+		// Without a DPO step the policy is its reference, whose rewards
+		// are 0 by definition: nothing to measure.
+		if res, err := tr.Evaluate(data.evalPairs); err == nil && row.Train != nil {
+			row.DPO = &res.Stats
 		}
 		if row.Heldout, err = evaluateTrainer(ctx, tr, data.eval, o.MaxTokens, trained); err != nil {
 			if ctx.Err() != nil {
@@ -269,11 +279,10 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sum.Versions = append(sum.Versions, row)
 		if row.Heldout.Tasks == 0 {
-			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy not measured (-eval-tasks 0); DPO rewards/accuracies %.2f train\n",
-				v, row.Steps, row.Train.RewardsAccuracies)
+			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy not measured (-eval-tasks 0); %s\n", v, row.Steps, o.dpoSays(row))
 		} else {
-			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); DPO rewards/accuracies %.2f train, %.2f held-out\n",
-				v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Train.RewardsAccuracies, row.DPO.RewardsAccuracies)
+			fmt.Fprintf(stderr, "version %d (step %d): held-out accuracy %.3f after SFT, %.3f after DPO (score %.3f, formatted %.2f); %s\n",
+				v, row.Steps, row.AfterSFT, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, o.dpoSays(row))
 		}
 		if row.Unseen != nil {
 			fmt.Fprintf(stderr, "version %d (step %d): held-out families %s: accuracy %.3f (score %.3f, formatted %.2f)\n",
@@ -281,7 +290,11 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		// The version's weights first: a crash between the two files
 		// leaves the checkpoint at the version before, which a rerun
-		// trains again and writes this file anew.
+		// trains again and writes this file anew. (-out exists unless
+		// the version had no step at all.)
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return err
+		}
 		if err := gpu.SaveWeights(filepath.Join(o.Out, fmt.Sprintf("v%d.safetensors", v)), tr.Policy()); err != nil {
 			return err
 		}
@@ -294,21 +307,25 @@ func runOffline(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := tr.Save(ckpt); err != nil {
 			return err
 		}
-		saved = v
+		saved, savedStep = v, tr.Steps()
 	}
 	prog.done()
 	sum.Verdict = verdict(sum.Versions)
 	sum.Seconds = st.Seconds + time.Since(start).Seconds()
-	if err := drawCurve(o.Out, "SFT then DPO on verifiable-task preferences, version by version"); err != nil {
-		return err
+	if len(sum.Versions) > 0 {
+		// The report is of the saved versions: a run interrupted before
+		// its first has none to report.
+		if err := drawCurve(o.Out, "SFT then DPO on verifiable-task preferences, version by version", savedStep); err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(sum, "", "  ")
+		if err := os.WriteFile(filepath.Join(o.Out, "summary.json"), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, table(sum))
 	}
-	b, _ := json.MarshalIndent(sum, "", "  ")
-	if err := os.WriteFile(filepath.Join(o.Out, "summary.json"), append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, table(sum))
 	if ctx.Err() != nil {
-		return o.failed(saved+1, saved, errors.New("interrupted; its steps are dropped"))
+		return failed(saved+1, errors.New("interrupted; its steps are dropped"))
 	}
 	return nil
 }
@@ -506,7 +523,7 @@ func verdict(vs []Version) string {
 		best = max(best, v.Heldout.Passed)
 	}
 	switch {
-	case vs[len(vs)-1].Train.RewardsAccuracies >= 0.95 && last < best:
+	case vs[len(vs)-1].Train != nil && vs[len(vs)-1].Train.RewardsAccuracies >= 0.95 && last < best:
 		return "overfit"
 	case last > first:
 		return "climbing"
@@ -517,20 +534,37 @@ func verdict(vs []Version) string {
 // table prints the versions as the report's table.
 func table(s Summary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| version | step | held-out accuracy after SFT | after DPO | of it, text never trained on | held-out score | formatted | unseen families | DPO reward acc. (train / held-out) | pairs |\n")
+	fmt.Fprintf(&b, "| version | step | held-out accuracy after SFT | after DPO | of it, text never trained on | held-out score | formatted | unseen families | DPO reward acc. (train, mean over the version's steps / held-out) | pairs |\n")
 	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, v := range s.Versions {
 		if v.Heldout.Tasks == 0 {
-			fmt.Fprintf(&b, "| v%d | %d | – | – | – | – | – | – | %.2f / – | %d |\n", v.Version, v.Steps, v.Train.RewardsAccuracies, v.Pairs)
+			fmt.Fprintf(&b, "| v%d | %d | – | – | – | – | – | – | %s / – | %d |\n", v.Version, v.Steps, rewardAcc(v.Train), v.Pairs)
 			continue
 		}
 		unseen := "–"
 		if v.Unseen != nil {
 			unseen = fmt.Sprintf("%.3f", v.Unseen.Passed)
 		}
-		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.3f (%d tasks) | %.3f | %.2f | %s | %.2f / %.2f | %d |\n", v.Version, v.Steps, v.AfterSFT, v.Heldout.Passed,
-			v.Heldout.Novel, v.Heldout.NovelTasks, v.Heldout.Score, v.Heldout.Formatted, unseen, v.Train.RewardsAccuracies, v.DPO.RewardsAccuracies, v.Pairs)
+		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.3f (%d tasks) | %.3f | %.2f | %s | %s / %s | %d |\n", v.Version, v.Steps, v.AfterSFT, v.Heldout.Passed,
+			v.Heldout.Novel, v.Heldout.NovelTasks, v.Heldout.Score, v.Heldout.Formatted, unseen, rewardAcc(v.Train), rewardAcc(v.DPO), v.Pairs)
 	}
 	fmt.Fprintf(&b, "\nverdict: %s (%s preset, %.2fM parameters, %.0f s)\n", s.Verdict, s.Preset, float64(s.Params)/1e6, s.Seconds)
 	return b.String()
+}
+
+// rewardAcc prints DPO's reward accuracy, or "–" where it was not
+// measured (nil).
+func rewardAcc(s *gpu.DPOStats) string {
+	if s == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", s.RewardsAccuracies)
+}
+
+// dpoSays is a version's DPO reward accuracy in its progress line.
+func (o offlineOptions) dpoSays(row Version) string {
+	if row.Train == nil {
+		return "no DPO step (-dpo-steps 0)"
+	}
+	return fmt.Sprintf("DPO rewards/accuracies %.2f train (the mean over the version's %d DPO steps), %s held-out", row.Train.RewardsAccuracies, o.DPOSteps, rewardAcc(row.DPO))
 }

@@ -104,9 +104,8 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if o.Play && o.OwnerKey == "" {
 		return errors.New("entering the learner needs an owner key (--owner-key or ARENA_KEY), or pass --play=false")
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return err
-	}
+	// -out is created by the first step's metrics line: a run refused
+	// below, or one that trains nothing, leaves nothing behind.
 	reader, err := client.New(o.Server, client.WithKey(o.TrainerKey))
 	if err != nil {
 		return err
@@ -178,12 +177,11 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer release()
-	mf, err := openMetrics(o.Out, tr.Steps())
+	mlog, err := openMetrics(o.Out, tr.Steps())
 	if err != nil {
 		return err
 	}
-	defer mf.Close()
-	mw := gpu.NewMetricsWriter(mf)
+	defer mlog.Close()
 	rng := rand.New(rand.NewPCG(o.Model.Seed, uint64(tr.Steps())))
 	var data pulled
 	learner := &playing{}
@@ -250,8 +248,10 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			// The line counts the run's steps, as metrics.jsonl and the
 			// versions' names (learner@vN) do, not the round's.
 			prog.base = tr.Steps()
-			tr.OnStep = func(m gpu.StepMetrics) { _ = mw.Write(m); prog.step(m) }
-			if err := trainRound(ctx, tr, data, o, rng); err != nil {
+			tr.OnStep = func(m gpu.StepMetrics) { _ = mlog.Write(m); prog.step(m) }
+			saved := tr.Steps() // the checkpoint's step (0: none yet)
+			dpo, err := trainRound(ctx, tr, data, o, rng)
+			if err != nil {
 				// The checkpoint on disk is the last good one: this round's
 				// steps are not saved. The error gets a line of its own.
 				prog.done()
@@ -264,13 +264,21 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 					err = divergedHint(err)
 				}
 				if _, serr := os.Stat(ckpt); serr != nil {
-					return fmt.Errorf("round %d: %w (no checkpoint was saved before it; nothing was kept)", round, err)
+					return fmt.Errorf("round %d: %w (no checkpoint was saved before it)%s", round, err, unsavedSteps(0, tr.Steps()))
 				}
-				return fmt.Errorf("round %d: %w (the checkpoint %s is the last good state)", round, err, ckpt)
+				return fmt.Errorf("round %d: %w (the checkpoint %s is the last good state)%s", round, err, ckpt, unsavedSteps(saved, tr.Steps()))
 			}
 			prog.done()
 			trained = true
-			if err := drawCurve(o.Out, "arena-trainer run: SFT then DPO per round"); err != nil {
+			if dpo != nil {
+				fmt.Fprintf(stderr, "learner@v%d: DPO rewards/accuracies %.2f, rewards/margins %.3f on training pairs (the mean over the round's %d DPO steps)\n",
+					tr.Steps(), dpo.RewardsAccuracies, dpo.RewardsMargins, o.DPOSteps)
+			}
+			// -out exists unless the round had no step at all.
+			if err := os.MkdirAll(o.Out, 0o755); err != nil {
+				return err
+			}
+			if err := drawCurve(o.Out, "arena-trainer run: SFT then DPO per round", tr.Steps()); err != nil {
 				return err
 			}
 			if o.Play {
@@ -284,7 +292,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 					entered = &e
 				}
 			}
-			if err := o.evalVersion(ctx, tr, watch.kept.Verifiable, round, data, entered, stderr); err != nil {
+			if err := o.evalVersion(ctx, tr, watch.kept.Verifiable, round, data, dpo, entered, stderr); err != nil {
 				return err
 			}
 		} else {
@@ -396,10 +404,12 @@ var keptOnResume = []string{"preset", "context", "tokenizer", "init", "accumulat
 const dataPoll = 5 * time.Second
 
 // trainRound is one version: SFT on the passing answers, then DPO on the
-// pairs against the fine-tuned model, frozen.
-func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptions, rng *rand.Rand) error {
+// pairs against the fine-tuned model, frozen. It returns DPO's metrics,
+// the mean over the round's DPO steps (nil without any), as offline
+// reports a version's.
+func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptions, rng *rand.Rand) (*gpu.DPOStats, error) {
 	if err := tr.RestartOptimizer(); err != nil {
-		return err
+		return nil, err
 	}
 	for i := 0; i < o.SFTSteps && ctx.Err() == nil; i++ {
 		batch := make([]gpu.Sequence, o.Batch)
@@ -407,22 +417,25 @@ func trainRound(ctx context.Context, tr *gpu.Trainer, data pulled, o onlineOptio
 			batch[j] = data.sft[rng.IntN(len(data.sft))]
 		}
 		if _, err := tr.SFT(batch); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := tr.FreezeReference(); err != nil {
-		return err
+		return nil, err
 	}
+	var train dpoMean
 	for i := 0; i < o.DPOSteps && ctx.Err() == nil; i++ {
 		batch := make([]gpu.Pair, o.Batch)
 		for j := range batch {
 			batch[j] = data.pairs[rng.IntN(len(data.pairs))]
 		}
-		if _, err := tr.DPO(batch); err != nil {
-			return err
+		m, err := tr.DPO(batch)
+		if err != nil {
+			return nil, err
 		}
+		train.add(*m.DPOStats)
 	}
-	return ctx.Err()
+	return train.mean(), ctx.Err()
 }
 
 // openTrainer resumes from the checkpoint when there is one: its cursor
@@ -582,7 +595,7 @@ func (p *playing) stop() {
 // arena's options when the run started (kept; nil for another game),
 // drawn as its evaluation arena would. It appends a line to
 // versions.jsonl and prints it.
-func (o onlineOptions) evalVersion(ctx context.Context, tr *gpu.Trainer, kept *verifiable.Options, round int, data pulled, entered *entry, log io.Writer) error {
+func (o onlineOptions) evalVersion(ctx context.Context, tr *gpu.Trainer, kept *verifiable.Options, round int, data pulled, dpo *gpu.DPOStats, entered *entry, log io.Writer) error {
 	if o.EvalTasks <= 0 || kept == nil {
 		return nil
 	}
@@ -596,8 +609,11 @@ func (o onlineOptions) evalVersion(ctx context.Context, tr *gpu.Trainer, kept *v
 		Pairs   int       `json:"pairs"`
 		Heldout accuracy  `json:"heldout"`
 		Unseen  *accuracy `json:"unseen_families,omitempty"`
-		Note    string    `json:"note,omitempty"`
-	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: len(data.pairs)}
+		// DPOTrain is DPO's metrics on training pairs, the mean over the
+		// round's DPO steps (offline's dpo_train); absent without any.
+		DPOTrain *gpu.DPOStats `json:"dpo_train,omitempty"`
+		Note     string        `json:"note,omitempty"`
+	}{Round: round, Version: fmt.Sprintf("learner@v%d", tr.Steps()), Pairs: len(data.pairs), DPOTrain: dpo}
 	if entered != nil {
 		row.Agent = entered.name
 	}
