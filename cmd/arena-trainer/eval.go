@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/agentarena/arena/games/verifiable"
 	"github.com/agentarena/arena/gpu"
@@ -25,6 +26,16 @@ type accuracy struct {
 	// the pass rate on these alone, is the measure of generalisation.
 	NovelTasks int     `json:"novel_tasks"`
 	Novel      float64 `json:"novel"`
+}
+
+// novelRate prints the pass rate on the tasks no training pair had, or
+// "–" when every task's text was trained on: 0.000 of 0 tasks read as a
+// model that failed them.
+func novelRate(a accuracy) string {
+	if a.NovelTasks == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", a.Novel)
 }
 
 // evaluate answers every task greedily (temperature 0: the policy's own

@@ -545,8 +545,8 @@ func table(s Summary) string {
 		if v.Unseen != nil {
 			unseen = fmt.Sprintf("%.3f", v.Unseen.Passed)
 		}
-		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %.3f (%d tasks) | %.3f | %.2f | %s | %s / %s | %d |\n", v.Version, v.Steps, v.AfterSFT, v.Heldout.Passed,
-			v.Heldout.Novel, v.Heldout.NovelTasks, v.Heldout.Score, v.Heldout.Formatted, unseen, rewardAcc(v.Train), rewardAcc(v.DPO), v.Pairs)
+		fmt.Fprintf(&b, "| v%d | %d | %.3f | %.3f | %s (%d tasks) | %.3f | %.2f | %s | %s / %s | %d |\n", v.Version, v.Steps, v.AfterSFT, v.Heldout.Passed,
+			novelRate(v.Heldout), v.Heldout.NovelTasks, v.Heldout.Score, v.Heldout.Formatted, unseen, rewardAcc(v.Train), rewardAcc(v.DPO), v.Pairs)
 	}
 	fmt.Fprintf(&b, "\nverdict: %s (%s preset, %.2fM parameters, %.0f s)\n", s.Verdict, s.Preset, float64(s.Params)/1e6, s.Seconds)
 	return b.String()
@@ -566,5 +566,13 @@ func (o offlineOptions) dpoSays(row Version) string {
 	if row.Train == nil {
 		return "no DPO step (-dpo-steps 0)"
 	}
-	return fmt.Sprintf("DPO rewards/accuracies %.2f train (the mean over the version's %d DPO steps), %s held-out", row.Train.RewardsAccuracies, o.DPOSteps, rewardAcc(row.DPO))
+	return fmt.Sprintf("DPO rewards/accuracies %.2f train (the mean over the version's %s), %s held-out", row.Train.RewardsAccuracies, dpoSteps(o.DPOSteps), rewardAcc(row.DPO))
+}
+
+// dpoSteps is "1 DPO step", "20 DPO steps".
+func dpoSteps(n int) string {
+	if n == 1 {
+		return "1 DPO step"
+	}
+	return fmt.Sprintf("%d DPO steps", n)
 }

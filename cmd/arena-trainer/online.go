@@ -271,8 +271,8 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			prog.done()
 			trained = true
 			if dpo != nil {
-				fmt.Fprintf(stderr, "learner@v%d: DPO rewards/accuracies %.2f, rewards/margins %.3f on training pairs (the mean over the round's %d DPO steps)\n",
-					tr.Steps(), dpo.RewardsAccuracies, dpo.RewardsMargins, o.DPOSteps)
+				fmt.Fprintf(stderr, "learner@v%d: DPO rewards/accuracies %.2f, rewards/margins %.3f on training pairs (the mean over the round's %s)\n",
+					tr.Steps(), dpo.RewardsAccuracies, dpo.RewardsMargins, dpoSteps(o.DPOSteps))
 			}
 			// -out exists unless the round had no step at all.
 			if err := os.MkdirAll(o.Out, 0o755); err != nil {
@@ -664,8 +664,8 @@ func (o onlineOptions) evalVersion(ctx context.Context, tr *gpu.Trainer, kept *v
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks; %.3f on the %d whose text no training pair had\n",
-		row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks, row.Heldout.Novel, row.Heldout.NovelTasks)
+	fmt.Fprintf(log, "%s: held-out accuracy %.3f (score %.3f, formatted %.2f) on %d tasks; %s on the %d whose text no training pair had\n",
+		row.Version, row.Heldout.Passed, row.Heldout.Score, row.Heldout.Formatted, row.Heldout.Tasks, novelRate(row.Heldout), row.Heldout.NovelTasks)
 	if row.Unseen != nil {
 		fmt.Fprintf(log, "%s: held-out families %v: accuracy %.3f (score %.3f, formatted %.2f) on %d tasks\n",
 			row.Version, opts.HeldOut, row.Unseen.Passed, row.Unseen.Score, row.Unseen.Formatted, row.Unseen.Tasks)

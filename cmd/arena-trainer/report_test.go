@@ -285,3 +285,31 @@ func TestAnInterruptedVersionIsNotDrawnAsSaved(t *testing.T) {
 		}
 	}
 }
+
+// When every held-out task's text was trained on (level-1 strings has 40
+// distinct tasks), "of it, text never trained on" read 0.000 (0 tasks),
+// and run's log "0.000 on the 0 whose text no training pair had": a rate
+// of nothing, shown as a model that failed.
+func TestNoNovelTaskShowsADash(t *testing.T) {
+	for _, tt := range []struct {
+		a    accuracy
+		want string
+	}{
+		{accuracy{Tasks: 5}, "–"},
+		{accuracy{Tasks: 5, NovelTasks: 4, Novel: 0.5}, "0.500"},
+		{accuracy{Tasks: 5, NovelTasks: 4}, "0.000"},
+	} {
+		if got := novelRate(tt.a); got != tt.want {
+			t.Errorf("novelRate(%+v) = %q, want %q", tt.a, got, tt.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	err := runOffline(context.Background(), []string{"-out", t.TempDir(), "-preset", "tiny", "-context", "64", "-versions", "1", "-sft-steps", "1",
+		"-dpo-steps", "1", "-batch", "2", "-families", "strings", "-levels", "1", "-train-tasks", "400", "-eval-tasks", "5", "-onpolicy-tasks", "0", "-max-tokens", "4"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "| – (0 tasks) |") {
+		t.Errorf("the table does not show a dash for a rate over no task:\n%s", stdout.String())
+	}
+}
