@@ -201,7 +201,7 @@ func TestAResumedRunKeepsTheOptionsItStartedWith(t *testing.T) {
 	if err := runOnline(ctx, append(slices.Clone(args), "-arena", "prompt", "-eval-tasks", "0"), &bytes.Buffer{}, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"-arena, -context", "round 3: 0 new pairs (cursor 50), 25 in all"} {
+	for _, want := range []string{"kept: -arena prompt (the run's: verifiable) ignored", "round 3: 0 new pairs (cursor 50), 25 in all"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("a rerun naming another arena did not say %q:\n%s", want, stderr.String())
 		}

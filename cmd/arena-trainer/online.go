@@ -123,8 +123,15 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// resumed run.
 		var ignored []string
 		fs.Visit(func(f *flag.Flag) {
-			if slices.Contains(keptOnResume, f.Name) || (f.Name == "arena" && resumedRun && f.Value.String() != recorded.Arena) {
+			switch was, known := recorded.Flags[f.Name]; {
+			case f.Name == "arena" && resumedRun && f.Value.String() != recorded.Arena:
+				ignored = append(ignored, fmt.Sprintf("-arena %s (the run's: %s)", f.Value, recorded.Arena))
+			case !slices.Contains(keptOnResume, f.Name):
+			case !known:
+				// The checkpoint does not say what the run was given.
 				ignored = append(ignored, "-"+f.Name)
+			case was != f.Value.String():
+				ignored = append(ignored, fmt.Sprintf("-%s %s (the run's: %s)", f.Name, f.Value, was))
 			}
 		})
 		if resumedRun {
@@ -163,6 +170,14 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		watch.compare(now)
 	} else {
 		watch.kept = runState{Arena: o.Arena, Verifiable: now.opts}
+		if statErr != nil {
+			// A new run: its flags made the model and its settings. (A
+			// checkpoint another command saved records none.)
+			watch.kept.Flags = map[string]string{}
+			for _, name := range keptOnResume {
+				watch.kept.Flags[name] = fs.Lookup(name).Value.String()
+			}
+		}
 		if statErr == nil && now.opts != nil {
 			fmt.Fprintf(stderr, "arena-trainer: %s records no arena options (an offline run or an older arena-trainer saved it): this run keeps arena %q's options as they are now, %s\n",
 				ckpt, o.Arena, describeOptions(now.opts))

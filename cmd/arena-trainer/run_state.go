@@ -26,6 +26,12 @@ type runState struct {
 	// Verifiable is the verifiable arena's options when the run started;
 	// nil for a game that holds nothing out.
 	Verifiable *verifiable.Options `json:"verifiable,omitempty"`
+	// Flags are the values the run started with of the flags its
+	// checkpoint fixes (keptOnResume), so that a resumed run names only
+	// those given otherwise as ignored: the same command run again was
+	// told its own -preset was ignored. Nil for a checkpoint saved before
+	// runs recorded them, or one another command made.
+	Flags map[string]string `json:"flags,omitempty"`
 }
 
 // recordedRun reads the run state a checkpoint holds; ok is false for a
