@@ -312,17 +312,20 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		} else {
 			poll := !trained && waited < o.WaitData
+			// A poll waits no longer than -wait-data has left: -wait-data
+			// 1s polled once, 5 s later.
+			every := min(o.RoundWait, dataPoll, o.WaitData-waited)
 			if !quiet {
 				more := ""
 				if poll {
-					more = fmt.Sprintf(" (looking every %v for up to %v)", min(o.RoundWait, dataPoll), o.WaitData-waited)
+					more = fmt.Sprintf(" (looking every %v for up to %v)", every, o.WaitData-waited)
 				}
 				fmt.Fprintf(stderr, "round %d: waiting for at least %d pairs and one answer to learn from in arena %q%s\n", round, o.MinPairs, o.Arena, more)
 			}
 			if poll {
 				// A fresh arena fills in seconds: poll until it has, and
 				// do not spend one of the run's rounds on the wait.
-				wait = min(o.RoundWait, dataPoll)
+				wait = every
 				waited += wait
 				polled = true
 				n--
@@ -339,7 +342,10 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return err
 			}
 		}
-		if o.Play && tr.Reference() != nil {
+		// A round that trained nothing leaves the version already playing
+		// as it is: entering it again took its agent back with a new key
+		// and restarted it at every poll for data.
+		if o.Play && tr.Reference() != nil && (entered != nil || !learner.plays(tr.Steps())) {
 			learner.stop()
 			if entered == nil {
 				// A round that trained nothing plays the version it has
@@ -360,7 +366,7 @@ func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) err
 					return err
 				}
 				done := make(chan struct{})
-				learner.cancel, learner.done = cancel, done
+				learner.cancel, learner.done, learner.version = cancel, done, version
 				go func() {
 					defer close(done)
 					defer release()
@@ -590,8 +596,23 @@ func pullPages(ctx context.Context, c *client.Client, arena string, hold heldOut
 
 // playing is the version currently in the arena; stop retires it.
 type playing struct {
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the version's goroutine has returned
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the version's goroutine has returned
+	version int           // its step
+}
+
+// plays says whether the version of step version is playing (its
+// goroutine has not returned on an error).
+func (p *playing) plays(version int) bool {
+	if p.cancel == nil || p.version != version {
+		return false
+	}
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
 }
 
 // stop ends the playing version and waits for it (an answer being

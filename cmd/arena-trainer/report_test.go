@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,4 +314,55 @@ func TestNoNovelTaskShowsADash(t *testing.T) {
 	if !strings.Contains(stdout.String(), "| – (0 tasks) |") {
 		t.Errorf("the table does not show a dash for a rate over no task:\n%s", stdout.String())
 	}
+}
+
+// A resumed run polling for data (-min-pairs above what the arena has)
+// plays its checkpoint's version meanwhile. It entered that version again
+// at every poll, taking its agent back with a new key and restarting it
+// every 5 s; it enters it once now. And -wait-data below the 5 s poll
+// polled once, 5 s later: a poll waits no longer than -wait-data has left.
+func TestAResumedRunWaitingForDataEntersItsVersionOnce(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	srv.JudgedPrompts(t, "w", "c_w")
+	srv.AddTrainer(t, "tr_w", "art_w")
+	_, ownerKey := srv.AddOwner(t, "lw", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out := t.TempDir()
+	args := []string{"-server", srv.URL, "-trainer-key", "art_w", "-owner-key", ownerKey, "-arena", "prompt", "-preset", "tiny", "-context", "64", "-out", out,
+		"-rounds", "1", "-sft-steps", "1", "-dpo-steps", "1", "-batch", "2", "-max-tokens", "4"}
+	if err := runOnline(ctx, append(slices.Clone(args), "-min-pairs", "1", "-round-wait", "1ms"), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	// The version plays (and logs) beside the run.
+	var stderr lockedBuffer
+	err := runOnline(ctx, append(slices.Clone(args), "-min-pairs", "1000", "-round-wait", "100ms", "-wait-data", "40ms"), &bytes.Buffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "nothing was trained") {
+		t.Fatalf("err = %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "(looking every 40ms for up to 40ms)") {
+		t.Errorf("the run does not poll within -wait-data:\n%s", stderr.String())
+	}
+	if c := strings.Count(stderr.String(), "entered learner@v2 "); c != 1 {
+		t.Errorf("the checkpoint's version was entered %d times, want once:\n%s", c, stderr.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that two goroutines may write: a run's
+// and its playing version's log lines (os.Stderr is safe for this).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
