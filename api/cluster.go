@@ -70,6 +70,9 @@ type Member struct {
 	Reachable    *bool   `json:"reachable,omitempty"`
 	// CommandLevel is the member's release's level, from the same poll.
 	CommandLevel *int `json:"command_level,omitempty"`
+	// Problem says why Reachable is false: the last poll's error, e.g. a
+	// node of another cluster answering at the member's address.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Progress is one node's cheap account of how far it has got, served at
@@ -88,6 +91,10 @@ type Progress struct {
 	// and reads (arena.CommandLevel); releases before levels existed do
 	// not send it, which reads as 0.
 	CommandLevel int `json:"command_level"`
+	// ClusterID is the cluster the node belongs to ("" until named, and
+	// from releases before ids): a poller of another cluster's id is
+	// told that its member's address answers for another cluster.
+	ClusterID string `json:"cluster_id,omitempty"`
 }
 
 // LeaderChange records one election, for operators.

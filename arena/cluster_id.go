@@ -74,13 +74,21 @@ func (n *Node) ClusterID() string { return n.fsm.ClusterID() }
 // raftIdentity is the cluster this node's Raft connections belong to
 // (raft_cluster_check.go): the id its state holds, announced once the
 // cluster is at LevelClusterID, or, until the state holds one, the id of
-// the cluster an empty data dir joins (Config.JoinClusterID), which is
-// never announced but refuses another cluster's connections: a node
-// that took any of them until the leader's snapshot reached it could be
-// given another cluster's state first.
+// the cluster an empty data dir joins (Config.JoinClusterID) or the id a
+// bootstrapping node will name its new cluster with, neither announced
+// but both refusing another cluster's connections. A node that took any
+// of them until the leader's snapshot reached it could be given another
+// cluster's state first; and a member whose dir was emptied and that was
+// restarted without --join, contacted by its old cluster's leader before
+// its own first election, took that leader's log and sat in the old
+// cluster as an empty voter (seen on loopback, 7 December 2026), which
+// the --join checks exist to prevent.
 func (n *Node) raftIdentity() (string, bool) {
 	if id := n.ClusterID(); id != "" {
 		return id, n.ClusterLevel() >= LevelClusterID
+	}
+	if id := n.bootstrapID.Load(); id != nil {
+		return *id, false
 	}
 	return n.cfg.JoinClusterID, false
 }
@@ -102,9 +110,14 @@ func (n *Node) ensureClusterID(ctx context.Context) error {
 	if n.ClusterLevel() < LevelClusterID || n.ClusterID() != "" {
 		return nil
 	}
-	id, err := NewClusterID()
-	if err != nil {
-		return err
+	var id string
+	if b := n.bootstrapID.Load(); b != nil {
+		id = *b // the id its connections were already checked against
+	} else {
+		var err error
+		if id, err = NewClusterID(); err != nil {
+			return err
+		}
 	}
 	res, err := n.Apply(ctx, CmdClusterID, clusterIDCmd{ID: id})
 	if err != nil {

@@ -135,6 +135,14 @@ func registerRaftGauges(reg prometheus.Registerer, n *Node) {
 				}
 				return 0 // an in-memory transport (tests) carries no ids
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "arena_raft_refused_by_another_cluster_total",
+			Help: "Raft connections this node dialled that the peer refused as another cluster's: a member's address is served by another cluster's node (a member whose data dir was emptied and that bootstrapped a cluster of its own)."},
+			func() float64 {
+				if t, ok := n.transport.(*tcpTransport); ok {
+					return float64(t.stream.guard.refusedBy.Load())
+				}
+				return 0
+			}),
 		contestGauge(n, StatusRunning),
 		contestGauge(n, StatusJudging),
 	)

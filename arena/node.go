@@ -117,10 +117,14 @@ type Node struct {
 	// levelMu orders raising it with joins checked against it.
 	clusterLevel atomic.Int64
 	levelMu      sync.Mutex
-	ctx          context.Context
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	closeOnce    sync.Once
+	// bootstrapID is the id a node that bootstraps a new cluster will
+	// name it with, minted before its Raft runs: until the name is
+	// applied, its connections are checked against it (raftIdentity).
+	bootstrapID atomic.Pointer[string]
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	closeOnce   sync.Once
 }
 
 // Open starts a node: it opens the stores, starts Raft and, for a fresh
@@ -246,6 +250,13 @@ func Open(cfg Config) (*Node, error) {
 	hasState, err := raft.HasExistingState(n.logStore, n.logStore, snaps)
 	if err != nil {
 		return nil, fmt.Errorf("inspect raft state: %w", err)
+	}
+	if cfg.Bootstrap && !hasState {
+		id, err := NewClusterID()
+		if err != nil {
+			return nil, err
+		}
+		n.bootstrapID.Store(&id)
 	}
 	// Replication and follower applies re-read entries just written; a cache
 	// of twice the batch size keeps them out of bbolt (+41% commands/s at

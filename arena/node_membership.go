@@ -194,7 +194,7 @@ func (n *Node) Progress() api.Progress {
 	_, leaderID := n.raft.LeaderWithID()
 	return api.Progress{NodeID: n.cfg.NodeID, State: n.raft.State().String(), Term: n.raft.CurrentTerm(),
 		CommitIndex: n.raft.CommitIndex(), AppliedIndex: n.fsm.AppliedIndex(), LastLogIndex: n.raft.LastIndex(),
-		LeaderID: string(leaderID), CommandLevel: n.ownLevel()}
+		LeaderID: string(leaderID), CommandLevel: n.ownLevel(), ClusterID: n.ClusterID()}
 }
 
 // TransferLeadership hands leadership to the most up-to-date voter, for a

@@ -34,6 +34,13 @@ const preambleVersion = 1
 
 const preambleLen = 2 + clusterIDLen
 
+// refusalMagic opens the answer to a refused preamble: the refusing
+// node's preamble version and cluster id, so that the dialler can say
+// whose node sits at the address it dialled. A raft response starts with
+// a msgpack string (its error), and 0xC1 is the one byte msgpack never
+// uses.
+const refusalMagic = 0xC1
+
 // raftIdentity says which cluster this node belongs to and whether its
 // connections announce it (the cluster has reached LevelClusterID).
 type raftIdentity func() (clusterID string, announce bool)
@@ -45,6 +52,10 @@ type clusterGuard struct {
 	refused  atomic.Uint64
 	log      *slog.Logger
 	lastLog  atomic.Int64 // unix nanos of the last refusal logged
+	// refusedBy counts this node's connections that the node it dialled
+	// refused as another cluster's; lastByLog rate-limits their line.
+	refusedBy atomic.Uint64
+	lastByLog atomic.Int64
 }
 
 func (g *clusterGuard) setIdentity(f raftIdentity) { g.identity.Store(&f) }
@@ -72,11 +83,13 @@ func (g *clusterGuard) ours() string {
 	return id
 }
 
-// announce writes the preamble on a connection this node dialled.
-func (g *clusterGuard) announce(c net.Conn, timeout time.Duration) error {
+// announce writes the preamble on a connection this node dialled, and
+// returns the connection to use: one that reads the peer's refusal, if
+// it sends one, as an error naming the peer's cluster.
+func (g *clusterGuard) announce(c net.Conn, timeout time.Duration) (net.Conn, error) {
 	id, ok := g.ident()
 	if !ok || len(id) != clusterIDLen {
-		return nil
+		return c, nil
 	}
 	buf := make([]byte, 0, preambleLen)
 	buf = append(buf, preambleMagic, preambleVersion)
@@ -86,9 +99,75 @@ func (g *clusterGuard) announce(c net.Conn, timeout time.Duration) error {
 		defer c.SetWriteDeadline(time.Time{})
 	}
 	if _, err := c.Write(buf); err != nil {
-		return fmt.Errorf("send the cluster preamble: %w", err)
+		return nil, fmt.Errorf("send the cluster preamble: %w", err)
 	}
-	return nil
+	return &announcedConn{Conn: c, guard: g, ours: id}, nil
+}
+
+// announcedConn is a connection this node dialled and announced its
+// cluster on: its first read tells a refusal from the peer's answer.
+type announcedConn struct {
+	net.Conn
+	guard *clusterGuard
+	ours  string
+
+	once    sync.Once
+	err     error
+	pending []byte
+}
+
+func (c *announcedConn) Read(p []byte) (int, error) {
+	c.once.Do(c.readRefusal)
+	if c.err != nil {
+		return 0, c.err
+	}
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *announcedConn) readRefusal() {
+	var first [1]byte
+	if _, err := io.ReadFull(c.Conn, first[:]); err != nil {
+		c.err = err
+		return
+	}
+	if first[0] != refusalMagic {
+		c.pending = []byte{first[0]}
+		return
+	}
+	var rest [preambleLen - 1]byte
+	if _, err := io.ReadFull(c.Conn, rest[:]); err != nil {
+		c.err = fmt.Errorf("read a cluster refusal: %w", err)
+		return
+	}
+	theirs := "(unknown: refusal version " + fmt.Sprint(rest[0]) + ")"
+	if rest[0] == preambleVersion {
+		theirs = string(rest[1:])
+	}
+	c.guard.refusedByPeer(c.Conn.RemoteAddr(), theirs, c.ours)
+	c.err = fmt.Errorf("the node at %s belongs to another cluster (%s): %w", c.Conn.RemoteAddr(), theirs, errForeignCluster)
+	_ = c.Conn.Close()
+}
+
+// refusedByPeer logs, at most once every ten seconds, and counts a
+// connection the dialled node refused: the address is in this node's
+// configuration (raft dials only members), so a member's address is now
+// served by another cluster's node.
+func (g *clusterGuard) refusedByPeer(remote net.Addr, theirs, ours string) {
+	g.refusedBy.Add(1)
+	now := time.Now().UnixNano()
+	last := g.lastByLog.Load()
+	if now-last < int64(10*time.Second) || !g.lastByLog.CompareAndSwap(last, now) || g.log == nil {
+		return
+	}
+	g.log.Error("a member's Raft address is served by a node of another cluster, which refused this node's connection: "+
+		"that member's data dir was emptied or replaced and it runs a cluster of its own (a first node restarted on an empty dir without --join bootstraps one). "+
+		"Stop the node at that address, empty its data dir, remove the member here (arenactl cluster remove) and add it back with --join to this cluster (OPERATIONS.md, Replacing the first node)",
+		"remote", remote.String(), "its_cluster", theirs, "this_cluster", ours, "refused_total", g.refusedBy.Load())
 }
 
 // errForeignCluster ends a connection from another cluster's node. It is
@@ -185,6 +264,11 @@ func (c *preambleConn) readPreamble() {
 	case theirs != ours:
 		c.guard.refuse(c.Conn.RemoteAddr(), theirs, ours)
 		c.err = errForeignCluster
+		// Say whose node this is before closing, so that the dialler can
+		// name it too (best effort: the close is what refuses).
+		refusal := append([]byte{refusalMagic, preambleVersion}, ours...)
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = c.Conn.Write(refusal)
 		_ = c.Conn.Close()
 	}
 }

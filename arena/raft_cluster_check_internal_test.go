@@ -7,7 +7,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -83,14 +82,29 @@ func TestRaftConnectionsCarryTheClusterID(t *testing.T) {
 			_ = in.SetReadDeadline(time.Now().Add(10 * time.Second))
 			got := make([]byte, len(msg))
 			_, err = io.ReadFull(in, got)
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 			if tt.refused {
 				if !errors.Is(err, errForeignCluster) || acc.guard.refused.Load() != 1 {
 					t.Fatalf("read %q, err %v, refused %d: want the connection refused once", got, err, acc.guard.refused.Load())
+				}
+				// The dialler learns why, and whose node it reached.
+				_, err := c.Read(make([]byte, 8))
+				if !errors.Is(err, errForeignCluster) || !strings.Contains(err.Error(), tt.acceptor) || dial.guard.refusedBy.Load() != 1 {
+					t.Fatalf("the dialler read err %v, counted %d refusals: want one, naming the acceptor's cluster", err, dial.guard.refusedBy.Load())
 				}
 				return
 			}
 			if err != nil || string(got) != string(msg) || acc.guard.refused.Load() != 0 {
 				t.Fatalf("read %q, err %v, refused %d: want the message whole", got, err, acc.guard.refused.Load())
+			}
+			// The answer reaches the dialler whole, its first byte too.
+			answer := []byte{0xa0, 'o', 'k'} // a raft response starts with a msgpack string
+			if _, err := in.Write(answer); err != nil {
+				t.Fatal(err)
+			}
+			back := make([]byte, len(answer))
+			if _, err := io.ReadFull(c, back); err != nil || string(back) != string(answer) || dial.guard.refusedBy.Load() != 0 {
+				t.Fatalf("the dialler read %q, err %v, counted %d refusals: want the answer whole", back, err, dial.guard.refusedBy.Load())
 			}
 		})
 	}
@@ -129,6 +143,9 @@ func TestANodeOfAnotherClusterCannotReachAMember(t *testing.T) {
 	if _, err := a.AddCounter(t.Context(), "still-ours", 1); err != nil {
 		t.Fatalf("a write on a: %v", err)
 	}
+	// b, whose configuration names a's address, learns that another
+	// cluster's node answers there.
+	waitFor(t, 20*time.Second, func() bool { return b.transport.(*tcpTransport).stream.guard.refusedBy.Load() >= 1 })
 	b.Close() // ends the foreign leader's pending change
 	_ = f.Error()
 }
@@ -176,8 +193,8 @@ func TestRefusedConnectionsLogOnce(t *testing.T) {
 		}
 		// The member closes the connection after logging whatever it logs.
 		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		if n, err := c.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
-			t.Fatalf("try %d: read %d bytes, err %v: want the connection closed", i, n, err)
+		if n, err := c.Read(make([]byte, 1)); !errors.Is(err, errForeignCluster) {
+			t.Fatalf("try %d: read %d bytes, err %v: want the connection refused", i, n, err)
 		}
 		c.Close()
 	}
@@ -229,8 +246,8 @@ func TestATransportChecksItsFirstConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if n, err := c.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("read %d bytes, err %v: want the connection closed", n, err)
+	if n, err := c.Read(make([]byte, 1)); !errors.Is(err, errForeignCluster) {
+		t.Fatalf("read %d bytes, err %v: want the connection refused", n, err)
 	}
 	if got := acc.stream.guard.refused.Load(); got != 1 {
 		t.Fatalf("refused %d connections, want 1", got)
@@ -301,5 +318,53 @@ func TestAConnectionTakenBeforeTheNodeHadAnIDIsCheckedOnceItHasOne(t *testing.T)
 				t.Fatalf("after the node learnt its id: %v, refused %v", err, tt.refused)
 			}
 		})
+	}
+}
+
+// A member whose data dir was emptied and that was restarted without
+// --join bootstraps a new cluster; until its first election named that
+// cluster it took any connection, so its old cluster's leader, dialling
+// the member's address as before, could reach it first: it then took
+// that leader's log and sat in the old cluster as an empty voter (seen
+// on loopback, 7 December 2026), which is what the --join checks
+// refuse. A bootstrapping node now knows the id it will name its cluster
+// with before its Raft runs, refuses other clusters' connections from
+// the start, and names its cluster with that id.
+func TestABootstrappingNodeRefusesOtherClustersFromTheStart(t *testing.T) {
+	const theirs = "fedcba9876543210fedcba9876543210"
+	// Raft's default timeouts: the first election is a second away.
+	n, err := Open(Config{NodeID: "n1", DataDir: t.TempDir(), RaftBind: "127.0.0.1:0", Bootstrap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	id, announce := n.raftIdentity()
+	if !validClusterID(id) || announce {
+		t.Fatalf("right after bootstrapping: identity %q, announce %v; want the id it will name the cluster with, not announced yet", id, announce)
+	}
+
+	dl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &tcpStreamLayer{ln: dl, advertise: dl.Addr()}
+	old.guard.setIdentity(func() (string, bool) { return theirs, true })
+	defer old.closeAll()
+	c, err := old.Dial(n.transport.LocalAddr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte{0}); err != nil { // an RPC type byte
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, errForeignCluster) {
+		t.Fatalf("another cluster's leader dialling the new node read err %v, want refused", err)
+	}
+
+	waitFor(t, 30*time.Second, func() bool { return n.ClusterID() != "" })
+	if got := n.ClusterID(); got != id {
+		t.Fatalf("the cluster was named %s, but its connections were checked against %s", got, id)
 	}
 }

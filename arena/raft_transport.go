@@ -49,11 +49,12 @@ func (t *tcpStreamLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (n
 	if err != nil {
 		return nil, err
 	}
-	if err := t.guard.announce(c, timeout); err != nil {
+	ac, err := t.guard.announce(c, timeout)
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	return t.track(c)
+	return t.track(ac)
 }
 
 func (t *tcpStreamLayer) track(c net.Conn) (net.Conn, error) {

@@ -94,6 +94,13 @@ func (s *Server) askProgress(ctx context.Context, base string) (api.Progress, er
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, fmt.Errorf("decode progress from %s: %w", base, err)
 	}
+	// A member's address served by another cluster's node (a member whose
+	// dir was emptied and that bootstrapped a cluster of its own) answers
+	// with another cluster's indexes, which must not read as its lag.
+	if ours := s.cfg.Cluster.Progress().ClusterID; p.ClusterID != "" && ours != "" && p.ClusterID != ours {
+		return api.Progress{}, fmt.Errorf("%s answers as node %s of another cluster (%s, this one is %s): "+
+			"that node's data dir is not this cluster's; stop it, empty its data dir and add it back with --join", base, p.NodeID, p.ClusterID, ours)
+	}
 	return p, nil
 }
 
@@ -241,6 +248,9 @@ func (s *Server) withLag(nodes []arena.Member) {
 		}
 		reachable := sn.err == nil
 		nodes[i].Reachable = &reachable
+		if sn.err != nil {
+			nodes[i].Problem = sn.err.Error()
+		}
 		if sn.at.IsZero() {
 			continue
 		}

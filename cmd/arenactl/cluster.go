@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,6 +177,16 @@ func clusterStatus(fs *flag.FlagSet) action {
 		fmt.Fprintln(inv.stdout)
 		if err := printNodes(newTable(inv.stdout), st.Nodes); err != nil {
 			return err
+		}
+		// Why a member is unreachable: down, or another cluster's node
+		// at its address (a wiped member that bootstrapped anew).
+		for _, n := range st.Nodes {
+			if n.Problem != "" && n.Reachable != nil && !*n.Reachable {
+				fmt.Fprintf(inv.stdout, "\n%s unreachable: %s", sanitize(n.ID), sanitize(n.Problem))
+			}
+		}
+		if slices.ContainsFunc(st.Nodes, func(n client.Node) bool { return n.Problem != "" && n.Reachable != nil && !*n.Reachable }) {
+			fmt.Fprintln(inv.stdout)
 		}
 		if removed(st) {
 			// Its table lists the members without it and STATE says only
