@@ -166,7 +166,7 @@ func (g *clusterGuard) refusedByPeer(remote net.Addr, theirs, ours string) {
 	}
 	g.log.Error("a member's Raft address is served by a node of another cluster, which refused this node's connection: "+
 		"that member's data dir was emptied or replaced and it runs a cluster of its own (a first node restarted on an empty dir without --join bootstraps one). "+
-		"Stop the node at that address, empty its data dir, remove the member here (arenactl cluster remove) and add it back with --join to this cluster (OPERATIONS.md, Replacing the first node)",
+		"Stop the node at that address, empty its data dir, remove the member here (arenactl cluster remove) and add it back with --join to this cluster (OPERATIONS.md, Replacing a dead node)",
 		"remote", remote.String(), "its_cluster", theirs, "this_cluster", ours, "refused_total", g.refusedBy.Load())
 }
 
