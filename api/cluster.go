@@ -40,6 +40,24 @@ type ClusterStatus struct {
 	LeaderChanges []LeaderChange `json:"leader_changes"`
 }
 
+// Removed reports a node that was removed from the cluster while it ran,
+// as the node's own /readyz tells it: its configuration lists other
+// members but not it, and its Raft has stopped (a leader that removed
+// itself) or it knows no leader (a follower removed). A node that has
+// not joined yet holds no configuration, and one catching up hears from
+// a leader.
+func (s *ClusterStatus) Removed() bool {
+	if len(s.Nodes) == 0 {
+		return false
+	}
+	for _, n := range s.Nodes {
+		if n.ID == s.NodeID {
+			return false
+		}
+	}
+	return s.State == "Shutdown" || s.Leader == nil || s.Leader.ID == ""
+}
+
 // NodeMeta is what the cluster knows about a member beyond Raft: where its
 // HTTP API lives, so followers can forward writes to the leader.
 type NodeMeta struct {

@@ -111,37 +111,24 @@ type announcedConn struct {
 	guard *clusterGuard
 	ours  string
 
-	once    sync.Once
-	err     error
-	pending []byte
+	once sync.Once
+	peek firstByte
 }
 
 func (c *announcedConn) Read(p []byte) (int, error) {
 	c.once.Do(c.readRefusal)
-	if c.err != nil {
-		return 0, c.err
-	}
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		c.pending = c.pending[n:]
-		return n, nil
-	}
-	return c.Conn.Read(p)
+	return c.peek.read(c.Conn, p)
 }
 
 func (c *announcedConn) readRefusal() {
-	var first [1]byte
-	if _, err := io.ReadFull(c.Conn, first[:]); err != nil {
-		c.err = err
+	first, ok := c.peek.take(c.Conn)
+	if !ok || first != refusalMagic {
 		return
 	}
-	if first[0] != refusalMagic {
-		c.pending = []byte{first[0]}
-		return
-	}
+	c.peek.pending = nil
 	var rest [preambleLen - 1]byte
 	if _, err := io.ReadFull(c.Conn, rest[:]); err != nil {
-		c.err = fmt.Errorf("read a cluster refusal: %w", err)
+		c.peek.err = fmt.Errorf("read a cluster refusal: %w", err)
 		return
 	}
 	theirs := "(unknown: refusal version " + fmt.Sprint(rest[0]) + ")"
@@ -149,7 +136,7 @@ func (c *announcedConn) readRefusal() {
 		theirs = string(rest[1:])
 	}
 	c.guard.refusedByPeer(c.Conn.RemoteAddr(), theirs, c.ours)
-	c.err = fmt.Errorf("the node at %s belongs to another cluster (%s): %w", c.Conn.RemoteAddr(), theirs, errForeignCluster)
+	c.peek.err = fmt.Errorf("the node at %s belongs to another cluster (%s): %w", c.Conn.RemoteAddr(), theirs, errForeignCluster)
 	_ = c.Conn.Close()
 }
 
@@ -204,9 +191,8 @@ type preambleConn struct {
 	net.Conn
 	guard *clusterGuard
 
-	once    sync.Once
-	err     error
-	pending []byte // bytes read while looking for a preamble, not yet returned
+	once sync.Once
+	peek firstByte
 	// unchecked is the id a peer announced while this node had none yet
 	// (a member joining with an empty dir, before its first snapshot):
 	// each read checks it again until this node learns its own.
@@ -215,44 +201,32 @@ type preambleConn struct {
 
 func (c *preambleConn) Read(p []byte) (int, error) {
 	c.once.Do(c.readPreamble)
-	if c.err == nil && c.unchecked != "" {
+	if c.peek.err == nil && c.unchecked != "" {
 		if ours := c.guard.ours(); ours != "" {
 			if ours != c.unchecked {
 				c.guard.refuse(c.Conn.RemoteAddr(), c.unchecked, ours)
-				c.err = errForeignCluster
+				c.peek.err = errForeignCluster
 				_ = c.Conn.Close()
 			}
 			c.unchecked = ""
 		}
 	}
-	if c.err != nil {
-		return 0, c.err
-	}
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		c.pending = c.pending[n:]
-		return n, nil
-	}
-	return c.Conn.Read(p)
+	return c.peek.read(c.Conn, p)
 }
 
 func (c *preambleConn) readPreamble() {
-	var first [1]byte
-	if _, err := io.ReadFull(c.Conn, first[:]); err != nil {
-		c.err = err
-		return
+	first, ok := c.peek.take(c.Conn)
+	if !ok || first != preambleMagic {
+		return // an older release's or an unnamed node's connection: the byte is theirs
 	}
-	if first[0] != preambleMagic {
-		c.pending = []byte{first[0]} // an older release's or an unnamed node's connection
-		return
-	}
+	c.peek.pending = nil
 	var rest [preambleLen - 1]byte
 	if _, err := io.ReadFull(c.Conn, rest[:]); err != nil {
-		c.err = fmt.Errorf("read the cluster preamble: %w", err)
+		c.peek.err = fmt.Errorf("read the cluster preamble: %w", err)
 		return
 	}
 	if rest[0] != preambleVersion {
-		c.err = fmt.Errorf("cluster preamble version %d, want %d", rest[0], preambleVersion)
+		c.peek.err = fmt.Errorf("cluster preamble version %d, want %d", rest[0], preambleVersion)
 		_ = c.Conn.Close()
 		return
 	}
@@ -263,7 +237,7 @@ func (c *preambleConn) readPreamble() {
 		c.unchecked = theirs
 	case theirs != ours:
 		c.guard.refuse(c.Conn.RemoteAddr(), theirs, ours)
-		c.err = errForeignCluster
+		c.peek.err = errForeignCluster
 		// Say whose node this is before closing, so that the dialler can
 		// name it too (best effort: the close is what refuses).
 		refusal := append([]byte{refusalMagic, preambleVersion}, ours...)
@@ -271,4 +245,36 @@ func (c *preambleConn) readPreamble() {
 		_, _ = c.Conn.Write(refusal)
 		_ = c.Conn.Close()
 	}
+}
+
+// firstByte is a connection's first byte, read to see whether it opens
+// a preamble or a refusal, and given back to the reader when it does
+// not; err ends the connection for good.
+type firstByte struct {
+	err     error
+	pending []byte
+}
+
+// take reads the first byte and keeps it pending; ok is false when the
+// read failed (err holds why).
+func (f *firstByte) take(c net.Conn) (byte, bool) {
+	var b [1]byte
+	if _, err := io.ReadFull(c, b[:]); err != nil {
+		f.err = err
+		return 0, false
+	}
+	f.pending = b[:]
+	return b[0], true
+}
+
+func (f *firstByte) read(c net.Conn, p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	if len(f.pending) > 0 {
+		n := copy(p, f.pending)
+		f.pending = f.pending[n:]
+		return n, nil
+	}
+	return c.Read(p)
 }

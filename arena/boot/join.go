@@ -304,7 +304,7 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 	var logged time.Time
 	for {
 		st, err := c.Cluster(ctx, false)
-		if err == nil && wasRemoved(st) {
+		if err == nil && st.Removed() {
 			// It would answer the join "removed, send requests to another
 			// member" for the whole minute of retries.
 			return "", fmt.Errorf("join %s: the node there, %s, was removed from the cluster and takes no joins: --join another member (the members it last knew: %s)",
@@ -348,24 +348,6 @@ func CheckEmptyVoter(ctx context.Context, cfg JoinConfig) (string, error) {
 		}
 		backoff = min(backoff*2, maxJoinBackoff)
 	}
-}
-
-// wasRemoved reports a node that was removed from the cluster while it ran,
-// as the node's own /readyz tells it: its configuration lists other
-// members but not it, and its Raft has stopped (a leader that removed
-// itself) or it knows no leader (a follower removed). A node that has
-// not joined yet holds no configuration, and one catching up hears from
-// a leader.
-func wasRemoved(st *client.ClusterStatus) bool {
-	if len(st.Nodes) == 0 {
-		return false
-	}
-	for _, n := range st.Nodes {
-		if n.ID == st.NodeID {
-			return false
-		}
-	}
-	return st.State == "Shutdown" || st.Leader == nil || st.Leader.ID == ""
 }
 
 // memberURLs lists members' HTTP addresses (their ids where a member has

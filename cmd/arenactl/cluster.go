@@ -188,7 +188,7 @@ func clusterStatus(fs *flag.FlagSet) action {
 		if slices.ContainsFunc(st.Nodes, func(n client.Node) bool { return n.Problem != "" && n.Reachable != nil && !*n.Reachable }) {
 			fmt.Fprintln(inv.stdout)
 		}
-		if removed(st) {
+		if st.Removed() {
 			// Its table lists the members without it and STATE says only
 			// "Shutdown": say what that means, as /readyz does.
 			fmt.Fprintf(inv.stdout, "\nNode %s was removed from the cluster and takes no further part in it: stop it, "+
@@ -196,24 +196,6 @@ func clusterStatus(fs *flag.FlagSet) action {
 		}
 		return nil
 	}
-}
-
-// removed reports a node that was removed from the cluster while it ran,
-// as the node's own /readyz tells it: its configuration lists other
-// members but not it, and its Raft has stopped (a leader that removed
-// itself) or it knows no leader (a follower removed). A node that has
-// not joined yet holds no configuration, and one catching up hears from
-// a leader.
-func removed(st *client.ClusterStatus) bool {
-	if len(st.Nodes) == 0 {
-		return false
-	}
-	for _, n := range st.Nodes {
-		if n.ID == st.NodeID {
-			return false
-		}
-	}
-	return st.State == "Shutdown" || st.Leader == nil || st.Leader.ID == ""
 }
 
 // printNodes lists the members. SUFFRAGE says "Nonvoter" while a joined
