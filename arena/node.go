@@ -423,7 +423,7 @@ func (n *Node) Apply(ctx context.Context, typ string, payload any) (any, error) 
 func translateRaftErr(err error) error {
 	switch {
 	case errors.Is(err, raft.ErrNotLeader):
-		return apperr.Wrap(apperr.NotLeader, err, "this node is not the leader")
+		return apperr.Wrap(apperr.NotLeader, err, "this node does not lead the cluster (any more); send the write to the current leader")
 	case errors.Is(err, raft.ErrLeadershipLost):
 		return apperr.Wrap(apperr.Unavailable, err, "leadership was lost while committing; the write may or may not have been applied")
 	case errors.Is(err, raft.ErrEnqueueTimeout):
@@ -431,7 +431,7 @@ func translateRaftErr(err error) error {
 	case errors.Is(err, raft.ErrRaftShutdown):
 		return apperr.Wrap(apperr.Unavailable, err, "node is shutting down")
 	case errors.Is(err, raft.ErrLeadershipTransferInProgress):
-		return apperr.Wrap(apperr.Unavailable, err, "leadership transfer in progress")
+		return apperr.Wrap(apperr.Unavailable, err, "the leader is handing its leadership to another member (a clean stop); retry in a moment")
 	default:
 		return apperr.Wrap(apperr.Internal, err, "raft error")
 	}
