@@ -194,14 +194,33 @@ func (l *Log) StoreLogs(logs []*raft.Log) error {
 		return errors.New("append entries: index 0 is not a log index")
 	}
 	l.mu.RLock()
-	last, segs := l.last, len(l.segs)
+	last := l.last
 	var tail *segment
-	if segs > 0 {
-		tail = l.segs[segs-1]
+	if n := len(l.segs); n > 0 {
+		tail = l.segs[n-1]
 	}
 	l.mu.RUnlock()
 	if last != 0 && start <= last {
 		return fmt.Errorf("append entries from %d: the log already ends at %d (raft deletes a conflicting tail first)", start, last)
+	}
+	if last != 0 && start > last+1 {
+		// Raft appends past its log's end only after installing a
+		// snapshot at start-1, having kept its trailing entries before it:
+		// behind the gap they can never be sent (a follower that needs
+		// them needs the missing ones too, so it gets the snapshot) nor
+		// applied, yet they made the log read as spanning the gap (a
+		// chaos run's node, quiet after an install, reported 16,771
+		// entries holding about 540) until a local snapshot compacted
+		// them. They go now, and the log stays one run.
+		if err := l.deleteHead(start); err != nil {
+			return err
+		}
+		l.mu.RLock()
+		last, tail = l.last, nil
+		if n := len(l.segs); n > 0 {
+			tail = l.segs[n-1]
+		}
+		l.mu.RUnlock()
 	}
 	if last == 0 && start < l.meta.first {
 		// An emptied log restarting below its old first index.
