@@ -179,6 +179,10 @@ type recorder struct {
 	mu       sync.Mutex
 	requests []string
 	errors   []string
+	// refused lists the pages' API requests the node answered 400: the
+	// lists refuse a query parameter they do not know and a malformed
+	// cursor or limit, so a page that builds one gets an error, not data.
+	refused []string
 }
 
 // on returns the browser reporting to t: a subtest must fail itself, not
@@ -245,6 +249,10 @@ func (r *recorder) listen(ev any) {
 		r.requests = append(r.requests, e.Request.URL)
 	case *network.EventWebSocketCreated:
 		r.requests = append(r.requests, e.URL)
+	case *network.EventResponseReceived:
+		if u, err := url.Parse(e.Response.URL); err == nil && e.Response.Status == http.StatusBadRequest && strings.HasPrefix(u.Path, "/v1/") {
+			r.refused = append(r.refused, u.RequestURI())
+		}
 	case *runtime.EventExceptionThrown:
 		msg := e.ExceptionDetails.Text
 		if e.ExceptionDetails.Exception != nil && e.ExceptionDetails.Exception.Description != "" {
@@ -254,8 +262,9 @@ func (r *recorder) listen(ev any) {
 	}
 }
 
-// checkLoopback fails the test on any request that left loopback, and on
-// any uncaught script error.
+// checkLoopback fails the test on any request that left loopback, on any
+// uncaught script error, and on any API request of the pages' own that
+// the node refused as malformed (400).
 func (b *browser) checkLoopback() {
 	b.t.Helper()
 	b.rec.mu.Lock()
@@ -270,6 +279,9 @@ func (b *browser) checkLoopback() {
 	}
 	for _, e := range b.rec.errors {
 		b.t.Errorf("uncaught script error: %s", e)
+	}
+	for _, u := range b.rec.refused {
+		b.t.Errorf("a page asked %s and the node refused it as malformed (400)", u)
 	}
 }
 
