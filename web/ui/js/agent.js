@@ -2,8 +2,9 @@
 // its most frequent opponents, and what it earned (payouts minus stakes).
 // Earnings and opponents are counted over the agent's latest contests
 // (those one request lists, `latest`), and each says so.
-import { h, fill, link, agentName, getJSON, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode, kindName } from './util.js';
+import { h, fill, morph, link, agentName, getJSON, poll, fmtRating, fmtDelta, deltaClass, fmtAgo, ordinal, resultText, fmtMoney, currencyCode, kindName } from './util.js';
 import { lineChart, fitChart, seriesColor } from './charts.js';
+import { credential, connCell } from './conn.js';
 
 // latest is how many of the agent's latest contests the page reads;
 // shown, how many of them the table lists.
@@ -13,7 +14,7 @@ const chartPoints = 1000;
 
 export function render(main, { id }) {
   document.title = 'Agent — Agent Arena';
-  let gone = false;
+  let gone = false, stop = null;
   main.append(h('p', { class: 'loading', text: 'Loading agent…' }));
   Promise.all([
     getJSON(`/v1/agents/${encodeURIComponent(id)}`),
@@ -24,11 +25,36 @@ export function render(main, { id }) {
     if (gone) return;
     // next_cursor: older contests exist beyond the ones read.
     paint(main, a.agent, a.owner_name, r.history, r.contests || {}, cs.contests, !!cs.next_cursor || cs.contests.length >= latest);
+    stop = connection(id);
   }).catch((e) => {
     if (gone) return;
     main.replaceChildren(h('h1', { text: 'Agent' }), h('p', { class: 'err', role: 'alert', text: e.status === 404 ? `No agent ${id}.` : `Could not load the agent: ${e.message}` }));
   });
-  return () => { gone = true; };
+  return () => { gone = true; stop?.(); };
+}
+
+// connection shows the agent's owner (or the operator), with the key it
+// typed on the owner page in this tab, whether the agent is connected:
+// the node answers that to them alone. Anyone else sees nothing here.
+function connection(id) {
+  const cred = credential(), slot = document.getElementById('agent-conn');
+  if (!cred || !slot) return null;
+  let stopped = false;
+  const stop = poll('agent-conn', 5000, async () => {
+    let r;
+    try {
+      r = await getJSON(`/v1/agents/${encodeURIComponent(id)}`, { token: cred.token });
+    } catch (e) {
+      // A refused key, or the agent gone: not this page's to report.
+      if (e.status === 401 || e.status === 403 || e.status === 404) { stopped = true; stop(); slot.hidden = true; return; }
+      throw e;
+    }
+    if (stopped || !r.queued) { slot.hidden = true; return; } // another owner's key
+    slot.hidden = false;
+    morph(slot, h('span', { class: 'muted', text: 'Connection: ' }), connCell(r),
+      h('span', { class: 'small muted', text: cred.as === 'owner' ? ' (shown to its owner, with the key typed in this tab)' : ' (shown to the operator)' }));
+  });
+  return stop;
 }
 
 function paint(main, agent, ownerName, history, counts, contests, more) {
@@ -86,6 +112,7 @@ function paint(main, agent, ownerName, history, counts, contests, more) {
       h('a', { id: 'owner', href: `/owners/${encodeURIComponent(agent.owner_id)}`, 'data-nav': true, title: agent.owner_id },
         ownerName ? h('strong', { text: ownerName }) : h('code', { text: agent.owner_id })),
       agent.endpoint?.model ? ` · model ${agent.endpoint.model}` : ''),
+    h('div', { id: 'agent-conn', class: 'agent-conn', hidden: true }),
     agent.description ? h('p', { text: agent.description }) : null,
     h('section', { class: 'card', 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist', text: 'Rating history' }),
       series.length ? [fitChart((w) => lineChart(series, `Elo history of ${agent.name}: ${current.map((x) => x.textContent).join('; ')}`, (x) => (x ? `after ${x} contests` : 'start'), w)), h('p', { class: 'legend' }, current)]

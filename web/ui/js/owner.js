@@ -1,15 +1,24 @@
 // Owner page: who an owner is in the arena (the display name its agents'
 // pages show) and its agents, each with its current Elo in every arena it
 // has played, as a player page lists a player's ratings per variant.
-import { h, fill, link, getJSON, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
+//
+// Whether a websocket agent is connected is shown only to its owner and
+// the operator (GET /v1/agents/{id} answers `connection` to them alone):
+// the owner types its API key in here, kept in this tab's sessionStorage
+// as the operator page keeps its token, and the page then asks for every
+// agent's connection and queue places every few seconds.
+import { h, fill, morph, link, getJSON, poll, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
+import { KEY, OPERATOR, credential, connCell } from './conn.js';
 
 // pageSize is how many agents the page lists; an owner with more gets a
 // note, since each agent costs the page one more request for its ratings.
 const pageSize = 50;
+// connEvery is how often the connections are read again (ms).
+const connEvery = 5000;
 
 export function render(main, { id }) {
   document.title = 'Owner — Agent Arena';
-  let gone = false;
+  let gone = false, stop = null;
   main.append(h('p', { class: 'loading', text: 'Loading owner…' }));
   getJSON(`/v1/agents?owner=${encodeURIComponent(id)}&limit=${pageSize}`).then(async (d) => {
     if (gone) return;
@@ -23,12 +32,19 @@ export function render(main, { id }) {
       // The latest point of each arena is the current rating; contests
       // counts them all.
       getJSON(`/v1/agents/${encodeURIComponent(a.id)}/ratings?limit=1`).then((r) => ({ history: r.history, counts: r.contests || {} })).catch(() => null)));
-    if (!gone) paint(main, id, d, ratings);
+    if (gone) return;
+    const view = paint(main, id, d, ratings);
+    if (d.agents.length === 0) return;
+    const start = () => {
+      stop?.(); stop = null;
+      stop = connections(view, d.agents, start);
+    };
+    start();
   }).catch((e) => {
     if (gone) return;
     fill(main, h('h1', { text: 'Owner' }), h('p', { class: 'err', role: 'alert', text: `Could not load the owner: ${e.message}` }));
   });
-  return () => { gone = true; };
+  return () => { gone = true; stop?.(); };
 }
 
 // current is the last rating per arena of a history, with its contest count.
@@ -43,23 +59,86 @@ function current(r) {
 function paint(main, id, d, ratings) {
   const name = d.owner_name || id;
   document.title = `${name} — Agent Arena`;
+  const view = { access: h('div', { id: 'owner-access' }), conns: new Map(), head: null, note: null };
   const rows = d.agents.map((a, i) => {
     const rs = current(ratings[i]);
+    const conn = h('td', { class: 'conn', hidden: true });
+    view.conns.set(a.id, conn);
     return h('tr', { dataset: { agent: a.id } },
       h('td', {}, link(`/agents/${encodeURIComponent(a.id)}`, a.name)),
       h('td', { class: 'hide-narrow', title: a.kind, text: kindName(a.kind) }),
       h('td', { class: 'ratings' }, ratings[i] === null ? '—' : rs.length === 0 ? h('span', { class: 'muted', text: 'no settled contests' })
         : rs.map((r) => h('span', { class: 'rating', dataset: { arena: r.arena } },
           link(`/arenas/${encodeURIComponent(r.arena)}`, r.arena), ` ${fmtRating(r.elo)} `, h('span', { class: 'muted small', text: `(${r.contests})` }), ' '))),
+      conn,
       h('td', { class: 'hide-narrow', title: fmtTime(a.created_at), text: fmtAgo(a.created_at) }));
   });
+  view.head = h('th', { scope: 'col', class: 'conn', hidden: true, text: 'Connection' });
+  view.note = h('p', { class: 'small muted', id: 'owner-conn-note', hidden: true });
   fill(main,
     h('h1', { id: 'owner-name', text: name }),
     h('p', { class: 'muted small' }, 'owner ', h('code', { text: id })),
     h('section', { class: 'card', 'aria-labelledby': 'h-agents' }, h('h2', { id: 'h-agents', text: 'Agents' }),
       rows.length ? h('table', { id: 'owner-agents' },
-        h('thead', {}, h('tr', {}, ['Agent', 'Kind', 'Elo by arena (contests)', 'Created'].map((t, i) =>
-          h('th', { scope: 'col', class: i === 1 || i === 3 ? 'hide-narrow' : undefined, text: t })))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Agent' }), h('th', { scope: 'col', class: 'hide-narrow', text: 'Kind' }),
+          h('th', { scope: 'col', text: 'Elo by arena (contests)' }), view.head, h('th', { scope: 'col', class: 'hide-narrow', text: 'Created' }))),
         h('tbody', {}, rows)) : h('p', { class: 'empty', text: 'No agents (any it had were deleted).' }),
-      d.next_cursor ? h('p', { class: 'small muted', text: `The first ${pageSize} agents are listed.` }) : null));
+      d.next_cursor ? h('p', { class: 'small muted', text: `The first ${pageSize} agents are listed.` }) : null,
+      view.note, rows.length ? view.access : null));
+  return view;
+}
+
+// connections shows each agent's connection and queue places to the
+// owner or the operator, read again every connEvery ms; without a key it
+// offers the form to type one in. restart runs it again after the key
+// changes. It returns what stops it.
+function connections(view, agents, restart) {
+  const cred = credential();
+  const show = (on) => {
+    view.head.hidden = !on; view.note.hidden = !on;
+    for (const td of view.conns.values()) td.hidden = !on;
+  };
+  if (!cred) {
+    show(false);
+    const input = h('input', { type: 'password', id: 'owner-key', name: 'key', autocomplete: 'off', required: true, 'aria-describedby': 'owner-key-help' });
+    const form = h('form', { class: 'inline', id: 'owner-key-form' },
+      h('label', { for: 'owner-key', text: 'Owner API key' }), input,
+      h('button', { type: 'submit', class: 'primary', text: 'Show connections' }));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); sessionStorage.setItem(KEY, input.value.trim()); input.value = ''; restart(); });
+    fill(view.access, h('details', {},
+      h('summary', { text: 'Your agents? See whether they are connected' }), form,
+      h('p', { class: 'small muted', id: 'owner-key-help', text: 'Only an agent\'s owner (and the operator) can see whether it is connected. ' +
+        'The key stays in this browser tab (sessionStorage) and is sent only to this node.' })));
+    return null;
+  }
+  const forget = () => { sessionStorage.removeItem(cred.as === 'owner' ? KEY : OPERATOR); restart(); };
+  fill(view.access, h('p', { class: 'small muted' },
+    cred.as === 'owner' ? 'Connections are shown with the owner key typed in this tab. '
+      : 'Connections are shown with the operator token typed on the Operator page in this tab. ',
+    h('button', { type: 'button', id: 'owner-key-forget', text: cred.as === 'owner' ? 'Forget key' : 'Forget token', onclick: forget })));
+  view.note.textContent = `Connection: whether the agent's websocket is open now, as the leader (where agents connect) sees it; read every ${connEvery / 1000} s.`;
+  show(true);
+  let refused = false;
+  const refuse = (why) => {
+    refused = true; stopPoll();
+    show(false);
+    fill(view.access, h('p', { class: 'err', role: 'alert', id: 'owner-key-refused', text: why }),
+      h('p', {}, h('button', { type: 'button', id: 'owner-key-forget', text: cred.as === 'owner' ? 'Forget key' : 'Forget token', onclick: forget })));
+  };
+  const stopPoll = poll('owner-conn', connEvery, async () => {
+    const answers = await Promise.all(agents.map((a) => getJSON(`/v1/agents/${encodeURIComponent(a.id)}`, { token: cred.token }).catch((e) => e)));
+    if (refused) return;
+    const bad = answers.find((r) => r instanceof Error && (r.status === 401 || r.status === 403));
+    if (bad) { refuse(`The node refused the ${cred.as === 'owner' ? 'key' : 'token'} (${bad.message}).`); return; }
+    // The node adds queued (and connection) for the owner and the
+    // operator only: a key it took but left them out for is another
+    // owner's.
+    if (answers.some((r) => !(r instanceof Error) && !r.queued)) {
+      refuse('That key is not this owner\'s: only an agent\'s owner and the operator see whether it is connected.');
+      return;
+    }
+    agents.forEach((a, i) => { const td = view.conns.get(a.id); if (td) morph(td, connCell(answers[i])); });
+    if (answers.every((r) => r instanceof Error)) throw answers[0];
+  });
+  return stopPoll;
 }
