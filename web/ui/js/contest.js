@@ -2,7 +2,7 @@
 // it commits. The page remembers the last event's seq; after a dropped
 // connection it reconnects with ?since=<seq> and the node sends exactly
 // the events it missed (or the full state when they are gone).
-import { h, fill, link, getJSON, LiveStream, vs, fmtTime, fmtMoney, onCluster, reportDown, reportUp, notice } from './util.js';
+import { h, fill, morph, link, getJSON, LiveStream, vs, fmtTime, fmtMoney, onCluster, reportDown, reportUp, notice } from './util.js';
 import { C4, Answers, seatLegend, verdictPanel } from './games.js';
 
 export function render(main, { id }) {
@@ -76,7 +76,7 @@ function build(main, page, d) {
     h('div', { class: 'row' }, page.status, page.seqEl, h('span', { class: 'small muted', text: `started ${fmtTime(c.created_at)}` }),
       potNote(d),
       page.pauseEl = h('span', { class: 'small', id: 'contest-pause', 'aria-live': 'polite' })),
-    seatLegend(c), stage, page.announce, page.verdict, page.replay);
+    page.legend = seatLegend(c), stage, page.announce, page.verdict, page.replay);
   fromSnapshot(page, d.contest, d.view, d.events);
 }
 
@@ -103,6 +103,7 @@ function potNote(d) {
 // refreshed contest once it ends).
 function fromSnapshot(page, c, view, events) {
   page.contest = c;
+  paintSeats(page);
   paintStatus(page);
   if (page.board && view?.board) {
     if (page.board.count !== view.moves) page.board.reset(view.board, view.moves, view.last_move);
@@ -118,6 +119,15 @@ function fromSnapshot(page, c, view, events) {
   fill(page.verdict, verdictPanel(c));
   fill(page.replay, c.status === 'settled' || c.status === 'aborted'
     ? link(`/contests/${encodeURIComponent(c.id)}/replay`, 'Step through the replay →') : null);
+}
+
+// paintSeats names the seats as the contest now has them: an agent deleted
+// since the page opened is named unlinked, marked "(deleted)", in the
+// legend and on its answer.
+function paintSeats(page) {
+  const c = page.contest;
+  morph(page.legend, [...seatLegend(c).childNodes]);
+  if (page.answers) page.answers.contest = c;
 }
 
 // relog replaces the event log with events, in seq order.
@@ -181,6 +191,14 @@ function apply(page, ev) {
       break;
     case 'forfeit':
       page.answers?.forfeit(ev.seat);
+      // An agent deleted by its owner forfeits at once: read the seats
+      // again, so its name stops linking to a page that is gone.
+      getJSON(`/v1/contests/${encodeURIComponent(c.id)}`).then((d) => {
+        const now = page.contest;
+        for (const [i, s] of d.contest.seats.entries()) if (now.seats[i]) now.seats[i].deleted = s.deleted;
+        paintSeats(page);
+        if (now.status === 'running') page.answers?.paint();
+      }).catch(() => {});
       break;
     case 'resumed':
       page.resumedAt = new Date(ev.at);
