@@ -41,6 +41,7 @@ import (
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/client/clienttest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -68,9 +69,9 @@ func startNode(t *testing.T) *live {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true,
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true, AgentEgress: egress.Any,
 		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: sealer})
-	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], Sealer: sealer})
+	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], Sealer: sealer, AgentEgress: egress.Any})
 	l := &live{url: url, ids: map[string]string{}}
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("prompt")
@@ -332,7 +333,7 @@ func TestArenactlArenaListIsWhatTheDocsShow(t *testing.T) {
 		t.Fatalf("build arenactl: %v\n%s", err, out)
 	}
 	c := arenatest.NewCluster(t, 1)
-	r := runner.New(runner.Config{Node: c.Nodes[0], Tick: 20 * time.Millisecond, SeedDefaults: true})
+	r := runner.New(runner.Config{Node: c.Nodes[0], Tick: 20 * time.Millisecond, SeedDefaults: true, AgentEgress: egress.Any})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
@@ -341,7 +342,7 @@ func TestArenactlArenaListIsWhatTheDocsShow(t *testing.T) {
 		_, err := c.Nodes[0].Arena("verifiable")
 		return err
 	})
-	srv := httptest.NewServer(web.New(web.Config{Node: c.Nodes[0], Runner: r}).Handler())
+	srv := httptest.NewServer(web.New(web.Config{Node: c.Nodes[0], Runner: r, AgentEgress: egress.Any}).Handler())
 	defer srv.Close()
 	cmd := exec.Command(bin, "arena", "list")
 	cmd.Env = append(os.Environ(), "ARENA_SERVER="+srv.URL)

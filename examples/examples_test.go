@@ -18,6 +18,7 @@ import (
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/client/clienttest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/web"
 )
 
@@ -36,8 +37,8 @@ func node(t *testing.T) string {
 		}
 		list = append(list, bot)
 	}
-	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true})
-	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0]})
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: list, Tick: 20 * time.Millisecond, SeedDefaults: true, AgentEgress: egress.Any})
+	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], AgentEgress: egress.Any})
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("connect4")
 		return err

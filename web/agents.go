@@ -102,6 +102,10 @@ func (s *Server) createAgent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkEgress(&a.WebhookURL, a.Endpoint); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	if err := s.checkNewAgentName(p.ID, a.Name); err != nil {
 		s.writeError(c, err)
 		return
@@ -246,6 +250,10 @@ func (s *Server) updateAgent(c *gin.Context) {
 			return
 		}
 	}
+	if err := s.checkEgress(patch.WebhookURL, patch.Endpoint); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	var sealed *string
 	if patch.APIKey != nil {
 		v, err := s.seal(*patch.APIKey, c.Param("id"))
@@ -288,6 +296,28 @@ func (s *Server) updateAgent(c *gin.Context) {
 		s.cfg.Runner.Disconnect(a.ID, "agent is now a "+a.Kind+" agent: the arena calls it, it does not connect")
 	}
 	c.JSON(http.StatusOK, agentResp{Agent: a, WebhookSecret: secret})
+}
+
+// checkEgress refuses a webhook URL or endpoint base URL (nil or "": not
+// given) whose host is an address this node's --agent-egress would not
+// call, or localhost, so the owner learns it now rather than from a
+// first turn that is never delivered. A name passes here; the runner
+// checks what it resolves to when it dials. This is no part of
+// Agent.Validate, which the state machine runs when it applies a
+// command: a node's flag must not decide what a command does, and old
+// logs must replay as they did.
+func (s *Server) checkEgress(webhookURL *string, ep *agents.ModelEndpoint) error {
+	if webhookURL != nil && *webhookURL != "" {
+		if err := s.cfg.AgentEgress.CheckURL("webhook_url", *webhookURL); err != nil {
+			return apperr.New(apperr.Invalid, "%s", err.Error())
+		}
+	}
+	if ep != nil {
+		if err := s.cfg.AgentEgress.CheckURL("endpoint.base_url", ep.BaseURL); err != nil {
+			return apperr.New(apperr.Invalid, "%s", err.Error())
+		}
+	}
+	return nil
 }
 
 // unchangedBy reports whether patch would leave the owner's agent exactly

@@ -16,6 +16,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -167,12 +168,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	node := c.Nodes[0]
 	reg := prometheus.NewRegistry()
 	rn := runner.New(runner.Config{Node: node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}})
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, AgentEgress: egress.Any})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); rn.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	srv := web.New(web.Config{Node: node, Runner: rn, Gatherer: reg, Registerer: reg})
+	srv := web.New(web.Config{Node: node, Runner: rn, Gatherer: reg, Registerer: reg, AgentEgress: egress.Any})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	c.Eventually(10*time.Second, func() error { _, err := node.Arena("connect4"); return err })

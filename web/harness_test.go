@@ -21,6 +21,7 @@ import (
 	agentsecrets "github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/web"
 )
 
@@ -127,6 +128,8 @@ func newEnv(t testing.TB, n int, cfg envConfig) *env {
 			Node: tn.node, Logger: cfg.logger, Gatherer: tn.reg, Registerer: tn.reg,
 			MaxBodyBytes: cfg.maxBodyBytes, RequestTimeout: cfg.requestTimeout, Limits: cfg.limits, Sealer: sealer,
 			Pprof: cfg.pprof, LeaderWait: cfg.leaderWait,
+			// Tests run their agents on loopback.
+			AgentEgress: egress.Any,
 		}
 		if cfg.forwardTimeout > 0 {
 			wc.ForwardClient = &http.Client{Timeout: cfg.forwardTimeout}

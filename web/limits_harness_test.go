@@ -16,6 +16,7 @@ import (
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/client/clienttest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -61,8 +62,8 @@ func limCluster(t *testing.T, opt limOptions) *limNode {
 	c := arenatest.NewCluster(t, 1, opts...)
 	ln.node = c.Nodes[0]
 	r := runner.New(runner.Config{Node: ln.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Logger: opt.logger, Registerer: ln.reg})
-	cfg := web.Config{Node: ln.node, Runner: r, Logger: opt.logger, Gatherer: ln.reg, Registerer: ln.reg}
+		Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Logger: opt.logger, Registerer: ln.reg, AgentEgress: egress.Any})
+	cfg := web.Config{Node: ln.node, Runner: r, Logger: opt.logger, Gatherer: ln.reg, Registerer: ln.reg, AgentEgress: egress.Any}
 	if opt.web != nil {
 		opt.web(&cfg)
 	}

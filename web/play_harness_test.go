@@ -19,6 +19,7 @@ import (
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/web"
 )
@@ -35,6 +36,10 @@ type plOptions struct {
 	web      func(*web.Config)
 	listener func(net.Listener) net.Listener
 	sealer   *agentsecrets.Sealer
+	// publicEgress holds the runner and the API to egress.Public, as
+	// `arena serve` is by default; else they allow any address, since
+	// tests run their agents on loopback. opt.web may change the API's.
+	publicEgress bool
 }
 
 func plCluster(t *testing.T, n int, opt plOptions) (*arenatest.Cluster, []*plNode) {
@@ -77,13 +82,17 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 	if opt.sealer == nil {
 		opt.sealer = testSealer(t)
 	}
+	policy := egress.Any
+	if opt.publicEgress {
+		policy = egress.Public
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i, pn := range nodes {
 		pn.node = c.Nodes[i]
 		r := runner.New(runner.Config{Node: pn.node, Tick: 20 * time.Millisecond, SeedDefaults: true,
-			Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer})
-		cfg := web.Config{Node: pn.node, Runner: r, Sealer: opt.sealer}
+			Judges: map[string]runner.Judge{"rubric": judges.NewRubricJudge()}, Sealer: opt.sealer, AgentEgress: policy})
+		cfg := web.Config{Node: pn.node, Runner: r, Sealer: opt.sealer, AgentEgress: policy}
 		if opt.web != nil {
 			opt.web(&cfg)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/internal/egress"
 )
 
 func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
@@ -104,6 +105,12 @@ type Config struct {
 	// Pprof serves Go's profiles at /debug/pprof/ to the operator
 	// (pprof.go); off by default.
 	Pprof bool
+	// AgentEgress is the operator's --agent-egress: under the zero value,
+	// egress.Public, an agent whose webhook_url or endpoint.base_url host
+	// is a loopback, private or link-local address (or localhost) is
+	// refused when created or changed (agents.go). The runner's calls
+	// check every address again when they dial.
+	AgentEgress egress.Policy
 }
 
 // fillServices lets Node serve the concerns not given one by one.

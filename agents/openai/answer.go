@@ -14,6 +14,7 @@ import (
 
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/internal/textcut"
 	"github.com/agentarena/arena/llm"
 )
@@ -75,6 +76,7 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 	// An invalid send (the contest ended, the seat is done) is expected
 	// and not worth a warning.
 	if err != nil && !apperr.Is(err, apperr.Invalid) {
+		err = egress.Explain(err, baseURLField, a.base)
 		if !wrote {
 			a.log.Warn("model endpoint failed before the model wrote anything", "err", err)
 			return endpointFailed(err)
@@ -104,11 +106,16 @@ func (e *endpointError) Unwrap() error { return e.err }
 
 func endpointFailed(err error) error {
 	var (
-		api *llm.APIError
-		dns *net.DNSError
+		api     *llm.APIError
+		dns     *net.DNSError
+		refused *egress.RefusedError
 	)
 	brief := strings.TrimPrefix(err.Error(), "llm: ")
 	switch {
+	case errors.As(err, &refused):
+		// Not called at all: the address is one the arena's policy
+		// keeps agents away from (the whole reason is in the log).
+		brief = refused.Brief()
 	case errors.As(err, &api):
 		brief = "HTTP " + strconv.Itoa(api.Status)
 		if api.Status == 0 {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,9 +17,13 @@ import (
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/internal/textcut"
 	"github.com/agentarena/arena/llm"
 )
+
+// baseURLField names the endpoint's URL in what a refused call says.
+const baseURLField = "endpoint.base_url"
 
 // defaultSystem is the system prompt of an endpoint that names none.
 const defaultSystem = "You are an agent competing in an arena. Do exactly what the task asks; your answer is judged."
@@ -32,12 +37,21 @@ type Config struct {
 	// Logger receives what goes wrong while an answer streams in; the
 	// caller adds which contest and agent it is about.
 	Logger *slog.Logger
+	// Egress says which addresses the endpoint may be at; the zero value,
+	// egress.Public, calls only public ones.
+	Egress egress.Policy
+	// HTTPClient makes the calls (nil: a new one). Agents are built per
+	// turn, so give one client, built once with Egress.Client, to share
+	// its connections; a client that is not so built gets a transport of
+	// its own here, held to Egress.
+	HTTPClient *http.Client
 }
 
 // Agent plays the turns of one model-endpoint agent. It is cheap to build,
 // so the caller makes one per turn with the agent's current endpoint.
 type Agent struct {
 	client *llm.Client
+	base   string // the endpoint's base URL, for what a refused call says
 	system string
 	log    *slog.Logger
 }
@@ -46,7 +60,7 @@ type Agent struct {
 func New(cfg Config) (*Agent, error) {
 	ep := cfg.Endpoint
 	client, err := llm.New(llm.Config{BaseURL: ep.BaseURL, Model: ep.Model, APIKey: cfg.APIKey,
-		Temperature: ep.Temperature, TopP: ep.TopP, MaxTokens: ep.MaxTokens})
+		Temperature: ep.Temperature, TopP: ep.TopP, MaxTokens: ep.MaxTokens, HTTPClient: cfg.Egress.Client(cfg.HTTPClient)})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +72,7 @@ func New(cfg Config) (*Agent, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Agent{client: client, system: system, log: log}, nil
+	return &Agent{client: client, base: ep.BaseURL, system: system, log: log}, nil
 }
 
 var firstInt = regexp.MustCompile(`-?\d+`)
@@ -89,7 +103,7 @@ func (a *Agent) Column(ctx context.Context, t protocol.Turn) (json.RawMessage, e
 	fmt.Fprintf(&b, "Legal columns: %v. Reply with one column number only.", v.Legal)
 	resp, err := a.client.Complete(ctx, []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: b.String()}})
 	if err != nil {
-		return nil, err
+		return nil, egress.Explain(err, baseURLField, a.base)
 	}
 	m := firstInt.FindString(resp.Content)
 	col, err := strconv.Atoi(m)

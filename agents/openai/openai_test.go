@@ -11,6 +11,7 @@ import (
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/openai"
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/llm/llmtest"
 )
 
@@ -18,7 +19,7 @@ func newAgent(t *testing.T, reply func(llmtest.Request) llmtest.Reply) (*openai.
 	t.Helper()
 	srv := llmtest.NewServer(reply)
 	t.Cleanup(srv.Close)
-	a, err := openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: srv.BaseURL(), Model: "m"}, APIKey: llmtest.APIKey})
+	a, err := openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: srv.BaseURL(), Model: "m"}, APIKey: llmtest.APIKey, Egress: egress.Any})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,34 +118,59 @@ func TestAnswerErrorsFitAForfeitReason(t *testing.T) {
 	refusedURL := refused.BaseURL()
 	refused.Close()
 	for _, tc := range []struct {
-		name  string
-		reply llmtest.Reply
-		base  string
-		want  string
+		name   string
+		reply  llmtest.Reply
+		base   string
+		egress egress.Policy
+		want   string
 	}{
-		{"an error status with the server's message", llmtest.Reply{Status: 500, ErrorMessage: "down"}, "", "HTTP 500 server_error: down"},
+		{"an error status with the server's message", llmtest.Reply{Status: 500, ErrorMessage: "down"}, "", egress.Any, "HTTP 500 server_error: down"},
 		{"a wrong API key", llmtest.Reply{Status: 401, ErrorType: "invalid_request_error", ErrorCode: "invalid_api_key", ErrorMessage: "Incorrect API key provided: sk-****. You can find your key in your account."},
-			"", "HTTP 401 invalid_api_key: Incorrect API k"},
+			"", egress.Any, "HTTP 401 invalid_api_key: Incorrect API k"},
 		{"a message cut on a character boundary", llmtest.Reply{Status: 503, ErrorCode: "overloaded", ErrorMessage: "Серверу нужно отдохнуть"},
-			"", "HTTP 503 overloaded: Серверу ну"},
-		{"no server at the address", llmtest.Reply{}, refusedURL, "connection refused"},
+			"", egress.Any, "HTTP 503 overloaded: Серверу ну"},
+		{"no server at the address", llmtest.Reply{}, refusedURL, egress.Any, "connection refused"},
+		{"an endpoint on the arena's own machine", llmtest.Reply{}, refusedURL, egress.Public, "not public: loopback 127.0.0.1"},
+		{"the cloud metadata address", llmtest.Reply{}, "http://169.254.169.254/v1", egress.Public, "not public: link-local 169.254.169.254"},
+		{"a name resolving to loopback", llmtest.Reply{}, "http://localhost:9/v1", egress.Public, "not public: loopback "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, _ := newAgent(t, func(llmtest.Request) llmtest.Reply { return tc.reply })
 			if tc.base != "" {
 				var err error
-				if a, err = openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: tc.base, Model: "m"}}); err != nil {
+				if a, err = openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: tc.base, Model: "m"}, Egress: tc.egress}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			var s sends
 			err := a.Answer(context.Background(), turnWith(`{"prompt":"p","max_answer_bytes":100}`), s.send)
-			if err == nil || err.Error() != tc.want {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || (tc.base == "" && err.Error() != tc.want) {
 				t.Fatalf("err %q; want %q", err, tc.want)
 			}
 			if n := len(prefix + err.Error()); n > 64 {
 				t.Fatalf("the forfeit reason %q is %d bytes; the history keeps 64", prefix+err.Error(), n)
 			}
 		})
+	}
+}
+
+// An owner could point an openai agent at the arena's own network and
+// read the start of whatever answered in the forfeit reason or the log.
+// Under egress.Public (the zero value) the call is never made, and the
+// error names the field, the address and the flag.
+func TestEndpointOnAPrivateAddressIsNotCalled(t *testing.T) {
+	srv := llmtest.NewServer(func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Content: "3"} })
+	defer srv.Close()
+	a, err := openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: srv.BaseURL(), Model: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Column(context.Background(), turnWith(`{"board":[[-1]],"you":0,"legal":[0]}`))
+	want := "endpoint.base_url host 127.0.0.1 is a loopback address; this arena calls only public addresses (its operator allows others with --agent-egress=any)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err %v; want %q", err, want)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("the endpoint got %d requests", n)
 	}
 }

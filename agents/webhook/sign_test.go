@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/agents/webhook"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/internal/fuzzseed"
 )
 
@@ -95,7 +96,7 @@ func TestCallsAreSigned(t *testing.T) {
 		io.WriteString(w, `{"move": 2}`)
 	}))
 	defer srv.Close()
-	c := webhook.New(nil)
+	c := webhook.New(nil, egress.Any)
 	if _, _, err := c.Move(context.Background(), srv.URL, secret, turn(time.Now().Add(5*time.Second))); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestNotifyRefusesANon2xxAnswer(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
 	defer srv.Close()
-	call, err := webhook.New(nil).Notify(context.Background(), srv.URL, "whsec_x", protocol.ContestEnd{Type: protocol.TypeContestEnd})
+	call, err := webhook.New(nil, egress.Any).Notify(context.Background(), srv.URL, "whsec_x", protocol.ContestEnd{Type: protocol.TypeContestEnd})
 	if err == nil || !strings.Contains(err.Error(), "401") || call.Status != 401 {
 		t.Fatalf("err = %v, want the 401 named", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/agentarena/arena/agents/protocol"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/internal/textcut"
 )
 
@@ -35,15 +36,18 @@ type Client struct {
 }
 
 // New returns a client that sends requests with hc (nil: a client with a
-// 60 s overall timeout; each call also ends at the turn's deadline). It
-// follows no redirects, whatever hc does: a redirect is an answer other
-// than 200, and following a 301 or 302 would send the agent a GET without
-// the turn, so the owner would see only the status of that GET.
-func New(hc *http.Client) *Client {
+// 60 s overall timeout; each call also ends at the turn's deadline) to the
+// addresses policy allows: under egress.Public a webhook URL that is, or
+// resolves to, a loopback, private or link-local address is not called,
+// and the owner reads why in the call's error. It follows no redirects,
+// whatever hc does: a redirect is an answer other than 200, and following
+// a 301 or 302 would send the agent a GET without the turn, so the owner
+// would see only the status of that GET.
+func New(hc *http.Client, policy egress.Policy) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
-	own := *hc
+	own := *policy.Client(hc)
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{http: &own, now: time.Now}
 }
@@ -182,7 +186,9 @@ func (c *Client) post(ctx context.Context, url, secret, event string, body []byt
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return call, nil, err
+		// A refused address is said plainly, without the transport's
+		// layers: which host, what it resolved to, which rule.
+		return call, nil, egress.Explain(err, "webhook_url", url)
 	}
 	defer resp.Body.Close()
 	call.Status = resp.StatusCode

@@ -14,6 +14,7 @@ import (
 
 	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/agents/webhook"
+	"github.com/agentarena/arena/internal/egress"
 )
 
 func turn(deadline time.Time) protocol.Turn {
@@ -31,7 +32,7 @@ func TestMove(t *testing.T) {
 			io.WriteString(w, `{"move": 4}`)
 		}))
 		defer srv.Close()
-		move, call, err := webhook.New(nil).Move(context.Background(), srv.URL+"/turn", "", tn)
+		move, call, err := webhook.New(nil, egress.Any).Move(context.Background(), srv.URL+"/turn", "", tn)
 		if err != nil || string(move) != "4" {
 			t.Fatalf("move %s, err %v", move, err)
 		}
@@ -64,7 +65,7 @@ func TestMove(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			}))
 			defer srv.Close()
-			_, call, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+			_, call, err := webhook.New(nil, egress.Any).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
 			if err == nil || !strings.HasPrefix(err.Error(), tc.err) || call.Status != tc.code {
 				t.Fatalf("err %v, status %d; want %q, %d", err, call.Status, tc.err, tc.code)
 			}
@@ -83,7 +84,7 @@ func TestMove(t *testing.T) {
 		}))
 		defer srv.Close()
 		start := time.Now()
-		_, call, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(100*time.Millisecond)))
+		_, call, err := webhook.New(nil, egress.Any).Move(context.Background(), srv.URL, "", turn(time.Now().Add(100*time.Millisecond)))
 		if err == nil || time.Since(start) > 5*time.Second || call.Status != 0 {
 			t.Fatalf("err %v, status %d after %s; want an error without a status", err, call.Status, time.Since(start))
 		}
@@ -130,7 +131,7 @@ func TestErrorsQuoteTheReply(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			}))
 			defer srv.Close()
-			_, _, err := webhook.New(nil).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+			_, _, err := webhook.New(nil, egress.Any).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
 			if err == nil || err.Error() != tc.err {
 				t.Fatalf("err %q; want %q", err, tc.err)
 			}
@@ -141,7 +142,7 @@ func TestErrorsQuoteTheReply(t *testing.T) {
 			http.Error(w, "database is down", http.StatusServiceUnavailable)
 		}))
 		defer srv.Close()
-		_, err := webhook.New(nil).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
+		_, err := webhook.New(nil, egress.Any).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
 		if want := "webhook answered 503 Service Unavailable to contest_end: database is down"; err == nil || err.Error() != want {
 			t.Fatalf("err %q; want %q", err, want)
 		}
@@ -170,12 +171,12 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target.URL+"/turn", code)
 		}))
-		_, call, err := webhook.New(&http.Client{Timeout: 5 * time.Second}).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
+		_, call, err := webhook.New(&http.Client{Timeout: 5 * time.Second}, egress.Any).Move(context.Background(), srv.URL, "", turn(time.Now().Add(5*time.Second)))
 		want := fmt.Sprintf("webhook answered %d %s, a redirect to %q: the arena does not follow redirects", code, http.StatusText(code), target.URL+"/turn")
 		if err == nil || !strings.HasPrefix(err.Error(), want) || call.Status != code {
 			t.Errorf("%d: err %v, status %d; want %q", code, err, call.Status, want)
 		}
-		_, err = webhook.New(nil).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
+		_, err = webhook.New(nil, egress.Any).Notify(context.Background(), srv.URL, "", protocol.ContestEnd{Type: protocol.TypeContestEnd, Contest: "c_1"})
 		if err == nil || !strings.Contains(err.Error(), "a redirect to") {
 			t.Errorf("%d: contest_end: err %v", code, err)
 		}

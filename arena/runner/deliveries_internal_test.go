@@ -13,6 +13,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/internal/egress"
 )
 
 // A leader that cannot open a webhook agent's secret (sealed under another
@@ -72,7 +73,7 @@ func TestDeliveriesSayWhenAnAnswerTakesTooManyParts(t *testing.T) {
 	c, err := n.CreateContest(ctx, "c_parts", "prompt", []string{"ag_hook", "ag_ws"}, 3)
 	must(err)
 
-	r := New(Config{Node: n, HTTPClient: hook.Client()})
+	r := New(Config{Node: n, HTTPClient: hook.Client(), AgentEgress: egress.Any})
 	r.callWebhook(ctx, c.ID, 0, "ag_hook")
 	if got := calls.Load(); got != maxMovesPerTurn {
 		t.Errorf("the webhook was called %d times, want %d", got, maxMovesPerTurn)

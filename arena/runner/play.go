@@ -280,7 +280,7 @@ func (r *Runner) callModel(ctx context.Context, contestID string, seat int, agen
 		}
 	}
 	var model modelPlayer
-	model, err = openai.New(openai.Config{Endpoint: *a.Endpoint, APIKey: key,
+	model, err = openai.New(openai.Config{Endpoint: *a.Endpoint, APIKey: key, Egress: r.cfg.AgentEgress, HTTPClient: r.modelHTTP,
 		Logger: r.log.With("contest", contestID, "agent", agentID)})
 	if err != nil {
 		r.log.Warn("bad model endpoint", "agent", agentID, "err", err)

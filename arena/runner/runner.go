@@ -19,6 +19,7 @@ import (
 	"github.com/agentarena/arena/agents/webhook"
 	"github.com/agentarena/arena/apperr"
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/internal/egress"
 )
 
 // Config configures the contest runner.
@@ -41,8 +42,12 @@ type Config struct {
 	// HTTPClient calls webhook agents (nil: webhook.New's default, a
 	// 60 s timeout; each call also ends at the turn's deadline).
 	HTTPClient *http.Client
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// AgentEgress says which addresses webhook and model-endpoint calls
+	// may reach; the zero value, egress.Public, only public ones (the
+	// operator's --agent-egress).
+	AgentEgress egress.Policy
+	Logger      *slog.Logger
+	Now         func() time.Time
 	// SeedDefaults makes a new leader propose the default arenas and bots.
 	SeedDefaults bool
 	// Sealer opens model-endpoint API keys of openai agents.
@@ -61,12 +66,15 @@ type Config struct {
 // it only keeps sessions attached. A new leader's runner resumes
 // everything from the state.
 type Runner struct {
-	cfg     Config
-	node    Node
-	log     *slog.Logger
-	bots    map[string]Bot // by agent id
-	hook    webhookCaller
-	metrics *metrics
+	cfg  Config
+	node Node
+	log  *slog.Logger
+	bots map[string]Bot // by agent id
+	hook webhookCaller
+	// modelHTTP calls model endpoints, held to cfg.AgentEgress; one
+	// client for every turn, so connections are reused.
+	modelHTTP *http.Client
+	metrics   *metrics
 	// deliveries are the webhook calls this node made (deliveries.go);
 	// prunedAt is when the sweep last dropped deleted agents' calls.
 	deliveries deliveryLog
@@ -116,7 +124,7 @@ func New(cfg Config) *Runner {
 		cfg.Now = time.Now
 	}
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
-		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient),
+		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient, cfg.AgentEgress), modelHTTP: cfg.AgentEgress.Client(nil),
 		conns: map[string]AgentConn{}, goneAt: map[string]time.Time{}, announced: map[string]AgentConn{}}
 	r.metrics = newMetrics(cfg.Registerer, r.eventBacklog, cfg.EventBuffer)
 	for _, b := range cfg.Bots {

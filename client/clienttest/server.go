@@ -25,6 +25,7 @@ import (
 	"github.com/agentarena/arena/agents/secrets"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/web"
 )
 
@@ -137,7 +138,8 @@ func (s *Server) serve(t testing.TB, ln net.Listener, reg *prometheus.Registry) 
 	if s.sealer, err = secrets.New(key); err != nil {
 		t.Fatalf("clienttest: sealer: %v", err)
 	}
-	srv := web.New(web.Config{Node: s.Node, Logger: slog.New(slog.DiscardHandler), Gatherer: reg, Registerer: reg,
+	// AgentEgress: tests' agents listen on loopback.
+	srv := web.New(web.Config{Node: s.Node, Logger: slog.New(slog.DiscardHandler), Gatherer: reg, Registerer: reg, AgentEgress: egress.Any,
 		Sealer: s.sealer, SecretsKey: func() string { return key }})
 	hs := srv.HTTPServer()
 	hs.Handler = s.record(hs.Handler)

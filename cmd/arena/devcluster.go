@@ -81,6 +81,12 @@ func runDevCluster(ctx context.Context, args []string, stdout, logs io.Writer, g
 		if *noBots {
 			nargs = append(nargs, "--no-bots")
 		}
+		if getenv("ARENA_AGENT_EGRESS") == "" {
+			// Its nodes listen on loopback only, so whoever creates an
+			// agent is on this machine already, and agents under test
+			// (webhooks, a local model server) usually are too.
+			nargs = append(nargs, "--agent-egress", "any")
+		}
 		if err := m.ParseFlags(nargs, getenv); err != nil {
 			return err
 		}

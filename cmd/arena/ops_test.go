@@ -201,6 +201,17 @@ func TestDevCluster(t *testing.T) {
 		}
 		return nil
 	})
+	// Its nodes listen on loopback only, and call agents there too
+	// (--agent-egress=any): a webhook agent on this machine is accepted.
+	var owner struct {
+		APIKey string `json:"api_key"`
+	}
+	if st := api.do("POST", urls[0]+"/v1/owners", "", map[string]string{"name": "dev"}, &owner); st != 201 {
+		t.Fatalf("create owner: %d", st)
+	}
+	if st := api.do("POST", urls[0]+"/v1/agents", owner.APIKey, map[string]string{"name": "hook", "kind": "webhook", "webhook_url": "http://127.0.0.1:9000/turn"}, nil); st != 201 {
+		t.Errorf("a webhook agent on loopback: status %d, want 201", st)
+	}
 	cancel()
 	select {
 	case err := <-done:

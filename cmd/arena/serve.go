@@ -26,6 +26,7 @@ import (
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/boot"
 	"github.com/agentarena/arena/arena/runner"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/judges"
 	"github.com/agentarena/arena/judges/aijudge"
 	"github.com/agentarena/arena/llm"
@@ -80,6 +81,10 @@ type Main struct {
 	// ReadReplica joins (or re-joins) as a non-voter that is never
 	// promoted: a read replica for spectators.
 	ReadReplica bool
+	// AgentEgress says which addresses the arena calls for agents'
+	// webhooks and model endpoints: egress.Public (the default) keeps
+	// owners' URLs off this machine and its private network.
+	AgentEgress egress.Policy
 
 	// Stdout receives the one-time operator token and the URL banner.
 	Stdout io.Writer
@@ -140,6 +145,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		botDelay = s
 		return nil
 	})
+	agentEgress := env("ARENA_AGENT_EGRESS", "public")
+	fs.Func("agent-egress", "which addresses the arena calls for webhook and model-endpoint agents: public (default; not loopback, private, link-local or metadata addresses) or any (dev clusters, agents on your own network) [ARENA_AGENT_EGRESS]", func(s string) error {
+		agentEgress = s
+		return nil
+	})
 	maxBody := env("ARENA_MAX_BODY_BYTES", "1048576")
 	fs.Func("max-body-bytes", "largest accepted request body (default 1048576) [ARENA_MAX_BODY_BYTES]", func(s string) error {
 		maxBody = s
@@ -172,6 +182,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if _, err := fmt.Sscan(maxBody, &m.MaxBodyBytes); err != nil || m.MaxBodyBytes <= 0 {
 		return fmt.Errorf("max-body-bytes must be a positive integer, got %q", maxBody)
 	}
+	policy, err := egress.Parse(agentEgress)
+	if err != nil {
+		return err
+	}
+	m.AgentEgress = policy
 	d, err := time.ParseDuration(botDelay)
 	if err != nil || d < 0 {
 		return fmt.Errorf("bot-delay must be a duration such as 300ms, got %q", botDelay)
@@ -276,14 +291,18 @@ func (m *Main) Run(ctx context.Context) error {
 			botList = append(botList, b)
 		}
 	}
+	if m.AgentEgress == egress.Any {
+		logger.Warn("--agent-egress=any: webhook and model-endpoint agents may be called on this machine's loopback and private network; use it only where every owner is trusted")
+	}
 	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay, Reference: bots.ReferenceAnswer,
-		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg})
+		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg, AgentEgress: m.AgentEgress})
 	srv := web.New(web.Config{
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins,
-		ForwardTimeout: m.ForwardTimeout, LeaderWait: leaderWait(m.Raft.Timeout), ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof})
+		ForwardTimeout: m.ForwardTimeout, LeaderWait: leaderWait(m.Raft.Timeout), ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof,
+		AgentEgress: m.AgentEgress})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)

@@ -377,6 +377,10 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"raft log defaults to wal", nil, nil, func(m *Main) string { return m.Raft.Log }, "wal"},
 		{"--raft-log bolt", []string{"--raft-log", "bolt"}, nil, func(m *Main) string { return m.Raft.Log }, "bolt"},
 		{"ARENA_RAFT_LOG=bolt", nil, map[string]string{"ARENA_RAFT_LOG": "bolt"}, func(m *Main) string { return m.Raft.Log }, "bolt"},
+		{"agent egress defaults to public", nil, nil, func(m *Main) string { return m.AgentEgress.String() }, "public"},
+		{"--agent-egress any", []string{"--agent-egress", "any"}, nil, func(m *Main) string { return m.AgentEgress.String() }, "any"},
+		{"ARENA_AGENT_EGRESS=any", nil, map[string]string{"ARENA_AGENT_EGRESS": "any"}, func(m *Main) string { return m.AgentEgress.String() }, "any"},
+		{"--agent-egress beats ARENA_AGENT_EGRESS", []string{"--agent-egress=public"}, map[string]string{"ARENA_AGENT_EGRESS": "any"}, func(m *Main) string { return m.AgentEgress.String() }, "public"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -392,7 +396,7 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--max-body-bytes", "-1"}, {"--shutdown-timeout", "0s"}, {"--shutdown-timeout", "soon"},
 		{"--forward-timeout", "-1s"}, {"--ready-max-lag", "0"}, {"--ready-max-lag", "x"}, {"--raft-timeout", "10ms"},
-		{"--raft-log", "sqlite"}, {"--raft-log", ""},
+		{"--raft-log", "sqlite"}, {"--raft-log", ""}, {"--agent-egress", "private"}, {"--agent-egress", ""},
 	} {
 		t.Run("refused: "+strings.Join(bad, " "), func(t *testing.T) {
 			if err := NewMain().ParseFlags(bad, func(string) string { return "" }); err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/arena/runner"
 	"github.com/agentarena/arena/client/clienttest"
+	"github.com/agentarena/arena/internal/egress"
 	"github.com/agentarena/arena/web"
 )
 
@@ -31,8 +32,8 @@ func TestAgentDeliveriesShowEachTurnsSeq(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{bot}, Tick: 20 * time.Millisecond, SeedDefaults: true, Sealer: sealer})
-	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], Sealer: sealer})
+	r := runner.New(runner.Config{Node: c.Nodes[0], Bots: []runner.Bot{bot}, Tick: 20 * time.Millisecond, SeedDefaults: true, Sealer: sealer, AgentEgress: egress.Any})
+	url := clienttest.ServeWithRunner(t, r, web.Config{Node: c.Nodes[0], Sealer: sealer, AgentEgress: egress.Any})
 	c.Eventually(10*time.Second, func() error {
 		_, err := c.Nodes[0].Arena("connect4")
 		return err
