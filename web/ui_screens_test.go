@@ -79,6 +79,20 @@ func uiScreenshots(t *testing.T, b *browser, n *uiNode, writer string) {
 		chromedp.Click(`#ops-form button[type=submit]`, chromedp.NodeVisible))
 	b.waitJS(ctx, "nodes", `document.querySelectorAll('#ops-nodes tbody tr').length === 2`, 20*time.Second)
 	both("ops")
+
+	// The slow writer's owner, seen with the operator token just typed:
+	// its agent's connection shows, as its owner with its key sees it.
+	var a struct {
+		Agent struct {
+			OwnerID string `json:"owner_id"`
+		} `json:"agent"`
+	}
+	if code := plHTTP(t, "GET", n.url+"/v1/agents/"+writer, "", nil, &a); code != 200 {
+		t.Fatalf("read the slow writer: %d", code)
+	}
+	b.run(ctx, "owner", 30*time.Second, chromedp.Navigate(n.url+"/owners/"+a.Agent.OwnerID))
+	b.waitJS(ctx, "its connection", `document.querySelector('#owner-agents .conn-state[data-state="connected"]')`, 20*time.Second)
+	both("owner")
 }
 
 // colorScheme emulates prefers-color-scheme ("" restores the default).
