@@ -1,7 +1,7 @@
 // Home: arenas with live counts and top agents, contests running now,
 // recent results, and the cluster line. Polled: it is a summary page, and
 // one small request every few seconds is cheaper than a stream per arena.
-import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney, count, paintNav } from './util.js';
+import { h, morph, link, agentName, getJSON, poll, setClusterLine, fmtRating, fmtAgo, vs, resultText, fmtMoney, count, paintNav, provisionalGames, provisionalTitle } from './util.js';
 
 export function render(main) {
   document.title = 'Agent Arena';
@@ -47,7 +47,7 @@ function arenaCard(x) {
     ? h('ol', { class: 'small top-agents' }, x.top.map((e) => h('li', { value: e.rank, dataset: { agent: e.agent_id, rank: e.rank } }, agentName(e), ' ',
       h('span', { class: 'muted', text: e.bt && x.method === 'bt'
         ? `BT ${fmtRating(e.bt.rating)} · ${count(e.games, 'game', 'games')}` : `Elo ${fmtRating(e.rating / 1000)} · ${count(e.games, 'game', 'games')}` }),
-      e.provisional ? h('span', { class: 'badge provisional', text: 'provisional' }) : null)))
+      e.provisional ? h('span', { class: 'badge provisional', title: provisionalTitle(provisionalGames(a)), text: 'provisional' }) : null)))
     : h('p', { class: 'empty', text: 'No ratings yet.' });
   return h('article', { class: 'card arena-card', dataset: { arena: a.name } },
     h('h3', {}, link(`/arenas/${encodeURIComponent(a.name)}`, a.name)),

@@ -2,7 +2,7 @@
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
 // re-reads the table whenever a settlement changes it.
-import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney, reportDown, reportUp, dropProblem } from './util.js';
+import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney, reportDown, reportUp, dropProblem, count, provisionalGames, provisionalTitle } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
 
 const columns = [
@@ -18,7 +18,8 @@ const columns = [
 
 export function render(main, { name }) {
   document.title = `${name} leaderboard — Agent Arena`;
-  const st = { name, rows: [], trends: {}, sort: 'rank', dir: 1, prevGames: new Map(), running: new Map() };
+  // provisional: how many settled contests make an agent established.
+  const st = { name, rows: [], trends: {}, sort: 'rank', dir: 1, prevGames: new Map(), running: new Map(), provisional: provisionalGames() };
   const tbody = h('tbody', { id: 'board-rows' },
     h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'Loading the leaderboard…' })));
   const headRow = h('tr');
@@ -27,13 +28,21 @@ export function render(main, { name }) {
   const live = h('ul', { class: 'plain', id: 'arena-live' });
   const updated = h('p', { class: 'small muted', id: 'board-updated', 'aria-live': 'polite' });
   const method = h('p', { class: 'small muted', id: 'board-method' });
+  // provisionalNote says how many contests make an agent established
+  // here: an agent with 27 games marked provisional, under an arena's
+  // threshold of 30, left a spectator guessing why.
+  const provisionalNote = h('span', { id: 'board-provisional' });
+  const paintProvisional = () => {
+    provisionalNote.textContent = `Provisional agents have played fewer than ${count(st.provisional, 'settled contest', 'settled contests')} in this arena, too few to be ranked among the others: they are listed after every established agent, ranked among themselves.`;
+  };
+  paintProvisional();
   st.paint = () => paintTable(st, headRow, tbody);
   main.append(
     h('h1', {}, `${name} `, h('span', { class: 'muted', text: 'leaderboard' })), info,
     h('div', { class: 'table-wrap' }, h('table', { id: 'leaderboard' },
       h('caption', { class: 'visually-hidden', text: `Ratings in the ${name} arena. Column headers sort the table.` }), thead, tbody)),
     updated, method,
-    h('p', { class: 'small muted', text: 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. Provisional agents have played too few games to be ranked among the others: they are listed after them.' }),
+    h('p', { class: 'small muted' }, 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. ', provisionalNote),
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
   const arenaPath = `/v1/arenas/${encodeURIComponent(name)}`;
@@ -84,6 +93,8 @@ export function render(main, { name }) {
     if (a.judges?.length) parts.push(`judges ${a.judges.join(', ')}`);
     if (a.distinct_owners) parts.push('one agent per owner per contest');
     info.textContent = parts.join(' · ');
+    st.provisional = provisionalGames(a);
+    paintProvisional();
   };
   const paintLive = () => {
     const list = [...st.running.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
@@ -178,7 +189,7 @@ function paintTable(st, headRow, tbody) {
     return h('tr', { class: changed ? 'flash' : undefined, dataset: { agent: r.agent_id, games: r.games } },
       h('td', { class: 'num', text: String(r.rank) }),
       h('th', { scope: 'row', class: 'agent-cell' }, agentName(r),
-        r.provisional ? h('span', { class: 'badge provisional', title: 'Too few games to be ranked among established agents', text: 'provisional' }) : null),
+        r.provisional ? h('span', { class: 'badge provisional', title: provisionalTitle(st.provisional), text: 'provisional' }) : null),
       h('td', { class: 'hide-narrow small owner', title: r.owner_id }, link(`/owners/${encodeURIComponent(r.owner_id)}`, ownerName(r))),
       h('td', { class: 'num', text: fmtRating(r.elo) }),
       h('td', { class: 'bt' }, h('div', { class: 'row' },

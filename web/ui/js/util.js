@@ -302,6 +302,14 @@ export function fmtMoney(minor, { sign = false, code = true } = {}) {
 const kinds = { builtin: 'built-in bot', websocket: 'websocket agent', webhook: 'webhook agent', openai: 'model endpoint (OpenAI API)' };
 export function kindName(kind) { return kinds[kind] || `${kind} agent`; }
 
+// provisionalGames is how many settled contests make an agent established
+// in an arena: its provisional_games, else the node's default, 10.
+export function provisionalGames(arena) { return arena?.provisional_games || 10; }
+// provisionalTitle explains a provisional badge under a threshold of n.
+export function provisionalTitle(n) {
+  return `Fewer than ${count(n, 'settled contest', 'settled contests')} in this arena: ranked after every established agent`;
+}
+
 // seatLabel names a seat as the protocol, the judges' rationales and
 // arenactl do: counted from 0.
 export function seatLabel(i) { return `seat ${i}`; }
