@@ -10,8 +10,9 @@
 import { h, fill, morph, link, getJSON, poll, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
 import { KEY, OPERATOR, credential, connCell } from './conn.js';
 
-// pageSize is how many agents the page lists; an owner with more gets a
-// note, since each agent costs the page one more request for its ratings.
+// pageSize is how many agents a page lists: each agent costs the page one
+// more request for its ratings. An owner with more has further pages,
+// /owners/{id}?after=<the list's next_cursor>.
 const pageSize = 50;
 // connEvery is how often the connections are read again (ms).
 const connEvery = 5000;
@@ -20,9 +21,12 @@ export function render(main, { id }) {
   document.title = 'Owner — Agent Arena';
   let gone = false, stop = null;
   main.append(h('p', { class: 'loading', text: 'Loading owner…' }));
-  getJSON(`/v1/agents?owner=${encodeURIComponent(id)}&limit=${pageSize}`).then(async (d) => {
+  // after is the cursor of this page, as the previous page's link gave it
+  // (the list's own next_cursor, passed on as it came).
+  const after = new URLSearchParams(location.search).get('after') || '';
+  getJSON(`/v1/agents?owner=${encodeURIComponent(id)}&limit=${pageSize}` + (after ? `&cursor=${encodeURIComponent(after)}` : '')).then(async (d) => {
     if (gone) return;
-    if (!d.owner_name && d.agents.length === 0) {
+    if (!d.owner_name && d.agents.length === 0 && !after) {
       fill(main, h('h1', { text: 'Owner' }), h('p', { class: 'err', role: 'alert', text: `No owner ${id}.` }));
       return;
     }
@@ -33,7 +37,7 @@ export function render(main, { id }) {
       // counts them all.
       getJSON(`/v1/agents/${encodeURIComponent(a.id)}/ratings?limit=1`).then((r) => ({ history: r.history, counts: r.contests || {} })).catch(() => null)));
     if (gone) return;
-    const view = paint(main, id, d, ratings);
+    const view = paint(main, id, d, ratings, after);
     if (d.agents.length === 0) return;
     const start = () => {
       stop?.(); stop = null;
@@ -56,7 +60,7 @@ function current(r) {
   return [...by.values()].sort((a, b) => a.arena.localeCompare(b.arena));
 }
 
-function paint(main, id, d, ratings) {
+function paint(main, id, d, ratings, after) {
   const name = d.owner_name || id;
   document.title = `${name} — Agent Arena`;
   const view = { access: h('div', { id: 'owner-access' }), conns: new Map(), head: null, note: null };
@@ -82,8 +86,10 @@ function paint(main, id, d, ratings) {
       rows.length ? h('table', { id: 'owner-agents' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Agent' }), h('th', { scope: 'col', class: 'hide-narrow', text: 'Kind' }),
           h('th', { scope: 'col', text: 'Elo by arena (contests)' }), view.head, h('th', { scope: 'col', class: 'hide-narrow', text: 'Created' }))),
-        h('tbody', {}, rows)) : h('p', { class: 'empty', text: 'No agents (any it had were deleted).' }),
-      d.next_cursor ? h('p', { class: 'small muted', text: `The first ${pageSize} agents are listed.` }) : null,
+        h('tbody', {}, rows)) : h('p', { class: 'empty', text: after ? 'No more agents.' : 'No agents (any it had were deleted).' }),
+      after || d.next_cursor ? h('p', { class: 'small row', id: 'owner-pages' },
+        after ? link(`/owners/${encodeURIComponent(id)}`, '← First page') : null,
+        d.next_cursor ? link(`/owners/${encodeURIComponent(id)}?after=${encodeURIComponent(d.next_cursor)}`, `Next ${pageSize} agents →`) : null) : null,
       view.note, rows.length ? view.access : null));
   return view;
 }
