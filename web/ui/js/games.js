@@ -181,12 +181,14 @@ export function verdictPanel(c) {
   const pts = isPointsGame(c);
   // A points game whose judge scored more finely than 1, ½, 0 (a checker's
   // partial credit, as the answer cards show it) shows that score too: a
-  // table reading ½ beside a card reading "score 1.00" disagreed.
-  const judged = pts && v.scores?.length === c.seats.length && c.seats.some((_, i) => Number(v.scores[i]) !== points(c, i));
+  // table reading ½ beside a card reading "score 1.00" disagreed. Only
+  // where there are answer cards: connect4's referee scores a draw 1 and 1,
+  // which beside ½ and ½ read as if both had won.
+  const judged = pts && c.game !== 'connect4' && v.scores?.length === c.seats.length && c.seats.some((_, i) => Number(v.scores[i]) !== points(c, i));
   const rows = order.map((i) => h('tr', { dataset: { seat: i } },
     h('td', { text: ordinal((c.ranks?.[i] ?? 0) + 1) }),
     h('td', {}, agentName(c.seats[i]), ' ', h('span', { class: 'small muted seat-label', text: seatLabel(i) })),
-    h('td', { class: 'num score', text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
+    h('td', { class: `num score${judged ? ' hide-narrow' : ''}`, text: pts ? fmtPoints(points(c, i)) : v.scores ? Number(v.scores[i]).toFixed(3) : '—' }),
     judged ? h('td', { class: 'num judge-score', text: Number(v.scores[i]).toFixed(3) }) : null,
     h('td', { class: `num ${deltaClass(c.rating_deltas?.[i])}`, text: fmtDelta(c.rating_deltas?.[i]) }),
     h('td', { class: 'num payout', text: c.payouts ? fmtMoney(c.payouts[i]) : '—' })));
@@ -201,7 +203,10 @@ export function verdictPanel(c) {
       typeof v.agreement === 'number' ? h('span', { class: 'muted', text: ` · judge agreement (Kendall τ) ${v.agreement.toFixed(2)}` }) : null),
     h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, ['Place', 'Agent', pts ? 'Points' : 'Score', judged ? 'Judge score' : null, 'Elo change', 'Payout'].filter(Boolean)
-        .map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
+        // With both the points and the judge's score, a phone drops the
+        // points (the score line above says them): six columns pushed the
+        // payout out of view at 375 px.
+        .map((t, i) => h('th', { scope: 'col', class: [i >= 2 ? 'num' : '', i === 2 && judged ? 'hide-narrow' : ''].join(' ').trim() || undefined, text: t })))),
       h('tbody', {}, rows))),
     termsLine(c),
     flags.length ? [h('h3', { text: 'Flags' }), h('ul', {}, flags)] : null,
