@@ -79,7 +79,10 @@ function paint(stage, c, finalView, steps, n) {
     if (e.type === 'move') a.move(e.seat, e.move);
     if (e.type === 'forfeit') a.forfeit(e.seat);
   }
-  a.paint(n === steps.length && c.status === 'settled' ? c.ranks : undefined);
+  // At the end, the places and the judges' scores, as the contest page
+  // shows them on its cards.
+  const end = n === steps.length && c.status === 'settled';
+  a.paint(end ? c.ranks : undefined, end ? c.verdict?.scores : undefined);
   stage.replaceChildren(h('section', { class: 'card' }, h('h2', { text: 'Prompt' }), h('p', { class: 'prompt-text', text: finalView?.prompt || '' })), a.note, a.el);
 }
 
