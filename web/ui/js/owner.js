@@ -18,6 +18,7 @@ const pageSize = 50;
 const connEvery = 5000;
 
 export function render(main, { id }) {
+  if (id === 'me') return me(main);
   document.title = 'Owner — Agent Arena';
   let gone = false, stop = null;
   main.append(h('p', { class: 'loading', text: 'Loading owner…' }));
@@ -49,6 +50,47 @@ export function render(main, { id }) {
     fill(main, h('h1', { text: 'Owner' }), h('p', { class: 'err', role: 'alert', text: `Could not load the owner: ${e.message}` }));
   });
   return () => { gone = true; stop?.(); };
+}
+
+// me serves /owners/me, the API's owner=me: the page of the owner whose
+// API key is typed in this tab, or the form to type one in. It asked the
+// node for owner=me without a key, and showed the 401.
+function me(main) {
+  document.title = 'Your agents — Agent Arena';
+  let gone = false;
+  const ask = (why) => fill(main, h('h1', { text: 'Your agents' }),
+    why ? h('p', { class: 'err', role: 'alert', id: 'owner-key-refused', text: why }) : null,
+    h('p', { text: 'This is the page of the owner whose API key is typed here.' }),
+    keyForm('Show my agents', () => run()));
+  const run = () => {
+    const key = sessionStorage.getItem(KEY);
+    if (!key) { ask(); return; }
+    main.replaceChildren(h('p', { class: 'loading', text: 'Loading your agents…' }));
+    getJSON('/v1/owners/me', { token: key }).then((d) => {
+      if (gone) return;
+      // The owner's own address, as if the page had been opened there.
+      history.replaceState(null, '', `/owners/${encodeURIComponent(d.owner.id)}`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, (e) => {
+      if (gone) return;
+      if (e.status === 401 || e.status === 403) { sessionStorage.removeItem(KEY); ask(`The node refused the key (${e.message}).`); return; }
+      fill(main, h('h1', { text: 'Your agents' }), h('p', { class: 'err', role: 'alert', text: `Could not read your owner: ${e.message}` }));
+    });
+  };
+  run();
+  return () => { gone = true; };
+}
+
+// keyForm is the form that takes an owner key into this tab, then calls
+// done.
+function keyForm(label, done) {
+  const input = h('input', { type: 'password', id: 'owner-key', name: 'key', autocomplete: 'off', required: true, 'aria-describedby': 'owner-key-help' });
+  const form = h('form', { class: 'inline', id: 'owner-key-form' },
+    h('label', { for: 'owner-key', text: 'Owner API key' }), input,
+    h('button', { type: 'submit', class: 'primary', text: label }));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); sessionStorage.setItem(KEY, input.value.trim()); input.value = ''; done(); });
+  return [form, h('p', { class: 'small muted', id: 'owner-key-help', text: 'Only an agent\'s owner (and the operator) can see whether it is connected. ' +
+    'The key stays in this browser tab (sessionStorage) and is sent only to this node.' })];
 }
 
 // current is the last rating per arena of a history, with its contest count.
@@ -106,15 +148,8 @@ function connections(view, agents, restart) {
   };
   if (!cred) {
     show(false);
-    const input = h('input', { type: 'password', id: 'owner-key', name: 'key', autocomplete: 'off', required: true, 'aria-describedby': 'owner-key-help' });
-    const form = h('form', { class: 'inline', id: 'owner-key-form' },
-      h('label', { for: 'owner-key', text: 'Owner API key' }), input,
-      h('button', { type: 'submit', class: 'primary', text: 'Show connections' }));
-    form.addEventListener('submit', (ev) => { ev.preventDefault(); sessionStorage.setItem(KEY, input.value.trim()); input.value = ''; restart(); });
     fill(view.access, h('details', {},
-      h('summary', { text: 'Your agents? See whether they are connected' }), form,
-      h('p', { class: 'small muted', id: 'owner-key-help', text: 'Only an agent\'s owner (and the operator) can see whether it is connected. ' +
-        'The key stays in this browser tab (sessionStorage) and is sent only to this node.' })));
+      h('summary', { text: 'Your agents? See whether they are connected' }), keyForm('Show connections', restart)));
     return null;
   }
   const forget = () => { sessionStorage.removeItem(cred.as === 'owner' ? KEY : OPERATOR); restart(); };
