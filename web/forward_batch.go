@@ -104,6 +104,9 @@ type forwarder struct {
 type fwdQueue struct {
 	pending  []*fwdCall
 	inFlight int
+	// maxBytes closes a batch early (Server.batchBytes); a single larger
+	// write still travels alone.
+	maxBytes int
 }
 
 // take removes the next batch from q (caller holds f.mu), skipping calls
@@ -120,17 +123,39 @@ func (q *fwdQueue) take() []*fwdCall {
 		if gone {
 			continue
 		}
-		if len(batch) > 0 && size+len(c.item.Body) > maxFwdBatchBytes {
+		n := c.item.size()
+		if len(batch) > 0 && size+n > q.maxBytes {
 			break
 		}
 		batch = append(batch, c)
-		size += len(c.item.Body)
+		size += n
 	}
 	q.pending = q.pending[i:]
 	if len(q.pending) == 0 {
 		q.pending = nil
 	}
 	return batch
+}
+
+// unsignedBatchBytes bounds a batch no member signed: one request body
+// and one request header (what the client could have sent directly),
+// plus room for the batch's framing. A follower without the cluster's key
+// (a test server) keeps its batches within it (fwdQueue.maxBytes).
+func (s *Server) unsignedBatchBytes() int64 {
+	h := s.lim.cfg.MaxHeaderBytes
+	if h <= 0 {
+		h = http.DefaultMaxHeaderBytes // what net/http takes when it is off
+	}
+	return s.cfg.MaxBodyBytes + int64(h) + 64<<10
+}
+
+// batchBytes is what this follower puts in one batch: maxFwdBatchBytes of
+// items when it signs its batches, else what the leader takes unsigned.
+func (s *Server) batchBytes() int {
+	if s.peerKey() != nil {
+		return maxFwdBatchBytes
+	}
+	return int(s.cfg.MaxBodyBytes)
 }
 
 // forward sends one write to the leader at target and waits for its
@@ -145,7 +170,7 @@ func (s *Server) forwardOne(ctx context.Context, target *url.URL, it fwdItem) (f
 	}
 	q := f.queues[key]
 	if q == nil {
-		q = &fwdQueue{}
+		q = &fwdQueue{maxBytes: s.batchBytes()}
 		f.queues[key] = q
 	}
 	q.pending = append(q.pending, call)
@@ -318,9 +343,23 @@ func (s *Server) forwardBatch(c *gin.Context) {
 	if from == "" {
 		from = sender
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBytes)
+	// Only members can sign. Anyone else's batch may make this node hold
+	// no more than one request of theirs could: with the members' 64 MiB,
+	// one anonymous client sending eight batches at once took the leader
+	// from 70 MiB to 900 MiB, and it may hold 512 connections.
+	limit := int64(maxBatchBytes)
+	if !trusted {
+		limit = s.unsignedBatchBytes()
+	}
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	items, err := decodeBatch(bufio.NewReader(body), int(s.cfg.MaxBodyBytes))
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.limitHit(limitBodyBytes)
+			s.writeError(c, apperr.New(apperr.TooLarge, "a batch of forwarded writes not signed by a member may be at most %d bytes", limit))
+			return
+		}
 		s.writeError(c, apperr.Wrap(apperr.Invalid, err, "unreadable batch of forwarded writes: %v", err))
 		return
 	}

@@ -37,6 +37,17 @@ type fwdItem struct {
 	Body     []byte
 }
 
+// size is about what the item takes in a batch frame.
+func (it fwdItem) size() int {
+	n := len(it.Method) + len(it.URI) + len(it.Client) + len(it.Body) + 32
+	for k, vs := range it.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 8
+		}
+	}
+	return n
+}
+
 // fwdAnswer is the leader's answer to one item, as its handler wrote it.
 type fwdAnswer struct {
 	Index  int // the item's position in its batch
