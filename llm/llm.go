@@ -20,6 +20,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/agentarena/arena/internal/egress"
 )
 
 // DefaultMaxResponseBytes bounds a response body (or a whole stream) when
@@ -240,9 +242,10 @@ func (c *Client) post(ctx context.Context, body []byte) (*http.Response, error) 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		// *url.Error names the method and URL (password stripped by
-		// net/http), never the headers, so the key cannot leak here.
-		return nil, fmt.Errorf("llm: post chat completion: %w", err)
+		// *url.Error names the method and URL, never the headers, so the
+		// key cannot leak here; the URL's path and query (a model agent's
+		// owner may keep a token there) are cut (egress.RedactURL).
+		return nil, fmt.Errorf("llm: post chat completion: %w", egress.RedactURL(err))
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()

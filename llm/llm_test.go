@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +310,26 @@ func TestIsRetryable(t *testing.T) {
 		if got := llm.IsRetryable(tc.err); got != tc.want {
 			t.Errorf("IsRetryable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestCallErrorsHideTheEndpointsPathAndQuery: a model agent's base URL is
+// its owner's and the operator's to read, and an owner may keep a token
+// in its path or query; a failed call's error, which the arena logs,
+// names only its host.
+func TestCallErrorsHideTheEndpointsPathAndQuery(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close()
+	c, err := llm.New(llm.Config{BaseURL: base + "/SECRETPATH/v1?key=SECRETQUERY", Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Complete(context.Background(), []llm.Message{{Role: llm.RoleUser, Content: "hi"}})
+	if err == nil {
+		t.Fatal("a call to a closed server succeeded")
+	}
+	if msg := err.Error(); strings.Contains(msg, "SECRET") || !strings.Contains(msg, base+"/…") {
+		t.Errorf("error %q: want the host and no path or query", msg)
 	}
 }

@@ -187,8 +187,10 @@ func (c *Client) post(ctx context.Context, url, secret, event string, body []byt
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// A refused address is said plainly, without the transport's
-		// layers: which host, what it resolved to, which rule.
-		return call, nil, egress.Explain(err, "webhook_url", url)
+		// layers: which host, what it resolved to, which rule. The URL's
+		// path and query, where owners keep tokens, stay out of the error,
+		// which the runner logs.
+		return call, nil, egress.Explain(egress.RedactURL(err), "webhook_url", url)
 	}
 	defer resp.Body.Close()
 	call.Status = resp.StatusCode

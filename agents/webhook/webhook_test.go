@@ -186,3 +186,20 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		t.Errorf("the redirect's target was called %d times", n)
 	}
 }
+
+// TestCallErrorsHideTheURLsPathAndQuery: a failed call's error named the
+// whole webhook URL, and the runner logs it at the default level
+// ("agent produced no move" err="Post \"https://…/hook?token=…\": …"),
+// while the API shows that URL to its owner and the operator only.
+func TestCallErrorsHideTheURLsPathAndQuery(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing answers there now
+	_, _, err := webhook.New(nil, egress.Any).Move(context.Background(), base+"/hook/SECRETPATH?token=SECRETQUERY", "", turn(time.Now().Add(5*time.Second)))
+	if err == nil {
+		t.Fatal("a call to a closed server succeeded")
+	}
+	if msg := err.Error(); strings.Contains(msg, "SECRET") || !strings.Contains(msg, base+"/…") {
+		t.Errorf("error %q: want the host and no path or query", msg)
+	}
+}
