@@ -196,12 +196,19 @@ func (s *Server) agentConnect(c *gin.Context) {
 	s.log.Info("agent connected", "agent", a.ID)
 	for {
 		mt, data, err := readAgentFrame(conn, lim.FrameBytes)
-		if errors.Is(err, errFrameTooLarge) {
+		// gorilla's ErrReadLimit, with its own limit off, is a length
+		// past 2^63-1 (a header's top bit set, or fragments adding up):
+		// too large for any limit, not a goodbye (readEndClose's 1000).
+		if errors.Is(err, errFrameTooLarge) || errors.Is(err, websocket.ErrReadLimit) {
 			s.limitHit(limitFrameBytes)
 			s.log.Info("agent frame over the limit", "agent", a.ID, "limit", lim.FrameBytes)
 			// After the frames already queued (the answer to the frame
 			// before), as every close of the session.
-			sess.out.close(websocket.CloseMessageTooBig, fmt.Sprintf("too_large: a frame may be at most %d bytes", lim.FrameBytes))
+			reason := fmt.Sprintf("too_large: a frame may be at most %d bytes", lim.FrameBytes)
+			if lim.FrameBytes <= 0 {
+				reason = "too_large: a frame's length must fit in 63 bits"
+			}
+			sess.out.close(websocket.CloseMessageTooBig, reason)
 			// Read on, discarding (the rest of the big frame too), until
 			// the agent answers the close or the linger ends: unread
 			// bytes in the kernel would turn the close into a reset.
