@@ -47,6 +47,14 @@ type Limits struct {
 	RequestBurstPerKey      int
 	RequestsPerSecondPerIP  float64
 	RequestBurstPerIP       int
+	// SignupsPerHourPerIP/SignupBurstPerIP bound the owners one client
+	// address may sign up (POST /v1/owners), on top of its requests: each
+	// sign-up is kept for good in the replicated state and receives the
+	// ledger's starting grant, so the request rate alone (100/s) let one
+	// address create 8 million funded accounts a day. The operator token
+	// is not limited.
+	SignupsPerHourPerIP float64
+	SignupBurstPerIP    int
 	// TCPConnsPerIP bounds the TCP connections one client address may hold
 	// open (enforced by Listener; the excess is closed at accept).
 	TCPConnsPerIP int
@@ -79,6 +87,8 @@ var DefaultLimits = Limits{
 	RequestBurstPerKey:      200,
 	RequestsPerSecondPerIP:  100,
 	RequestBurstPerIP:       400,
+	SignupsPerHourPerIP:     20,
+	SignupBurstPerIP:        20,
 	TCPConnsPerIP:           512,
 	Tracked:                 65536,
 	ReadHeaderTimeout:       10 * time.Second,
@@ -120,6 +130,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.RequestBurstPerKey, d.RequestBurstPerKey)
 	pickF(&l.RequestsPerSecondPerIP, d.RequestsPerSecondPerIP)
 	pick(&l.RequestBurstPerIP, d.RequestBurstPerIP)
+	pickF(&l.SignupsPerHourPerIP, d.SignupsPerHourPerIP)
+	pick(&l.SignupBurstPerIP, d.SignupBurstPerIP)
 	pick(&l.TCPConnsPerIP, d.TCPConnsPerIP)
 	pick(&l.Tracked, d.Tracked)
 	pickD(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
@@ -140,13 +152,14 @@ const (
 	limitTCPConnsPerIP    = "tcp_conns_per_ip"
 	limitRequestsPerKey   = "requests_per_key"
 	limitRequestsPerIP    = "requests_per_ip"
+	limitSignupsPerIP     = "signups_per_ip"
 	limitQueuePerOwner    = arena.LimitQueuePerOwner
 	limitContestsPerAgent = arena.LimitContestsPerAgent
 	limitAnswerBytes      = "answer_bytes"
 )
 
 var limitNames = []string{limitBodyBytes, limitFrameBytes, limitFramesPerSecond, limitWSConnsPerKey,
-	limitWSConnsPerIP, limitTCPConnsPerIP, limitRequestsPerKey, limitRequestsPerIP, limitQueuePerOwner,
+	limitWSConnsPerIP, limitTCPConnsPerIP, limitRequestsPerKey, limitRequestsPerIP, limitSignupsPerIP, limitQueuePerOwner,
 	limitContestsPerAgent, limitAnswerBytes}
 
 // limiters is the server's limit state; every table in it is bounded.
@@ -155,6 +168,7 @@ type limiters struct {
 	hits     *prometheus.CounterVec
 	keyRate  *keyedLimiter
 	ipRate   *keyedLimiter
+	signups  *keyedLimiter
 	keyConns *connCounter
 	ipConns  *connCounter
 	tcpConns *connCounter
@@ -170,6 +184,7 @@ func newLimiters(l Limits, reg prometheus.Registerer) *limiters {
 		}, []string{"limit"}),
 		keyRate:  newKeyedLimiter(l.RequestsPerSecondPerKey, l.RequestBurstPerKey, l.Tracked, time.Now),
 		ipRate:   newKeyedLimiter(l.RequestsPerSecondPerIP, l.RequestBurstPerIP, l.Tracked, time.Now),
+		signups:  newKeyedLimiter(perHour(l.SignupsPerHourPerIP), l.SignupBurstPerIP, l.Tracked, time.Now),
 		keyConns: newConnCounter(l.WSConnsPerKey),
 		ipConns:  newConnCounter(l.WSConnsPerIP),
 		tcpConns: newConnCounter(l.TCPConnsPerIP),
@@ -244,6 +259,30 @@ func (s *Server) chargeKey(c *gin.Context, p agents.Principal) bool {
 	return true
 }
 
+// perHour turns a rate per hour into one per second, keeping "off" (< 0).
+func perHour(n float64) float64 {
+	if n < 0 {
+		return n
+	}
+	return n / 3600
+}
+
+// chargeSignup takes one sign-up from the client address's allowance
+// (the client a member forwarded it for, peer.go), answering 429 when it
+// is spent. The operator is not limited.
+func (s *Server) chargeSignup(c *gin.Context) bool {
+	if p, ok := principal(c); ok && p.Kind == principalOperator {
+		return true
+	}
+	addr, _ := s.rateAddr(c)
+	if d, ok := s.lim.signups.take(addr); !ok {
+		s.tooMany(c, limitSignupsPerIP, d, "too many sign-ups from your address: the limit is %g owners per hour (burst %d); retry after the Retry-After header's seconds",
+			s.lim.cfg.SignupsPerHourPerIP, s.lim.cfg.SignupBurstPerIP)
+		return false
+	}
+	return true
+}
+
 // admitWS takes a websocket slot for the client's address and, when the
 // request carries a key, for the key. It answers 429 and returns ok=false
 // when either is full; otherwise release gives the slots back.
@@ -300,7 +339,7 @@ func clientKey(remoteAddr string) string {
 // describeLimits is a one-line summary for the startup log.
 func (l Limits) describe() string {
 	l = l.withDefaults()
-	return fmt.Sprintf("frame %dB at %g/s, ws %d/key %d/ip, requests %g/s per key %g/s per ip, tcp %d/ip",
+	return fmt.Sprintf("frame %dB at %g/s, ws %d/key %d/ip, requests %g/s per key %g/s per ip, sign-ups %g/h per ip, tcp %d/ip",
 		l.FrameBytes, l.FramesPerSecond, l.WSConnsPerKey, l.WSConnsPerIP,
-		l.RequestsPerSecondPerKey, l.RequestsPerSecondPerIP, l.TCPConnsPerIP)
+		l.RequestsPerSecondPerKey, l.RequestsPerSecondPerIP, l.SignupsPerHourPerIP, l.TCPConnsPerIP)
 }

@@ -35,6 +35,11 @@ func (s *Server) createOwner(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// Charged once the request is one that signs up, so a mistyped body
+	// costs none of the address's sign-ups.
+	if !s.chargeSignup(c) {
+		return
+	}
 	id, err := agents.NewID("ow")
 	if err != nil {
 		s.writeError(c, err)

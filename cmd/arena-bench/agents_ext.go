@@ -138,7 +138,9 @@ func runAgents(ctx context.Context, o AgentsOptions, warmup, dur time.Duration, 
 			APIKey string `json:"api_key"`
 		}
 		name := fmt.Sprintf("wsbench%d", time.Now().UnixNano()%1e12)
-		if err := httpjson.Post(ctx, hc, base+"/v1/owners", "", map[string]any{"name": name}, &owner); err != nil {
+		// With the operator token: an address may sign up only 20 owners
+		// an hour without it, and a run of 1,000 agents needs 50.
+		if err := httpjson.Post(ctx, hc, base+"/v1/owners", o.Token, map[string]any{"name": name}, &owner); err != nil {
 			return AgentsReport{}, fmt.Errorf("sign up an owner: %w", err)
 		}
 		grant := map[string]any{"id": "wsbench-" + owner.Owner.ID, "owner_id": owner.Owner.ID, "amount": int64(1) << 40}
