@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -316,6 +315,7 @@ func (s *Server) deleteArena(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.ratings.forget(c.Param("name"))
 	c.Status(http.StatusNoContent)
 }
 
@@ -353,7 +353,7 @@ func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.Leaderbo
 	if err != nil {
 		return nil, err
 	}
-	bt, err := s.cfg.Contests.BradleyTerry(a.Name)
+	bt, err := s.bradleyTerry(a.Name, list)
 	if err != nil {
 		return nil, err
 	}
@@ -577,26 +577,12 @@ func (s *Server) winRates(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	wr, err := s.cfg.Contests.WinRates(c.Param("name"))
+	b, err := s.winRatesJSON(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	agentIDs, games := wr.Agents, wr.Games
-	out := make([][]*float64, len(wr.Rates))
-	for i, row := range wr.Rates {
-		out[i] = make([]*float64, len(row))
-		for j, r := range row {
-			if !math.IsNaN(r) {
-				v := r
-				out[i][j] = &v
-			}
-		}
-	}
-	if agentIDs == nil {
-		agentIDs, games = []string{}, [][]int{}
-	}
-	c.JSON(http.StatusOK, gin.H{"arena": c.Param("name"), "agents": agentIDs, "rates": out, "games": games})
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 // checkQueue is what the front door answers before proposing a queue

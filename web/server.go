@@ -160,6 +160,9 @@ type Server struct {
 	streamBufs sync.Pool
 	// conns is the agent sockets this node holds (connection.go).
 	conns connBook
+	// ratings caches each arena's Bradley–Terry table and win rates
+	// (ratings_cache.go).
+	ratings ratingsCache
 }
 
 // New builds the router.
