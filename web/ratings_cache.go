@@ -41,11 +41,33 @@ type arenaRatings struct {
 		ok   bool
 		rows map[string]ranking.BTRow
 	}
-	wr struct {
-		fp   ratingsPrint
-		ok   bool
-		json []byte // the whole GET /v1/arenas/{name}/winrates answer
+	wr     cachedAnswer // GET /v1/arenas/{name}/winrates
+	trends cachedAnswer // GET /v1/arenas/{name}/trends
+}
+
+// cachedAnswer is a whole JSON answer and the table it was computed for.
+type cachedAnswer struct {
+	fp   ratingsPrint
+	ok   bool
+	json []byte
+}
+
+// answer returns slot's answer for the rating table list, computing it
+// with compute when the table changed since (the caller holds a.mu).
+func (slot *cachedAnswer) answer(fp ratingsPrint, compute func() (any, error)) ([]byte, error) {
+	if slot.ok && slot.fp == fp {
+		return slot.json, nil
 	}
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	slot.fp, slot.ok, slot.json = fp, true, b
+	return b, nil
 }
 
 // ratingsPrint fingerprints an arena's rating table.
@@ -119,36 +141,70 @@ func (s *Server) winRatesJSON(name string) ([]byte, error) {
 	a := s.ratings.arena(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.wr.ok && a.wr.fp == fp {
-		return a.wr.json, nil
-	}
-	wr, err := s.cfg.Contests.WinRates(name)
-	if err != nil {
-		return nil, err
-	}
-	agentIDs, games := wr.Agents, wr.Games
-	out := make([][]*float64, len(wr.Rates))
-	for i, row := range wr.Rates {
-		out[i] = make([]*float64, len(row))
-		for j, r := range row {
-			if !math.IsNaN(r) {
-				v := r
-				out[i][j] = &v
+	return a.wr.answer(fp, func() (any, error) {
+		wr, err := s.cfg.Contests.WinRates(name)
+		if err != nil {
+			return nil, err
+		}
+		agentIDs, games := wr.Agents, wr.Games
+		out := make([][]*float64, len(wr.Rates))
+		for i, row := range wr.Rates {
+			out[i] = make([]*float64, len(row))
+			for j, r := range row {
+				if !math.IsNaN(r) {
+					v := r
+					out[i][j] = &v
+				}
 			}
 		}
-	}
-	if agentIDs == nil {
-		agentIDs, games = []string{}, [][]int{}
-	}
-	b, err := json.Marshal(struct {
-		Agents []string     `json:"agents"`
-		Arena  string       `json:"arena"`
-		Games  [][]int      `json:"games"`
-		Rates  [][]*float64 `json:"rates"`
-	}{agentIDs, name, games, out})
+		if agentIDs == nil {
+			agentIDs, games = []string{}, [][]int{}
+		}
+		return struct {
+			Agents []string     `json:"agents"`
+			Arena  string       `json:"arena"`
+			Games  [][]int      `json:"games"`
+			Rates  [][]*float64 `json:"rates"`
+		}{agentIDs, name, games, out}, nil
+	})
+}
+
+// trendsJSON is the GET /v1/arenas/{name}/trends answer: for every agent
+// on the leaderboard, its last trendPoints Elo ratings. The node reads
+// each agent's whole history to find them (two points a battle), so it is
+// cached like the tables above: the settlement that adds a point changes
+// the rating table in the same transaction.
+func (s *Server) trendsJSON(name string) ([]byte, error) {
+	board, err := s.cfg.Contests.Leaderboard(name)
 	if err != nil {
 		return nil, err
 	}
-	a.wr.fp, a.wr.ok, a.wr.json = fp, true, b
-	return b, nil
+	fp := fingerprint(board)
+	a := s.ratings.arena(name)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.trends.answer(fp, func() (any, error) {
+		trends := make(map[string][]float64, len(board))
+		for _, e := range board {
+			hist, err := s.cfg.Contests.RatingHistory(e.AgentID, name)
+			if err != nil {
+				return nil, err
+			}
+			if len(hist) > trendPoints-1 {
+				hist = hist[len(hist)-(trendPoints-1):]
+			}
+			pts := make([]float64, 0, len(hist)+1)
+			if len(hist) > 0 {
+				pts = append(pts, hist[0].Before.Float())
+			}
+			for _, h := range hist {
+				pts = append(pts, h.After.Float())
+			}
+			trends[e.AgentID] = pts
+		}
+		return struct {
+			Arena  string               `json:"arena"`
+			Trends map[string][]float64 `json:"trends"`
+		}{name, trends}, nil
+	})
 }

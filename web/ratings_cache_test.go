@@ -34,6 +34,7 @@ type costlyRatings struct {
 	rate         float64
 	btCalls      atomic.Int64
 	winRateCalls atomic.Int64
+	trendCalls   atomic.Int64 // histories of ag_a read for "busy"
 }
 
 func (f *costlyRatings) Arena(name string) (api.Arena, error) {
@@ -73,6 +74,17 @@ func (f *costlyRatings) WinRates(name string) (arena.WinRates, error) {
 	return arena.WinRates{Agents: []string{"ag_a", "ag_b"}, Rates: [][]float64{{nan(), r}, {1 - r, nan()}}, Games: [][]int{{0, 1}, {1, 0}}}, nil
 }
 
+func (f *costlyRatings) RatingHistory(agentID, name string) ([]arena.RatingPoint, error) {
+	if name != "busy" {
+		return f.node.RatingHistory(agentID, name)
+	}
+	if agentID == "ag_a" {
+		f.trendCalls.Add(1)
+	}
+	time.Sleep(20 * time.Millisecond)
+	return []arena.RatingPoint{{Arena: "busy", Before: ranking.InitialRating, After: ranking.InitialRating + 16}}, nil
+}
+
 func nan() float64 { var z float64; return z / z }
 
 // settle is what a settlement does to the rating table: both seats play
@@ -93,9 +105,9 @@ func (f *costlyRatings) settle(rate float64) {
 
 // TestRatingTablesAreComputedOncePerChange: an arena's Bradley–Terry table
 // and win rates read every battle it ever had (0.2 s of CPU at 100,000
-// battles), and each anonymous GET of its leaderboard, the home page's
-// data or its win rates computed them again, concurrent requests all at
-// once. They are now computed once per change of the arena's rating
+// battles), its trends every rating point, and each anonymous GET of its
+// leaderboard, the home page's data, its win rates or trends computed
+// them again, concurrent requests all at once. They are now computed once per change of the arena's rating
 // table, and a request made after a settlement sees it.
 func TestRatingTablesAreComputedOncePerChange(t *testing.T) {
 	c := arenatest.NewCluster(t, 1)
@@ -147,6 +159,7 @@ func TestRatingTablesAreComputedOncePerChange(t *testing.T) {
 		{"/v1/arenas/busy/winrates", &f.winRateCalls},
 		{"/v1/arenas/busy/leaderboard", &f.btCalls},
 		{"/v1/arenas/busy/leaderboard?method=bt", &f.btCalls},
+		{"/v1/arenas/busy/trends", &f.trendCalls},
 	} {
 		t.Run(fmt.Sprintf("20 requests at once for %s compute it once", tc.path), func(t *testing.T) {
 			before := tc.calls.Load()
@@ -167,15 +180,16 @@ func TestRatingTablesAreComputedOncePerChange(t *testing.T) {
 		if r := rateOfA(); r != 1 {
 			t.Fatalf("rate %v before, want 1", r)
 		}
-		bt, wr := f.btCalls.Load(), f.winRateCalls.Load()
+		bt, wr, tr := f.btCalls.Load(), f.winRateCalls.Load(), f.trendCalls.Load()
 		f.settle(0.5)
 		if r := rateOfA(); r != 0.5 {
 			t.Errorf("rate %v after the settlement, want 0.5", r)
 		}
 		get("/v1/arenas/busy/leaderboard")
-		if f.btCalls.Load() != bt+1 || f.winRateCalls.Load() != wr+1 {
-			t.Errorf("after a settlement: BT computed %d times, win rates %d, want once each",
-				f.btCalls.Load()-bt, f.winRateCalls.Load()-wr)
+		get("/v1/arenas/busy/trends")
+		if f.btCalls.Load() != bt+1 || f.winRateCalls.Load() != wr+1 || f.trendCalls.Load() != tr+1 {
+			t.Errorf("after a settlement: BT computed %d times, win rates %d, trends %d, want once each",
+				f.btCalls.Load()-bt, f.winRateCalls.Load()-wr, f.trendCalls.Load()-tr)
 		}
 	})
 }

@@ -171,32 +171,12 @@ const trendPoints = 30
 // leaderboard, its last Elo ratings in points, oldest first, ending with
 // the current one (the leaderboard's sparklines).
 func (s *Server) arenaTrends(c *gin.Context) {
-	name := c.Param("name")
-	board, err := s.cfg.Contests.Leaderboard(name)
+	b, err := s.trendsJSON(c.Param("name"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	trends := make(map[string][]float64, len(board))
-	for _, e := range board {
-		hist, err := s.cfg.Contests.RatingHistory(e.AgentID, name)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		if len(hist) > trendPoints-1 {
-			hist = hist[len(hist)-(trendPoints-1):]
-		}
-		pts := make([]float64, 0, len(hist)+1)
-		if len(hist) > 0 {
-			pts = append(pts, hist[0].Before.Float())
-		}
-		for _, h := range hist {
-			pts = append(pts, h.After.Float())
-		}
-		trends[e.AgentID] = pts
-	}
-	c.JSON(http.StatusOK, gin.H{"arena": name, "trends": trends})
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 // nodeReport is one member's own account of itself, or why it gave none.
