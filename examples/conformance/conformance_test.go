@@ -261,6 +261,7 @@ func TestServerAnswersAsProtocolMDSays(t *testing.T) {
 	expect(a, "a field twice", `{"type":"queue","arena":"cf-c4","arena":"cf-c4"}`, "bad_frame")
 	expect(a, "a null field", `{"type":"final","contest":"c_1","text":null}`, "bad_frame")
 	expect(a, "a move without seq", `{"type":"move","contest":"c_1","move":3}`, "bad_frame")
+	expect(a, "half a surrogate pair", `{"type":"chunk","contest":"c_1","text":"\ud83d"}`, "bad_frame")
 	expect(a, "an unknown type", `{"type":"dance"}`, "unknown_type")
 	expect(a, "an unknown contest", `{"type":"move","contest":"c_nope","seq":0,"move":3}`, "unknown_contest")
 	expect(a, "an unknown arena", `{"type":"queue","arena":"nope"}`, "not_found")
