@@ -378,13 +378,27 @@ func (s *Server) accessLog(c *gin.Context) {
 	}
 	status := c.Writer.Status()
 	d := time.Since(start)
-	s.reqs.WithLabelValues(route, c.Request.Method, http.StatusText(status)).Inc()
+	s.reqs.WithLabelValues(route, methodLabel(c.Request.Method), http.StatusText(status)).Inc()
 	s.latency.WithLabelValues(route).Observe(d.Seconds())
 	if route == "/healthz" || route == "/livez" || route == "/readyz" || route == "/metrics" || route == "/v1/cluster/progress" {
 		return
 	}
 	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", status,
 		"ms", d.Milliseconds(), "forwarded", c.GetHeader(forwardedHeader) != "")
+}
+
+// methodLabel is a request's method as a metric label: a method HTTP
+// defines, else "other". The method is whatever token the client sends
+// ("FOO1", 500 characters of anything), and each one became a series of
+// arena_http_requests_total for good: one address made 2,583 of them in
+// 22 s, taking /metrics from 31 KB to 1.8 MB.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // writeCtx bounds how long a handler waits on Raft.
