@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,6 +45,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		if !charged(c) && !s.chargeIP(c) {
 			return
 		}
+		if p, found = s.resolveAfterCatchingUp(c, token); found {
+			// Charged to the address above: this one request only.
+			c.Set(ctxPrincipal, p)
+			c.Next()
+			return
+		}
 		if ready, _ := s.cfg.Cluster.Ready(); !ready && s.cfg.Accounts.OperatorTokenHash() == "" {
 			// A starting node has not applied the operator token yet: it
 			// cannot tell the operator from a stranger, and a node joining
@@ -58,6 +66,32 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(ctxPrincipal, p)
 	c.Next()
+}
+
+// keyCatchUpWait bounds how long a follower waits to catch up with the
+// leader before it calls a key unknown.
+const keyCatchUpWait = time.Second
+
+// resolveAfterCatchingUp asks again for a key a follower does not know,
+// once it has applied everything the leader had committed: a key created
+// or rotated through the leader a moment ago (an agent that signs up on
+// one node and connects to another) was refused with 401 for the few
+// milliseconds the follower took to apply it, and a 401 is not to be
+// retried. The leader applies what it acknowledged, so it never waits;
+// neither does a node that knows no leader. The guess was charged to the
+// client's address first, so unknown keys cost the leader a read-index
+// round trip at most at that address's rate.
+func (s *Server) resolveAfterCatchingUp(c *gin.Context, token string) (agents.Principal, bool) {
+	if s.cfg.Cluster.IsLeader() {
+		return agents.Principal{}, false
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), keyCatchUpWait)
+	defer cancel()
+	if err := s.linearize(ctx); err != nil {
+		return agents.Principal{}, false
+	}
+	p, found, err := s.cfg.Accounts.ResolveKey(agents.HashKey(token))
+	return p, err == nil && found
 }
 
 func principal(c *gin.Context) (agents.Principal, bool) {
