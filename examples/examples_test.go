@@ -5,9 +5,7 @@ package examples_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -46,29 +44,6 @@ func node(t *testing.T) string {
 	return url
 }
 
-func call(t *testing.T, method, url, key string, in, out any) {
-	t.Helper()
-	body, _ := json.Marshal(in)
-	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %s", method, url, resp.Status)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // newAgent signs up an owner and registers a websocket agent for it, as a
 // new user does over the API; it returns the agent's id and key.
 func newAgent(t *testing.T, base, name string) (id, key string) {
@@ -76,14 +51,14 @@ func newAgent(t *testing.T, base, name string) (id, key string) {
 	var owner struct {
 		APIKey string `json:"api_key"`
 	}
-	call(t, "POST", base+"/v1/owners", "", map[string]string{"name": name + "-owner"}, &owner)
+	clienttest.JSON(t, "POST", base+"/v1/owners", "", map[string]string{"name": name + "-owner"}, &owner)
 	var agent struct {
 		Agent struct {
 			ID string `json:"id"`
 		} `json:"agent"`
 		AgentKey string `json:"agent_key"`
 	}
-	call(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": name, "kind": "websocket"}, &agent)
+	clienttest.JSON(t, "POST", base+"/v1/agents", owner.APIKey, map[string]string{"name": name, "kind": "websocket"}, &agent)
 	return agent.Agent.ID, agent.AgentKey
 }
 
@@ -100,7 +75,7 @@ func waitSettled(ctx context.Context, t *testing.T, base, agentID string, n int)
 				Reason string `json:"reason"`
 			} `json:"contests"`
 		}
-		call(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agentID), "", nil, &page)
+		clienttest.JSON(t, "GET", fmt.Sprintf("%s/v1/contests?agent=%s&status=settled", base, agentID), "", nil, &page)
 		settled = settled[:0]
 		for _, c := range page.Contests {
 			if c.Reason == "forfeit" || strings.Contains(c.Reason, "deadline") {

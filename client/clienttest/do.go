@@ -1,6 +1,7 @@
 package clienttest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -38,4 +39,27 @@ func Do(t testing.TB, method, url, key, body string, header map[string]string) (
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, b
+}
+
+// JSON sends in as a JSON body (nil: none) and decodes a success into out
+// (nil: ignored); an answer of 300 or more fails the test with its body.
+func JSON(t testing.TB, method, url, key string, in, out any) {
+	t.Helper()
+	body := ""
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = string(b)
+	}
+	res, b := Do(t, method, url, key, body, nil)
+	if res.StatusCode >= 300 {
+		t.Fatalf("%s %s: %s %s", method, url, res.Status, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, url, b, err)
+		}
+	}
 }

@@ -7,8 +7,6 @@
 package conformance_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"os"
 	"regexp"
@@ -78,30 +76,6 @@ func node(t *testing.T) string {
 		return err
 	})
 	return url
-}
-
-// call makes one API request and decodes its JSON answer into out.
-func call(t *testing.T, method, url, key string, in, out any) {
-	t.Helper()
-	body, _ := json.Marshal(in)
-	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %s", method, url, resp.Status)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // frame is any frame from the server.
@@ -223,18 +197,18 @@ func TestServerAnswersAsProtocolMDSays(t *testing.T) {
 		{"cf-rich", map[string]any{"game": "connect4", "seats": 2, "stake": int64(1) << 50}},
 		{"cf-one", map[string]any{"game": "connect4", "seats": 2, "max_queued_per_owner": 1}},
 	} {
-		call(t, "PUT", baseURL+"/v1/arenas/"+ar.name, arenatest.OperatorToken, ar.body, nil)
+		clienttest.JSON(t, "PUT", baseURL+"/v1/arenas/"+ar.name, arenatest.OperatorToken, ar.body, nil)
 	}
 	var owner struct {
 		APIKey string `json:"api_key"`
 	}
-	call(t, "POST", baseURL+"/v1/owners", "", map[string]string{"name": "conformance"}, &owner)
+	clienttest.JSON(t, "POST", baseURL+"/v1/owners", "", map[string]string{"name": "conformance"}, &owner)
 	var codes []string
 	newAgent := func(name string) *agent {
 		var res struct {
 			AgentKey string `json:"agent_key"`
 		}
-		call(t, "POST", baseURL+"/v1/agents", owner.APIKey, map[string]string{"name": name}, &res)
+		clienttest.JSON(t, "POST", baseURL+"/v1/agents", owner.APIKey, map[string]string{"name": name}, &res)
 		a := &agent{t: t, base: baseURL, name: name, key: res.AgentKey, codes: &codes}
 		a.dial()
 		return a
