@@ -347,6 +347,9 @@ func (s *Server) unchangedBy(ctx context.Context, id, owner string, patch agents
 
 func (s *Server) deleteAgent(c *gin.Context) {
 	p, _ := principal(c)
+	if !s.chargeKeyChange(c) {
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	id := c.Param("id")

@@ -55,6 +55,13 @@ type Limits struct {
 	// is not limited.
 	SignupsPerHourPerIP float64
 	SignupBurstPerIP    int
+	// KeyChangesPerHourPerOwner/KeyChangeBurstPerOwner bound one owner's
+	// writes that make every node scan every stored key while it applies
+	// them (a key rotation, of the owner's or an agent's, and an agent's
+	// deletion): at 50 requests a second, one owner kept the apply loop
+	// of every node busy in a cluster holding 100,000 keys.
+	KeyChangesPerHourPerOwner float64
+	KeyChangeBurstPerOwner    int
 	// TCPConnsPerIP bounds the TCP connections one client address may hold
 	// open (enforced by Listener; the excess is closed at accept).
 	TCPConnsPerIP int
@@ -89,13 +96,16 @@ var DefaultLimits = Limits{
 	RequestBurstPerIP:       400,
 	SignupsPerHourPerIP:     20,
 	SignupBurstPerIP:        20,
-	TCPConnsPerIP:           512,
-	Tracked:                 65536,
-	ReadHeaderTimeout:       10 * time.Second,
-	ReadTimeout:             60 * time.Second,
-	WriteTimeout:            5 * time.Minute,
-	IdleTimeout:             120 * time.Second,
-	MaxHeaderBytes:          64 << 10,
+	// An owner of 20 agents can delete and re-create them all at once.
+	KeyChangesPerHourPerOwner: 60,
+	KeyChangeBurstPerOwner:    30,
+	TCPConnsPerIP:             512,
+	Tracked:                   65536,
+	ReadHeaderTimeout:         10 * time.Second,
+	ReadTimeout:               60 * time.Second,
+	WriteTimeout:              5 * time.Minute,
+	IdleTimeout:               120 * time.Second,
+	MaxHeaderBytes:            64 << 10,
 }
 
 // withDefaults fills zero fields from DefaultLimits.
@@ -132,6 +142,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.RequestBurstPerIP, d.RequestBurstPerIP)
 	pickF(&l.SignupsPerHourPerIP, d.SignupsPerHourPerIP)
 	pick(&l.SignupBurstPerIP, d.SignupBurstPerIP)
+	pickF(&l.KeyChangesPerHourPerOwner, d.KeyChangesPerHourPerOwner)
+	pick(&l.KeyChangeBurstPerOwner, d.KeyChangeBurstPerOwner)
 	pick(&l.TCPConnsPerIP, d.TCPConnsPerIP)
 	pick(&l.Tracked, d.Tracked)
 	pickD(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
@@ -153,13 +165,14 @@ const (
 	limitRequestsPerKey   = "requests_per_key"
 	limitRequestsPerIP    = "requests_per_ip"
 	limitSignupsPerIP     = "signups_per_ip"
+	limitKeyChanges       = "key_changes_per_owner"
 	limitQueuePerOwner    = arena.LimitQueuePerOwner
 	limitContestsPerAgent = arena.LimitContestsPerAgent
 	limitAnswerBytes      = "answer_bytes"
 )
 
 var limitNames = []string{limitBodyBytes, limitFrameBytes, limitFramesPerSecond, limitWSConnsPerKey,
-	limitWSConnsPerIP, limitTCPConnsPerIP, limitRequestsPerKey, limitRequestsPerIP, limitSignupsPerIP, limitQueuePerOwner,
+	limitWSConnsPerIP, limitTCPConnsPerIP, limitRequestsPerKey, limitRequestsPerIP, limitSignupsPerIP, limitKeyChanges, limitQueuePerOwner,
 	limitContestsPerAgent, limitAnswerBytes}
 
 // limiters is the server's limit state; every table in it is bounded.
@@ -169,6 +182,7 @@ type limiters struct {
 	keyRate  *keyedLimiter
 	ipRate   *keyedLimiter
 	signups  *keyedLimiter
+	keyMoves *keyedLimiter // key changes per owner
 	keyConns *connCounter
 	ipConns  *connCounter
 	tcpConns *connCounter
@@ -185,6 +199,7 @@ func newLimiters(l Limits, reg prometheus.Registerer) *limiters {
 		keyRate:  newKeyedLimiter(l.RequestsPerSecondPerKey, l.RequestBurstPerKey, l.Tracked, time.Now),
 		ipRate:   newKeyedLimiter(l.RequestsPerSecondPerIP, l.RequestBurstPerIP, l.Tracked, time.Now),
 		signups:  newKeyedLimiter(perHour(l.SignupsPerHourPerIP), l.SignupBurstPerIP, l.Tracked, time.Now),
+		keyMoves: newKeyedLimiter(perHour(l.KeyChangesPerHourPerOwner), l.KeyChangeBurstPerOwner, l.Tracked, time.Now),
 		keyConns: newConnCounter(l.WSConnsPerKey),
 		ipConns:  newConnCounter(l.WSConnsPerIP),
 		tcpConns: newConnCounter(l.TCPConnsPerIP),
@@ -278,6 +293,19 @@ func (s *Server) chargeSignup(c *gin.Context) bool {
 	if d, ok := s.lim.signups.take(addr); !ok {
 		s.tooMany(c, limitSignupsPerIP, d, "too many sign-ups from your address: the limit is %g owners per hour (burst %d); retry after the Retry-After header's seconds",
 			s.lim.cfg.SignupsPerHourPerIP, s.lim.cfg.SignupBurstPerIP)
+		return false
+	}
+	return true
+}
+
+// chargeKeyChange takes one key change (a key rotation or an agent's
+// deletion) from the owner's allowance, answering 429 when it is spent.
+// Callers are owner-only routes.
+func (s *Server) chargeKeyChange(c *gin.Context) bool {
+	p, _ := principal(c)
+	if d, ok := s.lim.keyMoves.take(p.ID); !ok {
+		s.tooMany(c, limitKeyChanges, d, "too many key rotations and agent deletions by this owner: the limit is %g per hour (burst %d), since each makes every node scan every stored key; retry after the Retry-After header's seconds",
+			s.lim.cfg.KeyChangesPerHourPerOwner, s.lim.cfg.KeyChangeBurstPerOwner)
 		return false
 	}
 	return true

@@ -33,14 +33,14 @@ func TestLimitFlags(t *testing.T) {
 		}
 	})
 	t.Run("the environment sets a limit and a flag overrides it", func(t *testing.T) {
-		l, origins, err := parse([]string{"-rps-per-ip", "7", "-read-header-timeout", "3s", "-ws-conns-per-key", "-1", "-signups-per-hour-per-ip", "4"},
+		l, origins, err := parse([]string{"-rps-per-ip", "7", "-read-header-timeout", "3s", "-ws-conns-per-key", "-1", "-signups-per-hour-per-ip", "4", "-key-change-burst-per-owner", "5"},
 			map[string]string{"ARENA_RPS_PER_IP": "5", "ARENA_MAX_FRAME_BYTES": "2048", "ARENA_ALLOWED_ORIGINS": "https://a.example, https://b.example",
 				"ARENA_SIGNUP_BURST_PER_IP": "9"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if l.RequestsPerSecondPerIP != 7 || l.FrameBytes != 2048 || l.ReadHeaderTimeout != 3*time.Second || l.WSConnsPerKey != -1 ||
-			l.SignupsPerHourPerIP != 4 || l.SignupBurstPerIP != 9 {
+			l.SignupsPerHourPerIP != 4 || l.SignupBurstPerIP != 9 || l.KeyChangeBurstPerOwner != 5 {
 			t.Fatalf("got %+v", l)
 		}
 		if len(origins) != 2 || origins[1] != "https://b.example" {

@@ -100,6 +100,9 @@ func (s *Server) rotateAgentKey(c *gin.Context) {
 }
 
 func (s *Server) rotate(c *gin.Context, kind, id, actor, prefix, field string) {
+	if !s.chargeKeyChange(c) {
+		return
+	}
 	key, err := agents.NewKey(prefix)
 	if err != nil {
 		s.writeError(c, err)
