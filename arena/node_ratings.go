@@ -60,6 +60,55 @@ func (n *Node) RatingHistory(agentID, arenaName string) (list []RatingPoint, err
 	return list, err
 }
 
+// RatingHistoryTail is RatingHistory keeping each arena's latest limit
+// points (0: all), oldest first within each, with every arena's count of
+// points. A bot's history grows by a point a contest for good, and a page
+// showing its current rating needs one: the points left out are counted
+// by their keys, never decoded.
+func (n *Node) RatingHistoryTail(agentID, arenaName string, limit int) (list []RatingPoint, counts map[string]int, err error) {
+	if limit <= 0 {
+		list, err = n.RatingHistory(agentID, arenaName)
+		counts = map[string]int{}
+		for _, p := range list {
+			counts[p.Arena]++
+		}
+		return list, counts, err
+	}
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		list, counts = []RatingPoint{}, map[string]int{}
+		agent := []byte(agentID + "\x00")
+		prefix := agent
+		if arenaName != "" {
+			prefix = append(append([]byte(nil), agent...), arenaName+"\x00"...)
+		}
+		// A key is agent NUL arena NUL index(8).
+		arenaOf := func(k []byte) string { return string(k[len(agent) : len(k)-9]) }
+		c := tx.Bucket(bucketHistory).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) >= len(agent)+9 {
+				counts[arenaOf(k)]++
+			}
+		}
+		seen := map[string]int{}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) < len(agent)+9 {
+				continue
+			}
+			name := arenaOf(k)
+			if seen[name]++; counts[name]-seen[name] >= limit {
+				continue
+			}
+			var p RatingPoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode rating point: %w", err)
+			}
+			list = append(list, p)
+		}
+		return nil
+	})
+	return list, counts, err
+}
+
 // RatingAfter is an agent's rating right after a contest it played in an
 // arena: the rating point the contest's settlement wrote (ok false: no
 // point for it, as for an aborted contest).

@@ -520,39 +520,19 @@ func (s *Server) ratingHistory(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	list, err := s.cfg.Contests.RatingHistory(a.ID, c.Query("arena"))
+	// Each arena's latest limit points: a bot's history grows by one point
+	// a contest for good (265 KB after half an hour), and a page showing
+	// its current rating needs one.
+	list, counts, err := s.cfg.Contests.RatingHistoryTail(a.ID, c.Query("arena"), limit)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	list, counts := latestPoints(list, limit)
 	c.JSON(http.StatusOK, gin.H{"agent_id": a.ID, "history": list, "contests": counts})
 }
 
 // maxRatingPoints bounds ?limit= of a rating history.
 const maxRatingPoints = 100_000
-
-// latestPoints keeps each arena's latest limit points of a history grouped
-// by arena, oldest first within each (0: all), and counts every arena's
-// points: a bot's history grows by one point a contest for good (265 KB
-// after half an hour), and a page showing its current rating needs one.
-func latestPoints(list []arena.RatingPoint, limit int) ([]arena.RatingPoint, map[string]int) {
-	counts := map[string]int{}
-	for _, p := range list {
-		counts[p.Arena]++
-	}
-	if limit <= 0 {
-		return list, counts
-	}
-	out := make([]arena.RatingPoint, 0, min(len(list), limit*len(counts)))
-	seen := map[string]int{}
-	for _, p := range list {
-		if seen[p.Arena]++; counts[p.Arena]-seen[p.Arena] < limit {
-			out = append(out, p)
-		}
-	}
-	return out, counts
-}
 
 // verdict serves GET /v1/contests/{id}/verdict: the judges' verdict of a
 // judged contest (rankings, scores, rationale, flags, agreement).

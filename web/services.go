@@ -113,6 +113,7 @@ type Contests interface {
 	Bus() *arena.Bus
 	Leaderboard(arenaName string) ([]arena.RatingEntry, error)
 	RatingHistory(agentID, arenaName string) ([]arena.RatingPoint, error)
+	RatingHistoryTail(agentID, arenaName string, limit int) ([]arena.RatingPoint, map[string]int, error)
 	WinRates(arenaName string) (arena.WinRates, error)
 	BradleyTerry(arenaName string) (map[string]ranking.BTRow, error)
 	// Prompts is the arena's public task set (NotFound for a game with
