@@ -255,7 +255,7 @@ func Parse(data []byte) (Inbound, error) {
 	if err := strictjson.CheckKeys(data, &in); err != nil {
 		return readable(data), bad("bad_frame", "malformed JSON frame: %v", err)
 	}
-	if esc := loneSurrogate(data); esc != "" {
+	if esc := LoneSurrogate(data); esc != "" {
 		return readable(data), bad("bad_frame", "the frame holds %s, half of a UTF-16 surrogate pair without the other half; it would be read as U+FFFD, so send a character past U+FFFF whole (both escapes in one string, or its UTF-8)", esc)
 	}
 	if err := onlyFieldsOf(in.Type, data); err != nil {

@@ -1,11 +1,11 @@
 package protocol
 
-// loneSurrogate returns the first \uXXXX escape in a JSON text that names
+// LoneSurrogate returns the first \uXXXX escape in a JSON text that names
 // half of a UTF-16 surrogate pair without the other half ("" if none).
 // encoding/json decodes such an escape to U+FFFD in silence, so text an
 // agent sent would not be the text the arena keeps. data is valid JSON:
 // a backslash appears only inside a string, where it starts an escape.
-func loneSurrogate(data []byte) string {
+func LoneSurrogate(data []byte) string {
 	for i := 0; i < len(data); i++ {
 		if data[i] != '\\' {
 			continue

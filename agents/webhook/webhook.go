@@ -110,6 +110,11 @@ func (c *Client) Move(ctx context.Context, url, secret string, turn protocol.Tur
 		// As on the websocket: a null is an unset variable, not a move.
 		return nil, call, fmt.Errorf("webhook reply must be {\"move\": ...}: its move is null%s", quote(data))
 	}
+	if esc := protocol.LoneSurrogate(r.Move); esc != "" {
+		// As on the websocket: encoding/json would keep U+FFFD in its place.
+		return nil, call, fmt.Errorf("webhook reply's move holds %s, half of a UTF-16 surrogate pair without the other half; "+
+			"it would be read as U+FFFD, so send a character past U+FFFF whole (both escapes in one string, or its UTF-8)", esc)
+	}
 	return r.Move, call, nil
 }
 

@@ -56,6 +56,10 @@ func TestMove(t *testing.T) {
 		{"a reply without a move is an error", "200", `{"mvoe": 1}`, `webhook reply must be {"move": ...}: it has no move`, 200},
 		{"a null move is an error", "200", `{"move": null}`, `webhook reply must be {"move": ...}: its move is null: {"move": null}`, 200},
 		{"a reply that is not JSON is an error", "200", `move 1`, `webhook reply must be {"move": ...}: invalid character`, 200},
+		// JavaScript's JSON.stringify writes half a pair when a string was
+		// cut inside an emoji; decoding kept U+FFFD in its place, silently.
+		{"a move with half a surrogate pair is an error", "200", `{"move": {"text": "ok \ud83d", "final": true}}`,
+			`webhook reply's move holds \ud83d, half of a UTF-16 surrogate pair`, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
