@@ -125,7 +125,7 @@ func (s *Server) connectionOf(c *gin.Context, agentID string) agentConnection {
 	}
 	req.Header.Set("Authorization", c.GetHeader("Authorization"))
 	req.Header.Set(forwardedHeader, s.cfg.Cluster.ID())
-	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), clientKey(c.Request.RemoteAddr))
+	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), s.clientAddr(c.Request))
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		return agentConnection{State: connUnknown, Reason: "the leader at " + target.Host + " did not answer"}

@@ -66,7 +66,7 @@ func (s *Server) deliveriesFromLeader(c *gin.Context) {
 	}
 	req.Header.Set("Authorization", c.GetHeader("Authorization"))
 	req.Header.Set(forwardedHeader, s.cfg.Cluster.ID())
-	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), clientKey(c.Request.RemoteAddr))
+	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), s.clientAddr(c.Request))
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		s.writeError(c, apperr.Wrap(apperr.Unavailable, err, "the leader at %s could not be reached for the deliveries", target.Host))

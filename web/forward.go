@@ -109,7 +109,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 	clientCtx := c.Request.Context()
 	start := time.Now()
 	deadline := start.Add(s.cfg.ForwardTimeout)
-	item := fwdItem{Method: c.Request.Method, URI: c.Request.URL.RequestURI(), Client: clientKey(c.Request.RemoteAddr),
+	item := fwdItem{Method: c.Request.Method, URI: c.Request.URL.RequestURI(), Client: s.clientAddr(c.Request),
 		Deadline: deadline.UnixMilli(), Header: itemHeader(c.Request.Header), Body: body}
 	// While no leader can take the write (none elected, one that left or
 	// was removed, one that cannot be dialled or says it no longer leads),

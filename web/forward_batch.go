@@ -409,6 +409,7 @@ func (s *Server) serveItem(ctx context.Context, i int, it fwdItem, from, charge 
 	// say otherwise.
 	req.Header.Del(peerSigHeader)
 	req.Header.Del(clientAddrHeader)
+	req.Header.Del("X-Forwarded-For") // the follower charged its client already
 	req.Header.Set(forwardedHeader, from)
 	req.Header.Set(forwardDeadlineHeader, strconv.FormatInt(it.Deadline, 10))
 	req.ContentLength = int64(len(it.Body))

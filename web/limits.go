@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -65,6 +66,12 @@ type Limits struct {
 	// TCPConnsPerIP bounds the TCP connections one client address may hold
 	// open (enforced by Listener; the excess is closed at accept).
 	TCPConnsPerIP int
+	// TrustedProxies are the reverse proxies (load balancers) in front of
+	// the node. A request whose TCP peer is one is charged to the client
+	// its X-Forwarded-For names (the nearest address in it that is not a
+	// trusted proxy); any other request to its TCP peer, whatever its
+	// header says. Empty: no proxy is trusted.
+	TrustedProxies []netip.Prefix
 	// Tracked bounds each limiter table (keys or addresses remembered);
 	// past it newcomers share one overflow bucket, so many addresses cannot
 	// grow memory without bound.
@@ -315,7 +322,7 @@ func (s *Server) chargeKeyChange(c *gin.Context) bool {
 // request carries a key, for the key. It answers 429 and returns ok=false
 // when either is full; otherwise release gives the slots back.
 func (s *Server) admitWS(c *gin.Context) (release func(), ok bool) {
-	ip := clientKey(c.Request.RemoteAddr)
+	ip := s.clientAddr(c.Request)
 	if !s.lim.ipConns.acquire(ip) {
 		s.tooMany(c, limitWSConnsPerIP, 5*time.Second, "too many websockets from your address: the limit is %d open at once", s.lim.cfg.WSConnsPerIP)
 		return nil, false
@@ -347,6 +354,56 @@ func (s *Server) countStateLimit(err error) {
 // clientKey is the limiter key of a peer address: the IP for IPv4, the
 // /64 network for IPv6 (one subscriber usually holds a whole /64). It is
 // the TCP peer, never X-Forwarded-For, which any client can write.
+// clientAddr is the address a request is charged to (clientKey's form):
+// its TCP peer's, or, when the peer is a trusted proxy, the nearest address
+// in X-Forwarded-For that is not one. Each proxy appends the address it
+// took the request from, so the entries right of that address were written
+// by trusted proxies and those left of it by whoever sent the request,
+// which may have written anything there. A header that cannot be read
+// there charges the proxy itself, as without the option.
+func (s *Server) clientAddr(r *http.Request) string {
+	trusted := s.lim.cfg.TrustedProxies
+	if len(trusted) == 0 {
+		return clientKey(r.RemoteAddr)
+	}
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	peer, ok := hostAddr(r.RemoteAddr)
+	if !ok || !isTrusted(peer) {
+		return clientKey(r.RemoteAddr)
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if a = a.Unmap(); !isTrusted(a) {
+			return clientKey(a.String())
+		}
+	}
+	return clientKey(r.RemoteAddr)
+}
+
+// hostAddr is the IP address of a host:port (or a bare host).
+func hostAddr(remoteAddr string) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	return a.Unmap(), err == nil
+}
+
 func clientKey(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,13 @@ func (l *Limits) RegisterFlags(fs *flag.FlagSet, env func(name, def string) stri
 	durFlag(&l.WriteTimeout, "write-timeout", "ARENA_WRITE_TIMEOUT", "time a response may take to write (websockets excepted)")
 	durFlag(&l.IdleTimeout, "idle-timeout", "ARENA_IDLE_TIMEOUT", "time an idle keep-alive connection stays open")
 
+	if v := env("ARENA_TRUSTED_PROXIES", ""); v != "" {
+		if err := l.setTrustedProxies(v); err != nil {
+			errs = append(errs, "ARENA_TRUSTED_PROXIES: "+err.Error())
+		}
+	}
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes (10.0.0.0/8) of the reverse proxies in front of this node: a request from one is charged to the client its X-Forwarded-For names [ARENA_TRUSTED_PROXIES]", l.setTrustedProxies)
+
 	if v := env("ARENA_ALLOWED_ORIGINS", ""); v != "" {
 		*origins = splitOrigins(v)
 	}
@@ -98,4 +106,28 @@ func limitFlag[T any](fs *flag.FlagSet, env func(name, def string) string, errs 
 		*dst = x
 		return nil
 	})
+}
+
+// setTrustedProxies reads a comma-separated list of addresses and CIDR
+// prefixes.
+func (l *Limits) setTrustedProxies(v string) error {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return fmt.Errorf("%q is neither an IP address nor a CIDR prefix (10.0.0.0/8)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	l.TrustedProxies = out
+	return nil
 }

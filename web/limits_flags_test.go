@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"reflect"
 	"testing"
 	"time"
 
@@ -28,7 +30,7 @@ func TestLimitFlags(t *testing.T) {
 	}
 	t.Run("without flags every limit has its default", func(t *testing.T) {
 		l, origins, err := parse(nil, nil)
-		if err != nil || l != web.DefaultLimits || origins != nil {
+		if err != nil || !reflect.DeepEqual(l, web.DefaultLimits) || origins != nil {
 			t.Fatalf("got %+v %v %v", l, origins, err)
 		}
 	})
@@ -47,6 +49,19 @@ func TestLimitFlags(t *testing.T) {
 			t.Fatalf("origins %q", origins)
 		}
 	})
+	t.Run("trusted proxies are addresses and prefixes; a flag overrides the environment", func(t *testing.T) {
+		l, _, err := parse([]string{"-trusted-proxies", "10.1.2.3, 192.168.0.0/16,fd00::/8"}, map[string]string{"ARENA_TRUSTED_PROXIES": "172.16.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(l.TrustedProxies); got != "[10.1.2.3/32 192.168.0.0/16 fd00::/8]" {
+			t.Fatalf("trusted proxies %s", got)
+		}
+		l, _, err = parse(nil, map[string]string{"ARENA_TRUSTED_PROXIES": "172.16.0.1"})
+		if err != nil || fmt.Sprint(l.TrustedProxies) != "[172.16.0.1/32]" {
+			t.Fatalf("trusted proxies %v, %v", l.TrustedProxies, err)
+		}
+	})
 	t.Run("bad values are refused", func(t *testing.T) {
 		for _, c := range []struct {
 			args []string
@@ -56,6 +71,8 @@ func TestLimitFlags(t *testing.T) {
 			{[]string{"-idle-timeout", "0s"}, nil},
 			{nil, map[string]string{"ARENA_TCP_CONNS_PER_IP": "lots"}},
 			{[]string{"-allowed-origins", "not a url"}, nil},
+			{[]string{"-trusted-proxies", "10.0.0.0/8,proxy.example"}, nil},
+			{nil, map[string]string{"ARENA_TRUSTED_PROXIES": "10.0.0.300"}},
 		} {
 			if _, _, err := parse(c.args, c.env); err == nil {
 				t.Errorf("%v %v accepted", c.args, c.env)

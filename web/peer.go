@@ -110,7 +110,7 @@ func (s *Server) rateAddr(c *gin.Context) (addr string, exempt bool) {
 	if client, ok := s.peerClient(c); ok {
 		return client, client == ""
 	}
-	return clientKey(c.Request.RemoteAddr), false
+	return s.clientAddr(c.Request), false
 }
 
 // forwardTransport keeps enough idle connections to the leader for a
