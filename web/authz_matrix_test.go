@@ -84,6 +84,8 @@ var authzWant = map[string]row{
 	"GET /v1/owners/:id":           {401, 403, 403, 403, 200, 200},
 	"GET /v1/owners/:id/balance":   {401, 403, 403, 403, 200, 200},
 	"GET /v1/owners/:id/transfers": {401, 403, 403, 403, 200, 200},
+	// Connections are the owner's and the operator's to see.
+	"GET /v1/owners/:id/connections": {401, 403, 403, 403, 200, 200},
 
 	// Operator and trainer routes.
 	"GET /v1/ledger/audit":        {401, 403, 403, 403, 200, 403},

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -153,4 +154,149 @@ func (s *Server) agentConnectionRoute(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"agent_id": a.ID, "connection": s.connectionOf(c, a.ID)})
+}
+
+// ownerConnection is one agent of GET /v1/owners/{id}/connections: what
+// GET /v1/agents/{id} adds for the owner (queued, and connection for a
+// websocket agent), so a page showing many agents asks once.
+type ownerConnection struct {
+	AgentID string              `json:"agent_id"`
+	Kind    string              `json:"kind"`
+	Queued  []protocol.QueuedIn `json:"queued"`
+	// Connection is absent for agents the arena calls (webhook, openai,
+	// builtin), which hold no socket.
+	Connection *agentConnection `json:"connection,omitempty"`
+}
+
+type ownerConnectionsResp struct {
+	OwnerID string `json:"owner_id"`
+	// NodeID is the node that answered: the leader, where agents connect,
+	// unless none could be asked (then the connections read unknown).
+	NodeID      string            `json:"node_id"`
+	Connections []ownerConnection `json:"connections"`
+	NextCursor  string            `json:"next_cursor,omitempty"`
+}
+
+// ownerConnections serves GET /v1/owners/{id}/connections (id or me) to
+// that owner and the operator: each of the owner's agents' connection and
+// queue places, one page at a time, in the order and with the cursors of
+// GET /v1/agents?owner=. The owner page polled GET /v1/agents/{id} once
+// per agent every few seconds, so an owner with many agents spent its
+// key's request allowance on watching them. The leader holds the sockets,
+// so a follower relays the whole request to it (one request, whatever the
+// page size), and answers from its own state with connections unknown
+// when it cannot.
+func (s *Server) ownerConnections(c *gin.Context) {
+	owner, ok := s.connectionsScope(c)
+	if !ok {
+		return
+	}
+	limit, err := pageLimit(c, 100, maxListLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cursor, err := pageCursor(c, agentCursor)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	unknown := ""
+	if !s.cfg.Cluster.IsLeader() {
+		if c.GetHeader(forwardedHeader) != "" {
+			unknown = "node " + s.cfg.Cluster.ID() + " is not the leader either"
+		} else if why, relayed := s.relayToLeader(c); relayed {
+			return
+		} else {
+			unknown = why
+		}
+	}
+	list, next, err := s.cfg.Accounts.ListAgents(owner, cursor, limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	resp := ownerConnectionsResp{OwnerID: owner, NodeID: s.cfg.Cluster.ID(), Connections: make([]ownerConnection, 0, len(list)), NextCursor: next}
+	for _, a := range list {
+		oc := ownerConnection{AgentID: a.ID, Kind: a.Kind, Queued: s.queuedIn(a.ID)}
+		if a.Kind == agents.KindWebsocket {
+			conn := s.conns.local(a.ID, s.cfg.Cluster.ID())
+			if unknown != "" && conn.State != connConnected {
+				conn = agentConnection{State: connUnknown, Reason: unknown}
+			}
+			oc.Connection = &conn
+		}
+		resp.Connections = append(resp.Connections, oc)
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// connectionsScope reads the owner {id} names (me: the key's owner) and
+// checks that the caller is that owner or the operator; when not, it has
+// written the error.
+func (s *Server) connectionsScope(c *gin.Context) (string, bool) {
+	p, _ := principal(c) // requireAuth ran
+	if p.Kind != agents.PrincipalOwner && p.Kind != principalOperator {
+		s.writeError(c, apperr.New(apperr.Forbidden, "this route needs the owner's API key or the operator token, not %s key", article(p.Kind)))
+		return "", false
+	}
+	id := c.Param("id")
+	if id == "me" {
+		if p.Kind != agents.PrincipalOwner {
+			s.writeError(c, apperr.New(apperr.Forbidden, "\"me\" needs an owner API key; the operator names the owner's id"))
+			return "", false
+		}
+		return p.ID, true
+	}
+	if p.Kind == agents.PrincipalOwner && p.ID != id {
+		s.writeError(c, apperr.New(apperr.Forbidden, "only an agent's owner and the operator see whether it is connected; this key is another owner's"))
+		return "", false
+	}
+	if _, err := s.cfg.Accounts.GetOwner(id); err != nil {
+		s.writeError(c, err)
+		return "", false
+	}
+	return id, true
+}
+
+// relayToLeader asks the leader the same GET (path and query) with the
+// caller's credentials, signed as a peer request for the caller's
+// address, and writes the leader's answer. When the leader cannot be
+// asked or does not answer 200, it writes nothing and says why.
+func (s *Server) relayToLeader(c *gin.Context) (string, bool) {
+	target, err := s.leaderURL()
+	if err != nil {
+		return "no leader to ask: agents connect to the leader, and none is known now", false
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	u := target.JoinPath(c.Request.URL.Path)
+	u.RawQuery = c.Request.URL.RawQuery
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "could not ask the leader", false
+	}
+	req.Header.Set("Authorization", c.GetHeader("Authorization"))
+	req.Header.Set(forwardedHeader, s.cfg.Cluster.ID())
+	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), s.clientAddr(c.Request))
+	resp, err := s.cfg.ForwardClient.Do(req)
+	if err != nil {
+		return "the leader at " + target.Host + " did not answer", false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return "the leader's answer could not be read", false
+	}
+	// A refusal of the leader's (429 with its Retry-After, a key it no
+	// longer knows) is the caller's answer; one it could not serve (421
+	// mid-election, 503) leaves this node to answer what it knows.
+	if resp.StatusCode != http.StatusOK && (resp.StatusCode < 400 || resp.StatusCode >= 500 || resp.StatusCode == http.StatusMisdirectedRequest) {
+		return "the leader at " + target.Host + " answered " + resp.Status, false
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		c.Header("Retry-After", ra)
+	}
+	c.Data(resp.StatusCode, "application/json; charset=utf-8", body)
+	return "", true
 }

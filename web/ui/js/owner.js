@@ -3,10 +3,12 @@
 // has played, as a player page lists a player's ratings per variant.
 //
 // Whether a websocket agent is connected is shown only to its owner and
-// the operator (GET /v1/agents/{id} answers `connection` to them alone):
-// the owner types its API key in here, kept in this tab's sessionStorage
-// as the operator page keeps its token, and the page then asks for every
-// agent's connection and queue places every few seconds.
+// the operator (GET /v1/owners/{id}/connections answers them alone): the
+// owner types its API key in here, kept in this tab's sessionStorage as
+// the operator page keeps its token, and the page then asks for the
+// connections and queue places of the agents it shows every few seconds,
+// in one request for the whole page (it made one per agent, so an owner
+// with many agents spent its key's request allowance watching them).
 import { h, fill, morph, link, getJSON, poll, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
 import { KEY, OPERATOR, credential, connCell } from './conn.js';
 
@@ -42,7 +44,7 @@ export function render(main, { id }) {
     if (d.agents.length === 0) return;
     const start = () => {
       stop?.(); stop = null;
-      stop = connections(view, d.agents, start);
+      stop = connections(view, id, after, d.agents, start);
     };
     start();
   }).catch((e) => {
@@ -137,10 +139,11 @@ function paint(main, id, d, ratings, after) {
 }
 
 // connections shows each agent's connection and queue places to the
-// owner or the operator, read again every connEvery ms; without a key it
-// offers the form to type one in. restart runs it again after the key
-// changes. It returns what stops it.
-function connections(view, agents, restart) {
+// owner or the operator, read again every connEvery ms with one request
+// for the page (GET /v1/owners/{id}/connections from the page's own
+// cursor); without a key it offers the form to type one in. restart runs
+// it again after the key changes. It returns what stops it.
+function connections(view, owner, after, agents, restart) {
   const cred = credential();
   const show = (on) => {
     view.head.hidden = !on; view.note.hidden = !on;
@@ -166,20 +169,34 @@ function connections(view, agents, restart) {
     fill(view.access, h('p', { class: 'err', role: 'alert', id: 'owner-key-refused', text: why }),
       h('p', {}, h('button', { type: 'button', id: 'owner-key-forget', text: cred.as === 'owner' ? 'Forget key' : 'Forget token', onclick: forget })));
   };
+  // The page's agents are the owner's first pageSize after its cursor
+  // when it loaded; asking for twice as many from the same cursor still
+  // covers them all after a few agents are created among them.
+  const url = `/v1/owners/${encodeURIComponent(owner)}/connections?limit=${2 * pageSize}` + (after ? `&cursor=${encodeURIComponent(after)}` : '');
   const stopPoll = poll('owner-conn', connEvery, async () => {
-    const answers = await Promise.all(agents.map((a) => getJSON(`/v1/agents/${encodeURIComponent(a.id)}`, { token: cred.token }).catch((e) => e)));
-    if (refused) return;
-    const bad = answers.find((r) => r instanceof Error && (r.status === 401 || r.status === 403));
-    if (bad) { refuse(`The node refused the ${cred.as === 'owner' ? 'key' : 'token'} (${bad.message}).`); return; }
-    // The node adds queued (and connection) for the owner and the
-    // operator only: a key it took but left them out for is another
-    // owner's.
-    if (answers.some((r) => !(r instanceof Error) && !r.queued)) {
-      refuse('That key is not this owner\'s: only an agent\'s owner and the operator see whether it is connected.');
-      return;
+    let d;
+    try {
+      d = await getJSON(url, { token: cred.token });
+    } catch (e) {
+      if (refused) return;
+      if (e.status === 401) { refuse(`The node refused the ${cred.as === 'owner' ? 'key' : 'token'} (${e.message}).`); return; }
+      // Another owner's key: the node says so.
+      if (e.status === 403) { refuse(`That key is not this owner's: only an agent's owner and the operator see whether it is connected (${e.message}).`); return; }
+      throw e;
     }
-    agents.forEach((a, i) => { const td = view.conns.get(a.id); if (td) morph(td, connCell(answers[i])); });
-    if (answers.every((r) => r instanceof Error)) throw answers[0];
+    if (refused) return;
+    const by = new Map(d.connections.map((x) => [x.agent_id, x]));
+    const last = d.connections.length ? d.connections[d.connections.length - 1].agent_id : '';
+    for (const a of agents) {
+      const td = view.conns.get(a.id);
+      const x = by.get(a.id);
+      if (!td) continue;
+      // Not in the answer though its place was: deleted since the page
+      // loaded. Past the answer's end (many agents created among these):
+      // left as it was.
+      if (x) morph(td, connCell(x));
+      else if (!d.next_cursor || a.id < last) morph(td, connCell(Object.assign(new Error('deleted'), { status: 404 })));
+    }
   });
   return stopPoll;
 }
