@@ -26,11 +26,20 @@ type PutArenaRequest struct {
 	Forfeit string `json:"forfeit,omitempty"`
 	Stake   int64  `json:"stake,omitempty"`
 	// Rewards nil takes the default; an empty, non-nil slice pays nothing.
-	Rewards               []int    `json:"rewards"`
+	Rewards []int `json:"rewards"`
+	// RewardMode "linear" pays on a schedule falling linearly with rank
+	// instead of Rewards ("" or "schedule": Rewards).
+	RewardMode string `json:"reward_mode,omitempty"`
+	// HouseFeeBps is the house's cut of each pot in basis points (0–10000),
+	// taken before the payouts.
+	HouseFeeBps           int      `json:"house_fee_bps,omitempty"`
 	Judges                []string `json:"judges,omitempty"`
 	EloK                  float64  `json:"elo_k,omitempty"`
 	MaxConcurrentPerAgent int      `json:"max_concurrent_per_agent,omitempty"`
-	Injection             string   `json:"injection,omitempty"`
+	// MaxQueuedPerOwner caps how many of one owner's agents wait in the
+	// queue at once (0: the server's default, 20).
+	MaxQueuedPerOwner int    `json:"max_queued_per_owner,omitempty"`
+	Injection         string `json:"injection,omitempty"`
 	// RankBy is the leaderboard's default ordering ("" : Bradley–Terry
 	// for judged arenas, Elo otherwise).
 	RankBy RankMethod `json:"rank_by,omitempty"`

@@ -7,11 +7,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/internal/strictjson"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -41,6 +45,20 @@ var arenaCommands = []*command{
 		setup: arenaLeaderboard,
 	},
 	{
+		group: "arena", name: "put",
+		synopsis: "NAME [--file FILE] [FIELD=VALUE...]",
+		summary: "Create an arena or change one (needs --operator-token). Starts from FILE (- for\n" +
+			"        stdin: a definition as PUT /v1/arenas/{name} takes it, or what arena show --json\n" +
+			"        prints) or else from the arena as it is now, sets each FIELD=VALUE (VALUE is\n" +
+			"        JSON, or else a string: stake=150 rewards=[60,30] house_fee_bps=250\n" +
+			"        reward_mode=linear), and sends the whole definition, so fields not named keep\n" +
+			"        their values. Running contests keep the stakes and payout terms they began with.",
+		args:     []string{"NAME"},
+		variadic: true,
+		cred:     credOperator,
+		setup:    arenaPut,
+	},
+	{
 		group: "arena", name: "delete",
 		synopsis: "NAME [--abort]",
 		summary: "Delete an arena with its queue, ratings and battles (needs --operator-token);\n" +
@@ -50,6 +68,107 @@ var arenaCommands = []*command{
 		cred:  credOperator,
 		setup: arenaDelete,
 	},
+}
+
+// arenaReadOnly are the fields of an arena as the API shows it that a
+// definition cannot set: PUT refuses them as unknown fields.
+var arenaReadOnly = []string{"name", "created_at", "updated_at"}
+
+// arenaPut builds an arena definition and PUTs it. The API's PUT replaces
+// the whole definition and gives every field left out its default (a
+// stake of 0, rewards [100], no house fee), so changing one field means
+// sending all the others as they are: without --file, arena put starts
+// from the arena as it stands, which is what an operator changing a stake
+// means. The definition is decoded as strictly as the server would,
+// so a misspelt field is a usage error before anything is sent.
+func arenaPut(fs *flag.FlagSet) action {
+	file := fs.String("file", "", "")
+	return func(ctx context.Context, inv *invocation) error {
+		name, sets := inv.args[0], inv.args[1:]
+		def, err := arenaBase(ctx, inv, name, *file)
+		if err != nil {
+			return err
+		}
+		if def == nil {
+			if !slices.ContainsFunc(sets, func(s string) bool { return strings.HasPrefix(s, "game=") }) {
+				return usagef("arena put: there is no arena %s yet; create it with game= and seats= (and any other FIELD=VALUE), or --file", sanitize(name))
+			}
+			def = map[string]json.RawMessage{}
+		}
+		for _, s := range sets {
+			k, v, ok := strings.Cut(s, "=")
+			if !ok || k == "" {
+				return usagef("arena put: %q is not FIELD=VALUE (e.g. stake=150, rewards=[60,30])", s)
+			}
+			if slices.Contains(arenaReadOnly, k) {
+				return usagef("arena put: %s cannot be set (the name is the NAME argument; the times are the server's)", k)
+			}
+			raw := json.RawMessage(v)
+			if !json.Valid(raw) {
+				raw, _ = json.Marshal(v) // a bare word: forfeit=three_strikes
+			}
+			def[k] = raw
+		}
+		body, err := json.Marshal(def)
+		if err != nil {
+			return err
+		}
+		var req client.PutArenaRequest
+		if err := strictjson.UnmarshalNamed(body, &req, "arena definition"); err != nil {
+			return usagef("arena put: %v", err)
+		}
+		a, err := inv.client.PutArena(ctx, name, req)
+		if err != nil {
+			return err
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"arena": a})
+		}
+		return printArena(inv, a)
+	}
+}
+
+// arenaBase is the definition arena put starts from: file's (- is stdin),
+// else the arena's own, else (no such arena yet) an empty one. The
+// fields only the server sets are dropped, the name too: NAME says which
+// arena the definition is for, so another arena's file copies it.
+func arenaBase(ctx context.Context, inv *invocation, name, file string) (map[string]json.RawMessage, error) {
+	var data []byte
+	var err error
+	switch {
+	case file == "-":
+		data, err = io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
+	case file != "":
+		data, err = os.ReadFile(file)
+	default:
+		a, gerr := inv.client.GetArena(ctx, name)
+		var apiErr *client.APIError
+		switch {
+		case errors.As(gerr, &apiErr) && apiErr.Status == http.StatusNotFound:
+			return nil, nil // created from the FIELD=VALUE arguments alone
+		case gerr != nil:
+			return nil, gerr
+		}
+		data, err = json.Marshal(a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	def := map[string]json.RawMessage{}
+	if err := strictjson.UnmarshalNamed(data, &def, "arena definition "+file); err != nil {
+		return nil, usagef("arena put: %v", err)
+	}
+	if inner, ok := def["arena"]; ok && file != "" {
+		// arena show --json wraps the arena: {"arena": {...}}.
+		def = map[string]json.RawMessage{}
+		if err := strictjson.UnmarshalNamed(inner, &def, "arena definition "+file); err != nil {
+			return nil, usagef("arena put: %v", err)
+		}
+	}
+	for _, k := range arenaReadOnly {
+		delete(def, k)
+	}
+	return def, nil
 }
 
 func arenaDelete(fs *flag.FlagSet) action {
@@ -109,32 +228,37 @@ func arenaShow(*flag.FlagSet) action {
 		if inv.g.json {
 			return printJSON(inv.stdout, map[string]any{"arena": a})
 		}
-		t := newTable(inv.stdout)
-		t.row("NAME", a.Name)
-		t.row("GAME", a.Game)
-		t.row("SEATS", strconv.Itoa(a.Seats))
-		t.row("MOVE DEADLINE", formatMS(a.MoveDeadlineMS))
-		t.row("GRACE", formatMS(a.GraceMS))
-		t.row("FORFEIT", a.Forfeit)
-		t.row("STAKE", formatAmount(a.Stake))
-		t.row("REWARDS %", rewards(a))
-		t.row("HOUSE FEE", fmt.Sprintf("%d.%02d%%", a.HouseFeeBps/100, a.HouseFeeBps%100))
-		t.row("JUDGES", strings.Join(a.Judges, ","))
-		t.row("ELO K", strconv.FormatFloat(a.EloK, 'f', -1, 64))
-		t.row("MAX CONCURRENT", strconv.Itoa(a.MaxConcurrentPerAgent))
-		t.row("INJECTION", a.Injection)
-		t.row("RANK BY", string(a.DefaultRankMethod()))
-		t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))
-		t.row("ALL FORFEIT", map[bool]string{true: "void", false: "draw"}[a.VoidAllForfeit])
-		t.row("OWNERS", map[bool]string{true: "one agent per owner per contest", false: "an owner's agents may meet"}[a.DistinctOwners])
-		if a.Game != "connect4" {
-			t.row("ANSWER CLOCK", map[bool]string{true: "one deadline per answer", false: "restarts when a seat moves (older arena)"}[a.OneDeadlinePerAnswer || a.Game == "prompt"])
-		}
-		t.row("OPTIONS", compactJSON(a.Options))
-		t.row("CREATED", formatTime(a.CreatedAt))
-		t.row("UPDATED", formatTime(a.UpdatedAt))
-		return t.flush()
+		return printArena(inv, a)
 	}
+}
+
+// printArena is arena show's table, which arena put prints too.
+func printArena(inv *invocation, a *client.Arena) error {
+	t := newTable(inv.stdout)
+	t.row("NAME", a.Name)
+	t.row("GAME", a.Game)
+	t.row("SEATS", strconv.Itoa(a.Seats))
+	t.row("MOVE DEADLINE", formatMS(a.MoveDeadlineMS))
+	t.row("GRACE", formatMS(a.GraceMS))
+	t.row("FORFEIT", a.Forfeit)
+	t.row("STAKE", formatAmount(a.Stake))
+	t.row("REWARDS %", rewards(a))
+	t.row("HOUSE FEE", fmt.Sprintf("%d.%02d%%", a.HouseFeeBps/100, a.HouseFeeBps%100))
+	t.row("JUDGES", strings.Join(a.Judges, ","))
+	t.row("ELO K", strconv.FormatFloat(a.EloK, 'f', -1, 64))
+	t.row("MAX CONCURRENT", strconv.Itoa(a.MaxConcurrentPerAgent))
+	t.row("INJECTION", a.Injection)
+	t.row("RANK BY", string(a.DefaultRankMethod()))
+	t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))
+	t.row("ALL FORFEIT", map[bool]string{true: "void", false: "draw"}[a.VoidAllForfeit])
+	t.row("OWNERS", map[bool]string{true: "one agent per owner per contest", false: "an owner's agents may meet"}[a.DistinctOwners])
+	if a.Game != "connect4" {
+		t.row("ANSWER CLOCK", map[bool]string{true: "one deadline per answer", false: "restarts when a seat moves (older arena)"}[a.OneDeadlinePerAnswer || a.Game == "prompt"])
+	}
+	t.row("OPTIONS", compactJSON(a.Options))
+	t.row("CREATED", formatTime(a.CreatedAt))
+	t.row("UPDATED", formatTime(a.UpdatedAt))
+	return t.flush()
 }
 
 // provisionalGames is the arena's provisional threshold with the server's

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/agentarena/arena/client"
+	"github.com/agentarena/arena/client/clienttest"
+)
+
+// TestArenaPutAgainstARealNode: an organiser creates a staked arena with
+// its payout settings from the CLI, changes one setting without resetting
+// the others (the API's PUT replaces the whole definition), and copies a
+// definition from a file; mistakes are refused before anything is sent.
+func TestArenaPutAgainstARealNode(t *testing.T) {
+	ctx := context.Background()
+	srv := clienttest.NewServer(t)
+	type res struct {
+		out, err string
+		code     int
+	}
+	op := map[string]string{"ARENA_SERVER": srv.URL, "ARENA_OPERATOR_TOKEN": clienttest.OperatorToken}
+	cli := func(env map[string]string, args ...string) res {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, args, func(k string) string { return env[k] }, &out, &errb)
+		return res{out.String(), errb.String(), code}
+	}
+	show := func(name string) client.Arena {
+		t.Helper()
+		a, err := srv.Client(t, "").GetArena(ctx, name)
+		if err != nil {
+			t.Fatalf("get arena %s: %v", name, err)
+		}
+		return *a
+	}
+	put := func(args ...string) res {
+		t.Helper()
+		r := cli(op, append([]string{"arena", "put"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("arena put %q: exit %d\nstdout:\n%s\nstderr:\n%s", args, r.code, r.out, r.err)
+		}
+		return r
+	}
+
+	t.Run("creates an arena with every payout setting given", func(t *testing.T) {
+		r := put("pot", "game=prompt", "seats=3", "stake=77", "reward_mode=linear", "house_fee_bps=250",
+			"max_queued_per_owner=3", "distinct_owners=true", "forfeit=three_strikes", `options={"max_answer_bytes":2048}`)
+		a := show("pot")
+		if a.Game != "prompt" || a.Seats != 3 || a.Stake != 77 || a.RewardMode != "linear" || a.HouseFeeBps != 250 ||
+			a.MaxQueuedPerOwner != 3 || !a.DistinctOwners || a.Forfeit != "three_strikes" || string(a.Options) != `{"max_answer_bytes":2048}` {
+			t.Errorf("stored arena = %+v", a)
+		}
+		if !strings.Contains(r.out, "HOUSE FEE       2.50%") || !strings.Contains(r.out, "REWARDS %       linear") {
+			t.Errorf("printed:\n%s", r.out)
+		}
+	})
+	t.Run("changing one field keeps the others", func(t *testing.T) {
+		before := show("pot")
+		put("pot", "stake=150", "rewards=[60,30]", "reward_mode=schedule")
+		a := show("pot")
+		if a.Stake != 150 || !slices.Equal(a.Rewards, []int{60, 30}) || a.RewardMode != "schedule" {
+			t.Errorf("changed fields: stake %d, rewards %v, mode %q", a.Stake, a.Rewards, a.RewardMode)
+		}
+		if a.HouseFeeBps != before.HouseFeeBps || a.MaxQueuedPerOwner != before.MaxQueuedPerOwner || !a.DistinctOwners ||
+			a.Forfeit != before.Forfeit || string(a.Options) != string(before.Options) || !a.CreatedAt.Equal(before.CreatedAt) {
+			t.Errorf("fields not named were reset: before %+v, after %+v", before, a)
+		}
+	})
+	t.Run("a file from arena show --json copies the arena", func(t *testing.T) {
+		r := cli(op, "arena", "show", "pot", "--json")
+		file := filepath.Join(t.TempDir(), "pot.json")
+		if err := os.WriteFile(file, []byte(r.out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		put("pot-copy", "--file", file, "house_fee_bps=0")
+		a, src := show("pot-copy"), show("pot")
+		if a.Stake != src.Stake || !slices.Equal(a.Rewards, src.Rewards) || a.HouseFeeBps != 0 || !a.DistinctOwners ||
+			a.MaxQueuedPerOwner != src.MaxQueuedPerOwner {
+			t.Errorf("copy = %+v, source %+v", a, src)
+		}
+		var out struct{ Arena client.Arena }
+		if err := json.Unmarshal([]byte(cli(op, "arena", "put", "pot-copy", "stake=5", "--json").out), &out); err != nil || out.Arena.Stake != 5 {
+			t.Errorf("--json: %+v, %v", out.Arena, err)
+		}
+	})
+	t.Run("mistakes are refused before anything is sent", func(t *testing.T) {
+		before := show("pot")
+		for _, tc := range []struct {
+			env  map[string]string
+			args []string
+			want string
+		}{
+			{op, []string{"pot", "stakes=5"}, `unknown field "stakes"`},
+			{op, []string{"pot", "stake"}, "is not FIELD=VALUE"},
+			{op, []string{"pot", "name=other"}, "name cannot be set"},
+			{op, []string{"pot", "stake=1.5"}, "stake"},
+			{op, []string{"nothing-here", "stake=5"}, "there is no arena nothing-here yet"},
+			{map[string]string{"ARENA_SERVER": srv.URL}, []string{"pot", "stake=5"}, "needs the operator token"},
+		} {
+			r := cli(tc.env, append([]string{"arena", "put"}, tc.args...)...)
+			if r.code != 2 || !strings.Contains(r.err, tc.want) {
+				t.Errorf("arena put %q: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.err, tc.want)
+			}
+		}
+		if a := show("pot"); !a.UpdatedAt.Equal(before.UpdatedAt) || a.Stake != before.Stake {
+			t.Errorf("a refused put changed the arena: %+v", a)
+		}
+		if _, err := srv.Client(t, "").GetArena(ctx, "nothing-here"); err == nil {
+			t.Error("a refused put created an arena")
+		}
+	})
+	t.Run("the server's refusal is printed with its code", func(t *testing.T) {
+		r := cli(op, "arena", "put", "pot", "house_fee_bps=10001")
+		if r.code != 1 || !strings.Contains(r.err, "arenactl: invalid: house_fee_bps must be from 0 to 10000") {
+			t.Errorf("exit %d, stderr %q", r.code, r.err)
+		}
+	})
+}
