@@ -19,6 +19,19 @@ type Leaderboard struct {
 	Arena   string           `json:"arena"`
 	Method  RankMethod       `json:"method"`
 	Entries []LeaderboardRow `json:"entries"`
+	BTFreshness
+}
+
+// BTFreshness says which settlements a board's Bradley–Terry cells cover.
+// The Elo columns are always current. A large arena's Bradley–Terry fit
+// takes seconds, so when its last fit took over a quarter of a second the
+// node refits it in the background and serves the previous fit meanwhile:
+// BTStale is then true, and BTAsOf is the time of the newest settlement
+// the cells include (agents first rated since have no bt cell yet).
+type BTFreshness struct {
+	// BTAsOf is absent when the board has no entries.
+	BTAsOf  *time.Time `json:"bt_as_of,omitempty"`
+	BTStale bool       `json:"bt_stale"`
 }
 
 // LeaderboardRow is one agent's standing in an arena.

@@ -2,6 +2,7 @@ package arena
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -208,8 +209,9 @@ type btBoard struct {
 // rating, 95% interval (bootstrap widened by the likelihood interval; see
 // ranking.BootstrapResult) and interval rank per agent id. The seed
 // derives from the arena and its newest battle, so every node computes the
-// same board from the same state.
-func (n *Node) BradleyTerry(arenaName string) (map[string]ranking.BTRow, error) {
+// same board from the same state. A done ctx stops the fit (seconds for a
+// thousand agents) with its error.
+func (n *Node) BradleyTerry(ctx context.Context, arenaName string) (map[string]ranking.BTRow, error) {
 	battles, last, err := n.Battles(arenaName)
 	if err != nil {
 		return nil, err
@@ -224,7 +226,7 @@ func (n *Node) BradleyTerry(arenaName string) (map[string]ranking.BTRow, error) 
 	if len(battles) > 0 {
 		h := fnv.New64a()
 		h.Write([]byte(arenaName))
-		res, err := ranking.Bootstrap(rankingBattles(battles), ranking.BootstrapOptions{Rounds: BTRounds, Seed: h.Sum64() ^ last})
+		res, err := ranking.Bootstrap(rankingBattles(battles), ranking.BootstrapOptions{Rounds: BTRounds, Seed: h.Sum64() ^ last, Context: ctx})
 		if err != nil {
 			return nil, err
 		}

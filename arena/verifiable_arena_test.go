@@ -1,6 +1,7 @@
 package arena_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -48,7 +49,7 @@ func TestVerifiableArenaRanksBotsByTheirSkill(t *testing.T) {
 		if len(battles) < contests {
 			return fmt.Errorf("%d of %d battles settled", len(battles), contests)
 		}
-		if rows, err = n.BradleyTerry("verifiable"); err != nil {
+		if rows, err = n.BradleyTerry(context.Background(), "verifiable"); err != nil {
 			return err
 		}
 		got = got[:0]

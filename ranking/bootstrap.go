@@ -1,6 +1,8 @@
 package ranking
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -34,6 +36,10 @@ type BootstrapOptions struct {
 	// DefaultBootstrapTol. Intervals are tens of points wide, so refits
 	// need far less precision than the reported ratings.
 	Tol float64
+	// Context, when set, stops the refits between rounds once it is done
+	// (the fit is then its error): a thousand-agent board takes seconds,
+	// and a server shutting down should not wait for it.
+	Context context.Context
 }
 
 // BootstrapResult is a full-data fit with 95% intervals. Each interval
@@ -61,18 +67,22 @@ type BootstrapResult struct {
 
 // Bootstrap fits battles and adds 95% intervals (see BootstrapResult).
 func Bootstrap(battles []Battle, opt BootstrapOptions) (BootstrapResult, error) {
-	c, err := Aggregate(battles)
+	b, err := aggregateBoard(battles)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	return BootstrapCounts(c, opt)
+	return bootstrapBoard(func() (board, error) { return b, nil }, opt)
 }
 
 // BootstrapCounts fits pre-aggregated counts and adds 95% intervals: the
 // percentile bootstrap, widened to cover the likelihood interval (see
 // BootstrapResult).
 func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
-	res, lo, hi, err := percentileBootstrap(c, opt)
+	return bootstrapBoard(c.board, opt)
+}
+
+func bootstrapBoard(load func() (board, error), opt BootstrapOptions) (BootstrapResult, error) {
+	res, lo, hi, err := percentileBootstrap(load, opt)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -83,12 +93,12 @@ func BootstrapCounts(c Counts, opt BootstrapOptions) (BootstrapResult, error) {
 	return res, nil
 }
 
-// percentileBootstrap fits counts and returns the percentile-bootstrap
+// percentileBootstrap fits the board load returns and returns the percentile-bootstrap
 // intervals alone, with the likelihood-ratio bounds in lo and hi.
 // It resamples battles with replacement, aggregates each resample back to
 // counts and refits it starting from the full-data strengths, which is why
 // a thousand rounds over a hundred thousand battles take seconds.
-func percentileBootstrap(c Counts, opt BootstrapOptions) (res BootstrapResult, lo, hi []float64, err error) {
+func percentileBootstrap(load func() (board, error), opt BootstrapOptions) (res BootstrapResult, lo, hi []float64, err error) {
 	switch {
 	case opt.Rounds < 0:
 		return BootstrapResult{}, nil, nil, apperr.New(apperr.Invalid, "bootstrap: rounds must not be negative, got %d", opt.Rounds)
@@ -106,20 +116,22 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (res BootstrapResult, l
 	if opt.Tol == 0 {
 		opt.Tol = DefaultBootstrapTol
 	}
-	full, p, err := fitCounts(c, opt.BT)
+	var b board
+	full, p, err := fitBoard(func() (board, error) {
+		var err error
+		b, err = load()
+		return b, err
+	}, opt.BT)
 	if err != nil {
 		return BootstrapResult{}, nil, nil, err
 	}
-	bt, _ := opt.BT.withDefaults() // already validated by fitCounts
+	bt, _ := opt.BT.withDefaults() // already validated by fitBoard
 	bt.Tol = opt.Tol
 	anchor := -1
 	if bt.AnchorAgent != "" {
 		anchor = slices.Index(full.Agents, bt.AnchorAgent)
 	}
-	cs, m, err := c.cells()
-	if err != nil {
-		return BootstrapResult{}, nil, nil, err
-	}
+	cs, m := b.cs, b.m
 
 	n, rounds := len(full.Agents), opt.Rounds
 	samples := make([]float64, rounds*n) // round r's ratings at [r*n, r*n+n)
@@ -130,17 +142,25 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (res BootstrapResult, l
 		}
 	} else {
 		of := expand(m)
+		pr := newPairs(n, cs)
+		ctx := opt.Context
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range min(opt.Workers, rounds) {
 			wg.Go(func() {
-				w := newRefitter(n, len(cs), p)
+				w := newRefitter(n, pr, len(cs), p)
 				for r := int(next.Add(1) - 1); r < rounds; r = int(next.Add(1) - 1) {
+					if ctx != nil && ctx.Err() != nil {
+						return
+					}
 					w.round(uint64(opt.Seed), uint64(r), cs, of, bt, anchor, samples[r*n:r*n+n])
 				}
 			})
 		}
 		wg.Wait()
+		if ctx != nil && ctx.Err() != nil {
+			return BootstrapResult{}, nil, nil, fmt.Errorf("bootstrap stopped before its %d rounds: %w", rounds, context.Cause(ctx))
+		}
 	}
 
 	res = BootstrapResult{BTResult: full, Lower: make([]float64, n), Upper: make([]float64, n), Rounds: rounds}
@@ -153,7 +173,7 @@ func percentileBootstrap(c Counts, opt BootstrapOptions) (res BootstrapResult, l
 		res.Lower[i] = percentile(col, 0.025)
 		res.Upper[i] = percentile(col, 0.975)
 	}
-	t := newTally(n)
+	t := newTally(n, newPairs(n, cs))
 	t.fill(cs, m)
 	lo, hi = likelihoodBounds(t, p, full.Ratings, bt.Prior, anchor)
 	return res, lo, hi, nil
@@ -183,8 +203,8 @@ type refitter struct {
 	start []float64
 }
 
-func newRefitter(n, cells int, start []float64) *refitter {
-	return &refitter{t: newTally(n), count: make([]int32, cells), p: make([]float64, n), start: start}
+func newRefitter(n int, pr *pairs, cells int, start []float64) *refitter {
+	return &refitter{t: newTally(n, pr), count: make([]int32, cells), p: make([]float64, n), start: start}
 }
 
 // round draws resample r, refits it and writes its anchored ratings to out.

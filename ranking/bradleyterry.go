@@ -104,32 +104,35 @@ type BTResult struct {
 // FitBT fits Bradley–Terry ratings to battles; see Aggregate for what
 // makes a battle invalid. No battles give an empty result, not an error.
 func FitBT(battles []Battle, opt BTOptions) (BTResult, error) {
-	c, err := Aggregate(battles)
+	b, err := aggregateBoard(battles)
 	if err != nil {
 		return BTResult{}, err
 	}
-	return FitBTCounts(c, opt)
+	res, _, err := fitBoard(func() (board, error) { return b, nil }, opt)
+	return res, err
 }
 
 // FitBTCounts fits Bradley–Terry ratings to pre-aggregated counts.
 // An agent with no battles is rated at the reference, near Anchor.
 func FitBTCounts(c Counts, opt BTOptions) (BTResult, error) {
-	res, _, err := fitCounts(c, opt)
+	res, _, err := fitBoard(c.board, opt)
 	return res, err
 }
 
-// fitCounts also returns the fitted strengths, so the bootstrap can start
-// every refit from them.
-func fitCounts(c Counts, opt BTOptions) (BTResult, []float64, error) {
+// fitBoard fits the board that load returns, once opt is found valid, and
+// also returns the fitted strengths, so the bootstrap can start every
+// refit from them.
+func fitBoard(load func() (board, error), opt BTOptions) (BTResult, []float64, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return BTResult{}, nil, err
 	}
-	if err := c.validate(); err != nil {
+	b, err := load()
+	if err != nil {
 		return BTResult{}, nil, err
 	}
 	anchor := -1
-	for i, name := range c.Agents {
+	for i, name := range b.agents {
 		if name == opt.AnchorAgent {
 			anchor = i
 		}
@@ -137,20 +140,16 @@ func fitCounts(c Counts, opt BTOptions) (BTResult, []float64, error) {
 	if opt.AnchorAgent != "" && anchor < 0 {
 		return BTResult{}, nil, apperr.New(apperr.Invalid, "bradley-terry: anchor agent %q is not among the agents", opt.AnchorAgent)
 	}
-	cs, m, err := c.cells()
-	if err != nil {
-		return BTResult{}, nil, err
-	}
-	n := len(c.Agents)
-	t := newTally(n)
-	t.fill(cs, m)
+	n := len(b.agents)
+	t := newTally(n, newPairs(n, b.cs))
+	t.fill(b.cs, b.m)
 	p := make([]float64, n)
 	for i := range p {
 		p[i] = 1
 	}
 	iters, ok := fitMM(t, p, opt)
 	return BTResult{
-		Agents:     slices.Clone(c.Agents),
+		Agents:     slices.Clone(b.agents),
 		Ratings:    toRatings(p, anchor, opt.Anchor, make([]float64, n)),
 		Battles:    t.played,
 		Iterations: iters,
@@ -186,9 +185,10 @@ func fitMM(t *tally, p []float64, opt BTOptions) (int, bool) {
 		for i := range n {
 			pi := p[i]
 			d := c / (pi + 1)
-			for j, g := range t.games[i*n : i*n+n] {
+			nbr, games := t.row(i)
+			for s, g := range games {
 				if g != 0 {
-					d += g / (pi + p[j])
+					d += g / (pi + p[nbr[s]])
 				}
 			}
 			p[i] = (t.score[i] + half) / d

@@ -45,13 +45,13 @@ func likelihoodBounds(t *tally, p, ratings []float64, prior float64, anchor int)
 		if i == anchor {
 			continue
 		}
-		games := t.games[i*n : i*n+n]
+		nbr, games := t.row(i)
 		loglik := func(tt float64) float64 {
 			x := pow10(tt)
 			v := float64((t.score[i]+prior/2)*tt) - float64(prior*log10(x+1))
-			for j, g := range games {
+			for s, g := range games {
 				if g != 0 {
-					v -= float64(g * log10(x+p[j]))
+					v -= float64(g * log10(x+p[nbr[s]]))
 				}
 			}
 			return v

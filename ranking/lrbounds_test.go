@@ -78,7 +78,7 @@ func TestLikelihoodBoundsMatchReferenceValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, lo, hi, err := percentileBootstrap(mustCounts(t, tt.battles), BootstrapOptions{Rounds: 20, Seed: 1, BT: tt.opt})
+			res, lo, hi, err := percentileBootstrap(mustCounts(t, tt.battles).board, BootstrapOptions{Rounds: 20, Seed: 1, BT: tt.opt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +153,7 @@ func TestLikelihoodBoundsAgreeWithTheBootstrapOnManyBattles(t *testing.T) {
 		c := mustCounts(t, record(30, 10))
 		// 1,000 rounds for a steady bootstrap; 40 battles allow only 41
 		// outcomes, so its percentiles move in steps of about 9 points.
-		boot, lo, hi, err := percentileBootstrap(c, BootstrapOptions{Rounds: 1000, Seed: 1})
+		boot, lo, hi, err := percentileBootstrap(c.board, BootstrapOptions{Rounds: 1000, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestLikelihoodBoundsAgreeWithTheBootstrapOnManyBattles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		boot, _, _, _ = percentileBootstrap(c, BootstrapOptions{Seed: 0})
+		boot, _, _, _ = percentileBootstrap(c.board, BootstrapOptions{Seed: 0})
 		for i := range res.Agents {
 			if w := (res.Upper[i] - res.Lower[i]) / (boot.Upper[i] - boot.Lower[i]); w < 1 || w > 1.1 {
 				t.Errorf("%s: the union is %.3f times the bootstrap width", res.Agents[i], w)
@@ -179,7 +179,7 @@ func TestLikelihoodBoundsAgreeWithTheBootstrapOnManyBattles(t *testing.T) {
 	t.Run("eight agents, 1,500 battles", func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		truth := []float64{800, 850, 900, 950, 1000, 1050, 1100, 1200}
-		boot, lo, hi, err := percentileBootstrap(mustCounts(t, simulate(rng, agentNames(8), truth, 1500, 0)), BootstrapOptions{Rounds: 1000, Seed: 3})
+		boot, lo, hi, err := percentileBootstrap(mustCounts(t, simulate(rng, agentNames(8), truth, 1500, 0)).board, BootstrapOptions{Rounds: 1000, Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestAnUnbeatenAgentDoesNotWidenTheOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boot, _, _, _ := percentileBootstrap(c, opt)
+	boot, _, _, _ := percentileBootstrap(c.board, opt)
 	rows := res.Leaderboard()
 	if rows[0].Agent != "A" || rows[0].Rank != 1 || rows[1].Rank != 2 {
 		t.Errorf("leaderboard %+v, want A alone at rank 1", rows)

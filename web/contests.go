@@ -337,25 +337,31 @@ func (s *Server) leaderboard(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Invalid, "method must be \"elo\" or \"bt\""))
 		return
 	}
-	rows, err := s.rankedBoard(a, method)
+	rows, fresh, err := s.rankedBoard(a, method)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, api.Leaderboard{Arena: a.Name, Method: method, Entries: rows})
+	c.JSON(http.StatusOK, api.Leaderboard{Arena: a.Name, Method: method, Entries: rows, BTFreshness: fresh})
 }
 
 // rankedBoard is an arena's leaderboard rows, Elo and Bradley–Terry side
 // by side, ordered and ranked by method with provisional agents flagged
-// and ranked after the established ones.
-func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.LeaderboardRow, error) {
+// and ranked after the established ones, and which settlements the
+// Bradley–Terry cells cover.
+func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.LeaderboardRow, api.BTFreshness, error) {
 	list, err := s.cfg.Contests.Leaderboard(a.Name)
 	if err != nil {
-		return nil, err
+		return nil, api.BTFreshness{}, err
 	}
-	bt, err := s.bradleyTerry(a.Name, list)
+	bt, btf, err := s.bradleyTerry(a.Name, list)
 	if err != nil {
-		return nil, err
+		return nil, api.BTFreshness{}, err
+	}
+	var fresh api.BTFreshness
+	if !btf.asOf.IsZero() {
+		at := btf.asOf
+		fresh = api.BTFreshness{BTAsOf: &at, BTStale: btf.stale}
 	}
 	rows := make([]api.LeaderboardRow, len(list))
 	for i, e := range list {
@@ -370,9 +376,9 @@ func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.Leaderbo
 	rankBT(rows)
 	if method == api.RankBT {
 		orderByBT(rows)
-		return rows, nil
+		return rows, fresh, nil
 	}
-	return orderByElo(rows), nil
+	return orderByElo(rows), fresh, nil
 }
 
 // rankBT replaces each BT cell's interval rank with the provisional-aware

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"sync"
@@ -40,6 +41,11 @@ type arenaRatings struct {
 		fp   ratingsPrint
 		ok   bool
 		rows map[string]ranking.BTRow
+		// cost is how long the last fit took and done when it ended;
+		// refitting is set while a background refit runs.
+		cost      time.Duration
+		done      time.Time
+		refitting bool
 	}
 	wr     cachedAnswer // GET /v1/arenas/{name}/winrates
 	trends cachedAnswer // GET /v1/arenas/{name}/trends
@@ -110,25 +116,86 @@ func (c *ratingsCache) forget(name string) {
 	delete(c.arenas, name)
 }
 
+// btFreshness says which settlements an arena's Bradley–Terry column
+// covers: asOf is the newest one it includes, and stale is set while
+// newer ones wait for a refit under way or due.
+type btFreshness struct {
+	asOf  time.Time
+	stale bool
+}
+
+// A Bradley–Terry fit with its bootstrap grows with the pairs that met:
+// 100 agents and 100,000 battles take about a second of CPU, 1,000 agents
+// several seconds. Refitting on the first request after every settlement,
+// and making that request (and all that arrive meanwhile) wait, left a
+// busy large arena's leaderboard loading for seconds each time and a core
+// fitting without pause. A board whose last fit cost more than
+// btInlineBudget is therefore refitted in the background, no sooner than
+// btRefitGap after the previous fit ended, while requests get the last
+// fitted board marked stale (Chatbot Arena publishes its board
+// periodically for the same reason). Cheaper boards are fitted on the
+// request, so read-your-writes holds for them.
+const btInlineBudget = 250 * time.Millisecond
+
+// btRefitGap is how long a costly board rests after a fit that took cost:
+// four times as long, so refits take at most a fifth of a core per arena.
+func btRefitGap(cost time.Duration) time.Duration { return 4 * cost }
+
 // bradleyTerry is Contests.BradleyTerry for the arena whose rating table
-// list is (read just before).
-func (s *Server) bradleyTerry(name string, list []arena.RatingEntry) (map[string]ranking.BTRow, error) {
+// list is (read just before), and how fresh it is.
+func (s *Server) bradleyTerry(name string, list []arena.RatingEntry) (map[string]ranking.BTRow, btFreshness, error) {
 	fp := fingerprint(list)
 	if fp.agents == 0 {
-		return map[string]ranking.BTRow{}, nil // no rating, no battle
+		return map[string]ranking.BTRow{}, btFreshness{}, nil // no rating, no battle
 	}
 	a := s.ratings.arena(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.bt.ok && a.bt.fp == fp {
-		return a.bt.rows, nil
+		return a.bt.rows, btFreshness{asOf: fp.last}, nil
 	}
-	rows, err := s.cfg.Contests.BradleyTerry(name)
+	if a.bt.ok && a.bt.cost > btInlineBudget && s.running() {
+		if !a.bt.refitting && time.Since(a.bt.done) >= btRefitGap(a.bt.cost) {
+			a.bt.refitting = s.spawn(func(ctx context.Context) { s.refitBT(ctx, name, a) })
+		}
+		return a.bt.rows, btFreshness{asOf: a.bt.fp.last, stale: true}, nil
+	}
+	start := time.Now()
+	rows, err := s.cfg.Contests.BradleyTerry(s.runContext(), name)
 	if err != nil {
-		return nil, err
+		return nil, btFreshness{}, err
 	}
 	a.bt.fp, a.bt.ok, a.bt.rows = fp, true, rows
-	return rows, nil
+	a.bt.done = time.Now()
+	a.bt.cost = a.bt.done.Sub(start)
+	return rows, btFreshness{asOf: fp.last}, nil
+}
+
+// refitBT fits arena name's current battles off the request path and
+// keeps the board unless a newer one was stored meanwhile.
+func (s *Server) refitBT(ctx context.Context, name string, a *arenaRatings) {
+	list, err := s.cfg.Contests.Leaderboard(name)
+	var rows map[string]ranking.BTRow
+	start := time.Now()
+	if err == nil {
+		rows, err = s.cfg.Contests.BradleyTerry(ctx, name)
+	}
+	done := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.bt.refitting = false
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Warn("refitting a leaderboard's Bradley–Terry column failed; it shows the previous fit", "arena", name, "err", err)
+		}
+		a.bt.done = done // try again after the gap, not on the next request
+		return
+	}
+	fp := fingerprint(list)
+	if fp.last.Before(a.bt.fp.last) || fp.games < a.bt.fp.games {
+		return
+	}
+	a.bt.fp, a.bt.rows, a.bt.done, a.bt.cost = fp, rows, done, done.Sub(start)
 }
 
 // winRatesJSON is the GET /v1/arenas/{name}/winrates answer.

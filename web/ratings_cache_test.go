@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,9 +54,9 @@ func (f *costlyRatings) Leaderboard(name string) ([]arena.RatingEntry, error) {
 	return append([]arena.RatingEntry(nil), f.table...), nil
 }
 
-func (f *costlyRatings) BradleyTerry(name string) (map[string]ranking.BTRow, error) {
+func (f *costlyRatings) BradleyTerry(ctx context.Context, name string) (map[string]ranking.BTRow, error) {
 	if name != "busy" {
-		return f.node.BradleyTerry(name)
+		return f.node.BradleyTerry(ctx, name)
 	}
 	f.btCalls.Add(1)
 	time.Sleep(20 * time.Millisecond) // long enough for requests to meet

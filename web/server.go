@@ -163,6 +163,11 @@ type Server struct {
 	// ratings caches each arena's Bradley–Terry table and win rates
 	// (ratings_cache.go).
 	ratings ratingsCache
+	// run is Run's context while it runs, and bg the work it started off
+	// a request (spawn), which Run waits for before it returns.
+	runMu sync.Mutex
+	run   context.Context
+	bg    sync.WaitGroup
 }
 
 // New builds the router.
@@ -225,11 +230,49 @@ func New(cfg Config) *Server {
 // Run feeds the spectator hub and polls the members' progress (for
 // readiness and promotion, progress.go) until ctx ends.
 func (s *Server) Run(ctx context.Context) {
+	s.runMu.Lock()
+	s.run = ctx
+	s.runMu.Unlock()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.pollProgress(ctx) }()
 	s.hub.Run(ctx)
 	wg.Wait()
+	s.runMu.Lock()
+	s.run = nil
+	s.runMu.Unlock()
+	s.bg.Wait()
+}
+
+// running reports whether Run is running (and not stopping).
+func (s *Server) running() bool {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	return s.run != nil && s.run.Err() == nil
+}
+
+// runContext is Run's context, or a background one when Run is not
+// running (a server in a test that only serves requests).
+func (s *Server) runContext() context.Context {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if s.run == nil {
+		return context.Background()
+	}
+	return s.run
+}
+
+// spawn runs fn with Run's context in a goroutine that Run waits for, and
+// reports false, running nothing, when Run is not running.
+func (s *Server) spawn(fn func(ctx context.Context)) bool {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if s.run == nil || s.run.Err() != nil {
+		return false
+	}
+	ctx := s.run
+	s.bg.Go(func() { fn(ctx) })
+	return true
 }
 
 // Handler returns the root handler.

@@ -115,7 +115,7 @@ type Contests interface {
 	RatingHistory(agentID, arenaName string) ([]arena.RatingPoint, error)
 	RatingHistoryTail(agentID, arenaName string, limit int) ([]arena.RatingPoint, map[string]int, error)
 	WinRates(arenaName string) (arena.WinRates, error)
-	BradleyTerry(arenaName string) (map[string]ranking.BTRow, error)
+	BradleyTerry(ctx context.Context, arenaName string) (map[string]ranking.BTRow, error)
 	// Prompts is the arena's public task set (NotFound for a game with
 	// none): the node asks the game, so web stays game-agnostic.
 	Prompts(arenaName string) (api.PromptSet, error)

@@ -39,6 +39,7 @@ type homeArena struct {
 	// Method.
 	Top    []api.LeaderboardRow `json:"top"`
 	Method api.RankMethod       `json:"method"`
+	api.BTFreshness
 }
 
 // homeCluster is the status line every page shows. It avoids
@@ -133,7 +134,7 @@ func (s *Server) uiHome(c *gin.Context) {
 	out.Arenas = make([]homeArena, 0, len(arenas))
 	for _, a := range arenas {
 		method := a.DefaultRankMethod()
-		board, err := s.rankedBoard(a, method)
+		board, fresh, err := s.rankedBoard(a, method)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -146,7 +147,7 @@ func (s *Server) uiHome(c *gin.Context) {
 		if len(board) > homeTop {
 			board = board[:homeTop]
 		}
-		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: live[a.Name], Queued: len(queue), Top: board, Method: method})
+		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: live[a.Name], Queued: len(queue), Top: board, Method: method, BTFreshness: fresh})
 	}
 	out.Running = running[:min(len(running), homeRunning)]
 	// "Recent results" are the latest to end, which the contest list (by

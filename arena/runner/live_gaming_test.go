@@ -171,7 +171,7 @@ func TestLiveGamingStrategiesRankBelowTheBestBot(t *testing.T) {
 	const minBattles = 20
 	var bt map[string]rankingRow
 	c.Eventually(4*time.Minute, func() error {
-		rows, err := node.BradleyTerry("prompt")
+		rows, err := node.BradleyTerry(context.Background(), "prompt")
 		if err != nil {
 			return err
 		}

@@ -68,9 +68,16 @@ export function render(main, { name }) {
       // The server picks the ranking (Bradley–Terry for judged arenas); the
       // page shows its order and says which it is.
       method.textContent = `Ranked by ${b.method === 'bt' ? 'Bradley–Terry rank' : 'Elo'}.`;
+      // A large arena's BT fit takes seconds, so the server refits it in
+      // the background and serves the previous one meanwhile: say how old
+      // the BT column is, and look again once the refit may have landed.
+      if (b.bt_stale && b.bt_as_of) {
+        method.textContent += ` Bradley–Terry covers the contests settled up to ${new Date(b.bt_as_of).toLocaleTimeString()}; it is being refitted.`;
+      }
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
       loaded = true; retries = 0;
+      if (b.bt_stale) refreshTimer = setTimeout(refresh, 5000);
       reportUp('board', 'The leaderboard is up to date again.');
     } catch (e) {
       if (gone) return;
