@@ -3,7 +3,6 @@ package arena
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"regexp"
 	"slices"
 
@@ -129,7 +128,8 @@ var optionlessGames = map[string]bool{"connect4": true}
 // calls (a prompt arena "judged" by the referee was ranked by the rubric,
 // a connect4 arena listing the AI judge was refereed and its leaderboard
 // ordered as a judged one), a judge listed twice, options a game ignores,
-// and a stake whose escrow (stake × seats) overflows. It runs before the
+// and a stake whose escrow (stake × seats) is more than the ledger's
+// credit cap, which no owners could ever pay. It runs before the
 // definition is proposed, not in the state machine, so old logs whose
 // arenas passed the checks of their day replay to the same state.
 func CheckArenaPut(a *Arena) error {
@@ -152,8 +152,13 @@ func CheckArenaPut(a *Arena) error {
 	if optionlessGames[a.Game] && len(a.Options) > 0 && !bytes.Equal(a.Options, []byte("null")) && !bytes.Equal(a.Options, []byte("{}")) {
 		return apperr.New(apperr.Invalid, "game %s takes no options", a.Game)
 	}
-	if a.Seats > 0 && a.Stake > math.MaxInt64/int64(a.Seats) {
-		return apperr.New(apperr.Invalid, "stake %d for %d seats overflows the contest's escrow; at most %d", a.Stake, a.Seats, math.MaxInt64/int64(a.Seats))
+	// No escrow can hold more than the ledger ever puts in circulation
+	// (ledger.MaxCredit, 2^53-1), so a larger stake × seats could never be
+	// paid by anyone: its queue would wait for good. It is also past what
+	// JSON readers holding numbers as doubles read exactly.
+	if a.Seats > 0 && a.Stake > ledger.MaxCredit/int64(a.Seats) {
+		return apperr.New(apperr.Invalid, "stake %d for %d seats is more than any contest's escrow can hold (the ledger puts at most %d minor units in circulation); at most %d",
+			a.Stake, a.Seats, ledger.MaxCredit, ledger.MaxCredit/int64(a.Seats))
 	}
 	return nil
 }

@@ -3,12 +3,12 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentarena/arena/arena"
+	"github.com/agentarena/arena/ledger"
 )
 
 const plOperator = "arop_testoperatortoken000000000000000"
@@ -154,7 +154,8 @@ func TestPromptAnswersStayHiddenUntilEveryAnswerIsFinal(t *testing.T) {
 
 // TestArenaPutRefusesWhatCannotApply: a definition the arena would accept
 // but not honour (judges its game never calls, options its game ignores,
-// a stake whose escrow overflows) is refused with a 400 naming the field,
+// a stake whose escrow no owners could ever fill: more than the ledger's
+// credit cap, 2^53-1) is refused with a 400 naming the field,
 // instead of being stored and shown to readers as if it applied.
 func TestArenaPutRefusesWhatCannotApply(t *testing.T) {
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -171,10 +172,12 @@ func TestArenaPutRefusesWhatCannotApply(t *testing.T) {
 		{"a judge listed twice is refused", map[string]any{"game": "prompt", "seats": 2, "judges": []string{"rubric", "rubric"}}, 400, "twice"},
 		{"an unknown judge is still named as such", map[string]any{"game": "connect4", "seats": 2, "judges": []string{"oracle"}}, 400, "unknown judge"},
 		{"options for a game without options are refused", map[string]any{"game": "connect4", "seats": 2, "options": map[string]int{"x": 1}}, 400, "no options"},
-		{"a stake whose escrow overflows is refused", map[string]any{"game": "verifiable", "seats": 8, "stake": int64(1) << 61}, 400, "overflows"},
+		{"a stake whose escrow overflows is refused", map[string]any{"game": "verifiable", "seats": 8, "stake": int64(1) << 61}, 400, "escrow"},
+		{"a stake whose escrow no owners could ever pay is refused", map[string]any{"game": "connect4", "seats": 2, "stake": ledger.MaxCredit/2 + 1}, 400, "at most 4503599627370495"},
+		{"a stake the credit cap could never fill over 8 seats is refused", map[string]any{"game": "verifiable", "seats": 8, "stake": ledger.MaxCredit / 4}, 400, "in circulation"},
 		{"a rule game with the referee is accepted", map[string]any{"game": "connect4", "seats": 2, "judges": []string{"referee"}, "options": map[string]any{}}, 200, ""},
 		{"a judged game with a panel is accepted", map[string]any{"game": "prompt", "seats": 2, "judges": []string{"rubric", "ai"}}, 200, ""},
-		{"the largest stake that fits is accepted", map[string]any{"game": "connect4", "seats": 2, "stake": int64(math.MaxInt64 / 2)}, 200, ""},
+		{"the largest stake that fits is accepted", map[string]any{"game": "connect4", "seats": 2, "stake": ledger.MaxCredit / 2}, 200, ""},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
