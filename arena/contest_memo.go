@@ -72,6 +72,16 @@ func memoVerify() bool {
 
 // lookup returns a copy of what raw decodes to, if remembered.
 func (m *byteMemo[T]) lookup(key string, raw []byte) (T, bool) {
+	v, ok := m.lookupShared(key, raw)
+	if !ok {
+		return v, false
+	}
+	return m.clone(v), true
+}
+
+// lookupShared returns what raw decodes to, if remembered: the memo's own
+// value, which the caller must not change.
+func (m *byteMemo[T]) lookupShared(key string, raw []byte) (T, bool) {
 	m.mu.Lock()
 	e, ok := m.m[key]
 	m.mu.Unlock()
@@ -84,7 +94,7 @@ func (m *byteMemo[T]) lookup(key string, raw []byte) (T, bool) {
 			panic(fmt.Sprintf("memo of %s answers %+v, decoding gives %+v (%v)", key, e.v, fresh, err))
 		}
 	}
-	return m.clone(e.v), true
+	return e.v, true
 }
 
 // store remembers v as what raw decodes to. The memo owns both from now
@@ -121,12 +131,26 @@ func newContestMemo() *contestMemo {
 
 // get reads a contest in tx; a nil memo decodes every time.
 func (m *contestMemo) get(tx *bolt.Tx, id string) (*Contest, error) {
+	return m.read(tx, id, false)
+}
+
+// getShared is get without the copy of a remembered contest: the caller
+// must change nothing in what it returns (SharedContest).
+func (m *contestMemo) getShared(tx *bolt.Tx, id string) (*Contest, error) {
+	return m.read(tx, id, true)
+}
+
+func (m *contestMemo) read(tx *bolt.Tx, id string, shared bool) (*Contest, error) {
 	v := tx.Bucket(bucketContests).Get([]byte(id))
 	if v == nil {
 		return nil, apperr.New(apperr.NotFound, "contest %s not found", id)
 	}
 	if m != nil {
-		if c, ok := m.lookup(id, v); ok {
+		if shared {
+			if c, ok := m.lookupShared(id, v); ok {
+				return c, nil
+			}
+		} else if c, ok := m.lookup(id, v); ok {
 			return c, nil
 		}
 	}

@@ -103,6 +103,63 @@ func TestContestMemoIsExact(t *testing.T) {
 	}
 }
 
+// TestSharedContestFollowsTheRecord: a shared read (SharedContest, the
+// runner's and the agent sessions' hot path) answers the stored contest as
+// it is now, like a copying read; a contest handed out earlier keeps what
+// it held (the memo replaces, never changes, what it remembers); and a
+// caller that changes a shared contest is caught at the next read in a
+// test binary, since the memo then differs from the decode.
+func TestSharedContestFollowsTheRecord(t *testing.T) {
+	d := newDriver(t)
+	d.must(CmdQueueJoin, queueCmd{Arena: "connect4", AgentID: "ag_a"})
+	d.must(CmdQueueJoin, queueCmd{Arena: "connect4", AgentID: "ag_b"})
+	d.must(CmdContestCreate, contestCreateCmd{ID: "c_1", Arena: "connect4", Agents: []string{"ag_a", "ag_b"}, Seed: 3})
+	memo := d.f.contests
+	read := func(shared bool) *Contest {
+		t.Helper()
+		var c *Contest
+		if err := d.f.View(func(tx *bolt.Tx) (err error) {
+			if shared {
+				c, err = memo.getShared(tx, "c_1")
+			} else {
+				c, err = memo.get(tx, "c_1")
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := read(true)
+	if copied := read(false); !reflect.DeepEqual(before, copied) {
+		t.Fatalf("shared read %+v, copying read %+v", before, copied)
+	}
+	turn := before.Turn
+	for i, agent := range []string{"ag_a", "ag_b", "ag_a"} {
+		d.must(CmdContestMove, contestMoveCmd{Contest: "c_1", AgentID: agent, Move: json.RawMessage(`3`)})
+		got := read(true)
+		if got.Turn != turn+uint64(i)+1 {
+			t.Fatalf("after move %d the shared read answered turn %d, want %d", i+1, got.Turn, turn+uint64(i)+1)
+		}
+		if copied := read(false); !reflect.DeepEqual(got, copied) {
+			t.Fatalf("after move %d: shared read %+v, copying read %+v", i+1, got, copied)
+		}
+	}
+	if before.Turn != turn {
+		t.Fatalf("a contest handed out before the moves changed under its reader: turn %d, was %d", before.Turn, turn)
+	}
+	if !memo.verify {
+		t.Skip("memo verification is off (a benchmark run)")
+	}
+	read(true).Deadlines[0] = -1
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a change to a shared contest went unnoticed")
+		}
+	}()
+	read(true)
+}
+
 // TestContestMemoIsBounded: the memo never holds more than its byte bound,
 // however large the contests it is asked for.
 func TestContestMemoIsBounded(t *testing.T) {

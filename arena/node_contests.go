@@ -128,6 +128,21 @@ func (n *Node) Contest(id string) (c *Contest, err error) {
 	return c, err
 }
 
+// SharedContest reads one contest like Contest, without copying what the
+// contest memo remembers: the contest it returns may be the memo's own,
+// shared with every other reader, and the caller must change nothing in
+// it (nor in the slices it holds). It is for the hot read-only paths (the
+// runner's reaction to each move, an agent's seat check), where the copy
+// cost more than the read. A test binary's memo checks every hit against
+// a fresh decode, so a caller that changed a shared contest panics there.
+func (n *Node) SharedContest(id string) (c *Contest, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		c, err = n.fsm.contests.getShared(tx, id)
+		return err
+	})
+	return c, err
+}
+
 // ContestEvents returns the events of a contest with Seq > since, at most
 // limit (0 = all).
 func (n *Node) ContestEvents(id string, since uint64, limit int) (evs []ContestEvent, err error) {
@@ -260,6 +275,24 @@ func (n *Node) ActiveContests() (list []*Contest, err error) {
 	err = n.fsm.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketActive).ForEach(func(k, _ []byte) error {
 			c, err := n.fsm.contests.get(tx, string(k))
+			if err != nil {
+				return err
+			}
+			list = append(list, c)
+			return nil
+		})
+	})
+	return list, err
+}
+
+// SharedActiveContests is ActiveContests without copying what the contest
+// memo remembers, for the runner's sweep, which reads every running
+// contest ten times a second: as with SharedContest, the caller must
+// change nothing in the contests it returns.
+func (n *Node) SharedActiveContests() (list []*Contest, err error) {
+	err = n.fsm.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketActive).ForEach(func(k, _ []byte) error {
+			c, err := n.fsm.contests.getShared(tx, string(k))
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func TestTheFirstTurnFollowsContestStart(t *testing.T) {
 	}
 
 	r := New(Config{Node: n})
-	r.leading, r.dispatched = true, map[string]map[string]bool{}
+	r.leading, r.dispatched = true, map[string]map[turnID]bool{}
 	conns := map[string]*recordingConn{"ag_a": {}, "ag_b": {}}
 	for id, conn := range conns {
 		r.conns[id] = conn
@@ -80,21 +80,21 @@ func TestAskedAll(t *testing.T) {
 		name      string
 		leading   bool
 		deadlines []int64
-		asked     []string
+		asked     []turnID
 		want      bool
 	}{
 		{"not leading: nothing to ask", false, []int64{5, 0}, nil, true},
 		{"the seat to move was not asked", true, []int64{5, 0}, nil, false},
-		{"the seat to move was asked", true, []int64{5, 0}, []string{turnKey(0, 5)}, true},
-		{"asked for an earlier turn only", true, []int64{9, 0}, []string{turnKey(0, 5)}, false},
-		{"two seats to move, one asked", true, []int64{5, 5}, []string{turnKey(1, 5)}, false},
-		{"two seats to move, both asked", true, []int64{5, 5}, []string{turnKey(0, 5), turnKey(1, 5)}, true},
+		{"the seat to move was asked", true, []int64{5, 0}, []turnID{turnKey(0, 5)}, true},
+		{"asked for an earlier turn only", true, []int64{9, 0}, []turnID{turnKey(0, 5)}, false},
+		{"two seats to move, one asked", true, []int64{5, 5}, []turnID{turnKey(1, 5)}, false},
+		{"two seats to move, both asked", true, []int64{5, 5}, []turnID{turnKey(0, 5), turnKey(1, 5)}, true},
 		{"no deadlines: let the game state decide", true, []int64{0, 0}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := New(Config{})
-			r.leading, r.dispatched = tt.leading, map[string]map[string]bool{"c_1": {}}
+			r.leading, r.dispatched = tt.leading, map[string]map[turnID]bool{"c_1": {}}
 			for _, k := range tt.asked {
 				r.dispatched["c_1"][k] = true
 			}
@@ -121,7 +121,7 @@ func TestAContestThatEndedBeforeItsCreatedEventIsNotDispatched(t *testing.T) {
 	ok(n.AbortContest(ctx, c.ID, "operator"))
 
 	r := New(Config{Node: n})
-	r.leading, r.dispatched = true, map[string]map[string]bool{}
+	r.leading, r.dispatched = true, map[string]map[turnID]bool{}
 	conns := map[string]*recordingConn{"ag_a": {}, "ag_b": {}}
 	for id, conn := range conns {
 		r.conns[id] = conn

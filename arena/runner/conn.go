@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/agentarena/arena/agents/protocol"
 	"github.com/agentarena/arena/arena"
 )
 
@@ -78,6 +79,13 @@ func (r *Runner) greet(agentID string, conn AgentConn) {
 // told of (as PROTOCOL.md's order allows) would miss its move and forfeit
 // on the deadline. A new session is announced again (greet).
 func (r *Runner) announce(conn AgentConn, agentID string, c *arena.Contest, seat int) {
+	r.announceWith(conn, agentID, c, seat, nil)
+}
+
+// announceWith is announce with the contest's frames built once for all
+// its seats: frames, when not nil, holds them once the first seat needed
+// them (each build reads every seat's rating, the arena and the stakes).
+func (r *Runner) announceWith(conn AgentConn, agentID string, c *arena.Contest, seat int, frames *[]protocol.ContestStart) {
 	key := c.ID + "\x00" + agentID
 	r.announceMu.Lock()
 	defer r.announceMu.Unlock()
@@ -85,7 +93,13 @@ func (r *Runner) announce(conn AgentConn, agentID string, c *arena.Contest, seat
 		return
 	}
 	r.announced[key] = conn
-	conn.Send(r.startFrames(c)[seat])
+	if frames == nil {
+		frames = new([]protocol.ContestStart)
+	}
+	if *frames == nil {
+		*frames = r.startFrames(c)
+	}
+	conn.Send((*frames)[seat])
 }
 
 // forget drops a finished contest's announcements.

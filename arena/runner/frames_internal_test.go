@@ -58,7 +58,7 @@ func TestContestFramesCarryTheClockTheRatingsAndTheFinalPosition(t *testing.T) {
 	ok := mustOK(t)
 	wsAgents(t, n, "ag_a", "ag_b")
 	r := New(Config{Node: n})
-	r.leading, r.dispatched = true, map[string]map[string]bool{}
+	r.leading, r.dispatched = true, map[string]map[turnID]bool{}
 	conns := map[string]*rawConn{"ag_a": {}, "ag_b": {}}
 	for id, conn := range conns {
 		r.conns[id] = conn

@@ -26,6 +26,12 @@ type Node interface {
 	Arenas() ([]api.Arena, error)
 	Contest(id string) (*arena.Contest, error)
 	ActiveContests() ([]*arena.Contest, error)
+	// SharedContest and SharedActiveContests read like Contest and
+	// ActiveContests without copying the node's remembered contests: the
+	// runner changes nothing in what they return, and reads every
+	// contest after each of its moves and ten times a second.
+	SharedContest(id string) (*arena.Contest, error)
+	SharedActiveContests() ([]*arena.Contest, error)
 	Contests(f arena.ContestFilter) ([]arena.Contest, string, error)
 	ContestsOf(agentID string) []string
 	GameState(c *arena.Contest) (games.State, error)

@@ -43,7 +43,7 @@ func (r *Runner) dispatch(c *arena.Contest) {
 			continue
 		}
 		if r.dispatched[c.ID] == nil {
-			r.dispatched[c.ID] = map[string]bool{}
+			r.dispatched[c.ID] = map[turnID]bool{}
 		}
 		r.dispatched[c.ID][key] = true
 		r.mu.Unlock()
@@ -63,13 +63,13 @@ func (r *Runner) dispatch(c *arena.Contest) {
 		switch kind {
 		case agents.KindBuiltin:
 			id, seat := c.ID, seat
-			r.goDo("bot/"+id+"/"+key, func(ctx context.Context) { r.playBot(ctx, id, seat, agentID) })
+			r.goDo("bot/"+id+"/"+key.String(), func(ctx context.Context) { r.playBot(ctx, id, seat, agentID) })
 		case agents.KindWebhook:
 			id, seat := c.ID, seat
-			r.goDo("hook/"+id+"/"+key, func(ctx context.Context) { r.callWebhook(ctx, id, seat, agentID) })
+			r.goDo("hook/"+id+"/"+key.String(), func(ctx context.Context) { r.callWebhook(ctx, id, seat, agentID) })
 		case agents.KindOpenAI:
 			id, seat := c.ID, seat
-			r.goDo("model/"+id+"/"+key, func(ctx context.Context) { r.callModel(ctx, id, seat, agentID) })
+			r.goDo("model/"+id+"/"+key.String(), func(ctx context.Context) { r.callModel(ctx, id, seat, agentID) })
 		default:
 			if conn := r.conn(agentID); conn != nil {
 				r.announce(conn, agentID, c, seat)
@@ -79,8 +79,19 @@ func (r *Runner) dispatch(c *arena.Contest) {
 	}
 }
 
-func turnKey(seat int, due int64) string {
-	return strconv.Itoa(seat) + "/" + strconv.FormatInt(due, 10)
+// turnID names a turn delivered to a seat: the seat and its deadline. A
+// comparable struct, so that the sweep's check of every running contest
+// builds no string.
+type turnID struct {
+	seat int
+	due  int64
+}
+
+func turnKey(seat int, due int64) turnID { return turnID{seat, due} }
+
+// String is the turn in goDo's keys: "seat/deadline".
+func (t turnID) String() string {
+	return strconv.Itoa(t.seat) + "/" + strconv.FormatInt(t.due, 10)
 }
 
 // askedAll reports whether every seat to move has been asked for its turn

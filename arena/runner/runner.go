@@ -87,7 +87,7 @@ type Runner struct {
 	// term-scoped state, reset on every leadership change
 	termCtx    context.Context
 	termCancel context.CancelFunc
-	dispatched map[string]map[string]bool // contest -> dispatch keys
+	dispatched map[string]map[turnID]bool // contest -> turns delivered
 	inflight   map[string]bool            // timeouts, judgings, forfeits
 	judgeRetry map[string]retryWait       // contest -> when judging may run again
 	wg         sync.WaitGroup
@@ -204,7 +204,7 @@ func (r *Runner) startLeading(parent context.Context) {
 	r.mu.Lock()
 	r.leading = true
 	r.termCtx, r.termCancel = context.WithCancel(parent)
-	r.dispatched = map[string]map[string]bool{}
+	r.dispatched = map[string]map[turnID]bool{}
 	r.inflight = map[string]bool{}
 	r.judgeRetry = map[string]retryWait{}
 	now := r.cfg.Now()

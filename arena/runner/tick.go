@@ -18,7 +18,7 @@ import (
 // events, a fresh term).
 func (r *Runner) leaderTick() {
 	now := r.cfg.Now()
-	active, err := r.node.ActiveContests()
+	active, err := r.node.SharedActiveContests()
 	if err != nil {
 		r.log.Warn("list active contests", "err", err)
 		return
@@ -304,15 +304,16 @@ func (r *Runner) onEvent(ev arena.Event) {
 	if !ok {
 		return
 	}
-	c, err := r.node.Contest(ce.Contest)
+	c, err := r.node.SharedContest(ce.Contest)
 	if err != nil {
 		return
 	}
 	switch ce.Type {
 	case arena.EvCreated:
+		var frames []protocol.ContestStart // built for the first seat that needs them
 		for i, s := range c.Seats {
 			if conn := r.conn(s.AgentID); conn != nil {
-				r.announce(conn, s.AgentID, c, i)
+				r.announceWith(conn, s.AgentID, c, i, &frames)
 			}
 		}
 		r.dispatch(c)
