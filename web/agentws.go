@@ -395,16 +395,32 @@ func (a *agentSession) handle(parent context.Context, data []byte) {
 		return
 	}
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Type, Contest: in.Contest}
-	if c, err := node.Contest(in.Contest); err == nil {
+	if c, err := a.contest(in.Contest); err == nil {
 		ack.Seq = c.Turn
 	}
 	a.Send(ack)
 }
 
+// sharedContests is a node that can read a contest without copying what
+// it remembers (arena.Node.SharedContest): the session only reads the
+// contest it checks a frame against, once per move.
+type sharedContests interface {
+	SharedContest(id string) (*arena.Contest, error)
+}
+
+// contest reads a contest for reading only: the session changes nothing
+// in what it returns.
+func (a *agentSession) contest(id string) (*arena.Contest, error) {
+	if sc, ok := a.s.cfg.Contests.(sharedContests); ok {
+		return sc.SharedContest(id)
+	}
+	return a.s.cfg.Contests.Contest(id)
+}
+
 // checkSeat refuses actions on contests the agent is not seated in before
-// they cost a log entry.
+// they cost a log entry. The contest it returns is for reading only.
 func (a *agentSession) checkSeat(contest string) (*arena.Contest, error) {
-	c, err := a.s.cfg.Contests.Contest(contest)
+	c, err := a.contest(contest)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -257,10 +258,43 @@ func armReadDeadline(conn *websocket.Conn) {
 }
 
 // writeFrame writes a prepared message as is (encoded once, shared by every
-// spectator of an event) and anything else as JSON.
+// spectator of an event) and anything else as JSON, the same bytes as
+// gorilla's WriteJSON (json.Encoder's, newline included). It encodes into
+// a pooled buffer and sends that as one message, which spares the
+// message writer and encoder WriteJSON allocates for every frame (an
+// agent gets one to three frames per move). A frame that cannot be
+// encoded sends nothing.
 func writeFrame(conn *websocket.Conn, frame any) error {
 	if pm, ok := frame.(*websocket.PreparedMessage); ok {
 		return conn.WritePreparedMessage(pm)
 	}
-	return conn.WriteJSON(frame)
+	b := frameBufs.Get().(*frameBuf)
+	defer b.release()
+	b.buf.Reset()
+	if err := b.enc.Encode(frame); err != nil {
+		return err
+	}
+	return conn.WriteMessage(websocket.TextMessage, b.buf.Bytes())
+}
+
+// frameBuf is writeFrame's encoder and the buffer it writes into.
+type frameBuf struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// maxPooledFrame bounds the buffers kept for reuse: a rare large frame (a
+// long prompt's view) is not held for good.
+const maxPooledFrame = 64 << 10
+
+var frameBufs = sync.Pool{New: func() any {
+	b := &frameBuf{}
+	b.enc = json.NewEncoder(&b.buf)
+	return b
+}}
+
+func (b *frameBuf) release() {
+	if b.buf.Cap() <= maxPooledFrame {
+		frameBufs.Put(b)
+	}
 }
