@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/internal/strictjson"
+	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -219,6 +220,27 @@ func rewards(a *client.Arena) string {
 	return joinInts(a.Rewards)
 }
 
+// rewardsShown is arena show's REWARDS row: a linear arena's schedule
+// written out for its seats, as its contests store it in their terms.
+func rewardsShown(a *client.Arena) string {
+	if a.RewardMode == "linear" {
+		return fmt.Sprintf("linear: %s", joinInts(ledger.LinearSchedule(a.Seats)))
+	}
+	return rewards(a)
+}
+
+// defaultMaxQueuedPerOwner is the node's max_queued_per_owner when an
+// arena sets none (arena.DefaultMaxQueuedPerOwner; arenactl does not link
+// the node).
+const defaultMaxQueuedPerOwner = 20
+
+func maxQueued(a *client.Arena) string {
+	if a.MaxQueuedPerOwner > 0 {
+		return fmt.Sprintf("%d per owner", a.MaxQueuedPerOwner)
+	}
+	return fmt.Sprintf("%d per owner (default)", defaultMaxQueuedPerOwner)
+}
+
 func arenaShow(*flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) error {
 		a, err := inv.client.GetArena(ctx, inv.args[0])
@@ -242,11 +264,12 @@ func printArena(inv *invocation, a *client.Arena) error {
 	t.row("GRACE", formatMS(a.GraceMS))
 	t.row("FORFEIT", a.Forfeit)
 	t.row("STAKE", formatAmount(a.Stake))
-	t.row("REWARDS %", rewards(a))
+	t.row("REWARDS %", rewardsShown(a))
 	t.row("HOUSE FEE", fmt.Sprintf("%d.%02d%%", a.HouseFeeBps/100, a.HouseFeeBps%100))
 	t.row("JUDGES", strings.Join(a.Judges, ","))
 	t.row("ELO K", strconv.FormatFloat(a.EloK, 'f', -1, 64))
 	t.row("MAX CONCURRENT", strconv.Itoa(a.MaxConcurrentPerAgent))
+	t.row("MAX QUEUED", maxQueued(a))
 	t.row("INJECTION", a.Injection)
 	t.row("RANK BY", string(a.DefaultRankMethod()))
 	t.row("PROVISIONAL", fmt.Sprintf("fewer than %d games", provisionalGames(a)))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/client/clienttest"
 )
@@ -57,7 +58,8 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 			a.MaxQueuedPerOwner != 3 || !a.DistinctOwners || a.Forfeit != "three_strikes" || string(a.Options) != `{"max_answer_bytes":2048}` {
 			t.Errorf("stored arena = %+v", a)
 		}
-		if !strings.Contains(r.out, "HOUSE FEE       2.50%") || !strings.Contains(r.out, "REWARDS %       linear") {
+		if !strings.Contains(r.out, "HOUSE FEE       2.50%") || !strings.Contains(r.out, "REWARDS %       linear: 50,33,17") ||
+			!strings.Contains(r.out, "MAX QUEUED      3 per owner") {
 			t.Errorf("printed:\n%s", r.out)
 		}
 	})
@@ -122,4 +124,13 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 			t.Errorf("exit %d, stderr %q", r.code, r.err)
 		}
 	})
+}
+
+// TestArenaShowsTheNodesDefaultQueueCap: arena show prints the node's
+// default max_queued_per_owner for an arena that sets none; arenactl keeps
+// its own copy of the number, which must not drift from the node's.
+func TestArenaShowsTheNodesDefaultQueueCap(t *testing.T) {
+	if defaultMaxQueuedPerOwner != arena.DefaultMaxQueuedPerOwner {
+		t.Fatalf("arenactl shows %d as the default, the node uses %d", defaultMaxQueuedPerOwner, arena.DefaultMaxQueuedPerOwner)
+	}
 }

@@ -230,6 +230,7 @@ func TestArenaAndContestCommandsPrintTables(t *testing.T) {
 				"JUDGES          rubric",
 				"ELO K           32",
 				"MAX CONCURRENT  1",
+				"MAX QUEUED      20 per owner (default)",
 				"INJECTION       -",
 				"RANK BY         bt",
 				"PROVISIONAL     fewer than 10 games",
