@@ -86,6 +86,8 @@ var authzWant = map[string]row{
 	"GET /v1/owners/:id/transfers": {401, 403, 403, 403, 200, 200},
 	// Connections are the owner's and the operator's to see.
 	"GET /v1/owners/:id/connections": {401, 403, 403, 403, 200, 200},
+	// Ratings are public, as the leaderboards are.
+	"GET /v1/owners/:id/ratings": public,
 
 	// Operator and trainer routes.
 	"GET /v1/ledger/audit":        {401, 403, 403, 403, 200, 403},

@@ -2,10 +2,14 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/agentarena/arena/agents"
+	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/apperr"
 )
 
@@ -118,4 +122,94 @@ func (s *Server) rotate(c *gin.Context, kind, id, actor, prefix, field string) {
 		s.cfg.Runner.Disconnect(id, "agent key rotated; reconnect with the new key")
 	}
 	c.JSON(http.StatusOK, gin.H{"id": id, field: key})
+}
+
+// agentRatings is one agent of GET /v1/owners/{id}/ratings: its row of
+// every arena's leaderboard it is on, in arena name order ([] when it has
+// no settled contest).
+type agentRatings struct {
+	AgentID string        `json:"agent_id"`
+	Arenas  []arenaRating `json:"arenas"`
+}
+
+// arenaRating is an agent's leaderboard row in one arena, in the
+// leaderboard's own fields.
+type arenaRating struct {
+	Arena  string    `json:"arena"`
+	Elo    float64   `json:"elo"`
+	Rating int64     `json:"rating"`
+	Games  int       `json:"games"`
+	Wins   int       `json:"wins"`
+	Draws  int       `json:"draws"`
+	Losses int       `json:"losses"`
+	LastAt time.Time `json:"last_at"`
+}
+
+// ownerRatings serves GET /v1/owners/{id}/ratings (id, or me with an owner
+// key): each of the owner's agents' current rating in every arena it
+// played, one page at a time, in the pages and cursors of GET
+// /v1/agents?owner=. Public, as the leaderboards are. The owner page read
+// each agent's rating history (one request per agent shown) every time it
+// was opened; it now asks this once a page.
+func (s *Server) ownerRatings(c *gin.Context) {
+	owner := c.Param("id")
+	if owner == "me" {
+		p, ok := principal(c)
+		if !ok || p.Kind != agents.PrincipalOwner {
+			s.writeError(c, apperr.New(apperr.Unauthorized, "\"me\" needs an owner API key; anyone may name the owner's id"))
+			return
+		}
+		owner = p.ID
+	}
+	limit, err := pageLimit(c, 100, maxListLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cursor, err := pageCursor(c, agentCursor)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if _, err := s.cfg.Accounts.GetOwner(owner); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	list, next, err := s.cfg.Accounts.ListAgents(owner, cursor, limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]agentRatings, len(list))
+	for i, a := range list {
+		out[i] = agentRatings{AgentID: a.ID, Arenas: []arenaRating{}}
+	}
+	if len(list) > 0 {
+		arenas, err := s.cfg.Contests.Arenas()
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		slices.SortFunc(arenas, func(x, y api.Arena) int { return strings.Compare(x.Name, y.Name) })
+		// A point read per agent and arena: a board may be long, the
+		// page's agents few.
+		for _, ar := range arenas {
+			for i, a := range list {
+				e, ok, err := s.cfg.Contests.RatingOf(ar.Name, a.ID)
+				if err != nil {
+					s.writeError(c, err)
+					return
+				}
+				if ok {
+					out[i].Arenas = append(out[i].Arenas, arenaRating{Arena: ar.Name, Elo: e.Rating.Float(), Rating: int64(e.Rating),
+						Games: e.Games, Wins: e.Wins, Draws: e.Draws, Losses: e.Losses, LastAt: e.LastAt})
+				}
+			}
+		}
+	}
+	resp := gin.H{"owner_id": owner, "ratings": out}
+	if next != "" {
+		resp["next_cursor"] = next
+	}
+	c.JSON(http.StatusOK, resp)
 }

@@ -345,6 +345,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/owners/:id/balance", s.balance)
 	v1.GET("/owners/:id/transfers", s.knownParams("limit", "cursor"), s.transfers)
 	v1.GET("/owners/:id/connections", s.requireAuth, s.knownParams("limit", "cursor"), s.ownerConnections)
+	v1.GET("/owners/:id/ratings", s.knownParams("limit", "cursor"), s.ownerRatings)
 	v1.GET("/ledger/audit", s.requireOperator, s.audit)
 	v1.GET("/preferences", s.requireReader, s.preferences)
 	v1.POST("/trainers", s.requireOperator, s.createTrainer)

@@ -112,6 +112,8 @@ type Contests interface {
 	AbortContest(ctx context.Context, contest, reason string) error
 	Bus() *arena.Bus
 	Leaderboard(arenaName string) ([]arena.RatingEntry, error)
+	// RatingOf is one agent's leaderboard row in an arena (ok false: none).
+	RatingOf(arenaName, agentID string) (arena.RatingEntry, bool, error)
 	RatingHistory(agentID, arenaName string) ([]arena.RatingPoint, error)
 	RatingHistoryTail(agentID, arenaName string, limit int) ([]arena.RatingPoint, map[string]int, error)
 	WinRates(arenaName string) (arena.WinRates, error)

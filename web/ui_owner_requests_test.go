@@ -11,15 +11,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestUIOwnerPageAsksOnceForAllItsAgentsConnections: the owner page read
-// every agent's connection with its own GET /v1/agents/{id} every 5 s, so
-// an owner watching a page of 50 agents made 600 requests a minute with
-// its key (and more in a second tab) and ran into the per-key limits. It
-// now asks GET /v1/owners/{id}/connections once per look for the whole
-// page. An owner with 120 agents opens its page, types its key in and
-// watches three looks: the page asks no agent one by one, and each look
-// is one request; the second page shows its own agents' states.
-func TestUIOwnerPageAsksOnceForAllItsAgentsConnections(t *testing.T) {
+// TestUIOwnerPageAsksOnceForAllItsAgents: the owner page read every
+// agent's connection with its own GET /v1/agents/{id} every 5 s, so an
+// owner watching a page of 50 agents made 600 requests a minute with its
+// key (and more in a second tab) and ran into the per-key limits; and it
+// read every agent's rating history, one request each, whenever it was
+// opened. It now asks GET /v1/owners/{id}/ratings once when it opens and
+// GET /v1/owners/{id}/connections once per look, for the whole page. An
+// owner with 120 agents opens its page, types its key in and watches
+// three looks: the page asks no agent one by one, and each look is one
+// request; the second page shows its own agents' states.
+func TestUIOwnerPageAsksOnceForAllItsAgents(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
 	t.Cleanup(b.checkLoopback)
@@ -58,6 +60,23 @@ func TestUIOwnerPageAsksOnceForAllItsAgentsConnections(t *testing.T) {
 		chromedp.Click(`#owner-access summary`, chromedp.NodeVisible),
 		chromedp.SendKeys(`#owner-key`, ids[0].ownerKey, chromedp.NodeVisible),
 		chromedp.Click(`#owner-key-form button[type=submit]`, chromedp.NodeVisible))
+	// requests counts the pages' requests by kind.
+	ratingsPath := "/v1/owners/" + owner + "/ratings"
+	requests := func() (pageRatings, agentRatings int) {
+		b.rec.mu.Lock()
+		defer b.rec.mu.Unlock()
+		for _, raw := range b.rec.requests {
+			if u, err := url.Parse(raw); err == nil && u.Path == ratingsPath {
+				pageRatings++
+			} else if err == nil && strings.HasPrefix(u.Path, "/v1/agents/") && strings.HasSuffix(u.Path, "/ratings") {
+				agentRatings++
+			}
+		}
+		return
+	}
+	if page, single := requests(); page != 1 || single != 0 {
+		t.Errorf("opening the page asked for the page's ratings %d times and single agents' %d times, want once and never", page, single)
+	}
 	b.waitJS(ctx, "every agent's state", `[...document.querySelectorAll('#owner-agents td.conn')].every(td => !td.hidden && td.querySelector('.conn-state'))`, 20*time.Second)
 
 	// Three looks from now on, counted from the browser's own record.
@@ -112,5 +131,8 @@ func TestUIOwnerPageAsksOnceForAllItsAgentsConnections(t *testing.T) {
 	b.rec.mu.Unlock()
 	if !paged {
 		t.Error("the second page asked for the connections without its cursor")
+	}
+	if page, single := requests(); page != 2 || single != 0 {
+		t.Errorf("two pages asked for their ratings %d times and single agents' %d times, want twice and never", page, single)
 	}
 }

@@ -12,9 +12,8 @@
 import { h, fill, morph, link, getJSON, poll, fmtRating, fmtAgo, fmtTime, kindName } from './util.js';
 import { KEY, OPERATOR, credential, connCell } from './conn.js';
 
-// pageSize is how many agents a page lists: each agent costs the page one
-// more request for its ratings. An owner with more has further pages,
-// /owners/{id}?after=<the list's next_cursor>.
+// pageSize is how many agents a page lists. An owner with more has
+// further pages, /owners/{id}?after=<the list's next_cursor>.
 const pageSize = 50;
 // connEvery is how often the connections are read again (ms).
 const connEvery = 5000;
@@ -33,13 +32,18 @@ export function render(main, { id }) {
       fill(main, h('h1', { text: 'Owner' }), h('p', { class: 'err', role: 'alert', text: `No owner ${id}.` }));
       return;
     }
-    // A rating history that cannot be read leaves that agent's cell empty
-    // rather than the whole page.
-    const ratings = await Promise.all(d.agents.map((a) =>
-      // The latest point of each arena is the current rating; contests
-      // counts them all.
-      getJSON(`/v1/agents/${encodeURIComponent(a.id)}/ratings?limit=1`).then((r) => ({ history: r.history, counts: r.contests || {} })).catch(() => null)));
+    // The page's agents' ratings in one request, from the same cursor (it
+    // asked each agent's rating history, one request per agent shown);
+    // twice the page, as for the connections, in case agents were created
+    // among these since. Ratings that cannot be read leave the cells
+    // empty rather than the whole page.
+    const byAgent = new Map();
+    if (d.agents.length) {
+      await getJSON(`/v1/owners/${encodeURIComponent(id)}/ratings?limit=${2 * pageSize}` + (after ? `&cursor=${encodeURIComponent(after)}` : ''))
+        .then((r) => { for (const x of r.ratings) byAgent.set(x.agent_id, x.arenas); }, () => {});
+    }
     if (gone) return;
+    const ratings = d.agents.map((a) => byAgent.get(a.id) ?? null);
     const view = paint(main, id, d, ratings, after);
     if (d.agents.length === 0) return;
     const start = () => {
@@ -95,13 +99,11 @@ function keyForm(label, done) {
     'The key stays in this browser tab (sessionStorage) and is sent only to this node.' })];
 }
 
-// current is the last rating per arena of a history, with its contest count.
-function current(r) {
-  const by = new Map();
-  for (const p of r?.history || []) {
-    by.set(p.arena, { arena: p.arena, elo: p.after / 1000, contests: r.counts[p.arena] ?? 1 });
-  }
-  return [...by.values()].sort((a, b) => a.arena.localeCompare(b.arena));
+// current is an agent's rating in each arena it played, with its contest
+// count, in arena name order.
+function current(arenas) {
+  return (arenas || []).map((x) => ({ arena: x.arena, elo: x.elo, contests: x.games }))
+    .sort((a, b) => a.arena.localeCompare(b.arena));
 }
 
 function paint(main, id, d, ratings, after) {
