@@ -16,12 +16,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/agentarena/arena/internal/egress"
+	"github.com/agentarena/arena/internal/strictjson"
+	"github.com/agentarena/arena/internal/textcut"
 )
 
 // DefaultMaxResponseBytes bounds a response body (or a whole stream) when
@@ -31,6 +34,15 @@ const DefaultMaxResponseBytes = 4 << 20
 
 // ErrResponseTooLarge is returned when a response passes the size limit.
 var ErrResponseTooLarge = errors.New("llm: response too large")
+
+// ErrLoneSurrogate is matched (errors.Is) by the error for a reply whose
+// JSON holds a \u escape of half a UTF-16 surrogate pair without the
+// other half. encoding/json would read it as U+FFFD in silence, so the
+// text kept would not be the text the model wrote; the reply is refused
+// and named instead, as the arena refuses such text from agents. It is
+// the model's output, not a transport failure: IsRetryable says false,
+// and a caller that retries unusable replies (the AI judge) may retry it.
+var ErrLoneSurrogate = errors.New("llm: reply holds half of a UTF-16 surrogate pair")
 
 // Roles of chat messages.
 const (
@@ -82,6 +94,13 @@ type Usage struct {
 // Response is one completion.
 type Response struct {
 	Content string
+	// Refusal is the model's refusal message (OpenAI's message.refusal),
+	// sent instead of content; empty when it answered.
+	Refusal string
+	// ToolCalls counts the tool calls the reply held. The client offers
+	// no tools, so a reply of tool calls and no content is a server that
+	// forces them (e.g. a tool_choice set in its own configuration).
+	ToolCalls int
 	// Raw is the body as received: the completion JSON, or for a stream
 	// the whole Server-Sent Events text.
 	Raw          []byte
@@ -105,6 +124,7 @@ func JSONObject() Option {
 // Client calls one model on one server. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
+	base     string // BaseURL without a trailing slash
 	endpoint string
 	hc       *http.Client
 	max      int64
@@ -116,7 +136,11 @@ func New(cfg Config) (*Client, error) {
 	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("llm: base URL must be an absolute http or https URL")
+		if !strings.Contains(base, "://") && base != "" && !strings.Contains(base, "@") {
+			// "localhost:11434/v1" parses with "localhost" as its scheme.
+			return nil, errors.New("llm: base URL must be an absolute http or https URL, such as http://" + strings.TrimLeft(base, "/"))
+		}
+		return nil, errors.New("llm: base URL must be an absolute http or https URL, such as http://localhost:11434/v1")
 	}
 	if strings.TrimSpace(cfg.Model) == "" {
 		return nil, errors.New("llm: model is required")
@@ -124,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 	if strings.ContainsFunc(cfg.APIKey, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, errors.New("llm: API key contains control characters")
 	}
-	c := &Client{cfg: cfg, endpoint: base + "/chat/completions", hc: cfg.HTTPClient, max: cfg.MaxResponseBytes}
+	c := &Client{cfg: cfg, base: base, endpoint: base + "/chat/completions", hc: cfg.HTTPClient, max: cfg.MaxResponseBytes}
 	if c.hc == nil {
 		c.hc = &http.Client{}
 	}
@@ -167,7 +191,9 @@ type completion struct {
 	Model   string `json:"model"`
 	Choices []struct {
 		Message struct {
-			Content *string `json:"content"`
+			Content   *string           `json:"content"`
+			Refusal   *string           `json:"refusal"`
+			ToolCalls []json.RawMessage `json:"tool_calls"`
 		} `json:"message"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
@@ -186,14 +212,15 @@ func (c *Client) Complete(ctx context.Context, msgs []Message, opts ...Option) (
 	if err != nil {
 		return Response{}, c.readErr(ctx, "read completion", err)
 	}
-	return c.decodeCompletion(resp.StatusCode, data)
+	return c.decodeCompletion(resp.StatusCode, resp.Header.Get("Content-Type"), data)
 }
 
-// decodeCompletion turns a completion body into a Response.
-func (c *Client) decodeCompletion(status int, data []byte) (Response, error) {
+// decodeCompletion turns a completion body into a Response. contentType
+// only serves to explain a body that is not a completion.
+func (c *Client) decodeCompletion(status int, contentType string, data []byte) (Response, error) {
 	var cr completion
 	if err := json.Unmarshal(data, &cr); err != nil {
-		return Response{}, fmt.Errorf("llm: decode completion: %w", err)
+		return Response{}, fmt.Errorf("llm: decode completion: %w (%s)", err, describeBody(contentType, data, c.cfg.APIKey))
 	}
 	if len(cr.Error) > 0 && string(cr.Error) != "null" {
 		return Response{}, parseAPIError(status, nil, data, c.cfg.APIKey, c.cfg.Now())
@@ -201,9 +228,16 @@ func (c *Client) decodeCompletion(status int, data []byte) (Response, error) {
 	if len(cr.Choices) == 0 {
 		return Response{}, errors.New("llm: completion has no choices")
 	}
-	out := Response{Raw: data, FinishReason: cr.Choices[0].FinishReason, Model: cr.Model}
-	if p := cr.Choices[0].Message.Content; p != nil {
+	if esc := strictjson.LoneSurrogate(data); esc != "" {
+		return Response{}, loneSurrogate(esc)
+	}
+	msg := cr.Choices[0].Message
+	out := Response{Raw: data, FinishReason: cr.Choices[0].FinishReason, Model: cr.Model, ToolCalls: len(msg.ToolCalls)}
+	if p := msg.Content; p != nil {
 		out.Content = *p
+	}
+	if p := msg.Refusal; p != nil {
+		out.Refusal = *p
 	}
 	if cr.Usage != nil {
 		out.Usage = *cr.Usage
@@ -255,9 +289,34 @@ func (c *Client) post(ctx context.Context, body []byte) (*http.Response, error) 
 	return resp, nil
 }
 
+// loneSurrogate is the error for a reply holding esc, half a surrogate
+// pair.
+func loneSurrogate(esc string) error {
+	return fmt.Errorf("%w: %s without its other half, which would be read as U+FFFD, so the reply is refused", ErrLoneSurrogate, esc)
+}
+
+// describeBody says what a body that is not a completion was, for an
+// operator to recognise: an HTML page (a web UI or a proxy's login page
+// at the base URL) or the start of whatever else it was.
+func describeBody(contentType string, data []byte, key string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	start := textcut.Ellipsis(sanitize(string(data), key), 80)
+	if mt == "text/html" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(start)), "<!doctype html") ||
+		strings.HasPrefix(strings.ToLower(strings.TrimSpace(start)), "<html") {
+		return "the server sent an HTML page, not a completion: is the base URL the server's API root, usually ending in /v1?"
+	}
+	if mt == "" {
+		mt = "no Content-Type"
+	}
+	return fmt.Sprintf("%d bytes of %s, starting %q", len(data), mt, start)
+}
+
 // readErr reports a failed body read, preferring the context's error: a
 // cancelled request surfaces as a vague transport error otherwise.
 func (c *Client) readErr(ctx context.Context, what string, err error) error {
+	if errors.Is(err, ErrResponseTooLarge) {
+		return fmt.Errorf("%w (%s: over %d bytes)", ErrResponseTooLarge, what, c.max)
+	}
 	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		return fmt.Errorf("llm: %s: %w (%v)", what, ctx.Err(), err)
 	}

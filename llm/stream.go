@@ -10,6 +10,8 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"github.com/agentarena/arena/internal/strictjson"
 )
 
 // maxEventLine bounds one Server-Sent Events line. A chunk carries a few
@@ -23,7 +25,9 @@ type chunk struct {
 	Choices []struct {
 		Index int `json:"index"`
 		Delta struct {
-			Content *string `json:"content"`
+			Content   *string           `json:"content"`
+			Refusal   *string           `json:"refusal"`
+			ToolCalls []json.RawMessage `json:"tool_calls"`
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
@@ -54,7 +58,7 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, onDelta func(string
 		if err != nil {
 			return Response{}, c.readErr(ctx, "read completion", err)
 		}
-		out, err := c.decodeCompletion(resp.StatusCode, data)
+		out, err := c.decodeCompletion(resp.StatusCode, resp.Header.Get("Content-Type"), data)
 		if err == nil && out.Content != "" && onDelta != nil {
 			if err := onDelta(out.Content); err != nil {
 				return Response{}, fmt.Errorf("llm: stream consumer: %w", err)
@@ -70,7 +74,7 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, onDelta func(string
 			return out, fmt.Errorf("llm: stream consumer: %w", ce.err)
 		}
 		var ae *APIError
-		if errors.As(err, &ae) || errors.Is(err, ErrResponseTooLarge) {
+		if errors.As(err, &ae) || errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrLoneSurrogate) {
 			return out, err
 		}
 		return out, c.readErr(ctx, "read stream", err)
@@ -87,7 +91,7 @@ func (e *consumerError) Error() string { return e.err.Error() }
 // readStream decodes chunks until [DONE] and assembles the response.
 func (c *Client) readStream(r io.Reader, onDelta func(string) error) (Response, error) {
 	var out Response
-	var content strings.Builder
+	var content, refusal strings.Builder
 	finished := false
 	err := readEvents(r, func(data []byte) (bool, error) {
 		if string(bytes.TrimSpace(data)) == "[DONE]" {
@@ -99,6 +103,11 @@ func (c *Client) readStream(r io.Reader, onDelta func(string) error) (Response, 
 		}
 		if len(ch.Error) > 0 && string(ch.Error) != "null" {
 			return false, parseAPIError(0, nil, data, c.cfg.APIKey, c.cfg.Now())
+		}
+		if esc := strictjson.LoneSurrogate(data); esc != "" {
+			// Checked per chunk: a pair split across two chunks is two
+			// lone halves on the wire, and no decoder can join them.
+			return false, loneSurrogate(esc)
 		}
 		if ch.Model != "" {
 			out.Model = ch.Model
@@ -118,6 +127,19 @@ func (c *Client) readStream(r io.Reader, onDelta func(string) error) (Response, 
 					}
 				}
 			}
+			if p := choice.Delta.Refusal; p != nil {
+				refusal.WriteString(*p)
+			}
+			// A tool call streams as many deltas of one index; count
+			// the first delta of each index (its id is set only there).
+			for _, tc := range choice.Delta.ToolCalls {
+				var head struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(tc, &head) == nil && head.ID != "" {
+					out.ToolCalls++
+				}
+			}
 			if p := choice.FinishReason; p != nil && *p != "" {
 				out.FinishReason = *p
 				finished = true
@@ -125,7 +147,7 @@ func (c *Client) readStream(r io.Reader, onDelta func(string) error) (Response, 
 		}
 		return false, nil
 	})
-	out.Content = content.String()
+	out.Content, out.Refusal = content.String(), refusal.String()
 	if errors.Is(err, io.EOF) {
 		if finished {
 			return out, nil

@@ -102,6 +102,9 @@ type Main struct {
 	log      *slog.Logger
 	cancel   context.CancelFunc
 	bg       sync.WaitGroup
+	// judgeClient is the AI judge's client, checked once after start
+	// (judgecheck.go); nil without --judge-base-url.
+	judgeClient *llm.Client
 	// URL is the advertised HTTP base URL once Run returns.
 	URL string
 }
@@ -281,6 +284,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OperatorTokenHash: agents.HashKey(m.OperatorToken), Logger: logger, RaftLogLevel: hclog.Warn, Registerer: reg,
 		SnapshotThreshold: m.Raft.SnapshotThreshold, SnapshotInterval: m.Raft.SnapshotInterval, TrailingLogs: m.Raft.TrailingLogs,
 		RaftTimeout: m.Raft.Timeout, RaftLog: m.Raft.Log, StateSync: m.Raft.StateSync,
+		MaxAgentsPerOwner: m.Limits.MaxAgentsPerOwner(),
 	})
 	if err != nil {
 		return err
@@ -308,6 +312,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.bg.Add(2)
 	go func() { defer m.bg.Done(); m.Runner.Run(bgCtx) }()
 	go func() { defer m.bg.Done(); srv.Run(bgCtx) }()
+	if m.judgeClient != nil {
+		m.bg.Add(1)
+		go func() { defer m.bg.Done(); m.checkJudge(bgCtx, m.judgeClient, logger) }()
+	}
 	m.web = srv
 	m.server = srv.HTTPServer()    // read/write/idle timeouts from m.Limits
 	ln := srv.Listener(m.listener) // TCP connections per client address
@@ -443,5 +451,6 @@ func (m *Main) judges(logger *slog.Logger) (map[string]runner.Judge, error) {
 		return nil, fmt.Errorf("pairwise judge: %w", err)
 	}
 	set["ai"], set["ai-pairwise"] = ai, pair
+	m.judgeClient = client
 	return set, nil
 }

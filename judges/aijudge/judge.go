@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +63,19 @@ type Judge struct {
 	name   string
 	log    *slog.Logger
 	randMu sync.Mutex // cfg.Rand need not be safe for concurrent use
+
+	// notBefore is when the server said it will take requests again
+	// (its latest Retry-After). Every call of this judge, for any
+	// contest, waits for it: the runner retries a failed judging on its
+	// own schedule, and one server's rate limit covers them all.
+	gateMu    sync.Mutex
+	notBefore time.Time
 }
+
+// maxRetryAfter bounds how long one Retry-After holds every call: a
+// server that asks for hours (a spent daily quota) is asked again after
+// this, and a garbled header cannot stop judging for days.
+const maxRetryAfter = 10 * time.Minute
 
 var (
 	_ judges.Judge        = (*Judge)(nil)
@@ -137,7 +150,14 @@ func (j *Judge) judge(ctx context.Context, task judges.Task, entries []judges.En
 	}
 	msgs := buildMessages(task, entries, order, hex.EncodeToString(code[:]), j.cfg.MaxEntryBytes)
 	v := judges.Verdict{Judge: j.name, PromptHash: judges.PromptHash(task.Prompt), Order: order, Seed: seed}
+	var budget time.Duration // what the caller's deadline allows, to name it when it passes
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
+	}
 	for attempt := 1; ; attempt++ {
+		if err := j.waitRetryAfter(ctx); err != nil {
+			return judges.Verdict{}, fmt.Errorf("ai judge %s: %w", j.name, err)
+		}
 		resp, err := j.ask(ctx, msgs)
 		if err == nil {
 			v.Raw = append(v.Raw, capRaw(resp.Content))
@@ -148,20 +168,97 @@ func (j *Judge) judge(ctx context.Context, task judges.Task, entries []judges.En
 			if p, err = parseAIVerdict(resp.Content, len(entries)); err == nil {
 				return j.finish(v, task, entries, p), nil
 			}
+			err = unusable(resp, err)
 			// Show the model its own reply and what was wrong with it:
 			// a corrected answer is likelier than a fresh one.
 			msgs = append(msgs[:2:2], llm.Message{Role: llm.RoleAssistant, Content: capRaw(resp.Content)},
 				llm.Message{Role: llm.RoleUser, Content: retryPrompt(err, len(entries))})
 		}
 		j.log.Debug("judge attempt failed", "attempt", attempt, "err", err)
-		retryable := llm.IsRetryable(err) || errors.Is(err, ErrInvalidVerdict)
+		j.noteRetryAfter(err)
+		// A reply holding half a surrogate pair is an unusable reply,
+		// like a malformed verdict: the server is fine, the sample not.
+		retryable := llm.IsRetryable(err) || errors.Is(err, ErrInvalidVerdict) || errors.Is(err, llm.ErrLoneSurrogate)
 		if attempt >= j.cfg.MaxAttempts || !retryable || ctx.Err() != nil {
-			return judges.Verdict{}, fmt.Errorf("ai judge %s: no usable verdict after %d of %d attempts: %w",
-				j.name, attempt, j.cfg.MaxAttempts, err)
+			return judges.Verdict{}, fmt.Errorf("ai judge %s: no usable verdict after %d of %d attempts: %w%s",
+				j.name, attempt, j.cfg.MaxAttempts, err, hint(ctx, err, budget))
 		}
 		if werr := j.wait(ctx, attempt, err); werr != nil {
-			return judges.Verdict{}, fmt.Errorf("ai judge %s: gave up after %d attempts: %w (last error: %w)", j.name, attempt, werr, err)
+			return judges.Verdict{}, fmt.Errorf("ai judge %s: gave up after %d attempts: %w (last error: %w)%s",
+				j.name, attempt, werr, err, hint(ctx, err, budget))
 		}
+	}
+}
+
+// unusable says why a reply that parsed as a completion but not as a
+// verdict could not be one, where the reply itself shows it: it was cut
+// at the server's token limit, or the model refused, or it sent tool
+// calls instead of text. err (an ErrInvalidVerdict) stays in the chain.
+func unusable(resp llm.Response, err error) error {
+	switch {
+	case resp.FinishReason == "length":
+		return fmt.Errorf("%w (%w: finish_reason \"length\"; raise the server's token limit for completions)", err, errCutOff)
+	case strings.TrimSpace(resp.Content) == "" && resp.Refusal != "":
+		return fmt.Errorf("%w (the model refused: %q)", err, cut(resp.Refusal))
+	case strings.TrimSpace(resp.Content) == "" && resp.ToolCalls > 0:
+		return fmt.Errorf("%w (the reply holds %d tool call(s) and no text; the judge offers no tools, so the server must be forcing them)", err, resp.ToolCalls)
+	}
+	return err
+}
+
+// errCutOff marks a reply cut at the server's token limit, so the retry
+// asks for a shorter one.
+var errCutOff = errors.New("the reply was cut at the server's token limit")
+
+// hint says what an operator should check after a failed call, or "":
+// the deadline that passed, or llm.Hint's advice on the server's answer.
+func hint(ctx context.Context, err error, budget time.Duration) string {
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) && budget > 0 {
+		return fmt.Sprintf("; the server gave no verdict within the %s a judging may take", budget.Round(time.Second))
+	}
+	if h := llm.Hint(err); h != "" {
+		return "; " + h
+	}
+	return ""
+}
+
+// noteRetryAfter holds every call of this judge until the server's
+// Retry-After, if err carries one.
+func (j *Judge) noteRetryAfter(err error) {
+	var ae *llm.APIError
+	if !errors.As(err, &ae) || ae.RetryAfter <= 0 {
+		return
+	}
+	until := time.Now().Add(min(ae.RetryAfter, maxRetryAfter))
+	j.gateMu.Lock()
+	defer j.gateMu.Unlock()
+	if until.After(j.notBefore) {
+		j.notBefore = until
+	}
+}
+
+// waitRetryAfter waits until the server's last Retry-After has passed, or
+// fails at once if that is past ctx's deadline: the call would only time
+// out, and asking earlier is what the server asked us not to do.
+func (j *Judge) waitRetryAfter(ctx context.Context) error {
+	j.gateMu.Lock()
+	until := j.notBefore
+	j.gateMu.Unlock()
+	d := time.Until(until)
+	if d <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+		return fmt.Errorf("the server asked for no requests until %s (Retry-After), past this judging's deadline; not calling it",
+			until.UTC().Format(time.RFC3339))
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -1,6 +1,7 @@
 package aijudge
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -94,8 +95,12 @@ func retryPrompt(err error, n int) string {
 	for k := range labels {
 		labels[k] = label(k)
 	}
+	short := ""
+	if errors.Is(err, errCutOff) {
+		short = " Keep the rationale to a few sentences: the last reply was cut off before its end."
+	}
 	return fmt.Sprintf("That reply was not a valid verdict (%v). Reply again with only the JSON object, "+
-		"ranking and scoring each of %s exactly once.", err, strings.Join(labels, ", "))
+		"ranking and scoring each of %s exactly once.%s", err, strings.Join(labels, ", "), short)
 }
 
 // fakeMarker finds the start of a marker look-alike.

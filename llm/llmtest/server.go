@@ -100,13 +100,31 @@ type Reply struct {
 	// CutStream ends a stream after the content, with no finish_reason
 	// and no [DONE], as a dropped connection would.
 	CutStream bool
+
+	// Refusal is OpenAI's message.refusal (delta.refusal in a stream),
+	// sent with null content when Content and Chunks are empty.
+	Refusal string
+	// ToolCalls, if set, are function calls' arguments sent as
+	// message.tool_calls (streamed as tool-call deltas), with null
+	// content when Content and Chunks are empty; the finish_reason
+	// defaults to "tool_calls".
+	ToolCalls []string
+	// Events, if set, are the exact data payloads of a stream's events,
+	// sent verbatim in place of the chunks built from the other fields
+	// (then "data: [DONE]" unless CutStream): for bytes that a Go string
+	// cannot carry through encoding/json, such as a lone surrogate
+	// escape.
+	Events []string
 }
 
 // Server is a running fake. Its handler is called from the server's
 // goroutines, one call per request, possibly concurrently.
 type Server struct {
 	// URL is the server's root, e.g. "http://127.0.0.1:41234".
-	URL     string
+	URL string
+	// Models is what GET /v1/models lists; set it before the first
+	// request.
+	Models  []string
 	srv     *httptest.Server
 	handler func(Request) Reply
 
@@ -115,7 +133,8 @@ type Server struct {
 }
 
 // NewServer starts a fake whose answers come from handler. Close it when
-// done (t.Cleanup(s.Close)).
+// done (t.Cleanup(s.Close)). GET /v1/models lists the models in Models
+// (default: none), as OpenAI's model list.
 func NewServer(handler func(Request) Reply) *Server {
 	s := &Server{handler: handler}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -153,6 +172,10 @@ type wireRequest struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v1/models" && r.Method == http.MethodGet {
+		s.models(w, r)
+		return
+	}
 	if r.URL.Path != "/v1/chat/completions" {
 		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL: "+r.Method+" "+r.URL.Path)
 		return

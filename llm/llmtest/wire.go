@@ -19,9 +19,20 @@ type usage struct {
 }
 
 type completionMessage struct {
-	Role    string  `json:"role"`
-	Content string  `json:"content"`
-	Refusal *string `json:"refusal"`
+	Role      string     `json:"role"`
+	Content   *string    `json:"content"`
+	Refusal   *string    `json:"refusal"`
+	ToolCalls []toolCall `json:"tool_calls,omitempty"`
+}
+
+type toolCall struct {
+	Index    *int   `json:"index,omitempty"` // streams only
+	ID       string `json:"id,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Function struct {
+		Name      string `json:"name,omitempty"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
 }
 
 type completionChoice struct {
@@ -42,8 +53,10 @@ type completionBody struct {
 }
 
 type chunkDelta struct {
-	Role    string  `json:"role,omitempty"`
-	Content *string `json:"content,omitempty"`
+	Role      string     `json:"role,omitempty"`
+	Content   *string    `json:"content,omitempty"`
+	Refusal   *string    `json:"refusal,omitempty"`
+	ToolCalls []toolCall `json:"tool_calls,omitempty"`
 }
 
 type chunkChoice struct {
@@ -99,11 +112,25 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, rep
 	created := time.Now().Unix()
 	u := usage{PromptTokens: tokens(req.Messages), CompletionTokens: len(content)/4 + 1}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	finish := "stop"
+	if len(reply.ToolCalls) > 0 {
+		finish = "tool_calls"
+	}
+	reply.FinishReason = or(reply.FinishReason, finish)
 	if !req.Stream {
+		msg := completionMessage{Role: "assistant", Content: &content}
+		if content == "" && (reply.Refusal != "" || len(reply.ToolCalls) > 0) {
+			msg.Content = nil // null, as OpenAI sends beside a refusal or tool calls
+		}
+		if reply.Refusal != "" {
+			msg.Refusal = &reply.Refusal
+		}
+		for k, args := range reply.ToolCalls {
+			msg.ToolCalls = append(msg.ToolCalls, newToolCall(k, args, false))
+		}
+		choices := []completionChoice{{Message: msg, FinishReason: reply.FinishReason}}
 		writeJSON(w, http.StatusOK, completionBody{ID: id, Object: "chat.completion", Created: created, Model: model,
-			Choices: []completionChoice{{Message: completionMessage{Role: "assistant", Content: content},
-				FinishReason: or(reply.FinishReason, "stop")}},
-			Usage: u, SystemFingerprint: "fp_llmtest"})
+			Choices: choices, Usage: u, SystemFingerprint: "fp_llmtest"})
 		return
 	}
 	s.stream(w, r, req, reply, chunkBody{ID: id, Object: "chat.completion.chunk", Created: created, Model: model,
@@ -135,11 +162,51 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 		}
 		return sleep(r, reply.ChunkDelay)
 	}
+	if reply.Events != nil {
+		for _, e := range reply.Events {
+			_, _ = fmt.Fprintf(w, "data: %s\n\n", e)
+			if flusher != nil {
+				flusher.Flush()
+			}
+			if !sleep(r, reply.ChunkDelay) {
+				return
+			}
+		}
+		if !reply.CutStream {
+			_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
+		}
+		return
+	}
 	empty := ""
 	first := base
 	first.Choices = []chunkChoice{{Delta: chunkDelta{Role: "assistant", Content: &empty}}}
 	if !send(first) {
 		return
+	}
+	if reply.Refusal != "" {
+		c := base
+		c.Choices = []chunkChoice{{Delta: chunkDelta{Refusal: &reply.Refusal}}}
+		if !send(c) {
+			return
+		}
+	}
+	for k, args := range reply.ToolCalls {
+		// The call's head (index, id, name), then its arguments in
+		// pieces, as OpenAI streams them.
+		head := base
+		head.Choices = []chunkChoice{{Delta: chunkDelta{ToolCalls: []toolCall{newToolCall(k, "", true)}}}}
+		if !send(head) {
+			return
+		}
+		for _, p := range Split(args, 16) {
+			c := base
+			tc := toolCall{Index: &k}
+			tc.Function.Arguments = p
+			c.Choices = []chunkChoice{{Delta: chunkDelta{ToolCalls: []toolCall{tc}}}}
+			if !send(c) {
+				return
+			}
+		}
 	}
 	pieces := reply.Chunks
 	if pieces == nil {
@@ -155,7 +222,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 	if reply.CutStream {
 		return
 	}
-	fin := or(reply.FinishReason, "stop")
+	fin := reply.FinishReason
 	last := base
 	last.Choices = []chunkChoice{{Delta: chunkDelta{}, FinishReason: &fin}}
 	if !send(last) {
@@ -173,6 +240,40 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 	if flusher != nil {
 		flusher.Flush()
 	}
+}
+
+// newToolCall is the k-th call of a function "rank" with args; a
+// stream's head carries an index and no arguments yet.
+func newToolCall(k int, args string, streamed bool) toolCall {
+	tc := toolCall{ID: fmt.Sprintf("call_llmtest_%d", k), Type: "function"}
+	if streamed {
+		tc.Index = &k
+	}
+	tc.Function.Name = "rank"
+	tc.Function.Arguments = args
+	return tc
+}
+
+// models answers GET /v1/models as OpenAI does; it needs the key too.
+func (s *Server) models(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+APIKey {
+		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+		return
+	}
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: []model{}}
+	for _, m := range s.Models {
+		list.Data = append(list.Data, model{ID: m, Object: "model", Created: 1700000000, OwnedBy: "llmtest"})
+	}
+	writeJSON(w, http.StatusOK, list)
 }
 
 // Split cuts s into pieces of n runes (n <= 0 means 4).
