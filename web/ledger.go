@@ -106,16 +106,21 @@ func (s *Server) contestPayouts(c *gin.Context) {
 }
 
 type grantReq struct {
-	ID      string `json:"id"`
-	OwnerID string `json:"owner_id"`
-	Amount  *int64 `json:"amount"` // nil: left out, which is no amount at all
-	Memo    string `json:"memo"`
+	// ID nil: left out, and the server picks one. An empty id is refused
+	// rather than taken as left out: a client whose id came out empty
+	// would lose the idempotency it asked for, and pay on every retry.
+	ID      *string `json:"id"`
+	OwnerID string  `json:"owner_id"`
+	Amount  *int64  `json:"amount"` // nil: left out, which is no amount at all
+	Memo    string  `json:"memo"`
 }
 
 // check refuses a grant or adjustment body before it is proposed, naming
 // what is wrong in the caller's terms.
 func (r grantReq) check(kind string) error {
 	switch {
+	case r.ID != nil && *r.ID == "":
+		return apperr.New(apperr.Invalid, "id is empty: give the transfer an id of 1-128 bytes, which makes a retry pay once, or leave id out for one the server picks (a retry then pays again)")
 	case r.OwnerID == "":
 		return apperr.New(apperr.Invalid, "owner_id is required: the owner whose wallet the %s moves money in or out of", kind)
 	case r.Amount == nil:
@@ -146,7 +151,11 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		if p := reservedTransferPrefix(req.ID); p != "" {
+		id := ""
+		if req.ID != nil {
+			id = *req.ID
+		}
+		if p := reservedTransferPrefix(id); p != "" {
 			// The arena names its own transfers after the contest or owner
 			// they serve; one taken by a grant made that contest's
 			// settlement fail (stuck) or refused a move (the wrong seat
@@ -154,17 +163,16 @@ func (s *Server) grant(kind string) gin.HandlerFunc {
 			s.writeError(c, apperr.New(apperr.Invalid, "transfer ids starting with %q are the arena's own (stakes, payouts, fees, refunds, starting grants); choose another id", p))
 			return
 		}
-		if req.ID == "" {
-			id, err := agents.NewID(kind)
-			if err != nil {
+		if req.ID == nil {
+			var err error
+			if id, err = agents.NewID(kind); err != nil {
 				s.writeError(c, err)
 				return
 			}
-			req.ID = id
 		}
 		ctx, cancel := s.writeCtx(c)
 		defer cancel()
-		t, err := s.cfg.Ledger.Grant(ctx, req.ID, req.OwnerID, *req.Amount, kind, req.Memo)
+		t, err := s.cfg.Ledger.Grant(ctx, id, req.OwnerID, *req.Amount, kind, req.Memo)
 		if err != nil {
 			s.writeError(c, err)
 			return

@@ -212,6 +212,10 @@ func TestGrantBodies(t *testing.T) {
 		{"an adjustment of math.MinInt64", "/v1/ledger/adjustments", map[string]any{"id": "b-6", "owner_id": me.Owner.ID, "amount": math.MinInt64}, "within ±90,071,992,547,409.91 ARC"},
 		{"a grant over the credit limit", "/v1/ledger/grants", map[string]any{"id": "b-7", "owner_id": me.Owner.ID, "amount": ledger.MaxCredit + 1}, "within ±"},
 		{"a memo over 1024 bytes", "/v1/ledger/grants", map[string]any{"id": "b-8", "owner_id": me.Owner.ID, "amount": 1, "memo": strings.Repeat("m", 1025)}, "memo is 1025 bytes; at most 1024"},
+		// An empty id was taken as no id: the server picked a random one,
+		// and a retry of the same body paid again.
+		{"a grant with an empty id", "/v1/ledger/grants", map[string]any{"id": "", "owner_id": me.Owner.ID, "amount": 1}, "id is empty"},
+		{"an adjustment with an empty id", "/v1/ledger/adjustments", map[string]any{"id": "", "owner_id": me.Owner.ID, "amount": -1}, "id is empty"},
 	} {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
 			var e apiErr
