@@ -293,6 +293,19 @@ func LookupKey(tx *bolt.Tx, keyHash string) (Principal, bool, error) {
 	return (*KeyMemo)(nil).Lookup(tx, keyHash)
 }
 
+// CountAgentsOf counts owner's live agents, stopping at limit: the name
+// index holds one key per live agent, grouped by owner, so this reads
+// at most limit keys however many agents the cluster has.
+func CountAgentsOf(tx *bolt.Tx, ownerID string, limit int) int {
+	prefix := []byte(ownerID + "\x00")
+	c := tx.Bucket(bucketAgentNames).Cursor()
+	n := 0
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < limit; k, _ = c.Next() {
+		n++
+	}
+	return n
+}
+
 func nameKey(ownerID, name string) []byte {
 	return []byte(ownerID + "\x00" + name)
 }

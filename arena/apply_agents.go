@@ -43,6 +43,11 @@ type agentCreateCmd struct {
 	// and sealed by the node that took the request (never in Apply: a
 	// random value drawn there would differ on every node).
 	SealedWebhookSecret string `json:"sealed_webhook_secret,omitempty"`
+	// MaxAgents, when positive, refuses the agent if its owner already
+	// has that many live agents (LevelAgentCap). The leader that proposes
+	// the command puts its configured cap here, so every node applies the
+	// same one.
+	MaxAgents int `json:"max_agents,omitempty"`
 }
 
 func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
@@ -57,6 +62,10 @@ func applyAgentCreate(ac *applyCtx, env Envelope) (any, error) {
 	}
 	if c.SealedWebhookSecret != "" && c.Kind != agents.KindWebhook {
 		return nil, apperr.New(apperr.Invalid, "only %s agents carry a webhook secret", agents.KindWebhook)
+	}
+	if c.MaxAgents > 0 && agents.CountAgentsOf(ac.tx, c.OwnerID, c.MaxAgents) >= c.MaxAgents {
+		return nil, apperr.Wrap(apperr.Conflict, &LimitError{Limit: LimitAgentsPerOwner},
+			"owner %s already has %d agent(s), the most one owner may have here; delete one to make room, or ask the operator to raise --max-agents-per-owner", c.OwnerID, c.MaxAgents)
 	}
 	if err := agents.CreateAgent(ac.tx, a, c.KeyHash); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ import (
 // every release before levels existed; each later level names what it
 // added, and a leader proposes those commands only once the cluster's
 // level (replicated, in the state) has reached it.
-const CommandLevel = 3
+const CommandLevel = 4
 
 // LevelKeptTerms (1): contest.create keep_terms, ledger.grant max_credit
 // and whole_memo, the arena.delete command (with keep_deleted), and arena
@@ -44,6 +44,11 @@ const LevelTokenRotation = LevelTaskRev
 // once (Node.ClusterID), so that a data dir of another cluster is
 // refused even where it reuses a member's node id.
 const LevelClusterID = 3
+
+// LevelAgentCap (4): agent.create max_agents, the cap on an owner's live
+// agents that the proposing leader was configured with
+// (Config.MaxAgentsPerOwner).
+const LevelAgentCap = 4
 
 // taskRevAt is the newest generator revision every release at the given
 // cluster level has: a leader of a newer release must not start contests

@@ -80,6 +80,9 @@ type Config struct {
 	Now          func() time.Time
 	// Games overrides the game registry (default DefaultGames()).
 	Games GameRegistry
+	// MaxAgentsPerOwner caps an owner's live agents when this node, as
+	// leader, proposes an agent's creation (LevelAgentCap); 0: no cap.
+	MaxAgentsPerOwner int
 	// Level, when set, is the command level this node proposes and
 	// reports instead of CommandLevel: tests stand in for an older
 	// release (and its upgrade in place) with it.

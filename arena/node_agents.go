@@ -34,9 +34,13 @@ func (n *Node) CreateAgentWithSecret(ctx context.Context, a agents.Agent, keyHas
 // CreateAgentWithSecrets replicates a new agent with its sealed endpoint
 // key (openai agents) or sealed webhook secret (webhook agents).
 func (n *Node) CreateAgentWithSecrets(ctx context.Context, a agents.Agent, keyHash, sealedKey, sealedWebhookSecret string) (agents.Agent, error) {
-	v, err := n.Apply(ctx, CmdAgentCreate, agentCreateCmd{ID: a.ID, OwnerID: a.OwnerID, Name: a.Name,
+	cmd := agentCreateCmd{ID: a.ID, OwnerID: a.OwnerID, Name: a.Name,
 		Description: a.Description, Kind: a.Kind, WebhookURL: a.WebhookURL, Endpoint: a.Endpoint, SealedKey: sealedKey, KeyHash: keyHash,
-		SealedWebhookSecret: sealedWebhookSecret})
+		SealedWebhookSecret: sealedWebhookSecret}
+	if n.ClusterLevel() >= LevelAgentCap {
+		cmd.MaxAgents = max(n.cfg.MaxAgentsPerOwner, 0)
+	}
+	v, err := n.Apply(ctx, CmdAgentCreate, cmd)
 	if err != nil {
 		return agents.Agent{}, err
 	}

@@ -15,6 +15,7 @@ type Ticket = api.Ticket
 const (
 	LimitQueuePerOwner    = "queue_per_owner"
 	LimitContestsPerAgent = "contests_per_agent"
+	LimitAgentsPerOwner   = "agents_per_owner"
 )
 
 // DefaultMaxQueuedPerOwner is an arena's max_queued_per_owner when unset.

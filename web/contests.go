@@ -481,7 +481,6 @@ func (s *Server) queueAgent(c *gin.Context) {
 		return
 	}
 	if err := s.checkQueue(req.Arena, a); err != nil {
-		s.countStateLimit(err)
 		s.writeError(c, err)
 		return
 	}
@@ -489,7 +488,6 @@ func (s *Server) queueAgent(c *gin.Context) {
 	defer cancel()
 	t, err := s.cfg.Contests.QueueKeep(ctx, req.Arena, a.ID, req.Keep)
 	if err != nil {
-		s.countStateLimit(err)
 		if apperr.Is(err, apperr.RateLimited) {
 			c.Header("Retry-After", "5")
 		}

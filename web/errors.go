@@ -40,6 +40,7 @@ type ErrorDetail struct {
 // not *apperr.Error are logged and hidden behind a generic message, so no
 // internal detail (or secret) leaks to the caller.
 func (s *Server) writeError(c *gin.Context, err error) {
+	s.countStateLimit(err)
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		s.log.Error("internal error", "method", c.Request.Method, "path", c.FullPath(), "err", err)

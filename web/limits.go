@@ -63,6 +63,13 @@ type Limits struct {
 	// of every node busy in a cluster holding 100,000 keys.
 	KeyChangesPerHourPerOwner float64
 	KeyChangeBurstPerOwner    int
+	// AgentsPerOwner caps one owner's live agents. Every agent is kept in
+	// the replicated state, and each one may hold a websocket and a queue
+	// ticket, so an owner creating agents without end grew every node's
+	// state. Unlike the limits above it is enforced by the state machine
+	// (arena.Config.MaxAgentsPerOwner: the leader's value is the one that
+	// counts, so give every node the same).
+	AgentsPerOwner int
 	// TCPConnsPerIP bounds the TCP connections one client address may hold
 	// open (enforced by Listener; the excess is closed at accept).
 	TCPConnsPerIP int
@@ -106,6 +113,7 @@ var DefaultLimits = Limits{
 	// An owner of 20 agents can delete and re-create them all at once.
 	KeyChangesPerHourPerOwner: 60,
 	KeyChangeBurstPerOwner:    30,
+	AgentsPerOwner:            1000,
 	TCPConnsPerIP:             512,
 	Tracked:                   65536,
 	ReadHeaderTimeout:         10 * time.Second,
@@ -151,6 +159,7 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.SignupBurstPerIP, d.SignupBurstPerIP)
 	pickF(&l.KeyChangesPerHourPerOwner, d.KeyChangesPerHourPerOwner)
 	pick(&l.KeyChangeBurstPerOwner, d.KeyChangeBurstPerOwner)
+	pick(&l.AgentsPerOwner, d.AgentsPerOwner)
 	pick(&l.TCPConnsPerIP, d.TCPConnsPerIP)
 	pick(&l.Tracked, d.Tracked)
 	pickD(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
@@ -159,6 +168,12 @@ func (l Limits) withDefaults() Limits {
 	pickD(&l.IdleTimeout, d.IdleTimeout)
 	pick(&l.MaxHeaderBytes, d.MaxHeaderBytes)
 	return l
+}
+
+// MaxAgentsPerOwner is the cap on an owner's live agents for
+// arena.Config.MaxAgentsPerOwner: 0 when off (-1).
+func (l Limits) MaxAgentsPerOwner() int {
+	return max(l.withDefaults().AgentsPerOwner, 0)
 }
 
 // Names of the limits, the label values of arena_limit_exceeded_total.
@@ -175,12 +190,13 @@ const (
 	limitKeyChanges       = "key_changes_per_owner"
 	limitQueuePerOwner    = arena.LimitQueuePerOwner
 	limitContestsPerAgent = arena.LimitContestsPerAgent
+	limitAgentsPerOwner   = arena.LimitAgentsPerOwner
 	limitAnswerBytes      = "answer_bytes"
 )
 
 var limitNames = []string{limitBodyBytes, limitFrameBytes, limitFramesPerSecond, limitWSConnsPerKey,
 	limitWSConnsPerIP, limitTCPConnsPerIP, limitRequestsPerKey, limitRequestsPerIP, limitSignupsPerIP, limitKeyChanges, limitQueuePerOwner,
-	limitContestsPerAgent, limitAnswerBytes}
+	limitContestsPerAgent, limitAgentsPerOwner, limitAnswerBytes}
 
 // limiters is the server's limit state; every table in it is bounded.
 type limiters struct {

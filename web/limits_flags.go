@@ -48,6 +48,7 @@ func (l *Limits) RegisterFlags(fs *flag.FlagSet, env func(name, def string) stri
 	intFlag(&l.SignupBurstPerIP, "signup-burst-per-ip", "ARENA_SIGNUP_BURST_PER_IP", "owners one client address may sign up at once above that rate")
 	floatFlag(&l.KeyChangesPerHourPerOwner, "key-changes-per-hour-per-owner", "ARENA_KEY_CHANGES_PER_HOUR_PER_OWNER", "key rotations and agent deletions one owner may make per hour")
 	intFlag(&l.KeyChangeBurstPerOwner, "key-change-burst-per-owner", "ARENA_KEY_CHANGE_BURST_PER_OWNER", "key rotations and agent deletions one owner may make at once above that rate")
+	intFlag(&l.AgentsPerOwner, "max-agents-per-owner", "ARENA_MAX_AGENTS_PER_OWNER", "live agents one owner may have; the leader's value counts, so set it alike on every node")
 	intFlag(&l.TCPConnsPerIP, "tcp-conns-per-ip", "ARENA_TCP_CONNS_PER_IP", "TCP connections open at once per client address")
 	intFlag(&l.MaxHeaderBytes, "max-header-bytes", "ARENA_MAX_HEADER_BYTES", "largest request header")
 	durFlag(&l.ReadHeaderTimeout, "read-header-timeout", "ARENA_READ_HEADER_TIMEOUT", "time a client has to send its request header")

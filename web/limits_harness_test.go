@@ -97,24 +97,7 @@ func limCluster(t *testing.T, opt limOptions) *limNode {
 // limitHits reads arena_limit_exceeded_total{limit=name}.
 func (ln *limNode) limitHits(t *testing.T, name string) float64 {
 	t.Helper()
-	mfs, err := ln.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "arena_limit_exceeded_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "limit" && l.GetValue() == name {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	t.Fatalf("no arena_limit_exceeded_total{limit=%q}", name)
-	return 0
+	return limitCount(t, ln.reg, name)
 }
 
 // limDo sends one request; header may carry extra headers.

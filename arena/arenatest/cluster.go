@@ -29,9 +29,18 @@ type Cluster struct {
 type Option func(*Cluster)
 
 // WithConfig lets a test adjust each node's config (snapshot thresholds,
-// HTTP addresses, batching).
+// HTTP addresses, batching). Several apply in order (a later one used to
+// replace the earlier ones without a word).
 func WithConfig(f func(i int, cfg *arena.Config)) Option {
-	return func(c *Cluster) { c.tweak = f }
+	return func(c *Cluster) {
+		prev := c.tweak
+		c.tweak = func(i int, cfg *arena.Config) {
+			if prev != nil {
+				prev(i, cfg)
+			}
+			f(i, cfg)
+		}
+	}
 }
 
 // WithLogger sends every node's logs to l.
