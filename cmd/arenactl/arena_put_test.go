@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -132,5 +133,34 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 func TestArenaShowsTheNodesDefaultQueueCap(t *testing.T) {
 	if defaultMaxQueuedPerOwner != arena.DefaultMaxQueuedPerOwner {
 		t.Fatalf("arenactl shows %d as the default, the node uses %d", defaultMaxQueuedPerOwner, arena.DefaultMaxQueuedPerOwner)
+	}
+}
+
+// TestArenaPutSendsEveryFieldAnArenaHas: arena put round-trips the arena
+// as the server shows it through client.PutArenaRequest, so a field the
+// API gains on api.Arena but the request type lacks would make every
+// arena put of such an arena fail (unknown field), and one the request
+// lacked could not be set at all (reward_mode, house_fee_bps and
+// max_queued_per_owner could not, before arena put).
+func TestArenaPutSendsEveryFieldAnArenaHas(t *testing.T) {
+	names := func(v any) map[string]bool {
+		out := map[string]bool{}
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			out[name] = true
+		}
+		return out
+	}
+	req := names(client.PutArenaRequest{})
+	for name := range names(client.Arena{}) {
+		if !req[name] && !slices.Contains(arenaReadOnly, name) {
+			t.Errorf("arena field %q has no place in client.PutArenaRequest", name)
+		}
+	}
+	for name := range req {
+		if !names(client.Arena{})[name] {
+			t.Errorf("client.PutArenaRequest sends %q, which an arena does not show", name)
+		}
 	}
 }
