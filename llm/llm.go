@@ -290,10 +290,17 @@ func (c *Client) post(ctx context.Context, body []byte) (*http.Response, error) 
 }
 
 // loneSurrogate is the error for a reply holding esc, half a surrogate
-// pair.
-func loneSurrogate(esc string) error {
-	return fmt.Errorf("%w: %s without its other half, which would be read as U+FFFD, so the reply is refused", ErrLoneSurrogate, esc)
+// pair. It names the escape first: a model agent's forfeit reason keeps
+// only the start of it.
+func loneSurrogate(esc string) error { return &surrogateError{esc} }
+
+type surrogateError struct{ esc string }
+
+func (e *surrogateError) Error() string {
+	return "llm: lone UTF-16 surrogate " + e.esc + " in the reply: half of a pair, which would be read as U+FFFD, so the reply is refused"
 }
+
+func (e *surrogateError) Is(target error) bool { return target == ErrLoneSurrogate }
 
 // describeBody says what a body that is not a completion was, for an
 // operator to recognise: an HTML page (a web UI or a proxy's login page
