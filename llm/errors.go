@@ -162,7 +162,8 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 }
 
 // IsRetryable reports whether err may go away if the same request is sent
-// again: rate limits (429), server failures (5xx), request timeouts (408),
+// again: rate limits (429, but not OpenAI's insufficient_quota, a spent
+// balance), server failures (5xx), request timeouts (408),
 // conflicts (409, which OpenAI documents as retryable), timeouts and
 // dropped connections. Client errors (400, 401, 403, 404) and a cancelled
 // context are not. A context deadline counts as a timeout here; the caller
@@ -177,8 +178,11 @@ func IsRetryable(err error) bool {
 		switch {
 		case ae.Status == 0:
 			return ae.Type == "server_error"
-		case ae.Status == http.StatusRequestTimeout, ae.Status == http.StatusConflict,
-			ae.Status == http.StatusTooManyRequests, ae.Status >= 500:
+		case ae.Status == http.StatusTooManyRequests:
+			// OpenAI answers a spent quota or credit with 429 too; it
+			// does not pass by waiting, so asking again only adds load.
+			return !strings.Contains(ae.Code+" "+ae.Type, "insufficient_quota")
+		case ae.Status == http.StatusRequestTimeout, ae.Status == http.StatusConflict, ae.Status >= 500:
 			return true
 		}
 		return false

@@ -187,6 +187,7 @@ func TestAPIErrorsAreTypedAndClassified(t *testing.T) {
 		{"proxy HTML page", llmtest.Reply{Status: 502, Body: "<html>Bad Gateway</html>", ContentType: "text/html"}, 502, "", "", "<html>Bad Gateway</html>", 0, true},
 		{"old vLLM flat error", llmtest.Reply{Status: 400, Body: `{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}`}, 400, "BadRequestError", "400", "too long", 0, false},
 		{"bare string error", llmtest.Reply{Status: 404, Body: `{"error":"model \"x\" not found"}`}, 404, "", "", `model "x" not found`, 0, false},
+		{"spent quota", llmtest.Reply{Status: 429, ErrorType: "insufficient_quota", ErrorCode: "insufficient_quota", ErrorMessage: "You exceeded your current quota"}, 429, "insufficient_quota", "insufficient_quota", "exceeded your current quota", 0, false},
 		{"fractional Retry-After", llmtest.Reply{Status: 503, RetryAfter: "0.25"}, 503, "server_error", "", "", 250 * time.Millisecond, true},
 	}
 	for _, tc := range cases {
