@@ -132,7 +132,11 @@ func arenaPut(fs *flag.FlagSet) action {
 // arenaBase is the definition arena put starts from: file's (- is stdin),
 // else the arena's own, else (no such arena yet) an empty one. The
 // fields only the server sets are dropped, the name too: NAME says which
-// arena the definition is for, so another arena's file copies it.
+// arena the definition is for, so another arena's file copies it. The
+// rules a PUT turns on when left out (void_all_forfeit,
+// one_deadline_per_answer) are sent as false when the arena as shown has
+// them off, which it shows by leaving them out: otherwise a change that
+// did not name them would turn them on.
 func arenaBase(ctx context.Context, inv *invocation, name, file string) (map[string]json.RawMessage, error) {
 	var data []byte
 	var err error
@@ -164,6 +168,16 @@ func arenaBase(ctx context.Context, inv *invocation, name, file string) (map[str
 		def = map[string]json.RawMessage{}
 		if err := strictjson.UnmarshalNamed(inner, &def, "arena definition "+file); err != nil {
 			return nil, usagef("arena put: %v", err)
+		}
+	}
+	if _, shown := def["created_at"]; shown {
+		// An arena as the server shows it (arena show --json) leaves these
+		// out when false; a definition written by hand leaves them out
+		// for the default, true.
+		for _, k := range []string{"void_all_forfeit", "one_deadline_per_answer"} {
+			if _, ok := def[k]; !ok {
+				def[k] = json.RawMessage("false")
+			}
 		}
 	}
 	for _, k := range arenaReadOnly {

@@ -76,6 +76,33 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 			t.Errorf("fields not named were reset: before %+v, after %+v", before, a)
 		}
 	})
+	t.Run("a rule that is off stays off", func(t *testing.T) {
+		// The API shows void_all_forfeit and one_deadline_per_answer only
+		// when true, and a PUT without them turns them on.
+		put("rules-off", "game=verifiable", "seats=2", "void_all_forfeit=false", "one_deadline_per_answer=false")
+		put("rules-off", "stake=9")
+		if a := show("rules-off"); a.Stake != 9 || a.VoidAllForfeit || a.OneDeadlinePerAnswer {
+			t.Errorf("after arena put stake=9: stake %d, void_all_forfeit %v, one_deadline_per_answer %v; want 9, false, false",
+				a.Stake, a.VoidAllForfeit, a.OneDeadlinePerAnswer)
+		}
+		file := filepath.Join(t.TempDir(), "rules-off.json")
+		if err := os.WriteFile(file, []byte(cli(op, "arena", "show", "rules-off", "--json").out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		put("rules-off-copy", "--file", file)
+		if a := show("rules-off-copy"); a.VoidAllForfeit || a.OneDeadlinePerAnswer {
+			t.Errorf("a copy from arena show --json turned the rules on: %+v", a)
+		}
+		// A definition written by hand leaves them out for the default.
+		hand := filepath.Join(t.TempDir(), "hand.json")
+		if err := os.WriteFile(hand, []byte(`{"game":"verifiable","seats":2}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		put("rules-default", "--file", hand)
+		if a := show("rules-default"); !a.VoidAllForfeit || !a.OneDeadlinePerAnswer {
+			t.Errorf("a hand-written definition without the rules: %+v, want both on", a)
+		}
+	})
 	t.Run("a file from arena show --json copies the arena", func(t *testing.T) {
 		r := cli(op, "arena", "show", "pot", "--json")
 		file := filepath.Join(t.TempDir(), "pot.json")
