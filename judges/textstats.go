@@ -3,6 +3,7 @@ package judges
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -134,6 +135,11 @@ func termPattern(term string) (*regexp.Regexp, error) { return termPatternPlural
 // lost a required term's whole weight, and "storms" dodged a forbidden
 // "storm".
 func termPatternPlural(term string, plural bool) (*regexp.Regexp, error) {
+	return termPatterns.get(term, plural)
+}
+
+// compileTermPattern builds termPatternPlural's pattern.
+func compileTermPattern(term string, plural bool) (*regexp.Regexp, error) {
 	parts := strings.Fields(term)
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
@@ -143,6 +149,49 @@ func termPatternPlural(term string, plural bool) (*regexp.Regexp, error) {
 		suffix = `(?:s|es)?`
 	}
 	return regexp.Compile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.Join(parts, `\s+`) + suffix + `(?:$|[^\p{L}\p{N}])`)
+}
+
+// A verdict matches dozens of terms against each answer, and compiling
+// their patterns was a seventh of the rubric judge's CPU. Compiled
+// patterns are safe for concurrent use, so one cache serves every judge.
+// Some terms come from answers (a verdict-like key), so it is bounded: at
+// termPatternCap entries it starts over, which costs recompiling the
+// prompt sets' few hundred terms once.
+const termPatternCap = 4096
+
+var termPatterns = patternCache{m: map[patternKey]patternEntry{}}
+
+type patternKey struct {
+	term   string
+	plural bool
+}
+
+type patternEntry struct {
+	re  *regexp.Regexp
+	err error
+}
+
+type patternCache struct {
+	mu sync.Mutex
+	m  map[patternKey]patternEntry
+}
+
+func (c *patternCache) get(term string, plural bool) (*regexp.Regexp, error) {
+	k := patternKey{term, plural}
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return e.re, e.err
+	}
+	re, err := compileTermPattern(term, plural)
+	c.mu.Lock()
+	if len(c.m) >= termPatternCap {
+		clear(c.m)
+	}
+	c.m[k] = patternEntry{re, err}
+	c.mu.Unlock()
+	return re, err
 }
 
 // hasTerm reports whether text contains term as whole words. An empty
