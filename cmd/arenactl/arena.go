@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,9 +52,10 @@ var arenaCommands = []*command{
 		summary: "Create an arena or change one (needs --operator-token). Starts from FILE (- for\n" +
 			"        stdin: a definition as PUT /v1/arenas/{name} takes it, or what arena show --json\n" +
 			"        prints) or else from the arena as it is now, sets each FIELD=VALUE (VALUE is\n" +
-			"        JSON, or else a string: stake=150 rewards=[60,30] house_fee_bps=250\n" +
-			"        reward_mode=linear), and sends the whole definition, so fields not named keep\n" +
-			"        their values. Running contests keep the stakes and payout terms they began with.",
+			"        JSON, a comma-separated list for a list field, or else a string: stake=150\n" +
+			"        rewards=60,30 judges=rubric,ai reward_mode=linear), and sends the whole\n" +
+			"        definition, so fields not named keep their values. Running contests keep the\n" +
+			"        stakes and payout terms they began with.",
 		args:     []string{"NAME"},
 		variadic: true,
 		cred:     credOperator,
@@ -104,11 +106,7 @@ func arenaPut(fs *flag.FlagSet) action {
 			if slices.Contains(arenaReadOnly, k) {
 				return usagef("arena put: %s cannot be set (the name is the NAME argument; the times are the server's)", k)
 			}
-			raw := json.RawMessage(v)
-			if !json.Valid(raw) {
-				raw, _ = json.Marshal(v) // a bare word: forfeit=three_strikes
-			}
-			def[k] = raw
+			def[k] = fieldValue(k, v)
 		}
 		body, err := json.Marshal(def)
 		if err != nil {
@@ -116,6 +114,11 @@ func arenaPut(fs *flag.FlagSet) action {
 		}
 		var req client.PutArenaRequest
 		if err := strictjson.UnmarshalNamed(body, &req, "arena definition"); err != nil {
+			return usagef("arena put: %v", err)
+		}
+		// The server refuses a miscased field ("Stake") that
+		// encoding/json would take for another.
+		if err := strictjson.CheckKeys(body, &req); err != nil {
 			return usagef("arena put: %v", err)
 		}
 		a, err := inv.client.PutArena(ctx, name, req)
@@ -127,6 +130,43 @@ func arenaPut(fs *flag.FlagSet) action {
 		}
 		return printArena(inv, a)
 	}
+}
+
+// fieldValue is the JSON a FIELD=VALUE argument sets: VALUE itself when
+// it is JSON (stake=150, rewards=[60,30], distinct_owners=true), a list
+// of its comma-separated parts for a list field (rewards=60,30,
+// judges=rubric,ai), and otherwise the string (forfeit=three_strikes).
+func fieldValue(field, value string) json.RawMessage {
+	if json.Valid([]byte(value)) {
+		return json.RawMessage(value)
+	}
+	if f, ok := putArenaField(field); ok && f.Type.Kind() == reflect.Slice {
+		parts := []json.RawMessage{}
+		for p := range strings.SplitSeq(value, ",") {
+			p = strings.TrimSpace(p)
+			if json.Valid([]byte(p)) {
+				parts = append(parts, json.RawMessage(p))
+			} else {
+				s, _ := json.Marshal(p)
+				parts = append(parts, s)
+			}
+		}
+		out, _ := json.Marshal(parts)
+		return out
+	}
+	out, _ := json.Marshal(value)
+	return out
+}
+
+// putArenaField is the field of client.PutArenaRequest named name in JSON.
+func putArenaField(name string) (reflect.StructField, bool) {
+	t := reflect.TypeFor[client.PutArenaRequest]()
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); n == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // arenaBase is the definition arena put starts from: file's (- is stdin),
@@ -163,11 +203,17 @@ func arenaBase(ctx context.Context, inv *invocation, name, file string) (map[str
 	if err := strictjson.UnmarshalNamed(data, &def, "arena definition "+file); err != nil {
 		return nil, usagef("arena put: %v", err)
 	}
+	if err := strictjson.CheckKeys(data, &def); err != nil { // a field given twice
+		return nil, usagef("arena put: %s: %v", file, err)
+	}
 	if inner, ok := def["arena"]; ok && file != "" {
 		// arena show --json wraps the arena: {"arena": {...}}.
 		def = map[string]json.RawMessage{}
 		if err := strictjson.UnmarshalNamed(inner, &def, "arena definition "+file); err != nil {
 			return nil, usagef("arena put: %v", err)
+		}
+		if err := strictjson.CheckKeys(inner, &def); err != nil {
+			return nil, usagef("arena put: %s: %v", file, err)
 		}
 	}
 	if _, shown := def["created_at"]; shown {

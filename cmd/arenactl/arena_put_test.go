@@ -66,7 +66,7 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 	})
 	t.Run("changing one field keeps the others", func(t *testing.T) {
 		before := show("pot")
-		put("pot", "stake=150", "rewards=[60,30]", "reward_mode=schedule")
+		put("pot", "stake=150", "rewards=60,30", "reward_mode=schedule")
 		a := show("pot")
 		if a.Stake != 150 || !slices.Equal(a.Rewards, []int{60, 30}) || a.RewardMode != "schedule" {
 			t.Errorf("changed fields: stake %d, rewards %v, mode %q", a.Stake, a.Rewards, a.RewardMode)
@@ -74,6 +74,16 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 		if a.HouseFeeBps != before.HouseFeeBps || a.MaxQueuedPerOwner != before.MaxQueuedPerOwner || !a.DistinctOwners ||
 			a.Forfeit != before.Forfeit || string(a.Options) != string(before.Options) || !a.CreatedAt.Equal(before.CreatedAt) {
 			t.Errorf("fields not named were reset: before %+v, after %+v", before, a)
+		}
+	})
+	t.Run("a list field takes a comma-separated list", func(t *testing.T) {
+		put("panel", "game=prompt", "seats=2", "judges=rubric, ai", "rewards=70,30")
+		if a := show("panel"); !slices.Equal(a.Judges, []string{"rubric", "ai"}) || !slices.Equal(a.Rewards, []int{70, 30}) {
+			t.Errorf("judges %q, rewards %v", a.Judges, a.Rewards)
+		}
+		put("panel", "rewards=[]")
+		if a := show("panel"); len(a.Rewards) != 0 || a.Rewards == nil {
+			t.Errorf("rewards=[]: %#v, want an empty schedule", a.Rewards)
 		}
 	})
 	t.Run("a rule that is off stays off", func(t *testing.T) {
@@ -128,6 +138,9 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 			want string
 		}{
 			{op, []string{"pot", "stakes=5"}, `unknown field "stakes"`},
+			// encoding/json alone fills stake from "Stake" (or keeps the
+			// other of the two): the server refuses a miscased field.
+			{op, []string{"pot", "Stake=5"}, "Stake"},
 			{op, []string{"pot", "stake"}, "is not FIELD=VALUE"},
 			{op, []string{"pot", "name=other"}, "name cannot be set"},
 			{op, []string{"pot", "stake=1.5"}, "stake"},
@@ -138,6 +151,13 @@ func TestArenaPutAgainstARealNode(t *testing.T) {
 			if r.code != 2 || !strings.Contains(r.err, tc.want) {
 				t.Errorf("arena put %q: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.err, tc.want)
 			}
+		}
+		dup := filepath.Join(t.TempDir(), "dup.json")
+		if err := os.WriteFile(dup, []byte(`{"arena":{"game":"prompt","seats":3,"stake":5,"stake":6}}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r := cli(op, "arena", "put", "pot", "--file", dup); r.code != 2 || !strings.Contains(r.err, "twice") {
+			t.Errorf("a file giving stake twice: exit %d, stderr %q", r.code, r.err)
 		}
 		if a := show("pot"); !a.UpdatedAt.Equal(before.UpdatedAt) || a.Stake != before.Stake {
 			t.Errorf("a refused put changed the arena: %+v", a)
