@@ -338,8 +338,9 @@ const globalUsage = `Global flags (accepted before the command or after the subc
                           forwarded to the leader (env ARENA_SERVER,
                           default ` + defaultServer + `)
   --key KEY               owner API key, aro_... (env ARENA_KEY)
-  --operator-token TOKEN  operator token, for grant, adjust, audit, contest
-                          abort, cluster remove, and balance or transfers of
+  --operator-token TOKEN  operator token, for grant, adjust, audit, ledger
+                          settings, arena put and delete, contest abort,
+                          cluster remove, and balance or transfers of
                           another owner (env ARENA_OPERATOR_TOKEN)
   --json                  print the API's JSON object instead of a table;
                           amounts are then integers in minor units

@@ -43,6 +43,14 @@ var ledgerCommands = []*command{
 		setup: grantCmd(true),
 	},
 	{
+		group: "ledger", name: "settings", synopsis: "[--starting-grant N]",
+		summary: "Show the money rules (needs --operator-token): what every new owner receives\n" +
+			"        and the currency. --starting-grant N changes the grant, in minor units, for\n" +
+			"        owners registered from then on (0 for none).",
+		cred:  credOperator,
+		setup: ledgerSettingsCmd,
+	},
+	{
 		group: "audit",
 		summary: "Re-verify the ledger on the node (needs --operator-token) and show the money issued,\n" +
 			"        in wallets, in escrow and taken by the house; exits 1 if it finds problems.",
@@ -238,4 +246,27 @@ func auditCmd(*flag.FlagSet) action {
 func visited(fs *flag.FlagSet, name string) (set bool) {
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+func ledgerSettingsCmd(fs *flag.FlagSet) action {
+	grant := fs.Int64("starting-grant", 0, "")
+	return func(ctx context.Context, inv *invocation) error {
+		cur, err := inv.client.LedgerSettings(ctx)
+		if err != nil {
+			return err
+		}
+		if visited(fs, "starting-grant") {
+			// PUT replaces the settings: the currency is sent as it is.
+			if cur, err = inv.client.SetLedgerSettings(ctx, client.LedgerSettings{StartingGrant: *grant, Currency: cur.Currency}); err != nil {
+				return err
+			}
+		}
+		if inv.g.json {
+			return printJSON(inv.stdout, map[string]any{"settings": cur})
+		}
+		t := newTable(inv.stdout)
+		t.row("STARTING GRANT", formatMoney(cur.StartingGrant, cur.Currency))
+		t.row("CURRENCY", cur.Currency)
+		return t.flush()
+	}
 }
