@@ -159,7 +159,7 @@ func compileTermPattern(term string, plural bool) (*regexp.Regexp, error) {
 // prompt sets' few hundred terms once.
 const termPatternCap = 4096
 
-var termPatterns = patternCache{m: map[patternKey]patternEntry{}}
+var termPatterns = patternCache{m: map[patternKey]patternEntry{}, cap: termPatternCap}
 
 type patternKey struct {
 	term   string
@@ -172,8 +172,9 @@ type patternEntry struct {
 }
 
 type patternCache struct {
-	mu sync.Mutex
-	m  map[patternKey]patternEntry
+	mu  sync.Mutex
+	m   map[patternKey]patternEntry
+	cap int
 }
 
 func (c *patternCache) get(term string, plural bool) (*regexp.Regexp, error) {
@@ -186,7 +187,7 @@ func (c *patternCache) get(term string, plural bool) (*regexp.Regexp, error) {
 	}
 	re, err := compileTermPattern(term, plural)
 	c.mu.Lock()
-	if len(c.m) >= termPatternCap {
+	if len(c.m) >= c.cap {
 		clear(c.m)
 	}
 	c.m[k] = patternEntry{re, err}
