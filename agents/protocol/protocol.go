@@ -235,8 +235,18 @@ func bad(code, format string, args ...any) *ParseError {
 	return &ParseError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Parse decodes and validates an agent frame.
+// Parse decodes and validates an agent frame. On a refusal the Inbound
+// holds what could be read of the frame, for the error frame's echo.
 func Parse(data []byte) (Inbound, error) {
+	if in, ok := parseFast(data); ok {
+		return in, nil
+	}
+	return parseStrict(data)
+}
+
+// parseStrict is Parse through encoding/json: the decoder that judges
+// every frame parseFast does not accept, and writes every refusal.
+func parseStrict(data []byte) (Inbound, error) {
 	var in Inbound
 	if !utf8.Valid(data) {
 		return in, bad("bad_frame", "frame is not valid UTF-8")
