@@ -191,3 +191,64 @@ func TestArenaPutRefusesWhatCannotApply(t *testing.T) {
 		})
 	}
 }
+
+// TestArenaReadBackAndPutAgainKeepsItsRules: the docs tell an operator
+// that a PUT replaces the whole definition, so to send every field to
+// keep. An arena with void_all_forfeit or one_deadline_per_answer off was
+// shown without them (its JSON leaves false out), and a PUT without them
+// turns them on: reading the arena and putting it back, changed nothing
+// else, turned both rules on.
+func TestArenaReadBackAndPutAgainKeepsItsRules(t *testing.T) {
+	_, nodes := plCluster(t, 1, plOptions{})
+	base := nodes[0].url
+	def := map[string]any{"game": "verifiable", "seats": 2, "stake": 5, "void_all_forfeit": false, "one_deadline_per_answer": false}
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/rules-off", plOperator, def, nil); code != 200 {
+		t.Fatalf("PUT: status %d", code)
+	}
+	read := func(path string) map[string]any {
+		t.Helper()
+		var out map[string]json.RawMessage
+		if code := plHTTP(t, "GET", base+path, "", nil, &out); code != 200 {
+			t.Fatalf("GET %s: status %d", path, code)
+		}
+		raw := out["arena"]
+		if path == "/v1/arenas" {
+			var list []map[string]any
+			if err := json.Unmarshal(out["arenas"], &list); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range list {
+				if a["name"] == "rules-off" {
+					return a
+				}
+			}
+			t.Fatalf("GET /v1/arenas lists no rules-off")
+		}
+		var a map[string]any
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, path := range []string{"/v1/arenas/rules-off", "/v1/arenas"} {
+		a := read(path)
+		for _, k := range []string{"void_all_forfeit", "one_deadline_per_answer"} {
+			if v, ok := a[k]; !ok || v != false {
+				t.Errorf("GET %s: %s = %v (present %v), want false shown", path, k, v, ok)
+			}
+		}
+	}
+	a := read("/v1/arenas/rules-off")
+	for _, k := range []string{"name", "created_at", "updated_at"} {
+		delete(a, k)
+	}
+	var put struct{ Arena map[string]any }
+	if code := plHTTP(t, "PUT", base+"/v1/arenas/rules-off", plOperator, a, &put); code != 200 {
+		t.Fatalf("PUT back: status %d", code)
+	}
+	for _, k := range []string{"void_all_forfeit", "one_deadline_per_answer"} {
+		if put.Arena[k] != false {
+			t.Errorf("after the read-back PUT %s = %v, want false", k, put.Arena[k])
+		}
+	}
+}

@@ -178,7 +178,7 @@ func (s *Server) listArenas(c *gin.Context) {
 	}
 	// currency tells displays how to show stakes and payouts, which are
 	// minor units of the ledger's default currency.
-	c.JSON(http.StatusOK, gin.H{"arenas": list, "queued": queued, "currency": ledgerCurrency()})
+	c.JSON(http.StatusOK, gin.H{"arenas": viewArenas(list), "queued": queued, "currency": ledgerCurrency()})
 }
 
 func (s *Server) getArena(c *gin.Context) {
@@ -194,7 +194,7 @@ func (s *Server) getArena(c *gin.Context) {
 	}
 	// The queue depth tells owners whether waiting is worth it and lets an
 	// operator see that a drained arena will start nothing more.
-	c.JSON(http.StatusOK, gin.H{"arena": a, "queued": len(t)})
+	c.JSON(http.StatusOK, gin.H{"arena": viewArena(a), "queued": len(t)})
 }
 
 // putArenaReq is the operator's arena definition; omitted fields take the
@@ -288,7 +288,7 @@ func (s *Server) putArena(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"arena": a})
+	c.JSON(http.StatusOK, gin.H{"arena": viewArena(a)})
 }
 
 // deleteArena serves DELETE /v1/arenas/{name}[?abort=true] (operator):
