@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/agentarena/arena/api"
@@ -49,7 +50,7 @@ func (r *Runner) judge(c *arena.Contest) {
 		}
 		ps, ok := st.(promptState)
 		if !ok {
-			r.log.Error("judged contest of a game without prompt and answers", "contest", id, "game", c.Game)
+			r.judgeFailed(ctx, c, "none", fmt.Errorf("%w: game %s", errNotJudgeable, c.Game), true)
 			return
 		}
 		p := ps.Prompt()
@@ -65,24 +66,19 @@ func (r *Runner) judge(c *arena.Contest) {
 		}
 		j := r.pickJudge(ar)
 		if j == nil {
-			r.log.Error("no judge available", "contest", id, "judges", ar.Judges)
+			r.judgeFailed(ctx, c, "none", fmt.Errorf("%w: arena %s names %q, and this node runs none of them nor the rubric judge", errNoJudge, ar.Name, ar.Judges), false)
 			return
 		}
-		jctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		jctx, cancel := context.WithTimeout(ctx, r.cfg.JudgeTimeout)
 		started := time.Now()
 		v, err := j.Rank(jctx, task, entries)
 		cancel()
 		r.metrics.observeJudge(j.Name(), time.Since(started), err)
 		if err != nil {
-			// Back off per contest (1 s doubling to 1 min): a judge that
-			// keeps failing must not be called ten times a second.
-			r.mu.Lock()
-			w := r.judgeRetry[id]
-			w.delay = min(max(2*w.delay, time.Second), time.Minute)
-			w.next = r.cfg.Now().Add(w.delay)
-			r.judgeRetry[id] = w
-			r.mu.Unlock()
-			r.log.Warn("judging failed; will retry", "contest", id, "judge", j.Name(), "retry_in", w.delay, "err", err)
+			if ctx.Err() != nil {
+				return // the term ended: the next leader judges it
+			}
+			r.judgeFailed(ctx, c, j.Name(), err, permanentJudgeError(err))
 			return
 		}
 		r.mu.Lock()

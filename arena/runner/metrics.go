@@ -13,6 +13,7 @@ import (
 type metrics struct {
 	judgeLatency *prometheus.HistogramVec
 	judgeErrors  *prometheus.CounterVec
+	judgeGaveUp  *prometheus.CounterVec
 	backlog      prometheus.GaugeFunc
 }
 
@@ -27,15 +28,24 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *
 		}, []string{"judge"}),
 		judgeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "arena_judge_errors_total",
-			Help: "Judge calls that failed (the contest stays judging and is retried), by judge.",
+			Help: "Judge calls that failed (the contest stays judging and is retried until it is given up), by judge.",
 		}, []string{"judge"}),
+		judgeGaveUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arena_judge_given_up_total",
+			Help: "Contests whose judging was given up past --judge-give-up-after (error=transient) or --judge-give-up-permanent-after (error=permanent) and which were aborted with their stakes refunded.",
+		}, []string{"error"}),
 		backlog: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "arena_runner_event_backlog",
 			Help: fmt.Sprintf("Committed events waiting for the leader's contest runner beyond its %d-event buffer (growing: the runner falls behind; it drops none).", buffer),
 		}, backlog),
 	}
+	// Both series exist from the start at 0, so an alert on increase()
+	// sees the first contest given up.
+	for _, kind := range []string{"permanent", "transient"} {
+		m.judgeGaveUp.WithLabelValues(kind)
+	}
 	if reg != nil {
-		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.backlog)
+		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.judgeGaveUp, m.backlog)
 	}
 	return m
 }

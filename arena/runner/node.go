@@ -57,6 +57,9 @@ type Node interface {
 	Resign(ctx context.Context, contest, agentID, reason string) error
 	Timeout(ctx context.Context, contest string, seat int, deadline int64) error
 	Judged(ctx context.Context, contest string, ranks []int, verdict json.RawMessage, flagged []int) error
+	// AbortContest voids a contest, refunding its stakes (the operator's
+	// abort; the runner's when a judging is given up).
+	AbortContest(ctx context.Context, contest, reason string) error
 }
 
 var _ Node = (*arena.Node)(nil)

@@ -34,6 +34,20 @@ type Config struct {
 	// however early it plays it (nil: none).
 	Reference func(promptID, promptText string) (string, bool)
 	Judges    map[string]Judge
+	// JudgeTimeout bounds one judging try (0: 60 s): a judge that has no
+	// verdict by then fails that try, which is retried with backoff.
+	JudgeTimeout time.Duration
+	// JudgeGiveUpAfter bounds how long a contest waits in judging for
+	// its verdict (0: 15 min; negative: for ever). Once its judging has
+	// lasted that long, the next failed try gives it up: the contest is
+	// aborted, its stakes refunded, with a reason naming the judge's
+	// error (judge_giveup.go).
+	JudgeGiveUpAfter time.Duration
+	// JudgeGiveUpPermanentAfter is the same bound for a contest whose
+	// last try failed with an error the server says waiting will not
+	// fix (a refused key, an unknown model, a spent quota, a prompt past
+	// the model's context): 0: 2 min; never longer than JudgeGiveUpAfter.
+	JudgeGiveUpPermanentAfter time.Duration
 	// BotDelay is how long a bot waits before moving, so spectators can
 	// follow a game; 0 in tests.
 	BotDelay time.Duration
@@ -103,10 +117,14 @@ type Runner struct {
 	events atomic.Pointer[arena.Subscription]
 }
 
-// retryWait paces retries of a failing judgement.
+// retryWait paces retries of a failing judgement and remembers since
+// when the contest has been judging, to give it up (judge_giveup.go).
 type retryWait struct {
 	delay time.Duration
 	next  time.Time
+	// since is when the contest entered judging (its judging event's
+	// time, read once per term); zero until a try failed.
+	since time.Time
 }
 
 // New builds a runner; Run starts it.
@@ -122,6 +140,18 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.JudgeTimeout <= 0 {
+		cfg.JudgeTimeout = DefaultJudgeTimeout
+	}
+	if cfg.JudgeGiveUpAfter == 0 {
+		cfg.JudgeGiveUpAfter = DefaultJudgeGiveUpAfter
+	}
+	if cfg.JudgeGiveUpPermanentAfter <= 0 {
+		cfg.JudgeGiveUpPermanentAfter = DefaultJudgeGiveUpPermanentAfter
+	}
+	if cfg.JudgeGiveUpAfter > 0 {
+		cfg.JudgeGiveUpPermanentAfter = min(cfg.JudgeGiveUpPermanentAfter, cfg.JudgeGiveUpAfter)
 	}
 	r := &Runner{cfg: cfg, node: cfg.Node, log: cfg.Logger.With("component", "runner"),
 		bots: map[string]Bot{}, hook: webhook.New(cfg.HTTPClient, cfg.AgentEgress), modelHTTP: cfg.AgentEgress.Client(nil),

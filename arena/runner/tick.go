@@ -351,6 +351,7 @@ func (r *Runner) ended(c *arena.Contest) {
 	}
 	r.mu.Lock()
 	delete(r.dispatched, c.ID)
+	delete(r.judgeRetry, c.ID) // judged, given up, or aborted by an operator
 	r.mu.Unlock()
 }
 

@@ -55,6 +55,9 @@ type Main struct {
 	JudgeBaseURL string
 	JudgeModel   string
 	JudgeAPIKey  string
+	// Judging bounds one judging try and a contest's wait for its
+	// verdict (judgeflags.go).
+	Judging      JudgeTuning
 	MaxBodyBytes int64
 	// Limits bound frames, rates, connections and HTTP timeouts per client
 	// (zero fields: web.DefaultLimits); AllowedOrigins admits pages served
@@ -162,6 +165,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return err
 	}
 	if err := m.Raft.registerFlags(fs, env); err != nil {
+		return err
+	}
+	if err := m.Judging.registerFlags(fs, env); err != nil {
 		return err
 	}
 	if err := m.registerOpsFlags(fs, env); err != nil {
@@ -299,7 +305,8 @@ func (m *Main) Run(ctx context.Context) error {
 		logger.Warn("--agent-egress=any: webhook and model-endpoint agents may be called on this machine's loopback and private network; use it only where every owner is trusted")
 	}
 	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay, Reference: bots.ReferenceAnswer,
-		Judges: judgeSet, Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg, AgentEgress: m.AgentEgress})
+		Judges: judgeSet, JudgeTimeout: m.Judging.Timeout, JudgeGiveUpAfter: m.Judging.GiveUpAfter, JudgeGiveUpPermanentAfter: m.Judging.GiveUpPermanentAfter,
+		Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg, AgentEgress: m.AgentEgress})
 	srv := web.New(web.Config{
 		Cluster: m.Node, Accounts: m.Node, Contests: m.Node, Ledger: m.Node, Preferences: m.Node,
 		Runner: m.Runner, Logger: logger, Gatherer: reg, Registerer: reg,

@@ -381,6 +381,14 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"--agent-egress any", []string{"--agent-egress", "any"}, nil, func(m *Main) string { return m.AgentEgress.String() }, "any"},
 		{"ARENA_AGENT_EGRESS=any", nil, map[string]string{"ARENA_AGENT_EGRESS": "any"}, func(m *Main) string { return m.AgentEgress.String() }, "any"},
 		{"--agent-egress beats ARENA_AGENT_EGRESS", []string{"--agent-egress=public"}, map[string]string{"ARENA_AGENT_EGRESS": "any"}, func(m *Main) string { return m.AgentEgress.String() }, "public"},
+		{"judge timeout defaults to 1m", nil, nil, func(m *Main) string { return m.Judging.Timeout.String() }, "1m0s"},
+		{"--judge-timeout", []string{"--judge-timeout", "90s"}, nil, func(m *Main) string { return m.Judging.Timeout.String() }, "1m30s"},
+		{"ARENA_JUDGE_TIMEOUT", nil, map[string]string{"ARENA_JUDGE_TIMEOUT": "2m"}, func(m *Main) string { return m.Judging.Timeout.String() }, "2m0s"},
+		{"judging is given up after 15m by default", nil, nil, func(m *Main) string { return m.Judging.GiveUpAfter.String() }, "15m0s"},
+		{"ARENA_JUDGE_GIVE_UP_AFTER", nil, map[string]string{"ARENA_JUDGE_GIVE_UP_AFTER": "1h"}, func(m *Main) string { return m.Judging.GiveUpAfter.String() }, "1h0m0s"},
+		{"--judge-give-up-after 0 is never", []string{"--judge-give-up-after", "0"}, nil, func(m *Main) string { return fmt.Sprint(m.Judging.GiveUpAfter < 0) }, "true"},
+		{"after a permanent error, 2m by default", nil, nil, func(m *Main) string { return m.Judging.GiveUpPermanentAfter.String() }, "2m0s"},
+		{"--judge-give-up-permanent-after", []string{"--judge-give-up-permanent-after", "30s"}, nil, func(m *Main) string { return m.Judging.GiveUpPermanentAfter.String() }, "30s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,6 +405,7 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"--max-body-bytes", "-1"}, {"--shutdown-timeout", "0s"}, {"--shutdown-timeout", "soon"},
 		{"--forward-timeout", "-1s"}, {"--ready-max-lag", "0"}, {"--ready-max-lag", "x"}, {"--raft-timeout", "10ms"},
 		{"--raft-log", "sqlite"}, {"--raft-log", ""}, {"--agent-egress", "private"}, {"--agent-egress", ""},
+		{"--judge-timeout", "0s"}, {"--judge-timeout", "70"}, {"--judge-give-up-after", "-1m"}, {"--judge-give-up-permanent-after", "0"},
 	} {
 		t.Run("refused: "+strings.Join(bad, " "), func(t *testing.T) {
 			if err := NewMain().ParseFlags(bad, func(string) string { return "" }); err == nil {
