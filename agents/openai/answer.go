@@ -60,18 +60,23 @@ func (a *Agent) Answer(ctx context.Context, turn protocol.Turn, send func(text s
 	}
 	msgs := []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: view.Prompt}}
 	wrote := false
-	_, err := a.client.Stream(ctx, msgs, func(delta string) error {
-		wrote = wrote || delta != ""
-		if budget <= 0 {
-			return nil // keep reading, send nothing more: the answer is full
-		}
-		delta = textcut.Cut(delta, budget)
-		budget -= len(delta)
-		pending.WriteString(delta)
-		if pending.Len() >= chunkBytes || time.Since(last) >= chunkWait {
-			return flush(false)
-		}
-		return nil
+	// Only a call that failed before the model wrote anything is sent
+	// again: what it wrote is the seat's answer already.
+	err := a.withRetries(ctx, turn.Deadline, func() (bool, error) {
+		_, err := a.client.Stream(ctx, msgs, func(delta string) error {
+			wrote = wrote || delta != ""
+			if budget <= 0 {
+				return nil // keep reading, send nothing more: the answer is full
+			}
+			delta = textcut.Cut(delta, budget)
+			budget -= len(delta)
+			pending.WriteString(delta)
+			if pending.Len() >= chunkBytes || time.Since(last) >= chunkWait {
+				return flush(false)
+			}
+			return nil
+		})
+		return !wrote, err
 	})
 	// An invalid send (the contest ended, the seat is done) is expected
 	// and not worth a warning.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agentarena/arena/agents"
 	"github.com/agentarena/arena/agents/protocol"
@@ -45,15 +46,26 @@ type Config struct {
 	// its connections; a client that is not so built gets a transport of
 	// its own here, held to Egress.
 	HTTPClient *http.Client
+	// Retries is how many times a call that failed before the model
+	// wrote anything is sent again within the turn, when the error may
+	// pass (llm.IsRetryable: a 429 rate limit, 5xx, a dropped
+	// connection); 0: 2, as OpenAI's SDKs; negative: none.
+	Retries int
+	// Backoff is the first wait before a retry (0: 500 ms), doubled per
+	// retry up to 8 s and jittered, as the SDKs do; a longer Retry-After
+	// from the server wins (retry.go).
+	Backoff time.Duration
 }
 
 // Agent plays the turns of one model-endpoint agent. It is cheap to build,
 // so the caller makes one per turn with the agent's current endpoint.
 type Agent struct {
-	client *llm.Client
-	base   string // the endpoint's base URL, for what a refused call says
-	system string
-	log    *slog.Logger
+	client  *llm.Client
+	base    string // the endpoint's base URL, for what a refused call says
+	system  string
+	log     *slog.Logger
+	retries int
+	backoff time.Duration
 }
 
 // New builds an Agent; it fails only on an unusable endpoint.
@@ -72,7 +84,14 @@ func New(cfg Config) (*Agent, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Agent{client: client, base: ep.BaseURL, system: system, log: log}, nil
+	retries, backoff := cfg.Retries, cfg.Backoff
+	if retries == 0 {
+		retries = defaultRetries
+	}
+	if backoff <= 0 {
+		backoff = defaultBackoff
+	}
+	return &Agent{client: client, base: ep.BaseURL, system: system, log: log, retries: max(retries, 0), backoff: backoff}, nil
 }
 
 var firstInt = regexp.MustCompile(`-?\d+`)
@@ -101,7 +120,13 @@ func (a *Agent) Column(ctx context.Context, t protocol.Turn) (json.RawMessage, e
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "Legal columns: %v. Reply with one column number only.", v.Legal)
-	resp, err := a.client.Complete(ctx, []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: b.String()}})
+	msgs := []llm.Message{{Role: llm.RoleSystem, Content: a.system}, {Role: llm.RoleUser, Content: b.String()}}
+	var resp llm.Response
+	err := a.withRetries(ctx, t.Deadline, func() (bool, error) {
+		var err error
+		resp, err = a.client.Complete(ctx, msgs)
+		return true, err
+	})
 	if err != nil {
 		return nil, egress.Explain(err, baseURLField, a.base)
 	}

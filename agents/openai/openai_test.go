@@ -19,7 +19,8 @@ func newAgent(t *testing.T, reply func(llmtest.Request) llmtest.Reply) (*openai.
 	t.Helper()
 	srv := llmtest.NewServer(reply)
 	t.Cleanup(srv.Close)
-	a, err := openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: srv.BaseURL(), Model: "m"}, APIKey: llmtest.APIKey, Egress: egress.Any})
+	a, err := openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: srv.BaseURL(), Model: "m"}, APIKey: llmtest.APIKey, Egress: egress.Any,
+		Backoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestAnswerErrorsFitAForfeitReason(t *testing.T) {
 			a, _ := newAgent(t, func(llmtest.Request) llmtest.Reply { return tc.reply })
 			if tc.base != "" {
 				var err error
-				if a, err = openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: tc.base, Model: "m"}, Egress: tc.egress}); err != nil {
+				if a, err = openai.New(openai.Config{Endpoint: agents.ModelEndpoint{BaseURL: tc.base, Model: "m"}, Egress: tc.egress, Backoff: time.Millisecond}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -172,5 +173,76 @@ func TestEndpointOnAPrivateAddressIsNotCalled(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 0 {
 		t.Fatalf("the endpoint got %d requests", n)
+	}
+}
+
+// A model agent's seat forfeited at the first 429, though the server's
+// Retry-After fitted in the turn many times over, where OpenAI's SDKs
+// retry twice. It now retries as they do, within the turn: never past
+// its deadline, never what waiting will not fix, and never an answer the
+// model has begun.
+func TestRetriesWithinTheTurn(t *testing.T) {
+	const prompt = `{"prompt":"p","max_answer_bytes":100}`
+	const board = `{"board":[[-1,0],[1,0]],"you":1,"legal":[0,3]}`
+	rateLimited := llmtest.Reply{Status: 429, ErrorType: "requests", ErrorCode: "rate_limit_exceeded",
+		ErrorMessage: "Rate limit reached for requests", RetryAfter: "0.05"}
+	firstThen := func(first, then llmtest.Reply) func(llmtest.Request) llmtest.Reply {
+		return func(r llmtest.Request) llmtest.Reply {
+			if r.Seq == 1 {
+				return first
+			}
+			return then
+		}
+	}
+	always := func(r llmtest.Reply) func(llmtest.Request) llmtest.Reply {
+		return func(llmtest.Request) llmtest.Reply { return r }
+	}
+	for _, tc := range []struct {
+		name     string
+		column   bool
+		reply    func(llmtest.Request) llmtest.Reply
+		requests int
+		want     string // the answer relayed or the column played
+		wantErr  string // the error's start, if the seat fails
+	}{
+		{name: "a 429 whose Retry-After fits in the turn is waited out and the answer streams",
+			reply: firstThen(rateLimited, llmtest.Reply{Content: "a fine answer"}), requests: 2, want: "a fine answer"},
+		{name: "a 429 on a connect4 turn is waited out and the column played", column: true,
+			reply: firstThen(rateLimited, llmtest.Reply{Content: "3"}), requests: 2, want: "3"},
+		{name: "a server failing with 503 is tried three times, as the SDKs do",
+			reply: always(llmtest.Reply{Status: 503}), requests: 3, wantErr: "HTTP 503"},
+		{name: "a Retry-After past the turn's deadline is not waited for",
+			reply: always(llmtest.Reply{Status: 429, ErrorCode: "rate_limit_exceeded", RetryAfter: "30"}), requests: 1, wantErr: "HTTP 429 rate_limit_exceeded"},
+		{name: "a spent quota is not asked again",
+			reply:    always(llmtest.Reply{Status: 429, ErrorType: "insufficient_quota", ErrorCode: "insufficient_quota", RetryAfter: "0.05"}),
+			requests: 1, wantErr: "HTTP 429 insufficient_quota"},
+		{name: "a refused key is not asked again",
+			reply: always(llmtest.Reply{Status: 401, ErrorCode: "invalid_api_key"}), requests: 1, wantErr: "HTTP 401 invalid_api_key"},
+		{name: "an answer cut mid-stream is the answer, not asked again",
+			reply: always(llmtest.Reply{Content: "partial", CutStream: true}), requests: 1, want: "partial"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, srv := newAgent(t, tc.reply)
+			var got string
+			var err error
+			if tc.column {
+				var move json.RawMessage
+				move, err = a.Column(context.Background(), turnWith(board))
+				got = string(move)
+			} else {
+				var s sends
+				err = a.Answer(context.Background(), turnWith(prompt), s.send)
+				got = strings.Join(s.texts, "")
+			}
+			if n := len(srv.Requests()); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+			switch {
+			case tc.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.wantErr)):
+				t.Fatalf("err %v, want one starting %q", err, tc.wantErr)
+			case tc.wantErr == "" && (err != nil || got != tc.want):
+				t.Fatalf("got %q, err %v; want %q", got, err, tc.want)
+			}
+		})
 	}
 }
