@@ -1,9 +1,16 @@
 // Arena page: the leaderboard (Elo and Bradley–Terry with its 95% interval,
 // games, W/D/L, a rating sparkline), sortable by any column, and the
 // arena's running contests. It listens to the arena's live stream and
-// re-reads the table whenever a settlement changes it.
+// re-reads the table when a settlement changes it: at most every couple of
+// seconds (every ten for a board longer than a page), and not while the
+// tab is hidden. It shows the first rowsShown rows of the sorted table and
+// the rest on request.
 import { h, morph, link, agentName, getJSON, LiveStream, fmtRating, vs, fmtAgo, fmtMoney, reportDown, reportUp, dropProblem, count, provisionalGames, provisionalTitle } from './util.js';
 import { sparkline, intervalBar } from './charts.js';
+
+// rowsShown is how many rows the table shows until the reader asks for
+// all: a board of 900 agents was 20,000 elements, rebuilt at every read.
+const rowsShown = 100;
 
 const columns = [
   { key: 'rank', label: '#', aria: 'Rank', num: true, get: (r) => r.rank },
@@ -36,17 +43,26 @@ export function render(main, { name }) {
     provisionalNote.textContent = `Provisional agents have played fewer than ${count(st.provisional, 'settled contest', 'settled contests')} in this arena, too few to be ranked among the others: they are listed after every established agent, ranked among themselves.`;
   };
   paintProvisional();
-  st.paint = () => paintTable(st, headRow, tbody);
+  // more offers the rows past rowsShown, or to show fewer again.
+  const more = h('p', { class: 'small', id: 'board-more', hidden: true });
+  st.all = false;
+  st.paint = () => paintTable(st, headRow, tbody, more);
   main.append(
     h('h1', {}, `${name} `, h('span', { class: 'muted', text: 'leaderboard' })), info,
     h('div', { class: 'table-wrap' }, h('table', { id: 'leaderboard' },
       h('caption', { class: 'visually-hidden', text: `Ratings in the ${name} arena. Column headers sort the table.` }), thead, tbody)),
-    updated, method,
+    more, updated, method,
     h('p', { class: 'small muted' }, 'Elo moves after every contest. Bradley–Terry (BT) is fitted to all battles; the bar shows its 95% bootstrap interval, and agents whose intervals overlap share a BT rank. ', provisionalNote),
     h('section', { class: 'card', 'aria-labelledby': 'h-live' }, h('h2', { id: 'h-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Running now'), live));
 
   const arenaPath = `/v1/arenas/${encodeURIComponent(name)}`;
   let refreshTimer = 0, gone = false, stream = null, seen = false, retries = 0, loaded = false;
+  // A busy arena settles several contests a second, and the page read the
+  // whole table and every agent's trend after each (50 reads a minute,
+  // 20 MB, for a board of 900 agents): reads are at least minGap() apart,
+  // and a change seen while the tab is hidden waits until it shows.
+  let lastRead = -Infinity, missed = false;
+  const minGap = () => (st.rows.length > rowsShown ? 10000 : 2000);
   // unknown replaces the page when the node has no such arena, and stops
   // listening for it.
   const unknown = (why = `There is no arena named ${name}.`) => {
@@ -58,6 +74,7 @@ export function render(main, { name }) {
   };
   const refresh = async () => {
     clearTimeout(refreshTimer);
+    refreshTimer = 0; lastRead = Date.now(); missed = false;
     try {
       const [b, t] = await Promise.all([
         getJSON(`${arenaPath}/leaderboard`),
@@ -77,7 +94,7 @@ export function render(main, { name }) {
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
       loaded = true; retries = 0;
-      if (b.bt_stale) refreshTimer = setTimeout(refresh, 5000);
+      if (b.bt_stale) refreshTimer = setTimeout(refresh, Math.max(5000, minGap()));
       reportUp('board', 'The leaderboard is up to date again.');
     } catch (e) {
       if (gone) return;
@@ -89,7 +106,15 @@ export function render(main, { name }) {
       refreshTimer = setTimeout(refresh, Math.min(10000, 1000 * 2 ** retries++));
     }
   };
-  const later = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 250); };
+  // later reads the table again soon, once: a read already due shows this
+  // change too.
+  const later = () => {
+    if (document.hidden) { missed = true; return; }
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(refresh, Math.max(250, lastRead + minGap() - Date.now()));
+  };
+  const shown = () => { if (!document.hidden && missed) later(); };
+  document.addEventListener('visibilitychange', shown);
   // paintInfo shows the arena's settings: from GET /v1/arenas/{name}, the
   // stream's snapshot, and every `arena` frame (an operator's change).
   const paintInfo = (a) => {
@@ -156,14 +181,14 @@ export function render(main, { name }) {
   // screen (morph touches only the times), or a long contest read
   // "started just now" until something else happened in the arena.
   const ticker = setInterval(() => { if (!gone && st.running.size) paintLive(); }, 5000);
-  return () => { gone = true; clearTimeout(refreshTimer); clearInterval(ticker); stream?.close(); dropProblem('board'); };
+  return () => { gone = true; clearTimeout(refreshTimer); clearInterval(ticker); stream?.close(); dropProblem('board'); document.removeEventListener('visibilitychange', shown); };
 }
 
 // ownerName is how the table names an owner: the display name the node
 // sends, the id only when it has none.
 function ownerName(r) { return r.owner_name || r.owner_id; }
 
-function paintTable(st, headRow, tbody) {
+function paintTable(st, headRow, tbody, more) {
   // morph keeps what did not change: a rebuilt header or row took the
   // keyboard focus away at every settlement.
   morph(headRow, columns.map((c) => {
@@ -186,10 +211,20 @@ function paintTable(st, headRow, tbody) {
   const bts = st.rows.filter((r) => r.bt);
   const lo = Math.min(...bts.map((r) => r.bt.lower)), hi = Math.max(...bts.map((r) => r.bt.upper));
   if (rows.length === 0) {
+    more.hidden = true;
     morph(tbody, h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty', text: 'No settled contests in this arena yet.' })));
     return;
   }
-  morph(tbody, rows.map((r) => {
+  // The sort covers every row; the table shows the first rowsShown of it
+  // unless the reader asked for all.
+  const cut = !st.all && rows.length > rowsShown;
+  more.hidden = rows.length <= rowsShown;
+  if (!more.hidden) {
+    morph(more, cut ? `Showing the first ${rowsShown} of ${rows.length} agents (sort by a column to see others first). ` : `Showing all ${rows.length} agents. `,
+      h('button', { type: 'button', id: 'board-more-toggle', text: cut ? `Show all ${rows.length}` : `Show the first ${rowsShown} only`,
+        onclick: () => { st.all = !st.all; st.paint(); } }));
+  }
+  morph(tbody, (cut ? rows.slice(0, rowsShown) : rows).map((r) => {
     const changed = st.prevGames.has(r.agent_id) && st.prevGames.get(r.agent_id) !== r.games;
     st.prevGames.set(r.agent_id, r.games);
     const trend = st.trends[r.agent_id] || [];
