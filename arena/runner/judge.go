@@ -27,6 +27,8 @@ type promptState interface {
 
 // judge runs the arena's judges outside the state machine; the verdict
 // becomes one command. A new leader judges again anything still judging.
+// A failed try is retried with backoff until the contest is given up
+// (judgeFailed, judge_giveup.go).
 func (r *Runner) judge(c *arena.Contest) {
 	id := c.ID
 	r.mu.Lock()
