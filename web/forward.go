@@ -141,7 +141,7 @@ func (s *Server) forwardWrites(c *gin.Context) {
 // a second. An answer already in hand stands, whoever leads now
 // (forwardOne). target is nil when no leader could be named.
 func (s *Server) forwardAttempt(clientCtx context.Context, leaderChanged <-chan struct{}, deadline time.Time, it fwdItem) (fwdAnswer, *url.URL, error) {
-	target, err := s.leaderURL()
+	target, leaderID, err := s.leaderTarget()
 	if err != nil {
 		return fwdAnswer{}, nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Server) forwardAttempt(clientCtx context.Context, leaderChanged <-chan 
 		case <-ctx.Done():
 		}
 	}()
-	ans, err := s.forwardOne(ctx, target, it)
+	ans, err := s.forwardOne(ctx, target, leaderID, it)
 	return ans, target, err
 }
 
@@ -308,20 +308,27 @@ func notAppliedHere(a *fwdAnswer, idx uint64) {
 }
 
 func (s *Server) leaderURL() (*url.URL, error) {
+	u, _, err := s.leaderTarget()
+	return u, err
+}
+
+// leaderTarget is the leader's URL and node id, which a signed request
+// names so that it is good at the leader only (peer.go).
+func (s *Server) leaderTarget() (*url.URL, string, error) {
 	leader, ok := s.cfg.Cluster.Leader()
 	if !ok {
-		return nil, s.noLeader()
+		return nil, "", s.noLeader()
 	}
 	if leader.HTTPAddr == "" {
 		// A new leader publishes its address with its first command; a
 		// leader that removes itself drops its entry first.
-		return nil, apperr.New(apperr.NotLeader, "leader %s has no HTTP address in the membership this node has applied (it is taking office, or leaving the cluster); retry shortly", leader.ID)
+		return nil, "", apperr.New(apperr.NotLeader, "leader %s has no HTTP address in the membership this node has applied (it is taking office, or leaving the cluster); retry shortly", leader.ID)
 	}
 	u, err := url.Parse(leader.HTTPAddr)
 	if err != nil || u.Host == "" {
-		return nil, apperr.New(apperr.Internal, "leader %s has an unusable HTTP address %q", leader.ID, leader.HTTPAddr)
+		return nil, "", apperr.New(apperr.Internal, "leader %s has an unusable HTTP address %q", leader.ID, leader.HTTPAddr)
 	}
-	return u, nil
+	return u, leader.ID, nil
 }
 
 // consistency handles ?consistency=linearizable on reads: the read waits
@@ -380,7 +387,7 @@ type readIndexBody struct {
 }
 
 func (s *Server) remoteReadIndex(ctx context.Context) (uint64, error) {
-	target, err := s.leaderURL()
+	target, leaderID, err := s.leaderTarget()
 	if err != nil {
 		return 0, err
 	}
@@ -389,7 +396,7 @@ func (s *Server) remoteReadIndex(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("build read-index request: %w", err)
 	}
-	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), "") // this node's own request
+	s.signPeerTo(req.Header, req.Method, req.URL.RequestURI(), "", leaderID, nil) // this node's own request
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		return 0, apperr.Wrap(apperr.NotLeader, err, "the leader at %s could not be reached for a read index", target.Host)

@@ -152,7 +152,7 @@ func (s *Server) unsignedBatchBytes() int64 {
 // batchBytes is what this follower puts in one batch: maxFwdBatchBytes of
 // items when it signs its batches, else what the leader takes unsigned.
 func (s *Server) batchBytes() int {
-	if s.peerKey() != nil {
+	if s.peerKey("v2") != nil {
 		return maxFwdBatchBytes
 	}
 	return int(s.cfg.MaxBodyBytes)
@@ -160,10 +160,12 @@ func (s *Server) batchBytes() int {
 
 // forward sends one write to the leader at target and waits for its
 // answer, for ctx's cancellation (whose cause tells why), or both.
-func (s *Server) forwardOne(ctx context.Context, target *url.URL, it fwdItem) (fwdAnswer, error) {
+func (s *Server) forwardOne(ctx context.Context, target *url.URL, leaderID string, it fwdItem) (fwdAnswer, error) {
 	call := &fwdCall{item: it, done: make(chan struct{})}
 	f := &s.fwd
-	key := target.String()
+	// One queue per leader, which its batches' signatures name: a node
+	// that took over the address is another leader.
+	key := leaderID + " " + target.String()
 	f.mu.Lock()
 	if f.queues == nil {
 		f.queues = map[string]*fwdQueue{}
@@ -182,7 +184,7 @@ func (s *Server) forwardOne(ctx context.Context, target *url.URL, it fwdItem) (f
 	}
 	f.mu.Unlock()
 	if len(batch) > 0 {
-		go s.sendBatches(key, target, q, batch)
+		go s.sendBatches(key, target, leaderID, q, batch)
 	}
 	select {
 	case <-call.done:
@@ -199,9 +201,9 @@ func (s *Server) forwardOne(ctx context.Context, target *url.URL, it fwdItem) (f
 
 // sendBatches posts batch, then whatever queued up meanwhile, until the
 // queue is empty.
-func (s *Server) sendBatches(key string, target *url.URL, q *fwdQueue, batch []*fwdCall) {
+func (s *Server) sendBatches(key string, target *url.URL, leaderID string, q *fwdQueue, batch []*fwdCall) {
 	for len(batch) > 0 {
-		s.postBatch(target, batch)
+		s.postBatch(target, leaderID, batch)
 		s.fwd.mu.Lock()
 		batch = q.take()
 		if len(batch) == 0 {
@@ -214,7 +216,7 @@ func (s *Server) sendBatches(key string, target *url.URL, q *fwdQueue, batch []*
 	}
 }
 
-func (s *Server) postBatch(target *url.URL, batch []*fwdCall) {
+func (s *Server) postBatch(target *url.URL, leaderID string, batch []*fwdCall) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	live := 0
@@ -248,13 +250,15 @@ func (s *Server) postBatch(target *url.URL, batch []*fwdCall) {
 		}
 	}
 	u := target.JoinPath(forwardBatchPath)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(encodeBatch(nil, items)))
+	frame := encodeBatch(nil, items)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(frame))
 	if err != nil {
 		failAll(apperr.Wrap(apperr.Internal, err, "build the forward to the leader"))
 		return
 	}
 	req.Header.Set("Content-Type", "application/x-arena-forward")
-	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), "") // the items name their clients
+	// The signature covers the frame, items and their clients included.
+	s.signPeerTo(req.Header, req.Method, req.URL.RequestURI(), "", leaderID, frame)
 	rt := s.cfg.ForwardClient.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
@@ -321,7 +325,7 @@ func answerHeader(h http.Header) http.Header {
 // the browser origin this node already checked (crossOrigin).
 func itemHeader(h http.Header) http.Header {
 	out := answerHeader(h)
-	for _, k := range []string{"Origin", "Sec-Fetch-Site", forwardedHeader, clientAddrHeader, peerSigHeader, forwardDeadlineHeader} {
+	for _, k := range []string{"Origin", "Sec-Fetch-Site", forwardedHeader, clientAddrHeader, peerSigHeader, peerAuthHeader, forwardDeadlineHeader} {
 		out.Del(k)
 	}
 	return out
@@ -358,6 +362,10 @@ func (s *Server) forwardBatch(c *gin.Context) {
 		if errors.As(err, &mbe) {
 			s.limitHit(limitBodyBytes)
 			s.writeError(c, apperr.New(apperr.TooLarge, "a batch of forwarded writes not signed by a member may be at most %d bytes", limit))
+			return
+		}
+		if errors.Is(err, errPeerBody) {
+			s.writeError(c, apperr.New(apperr.Invalid, "the batch of forwarded writes is not the one its signature covers (its body was changed on the way); none of its writes was applied"))
 			return
 		}
 		s.writeError(c, apperr.Wrap(apperr.Invalid, err, "unreadable batch of forwarded writes: %v", err))
@@ -408,6 +416,7 @@ func (s *Server) serveItem(ctx context.Context, i int, it fwdItem, from, charge 
 	// Limits charge RemoteAddr (rateAddr): no signature on the item can
 	// say otherwise.
 	req.Header.Del(peerSigHeader)
+	req.Header.Del(peerAuthHeader)
 	req.Header.Del(clientAddrHeader)
 	req.Header.Del("X-Forwarded-For") // the follower charged its client already
 	req.Header.Set(forwardedHeader, from)

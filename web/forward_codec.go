@@ -222,6 +222,9 @@ func decodeBatch(r *bufio.Reader, maxBody int) ([]fwdItem, error) {
 		items = append(items, it)
 	}
 	if _, err := r.ReadByte(); err != io.EOF {
+		if err != nil { // the body's own error (a signed one that does not match, peer.go)
+			return nil, frameErr(err)
+		}
 		return nil, fmt.Errorf("%w: bytes after the last item", errFrame)
 	}
 	return items, nil

@@ -38,8 +38,9 @@ func batchFrame(n, bodyBytes int) []byte {
 	return b
 }
 
-// memberSig signs a request as a member holding secretsHex would
-// (peer.go): HMAC-SHA256 under a key derived from the secrets key.
+// memberSig signs a request in the v1 form, as a member of an older
+// release holding secretsHex would (peer.go): HMAC-SHA256 under a key
+// derived from the secrets key.
 func memberSig(secretsHex, from, method, uri string) string {
 	raw, _ := hex.DecodeString(secretsHex)
 	d := hmac.New(sha256.New, raw)
@@ -66,12 +67,16 @@ func TestUnsignedForwardBatchesAreBoundedLikeARequest(t *testing.T) {
 	}})
 	base := nodes[0].url
 	frame := batchFrame(40, 6<<10) // 240 KiB: more than a body and a header
-	post := func(sig string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, base+"/v1/cluster/forward", bytes.NewReader(frame))
+	post := func(sig string, body []byte) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/cluster/forward", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-arena-forward")
 		if sig != "" {
 			req.Header.Set("X-Arena-Forwarded-By", "n-member")
-			req.Header.Set("X-Arena-Peer-Sig", sig)
+			if strings.HasPrefix(sig, "v2;") {
+				req.Header.Set("X-Arena-Peer-Auth", sig)
+			} else {
+				req.Header.Set("X-Arena-Peer-Sig", sig)
+			}
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -81,22 +86,30 @@ func TestUnsignedForwardBatchesAreBoundedLikeARequest(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
+	signed := memberSigV2(secrets, "n-member", "", "", http.MethodPost, "/v1/cluster/forward", frame)
+	// The same frame with one name changed: as long, and another batch.
+	changed := bytes.Replace(frame, []byte(`"batched"`), []byte(`"batcheD"`), 1)
 	for _, tc := range []struct {
 		name string
 		sig  string
+		body []byte
 		want int
+		msg  string
 	}{
-		{"an unsigned batch larger than a request is refused", "", http.StatusRequestEntityTooLarge},
-		{"a forged signature is no signature", strconv.FormatInt(time.Now().Unix(), 10) + "." + strings.Repeat("00", 32), http.StatusRequestEntityTooLarge},
-		{"a member's signed batch of the same size is read", memberSig(secrets, "n-member", http.MethodPost, "/v1/cluster/forward"), http.StatusOK},
+		{"an unsigned batch larger than a request is refused", "", frame, http.StatusRequestEntityTooLarge, `"too_large"`},
+		{"a forged signature is no signature", strconv.FormatInt(time.Now().Unix(), 10) + "." + strings.Repeat("00", 32), frame, http.StatusRequestEntityTooLarge, `"too_large"`},
+		{"a member's signed batch of the same size is read", signed, frame, http.StatusOK, ""},
+		{"the same signed batch sent again is no longer signed", signed, frame, http.StatusRequestEntityTooLarge, `"too_large"`},
+		{"a signed batch whose body was changed is refused whole", memberSigV2(secrets, "n-member", "", "", http.MethodPost, "/v1/cluster/forward", frame), changed, http.StatusBadRequest, "not the one its signature covers"},
+		{"a v1 signature once every member signs v2 is no signature", memberSig(secrets, "n-member", http.MethodPost, "/v1/cluster/forward"), frame, http.StatusRequestEntityTooLarge, `"too_large"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, body := post(tc.sig)
+			code, body := post(tc.sig, tc.body)
 			if code != tc.want {
 				t.Fatalf("status %d, want %d: %.300s", code, tc.want, body)
 			}
-			if code == http.StatusRequestEntityTooLarge && !strings.Contains(body, `"too_large"`) {
-				t.Errorf("body %.300s: want the too_large code", body)
+			if !strings.Contains(body, tc.msg) {
+				t.Errorf("body %.300s: want %s", body, tc.msg)
 			}
 		})
 	}

@@ -40,6 +40,8 @@ type plOptions struct {
 	// `arena serve` is by default; else they allow any address, since
 	// tests run their agents on loopback. opt.web may change the API's.
 	publicEgress bool
+	// node lets a test change each node's arena config further.
+	node func(i int, cfg *arena.Config)
 }
 
 func plCluster(t *testing.T, n int, opt plOptions) (*arenatest.Cluster, []*plNode) {
@@ -78,6 +80,9 @@ func plClusterTB(t testing.TB, n int, opt plOptions) (*arenatest.Cluster, []*plN
 		// loops (a write to the leader then fails 503 as it steps down),
 		// so clusters of several nodes keep Raft's default 1 s.
 		cfg.FastTimeouts = n == 1
+		if opt.node != nil {
+			opt.node(i, cfg)
+		}
 	}))
 	if opt.sealer == nil {
 		opt.sealer = testSealer(t)

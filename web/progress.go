@@ -62,12 +62,19 @@ func (s *Server) progress(c *gin.Context) { c.JSON(http.StatusOK, s.cfg.Cluster.
 
 // fetchProgress asks one member for its progress and records the answer.
 func (s *Server) fetchProgress(ctx context.Context, m arena.Member) (api.Progress, error) {
-	p, err := s.askProgress(ctx, m.HTTPAddr)
+	p, err := s.askProgressOf(ctx, m.HTTPAddr, m.ID)
 	s.progressBook.put(m.ID, p, err)
 	return p, err
 }
 
+// askProgress asks the node at base, whichever it is, for its progress.
 func (s *Server) askProgress(ctx context.Context, base string) (api.Progress, error) {
+	return s.askProgressOf(ctx, base, "")
+}
+
+// askProgressOf asks the node at base, expected to be member id ("" when
+// not known), for its progress; the signature is good at that member only.
+func (s *Server) askProgressOf(ctx context.Context, base, id string) (api.Progress, error) {
 	var p api.Progress
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		return p, fmt.Errorf("no usable HTTP address %q", base)
@@ -78,7 +85,7 @@ func (s *Server) askProgress(ctx context.Context, base string) (api.Progress, er
 	if err != nil {
 		return p, fmt.Errorf("build progress request: %w", err)
 	}
-	s.signPeer(req.Header, req.Method, req.URL.RequestURI(), "") // this node's own request: not rate limited
+	s.signPeerTo(req.Header, req.Method, req.URL.RequestURI(), "", id, nil) // this node's own request: not rate limited
 	resp, err := s.cfg.ForwardClient.Do(req)
 	if err != nil {
 		return p, fmt.Errorf("ask %s: %w", base, err)

@@ -154,6 +154,8 @@ type Server struct {
 	// fwd batches the writes this node forwards to the leader
 	// (forward_batch.go).
 	fwd forwarder
+	// peers checks the signatures of requests from other nodes (peer.go).
+	peers peerGuard
 	// wsWriteBufs lends websocket connections their write buffers (wsconn.go).
 	wsWriteBufs sync.Pool
 	// streamBufs lends spectator streams their batch buffers (streamcork.go).
@@ -217,6 +219,7 @@ func New(cfg Config) *Server {
 		cfg.Registerer.MustRegister(s.reqs, s.latency)
 	}
 	s.lim = newLimiters(cfg.Limits, cfg.Registerer)
+	s.peers.register(cfg.Registerer)
 	var err error
 	if s.origins, err = newOriginPolicy(cfg.AllowedOrigins); err != nil {
 		panic("web: AllowedOrigins: " + err.Error()) // a configuration error, checked by ValidateOrigins first
