@@ -107,6 +107,7 @@ func botScores(t *testing.T, set []prompt.Prompt, logLosses bool) (names []strin
 }
 
 func TestCarefulBotOutranksTheOtherTextBotsOnTheDefaultSet(t *testing.T) {
+	t.Parallel() // long and CPU-bound: shares the cores with the other long tests
 	set := prompt.DefaultSet()
 	names, scores, rate, flags := botScores(t, set, true)
 	t.Logf("careful bot won %.0f%% of %d default prompts", rate*100, len(set))

@@ -419,6 +419,7 @@ func cfRubricScore(t *testing.T, p prompt.Prompt, text string) (float64, judges.
 }
 
 func TestNoContentFreeStrategyReachesTheBestBot(t *testing.T) {
+	t.Parallel() // long and CPU-bound: shares the cores with the other long tests
 	set := prompt.DefaultSet()
 	g := newGamingKit(t, set)
 	if raceDetector { // every third prompt: see race_test.go

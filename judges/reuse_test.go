@@ -51,6 +51,7 @@ func reuseFlags(set []prompt.Prompt, write func(p prompt.Prompt, i int) string) 
 // the frame hides inside a single answer; the careful bot's real
 // answers, different prompt by prompt, never are.
 func TestTemplateReuseAcrossPrompts(t *testing.T) {
+	t.Parallel() // long and CPU-bound: shares the cores with the other long tests
 	set := prompt.DefaultSet()
 	g := newGamingKit(t, set)
 	bot := map[string][]string{}
