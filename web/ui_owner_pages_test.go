@@ -11,7 +11,8 @@ import (
 // TestUIOwnerPageListsEveryAgentPageByPage: an owner page listed the
 // first 50 agents and said so, with no way to see the others; it now links
 // the next page (the list's own cursor, which the node takes) and back to
-// the first.
+// the first, and says which agents each page shows (an owner of a
+// thousand clicked through twenty pages that never said where it was).
 func TestUIOwnerPageListsEveryAgentPageByPage(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -36,8 +37,14 @@ func TestUIOwnerPageListsEveryAgentPageByPage(t *testing.T) {
 	const rows = `document.querySelectorAll('#owner-agents tbody tr').length`
 	b.run(ctx, "open the owner page", 30*time.Second, chromedp.Navigate(base+"/owners/"+a.Agent.OwnerID))
 	b.waitJS(ctx, "the first page", rows+` === 50`, 30*time.Second)
+	if got := evalJS[string](b, ctx, `document.querySelector('#owner-range')?.textContent`); got != "Agents 1–50" {
+		t.Errorf("the first page says %q, want Agents 1–50", got)
+	}
 	b.run(ctx, "follow the next-page link", 20*time.Second, chromedp.Click(`#owner-pages a[href*="after="]`, chromedp.NodeVisible))
 	b.waitJS(ctx, "the second page", rows+` === 2`, 30*time.Second)
+	if got := evalJS[string](b, ctx, `document.querySelector('#owner-range')?.textContent`); got != "Agents 51–52 of 52" {
+		t.Errorf("the last page says %q, want Agents 51–52 of 52", got)
+	}
 	seen := map[string]bool{}
 	for _, id := range evalJS[[]string](b, ctx, `[...document.querySelectorAll('#owner-agents tbody tr')].map(r => r.dataset.agent)`) {
 		seen[id] = true

@@ -13,7 +13,8 @@ import { h, fill, morph, link, getJSON, poll, fmtRating, fmtAgo, fmtTime, kindNa
 import { KEY, OPERATOR, credential, connCell } from './conn.js';
 
 // pageSize is how many agents a page lists. An owner with more has
-// further pages, /owners/{id}?after=<the list's next_cursor>.
+// further pages, /owners/{id}?after=<the list's next_cursor>&from=<how
+// many agents the pages before listed>, so each says which it is.
 const pageSize = 50;
 // connEvery is how often the connections are read again (ms).
 const connEvery = 5000;
@@ -25,7 +26,11 @@ export function render(main, { id }) {
   main.append(h('p', { class: 'loading', text: 'Loading owner…' }));
   // after is the cursor of this page, as the previous page's link gave it
   // (the list's own next_cursor, passed on as it came).
-  const after = new URLSearchParams(location.search).get('after') || '';
+  const q = new URLSearchParams(location.search);
+  const after = q.get('after') || '';
+  // from is how many agents the pages before this one listed (absent on
+  // an old link: the page then does not number its agents).
+  const from = after ? (/^\d{1,7}$/.test(q.get('from') || '') ? Number(q.get('from')) : null) : 0;
   getJSON(`/v1/agents?owner=${encodeURIComponent(id)}&limit=${pageSize}` + (after ? `&cursor=${encodeURIComponent(after)}` : '')).then(async (d) => {
     if (gone) return;
     if (!d.owner_name && d.agents.length === 0 && !after) {
@@ -44,7 +49,7 @@ export function render(main, { id }) {
     }
     if (gone) return;
     const ratings = d.agents.map((a) => byAgent.get(a.id) ?? null);
-    const view = paint(main, id, d, ratings, after);
+    const view = paint(main, id, d, ratings, after, from);
     if (d.agents.length === 0) return;
     const start = () => {
       stop?.(); stop = null;
@@ -106,7 +111,7 @@ function current(arenas) {
     .sort((a, b) => a.arena.localeCompare(b.arena));
 }
 
-function paint(main, id, d, ratings, after) {
+function paint(main, id, d, ratings, after, from) {
   const name = d.owner_name || id;
   document.title = `${name} — Agent Arena`;
   const view = { access: h('div', { id: 'owner-access' }), conns: new Map(), head: null, note: null };
@@ -134,8 +139,11 @@ function paint(main, id, d, ratings, after) {
           h('th', { scope: 'col', text: 'Elo by arena (contests)' }), view.head, h('th', { scope: 'col', class: 'hide-narrow', text: 'Created' }))),
         h('tbody', {}, rows)) : h('p', { class: 'empty', text: after ? 'No more agents.' : 'No agents (any it had were deleted).' }),
       after || d.next_cursor ? h('p', { class: 'small row', id: 'owner-pages' },
+        // An owner with a thousand agents clicked through twenty pages
+        // that never said which one it was on.
+        rows.length && from !== null ? h('span', { id: 'owner-range', text: `Agents ${from + 1}–${from + rows.length}${d.next_cursor ? '' : ` of ${from + rows.length}`}` }) : null,
         after ? link(`/owners/${encodeURIComponent(id)}`, '← First page') : null,
-        d.next_cursor ? link(`/owners/${encodeURIComponent(id)}?after=${encodeURIComponent(d.next_cursor)}`, `Next ${pageSize} agents →`) : null) : null,
+        d.next_cursor ? link(`/owners/${encodeURIComponent(id)}?after=${encodeURIComponent(d.next_cursor)}` + (from !== null ? `&from=${from + rows.length}` : ''), `Next ${pageSize} agents →`) : null) : null,
       view.note, rows.length ? view.access : null));
   return view;
 }
