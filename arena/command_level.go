@@ -47,8 +47,15 @@ const LevelClusterID = 3
 
 // LevelAgentCap (4): agent.create max_agents, the cap on an owner's live
 // agents that the proposing leader was configured with
-// (Config.MaxAgentsPerOwner).
+// (Config.MaxAgentsPerOwner); and, outside the log, the level from which
+// members sign requests to each other with the v2 signature only
+// (LevelPeerSigV2).
 const LevelAgentCap = 4
+
+// LevelPeerSigV2 is the level from which every member signs its requests
+// to the others with a nonce and the body's hash and none accepts the
+// older signature (web/peer.go).
+const LevelPeerSigV2 = LevelAgentCap
 
 // taskRevAt is the newest generator revision every release at the given
 // cluster level has: a leader of a newer release must not start contests

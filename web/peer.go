@@ -65,7 +65,7 @@ const (
 	// member signs v2: the release that raised the level to 4 (agent.create
 	// max_agents) is the first to sign v2, so a member below it may still
 	// sign v1 only.
-	peerSigV2Level = arena.LevelAgentCap
+	peerSigV2Level = arena.LevelPeerSigV2
 )
 
 // ctxPeer memoizes a request's verdict: a v2 nonce is believed once, and

@@ -33,6 +33,11 @@ func copyArena(t *testing.T, reference func(promptID, promptText string) (string
 		t.Fatalf("default arena 1 is %s, want the prompt game", ar.Game)
 	}
 	ar.Stake, ar.Rewards, ar.MoveDeadlineMS, ar.MaxConcurrentPerAgent = 0, nil, 60000, 100
+	// The test's agents never connect: they move through the node. With
+	// the default 10 s grace, a loaded machine still playing the probes
+	// below forfeited them as disconnected (c_copy ended "judging" for a
+	// forfeit, once in a full -race run).
+	ar.GraceMS = 600000
 	if _, err := node.PutArena(ctx, ar); err != nil {
 		t.Fatal(err)
 	}
