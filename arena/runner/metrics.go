@@ -15,6 +15,7 @@ type metrics struct {
 	judgeErrors  *prometheus.CounterVec
 	judgeGaveUp  *prometheus.CounterVec
 	backlog      prometheus.GaugeFunc
+	houseTopUps  prometheus.Counter
 }
 
 // newMetrics creates the runner's metrics and registers them with reg
@@ -34,6 +35,10 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *
 			Name: "arena_judge_given_up_total",
 			Help: "Contests whose judging was given up past --judge-give-up-after (error=transient) or --judge-give-up-permanent-after (error=permanent) and which were aborted with their stakes refunded.",
 		}, []string{"error"}),
+		houseTopUps: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_house_top_up_minor_units_total",
+			Help: "Credit (minor units) this node, as leader, granted the built-in bots' wallet to keep it at --house-floor: what the bots lost to other owners' agents.",
+		}),
 		backlog: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "arena_runner_event_backlog",
 			Help: fmt.Sprintf("Committed events waiting for the leader's contest runner beyond its %d-event buffer (growing: the runner falls behind; it drops none).", buffer),
@@ -45,7 +50,7 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *
 		m.judgeGaveUp.WithLabelValues(kind)
 	}
 	if reg != nil {
-		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.judgeGaveUp, m.backlog)
+		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.judgeGaveUp, m.backlog, m.houseTopUps)
 	}
 	return m
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/agentarena/arena/api"
 	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/games"
+	"github.com/agentarena/arena/ledger"
 	"github.com/agentarena/arena/ranking"
 )
 
@@ -43,6 +44,7 @@ type Node interface {
 	PublicView(c *arena.Contest) (any, error)
 	Stakes(cs []arena.Contest) ([][]int64, error)
 	CanAfford(ownerID string, amount int64) bool
+	Balance(ownerID string) (ledger.Account, error)
 	GetAgent(id string) (agents.Agent, error)
 	AgentSecret(id string) string
 	WebhookSecret(id string) string
@@ -60,6 +62,8 @@ type Node interface {
 	// AbortContest voids a contest, refunding its stakes (the operator's
 	// abort; the runner's when a judging is given up).
 	AbortContest(ctx context.Context, contest, reason string) error
+	// Grant credits an owner's wallet (the house's top-up, house.go).
+	Grant(ctx context.Context, id, ownerID string, amount int64, kind, memo string) (ledger.Transfer, error)
 }
 
 var _ Node = (*arena.Node)(nil)

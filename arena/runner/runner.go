@@ -51,6 +51,10 @@ type Config struct {
 	// BotDelay is how long a bot waits before moving, so spectators can
 	// follow a game; 0 in tests.
 	BotDelay time.Duration
+	// HouseFloor is the balance, in minor units, that the leader keeps
+	// the built-in bots' wallet at: below it, a grant brings it back up
+	// (house.go). 0: never.
+	HouseFloor int64
 	// Tick is how often deadlines, matchmaking and queues are checked.
 	Tick time.Duration
 	// HTTPClient calls webhook agents (nil: webhook.New's default, a
@@ -93,6 +97,8 @@ type Runner struct {
 	// prunedAt is when the sweep last dropped deleted agents' calls.
 	deliveries deliveryLog
 	prunedAt   time.Time
+	// houseChecked is when the leader last read the bots' wallet.
+	houseChecked time.Time
 
 	mu      sync.Mutex
 	conns   map[string]AgentConn // agent id -> live session on this node

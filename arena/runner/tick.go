@@ -33,6 +33,7 @@ func (r *Runner) leaderTick() {
 			r.judge(c)
 		}
 	}
+	r.fundHouse(now)
 	r.requeueBots(active)
 	r.matchmake(now)
 	r.pruneDeliveries(now)

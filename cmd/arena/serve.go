@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,9 @@ type Main struct {
 	Pprof bool
 	// BotDelay paces built-in bots so spectators can follow their games.
 	BotDelay time.Duration
+	// HouseFloor is the balance the leader keeps the built-in bots'
+	// wallet at (runner.Config.HouseFloor); 0: never topped up.
+	HouseFloor int64
 	// ShutdownTimeout bounds a graceful stop (SIGTERM) from start to exit;
 	// past it the process exits non-zero and says which step hung.
 	ShutdownTimeout time.Duration
@@ -151,6 +155,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		botDelay = s
 		return nil
 	})
+	houseFloor := env("ARENA_HOUSE_FLOOR", "100000")
+	fs.Func("house-floor", "balance in minor units the leader keeps the built-in bots' wallet (ow_house) at, granting what they lost to other agents once it falls below; 0: never (default 100000, the default starting grant) [ARENA_HOUSE_FLOOR]", func(s string) error {
+		houseFloor = s
+		return nil
+	})
 	agentEgress := env("ARENA_AGENT_EGRESS", "public")
 	fs.Func("agent-egress", "which addresses the arena calls for webhook and model-endpoint agents: public (default; not loopback, private, link-local or metadata addresses) or any (dev clusters, agents on your own network) [ARENA_AGENT_EGRESS]", func(s string) error {
 		agentEgress = s
@@ -201,6 +210,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return fmt.Errorf("bot-delay must be a duration such as 300ms, got %q", botDelay)
 	}
 	m.BotDelay = d
+	if m.HouseFloor, err = strconv.ParseInt(houseFloor, 10, 64); err != nil || m.HouseFloor < 0 {
+		return fmt.Errorf("house-floor must be a whole number of minor units, 0 or more, got %q", houseFloor)
+	}
 	return nil
 }
 
@@ -304,7 +316,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.AgentEgress == egress.Any {
 		logger.Warn("--agent-egress=any: webhook and model-endpoint agents may be called on this machine's loopback and private network; use it only where every owner is trusted")
 	}
-	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay, Reference: bots.ReferenceAnswer,
+	m.Runner = runner.New(runner.Config{Node: m.Node, Bots: botList, BotDelay: m.BotDelay, HouseFloor: m.HouseFloor, Reference: bots.ReferenceAnswer,
 		Judges: judgeSet, JudgeTimeout: m.Judging.Timeout, JudgeGiveUpAfter: m.Judging.GiveUpAfter, JudgeGiveUpPermanentAfter: m.Judging.GiveUpPermanentAfter,
 		Logger: logger, SeedDefaults: true, Sealer: m.secrets.Sealer(), Registerer: reg, AgentEgress: m.AgentEgress})
 	srv := web.New(web.Config{

@@ -389,6 +389,9 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"--judge-give-up-after 0 is never", []string{"--judge-give-up-after", "0"}, nil, func(m *Main) string { return fmt.Sprint(m.Judging.GiveUpAfter < 0) }, "true"},
 		{"after a permanent error, 2m by default", nil, nil, func(m *Main) string { return m.Judging.GiveUpPermanentAfter.String() }, "2m0s"},
 		{"--judge-give-up-permanent-after", []string{"--judge-give-up-permanent-after", "30s"}, nil, func(m *Main) string { return m.Judging.GiveUpPermanentAfter.String() }, "30s"},
+		{"the house floor defaults to the default starting grant", nil, nil, func(m *Main) string { return fmt.Sprint(m.HouseFloor) }, "100000"},
+		{"--house-floor 0 never tops up", []string{"--house-floor", "0"}, nil, func(m *Main) string { return fmt.Sprint(m.HouseFloor) }, "0"},
+		{"ARENA_HOUSE_FLOOR", nil, map[string]string{"ARENA_HOUSE_FLOOR": "5000"}, func(m *Main) string { return fmt.Sprint(m.HouseFloor) }, "5000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,6 +409,7 @@ func TestParseFlagsFallsBackToEnvironment(t *testing.T) {
 		{"--forward-timeout", "-1s"}, {"--ready-max-lag", "0"}, {"--ready-max-lag", "x"}, {"--raft-timeout", "10ms"},
 		{"--raft-log", "sqlite"}, {"--raft-log", ""}, {"--agent-egress", "private"}, {"--agent-egress", ""},
 		{"--judge-timeout", "0s"}, {"--judge-timeout", "70"}, {"--judge-give-up-after", "-1m"}, {"--judge-give-up-permanent-after", "0"},
+		{"--house-floor", "-1"}, {"--house-floor", "100x"}, {"--house-floor", "1e5"},
 	} {
 		t.Run("refused: "+strings.Join(bad, " "), func(t *testing.T) {
 			if err := NewMain().ParseFlags(bad, func(string) string { return "" }); err == nil {
