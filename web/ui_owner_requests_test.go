@@ -20,7 +20,8 @@ import (
 // GET /v1/owners/{id}/connections once per look, for the whole page. An
 // owner with 120 agents opens its page, types its key in and watches
 // three looks: the page asks no agent one by one, and each look is one
-// request; the second page shows its own agents' states.
+// request; hidden, it asks nothing until it shows again; the second page
+// shows its own agents' states.
 func TestUIOwnerPageAsksOnceForAllItsAgents(t *testing.T) {
 	b := newBrowser(t)
 	_, nodes := plCluster(t, 1, plOptions{})
@@ -116,6 +117,44 @@ func TestUIOwnerPageAsksOnceForAllItsAgents(t *testing.T) {
 	}
 	if len(other) > 0 {
 		t.Errorf("the watching page also asked %v", other)
+	}
+
+	// A hidden tab asks nothing (a tab left in the background polled on
+	// the owner's key for good), and asks at once when it shows again.
+	visible := func(on bool) string {
+		return fmt.Sprintf(`Object.defineProperty(document, 'hidden', {configurable: true, get: () => %t});
+			document.dispatchEvent(new Event('visibilitychange'))`, !on)
+	}
+	b.run(ctx, "hide the tab", 10*time.Second, chromedp.Evaluate[chromedp.Void](visible(false)))
+	time.Sleep(time.Second) // a look under way when it hid may still go out
+	b.rec.mu.Lock()
+	mark = len(b.rec.requests)
+	b.rec.mu.Unlock()
+	time.Sleep(12 * time.Second) // two looks and six status reads, had it not paused
+	b.rec.mu.Lock()
+	hidden := slices.Clone(b.rec.requests[mark:])
+	b.rec.mu.Unlock()
+	for _, raw := range hidden {
+		if u, err := url.Parse(raw); err == nil && strings.HasPrefix(u.Path, "/v1/") {
+			t.Errorf("the hidden tab asked %s", u.RequestURI())
+		}
+	}
+	b.run(ctx, "show the tab", 10*time.Second, chromedp.Evaluate[chromedp.Void](visible(true)))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b.rec.mu.Lock()
+		n := 0
+		for _, raw := range b.rec.requests[mark:] {
+			if u, err := url.Parse(raw); err == nil && u.Path == connPath {
+				n++
+			}
+		}
+		b.rec.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the tab shown again did not look at the connections")
+		}
 	}
 
 	b.run(ctx, "follow the next-page link", 20*time.Second, chromedp.Click(`#owner-pages a[href*="after="]`, chromedp.NodeVisible))

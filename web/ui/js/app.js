@@ -94,7 +94,9 @@ async function loadNav() {
 // itself paused while there is no leader. A node that does not answer is
 // marked in the header (it read "ready" while the node was down); each
 // page reports its own lost connection on the banner.
+// A hidden tab asks nothing, and looks again as soon as it shows.
 (function watchCluster() {
+  if (document.hidden) { document.addEventListener('visibilitychange', watchCluster, { once: true }); return; }
   getJSON('/v1/ui/status').then(setClusterLine, clusterUnreachable).finally(() => setTimeout(watchCluster, 2000));
 })();
 

@@ -235,10 +235,14 @@ export class LiveStream {
 }
 
 // Poller calls fn now and every ms milliseconds, reporting failures on the
-// banner; stop() ends it.
+// banner; stop() ends it. A hidden tab asks nothing (a tab left open in
+// the background polled for good, on the owner's key allowance too); it
+// asks at once when it shows again.
 export function poll(key, ms, fn) {
-  let stopped = false, timer = 0;
+  let stopped = false, timer = 0, paused = false;
   const run = async () => {
+    timer = 0;
+    if (document.hidden) { paused = true; return; }
     try { await fn(); reportUp(key); }
     catch (e) {
       if (e.name !== 'AbortError') {
@@ -249,8 +253,10 @@ export function poll(key, ms, fn) {
     }
     if (!stopped) timer = setTimeout(run, ms);
   };
+  const shown = () => { if (!document.hidden && paused && !stopped) { paused = false; run(); } };
+  document.addEventListener('visibilitychange', shown);
   run();
-  return () => { stopped = true; clearTimeout(timer); reportUp(key); };
+  return () => { stopped = true; clearTimeout(timer); document.removeEventListener('visibilitychange', shown); reportUp(key); };
 }
 
 export function fmtRating(x) { return x === undefined || x === null ? '—' : Math.round(x).toString(); }
