@@ -17,6 +17,7 @@ var metricsAfterEvents = map[string]string{
 	"arena_judge_seconds":           "observed per judge at its first verdict",
 	"arena_fsm_apply_batch_seconds": "observed at the first applied batch",
 	"arena_runner_event_backlog":    "exported by the contest runner, which this test's nodes do not run",
+	"arena_judge_given_up_total":    "exported by the contest runner (TestJudgeFlagsReachTheRunner checks arena serve's /metrics)",
 }
 
 // TestOperatorMetricsAreExported checks that /metrics carries the series
