@@ -358,10 +358,10 @@ func (s *Server) rankedBoard(a api.Arena, method api.RankMethod) ([]api.Leaderbo
 	if err != nil {
 		return nil, api.BTFreshness{}, err
 	}
-	var fresh api.BTFreshness
+	fresh := api.BTFreshness{BTStale: btf.stale}
 	if !btf.asOf.IsZero() {
 		at := btf.asOf
-		fresh = api.BTFreshness{BTAsOf: &at, BTStale: btf.stale}
+		fresh.BTAsOf = &at
 	}
 	rows := make([]api.LeaderboardRow, len(list))
 	for i, e := range list {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/agentarena/arena/api"
+	"github.com/agentarena/arena/arena"
 	"github.com/agentarena/arena/arena/arenatest"
 	"github.com/agentarena/arena/ranking"
 	"github.com/agentarena/arena/web"
@@ -143,5 +145,66 @@ func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestLargeBoardIsFirstFittedOffTheRequest: after a restart (or on a new
+// node) a board of 923 agents took 11 s to answer its first leaderboard
+// read, which fitted it on the request. A board of btLargeBoard agents or
+// more now answers at once without Bradley–Terry cells, bt_stale set,
+// while its first fit runs in the background.
+func TestLargeBoardIsFirstFittedOffTheRequest(t *testing.T) {
+	c := arenatest.NewCluster(t, 1)
+	f := &slowBT{
+		costlyRatings: &costlyRatings{node: c.Nodes[0], contestsNode: c.Nodes[0]},
+		started:       make(chan int, 16),
+		release:       make(chan struct{}),
+	}
+	f.settle(1)
+	f.mu.Lock()
+	for i := range 250 {
+		f.table = append(f.table, arena.RatingEntry{Arena: "busy", AgentID: fmt.Sprintf("ag_%03d", i), Games: 1, LastAt: f.table[0].LastAt})
+	}
+	f.fits = 1 // the fake's next fit waits for release
+	f.mu.Unlock()
+	srv := web.New(web.Config{Node: c.Nodes[0], Contests: f})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { defer close(ran); srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-ran })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+
+	board := func() api.Leaderboard {
+		t.Helper()
+		res, err := http.Get(ts.URL + "/v1/arenas/busy/leaderboard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var lb api.Leaderboard
+		if err := json.NewDecoder(res.Body).Decode(&lb); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("leaderboard: %d %v", res.StatusCode, err)
+		}
+		return lb
+	}
+	first := board() // would hang here on the blocked fit if it ran on the request
+	if !first.BTStale || first.BTAsOf != nil || len(first.Entries) != 252 {
+		t.Fatalf("first read: stale %v, as of %v, %d rows; want stale, undated, 252 rows", first.BTStale, first.BTAsOf, len(first.Entries))
+	}
+	for _, e := range first.Entries {
+		if e.BT != nil {
+			t.Fatalf("%s has a BT cell before any fit", e.AgentID)
+		}
+	}
+	if n := <-f.started; n != 2 {
+		t.Fatalf("fit %d started, want the background one", n)
+	}
+	close(f.release)
+	for lb := board(); lb.BTStale; lb = board() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if lb := board(); lb.BTAsOf == nil {
+		t.Fatal("the fitted board is undated")
 	}
 }

@@ -90,6 +90,8 @@ export function render(main, { name }) {
       // the BT column is, and look again once the refit may have landed.
       if (b.bt_stale && b.bt_as_of) {
         method.textContent += ` Bradley–Terry covers the contests settled up to ${new Date(b.bt_as_of).toLocaleTimeString()}; it is being refitted.`;
+      } else if (b.bt_stale) {
+        method.textContent += ' Bradley–Terry is being fitted for this arena; the column fills in when it is done.';
       }
       st.paint();
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
