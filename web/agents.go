@@ -159,14 +159,8 @@ func (s *Server) listAgents(c *gin.Context) {
 		}
 		owner = p.ID
 	}
-	limit, err := pageLimit(c, 100, maxListLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	cursor, err := pageCursor(c, agentCursor)
-	if err != nil {
-		s.writeError(c, err)
+	limit, cursor, ok := s.listPage(c, agentCursor)
+	if !ok {
 		return
 	}
 	list, next, err := s.cfg.Accounts.ListAgents(owner, cursor, limit)

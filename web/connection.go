@@ -191,14 +191,8 @@ func (s *Server) ownerConnections(c *gin.Context) {
 	if !ok {
 		return
 	}
-	limit, err := pageLimit(c, 100, maxListLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	cursor, err := pageCursor(c, agentCursor)
-	if err != nil {
-		s.writeError(c, err)
+	limit, cursor, ok := s.listPage(c, agentCursor)
+	if !ok {
 		return
 	}
 	unknown := ""

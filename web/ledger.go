@@ -59,14 +59,8 @@ func (s *Server) transfers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	limit, err := pageLimit(c, 100, maxListLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	cursor, err := pageCursor(c, transferCursor)
-	if err != nil {
-		s.writeError(c, err)
+	limit, cursor, ok := s.listPage(c, transferCursor)
+	if !ok {
 		return
 	}
 	var after uint64

@@ -161,14 +161,8 @@ func (s *Server) ownerRatings(c *gin.Context) {
 		}
 		owner = p.ID
 	}
-	limit, err := pageLimit(c, 100, maxListLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	cursor, err := pageCursor(c, agentCursor)
-	if err != nil {
-		s.writeError(c, err)
+	limit, cursor, ok := s.listPage(c, agentCursor)
+	if !ok {
 		return
 	}
 	if _, err := s.cfg.Accounts.GetOwner(owner); err != nil {

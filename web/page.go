@@ -50,6 +50,21 @@ func pageCursor(c *gin.Context, valid func(string) bool) (string, error) {
 	return v, nil
 }
 
+// listPage reads the limit (1 to maxListLimit, default 100) and cursor of
+// an agent or transfer list, answering a bad one with 400; ok is false
+// once it has answered.
+func (s *Server) listPage(c *gin.Context, valid func(string) bool) (limit int, cursor string, ok bool) {
+	limit, err := pageLimit(c, 100, maxListLimit)
+	if err == nil {
+		cursor, err = pageCursor(c, valid)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return 0, "", false
+	}
+	return limit, cursor, true
+}
+
 // agentCursor: an agent id ("ag_" then letters, digits, '_', '-' or '.'),
 // which is what the agent list hands out. An id that no longer exists (a
 // deleted agent) or not yet here (a follower behind) is still a position.
