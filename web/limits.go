@@ -276,7 +276,7 @@ func (s *Server) chargeIP(c *gin.Context) bool {
 		return true
 	}
 	if d, ok := s.lim.ipRate.take(addr); !ok {
-		s.tooMany(c, limitRequestsPerIP, d, "too many requests from your address: the limit is %g per second (burst %d); retry after the Retry-After header's seconds",
+		s.tooMany(c, limitRequestsPerIP, d, "too many requests from your address: the limit is %g per second (burst %d, the operator's --rps-per-ip and --burst-per-ip); retry after the Retry-After header's seconds",
 			s.lim.cfg.RequestsPerSecondPerIP, s.lim.cfg.RequestBurstPerIP)
 		return false
 	}
@@ -290,7 +290,7 @@ func (s *Server) chargeKey(c *gin.Context, p agents.Principal) bool {
 		return true
 	}
 	if d, ok := s.lim.keyRate.take(p.Kind + ":" + p.ID); !ok {
-		s.tooMany(c, limitRequestsPerKey, d, "too many requests with this key: the limit is %g per second (burst %d); retry after the Retry-After header's seconds",
+		s.tooMany(c, limitRequestsPerKey, d, "too many requests with this key: the limit is %g per second (burst %d, the operator's --rps-per-key and --burst-per-key); retry after the Retry-After header's seconds",
 			s.lim.cfg.RequestsPerSecondPerKey, s.lim.cfg.RequestBurstPerKey)
 		return false
 	}
@@ -314,7 +314,7 @@ func (s *Server) chargeSignup(c *gin.Context) bool {
 	}
 	addr, _ := s.rateAddr(c)
 	if d, ok := s.lim.signups.take(addr); !ok {
-		s.tooMany(c, limitSignupsPerIP, d, "too many sign-ups from your address: the limit is %g owners per hour (burst %d); retry after the Retry-After header's seconds",
+		s.tooMany(c, limitSignupsPerIP, d, "too many sign-ups from your address: the limit is %g owners per hour (burst %d, the operator's --signups-per-hour-per-ip and --signup-burst-per-ip); retry after the Retry-After header's seconds",
 			s.lim.cfg.SignupsPerHourPerIP, s.lim.cfg.SignupBurstPerIP)
 		return false
 	}
@@ -327,7 +327,7 @@ func (s *Server) chargeSignup(c *gin.Context) bool {
 func (s *Server) chargeKeyChange(c *gin.Context) bool {
 	p, _ := principal(c)
 	if d, ok := s.lim.keyMoves.take(p.ID); !ok {
-		s.tooMany(c, limitKeyChanges, d, "too many key rotations and agent deletions by this owner: the limit is %g per hour (burst %d), since each makes every node scan every stored key; retry after the Retry-After header's seconds",
+		s.tooMany(c, limitKeyChanges, d, "too many key rotations and agent deletions by this owner: the limit is %g per hour (burst %d, the operator's --key-changes-per-hour-per-owner and --key-change-burst-per-owner), since each makes every node scan every stored key; retry after the Retry-After header's seconds",
 			s.lim.cfg.KeyChangesPerHourPerOwner, s.lim.cfg.KeyChangeBurstPerOwner)
 		return false
 	}
@@ -340,14 +340,14 @@ func (s *Server) chargeKeyChange(c *gin.Context) bool {
 func (s *Server) admitWS(c *gin.Context) (release func(), ok bool) {
 	ip := s.clientAddr(c.Request)
 	if !s.lim.ipConns.acquire(ip) {
-		s.tooMany(c, limitWSConnsPerIP, 5*time.Second, "too many websockets from your address: the limit is %d open at once", s.lim.cfg.WSConnsPerIP)
+		s.tooMany(c, limitWSConnsPerIP, 5*time.Second, "too many websockets from your address: the limit is %d open at once (the operator's --ws-conns-per-ip; behind a shared proxy, see --trusted-proxies); close one or ask the operator", s.lim.cfg.WSConnsPerIP)
 		return nil, false
 	}
 	p, hasKey := principal(c)
 	key := p.Kind + ":" + p.ID
 	if hasKey && p.Kind != principalOperator && !s.lim.keyConns.acquire(key) {
 		s.lim.ipConns.release(ip)
-		s.tooMany(c, limitWSConnsPerKey, 5*time.Second, "too many websockets with this key: the limit is %d open at once", s.lim.cfg.WSConnsPerKey)
+		s.tooMany(c, limitWSConnsPerKey, 5*time.Second, "too many websockets with this key: the limit is %d open at once (the operator's --ws-conns-per-key); close one or ask the operator", s.lim.cfg.WSConnsPerKey)
 		return nil, false
 	}
 	return func() {

@@ -19,9 +19,9 @@ import (
 
 // want429 asserts a limit refusal: 429, code rate_limited, a message, and
 // a Retry-After of at least one second.
-func want429(t *testing.T, r resp, msg string) {
+func want429(t *testing.T, r resp, msg ...string) {
 	t.Helper()
-	r.wantError(t, http.StatusTooManyRequests, "rate_limited", msg)
+	r.wantError(t, http.StatusTooManyRequests, "rate_limited", msg...)
 	if s, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || s < 1 {
 		t.Errorf("Retry-After %q, want whole seconds >= 1", r.header.Get("Retry-After"))
 	}
@@ -41,7 +41,7 @@ func TestRequestRateLimits(t *testing.T) {
 			limDo(t, "GET", ln.url+"/v1/arenas", "", "", nil).want(t, 200)
 			_ = i
 		}
-		want429(t, limDo(t, "GET", ln.url+"/v1/arenas", "", "", nil), "too many requests from your address")
+		want429(t, limDo(t, "GET", ln.url+"/v1/arenas", "", "", nil), "too many requests from your address", "--rps-per-ip")
 		want429(t, limDo(t, "GET", ln.url+"/", "", "", nil), "too many requests")
 	})
 	t.Run("probes and metrics are never limited", func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestRequestRateLimits(t *testing.T) {
 		for range 5 {
 			limDo(t, "GET", ln.url+"/v1/owners/me", keyA, "", nil).want(t, 200)
 		}
-		want429(t, limDo(t, "GET", ln.url+"/v1/owners/me", keyA, "", nil), "too many requests with this key")
+		want429(t, limDo(t, "GET", ln.url+"/v1/owners/me", keyA, "", nil), "too many requests with this key", "--rps-per-key")
 		limDo(t, "GET", ln.url+"/v1/owners/me", ids.keys[ownerB], "", nil).want(t, 200)
 	})
 	t.Run("a linearizable read is charged once, before it asks for a read index", func(t *testing.T) {
@@ -222,8 +222,8 @@ func TestWebsocketConnectionLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, status, body, _ := wsDial(live, ids.keys[ownerA], nil)
-		if status != http.StatusTooManyRequests || !strings.Contains(string(body), "rate_limited") {
-			t.Fatalf("second websocket of a key: %d %s, want 429 rate_limited", status, body)
+		if status != http.StatusTooManyRequests || !strings.Contains(string(body), "rate_limited") || !strings.Contains(string(body), "--ws-conns-per-key") {
+			t.Fatalf("second websocket of a key: %d %s, want 429 rate_limited naming the operator's flag", status, body)
 		}
 		first.Close()
 		eventually(t, 5*time.Second, func() error {
@@ -256,8 +256,8 @@ func TestWebsocketConnectionLimits(t *testing.T) {
 			open = append(open, c)
 		}
 		_, status, body, _ := wsDial(live, "", nil)
-		if status != http.StatusTooManyRequests || !strings.Contains(string(body), "from your address") {
-			t.Fatalf("fourth websocket: %d %s, want 429", status, body)
+		if status != http.StatusTooManyRequests || !strings.Contains(string(body), "from your address") || !strings.Contains(string(body), "--ws-conns-per-ip") {
+			t.Fatalf("fourth websocket: %d %s, want 429 naming the operator's flag", status, body)
 		}
 	})
 	if ln.limitHits(t, "ws_conns_per_key") < 1 || ln.limitHits(t, "ws_conns_per_ip") < 1 {
