@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -281,6 +282,10 @@ func (s *Server) putArena(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.arenaJudgesRunnable(a); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	ctx, cancel := s.writeCtx(c)
 	defer cancel()
 	a, err := s.cfg.Contests.PutArena(ctx, a)
@@ -289,6 +294,24 @@ func (s *Server) putArena(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"arena": viewArena(a)})
+}
+
+// arenaJudgesRunnable refuses an arena naming a judge this node cannot
+// run. Judging runs on the leader, which is where a write is answered, so
+// the check is the leader's. Before it, an arena naming "ai" on a cluster
+// started without a model server was taken, and its contests were judged
+// by the rubric alone without a word to the organizer (the runner falls
+// back to it and logs a warning per contest).
+func (s *Server) arenaJudgesRunnable(a api.Arena) error {
+	if s.cfg.Judges == nil {
+		return nil
+	}
+	for _, j := range a.Judges {
+		if j != "referee" && !slices.Contains(s.cfg.Judges, j) {
+			return apperr.New(apperr.Invalid, "judge %q is not configured on this cluster: start every node with --judge-base-url and --judge-model to use it, or name the rubric judge", j)
+		}
+	}
+	return nil
 }
 
 // deleteArena serves DELETE /v1/arenas/{name}[?abort=true] (operator):

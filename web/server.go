@@ -111,6 +111,11 @@ type Config struct {
 	// refused when created or changed (agents.go). The runner's calls
 	// check every address again when they dial.
 	AgentEgress egress.Policy
+	// Judges names the judges this node's runner can run ("rubric"
+	// always; "ai" and "ai-pairwise" with a model server). When set, an
+	// arena naming another is refused (arenaJudgesRunnable); nil: not
+	// checked (a server without a runner).
+	Judges []string
 }
 
 // fillServices lets Node serve the concerns not given one by one.

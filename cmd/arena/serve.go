@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -325,7 +327,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxBodyBytes: m.MaxBodyBytes, Sealer: m.secrets.Sealer(), SecretsKey: m.secrets.Key,
 		Limits: m.Limits, AllowedOrigins: m.AllowedOrigins,
 		ForwardTimeout: m.ForwardTimeout, LeaderWait: leaderWait(m.Raft.Timeout), ReadyMaxLag: m.ReadyMaxLag, Pprof: m.Pprof,
-		AgentEgress: m.AgentEgress})
+		AgentEgress: m.AgentEgress, Judges: slices.Sorted(maps.Keys(judgeSet))})
 	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.bg.Add(2)
