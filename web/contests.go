@@ -3,9 +3,9 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
