@@ -163,7 +163,7 @@ func readDiscard(conn *websocket.Conn) <-chan struct{} {
 
 type arenaSnapshot struct {
 	Type        string              `json:"type"` // "snapshot"
-	Arena       api.Arena           `json:"arena"`
+	Arena       arenaView           `json:"arena"`
 	Live        []arena.Contest     `json:"live"`
 	Leaderboard []arena.RatingEntry `json:"leaderboard"`
 }
@@ -227,7 +227,7 @@ func (s *Server) arenaLive(c *gin.Context) {
 			board[i].Name = a.Name
 		}
 	}
-	if !out.send(arenaSnapshot{Type: "snapshot", Arena: ar, Live: live, Leaderboard: board}) {
+	if !out.send(arenaSnapshot{Type: "snapshot", Arena: viewArena(ar), Live: live, Leaderboard: board}) {
 		return
 	}
 	behind := func() string { return w.why() + "; reconnect" }
@@ -274,7 +274,7 @@ func arenaFrame(data any) any {
 	case arena.LeaderboardChange:
 		return arenaEventFrame{Type: "leaderboard", Data: d}
 	case api.Arena:
-		return arenaEventFrame{Type: "arena", Data: d}
+		return arenaEventFrame{Type: "arena", Data: viewArena(d)}
 	case arena.ArenaDeleted:
 		// The last frame the feed sends: nothing more will happen here.
 		return arenaEventFrame{Type: "deleted", Data: d}

@@ -32,7 +32,7 @@ func (s *Server) uiAPIRoutes(v1 *gin.RouterGroup) {
 }
 
 type homeArena struct {
-	Arena   api.Arena `json:"arena"`
+	Arena   arenaView `json:"arena"`
 	Running int       `json:"running"`
 	Queued  int       `json:"queued"`
 	// Top is the head of the arena's leaderboard in its default order,
@@ -147,7 +147,7 @@ func (s *Server) uiHome(c *gin.Context) {
 		if len(board) > homeTop {
 			board = board[:homeTop]
 		}
-		out.Arenas = append(out.Arenas, homeArena{Arena: a, Running: live[a.Name], Queued: len(queue), Top: board, Method: method, BTFreshness: fresh})
+		out.Arenas = append(out.Arenas, homeArena{Arena: viewArena(a), Running: live[a.Name], Queued: len(queue), Top: board, Method: method, BTFreshness: fresh})
 	}
 	out.Running = running[:min(len(running), homeRunning)]
 	// "Recent results" are the latest to end, which the contest list (by
