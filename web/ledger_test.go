@@ -216,6 +216,15 @@ func TestGrantBodies(t *testing.T) {
 		// and a retry of the same body paid again.
 		{"a grant with an empty id", "/v1/ledger/grants", map[string]any{"id": "", "owner_id": me.Owner.ID, "amount": 1}, "id is empty"},
 		{"an adjustment with an empty id", "/v1/ledger/adjustments", map[string]any{"id": "", "owner_id": me.Owner.ID, "amount": -1}, "id is empty"},
+		// Ids that print as nothing, or split the lines they are printed
+		// on, were stored as given.
+		{"a grant whose id is only spaces", "/v1/ledger/grants", map[string]any{"id": "   ", "owner_id": me.Owner.ID, "amount": 1}, "is only whitespace: a transfer id is 1-128 bytes"},
+		{"an adjustment whose id is only whitespace", "/v1/ledger/adjustments", map[string]any{"id": " \u00a0\u3000", "owner_id": me.Owner.ID, "amount": -1}, "is only whitespace"},
+		{"a grant whose id holds a newline", "/v1/ledger/grants", map[string]any{"id": "promo\nb", "owner_id": me.Owner.ID, "amount": 1}, `id "promo\nb" contains a control character: a transfer id is`},
+		{"an adjustment whose id holds a tab", "/v1/ledger/adjustments", map[string]any{"id": "a\tb", "owner_id": me.Owner.ID, "amount": -1}, "contains a control character"},
+		{"a grant whose id holds a DEL", "/v1/ledger/grants", map[string]any{"id": "a\x7f", "owner_id": me.Owner.ID, "amount": 1}, "contains a control character"},
+		{"a grant whose id is only a newline", "/v1/ledger/grants", map[string]any{"id": "\n", "owner_id": me.Owner.ID, "amount": 1}, "contains a control character"},
+		{"a grant whose id is over 128 bytes", "/v1/ledger/grants", map[string]any{"id": strings.Repeat("i", 129), "owner_id": me.Owner.ID, "amount": 1}, "id is 129 bytes: a transfer id is 1-128 bytes"},
 	} {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
 			var e apiErr
@@ -249,6 +258,17 @@ func TestGrantBodies(t *testing.T) {
 		}
 		if got := balance(); got != start+3 {
 			t.Fatalf("balance %d, want %d", got, start+3)
+		}
+	})
+
+	t.Run("an id with spaces inside and any script is taken", func(t *testing.T) {
+		for _, id := range []string{"promo 2025/ü", " padded ", "报酬-1"} {
+			var out struct {
+				Transfer struct{ ID string } `json:"transfer"`
+			}
+			if code := plHTTP(t, "POST", base+"/v1/ledger/grants", plOperator, map[string]any{"id": id, "owner_id": me.Owner.ID, "amount": 1}, &out); code != 200 || out.Transfer.ID != id {
+				t.Fatalf("id %q: status %d, stored %q", id, code, out.Transfer.ID)
+			}
 		}
 	})
 }
