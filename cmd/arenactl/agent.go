@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -28,6 +29,9 @@ var agentCommands = []*command{
 		group: "agent", name: "list",
 		synopsis: "[--owner ID|me] [--limit N [--cursor C]]",
 		summary: "List agents: --owner me (the default), an owner id, or --owner= for everyone's.\n" +
+			"        One owner's agents also show whether each is connected and the arenas it\n" +
+			"        waits in (CONNECTION, QUEUED: to that owner and the operator) and its Elo\n" +
+			"        in each arena it played (ELO), read a page at a time, not per agent.\n" +
 			"        Without --limit every page is fetched; with it, one page of at most N,\n" +
 			"        and the cursor of the next page is printed.",
 		cred:  credOptional,
@@ -240,39 +244,206 @@ func agentList(fs *flag.FlagSet) action {
 			return usagef("--owner me (the default) needs an owner API key: pass --key, set ARENA_KEY, or give --owner ID")
 		}
 		opts := client.ListAgentsOptions{Owner: *owner, Limit: *limit, Cursor: *cursor}
-		page := &client.AgentPage{Agents: []client.Agent{}}
-		if limited {
-			var err error
-			if page, err = inv.client.ListAgents(ctx, opts); err != nil {
+		if inv.g.json {
+			return agentListJSON(ctx, inv, opts, limited)
+		}
+		extra, err := newAgentListExtras(inv, *owner)
+		if err != nil {
+			return err
+		}
+		var all []client.Agent
+		next := ""
+		// Each page of agents, then the same page (limit and cursor) of
+		// the owner's connections and ratings: three requests a page,
+		// whatever the number of agents on it.
+		for seen := map[string]bool{}; ; {
+			page, err := inv.client.ListAgents(ctx, opts)
+			if err != nil {
 				return err
 			}
-		} else {
-			for a, err := range inv.client.AllAgents(ctx, opts) {
-				if err != nil {
-					return err
-				}
-				page.Agents = append(page.Agents, a)
+			if err := extra.fetch(ctx, inv, opts.Limit, opts.Cursor); err != nil {
+				return err
 			}
-		}
-		if page.Agents == nil {
-			page.Agents = []client.Agent{}
-		}
-		if inv.g.json {
-			return printJSON(inv.stdout, page)
+			all = append(all, page.Agents...)
+			if limited || page.NextCursor == "" {
+				next = page.NextCursor
+				break
+			}
+			if seen[page.NextCursor] || page.NextCursor == opts.Cursor {
+				return fmt.Errorf("server repeated list cursor %q", page.NextCursor)
+			}
+			seen[page.NextCursor] = true
+			opts.Cursor = page.NextCursor
 		}
 		t := newTable(inv.stdout)
-		t.row("ID", "NAME", "KIND", "VERSION", "OWNER", "UPDATED")
-		for _, a := range page.Agents {
-			t.row(a.ID, a.Name, string(a.Kind), strconv.FormatInt(a.Version, 10), a.OwnerID, formatTime(a.UpdatedAt))
+		t.row(append([]string{"ID", "NAME", "KIND", "VERSION", "OWNER", "UPDATED"}, extra.header()...)...)
+		for _, a := range all {
+			t.row(append([]string{a.ID, a.Name, string(a.Kind), strconv.FormatInt(a.Version, 10), a.OwnerID, formatTime(a.UpdatedAt)},
+				extra.cells(a.ID)...)...)
 		}
 		if err := t.flush(); err != nil {
 			return err
 		}
-		if page.NextCursor != "" {
-			fmt.Fprintf(inv.stderr, "arenactl: more agents follow; next page: --limit %d --cursor %s\n", *limit, sanitize(page.NextCursor))
+		if next != "" {
+			fmt.Fprintf(inv.stderr, "arenactl: more agents follow; next page: --limit %d --cursor %s\n", *limit, sanitize(next))
 		}
 		return nil
 	}
+}
+
+// agentListJSON prints the agent list as the API pages it: one page with
+// --limit, else every page in one, without a cursor.
+func agentListJSON(ctx context.Context, inv *invocation, opts client.ListAgentsOptions, limited bool) error {
+	page := &client.AgentPage{Agents: []client.Agent{}}
+	if limited {
+		var err error
+		if page, err = inv.client.ListAgents(ctx, opts); err != nil {
+			return err
+		}
+	} else {
+		for a, err := range inv.client.AllAgents(ctx, opts) {
+			if err != nil {
+				return err
+			}
+			page.Agents = append(page.Agents, a)
+		}
+	}
+	if page.Agents == nil {
+		page.Agents = []client.Agent{}
+	}
+	return printJSON(inv.stdout, page)
+}
+
+// agentListExtras are agent list's CONNECTION, QUEUED and ELO columns for
+// one owner's agents, read a page at a time from GET
+// /v1/owners/{id}/connections and /ratings (whose pages are the agent
+// list's) rather than once per agent. A nil client leaves its columns
+// out: connections are the owner's and the operator's to see, and a list
+// of every owner's agents has no owner to ask about.
+type agentListExtras struct {
+	owner       string
+	conns       *client.Client
+	ratings     *client.Client
+	connections map[string]client.OwnerConnection
+	elo         map[string][]client.ArenaRating
+}
+
+// newAgentListExtras picks the credentials as balance and transfers do:
+// --owner me the key; an owner id the operator token when there is one,
+// else the key (refused unless it is that owner's: the columns are then
+// left out), and no connections without either. Ratings are public.
+func newAgentListExtras(inv *invocation, owner string) (*agentListExtras, error) {
+	x := &agentListExtras{owner: owner, connections: map[string]client.OwnerConnection{}, elo: map[string][]client.ArenaRating{}}
+	if owner == "" {
+		return x, nil
+	}
+	x.ratings = inv.client
+	switch {
+	case owner == "me" || (inv.g.key != "" && inv.g.operatorToken == ""):
+		x.conns = inv.client
+	case inv.g.operatorToken != "":
+		c, err := newClient(inv.g, credOperator)
+		if err != nil {
+			return nil, err
+		}
+		x.conns = c
+	}
+	return x, nil
+}
+
+// fetch reads the page of connections and ratings that starts at cursor.
+// A refusal (another owner's key; a server without these routes) drops
+// the columns with a note on stderr rather than failing the list.
+func (x *agentListExtras) fetch(ctx context.Context, inv *invocation, limit int, cursor string) error {
+	opts := client.OwnerAgentsOptions{Owner: x.owner, Limit: limit, Cursor: cursor}
+	if x.conns != nil {
+		page, err := x.conns.OwnerConnections(ctx, opts)
+		switch {
+		case refused(err):
+			fmt.Fprintf(inv.stderr, "arenactl: CONNECTION and QUEUED not shown: %s\n", refusal(err))
+			x.conns = nil
+		case err != nil:
+			return err
+		default:
+			for _, c := range page.Connections {
+				x.connections[c.AgentID] = c
+			}
+		}
+	}
+	if x.ratings != nil {
+		page, err := x.ratings.OwnerRatings(ctx, opts)
+		switch {
+		case refused(err):
+			fmt.Fprintf(inv.stderr, "arenactl: ELO not shown: %s\n", refusal(err))
+			x.ratings = nil
+		case err != nil:
+			return err
+		default:
+			for _, r := range page.Ratings {
+				x.elo[r.AgentID] = r.Arenas
+			}
+		}
+	}
+	return nil
+}
+
+// refused reports whether err is the server saying no to the caller or
+// not knowing the route, rather than a failure to ask.
+func refused(err error) bool {
+	return client.IsCode(err, client.CodeForbidden) || client.IsCode(err, client.CodeUnauthorized) ||
+		client.IsCode(err, client.CodeNotFound)
+}
+
+// refusal is a refused err as arenactl prints an API error: "code: message".
+func refusal(err error) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return string(apiErr.Code) + ": " + sanitize(apiErr.Message)
+	}
+	return err.Error()
+}
+
+func (x *agentListExtras) header() []string {
+	var h []string
+	if x.conns != nil {
+		h = append(h, "CONNECTION", "QUEUED")
+	}
+	if x.ratings != nil {
+		h = append(h, "ELO")
+	}
+	return h
+}
+
+// cells are agent id's extra cells: its connection state ("-" for an
+// agent the arena calls), the arenas it waits in ("prompt(keep)" for a
+// keep ticket) and its Elo in each arena it played ("connect4=1016.0"),
+// comma-separated so that each column stays one word.
+func (x *agentListExtras) cells(id string) []string {
+	var out []string
+	if x.conns != nil {
+		c := x.connections[id]
+		state := ""
+		if c.Connection != nil {
+			state = c.Connection.State
+		}
+		var qs []string
+		for _, q := range c.Queued {
+			if q.Keep {
+				qs = append(qs, q.Arena+"(keep)")
+			} else {
+				qs = append(qs, q.Arena)
+			}
+		}
+		out = append(out, state, strings.Join(qs, ","))
+	}
+	if x.ratings != nil {
+		var rs []string
+		for _, r := range x.elo[id] {
+			rs = append(rs, r.Arena+"="+strconv.FormatFloat(r.Elo, 'f', 1, 64))
+		}
+		out = append(out, strings.Join(rs, ","))
+	}
+	return out
 }
 
 func agentShow(*flag.FlagSet) action {

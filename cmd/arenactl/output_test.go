@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -144,6 +145,10 @@ func TestAgentCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 		return fmt.Sprintf("{%s}  %s  websocket  1  {alice}  {time}", names[ids[i]], names[ids[i]])
 	}
 	const header = "ID  NAME  KIND  VERSION  OWNER  UPDATED"
+	// One owner's agents also show their connection, queue places and
+	// Elo, read from the owner routes a page at a time.
+	const ownerHeader = header + "  CONNECTION  QUEUED  ELO"
+	ownerRow := func(i int) string { return row(i) + "  disconnected  -  -" }
 	tests := []struct {
 		name       string
 		args       []string
@@ -154,8 +159,8 @@ func TestAgentCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 		{
 			name:    "agent list prints one row per agent",
 			args:    []string{"agent", "list"},
-			wantOut: lines(header, row(0), row(1), row(2)),
-			wantReq: "GET /v1/agents?owner=me ",
+			wantOut: lines(ownerHeader, ownerRow(0), ownerRow(1), ownerRow(2)),
+			wantReq: "GET /v1/owners/me/ratings ",
 		},
 		{
 			name:    "agent list with an empty --owner lists every owner's agents",
@@ -166,15 +171,15 @@ func TestAgentCommandsPrintTablesAndSendMinimalRequests(t *testing.T) {
 		{
 			name:       "agent list with --limit prints one page and how to get the next",
 			args:       []string{"agent", "list", "--owner", alice, "--limit", "1"},
-			wantOut:    lines(header, row(0)),
+			wantOut:    lines(ownerHeader, ownerRow(0)),
 			wantStderr: fmt.Sprintf("arenactl: more agents follow; next page: --limit 1 --cursor {%s}\n", names[ids[0]]),
-			wantReq:    "GET /v1/agents?limit=1&owner={alice} ",
+			wantReq:    "GET /v1/owners/{alice}/ratings?limit=1 ",
 		},
 		{
 			name:    "agent list with --cursor continues after the given page",
 			args:    []string{"agent", "list", "--limit", "1", "--cursor", ids[1]},
-			wantOut: lines(header, row(2)),
-			wantReq: fmt.Sprintf("GET /v1/agents?cursor={%s}&limit=1&owner=me ", names[ids[1]]),
+			wantOut: lines(ownerHeader, ownerRow(2)),
+			wantReq: fmt.Sprintf("GET /v1/owners/me/ratings?cursor={%s}&limit=1 ", names[ids[1]]),
 		},
 		{
 			name: "agent update sends only the flags given, with an empty value clearing a field",
@@ -268,14 +273,26 @@ func TestAgentListFollowsEveryCursor(t *testing.T) {
 		names[i] = fmt.Sprintf("bot-%03d", i)
 	}
 	agentsByID(t, srv.Client(t, key), names...)
+	// The table shows each agent's connection and Elo: per page of 100,
+	// the agents, then the same page of the owner's connections and of
+	// its ratings, never a request per agent.
+	pageReqs := func(more bool) []string {
+		if more {
+			return []string{"/v1/agents?cursor=.&owner=me", "/v1/owners/me/connections?cursor=.", "/v1/owners/me/ratings?cursor=."}
+		}
+		return []string{"/v1/agents?owner=me", "/v1/owners/me/connections?", "/v1/owners/me/ratings?"}
+	}
 	tests := []struct {
 		name     string
 		args     []string
 		wantRows int
+		wantReqs []string
 	}{
-		{"the table holds every agent", []string{"agent", "list"}, total},
-		{"the JSON holds every agent and no cursor", []string{"agent", "list", "--json"}, total},
+		{"the table holds every agent", []string{"agent", "list"}, total, append(pageReqs(false), pageReqs(true)...)},
+		{"the JSON holds every agent and no cursor", []string{"agent", "list", "--json"}, total,
+			[]string{"/v1/agents?owner=me", "/v1/agents?cursor=.&owner=me"}},
 	}
+	cursorValue := regexp.MustCompile(`cursor=[^&]*`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(srv.Requests())
@@ -283,8 +300,12 @@ func TestAgentListFollowsEveryCursor(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
-			if n := len(srv.Requests()) - before; n != 2 {
-				t.Errorf("made %d list requests, want 2", n)
+			var reqs []string
+			for _, q := range srv.Requests()[before:] {
+				reqs = append(reqs, q.Path+"?"+cursorValue.ReplaceAllString(q.RawQuery, "cursor=."))
+			}
+			if !slices.Equal(reqs, tt.wantReqs) {
+				t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(reqs, "\n"), strings.Join(tt.wantReqs, "\n"))
 			}
 			rows := strings.Count(r.stdout, "bot-")
 			if rows != tt.wantRows || !strings.Contains(r.stdout, "bot-119") || strings.Contains(r.stdout, "next_cursor") {
