@@ -63,6 +63,9 @@ type (
 	Leaderboard    = api.Leaderboard
 	LeaderboardRow = api.LeaderboardRow
 	BTCell         = api.BTCell
+	// BTFreshness is embedded in Leaderboard: BTStale while the node
+	// refits a large arena's Bradley–Terry table in the background.
+	BTFreshness = api.BTFreshness
 )
 
 // Leaderboard orderings.

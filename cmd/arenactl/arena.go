@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agentarena/arena/client"
 	"github.com/agentarena/arena/internal/strictjson"
@@ -393,6 +394,31 @@ func arenaLeaderboard(fs *flag.FlagSet) action {
 			t.row(strconv.Itoa(e.Rank), e.Name, e.AgentID, strconv.FormatFloat(e.Elo, 'f', 1, 64), bt, ci,
 				strconv.Itoa(e.Games), prov, fmt.Sprintf("%d-%d-%d", e.Wins, e.Draws, e.Losses), e.OwnerID)
 		}
-		return t.flush()
+		if err := t.flush(); err != nil {
+			return err
+		}
+		if note := btNote(lb.BTFreshness, time.Now()); note != "" {
+			fmt.Fprintf(inv.stderr, "arenactl: %s\n", note)
+		}
+		return nil
 	}
+}
+
+// btNote says, for a board whose Bradley–Terry cells lag its Elo columns,
+// what they cover: a large arena's fit runs in the background, and the
+// node serves the previous fit (or, before the first, no BT cells)
+// meanwhile. It is "" for a current board. The time is UTC, with the date
+// when it is not today's.
+func btNote(f client.BTFreshness, now time.Time) string {
+	switch {
+	case !f.BTStale:
+		return ""
+	case f.BTAsOf == nil:
+		return "BT being fitted (no BT cells until the first fit lands; the Elo columns are current)"
+	}
+	at, layout := f.BTAsOf.UTC(), "15:04:05 UTC"
+	if y, m, d := at.Date(); !(y == now.UTC().Year() && m == now.UTC().Month() && d == now.UTC().Day()) {
+		layout = "2006-01-02 15:04:05 UTC"
+	}
+	return "BT as of " + at.Format(layout) + ", refitting (later contests are not in the BT columns yet; the Elo columns are current)"
 }
