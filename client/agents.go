@@ -214,13 +214,23 @@ func (c *Client) Deliveries(ctx context.Context, id string) (*DeliveryList, erro
 // /v1/agents/{id}/ratings); arena narrows it to one arena's ("" for all).
 // It needs no key.
 func (c *Client) RatingHistory(ctx context.Context, agentID, arena string) (*RatingHistory, error) {
+	return c.RecentRatings(ctx, agentID, arena, 0)
+}
+
+// RecentRatings is RatingHistory with only each arena's latest n points
+// (n <= 0: all of them); n = 1 gives the agent's current rating in every
+// arena it played, and Contests still counts them all.
+func (c *Client) RecentRatings(ctx context.Context, agentID, arena string, n int) (*RatingHistory, error) {
 	seg, err := pathID("agent", agentID)
 	if err != nil {
 		return nil, err
 	}
-	var q url.Values
+	q := url.Values{}
 	if arena != "" {
-		q = url.Values{"arena": {arena}}
+		q.Set("arena", arena)
+	}
+	if n > 0 {
+		q.Set("limit", strconv.Itoa(n))
 	}
 	var out RatingHistory
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/agents/" + seg + "/ratings", query: q, out: &out}); err != nil {

@@ -195,6 +195,7 @@ func TestOwnerConnectionsAndRatingsAgainstARealNode(t *testing.T) {
 		}{
 			{"/v1/owners/me/connections", aliceKey, &client.OwnerConnectionPage{}},
 			{"/v1/owners/" + aliceID + "/ratings", "", &client.OwnerRatingPage{}},
+			{"/v1/agents/" + sock.Agent.ID + "/ratings?limit=1", "", &client.RatingHistory{}},
 			{"/v1/agents/" + sock.Agent.ID + "/connection", aliceKey, &struct {
 				AgentID    string                 `json:"agent_id"`
 				Connection client.AgentConnection `json:"connection"`
@@ -208,6 +209,23 @@ func TestOwnerConnectionsAndRatingsAgainstARealNode(t *testing.T) {
 			if err := strictjson.Unmarshal(body, tt.into); err != nil {
 				t.Errorf("%s: %v in %s", tt.path, err, body)
 			}
+		}
+	})
+	// RatingHistory had no limit, so the current rating cost the whole
+	// history (a bot's grows by a point a contest).
+	t.Run("one agent's current ratings", func(t *testing.T) {
+		second := srv.StartContest(t, "connect4", sock.Agent.ID, rival.Agent.ID)
+		srv.Resign(t, second, sock.Agent.ID)
+		h, err := anon.RecentRatings(ctx, sock.Agent.ID, "", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.History) != 1 || h.History[0].Contest != second || h.Contests["connect4"] != 2 {
+			t.Errorf("RecentRatings(1) = %+v; want the second contest's point alone, 2 contests counted", h)
+		}
+		all, err := anon.RatingHistory(ctx, sock.Agent.ID, "connect4")
+		if err != nil || len(all.History) != 2 || all.History[1].Before != 1016000 {
+			t.Errorf("RatingHistory = %+v, %v; want both points", all, err)
 		}
 	})
 }

@@ -177,6 +177,9 @@ type QueueEntry struct {
 type RatingHistory struct {
 	AgentID string        `json:"agent_id"`
 	History []RatingPoint `json:"history"`
+	// Contests counts each arena's settled contests, those a limit
+	// (RecentRatings) left out of History included.
+	Contests map[string]int `json:"contests,omitempty"`
 }
 
 // RatingPoint is one settled contest in an agent's rating history. Before

@@ -40,10 +40,11 @@ var agentCommands = []*command{
 	{
 		group: "agent", name: "show",
 		synopsis: "ID",
-		summary:  "Show one agent.",
-		args:     []string{"ID"},
-		cred:     credOptional,
-		setup:    agentShow,
+		summary: "Show one agent: for its owner and the operator also where it waits and whether\n" +
+			"        it is connected, and for everyone its Elo in each arena it played.",
+		args:  []string{"ID"},
+		cred:  credOptional,
+		setup: agentShow,
 	},
 	{
 		group: "agent", name: "update",
@@ -474,6 +475,13 @@ func agentShow(*flag.FlagSet) action {
 		if c := d.Connection; c != nil {
 			t.row("CONNECTION", connectionText(*c))
 		}
+		// Each arena's latest point is the current rating: one request,
+		// however long the history.
+		h, err := inv.client.RecentRatings(ctx, d.Agent.ID, "", 1)
+		if err != nil {
+			return err
+		}
+		t.row("ELO", eloText(h))
 		return t.flush()
 	}
 }
@@ -578,6 +586,22 @@ func agentRatings(fs *flag.FlagSet) action {
 		}
 		return t.flush()
 	}
+}
+
+// eloText is agent show's ELO row: the rating after the agent's latest
+// contest in each arena, with how many it played there:
+// "connect4=1016.0 (1 contest), prompt=990.2 (3 contests)".
+func eloText(h *client.RatingHistory) string {
+	var parts []string
+	for _, p := range h.History {
+		n := h.Contests[p.Arena]
+		unit := "contests"
+		if n == 1 {
+			unit = "contest"
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s (%d %s)", p.Arena, formatElo(p.After), n, unit))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // formatElo shows a fixed-point rating (1000 per point) in points.

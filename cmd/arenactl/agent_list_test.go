@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,4 +133,70 @@ func TestAgentListShowsConnectionsAndRatingsAPageAtATime(t *testing.T) {
 			}
 		})
 	}
+}
+
+// agent show told nothing of an agent's ratings (agent ratings printed the
+// whole history); it now has an ELO row, from one more request asking
+// each arena's latest point alone.
+func TestAgentShowGivesTheAgentsElo(t *testing.T) {
+	ctx := context.Background()
+	srv := clienttest.NewServer(t)
+	_, key := srv.AddOwner(t, "alice", "")
+	c := srv.Client(t, key)
+	var ids []string
+	for _, name := range []string{"winner", "loser", "idle"} {
+		a, err := c.CreateAgent(ctx, client.CreateAgentRequest{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.Agent.ID)
+	}
+	for range 2 {
+		srv.Resign(t, srv.StartContest(t, "connect4", ids[0], ids[1]), ids[1])
+	}
+	env := map[string]string{"ARENA_SERVER": srv.URL}
+	tests := []struct {
+		name    string
+		id      string
+		wantElo string
+	}{
+		// Two agents at 1000 with K 32: +16.0, then +14.5 against the
+		// weaker loser.
+		{"an agent that played", ids[0], "connect4=1030.5 (2 contests)"},
+		{"an agent that never played", ids[2], "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(srv.Requests())
+			r := runCLI(t, env, "agent", "show", tt.id)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			var elo []string
+			for _, row := range cells(r.stdout) {
+				if row[0] == "ELO" {
+					elo = row
+				}
+			}
+			if len(elo) != 2 || elo[1] != tt.wantElo {
+				t.Errorf("ELO row %q in\n%s\nwant %q", elo, r.stdout, tt.wantElo)
+			}
+			var reqs []string
+			for _, q := range srv.Requests()[before:] {
+				reqs = append(reqs, q.Path+"?"+q.RawQuery)
+			}
+			if want := []string{"/v1/agents/" + tt.id + "?", "/v1/agents/" + tt.id + "/ratings?limit=1"}; !slices.Equal(reqs, want) {
+				t.Errorf("requests %q, want %q", reqs, want)
+			}
+		})
+	}
+	t.Run("--json prints the agent's answer alone, from one request", func(t *testing.T) {
+		before := len(srv.Requests())
+		if r := runCLI(t, env, "agent", "show", ids[0], "--json"); r.code != 0 || strings.Contains(r.stdout, "1030") {
+			t.Fatalf("exit %d, stdout %q", r.code, r.stdout)
+		}
+		if n := len(srv.Requests()) - before; n != 1 {
+			t.Errorf("%d requests, want 1", n)
+		}
+	})
 }
