@@ -464,8 +464,10 @@ func (a *agentSession) fail(in protocol.Inbound, err error) {
 const maxEcho = 128
 
 // errorFrame answers a frame with an error, echoing its type, contest and
-// arena as far as they are readable, each cut to maxEcho bytes.
+// arena as far as they are readable, each cut to maxEcho bytes, in its
+// fields and in its message ("arena <name> not found").
 func errorFrame(code, msg string, in protocol.Inbound) protocol.Error {
+	msg = cutEchoed(msg, in.Type, in.Contest, in.Arena)
 	return protocol.Error{Type: protocol.TypeError, Code: code, Message: msg,
 		Ref: truncate(in.Type, maxEcho), Contest: truncate(in.Contest, maxEcho), Arena: truncate(in.Arena, maxEcho)}
 }

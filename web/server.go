@@ -330,7 +330,7 @@ func (s *Server) routes() *gin.Engine {
 	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: apperr.Invalid,
-			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
+			Message: "method " + truncate(c.Request.Method, 32) + " is not allowed on " + echo(c.Request.URL.Path)}})
 	})
 
 	r.GET("/", s.home)

@@ -87,7 +87,7 @@ func (s *Server) uiAsset(c *gin.Context) {
 	name := strings.TrimPrefix(path.Clean(c.Param("file")), "/")
 	data, err := fs.ReadFile(uiAssets, name)
 	if err != nil || name == "index.html" {
-		s.writeError(c, apperr.New(apperr.NotFound, "no asset %s", name))
+		s.writeError(c, apperr.New(apperr.NotFound, "no asset %s", echo(name)))
 		return
 	}
 	ct := "application/octet-stream"
