@@ -18,6 +18,7 @@ var metricsAfterEvents = map[string]string{
 	"arena_fsm_apply_batch_seconds": "observed at the first applied batch",
 	"arena_runner_event_backlog":    "exported by the contest runner, which this test's nodes do not run",
 	"arena_judge_given_up_total":    "exported by the contest runner (TestJudgeFlagsReachTheRunner checks arena serve's /metrics)",
+	"arena_judge_failures_total":    "counted per judge and kind at a judge's first failure",
 }
 
 // TestOperatorMetricsAreExported checks that /metrics carries the series

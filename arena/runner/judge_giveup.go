@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentarena/arena/apperr"
@@ -157,6 +158,37 @@ func briefJudgeError(err error, timeout time.Duration) string {
 		return "the game has no answers to judge"
 	}
 	return "no usable verdict"
+}
+
+// judgeFailureKind sorts a failed judge call for arena_judge_failures_total,
+// so that an operator can alert on a refused key apart from a busy server:
+// arena_judge_errors_total counts them all alike.
+func judgeFailureKind(err error) string {
+	var ae *llm.APIError
+	switch {
+	case errors.As(err, &ae):
+		switch {
+		case ae.Status == 0:
+			return "stream"
+		case ae.Status == 401 || ae.Status == 403:
+			return "auth"
+		case ae.Status == 429 && strings.Contains(ae.Code+" "+ae.Type, "insufficient_quota"):
+			return "quota"
+		case ae.Status == 429:
+			return "rate_limited"
+		case ae.Status == 404:
+			return "not_found"
+		case ae.Status >= 500:
+			return "server"
+		case ae.Status >= 400:
+			return "bad_request"
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, errNoJudge):
+		return "no_judge"
+	}
+	return "unusable"
 }
 
 // shortDuration writes whole minutes as "15m" and other durations as

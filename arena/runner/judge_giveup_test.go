@@ -215,3 +215,55 @@ func TestTransientJudgeErrorsWaitTheLongerBound(t *testing.T) {
 		t.Fatalf("%v contests given up, want none", got)
 	}
 }
+
+// failures reads arena_judge_failures_total{judge="ai:<model>",kind=kind}.
+func (rig *judgeRig) failures(t *testing.T, kind string) float64 {
+	t.Helper()
+	mfs, err := rig.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "arena_judge_failures_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if strings.HasPrefix(labels["judge"], "ai:") && labels["kind"] == kind {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// TestJudgeFailuresAreCountedByKind: arena_judge_errors_total counted a
+// refused key, a missing model and a busy server alike, so an operator
+// could not alert on the one a person must fix. Each failed call is now
+// counted by kind as well.
+func TestJudgeFailuresAreCountedByKind(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		key   string
+		reply llmtest.Reply
+		kind  string
+	}{
+		{"a refused key", "sk-wrong", llmtest.Reply{}, "auth"},
+		{"an unknown model", llmtest.APIKey, llmtest.Reply{Status: 404, ErrorType: "invalid_request_error", ErrorCode: "model_not_found"}, "not_found"},
+		{"a spent quota", llmtest.APIKey, llmtest.Reply{Status: 429, ErrorType: "insufficient_quota", ErrorCode: "insufficient_quota"}, "quota"},
+		{"a failing server", llmtest.APIKey, llmtest.Reply{Status: 503}, "server"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rig := startJudgeRig(t, tc.key, false, func(llmtest.Request) llmtest.Reply { return tc.reply }, func(c *runner.Config) {
+				c.JudgeGiveUpAfter, c.JudgeGiveUpPermanentAfter = time.Millisecond, time.Millisecond
+			})
+			rig.ended(t)
+			if got := rig.failures(t, tc.kind); got < 1 {
+				t.Fatalf("arena_judge_failures_total{judge=\"ai:...\",kind=%q} = %v, want at least 1", tc.kind, got)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ type metrics struct {
 	judgeLatency *prometheus.HistogramVec
 	judgeErrors  *prometheus.CounterVec
 	judgeGaveUp  *prometheus.CounterVec
+	judgeFailed  *prometheus.CounterVec
 	backlog      prometheus.GaugeFunc
 	houseTopUps  prometheus.Counter
 }
@@ -31,6 +32,10 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *
 			Name: "arena_judge_errors_total",
 			Help: "Judge calls that failed (the contest stays judging and is retried until it is given up), by judge.",
 		}, []string{"judge"}),
+		judgeFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arena_judge_failures_total",
+			Help: "Judge calls that failed, by judge and kind: auth (401/403: the key), quota (429 insufficient_quota), rate_limited (429), not_found (404: model or URL), bad_request (other 4xx), server (5xx), timeout (--judge-timeout), stream (an error inside a streamed reply), unusable (a reply with no usable verdict), no_judge.",
+		}, []string{"judge", "kind"}),
 		judgeGaveUp: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "arena_judge_given_up_total",
 			Help: "Contests whose judging was given up past --judge-give-up-after (error=transient) or --judge-give-up-permanent-after (error=permanent) and which were aborted with their stakes refunded.",
@@ -50,7 +55,7 @@ func newMetrics(reg prometheus.Registerer, backlog func() float64, buffer int) *
 		m.judgeGaveUp.WithLabelValues(kind)
 	}
 	if reg != nil {
-		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.judgeGaveUp, m.backlog, m.houseTopUps)
+		reg.MustRegister(m.judgeLatency, m.judgeErrors, m.judgeFailed, m.judgeGaveUp, m.backlog, m.houseTopUps)
 	}
 	return m
 }
@@ -60,5 +65,6 @@ func (m *metrics) observeJudge(judge string, d time.Duration, err error) {
 	m.judgeLatency.WithLabelValues(judge).Observe(d.Seconds())
 	if err != nil {
 		m.judgeErrors.WithLabelValues(judge).Inc()
+		m.judgeFailed.WithLabelValues(judge, judgeFailureKind(err)).Inc()
 	}
 }
