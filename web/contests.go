@@ -576,22 +576,6 @@ func (s *Server) verdict(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"contest": con.ID, "ranks": con.Ranks, "verdict": json.RawMessage(con.Verdict)})
 }
 
-// winRates serves GET /v1/arenas/{name}/winrates: for each ordered pair of
-// agents, the share of their battles the row agent won (ties count half)
-// and how many they played; null where they never met.
-func (s *Server) winRates(c *gin.Context) {
-	if _, err := s.cfg.Contests.Arena(c.Param("name")); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	b, err := s.winRatesJSON(c.Param("name"))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
-}
-
 // checkQueue is what the front door answers before proposing a queue
 // (POST /v1/agents/{id}/queue and the queue frame), read from this node's
 // state; the state machine decides again when it applies the queue, so a

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"sync"
 	"time"
 
@@ -47,7 +46,8 @@ type arenaRatings struct {
 		done      time.Time
 		refitting bool
 	}
-	wr     cachedAnswer // GET /v1/arenas/{name}/winrates
+	wr     cachedAnswer // GET /v1/arenas/{name}/winrates (winrates.go)
+	wrAll  winRateTable // the whole table the answers are cut from
 	trends cachedAnswer // GET /v1/arenas/{name}/trends
 }
 
@@ -210,44 +210,6 @@ func (s *Server) refitBT(ctx context.Context, name string, a *arenaRatings) {
 		return
 	}
 	a.bt.fp, a.bt.ok, a.bt.rows, a.bt.done, a.bt.cost = fp, true, rows, done, done.Sub(start)
-}
-
-// winRatesJSON is the GET /v1/arenas/{name}/winrates answer.
-func (s *Server) winRatesJSON(name string) ([]byte, error) {
-	list, err := s.cfg.Contests.Leaderboard(name)
-	if err != nil {
-		return nil, err
-	}
-	fp := fingerprint(list)
-	a := s.ratings.arena(name)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.wr.answer(fp, func() (any, error) {
-		wr, err := s.cfg.Contests.WinRates(name)
-		if err != nil {
-			return nil, err
-		}
-		agentIDs, games := wr.Agents, wr.Games
-		out := make([][]*float64, len(wr.Rates))
-		for i, row := range wr.Rates {
-			out[i] = make([]*float64, len(row))
-			for j, r := range row {
-				if !math.IsNaN(r) {
-					v := r
-					out[i][j] = &v
-				}
-			}
-		}
-		if agentIDs == nil {
-			agentIDs, games = []string{}, [][]int{}
-		}
-		return struct {
-			Agents []string     `json:"agents"`
-			Arena  string       `json:"arena"`
-			Games  [][]int      `json:"games"`
-			Rates  [][]*float64 `json:"rates"`
-		}{agentIDs, name, games, out}, nil
-	})
 }
 
 // trendsJSON is the GET /v1/arenas/{name}/trends answer: for every agent

@@ -383,7 +383,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.DELETE("/arenas/:name", s.requireOperator, s.deleteArena)
 	v1.GET("/arenas/:name/leaderboard", s.unpaged("every rated agent"), s.leaderboard)
 	v1.GET("/arenas/:name/live", s.arenaLive)
-	v1.GET("/arenas/:name/winrates", s.unpaged("every pair of agents"), s.winRates)
+	v1.GET("/arenas/:name/winrates", s.unpaged("every pair of agents"), s.knownParams("agents", "limit", "cursor"), s.winRates)
 	v1.GET("/arenas/:name/prompts", s.unpaged("the whole task set"), s.prompts)
 
 	v1.GET("/contests", s.knownParams("arena", "agent", "status", "limit", "cursor"), s.listContests)
