@@ -50,13 +50,8 @@ func (f *slowBT) BradleyTerry(ctx context.Context, name string) (map[string]rank
 	return map[string]ranking.BTRow{"ag_a": {Agent: "ag_a", Rating: 1000 + float64(n), Battles: n}}, nil
 }
 
-// TestCostlyLeaderboardIsRefittedOffTheRequest: a thousand-agent arena's
-// Bradley–Terry fit takes seconds, and the first request after each
-// settlement used to wait for it (and every request meanwhile). Now a
-// board whose fit is costly answers at once from the previous fit, marked
-// stale with the time of the newest settlement it covers, while one refit
-// runs in the background; the next requests see the new fit.
-func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
+// newSlowBT is a slowBT over a one-node cluster with one settlement.
+func newSlowBT(t *testing.T) *slowBT {
 	c := arenatest.NewCluster(t, 1)
 	f := &slowBT{
 		costlyRatings: &costlyRatings{node: c.Nodes[0], contestsNode: c.Nodes[0]},
@@ -64,15 +59,20 @@ func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
 		release:       make(chan struct{}),
 	}
 	f.settle(1)
-	srv := web.New(web.Config{Node: c.Nodes[0], Contests: f})
+	return f
+}
+
+// serveRunning serves f's leaderboards from a running web.Server (Run
+// starts the background refits) and returns a reader of busy's board.
+func serveRunning(t *testing.T, f *slowBT) (board func() api.Leaderboard) {
+	srv := web.New(web.Config{Node: f.node.(*arena.Node), Contests: f})
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { defer close(ran); srv.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-ran })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-
-	board := func() api.Leaderboard {
+	return func() api.Leaderboard {
 		t.Helper()
 		res, err := http.Get(ts.URL + "/v1/arenas/busy/leaderboard")
 		if err != nil {
@@ -80,15 +80,26 @@ func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
+		var lb api.Leaderboard
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("leaderboard: %d %s", res.StatusCode, b)
 		}
-		var lb api.Leaderboard
 		if err := json.Unmarshal(b, &lb); err != nil {
 			t.Fatal(err)
 		}
 		return lb
 	}
+}
+
+// TestCostlyLeaderboardIsRefittedOffTheRequest: a thousand-agent arena's
+// Bradley–Terry fit takes seconds, and the first request after each
+// settlement used to wait for it (and every request meanwhile). Now a
+// board whose fit is costly answers at once from the previous fit, marked
+// stale with the time of the newest settlement it covers, while one refit
+// runs in the background; the next requests see the new fit.
+func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
+	f := newSlowBT(t)
+	board := serveRunning(t, f)
 	btOfA := func(lb api.Leaderboard) float64 {
 		for _, e := range lb.Entries {
 			if e.AgentID == "ag_a" && e.BT != nil {
@@ -154,40 +165,14 @@ func TestCostlyLeaderboardIsRefittedOffTheRequest(t *testing.T) {
 // more now answers at once without Bradley–Terry cells, bt_stale set,
 // while its first fit runs in the background.
 func TestLargeBoardIsFirstFittedOffTheRequest(t *testing.T) {
-	c := arenatest.NewCluster(t, 1)
-	f := &slowBT{
-		costlyRatings: &costlyRatings{node: c.Nodes[0], contestsNode: c.Nodes[0]},
-		started:       make(chan int, 16),
-		release:       make(chan struct{}),
-	}
-	f.settle(1)
+	f := newSlowBT(t)
 	f.mu.Lock()
 	for i := range 250 {
 		f.table = append(f.table, arena.RatingEntry{Arena: "busy", AgentID: fmt.Sprintf("ag_%03d", i), Games: 1, LastAt: f.table[0].LastAt})
 	}
 	f.fits = 1 // the fake's next fit waits for release
 	f.mu.Unlock()
-	srv := web.New(web.Config{Node: c.Nodes[0], Contests: f})
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { defer close(ran); srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-ran })
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-
-	board := func() api.Leaderboard {
-		t.Helper()
-		res, err := http.Get(ts.URL + "/v1/arenas/busy/leaderboard")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var lb api.Leaderboard
-		if err := json.NewDecoder(res.Body).Decode(&lb); err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("leaderboard: %d %v", res.StatusCode, err)
-		}
-		return lb
-	}
+	board := serveRunning(t, f)
 	first := board() // would hang here on the blocked fit if it ran on the request
 	if !first.BTStale || first.BTAsOf != nil || len(first.Entries) != 252 {
 		t.Fatalf("first read: stale %v, as of %v, %d rows; want stale, undated, 252 rows", first.BTStale, first.BTAsOf, len(first.Entries))
